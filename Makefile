@@ -1,0 +1,61 @@
+# zhengwu — make run (serve the demo district) · make test (the whole suite)
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export ZHENGWU_DATA_DIR ?= $(CURDIR)/var
+PORT ?= 8000
+
+.PHONY: run install migrate demo serve worker test test-sqlite test-postgres bench clean
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/activate
+	$(BIN)/pip install -q -e ".[test]"
+	touch $@
+
+install: $(VENV)/.installed
+
+migrate: install
+	$(BIN)/zhengwu migrate --no-input -v 0
+
+demo: migrate
+	$(BIN)/zhengwu demo
+
+serve: install
+	$(BIN)/zhengwu serve --port $(PORT)
+
+run: demo serve
+
+worker: install
+	$(BIN)/zhengwu worker
+
+# The whole suite on the embedded SQLite; and on PostgreSQL too when DATABASE_URL is set.
+test: install
+	env -u DATABASE_URL $(BIN)/pytest -q $(PYTEST_ARGS)
+	@if [ -n "$$DATABASE_URL" ]; then echo "== PostgreSQL: $$DATABASE_URL"; $(BIN)/pytest -q $(PYTEST_ARGS); fi
+
+test-sqlite: install
+	env -u DATABASE_URL $(BIN)/pytest -q $(PYTEST_ARGS)
+
+test-postgres: install
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres} $(BIN)/pytest -q $(PYTEST_ARGS)
+
+# Benchmark on a SEPARATE database (it fills it with synthetic data):
+#   make bench [BENCH_SIZE=small|medium|city] [BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/zw_bench]
+BENCH_SIZE ?= small
+BENCH_DATA_DIR ?= /tmp/zw-bench
+BENCH_LOCUST := $(CURDIR)/.venv-locust/bin/locust
+
+$(BENCH_LOCUST):
+	$(PYTHON) -m venv .venv-locust
+	.venv-locust/bin/pip install -q locust
+
+bench: install $(BENCH_LOCUST)
+	mkdir -p $(BENCH_DATA_DIR)
+	ZHENGWU_DATA_DIR=$(BENCH_DATA_DIR) $(if $(BENCH_DATABASE_URL),DATABASE_URL=$(BENCH_DATABASE_URL),env -u DATABASE_URL) \
+		$(BIN)/python bench/run.py --size $(BENCH_SIZE) --generate --locust-bin $(BENCH_LOCUST) $(BENCH_ARGS)
+
+clean:
+	rm -rf $(VENV) .venv-locust var

@@ -1,0 +1,168 @@
+"""Mixed portal workload for ``make bench`` (Locust, headless).
+
+    ZW_BENCH_FIXTURES=/tmp/zw-bench-…/fixtures.json locust -f bench/locustfile.py --headless \\
+        -u 32 -r 8 -t 120s --host http://127.0.0.1:8090 --csv /tmp/zw-mixed
+
+bench/run.py writes the fixtures file (item ids, demo-district case ids, applicant 身份证号, staff
+logins) and runs this for you. The mix, by user weight:
+
+- 浏览 (citizen, anonymous, 10): portal home, browse departments, item guides, search API;
+- 申报 (citizen, logged in, 3): search → guide → create + submit a case via the API → 我的办件;
+- 查询进度 (citizen, logged in, 2): 我的办件 page and API, one case's detail;
+- 窗口受理 (staff chuangkou, 1): intake queue API → accept the oldest case (API) or open it;
+- 审批 (staff shenpi_sj, 1): inbox page → case page → pass an active step (API).
+
+Every user waits 0.5–2 s between tasks (a person, not a flood); the run is bounded by ``-t``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import re
+import uuid
+
+from locust import HttpUser, between, task
+
+FX = json.loads(open(os.environ["ZW_BENCH_FIXTURES"], encoding="utf-8").read())
+_next_applicant = [0]
+
+
+def _login(user: HttpUser, username: str, password: str) -> bool:
+    r = user.client.get("/accounts/login/", name="/accounts/login/")
+    m = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', r.text)
+    r = user.client.post("/accounts/login/", {"username": username, "password": password,
+                                              "csrfmiddlewaretoken": m.group(1) if m else ""},
+                         headers={"Referer": user.host + "/"}, allow_redirects=False, name="/accounts/login/ [POST]")
+    user.client.get("/api/v1/ping", name="/api/v1/ping")
+    return r.status_code == 302
+
+
+def _csrf(user: HttpUser) -> dict:
+    return {"X-CSRFToken": user.client.cookies.get("csrftoken", ""), "Referer": user.host + "/"}
+
+
+class Browser(HttpUser):
+    weight = 10
+    wait_time = between(0.5, 2)
+
+    @task(3)
+    def guide(self):
+        self.client.get(f"/items/{random.choice(FX['item_ids'])}/", name="/items/[id]/")
+
+    @task(3)
+    def search(self):
+        self.client.get("/api/v1/items/search", params={"q": random.choice(FX["queries"])},
+                        name="/api/v1/items/search")
+
+    @task(1)
+    def home(self):
+        self.client.get("/", name="/")
+
+    @task(1)
+    def departments(self):
+        self.client.get("/items/departments/", name="/items/departments/")
+
+    @task(1)
+    def search_page(self):
+        self.client.get("/items/search/", params={"q": random.choice(FX["queries"])}, name="/items/search/")
+
+
+class Citizen(HttpUser):
+    weight = 5
+    wait_time = between(0.5, 2)
+
+    def on_start(self):
+        ids = FX["applicant_id_numbers"]
+        k = _next_applicant[0]
+        _next_applicant[0] += 1
+        self.ok = _login(self, ids[-(k % len(ids)) - 1], FX["password"])
+        self.cases: list[int] = []
+
+    @task(3)
+    def apply(self):
+        if not self.ok or not FX["open_item_ids"]:
+            return
+        item = random.choice(FX["open_item_ids"])
+        self.client.get("/api/v1/items/search", params={"q": random.choice(FX["queries"])},
+                        name="/api/v1/items/search")
+        self.client.get(f"/items/{item}/", name="/items/[id]/")
+        r = self.client.post("/api/v1/cases/", json={"item_id": item, "form_data": {}},
+                             headers={**_csrf(self), "Idempotency-Key": uuid.uuid4().hex}, name="/api/v1/cases/ [create]")
+        if r.status_code not in (200, 201):
+            return
+        case = r.json()
+        r = self.client.post(f"/api/v1/cases/{case['id']}/submit", json={"lock_version": case["lock_version"]},
+                             headers=_csrf(self), name="/api/v1/cases/[id]/submit")
+        if r.status_code == 200:
+            self.cases.append(case["id"])
+
+    @task(2)
+    def track(self):
+        if not self.ok:
+            return
+        self.client.get("/cases/mine/", name="/cases/mine/")
+        self.client.get("/api/v1/cases/mine", name="/api/v1/cases/mine")
+        if self.cases:
+            self.client.get(f"/cases/{random.choice(self.cases)}/", name="/cases/[id]/")
+
+
+class WindowStaff(HttpUser):
+    weight = 1
+    wait_time = between(0.5, 2)
+
+    def on_start(self):
+        self.ok = _login(self, FX["window"], FX["staff_password"])
+
+    @task(2)
+    def intake(self):
+        if not self.ok:
+            return
+        self.client.get("/workbench/cases/intake/", name="/workbench/cases/intake/")
+        r = self.client.get("/api/v1/cases/intake", params={"limit": 20}, name="/api/v1/cases/intake")
+        if r.status_code != 200:
+            return
+        items = r.json().get("items") or []
+        if not items:
+            return
+        case = random.choice(items[:10])
+        self.client.get(f"/workbench/cases/{case['id']}/", name="/workbench/cases/[id]/")
+        with self.client.post(f"/api/v1/cases/{case['id']}/accept", json={"lock_version": case["lock_version"]},
+                              headers=_csrf(self), name="/api/v1/cases/[id]/accept", catch_response=True) as resp:
+            if resp.status_code in (409, 422, 400):  # another staff user took it first: not an error
+                resp.success()
+
+    @task(1)
+    def case_page(self):
+        if self.ok:
+            self.client.get(f"/workbench/cases/{random.choice(FX['case_ids'])}/", name="/workbench/cases/[id]/")
+
+
+class Approver(HttpUser):
+    weight = 1
+    wait_time = between(0.5, 2)
+
+    def on_start(self):
+        self.ok = _login(self, FX["approver"], FX["staff_password"])
+
+    @task
+    def approve(self):
+        if not self.ok:
+            return
+        self.client.get("/workbench/cases/inbox/", name="/workbench/cases/inbox/")
+        r = self.client.get("/api/v1/cases/inbox", params={"limit": 20}, name="/api/v1/cases/inbox")
+        if r.status_code != 200:
+            return
+        items = r.json().get("items") or []
+        if not items:
+            return
+        step = random.choice(items[:10])
+        case = step["case"]
+        self.client.get(f"/workbench/cases/{case['id']}/", name="/workbench/cases/[id]/")
+        with self.client.post(f"/api/v1/cases/{case['id']}/steps/{step['step_id']}/act",
+                              json={"lock_version": case["lock_version"], "action": "pass", "opinion": "同意"},
+                              headers=_csrf(self), name="/api/v1/cases/[id]/steps/[step]/act",
+                              catch_response=True) as resp:
+            if resp.status_code in (409, 422, 400):  # stale lock: someone acted first
+                resp.success()

@@ -1,0 +1,713 @@
+"""``make bench``: start the production server and measure the platform's endpoints.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/zw_bench ZHENGWU_DATA_DIR=/tmp/bench \\
+        .venv/bin/python bench/run.py --size city
+    # SQLite (ZHENGWU_DATA_DIR's database), small data:
+    ZHENGWU_DATA_DIR=/tmp/bench-sq .venv/bin/python bench/run.py --size small
+
+The database must already hold the data (``zhengwu demo`` then ``zhengwu gen-data --size …``;
+``--generate`` runs both when the data is missing). The script then
+
+1. starts ``zhengwu serve`` (gunicorn gthread, the recommended worker count) on 127.0.0.1:PORT,
+   with an access log whose format adds the request time in microseconds (server-side time);
+2. warms up every worker, then measures each endpoint at 1 and at 16 concurrent clients with
+   its own small threaded HTTP client (stdlib http.client, keep-alive, one session per client):
+   the floor (``GET /api/v1/ping``: no database, same middleware), item search API, item guide
+   page, staff inbox page, staff case page, case detail API and case submission (create + submit
+   through the API with session login, CSRF and an Idempotency-Key, each client a different
+   applicant). Every loop is bounded by a request count and a time limit;
+3. counts the SQL queries behind each endpoint (in-process, django.test.Client and
+   CaptureQueriesContext) and reads the peak RSS (VmHWM) of every web process;
+4. optionally runs the mixed portal workload with Locust (bench/locustfile.py, headless);
+5. writes bench/results/<timestamp>-<size>-<db>.json and .md and prints the Markdown table with
+   each issue's target side by side.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import http.client
+import json
+import os
+import random
+import re
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "bench"))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zhengwu.settings")
+
+HOST = "127.0.0.1"
+ACCESS_FORMAT = 'ZWB %(m)s %(U)s %(s)s %(D)s'  # method, path, status, request time in µs
+
+# Targets: (issue, metric, limit). Latency targets are judged on server-side p95.
+TARGETS = {
+    "search": ("#3", "p95 < 30 ms", 30.0),
+    "item_guide": ("#3", "p95 < 20 ms", 20.0),
+    "staff_inbox": ("#4", "p95 < 50 ms", 50.0),
+    "staff_case": ("#4", "p95 < 30 ms", 30.0),
+    "case_api": ("#4", "p95 < 30 ms", 30.0),
+    "submit": ("#4", "≥ 100 submissions/s", 100.0),
+}
+MIXED_TARGET = ("#7", "≥ 200 req/s, p95 < 100 ms, 0 errors")
+
+
+# ---------------------------------------------------------------------------------------------
+# The server
+# ---------------------------------------------------------------------------------------------
+def serve_child(port: int) -> None:
+    """Run ``zhengwu serve`` unchanged except for the access log format (server-side timing)."""
+    import gunicorn.config as gconfig
+
+    gconfig.AccessLogFormat.default = ACCESS_FORMAT
+    from zhengwu.cli import main
+
+    main(["zhengwu", "serve", "--host", HOST, "--port", str(port)])
+
+
+class Server:
+    def __init__(self, port: int, log_path: Path, workers: int | None):
+        self.port = port
+        self.log_path = log_path
+        self.workers = workers
+        self.proc: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        env = dict(os.environ, ZHENGWU_ACCESS_LOG=str(self.log_path))
+        if self.workers:
+            env["ZHENGWU_WORKERS"] = str(self.workers)
+        self.out = open(self.log_path.with_suffix(".server.log"), "w")
+        self.proc = subprocess.Popen([sys.executable, __file__, "--serve-child", "--port", str(self.port)], env=env,
+                                     stdout=self.out, stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"server exited: see {self.out.name}")
+            try:
+                c = http.client.HTTPConnection(HOST, self.port, timeout=2)
+                c.request("GET", "/api/v1/ping")
+                if c.getresponse().status == 200:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.5)
+        raise RuntimeError("server did not answer /api/v1/ping within 90 s")
+
+    def worker_pids(self) -> list[int]:
+        pids = []
+        for p in Path("/proc").iterdir():
+            if p.name.isdigit():
+                try:
+                    stat = (p / "stat").read_text()
+                except OSError:
+                    continue
+                ppid = int(stat.rsplit(")", 1)[1].split()[1])
+                if ppid == self.proc.pid:
+                    pids.append(int(p.name))
+        return sorted(pids)
+
+    @staticmethod
+    def rss(pid: int) -> dict:
+        out = {}
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith(("VmHWM", "VmRSS")):
+                key, value = line.split(":")
+                out[key] = int(value.split()[0]) // 1024  # MiB
+        return out
+
+    def memory(self) -> dict:
+        out = {"master": self.rss(self.proc.pid)}
+        for pid in self.worker_pids():
+            try:
+                out[f"worker {pid}"] = self.rss(pid)
+            except OSError:
+                pass
+        return out
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+        self.out.close()
+
+    def log_offset(self) -> int:
+        return self.log_path.stat().st_size if self.log_path.exists() else 0
+
+    def server_times(self, start: int, end: int, path_re: str | None = None) -> list[float]:
+        """Server-side request times (ms) logged between two offsets, optionally for a path."""
+        with open(self.log_path, "rb") as fh:
+            fh.seek(start)
+            data = fh.read(max(0, end - start)).decode("utf-8", "replace")
+        rx = re.compile(path_re) if path_re else None
+        out = []
+        for line in data.splitlines():
+            parts = line.split()
+            if len(parts) < 5 or parts[0] != "ZWB":
+                continue
+            if rx and not rx.search(parts[2]):
+                continue
+            out.append(int(parts[4]) / 1000.0)
+        return out
+
+
+# ---------------------------------------------------------------------------------------------
+# A small HTTP client: one keep-alive connection and one cookie jar per simulated client
+# ---------------------------------------------------------------------------------------------
+class Session:
+    def __init__(self, port: int):
+        self.port = port
+        self.conn = http.client.HTTPConnection(HOST, port, timeout=30)
+        self.cookies: dict[str, str] = {}
+
+    def request(self, method: str, path: str, body: bytes | None = None, headers: dict | None = None):
+        h = {"Host": f"{HOST}:{self.port}", "Accept-Language": "zh-hans"}
+        if self.cookies:
+            h["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        if method != "GET" and "csrftoken" in self.cookies:
+            h["X-CSRFToken"] = self.cookies["csrftoken"]
+            h["Referer"] = f"http://{HOST}:{self.port}/"
+        h.update(headers or {})
+        for attempt in (1, 2):
+            try:
+                self.conn.request(method, path, body=body, headers=h)
+                resp = self.conn.getresponse()
+                data = resp.read()
+                break
+            except (http.client.HTTPException, OSError):
+                self.conn.close()
+                self.conn = http.client.HTTPConnection(HOST, self.port, timeout=30)
+                if attempt == 2:
+                    raise
+        for k, v in resp.getheaders():
+            if k.lower() == "set-cookie":
+                name, _, rest = v.partition("=")
+                self.cookies[name.strip()] = rest.split(";", 1)[0]
+        return resp.status, data, resp
+
+    def get(self, path: str):
+        return self.request("GET", path)
+
+    def post_json(self, path: str, payload: dict, headers: dict | None = None):
+        return self.request("POST", path, json.dumps(payload).encode(),
+                            {"Content-Type": "application/json", **(headers or {})})
+
+    def login(self, username: str, password: str) -> None:
+        status, body, _ = self.get("/accounts/login/")
+        m = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', body)
+        form = urlencode({"username": username, "password": password,
+                          "csrfmiddlewaretoken": m.group(1).decode() if m else ""}).encode()
+        status, body, _ = self.request("POST", "/accounts/login/", form,
+                                       {"Content-Type": "application/x-www-form-urlencoded"})
+        if status != 302:
+            raise RuntimeError(f"login as {username} failed: HTTP {status}")
+        self.get("/api/v1/ping")  # a csrftoken cookie for the API's unsafe methods
+
+
+def percentile(values: list[float], p: float) -> float | None:
+    if not values:
+        return None
+    values = sorted(values)
+    k = (len(values) - 1) * p
+    lo = int(k)
+    hi = min(lo + 1, len(values) - 1)
+    return values[lo] + (values[hi] - values[lo]) * (k - lo)
+
+
+def summarise(times: list[float]) -> dict:
+    return {"n": len(times), "p50": percentile(times, .5), "p95": percentile(times, .95),
+            "p99": percentile(times, .99), "max": max(times) if times else None,
+            "mean": statistics.fmean(times) if times else None}
+
+
+# ---------------------------------------------------------------------------------------------
+# Endpoints: each makes per-client state (setup) and one measured operation (op)
+# ---------------------------------------------------------------------------------------------
+class Endpoint:
+    name = ""
+    label = ""
+    path_re: str | None = None  # access-log lines that belong to it
+    requests_per_op = 1
+
+    def __init__(self, fx: dict, port: int):
+        self.fx = fx
+        self.port = port
+
+    def setup(self, client_no: int) -> Session:
+        return Session(self.port)
+
+    def op(self, s: Session, rnd: random.Random) -> bool:
+        raise NotImplementedError
+
+
+class Ping(Endpoint):
+    name, label, path_re = "floor", "floor: GET /api/v1/ping", r"^/api/v1/ping"
+
+    def op(self, s, rnd):
+        return s.get("/api/v1/ping")[0] == 200
+
+
+class Search(Endpoint):
+    name, label, path_re = "search", "item search API", r"^/api/v1/items/search"
+
+    def op(self, s, rnd):
+        q = rnd.choice(self.fx["queries"])
+        params = {"q": q}
+        if rnd.random() < 0.3:
+            params["region"] = rnd.choice(self.fx["regions"])
+        return s.get("/api/v1/items/search?" + urlencode(params))[0] == 200
+
+
+class ItemGuide(Endpoint):
+    name, label, path_re = "item_guide", "item guide page", r"^/items/\d+/"
+
+    def op(self, s, rnd):
+        return s.get(f"/items/{rnd.choice(self.fx['item_ids'])}/")[0] == 200
+
+
+class StaffInbox(Endpoint):
+    name, label, path_re = "staff_inbox", "staff inbox page", r"^/workbench/cases/inbox/"
+
+    def setup(self, client_no):
+        s = Session(self.port)
+        s.login(self.fx["approver"], self.fx["staff_password"])
+        return s
+
+    def op(self, s, rnd):
+        sort = rnd.choice(["", "", "?sort=-due", "?time=overdue"])
+        return s.get(f"/workbench/cases/inbox/{sort}")[0] == 200
+
+
+class StaffCase(StaffInbox):
+    name, label, path_re = "staff_case", "staff case page", r"^/workbench/cases/\d+/"
+
+    def setup(self, client_no):
+        s = Session(self.port)
+        s.login(self.fx["window"], self.fx["staff_password"])
+        return s
+
+    def op(self, s, rnd):
+        return s.get(f"/workbench/cases/{rnd.choice(self.fx['case_ids'])}/")[0] == 200
+
+
+class CaseApi(StaffCase):
+    name, label, path_re = "case_api", "case detail API", r"^/api/v1/cases/\d+$"
+
+    def op(self, s, rnd):
+        return s.get(f"/api/v1/cases/{rnd.choice(self.fx['case_ids'])}")[0] == 200
+
+
+class Submit(Endpoint):
+    name, label, path_re = "submit", "case submission (create + submit)", r"^/api/v1/cases/(\d+/submit)?$"
+    requests_per_op = 2
+
+    def setup(self, client_no):
+        s = Session(self.port)
+        ids = self.fx["applicant_id_numbers"]
+        s.login(ids[(client_no + self.fx.setdefault("_login_round", 0)) % len(ids)], self.fx["password"])
+        return s
+
+    def op(self, s, rnd):
+        item = rnd.choice(self.fx["open_item_ids"])
+        status, body, _ = s.post_json("/api/v1/cases/", {"item_id": item, "form_data": {}},
+                                      {"Idempotency-Key": uuid.uuid4().hex})
+        if status not in (200, 201):
+            return False
+        case = json.loads(body)
+        status, body, _ = s.post_json(f"/api/v1/cases/{case['id']}/submit", {"lock_version": case["lock_version"]})
+        return status == 200
+
+
+ENDPOINTS = [Ping, Search, ItemGuide, StaffInbox, StaffCase, CaseApi, Submit]
+
+
+def run_phase(ep: Endpoint, clients: int, max_ops: int, max_seconds: float, seed: int) -> dict:
+    sessions = []
+    for i in range(clients):
+        sessions.append(ep.setup(i))
+    ep.fx["_login_round"] = ep.fx.get("_login_round", 0) + clients
+    times: list[float] = []
+    errors = [0]
+    lock = threading.Lock()
+    counter = [0]
+    stop_at = time.monotonic() + max_seconds
+    barrier = threading.Barrier(clients + 1)
+
+    def worker(k: int):
+        rnd = random.Random(seed * 1000 + k)
+        s = sessions[k]
+        local, errs = [], 0
+        barrier.wait()
+        while time.monotonic() < stop_at:
+            with lock:
+                if counter[0] >= max_ops:
+                    break
+                counter[0] += 1
+            t = time.perf_counter()
+            try:
+                ok = ep.op(s, rnd)
+            except Exception:  # noqa: BLE001 - counted as an error
+                ok = False
+            local.append((time.perf_counter() - t) * 1000)
+            errs += not ok
+        with lock:
+            times.extend(local)
+            errors[0] += errs
+
+    threads = [threading.Thread(target=worker, args=(k,), daemon=True) for k in range(clients)]
+    for t in threads:
+        t.start()
+    barrier.wait()
+    started = time.perf_counter()
+    for t in threads:
+        t.join(max_seconds + 60)
+    elapsed = time.perf_counter() - started
+    for s in sessions:
+        s.conn.close()
+    out = summarise(times)
+    out.update(clients=clients, errors=errors[0], seconds=round(elapsed, 2),
+               throughput=round(len(times) / elapsed, 1) if elapsed else None)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Fixtures and query counts (in-process)
+# ---------------------------------------------------------------------------------------------
+def setup_django():
+    import django
+
+    django.setup()
+
+
+def fixtures(size: str) -> dict:
+    from django.db.models import Exists, OuterRef
+
+    from search_items import QUERIES
+    from zhengwu import benchdata
+    from zhengwu.cases.models import Case
+    from zhengwu.catalog.models import Material, ServiceItem
+    from zhengwu.org.models import Region
+
+    rnd = random.Random(7)
+    marker = benchdata.marker()
+    n_applicants = benchdata.SIZES[size].applicants
+    demo_cases = list(Case.objects.filter(region__code=benchdata.DEMO_DISTRICT).exclude(state="draft")
+                      .order_by("-pk").values_list("pk", flat=True)[:20000])
+    rnd.shuffle(demo_cases)
+    max_item = ServiceItem.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    item_ids = list(ServiceItem.objects.filter(status="published", pk__in=[rnd.randrange(1, max_item + 1)
+                                                                          for _ in range(6000)])
+                    .values_list("pk", flat=True))[:3000]
+    required = Material.objects.filter(version_id=OuterRef("published_version_id"), necessity="required")
+    open_items = list(ServiceItem.objects.filter(status="published", published_version__form_schema={})
+                      .filter(~Exists(required)).order_by("pk").values_list("pk", flat=True)[:500])
+    regions = list(Region.objects.filter(code__startswith="4101", level=3).values_list("code", flat=True))
+    return {
+        "marker": marker.display_name if marker else "",
+        "queries": QUERIES,
+        "regions": regions,
+        "item_ids": item_ids,
+        "case_ids": demo_cases[:3000],
+        "open_item_ids": open_items,
+        "applicant_id_numbers": [benchdata.applicant_id_number(i) for i in range(min(n_applicants, 5000))],
+        "password": benchdata.BENCH_PASSWORD,
+        "staff_password": benchdata.BENCH_PASSWORD,
+        "window": "chuangkou",
+        "approver": "shenpi_sj",
+    }
+
+
+def count_queries(fx: dict) -> dict:
+    """SQL queries behind one request of each endpoint (run in-process after a warm-up call)."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from zhengwu.accounts.models import User
+
+    out = {}
+
+    def measure(name, client, fn):
+        # Warm with one object (process-wide caches, vocabulary), then count another one's
+        # request: what a request for a not-yet-cached object costs.
+        fn(client, 0)
+        with CaptureQueriesContext(connection) as ctx:
+            status = fn(client, 1)
+        out[name] = {"queries": len(ctx.captured_queries), "status": status}
+
+    anon = Client(HTTP_HOST=HOST)
+    measure("floor", anon, lambda c, k: c.get("/api/v1/ping").status_code)
+    measure("search", anon, lambda c, k: c.get("/api/v1/items/search", {"q": ["公积金怎么取", "孩子出生上户口"][k]}).status_code)
+    measure("item_guide", anon, lambda c, k: c.get(f"/items/{fx['item_ids'][k]}/").status_code)
+    staff = Client(HTTP_HOST=HOST)
+    staff.force_login(User.objects.get(username=fx["approver"]))
+    measure("staff_inbox", staff, lambda c, k: c.get("/workbench/cases/inbox/" + ["", "?sort=-due"][k]).status_code)
+    window = Client(HTTP_HOST=HOST)
+    window.force_login(User.objects.get(username=fx["window"]))
+    measure("staff_case", window, lambda c, k: c.get(f"/workbench/cases/{fx['case_ids'][k]}/").status_code)
+    measure("case_api", window, lambda c, k: c.get(f"/api/v1/cases/{fx['case_ids'][k + 2]}").status_code)
+    if fx["open_item_ids"]:
+        from zhengwu.accounts.backends import login_username
+
+        citizen = Client(HTTP_HOST=HOST)
+        citizen.force_login(User.objects.get(username=login_username(fx["applicant_id_numbers"][-1])))
+
+        def submit(c, k):
+            r = c.post("/api/v1/cases/", {"item_id": fx["open_item_ids"][0], "form_data": {}},
+                       content_type="application/json", HTTP_IDEMPOTENCY_KEY=uuid.uuid4().hex)
+            case = r.json()
+            r2 = c.post(f"/api/v1/cases/{case['id']}/submit", {"lock_version": case["lock_version"]},
+                        content_type="application/json")
+            return r2.status_code
+
+        measure("submit", citizen, submit)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Locust
+# ---------------------------------------------------------------------------------------------
+def run_locust(args, fx_path: Path, out_prefix: Path) -> dict | None:
+    locust = args.locust_bin or shutil.which("locust") or "/tmp/locust-venv/bin/locust"
+    if not Path(locust).exists() and not shutil.which(locust):
+        print(f"(locust not found: {locust}; mixed workload skipped)")
+        return None
+    env = dict(os.environ, ZW_BENCH_FIXTURES=str(fx_path))
+    cmd = [locust, "-f", str(ROOT / "bench" / "locustfile.py"), "--headless", "-u", str(args.locust_users),
+           "-r", str(max(1, args.locust_users // 4)), "-t", args.locust_time, "--host", f"http://{HOST}:{args.port}",
+           "--csv", str(out_prefix), "--only-summary", "--stop-timeout", "10"]
+    print("$", " ".join(cmd))
+    timeout = parse_seconds(args.locust_time) + 120
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=timeout)
+    Path(str(out_prefix) + ".log").write_text(proc.stdout + proc.stderr)
+    stats_file = Path(str(out_prefix) + "_stats.csv")
+    if not stats_file.exists():
+        print(proc.stderr[-2000:])
+        return None
+    rows = list(csv.DictReader(stats_file.open()))
+    out = {"by_name": {}}
+    for r in rows:
+        entry = {"requests": int(r["Request Count"]), "failures": int(r["Failure Count"]),
+                 "p50": float(r["50%"] or 0), "p95": float(r["95%"] or 0), "p99": float(r["99%"] or 0),
+                 "rps": float(r["Requests/s"] or 0)}
+        if r["Name"] == "Aggregated":
+            out["total"] = entry
+        else:
+            out["by_name"][f"{r['Type']} {r['Name']}"] = entry
+    return out
+
+
+def parse_seconds(text: str) -> int:
+    m = re.fullmatch(r"(\d+)([smh]?)", text)
+    n = int(m.group(1))
+    return n * {"": 1, "s": 1, "m": 60, "h": 3600}[m.group(2)]
+
+
+# ---------------------------------------------------------------------------------------------
+# Report
+# ---------------------------------------------------------------------------------------------
+def fmt(v, digits=1) -> str:
+    return "–" if v is None else f"{v:.{digits}f}"
+
+
+def mark(value: float | None, limit: float, higher_is_better: bool = False) -> str:
+    if value is None:
+        return "–"
+    if higher_is_better:
+        return "✅ pass" if value >= limit else f"❌ miss (−{limit - value:.1f}/s, {value / limit:.0%} of target)"
+    return "✅ pass" if value < limit else f"❌ miss (+{value - limit:.1f} ms, {value / limit:.1f}×)"
+
+
+def markdown(result: dict) -> str:
+    lines = []
+    meta = result["meta"]
+    lines.append(f"# zhengwu bench — {meta['size']} on {meta['database']} ({meta['started']})")
+    lines.append("")
+    lines.append(f"Data: {meta.get('data_counts')}. Server: `zhengwu serve` ({meta.get('workers')} workers × 4 threads, "
+                 f"gunicorn gthread) on {HOST}:{meta['port']}; client: threads + http.client keep-alive on the same "
+                 f"2-core machine (client and server share the CPUs; other engineers' jobs add noise).")
+    lines.append("")
+    lines.append("Latency in ms. *client* = observed by the load client on loopback; *server* = gunicorn's request "
+                 "time (access log `%(D)s`). Floor ratio = server p50 ÷ floor's server p50 at the same concurrency.")
+    lines.append("")
+    lines.append("| endpoint | clients | n | err | client p50 | p95 | p99 | server p50 | p95 | p99 | req/s | ×floor (p50) | SQL | target | result |")
+    lines.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|")
+    q = result.get("queries", {})
+    for name, phases in result["endpoints"].items():
+        for ph in phases:
+            c, sv = ph["client"], ph["server"]
+            floor = result["endpoints"]["floor"][[p["clients"] for p in result["endpoints"]["floor"]].index(ph["clients"])]
+            ratio = (sv["p50"] / floor["server"]["p50"]) if sv["p50"] and floor["server"]["p50"] else None
+            target, res = "", ""
+            if name in TARGETS:
+                issue, text, limit = TARGETS[name]
+                target = f"{issue} {text}"
+                if name == "submit":
+                    ops = c["throughput"]
+                    res = mark(ops, limit, higher_is_better=True) + f" ({fmt(ops)}/s)"
+                else:
+                    res = mark(sv["p95"], limit)
+            lines.append(
+                f"| {ph['label']} | {ph['clients']} | {c['n']} | {c['errors']} | {fmt(c['p50'])} | {fmt(c['p95'])} | "
+                f"{fmt(c['p99'])} | {fmt(sv['p50'])} | {fmt(sv['p95'])} | {fmt(sv['p99'])} | {fmt(c['throughput'])} | "
+                f"{fmt(ratio)} | {q.get(name, {}).get('queries', '–')} | {target} | {res} |")
+    lines.append("")
+    lines.append("Case submission: one operation = `POST /api/v1/cases/` (Idempotency-Key) + `POST /api/v1/cases/<id>/submit`; "
+                 "req/s for it counts operations (submissions/s); its SQL count covers both requests.")
+    lines.append("")
+    mem = result.get("memory", {})
+    if mem:
+        lines.append("Peak RSS per web process (VmHWM, MiB): " +
+                     ", ".join(f"{k} {v.get('VmHWM', '?')}" for k, v in mem.items()))
+        lines.append("")
+    mixed = result.get("mixed")
+    if mixed and mixed.get("total"):
+        t = mixed["total"]
+        ok = t["rps"] >= 200 and t["p95"] < 100 and t["failures"] == 0
+        lines.append(f"## Mixed portal workload (Locust, {mixed['users']} users, {mixed['time']})")
+        lines.append("")
+        lines.append("| requests | failures | req/s | p50 ms | p95 ms | p99 ms | target | result |")
+        lines.append("|---:|---:|---:|---:|---:|---:|---|---|")
+        miss = []
+        if t["rps"] < 200:
+            miss.append(f"req/s −{200 - t['rps']:.0f}")
+        if t["p95"] >= 100:
+            miss.append(f"p95 +{t['p95'] - 100:.0f} ms")
+        if t["failures"]:
+            miss.append(f"{t['failures']} errors")
+        lines.append(f"| {t['requests']} | {t['failures']} | {t['rps']:.1f} | {t['p50']:.0f} | {t['p95']:.0f} | "
+                     f"{t['p99']:.0f} | {MIXED_TARGET[0]} {MIXED_TARGET[1]} | "
+                     f"{'✅ pass' if ok else '❌ miss (' + ', '.join(miss) + ')'} |")
+        lines.append("")
+        lines.append("| request | n | fail | p50 | p95 | req/s |")
+        lines.append("|---|---:|---:|---:|---:|---:|")
+        for name, e in sorted(mixed["by_name"].items(), key=lambda kv: -kv[1]["requests"]):
+            lines.append(f"| {name} | {e['requests']} | {e['failures']} | {e['p50']:.0f} | {e['p95']:.0f} | {e['rps']:.1f} |")
+        lines.append("")
+        lines.append("(Locust percentiles are client-side, rounded by Locust; the client runs on the same 2 cores.)")
+        lines.append("")
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------------------------
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--serve-child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--size", default="small", help="the gen-data size the database holds (small/medium/city)")
+    parser.add_argument("--port", type=int, default=8090)
+    parser.add_argument("--workers", type=int, default=0, help="web processes (default: zhengwu serve's recommendation)")
+    parser.add_argument("--concurrency", default="1,16")
+    parser.add_argument("--ops", type=int, default=400, help="max operations per phase and client count ×1 (×8 at 16 clients)")
+    parser.add_argument("--seconds", type=float, default=15, help="max seconds per phase")
+    parser.add_argument("--endpoints", default="", help="only these endpoints (comma separated names)")
+    parser.add_argument("--locust-users", type=int, default=32)
+    parser.add_argument("--locust-time", default="120s")
+    parser.add_argument("--locust-bin", default="")
+    parser.add_argument("--no-locust", action="store_true")
+    parser.add_argument("--generate", action="store_true", help="run zhengwu demo + gen-data when the data is missing")
+    parser.add_argument("--out", default=str(ROOT / "bench" / "results"))
+    parser.add_argument("--tag", default="", help="added to the result file name")
+    args = parser.parse_args()
+    if args.serve_child:
+        serve_child(args.port)
+        return
+
+    setup_django()
+    from django.db import connection
+
+    from zhengwu import benchdata
+    from zhengwu.cases.models import Case
+    from zhengwu.catalog.models import ServiceItem
+
+    if args.generate and benchdata.marker() is None:
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0)
+        call_command("gen_data", size=args.size)
+    db = connection.vendor
+    started = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    fx = fixtures(args.size)
+    counts = {"items": ServiceItem.objects.count(), "cases": Case.objects.count()}
+    print(f"database {db}: {counts}; marker: {fx['marker'] or '(no gen-data marker)'}")
+    print(f"fixtures: {len(fx['item_ids'])} items, {len(fx['case_ids'])} demo-district cases, "
+          f"{len(fx['open_item_ids'])} items without required materials")
+    from django.conf import settings
+    from django.core.management import call_command
+
+    if not settings.DEBUG:  # pages render {% static %} from the manifest, as the server will
+        call_command("collectstatic", interactive=False, verbosity=0)
+    queries = count_queries(fx)
+    print("queries per request:", {k: v["queries"] for k, v in queries.items()})
+    connection.close()
+
+    tmp = Path("/tmp") / f"zw-bench-{started}"
+    tmp.mkdir(parents=True, exist_ok=True)
+    fx_path = tmp / "fixtures.json"
+    fx_path.write_text(json.dumps(fx, ensure_ascii=False))
+    server = Server(args.port, tmp / "access.log", args.workers or None)
+    from zhengwu.core.management.commands.serve import recommended_workers
+
+    result = {"meta": {"size": args.size, "database": db, "started": started, "port": args.port,
+                       "workers": args.workers or recommended_workers(), "data_counts": counts,
+                       "marker": fx["marker"], "concurrency": args.concurrency},
+              "queries": queries, "endpoints": {}}
+    server.start()
+    try:
+        # Warm-up: every worker and thread, every endpoint (first jieba load, vocabulary, templates).
+        warm = [cls(fx, args.port) for cls in ENDPOINTS]
+        for ep in warm:
+            run_phase(ep, 8, 8 * 6, 30, seed=0)
+        wanted = {e for e in args.endpoints.split(",") if e}
+        levels = [int(c) for c in args.concurrency.split(",")]
+        for cls in ENDPOINTS:
+            ep = cls(fx, args.port)
+            if wanted and ep.name not in wanted and ep.name != "floor":
+                continue
+            phases = []
+            for clients in levels:
+                a = server.log_offset()
+                ph = run_phase(ep, clients, args.ops * (1 if clients == 1 else 8), args.seconds, seed=clients)
+                time.sleep(0.3)  # let the access log flush
+                sv = summarise(server.server_times(a, server.log_offset(), ep.path_re))
+                phases.append({"label": ep.label, "clients": clients, "client": ph, "server": sv})
+                print(f"{ep.label:<36} c={clients:<3} n={ph['n']:<5} err={ph['errors']:<3} "
+                      f"client p50={fmt(ph['p50'])} p95={fmt(ph['p95'])} p99={fmt(ph['p99'])}  "
+                      f"server p50={fmt(sv['p50'])} p95={fmt(sv['p95'])} p99={fmt(sv['p99'])}  "
+                      f"{fmt(ph['throughput'])}/s")
+            result["endpoints"][ep.name] = phases
+        if not args.no_locust:
+            out_prefix = tmp / "locust"
+            mixed = run_locust(args, fx_path, out_prefix)
+            if mixed:
+                mixed.update(users=args.locust_users, time=args.locust_time)
+                result["mixed"] = mixed
+        result["memory"] = server.memory()
+    finally:
+        server.stop()
+    out_dir = Path(args.out)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    stem = f"{started}-{args.size}-{db}{('-' + args.tag) if args.tag else ''}"
+    (out_dir / f"{stem}.json").write_text(json.dumps(result, ensure_ascii=False, indent=2, default=str))
+    md = markdown(result)
+    (out_dir / f"{stem}.md").write_text(md + "\n")
+    print()
+    print(md)
+    print(f"written: {out_dir / stem}.json / .md  (scratch: {tmp})")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,37 @@
+"""Login by what people know: staff by username, citizens by 身份证号, enterprises by 统一社会信用代码.
+
+Applicants' usernames are derived from their identifier so that the standard password machinery
+works and no clear ID number is stored outside its encrypted column: a citizen's username is
+``p-`` + the blind index of the ID number; an enterprise's is ``e-`` + its USCC (public).
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.backends import ModelBackend
+from stdnum.cn import ric, uscc
+
+from zhengwu.core.pii import blind_index
+
+
+def login_username(identifier: str) -> str:
+    """The username for what a person typed in the login box."""
+    value = (identifier or "").strip()
+    upper = value.upper()
+    if len(upper) == 18 and ric.is_valid(upper):
+        return "p-" + blind_index("id_number", upper)
+    if len(upper) == 18 and uscc.is_valid(upper):
+        return "e-" + upper
+    return value
+
+
+def axes_username(request, credentials) -> str:
+    """django-axes records the derived username, never a clear ID number."""
+    raw = (credentials or {}).get("username") or (request.POST.get("username") if request is not None and hasattr(request, "POST") else "")
+    return login_username(raw or "")
+
+
+class IdentifierBackend(ModelBackend):
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if username is None:
+            return None
+        return super().authenticate(request, username=login_username(username), password=password, **kwargs)

@@ -1,0 +1,79 @@
+"""People who log in: staff, citizens (自然人) and enterprises (法人)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+from zhengwu.core.pii import BlindIndexField, EncryptedField
+
+
+class User(AbstractUser):
+    """A login. Applicants' usernames are derived from their identifiers (see backends)."""
+
+    class Kind(models.TextChoices):
+        STAFF = "staff", "工作人员"
+        PERSON = "person", "自然人"
+        LEGAL = "legal", "法人"
+
+    kind = models.CharField("用户类型", max_length=8, choices=Kind.choices, default=Kind.STAFF)
+    display_name = models.CharField("姓名/名称", max_length=100, blank=True)
+    phone = EncryptedField("手机号码", kind="phone", index=True)
+    phone_index = BlindIndexField()
+    password_changed_at = models.DateTimeField("密码修改时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "用户"
+        verbose_name_plural = "用户"
+
+    def __str__(self) -> str:
+        return self.display_name or self.username
+
+    def get_full_name(self) -> str:
+        return self.display_name or super().get_full_name()
+
+    def set_password(self, raw_password):
+        from django.utils import timezone
+
+        super().set_password(raw_password)
+        self.password_changed_at = timezone.now()
+
+
+class Applicant(models.Model):
+    """申请人: the citizen or enterprise behind a user account.
+
+    自然人: name + 身份证号. 法人: name + 统一社会信用代码 + 法定代表人 (name + 身份证号).
+    A 统一社会信用代码 is public information and stored in the clear; ID numbers are encrypted.
+    """
+
+    class Kind(models.TextChoices):
+        PERSON = "person", "自然人"
+        LEGAL = "legal", "法人"
+
+    user = models.OneToOneField(User, verbose_name="用户", on_delete=models.CASCADE, related_name="applicant")
+    kind = models.CharField("申请人类型", max_length=8, choices=Kind.choices)
+    name = models.CharField("姓名/单位名称", max_length=100)
+    id_number = EncryptedField("身份证号", kind="id_number", index=True)
+    id_number_index = BlindIndexField()
+    uscc = models.CharField("统一社会信用代码", max_length=18, null=True, blank=True, unique=True)
+    legal_rep_name = models.CharField("法定代表人", max_length=50, blank=True)
+    legal_rep_id_number = EncryptedField("法定代表人身份证号", kind="id_number", index=True)
+    legal_rep_id_number_index = BlindIndexField()
+    phone = EncryptedField("联系电话", kind="phone", index=True)
+    phone_index = BlindIndexField()
+    created_at = models.DateTimeField("注册时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "申请人"
+        verbose_name_plural = "申请人"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["id_number_index"],
+                condition=models.Q(kind="person"),
+                name="accounts_applicant_unique_person",
+                violation_error_message="该身份证号已注册",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,83 @@
+from django.contrib import messages
+from django.contrib.auth import login, update_session_auth_hash
+from django.contrib.auth import views as auth_views
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from zhengwu.core import audit
+from zhengwu.org.permissions import is_staff_member
+
+from . import services
+from .forms import LegalRegisterForm, LoginForm, PersonRegisterForm, ZhPasswordChangeForm
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        audit.record("accounts.login", actor=self.request.user, obj=self.request.user)
+        return response
+
+    def get_default_redirect_url(self):
+        if is_staff_member(self.request.user):
+            return str(reverse_lazy("workbench:home"))
+        return str(reverse_lazy("portal:home"))
+
+
+class LogoutView(auth_views.LogoutView):
+    next_page = reverse_lazy("portal:home")
+
+
+def _register(request, form_class, service, template):
+    form = form_class(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = service(**form.cleaned_data)
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                for error in errors:
+                    form.add_error(field if field in form.fields else None, error)
+        else:
+            login(request, user, backend="zhengwu.accounts.backends.IdentifierBackend")
+            messages.success(request, "注册成功，已为您登录。")
+            return redirect("portal:home")
+    return render(request, template, {"form": form})
+
+
+def register_person(request):
+    return _register(request, PersonRegisterForm, services.register_person, "accounts/register_person.html")
+
+
+def register_legal(request):
+    return _register(request, LegalRegisterForm, services.register_legal, "accounts/register_legal.html")
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "accounts/password_change.html"
+    form_class = ZhPasswordChangeForm
+    success_url = reverse_lazy("portal:home")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        audit.record("accounts.password_change", actor=self.request.user, obj=self.request.user)
+        update_session_auth_hash(self.request, form.user)
+        messages.success(self.request, "密码已修改。")
+        return response
+
+
+@require_POST
+def toggle_font(request):
+    """适老化: switch large-font mode; the choice persists in a cookie for a year."""
+    large = request.COOKIES.get("zw_font") != "large"
+    target = request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(target, {request.get_host()}):
+        target = "/"
+    response = redirect(target)
+    response.set_cookie("zw_font", "large" if large else "normal", max_age=365 * 24 * 3600, samesite="Lax")
+    return response

@@ -1,0 +1,658 @@
+"""The cases JSON API (/api/v1/cases/): apply, upload, submit, intake and approval actions,
+case search and detail, staff inbox, figures.
+
+Same rules as the pages:
+
+- who sees a case is decided once, in :func:`_visible_case`: applicants (and their agents) see
+  their own cases, staff the cases of their departments/region (and the cases in which one of
+  their departments has an approval step). Anything else is 404 — the API does not confirm that
+  a case exists;
+- who may *do* something is decided by the services (the one write path); their
+  ``PermissionDenied`` is 403, ``ValidationError`` 400 with field errors, a stale
+  ``lock_version`` 409;
+- staff lists are scoped with :func:`zhengwu.org.permissions.scope` (see "staff lists" below)
+  and paginated by keyset cursors over indexed columns — no OFFSET, no COUNT(*).
+
+Authentication is the Django session (:class:`SessionAuth`, the cookie ``sessionid``). As with
+``ninja.security.django_auth``, unsafe methods (POST/PATCH) are CSRF-checked like a browser form:
+send the ``csrftoken`` cookie's value in the ``X-CSRFToken`` header.
+"""
+
+import base64
+import datetime as dt
+import json
+from functools import wraps
+from typing import Optional
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.urls import reverse
+from django.utils import timezone
+from ninja import File, Form, Header, Query, Router, Status
+from ninja.errors import HttpError
+from ninja.files import UploadedFile
+from ninja.security import SessionAuth as NinjaSessionAuth
+from ninja.utils import check_csrf
+
+from zhengwu.accounts.models import Applicant
+from zhengwu.catalog.models import Material, ServiceItem
+from zhengwu.core import calendar
+from zhengwu.core.pii import blind_index, mask
+from zhengwu.org import permissions
+from zhengwu.org.models import Role, Window
+
+from . import documents, queries, rules
+from .api_schemas import (
+    AcceptCommitmentIn,
+    AcceptIn,
+    AcceptPendingIn,
+    CaseCreateIn,
+    CaseDetailOut,
+    CasePage,
+    DeliverIn,
+    ErrorOut,
+    FiguresOut,
+    FormIn,
+    InboxPage,
+    LockIn,
+    MaterialOut,
+    RefuseIn,
+    ResubmitIn,
+    ResumeIn,
+    StepActIn,
+    SupplementIn,
+    SuspendIn,
+    WithdrawIn,
+)
+from .models import Case, CaseEvent, CaseMaterial, CaseResult, CaseStep, PendingMaterial, SupplementNotice, Suspension
+from .rules import Actor, State
+from .services import applying, approval, intake
+from .services import figures as figures_svc
+from .services.base import StaleCase
+
+PREFIX = "/cases/"
+NOT_FOUND = "办件不存在或无权查看"
+# Roles that handle cases and so may read the cases of their scope (as on the staff pages);
+# leaders see figures only.
+CASE_ROLES = queries.STAFF_CASE_ROLES
+MAX_KEY = 50  # Idempotency-Key length (stored namespaced by user in a 64-char column)
+# Large columns a list row never shows: not read for lists.
+LIST_DEFER = ("form_data", "progress", "commitment_text", "refusal_reason", "agent_note")
+
+
+class SessionAuth(NinjaSessionAuth):
+    """Django session login, CSRF-checked for unsafe methods, with Chinese errors."""
+
+    def _get_key(self, request: HttpRequest) -> Optional[str]:
+        if self.csrf and not getattr(request, "_ninja_csrf_exempt", False) and check_csrf(request):
+            raise HttpError(403, "CSRF 校验失败：请刷新页面后重试（请求头 X-CSRFToken 应为 csrftoken Cookie 的值）")
+        return request.COOKIES.get(self.param_name)
+
+    def authenticate(self, request: HttpRequest, key: Optional[str]):
+        if request.user.is_authenticated:
+            return request.user
+        raise HttpError(401, "请先登录")
+
+
+router = Router(auth=SessionAuth(), tags=["办件"])
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
+PDF_RESPONSE = {"responses": {200: {"description": "PDF 文件", "content": {
+    "application/pdf": {"schema": {"type": "string", "format": "binary"}}}}}}
+
+
+class NotFound(Exception):
+    def __init__(self, message: str = NOT_FOUND):
+        super().__init__(message)
+        self.message = message
+
+
+def _error_body(exc: ValidationError) -> dict:
+    if hasattr(exc, "error_dict"):
+        errors = {("form" if k == "__all__" else k): v for k, v in exc.message_dict.items()}
+        first = next((m for msgs in errors.values() for m in msgs), "提交的内容有误")
+        return {"detail": first, "errors": errors}
+    return {"detail": "；".join(exc.messages) or "提交的内容有误", "errors": {}}
+
+
+def handles_errors(view):
+    """Map the services' exceptions to the API's error responses (one place, every endpoint)."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except NotFound as exc:
+            return Status(404, {"detail": exc.message, "errors": {}})
+        except StaleCase as exc:
+            return Status(409, {"detail": "；".join(exc.messages), "errors": {}})
+        except ValidationError as exc:
+            return Status(400, _error_body(exc))
+        except PermissionDenied as exc:
+            return Status(403, {"detail": str(exc) or "无权执行该操作", "errors": {}})
+
+    return wrapper
+
+
+def _invalid(field: str, message: str) -> ValidationError:
+    return ValidationError({field: [message]})
+
+
+# -- visibility ----------------------------------------------------------------------------
+def _is_party(user, case: Case) -> bool:
+    applicant = getattr(user, "applicant", None)
+    return applicant is not None and applicant.pk in (case.applicant_id, case.agent_id)
+
+
+def _visible_case(request, case_id: int) -> Case:
+    """The case if the user may see it, else :class:`NotFound` (404, never 403: no probing).
+
+    Applicants and their agents see their own cases; staff what the staff pages show them
+    (:func:`zhengwu.cases.queries.staff_case`: their departments' cases, and cases in which one of
+    their departments has an approval step — 并联审批).
+    """
+    user = request.auth
+    # select_related: the detail, the receipt and every action read the item, department and parties.
+    case = (Case.objects.select_related("service_item", "item_version", "department__region", "applicant", "agent",
+                                        "window")
+            .filter(pk=case_id).first())
+    if case is None:
+        raise NotFound()
+    if _is_party(user, case):
+        return case
+    if permissions.is_staff_member(user):
+        try:
+            return queries.staff_case(user, case_id)
+        except Http404:
+            pass
+    raise NotFound()
+
+
+# -- serialisation -------------------------------------------------------------------------
+def _applicant_out(a: Applicant | None) -> dict | None:
+    if a is None:
+        return None
+    return {"name": a.name, "kind": a.kind, "kind_label": a.get_kind_display(),
+            "id_number": str(a.id_number) if a.id_number else "", "uscc": a.uscc or ""}
+
+
+def _summary(case: Case) -> dict:
+    return {
+        "id": case.pk, "number": case.number,
+        "item": {"id": case.service_item_id, "name": case.service_item.name},
+        "department": {"id": case.department_id, "name": case.department.name},
+        "applicant_name": case.applicant.name,
+        "channel": case.channel, "channel_label": case.get_channel_display(),
+        "state": case.state, "state_label": case.state_label,
+        "created_at": case.created_at, "submitted_at": case.submitted_at, "accepted_on": case.accepted_on,
+        "due_date": case.due_date, "concluded_at": case.concluded_at, "lock_version": case.lock_version,
+    }
+
+
+def _time_out(left: queries.TimeLeft | None) -> dict | None:
+    """正常 / 预警 / 超期 / 挂起 as computed for the staff pages (:mod:`zhengwu.cases.queries`)."""
+    if left is None:
+        return None
+    return {"status": left.status.value, "label": left.label, "days_left": left.days}
+
+
+def _viewer_actor(user, case: Case) -> Actor | None:
+    if _is_party(user, case):
+        return Actor.APPLICANT
+    if permissions.has_role(user, Role.APPROVER, department=case.department):
+        return Actor.APPROVER
+    if permissions.has_role(user, Role.WINDOW, department=case.department):
+        return Actor.WINDOW
+    return None
+
+
+def _detail(request, case: Case) -> dict:
+    """The whole case in one response: a constant number of queries, whatever its history."""
+    user = request.auth
+    party = _is_party(user, case)
+    events = CaseEvent.objects.filter(case=case).order_by("at", "pk")
+    if party and not permissions.is_staff_member(user):
+        events = events.filter(visible_to_applicant=True)
+    # select_related: each step shows its department; has_role needs the department's region.
+    steps = list(CaseStep.objects.filter(case=case).select_related("department__region", "acted_by")
+                 .order_by("block", "pk"))
+    materials = CaseMaterial.objects.filter(case=case).order_by("uploaded_at", "pk")
+    result = CaseResult.objects.filter(case=case).first()
+    cal = calendar.get_calendar()
+    actor = _viewer_actor(user, case)
+    role_labels = dict(Role.choices)
+    out = _summary(case)
+    out.update({
+        "applicant": _applicant_out(case.applicant), "agent": _applicant_out(case.agent), "agent_note": case.agent_note,
+        "window": str(case.window) if case.window_id else "",
+        "form_data": case.form_data,
+        "intake_mode": case.intake_mode, "intake_mode_label": case.get_intake_mode_display(),
+        "outcome": case.outcome, "outcome_label": case.get_outcome_display() if case.outcome else "",
+        "promised_days": case.promised_days, "suspended_workdays": case.suspended_workdays, "visits": case.visits,
+        "concluded_on_time": case.concluded_on_time, "refusal_reason": case.refusal_reason,
+        "commitment_signed_at": case.commitment_signed_at,
+        "time": _time_out(queries.case_time_left(case, cal=cal)),
+        "actions": rules.allowed_actions(case.state, actor) if actor else [],
+        "timeline": [{"action": e.action, "label": e.label, "from_state": e.from_state, "to_state": e.to_state,
+                      "step_id": e.step_id, "actor_name": e.actor_name, "opinion": e.opinion, "data": e.data,
+                      "at": e.at} for e in events],
+        "steps": [{
+            "id": s.pk, "step_id": s.step_id, "name": s.name,
+            "role": s.role, "role_label": role_labels.get(s.role, s.role),
+            "department": {"id": s.department_id, "name": s.department.name}, "block": s.block,
+            "status": s.status, "status_label": s.get_status_display(), "due_date": s.due_date,
+            "activated_at": s.activated_at, "acted_by_name": str(s.acted_by) if s.acted_by_id else "",
+            "acted_at": s.acted_at, "opinion": s.opinion,
+            "can_act": s.status == CaseStep.Status.ACTIVE and case.state == State.IN_REVIEW
+            and permissions.has_role(user, s.role, department=s.department),
+        } for s in steps],
+        "materials": [_material_out(m) for m in materials],
+        "pending_materials": [{"id": p.pk, "name": p.name, "due_date": p.due_date, "supplied_at": p.supplied_at}
+                              for p in PendingMaterial.objects.filter(case=case).order_by("pk")],
+        "supplement_notices": [{"id": n.pk, "items": n.items, "note": n.note, "issued_at": n.issued_at,
+                                "resolved_at": n.resolved_at}
+                               for n in SupplementNotice.objects.filter(case=case).order_by("-issued_at", "-pk")],
+        "suspensions": [{"kind": s.kind, "kind_label": s.get_kind_display(), "reason": s.reason,
+                         "started_on": s.started_on, "planned_workdays": s.planned_workdays, "ended_on": s.ended_on,
+                         "workdays": s.workdays}
+                        for s in Suspension.objects.filter(case=case).order_by("started_on", "pk")],
+        "result": _result_out(case, result),
+        "receipt_url": reverse("api:case_receipt", args=[case.pk]) if case.number else "",
+    })
+    return out
+
+
+def _material_out(m: CaseMaterial) -> dict:
+    return {"id": m.pk, "name": m.name, "material_id": m.material_id, "original_name": m.original_name,
+            "content_type": m.content_type, "size": m.size, "sha256": m.sha256, "status": m.status,
+            "status_label": m.get_status_display(), "uploaded_at": m.uploaded_at}
+
+
+def _result_out(case: Case, r: CaseResult | None) -> dict | None:
+    if r is None:
+        return None
+    return {"outcome": r.outcome, "outcome_label": r.get_outcome_display(), "decision_number": r.decision_number,
+            "reason": r.reason, "delivery_method": r.delivery_method,
+            "delivery_label": r.get_delivery_method_display() if r.delivery_method else "",
+            "address": mask("address", r.address) if r.address else "", "carrier": r.carrier,
+            "tracking_number": r.tracking_number, "delivered_at": r.delivered_at,
+            "decision_url": reverse("api:case_decision", args=[case.pk])}
+
+
+def _fresh_detail(request, case_id: int) -> dict:
+    return _detail(request, _visible_case(request, case_id))
+
+
+# -- keyset cursors ------------------------------------------------------------------------
+def _encode_cursor(value, pk: int) -> str:
+    raw = json.dumps([value.isoformat() if value is not None else None, pk]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str, kind: type) -> tuple:
+    try:
+        value, pk = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        return kind.fromisoformat(value), int(pk)
+    except (ValueError, TypeError, json.JSONDecodeError) as exc:
+        raise _invalid("cursor", "分页游标无效：请从第一页重新开始") from exc
+
+
+def _page(qs, field: str, cursor: str | None, limit: int, *, descending: bool, kind: type) -> tuple[list, str | None]:
+    """One page of ``qs`` ordered by (field, pk), after ``cursor``; reads ``limit + 1`` rows to
+    know whether there is a next page (no COUNT)."""
+    if cursor:
+        value, pk = _decode_cursor(cursor, kind)
+        op = "lt" if descending else "gt"
+        qs = qs.filter(Q(**{f"{field}__{op}": value}) | Q(**{field: value, f"pk__{op}": pk}))
+    order = [f"-{field}", "-pk"] if descending else [field, "pk"]
+    rows = list(qs.order_by(*order)[: limit + 1])
+    more = len(rows) > limit
+    rows = rows[:limit]
+    next_cursor = None
+    if more and rows:
+        last = rows[-1]
+        next_cursor = _encode_cursor(getattr(last, field), last.pk)
+    return rows, next_cursor
+
+
+# == applicant ===============================================================================
+@router.post("/", response={200: CaseDetailOut, 201: CaseDetailOut, **ERRORS}, summary="创建申请（草稿）",
+             description="同一 Idempotency-Key 只会创建一个办件：重复请求返回已创建的办件（200）。"
+                         "窗口人员代录时填写申请人身份证号。")
+@handles_errors
+def create_case(request, payload: CaseCreateIn,
+                idempotency_key: Optional[str] = Header(None, alias="Idempotency-Key")):
+    user = request.auth
+    key = None
+    if idempotency_key:
+        if len(idempotency_key) > MAX_KEY:
+            raise _invalid("Idempotency-Key", f"幂等键不能超过{MAX_KEY}个字符")
+        key = f"{user.pk}:{idempotency_key}"  # namespaced: one person's key never finds another's case
+        existing = Case.objects.filter(idempotency_key=key).values_list("pk", flat=True).first()
+        if existing:
+            return Status(200, _fresh_detail(request, existing))
+    item = ServiceItem.objects.select_related("published_version").filter(pk=payload.item_id).first()
+    if item is None:
+        raise _invalid("item_id", "事项不存在")
+    applicant = agent = window = None
+    if payload.applicant_id_number:
+        applicant = _applicant_by_id_number(payload.applicant_id_number, "applicant_id_number", "申请人")
+    if payload.agent_id_number:
+        agent = _applicant_by_id_number(payload.agent_id_number, "agent_id_number", "代办人")
+    if payload.window_id:
+        window = Window.objects.filter(pk=payload.window_id).first()
+        if window is None:
+            raise _invalid("window_id", "窗口不存在")
+    case = applying.create_draft(user, item, applicant=applicant, channel=payload.channel, agent=agent,
+                                 agent_note=payload.agent_note, form_data=payload.form_data, window=window,
+                                 idempotency_key=key)
+    return Status(201, _fresh_detail(request, case.pk))
+
+
+def _applicant_by_id_number(value: str, field: str, who: str) -> Applicant:
+    lookup = {"id_number_index": blind_index("id_number", value)}
+    applicant = Applicant.objects.filter(**lookup).first()
+    if applicant is None:
+        raise _invalid(field, f"未找到该身份证号的{who}：请先为其注册账号")
+    return applicant
+
+
+@router.get("/mine", response={200: CasePage, **ERRORS}, summary="我的办件")
+@handles_errors
+def my_cases(request, state: Optional[str] = None, cursor: Optional[str] = None,
+             limit: int = Query(20, ge=1, le=100)):
+    applicant = applying.applicant_of(request.auth)
+    # select_related: each row shows the item, the department and the applicant's name.
+    qs = (Case.objects.filter(applicant=applicant).select_related("service_item", "department", "applicant")
+          .defer(*LIST_DEFER))
+    if state:
+        qs = qs.filter(state=state)
+    rows, next_cursor = _page(qs, "created_at", cursor, limit, descending=True, kind=dt.datetime)
+    return {"items": [_summary(c) for c in rows], "next_cursor": next_cursor}
+
+
+# == staff lists ===============================================================================
+# The intake queue and the inbox are the staff pages' own scoped queries (cases/queries.py);
+# the API pages them by keyset cursor instead of page numbers.
+def _search_queryset(user, *, number, item_id, state, department_id, date_from, date_to):
+    qs = permissions.scope(Case.objects.filter(submitted_at__isnull=False), user, CASE_ROLES)
+    if number:
+        qs = qs.filter(number=number.strip())  # unique index
+    if item_id:
+        qs = qs.filter(service_item_id=item_id)
+    if state:
+        if state not in {s.value for s in State}:
+            raise _invalid("state", "办件状态不正确")
+        qs = qs.filter(state=state)
+    if department_id:
+        qs = qs.filter(department_id=department_id)
+    if date_from:
+        qs = qs.filter(submitted_at__gte=_day_start(date_from))
+    if date_to:
+        qs = qs.filter(submitted_at__lt=_day_start(date_to + dt.timedelta(days=1)))
+    # select_related: each row shows the item, the department and the applicant's name.
+    return qs.select_related("service_item", "department", "applicant").defer(*LIST_DEFER)
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def _require_staff(user, roles, what: str) -> None:
+    if not (permissions.is_sysadmin(user) or permissions.roles_of(user) & set(roles)):
+        raise PermissionDenied(f"仅{what}可以使用")
+
+
+@router.get("/intake", response={200: CasePage, **ERRORS}, summary="受理队列（窗口人员）",
+            description="本人窗口岗位覆盖的部门中待受理的办件（含补正后重新提交的），最早提交的在前。")
+@handles_errors
+def intake_queue(request, item_id: Optional[int] = None, department_id: Optional[int] = None,
+                 channel: Optional[str] = None, number: Optional[str] = None, cursor: Optional[str] = None,
+                 limit: int = Query(20, ge=1, le=100)):
+    _require_staff(request.auth, [Role.WINDOW], "窗口人员")
+    qs = queries.intake_queue(request.auth, {"item": item_id, "department": department_id, "channel": channel})
+    if number:
+        qs = qs.filter(number=number.strip())
+    rows, next_cursor = _page(qs.defer(*LIST_DEFER), "submitted_at", cursor, limit, descending=False,
+                              kind=dt.datetime)
+    return {"items": [_summary(c) for c in rows], "next_cursor": next_cursor}
+
+
+@router.get("/inbox", response={200: InboxPage, **ERRORS}, summary="待办（审批环节）",
+            description="当前用户可办理的审批环节，期限最早的在前（sort=-due 最晚的在前）。"
+                        "time 按时限状态筛选：normal 正常 / warning 预警（剩余不足20%）/ overdue 超期 / paused 挂起。")
+@handles_errors
+def inbox(request, item_id: Optional[int] = None, department_id: Optional[int] = None, time: Optional[str] = None,
+          sort: str = "due", cursor: Optional[str] = None, limit: int = Query(20, ge=1, le=100)):
+    user = request.auth
+    _require_staff(user, queries.STEP_ROLES, "审批或窗口人员")
+    if time and time not in ("normal", "warning", "overdue", "paused"):
+        raise _invalid("time", "时限状态只能是：normal（正常）、warning（预警）、overdue（超期）、paused（挂起）")
+    if sort not in ("due", "-due"):
+        raise _invalid("sort", "排序只能是：due（期限最早在前）、-due（期限最晚在前）")
+    qs = queries.inbox(user, {"item": item_id, "department": department_id, "time": time, "sort": sort})
+    # Withdrawn cases leave their steps behind; only cases in review (or suspended) are work.
+    # select_related (added to the query's own): each row's case summary names the department.
+    qs = (qs.filter(case__state__in=[State.IN_REVIEW, State.SUSPENDED]).select_related("case__department")
+          .defer(*(f"case__{f}" for f in LIST_DEFER)))
+    descending = sort == "-due"
+    if cursor:
+        value, pk = _decode_cursor(cursor, dt.date)
+        op = "lt" if descending else "gt"
+        qs = qs.filter(Q(**{f"due_date__{op}": value}) | Q(due_date=value, **{f"pk__{op}": pk}))
+    # 正常/预警 depend on working days: finished in Python over the due-date-ordered rows, which
+    # stream until the page is full (see queries.with_time_status).
+    source = qs.iterator(chunk_size=200) if time in ("normal", "warning") else qs[: limit + 1]
+    rows, more, _capped = queries.with_time_status(source, time, limit)
+    next_cursor = _encode_cursor(rows[-1].due_date, rows[-1].pk) if more and rows else None
+    items = [{
+        "id": s.pk, "step_id": s.step_id, "step_name": s.name, "role": s.role,
+        "department": {"id": s.department_id, "name": s.department.name},
+        "case": _summary(s.case), "activated_at": s.activated_at, "due_date": s.due_date,
+        "time": _time_out(s.time_left) or {"status": "normal", "label": "正常", "days_left": 0},
+    } for s in rows]
+    return {"items": items, "next_cursor": next_cursor}
+
+
+@router.get("/search", response={200: CasePage, **ERRORS}, summary="办件查询（工作人员）",
+            description="按办件编号、事项、状态、部门、提交日期查询本部门/本区划的办件，最新提交的在前。"
+                        "（不提供按身份证号查询：查询参数会出现在地址和访问日志中。）")
+@handles_errors
+def search(request, number: Optional[str] = None, item_id: Optional[int] = None, state: Optional[str] = None,
+           department_id: Optional[int] = None, date_from: Optional[dt.date] = None, date_to: Optional[dt.date] = None,
+           cursor: Optional[str] = None, limit: int = Query(20, ge=1, le=100)):
+    user = request.auth
+    _require_staff(user, CASE_ROLES, "工作人员")
+    if date_from and date_to and date_to < date_from:
+        raise _invalid("date_to", "结束日期不能早于开始日期")
+    qs = _search_queryset(user, number=number, item_id=item_id, state=state, department_id=department_id,
+                          date_from=date_from, date_to=date_to)
+    rows, next_cursor = _page(qs, "submitted_at", cursor, limit, descending=True, kind=dt.datetime)
+    return {"items": [_summary(c) for c in rows], "next_cursor": next_cursor}
+
+
+@router.get("/figures", response={200: FiguresOut, **ERRORS}, summary="办件指标",
+            description="受理量、办结量、按时办结率、超期数、平均办理时长、即办率、全程网办率、跑动次数，"
+                        "按部门 / 事项 / 窗口分组；工作人员看本部门/本区划，领导看本区划。口径见 definitions。")
+@handles_errors
+def figures(request, group_by: str = "department", start: Optional[dt.date] = None, end: Optional[dt.date] = None):
+    user = request.auth
+    if not figures_svc.may_view(user):
+        raise PermissionDenied("仅工作人员和领导可以查看办件指标")
+    if group_by not in figures_svc.GROUPS:
+        raise _invalid("group_by", "统计维度只能是：department（部门）、item（事项）、window（窗口）")
+    default_start, default_end = figures_svc.default_period()
+    start, end = start or default_start, end or default_end
+    problems = figures_svc.check_period(start, end)
+    if problems:
+        raise ValidationError({k: [v] for k, v in problems.items()})
+    report = figures_svc.case_figures(figures_svc.cases_in_view(user),
+                                      group_by=group_by, start=start, end=end)
+    return {
+        "group_by": report.group_by, "group_label": report.group_label, "start": report.start, "end": report.end,
+        "definitions": [{"key": k, "label": v[0], "unit": v[1], "definition": v[2]}
+                        for k, v in figures_svc.DEFINITIONS.items()],
+        "rows": [{"key": r.key, "label": r.label, "figures": r.figures.as_dict()} for r in report.rows],
+        "total": report.total.as_dict(),
+    }
+
+
+# == one case ==================================================================================
+@router.get("/{int:case_id}", response={200: CaseDetailOut, **ERRORS}, summary="办件详情",
+            description="办理过程、审批环节、材料、容缺材料、补正告知、特别程序、办理结果。")
+@handles_errors
+def case_detail(request, case_id: int):
+    return _detail(request, _visible_case(request, case_id))
+
+
+@router.patch("/{int:case_id}/form", response={200: CaseDetailOut, **ERRORS}, summary="保存申报表单")
+@handles_errors
+def save_form(request, case_id: int, payload: FormIn):
+    case = _visible_case(request, case_id)
+    applying.save_form(request.auth, case, payload.form_data, payload.lock_version)
+    return _fresh_detail(request, case_id)
+
+
+@router.post("/{int:case_id}/materials", response={201: MaterialOut, **ERRORS}, summary="上传申请材料",
+             description="multipart/form-data：file 文件（PDF、JPG、PNG、OFD，按内容识别类型），"
+                         "material_id 材料清单项 ID 或 name 材料名称。")
+@handles_errors
+def upload_material(request, case_id: int, file: UploadedFile = File(...), material_id: Optional[int] = Form(None),
+                    name: str = Form("")):
+    case = _visible_case(request, case_id)
+    material = None
+    if material_id:
+        material = Material.objects.filter(pk=material_id).first()
+        if material is None:
+            raise _invalid("material_id", "材料清单项不存在")
+    cm = applying.upload_material(request.auth, case, file, material=material, name=name)
+    return Status(201, _material_out(cm))
+
+
+@router.post("/{int:case_id}/submit", response={200: CaseDetailOut, **ERRORS}, summary="提交申请",
+             description="重复提交（双击、超时重试）返回同一办件，不会重复生成。")
+@handles_errors
+def submit(request, case_id: int, payload: LockIn):
+    case = _visible_case(request, case_id)
+    applying.submit(request.auth, case, payload.lock_version)
+    return _fresh_detail(request, case_id)
+
+
+@router.post("/{int:case_id}/resubmit", response={200: CaseDetailOut, **ERRORS}, summary="补正后重新提交")
+@handles_errors
+def resubmit(request, case_id: int, payload: ResubmitIn):
+    case = _visible_case(request, case_id)
+    applying.resubmit(request.auth, case, payload.lock_version, payload.note)
+    return _fresh_detail(request, case_id)
+
+
+@router.post("/{int:case_id}/withdraw", response={200: CaseDetailOut, **ERRORS}, summary="撤回申请")
+@handles_errors
+def withdraw(request, case_id: int, payload: WithdrawIn):
+    case = _visible_case(request, case_id)
+    applying.withdraw(request.auth, case, payload.lock_version, payload.reason)
+    return _fresh_detail(request, case_id)
+
+
+@router.get("/{int:case_id}/receipt.pdf", response={200: None, **ERRORS}, summary="申请回执（PDF）",
+            url_name="case_receipt", openapi_extra=PDF_RESPONSE)
+@handles_errors
+def receipt(request, case_id: int):
+    case = _visible_case(request, case_id)
+    if not case.number:
+        raise NotFound("草稿尚未提交，没有回执")
+    pdf = documents.receipt_pdf(case)
+    response = HttpResponse(pdf.content.read(), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="receipt-{case.number}.pdf"'
+    return response
+
+
+@router.get("/{int:case_id}/decision.pdf", response={200: None, **ERRORS}, summary="决定书（PDF）",
+            url_name="case_decision", openapi_extra=PDF_RESPONSE)
+@handles_errors
+def decision(request, case_id: int):
+    case = _visible_case(request, case_id)
+    result = CaseResult.objects.filter(case=case).first()
+    if result is None or not result.decision_file:
+        raise NotFound("办件尚未办结，没有决定书")
+    return FileResponse(result.decision_file.open("rb"), content_type="application/pdf",
+                        filename=f"decision-{case.number}.pdf", as_attachment=False)
+
+
+# == intake (窗口) =============================================================================
+@router.post("/{int:case_id}/accept", response={200: CaseDetailOut, **ERRORS}, summary="受理")
+@handles_errors
+def accept(request, case_id: int, payload: AcceptIn):
+    case = _visible_case(request, case_id)
+    intake.accept(request.auth, case, payload.lock_version, payload.opinion)
+    return _fresh_detail(request, case_id)
+
+
+@router.post("/{int:case_id}/supplement", response={200: CaseDetailOut, **ERRORS}, summary="补正告知（一次性告知）")
+@handles_errors
+def supplement(request, case_id: int, payload: SupplementIn):
+    case = _visible_case(request, case_id)
+    intake.request_supplement(request.auth, case, payload.lock_version, [i.dict() for i in payload.items],
+                              payload.note)
+    return _fresh_detail(request, case_id)
+
+
+@router.post("/{int:case_id}/refuse", response={200: CaseDetailOut, **ERRORS}, summary="不予受理")
+@handles_errors
+def refuse(request, case_id: int, payload: RefuseIn):
+    case = _visible_case(request, case_id)
+    intake.refuse(request.auth, case, payload.lock_version, payload.reason, payload.legal_basis)
+    return _fresh_detail(request, case_id)
+
+
+@router.post("/{int:case_id}/accept-pending", response={200: CaseDetailOut, **ERRORS}, summary="容缺受理")
+@handles_errors
+def accept_pending(request, case_id: int, payload: AcceptPendingIn):
+    case = _visible_case(request, case_id)
+    intake.accept_pending(request.auth, case, payload.lock_version, [(p.name, p.due_date) for p in payload.pending],
+                          payload.opinion)
+    return _fresh_detail(request, case_id)
+
+
+@router.post("/{int:case_id}/accept-commitment", response={200: CaseDetailOut, **ERRORS}, summary="告知承诺受理")
+@handles_errors
+def accept_commitment(request, case_id: int, payload: AcceptCommitmentIn):
+    case = _visible_case(request, case_id)
+    intake.accept_commitment(request.auth, case, payload.lock_version, payload.commitment_text, payload.signed,
+                             payload.opinion)
+    return _fresh_detail(request, case_id)
+
+
+# == approval (审批) ===========================================================================
+@router.post("/{int:case_id}/steps/{step_id}/act", response={200: CaseDetailOut, **ERRORS}, summary="办理审批环节",
+             description="action：pass 通过 / return 退回上一环节 / reject 不予通过（退回、不予通过须填写意见）。")
+@handles_errors
+def act_on_step(request, case_id: int, step_id: str, payload: StepActIn):
+    case = _visible_case(request, case_id)
+    approval.act_on_step(request.auth, case, step_id, payload.action, payload.lock_version, payload.opinion)
+    return _fresh_detail(request, case_id)
+
+
+@router.post("/{int:case_id}/suspend", response={200: CaseDetailOut, **ERRORS}, summary="启动特别程序（暂停计时）")
+@handles_errors
+def suspend(request, case_id: int, payload: SuspendIn):
+    case = _visible_case(request, case_id)
+    approval.suspend(request.auth, case, payload.lock_version, payload.kind, payload.reason, payload.planned_workdays)
+    return _fresh_detail(request, case_id)
+
+
+@router.post("/{int:case_id}/resume", response={200: CaseDetailOut, **ERRORS}, summary="结束特别程序（恢复计时）")
+@handles_errors
+def resume(request, case_id: int, payload: ResumeIn):
+    case = _visible_case(request, case_id)
+    approval.resume(request.auth, case, payload.lock_version, payload.note)
+    return _fresh_detail(request, case_id)
+
+
+@router.post("/{int:case_id}/deliver", response={200: CaseDetailOut, **ERRORS}, summary="登记送达")
+@handles_errors
+def deliver(request, case_id: int, payload: DeliverIn):
+    case = _visible_case(request, case_id)
+    approval.deliver(request.auth, case, payload.lock_version, payload.method, address=payload.address,
+                     carrier=payload.carrier, tracking_number=payload.tracking_number)
+    return _fresh_detail(request, case_id)

@@ -1,0 +1,317 @@
+"""Request and response schemas of the cases API (/api/v1/cases/), documented in the OpenAPI schema.
+
+Responses never carry personal data in the clear: ID numbers and addresses are masked
+(the :class:`~zhengwu.core.pii.PII` objects' ``str()``), phone numbers are not returned.
+Every state-changing request carries the ``lock_version`` of the case it was based on.
+"""
+
+import datetime as dt
+from typing import Any
+
+from ninja import Field, Schema
+
+
+# -- errors ------------------------------------------------------------------------------
+class ErrorOut(Schema):
+    detail: str = Field(..., description="错误说明（中文）")
+    errors: dict[str, list[str]] = Field(default_factory=dict, description="字段 → 错误信息")
+
+
+# -- small parts -------------------------------------------------------------------------
+class Ref(Schema):
+    id: int
+    name: str
+
+
+class ApplicantOut(Schema):
+    name: str
+    kind: str
+    kind_label: str
+    id_number: str = Field("", description="身份证号（已脱敏）")
+    uscc: str = ""
+
+
+class TimeOut(Schema):
+    status: str = Field(..., description="normal/warning/overdue/paused/done")
+    label: str = Field(..., description="正常/预警/超期/挂起/已办结")
+    days_left: int = Field(..., description="剩余工作日（超期为负数）")
+
+
+class CaseSummaryOut(Schema):
+    id: int
+    number: str | None = Field(None, description="办件编号（提交后生成）")
+    item: Ref
+    department: Ref
+    applicant_name: str
+    channel: str
+    channel_label: str
+    state: str
+    state_label: str
+    created_at: dt.datetime
+    submitted_at: dt.datetime | None = None
+    accepted_on: dt.date | None = None
+    due_date: dt.date | None = Field(None, description="承诺办结日期")
+    concluded_at: dt.datetime | None = None
+    lock_version: int
+
+
+class CasePage(Schema):
+    items: list[CaseSummaryOut]
+    next_cursor: str | None = Field(None, description="下一页游标；为空表示没有更多")
+
+
+class EventOut(Schema):
+    action: str
+    label: str
+    from_state: str
+    to_state: str
+    step_id: str
+    actor_name: str
+    opinion: str
+    data: dict[str, Any]
+    at: dt.datetime
+
+
+class StepOut(Schema):
+    id: int
+    step_id: str = Field(..., description="流程定义中的环节编号，办理时用于路径")
+    name: str
+    role: str
+    role_label: str
+    department: Ref
+    block: int
+    status: str
+    status_label: str
+    due_date: dt.date | None = None
+    activated_at: dt.datetime | None = None
+    acted_by_name: str = ""
+    acted_at: dt.datetime | None = None
+    opinion: str = ""
+    can_act: bool = Field(False, description="当前用户可以办理该环节")
+
+
+class MaterialOut(Schema):
+    id: int
+    name: str
+    material_id: int | None = None
+    original_name: str
+    content_type: str
+    size: int
+    sha256: str
+    status: str
+    status_label: str
+    uploaded_at: dt.datetime
+
+
+class PendingMaterialOut(Schema):
+    id: int
+    name: str
+    due_date: dt.date
+    supplied_at: dt.datetime | None = None
+
+
+class SupplementItem(Schema):
+    material: str = Field(..., description="材料名称")
+    reason: str = Field(..., description="需要补正的原因")
+
+
+class SupplementNoticeOut(Schema):
+    id: int
+    items: list[SupplementItem]
+    note: str
+    issued_at: dt.datetime
+    resolved_at: dt.datetime | None = None
+
+
+class SuspensionOut(Schema):
+    kind: str
+    kind_label: str
+    reason: str
+    started_on: dt.date
+    planned_workdays: int | None = None
+    ended_on: dt.date | None = None
+    workdays: int
+
+
+class ResultOut(Schema):
+    outcome: str
+    outcome_label: str
+    decision_number: str
+    reason: str
+    delivery_method: str
+    delivery_label: str
+    address: str = Field("", description="邮寄地址（已脱敏）")
+    carrier: str
+    tracking_number: str
+    delivered_at: dt.datetime | None = None
+    decision_url: str
+
+
+class CaseDetailOut(CaseSummaryOut):
+    applicant: ApplicantOut
+    agent: ApplicantOut | None = None
+    agent_note: str = ""
+    window: str = ""
+    form_data: dict[str, Any]
+    intake_mode: str
+    intake_mode_label: str
+    outcome: str
+    outcome_label: str
+    promised_days: int
+    suspended_workdays: int
+    visits: int
+    concluded_on_time: bool | None = None
+    refusal_reason: str = ""
+    commitment_signed_at: dt.datetime | None = None
+    time: TimeOut | None = Field(None, description="受理后的时限状态")
+    actions: list[str] = Field(default_factory=list, description="当前用户可执行的办件操作")
+    timeline: list[EventOut]
+    steps: list[StepOut]
+    materials: list[MaterialOut]
+    pending_materials: list[PendingMaterialOut] = Field(default_factory=list, description="容缺受理待补交的材料")
+    supplement_notices: list[SupplementNoticeOut] = Field(default_factory=list, description="补正告知（一次性告知）")
+    suspensions: list[SuspensionOut] = Field(default_factory=list, description="特别程序")
+    result: ResultOut | None = None
+    receipt_url: str = ""
+
+
+# -- applicant requests ------------------------------------------------------------------
+class CaseCreateIn(Schema):
+    item_id: int = Field(..., description="实施清单事项 ID")
+    form_data: dict[str, Any] = Field(default_factory=dict, description="申报表单内容（按事项的表单定义）")
+    channel: str = Field("online", description="申报渠道：online 网上申报 / window 窗口受理 / self_service 自助终端 / agent 帮代办")
+    applicant_id_number: str = Field("", description="窗口代录：申请人身份证号（仅窗口人员）")
+    agent_id_number: str = Field("", description="帮代办：代办人身份证号（仅窗口人员）")
+    agent_note: str = Field("", max_length=200)
+    window_id: int | None = Field(None, description="受理窗口 ID（窗口代录时）")
+
+
+class FormIn(Schema):
+    form_data: dict[str, Any]
+    lock_version: int
+
+
+class LockIn(Schema):
+    lock_version: int = Field(..., description="办件版本号（乐观锁），取自详情的 lock_version")
+
+
+class ResubmitIn(LockIn):
+    note: str = ""
+
+
+class WithdrawIn(LockIn):
+    reason: str = ""
+
+
+# -- staff requests ----------------------------------------------------------------------
+class AcceptIn(LockIn):
+    opinion: str = ""
+
+
+class SupplementIn(LockIn):
+    items: list[SupplementItem] = Field(..., description="一次性告知：全部需要补正的材料及原因")
+    note: str = ""
+
+
+class RefuseIn(LockIn):
+    reason: str = Field(..., description="不予受理理由")
+    legal_basis: str = Field(..., description="法律依据")
+
+
+class PendingIn(Schema):
+    name: str = Field(..., description="容缺材料名称")
+    due_date: dt.date = Field(..., description="补交期限")
+
+
+class AcceptPendingIn(LockIn):
+    pending: list[PendingIn]
+    opinion: str = ""
+
+
+class AcceptCommitmentIn(LockIn):
+    commitment_text: str = Field(..., description="告知承诺书内容")
+    signed: bool = Field(True, description="申请人已签署")
+    opinion: str = ""
+
+
+class StepActIn(LockIn):
+    action: str = Field(..., description="pass 通过 / return 退回上一环节 / reject 不予通过")
+    opinion: str = Field("", description="意见；退回、不予通过时必填")
+
+
+class SuspendIn(LockIn):
+    kind: str = Field(..., description="hearing 听证 / testing 检验检测 / expert 专家评审 / "
+                                       "inspection 现场核查 / publicity 公示 / other 其他")
+    reason: str
+    planned_workdays: int | None = Field(None, ge=0)
+
+
+class ResumeIn(LockIn):
+    note: str = ""
+
+
+class DeliverIn(LockIn):
+    method: str = Field(..., description="window 窗口领取 / mail 邮寄送达 / electronic 电子送达")
+    address: str = ""
+    carrier: str = ""
+    tracking_number: str = ""
+
+
+# -- staff lists -------------------------------------------------------------------------
+class InboxItemOut(Schema):
+    id: int = Field(..., description="环节记录 ID")
+    step_id: str = Field(..., description="环节编号，办理路径 /{case_id}/steps/{step_id}/act")
+    step_name: str
+    role: str
+    department: Ref
+    case: CaseSummaryOut
+    activated_at: dt.datetime | None = None
+    due_date: dt.date | None = Field(None, description="环节期限")
+    time: TimeOut
+
+
+class InboxPage(Schema):
+    items: list[InboxItemOut]
+    next_cursor: str | None = None
+
+
+# -- figures -----------------------------------------------------------------------------
+class FigureDefinitionOut(Schema):
+    key: str
+    label: str
+    unit: str
+    definition: str
+
+
+class FigureValuesOut(Schema):
+    accepted: int = Field(..., description="受理量")
+    concluded: int = Field(..., description="办结量")
+    concluded_on_time: int
+    on_time_rate: float | None = Field(None, description="按时办结率（0–1）")
+    overdue: int = Field(..., description="超期数 = overdue_concluded + overdue_open")
+    overdue_concluded: int
+    overdue_open: int
+    avg_workdays: float | None = Field(None, description="平均办理时长（工作日）")
+    elapsed_workdays: int
+    instant: int
+    instant_rate: float | None = Field(None, description="即办率（0–1）")
+    full_online: int
+    full_online_rate: float | None = Field(None, description="全程网办率（0–1）")
+    visits: int
+    avg_visits: float | None = Field(None, description="跑动次数（次/件）")
+
+
+class FigureRowOut(Schema):
+    key: int | None
+    label: str
+    figures: FigureValuesOut
+
+
+class FiguresOut(Schema):
+    group_by: str
+    group_label: str
+    start: dt.date
+    end: dt.date
+    definitions: list[FigureDefinitionOut]
+    rows: list[FigureRowOut]
+    total: FigureValuesOut

@@ -1,0 +1,112 @@
+"""Documents of a case as PDF (reportlab, CJK font embedded): receipt (受理回执), decision (决定书)."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+from dataclasses import dataclass
+
+from django.core.files.base import ContentFile
+from django.utils import timezone
+
+FONT_CANDIDATES = [
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+]
+_font_name: str | None = None
+
+
+def _font() -> str:
+    """Register a CJK font once: an installed TrueType one, else the built-in CID font."""
+    global _font_name
+    if _font_name:
+        return _font_name
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    for path in [os.environ.get("ZHENGWU_PDF_FONT", ""), *FONT_CANDIDATES]:
+        if path and os.path.exists(path):
+            pdfmetrics.registerFont(TTFont("ZWCJK", path, subfontIndex=0))
+            _font_name = "ZWCJK"
+            return _font_name
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    _font_name = "STSong-Light"
+    return _font_name
+
+
+@dataclass
+class Pdf:
+    content: ContentFile
+    sha256: str
+
+
+def _render(title: str, lines: list[tuple[str, str]], paragraphs: list[str], footer: str) -> Pdf:
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+    font = _font()
+    buf = io.BytesIO()
+    doc = SimpleDocTemplate(buf, pagesize=A4, leftMargin=22 * mm, rightMargin=22 * mm, topMargin=20 * mm,
+                            bottomMargin=20 * mm, title=title, author="政务服务平台")
+    h = ParagraphStyle("h", fontName=font, fontSize=18, leading=26, alignment=1, spaceAfter=12)
+    body = ParagraphStyle("b", fontName=font, fontSize=11, leading=18, wordWrap="CJK")
+    story = [Paragraph(title, h)]
+    table = Table([[Paragraph(k, body), Paragraph(v or "—", body)] for k, v in lines], colWidths=[38 * mm, 128 * mm])
+    table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, "#888888"), ("VALIGN", (0, 0), (-1, -1), "TOP")]))
+    story += [table, Spacer(1, 8 * mm)]
+    story += [Paragraph(p.replace("\n", "<br/>"), body) for p in paragraphs]
+    story += [Spacer(1, 12 * mm), Paragraph(footer, ParagraphStyle("f", parent=body, alignment=2))]
+    doc.build(story)
+    data = buf.getvalue()
+    return Pdf(ContentFile(data), hashlib.sha256(data).hexdigest())
+
+
+def receipt_pdf(case) -> Pdf:
+    """受理回执 / 申请回执 with the promised completion date."""
+    promised = f"{case.due_date:%Y年%m月%d日}" if case.due_date else f"受理后{case.promised_days}个工作日内"
+    return _render(
+        "政务服务事项申请回执",
+        [("办件编号", case.number or ""), ("事项名称", case.service_item.name), ("实施部门", case.department.name),
+         ("申请人", case.applicant.name), ("申报渠道", case.get_channel_display()),
+         ("提交时间", f"{timezone.localtime(case.submitted_at):%Y-%m-%d %H:%M}" if case.submitted_at else ""),
+         ("当前状态", case.state_label), ("承诺办结时间", promised)],
+        ["请凭办件编号在“我的办件”中查询办理进度。如对办理有意见，可拨打12345政务服务便民热线。"],
+        f"{case.department.name}（盖章）<br/>{timezone.localdate():%Y年%m月%d日}",
+    )
+
+
+def decision_pdf(case, outcome: str, reason: str, number: str) -> Pdf:
+    """准予/不予 决定书 from the case and its item."""
+    approved = outcome == "approved"
+    title = f"{case.service_item.name}{'准予' if approved else '不予'}决定书"
+    text = (f"{case.applicant.name}：\n你（单位）于{timezone.localtime(case.submitted_at):%Y年%m月%d日}提出的"
+            f"“{case.service_item.name}”申请（办件编号 {case.number}），经审查，"
+            + ("符合法定条件和标准，决定准予。" if approved else "不符合法定条件，决定不予准予。"))
+    if reason:
+        text += f"\n理由：{reason}"
+    if not approved:
+        text += "\n如不服本决定，可以自收到本决定书之日起六十日内依法申请行政复议，或者在六个月内依法提起行政诉讼。"
+    basis = case.item_version.legal_basis or ""
+    return _render(
+        title,
+        [("文号", number), ("办件编号", case.number or ""), ("事项名称", case.service_item.name),
+         ("申请人", case.applicant.name), ("受理日期", f"{case.accepted_on:%Y-%m-%d}" if case.accepted_on else ""),
+         ("办结日期", f"{timezone.localdate():%Y-%m-%d}"), ("设定依据", basis[:300])],
+        [text],
+        f"{case.department.name}（盖章）<br/>{timezone.localdate():%Y年%m月%d日}",
+    )
+
+
+def licence_payload(case) -> dict:
+    """What the licence module needs to issue an e-licence for an approved case."""
+    results = case.item_version.results or []
+    licence = next((r for r in results if r.get("type") == "证照"), None)
+    if licence is None:
+        return {}
+    return {"licence_name": licence.get("name", ""), "holder": case.applicant.name, "case_number": case.number,
+            "item_code": case.service_item.implementation_code, "issuer": case.department.name,
+            "issuer_uscc": case.department.uscc, "issued_on": timezone.localdate().isoformat()}

@@ -1,0 +1,12 @@
+"""Case models, one file per concept: the case and its history, materials, process, results."""
+
+from .cases import BundleCase, Case, CaseEvent, Channel, IntakeMode
+from .materials import CaseMaterial, PendingMaterial, SupplementNotice
+from .notifications import Notification, SmsMessage
+from .process import CaseStep, ProcessDefinition, Suspension
+from .results import CaseResult
+
+__all__ = [
+    "BundleCase", "Case", "CaseEvent", "CaseMaterial", "CaseResult", "CaseStep", "Channel", "IntakeMode",
+    "Notification", "PendingMaterial", "ProcessDefinition", "SmsMessage", "SupplementNotice", "Suspension",
+]

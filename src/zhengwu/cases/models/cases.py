@@ -1,0 +1,146 @@
+"""办件 (Case) and its append-only history (CaseEvent)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from ..rules import STATE_LABELS, State
+
+
+class Channel(models.TextChoices):
+    ONLINE = "online", "网上申报"
+    WINDOW = "window", "窗口受理"
+    SELF_SERVICE = "self_service", "自助终端"
+    AGENT = "agent", "帮代办"
+
+
+class IntakeMode(models.TextChoices):
+    NORMAL = "normal", "一般受理"
+    TOLERATED = "tolerated", "容缺受理"
+    COMMITMENT = "commitment", "告知承诺"
+
+
+class BundleCase(models.Model):
+    """一件事一次办: one application for a bundle, linked to one case per item."""
+
+    bundle = models.ForeignKey("catalog.Bundle", verbose_name="一件事", on_delete=models.PROTECT, related_name="+")
+    applicant = models.ForeignKey("accounts.Applicant", verbose_name="申请人", on_delete=models.PROTECT,
+                                  related_name="bundle_cases")
+    number = models.CharField("一件事编号", max_length=32, unique=True, null=True, blank=True)
+    form_data = models.JSONField("共用表单", default=dict, blank=True)
+    idempotency_key = models.CharField("幂等键", max_length=64, unique=True, null=True, blank=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "一件事办件"
+        verbose_name_plural = "一件事办件"
+
+    def __str__(self) -> str:
+        return self.number or f"一件事#{self.pk}"
+
+
+class Case(models.Model):
+    number = models.CharField("办件编号", max_length=32, unique=True, null=True, blank=True)
+    service_item = models.ForeignKey("catalog.ServiceItem", verbose_name="事项", on_delete=models.PROTECT,
+                                     related_name="cases")
+    item_version = models.ForeignKey("catalog.ItemVersion", verbose_name="申报时的指南版本", on_delete=models.PROTECT,
+                                     related_name="cases")
+    process = models.ForeignKey("cases.ProcessDefinition", verbose_name="审批流程版本", null=True, blank=True,
+                                on_delete=models.PROTECT, related_name="cases")
+    # Denormalised from the item for scoping and figures (staff see their department's cases).
+    department = models.ForeignKey("org.Department", verbose_name="实施部门", on_delete=models.PROTECT,
+                                   related_name="cases")
+    region = models.ForeignKey("org.Region", verbose_name="区划", on_delete=models.PROTECT, related_name="cases")
+    applicant = models.ForeignKey("accounts.Applicant", verbose_name="申请人", on_delete=models.PROTECT,
+                                  related_name="cases")
+    agent = models.ForeignKey("accounts.Applicant", verbose_name="代办人", null=True, blank=True,
+                              on_delete=models.PROTECT, related_name="agent_cases")
+    agent_note = models.CharField("代办说明", max_length=200, blank=True, help_text="如：为行动不便的老年人代办")
+    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="录入人", null=True, blank=True,
+                                 on_delete=models.SET_NULL, related_name="+")
+    channel = models.CharField("申报渠道", max_length=12, choices=Channel.choices, default=Channel.ONLINE)
+    window = models.ForeignKey("org.Window", verbose_name="受理窗口", null=True, blank=True,
+                               on_delete=models.SET_NULL, related_name="cases")
+    bundle_case = models.ForeignKey(BundleCase, verbose_name="所属一件事", null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="cases")
+
+    state = models.CharField("状态", max_length=12, choices=[(s.value, STATE_LABELS[s]) for s in State],
+                             default=State.DRAFT)
+    outcome = models.CharField("办理结果", max_length=8, blank=True,
+                               choices=[("approved", "准予"), ("denied", "不予")])
+    intake_mode = models.CharField("受理方式", max_length=12, choices=IntakeMode.choices, default=IntakeMode.NORMAL)
+    form_data = models.JSONField("申报表单", default=dict, blank=True)
+    progress = models.JSONField("流程进度", default=dict, blank=True)
+
+    commitment_text = models.TextField("告知承诺书", blank=True)
+    commitment_signed_at = models.DateTimeField("承诺签署时间", null=True, blank=True)
+    refusal_reason = models.TextField("不予受理理由及依据", blank=True)
+
+    promised_days = models.PositiveIntegerField("承诺时限（工作日）", default=0)
+    submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
+    accepted_on = models.DateField("受理日期", null=True, blank=True)
+    due_date = models.DateField("承诺办结日期", null=True, blank=True)
+    suspended_workdays = models.PositiveIntegerField("特别程序用时（工作日）", default=0)
+    concluded_at = models.DateTimeField("办结时间", null=True, blank=True)
+    concluded_on_time = models.BooleanField("按时办结", null=True, blank=True)
+    visits = models.PositiveSmallIntegerField("跑动次数", default=0)
+
+    lock_version = models.PositiveIntegerField("版本锁", default=0)
+    idempotency_key = models.CharField("幂等键", max_length=64, unique=True, null=True, blank=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "办件"
+        verbose_name_plural = "办件"
+        indexes = [
+            # Intake queue and inbox of a department: open cases by state, oldest deadline first.
+            models.Index(fields=["department", "state", "due_date"], name="case_dept_state_due"),
+            # 我的办件: an applicant's cases, newest first.
+            models.Index(fields=["applicant", "-created_at"], name="case_applicant_recent"),
+            # Figures per region/period.
+            models.Index(fields=["region", "submitted_at"], name="case_region_submitted"),
+            models.Index(fields=["service_item", "submitted_at"], name="case_item_submitted"),
+            # Staff case search within a department by submission time.
+            models.Index(fields=["department", "submitted_at"], name="case_dept_submitted"),
+            # Figures by acceptance and conclusion period.
+            models.Index(fields=["accepted_on"], name="case_accepted_on"),
+            models.Index(fields=["concluded_at"], name="case_concluded_at"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number or f"草稿#{self.pk}"
+
+    @property
+    def state_label(self) -> str:
+        return STATE_LABELS[State(self.state)]
+
+
+class CaseEvent(models.Model):
+    """One entry of a case's history (办理过程): appended, never edited."""
+
+    case = models.ForeignKey(Case, verbose_name="办件", on_delete=models.CASCADE, related_name="events")
+    action = models.CharField("操作", max_length=32)
+    label = models.CharField("操作名称", max_length=40)
+    from_state = models.CharField("原状态", max_length=12, blank=True)
+    to_state = models.CharField("新状态", max_length=12, blank=True)
+    step_id = models.CharField("环节", max_length=40, blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, blank=True,
+                              on_delete=models.SET_NULL, related_name="+")
+    actor_name = models.CharField("操作人姓名", max_length=100, blank=True)
+    opinion = models.TextField("意见", blank=True)
+    data = models.JSONField("附加信息", default=dict, blank=True)
+    visible_to_applicant = models.BooleanField("申请人可见", default=True)
+    at = models.DateTimeField("时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "办理记录"
+        verbose_name_plural = "办理记录"
+        ordering = ["case", "at", "pk"]
+        indexes = [models.Index(fields=["case", "at"], name="caseevent_case_at")]
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise RuntimeError("办理记录只能追加，不能修改")
+        super().save(*args, **kwargs)

@@ -1,0 +1,91 @@
+"""Process definitions (审批流程, versioned per item), step instances, suspensions."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class ProcessDefinition(models.Model):
+    """The approval process of a service item, as data (see cases.workflow). Versioned: a case
+    keeps the version it started with."""
+
+    service_item = models.ForeignKey("catalog.ServiceItem", verbose_name="事项", on_delete=models.CASCADE,
+                                     related_name="process_definitions")
+    version = models.PositiveIntegerField("版本号")
+    steps = models.JSONField("环节")
+    is_current = models.BooleanField("现行", default=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="编辑人", null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "审批流程"
+        verbose_name_plural = "审批流程"
+        constraints = [
+            models.UniqueConstraint(fields=["service_item", "version"], name="process_unique_version"),
+            models.UniqueConstraint(fields=["service_item"], condition=models.Q(is_current=True),
+                                    name="process_one_current"),
+        ]
+
+
+class CaseStep(models.Model):
+    """One step of one case's process: the rows the staff inbox reads (待办)."""
+
+    class Status(models.TextChoices):
+        WAITING = "waiting", "未开始"
+        ACTIVE = "active", "办理中"
+        PASSED = "passed", "已通过"
+        REJECTED = "rejected", "不予通过"
+
+    case = models.ForeignKey("cases.Case", verbose_name="办件", on_delete=models.CASCADE, related_name="steps")
+    step_id = models.CharField("环节编号", max_length=40)
+    name = models.CharField("环节名称", max_length=60)
+    role = models.CharField("办理角色", max_length=16)
+    department = models.ForeignKey("org.Department", verbose_name="办理部门", on_delete=models.PROTECT,
+                                   related_name="case_steps")
+    block = models.PositiveSmallIntegerField("顺序")
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.WAITING)
+    due_date = models.DateField("环节期限", null=True, blank=True)
+    activated_at = models.DateTimeField("开始时间", null=True, blank=True)
+    acted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="办理人", null=True, blank=True,
+                                 on_delete=models.SET_NULL, related_name="+")
+    acted_at = models.DateTimeField("办理时间", null=True, blank=True)
+    opinion = models.TextField("意见", blank=True)
+
+    class Meta:
+        verbose_name = "办理环节"
+        verbose_name_plural = "办理环节"
+        ordering = ["case", "block", "pk"]
+        constraints = [models.UniqueConstraint(fields=["case", "step_id"], name="casestep_unique")]
+        indexes = [
+            # 待办 inbox: active steps of a department and role, by deadline.
+            models.Index(fields=["department", "role", "status", "due_date"], name="casestep_inbox"),
+        ]
+
+
+class Suspension(models.Model):
+    """特别程序: the clock stops while it runs (听证, 检验检测, 专家评审, 现场核查, 公示 …)."""
+
+    class Kind(models.TextChoices):
+        HEARING = "hearing", "听证"
+        TESTING = "testing", "检验检测"
+        EXPERT = "expert", "专家评审"
+        INSPECTION = "inspection", "现场核查"
+        PUBLICITY = "publicity", "公示"
+        OTHER = "other", "其他"
+
+    case = models.ForeignKey("cases.Case", verbose_name="办件", on_delete=models.CASCADE, related_name="suspensions")
+    kind = models.CharField("特别程序", max_length=12, choices=Kind.choices)
+    reason = models.TextField("原因")
+    started_on = models.DateField("开始日期")
+    planned_workdays = models.PositiveIntegerField("预计时长（工作日）", null=True, blank=True)
+    ended_on = models.DateField("结束日期", null=True, blank=True)
+    workdays = models.PositiveIntegerField("实际时长（工作日）", default=0)
+    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="启动人", null=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = "特别程序"
+        verbose_name_plural = "特别程序"
+        ordering = ["case", "started_on"]

@@ -1,0 +1,192 @@
+"""Pure rules of case handling (办件): the state table, deadlines, time-left status.
+
+No ORM here. The process-definition engine (审批流程) lives in :mod:`zhengwu.cases.workflow`.
+
+States of a case and the actions that move it — one readable table (see STATE_TABLE):
+
+    draft ──submit──▶ submitted ──accept / accept_pending / accept_commitment──▶ in_review
+      │                  │  ▲                                                    │  ▲
+      │                  │  └──resubmit── supplement ◀──request_supplement──┘     │  └─resume─ suspended
+      │                  └──refuse──▶ refused                                     ├──suspend──▶ suspended
+      └──withdraw──▶ withdrawn ◀──withdraw── (any state before concluded)        └──conclude──▶ concluded ──deliver──▶ delivered
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Protocol
+
+
+class State(StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"  # 已提交，待预审/受理
+    SUPPLEMENT = "supplement"  # 待补正（一次性告知）
+    IN_REVIEW = "in_review"  # 已受理，审批中
+    SUSPENDED = "suspended"  # 特别程序，计时暂停
+    CONCLUDED = "concluded"  # 已办结（准予/不予）
+    DELIVERED = "delivered"  # 已送达
+    REFUSED = "refused"  # 不予受理
+    WITHDRAWN = "withdrawn"  # 已撤回
+
+
+STATE_LABELS = {
+    State.DRAFT: "草稿",
+    State.SUBMITTED: "待受理",
+    State.SUPPLEMENT: "待补正",
+    State.IN_REVIEW: "审批中",
+    State.SUSPENDED: "特别程序中",
+    State.CONCLUDED: "已办结",
+    State.DELIVERED: "已送达",
+    State.REFUSED: "不予受理",
+    State.WITHDRAWN: "已撤回",
+}
+
+
+class Actor(StrEnum):
+    APPLICANT = "applicant"
+    WINDOW = "window"  # 窗口人员 (intake)
+    APPROVER = "approver"  # 审批人员
+    SYSTEM = "system"
+
+
+@dataclass(frozen=True)
+class Transition:
+    action: str
+    source: frozenset[State]
+    target: State
+    actors: frozenset[Actor]
+    label: str
+
+
+def _t(action, sources, target, actors, label):
+    return Transition(action, frozenset(sources), target, frozenset(actors), label)
+
+
+OPEN_STATES = frozenset({State.DRAFT, State.SUBMITTED, State.SUPPLEMENT, State.IN_REVIEW, State.SUSPENDED})
+FINAL_STATES = frozenset({State.REFUSED, State.WITHDRAWN, State.DELIVERED})
+
+# The whole life of a case in one table: action → where it may start, where it ends, who may take it.
+STATE_TABLE: dict[str, Transition] = {t.action: t for t in [
+    _t("submit", {State.DRAFT}, State.SUBMITTED, {Actor.APPLICANT, Actor.WINDOW}, "提交申请"),
+    _t("request_supplement", {State.SUBMITTED}, State.SUPPLEMENT, {Actor.WINDOW}, "补正告知"),
+    _t("resubmit", {State.SUPPLEMENT}, State.SUBMITTED, {Actor.APPLICANT, Actor.WINDOW}, "补正后重新提交"),
+    _t("accept", {State.SUBMITTED}, State.IN_REVIEW, {Actor.WINDOW}, "受理"),
+    _t("accept_pending", {State.SUBMITTED}, State.IN_REVIEW, {Actor.WINDOW}, "容缺受理"),
+    _t("accept_commitment", {State.SUBMITTED}, State.IN_REVIEW, {Actor.WINDOW}, "告知承诺受理"),
+    _t("refuse", {State.SUBMITTED, State.SUPPLEMENT}, State.REFUSED, {Actor.WINDOW}, "不予受理"),
+    _t("approve_step", {State.IN_REVIEW}, State.IN_REVIEW, {Actor.APPROVER, Actor.WINDOW}, "审批通过"),
+    _t("return_step", {State.IN_REVIEW}, State.IN_REVIEW, {Actor.APPROVER}, "退回上一环节"),
+    _t("suspend", {State.IN_REVIEW}, State.SUSPENDED, {Actor.APPROVER, Actor.WINDOW}, "启动特别程序"),
+    _t("resume", {State.SUSPENDED}, State.IN_REVIEW, {Actor.APPROVER, Actor.WINDOW}, "特别程序结束"),
+    _t("supply_pending", {State.IN_REVIEW, State.SUSPENDED}, State.IN_REVIEW, {Actor.APPLICANT, Actor.WINDOW},
+       "补齐容缺材料"),
+    _t("conclude", {State.IN_REVIEW}, State.CONCLUDED, {Actor.APPROVER, Actor.SYSTEM}, "办结"),
+    _t("deliver", {State.CONCLUDED}, State.DELIVERED, {Actor.WINDOW, Actor.SYSTEM}, "送达"),
+    _t("withdraw", {State.DRAFT, State.SUBMITTED, State.SUPPLEMENT, State.IN_REVIEW, State.SUSPENDED},
+       State.WITHDRAWN, {Actor.APPLICANT}, "撤回申请"),
+]}
+
+
+class TransitionRefused(Exception):
+    """A refused action; ``message`` is Chinese and shown to the person."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def check_transition(state: str, action: str, actor: Actor | str) -> State:
+    """The target state, or :class:`TransitionRefused` with the reason in Chinese."""
+    t = STATE_TABLE.get(action)
+    if t is None:
+        raise TransitionRefused(f"未知的办件操作：{action}")
+    current = State(state)
+    if current not in t.source:
+        allowed = "、".join(STATE_LABELS[s] for s in sorted(t.source))
+        raise TransitionRefused(f"办件当前为“{STATE_LABELS[current]}”，不能{t.label}（仅在{allowed}时可以）")
+    if Actor(actor) not in t.actors:
+        raise TransitionRefused(f"无权执行“{t.label}”")
+    return t.target
+
+
+def allowed_actions(state: str, actor: Actor | str) -> list[str]:
+    return [a for a, t in STATE_TABLE.items() if State(state) in t.source and Actor(actor) in t.actors]
+
+
+def can_conclude(pending_materials_outstanding: int, commitment_signed: bool, intake_mode: str) -> str | None:
+    """Why a case may not conclude yet (None when it may)."""
+    if intake_mode == "tolerated" and pending_materials_outstanding:
+        return f"容缺受理的材料尚有{pending_materials_outstanding}项未补齐，不能办结"
+    if intake_mode == "commitment" and not commitment_signed:
+        return "告知承诺书尚未签署，不能办结"
+    return None
+
+
+# -- deadlines -------------------------------------------------------------------------------
+class Calendar(Protocol):
+    def add_workdays(self, start: dt.date, n: int) -> dt.date: ...
+    def workdays_between(self, a: dt.date, b: dt.date) -> int: ...
+    def is_workday(self, day: dt.date) -> bool: ...
+
+
+def due_date(cal: Calendar, accepted_on: dt.date, promised_days: int, suspended_workdays: int = 0) -> dt.date:
+    """承诺时限: ``promised_days`` working days after acceptance, extended by suspended time.
+
+    An 即办件 (``promised_days == 0``) is due the day it is accepted.
+    """
+    return cal.add_workdays(accepted_on, promised_days + suspended_workdays)
+
+
+def suspension_workdays(cal: Calendar, start: dt.date, end: dt.date) -> int:
+    """Working days a 特别程序 took: the days in (start, end]; suspended and resumed the same
+    day counts nothing."""
+    return max(0, cal.workdays_between(start, end))
+
+
+class TimeStatus(StrEnum):
+    NORMAL = "normal"  # 正常
+    WARNING = "warning"  # 预警: under 20% of the time limit left
+    OVERDUE = "overdue"  # 超期
+    PAUSED = "paused"  # 挂起 (特别程序)
+    DONE = "done"
+
+
+TIME_STATUS_LABELS = {
+    TimeStatus.NORMAL: "正常", TimeStatus.WARNING: "预警", TimeStatus.OVERDUE: "超期",
+    TimeStatus.PAUSED: "挂起", TimeStatus.DONE: "已办结",
+}
+
+WARNING_SHARE = 0.2
+
+
+def time_status(cal: Calendar, today: dt.date, due: dt.date, total_workdays: int,
+                suspended: bool = False, concluded: bool = False) -> tuple[TimeStatus, int]:
+    """Status and working days left (negative when overdue)."""
+    left = cal.workdays_between(today, due)
+    if concluded:
+        return TimeStatus.DONE, left
+    if suspended:
+        return TimeStatus.PAUSED, left
+    if today > due:
+        return TimeStatus.OVERDUE, left
+    if total_workdays <= 0:
+        return (TimeStatus.WARNING if today == due else TimeStatus.NORMAL), left
+    if left < WARNING_SHARE * total_workdays:
+        return TimeStatus.WARNING, left
+    return TimeStatus.NORMAL, left
+
+
+def concluded_on_time(cal: Calendar, concluded_on: dt.date, due: dt.date) -> bool:
+    return concluded_on <= due
+
+
+def elapsed_workdays(cal: Calendar, accepted_on: dt.date, concluded_on: dt.date, suspended_workdays: int = 0) -> int:
+    """平均办理时长 counts working days from acceptance to conclusion, without suspensions."""
+    return max(0, cal.workdays_between(accepted_on, concluded_on) - suspended_workdays)
+
+
+def case_number(region_code: str, day: dt.date, serial: int) -> str:
+    """办件编号: 6-digit county code + date + 10-digit serial, e.g. 410105202611220000001234."""
+    return f"{region_code[:6]}{day:%Y%m%d}{serial:010d}"

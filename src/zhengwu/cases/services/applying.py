@@ -1,0 +1,211 @@
+"""申报: drafts, material uploads, submission (idempotent), resubmission after 补正, withdrawal."""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from zhengwu.catalog.models import Material, ServiceItem
+from zhengwu.catalog.models.items import ItemStatus
+from zhengwu.catalog.models.materials import Necessity
+from zhengwu.org import permissions
+from zhengwu.org.models import Role
+
+from .. import forms_schema, rules
+from ..models import Case, CaseMaterial, Channel, SupplementNotice
+from ..rules import Actor, State
+from .base import locked_case, record_event, transition
+
+MAX_UPLOAD_BYTES = getattr(settings, "ZHENGWU_MAX_UPLOAD_MB", 20) * 1024 * 1024
+ACCEPTED_TYPES = "PDF、JPG、PNG、OFD"
+
+
+def sniff(head: bytes) -> str | None:
+    """The real type of an uploaded file from its first bytes (never trust the name)."""
+    if head.startswith(b"%PDF-"):
+        return "application/pdf"
+    if head.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if head.startswith(b"PK\x03\x04") and b"OFD.xml" in head[:4096]:
+        return "application/ofd"  # OFD (GB/T 33190) is a zip whose entry list names OFD.xml
+    return None
+
+
+def applicant_of(user):
+    applicant = getattr(user, "applicant", None) if user is not None else None
+    if applicant is None:
+        raise PermissionDenied("仅限已注册的个人或法人申请")
+    return applicant
+
+
+def actor_for(user, case: Case) -> Actor:
+    """How ``user`` acts on ``case``: the applicant (or their agent) or window staff."""
+    applicant = getattr(user, "applicant", None)
+    if applicant is not None and applicant.pk in (case.applicant_id, case.agent_id):
+        return Actor.APPLICANT
+    if permissions.has_role(user, Role.WINDOW, Role.APPROVER, department=case.department):
+        return Actor.WINDOW
+    raise PermissionDenied("无权办理该办件")
+
+
+@transaction.atomic
+def create_draft(user, service_item: ServiceItem, *, applicant=None, channel: str = Channel.ONLINE,
+                 agent=None, agent_note: str = "", form_data: dict | None = None, window=None,
+                 idempotency_key: str | None = None) -> Case:
+    """A new draft application for the item's current published guide.
+
+    Online, the applicant is the logged-in person. At a window (窗口/帮代办) staff file on the
+    applicant's behalf: ``applicant`` is given and the staff member must hold 窗口人员.
+    """
+    if idempotency_key:
+        existing = Case.objects.filter(idempotency_key=idempotency_key).first()
+        if existing is not None:
+            return existing
+    if service_item.status != ItemStatus.PUBLISHED or service_item.published_version_id is None:
+        raise ValidationError("该事项未发布或已停用，暂不能申请")
+    filed_by = None
+    if applicant is None:
+        applicant = applicant_of(user)
+    else:
+        if not permissions.has_role(user, Role.WINDOW, department=service_item.department):
+            raise PermissionDenied("仅窗口人员可以代申请人录入办件")
+        filed_by = user
+    if channel not in Channel.values:
+        raise ValidationError({"channel": f"申报渠道不正确：应为{'、'.join(Channel.labels)}"})
+    if channel == Channel.AGENT and agent is None:
+        raise ValidationError({"agent": "帮代办须登记代办人"})
+    version = service_item.published_version
+    prefilled = forms_schema.prefill(version.form_schema, applicant)
+    case = Case(
+        service_item=service_item, item_version=version, department_id=service_item.department_id,
+        region_id=service_item.region_id, applicant=applicant, agent=agent, agent_note=agent_note,
+        filed_by=filed_by, channel=channel, window=window, form_data={**prefilled, **(form_data or {})},
+        promised_days=version.promised_days, idempotency_key=idempotency_key or None,
+    )
+    try:
+        with transaction.atomic():
+            case.save()
+    except IntegrityError:  # the same idempotency key raced us: return the winner
+        return Case.objects.get(idempotency_key=idempotency_key)
+    record_event(case, "create", "创建申请", user, to_state=State.DRAFT,
+                 data={"channel": channel, "agent": agent.name if agent else ""})
+    return case
+
+
+@transaction.atomic
+def save_form(user, case: Case, form_data: dict, expected_lock: int) -> Case:
+    case = locked_case(case.pk, expected_lock)
+    actor_for(user, case)
+    if case.state not in (State.DRAFT, State.SUPPLEMENT):
+        raise ValidationError(f"办件当前为“{case.state_label}”，表单不能再修改")
+    case.form_data = form_data
+    case.lock_version += 1
+    case.save(update_fields=["form_data", "lock_version", "updated_at"])
+    return case
+
+
+@transaction.atomic
+def upload_material(user, case: Case, uploaded, *, material: Material | None = None, name: str = "") -> CaseMaterial:
+    """Store one uploaded file for the case: type sniffed, size limited, SHA-256 recorded."""
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    actor = actor_for(user, case)
+    if case.state not in (State.DRAFT, State.SUPPLEMENT, State.SUBMITTED, State.IN_REVIEW, State.SUSPENDED):
+        raise ValidationError(f"办件当前为“{case.state_label}”，不能再上传材料")
+    if actor == Actor.APPLICANT and case.state == State.SUBMITTED:
+        raise ValidationError("办件已提交，正在等待受理，暂不能修改材料")
+    if material is not None and material.version_id != case.item_version_id:
+        raise ValidationError({"material": "该材料不属于本事项的申请材料清单"})
+    label = material.name if material else (name or "").strip()
+    if not label:
+        raise ValidationError({"name": "请填写材料名称"})
+    size = uploaded.size
+    if size == 0:
+        raise ValidationError({"file": f"“{label}”是空文件，请重新选择"})
+    if size > MAX_UPLOAD_BYTES:
+        raise ValidationError({"file": f"“{label}”超过大小限制：单个文件不能超过{MAX_UPLOAD_BYTES // 1024 // 1024}MB"})
+    digest = hashlib.sha256()
+    head = b""
+    chunks = []
+    for chunk in uploaded.chunks():
+        if len(head) < 4096:
+            head += chunk[: 4096 - len(head)]
+        digest.update(chunk)
+        chunks.append(chunk)
+    content_type = sniff(head)
+    if content_type is None:
+        raise ValidationError({"file": f"“{label}”的文件格式不支持：只接受{ACCEPTED_TYPES}文件"})
+    cm = CaseMaterial(case=case, material=material, name=label, original_name=str(uploaded.name)[:255],
+                      content_type=content_type, size=size, sha256=digest.hexdigest(), uploaded_by=user)
+    cm.file.save(cm.sha256, ContentFile(b"".join(chunks)), save=False)
+    # A new upload for the same material replaces the earlier one (kept for the record).
+    CaseMaterial.objects.filter(case=case, name=label).exclude(status=CaseMaterial.Status.REPLACED).update(
+        status=CaseMaterial.Status.REPLACED)
+    cm.save()
+    record_event(case, "upload", "上传材料", user, data={"material": label, "sha256": cm.sha256, "size": size},
+                 visible=True)
+    return cm
+
+
+def missing_required(case: Case) -> list[str]:
+    """Names of 必要 materials not yet uploaded (容缺 ones are not required at submission)."""
+    required = list(Material.objects.filter(version_id=case.item_version_id, necessity=Necessity.REQUIRED)
+                    .order_by("seq").values_list("name", flat=True))
+    have = set(CaseMaterial.objects.filter(case=case).exclude(status=CaseMaterial.Status.REPLACED)
+               .values_list("name", flat=True))
+    return [n for n in required if n not in have]
+
+
+@transaction.atomic
+def submit(user, case: Case, expected_lock: int) -> Case:
+    """提交: validate the form and the required materials, number the case.
+
+    Submitting an already submitted case (double click, retry after a timeout) returns it
+    unchanged instead of failing or duplicating.
+    """
+    current = Case.objects.select_for_update().get(pk=case.pk)
+    if current.state == State.SUBMITTED and current.submitted_at and current.lock_version == expected_lock + 1:
+        return current
+    case = locked_case(case.pk, expected_lock)
+    actor = actor_for(user, case)
+    errors = forms_schema.validate(case.item_version.form_schema, case.form_data)
+    missing = missing_required(case)
+    if missing:
+        errors["materials"] = [f"缺少必要材料：{'、'.join(missing)}"]
+    if errors:
+        raise ValidationError(errors)
+    now = timezone.now()
+    case.submitted_at = now
+    case.number = rules.case_number(case.region.code, timezone.localdate(now), case.pk)
+    fields = ["submitted_at", "number"]
+    if case.channel in (Channel.WINDOW, Channel.AGENT):  # filed in person: one trip (跑动)
+        case.visits += 1
+        fields.append("visits")
+    return transition(case, "submit", actor, user, extra_fields=fields)
+
+
+@transaction.atomic
+def resubmit(user, case: Case, expected_lock: int, note: str = "") -> Case:
+    """补正后重新提交 in the same case."""
+    case = locked_case(case.pk, expected_lock)
+    actor = actor_for(user, case)
+    missing = missing_required(case)
+    if missing:
+        raise ValidationError({"materials": [f"缺少必要材料：{'、'.join(missing)}"]})
+    SupplementNotice.objects.filter(case=case, resolved_at__isnull=True).update(resolved_at=timezone.now())
+    return transition(case, "resubmit", actor, user, opinion=note)
+
+
+@transaction.atomic
+def withdraw(user, case: Case, expected_lock: int, reason: str = "") -> Case:
+    case = locked_case(case.pk, expected_lock)
+    actor = actor_for(user, case)
+    if actor != Actor.APPLICANT:
+        raise PermissionDenied("只有申请人本人可以撤回申请")
+    return transition(case, "withdraw", actor, user, opinion=reason or "申请人撤回")

@@ -1,0 +1,187 @@
+"""审批: process steps (serial/parallel/conditional/return), 特别程序, 办结, 送达, process definitions."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from zhengwu.core import audit, calendar
+from zhengwu.org import permissions
+from zhengwu.org.models import Department, Role
+
+from .. import documents, rules, workflow
+from ..models import Case, CaseMaterial, CaseResult, CaseStep, PendingMaterial, ProcessDefinition, Suspension
+from ..models.cases import IntakeMode
+from ..rules import Actor, State
+from .base import locked_case, record_event, transition
+from .intake import sync_steps
+
+
+@transaction.atomic
+def act_on_step(user, case: Case, step_id: str, action: str, expected_lock: int, opinion: str = "") -> Case:
+    """One approver's decision on one active step: pass / return / reject.
+
+    When the last block passes the case concludes 准予; a reject concludes 不予.
+    """
+    case = locked_case(case.pk, expected_lock)
+    step = CaseStep.objects.select_related("department__region").filter(case=case, step_id=step_id).first()
+    if step is None:
+        raise ValidationError("该办件没有这个环节")
+    if not permissions.has_role(user, step.role, department=step.department):
+        raise PermissionDenied(f"仅{step.department.name}的相应岗位人员可以办理“{step.name}”")
+    if action in ("return", "reject") and not (opinion or "").strip():
+        raise ValidationError({"opinion": "退回或不予通过时须填写意见"})
+    if case.state != State.IN_REVIEW:
+        raise ValidationError(f"办件当前为“{case.state_label}”，不能办理审批环节")
+    steps = case.process.steps
+    progress = workflow.Progress.from_json(case.progress)
+    try:
+        new = workflow.act(steps, progress, step_id, action)
+    except workflow.WorkflowError as exc:
+        raise ValidationError(exc.message) from None
+    if new.outcome == "approved":
+        why = _cannot_conclude(case)
+        if why:
+            raise ValidationError(why)
+    case.progress = new.to_json()
+    step.acted_by, step.acted_at, step.opinion = user, timezone.now(), opinion
+    step.save(update_fields=["acted_by", "acted_at", "opinion"])
+    engine_action = {"pass": "approve_step", "return": "return_step", "reject": "approve_step"}[action]
+    transition(case, engine_action, Actor.APPROVER, user, opinion=opinion, step_id=step_id,
+               data={"decision": workflow.ACTIONS[action], "step": step.name}, extra_fields=["progress"],
+               notify=False)
+    sync_steps(case, steps, new)
+    if new.outcome:
+        _conclude(user, case, new.outcome, opinion)
+    return case
+
+
+def _cannot_conclude(case: Case) -> str | None:
+    outstanding = PendingMaterial.objects.filter(case=case, supplied_at__isnull=True).count()
+    return rules.can_conclude(outstanding, case.commitment_signed_at is not None, case.intake_mode)
+
+
+def _conclude(user, case: Case, outcome: str, reason: str) -> Case:
+    now = timezone.now()
+    case.outcome = outcome
+    case.concluded_at = now
+    case.concluded_on_time = rules.concluded_on_time(calendar.get_calendar(), timezone.localdate(now), case.due_date)
+    number = f"{case.department.short_name or case.department.name}〔{now:%Y}〕{case.pk:08d}号"
+    pdf = documents.decision_pdf(case, outcome, reason, number)
+    result = CaseResult(case=case, outcome=outcome, decision_number=number, decision_sha256=pdf.sha256,
+                        reason=reason, licence_payload=documents.licence_payload(case) if outcome == "approved" else {})
+    result.decision_file.save(f"{case.number}.pdf", pdf.content, save=False)
+    result.save()
+    label = "准予" if outcome == "approved" else "不予"
+    return transition(case, "conclude", Actor.SYSTEM, user, opinion=reason, data={"outcome": label, "decision": number},
+                      extra_fields=["outcome", "concluded_at", "concluded_on_time"])
+
+
+@transaction.atomic
+def suspend(user, case: Case, expected_lock: int, kind: str, reason: str, planned_workdays: int | None = None) -> Case:
+    """特别程序: the clock stops; the applicant sees why."""
+    if kind not in Suspension.Kind.values:
+        raise ValidationError({"kind": f"特别程序种类不正确：应为{'、'.join(Suspension.Kind.labels)}"})
+    if not (reason or "").strip():
+        raise ValidationError({"reason": "启动特别程序须写明原因"})
+    case = locked_case(case.pk, expected_lock)
+    _require_handler(user, case)
+    transition(case, "suspend", Actor.APPROVER, user, opinion=reason,
+               data={"kind": Suspension.Kind(kind).label, "planned_workdays": planned_workdays})
+    Suspension.objects.create(case=case, kind=kind, reason=reason.strip(), started_on=timezone.localdate(),
+                              planned_workdays=planned_workdays, started_by=user)
+    return case
+
+
+@transaction.atomic
+def resume(user, case: Case, expected_lock: int, note: str = "") -> Case:
+    case = locked_case(case.pk, expected_lock)
+    _require_handler(user, case)
+    suspension = Suspension.objects.filter(case=case, ended_on__isnull=True).order_by("-started_on").first()
+    cal = calendar.get_calendar()
+    today = timezone.localdate()
+    days = rules.suspension_workdays(cal, suspension.started_on, today) if suspension else 0
+    if suspension:
+        suspension.ended_on, suspension.workdays = today, days
+        suspension.save(update_fields=["ended_on", "workdays"])
+    case.suspended_workdays += days
+    case.due_date = rules.due_date(cal, case.accepted_on, case.promised_days, case.suspended_workdays)
+    transition(case, "resume", Actor.APPROVER, user, opinion=note, data={"suspended_workdays": days},
+               extra_fields=["suspended_workdays", "due_date"])
+    sync_steps(case, case.process.steps, workflow.Progress.from_json(case.progress))
+    return case
+
+
+def _require_handler(user, case: Case) -> None:
+    if not permissions.has_role(user, Role.APPROVER, Role.WINDOW, department=case.department):
+        raise PermissionDenied("仅该部门的审批或窗口人员可以操作")
+
+
+@transaction.atomic
+def supply_pending(user, case: Case, pending: PendingMaterial, material: CaseMaterial) -> PendingMaterial:
+    """A 容缺 material supplied later (by upload); the case may conclude once all are in."""
+    from .applying import actor_for
+
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    actor_for(user, case)
+    if pending.case_id != case.pk or material.case_id != case.pk:
+        raise ValidationError("材料与办件不符")
+    pending.supplied_material, pending.supplied_at = material, timezone.now()
+    pending.save(update_fields=["supplied_material", "supplied_at"])
+    record_event(case, "supply_pending", "补齐容缺材料", user, data={"material": pending.name})
+    audit.record("case.supply_pending", actor=user, obj=case, after={"material": pending.name})
+    return pending
+
+
+@transaction.atomic
+def deliver(user, case: Case, expected_lock: int, method: str, *, address: str = "", carrier: str = "",
+            tracking_number: str = "") -> Case:
+    """送达: 窗口领取, 邮寄 (address, carrier and tracking number recorded) or 电子送达."""
+    if method not in CaseResult.Delivery.values:
+        raise ValidationError({"method": "送达方式不正确：应为窗口领取、邮寄送达或电子送达"})
+    if method == CaseResult.Delivery.MAIL:
+        missing = [label for label, v in (("邮寄地址", address), ("快递公司", carrier), ("运单号", tracking_number))
+                   if not (v or "").strip()]
+        if missing:
+            raise ValidationError({"address": f"邮寄送达须填写：{'、'.join(missing)}"})
+    case = locked_case(case.pk, expected_lock)
+    if not permissions.has_role(user, Role.WINDOW, Role.APPROVER, department=case.department):
+        raise PermissionDenied("仅该部门的窗口或审批人员可以登记送达")
+    result = case.result
+    result.delivery_method, result.address, result.carrier, result.tracking_number = method, address, carrier, tracking_number
+    result.delivered_at = timezone.now()
+    result.save(update_fields=["delivery_method", "address", "carrier", "tracking_number", "delivered_at"])
+    return transition(case, "deliver", Actor.WINDOW, user,
+                      data={"method": CaseResult.Delivery(method).label, "carrier": carrier, "tracking": tracking_number})
+
+
+@transaction.atomic
+def save_process_definition(user, service_item, steps: list[dict],
+                            expected_version: int | None = None) -> ProcessDefinition:
+    """A new version of an item's process; cases already started keep theirs.
+
+    ``expected_version`` is the version the editor started from (0: none yet); when another
+    editor saved a newer one meanwhile the save is refused instead of overwriting it.
+    """
+    if not permissions.has_role(user, Role.ITEM_ADMIN, department=service_item.department):
+        raise PermissionDenied("仅事项管理员可以编辑审批流程")
+    errors = workflow.validate_definition(steps, roles=set(Role.values))
+    dept_ids = {s.get("department") for s in steps if isinstance(s, dict) and s.get("department")}
+    known = set(Department.objects.filter(pk__in=dept_ids).values_list("pk", flat=True))
+    errors += [f"环节的办理部门（ID {d}）不存在" for d in sorted(dept_ids - known, key=str)]
+    if errors:
+        raise ValidationError({"steps": errors})
+    last = ProcessDefinition.objects.select_for_update().filter(service_item=service_item).order_by("-version").first()
+    if expected_version is not None and (last.version if last else 0) != expected_version:
+        raise ValidationError("审批流程已被他人修改（当前为第%d版），请刷新页面后重试" % (last.version if last else 0),
+                              code="stale")
+    ProcessDefinition.objects.filter(service_item=service_item, is_current=True).update(is_current=False)
+    definition = ProcessDefinition.objects.create(service_item=service_item, version=(last.version + 1) if last else 1,
+                                                  steps=steps, is_current=True, created_by=user)
+    audit.record("case.process_definition", actor=user, obj=definition,
+                 after={"item": service_item.pk, "version": definition.version, "steps": [s["name"] for s in steps]})
+    return definition
+
+
+__all__ = ["IntakeMode", "act_on_step", "deliver", "resume", "save_process_definition", "supply_pending", "suspend"]

@@ -1,0 +1,166 @@
+"""受理: accept, 补正 (一次性告知), 不予受理, 容缺受理, 告知承诺. Acceptance starts the clock."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from zhengwu.core import calendar
+from zhengwu.org import permissions
+from zhengwu.org.models import Role
+
+from .. import rules, workflow
+from ..models import Case, CaseStep, IntakeMode, PendingMaterial, ProcessDefinition, SupplementNotice
+from ..rules import Actor
+from .base import locked_case, transition
+
+
+def _require_window(user, case: Case) -> None:
+    if not permissions.has_role(user, Role.WINDOW, department=case.department):
+        raise PermissionDenied("仅受理该部门事项的窗口人员可以操作")
+
+
+def current_process(case: Case) -> ProcessDefinition:
+    """The item's current process definition; an item without one gets the default (审查 → 决定)."""
+    definition = ProcessDefinition.objects.filter(service_item_id=case.service_item_id, is_current=True).first()
+    if definition is None:
+        definition, _ = ProcessDefinition.objects.get_or_create(
+            service_item_id=case.service_item_id, version=1,
+            defaults={"steps": workflow.default_definition(case.department_id), "is_current": True},
+        )
+    return definition
+
+
+def sync_steps(case: Case, steps: list[dict], progress: workflow.Progress, *, create: bool = False) -> None:
+    """Mirror the engine's progress into CaseStep rows (what the staff inbox reads)."""
+    due = workflow.block_due_dates(calendar.get_calendar(), case.accepted_on, case.promised_days + case.suspended_workdays,
+                                   steps, progress)
+    by_id = {s["id"]: s for s in steps}
+    now = timezone.now()
+    if create:
+        rows = []
+        for block_no, block in enumerate(progress.blocks):
+            for sid in block:
+                s = by_id[sid]
+                rows.append(CaseStep(
+                    case=case, step_id=sid, name=s["name"], role=s["role"],
+                    department_id=s.get("department") or case.department_id, block=block_no,
+                    status=progress.status[sid], due_date=due[sid],
+                    activated_at=now if progress.status[sid] == "active" else None,
+                ))
+        CaseStep.objects.bulk_create(rows)
+        return
+    for row in CaseStep.objects.filter(case=case):
+        new = progress.status[row.step_id]
+        if row.status != new or row.due_date != due[row.step_id]:
+            if new == "active" and row.status != "active":
+                row.activated_at = now
+            row.status, row.due_date = new, due[row.step_id]
+            row.save(update_fields=["status", "due_date", "activated_at"])
+
+
+def _start_clock_and_process(case: Case) -> list[str]:
+    cal = calendar.get_calendar()
+    case.accepted_on = timezone.localdate()
+    case.due_date = rules.due_date(cal, case.accepted_on, case.promised_days)
+    definition = current_process(case)
+    progress = workflow.start(definition.steps, case.form_data)
+    case.process = definition
+    case.progress = progress.to_json()
+    return ["accepted_on", "due_date", "process", "progress"]
+
+
+def _accept(user, case_id: int, expected_lock: int, action: str, mode: str, opinion: str, data=None,
+            setup=None) -> Case:
+    case = locked_case(case_id, expected_lock)
+    _require_window(user, case)
+    # Check the transition before writing anything (the helper checks it again when saving).
+    try:
+        rules.check_transition(case.state, action, Actor.WINDOW)
+    except rules.TransitionRefused as exc:
+        raise ValidationError(exc.message) from None
+    case.intake_mode = mode
+    fields = ["intake_mode", *_start_clock_and_process(case)]
+    if setup:
+        fields += setup(case)
+    case = transition(case, action, Actor.WINDOW, user, opinion=opinion, data=data, extra_fields=fields)
+    sync_steps(case, case.process.steps, workflow.Progress.from_json(case.progress), create=True)
+    return case
+
+
+@transaction.atomic
+def accept(user, case: Case, expected_lock: int, opinion: str = "") -> Case:
+    return _accept(user, case.pk, expected_lock, "accept", IntakeMode.NORMAL, opinion or "材料齐全，予以受理")
+
+
+@transaction.atomic
+def accept_pending(user, case: Case, expected_lock: int, pending: list[tuple[str, dt.date]], opinion: str = "") -> Case:
+    """容缺受理: accept with named non-key materials to be supplied by a date."""
+    if not pending:
+        raise ValidationError({"pending": "容缺受理须列明容缺材料及补交期限"})
+    today = timezone.localdate()
+    for name, due in pending:
+        if not (name or "").strip():
+            raise ValidationError({"pending": "容缺材料名称不能为空"})
+        if due < today:
+            raise ValidationError({"pending": f"“{name}”的补交期限不能早于今天"})
+    if not case.item_version.allows_tolerance:
+        raise ValidationError("该事项不适用容缺受理")
+
+    def setup(c):
+        PendingMaterial.objects.bulk_create([PendingMaterial(case=c, name=n.strip(), due_date=d) for n, d in pending])
+        return []
+
+    return _accept(user, case.pk, expected_lock, "accept_pending", IntakeMode.TOLERATED, opinion or "容缺受理",
+                   data={"pending": [{"name": n, "due": d.isoformat()} for n, d in pending]}, setup=setup)
+
+
+@transaction.atomic
+def accept_commitment(user, case: Case, expected_lock: int, commitment_text: str, signed: bool,
+                      opinion: str = "") -> Case:
+    """告知承诺: the applicant signs a commitment (the item must allow it)."""
+    if not case.item_version.allows_commitment:
+        raise ValidationError("该事项不适用告知承诺制")
+    if not (commitment_text or "").strip():
+        raise ValidationError({"commitment_text": "告知承诺书内容不能为空"})
+
+    def setup(c):
+        c.commitment_text = commitment_text.strip()
+        c.commitment_signed_at = timezone.now() if signed else None
+        return ["commitment_text", "commitment_signed_at"]
+
+    return _accept(user, case.pk, expected_lock, "accept_commitment", IntakeMode.COMMITMENT,
+                   opinion or "告知承诺受理", data={"signed": signed}, setup=setup)
+
+
+@transaction.atomic
+def request_supplement(user, case: Case, expected_lock: int, items: list[dict], note: str = "") -> Case:
+    """补正: one notice listing every missing or faulty material (一次性告知)."""
+    clean = [{"material": str(i.get("material", "")).strip(), "reason": str(i.get("reason", "")).strip()}
+             for i in items or []]
+    clean = [i for i in clean if i["material"]]
+    if not clean:
+        raise ValidationError({"items": "补正告知须列明需要补正的材料及原因"})
+    if any(not i["reason"] for i in clean):
+        raise ValidationError({"items": "每项补正材料都要写明原因"})
+    case = locked_case(case.pk, expected_lock)
+    _require_window(user, case)
+    transition(case, "request_supplement", Actor.WINDOW, user, opinion=note, data={"items": clean})
+    SupplementNotice.objects.create(case=case, items=clean, note=note, issued_by=user)
+    return case
+
+
+@transaction.atomic
+def refuse(user, case: Case, expected_lock: int, reason: str, legal_basis: str) -> Case:
+    """不予受理: the reason and the legal basis are shown to the applicant."""
+    if not (reason or "").strip():
+        raise ValidationError({"reason": "不予受理须写明理由"})
+    if not (legal_basis or "").strip():
+        raise ValidationError({"legal_basis": "不予受理须写明法律依据"})
+    case = locked_case(case.pk, expected_lock)
+    _require_window(user, case)
+    case.refusal_reason = f"{reason.strip()}\n依据：{legal_basis.strip()}"
+    return transition(case, "refuse", Actor.WINDOW, user, opinion=case.refusal_reason, extra_fields=["refusal_reason"])

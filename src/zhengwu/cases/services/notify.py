@@ -1,0 +1,92 @@
+"""Notifications: in-app messages and SMS through a gateway plugin (registry of adapters).
+
+The SMS gateway is chosen by ``settings.ZHENGWU_SMS_GATEWAY`` (default ``outbox``). The local
+``outbox`` gateway sends nothing: it leaves the message in the SMS outbox, which staff read in
+the admin (短信发件箱) — it never pretends a message was delivered. A real gateway is a small
+class registered here with :func:`register_gateway`.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from ..models import Case, Notification, SmsMessage
+
+logger = logging.getLogger(__name__)
+
+
+class SmsGateway:
+    name = "base"
+
+    def send(self, message: SmsMessage) -> None:  # sets status/sent_at/error on the message
+        raise NotImplementedError
+
+
+class OutboxGateway(SmsGateway):
+    """本地网关: writes to the outbox only."""
+
+    name = "outbox"
+
+    def send(self, message: SmsMessage) -> None:
+        message.status = SmsMessage.Status.OUTBOX
+
+
+_gateways: dict[str, type[SmsGateway]] = {"outbox": OutboxGateway}
+
+
+def register_gateway(cls: type[SmsGateway]) -> type[SmsGateway]:
+    _gateways[cls.name] = cls
+    return cls
+
+
+def gateway() -> SmsGateway:
+    name = getattr(settings, "ZHENGWU_SMS_GATEWAY", "outbox")
+    return _gateways[name]()
+
+
+def queue_sms(phone: str, body: str, case: Case | None = None) -> SmsMessage:
+    """Put an SMS in the outbox inside the caller's transaction; the worker hands it to the
+    gateway (transactional outbox: a rolled-back change sends nothing)."""
+    from ..tasks import deliver_sms
+
+    msg = SmsMessage.objects.create(phone=phone, body=body[:500], case=case, gateway=gateway().name)
+    deliver_sms.enqueue(msg.pk)
+    return msg
+
+
+@transaction.atomic
+def deliver(message_id: int) -> SmsMessage:
+    msg = SmsMessage.objects.select_for_update().get(pk=message_id)
+    if msg.status != SmsMessage.Status.QUEUED:
+        return msg  # already handled: a retried task never sends twice
+    gw = gateway()
+    msg.gateway = gw.name
+    try:
+        gw.send(msg)
+        if msg.status == SmsMessage.Status.SENT:
+            msg.sent_at = timezone.now()
+    except Exception as exc:  # a gateway failure must not undo the case change
+        msg.status, msg.error = SmsMessage.Status.FAILED, str(exc)[:300]
+        logger.warning("短信发送失败 gateway=%s case=%s: %s", gw.name, msg.case_id or "-", exc)
+    msg.save()
+    return msg
+
+
+def notify_state_change(case: Case, label: str) -> None:
+    """Tell the applicant (and the agent, if any) that their case moved. Runs inside the
+    transaction of the change."""
+    title = f"办件{case.state_label}：{case.service_item.name}"
+    body = f"您的办件（编号 {case.number or '草稿'}）已{label}，当前状态：{case.state_label}。"
+    if case.due_date and case.state in ("in_review", "suspended"):
+        body += f"承诺办结日期：{case.due_date:%Y年%m月%d日}。"
+    recipients = [case.applicant.user]
+    if case.agent_id:
+        recipients.append(case.agent.user)
+    Notification.objects.bulk_create([Notification(recipient=u, case=case, title=title, body=body) for u in recipients])
+    phone = case.applicant.phone
+    if phone:
+        queue_sms(phone.reveal_unaudited(), f"【{settings.ZHENGWU_PLATFORM_NAME}】{body}", case)

@@ -1,0 +1,27 @@
+"""URL patterns of the cases app (staff workbench side); included by cases/urls.py."""
+
+from django.urls import path
+
+from . import views_staff as v
+
+P = "workbench/cases/"
+
+urlpatterns: list = [
+    path(f"{P}intake/", v.intake_queue, name="staff_intake"),
+    path(f"{P}inbox/", v.inbox, name="staff_inbox"),
+    path(f"{P}<int:pk>/", v.case_detail, name="staff_case"),
+    path(f"{P}<int:pk>/reveal/", v.case_reveal, name="staff_case_reveal"),
+    path(f"{P}<int:pk>/intake/<str:action>/", v.intake_action, name="staff_intake_action"),
+    path(f"{P}<int:pk>/steps/<str:step_id>/", v.step_detail, name="staff_step"),
+    path(f"{P}<int:pk>/steps/<str:step_id>/act/", v.step_action, name="staff_step_act"),
+    path(f"{P}<int:pk>/suspend/", v.suspend, name="staff_suspend"),
+    path(f"{P}<int:pk>/resume/", v.resume, name="staff_resume"),
+    path(f"{P}<int:pk>/deliver/", v.deliver, name="staff_deliver"),
+    path(f"{P}<int:pk>/decision/", v.decision_file, name="staff_decision"),
+    path(f"{P}file/", v.file_start, name="staff_file"),
+    path(f"{P}file/register/", v.file_register, name="staff_file_register"),
+    path(f"{P}file/<int:pk>/", v.file_draft, name="staff_file_draft"),
+    path(f"{P}processes/", v.process_list, name="staff_processes"),
+    path(f"{P}processes/<int:pk>/", v.process_edit, name="staff_process_edit"),
+    path(f"{P}processes/<int:pk>/form/", v.form_schema, name="staff_form_schema"),
+]

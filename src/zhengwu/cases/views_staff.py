@@ -1,0 +1,719 @@
+"""Workbench pages of case handling (办件): 受理队列 and intake, 待办 and approval, 特别程序,
+conclusion and delivery, 窗口代录/帮代办, and the process-definition editor (审批流程).
+
+Pages only compose: every change goes through ``cases.services`` (which checks permissions,
+the state table and the optimistic lock); every list and case lookup goes through
+``cases.queries`` (scoped with ``org.permissions.scope``). Action forms post the case's
+``lock_version``; a stale one is refused with the service's message.
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from functools import wraps
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import OuterRef, Q, Subquery
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from zhengwu.accounts.models import Applicant
+from zhengwu.catalog.models import Material, ServiceItem
+from zhengwu.catalog.models.items import ItemStatus
+from zhengwu.core import audit
+from zhengwu.core.services import reveal_pii
+from zhengwu.org.models import Department, Role, Window
+from zhengwu.org.permissions import grants, has_role, is_sysadmin, roles_of, scope, staff_departments
+from zhengwu.workbench.views import staff_required
+
+from . import forms_staff as f
+from . import queries, workflow
+from .models import Case, CaseMaterial, CaseStep, Channel, ProcessDefinition
+from .rules import State, TimeStatus
+from .services import applying, approval, intake
+
+PAGE_SIZE = 30
+
+
+def roles_required(*roles: str, what: str):
+    def decorator(view):
+        @staff_required
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not (roles_of(request.user) & set(roles)) and not is_sysadmin(request.user):
+                raise PermissionDenied(f"仅{what}可以使用此功能")
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def _page(request) -> int:
+    try:
+        return max(1, int(request.GET.get("page", 1)))
+    except ValueError:
+        return 1
+
+
+def _query_without_page(request) -> str:
+    q = request.GET.copy()
+    q.pop("page", None)
+    return q.urlencode()
+
+
+def _scoped_items(user, roles):
+    # The filter selects show published items of the departments the user covers.
+    return (scope(ServiceItem.objects.filter(status=ItemStatus.PUBLISHED), user, roles, department_field="department")
+            .select_related("department").order_by("department__sort_order", "name"))
+
+
+# -- 受理队列 ----------------------------------------------------------------------------------------
+@roles_required(Role.WINDOW, what="窗口人员")
+def intake_queue(request):
+    """受理: submitted and resubmitted cases, oldest first."""
+    filters = {k: request.GET.get(k, "") for k in ("item", "department", "channel")}
+    page = _page(request)
+    rows, has_next = queries.page_slice(queries.intake_queue(request.user, filters), page, PAGE_SIZE)
+    return render(request, "cases/staff/intake_queue.html", {
+        "rows": rows, "filters": filters, "page": page, "has_next": has_next, "has_prev": page > 1,
+        "query": _query_without_page(request),
+        "items": _scoped_items(request.user, [Role.WINDOW])[:500],
+        "departments": staff_departments(request.user, [Role.WINDOW]).filter(is_active=True),
+        "channels": Channel.choices,
+    })
+
+
+# -- 待办 -------------------------------------------------------------------------------------------
+@roles_required(Role.APPROVER, Role.WINDOW, what="审批人员或窗口人员")
+def inbox(request):
+    """待办: active steps the user may act on, with 正常/预警/超期."""
+    keys = ("item", "department", "time", "sort")
+    filters = {k: request.GET.get(k, "") for k in keys}
+    if filters["sort"] not in queries.INBOX_SORTS:
+        filters["sort"] = "due"
+    page = _page(request)
+    qs = queries.inbox(request.user, filters)
+    wanted = filters["time"] if filters["time"] in (TimeStatus.NORMAL, TimeStatus.WARNING) else None
+    if wanted:
+        # 正常/预警 depend on working days per row: read in chunks until the page is full.
+        rows, has_next, capped = queries.with_time_status(qs.iterator(chunk_size=200), wanted, PAGE_SIZE,
+                                                          skip=(page - 1) * PAGE_SIZE)
+    else:
+        start = (page - 1) * PAGE_SIZE
+        rows, has_next, capped = queries.with_time_status(qs[start:start + PAGE_SIZE + 1], None, PAGE_SIZE)
+    return render(request, "cases/staff/inbox.html", {
+        "rows": rows, "filters": filters, "page": page, "has_next": has_next, "has_prev": page > 1,
+        "capped": capped, "query": _query_without_page(request),
+        "items": _scoped_items(request.user, [Role.APPROVER, Role.WINDOW])[:500],
+        "departments": staff_departments(request.user, [Role.APPROVER, Role.WINDOW]).filter(is_active=True),
+        "time_choices": [(TimeStatus.NORMAL, "正常"), (TimeStatus.WARNING, "预警"), (TimeStatus.OVERDUE, "超期"),
+                         (TimeStatus.PAUSED, "挂起（特别程序）")],
+        "sorts": [("due", "环节期限（最早在前）"), ("-due", "环节期限（最晚在前）"),
+                  ("submitted", "提交时间（最早在前）"), ("-submitted", "提交时间（最新在前）")],
+    })
+
+
+# -- the case page -----------------------------------------------------------------------------------
+def _form_rows(case: Case) -> list[tuple[str, object]]:
+    """(field title, value) in the schema's order; keys the schema no longer names at the end."""
+    props = (case.item_version.form_schema or {}).get("properties") or {}
+    rows = []
+    for key, prop in props.items():
+        value = case.form_data.get(key, "")
+        if isinstance(value, bool):
+            value = "是" if value else "否"
+        rows.append((prop.get("title") or key, value))
+    rows += [(key, value) for key, value in case.form_data.items() if key not in props]
+    return rows
+
+
+def _material_names(case: Case, catalogue: list[Material], uploaded: list[CaseMaterial]) -> list[str]:
+    names = [m.name for m in catalogue]
+    names += [m.name for m in uploaded if m.name not in names and m.status != CaseMaterial.Status.REPLACED]
+    return names
+
+
+def _blocks(case: Case, steps: list[CaseStep]) -> list[dict]:
+    """The process as blocks for display: parallel steps side by side, conditional ones marked,
+    steps whose condition did not hold shown as skipped."""
+    definition = case.process.steps if case.process_id else []
+    by_id = {s.step_id: s for s in steps}
+    out: list[dict] = []
+    current = (case.progress or {}).get("current")
+    for block in workflow._blocks(definition) if definition else []:
+        cells = []
+        for s in block:
+            row = by_id.get(s["id"])
+            cells.append({"definition": s, "row": row, "skipped": row is None, "condition": s.get("condition"),
+                          "actions": "、".join(workflow.ACTIONS[a] for a in s.get("actions") or ["pass"])})
+        block_no = next((c["row"].block for c in cells if c["row"] is not None), None)
+        out.append({"cells": cells, "parallel": len(cells) > 1, "current": block_no is not None and block_no == current})
+    return out
+
+
+def _can_window(user, case) -> bool:
+    return has_role(user, Role.WINDOW, department=case.department)
+
+
+def _can_handle(user, case) -> bool:
+    return has_role(user, Role.WINDOW, Role.APPROVER, department=case.department)
+
+
+def _render_case(request, case: Case, *, bound: dict | None = None, focus_step: str = "", revealed=None, status=200):
+    """The staff case page; ``bound`` holds forms re-shown with their errors after a failed post."""
+    bound = bound or {}
+    lock = {"lock_version": case.lock_version}
+    version = case.item_version
+    # One query each: the guide's materials, uploads, history, steps (+department, actor), etc.
+    catalogue = list(Material.objects.filter(version_id=version.pk).order_by("seq"))
+    uploaded = list(CaseMaterial.objects.filter(case=case).order_by("uploaded_at", "pk"))
+    events = list(case.events.order_by("at", "pk"))
+    steps = list(case.steps.select_related("department__region", "acted_by").order_by("block", "pk"))
+    for s in steps:
+        s.case = case  # the time status reads the case; no query per row
+    supplements = list(case.supplements.order_by("-issued_at"))
+    pending = list(case.pending_materials.order_by("due_date", "pk"))
+    suspensions = list(case.suspensions.order_by("started_on", "pk"))
+    result = getattr(case, "result", None) if case.state in (State.CONCLUDED, State.DELIVERED) else None
+    have = {m.name for m in uploaded if m.status != CaseMaterial.Status.REPLACED}
+    material_names = _material_names(case, catalogue, uploaded)
+    ctx = {
+        "case": case, "applicant": case.applicant, "revealed": revealed or {}, "form_rows": _form_rows(case),
+        "catalogue": [(m, m.name in have) for m in catalogue], "uploaded": uploaded, "events": events,
+        "supplements": supplements, "pending": pending, "suspensions": suspensions, "result": result,
+        "blocks": _blocks(case, steps), "steps": steps, "time_left": queries.case_time_left(case),
+        "focus_step": focus_step, "version": version,
+    }
+    for s in steps:
+        s.time_left = queries.step_time_left(s)
+    # Intake actions: 窗口人员 of the case's department, while the case waits for 受理.
+    if case.state in (State.SUBMITTED, State.SUPPLEMENT) and _can_window(request.user, case):
+        ctx["intake"] = {
+            "accept": bound.get("accept") or f.AcceptForm(initial=lock, auto_id="accept_%s"),
+            "supplement": bound.get("supplement") or f.SupplementForm(initial=lock, materials=material_names,
+                                                                       auto_id="supplement_%s"),
+            "refuse": bound.get("refuse") or f.RefuseForm(initial=lock, auto_id="refuse_%s"),
+            # A refused post is shown again with its message even where the item does not offer it.
+            "tolerate": bound.get("tolerate") or (
+                f.TolerateForm(initial=lock, choices=material_names, auto_id="tolerate_%s")
+                if version.allows_tolerance else None),
+            "commitment": bound.get("commitment") or (
+                f.CommitmentForm(initial=lock, auto_id="commitment_%s") if version.allows_commitment else None),
+            "can_accept": case.state == State.SUBMITTED,
+        }
+    # Step actions: the active steps this user may act on.
+    definition = {s["id"]: s for s in (case.process.steps if case.process_id else [])}
+    my_steps = []
+    if case.state == State.IN_REVIEW:
+        for s in steps:
+            if s.status == CaseStep.Status.ACTIVE and has_role(request.user, s.role, department=s.department):
+                actions = (definition.get(s.step_id) or {}).get("actions") or ["pass"]
+                form = bound.get(f"step:{s.step_id}") or f.StepActionForm(
+                    initial={**lock, "action": "pass"}, actions=actions, auto_id=f"step_{s.step_id}_%s")
+                my_steps.append((s, form))
+    ctx["my_steps"] = my_steps
+    if _can_handle(request.user, case):
+        if case.state == State.IN_REVIEW:
+            ctx["suspend_form"] = bound.get("suspend") or f.SuspendForm(initial=lock, auto_id="suspend_%s")
+        if case.state == State.SUSPENDED:
+            ctx["resume_form"] = bound.get("resume") or f.ResumeForm(initial=lock, auto_id="resume_%s")
+        if case.state == State.CONCLUDED and result is not None:
+            ctx["deliver_form"] = bound.get("deliver") or f.DeliverForm(
+                initial={**lock, "method": "window" if case.channel != Channel.ONLINE else "electronic"},
+                auto_id="deliver_%s")
+    ctx["any_errors"] = bool(bound)
+    return render(request, "cases/staff/case_detail.html", ctx, status=status)
+
+
+@roles_required(Role.WINDOW, Role.APPROVER, what="窗口人员或审批人员")
+def case_detail(request, pk: int):
+    case = queries.staff_case(request.user, pk)
+    return _render_case(request, case, focus_step=request.GET.get("step", ""))
+
+
+@roles_required(Role.WINDOW, Role.APPROVER, what="窗口人员或审批人员")
+def step_detail(request, pk: int, step_id: str):
+    """The approval page of one step: the case page focused on that step."""
+    case = queries.staff_case(request.user, pk)
+    if not case.steps.filter(step_id=step_id).exists():
+        raise Http404("该办件没有这个环节")
+    return _render_case(request, case, focus_step=step_id)
+
+
+REVEAL_FIELDS = {"id_number": "身份证号", "legal_rep_id_number": "法定代表人身份证号", "phone": "联系电话"}
+
+
+@require_POST
+@roles_required(Role.WINDOW, Role.APPROVER, what="窗口人员或审批人员")
+def case_reveal(request, pk: int):
+    """查看完整信息: the clear ID/phone, for this response only, with an audit event."""
+    case = queries.staff_case(request.user, pk)
+    field = request.POST.get("field", "")
+    if field not in REVEAL_FIELDS:
+        raise Http404("没有这项个人信息")
+    value = reveal_pii(request.user, case.applicant, field, f"办件 {case.number or case.pk} 审核")
+    return _render_case(request, case, revealed={field: value})
+
+
+def _service_call(request, form, call) -> bool:
+    """Run a service call; on a refusal put its Chinese message(s) on the form."""
+    try:
+        call()
+    except ValidationError as exc:
+        f.apply_service_errors(form, exc)
+        if getattr(exc, "code", None) == "stale":
+            messages.error(request, exc.messages[0])
+        return False
+    return True
+
+
+INTAKE_ACTIONS = {"accept", "supplement", "refuse", "tolerate", "commitment"}
+
+
+@require_POST
+@roles_required(Role.WINDOW, what="窗口人员")
+def intake_action(request, pk: int, action: str):
+    """受理 / 补正 / 不予受理 / 容缺受理 / 告知承诺 on one case."""
+    if action not in INTAKE_ACTIONS:
+        raise Http404("未知的受理操作")
+    case = queries.staff_case(request.user, pk)
+    user, post = request.user, request.POST
+    uploaded = list(CaseMaterial.objects.filter(case=case).only("name", "status"))
+    names = _material_names(case, list(Material.objects.filter(version_id=case.item_version_id).order_by("seq")), uploaded)
+    if action == "accept":
+        form = f.AcceptForm(post, auto_id="accept_%s")
+        call = lambda d: intake.accept(user, case, d["lock_version"], d["opinion"])  # noqa: E731
+        done = "已受理，审批时限开始计算"
+    elif action == "supplement":
+        form = f.SupplementForm(post, materials=names, auto_id="supplement_%s")
+        call = lambda d: intake.request_supplement(user, case, d["lock_version"], d["items"], d["note"])  # noqa: E731
+        done = "已发出一次性补正告知"
+    elif action == "refuse":
+        form = f.RefuseForm(post, auto_id="refuse_%s")
+        call = lambda d: intake.refuse(user, case, d["lock_version"], d["reason"], d["legal_basis"])  # noqa: E731
+        done = "已作出不予受理决定"
+    elif action == "tolerate":
+        form = f.TolerateForm(post, choices=names, auto_id="tolerate_%s")
+        call = lambda d: intake.accept_pending(  # noqa: E731
+            user, case, d["lock_version"], [(n, d["due_date"]) for n in d["materials"]], d["opinion"])
+        done = "已容缺受理"
+    else:
+        form = f.CommitmentForm(post, auto_id="commitment_%s")
+        call = lambda d: intake.accept_commitment(  # noqa: E731
+            user, case, d["lock_version"], d["commitment_text"], d["signed"], d["opinion"])
+        done = "已按告知承诺制受理"
+    if form.is_valid() and _service_call(request, form, lambda: call(form.cleaned_data)):
+        messages.success(request, f"办件 {case.number}：{done}")
+        return redirect("cases:staff_case", pk=case.pk)
+    return _render_case(request, Case.objects.select_related(*CASE_RELATED).get(pk=case.pk), bound={action: form})
+
+
+CASE_RELATED = ("service_item", "item_version", "process", "department__region", "applicant", "agent", "filed_by",
+                "window")
+
+
+@require_POST
+@roles_required(Role.WINDOW, Role.APPROVER, what="审批人员或窗口人员")
+def step_action(request, pk: int, step_id: str):
+    """通过 / 退回 / 不予通过 on one active step."""
+    case = queries.staff_case(request.user, pk)
+    definition = {s["id"]: s for s in (case.process.steps if case.process_id else [])}
+    if step_id not in definition:
+        raise Http404("该办件没有这个环节")
+    form = f.StepActionForm(request.POST, actions=definition[step_id].get("actions") or ["pass"],
+                            auto_id=f"step_{step_id}_%s")
+    if form.is_valid():
+        d = form.cleaned_data
+        if _service_call(request, form, lambda: approval.act_on_step(request.user, case, step_id, d["action"],
+                                                                     d["lock_version"], d["opinion"])):
+            case.refresh_from_db(fields=["state", "outcome"])
+            label = workflow.ACTIONS[d["action"]]
+            if case.state == State.CONCLUDED:
+                messages.success(request, f"“{definition[step_id]['name']}”已{label}，办件已办结（"
+                                          f"{'准予' if case.outcome == 'approved' else '不予'}），决定书已生成")
+            else:
+                messages.success(request, f"“{definition[step_id]['name']}”已{label}")
+            return redirect("cases:staff_case", pk=case.pk)
+    case = Case.objects.select_related(*CASE_RELATED).get(pk=case.pk)
+    return _render_case(request, case, bound={f"step:{step_id}": form}, focus_step=step_id)
+
+
+@require_POST
+@roles_required(Role.WINDOW, Role.APPROVER, what="审批人员或窗口人员")
+def suspend(request, pk: int):
+    case = queries.staff_case(request.user, pk)
+    form = f.SuspendForm(request.POST, auto_id="suspend_%s")
+    if form.is_valid():
+        d = form.cleaned_data
+        if _service_call(request, form, lambda: approval.suspend(request.user, case, d["lock_version"], d["kind"],
+                                                                 d["reason"], d["planned_days"])):
+            messages.success(request, "已启动特别程序，计时暂停；申请人可以看到原因")
+            return redirect("cases:staff_case", pk=case.pk)
+    return _render_case(request, Case.objects.select_related(*CASE_RELATED).get(pk=case.pk), bound={"suspend": form})
+
+
+@require_POST
+@roles_required(Role.WINDOW, Role.APPROVER, what="审批人员或窗口人员")
+def resume(request, pk: int):
+    case = queries.staff_case(request.user, pk)
+    form = f.ResumeForm(request.POST, auto_id="resume_%s")
+    if form.is_valid():
+        d = form.cleaned_data
+        if _service_call(request, form, lambda: approval.resume(request.user, case, d["lock_version"], d["note"])):
+            messages.success(request, "特别程序已结束，恢复计时，承诺办结日期已顺延")
+            return redirect("cases:staff_case", pk=case.pk)
+    return _render_case(request, Case.objects.select_related(*CASE_RELATED).get(pk=case.pk), bound={"resume": form})
+
+
+@require_POST
+@roles_required(Role.WINDOW, Role.APPROVER, what="窗口人员或审批人员")
+def deliver(request, pk: int):
+    case = queries.staff_case(request.user, pk)
+    form = f.DeliverForm(request.POST, auto_id="deliver_%s")
+    if form.is_valid():
+        d = form.cleaned_data
+        if _service_call(request, form, lambda: approval.deliver(
+                request.user, case, d["lock_version"], d["method"], address=d["address"], carrier=d["carrier"],
+                tracking_number=d["tracking_number"])):
+            messages.success(request, "已登记送达")
+            return redirect("cases:staff_case", pk=case.pk)
+    return _render_case(request, Case.objects.select_related(*CASE_RELATED).get(pk=case.pk), bound={"deliver": form})
+
+
+def _file_response(field, filename: str, content_type: str, download: bool):
+    response = FileResponse(field.open("rb"), content_type=content_type, as_attachment=download, filename=filename)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    response["Content-Security-Policy"] = "sandbox"  # an uploaded file never runs script in our origin
+    return response
+
+
+@roles_required(Role.WINDOW, Role.APPROVER, what="窗口人员或审批人员")
+def decision_file(request, pk: int):
+    """The decision document (决定书) for staff, shown inline; materials are served by the
+    permission-checked ``cases:case_file`` view, which admits the staff who handle the case."""
+    case = queries.staff_case(request.user, pk)
+    result = getattr(case, "result", None)
+    if result is None:
+        raise Http404("该办件尚未办结，没有决定书")
+    return _file_response(result.decision_file, f"{result.decision_number}.pdf", "application/pdf",
+                          request.GET.get("download") == "1")
+
+
+# -- 窗口代录 / 帮代办 --------------------------------------------------------------------------------
+def _find_applicant(number: str, kind: str) -> Applicant | None:
+    if kind == "legal":
+        return Applicant.objects.filter(uscc=number).select_related("user").first()
+    lookup = Applicant._meta.get_field("id_number").lookup(number)
+    return Applicant.objects.filter(kind=Applicant.Kind.PERSON, **lookup).select_related("user").first()
+
+
+def _temporary_password() -> str:
+    # Upper, lower, digit and symbol: passes the platform's password rules; shown once, never logged.
+    return f"Zw@{secrets.token_hex(3)}{secrets.randbelow(90) + 10}"
+
+
+def _my_window(user) -> Window | None:
+    window_id = next((g.window_id for g in grants(user) if g.role == Role.WINDOW and g.window_id), None)
+    return Window.objects.filter(pk=window_id).first() if window_id else None
+
+
+@roles_required(Role.WINDOW, what="窗口人员")
+def file_start(request):
+    """窗口代录 step 1: find the applicant by 身份证号/统一社会信用代码 (or register a person on
+    the spot), choose the item and the channel, and open a draft.
+
+    The lookup is a POST so that an ID number never lands in a URL (access logs, history).
+    """
+    items = _scoped_items(request.user, [Role.WINDOW])
+    ctx: dict = {"lookup": f.LookupForm()}
+    applicant = None
+    op = request.POST.get("op") if request.method == "POST" else None
+    if op == "lookup":
+        lookup = f.LookupForm(request.POST)
+        if lookup.is_valid():
+            number, kind = lookup.cleaned_data["number"], lookup.kind
+            applicant = _find_applicant(number, kind)
+            ctx["kind"] = kind
+            if applicant is None:
+                ctx["not_found"] = True
+                if kind == "person":
+                    ctx["register"] = f.RegisterPersonForm(initial={"id_number": number})
+        else:
+            ctx["lookup"] = lookup
+    elif op == "start":
+        start = f.FileStartForm(request.POST, items=items)
+        applicant = Applicant.objects.filter(pk=request.POST.get("applicant") or 0).first()
+        if applicant is None:
+            raise Http404("申请人不存在")
+        if start.is_valid():
+            d = start.cleaned_data
+            agent = None
+            if d["channel"] == Channel.AGENT:
+                agent = _find_applicant(d["agent_number"], "person")
+                if agent is None:
+                    start.add_error("agent_number", "代办人身份证号：该代办人尚未登记，请先在左侧查找并为其登记")
+            if not start.errors:
+                try:
+                    case = applying.create_draft(
+                        request.user, d["item"], applicant=applicant, channel=d["channel"], agent=agent,
+                        agent_note=(d["agent_note"] or "").strip(), window=_my_window(request.user),
+                        idempotency_key=request.POST.get("idempotency_key") or None)
+                except ValidationError as exc:
+                    f.apply_service_errors(start, exc)
+                else:
+                    return redirect("cases:staff_file_draft", pk=case.pk)
+        ctx["start"] = start
+    if applicant is not None:
+        ctx["applicant"] = applicant
+        ctx.setdefault("start", f.FileStartForm(initial={"applicant": applicant.pk, "channel": Channel.WINDOW},
+                                                items=items))
+    ctx["idempotency_key"] = request.POST.get("idempotency_key") if op == "start" else uuid.uuid4().hex
+    return render(request, "cases/staff/file_start.html", ctx)
+
+
+@require_POST
+@roles_required(Role.WINDOW, what="窗口人员")
+def file_register(request):
+    """Register a person at the window (现场注册) with a temporary password, audited."""
+    form = f.RegisterPersonForm(request.POST)
+    ctx: dict = {"lookup": f.LookupForm(), "register": form, "not_found": True, "kind": "person"}
+    if form.is_valid():
+        d = form.cleaned_data
+        password = _temporary_password()
+        from zhengwu.accounts.services import register_person
+
+        try:
+            with transaction.atomic():
+                user = register_person(name=d["name"], id_number=d["id_number"], phone=d["phone"],
+                                       password=password, password2=password)
+                audit.record("cases.window_register", actor=request.user, obj=user.applicant,
+                             after={"name": user.applicant.name, "id_number": str(user.applicant.id_number),
+                                    "channel": "window"})
+        except ValidationError as exc:
+            f.apply_service_errors(form, exc)
+        else:
+            applicant = user.applicant
+            messages.success(request, f"已为{applicant.name}完成实名登记")
+            return render(request, "cases/staff/file_start.html", {
+                "lookup": f.LookupForm(initial={"number": ""}), "applicant": applicant, "temp_password": password,
+                "start": f.FileStartForm(initial={"applicant": applicant.pk, "channel": Channel.WINDOW},
+                                         items=_scoped_items(request.user, [Role.WINDOW])),
+                "idempotency_key": uuid.uuid4().hex,
+            })
+    return render(request, "cases/staff/file_start.html", ctx)
+
+
+@roles_required(Role.WINDOW, what="窗口人员")
+def file_draft(request, pk: int):
+    """窗口代录 step 2: fill the form, upload the materials, submit — on one page."""
+    case = queries.staff_case(request.user, pk)
+    if case.state not in (State.DRAFT, State.SUPPLEMENT):
+        return redirect("cases:staff_case", pk=case.pk)
+    schema = case.item_version.form_schema or {}
+    SchemaForm = f.schema_form_class(schema)
+    catalogue = list(Material.objects.filter(version_id=case.item_version_id).order_by("seq"))
+    errors: list[str] = []
+    file_errors: dict[int, str] = {}
+    if request.method == "POST":
+        form = SchemaForm(request.POST)
+        lock = request.POST.get("lock_version", "")
+        submit = request.POST.get("op") == "submit"
+        if not submit:  # a draft may be saved half-filled; 必填 is checked on submission
+            for field in form.fields.values():
+                field.required = False
+        if form.is_valid() and lock.isdigit():
+            try:
+                with transaction.atomic():
+                    case = applying.save_form(request.user, case, {**case.form_data, **form.to_data()}, int(lock))
+                    for m in catalogue:
+                        upload = request.FILES.get(f"file_{m.pk}")
+                        if upload is None:
+                            continue
+                        try:
+                            applying.upload_material(request.user, case, upload, material=m)
+                        except ValidationError as exc:
+                            file_errors[m.pk] = "；".join(exc.messages)
+                    if file_errors:
+                        raise ValidationError("材料上传未通过检查")
+                    case.refresh_from_db()
+                    if submit:
+                        if case.state == State.SUPPLEMENT:
+                            case = applying.resubmit(request.user, case, case.lock_version)
+                        else:
+                            case = applying.submit(request.user, case, case.lock_version)
+            except ValidationError as exc:
+                if hasattr(exc, "error_dict"):
+                    for key, msgs in exc.message_dict.items():
+                        if f"f_{key}" in form.fields:
+                            for msg in msgs:
+                                form.add_error(f"f_{key}", msg)
+                        else:
+                            errors += msgs
+                elif not file_errors:
+                    errors += exc.messages
+                case = Case.objects.select_related(*CASE_RELATED).get(pk=case.pk)
+            else:
+                if submit:
+                    messages.success(request, f"已提交，办件编号 {case.number}")
+                    return redirect("cases:staff_case", pk=case.pk)
+                messages.success(request, "草稿已保存")
+                return redirect("cases:staff_file_draft", pk=case.pk)
+        elif not lock.isdigit():
+            errors.append("缺少办件版本号，请刷新页面后重试")
+    else:
+        form = SchemaForm(initial=f.schema_initial(schema, case.form_data))
+    uploaded = {m.material_id: m for m in CaseMaterial.objects.filter(case=case).exclude(
+        status=CaseMaterial.Status.REPLACED)}
+    rows = [{"material": m, "uploaded": uploaded.get(m.pk), "error": file_errors.get(m.pk)} for m in catalogue]
+    return render(request, "cases/staff/file_draft.html", {
+        "case": case, "form": form, "rows": rows, "errors": errors,
+    })
+
+
+# -- 审批流程 (事项管理员) -------------------------------------------------------------------------------
+def _admin_items(user):
+    return scope(ServiceItem.objects.all(), user, [Role.ITEM_ADMIN], region_code_field="region__code")
+
+
+def _admin_item(request, pk: int) -> ServiceItem:
+    # select_related: the editor shows department and region and reads the live guide's form.
+    qs = _admin_items(request.user).select_related("department__region", "region", "published_version")
+    return get_object_or_404(qs, pk=pk)
+
+
+@roles_required(Role.ITEM_ADMIN, what="事项管理员")
+def process_list(request):
+    q = (request.GET.get("q") or "").strip()
+    qs = _admin_items(request.user)
+    if q:
+        qs = qs.filter(Q(name__contains=q) | Q(implementation_code=q.upper()))
+    current = ProcessDefinition.objects.filter(service_item=OuterRef("pk"), is_current=True)
+    # select_related: each row shows the department; the current process version comes from a
+    # subquery on the (service_item, is_current) unique index, not one query per row.
+    qs = (qs.select_related("department").annotate(process_version=Subquery(current.values("version")[:1]))
+          .order_by("department__sort_order", "name", "pk"))
+    page = _page(request)
+    rows, has_next = queries.page_slice(qs, page, PAGE_SIZE)
+    return render(request, "cases/staff/process_list.html", {
+        "rows": rows, "q": q, "page": page, "has_next": has_next, "has_prev": page > 1,
+        "query": _query_without_page(request),
+    })
+
+
+def _department_choices(item: ServiceItem) -> list[tuple[int, str]]:
+    # Steps may be handled by any active department of the item's region (并联审批 across
+    # departments); the item's own department is always offered.
+    qs = Department.objects.filter(Q(region__code__startswith=item.region.prefix) | Q(pk=item.department_id),
+                                   is_active=True).order_by("sort_order", "name")
+    return [(d.pk, d.short_name or d.name) for d in qs]
+
+
+@roles_required(Role.ITEM_ADMIN, what="事项管理员")
+def process_edit(request, pk: int):
+    """Edit an item's process as rows; saving makes a new version (cases keep theirs)."""
+    item = _admin_item(request, pk)
+    versions = list(ProcessDefinition.objects.filter(service_item=item).select_related("created_by").order_by("-version"))
+    current = next((v for v in versions if v.is_current), None)
+    schema = item.published_version.form_schema if item.published_version_id else {}
+    departments = _department_choices(item)
+    base_version = current.version if current else 0
+    errors: list[str] = []
+    if request.method == "POST":
+        formset = f.StepFormSet(request.POST, departments=departments, schema=schema, prefix="steps")
+        steps = formset.steps() if formset.is_valid() else []
+        expected = request.POST.get("base_version", "")
+        if formset.is_valid() and not any(form.errors for form in formset.forms):
+            if not steps:
+                errors.append("流程至少要有一个环节")
+            elif not expected.isdigit():
+                errors.append("缺少流程版本号，请刷新页面后重试")
+            else:
+                try:
+                    definition = approval.save_process_definition(request.user, item, steps,
+                                                                  expected_version=int(expected))
+                except ValidationError as exc:
+                    errors += [m for ms in exc.message_dict.values() for m in ms] if hasattr(exc, "error_dict") \
+                        else exc.messages
+                except IntegrityError:  # a concurrent first save won the version number
+                    errors.append("审批流程已被他人修改，请刷新页面后重试")
+                else:
+                    messages.success(request, f"已保存为第{definition.version}版审批流程；已受理的办件仍按原版本办理")
+                    return redirect("cases:staff_process_edit", pk=item.pk)
+        base_version = int(expected) if expected.isdigit() else base_version
+    else:
+        steps = current.steps if current else workflow.default_definition(item.department_id)
+        formset = f.StepFormSet(initial=f.step_initial(steps), departments=departments, schema=schema, prefix="steps")
+    dept_names = dict(departments)
+    for v in versions:
+        v.summary = [{"name": s.get("name"), "department": dept_names.get(s.get("department"), "事项实施部门"),
+                      "parallel": s.get("parallel", ""), "condition": s.get("condition")} for s in v.steps]
+    return render(request, "cases/staff/process_edit.html", {
+        "item": item, "formset": formset, "versions": versions, "current": current, "errors": errors,
+        "base_version": base_version, "has_schema": bool((schema or {}).get("properties")),
+    })
+
+
+@roles_required(Role.ITEM_ADMIN, what="事项管理员")
+def form_schema(request, pk: int):
+    """申报表单: the published form read-only, and the open guide draft's form editable through
+    the catalogue's write path (catalog.services.items.edit_draft)."""
+    import json
+
+    from zhengwu.catalog.services import items as item_svc
+
+    item = _admin_item(request, pk)
+    draft = item_svc.open_version(item)
+    published = item.published_version
+    form = None
+    if request.method == "POST":
+        op = request.POST.get("op")
+        lock = request.POST.get("lock_version", "")
+        try:
+            if op == "new_draft":
+                item_svc.start_new_draft(request.user, item, lock_version=lock, change_note="修改申报表单")
+                messages.success(request, "已新建草稿，可以修改申报表单")
+                return redirect("cases:staff_form_schema", pk=item.pk)
+            form = f.FormSchemaForm(request.POST)
+            if form.is_valid():
+                item_svc.edit_draft(request.user, item, lock_version=form.cleaned_data["lock_version"],
+                                    data={"form_schema": form.cleaned_data["schema"]})
+                messages.success(request, "申报表单已保存到草稿；提交审核并发布后对新申请生效")
+                return redirect("cases:staff_form_schema", pk=item.pk)
+        except ValidationError as exc:
+            if form is None:
+                messages.error(request, "；".join(exc.messages))
+                return redirect("cases:staff_form_schema", pk=item.pk)
+            f.apply_service_errors(form, exc)
+    if draft is not None and form is None:
+        form = f.FormSchemaForm(initial={"lock_version": item.lock_version,
+                                         "schema": json.dumps(draft.form_schema or {}, ensure_ascii=False, indent=2)})
+
+    def fields_of(schema):
+        required = set((schema or {}).get("required") or [])
+        return [{"key": k, "title": p.get("title", ""), "type": p.get("type", ""), "required": k in required,
+                 "rule": "、".join(f"{r}={p[r]}" for r in ("minLength", "maxLength", "minimum", "maximum", "pattern",
+                                                           "format", "enum", "x-prefill") if r in p)}
+                for k, p in ((schema or {}).get("properties") or {}).items()]
+
+    return render(request, "cases/staff/form_schema.html", {
+        "item": item, "draft": draft, "published": published, "form": form,
+        "published_fields": fields_of(published.form_schema if published else {}),
+        "draft_fields": fields_of(draft.form_schema) if draft else [],
+        "published_json": json.dumps(published.form_schema if published else {}, ensure_ascii=False, indent=2),
+        "catalog_url": _catalog_item_url(item),
+    })
+
+
+def _catalog_item_url(item) -> str:
+    try:
+        return reverse("catalog:wb_item_detail", args=[item.pk])
+    except Exception:  # the catalogue workbench may not be installed
+        return ""
+

@@ -1,0 +1,23 @@
+from django.apps import AppConfig
+
+
+class CatalogConfig(AppConfig):
+    name = "zhengwu.catalog"
+    label = "catalog"
+    verbose_name = "事项目录"
+
+    def ready(self) -> None:
+        # Keep the search index fresh on every write path (receivers run after commit), in every
+        # process: web, worker and management commands alike.
+        from zhengwu.workbench.menu import MenuEntry, register
+
+        from . import signals  # noqa: F401
+
+        register(MenuEntry("事项管理", "catalog:wb_items", roles={"item_admin", "dept_admin"}, icon="📋", order=20,
+                           description="事项实施清单与办事指南的编辑、审核、发布"))
+        register(MenuEntry("一件事", "catalog:wb_bundles", roles={"item_admin"}, icon="🧩", order=21,
+                           description="一件事一次办：主题集成服务"))
+        register(MenuEntry("事项导入导出", "catalog:wb_import", roles={"item_admin"}, icon="📥", order=22,
+                           description="从Excel批量导入事项、导出清单"))
+        register(MenuEntry("目录统计", "catalog:wb_reports", roles={"item_admin", "leader", "dept_admin"}, icon="📊",
+                           order=23, description="四级四同比对、时限压缩率等目录指标"))

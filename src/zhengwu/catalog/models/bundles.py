@@ -1,0 +1,55 @@
+"""一件事 (Bundle): a life event grouping several service items, applied for once."""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class Bundle(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "草稿"
+        PUBLISHED = "published", "已发布"
+        DISABLED = "disabled", "已停用"
+
+    class Target(models.TextChoices):
+        PERSON = "person", "个人"
+        LEGAL = "legal", "企业"
+
+    region = models.ForeignKey("org.Region", verbose_name="区划", on_delete=models.PROTECT, related_name="bundles")
+    name = models.CharField("一件事名称", max_length=100, help_text="例如：开办餐饮店一件事")
+    popular_name = models.CharField("通俗名称", max_length=100, blank=True)
+    keywords = models.CharField("关键词", max_length=500, blank=True)
+    description = models.TextField("说明", blank=True)
+    target = models.CharField("服务对象", max_length=8, choices=Target.choices, default=Target.PERSON)
+    lead_department = models.ForeignKey("org.Department", verbose_name="牵头部门", null=True, blank=True,
+                                        on_delete=models.PROTECT, related_name="+")
+    items = models.ManyToManyField("ServiceItem", through="BundleItem", related_name="bundles", verbose_name="包含事项")
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.DRAFT)
+    # Figures the bureau reports (before = separate applications, after = one bundle).
+    promised_days = models.PositiveIntegerField("一件事承诺时限（工作日）", null=True, blank=True)
+    visits = models.PositiveSmallIntegerField("一件事到现场次数", default=1)
+    lock_version = models.PositiveIntegerField("版本锁", default=0)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "一件事"
+        verbose_name_plural = "一件事"
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["region", "name"], name="catalog_bundle_unique_name",
+                                               violation_error_message="该区划已有同名的一件事")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class BundleItem(models.Model):
+    bundle = models.ForeignKey(Bundle, on_delete=models.CASCADE, related_name="bundle_items")
+    service_item = models.ForeignKey("ServiceItem", on_delete=models.PROTECT, related_name="+", verbose_name="事项")
+    seq = models.PositiveSmallIntegerField("顺序", default=1)
+    optional = models.BooleanField("可选事项", default=False, help_text="按申请人情况选办")
+
+    class Meta:
+        verbose_name = "一件事事项"
+        verbose_name_plural = "一件事事项"
+        ordering = ["bundle", "seq"]
+        constraints = [models.UniqueConstraint(fields=["bundle", "service_item"], name="catalog_bundleitem_unique")]

@@ -1,0 +1,27 @@
+"""The ``zhengwu`` command for operators.
+
+Every sub-command is a Django management command, so ``zhengwu migrate``, ``zhengwu demo``,
+``zhengwu serve``, ``zhengwu worker``, ``zhengwu audit verify``, ``zhengwu workdays check DATE``
+and the rest share one implementation with ``django-admin``.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+
+def main(argv: list[str] | None = None) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zhengwu.settings")
+    from django.core.management import execute_from_command_line
+
+    argv = list(sys.argv if argv is None else argv)
+    argv[0] = "zhengwu"
+    # `zhengwu import-items` runs the management command `import_items`.
+    if len(argv) > 1 and not argv[1].startswith("-"):
+        argv[1] = argv[1].replace("-", "_")
+    execute_from_command_line(argv)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,42 @@
+from django.contrib import admin
+
+from . import services
+from .models import AuditEvent, CalendarOverride, CalendarYear
+
+
+@admin.register(CalendarOverride)
+class CalendarOverrideAdmin(admin.ModelAdmin):
+    list_display = ["date", "kind", "note", "source", "updated_at"]
+    list_filter = ["kind"]
+    search_fields = ["note", "source"]
+    date_hierarchy = "date"
+
+    def save_model(self, request, obj, form, change):
+        saved = services.set_calendar_override(request.user, obj.date, obj.kind, obj.source, obj.note)
+        obj.pk = saved.pk
+
+
+@admin.register(CalendarYear)
+class CalendarYearAdmin(admin.ModelAdmin):
+    list_display = ["year", "verified", "source", "updated_at"]
+
+    def save_model(self, request, obj, form, change):
+        saved = services.mark_year_verified(request.user, obj.year, obj.source, obj.verified)
+        obj.pk = saved.pk
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    list_display = ["seq", "at", "actor", "action", "object_type", "object_id", "ip"]
+    list_filter = ["action"]
+    search_fields = ["=object_id", "=actor", "action"]
+    show_full_result_count = False  # counting a large chain on every page is not worth it
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,25 @@
+"""The platform's admin site: Chinese titles and the calendar warning on the dashboard."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import admin
+
+
+class ZhengwuAdminSite(admin.AdminSite):
+    site_header = "政务服务平台 · 管理后台"
+    site_title = "政务服务平台管理"
+    index_title = "系统管理"
+    index_template = "admin/zhengwu_index.html"
+
+    def index(self, request, extra_context=None):
+        from . import calendar
+
+        this_year = dt.date.today().year
+        cal = calendar.get_calendar()
+        extra_context = {
+            **(extra_context or {}),
+            "calendar_unverified_years": cal.unverified_years(range(this_year, this_year + 2)),
+        }
+        return super().index(request, extra_context)

@@ -1,0 +1,276 @@
+"""Identifiers of the domain: 身份证号, 统一社会信用代码, 事项编码, 电子证照标识.
+
+身份证号 (GB 11643) and 统一社会信用代码 (GB 32100) are checked by python-stdnum. Item codes follow
+the national exchange shapes described in DESIGN.md; provinces use other shapes too, so
+:func:`classify_item_code` recognises the national ones and reports anything else as
+``unknown`` for the caller to store and flag (never refuse). The electronic licence identifier
+(GB/T 36904) carries an ISO 7064 MOD 37,36 check character computed with python-stdnum.
+
+Each ``validate_*`` function returns the normalised value or raises
+:class:`django.core.exceptions.ValidationError` with a Chinese message naming the rule.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from django.core.exceptions import ValidationError
+from stdnum.cn import ric, uscc
+from stdnum.exceptions import ValidationError as StdnumError
+from stdnum.iso7064 import mod_37_36
+
+ITEM_TYPES: dict[str, str] = {
+    "01": "行政许可",
+    "02": "行政处罚",
+    "03": "行政强制",
+    "04": "行政征收",
+    "05": "行政给付",
+    "06": "行政检查",
+    "07": "行政确认",
+    "08": "行政奖励",
+    "09": "行政裁决",
+    "10": "其他行政权力",
+    "20": "公共服务",
+}
+
+# 行使层级 in the 31-character 实施编码.
+EXERCISE_LEVELS: dict[str, str] = {
+    "1": "国家级",
+    "2": "省级",
+    "3": "市级",
+    "4": "县级",
+    "5": "镇（乡、街道）级",
+    "6": "村（社区）级",
+}
+
+PROVINCE_PREFIXES = frozenset(
+    "11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 50 51 52 53 54 61 62 63 64 65"
+    " 71 81 82".split()
+)
+
+
+def _stdnum_reason(exc: StdnumError) -> str:
+    name = type(exc).__name__
+    return {
+        "InvalidLength": "位数不对",
+        "InvalidFormat": "含有不允许的字符",
+        "InvalidChecksum": "校验位不正确",
+        "InvalidComponent": "其中的地区码或出生日期不存在",
+    }.get(name, "格式不正确")
+
+
+# -- 身份证号 -----------------------------------------------------------------------------------
+def validate_id_number(value: str, field: str = "身份证号") -> str:
+    """A citizen identity number (18 characters, GB 11643), normalised to upper case."""
+    try:
+        number = ric.validate(str(value or "").strip())
+    except StdnumError as exc:
+        raise ValidationError(
+            f"{field}不正确：{_stdnum_reason(exc)}（应为18位居民身份证号码，最后一位可为X）",
+            code="id_number",
+        ) from None
+    if len(number) != 18:  # stdnum also accepts the old 15-digit form; we do not.
+        raise ValidationError(f"{field}不正确：应为18位居民身份证号码", code="id_number")
+    return number
+
+
+def make_id_number(body17: str) -> str:
+    """Complete 17 digits with their GB 11643 check character (demo and test data)."""
+    return body17 + ric.calc_check_digit(body17 + "0")
+
+
+def id_number_birth_date(number: str) -> dt.date:
+    return ric.get_birth_date(number)
+
+
+# -- 统一社会信用代码 -----------------------------------------------------------------------------
+def validate_uscc(value: str, field: str = "统一社会信用代码") -> str:
+    try:
+        return uscc.validate(str(value or "").strip())
+    except StdnumError as exc:
+        raise ValidationError(
+            f"{field}不正确：{_stdnum_reason(exc)}（应为18位，由数字和大写字母组成，不含I、O、Z、S、V）",
+            code="uscc",
+        ) from None
+
+
+def make_uscc(authority: str, entity_type: str, region6: str, org_code8: str) -> str:
+    """Build a valid USCC from its parts (used for demo and test data).
+
+    ``org_code8`` is the body of the 9-character 组织机构代码; its own check character
+    (GB 11714) and the USCC's final check character are computed here.
+    """
+    weights = (3, 7, 9, 10, 5, 8, 4, 2)
+    alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    total = sum(alphabet.index(c) * w for c, w in zip(org_code8, weights))
+    check = 11 - total % 11
+    org_check = {10: "X", 11: "0"}.get(check, str(check))
+    body = f"{authority}{entity_type}{region6}{org_code8}{org_check}"
+    return body + uscc.calc_check_digit(body)
+
+
+# -- 行政区划代码 -------------------------------------------------------------------------------
+REGION_LEVELS = {1: "省级", 2: "市级", 3: "县级", 4: "乡级", 5: "村级"}
+
+
+def region_level(code: str) -> int:
+    """The level of a 12-digit region code: 1 province … 5 village (村/社区)."""
+    if code[2:] == "0" * 10:
+        return 1
+    if code[4:] == "0" * 8:
+        return 2
+    if code[6:] == "0" * 6:
+        return 3
+    if code[9:] == "000":
+        return 4
+    return 5
+
+
+def region_prefix(code: str) -> str:
+    """The significant leading digits of a region code: descendants share this prefix."""
+    return code[: {1: 2, 2: 4, 3: 6, 4: 9, 5: 12}[region_level(code)]]
+
+
+def validate_region_code(value: str, field: str = "区划代码") -> str:
+    code = str(value or "").strip()
+    if len(code) == 6 and code.isdigit():
+        code += "000000"
+    if not re.fullmatch(r"\d{12}", code):
+        raise ValidationError(f"{field}不正确：应为12位数字（县级以上可写6位）", code="region_code")
+    if code[:2] not in PROVINCE_PREFIXES:
+        raise ValidationError(f"{field}不正确：前两位“{code[:2]}”不是省级区划代码", code="region_code")
+    return code
+
+
+def region_parent_code(code: str) -> str | None:
+    level = region_level(code)
+    if level == 1:
+        return None
+    keep = {2: 2, 3: 4, 4: 6, 5: 9}[level]
+    return code[:keep].ljust(12, "0")
+
+
+# -- 事项编码 -----------------------------------------------------------------------------------
+BASE_CODE_RE = re.compile(r"(?P<prefix>\d{2})(?P<type>\d{2})(?P<main>\d{5})(?P<sub>\d{3})")
+IMPL_CODE_RE = re.compile(r"(?P<uscc>[0-9A-Z]{18})(?P<level>[1-6])(?P<base>\d{12})")
+
+
+def validate_base_code(value: str, field: str = "基本编码") -> str:
+    """基本编码 (12): catalogue prefix (00 national or a province) + 事项类型 + 主项 + 子项."""
+    code = str(value or "").strip()
+    m = BASE_CODE_RE.fullmatch(code)
+    if not m:
+        raise ValidationError(f"{field}不正确：应为12位数字", code="base_code")
+    if m["prefix"] != "00" and m["prefix"] not in PROVINCE_PREFIXES:
+        raise ValidationError(
+            f"{field}不正确：前两位应为00（国家目录）或省级区划代码", code="base_code"
+        )
+    if m["type"] not in ITEM_TYPES:
+        raise ValidationError(
+            f"{field}不正确：第3–4位“{m['type']}”不是有效的事项类型代码", code="base_code"
+        )
+    return code
+
+
+def base_code_parts(code: str) -> dict[str, str]:
+    m = BASE_CODE_RE.fullmatch(code)
+    if not m:
+        raise ValueError(code)
+    return m.groupdict()
+
+
+def validate_implementation_code(value: str, field: str = "实施编码") -> str:
+    """实施编码 (31) = 实施主体统一社会信用代码 (18) + 行使层级 (1) + 基本编码 (12)."""
+    code = str(value or "").strip().upper()
+    m = IMPL_CODE_RE.fullmatch(code)
+    if not m:
+        raise ValidationError(
+            f"{field}不正确：应为31位（18位统一社会信用代码+1位行使层级+12位基本编码）",
+            code="implementation_code",
+        )
+    validate_uscc(m["uscc"], f"{field}中的统一社会信用代码")
+    validate_base_code(m["base"], f"{field}中的基本编码")
+    return code
+
+
+def make_implementation_code(implementer_uscc: str, level: str, base_code: str) -> str:
+    return validate_implementation_code(f"{implementer_uscc}{level}{base_code}")
+
+
+def classify_item_code(value: str) -> str:
+    """Which known shape an imported code has: base / implementation / handling / unknown.
+
+    Provinces publish their own shapes; an ``unknown`` code is stored as given and flagged.
+    """
+    code = str(value or "").strip().upper()
+    for kind, check in (
+        ("base", validate_base_code),
+        ("implementation", validate_implementation_code),
+    ):
+        try:
+            check(code)
+            return kind
+        except ValidationError:
+            pass
+    if len(code) == 33 and code[-2:].isdigit():
+        try:
+            validate_implementation_code(code[:31])
+            return "handling"  # 业务办理项编码 = 实施编码 + 2-digit sequence
+        except ValidationError:
+            pass
+    return "unknown"
+
+
+# -- 电子证照标识 (GB/T 36904) --------------------------------------------------------------------
+LICENSE_OID_PREFIX = "1.2.156.3005.2"
+LICENSE_RE = re.compile(
+    r"1\.2\.156\.3005\.2\.(?P<type>[0-9A-Z]{21})\.(?P<issuer>[0-9A-Z]{18})\."
+    r"(?P<serial>[0-9A-Z]+)\.(?P<version>\d{3})\.(?P<check>[0-9A-Z])"
+)
+
+
+def license_check_char(type_code: str, issuer_uscc: str, serial: str, version: str) -> str:
+    return mod_37_36.calc_check_digit(f"{type_code}{issuer_uscc}{serial}{version}")
+
+
+def make_license_identifier(type_code: str, issuer_uscc: str, serial: str, version: int = 1) -> str:
+    """`1.2.156.3005.2.<type 21>.<issuer USCC 18>.<serial>.<version 3>.<check>`."""
+    type_code, serial = type_code.upper(), serial.upper()
+    if not re.fullmatch(r"[0-9A-Z]{21}", type_code):
+        raise ValidationError("证照类型代码不正确：应为21位数字或大写字母", code="license_type")
+    if not re.fullmatch(r"[0-9A-Z]{1,40}", serial):
+        raise ValidationError("证照顺序号不正确：应为1–40位数字或大写字母", code="license_serial")
+    if not 1 <= version <= 999:
+        raise ValidationError("证照版本号不正确：应为1–999", code="license_version")
+    issuer = validate_uscc(issuer_uscc, "颁发机构统一社会信用代码")
+    ver = f"{version:03d}"
+    check = license_check_char(type_code, issuer, serial, ver)
+    return f"{LICENSE_OID_PREFIX}.{type_code}.{issuer}.{serial}.{ver}.{check}"
+
+
+def validate_license_identifier(value: str, field: str = "电子证照标识") -> str:
+    ident = str(value or "").strip().upper()
+    m = LICENSE_RE.fullmatch(ident)
+    if not m:
+        raise ValidationError(
+            f"{field}格式不正确：应为 1.2.156.3005.2.证照类型代码(21).颁发机构代码(18).顺序号.版本号(3).校验位",
+            code="license_identifier",
+        )
+    expected = license_check_char(m["type"], m["issuer"], m["serial"], m["version"])
+    if m["check"] != expected:
+        raise ValidationError(f"{field}校验位不正确", code="license_identifier")
+    return ident
+
+
+# -- phone numbers -------------------------------------------------------------------------
+PHONE_RE = re.compile(r"1[3-9]\d{9}")
+LANDLINE_RE = re.compile(r"0\d{2,3}-?\d{7,8}(-\d{1,6})?")
+
+
+def validate_phone(value: str, field: str = "手机号码", allow_landline: bool = False) -> str:
+    phone = re.sub(r"[\s]", "", str(value or "")).removeprefix("+86")
+    if PHONE_RE.fullmatch(phone) or (allow_landline and LANDLINE_RE.fullmatch(phone)):
+        return phone
+    rule = "11位手机号码或带区号的固定电话" if allow_landline else "以1开头的11位手机号码"
+    raise ValidationError(f"{field}不正确：应为{rule}", code="phone")

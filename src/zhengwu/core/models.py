@@ -1,0 +1,112 @@
+"""Tables of the core app: calendar overrides and the append-only audit chain."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import models
+
+
+class CalendarOverride(models.Model):
+    """One date whose status differs from chinese-calendar's data (节假日/调休 override)."""
+
+    class Kind(models.TextChoices):
+        HOLIDAY = "holiday", "放假（节假日）"
+        WORKDAY = "workday", "上班（调休工作日）"
+
+    date = models.DateField("日期", unique=True)
+    kind = models.CharField("类型", max_length=8, choices=Kind.choices)
+    note = models.CharField("说明", max_length=100, blank=True, help_text="例如：2027年春节")
+    source = models.CharField(
+        "依据", max_length=200, help_text="例如：国务院办公厅关于2027年部分节假日安排的通知"
+    )
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "节假日调整"
+        verbose_name_plural = "节假日调整"
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {self.get_kind_display()}"
+
+    def clean(self) -> None:
+        if self.date and not (dt.date(2000, 1, 1) <= self.date <= dt.date(2100, 12, 31)):
+            raise ValidationError({"date": "日期超出范围：应在2000年至2100年之间"})
+
+
+class CalendarYear(models.Model):
+    """Whether a year's holiday schedule has been entered and checked (已核实)."""
+
+    year = models.PositiveSmallIntegerField("年份", unique=True)
+    verified = models.BooleanField("已核实", default=True)
+    source = models.CharField("依据", max_length=200, blank=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "年度节假日核实"
+        verbose_name_plural = "年度节假日核实"
+        ordering = ["-year"]
+
+    def __str__(self) -> str:
+        return f"{self.year}年（{'已核实' if self.verified else '未核实'}）"
+
+    def clean(self) -> None:
+        if self.year is not None and not 2000 <= self.year <= 2100:
+            raise ValidationError({"year": "年份超出范围：应在2000至2100之间"})
+
+
+class AuditEvent(models.Model):
+    """An append-only, hash-chained audit record (审计日志).
+
+    ``hash = SM3(prev_hash ‖ canonical JSON of the other fields)``; ``zhengwu audit verify``
+    recomputes the chain. Rows are never updated or deleted by the application, and on
+    PostgreSQL a trigger refuses UPDATE and DELETE.
+    """
+
+    seq = models.BigIntegerField("序号", unique=True)
+    at = models.DateTimeField("时间")
+    actor_id = models.BigIntegerField("操作人ID", null=True, blank=True)
+    actor = models.CharField("操作人", max_length=150, blank=True)
+    action = models.CharField("操作", max_length=80, db_index=True)
+    object_type = models.CharField("对象类型", max_length=80, blank=True)
+    object_id = models.CharField("对象ID", max_length=64, blank=True)
+    ip = models.CharField("来源地址", max_length=45, blank=True)
+    before = models.JSONField("变更前", null=True, blank=True)
+    after = models.JSONField("变更后", null=True, blank=True)
+    prev_hash = models.CharField("前一条摘要", max_length=64)
+    hash = models.CharField("摘要", max_length=64)
+
+    class Meta:
+        verbose_name = "审计日志"
+        verbose_name_plural = "审计日志"
+        ordering = ["-seq"]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"]),
+            models.Index(fields=["actor_id", "-at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.action} {self.object_type}:{self.object_id}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise RuntimeError("审计日志只能追加，不能修改")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise RuntimeError("审计日志只能追加，不能删除")
+
+
+class AuditHead(models.Model):
+    """The single row holding the chain's tip; appending locks it (serialises writers)."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    seq = models.BigIntegerField(default=0)
+    hash = models.CharField(max_length=64, default="0" * 64)
+
+    class Meta:
+        verbose_name = "审计链头"
+        verbose_name_plural = "审计链头"

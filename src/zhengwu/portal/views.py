@@ -1,0 +1,16 @@
+"""Portal home (网上办事大厅首页): the search box and the ways into the catalogue."""
+
+from django.shortcuts import render
+
+from zhengwu.catalog import views_portal as catalog
+
+
+def home(request):
+    home_region = catalog.home_region()
+    return render(request, "portal/home.html", {
+        "hot_searches": catalog.HOT_SEARCHES,
+        "person_themes": [t for t in catalog.theme_counts("person") if t[1]][:12],
+        "legal_themes": [t for t in catalog.theme_counts("legal") if t[1]][:12],
+        "departments": catalog.departments_with_counts(home_region, limit=12),
+        "bundles": catalog.bundle_overview()[:6],
+    })

@@ -1,0 +1,253 @@
+"""Django settings for zhengwu.
+
+Everything a deployment changes comes from the environment:
+
+- ``DATABASE_URL``: PostgreSQL in production (``postgres://user@host:5432/db``); without it an
+  SQLite file in the data directory is used (the embedded default).
+- ``ZHENGWU_DATA_DIR``: where the SQLite file, uploaded files, generated keys live (``./var``).
+- ``ZHENGWU_SECRET_KEY``, ``ZHENGWU_PII_KEY``: the Django secret and the key that encrypts
+  personal data. Without them, keys are generated once into ``$ZHENGWU_DATA_DIR/keys.json``
+  (fine for a single machine; a cluster must set them).
+- ``ZHENGWU_DEBUG``, ``ZHENGWU_ALLOWED_HOSTS``, ``REDIS_URL`` (cache, optional).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import secrets
+from pathlib import Path
+
+import dj_database_url
+
+BASE_DIR = Path(__file__).resolve().parent
+DATA_DIR = Path(os.environ.get("ZHENGWU_DATA_DIR", "var")).resolve()
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+
+def _local_keys() -> dict[str, str]:
+    """Keys generated once per data directory, for a single-machine install."""
+    path = DATA_DIR / "keys.json"
+    if path.exists():
+        return json.loads(path.read_text())
+    keys = {
+        "secret_key": secrets.token_urlsafe(50),
+        "pii_key": base64.b64encode(secrets.token_bytes(32)).decode(),
+    }
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as f:
+        json.dump(keys, f)
+    return keys
+
+
+def _env_bool(name: str, default: bool = False) -> bool:
+    return os.environ.get(name, str(default)).lower() in {"1", "true", "yes", "on"}
+
+
+_keys = None
+if not (os.environ.get("ZHENGWU_SECRET_KEY") and os.environ.get("ZHENGWU_PII_KEY")):
+    try:
+        _keys = _local_keys()
+    except FileExistsError:  # another process created it between exists() and open()
+        _keys = json.loads((DATA_DIR / "keys.json").read_text())
+
+SECRET_KEY = os.environ.get("ZHENGWU_SECRET_KEY") or _keys["secret_key"]
+# 个人信息加密密钥: base64 of 32 random bytes. Sub-keys for encryption and the blind index
+# are derived from it (see zhengwu.core.pii).
+ZHENGWU_PII_KEY = os.environ.get("ZHENGWU_PII_KEY") or _keys["pii_key"]
+
+DEBUG = _env_bool("ZHENGWU_DEBUG")
+ALLOWED_HOSTS = os.environ.get("ZHENGWU_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]").split(",")
+CSRF_TRUSTED_ORIGINS = [
+    o for o in os.environ.get("ZHENGWU_CSRF_TRUSTED_ORIGINS", "").split(",") if o
+]
+
+INSTALLED_APPS = [
+    "zhengwu.core.apps.ZhengwuAdminConfig",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "axes",
+    "bootstrap",
+    "django_tasks",
+    "django_tasks_db",
+    "zhengwu.core",
+    "zhengwu.org",
+    "zhengwu.accounts",
+    "zhengwu.catalog",
+    "zhengwu.cases",
+    "zhengwu.portal",
+    "zhengwu.workbench",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "zhengwu.accounts.middleware.PasswordExpiryMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "zhengwu.core.middleware.RequestContextMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "zhengwu.urls"
+WSGI_APPLICATION = "zhengwu.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "zhengwu.core.context_processors.platform",
+                "zhengwu.workbench.context_processors.menu",
+                "zhengwu.cases.views_applicant.nav_context",
+            ],
+        },
+    },
+]
+
+# --- Database -------------------------------------------------------------------------------
+_sqlite_path = DATA_DIR / "zhengwu.sqlite3"
+DATABASES = {
+    "default": dj_database_url.config(
+        env="DATABASE_URL",
+        default=f"sqlite:///{_sqlite_path}",
+        conn_max_age=int(os.environ.get("ZHENGWU_CONN_MAX_AGE", "60")),
+        conn_health_checks=True,
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"] = {
+        # WAL lets readers run beside one writer; IMMEDIATE avoids lock-upgrade deadlocks.
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;",
+        "transaction_mode": "IMMEDIATE",
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Cache ----------------------------------------------------------------------------------
+if os.environ.get("REDIS_URL"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["REDIS_URL"],
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# --- Authentication (等保三级) ----------------------------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "zhengwu.accounts.backends.IdentifierBackend",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 8},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "zhengwu.accounts.passwords.ComplexityValidator"},
+]
+# Staff passwords expire (等保: 定期更换); applicants are not forced.
+ZHENGWU_STAFF_PASSWORD_MAX_AGE_DAYS = int(os.environ.get("ZHENGWU_PASSWORD_MAX_AGE_DAYS", "90"))
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "portal:home"
+
+# Failure lockout: 5 failures lock the account for 30 minutes (by account, not by IP, so a
+# shared hall network does not lock out everyone).
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = 0.5  # hours
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_CALLABLE = "zhengwu.accounts.backends.axes_username"
+AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
+AXES_VERBOSE = False
+AXES_ENABLE_ADMIN = True
+# Locking by IP as well would lock a whole hall (one NAT address) out; see the comment above.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+SESSION_COOKIE_AGE = 30 * 60  # idle timeout 30 minutes
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = _env_bool("ZHENGWU_SECURE_COOKIES")
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+X_FRAME_OPTIONS = "SAMEORIGIN"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+
+# --- Internationalisation -------------------------------------------------------------------
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文")]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+# --- Static and uploaded files --------------------------------------------------------------
+STATIC_URL = "static/"
+STATIC_ROOT = DATA_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+MEDIA_ROOT = DATA_DIR / "files"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG or os.environ.get("ZHENGWU_TESTING")
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+WHITENOISE_USE_FINDERS = bool(os.environ.get("ZHENGWU_TESTING")) or DEBUG
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
+
+# --- Background work ------------------------------------------------------------------------
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default"],
+    }
+}
+
+# --- Logging: personal data is masked by a filter on every handler ---------------------------
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"mask_pii": {"()": "zhengwu.core.logging.MaskPIIFilter"}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["mask_pii"],
+            "formatter": "plain",
+        }
+    },
+    "root": {"handlers": ["console"], "level": os.environ.get("ZHENGWU_LOG_LEVEL", "INFO")},
+    "loggers": {"jieba": {"level": "WARNING"}},
+}
+
+# --- Platform -------------------------------------------------------------------------------
+ZHENGWU_PLATFORM_NAME = os.environ.get("ZHENGWU_PLATFORM_NAME", "政务服务网")
+# The region this deployment serves (12-digit code); set by `zhengwu demo` or the operator.
+ZHENGWU_HOME_REGION = os.environ.get("ZHENGWU_HOME_REGION", "")

@@ -1,0 +1,47 @@
+"""The workbench menu: domain apps register their entries, the shell shows what a role may use.
+
+An app registers in its ``AppConfig.ready``::
+
+    from zhengwu.workbench.menu import MenuEntry, register
+    register(MenuEntry("事项管理", "catalog:wb_items", roles={"item_admin"}, icon="📋", order=20))
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.urls import NoReverseMatch, reverse
+
+from zhengwu.org.permissions import roles_of
+
+
+@dataclass(frozen=True)
+class MenuEntry:
+    label: str
+    url_name: str
+    roles: frozenset[str] | set[str] = field(default_factory=frozenset)  # empty: every staff member
+    icon: str = ""
+    order: int = 100
+    description: str = ""
+
+
+_entries: list[MenuEntry] = []
+
+
+def register(entry: MenuEntry) -> None:
+    if all(e.url_name != entry.url_name for e in _entries):
+        _entries.append(entry)
+
+
+def entries_for(user) -> list[dict]:
+    mine = roles_of(user)
+    result = []
+    for e in sorted(_entries, key=lambda e: (e.order, e.label)):
+        if e.roles and not (set(e.roles) & mine):
+            continue
+        try:
+            url = reverse(e.url_name)
+        except NoReverseMatch:
+            continue
+        result.append({"label": e.label, "url": url, "icon": e.icon, "description": e.description})
+    return result

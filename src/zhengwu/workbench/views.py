@@ -1,0 +1,40 @@
+from functools import wraps
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import render
+
+from zhengwu.org.models import Role
+from zhengwu.org.permissions import grants, is_staff_member
+
+
+
+def staff_required(view):
+    """Workbench pages: logged-in staff only (applicants get 403, anonymous go to login)."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not is_staff_member(request.user):
+            raise PermissionDenied("仅限工作人员使用")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+@staff_required
+def home(request):
+    labels = dict(Role.choices)
+    my_grants = [
+        {"role": labels.get(g.role, g.role)}
+        for g in grants(request.user)
+    ]
+    from zhengwu.org.models import RoleGrant
+
+    # select_related: the page shows each grant's region and department names.
+    rows = RoleGrant.objects.filter(user=request.user).select_related("region", "department", "window")
+    return render(request, "workbench/home.html", {
+        "grants": rows,
+        "role_count": len(my_grants),
+    })

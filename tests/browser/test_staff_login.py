@@ -1,0 +1,39 @@
+"""Journey: a staff member logs in and sees the workbench home page."""
+
+import io
+
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_staff_logs_in_and_sees_workbench(live_server, page):
+    from zhengwu.accounts.demo import load as load_accounts
+    from zhengwu.org.demo import DEMO_PASSWORD
+    from zhengwu.org.demo import load as load_org
+
+    load_org(io.StringIO())
+    load_accounts(io.StringIO())
+    page.goto(f"{live_server.url}/accounts/login/")
+    assert "登录" in page.title()
+    page.fill("input[name=username]", "chuangkou")
+    page.fill("input[name=password]", DEMO_PASSWORD)
+    page.click("#login-submit")
+    page.wait_for_url(f"{live_server.url}/workbench/")
+    assert page.locator("h1").inner_text() == "工作台首页"
+    assert "窗口人员" in page.locator("#my-grants").inner_text()
+    assert "A01窗口" in page.locator("#my-grants").inner_text()
+    # The large-font mode persists across pages.
+    page.click("#font-toggle")
+    page.wait_for_load_state()
+    assert "zw-large" in (page.locator("html").get_attribute("class") or "")
+    page.goto(f"{live_server.url}/")
+    assert "zw-large" in (page.locator("html").get_attribute("class") or "")
+
+
+def test_wrong_password_shows_chinese_message(live_server, page):
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("input[name=username]", "nobody")
+    page.fill("input[name=password]", "wrong")
+    page.click("#login-submit")
+    assert "账号或密码不正确" in page.content()

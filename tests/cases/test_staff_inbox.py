@@ -1,0 +1,181 @@
+"""待办 and the approval page: scoping by step role and department, time status, actions,
+特别程序, conclusion and delivery."""
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from zhengwu.cases import queries
+from zhengwu.cases.models import Case, CaseStep
+from zhengwu.cases.services import applying, intake
+from zhengwu.core import calendar
+
+pytestmark = pytest.mark.django_db
+
+INBOX = "cases:staff_inbox"
+
+
+def fresh(case):
+    return Case.objects.get(pk=case.pk)
+
+
+def act(client, case, step_id, action, opinion="", lock=None):
+    return client.post(reverse("cases:staff_step_act", args=[case.pk, step_id]), {
+        "lock_version": fresh(case).lock_version if lock is None else lock, "action": action, "opinion": opinion})
+
+
+def test_inbox_shows_the_steps_of_my_department_and_role(staff_client, accepted_case, approver, fire_approver, window_staff):
+    page = staff_client(approver).get(reverse(INBOX))
+    assert page.status_code == 200 and accepted_case.number in page.text and "审查" in page.text
+    assert reverse("cases:staff_step", args=[accepted_case.pk, "review"]) in page.text
+    assert accepted_case.number not in staff_client(fire_approver).get(reverse(INBOX)).text
+    # A window clerk covers the department but the step is an approver's.
+    assert accepted_case.number not in staff_client(window_staff).get(reverse(INBOX)).text
+    assert list(queries.inbox(approver).values_list("step_id", flat=True)) == ["review"]
+
+
+def test_parallel_steps_reach_both_departments_and_the_case_page_shows_blocks(
+        staff_client, joint_process, submitted_case, window_staff, approver, fire_approver):
+    intake.accept(window_staff, submitted_case, submitted_case.lock_version)
+    case = fresh(submitted_case)
+    assert [s.step_id for s in queries.inbox(approver)] == ["market"]
+    assert [s.step_id for s in queries.inbox(fire_approver)] == ["fire"]
+    # The fire brigade may open the market department's case because it holds a step of it.
+    client = staff_client(fire_approver)
+    page = client.get(reverse("cases:staff_step", args=[case.pk, "fire"]))
+    assert page.status_code == 200 and 'id="btn-step-fire"' in page.text and 'id="btn-step-market"' not in page.text
+    assert page.text.count("并联") >= 1 and 'data-step="decide"' in page.text
+    assert act(client, case, "fire", "pass", "消防合格").status_code == 302
+    assert CaseStep.objects.get(case=case, step_id="fire").status == "passed"
+    assert act(staff_client(approver), case, "market", "pass").status_code == 302
+    assert [s.step_id for s in queries.inbox(approver)] == ["decide"]
+
+
+def test_conditional_step_is_marked_and_skipped_when_the_condition_fails(staff_client, item, item_admin, submitted_case,
+                                                                         window_staff, approver):
+    from zhengwu.cases.services import approval
+
+    approval.save_process_definition(item_admin, item, [
+        {"id": "review", "name": "审查", "role": "approver", "department": item.department_id, "share": 0.5},
+        {"id": "site", "name": "现场核查", "role": "approver", "department": item.department_id, "share": 0.2,
+         "condition": {"field": "area", "op": ">=", "value": 100}},
+        {"id": "decide", "name": "决定", "role": "approver", "department": item.department_id, "share": 0.3},
+    ])
+    intake.accept(window_staff, submitted_case, submitted_case.lock_version)
+    page = staff_client(approver).get(reverse("cases:staff_case", args=[submitted_case.pk]))
+    assert 'data-step="site" data-status="skipped"' in page.text and "条件：area &gt;= 100" in page.text
+
+
+def test_time_status_badges_and_filters(staff_client, accepted_case, approver):
+    cal = calendar.get_calendar()
+    today = dt.date.today()
+    client = staff_client(approver)
+    step = CaseStep.objects.get(case=accepted_case, step_id="review")
+    assert 'data-time-status="normal"' in client.get(reverse(INBOX)).text
+    # Overdue: due yesterday.
+    CaseStep.objects.filter(pk=step.pk).update(due_date=today - dt.timedelta(days=1))
+    page = client.get(reverse(INBOX), {"time": "overdue"})
+    assert 'data-time-status="overdue"' in page.text and "超期" in page.text
+    assert accepted_case.number not in client.get(reverse(INBOX), {"time": "normal"}).text
+    # 预警: accepted 20 working days ago, due in 2 working days (under 20% left).
+    accepted = cal.add_workdays(today, -20)
+    Case.objects.filter(pk=accepted_case.pk).update(accepted_on=accepted)
+    CaseStep.objects.filter(pk=step.pk).update(due_date=cal.add_workdays(today, 2))
+    page = client.get(reverse(INBOX), {"time": "warning"})
+    assert accepted_case.number in page.text and 'data-time-status="warning"' in page.text
+    assert accepted_case.number not in client.get(reverse(INBOX), {"time": "overdue"}).text
+    assert accepted_case.number not in client.get(reverse(INBOX), {"time": "normal"}).text
+
+
+def test_inbox_sorts_and_queries_do_not_grow_with_rows(staff_client, item, citizen, window_staff, approver, pdf):
+    client = staff_client(approver)
+
+    def accepted_one(n):
+        case = applying.create_draft(citizen, item, form_data={"shop_name": f"小吃{n}号", "area": 20})
+        for m in ("食品经营许可申请书", "营业执照"):
+            applying.upload_material(citizen, case, pdf(), name=m)
+        case = applying.submit(citizen, case, fresh(case).lock_version)
+        intake.accept(window_staff, case, fresh(case).lock_version)
+        return fresh(case)
+
+    first = accepted_one(1)
+    client.get(reverse(INBOX))
+    with CaptureQueriesContext(connection) as one:
+        client.get(reverse(INBOX))
+    cases = [first] + [accepted_one(n) for n in range(2, 6)]
+    CaseStep.objects.filter(case=cases[0]).update(due_date=dt.date.today() + dt.timedelta(days=60))
+    with CaptureQueriesContext(connection) as five:
+        page = client.get(reverse(INBOX))
+    assert page.text.count("data-step=") == 5 and len(five) == len(one)
+    assert not any("COUNT(" in q["sql"].upper() for q in five.captured_queries)
+    assert page.text.index(cases[1].number) < page.text.index(cases[0].number)  # by due date
+    newest_first = client.get(reverse(INBOX), {"sort": "-submitted"}).text
+    assert newest_first.index(cases[4].number) < newest_first.index(cases[1].number)
+
+
+def test_pass_return_reject_through_the_page(staff_client, accepted_case, approver):
+    client = staff_client(approver)
+    assert act(client, accepted_case, "review", "pass", "符合").status_code == 302
+    # 决定 may return to 审查; an opinion is required.
+    response = act(client, accepted_case, "decide", "return")
+    assert "退回或不予通过时必填" in response.text
+    assert act(client, accepted_case, "decide", "return", "补充核查").status_code == 302
+    assert CaseStep.objects.get(case=accepted_case, step_id="review").status == "active"
+    # 审查 does not offer 退回 (first step); 不予通过 concludes with a denial.
+    response = act(client, accepted_case, "review", "return", "x")
+    assert "审批决定：该环节不允许此操作" in response.text
+    assert act(client, accepted_case, "review", "reject", "场所不符合要求").status_code == 302
+    case = fresh(accepted_case)
+    assert case.state == "concluded" and case.outcome == "denied"
+
+
+def test_stale_step_action_is_refused(staff_client, accepted_case, approver):
+    response = act(staff_client(approver), accepted_case, "review", "pass", lock=accepted_case.lock_version - 1)
+    assert "该办件已被他人处理或已更新，请刷新页面后重试" in response.text
+    assert CaseStep.objects.get(case=accepted_case, step_id="review").status == "active"
+
+
+def test_suspend_and_resume_through_the_page(staff_client, accepted_case, approver):
+    client = staff_client(approver)
+    url = reverse("cases:staff_suspend", args=[accepted_case.pk])
+    response = client.post(url, {"lock_version": accepted_case.lock_version, "kind": "expert", "reason": ""})
+    assert "启动原因：必填" in response.text
+    client.post(url, {"lock_version": accepted_case.lock_version, "kind": "expert", "reason": "需专家评审",
+                      "planned_days": 5})
+    case = fresh(accepted_case)
+    assert case.state == "suspended"
+    page = client.get(reverse(INBOX), {"time": "paused"})
+    assert case.number in page.text and 'data-time-status="paused"' in page.text
+    assert 'id="btn-resume"' in client.get(reverse("cases:staff_case", args=[case.pk])).text
+    client.post(reverse("cases:staff_resume", args=[case.pk]), {"lock_version": case.lock_version, "note": "评审完毕"})
+    assert fresh(case).state == "in_review"
+
+
+def test_conclusion_decision_and_mail_delivery(staff_client, accepted_case, approver, window_staff):
+    client = staff_client(approver)
+    act(client, accepted_case, "review", "pass")
+    act(client, accepted_case, "decide", "pass", "准予许可")
+    case = fresh(accepted_case)
+    assert case.state == "concluded" and case.outcome == "approved"
+    page = client.get(reverse("cases:staff_case", args=[case.pk]))
+    assert 'id="decision-link"' in page.text and 'id="btn-deliver"' in page.text
+    pdf = client.get(reverse("cases:staff_decision", args=[case.pk]))
+    assert pdf.status_code == 200 and b"".join(pdf.streaming_content).startswith(b"%PDF")
+    clerk = staff_client(window_staff)
+    url = reverse("cases:staff_deliver", args=[case.pk])
+    response = clerk.post(url, {"lock_version": case.lock_version, "method": "mail", "address": "金水路1号"})
+    assert "运单号：邮寄送达时必填" in response.text and fresh(case).state == "concluded"
+    assert clerk.post(url, {"lock_version": case.lock_version, "method": "mail", "address": "金水路1号",
+                            "carrier": "中国邮政EMS", "tracking_number": "EMS123"}).status_code == 302
+    case = fresh(case)
+    assert case.state == "delivered" and case.result.tracking_number == "EMS123"
+    assert "EMS123" in clerk.get(reverse("cases:staff_case", args=[case.pk])).text
+
+
+def test_case_page_is_404_outside_scope(staff_client, accepted_case, make_staff, other_district):
+    stranger = make_staff("approver", region=other_district)
+    assert staff_client(stranger).get(reverse("cases:staff_case", args=[accepted_case.pk])).status_code == 404
+    assert accepted_case.number not in staff_client(stranger).get(reverse(INBOX)).text

@@ -1,0 +1,129 @@
+"""窗口代录 / 帮代办: find or register the applicant, open a draft, fill, upload, submit."""
+
+import pytest
+from django.urls import reverse
+
+from zhengwu.accounts.models import Applicant
+from zhengwu.cases.models import Case
+from zhengwu.core.identifiers import make_id_number
+from zhengwu.core.models import AuditEvent
+
+pytestmark = pytest.mark.django_db
+
+FILE = "cases:staff_file"
+
+
+def start(client, applicant, item, **extra):
+    return client.post(reverse(FILE), {"op": "start", "applicant": applicant.pk, "item": item.pk, "channel": "window",
+                                       "idempotency_key": extra.pop("key", "k1"), **extra})
+
+
+def test_lookup_by_id_number_finds_the_registered_person(staff_client, window_staff, citizen, item):
+    client = staff_client(window_staff)
+    number = citizen.applicant.id_number.reveal_unaudited()
+    page = client.post(reverse(FILE), {"op": "lookup", "number": number})
+    assert page.status_code == 200 and "王小吃" in page.text and 'id="btn-start"' in page.text
+    assert number not in page.text  # shown masked
+    assert item.name in page.text
+
+
+def test_lookup_refuses_a_bad_number_in_chinese(staff_client, window_staff):
+    page = staff_client(window_staff).post(reverse(FILE), {"op": "lookup", "number": "410105199001011234"})
+    assert "不是有效的身份证号" in page.text
+
+
+def test_unknown_person_is_registered_on_the_spot_with_audit(staff_client, window_staff, caplog):
+    client = staff_client(window_staff)
+    number = make_id_number("41010519851231888")
+    page = client.post(reverse(FILE), {"op": "lookup", "number": number})
+    assert 'id="btn-register"' in page.text
+    page = client.post(reverse("cases:staff_file_register"), {"name": "赵大爷", "id_number": number,
+                                                               "phone": "13900001111"})
+    assert page.status_code == 200 and 'id="temp-password"' in page.text and 'id="btn-start"' in page.text
+    applicant = Applicant.objects.get(**Applicant._meta.get_field("id_number").lookup(number))
+    assert applicant.name == "赵大爷"
+    event = AuditEvent.objects.filter(action="cases.window_register").get()
+    assert event.actor_id == window_staff.pk and number not in str(event.after)
+    password = page.text.split('class="font-monospace">')[1].split("<")[0]
+    assert applicant.user.check_password(password)
+    assert password not in caplog.text and number not in caplog.text
+    # Registering the same person twice is refused in Chinese.
+    again = client.post(reverse("cases:staff_file_register"), {"name": "赵大爷", "id_number": number,
+                                                                "phone": "13900001111"})
+    assert "该身份证号已注册" in again.text
+
+
+def test_window_filing_from_draft_to_submitted(staff_client, window_staff, citizen, item, pdf):
+    client = staff_client(window_staff)
+    response = start(client, citizen.applicant, item)
+    assert response.status_code == 302
+    case = Case.objects.get()
+    assert case.channel == "window" and case.filed_by == window_staff and case.state == "draft"
+    assert start(client, citizen.applicant, item).status_code == 302 and Case.objects.count() == 1  # double click
+    url = reverse("cases:staff_file_draft", args=[case.pk])
+    page = client.get(url)
+    assert "店铺名称" in page.text and "食品经营许可申请书" in page.text and 'id="btn-submit-case"' in page.text
+    materials = {m.name: m.pk for m in item.published_version.materials.all()}
+    # Missing fields and materials: Chinese messages, still a draft.
+    page = client.post(url, {"lock_version": case.lock_version, "op": "submit", "f_shop_name": "老王小吃"})
+    assert "经营面积（平方米）：必填" in page.text and Case.objects.get().state == "draft"
+    page = client.post(url, {"lock_version": case.lock_version, "op": "submit", "f_shop_name": "老王小吃",
+                             "f_area": "30"})
+    assert "缺少必要材料" in page.text and Case.objects.get().state == "draft"
+    response = client.post(url, {
+        "lock_version": Case.objects.get().lock_version, "op": "submit", "f_shop_name": "老王小吃", "f_area": "30.5",
+        f"file_{materials['食品经营许可申请书']}": pdf("申请书.pdf"), f"file_{materials['营业执照']}": pdf("执照.pdf")})
+    assert response.status_code == 302
+    case = Case.objects.get()
+    assert case.state == "submitted" and case.number and case.visits == 1
+    assert case.form_data["area"] == 30.5 and case.form_data["applicant_name"] == "王小吃"
+    assert response["Location"] == reverse("cases:staff_case", args=[case.pk])
+
+
+def test_bad_upload_keeps_nothing_of_the_post(staff_client, window_staff, citizen, item, pdf):
+    client = staff_client(window_staff)
+    start(client, citizen.applicant, item)
+    case = Case.objects.get()
+    material = item.published_version.materials.get(name="营业执照")
+    page = client.post(reverse("cases:staff_file_draft", args=[case.pk]), {
+        "lock_version": case.lock_version, "op": "save", "f_shop_name": "新名字",
+        f"file_{material.pk}": pdf("病毒.exe", b"MZ\x90\x00")})
+    assert "只接受PDF、JPG、PNG、OFD" in page.text
+    case = Case.objects.get()
+    assert case.form_data.get("shop_name") != "新名字" and not case.materials.exists()
+
+
+def test_agent_filing_records_the_agent_and_note(staff_client, window_staff, citizen, make_citizen, item):
+    client = staff_client(window_staff)
+    agent = make_citizen(name="李志愿")
+    page = start(client, citizen.applicant, item, channel="agent")
+    assert "代办人身份证号：帮代办时必填" in page.text and "代办说明：帮代办时必填" in page.text
+    unknown = make_id_number("41010519870615777")
+    page = start(client, citizen.applicant, item, channel="agent", agent_number=unknown, agent_note="为老人代办")
+    assert "该代办人尚未登记" in page.text and not Case.objects.exists()
+    response = start(client, citizen.applicant, item, channel="agent", key="k2",
+                     agent_number=agent.applicant.id_number.reveal_unaudited(), agent_note="为行动不便的老年人代办")
+    assert response.status_code == 302
+    case = Case.objects.get()
+    assert case.channel == "agent" and case.agent == agent.applicant and case.agent_note == "为行动不便的老年人代办"
+
+
+def test_only_window_staff_may_file(staff_client, approver, citizen, item):
+    assert staff_client(approver).get(reverse(FILE)).status_code == 403
+
+
+def test_window_helps_fix_a_supplement_and_resubmits(staff_client, window_staff, submitted_case, pdf):
+    from zhengwu.cases.services import intake
+
+    intake.request_supplement(window_staff, submitted_case, submitted_case.lock_version,
+                              [{"material": "营业执照", "reason": "复印件不清晰"}])
+    case = Case.objects.get(pk=submitted_case.pk)
+    client = staff_client(window_staff)
+    assert 'id="to-draft"' in client.get(reverse("cases:staff_case", args=[case.pk])).text
+    url = reverse("cases:staff_file_draft", args=[case.pk])
+    material = case.item_version.materials.get(name="营业执照")
+    response = client.post(url, {"lock_version": case.lock_version, "op": "submit", "f_shop_name": "老王小吃",
+                                 "f_area": "30", f"file_{material.pk}": pdf("清晰执照.pdf")})
+    assert response.status_code == 302
+    case = Case.objects.get(pk=case.pk)
+    assert case.state == "submitted" and case.supplements.get().resolved_at is not None

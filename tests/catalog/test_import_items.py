@@ -1,0 +1,382 @@
+"""事项导入: good files land, re-imports change nothing, changes make versions, bad rows are reported."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from tests.catalog.import_fixtures import DEPT, HEADER, impl_code, row, write_csv, write_xlsx
+from zhengwu.catalog import importer
+from zhengwu.catalog.models import BaseItem, ImportJob, ItemVersion, Material, ServiceItem
+from zhengwu.catalog.services import imports
+from zhengwu.core.models import AuditEvent
+from zhengwu.org.models import Department, Role
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def market(make_department):
+    return make_department(name=DEPT)
+
+
+def run(path, region, **kw):
+    return imports.import_items(path.read_bytes(), path.name, region, **kw)
+
+
+def errors_of(report):
+    return [(e["row"], e["column"], e["message"]) for e in report.errors]
+
+
+def test_good_xlsx_creates_published_items_with_versions_and_materials(tmp_path, district, market):
+    path = write_xlsx(tmp_path / "清单.xlsx", [
+        row(),
+        row(事项名称="个体工商户登记", 事项类型="20", 基本编码="", 办件类型="即办件", 承诺时限=0, 法定时限=None,
+            服务对象="自然人、法人", 申请材料="1、申请书\n2、居民身份证", 收费="工本费：10元/证（依据：豫发改收费〔2017〕1号）"),
+    ])
+    report = run(path, district)
+    assert (report.rows, report.created, report.updated, report.unchanged, report.failed) == (2, 2, 0, 0, 0)
+    assert report.kind == "xlsx" and not report.errors
+
+    food = ServiceItem.objects.get(name="食品经营许可（新办）")
+    assert food.department == market and food.region == district
+    assert (food.status, food.item_type, food.statutory_days, food.promised_days, food.case_type, food.visits) == \
+        ("published", "01", 20, 5, "committed", 1)
+    assert food.service_object == "legal" and food.popular_name == "开饭店办食品经营许可证"
+    assert food.base_item.code == "000105001000" and food.code_recognised
+    version = food.published_version
+    assert (version.number, version.state) == (1, "published")
+    assert version.legal_basis == "《中华人民共和国食品安全法》第三十五条" and version.fees == []
+    assert [m.name for m in version.materials.all()] == ["食品经营许可申请书", "营业执照", "法定代表人身份证明"]
+
+    shop = ServiceItem.objects.get(name="个体工商户登记")
+    assert (shop.item_type, shop.case_type, shop.statutory_days, shop.service_object) == ("20", "instant", None, "both")
+    assert shop.base_item is None
+    assert [m.name for m in shop.published_version.materials.all()] == ["申请书", "居民身份证"]
+    assert shop.published_version.fees == [{"name": "工本费", "standard": "10元/证", "basis": "豫发改收费〔2017〕1号"}]
+
+    # The bulk write sends no model signals: the import itself brings the search index along.
+    from zhengwu.catalog.models import SearchPosting
+    from zhengwu.catalog.models.search import item_doc
+
+    assert SearchPosting.objects.filter(doc=item_doc(food.pk)).exists()
+
+    # One audit event for the whole import, with the file's SHA-256 and the counts.
+    (event,) = AuditEvent.objects.filter(action="catalog.items.import")
+    assert event.after["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert event.after["created"] == 2 and event.after["file_name"] == "清单.xlsx"
+
+
+def test_gbk_csv_is_detected(tmp_path, district, market):
+    path = write_csv(tmp_path / "gbk.csv", [row(), row(事项名称="食品经营许可（变更）", 基本编码="000105001001")],
+                     encoding="gbk")
+    report = run(path, district)
+    assert report.encoding == "gb18030" and report.created == 2 and not report.errors
+    assert ServiceItem.objects.filter(name="食品经营许可（变更）", department=market).exists()
+
+
+def test_utf8_csv_with_bom_is_read(tmp_path, district, market):
+    path = write_csv(tmp_path / "bom.csv", [row()], encoding="utf-8-sig")
+    report = run(path, district)
+    assert report.encoding == "utf-8-sig" and report.created == 1
+    assert report.columns[0] == "实施主体"  # the BOM is not part of the first header
+
+
+def test_openpyxl_write_only_files_and_title_rows_are_read(tmp_path, district, market):
+    path = write_xlsx(tmp_path / "stream.xlsx", [row()], write_only=True, title_row="金水区政务服务事项实施清单")
+    report = run(path, district)
+    assert report.created == 1 and not report.errors
+
+
+def test_reimport_makes_no_duplicates_and_no_new_versions(tmp_path, district, market):
+    path = write_xlsx(tmp_path / "a.xlsx", [row(), row(事项名称="B事项", 基本编码="", 实施编码=impl_code("000105002000"))])
+    first = run(path, district)
+    assert first.created == 2
+    versions = ItemVersion.objects.count()
+    materials = Material.objects.count()
+    second = run(path, district)
+    assert (second.created, second.updated, second.unchanged, second.failed) == (0, 0, 2, 0)
+    assert ServiceItem.objects.count() == 2 and ItemVersion.objects.count() == versions
+    assert Material.objects.count() == materials
+
+
+def test_big_imports_hand_search_indexing_to_the_worker(tmp_path, district, market, monkeypatch):
+    from django_tasks_db.models import DBTaskResult
+
+    monkeypatch.setattr(imports, "SYNC_INDEX_LIMIT", 1)
+    run(write_xlsx(tmp_path / "a.xlsx", [row(), row(事项名称="第二个", 基本编码="")]), district)
+    (task,) = DBTaskResult.objects.filter(task_path__endswith="index_items_task")
+    assert sorted(task.args_kwargs["args"][0]) == sorted(ServiceItem.objects.values_list("pk", flat=True))
+
+
+def test_changed_row_makes_a_new_published_version(tmp_path, district, market):
+    run(write_xlsx(tmp_path / "a.xlsx", [row(), row(事项名称="不变的事项", 基本编码="")]), district)
+    item = ServiceItem.objects.get(name="食品经营许可（新办）")
+    old, lock = item.published_version, item.lock_version
+    report = run(write_xlsx(tmp_path / "b.xlsx", [
+        row(承诺时限=3, 申请材料="食品经营许可申请书；营业执照；食品安全管理制度"),
+        row(事项名称="不变的事项", 基本编码=""),
+    ]), district)
+    assert (report.created, report.updated, report.unchanged, report.new_versions) == (0, 1, 1, 1)
+    item.refresh_from_db()
+    new = item.published_version
+    assert (new.number, new.state, new.promised_days) == (2, "published", 3)
+    assert item.promised_days == 3 and item.lock_version == lock + 1
+    old.refresh_from_db()
+    assert old.state == "superseded" and old.promised_days == 5
+    assert [m.name for m in new.materials.all()] == ["食品经营许可申请书", "营业执照", "食品安全管理制度"]
+    assert [m.name for m in old.materials.all()] == ["食品经营许可申请书", "营业执照", "法定代表人身份证明"]
+
+
+def test_new_version_keeps_guide_elements_and_material_details_the_file_does_not_carry(tmp_path, district, market,
+                                                                                   make_item):
+    item = make_item(name="食品经营许可（延续）", dept=market)
+    version = item.published_version
+    report = run(write_xlsx(tmp_path / "a.xlsx", [row(
+        事项名称="食品经营许可（延续）", 基本编码="", 承诺时限=4,
+        申请材料="食品经营许可申请书；营业执照；法定代表人身份证；新增材料")]), district)
+    assert report.updated == 1, report.errors
+    item.refresh_from_db()
+    new = item.published_version
+    assert new.number == version.number + 1 and new.promised_days == 4
+    assert new.locations == version.locations and new.consult_phone == version.consult_phone
+    assert new.channels == version.channels and new.process_steps == version.process_steps
+    mats = {m.name: m for m in new.materials.all()}
+    assert mats["营业执照"].license_type == "营业执照" and mats["营业执照"].form == "copy"
+    assert mats["新增材料"].necessity == "required"
+
+
+def test_as_draft_changes_wait_for_review(tmp_path, district, market):
+    run(write_xlsx(tmp_path / "a.xlsx", [row()]), district)
+    item = ServiceItem.objects.get()
+    changed = write_xlsx(tmp_path / "b.xlsx", [row(承诺时限=2, 事项名称="食品经营许可（新办）")])
+    report = run(changed, district, as_draft=True)
+    assert report.updated == 1
+    item.refresh_from_db()
+    assert item.published_version.number == 1 and item.promised_days == 5  # the public still sees version 1
+    draft = item.versions.get(state="draft")
+    assert draft.number == 2 and draft.promised_days == 2
+    # The same file again: compared with the draft, nothing changed.
+    again = run(changed, district, as_draft=True)
+    assert (again.updated, again.unchanged) == (0, 1)
+    assert item.versions.count() == 2
+    # Another change while the draft waits: the same draft is updated, materials included.
+    run(write_xlsx(tmp_path / "c.xlsx", [row(承诺时限=1, 申请材料="营业执照")]), district, as_draft=True)
+    draft.refresh_from_db()
+    assert item.versions.count() == 2 and draft.promised_days == 1 and draft.state == "draft"
+    assert [m.name for m in draft.materials.all()] == ["营业执照"]
+
+
+def test_as_draft_new_items_stay_drafts_until_a_publishing_import(tmp_path, district, market):
+    path = write_xlsx(tmp_path / "a.xlsx", [row()])
+    assert run(path, district, as_draft=True).created == 1
+    item = ServiceItem.objects.get()
+    assert (item.status, item.published_version, item.versions.get().state) == ("draft", None, "draft")
+    assert item.name == "食品经营许可（新办）" and item.promised_days == 5  # list columns show the draft
+    # A publishing import with a change publishes that draft (no second version).
+    report = run(write_xlsx(tmp_path / "b.xlsx", [row(承诺时限=4)]), district)
+    assert report.updated == 1
+    item.refresh_from_db()
+    assert item.status == "published" and item.published_version.number == 1
+    assert item.published_version.promised_days == 4 and item.versions.count() == 1
+
+
+def test_bad_rows_are_reported_and_good_rows_land(tmp_path, district, market):
+    path = write_xlsx(tmp_path / "mixed.xlsx", [
+        row(事项名称="好事项一", 基本编码=""),
+        row(事项名称="时限倒挂", 基本编码="", 法定时限=10, 承诺时限=20),
+        row(事项名称="坏类型", 基本编码="", 事项类型="行政乱来", 实施主体="只在坏行出现的部门"),
+        row(事项名称="负数", 基本编码="", 法定时限=-1),
+        row(事项名称="坏办件类型", 基本编码="", 办件类型="马上办"),
+        row(事项名称="", 基本编码=""),
+        row(事项名称="好事项二", 基本编码="", 法定时限="30个工作日", 承诺时限="10工作日"),
+    ])
+    report = run(path, district)
+    assert (report.rows, report.created, report.failed) == (7, 2, 5)
+    errors = errors_of(report)
+    assert (3, "承诺时限", "承诺时限（20个工作日）不能超过法定时限（10个工作日）") in errors
+    assert any(r == 4 and c == "事项类型" and "“行政乱来”不存在" in m for r, c, m in errors)
+    assert any(r == 5 and c == "法定时限" and "不能为负数" in m for r, c, m in errors)
+    assert any(r == 6 and c == "办件类型" and "即办件" in m for r, c, m in errors)
+    assert (7, "事项名称", "事项名称不能为空") in errors
+    assert [e["row"] for e in report.errors] == sorted(e["row"] for e in report.errors)
+    assert sorted(ServiceItem.objects.values_list("name", flat=True)) == ["好事项一", "好事项二"]
+    assert ServiceItem.objects.get(name="好事项二").statutory_days == 30
+    # A bad row leaves nothing behind: not even the department only it named.
+    assert not Department.objects.filter(name="只在坏行出现的部门").exists()
+
+
+def test_duplicate_rows_in_one_file_are_reported(tmp_path, district, market):
+    code = impl_code("000105001000")
+    report = run(write_xlsx(tmp_path / "dup.xlsx", [
+        row(实施编码=code), row(实施编码=code, 事项名称="另一个名称"), row(事项名称="食品经营许可（新办）", 实施编码=""),
+    ]), district)
+    assert report.created == 1 and report.failed == 2
+    messages = " ".join(m for _, _, m in errors_of(report))
+    assert "与第2行的实施编码相同" in messages and "与第2行重复" in messages
+
+
+def test_unknown_department_is_created_and_reported(tmp_path, district, market):
+    report = run(write_xlsx(tmp_path / "new-dept.xlsx", [
+        row(实施主体="郑州市金水区人民防空办公室", 事项名称="人防工程拆除审批", 基本编码=""),
+        row(实施主体="郑州市金水区人民防空办公室", 事项名称="人防工程竣工验收备案", 基本编码=""),
+    ]), district)
+    assert report.created_departments == ["郑州市金水区人民防空办公室"]
+    dept = Department.objects.get(name="郑州市金水区人民防空办公室")
+    assert (dept.region, dept.kind, dept.uscc) == (district, "other", None)
+    assert dept.service_items.count() == 2
+    assert run(write_xlsx(tmp_path / "again.xlsx", [row(实施主体="郑州市金水区人民防空办公室", 事项名称="人防工程拆除审批",
+                                                          基本编码="")]), district).created_departments == []
+
+
+def test_unknown_code_shapes_are_stored_and_flagged_national_ones_checked(tmp_path, district, market):
+    provincial = "511A0138000000-511602000000-000"
+    report = run(write_xlsx(tmp_path / "codes.xlsx", [
+        row(事项名称="省编码事项", 基本编码=provincial, 事项类型="公共服务"),
+        row(事项名称="国标编码错", 基本编码="009905001000"),
+        row(事项名称="实施编码错", 基本编码="000105003000", 实施编码="91410105MA9XKT3Q3X4000105003000"),
+        row(事项名称="类型不符", 基本编码="002005004000", 事项类型="行政许可"),
+    ]), district)
+    assert report.created == 1 and report.failed == 3 and report.flagged_rows == 1
+    item = ServiceItem.objects.get(name="省编码事项")
+    assert not item.code_recognised and item.base_item.code == provincial and not item.base_item.code_recognised
+    assert report.warnings[0]["column"] == "基本编码" and "未识别" in report.warnings[0]["message"]
+    errors = errors_of(report)
+    assert any(r == 3 and c == "基本编码" and "第3–4位" in m for r, c, m in errors)
+    assert any(r == 4 and c == "实施编码" and "校验位" in m for r, c, m in errors)
+    assert any(r == 5 and c == "事项类型" and "不一致" in m for r, c, m in errors)
+
+
+def test_item_found_by_implementation_code_is_renamed_in_place(tmp_path, district, market):
+    code = impl_code("000105001000")
+    run(write_xlsx(tmp_path / "a.xlsx", [row(实施编码=code)]), district)
+    report = run(write_xlsx(tmp_path / "b.xlsx", [row(实施编码=code, 事项名称="食品经营许可（新办，含仅销售预包装食品）")]),
+                 district)
+    assert (report.created, report.updated) == (0, 1)
+    (item,) = ServiceItem.objects.all()
+    assert item.name == "食品经营许可（新办，含仅销售预包装食品）" and item.published_version.number == 2
+
+
+def test_sub_item_gets_its_main_item_in_the_base_catalogue(tmp_path, district, market):
+    run(write_xlsx(tmp_path / "a.xlsx", [row(基本编码="000105001001", 主项名称="食品经营许可")]), district)
+    base = BaseItem.objects.get(code="000105001001")
+    assert base.parent.code == "000105001000" and base.parent.name == "食品经营许可"
+
+
+def test_header_variants_are_understood(tmp_path, district, market):
+    header = [" 实施主体* ", "事项名称", "事项类型名称", "法定时限（工作日）", "承诺时限(工作日)", "到办事现场次数", "备注"]
+    values = row(**{" 实施主体* ": DEPT, "事项类型名称": "公共服务", "法定时限（工作日）": 10, "承诺时限(工作日)": 5,
+                    "到办事现场次数": 0, "备注": "无"})
+    report = run(write_xlsx(tmp_path / "variants.xlsx", [values], header=header), district)
+    assert report.created == 1, report.errors
+    assert report.ignored_columns == ["备注"]
+    item = ServiceItem.objects.get()
+    assert (item.item_type, item.statutory_days, item.promised_days, item.visits) == ("20", 10, 5, 0)
+
+
+def test_missing_required_column_refuses_the_file(tmp_path, district):
+    report = run(write_xlsx(tmp_path / "bad.xlsx", [row()], header=["部门简称", "事项名称"]), district)
+    assert "缺少必需的列：实施主体" in report.fatal
+    assert ServiceItem.objects.count() == 0
+
+
+def test_old_xls_and_other_files_are_refused(tmp_path, district):
+    report = imports.import_items(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"0" * 100, "old.xls", district)
+    assert ".xls" in report.fatal
+    assert "只能导入" in imports.import_items(b"hello", "notes.docx", district).fatal
+
+
+def test_a_row_the_database_refuses_is_rolled_back_alone(tmp_path, district, market, monkeypatch):
+    real_insert_values = imports._Inserter.insert_values
+
+    def insert_values(self, value_lists):
+        if self.model is Material and any("会出错的材料" in values for values in value_lists):
+            from django.db import IntegrityError
+
+            raise IntegrityError("simulated")
+        return real_insert_values(self, value_lists)
+
+    monkeypatch.setattr(imports._Inserter, "insert_values", insert_values)
+    path = write_xlsx(tmp_path / "a.xlsx", [
+        row(事项名称="第一", 基本编码=""), row(事项名称="第二", 基本编码="", 申请材料="会出错的材料", 实施主体="新部门甲"),
+        row(事项名称="第三", 基本编码=""),
+    ])
+    report = run(path, district)
+    assert (report.created, report.failed) == (2, 1)
+    assert errors_of(report)[0][0] == 3 and "写入数据库失败" in errors_of(report)[0][2]
+    assert sorted(ServiceItem.objects.values_list("name", flat=True)) == ["第一", "第三"]
+    assert not Department.objects.filter(name="新部门甲").exists()
+    assert ItemVersion.objects.count() == 2
+
+
+def test_department_scoped_item_admin_imports_only_their_department(tmp_path, district, market, make_department,
+                                                                     make_staff):
+    other = make_department(name="郑州市金水区民政局")
+    admin = make_staff(Role.ITEM_ADMIN, department=market)
+    path = write_xlsx(tmp_path / "a.xlsx", [row(), row(实施主体=other.name, 事项名称="低保", 基本编码=""),
+                                             row(实施主体="全新部门", 事项名称="某事", 基本编码="")])
+    report = run(path, district, actor=admin, allowed_departments=imports.department_scope(admin, district))
+    assert report.created == 1 and report.failed == 2
+    assert "不在您的管理范围内" in errors_of(report)[0][2]
+
+
+def test_a_running_import_of_the_region_blocks_a_second_one(tmp_path, district, market):
+    data = write_xlsx(tmp_path / "a.xlsx", [row()]).read_bytes()
+    running, _ = imports.submit_job(region=district, data=data, file_name="a.xlsx")
+    ImportJob.objects.filter(pk=running.pk).update(status="running")
+    second, _ = imports.submit_job(region=district, data=data, file_name="a.xlsx")
+    with pytest.raises(imports.ImportBusy):
+        imports.run_job(second, data, wait_seconds=0)
+    ImportJob.objects.filter(pk=running.pk).update(status="done")
+    assert imports.run_job(second, data).created == 1
+    assert imports.run_job(second, data).created == 1  # a job runs once: the stored report comes back
+    assert ServiceItem.objects.count() == 1
+
+
+def test_command_prints_the_report(tmp_path, district, market):
+    path = write_xlsx(tmp_path / "cmd.xlsx", [row(), row(事项名称="坏", 基本编码="", 承诺时限=30)])
+    out, err = io.StringIO(), io.StringIO()
+    call_command("import_items", str(path), "--region", "410105", stdout=out, stderr=err)
+    text = out.getvalue()
+    assert "新增 1" in text and "失败 1" in text and "第3行 【承诺时限】" in text
+    assert "有 1 行未导入" in err.getvalue()
+    job = ImportJob.objects.get()
+    assert (job.status, job.source, job.result["created"]) == ("done", "cli", 1)
+    with pytest.raises(CommandError, match="有 1 行未导入"):
+        call_command("import_items", str(path), "--region", "410105", "--fail-on-errors", stdout=io.StringIO(),
+                     stderr=io.StringIO())
+    with pytest.raises(CommandError, match="区划 410199000000 不存在"):
+        call_command("import_items", str(path), "--region", "410199000000")
+
+
+@pytest.mark.parametrize("value,expected", [
+    ("行政许可", "01"), ("01", "01"), (1, "01"), ("20", "20"), ("公共服务", "20"), ("其他行政权力", "10"),
+    ("01行政许可", "01"),
+])
+def test_item_type_spellings(value, expected):
+    assert importer.item_type_value(value) == expected
+
+
+@pytest.mark.parametrize("value,expected", [
+    ("自然人", "person"), ("个人", "person"), ("法人", "legal"), ("企业", "legal"), ("法人或其他组织", "legal"),
+    ("自然人、法人", "both"), ("自然人,法人", "both"), ("自然人；法人或其他组织", "both"),
+])
+def test_service_object_spellings(value, expected):
+    assert importer.service_object_value(value) == expected
+
+
+def test_list_cells_split_on_lines_or_semicolons():
+    assert importer.list_value("1.申请书；2、营业执照;（3）身份证") == ["申请书", "营业执照", "身份证"]
+    assert importer.list_value("①申请书\n②身份证明（身份证；户口簿）") == ["申请书", "身份证明（身份证；户口簿）"]
+    assert importer.list_value("2寸照片；2.5寸照片") == ["2寸照片", "2.5寸照片"]
+    fees = [{"name": "工本费", "standard": "20元/证", "basis": "豫价费〔2017〕1号（修订）"}, {"name": "邮寄费", "standard": "", "basis": ""}]
+    assert importer.fees_value(importer.format_fees(fees)) == fees
+    assert importer.fees_value("不收费") == [] and importer.format_fees([]) == "不收费"
+
+
+def test_header_is_the_documented_layout():
+    assert [c.title for c in importer.COLUMNS][:len(HEADER)] == HEADER

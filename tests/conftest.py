@@ -1,0 +1,71 @@
+"""Shared fixtures: factories for the people and organisations most tests need."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from zhengwu.core.identifiers import make_id_number, make_uscc
+
+_seq = itertools.count(1)
+PASSWORD = "Test@2026pw"
+
+
+@pytest.fixture
+def district(db):
+    from zhengwu.org.models import Region
+
+    province = Region.objects.get_or_create(code="410000000000", defaults={"name": "河南省"})[0]
+    city = Region.objects.get_or_create(code="410100000000", defaults={"name": "郑州市", "parent": province})[0]
+    return Region.objects.get_or_create(code="410105000000", defaults={"name": "金水区", "parent": city})[0]
+
+
+@pytest.fixture
+def other_district(district):
+    from zhengwu.org.models import Region
+
+    return Region.objects.get_or_create(code="410102000000", defaults={"name": "中原区", "parent": district.parent})[0]
+
+
+@pytest.fixture
+def make_department(district):
+    from zhengwu.org.models import Department
+
+    def make(name=None, region=None, **kw):
+        n = next(_seq)
+        return Department.objects.create(
+            name=name or f"测试部门{n}", region=region or district,
+            uscc=kw.pop("uscc", make_uscc("1", "1", "410105", f"T{n:07d}")), **kw,
+        )
+
+    return make
+
+
+@pytest.fixture
+def make_staff(district):
+    from zhengwu.accounts.models import User
+    from zhengwu.org.models import RoleGrant
+
+    def make(role=None, department=None, region=None, username=None, **kw):
+        n = next(_seq)
+        user = User(username=username or f"staff{n}", display_name=f"工作人员{n}", kind=User.Kind.STAFF, **kw)
+        user.set_password(PASSWORD)
+        user.save()
+        if role:
+            RoleGrant.objects.create(user=user, role=role, region=region or district, department=department)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def make_citizen(db):
+    from zhengwu.accounts import services
+
+    def make(name="张三", id_body=None, phone="13800000000"):
+        n = next(_seq)
+        number = make_id_number(id_body or f"4101051990{n % 12 + 1:02d}{n % 28 + 1:02d}{n % 1000:03d}")
+        return services.register_person(name=name, id_number=number, phone=phone, password=PASSWORD, password2=PASSWORD)
+
+    return make
