@@ -839,16 +839,20 @@ def gen_cases(ctx: Context) -> int:
 
 
 # ---------------------------------------------------------------------------------------------
-# Extension points: modules not built yet
+# Ratings and hotline tickets: each module generates its own rows
 # ---------------------------------------------------------------------------------------------
-def gen_ratings(ctx: Context) -> int:
-    """好差评 (1–3% 差评): fill when the ratings module lands (``ctx.size.ratings`` rows)."""
-    return 0
-
-
 def gen_hotline_tickets(ctx: Context) -> int:
-    """12345 热线工单: fill when the hotline module lands (``ctx.size.tickets`` rows)."""
-    return 0
+    """12345 热线工单 (``ctx.size.tickets`` rows): ``zhengwu.hotline.benchdata.generate``."""
+    from zhengwu.hotline import benchdata as hotline_bench
+
+    return hotline_bench.generate(ctx)
+
+
+def gen_ratings(ctx: Context) -> int:
+    """好差评 (``ctx.size.ratings`` rows, 1–3 % 差评): ``zhengwu.ratings.benchdata.generate``."""
+    from zhengwu.ratings import benchdata as ratings_bench
+
+    return ratings_bench.generate(ctx)
 
 
 DOMAINS: list[tuple[str, Callable[[Context], int]]] = [
@@ -857,8 +861,8 @@ DOMAINS: list[tuple[str, Callable[[Context], int]]] = [
     ("search_index", index_search),
     ("applicants", gen_applicants),
     ("cases", gen_cases),
-    ("ratings", gen_ratings),
     ("hotline_tickets", gen_hotline_tickets),
+    ("ratings", gen_ratings),
 ]
 
 

@@ -81,6 +81,8 @@ INSTALLED_APPS = [
     "zhengwu.accounts",
     "zhengwu.catalog",
     "zhengwu.cases",
+    "zhengwu.ratings",
+    "zhengwu.hotline",
     "zhengwu.portal",
     "zhengwu.workbench",
 ]
