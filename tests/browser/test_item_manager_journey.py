@@ -3,6 +3,7 @@
 import io
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -51,7 +52,7 @@ def test_item_manager_publishes_a_new_version(live_server, page, published_item)
     # A new draft copies version 1; the public keeps seeing version 1 meanwhile.
     page.fill("#new-draft-note", "压缩承诺时限")
     page.click("#new-draft")
-    assert "已根据现行版本新建草稿" in page.content()
+    expect(page.locator("body")).to_contain_text("已根据现行版本新建草稿")
     page.click("#draft-edit")
     page.fill("#id_promised_days", "25")
     page.click("#guide-save")
@@ -62,19 +63,19 @@ def test_item_manager_publishes_a_new_version(live_server, page, published_item)
     page.locator("#rows-process_steps tbody tr").last.locator("input").first.fill("现场核查")
     page.click("#guide-save")
     page.wait_for_url(f"**/items/{published_item.pk}/")
-    assert "第2版草稿已保存" in page.content()
+    expect(page.locator("body")).to_contain_text("第2版草稿已保存")
     assert "4个工作日" in page.locator("#draft-card").inner_text()
     assert "5个工作日" in page.locator("#live-card").inner_text()
 
     page.click("#draft-submit")
-    assert "已提交审核" in page.content()
+    expect(page.locator("body")).to_contain_text("已提交审核")
     page.click("#draft-review")
     assert "承诺时限（工作日）" in page.locator("#review-diff").inner_text()
     page.check("input[name=decision][value=approve]")
     page.fill("textarea[name=note]", "同意发布")
     page.click("#review-submit")
     page.wait_for_url(f"**/items/{published_item.pk}/")
-    assert "第2版已发布" in page.content()
+    expect(page.locator("body")).to_contain_text("第2版已发布")
     assert "现行版本：第2版" in page.locator("#live-version").inner_text()
     live = page.locator("#live-card").inner_text()
     assert "4个工作日" in live and "现场核查" in live
@@ -85,4 +86,4 @@ def test_item_manager_publishes_a_new_version(live_server, page, published_item)
 
     # Citizens see version 2 on the public guide page.
     page.goto(f"{live_server.url}/items/{published_item.pk}/")
-    assert "4个工作日" in page.content()
+    expect(page.locator("body")).to_contain_text("4个工作日")

@@ -55,8 +55,13 @@ def _login(page, base, username):
     page.goto(f"{base}/accounts/login/")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", DEMO_PASSWORD)
-    page.click("#login-submit")
-    page.wait_for_load_state()
+    _submit(page, "#login-submit")
+
+
+def _submit(page, selector):
+    """Click a button that posts a form and wait until the answering page has loaded."""
+    with page.expect_navigation(wait_until="load"):
+        page.click(selector)
 
 
 def _upload(page, material, name):
@@ -79,8 +84,7 @@ def test_apply_supplement_accept_parallel_conclude_download(live_server, browser
     citizen.get_by_label("店铺名称").fill("老王小吃")
     _upload(citizen, "食品经营许可申请书", "申请书.pdf")
     _upload(citizen, "经营场所使用证明", "租赁合同.pdf")
-    citizen.click("#btn-submit")
-    citizen.wait_for_load_state()
+    _submit(citizen, "#btn-submit")
     case = Case.objects.get(service_item=item)
     assert case.state == "submitted"
     assert case.number in citizen.content()
@@ -92,8 +96,7 @@ def test_apply_supplement_accept_parallel_conclude_download(live_server, browser
     staff.click("#panel-supplement summary")
     staff.check("#supplement_pick_1")  # the second material of the guide: 经营场所使用证明
     staff.fill("#supplement_reason_1", "租赁合同未签字")
-    staff.click("#btn-supplement")
-    staff.wait_for_load_state()
+    _submit(staff, "#btn-supplement")
     case.refresh_from_db()
     assert case.state == "supplement"
 
@@ -102,16 +105,14 @@ def test_apply_supplement_accept_parallel_conclude_download(live_server, browser
     assert "租赁合同未签字" in citizen.locator("#needs").inner_text()
     citizen.click("#go-supplement")
     _upload(citizen, "经营场所使用证明", "租赁合同-已签字.pdf")
-    citizen.click("#btn-submit")
-    citizen.wait_for_load_state()
+    _submit(citizen, "#btn-submit")
     case.refresh_from_db()
     assert case.state == "submitted"
 
     # Accepted at the window: the clock starts.
     staff.goto(f"{base}/workbench/cases/intake/")
     staff.click(f"#open-{case.pk}")
-    staff.click("#btn-accept")
-    staff.wait_for_load_state()
+    _submit(staff, "#btn-accept")
     case.refresh_from_db()
     assert case.state == "in_review" and case.due_date
 
@@ -123,8 +124,7 @@ def test_apply_supplement_accept_parallel_conclude_download(live_server, browser
         desk.click(f"#open-{case.pk}-{step}")
         desk.check(f"#step_{step}_action_0")
         desk.fill(f"#step_{step}_opinion", "符合条件，同意")
-        desk.click(f"#btn-step-{step}")
-        desk.wait_for_load_state()
+        _submit(desk, f"#btn-step-{step}")
         desk.context.close()
     case.refresh_from_db()
     assert case.state == "concluded" and case.outcome == "approved"

@@ -1,8 +1,10 @@
 """Journey: a staff member logs in and sees the workbench home page."""
 
 import io
+import re
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -25,10 +27,9 @@ def test_staff_logs_in_and_sees_workbench(live_server, page):
     assert "A01窗口" in page.locator("#my-grants").inner_text()
     # The large-font mode persists across pages.
     page.click("#font-toggle")
-    page.wait_for_load_state()
-    assert "zw-large" in (page.locator("html").get_attribute("class") or "")
+    expect(page.locator("html")).to_have_class(re.compile(r"\bzw-large\b"))
     page.goto(f"{live_server.url}/")
-    assert "zw-large" in (page.locator("html").get_attribute("class") or "")
+    expect(page.locator("html")).to_have_class(re.compile(r"\bzw-large\b"))
 
 
 def test_wrong_password_shows_chinese_message(live_server, page):
@@ -36,4 +37,4 @@ def test_wrong_password_shows_chinese_message(live_server, page):
     page.fill("input[name=username]", "nobody")
     page.fill("input[name=password]", "wrong")
     page.click("#login-submit")
-    assert "账号或密码不正确" in page.content()
+    expect(page.locator("body")).to_contain_text("账号或密码不正确")
