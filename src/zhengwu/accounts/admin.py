@@ -1,10 +1,11 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
 from zhengwu.core.admin_mixins import AuditedAdmin
 from zhengwu.org.models import RoleGrant
 
-from .models import Applicant, User
+from .models import ApiKey, Applicant, User
 
 
 class RoleGrantInline(admin.TabularInline):
@@ -48,3 +49,62 @@ class ApplicantAdmin(AuditedAdmin, admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+class ApiKeyForm(forms.ModelForm):
+    scope_choices = forms.MultipleChoiceField(label="授权范围", choices=(), widget=forms.CheckboxSelectMultiple)
+
+    class Meta:
+        model = ApiKey
+        fields = ["name", "department", "expires_at", "note", "active"]
+
+    def __init__(self, *args, **kwargs):
+        import zhengwu.api  # noqa: F401  (domain routers register their scopes)
+        from .apikeys import SCOPES
+
+        super().__init__(*args, **kwargs)
+        self.fields["scope_choices"].choices = sorted(SCOPES.items())
+        if self.instance.pk:
+            self.fields["scope_choices"].initial = self.instance.scopes
+            self.fields["name"].disabled = True
+
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(admin.ModelAdmin):
+    """Issue keys here: the clear key is shown once in the message after saving."""
+
+    form = ApiKeyForm
+    list_display = ["name", "prefix", "scope_list", "department", "active", "expires_at", "last_used_at"]
+    list_filter = ["active"]
+    search_fields = ["name", "=prefix"]
+    raw_id_fields = ["department"]
+    readonly_fields = ["prefix", "created_by", "created_at", "last_used_at"]
+
+    @admin.display(description="授权范围")
+    def scope_list(self, obj):
+        return "、".join(obj.scopes)
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # keys are revoked (停用), never deleted: the audit trail refers to them
+
+    def save_model(self, request, obj, form, change):
+        from django.contrib import messages
+
+        from zhengwu.core import audit
+
+        from . import apikeys
+
+        scopes = form.cleaned_data["scope_choices"]
+        if not change:
+            issued = apikeys.issue(obj.name, scopes, actor=request.user, department=obj.department,
+                                   expires_at=obj.expires_at, note=obj.note)
+            obj.pk = issued.key.pk
+            obj.prefix, obj.key_hash = issued.key.prefix, issued.key.key_hash
+            messages.warning(request, f"密钥只显示这一次，请立即复制保存：{issued.secret}")
+            return
+        before = ApiKey.objects.get(pk=obj.pk)
+        obj.scopes = sorted(set(scopes))
+        obj.save()
+        audit.record("apikey.change", actor=request.user, obj=obj,
+                     before={"scopes": before.scopes, "active": before.active},
+                     after={"scopes": obj.scopes, "active": obj.active})

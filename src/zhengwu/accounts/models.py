@@ -77,3 +77,32 @@ class Applicant(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ApiKey(models.Model):
+    """应用密钥: a machine client's credential (upper-level platform, hotline system, 自助终端 …).
+
+    The key is shown once at creation: ``zw_<prefix>_<secret>``. Only the prefix (to find the row)
+    and the SHA-256 of the whole key are stored; scopes limit what the key may call.
+    """
+
+    name = models.CharField("应用名称", max_length=100)
+    prefix = models.CharField("密钥前缀", max_length=12, unique=True)
+    key_hash = models.CharField("密钥摘要", max_length=64)
+    scopes = models.JSONField("授权范围", default=list)
+    department = models.ForeignKey("org.Department", verbose_name="所属部门", null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    active = models.BooleanField("启用", default=True)
+    expires_at = models.DateTimeField("到期时间", null=True, blank=True)
+    created_by = models.ForeignKey(User, verbose_name="创建人", null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    last_used_at = models.DateTimeField("最近使用", null=True, blank=True)
+    note = models.CharField("备注", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "应用密钥"
+        verbose_name_plural = "应用密钥"
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.prefix}）"
