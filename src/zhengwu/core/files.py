@@ -1,0 +1,94 @@
+"""Stored files no row refers to any more (orphans): find and remove them.
+
+An upload is written to storage before its transaction commits; when the transaction rolls back
+(a validation failure further on, a crash) the file stays behind. ``zhengwu files prune`` walks
+the media root in batches and asks every FileField of the project whether it refers to each
+file; only files older than a grace period are considered, so uploads in flight are never hit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.apps import apps
+from django.conf import settings
+from django.db import models
+
+BATCH = 1000
+
+
+def file_fields() -> list[tuple[type[models.Model], str]]:
+    """(model, field name) for every FileField in the project's own apps."""
+    found = []
+    for model in apps.get_models():
+        if not model.__module__.startswith("zhengwu."):
+            continue
+        for f in model._meta.concrete_fields:
+            if isinstance(f, models.FileField):
+                found.append((model, f.name))
+    return found
+
+
+def _walk(root: Path, older_than: float) -> Iterator[tuple[str, int]]:
+    for dirpath, _dirs, files in os.walk(root):
+        for name in files:
+            path = Path(dirpath) / name
+            try:
+                st = path.stat()
+            except FileNotFoundError:
+                continue
+            if st.st_mtime <= older_than:
+                yield path.relative_to(root).as_posix(), st.st_size
+
+
+@dataclass
+class PruneResult:
+    scanned: int = 0
+    orphans: list[str] = field(default_factory=list)
+    bytes: int = 0
+    removed: int = 0
+
+
+def prune(*, grace: dt.timedelta = dt.timedelta(hours=24), dry_run: bool = False,
+          root: Path | None = None) -> PruneResult:
+    root = Path(root or settings.MEDIA_ROOT)
+    result = PruneResult()
+    if not root.exists():
+        return result
+    fields = file_fields()
+    cutoff = time.time() - grace.total_seconds()
+    batch: list[tuple[str, int]] = []
+
+    def flush():
+        names = [n for n, _ in batch]
+        referenced: set[str] = set()
+        for model, name in fields:
+            referenced.update(model._default_manager.filter(**{f"{name}__in": names}).values_list(name, flat=True))
+        for rel, size in batch:
+            if rel in referenced:
+                continue
+            result.orphans.append(rel)
+            result.bytes += size
+            if not dry_run:
+                try:
+                    (root / rel).unlink()
+                    result.removed += 1
+                except FileNotFoundError:
+                    pass
+        batch.clear()
+
+    for rel, size in _walk(root, cutoff):
+        if rel.startswith(("static/", ".")):
+            continue
+        result.scanned += 1
+        batch.append((rel, size))
+        if len(batch) >= BATCH:
+            flush()
+    if batch:
+        flush()
+    return result
