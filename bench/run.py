@@ -488,7 +488,7 @@ def run_locust(args, fx_path: Path, out_prefix: Path) -> dict | None:
         return None
     env = dict(os.environ, ZW_BENCH_FIXTURES=str(fx_path))
     cmd = [locust, "-f", str(ROOT / "bench" / "locustfile.py"), "--headless", "-u", str(args.locust_users),
-           "-r", str(max(1, args.locust_users // 4)), "-t", args.locust_time, "--host", f"http://{HOST}:{args.port}",
+           "-r", str(max(1, args.locust_users // 10)), "-t", args.locust_time, "--host", f"http://{HOST}:{args.port}",
            "--csv", str(out_prefix), "--only-summary", "--stop-timeout", "10"]
     print("$", " ".join(cmd))
     timeout = parse_seconds(args.locust_time) + 120
@@ -614,8 +614,8 @@ def main() -> None:
     parser.add_argument("--ops", type=int, default=400, help="max operations per phase and client count ×1 (×8 at 16 clients)")
     parser.add_argument("--seconds", type=float, default=15, help="max seconds per phase")
     parser.add_argument("--endpoints", default="", help="only these endpoints (comma separated names)")
-    parser.add_argument("--locust-users", type=int, default=32)
-    parser.add_argument("--locust-time", default="120s")
+    parser.add_argument("--locust-users", type=int, default=240, help="simulated people; each waits 0.5–2 s between tasks")
+    parser.add_argument("--locust-time", default="180s")
     parser.add_argument("--locust-bin", default="")
     parser.add_argument("--no-locust", action="store_true")
     parser.add_argument("--generate", action="store_true", help="run zhengwu demo + gen-data when the data is missing")
@@ -633,11 +633,12 @@ def main() -> None:
     from zhengwu.cases.models import Case
     from zhengwu.catalog.models import ServiceItem
 
-    if args.generate and benchdata.marker() is None:
+    if args.generate:
         from django.core.management import call_command
 
-        call_command("migrate", verbosity=0)
-        call_command("gen_data", size=args.size)
+        call_command("migrate", verbosity=0)  # a fresh database: create the tables first
+        if benchdata.marker() is None:
+            call_command("gen_data", size=args.size)
     db = connection.vendor
     started = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     fx = fixtures(args.size)
