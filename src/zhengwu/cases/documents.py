@@ -42,7 +42,8 @@ class Pdf:
     sha256: str
 
 
-def _render(title: str, lines: list[tuple[str, str]], paragraphs: list[str], footer: str) -> Pdf:
+def _render(title: str, lines: list[tuple[str, str]], paragraphs: list[str], footer: str,
+            qr: tuple[bytes, str] | None = None) -> Pdf:
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
@@ -59,6 +60,11 @@ def _render(title: str, lines: list[tuple[str, str]], paragraphs: list[str], foo
     table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, "#888888"), ("VALIGN", (0, 0), (-1, -1), "TOP")]))
     story += [table, Spacer(1, 8 * mm)]
     story += [Paragraph(p.replace("\n", "<br/>"), body) for p in paragraphs]
+    if qr is not None:  # 好差评: a rating QR code (PNG) with its caption
+        from reportlab.platypus import Image
+
+        story += [Spacer(1, 6 * mm), Image(io.BytesIO(qr[0]), width=32 * mm, height=32 * mm),
+                  Paragraph(qr[1], ParagraphStyle("q", parent=body, alignment=1, fontSize=9))]
     story += [Spacer(1, 12 * mm), Paragraph(footer, ParagraphStyle("f", parent=body, alignment=2))]
     doc.build(story)
     data = buf.getvalue()
@@ -76,7 +82,22 @@ def receipt_pdf(case) -> Pdf:
          ("当前状态", case.state_label), ("承诺办结时间", promised)],
         ["请凭办件编号在“我的办件”中查询办理进度。如对办理有意见，可拨打12345政务服务便民热线。"],
         f"{case.department.name}（盖章）<br/>{timezone.localdate():%Y年%m月%d日}",
+        qr=_rating_qr(case),
     )
+
+
+def _rating_qr(case) -> tuple[bytes, str] | None:
+    """好差评 QR code for the receipt (one signed, single-use token per case); the receipt is
+    still produced if the ratings module cannot make one."""
+    try:
+        from zhengwu.ratings.services import receipt_qr_png
+
+        return receipt_qr_png(case), "办结后请扫码评价（好差评，一事一评）"
+    except Exception:  # noqa: BLE001 - a missing QR code must not cost the applicant the receipt
+        import logging
+
+        logging.getLogger(__name__).exception("rating QR code for case %s failed", case.pk)
+        return None
 
 
 def decision_pdf(case, outcome: str, reason: str, number: str) -> Pdf:

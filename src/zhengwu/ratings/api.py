@@ -1,0 +1,321 @@
+"""The 好差评 JSON API (/api/v1/ratings/): figures, rating a case, staff lists, rectification
+actions and the outbox feed for the upper-level 好差评 system.
+
+Session authentication (CSRF-checked for unsafe methods, as in the cases API). Services raise
+``ValidationError`` → 400 with field errors, ``PermissionDenied`` → 403, a stale rectification
+version → 409, a second rating of the same event → 409. Objects outside the viewer's scope are 404.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import wraps
+from typing import Optional
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import JsonResponse
+from django.utils import timezone
+from ninja import Query, Router, Schema, Status
+from pydantic import Field
+
+from zhengwu.cases.api import SessionAuth, _error_body
+from zhengwu.cases.api_schemas import ErrorOut
+from zhengwu.org.models import Role
+from zhengwu.org.permissions import has_role, is_staff_member
+
+from . import queries, rules, services
+from .models import OutboxRecord, Rating, Rectification
+
+PREFIX = "/ratings/"
+router = Router(auth=SessionAuth(), tags=["好差评"])
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
+NOT_FOUND = "记录不存在或无权查看"
+
+
+class NotFound(Exception):
+    pass
+
+
+def handles_errors(view):
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except NotFound:
+            return Status(404, {"detail": NOT_FOUND, "errors": {}})
+        except (services.Stale, services.AlreadyRated) as exc:
+            return Status(409, {"detail": "；".join(exc.messages), "errors": _error_body(exc)["errors"]})
+        except ValidationError as exc:
+            return Status(400, _error_body(exc))
+        except rules.RuleError as exc:
+            return Status(400, {"detail": exc.message, "errors": {exc.field: [exc.message]}})
+        except PermissionDenied as exc:
+            return Status(403, {"detail": str(exc) or "无权执行该操作", "errors": {}})
+
+    return wrapper
+
+
+def _require_staff(user) -> None:
+    if not is_staff_member(user):
+        raise PermissionDenied("仅限工作人员使用")
+
+
+# -- figures ----------------------------------------------------------------------------------
+class FigureRowOut(Schema):
+    key: Optional[str | int] = None
+    label: str
+    ratings: int
+    active: int
+    events: int
+    active_rate: Optional[float] = None
+    satisfied: int
+    satisfaction_rate: Optional[float] = None
+    bad: int
+    rectify_rate: Optional[float] = None
+    bad_real: int
+    callback_rate: Optional[float] = None
+    defaults: int
+    excluded: int
+    levels: dict[str, int]
+    dimension_avg: dict[str, float]
+
+
+class FiguresOut(Schema):
+    period: str
+    start: dt.date
+    end: dt.date
+    by: str
+    rows: list[FigureRowOut]
+    total: FigureRowOut
+    definitions: dict[str, str] = Field(..., description="指标口径")
+
+
+@router.get("/figures", response={200: FiguresOut, **ERRORS}, summary="评价指标（按部门/窗口/人员/事项/区划）",
+            description="period=YYYY-MM（默认本月），by=department|window|staff|item|region|kind，"
+                        "region=区划代码（可选）。结果限于当前用户的管辖范围。")
+@handles_errors
+def figures(request, period: Optional[str] = None, by: str = "department", region: Optional[str] = None):
+    user = request.auth
+    _require_staff(user)
+    if not has_role(user, *queries.FIGURE_ROLES):
+        raise PermissionDenied("仅领导、督办、部门管理员、数据管理员和窗口/审批人员可以查看评价指标")
+    period = period or timezone.localdate().strftime("%Y-%m")
+    start, end = rules.month_bounds(period)
+    if region is not None and not (region.isdigit() and len(region) == 12):
+        raise rules.RuleError("region", "区划代码应为 12 位数字")
+    report = queries.figures_report(start=start, end=end, group_by=by, region_code=region, user=user)
+    body = {"period": period, "start": start, "end": end, "by": by,
+            "rows": [queries.row_json(r) for r in report.rows], "total": queries.row_json(report.total),
+            "definitions": {v[0]: v[2] for v in rules.DEFINITIONS.values()}}
+    # Built from plain values already in the documented shape (FiguresOut): serialised directly —
+    # validating thousands of rows again would cost more than the query.
+    return JsonResponse(body, json_dumps_params={"ensure_ascii": False, "separators": (",", ":")})
+
+
+# -- rating -----------------------------------------------------------------------------------
+class RateIn(Schema):
+    level: int = Field(..., ge=1, le=5, description="5 非常满意 4 满意 3 基本满意 2 不满意 1 非常不满意")
+    dims: dict[str, int] = Field(default_factory=dict, description="维度评分 1–5（网上：overall, efficiency, guide, "
+                                                                   "convenience, usability）")
+    tags: list[str] = Field(default_factory=list)
+    comment: str = ""
+
+
+class RatingOut(Schema):
+    id: int
+    kind: str
+    source_ref: str
+    level: int
+    level_label: str
+    is_bad: bool
+    excluded: bool
+    is_default: bool
+    channel: str
+    department: str
+    rated_at: dt.datetime
+    comment: str
+    rectification_id: Optional[int] = None
+    rectification_state: Optional[str] = None
+
+
+def _rating_out(r: Rating) -> dict:
+    rect = Rectification.objects.filter(rating=r).values_list("pk", "state").first() if r.is_bad else None
+    return {"id": r.pk, "kind": r.kind, "source_ref": r.source_ref, "level": r.level, "level_label": r.level_label,
+            "is_bad": r.is_bad, "excluded": r.excluded, "is_default": r.is_default, "channel": r.channel,
+            "department": r.department.name, "rated_at": r.rated_at, "comment": r.comment,
+            "rectification_id": rect[0] if rect else None,
+            "rectification_state": rules.RSTATE_LABELS[rules.RState(rect[1])] if rect else None}
+
+
+@router.post("/cases/{case_id}", response={201: RatingOut, **ERRORS}, summary="评价本人已办结的办件（一事一评）")
+@handles_errors
+def rate_case(request, case_id: int, payload: RateIn):
+    from zhengwu.cases.models import Case
+
+    applicant = getattr(request.auth, "applicant", None)
+    case = Case.objects.filter(pk=case_id, applicant=applicant).first() if applicant else None
+    if case is None:
+        raise NotFound()
+    r = services.rate_case(request.auth, case, level=payload.level, dims=payload.dims, tags=payload.tags,
+                           comment=payload.comment, channel=rules.Channel.PC)
+    return Status(201, _rating_out(r))
+
+
+class RatingPage(Schema):
+    items: list[RatingOut]
+    next_cursor: Optional[int] = None
+
+
+@router.get("/", response={200: RatingPage, **ERRORS}, summary="评价列表（本人管辖范围，最新在前）")
+@handles_errors
+def rating_list(request, bad: Optional[bool] = None, department_id: Optional[int] = None,
+                cursor: Optional[int] = None, limit: int = Query(20, ge=1, le=100)):
+    _require_staff(request.auth)
+    qs = queries.ratings_for(request.auth).select_related("department").filter(followup_of__isnull=True)
+    if bad is not None:
+        qs = qs.filter(is_bad=bad)
+    if department_id:
+        qs = qs.filter(department_id=department_id)
+    if cursor:
+        qs = qs.filter(pk__lt=cursor)
+    rows = list(qs.order_by("-pk")[: limit + 1])
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return {"items": [_rating_out(r) for r in rows], "next_cursor": rows[-1].pk if more else None}
+
+
+# -- rectifications ---------------------------------------------------------------------------
+class RectOut(Schema):
+    id: int
+    rating_id: int
+    state: str
+    state_label: str
+    department: str
+    due_date: dt.date
+    overdue: bool
+    real_name: bool
+    version: int
+    level: int
+    comment: str
+    verified_valid: Optional[bool] = None
+    measures: str
+    callback_attempts: int
+    urge_count: int
+
+
+def _rect_out(x: Rectification) -> dict:
+    return {"id": x.pk, "rating_id": x.rating_id, "state": x.state, "state_label": x.state_label,
+            "department": x.department.name, "due_date": x.due_date,
+            "overdue": rules.is_overdue(x.state, x.due_date, timezone.localdate()), "real_name": x.real_name,
+            "version": x.version, "level": x.rating.level, "comment": x.rating.comment,
+            "verified_valid": x.verified_valid, "measures": x.measures, "callback_attempts": x.callback_attempts,
+            "urge_count": x.urge_count}
+
+
+def _rect(request, pk: int) -> Rectification:
+    x = queries.rectifications_for(request.auth).select_related("rating", "department").filter(pk=pk).first()
+    if x is None:
+        raise NotFound()
+    return x
+
+
+@router.get("/rectifications", response={200: list[RectOut], **ERRORS}, summary="差评整改列表")
+@handles_errors
+def rect_list(request, state: Optional[str] = None, overdue: bool = False, limit: int = Query(50, ge=1, le=200)):
+    _require_staff(request.auth)
+    qs = queries.overdue(request.auth) if overdue else queries.rectifications_for(request.auth)
+    if state:
+        qs = qs.filter(state=state)
+    return [_rect_out(x) for x in qs.select_related("rating", "department").order_by("due_date", "pk")[:limit]]
+
+
+@router.get("/rectifications/{pk}", response={200: RectOut, **ERRORS}, summary="差评整改详情")
+@handles_errors
+def rect_detail(request, pk: int):
+    return _rect_out(_rect(request, pk))
+
+
+class VerifyIn(Schema):
+    version: int
+    valid: bool
+    reason: str = ""
+
+
+class RectifyIn(Schema):
+    version: int
+    measures: str
+
+
+class CallbackIn(Schema):
+    version: int
+    reached: bool
+    satisfied: Optional[bool] = None
+    note: str = ""
+
+
+class UrgeIn(Schema):
+    note: str = ""
+
+
+@router.post("/rectifications/{pk}/verify", response={200: RectOut, **ERRORS}, summary="核实（属实/不属实）")
+@handles_errors
+def rect_verify(request, pk: int, payload: VerifyIn):
+    x = services.verify(request.auth, _rect(request, pk), payload.version, valid=payload.valid, reason=payload.reason)
+    return _rect_out(x)
+
+
+@router.post("/rectifications/{pk}/rectify", response={200: RectOut, **ERRORS}, summary="登记整改")
+@handles_errors
+def rect_rectify(request, pk: int, payload: RectifyIn):
+    return _rect_out(services.rectify(request.auth, _rect(request, pk), payload.version, measures=payload.measures))
+
+
+@router.post("/rectifications/{pk}/callback", response={200: RectOut, **ERRORS}, summary="登记回访")
+@handles_errors
+def rect_callback(request, pk: int, payload: CallbackIn):
+    return _rect_out(services.callback(request.auth, _rect(request, pk), payload.version, reached=payload.reached,
+                                       satisfied=payload.satisfied, note=payload.note))
+
+
+@router.post("/rectifications/{pk}/urge", response={200: RectOut, **ERRORS}, summary="督办")
+@handles_errors
+def rect_urge(request, pk: int, payload: UrgeIn):
+    return _rect_out(services.urge(request.auth, _rect(request, pk), note=payload.note))
+
+
+# -- outbox (上报上级好差评系统) ------------------------------------------------------------------
+class OutboxOut(Schema):
+    id: int
+    type: str
+    实施编码: str
+    办件编号: str
+    评价渠道: str
+    评价等级: int
+    评价时间: str
+    申请人类型: str
+
+
+class AckIn(Schema):
+    ids: list[int] = Field(..., description="上级系统已确认接收的记录编号")
+    receipt: str = Field("", description="上级系统回执号")
+
+
+def _require_data_admin(user) -> None:
+    if not has_role(user, Role.DATA_ADMIN, Role.SYSADMIN):
+        raise PermissionDenied("只有数据管理员可以读取上报队列")
+
+
+@router.get("/outbox", response={200: list[OutboxOut], **ERRORS}, summary="待上报的评价（最早在前）",
+            description="读取尚未被上级系统确认接收的记录；推送成功后调用 /outbox/ack 标记。读取不改变状态。")
+@handles_errors
+def outbox(request, after: int = 0, limit: int = Query(100, ge=1, le=1000)):
+    _require_data_admin(request.auth)
+    rows = OutboxRecord.objects.filter(sent_at__isnull=True, pk__gt=after).order_by("pk")[:limit]
+    return [services.outbox_payload(o) for o in rows]
+
+
+@router.post("/outbox/ack", response={200: dict, **ERRORS}, summary="标记已被上级系统接收")
+@handles_errors
+def outbox_ack(request, payload: AckIn):
+    n = services.mark_sent(request.auth, payload.ids, payload.receipt)
+    return {"marked": n}

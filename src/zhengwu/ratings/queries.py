@@ -1,0 +1,185 @@
+"""Read side of 好差评: scoped lists and the figures (read from the daily aggregate).
+
+Figures sum :class:`~zhengwu.ratings.models.RatingDaily` rows of the period (indexed by day and
+by region code): ratings, 差评 and their rectification, and the rateable events (concluded cases
+via :mod:`.signals`, window visits and hotline callbacks via :mod:`.services`); they never scan
+the ratings or cases tables. Every staff list and figure goes
+through :func:`zhengwu.org.permissions.scope` here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import QuerySet, Sum
+from django.utils import timezone
+
+from zhengwu.core.identifiers import region_prefix
+from zhengwu.org.models import Role
+from zhengwu.org.permissions import scope
+
+from . import rules
+from .models import Appeal, Rating, RatingDaily, Rectification
+
+FIGURE_ROLES = (Role.LEADER, Role.SUPERVISOR, Role.DEPT_ADMIN, Role.DATA_ADMIN, Role.WINDOW, Role.APPROVER)
+RECT_ROLES = (Role.DEPT_ADMIN, Role.APPROVER, Role.SUPERVISOR, Role.LEADER)
+LIST_ROLES = (Role.DEPT_ADMIN, Role.APPROVER, Role.SUPERVISOR, Role.LEADER, Role.DATA_ADMIN, Role.WINDOW)
+
+# group key → (RatingDaily column, Case column (unused since events are aggregated), label)
+GROUPS = {
+    "department": ("department_id", "department_id", "部门"),
+    "window": ("window_id", "window_id", "窗口"),
+    "staff": ("staff_id", None, "工作人员"),
+    "item": ("item_id", "service_item_id", "事项"),
+    "region": ("region_id", "region_id", "区划"),
+    "kind": ("kind", None, "评价对象"),
+}
+
+
+# -- scoped lists -----------------------------------------------------------------------------
+def ratings_for(user) -> QuerySet:
+    return scope(Rating.objects.all(), user, LIST_ROLES, department_field="department",
+                 region_code_field="region_code")
+
+
+def rectifications_for(user) -> QuerySet:
+    return scope(Rectification.objects.all(), user, RECT_ROLES, department_field="department",
+                 region_code_field="region_code")
+
+
+def appeals_for(user) -> QuerySet:
+    return scope(Appeal.objects.all(), user, (Role.SUPERVISOR, Role.DEPT_ADMIN, Role.LEADER),
+                 department_field="department", region_code_field="region_code")
+
+
+def overdue(user, today: dt.date | None = None) -> QuerySet:
+    today = today or timezone.localdate()
+    return rectifications_for(user).filter(state__in=rules.OPEN_RSTATES, due_date__lt=today)
+
+
+# -- figures ----------------------------------------------------------------------------------
+@dataclass
+class Row:
+    key: object
+    label: str
+    counts: rules.Counts
+    figures: rules.Figures
+
+
+@dataclass
+class Report:
+    group_by: str
+    group_label: str
+    start: dt.date
+    end: dt.date
+    rows: list[Row]
+    total: Row
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time.min, tzinfo=timezone.get_current_timezone())
+
+
+def _counts(r: dict) -> rules.Counts:
+    c = rules.Counts(**{k: r.get(k) or 0 for k in ("ratings", "l5", "l4", "l3", "l2", "l1", "defaults", "bad",
+                                                   "bad_closed", "bad_real", "bad_real_called", "excluded",
+                                                   "events")})
+    n = r.get("dim_n") or 0
+    if n:
+        for d in rules.ALL_DIMENSIONS:
+            s = r.get(f"dim_{d}") or 0
+            if s:
+                c.dim_n[d] = n
+                c.dim_sum[d] = s
+    return c
+
+
+def _labels(group_by: str, keys: list) -> dict:
+    keys = [k for k in keys if k is not None]
+    if group_by == "department":
+        from zhengwu.org.models import Department
+
+        return dict(Department.objects.filter(pk__in=keys).values_list("pk", "name"))
+    if group_by == "window":
+        from zhengwu.org.models import Window
+
+        return {pk: f"{hall} {num} {name}" for pk, hall, num, name in
+                Window.objects.filter(pk__in=keys).values_list("pk", "hall__name", "number", "name")}
+    if group_by == "staff":
+        from zhengwu.accounts.models import User
+
+        return {pk: d or u for pk, d, u in User.objects.filter(pk__in=keys).values_list("pk", "display_name", "username")}
+    if group_by == "item":
+        from zhengwu.catalog.models import ServiceItem
+
+        return dict(ServiceItem.objects.filter(pk__in=keys).values_list("pk", "name"))
+    if group_by == "region":
+        from zhengwu.org.models import Region
+
+        return dict(Region.objects.filter(pk__in=keys).values_list("pk", "name"))
+    return {k: rules.KIND_LABELS.get(k, k) for k in keys}
+
+
+def figures_report(*, start: dt.date, end: dt.date, group_by: str = "department", region_code: str | None = None,
+                   user=None, department_ids=None) -> Report:
+    """Figures of the period grouped by ``group_by``; scoped to ``user`` when given."""
+    if group_by not in GROUPS:
+        raise rules.RuleError("by", f"统计维度不正确：应为{'、'.join(GROUPS)}之一")
+    if end < start:
+        raise rules.RuleError("end", "结束日期不能早于开始日期")
+    if (end - start).days > 400:
+        raise rules.RuleError("end", "统计期不能超过 400 天")
+    column, case_column, label = GROUPS[group_by]
+    daily = RatingDaily.objects.filter(day__gte=start, day__lte=end)
+    if region_code:
+        daily = daily.filter(region_code__startswith=region_prefix(region_code))
+    if department_ids is not None:
+        daily = daily.filter(department_id__in=department_ids)
+    if user is not None:
+        daily = scope(daily, user, FIGURE_ROLES, department_field="department", region_code_field="region_code")
+    sums = {c: Sum(c) for c in RatingDaily.COUNTERS}
+    by_key: dict = {}
+    for r in daily.values(column).annotate(**sums).order_by():
+        by_key[r[column]] = _counts(r)
+    labels = _labels(group_by, list(by_key))
+    rows, total = [], rules.Counts()
+    for key, c in by_key.items():
+        total.add(c)
+        rows.append(Row(key, labels.get(key, "（未指定）" if key is None else str(key)), c, rules.figures(c)))
+    rows.sort(key=lambda r: (-r.counts.ratings, r.label))
+    return Report(group_by, label, start, end, rows, Row(None, "合计", total, rules.figures(total)))
+
+
+def _rate(v):
+    return None if v is None else round(v, 4)
+
+
+def row_json(row: Row) -> dict:
+    f = row.figures
+    return {
+        "key": row.key, "label": row.label, "ratings": f.ratings, "active": f.active, "events": f.events,
+        "active_rate": _rate(f.active_rate), "satisfied": f.satisfied, "satisfaction_rate": _rate(f.satisfaction_rate),
+        "bad": f.bad, "rectify_rate": _rate(f.rectify_rate), "bad_real": f.bad_real,
+        "callback_rate": _rate(f.callback_rate), "defaults": f.defaults, "excluded": f.excluded,
+        "levels": {str(k): v for k, v in f.levels.items()}, "dimension_avg": f.dimension_avg,
+    }
+
+
+def month_figures_by_department(year: int, month: int, region_code: str | None = None, user=None) -> list[dict]:
+    """A month's figures per department (the whole city, or a region by code prefix)."""
+    start, end = rules.month_bounds(f"{int(year):04d}-{int(month):02d}")
+    report = figures_report(start=start, end=end, group_by="department", region_code=region_code, user=user)
+    return [row_json(r) for r in report.rows]
+
+
+def ranking(*, start: dt.date, end: dt.date, by: str = "department", region_code: str | None = None, user=None):
+    from .services import get_rules
+
+    cfg = get_rules()
+    report = figures_report(start=start, end=end, group_by=by, region_code=region_code, user=user)
+    w = cfg.weights
+    ranked = rules.flags([(r.key, r.label, rules.score(r.figures, w), r.figures.ratings) for r in report.rows],
+                         red=cfg.red_count, black=cfg.black_count, min_ratings=cfg.min_ratings)
+    by_key = {r.key: r for r in report.rows}
+    return report, [(x, by_key[x.key]) for x in ranked]

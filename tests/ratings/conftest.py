@@ -1,0 +1,154 @@
+"""Fixtures for 好差评 tests: a department with a published item, its staff, a citizen with a
+concluded case, a window and an API client."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+
+import pytest
+from django.utils import timezone
+
+_n = itertools.count(1)
+
+
+@pytest.fixture
+def dept(make_department):
+    return make_department(name="市场监管局", short_name="市场监管局")
+
+
+@pytest.fixture
+def other_dept(make_department):
+    return make_department(name="消防救援大队", short_name="消防")
+
+
+@pytest.fixture
+def item(district, dept):
+    from zhengwu.catalog.models import ItemVersion, ServiceItem
+    from zhengwu.catalog.models.items import ItemStatus, VersionState
+
+    si = ServiceItem.objects.create(region=district, department=dept, name="食品经营许可证核发", item_type="01",
+                                    status=ItemStatus.PUBLISHED, promised_days=10, statutory_days=20,
+                                    implementation_code="11410105MB0000000X101000000000000")
+    v = ItemVersion.objects.create(service_item=si, number=1, state=VersionState.PUBLISHED, name=si.name,
+                                   item_type="01", service_object="legal", case_type="committed", statutory_days=20,
+                                   promised_days=10, published_at=timezone.now())
+    si.published_version = v
+    si.save()
+    return si
+
+
+@pytest.fixture
+def citizen(make_citizen):
+    return make_citizen(name="王小吃", phone="13812345678")
+
+
+@pytest.fixture
+def other_citizen(make_citizen):
+    return make_citizen(name="李四")
+
+
+@pytest.fixture
+def make_case(item, district):
+    from zhengwu.cases.models import Case
+
+    def make(user, *, state="concluded", concluded_at=None, number=None):
+        k = next(_n)
+        concluded_at = concluded_at or timezone.now() - dt.timedelta(hours=1)
+        return Case.objects.create(
+            number=number or f"T{k:08d}", service_item=item, item_version=item.published_version,
+            department=item.department, region=district, applicant=user.applicant, state=state,
+            outcome="approved" if state in ("concluded", "delivered") else "",
+            submitted_at=concluded_at - dt.timedelta(days=3),
+            concluded_at=concluded_at if state in ("concluded", "delivered") else None)
+
+    return make
+
+
+@pytest.fixture
+def concluded_case(make_case, citizen):
+    return make_case(citizen)
+
+
+@pytest.fixture
+def dept_admin(make_staff, dept):
+    return make_staff("dept_admin", department=dept)
+
+
+@pytest.fixture
+def approver(make_staff, dept):
+    return make_staff("approver", department=dept)
+
+
+@pytest.fixture
+def other_admin(make_staff, other_dept):
+    return make_staff("dept_admin", department=other_dept)
+
+
+@pytest.fixture
+def supervisor(make_staff):
+    return make_staff("supervisor")
+
+
+@pytest.fixture
+def leader(make_staff):
+    return make_staff("leader")
+
+
+@pytest.fixture
+def data_admin(make_staff):
+    return make_staff("data_admin")
+
+
+@pytest.fixture
+def sysadmin(make_staff):
+    return make_staff("sysadmin")
+
+
+@pytest.fixture
+def window(district, dept, other_dept):
+    from zhengwu.org.models import Hall, Window
+
+    hall = Hall.objects.create(region=district, name="测试政务服务中心", address="测试路1号")
+    w = Window.objects.create(hall=hall, number="A01", name="综合受理窗口")
+    w.departments.set([dept, other_dept])
+    return w
+
+
+@pytest.fixture
+def window_staff(make_staff, window):
+    from zhengwu.org.models import RoleGrant
+
+    user = make_staff("window")
+    RoleGrant.objects.filter(user=user).update(window=window)
+    return user
+
+
+class ApiClient:
+    """Session + CSRF like a browser page's script (see tests/cases/conftest.py)."""
+
+    base = "/api/v1/ratings/"
+
+    def __init__(self, user=None):
+        from django.test import Client
+
+        self.client = Client(enforce_csrf_checks=True)
+        self.client.get("/accounts/login/")
+        if user is not None:
+            self.client.force_login(user)
+        token = self.client.cookies.get("csrftoken")
+        self.headers = {"X-CSRFToken": token.value} if token else {}
+
+    def url(self, path):
+        return path if path.startswith("/api/") else self.base + path.lstrip("/")
+
+    def get(self, path, **params):
+        return self.client.get(self.url(path), params)
+
+    def post(self, path, data=None):
+        return self.client.post(self.url(path), data or {}, content_type="application/json", headers=self.headers)
+
+
+@pytest.fixture
+def api():
+    return ApiClient

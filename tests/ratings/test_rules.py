@@ -1,0 +1,136 @@
+"""Pure rules of 好差评: input checks, the rectification state table, figure definitions on worked
+examples (appeals, defaults), the 红黑旗 score and flags."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from zhengwu.ratings import rules
+from zhengwu.ratings.rules import Counts, RState
+
+
+def test_levels_and_dimensions_are_checked_with_chinese_messages():
+    assert rules.check_level("5") == 5
+    for bad in (0, 6, "x", None):
+        with pytest.raises(rules.RuleError) as exc:
+            rules.check_level(bad)
+        assert exc.value.field == "level" and "1 至 5" in exc.value.message
+    assert rules.check_dimensions("window", {"overall": 5, "efficiency": "4", "skill": 4, "attitude": 5}) == {
+        "overall": 5, "efficiency": 4, "skill": 4, "attitude": 5}
+    assert rules.check_dimensions("case", {}) == {}
+    with pytest.raises(rules.RuleError) as exc:
+        rules.check_dimensions("window", {"guide": 5})  # an online dimension at a window
+    assert exc.value.field == "dims.guide" and "不适用" in exc.value.message
+    with pytest.raises(rules.RuleError) as exc:
+        rules.check_dimensions("window", {"overall": 5})
+    assert "尚未评分" in exc.value.message and "服务态度" in exc.value.message
+    with pytest.raises(rules.RuleError):
+        rules.check_dimensions("case", {"overall": 5, "efficiency": 9, "guide": 5, "convenience": 5, "usability": 5})
+    with pytest.raises(rules.RuleError) as exc:
+        rules.check_comment("好" * 501, 5)
+    assert "500" in exc.value.message
+
+
+def test_bad_levels_rule():
+    assert rules.parse_bad_levels("2，1") == {1, 2}
+    assert rules.is_bad(2) and rules.is_bad(1) and not rules.is_bad(3)
+    assert rules.is_bad(3, rules.parse_bad_levels("1,2,3"))
+    for bad in ("", "4", "a"):
+        with pytest.raises(rules.RuleError):
+            rules.parse_bad_levels(bad)
+
+
+def test_rectification_state_table():
+    # 属实 → 整改中 → (实名) 待回访 → 满意 → 已办结
+    assert rules.after_verify(RState.VERIFY, True, "", real_name=True) == RState.RECTIFY
+    assert rules.after_rectify(RState.RECTIFY, "已批评教育并培训", real_name=True) == RState.CALLBACK
+    assert rules.after_callback(RState.CALLBACK, True, True, 0, True) == RState.CLOSED
+    # 不满意 → 重新整改 → 整改 → 待回访
+    assert rules.after_callback(RState.CALLBACK, True, False, 0, True) == RState.REOPENED
+    assert rules.after_rectify(RState.REOPENED, "再次整改，专人跟进", real_name=True) == RState.CALLBACK
+    # anonymous: nobody to call back
+    assert rules.after_rectify(RState.RECTIFY, "已整改到位了", real_name=False) == RState.CLOSED
+    assert rules.after_verify(RState.VERIFY, False, "经调阅录像，窗口服务规范", real_name=False) == RState.CLOSED
+    assert rules.after_verify(RState.VERIFY, False, "不属实", real_name=True) == RState.CALLBACK
+    with pytest.raises(rules.RuleError) as exc:
+        rules.after_verify(RState.VERIFY, False, " ", real_name=True)
+    assert exc.value.field == "reason"
+    # not reached: stays until the third failed attempt
+    assert rules.after_callback(RState.CALLBACK, False, None, 0, True) == RState.CALLBACK
+    assert rules.after_callback(RState.CALLBACK, False, None, 2, True) == RState.CLOSED
+    with pytest.raises(rules.RuleError):
+        rules.after_callback(RState.CALLBACK, True, None, 0, True)
+    with pytest.raises(rules.TransitionRefused):
+        rules.after_rectify(RState.VERIFY, "跳过核实直接整改", real_name=True)
+    with pytest.raises(rules.TransitionRefused):
+        rules.after_verify(RState.CLOSED, True, "", real_name=True)
+    with pytest.raises(rules.RuleError) as exc:
+        rules.after_rectify(RState.RECTIFY, "好", real_name=True)
+    assert exc.value.field == "measures"
+    today = dt.date(2026, 10, 20)
+    assert rules.is_overdue(RState.RECTIFY, dt.date(2026, 10, 19), today)
+    assert not rules.is_overdue(RState.CLOSED, dt.date(2026, 10, 1), today)
+    assert not rules.is_overdue(RState.VERIFY, today, today)
+
+
+def test_figures_worked_example_with_defaults_and_appeal():
+    """A department's month: 20 rateable events (12 concluded cases + 8 window visits).
+
+    16 ratings were given: 6 非常满意, 4 满意, 2 基本满意 (of which 2 are 默认好评 at 满意), 2 不满意,
+    2 非常不满意 — one 非常不满意 was excluded by an upheld appeal, so 15 valid ratings remain:
+    6 + 4 + 2 satisfied, 3 差评 (2 real-name), 2 of the 3 rectified, 1 real-name called back.
+    """
+    c = Counts(ratings=15, l5=6, l4=4, l3=2, l2=2, l1=1, defaults=2, bad=3, bad_closed=2, bad_real=2,
+               bad_real_called=1, excluded=1, events=20, dim_n={"overall": 4}, dim_sum={"overall": 17})
+    f = rules.figures(c)
+    assert f.ratings == 15
+    assert f.active == 13  # defaults are ratings but not 主动评价
+    assert f.active_rate == pytest.approx(13 / 20)
+    assert f.satisfied == 12
+    assert f.satisfaction_rate == pytest.approx(12 / 15)  # 80 %
+    assert f.bad == 3
+    assert f.rectify_rate == pytest.approx(2 / 3)
+    assert f.callback_rate == pytest.approx(1 / 2)
+    assert f.excluded == 1
+    assert f.dimension_avg == {"overall": 4.25}
+
+
+def test_empty_bases_give_no_rate_and_rates_never_exceed_one():
+    f = rules.figures(Counts())
+    assert f.satisfaction_rate is None and f.active_rate is None and f.rectify_rate is None
+    f = rules.figures(Counts(ratings=3, l5=3, events=2))  # e.g. hotline rated before its callback was reported
+    assert f.active_rate == 1.0
+
+
+def test_counts_add():
+    a = Counts(ratings=1, l5=1, dim_n={"overall": 1}, dim_sum={"overall": 5})
+    a.add(Counts(ratings=2, l1=2, bad=2, dim_n={"overall": 1}, dim_sum={"overall": 1}))
+    assert (a.ratings, a.l5, a.l1, a.bad, a.dim_n, a.dim_sum) == (3, 1, 2, 2, {"overall": 2}, {"overall": 6})
+
+
+def test_score_and_red_black_flags():
+    w = rules.ScoreWeights(60, 20, 20, 1.0)
+    perfect = rules.figures(Counts(ratings=100, l5=100, events=100))
+    assert rules.score(perfect, w) == 100.0  # nothing to rectify counts as full marks
+    mixed = rules.figures(Counts(ratings=100, l5=90, l2=10, bad=10, bad_closed=5, events=200))
+    # 60×0.9 + 20×0.5 + 20×0.5 = 74, minus 10 差评 per 100 × 1 = 64
+    assert rules.score(mixed, w) == 64.0
+    assert rules.score(rules.figures(Counts()), w) is None
+    rows = [("a", "甲", 90.0, 50), ("b", "乙", 80.0, 50), ("c", "丙", 80.0, 50), ("d", "丁", 60.0, 50),
+            ("e", "戊", 99.0, 3), ("f", "己", None, 0)]
+    ranked = rules.flags(rows, red=1, black=1, min_ratings=10)
+    assert [(r.key, r.rank, r.flag) for r in ranked] == [
+        ("a", 1, "red"), ("c", 2, ""), ("b", 2, ""), ("d", 4, "black"), ("e", 0, ""), ("f", 0, "")]
+    # a short list is never both red and black
+    ranked = rules.flags([("a", "甲", 90.0, 50)], red=3, black=3, min_ratings=10)
+    assert [r.flag for r in ranked] == ["red"]
+
+
+def test_month_bounds():
+    assert rules.month_bounds("2026-10") == (dt.date(2026, 10, 1), dt.date(2026, 10, 31))
+    assert rules.month_bounds("2028-02") == (dt.date(2028, 2, 1), dt.date(2028, 2, 29))
+    with pytest.raises(rules.RuleError) as exc:
+        rules.month_bounds("2026/13")
+    assert exc.value.field == "period"
