@@ -9,6 +9,7 @@ Everything a deployment changes comes from the environment:
   personal data. Without them, keys are generated once into ``$ZHENGWU_DATA_DIR/keys.json``
   (fine for a single machine; a cluster must set them).
 - ``ZHENGWU_DEBUG``, ``ZHENGWU_ALLOWED_HOSTS``, ``REDIS_URL`` (cache, optional).
+- ``ZHENGWU_PUBLIC_URL``: the portal's public address (https://…) for links in QR codes and messages.
 """
 
 from __future__ import annotations
@@ -59,6 +60,8 @@ ZHENGWU_PII_KEY = os.environ.get("ZHENGWU_PII_KEY") or _keys["pii_key"]
 
 DEBUG = _env_bool("ZHENGWU_DEBUG")
 ALLOWED_HOSTS = os.environ.get("ZHENGWU_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]").split(",")
+# The portal's public address, for links made without a request (QR codes on receipts, SMS).
+ZHENGWU_PUBLIC_URL = os.environ.get("ZHENGWU_PUBLIC_URL", "").rstrip("/")
 CSRF_TRUSTED_ORIGINS = [
     o for o in os.environ.get("ZHENGWU_CSRF_TRUSTED_ORIGINS", "").split(",") if o
 ]
