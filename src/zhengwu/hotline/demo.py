@@ -1,0 +1,158 @@
+"""Demo data of the 12345 hotline (idempotent): the taxonomy, keyword rules, a knowledge base, a
+trained dispatch model, a demo Open311/API client and tickets in several states.
+
+Demo staff (password ``Demo@2026zw``): rexian 热线坐席, duban 督办, bumen_sj / shenpi_sj 市场监管局,
+lingdao 领导; citizen 41010519900307123X.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+DATA = Path(__file__).resolve().parent / "data"
+DEMO_API_KEY = "demo-hotline-api-key-2026"
+
+RULES = [
+    ("燃气 泄漏", "城乡建设/安全生产/事故处理", "应急管理局", "燃气泄漏一律按安全事故派应急管理局"),
+    ("电动车 充电 楼道", "公共安全/消防安全/消防隐患", "消防救援大队", ""),
+    ("欠薪", "劳动保障/劳资纠纷/拖欠工资", "人社局", ""),
+]
+
+ARTICLES = [
+    ("公积金提取需要哪些材料", "公积金怎么提取 租房提取公积金 离职提取公积金", "住房保障/住房公积金/公积金提取",
+     "公积金 提取 租房 离职 材料",
+     "租房提取：本人身份证、租赁合同或无房证明，每年可提取一次，可在“郑好办”APP在线办理；离职提取：须封存满6个月，"
+     "携带身份证、离职证明到公积金中心金水区管理部办理。咨询电话 0371-65500012。", "《住房公积金管理条例》第二十四条"),
+    ("孩子出生后如何落户", "新生儿上户口 孩子落户需要什么材料", "户籍证件/户籍办理/户口迁移", "落户 出生 户口 新生儿",
+     "新生儿出生登记：携带《出生医学证明》、父母双方户口簿和身份证、结婚证，到父亲或母亲户籍所在地派出所办理；"
+     "也可通过“郑州公安”微信公众号网上申报。", "《中华人民共和国户口登记条例》第七条"),
+    ("小学入学报名时间和材料", "孩子上小学要准备什么 小学报名", "教育/学校管理/入学政策", "入学 小学 报名 学区",
+     "金水区小学一年级网上报名一般在每年6月下旬，需准备户口簿、房产证明（或租赁备案）、适龄儿童预防接种证明。"
+     "具体以区教育局当年公布的招生方案为准。", "金水区义务教育招生工作方案"),
+    ("灵活就业人员如何缴纳社保", "自由职业 社保 个人缴费", "劳动保障/社会保险/社保缴费", "社保 灵活就业 缴费 养老保险",
+     "灵活就业人员可持身份证到区人社局社保窗口或在“河南社保”APP登记，自主选择缴费基数档次，按月或按年缴纳基本养老保险和医疗保险。",
+     "《河南省灵活就业人员参加基本养老保险办法》"),
+    ("异地就医备案怎么办", "异地就医 备案 医保 外地看病", "医疗卫生/医疗保障/医保报销", "医保 异地就医 备案 报销",
+     "异地就医备案可通过国家医保服务平台APP或“郑好办”APP办理，长期异地居住人员和临时外出就医人员均可线上备案，备案后直接结算。",
+     "国家医保局 财政部关于进一步做好基本医疗保险跨省异地就医直接结算工作的通知"),
+    ("低保申请条件", "怎么申请低保 低保标准", "民政/社会救助/低保救助", "低保 救助 困难 申请",
+     "家庭人均收入低于当地低保标准且财产符合规定的家庭，可向户籍所在地街道办事处提出申请，需提供身份证、户口簿、家庭收入证明等。",
+     "《社会救助暂行办法》"),
+    ("预付卡商家关门如何维权", "办的卡 店跑路了 退费", "市场监管/消费维权/预付卡退费", "预付卡 退费 跑路 会员卡",
+     "请保留好预付卡、消费记录和付款凭证，可向区市场监管局投诉；涉嫌诈骗的可向公安机关报案。多人受损的可集体登记。",
+     "《单用途商业预付卡管理办法（试行）》"),
+    ("夜间施工噪声的规定", "晚上工地施工 噪音扰民", "环境保护/噪声污染/施工噪声", "施工 噪音 夜间 噪声",
+     "夜间（22时至次日6时）禁止在噪声敏感建筑物集中区域进行产生噪声的建筑施工作业，因特殊需要必须连续施工的须取得证明并公告附近居民。",
+     "《中华人民共和国噪声污染防治法》第四十三条"),
+    ("拖欠工资如何投诉", "老板不发工资 欠薪 怎么办", "劳动保障/劳资纠纷/拖欠工资", "工资 欠薪 拖欠 劳动监察",
+     "可携带身份证、劳动合同或工作证明、考勤和工资记录，到区人社局劳动保障监察大队投诉，或拨打12333；农民工欠薪可走绿色通道。",
+     "《保障农民工工资支付条例》"),
+    ("停水信息查询", "为什么停水 什么时候来水", "水电气暖/供水/停水漏水", "停水 来水 供水",
+     "计划停水信息会提前24小时在供水公司官网和社区公告发布；突发停水可拨打供水服务热线，抢修一般在24小时内恢复供水。",
+     "郑州市城市供水管理办法"),
+]
+
+# (type, urgency, content, address, street code, phone, category path, what happens)
+TICKETS = [
+    ("complaint", "normal", "经八路一家烧烤店后厨卫生脏乱差，吃完后腹泻，商家拒绝赔偿，希望市场监管部门查处。",
+     "经八路88号", "410105001000", "13803710101", "市场监管/食品安全/餐饮卫生", "dispatched"),
+    ("complaint", "urgent", "花园路健身房突然关门，会员卡里还有三千多元无法退费，老板电话打不通，涉及几百名会员。",
+     "花园路丰产路口", "410105002000", "13803710102", "市场监管/消费维权/预付卡退费", "handling"),
+    ("complaint", "normal", "人民路一家超市价格标签与结算价格不一致，多收了二十元，店家拒不退还差价。",
+     "人民路12号", "410105003000", "13803710103", "市场监管/价格监管/乱收费", "replied"),
+    ("complaint", "normal", "文化路一家蛋糕店的面包发霉，孩子吃后身体不适，保留了小票。",
+     "文化路56号", "410105008000", "13803710104", "市场监管/食品安全/餐饮卫生", "closed"),
+    ("help", "normal", "东风路阳光小区垃圾桶满了三天没人清运，气味难闻蚊蝇滋生。",
+     "东风路阳光小区", "410105010000", "13803710105", "城市管理/市容环境/垃圾清运", "registered"),
+    ("complaint", "normal", "南阳路工地夜间施工噪音扰民，凌晨一点还在打桩，老人孩子无法休息。",
+     "南阳路与黄河路交叉口工地", "410105006000", "13803710106", "环境保护/噪声污染/施工噪声", "returned"),
+    ("report", "emergency", "丰产路锦绣华庭地下车库燃气泄漏，味道很大，请立即处理。",
+     "丰产路锦绣华庭", "410105009000", "13803710107", "城乡建设/安全生产/事故处理", "dispatched"),
+    ("consult", "normal", "咨询租房提取公积金需要什么材料。", "", "410105000000", "13803710108",
+     "住房保障/住房公积金/公积金提取", "direct"),
+    ("cannot_do", "normal", "在政务服务中心办理营业执照变更，窗口说系统故障让下周再来，已经跑了三次办不成。",
+     "金水区政务服务中心", "410105000000", "13803710109", None, "registered"),
+    ("complaint", "normal", "花园路健身房关门跑路，办的年卡无法退款，希望尽快处理。",
+     "花园路丰产路口", "410105002000", "13803710110", "市场监管/消费维权/预付卡退费", "merged"),
+]
+
+
+def load(stdout) -> None:
+    from zhengwu.accounts.models import User
+    from zhengwu.org.models import Department
+
+    from . import classifier, knowledge, rules, services
+    from .models import ApiClient, Category, ClassifierModel, KeywordRule, KnowledgeArticle, Ticket
+
+    if not Department.objects.filter(short_name="市场监管局").exists():
+        stdout.write("12345热线演示数据：缺少演示部门，跳过")
+        return
+    if not Category.objects.exists():
+        report = services.import_categories(None, (DATA / "taxonomy.csv").read_bytes(), "taxonomy.csv")
+        if not report["ok"]:
+            raise RuntimeError(f"demo taxonomy: {report['errors'][:3]}")
+    cats = {c.path: c for c in Category.objects.all()}
+    depts = {d.short_name: d for d in Department.objects.filter(region__code="410105000000")}
+    for words, path, dept, note in RULES:
+        KeywordRule.objects.get_or_create(keywords=words, defaults={
+            "category": cats.get(path), "department": depts.get(dept), "priority": 10, "note": note})
+    for title, question, path, keywords, answer, source in ARTICLES:
+        KnowledgeArticle.objects.get_or_create(title=title, defaults={
+            "question": question, "category": cats.get(path), "keywords": keywords, "answer": answer, "source": source})
+    knowledge.invalidate()
+    ApiClient.objects.get_or_create(name="演示接入系统", defaults={
+        "key_digest": hashlib.sha256(DEMO_API_KEY.encode()).hexdigest()})
+    if not ClassifierModel.objects.filter(is_active=True).exists():
+        path = DATA / "training_sample.csv"
+        row, _trained = services.train_model(None, path.read_bytes(), path.name)
+        stdout.write(f"派单模型：{classifier.describe(row)}")
+    classifier.invalidate()
+
+    if Ticket.objects.exists():
+        stdout.write(f"12345热线：{Category.objects.filter(level=3).count()} 个三级分类，已有工单，未重复创建")
+        return
+    rexian = User.objects.get(username="rexian")
+    handler = User.objects.get(username="bumen_sj")
+    main = None
+    for i, (ttype, urgency, content, address, street, phone, path, fate) in enumerate(TICKETS):
+        cat = cats.get(path)
+        data = {"ticket_type": ttype, "urgency": urgency, "content": content, "address": address, "region": street,
+                "phone": phone, "caller_name": ["张先生", "李女士", "王先生", "赵女士", "刘先生"][i % 5],
+                "category": cat.pk if cat else None}
+        if fate == "merged" and main is not None:
+            data["merge_into"] = main.number
+        if fate == "direct":
+            kb = KnowledgeArticle.objects.get(title="公积金提取需要哪些材料")
+            data["knowledge"], data["answer"] = kb.pk, ""
+        t = services.register(rexian, data, channel="phone", idempotency_key=f"demo-{i}")
+        if fate in ("registered", "direct", "merged"):
+            continue
+        if fate == "returned":  # dispatched to the wrong department, which returns it
+            dept = depts["市场监管局"]
+        elif ttype in rules.TYPE_ROUTES:
+            dept = depts[rules.TYPE_ROUTES[rules.TicketType(ttype)]]
+        else:
+            dept = cat.department
+        t = services.dispatch(rexian, t, t.lock_version, dept.pk)
+        if path and path.endswith("预付卡退费") and main is None:
+            main = t
+        if dept.short_name != "市场监管局" or fate == "dispatched":
+            continue
+        if fate == "returned":
+            t = services.claim(handler, t, t.lock_version)
+            services.return_ticket(handler, t, t.lock_version, "夜间施工噪声不属于市场监管职责，应由生态环境部门处理",
+                                   depts["生态环境分局"].pk)
+            continue
+        t = services.claim(handler, t, t.lock_version)
+        if fate == "handling":
+            t = services.request_extension(handler, t, t.lock_version, 3, "涉及会员人数多，需逐一核实退费金额")
+            continue
+        t = services.reply(handler, t, t.lock_version, "经现场核查，商家存在问题，已责令整改并督促退还多收款项，诉求人已收到退款。")
+        if fate == "replied":
+            continue
+        t = services.callback(rexian, t, t.lock_version, reached=True, resolved=True, satisfaction=5, note="诉求人表示满意")
+        t = services.close(rexian, t, t.lock_version)
+    stdout.write(f"12345热线：{Category.objects.filter(level=3).count()} 个三级分类，{KnowledgeArticle.objects.count()} 条知识，"
+                 f"{Ticket.objects.count()} 张演示工单（坐席 rexian，督办 duban，市场监管局 bumen_sj/shenpi_sj）；"
+                 f"接入密钥 {DEMO_API_KEY}")

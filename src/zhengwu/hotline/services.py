@@ -1,0 +1,900 @@
+"""The one write path of the hotline: every change of a ticket, the taxonomy, the knowledge base and
+the dispatch model goes through a function here.
+
+Each ticket action runs in one transaction: lock the row (``select_for_update``) and compare the
+caller's ``lock_version`` (乐观锁: a stale page is refused), check the action in
+:data:`~zhengwu.hotline.rules.STATE_TABLE` and the person's role, write the ticket, append a
+:class:`~zhengwu.hotline.models.TicketEvent` and an audit event. Bad input raises
+``ValidationError`` with a Chinese message naming the field before anything is written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+import uuid
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from zhengwu.core import audit, calendar
+from zhengwu.core.services import reveal_pii
+from zhengwu.org.models import Department, Region, Role
+from zhengwu.org.permissions import grants, has_role, is_sysadmin
+
+from . import rules
+from .models import Category, Channel, KnowledgeArticle, Ticket, TicketEvent
+from .rules import Actor, State, TicketType, TransitionRefused, Urgency
+
+logger = logging.getLogger(__name__)
+
+CENTRE_ROLES = (Role.HOTLINE, Role.SUPERVISOR)  # 派单中心：热线坐席、督办
+HANDLER_ROLES = (Role.DEPT_ADMIN, Role.APPROVER)  # 承办单位的工单处理人员
+MAX_CONTENT = 4000
+PHONE_RE = re.compile(r"^(\+?86)?[0-9\-]{5,20}$")
+REPEAT_DAYS = 30
+
+
+class StaleTicket(ValidationError):
+    pass
+
+
+# -- who may act ------------------------------------------------------------------------------------
+def is_centre(user, region_code: str | None = None) -> bool:
+    return has_role(user, *CENTRE_ROLES, region_code=region_code)
+
+
+def is_handler(user, department: Department | None) -> bool:
+    return department is not None and has_role(user, *HANDLER_ROLES, department=department)
+
+
+def _require_centre(user, ticket: Ticket) -> None:
+    if not is_centre(user, ticket.region_code):
+        raise PermissionDenied("仅派单中心（热线坐席、督办人员）可以执行此操作")
+
+
+def _require_handler(user, ticket: Ticket) -> None:
+    if not is_handler(user, ticket.lead_department):
+        raise PermissionDenied("仅主办单位的工作人员可以执行此操作")
+
+
+def actor_name(user) -> str:
+    if user is None:
+        return "系统"
+    return getattr(user, "display_name", "") or user.get_username()
+
+
+# -- the transition helper -----------------------------------------------------------------------
+def locked(ticket_id: int, expected_lock: int | None) -> Ticket:
+    ticket = Ticket.objects.select_for_update().filter(pk=ticket_id).first()
+    if ticket is None:
+        raise ValidationError("工单不存在")
+    if expected_lock is not None and ticket.lock_version != int(expected_lock):
+        raise StaleTicket("该工单已被他人处理或已更新，请刷新页面后重试", code="stale")
+    return ticket
+
+
+def _check(ticket: Ticket, action: str, actor: Actor) -> State:
+    try:
+        return rules.check_transition(ticket.state, action, actor)
+    except TransitionRefused as exc:
+        raise ValidationError(exc.message, code="transition") from None
+
+
+def record_event(ticket: Ticket, action: str, user, *, from_state: str = "", to_state: str = "",
+                 opinion: str = "", data: dict | None = None, department=None, public: bool = True,
+                 at: dt.datetime | None = None) -> TicketEvent:
+    return TicketEvent.objects.create(
+        ticket=ticket, action=action, label=rules.ACTION_LABELS.get(action, action), from_state=from_state,
+        to_state=to_state, actor=user, actor_name=actor_name(user), department=department, opinion=opinion,
+        data=data or {}, public=public, at=at or timezone.now(),
+    )
+
+
+def transition(ticket: Ticket, action: str, actor: Actor, user, *, fields: list[str] | None = None,
+               opinion: str = "", data: dict | None = None, department=None, public: bool = True) -> Ticket:
+    """Move a locked ticket by ``action``; save it with ``fields``, append history and audit."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("transition() must run inside transaction.atomic()")
+    target = _check(ticket, action, actor)
+    before = ticket.state
+    ticket.state = target
+    ticket.lock_version += 1
+    ticket.save(update_fields=["state", "lock_version", "updated_at", *(fields or [])])
+    record_event(ticket, action, user, from_state=before, to_state=target, opinion=opinion, data=data,
+                 department=department, public=public)
+    audit.record(f"hotline.{action}", actor=user, obj=ticket, before={"state": before},
+                 after={"state": str(target), "number": ticket.number, **_audit_data(data)})
+    return ticket
+
+
+def _audit_data(data: dict | None) -> dict:
+    return {k: v for k, v in (data or {}).items() if k not in ("phone", "caller_name")}
+
+
+# -- input checks -------------------------------------------------------------------------------------
+def _text(value, field: str, label: str, *, required: bool = True, max_len: int = 200) -> str:
+    text = str(value or "").strip()
+    if required and not text:
+        raise ValidationError({field: f"{label}不能为空"})
+    if len(text) > max_len:
+        raise ValidationError({field: f"{label}不能超过{max_len}个字（现在{len(text)}个字）"})
+    return text
+
+
+def _choice(value, field: str, label: str, choices: dict, default=None) -> str:
+    value = str(value or default or "").strip()
+    if value not in {str(k) for k in choices}:
+        # Accept the Chinese label too (投诉 → complaint).
+        by_label = {v: str(k) for k, v in choices.items()}
+        if value in by_label:
+            return by_label[value]
+        names = "、".join(choices.values())
+        raise ValidationError({field: f"{label}不正确：应为 {names} 之一"})
+    return value
+
+
+def _int_or_none(value, field: str, label: str) -> int | None:
+    if value in (None, ""):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise ValidationError({field: f"{label}应为编号（整数）"}) from None
+
+
+def _coord(value, field: str, label: str, lo: float, hi: float) -> float | None:
+    if value in (None, ""):
+        return None
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise ValidationError({field: f"{label}应为数字"}) from None
+    if not lo <= v <= hi:
+        raise ValidationError({field: f"{label}超出范围（{lo}～{hi}）"})
+    return v
+
+
+def routed_departments() -> dict[str, int]:
+    """Ticket types with their own routing → the department (id) that leads them here."""
+    out = {}
+    for t, short in rules.TYPE_ROUTES.items():
+        pk = Department.objects.filter(short_name=short, is_active=True).order_by("region__code", "pk") \
+            .values_list("pk", flat=True).first()
+        if pk:
+            out[t.value] = pk
+    return out
+
+
+def default_region(user=None) -> Region:
+    """The region a ticket belongs to when none is given: the user's first grant's region, else
+    the region with the most departments (the deployment's own district)."""
+    for g in grants(user) if user is not None else []:
+        return Region.objects.get(pk=g.region_id)
+    from django.db.models import Count
+
+    region = (Region.objects.annotate(n=Count("departments")).filter(n__gt=0).order_by("-n", "code").first())
+    if region is None:
+        raise ValidationError({"region": "尚未配置区划：请先加载组织机构数据"})
+    return region
+
+
+def _region(value, user) -> Region:
+    if value in (None, ""):
+        return default_region(user)
+    q = Region.objects.filter(code=str(value)) if len(str(value)) == 12 else Region.objects.filter(pk=_int_or_none(value, "region", "所属区划"))
+    region = q.first()
+    if region is None:
+        raise ValidationError({"region": f"所属区划不存在：{value}"})
+    return region
+
+
+def _category(value) -> Category | None:
+    pk = _int_or_none(value, "category", "分类")
+    if pk is None:
+        return None
+    c = Category.objects.select_related("department").filter(pk=pk, is_active=True).first()
+    if c is None:
+        raise ValidationError({"category": "分类不存在或已停用"})
+    if c.level != 3:
+        raise ValidationError({"category": f"请选择三级分类（“{c.path}”是第{c.level}级）"})
+    return c
+
+
+def _department(value, field: str = "department", label: str = "承办单位") -> Department:
+    pk = _int_or_none(value, field, label)
+    if pk is None:
+        raise ValidationError({field: f"请选择{label}"})
+    d = Department.objects.select_related("region").filter(pk=pk, is_active=True).first()
+    if d is None:
+        raise ValidationError({field: f"{label}不存在或已停用"})
+    return d
+
+
+def _departments(values, lead: Department) -> list[Department]:
+    out = []
+    for v in values or []:
+        if v in (None, ""):
+            continue
+        d = _department(v, "co_departments", "协办单位")
+        if d.pk != lead.pk and d not in out:
+            out.append(d)
+    return out
+
+
+def clean_ticket_input(data: dict, user, channel: str) -> dict:
+    """Check a registration; the cleaned values, or ``ValidationError`` naming every bad field."""
+    errors: dict[str, list[str]] = {}
+    out: dict = {}
+
+    def take(field, fn):
+        try:
+            out[field] = fn()
+        except ValidationError as exc:
+            for k, msgs in exc.message_dict.items():
+                errors.setdefault(k, []).extend(msgs)
+
+    take("ticket_type", lambda: _choice(data.get("ticket_type"), "ticket_type", "诉求类型", rules.TYPE_LABELS,
+                                        default=TicketType.CONSULT))
+    take("urgency", lambda: _choice(data.get("urgency"), "urgency", "紧急程度", rules.URGENCY_LABELS,
+                                    default=Urgency.NORMAL))
+    take("content", lambda: _text(data.get("content"), "content", "诉求内容", max_len=MAX_CONTENT))
+    take("title", lambda: _text(data.get("title"), "title", "标题", required=False, max_len=200))
+    take("caller_name", lambda: _text(data.get("caller_name"), "caller_name", "来电人姓名", required=False, max_len=50))
+    take("address", lambda: _text(data.get("address"), "address", "诉求地点", required=False, max_len=200))
+    take("latitude", lambda: _coord(data.get("latitude"), "latitude", "纬度", -90, 90))
+    take("longitude", lambda: _coord(data.get("longitude"), "longitude", "经度", -180, 180))
+    take("region", lambda: _region(data.get("region"), user))
+    take("category", lambda: _category(data.get("category")))
+
+    def phone():
+        value = re.sub(r"\s+", "", str(data.get("phone") or ""))
+        if not value:
+            if channel == Channel.PHONE:
+                raise ValidationError({"phone": "联系电话不能为空（电话渠道须登记来电号码）"})
+            return ""
+        if not PHONE_RE.match(value) or sum(c.isdigit() for c in value) < 5:
+            raise ValidationError({"phone": "联系电话格式不正确：应为 5～20 位数字，可含区号和“-”"})
+        return value
+
+    take("phone", phone)
+    if errors:
+        raise ValidationError(errors)
+    out["confidential"] = bool(data.get("confidential"))
+    if not out["title"]:
+        first = re.split(r"[。！？!?\n]", out["content"], maxsplit=1)[0]
+        out["title"] = first[:40] or out["content"][:40]
+    return out
+
+
+# -- registration -------------------------------------------------------------------------------------
+def _existing(key: str | None) -> Ticket | None:
+    return Ticket.objects.filter(idempotency_key=key).first() if key else None
+
+
+@transaction.atomic
+def register(user, data: dict, *, channel: str = Channel.PHONE, idempotency_key: str | None = None,
+             applicant=None, actor: Actor = Actor.CENTRE) -> Ticket:
+    """受理登记: a new ticket (state 待派单). With ``dispatch_to`` in ``data`` it is dispatched at once;
+    with ``knowledge`` + ``answer`` a 咨询 is concluded directly (直接办结); with ``merge_into`` it is
+    merged into that open ticket (并单). A repeated ``idempotency_key`` returns the first ticket."""
+    if idempotency_key is not None:
+        idempotency_key = str(idempotency_key).strip()[:64] or None
+    if (found := _existing(idempotency_key)) is not None:
+        return found
+    if actor == Actor.CENTRE and not is_centre(user):
+        raise PermissionDenied("仅热线坐席可以受理登记工单")
+    if channel not in Channel.values:
+        raise ValidationError({"channel": "来源渠道不正确"})
+    clean = clean_ticket_input(data, user, channel)
+    if actor == Actor.CENTRE and not is_centre(user, clean["region"].code):
+        raise PermissionDenied("所选区划不在您的受理范围内")
+    now = timezone.now()
+    phone = clean["phone"]
+    ticket = Ticket(
+        number=f"TMP{uuid.uuid4().hex[:16]}", channel=channel, ticket_type=clean["ticket_type"],
+        urgency=clean["urgency"], confidential=clean["confidential"], title=clean["title"], content=clean["content"],
+        caller_name=clean["caller_name"], phone=phone, address=clean["address"], region=clean["region"],
+        region_code=clean["region"].code, latitude=clean["latitude"], longitude=clean["longitude"],
+        category=clean["category"], applicant=applicant, registered_by=user if actor == Actor.CENTRE else None,
+        created_at=now, idempotency_key=idempotency_key,
+    )
+    try:
+        from . import classifier
+
+        ticket.suggested = {"suggestions": [s.as_dict() for s in classifier.suggest(f"{ticket.title}。{ticket.content}")]}
+    except Exception:  # a broken model file must not stop a call being registered
+        logger.exception("dispatch suggestion failed")
+    if phone:
+        from zhengwu.core.pii import blind_index
+
+        since = now - dt.timedelta(days=REPEAT_DAYS)
+        ticket.is_repeat = Ticket.objects.filter(phone_index=blind_index("phone", phone), created_at__gte=since).exists()
+    try:
+        with transaction.atomic():
+            ticket.save()
+    except IntegrityError:
+        if (found := _existing(idempotency_key)) is not None:
+            return found
+        raise
+    ticket.number = rules.ticket_number(timezone.localdate(now), ticket.pk)
+    ticket.save(update_fields=["number"])
+    record_event(ticket, "register" if actor == Actor.CENTRE else "submit", user, to_state=State.REGISTERED,
+                 data={"channel": channel, "type": ticket.ticket_type, "urgency": ticket.urgency})
+    audit.record("hotline.register", actor=user, obj=ticket,
+                 after={"number": ticket.number, "channel": channel, "type": ticket.ticket_type,
+                        "phone": str(ticket.phone) if ticket.phone else "", "region": ticket.region_code})
+    if actor == Actor.CENTRE:
+        if data.get("merge_into"):
+            main = _main_ticket(data.get("merge_into"))
+            return merge(user, ticket, ticket.lock_version, main, opinion=str(data.get("opinion") or ""))
+        if data.get("knowledge") and data.get("answer") is not None:
+            return direct_close(user, ticket, ticket.lock_version, data.get("knowledge"), str(data.get("answer") or ""))
+        if data.get("dispatch_to"):
+            return dispatch(user, ticket, ticket.lock_version, data.get("dispatch_to"),
+                            co_departments=data.get("co_departments") or [], category=data.get("category"),
+                            opinion=str(data.get("opinion") or ""))
+    return ticket
+
+
+def _main_ticket(value) -> Ticket:
+    value = str(value).strip()
+    q = Ticket.objects.filter(number=value) if not value.isdigit() or value.startswith("RX") else Ticket.objects.filter(pk=int(value))
+    main = q.first()
+    if main is None:
+        raise ValidationError({"merge_into": f"主工单不存在：{value}"})
+    return main
+
+
+# -- dispatch centre actions --------------------------------------------------------------------------
+def _apply_deadlines(ticket: Ticket, start: dt.datetime) -> list[str]:
+    cal = calendar.get_calendar()
+    days = ticket.category.days if ticket.category_id else None
+    d = rules.deadlines(cal, timezone.localtime(start), ticket.ticket_type, ticket.urgency, days)
+    ticket.dispatched_at, ticket.claim_due_at, ticket.due_at = start, d.claim_due, d.handle_due
+    ticket.time_limit = d.label
+    ticket.claimed_at = ticket.claimed_on_time = None
+    return ["dispatched_at", "claim_due_at", "due_at", "time_limit", "claimed_at", "claimed_on_time"]
+
+
+@transaction.atomic
+def dispatch(user, ticket: Ticket, expected_lock: int, department, *, co_departments=(), category=None,
+             opinion: str = "") -> Ticket:
+    """派单 to a lead department (and co-departments), with the deadlines of type, urgency and category."""
+    ticket = locked(ticket.pk, expected_lock)
+    _require_centre(user, ticket)
+    _check(ticket, "dispatch", Actor.CENTRE)
+    lead = _department(department)
+    cos = _departments(co_departments, lead)
+    fields = ["lead_department"]
+    if category not in (None, ""):
+        cat = _category(category)
+        if cat is not None and cat.pk != ticket.category_id:
+            ticket.category = cat
+            fields.append("category")
+    if ticket.category_id is None and TicketType(ticket.ticket_type) not in rules.TYPE_ROUTES:
+        raise ValidationError({"category": "派单前请选择诉求分类（三级分类）"})
+    ticket.lead_department = lead
+    fields += _apply_deadlines(ticket, timezone.now())
+    ticket = transition(ticket, "dispatch", Actor.CENTRE, user, fields=fields, opinion=opinion, department=lead,
+                        data={"department": lead.name, "co_departments": [d.name for d in cos],
+                              "due_at": timezone.localtime(ticket.due_at).isoformat(), "time_limit": ticket.time_limit})
+    ticket.co_departments.set(cos)
+    return ticket
+
+
+@transaction.atomic
+def direct_close(user, ticket: Ticket, expected_lock: int, article, answer: str) -> Ticket:
+    """直接办结: a 咨询 answered on the phone from the knowledge base."""
+    ticket = locked(ticket.pk, expected_lock)
+    _require_centre(user, ticket)
+    _check(ticket, "direct_close", Actor.CENTRE)
+    if ticket.ticket_type != TicketType.CONSULT:
+        raise ValidationError({"ticket_type": "只有“咨询”类工单可以依据知识库直接办结"})
+    pk = _int_or_none(getattr(article, "pk", article), "knowledge", "知识库条目")
+    kb = KnowledgeArticle.objects.select_for_update().filter(pk=pk, is_active=True).first() if pk else None
+    if kb is None:
+        raise ValidationError({"knowledge": "请选择答复所依据的知识库条目"})
+    answer = (answer or "").strip() or kb.answer
+    now = timezone.now()
+    ticket.knowledge, ticket.reply, ticket.replied_at = kb, answer[:MAX_CONTENT], now
+    ticket.closed_at, ticket.closed_on_time, ticket.handle_hours = now, True, 0.0
+    kb.used_count += 1
+    kb.save(update_fields=["used_count"])
+    return transition(ticket, "direct_close", Actor.CENTRE, user,
+                      fields=["knowledge", "reply", "replied_at", "closed_at", "closed_on_time", "handle_hours"],
+                      opinion=answer, data={"knowledge": kb.pk, "title": kb.title})
+
+
+@transaction.atomic
+def merge(user, ticket: Ticket, expected_lock: int, main: Ticket, opinion: str = "") -> Ticket:
+    """并单: this ticket duplicates ``main``; it stops, ``main`` carries on (its history notes it)."""
+    ticket = locked(ticket.pk, expected_lock)
+    _require_centre(user, ticket)
+    _check(ticket, "merge", Actor.CENTRE)
+    main = Ticket.objects.select_for_update().get(pk=main.pk)
+    if main.pk == ticket.pk:
+        raise ValidationError({"merge_into": "不能并入工单自身"})
+    if main.state not in rules.OPEN_STATES:
+        raise ValidationError({"merge_into": f"主工单 {main.number} 为“{main.state_label}”，只能并入未办结的工单"})
+    ticket.merged_into, ticket.is_repeat = main, True
+    ticket.closed_at = timezone.now()
+    ticket = transition(ticket, "merge", Actor.CENTRE, user, fields=["merged_into", "is_repeat", "closed_at"],
+                        opinion=opinion, data={"main": main.number})
+    record_event(main, "note", user, opinion=f"工单 {ticket.number} 作为重复诉求并入本工单", data={"merged": ticket.number})
+    return ticket
+
+
+@transaction.atomic
+def cancel(user, ticket: Ticket, expected_lock: int, reason: str) -> Ticket:
+    reason = _text(reason, "reason", "撤销原因", max_len=500)
+    ticket = locked(ticket.pk, expected_lock)
+    _require_centre(user, ticket)
+    return transition(ticket, "cancel", Actor.CENTRE, user, opinion=reason)
+
+
+@transaction.atomic
+def redispatch(user, ticket: Ticket, expected_lock: int, department, *, co_departments=(), category=None,
+               opinion: str = "") -> Ticket:
+    """退单审核通过并改派: the return was right; the ticket goes to another department, clock restarts."""
+    ticket = locked(ticket.pk, expected_lock)
+    _require_centre(user, ticket)
+    _check(ticket, "redispatch", Actor.CENTRE)
+    lead = _department(department)
+    fields = ["lead_department", "return_pending"]
+    if category not in (None, ""):
+        cat = _category(category)
+        if cat and cat.pk != ticket.category_id:
+            ticket.category = cat
+            fields.append("category")
+    previous = ticket.lead_department.name if ticket.lead_department_id else ""
+    ticket.lead_department, ticket.return_pending = lead, None
+    fields += _apply_deadlines(ticket, timezone.now())
+    cos = _departments(co_departments, lead)
+    ticket = transition(ticket, "redispatch", Actor.CENTRE, user, fields=fields, opinion=opinion, department=lead,
+                        data={"from": previous, "department": lead.name})
+    ticket.co_departments.set(cos)
+    return ticket
+
+
+@transaction.atomic
+def reject_return(user, ticket: Ticket, expected_lock: int, opinion: str) -> Ticket:
+    """退单审核不通过: back to the same department to claim again (the original deadline stands)."""
+    opinion = _text(opinion, "opinion", "审核意见", max_len=1000)
+    ticket = locked(ticket.pk, expected_lock)
+    _require_centre(user, ticket)
+    ticket.return_pending = None
+    ticket.claimed_at = None
+    ticket.claim_due_at = timezone.now() + dt.timedelta(hours=2)
+    return transition(ticket, "reject_return", Actor.CENTRE, user, fields=["return_pending", "claimed_at", "claim_due_at"],
+                      opinion=opinion, department=ticket.lead_department)
+
+
+@transaction.atomic
+def decide_extension(user, ticket: Ticket, expected_lock: int, approve: bool, opinion: str = "") -> Ticket:
+    """延期审批: approve (the deadline moves by the requested working days) or refuse."""
+    ticket = locked(ticket.pk, expected_lock)
+    _require_centre(user, ticket)
+    action = "approve_extension" if approve else "reject_extension"
+    _check(ticket, action, Actor.CENTRE)
+    pending = ticket.extension_pending
+    if not pending:
+        raise ValidationError("该工单没有待审批的延期申请")
+    if not approve and not (opinion or "").strip():
+        raise ValidationError({"opinion": "驳回延期须填写理由"})
+    fields = ["extension_pending"]
+    data = {"days": pending["days"]}
+    if approve:
+        ticket.due_at = rules.extended_due(calendar.get_calendar(), timezone.localtime(ticket.due_at), pending["days"])
+        ticket.extension_days += pending["days"]
+        fields += ["due_at", "extension_days"]
+        data["due_at"] = timezone.localtime(ticket.due_at).isoformat()
+    ticket.extension_pending = None
+    return transition(ticket, action, Actor.CENTRE, user, fields=fields, opinion=opinion.strip(), data=data,
+                      department=ticket.lead_department)
+
+
+@transaction.atomic
+def urge(user, ticket: Ticket, expected_lock: int, opinion: str) -> Ticket:
+    """督办: a written reminder to the department (counted; shown on the department's list)."""
+    opinion = _text(opinion, "opinion", "督办意见", max_len=1000)
+    ticket = locked(ticket.pk, expected_lock)
+    _require_centre(user, ticket)
+    ticket.urge_count += 1
+    return transition(ticket, "urge", Actor.CENTRE, user, fields=["urge_count"], opinion=opinion,
+                      department=ticket.lead_department, public=False)
+
+
+@transaction.atomic
+def callback(user, ticket: Ticket, expected_lock: int, *, reached: bool, resolved: bool | None = None,
+             satisfaction: int | None = None, note: str = "", reopen: bool = False) -> Ticket:
+    """回访: reached or not; resolved or not; satisfaction 1–5. Not reached: the attempt is counted
+    and the ticket waits. Unsatisfied with ``reopen``: 重办 — back to the department."""
+    note = _text(note, "note", "回访记录", required=False, max_len=1000)
+    ticket = locked(ticket.pk, expected_lock)
+    _require_centre(user, ticket)
+    if not reached:
+        ticket.callback_attempts += 1
+        ticket.callback_reached = False
+        return transition(ticket, "callback_failed", Actor.CENTRE, user, fields=["callback_attempts", "callback_reached"],
+                          opinion=note or "回访未接通", data={"attempt": ticket.callback_attempts}, public=False)
+    if satisfaction in (None, ""):
+        raise ValidationError({"satisfaction": "回访接通后须选择满意度（非常满意～非常不满意）"})
+    try:
+        level = int(satisfaction)
+    except (TypeError, ValueError):
+        raise ValidationError({"satisfaction": "满意度应为 1～5"}) from None
+    if level not in rules.SATISFACTION_LABELS:
+        raise ValidationError({"satisfaction": "满意度应为 1～5（5 非常满意 … 1 非常不满意）"})
+    if resolved is None:
+        raise ValidationError({"resolved": "请选择问题是否解决"})
+    ticket.callback_attempts += 1
+    ticket.callback_reached, ticket.resolved, ticket.satisfaction = True, bool(resolved), level
+    ticket = transition(ticket, "callback", Actor.CENTRE, user,
+                        fields=["callback_attempts", "callback_reached", "resolved", "satisfaction"], opinion=note,
+                        data={"resolved": bool(resolved), "satisfaction": level,
+                              "satisfaction_label": rules.SATISFACTION_LABELS[level]})
+    from . import integrations
+
+    integrations.rate_ticket(ticket, user, note)
+    if reopen:
+        if rules.is_satisfied(level) and resolved:
+            raise ValidationError({"reopen": "诉求人满意且问题已解决，不需要重办"})
+        ticket = _reopen(user, ticket, note or "回访不满意，重办")
+    return ticket
+
+
+def _reopen(user, ticket: Ticket, opinion: str) -> Ticket:
+    _check(ticket, "reopen", Actor.CENTRE)
+    ticket.reopen_count += 1
+    ticket.replied_at = None
+    fields = ["reopen_count", "replied_at", *_apply_deadlines(ticket, timezone.now())]
+    return transition(ticket, "reopen", Actor.CENTRE, user, fields=fields, opinion=opinion,
+                      department=ticket.lead_department)
+
+
+@transaction.atomic
+def reopen(user, ticket: Ticket, expected_lock: int, opinion: str) -> Ticket:
+    """重办: the caller is not satisfied — the lead department handles it again with a new deadline."""
+    opinion = _text(opinion, "opinion", "重办意见", max_len=1000)
+    ticket = locked(ticket.pk, expected_lock)
+    _require_centre(user, ticket)
+    return _reopen(user, ticket, opinion)
+
+
+@transaction.atomic
+def close(user, ticket: Ticket, expected_lock: int, opinion: str = "") -> Ticket:
+    """办结: after the callback (or after repeated unanswered callback calls)."""
+    ticket = locked(ticket.pk, expected_lock)
+    _require_centre(user, ticket)
+    _check(ticket, "close", Actor.CENTRE)
+    if ticket.state == State.REPLIED and ticket.callback_attempts < rules.CALLBACK_ATTEMPTS_BEFORE_CLOSE:
+        raise ValidationError(f"请先回访：回访接通后，或回访{rules.CALLBACK_ATTEMPTS_BEFORE_CLOSE}次未接通后，才能办结")
+    now = timezone.now()
+    ticket.closed_at = now
+    ticket.closed_on_time = bool(ticket.replied_at and ticket.due_at and ticket.replied_at <= ticket.due_at)
+    return transition(ticket, "close", Actor.CENTRE, user, fields=["closed_at", "closed_on_time"], opinion=opinion)
+
+
+@transaction.atomic
+def archive(user, ticket: Ticket, expected_lock: int) -> Ticket:
+    ticket = locked(ticket.pk, expected_lock)
+    _require_centre(user, ticket)
+    ticket.archived_at = timezone.now()
+    return transition(ticket, "archive", Actor.CENTRE, user, fields=["archived_at"], public=False)
+
+
+def escalate_overdue(now: dt.datetime | None = None, limit: int = 1000) -> int:
+    """自动督办: urge every ticket past its claim or handling deadline that was not urged in the
+    last 24 hours (``zhengwu hotline escalate``, run by the scheduler). Returns how many."""
+    now = now or timezone.now()
+    since = now - dt.timedelta(hours=24)
+    dept_states = [s.value for s in rules.DEPARTMENT_STATES]
+    overdue = list(Ticket.objects.filter(state__in=dept_states, due_at__lt=now).order_by("due_at")
+                   .values_list("pk", flat=True)[:limit])
+    unclaimed = list(Ticket.objects.filter(state=State.DISPATCHED, claim_due_at__lt=now).order_by("-id")
+                     .values_list("pk", flat=True)[:limit])
+    recently = set(TicketEvent.objects.filter(ticket_id__in=set(overdue) | set(unclaimed), action="urge", at__gte=since)
+                   .values_list("ticket_id", flat=True))
+    done = 0
+    for pk in dict.fromkeys(overdue + unclaimed):
+        if pk in recently:
+            continue
+        with transaction.atomic():
+            t = locked(pk, None)
+            if t.state not in dept_states:
+                continue
+            late = t.due_at and t.due_at < now
+            t.urge_count += 1
+            transition(t, "urge", Actor.SYSTEM, None, fields=["urge_count"], department=t.lead_department, public=False,
+                       opinion="系统自动督办：已超过办结时限，请立即办理并答复" if late else "系统自动督办：已超过签收时限，请立即签收",
+                       data={"automatic": True, "reason": "overdue" if late else "unclaimed"})
+            done += 1
+    return done
+
+
+@transaction.atomic
+def co_opinion(user, ticket: Ticket, text: str) -> Ticket:
+    """协办意见: a co-department adds its part of the answer (no state change)."""
+    text = _text(text, "opinion", "协办意见", max_len=2000)
+    ticket = locked(ticket.pk, None)
+    dept = next((d for d in ticket.co_departments.select_related("region") if is_handler(user, d)), None)
+    if dept is None:
+        raise PermissionDenied("仅协办单位的工作人员可以填写协办意见")
+    if ticket.state not in (State.DISPATCHED, State.HANDLING):
+        raise ValidationError(f"工单当前为“{ticket.state_label}”，不能填写协办意见")
+    record_event(ticket, "co_reply", user, opinion=text, department=dept)
+    audit.record("hotline.co_reply", actor=user, obj=ticket, after={"number": ticket.number, "department": dept.name})
+    return ticket
+
+
+# -- department actions -------------------------------------------------------------------------------
+@transaction.atomic
+def claim(user, ticket: Ticket, expected_lock: int) -> Ticket:
+    """签收: the department takes the ticket; on time when before the claim deadline."""
+    ticket = locked(ticket.pk, expected_lock)
+    _require_handler(user, ticket)
+    now = timezone.now()
+    ticket.claimed_at = now
+    ticket.claimed_on_time = ticket.claim_due_at is None or now <= ticket.claim_due_at
+    return transition(ticket, "claim", Actor.DEPARTMENT, user, fields=["claimed_at", "claimed_on_time"],
+                      department=ticket.lead_department)
+
+
+@transaction.atomic
+def return_ticket(user, ticket: Ticket, expected_lock: int, reason: str, suggested_department=None) -> Ticket:
+    """退单: not this department's matter — with the reason (and a suggested department) for review."""
+    reason = _text(reason, "reason", "退单理由", max_len=1000)
+    if len(reason) < 5:
+        raise ValidationError({"reason": "退单理由太简单：请写明不属于本单位职责的依据（至少5个字）"})
+    ticket = locked(ticket.pk, expected_lock)
+    _require_handler(user, ticket)
+    _check(ticket, "return", Actor.DEPARTMENT)
+    suggestion = None
+    if suggested_department not in (None, ""):
+        suggestion = _department(suggested_department, "suggested_department", "建议承办单位")
+    ticket.return_count += 1
+    ticket.return_pending = {"reason": reason, "department": ticket.lead_department.name,
+                             "suggested": suggestion.pk if suggestion else None,
+                             "suggested_name": suggestion.name if suggestion else "",
+                             "at": timezone.now().isoformat()}
+    return transition(ticket, "return", Actor.DEPARTMENT, user, fields=["return_count", "return_pending"],
+                      opinion=reason, department=ticket.lead_department, data={"suggested": ticket.return_pending["suggested_name"]})
+
+
+@transaction.atomic
+def request_extension(user, ticket: Ticket, expected_lock: int, days, reason: str) -> Ticket:
+    """延期申请: working days and a reason; the centre approves or refuses."""
+    reason = _text(reason, "reason", "延期理由", max_len=1000)
+    try:
+        days = int(days)
+    except (TypeError, ValueError):
+        raise ValidationError({"days": "延期天数应为整数（工作日）"}) from None
+    ticket = locked(ticket.pk, expected_lock)
+    _require_handler(user, ticket)
+    _check(ticket, "request_extension", Actor.DEPARTMENT)
+    if ticket.extension_pending:
+        raise ValidationError("已有一项延期申请待审批，请等待派单中心处理")
+    if (why := rules.check_extension(days, ticket.extension_days)) is not None:
+        raise ValidationError({"days": why})
+    ticket.extension_pending = {"days": days, "reason": reason, "at": timezone.now().isoformat(),
+                                "by": actor_name(user)}
+    return transition(ticket, "request_extension", Actor.DEPARTMENT, user, fields=["extension_pending"],
+                      opinion=reason, data={"days": days}, department=ticket.lead_department)
+
+
+@transaction.atomic
+def reply(user, ticket: Ticket, expected_lock: int, text: str) -> Ticket:
+    """答复: the department's result, told to the caller (and checked at the callback)."""
+    text = _text(text, "reply", "答复内容", max_len=MAX_CONTENT)
+    if len(text) < 10:
+        raise ValidationError({"reply": "答复内容太简单：请写明办理过程和结果（至少10个字）"})
+    ticket = locked(ticket.pk, expected_lock)
+    _require_handler(user, ticket)
+    now = timezone.now()
+    ticket.reply, ticket.replied_at = text, now
+    if ticket.dispatched_at:
+        ticket.handle_hours = round((now - ticket.dispatched_at).total_seconds() / 3600, 2)
+    return transition(ticket, "reply", Actor.DEPARTMENT, user, fields=["reply", "replied_at", "handle_hours"],
+                      opinion=text, department=ticket.lead_department)
+
+
+# -- personal data --------------------------------------------------------------------------------------
+def may_see_caller(user, ticket: Ticket) -> bool:
+    """The centre sees the caller; a department only when the ticket is not confidential."""
+    if is_centre(user, ticket.region_code):
+        return True
+    if ticket.confidential:
+        return False
+    return is_handler(user, ticket.lead_department)
+
+
+def reveal_phone(user, ticket: Ticket, purpose: str = "联系诉求人") -> str:
+    if not may_see_caller(user, ticket):
+        raise PermissionDenied("保密工单：承办单位不能查看诉求人联系方式" if ticket.confidential else "无权查看诉求人联系方式")
+    if not ticket.phone:
+        return ""
+    return reveal_pii(user, ticket, "phone", purpose)
+
+
+# -- knowledge base -------------------------------------------------------------------------------------
+@transaction.atomic
+def save_article(user, data: dict, article: KnowledgeArticle | None = None) -> KnowledgeArticle:
+    if not (is_centre(user) or has_role(user, Role.DEPT_ADMIN) or is_sysadmin(user)):
+        raise PermissionDenied("仅热线坐席、督办人员或部门管理员可以维护知识库")
+    title = _text(data.get("title"), "title", "标题")
+    answer = _text(data.get("answer"), "answer", "答复口径", max_len=8000)
+    a = article or KnowledgeArticle()
+    before = {"title": a.title} if article else None
+    a.title, a.answer = title, answer
+    a.question = _text(data.get("question"), "question", "常见问法", required=False, max_len=2000)
+    a.keywords = _text(data.get("keywords"), "keywords", "关键词", required=False)
+    a.source = _text(data.get("source"), "source", "政策依据", required=False)
+    a.category = _category(data.get("category")) if data.get("category") else None
+    a.is_active = bool(data.get("is_active", True))
+    a.save()
+    audit.record("hotline.knowledge.save", actor=user, obj=a, before=before, after={"title": a.title})
+    return a
+
+
+# -- keyword rules (派单规则) ------------------------------------------------------------------------------
+@transaction.atomic
+def save_rule(user, data: dict):
+    """Add a dispatch rule: all keywords present → this category and/or department."""
+    from .models import KeywordRule
+
+    if not (is_centre(user) or is_sysadmin(user)):
+        raise PermissionDenied("仅派单中心可以维护派单规则")
+    words = " ".join(re.split(r"[\s,，、]+", _text(data.get("keywords"), "keywords", "关键词"))).strip()
+    category = _category(data.get("category")) if data.get("category") else None
+    department = _department(data.get("department")) if data.get("department") else None
+    if category is None and department is None:
+        raise ValidationError({"category": "派单规则须指定分类或承办单位（至少一项）"})
+    try:
+        priority = int(data.get("priority") or 100)
+    except (TypeError, ValueError):
+        raise ValidationError({"priority": "优先级应为整数"}) from None
+    rule = KeywordRule.objects.create(keywords=words, category=category, department=department, priority=priority,
+                                      note=_text(data.get("note"), "note", "说明", required=False))
+    audit.record("hotline.rule.add", actor=user, obj=rule, after={"keywords": words, "category": category.path if category else "",
+                                                                 "department": department.name if department else ""})
+    from . import classifier
+
+    classifier.invalidate()
+    return rule
+
+
+@transaction.atomic
+def toggle_rule(user, rule_id: int):
+    from .models import KeywordRule
+
+    if not (is_centre(user) or is_sysadmin(user)):
+        raise PermissionDenied("仅派单中心可以维护派单规则")
+    rule = KeywordRule.objects.select_for_update().get(pk=rule_id)
+    rule.is_active = not rule.is_active
+    rule.save(update_fields=["is_active"])
+    audit.record("hotline.rule.toggle", actor=user, obj=rule, after={"is_active": rule.is_active})
+    from . import classifier
+
+    classifier.invalidate()
+    return rule
+
+
+# -- taxonomy import ------------------------------------------------------------------------------------
+LEVEL_COLUMNS = ("一级分类", "二级分类", "三级分类")
+
+
+def import_categories(user, data: bytes, file_name: str, *, dry_run: bool = False) -> dict:
+    """Import the taxonomy from .xlsx/.csv with 一级分类/二级分类/三级分类 (+ 承办单位, 办理时限, 关键词).
+
+    All or nothing: any bad row and nothing is written; the report lists every problem as
+    ``{"row", "column", "message"}``. Existing categories (same path) are updated.
+    """
+    from . import tables
+
+    if user is not None and not (is_centre(user) or is_sysadmin(user)):
+        raise PermissionDenied("仅派单中心或系统管理员可以导入诉求分类")
+    try:
+        index, rows = tables.read(data, file_name, LEVEL_COLUMNS)
+    except tables.TableError as exc:
+        return {"ok": False, "errors": [{"row": 0, "column": "", "message": exc.message}], "created": 0, "updated": 0,
+                "leaves": 0}
+    depts: dict[str, Department] = {}
+    for d in Department.objects.filter(is_active=True).select_related("region").order_by("region__code", "pk"):
+        depts.setdefault(d.name, d)
+        if d.short_name:
+            depts.setdefault(d.short_name, d)
+    errors, leaves, seen = [], [], {}
+    for number, cells in rows:
+        names = [tables.cell(cells, index, c) for c in LEVEL_COLUMNS]
+        dept_name = tables.cell(cells, index, "承办单位")
+        days_text = tables.cell(cells, index, "办理时限")
+        keywords = " ".join(re.split(r"[\s,，、;；]+", tables.cell(cells, index, "关键词")))[:200].strip()
+        if not any(names) and not dept_name and not days_text:
+            continue
+        row_errors = []
+        for i, (col, n) in enumerate(zip(LEVEL_COLUMNS, names)):
+            if not n:
+                row_errors.append({"row": number, "column": col, "message": f"{col}不能为空"})
+            elif len(n) > 60:
+                row_errors.append({"row": number, "column": col, "message": f"{col}不能超过60个字"})
+            elif "/" in n:
+                row_errors.append({"row": number, "column": col, "message": f"{col}不能含“/”"})
+        dept = None
+        if dept_name:
+            dept = depts.get(dept_name)
+            if dept is None:
+                row_errors.append({"row": number, "column": "承办单位",
+                                   "message": f"承办单位“{dept_name}”不存在：请填写系统中的部门名称或简称"})
+        days = None
+        if days_text:
+            m = re.fullmatch(r"(\d+)\s*(个工作日|工作日|天)?", days_text)
+            if not m or not 1 <= int(m.group(1)) <= 60:
+                row_errors.append({"row": number, "column": "办理时限", "message": "办理时限应为 1～60 的工作日数，例如 5"})
+            else:
+                days = int(m.group(1))
+        path = "/".join(names)
+        if not row_errors and path in seen:
+            row_errors.append({"row": number, "column": "三级分类", "message": f"与第{seen[path]}行重复：{path}"})
+        errors += row_errors
+        if not row_errors:
+            seen[path] = number
+            leaves.append((names, dept, days, keywords))
+    if not leaves and not errors:
+        errors.append({"row": 0, "column": "", "message": "文件中没有分类数据"})
+    report = {"ok": not errors, "errors": errors, "created": 0, "updated": 0, "leaves": len(leaves)}
+    if errors or dry_run:
+        return report
+    with transaction.atomic():
+        existing = {c.path: c for c in Category.objects.select_for_update()}
+        codes = {c.code for c in existing.values()}
+
+        def next_code(parent_code: str) -> str:
+            k = 1
+            while f"{parent_code}{k:02d}" in codes:
+                k += 1
+            codes.add(f"{parent_code}{k:02d}")
+            return f"{parent_code}{k:02d}"
+
+        for names, dept, days, keywords in leaves:
+            parent = None
+            for level in (1, 2, 3):
+                path = "/".join(names[:level])
+                node = existing.get(path)
+                leaf = level == 3
+                if node is None:
+                    node = Category(parent=parent, name=names[level - 1], level=level, path=path,
+                                    code=next_code(parent.code if parent else ""))
+                    if leaf:
+                        node.department, node.days, node.keywords = dept, days, keywords
+                    node.save()
+                    existing[path] = node
+                    report["created"] += 1
+                elif leaf and (node.department_id != (dept.pk if dept else None) or node.days != days
+                               or not node.is_active or (keywords and node.keywords != keywords)):
+                    node.department, node.days, node.is_active = dept, days, True
+                    node.keywords = keywords or node.keywords
+                    node.save(update_fields=["department", "days", "is_active", "keywords"])
+                    report["updated"] += 1
+                parent = node
+        audit.record("hotline.taxonomy.import", actor=user, object_type="hotline.category", object_id="",
+                     after={"file": file_name[:100], "created": report["created"], "updated": report["updated"],
+                            "leaves": len(leaves)})
+    from . import classifier
+
+    classifier.invalidate()
+    return report
+
+
+# -- training from the workbench / command ---------------------------------------------------------------
+def train_model(user, data: bytes, file_name: str, *, test_share: float = 0.2):
+    """Read a history file, train, save a new version and activate it (see :mod:`.classifier`)."""
+    from . import classifier
+
+    samples = classifier.read_samples(data, file_name)
+    trained = classifier.train(samples, test_share=test_share)
+    row = classifier.save_version(trained, source=file_name, user=user)
+    classifier.invalidate()
+    return row, trained

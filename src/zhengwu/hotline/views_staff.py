@@ -1,0 +1,385 @@
+"""Workbench pages of the hotline: 坐席受理台 (console), 派单中心 (dispatch centre), 承办单位工单
+(department), the ticket page with its actions, figures and hot spots, taxonomy, knowledge base
+and the dispatch model.
+
+Pages only compose: every change goes through :mod:`zhengwu.hotline.services`, every list through
+:mod:`zhengwu.hotline.queries`. Action forms post the ticket's ``lock_version``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from functools import wraps
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from zhengwu.org.models import Department, Region, Role
+from zhengwu.org.permissions import is_sysadmin, roles_of
+from zhengwu.workbench.views import staff_required
+
+from . import classifier, figures, knowledge, queries, rules, services
+from .models import Category, ClassifierModel, KnowledgeArticle, Ticket
+from .rules import Actor, State
+
+CENTRE = (Role.HOTLINE, Role.SUPERVISOR)
+HANDLERS = (Role.DEPT_ADMIN, Role.APPROVER)
+FIGURES = (Role.HOTLINE, Role.SUPERVISOR, Role.LEADER, Role.DEPT_ADMIN)
+
+
+def roles_required(*roles: str, what: str):
+    def decorator(view):
+        @staff_required
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not (roles_of(request.user) & set(roles)) and not is_sysadmin(request.user):
+                raise PermissionDenied(f"仅{what}可以使用此功能")
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def _errors(request, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, msgs in exc.message_dict.items():
+            for m in msgs:
+                messages.error(request, m)
+    else:
+        for m in exc.messages:
+            messages.error(request, m)
+
+
+def _leaves():
+    return Category.objects.filter(level=3, is_active=True).select_related("department").order_by("path")
+
+
+def _departments(user=None):
+    return Department.objects.filter(is_active=True).select_related("region").order_by("region__code", "sort_order", "name")
+
+
+def _regions(user):
+    """The console's 区划 choices: the centre's district and its streets."""
+    base = services.default_region(user)
+    return list(Region.objects.filter(code__startswith=base.prefix, level__lte=4).order_by("code")[:200])
+
+
+# -- console -----------------------------------------------------------------------------------------
+@roles_required(Role.HOTLINE, what="热线坐席")
+def console(request):
+    """坐席受理台: register a call; suggestions, knowledge and similar tickets appear while typing."""
+    form = request.POST if request.method == "POST" else {}
+    if request.method == "POST":
+        data = {k: request.POST.get(k, "") for k in (
+            "ticket_type", "urgency", "title", "content", "caller_name", "phone", "address", "region", "category",
+            "opinion", "answer", "knowledge", "merge_into")}
+        data["confidential"] = request.POST.get("confidential") == "on"
+        data["co_departments"] = request.POST.getlist("co_departments")
+        mode = request.POST.get("mode", "dispatch")
+        if mode == "dispatch":
+            data["dispatch_to"] = request.POST.get("department") or None
+            if not data["dispatch_to"]:
+                messages.error(request, "请选择主办单位后再派单（或点“仅登记”）")
+                return _console(request, form, status=400)
+        if mode != "kb":
+            data.pop("knowledge", None)
+            data.pop("answer", None)
+        if mode != "merge":
+            data.pop("merge_into", None)
+        try:
+            ticket = services.register(request.user, data, channel=request.POST.get("channel") or "phone",
+                                       idempotency_key=request.POST.get("idempotency_key") or None)
+        except ValidationError as exc:
+            _errors(request, exc)
+            return _console(request, form, status=400)
+        messages.success(request, f"工单 {ticket.number} 已{ticket.state_label}")
+        return redirect("hotline:ticket", ticket.pk)
+    return _console(request, form)
+
+
+def _console(request, form, status=200):
+    knowledge.warm_up()
+    return render(request, "hotline/console.html", {
+        "form": form, "key": uuid.uuid4().hex, "types": rules.TYPE_LABELS.items(),
+        "urgencies": rules.URGENCY_LABELS.items(), "leaves": _leaves(), "departments": _departments(),
+        "regions": _regions(request.user), "routes": services.routed_departments(), "channels": [("phone", "电话"), ("web", "网站"), ("wechat", "微信"),
+                                                         ("letter", "信件")],
+    }, status=status)
+
+
+# -- lists -----------------------------------------------------------------------------------------------
+def _filters(request) -> dict:
+    return {k: request.GET.get(k, "") for k in ("type", "urgency", "department", "category", "q")}
+
+
+@roles_required(*CENTRE, what="派单中心（热线坐席、督办人员）")
+def centre(request):
+    tab = request.GET.get("tab", "todo")
+    if tab not in queries.CENTRE_TABS:
+        tab = "todo"
+    f = _filters(request)
+    rows, nxt = queries.centre_list(request.user, tab, f, request.GET.get("before"))
+    now = timezone.now()
+    for t in rows:
+        t.time = rules.time_status(now, t.due_at, t.state)
+    return render(request, "hotline/centre.html", {
+        "rows": rows, "next": nxt, "tab": tab, "tabs": queries.CENTRE_TABS.items(), "filters": f,
+        "types": rules.TYPE_LABELS.items(), "time_labels": rules.TIME_LABELS,
+    })
+
+
+@roles_required(*HANDLERS, what="承办单位工作人员")
+def department(request):
+    tab = request.GET.get("tab", "dispatched")
+    if tab not in queries.DEPARTMENT_TABS:
+        tab = "dispatched"
+    f = _filters(request)
+    rows, nxt = queries.department_list(request.user, tab, f, request.GET.get("before"))
+    now = timezone.now()
+    for t in rows:
+        t.time = rules.time_status(now, t.due_at, t.state)
+    return render(request, "hotline/department.html", {
+        "rows": rows, "next": nxt, "tab": tab, "tabs": queries.DEPARTMENT_TABS.items(), "filters": f,
+        "types": rules.TYPE_LABELS.items(),
+    })
+
+
+# -- the ticket -------------------------------------------------------------------------------------------
+def _ticket_context(request, t: Ticket) -> dict:
+    user = request.user
+    centre_ok = services.is_centre(user, t.region_code)
+    handler_ok = services.is_handler(user, t.lead_department)
+    actions = set()
+    if centre_ok:
+        actions |= set(rules.allowed_actions(t.state, Actor.CENTRE))
+    if handler_ok:
+        actions |= set(rules.allowed_actions(t.state, Actor.DEPARTMENT))
+    if not t.extension_pending:
+        actions -= {"approve_extension", "reject_extension"}
+    if t.extension_pending:
+        actions.discard("request_extension")
+    if t.ticket_type != rules.TicketType.CONSULT:
+        actions.discard("direct_close")
+    if t.state == State.REPLIED and t.callback_attempts < rules.CALLBACK_ATTEMPTS_BEFORE_CLOSE:
+        actions.discard("close")
+    events = list(t.events.select_related("department").order_by("at", "pk"))
+    suggestions = (t.suggested or {}).get("suggestions", [])
+    return {
+        "t": t, "events": events, "actions": actions, "is_centre": centre_ok, "is_handler": handler_ok,
+        "can_see_caller": services.may_see_caller(user, t), "time": rules.time_status(timezone.now(), t.due_at, t.state),
+        "time_labels": rules.TIME_LABELS, "leaves": _leaves() if centre_ok else [],
+        "departments": _departments() if (centre_ok or handler_ok) else [],
+        "co_departments": list(t.co_departments.all()), "suggestions": suggestions,
+        "satisfaction": sorted(rules.SATISFACTION_LABELS.items(), reverse=True),
+        "similar": queries.similar(user, text=f"{t.title}。{t.content}", region=t.region_id, address=t.address,
+                                   category=t.category_id, exclude=t.pk, lat=t.latitude,
+                                   lon=t.longitude) if centre_ok and t.state == State.REGISTERED else [],
+        "kb": knowledge.search(t.content, 3) if centre_ok and t.state == State.REGISTERED else [],
+        "merged": list(t.merged.only("pk", "number")[:20]),
+        "route_dept": services.routed_departments().get(t.ticket_type) if centre_ok else None,
+        "is_co": (not handler_ok and t.state in (State.DISPATCHED, State.HANDLING)
+                  and any(services.is_handler(user, d) for d in t.co_departments.select_related("region"))),
+    }
+
+
+@staff_required
+def ticket(request, pk: int):
+    t = queries.staff_ticket(request.user, pk)
+    return render(request, "hotline/ticket.html", _ticket_context(request, t))
+
+
+def _b(value) -> bool | None:
+    if value in ("1", "yes", "true", "on"):
+        return True
+    if value in ("0", "no", "false", "off"):
+        return False
+    return None
+
+
+ACTIONS = {
+    "dispatch": lambda u, t, lock, P: services.dispatch(u, t, lock, P.get("department"),
+                                                         co_departments=P.getlist("co_departments"),
+                                                         category=P.get("category"), opinion=P.get("opinion", "")),
+    "direct_close": lambda u, t, lock, P: services.direct_close(u, t, lock, P.get("knowledge"), P.get("answer", "")),
+    "merge": lambda u, t, lock, P: services.merge(u, t, lock, services._main_ticket(P.get("merge_into") or "-"),
+                                                   P.get("opinion", "")),
+    "cancel": lambda u, t, lock, P: services.cancel(u, t, lock, P.get("reason", "")),
+    "claim": lambda u, t, lock, P: services.claim(u, t, lock),
+    "return": lambda u, t, lock, P: services.return_ticket(u, t, lock, P.get("reason", ""),
+                                                            P.get("suggested_department")),
+    "redispatch": lambda u, t, lock, P: services.redispatch(u, t, lock, P.get("department"),
+                                                             co_departments=P.getlist("co_departments"),
+                                                             category=P.get("category"), opinion=P.get("opinion", "")),
+    "reject_return": lambda u, t, lock, P: services.reject_return(u, t, lock, P.get("opinion", "")),
+    "request_extension": lambda u, t, lock, P: services.request_extension(u, t, lock, P.get("days"), P.get("reason", "")),
+    "approve_extension": lambda u, t, lock, P: services.decide_extension(u, t, lock, True, P.get("opinion", "")),
+    "reject_extension": lambda u, t, lock, P: services.decide_extension(u, t, lock, False, P.get("opinion", "")),
+    "urge": lambda u, t, lock, P: services.urge(u, t, lock, P.get("opinion", "")),
+    "reply": lambda u, t, lock, P: services.reply(u, t, lock, P.get("reply", "")),
+    "callback": lambda u, t, lock, P: services.callback(
+        u, t, lock, reached=_b(P.get("reached")) is not False, resolved=_b(P.get("resolved")),
+        satisfaction=P.get("satisfaction") or None, note=P.get("note", ""), reopen=P.get("reopen") == "on"),
+    "reopen": lambda u, t, lock, P: services.reopen(u, t, lock, P.get("opinion", "")),
+    "close": lambda u, t, lock, P: services.close(u, t, lock, P.get("opinion", "")),
+    "archive": lambda u, t, lock, P: services.archive(u, t, lock),
+    "co_reply": lambda u, t, lock, P: services.co_opinion(u, t, P.get("opinion", "")),
+}
+
+
+@staff_required
+@require_POST
+def act(request, pk: int, action: str):
+    t = queries.staff_ticket(request.user, pk)
+    fn = ACTIONS.get(action)
+    if fn is None:
+        raise Http404("未知的工单操作")
+    try:
+        t = fn(request.user, t, request.POST.get("lock_version"), request.POST)
+    except ValidationError as exc:
+        _errors(request, exc)
+        return redirect("hotline:ticket", pk)
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+        return redirect("hotline:ticket", pk)
+    label = rules.ACTION_LABELS.get(action, action)
+    messages.success(request, f"已{label}：工单 {t.number} 现为“{t.state_label}”")
+    try:
+        return redirect("hotline:ticket", queries.staff_ticket(request.user, pk).pk)
+    except Http404:  # e.g. after 改派 the department no longer sees it
+        return redirect("hotline:centre" if services.is_centre(request.user) else "hotline:dept")
+
+
+@staff_required
+@require_POST
+def reveal(request, pk: int):
+    t = queries.staff_ticket(request.user, pk)
+    try:
+        phone = services.reveal_phone(request.user, t, purpose="回访/联系诉求人")
+    except PermissionDenied as exc:
+        return JsonResponse({"detail": str(exc)}, status=403)
+    return JsonResponse({"phone": phone})
+
+
+# -- figures ----------------------------------------------------------------------------------------------
+def _date(value, default: dt.date) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except (TypeError, ValueError):
+        return default
+
+
+@roles_required(*FIGURES, what="热线坐席、督办人员、领导或部门管理员")
+def figures_page(request):
+    today = timezone.localdate()
+    start = _date(request.GET.get("start"), today.replace(day=1) - dt.timedelta(days=60))
+    end = _date(request.GET.get("end"), today)
+    if end < start:
+        start, end = end, start
+    dim = request.GET.get("by", "department")
+    if dim not in figures.DIMENSIONS:
+        dim = "department"
+    rows = figures.table(request.user, dim, start, end)
+    if request.GET.get("export") == "xlsx":
+        resp = HttpResponse(figures.to_xlsx(rows, dim, start, end),
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        resp["Content-Disposition"] = f'attachment; filename="hotline-figures-{start:%Y%m%d}-{end:%Y%m%d}.xlsx"'
+        return resp
+    return render(request, "hotline/figures.html", {
+        "rows": rows, "start": start, "end": end, "by": dim, "dimensions": figures.DIMENSIONS.items(),
+        "columns": figures.COLUMNS, "hot": figures.hot_spots(request.user, today),
+    })
+
+
+# -- taxonomy, knowledge base, model --------------------------------------------------------------------
+@roles_required(*CENTRE, what="派单中心")
+def taxonomy(request):
+    report = None
+    if request.method == "POST":
+        f = request.FILES.get("file")
+        if f is None:
+            messages.error(request, "请选择要导入的 Excel 或 CSV 文件")
+        else:
+            try:
+                report = services.import_categories(request.user, f.read(), f.name)
+            except PermissionDenied as exc:
+                messages.error(request, str(exc))
+            else:
+                if report["ok"]:
+                    messages.success(request, f"已导入：新增 {report['created']} 个分类，更新 {report['updated']} 个")
+                else:
+                    messages.error(request, f"文件有 {len(report['errors'])} 处问题，未导入任何分类，请修改后重新上传")
+    return render(request, "hotline/taxonomy.html", {
+        "report": report, "categories": Category.objects.select_related("department").order_by("path"),
+    })
+
+
+@roles_required(*CENTRE, Role.DEPT_ADMIN, what="热线坐席、督办人员或部门管理员")
+def knowledge_list(request):
+    q = request.GET.get("q", "").strip()
+    hits = knowledge.search(q, 20) if q else None
+    articles = (KnowledgeArticle.objects.filter(pk__in=[h.id for h in hits]) if hits is not None
+                else KnowledgeArticle.objects.all()[:100])
+    if hits is not None:
+        order = {h.id: i for i, h in enumerate(hits)}
+        articles = sorted(articles, key=lambda a: order[a.pk])
+    return render(request, "hotline/knowledge_list.html", {"articles": articles, "q": q})
+
+
+@roles_required(*CENTRE, Role.DEPT_ADMIN, what="热线坐席、督办人员或部门管理员")
+def knowledge_edit(request, pk: int | None = None):
+    article = get_object_or_404(KnowledgeArticle, pk=pk) if pk else None
+    if request.method == "POST":
+        data = {k: request.POST.get(k, "") for k in ("title", "question", "answer", "keywords", "source", "category")}
+        data["is_active"] = request.POST.get("is_active") == "on"
+        try:
+            article = services.save_article(request.user, data, article)
+        except ValidationError as exc:
+            _errors(request, exc)
+        else:
+            knowledge.invalidate()
+            messages.success(request, f"知识“{article.title}”已保存")
+            return redirect("hotline:knowledge")
+    fields = ("title", "question", "answer", "keywords", "source")
+    values = ({k: request.POST.get(k, "") for k in fields} if request.method == "POST"
+              else {k: getattr(article, k) if article else "" for k in fields})
+    return render(request, "hotline/knowledge_edit.html", {"a": article, "leaves": _leaves(), "v": values})
+
+
+@roles_required(*CENTRE, what="派单中心")
+def model_page(request):
+    if request.method == "POST" and request.POST.get("form") == "rule":
+        try:
+            services.save_rule(request.user, request.POST)
+        except ValidationError as exc:
+            _errors(request, exc)
+        else:
+            messages.success(request, "派单规则已添加，立即生效")
+        return redirect("hotline:model")
+    if request.method == "POST" and request.POST.get("form") == "toggle":
+        rule = services.toggle_rule(request.user, int(request.POST.get("rule", 0) or 0))
+        messages.success(request, f"规则“{rule.keywords}”已{'启用' if rule.is_active else '停用'}")
+        return redirect("hotline:model")
+    if request.method == "POST":
+        f = request.FILES.get("file")
+        if f is None:
+            messages.error(request, "请选择训练数据文件（.xlsx 或 .csv，列：标题、内容、分类，可选 承办单位）")
+        else:
+            try:
+                row, _trained = services.train_model(request.user, f.read(), f.name)
+            except classifier.TrainingError as exc:
+                messages.error(request, str(exc))
+            else:
+                messages.success(request, f"新模型已启用：{classifier.describe(row)}")
+        return redirect("hotline:model")
+    from .models import KeywordRule
+
+    return render(request, "hotline/model.html", {
+        "models": ClassifierModel.objects.all()[:20], "leaves": _leaves(), "departments": _departments(),
+        "rules": KeywordRule.objects.select_related("category", "department").order_by("priority", "pk"),
+    })
