@@ -1,12 +1,15 @@
 """The hotline JSON API: who may do what (401/403/404), registration with idempotency, machines
 with X-Api-Key, actions with the lock (409), console assistance."""
 
-import hashlib
 import json
 
 import pytest
 
-from zhengwu.hotline.models import ApiClient, Ticket
+from zhengwu.accounts import apikeys
+from zhengwu.hotline.models import Ticket
+from zhengwu.hotline.rules import API_SCOPE
+
+apikeys.register_scope("hotline:test-other", "测试：其他范围")
 
 pytestmark = pytest.mark.django_db
 API = "/api/v1/hotline"
@@ -79,14 +82,17 @@ def test_validation_errors_are_chinese(client, centre):
 
 
 def test_machine_client_with_api_key(client, taxonomy):
-    ApiClient.objects.create(name="网格化平台", key_digest=hashlib.sha256(b"grid-key").hexdigest())
+    grid_key = apikeys.issue("网格化平台", [API_SCOPE]).secret
+    other_key = apikeys.issue("只读目录", ["hotline:test-other"]).secret
     body = {"ticket_type": "help", "content": "网格员上报：垃圾桶满溢", "address": "经八路"}
-    r = _post(client, f"{API}/tickets", body, HTTP_X_API_KEY="grid-key", HTTP_IDEMPOTENCY_KEY="g1")
+    r = _post(client, f"{API}/tickets", body, HTTP_X_API_KEY=grid_key, HTTP_IDEMPOTENCY_KEY="g1")
     assert r.status_code == 201 and r.json()["channel"] == "api"
-    r2 = _post(client, f"{API}/tickets", body, HTTP_X_API_KEY="grid-key", HTTP_IDEMPOTENCY_KEY="g1")
+    r2 = _post(client, f"{API}/tickets", body, HTTP_X_API_KEY=grid_key, HTTP_IDEMPOTENCY_KEY="g1")
     assert r2.status_code == 200 and Ticket.objects.count() == 1
     assert _post(client, f"{API}/tickets", body, HTTP_X_API_KEY="nope").status_code == 401
-    assert client.get(f"{API}/tickets", HTTP_X_API_KEY="grid-key").status_code == 403
+    assert client.get(f"{API}/tickets", HTTP_X_API_KEY=grid_key).status_code == 403
+    # A key without the hotline scope may not file tickets.
+    assert _post(client, f"{API}/tickets", body, HTTP_X_API_KEY=other_key).status_code == 403
 
 
 def test_centre_list_keyset_and_assist(client, centre, new_ticket, street):

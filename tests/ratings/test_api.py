@@ -96,6 +96,25 @@ def test_outbox_read_and_ack(api, concluded_case, citizen, data_admin, window_st
     assert api(data_admin).post("outbox/ack", {"ids": []}).status_code == 400
 
 
+def test_upper_level_system_reads_and_acks_with_an_api_key(client, concluded_case, citizen):
+    from zhengwu.accounts import apikeys
+
+    services.rate_case(citizen, concluded_case, level=5)
+    feed = apikeys.issue("省好差评系统", ["ratings:feed"]).secret
+    other = apikeys.issue("热线系统", ["hotline:tickets"]).secret
+    url = "/api/v1/ratings/outbox"
+    assert client.get(url).status_code == 401
+    assert client.get(url, HTTP_X_API_KEY=other).status_code == 403
+    rows = client.get(url, HTTP_X_API_KEY=feed).json()
+    assert [r["办件编号"] for r in rows] == [concluded_case.number]
+    r = client.post(f"{url}/ack", {"ids": [rows[0]["id"]], "receipt": "P-1"}, content_type="application/json",
+                    HTTP_X_API_KEY=feed)
+    assert r.json() == {"marked": 1}
+    assert client.get(url, HTTP_X_API_KEY=feed).json() == []
+    # Only the feed is open to the key: the rest of the ratings API still needs a staff login.
+    assert client.get("/api/v1/ratings/", HTTP_X_API_KEY=feed).status_code == 401
+
+
 def test_openapi_lists_the_ratings_endpoints(client):
     paths = client.get("/api/v1/openapi.json").json()["paths"]
     assert "/api/v1/ratings/figures" in paths and "/api/v1/ratings/outbox" in paths

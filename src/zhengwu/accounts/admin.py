@@ -59,7 +59,6 @@ class ApiKeyForm(forms.ModelForm):
         fields = ["name", "department", "expires_at", "note", "active"]
 
     def __init__(self, *args, **kwargs):
-        import zhengwu.api  # noqa: F401  (domain routers register their scopes)
         from .apikeys import SCOPES
 
         super().__init__(*args, **kwargs)

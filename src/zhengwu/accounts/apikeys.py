@@ -1,7 +1,7 @@
 """应用密钥 for machine clients: issuing, checking, and a Django Ninja auth class with scopes.
 
     from zhengwu.accounts.apikeys import ApiKeyAuth, register_scope
-    register_scope("hotline:write", "提交热线诉求")
+    register_scope("hotline:tickets", "提交12345诉求")   # in the app's AppConfig.ready
     @router.post("/tickets", auth=[SessionAuth(), ApiKeyAuth("hotline:write")])
 
 A client sends ``X-Api-Key: zw_<prefix>_<secret>`` (or ``Authorization: Bearer zw_…``). The
@@ -32,7 +32,7 @@ LAST_USED_EVERY = dt.timedelta(minutes=1)  # last_used_at is refreshed at most t
 
 
 def register_scope(code: str, label: str) -> None:
-    """A domain app declares a scope it checks (in its AppConfig.ready or api module)."""
+    """A domain app declares a scope it checks (in its AppConfig.ready, so it is known everywhere)."""
     SCOPES.setdefault(code, label)
 
 
@@ -117,7 +117,10 @@ class ApiKeyAuth(APIKeyHeader):
         return key_from_request(request)
 
     def authenticate(self, request: HttpRequest, key):
+        if not key:
+            return None  # no key sent: another auth method (the session) may apply
         found = check(key, self.scope)
-        if found is not None:
-            request.api_key = found
+        if found is None:
+            raise HttpError(401, "应用密钥无效、已停用或已过期")
+        request.api_key = found
         return found

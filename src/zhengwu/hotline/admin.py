@@ -5,7 +5,7 @@ from django.contrib import admin
 
 from zhengwu.core.admin_mixins import AuditedAdmin
 
-from .models import ApiClient, Category, ClassifierModel, KeywordRule, KnowledgeArticle, Ticket
+from .models import Category, ClassifierModel, KeywordRule, KnowledgeArticle, Ticket
 
 
 @admin.register(Category)
@@ -27,12 +27,6 @@ class KeywordRuleAdmin(AuditedAdmin, admin.ModelAdmin):
 class KnowledgeArticleAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ("title", "category", "is_active", "used_count", "updated_at")
     search_fields = ("title", "keywords", "question")
-
-
-@admin.register(ApiClient)
-class ApiClientAdmin(AuditedAdmin, admin.ModelAdmin):
-    list_display = ("name", "is_active", "created_at")
-    readonly_fields = ("key_digest",)
 
 
 @admin.register(ClassifierModel)

@@ -3,7 +3,7 @@ tickets), ticket registration by staff and by other systems, lists, detail and a
 
 Authentication: the Django session for people (unsafe methods CSRF-checked: send the
 ``csrftoken`` cookie's value in ``X-CSRFToken``), or ``X-Api-Key`` for other systems registered as
-:class:`~zhengwu.hotline.models.ApiClient` (they may file and read the tickets they filed).
+:class:`~zhengwu.accounts.models.ApiKey` with the ``hotline:tickets`` scope (they may file and read the tickets they filed).
 Errors: 400 with Chinese field messages, 401, 403, 404 (a ticket the caller may not see does not
 exist for them), 409 for a stale ``lock_version``.
 """
@@ -11,7 +11,6 @@ exist for them), 409 for a stale ``lock_version``.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from functools import wraps
 from typing import Optional
 
@@ -19,14 +18,16 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest
 from ninja import Field, Header, Router, Schema, Status
 from ninja.errors import HttpError
-from ninja.security import APIKeyHeader
 from ninja.security import SessionAuth as NinjaSessionAuth
 from ninja.utils import check_csrf
 
+from zhengwu.accounts.apikeys import ApiKeyAuth
+from zhengwu.accounts.models import ApiKey
 from zhengwu.org.permissions import is_staff_member
 
 from . import classifier, knowledge, queries, rules, services
-from .models import ApiClient, Channel, Ticket
+from .models import Channel, Ticket
+from .rules import API_SCOPE as SCOPE
 from .rules import Actor
 
 PREFIX = "/hotline/"
@@ -44,19 +45,7 @@ class SessionAuth(NinjaSessionAuth):
         return None
 
 
-class ApiKeyAuth(APIKeyHeader):
-    param_name = "X-Api-Key"
-
-    def authenticate(self, request: HttpRequest, key: Optional[str]):
-        if not key:
-            return None
-        client = ApiClient.objects.filter(key_digest=hashlib.sha256(key.encode()).hexdigest(), is_active=True).first()
-        if client is None:
-            raise HttpError(401, "X-Api-Key 无效或已停用")
-        return client
-
-
-router = Router(auth=[SessionAuth(), ApiKeyAuth()], tags=["12345热线"])
+router = Router(auth=[SessionAuth(), ApiKeyAuth(SCOPE)], tags=["12345热线"])
 
 
 class ErrorOut(Schema):
@@ -90,7 +79,7 @@ def handles_errors(view):
 
 def _staff(request):
     user = request.auth
-    if isinstance(user, ApiClient) or not is_staff_member(user):
+    if isinstance(user, ApiKey) or not is_staff_member(user):
         raise PermissionDenied("仅工作人员可以使用")
     return user
 
@@ -249,7 +238,7 @@ class ActionIn(Schema):
 
 
 def _out(t: Ticket, user, *, events: bool = True) -> dict:
-    see = services.may_see_caller(user, t) if not isinstance(user, ApiClient) else True
+    see = services.may_see_caller(user, t) if not isinstance(user, ApiKey) else True
     return {
         "id": t.pk, "number": t.number, "channel": t.channel, "ticket_type": t.ticket_type, "type_label": t.type_label,
         "urgency": t.urgency, "confidential": t.confidential, "title": t.title, "content": t.content,
@@ -322,7 +311,7 @@ def create_ticket(request, payload: TicketIn, idempotency_key: Optional[str] = H
     channel = data.pop("channel") or Channel.API
     if channel not in Channel.values:
         raise ValidationError({"channel": "来源渠道不正确"})
-    if isinstance(auth, ApiClient):
+    if isinstance(auth, ApiKey):
         key = f"api:{auth.pk}:{idempotency_key}"[:64] if idempotency_key else None
         data.pop("dispatch_to", None)
         if key and Ticket.objects.filter(idempotency_key=key).exists():
@@ -364,7 +353,7 @@ def list_tickets(request, tab: str = "todo", before: Optional[int] = None, type:
 
 def _visible(request, pk: int) -> Ticket:
     auth = request.auth
-    if isinstance(auth, ApiClient):
+    if isinstance(auth, ApiKey):
         raise PermissionDenied("接入系统请使用 Open311 接口查询工单状态")
     return queries.staff_ticket(_staff(request), pk)
 

@@ -7,6 +7,9 @@ class HotlineConfig(AppConfig):
     verbose_name = "12345热线"
 
     def ready(self) -> None:
+        from zhengwu.accounts.apikeys import register_scope
+
+        register_scope("hotline:tickets", "提交12345诉求并查询其办理状态（含 Open311）")  # 应用密钥 scope
         from zhengwu.workbench.menu import MenuEntry, register
 
         register(MenuEntry("热线受理", "hotline:console", roles={"hotline"}, icon="☎", order=50,

@@ -11,7 +11,7 @@ import hashlib
 from pathlib import Path
 
 DATA = Path(__file__).resolve().parent / "data"
-DEMO_API_KEY = "demo-hotline-api-key-2026"
+DEMO_API_KEY = "zw_demo0012_hotline-demo-key-2026"  # an 应用密钥 with the hotline scope (demo only)
 
 RULES = [
     ("燃气 泄漏", "城乡建设/安全生产/事故处理", "应急管理局", "燃气泄漏一律按安全事故派应急管理局"),
@@ -83,7 +83,9 @@ def load(stdout) -> None:
     from zhengwu.org.models import Department
 
     from . import classifier, knowledge, rules, services
-    from .models import ApiClient, Category, ClassifierModel, KeywordRule, KnowledgeArticle, Ticket
+    from zhengwu.accounts.models import ApiKey
+
+    from .models import Category, ClassifierModel, KeywordRule, KnowledgeArticle, Ticket
 
     if not Department.objects.filter(short_name="市场监管局").exists():
         stdout.write("12345热线演示数据：缺少演示部门，跳过")
@@ -101,8 +103,9 @@ def load(stdout) -> None:
         KnowledgeArticle.objects.get_or_create(title=title, defaults={
             "question": question, "category": cats.get(path), "keywords": keywords, "answer": answer, "source": source})
     knowledge.invalidate()
-    ApiClient.objects.get_or_create(name="演示接入系统", defaults={
-        "key_digest": hashlib.sha256(DEMO_API_KEY.encode()).hexdigest()})
+    ApiKey.objects.get_or_create(prefix=DEMO_API_KEY.split("_")[1], defaults={
+        "name": "演示接入系统（网格化平台）", "key_hash": hashlib.sha256(DEMO_API_KEY.encode()).hexdigest(),
+        "scopes": [rules.API_SCOPE], "note": "演示数据：正式环境请停用并用 zhengwu apikey create 另发"})
     if not ClassifierModel.objects.filter(is_active=True).exists():
         path = DATA / "training_sample.csv"
         row, _trained = services.train_model(None, path.read_bytes(), path.name)

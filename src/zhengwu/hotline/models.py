@@ -115,22 +115,6 @@ class ClassifierModel(models.Model):
         return f"v{self.version}"
 
 
-class ApiClient(models.Model):
-    """An external system that files tickets (Open311 ``api_key``; stored as a SHA-256 digest)."""
-
-    name = models.CharField("系统名称", max_length=100)
-    key_digest = models.CharField("密钥摘要", max_length=64, unique=True)
-    is_active = models.BooleanField("启用", default=True)
-    created_at = models.DateTimeField("创建时间", auto_now_add=True)
-
-    class Meta:
-        verbose_name = "接入系统"
-        verbose_name_plural = "接入系统"
-
-    def __str__(self) -> str:
-        return self.name
-
-
 class Channel(models.TextChoices):
     PHONE = "phone", "电话"
     WEB = "web", "网站"

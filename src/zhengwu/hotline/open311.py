@@ -19,7 +19,6 @@ description shown is the ticket's summary (标题), not the full text.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -27,9 +26,13 @@ from django.http import JsonResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
+from ninja.errors import HttpError
+
+from zhengwu.accounts import apikeys
+from zhengwu.accounts.models import ApiKey
 
 from . import rules, services
-from .models import ApiClient, Category, Channel, Ticket
+from .models import Category, Channel, Ticket
 from .rules import Actor, State
 
 MAX_ROWS = 1000
@@ -146,8 +149,12 @@ def request_detail(request, number: str):
     return _ok([request_out(t)])
 
 
-def _client(key: str) -> ApiClient | None:
-    return ApiClient.objects.filter(key_digest=hashlib.sha256(key.encode()).hexdigest(), is_active=True).first()
+def _client(key: str) -> ApiKey | None:
+    """The 应用密钥 behind an Open311 ``api_key``: active, unexpired, with the hotline scope."""
+    try:
+        return apikeys.check(key, rules.API_SCOPE)
+    except HttpError:
+        return None
 
 
 def _create(request):
@@ -158,7 +165,7 @@ def _create(request):
     if p.get("api_key"):
         client = _client(p["api_key"])
         if client is None:
-            return _error(403, "api_key 无效或已停用")
+            return _error(403, "api_key 无效、已停用、已过期或未授权提交12345诉求")
     code = p.get("service_code", "").strip()
     if not code:
         return _error(400, "service_code 必填")

@@ -484,3 +484,6 @@ def split_path(path: str) -> list[str]:
     """'城乡建设/安全生产/事故处理' (also with ／, >, ＞ or -) → its names, blanks dropped."""
     parts = re.split(r"\s*[/／>＞]\s*", str(path or "").strip())
     return [p.strip() for p in parts if p.strip()]
+
+
+API_SCOPE = "hotline:tickets"  # 应用密钥 scope: file tickets through the API and Open311, read their state

@@ -18,6 +18,8 @@ from django.utils import timezone
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
+from zhengwu.accounts.apikeys import ApiKeyAuth
+from zhengwu.accounts.models import ApiKey
 from zhengwu.cases.api import SessionAuth, _error_body
 from zhengwu.cases.api_schemas import ErrorOut
 from zhengwu.org.models import Role
@@ -300,12 +302,18 @@ class AckIn(Schema):
     receipt: str = Field("", description="上级系统回执号")
 
 
+FEED_SCOPE = "ratings:feed"  # registered in RatingsConfig.ready
+FEED_AUTH = [ApiKeyAuth(FEED_SCOPE), SessionAuth()]  # the key first: SessionAuth answers 401 itself
+
+
 def _require_data_admin(user) -> None:
+    if isinstance(user, ApiKey):
+        return  # an 应用密钥 holding the feed scope (checked by ApiKeyAuth)
     if not has_role(user, Role.DATA_ADMIN, Role.SYSADMIN):
         raise PermissionDenied("只有数据管理员可以读取上报队列")
 
 
-@router.get("/outbox", response={200: list[OutboxOut], **ERRORS}, summary="待上报的评价（最早在前）",
+@router.get("/outbox", response={200: list[OutboxOut], **ERRORS}, summary="待上报的评价（最早在前）", auth=FEED_AUTH,
             description="读取尚未被上级系统确认接收的记录；推送成功后调用 /outbox/ack 标记。读取不改变状态。")
 @handles_errors
 def outbox(request, after: int = 0, limit: int = Query(100, ge=1, le=1000)):
@@ -314,7 +322,7 @@ def outbox(request, after: int = 0, limit: int = Query(100, ge=1, le=1000)):
     return [services.outbox_payload(o) for o in rows]
 
 
-@router.post("/outbox/ack", response={200: dict, **ERRORS}, summary="标记已被上级系统接收")
+@router.post("/outbox/ack", response={200: dict, **ERRORS}, summary="标记已被上级系统接收", auth=FEED_AUTH)
 @handles_errors
 def outbox_ack(request, payload: AckIn):
     n = services.mark_sent(request.auth, payload.ids, payload.receipt)

@@ -7,6 +7,9 @@ class RatingsConfig(AppConfig):
     verbose_name = "好差评"
 
     def ready(self) -> None:
+        from zhengwu.accounts.apikeys import register_scope
+
+        register_scope("ratings:feed", "读取好差评上报队列并确认接收（上级好差评系统）")  # 应用密钥 scope
         from django.db.models.signals import post_save
 
         from zhengwu.workbench.menu import MenuEntry, register

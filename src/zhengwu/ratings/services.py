@@ -706,16 +706,23 @@ def outbox_payload(o: OutboxRecord) -> dict:
 
 @transaction.atomic
 def mark_sent(actor, ids: list[int], receipt: str = "") -> int:
-    """Mark outbox records as accepted by the upper-level system (after it confirmed them)."""
-    if not has_role(actor, Role.DATA_ADMIN, Role.SYSADMIN):
+    """Mark outbox records as accepted by the upper-level system (after it confirmed them).
+
+    ``actor``: a data administrator, or the upper-level system's 应用密钥 (scope ratings:feed).
+    """
+    from zhengwu.accounts.models import ApiKey
+
+    key = actor if isinstance(actor, ApiKey) else None
+    if key is None and not has_role(actor, Role.DATA_ADMIN, Role.SYSADMIN):
         raise PermissionDenied("只有数据管理员可以确认上报结果")
     ids = [int(i) for i in ids][:1000]
     if not ids:
         raise _invalid("ids", "请给出已被上级系统接收的记录编号")
     n = OutboxRecord.objects.filter(pk__in=ids, sent_at__isnull=True).update(
         sent_at=timezone.now(), receipt=(receipt or "")[:100], attempts=F("attempts") + 1)
-    audit.record("ratings.outbox.sent", actor=actor, object_type="ratings.outboxrecord", object_id="batch",
-                 after={"ids": ids[:50], "count": n, "receipt": receipt[:100]})
+    audit.record("ratings.outbox.sent", actor=None if key else actor, object_type="ratings.outboxrecord",
+                 object_id="batch", after={"ids": ids[:50], "count": n, "receipt": receipt[:100],
+                                           **({"api_key": str(key)} if key else {})})
     return n
 
 

@@ -22,11 +22,6 @@ class Command(BaseCommand):
         sub.add_parser("scopes", help="可用授权范围")
 
     def handle(self, *args, action, **opts):
-        from django.apps import apps
-
-        apps.get_app_config("accounts")  # scopes are registered when the API modules load
-        import zhengwu.api  # noqa: F401
-
         if action == "scopes":
             for code, label in sorted(apikeys.SCOPES.items()):
                 self.stdout.write(f"{code:<20} {label}")
