@@ -10,7 +10,10 @@ logins) and runs this for you. The mix, by user weight:
 - 申报 (citizen, logged in, 3): search → guide → create + submit a case via the API → 我的办件;
 - 查询进度 (citizen, logged in, 2): 我的办件 page and API, one case's detail;
 - 窗口受理 (staff chuangkou, 1): intake queue API → accept the oldest case (API) or open it;
-- 审批 (staff shenpi_sj, 1): inbox page → case page → pass an active step (API).
+- 审批 (staff shenpi_sj, 1): inbox page → case page → pass an active step (API);
+- 12345 坐席 (staff rexian, 1): console suggestions while typing → register a call (API) →
+  dispatch-centre list;
+- 领导 (staff admin, weight 1 in 40): this month's 好差评 figures by department.
 
 Every user waits 0.5–2 s between tasks (a person, not a flood); the run is bounded by ``-t``.
 """
@@ -179,3 +182,43 @@ class Approver(HttpUser):
                               catch_response=True) as resp:
             if resp.status_code in (409, 422, 400):  # stale lock: someone acted first
                 resp.success()
+
+
+class HotlineOperator(HttpUser):
+    weight = 1
+    wait_time = between(0.5, 2)
+
+    def on_start(self):
+        self.ok = _login(self, FX["hotline"], FX["staff_password"])
+
+    @task(3)
+    def register_call(self):
+        if not self.ok or not FX["ticket_probes"]:
+            return
+        probe = random.choice(FX["ticket_probes"])
+        self.client.get(_q("/api/v1/hotline/assist", text=probe["text"][:30], phone=probe["phone"],
+                           region=probe["region"]), name="/api/v1/hotline/assist")
+        body = {"ticket_type": "help", "content": probe["text"] or "路灯不亮，请尽快维修", "phone": probe["phone"],
+                "address": probe["address"], "region": probe["region"] or None, "channel": "phone"}
+        self.client.post("/api/v1/hotline/tickets", json=body,
+                         headers={**_csrf(self), "Idempotency-Key": uuid.uuid4().hex}, name="/api/v1/hotline/tickets [POST]")
+
+    @task(2)
+    def centre(self):
+        if self.ok:
+            self.client.get("/workbench/hotline/centre/", name="/workbench/hotline/centre/")
+
+
+class Leader(HttpUser):
+    weight = 1
+    fixed_count = 2
+    wait_time = between(2, 5)
+
+    def on_start(self):
+        self.ok = _login(self, FX["city_admin"], FX["staff_password"])
+
+    @task
+    def rating_figures(self):
+        if self.ok:
+            self.client.get(_q("/api/v1/ratings/figures", period=random.choice(FX["rating_periods"]), by="department"),
+                            name="/api/v1/ratings/figures")
