@@ -184,3 +184,15 @@ def test_admin_edits_the_local_rules_with_checks(client, django_user_model):
     assert res.status_code == 200 and "差评等级只能取" in res.content.decode()
     client.post(url, {**data, "bad_levels": "2,1"})
     assert RatingRules.objects.get().rectify_workdays == 15
+
+
+def test_my_ratings_lists_only_my_own_with_rectification_progress(client, concluded_case, citizen, other_citizen):
+    services.rate_case(citizen, concluded_case, level=1, comment="态度差")
+    url = reverse("ratings:mine")
+    client.force_login(other_citizen)
+    page = client.get(url).content.decode()
+    assert 'id="no-ratings"' in page and concluded_case.number not in page
+    client.force_login(citizen)
+    page = client.get(url).content.decode()
+    assert concluded_case.number in page and "非常不满意" in page and "整改进度" in page and "态度差" in page
+    assert 'id="nav-my-ratings"' in page

@@ -14,6 +14,7 @@ urlpatterns: list = [
     path("ratings/case/<int:pk>/followup/", pub.followup, name="followup"),
     path("ratings/q/<str:token>/", pub.qr_rate, name="qr_rate"),
     path("ratings/public/", pub.public_figures, name="public"),
+    path("ratings/mine/", pub.my_ratings, name="mine"),
     path("ratings/screen/", pub.screen, name="screen"),
     path(f"{W}", st.rating_list, name="list"),
     path(f"{W}tablet/", st.tablet_start, name="tablet_start"),

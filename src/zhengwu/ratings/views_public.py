@@ -178,3 +178,27 @@ def screen(request):
 
 def rating_link(request, token: str) -> str:
     return request.build_absolute_uri(reverse("ratings:qr_rate", args=[token]))
+
+
+PAGE = 30
+
+
+@login_required
+def my_ratings(request):
+    """我的评价: a citizen's own ratings, newest first, with each 差评's rectification progress."""
+    applicant = getattr(request.user, "applicant", None)
+    if applicant is None:
+        raise PermissionDenied("仅限已注册的个人或法人申请人查看")
+    qs = (Rating.objects.filter(applicant=applicant, followup_of__isnull=True)
+          .select_related("case", "item", "department", "window", "rectification")
+          .prefetch_related("followups").order_by("-rated_at", "-pk"))
+    before = request.GET.get("before", "")
+    if before.isdigit():
+        anchor = Rating.objects.filter(pk=int(before), applicant=applicant).values_list("rated_at", flat=True).first()
+        if anchor is not None:
+            qs = qs.filter(rated_at__lte=anchor).exclude(rated_at=anchor, pk__gte=int(before))
+    rows = list(qs[:PAGE + 1])
+    more = len(rows) > PAGE
+    rows = rows[:PAGE]
+    return render(request, "ratings/my_ratings.html",
+                  {"rows": rows, "next": rows[-1].pk if more else None})
