@@ -68,3 +68,72 @@ def test_grants_are_loaded_once_per_user_object(setup, django_assert_num_queries
     with django_assert_num_queries(0):
         permissions.has_role(user, Role.ITEM_ADMIN)
         permissions.roles_of(user)
+
+
+# -- scope by resolved department ids -------------------------------------------------------------
+def _like_scope(qs, user, roles, department_field):
+    """scope() as it was written before departments were resolved to ids: the department's
+    region code by prefix in SQL (the reference the resolved form must agree with)."""
+    from django.db.models import Q
+
+    if permissions.is_sysadmin(user):
+        return qs
+    condition = Q(pk__in=[])
+    for g in permissions.grants(user):
+        if g.role not in roles:
+            continue
+        prefix_field = f"{department_field}__region__code" if department_field else "region__code"
+        q = Q(**{f"{prefix_field}__startswith": g.region_prefix})
+        if g.department_ids is not None:
+            q &= Q(**{f"{department_field}_id__in" if department_field else "pk__in": sorted(g.department_ids)})
+        condition |= q
+    return qs.filter(condition)
+
+
+@pytest.mark.django_db
+def test_resolved_scope_equals_the_region_prefix_scope(setup, make_staff, make_department, other_district):
+    from zhengwu.org.models import Department
+
+    # A department grant whose subtree reaches into another region: only the grant's region counts.
+    make_department(name="公安分局驻中原工作站", parent=setup["police"], region=other_district)
+    people = [setup["approver"], setup["manager"], make_staff(Role.WINDOW), make_staff(Role.APPROVER, region=other_district),
+              make_staff(Role.APPROVER, department=setup["far"]), setup["nobody"], setup["sysadmin"]]
+    for user in people:
+        for roles in ([Role.APPROVER], [Role.WINDOW, Role.ITEM_ADMIN], list(Role.values)):
+            got = names(permissions.scope(Department.objects.all(), user, roles, department_field=""))
+            want = names(_like_scope(Department.objects.all(), user, roles, ""))
+            assert got == want, (user.username, roles)
+
+
+@pytest.mark.django_db
+def test_department_grant_is_resolved_with_its_grants(setup, django_assert_num_queries):
+    user = setup["approver"]
+    permissions.grants(user)  # the grant rows and the department subtree: two queries
+    with django_assert_num_queries(1):  # only the scoped query itself
+        assert names(permissions.staff_departments(user)) == ["公安分局", "公安分局户政科"]
+
+
+@pytest.mark.django_db
+def test_region_grant_resolves_its_departments_once_per_request(setup, django_assert_num_queries):
+    user = setup["manager"]
+    permissions.grants(user)
+    with django_assert_num_queries(2):  # the region's department ids once, then the scoped query
+        names(permissions.staff_departments(user))
+    with django_assert_num_queries(1):
+        names(permissions.staff_departments(user, [Role.ITEM_ADMIN]))
+
+
+@pytest.mark.django_db
+def test_a_large_region_is_scoped_by_code_prefix(setup, monkeypatch):
+    monkeypatch.setattr(permissions, "MAX_RESOLVED_DEPARTMENTS", 1)
+    qs = permissions.staff_departments(setup["manager"])
+    assert "LIKE" in str(qs.query).upper() or "GLOB" in str(qs.query).upper()
+    assert names(qs) == ["公安分局", "公安分局户政科", "市场监管局"]
+
+
+@pytest.mark.django_db
+def test_scope_sql_names_department_ids_not_region_codes(setup):
+    from zhengwu.org.models import Department
+
+    qs = permissions.scope(Department.objects.order_by(), setup["approver"], [Role.APPROVER], department_field="")
+    assert "org_region" not in str(qs.query)

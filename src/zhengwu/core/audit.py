@@ -1,8 +1,9 @@
-"""The audit chain (审计链): append events, verify the chain.
+"""The audit chain (审计链): append events, verify the chains.
 
 Every state change and every read of personal data writes one :class:`AuditEvent` inside the
-caller's transaction. Events form a hash chain (SM3, GB/T 32905): editing, deleting or
-re-ordering any stored event breaks the chain at that event, and :func:`verify` names it.
+caller's transaction. Events form hash chains (SM3, GB/T 32905) — :data:`CHAINS` of them, so
+that concurrent writers do not queue on one head row (ADR 0007): editing, deleting or
+re-ordering any stored event breaks its chain at that event, and :func:`verify` names it.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ def _canonical(event: dict[str, Any]) -> bytes:
 
 def _event_fields(e: AuditEvent) -> dict[str, Any]:
     at = e.at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    return {
+    fields = {
         "seq": e.seq,
         "at": at,
         "actor_id": e.actor_id,
@@ -41,6 +42,10 @@ def _event_fields(e: AuditEvent) -> dict[str, Any]:
         "before": e.before,
         "after": e.after,
     }
+    if e.prev_seq is not None:  # partitioned chains (ADR 0007): the link is part of the content
+        fields["chain"] = e.chain
+        fields["prev_seq"] = e.prev_seq
+    return fields
 
 
 def compute_hash(prev_hash: str, e: AuditEvent) -> str:
@@ -57,6 +62,58 @@ def _jsonable(value: Any) -> Any:
     return json.loads(json.dumps(value, ensure_ascii=False, default=str))
 
 
+# Number of chains (ADR 0007). The head rows 1..CHAINS are created by core's migration 0003; a
+# writer locks the first head nobody else holds, so up to CHAINS audited transactions proceed
+# side by side instead of queueing on one row.
+CHAINS = 32
+_SEQ_SQL = {
+    "postgresql": "SELECT nextval('core_auditevent_seq_seq')",
+    # SQLite runs one writer at a time (IMMEDIATE transactions): the next number is max + 1.
+    "sqlite": "SELECT COALESCE(MAX(seq), 0) + 1 FROM core_auditevent",
+}
+
+
+_PG_LOCK_HEAD = (
+    # The inner SELECT locks one head row (the hint first, else the first free one); nextval runs
+    # in the outer SELECT, i.e. only after that row is locked, so ``seq`` increases along every
+    # chain. One round trip for the head and the event's number.
+    "SELECT h.id, h.seq, h.hash, nextval('core_auditevent_seq_seq') FROM ("
+    "SELECT id, seq, hash FROM {table} ORDER BY (id = %s) DESC, id LIMIT 1 FOR UPDATE SKIP LOCKED) h"
+)
+
+
+def _lock_head(connection) -> tuple[AuditHead, int]:
+    """Lock a chain head for this transaction without waiting when one is free; return it with
+    the new event's ``seq``.
+
+    The head this connection used last comes first: a transaction that already holds it (an
+    earlier event of the same transaction) gets it back at once, so one transaction holds one
+    head. Otherwise the first head not locked by another transaction (``SKIP LOCKED``). Only
+    when every head is busy does the writer wait — for the hinted head, holding no other head,
+    so writers never wait on each other in a cycle.
+    """
+    hint = getattr(connection, "_zw_audit_chain", None) or 1
+    head = None
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute(_PG_LOCK_HEAD.format(table=connection.ops.quote_name(AuditHead._meta.db_table)), [hint])
+            row = cur.fetchone()
+        if row is not None:
+            head, seq = AuditHead(id=row[0], seq=row[1], hash=row[2]), int(row[3])
+            head._state.adding, head._state.db = False, connection.alias
+    if head is None:
+        head, _ = AuditHead.objects.select_for_update().get_or_create(pk=hint)
+        seq = _next_seq(connection)
+    connection._zw_audit_chain = head.pk
+    return head, seq
+
+
+def _next_seq(connection) -> int:
+    with connection.cursor() as cur:
+        cur.execute(_SEQ_SQL.get(connection.vendor, _SEQ_SQL["sqlite"]))
+        return int(cur.fetchone()[0])
+
+
 def record(
     action: str,
     *,
@@ -71,16 +128,22 @@ def record(
     """Append one event. Call inside the transaction that makes the change.
 
     ``before``/``after`` must already be free of clear personal data (pass masked values).
+    The chain's head stays locked until that transaction ends, so a rolled-back change leaves
+    no event and no gap in its chain.
     """
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or obj.pk
     actor_id = getattr(actor, "pk", None) if actor is not None else None
     actor_name = getattr(actor, "get_username", lambda: str(actor))() if actor is not None else "system"
-    with transaction.atomic():
-        head, _ = AuditHead.objects.select_for_update().get_or_create(pk=1)
+    connection = transaction.get_connection()
+    # No savepoint inside the caller's transaction: a failed append fails the change.
+    with transaction.atomic(savepoint=False):
+        head, seq = _lock_head(connection)
         event = AuditEvent(
-            seq=head.seq + 1,
+            seq=seq,
+            chain=head.pk,
+            prev_seq=head.seq,
             at=timezone.now(),
             actor_id=actor_id,
             actor=actor_name or "",
@@ -105,6 +168,8 @@ class VerifyResult:
     checked: int
     broken_seq: int | None = None
     reason: str = ""
+    broken_chain: int | None = None
+    chains: int = 0
 
 
 def _iter_events(chunk: int = 5000) -> Iterator[AuditEvent]:
@@ -117,22 +182,40 @@ def _iter_events(chunk: int = 5000) -> Iterator[AuditEvent]:
         last = batch[-1].seq
 
 
+@dataclass
+class _Tip:
+    seq: int = 0
+    hash: str = GENESIS
+
+
 def verify() -> VerifyResult:
-    """Walk the chain from the first event; report the first broken link."""
-    prev = GENESIS
-    expected_seq = 1
+    """Walk every chain (one pass over the events in ``seq`` order); report the first broken link.
+
+    Per chain: each event must name the previous event of its chain (``prev_seq``; ``seq - 1``
+    for events from before the partitioning) and that event's hash, and its own hash must match
+    its content; each head must point at its chain's last event.
+    """
+    tips: dict[int, _Tip] = {}
     checked = 0
     for e in _iter_events():
-        if e.seq != expected_seq:
-            return VerifyResult(False, checked, expected_seq, f"缺少第 {expected_seq} 条（记录被删除）")
-        if e.prev_hash != prev:
-            return VerifyResult(False, checked, e.seq, "前一条摘要不一致（前面的记录被删除或替换）")
-        if compute_hash(prev, e) != e.hash:
-            return VerifyResult(False, checked, e.seq, "内容与摘要不符（记录被篡改）")
-        prev = e.hash
-        expected_seq += 1
+        tip = tips.setdefault(e.chain, _Tip())
+        prev_seq = e.prev_seq if e.prev_seq is not None else e.seq - 1
+        if prev_seq > tip.seq:
+            return VerifyResult(False, checked, prev_seq, f"缺少第 {prev_seq} 条（记录被删除）", e.chain, len(tips))
+        if prev_seq < tip.seq or e.prev_hash != tip.hash:
+            return VerifyResult(False, checked, e.seq, "前一条摘要不一致（前面的记录被删除或替换）", e.chain, len(tips))
+        if compute_hash(tip.hash, e) != e.hash:
+            return VerifyResult(False, checked, e.seq, "内容与摘要不符（记录被篡改）", e.chain, len(tips))
+        tip.seq, tip.hash = e.seq, e.hash
         checked += 1
-    head = AuditHead.objects.filter(pk=1).first()
-    if head and (head.seq != checked or head.hash != prev):
-        return VerifyResult(False, checked, checked + 1, f"链头记录到第 {head.seq} 条，实际只有 {checked} 条（末尾记录被删除）")
-    return VerifyResult(True, checked)
+    heads = {h.pk: h for h in AuditHead.objects.all()}
+    for chain in sorted(set(heads) | set(tips)):
+        head, tip = heads.get(chain), tips.get(chain, _Tip())
+        if head is None:
+            if tip.seq:
+                return VerifyResult(False, checked, tip.seq, f"第 {chain} 条链的链头缺失", chain, len(tips))
+            continue
+        if head.seq != tip.seq or head.hash != tip.hash:
+            return VerifyResult(False, checked, head.seq,
+                                f"链头记录到第 {head.seq} 条，实际只到第 {tip.seq} 条（末尾记录被删除）", chain, len(tips))
+    return VerifyResult(True, checked, chains=len(tips))

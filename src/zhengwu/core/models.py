@@ -62,11 +62,19 @@ class AuditEvent(models.Model):
     """An append-only, hash-chained audit record (审计日志).
 
     ``hash = SM3(prev_hash ‖ canonical JSON of the other fields)``; ``zhengwu audit verify``
-    recomputes the chain. Rows are never updated or deleted by the application, and on
+    recomputes the chains. Rows are never updated or deleted by the application, and on
     PostgreSQL a trigger refuses UPDATE and DELETE.
+
+    ``seq`` is the global order (unique, increasing, not necessarily contiguous). Events form
+    several chains (ADR 0007): ``chain`` names the event's chain and ``prev_seq`` the ``seq`` of
+    the previous event of the same chain (0 for a chain's first event). Events written before
+    the chains were partitioned have ``chain`` 1 and no ``prev_seq`` (their predecessor is
+    ``seq - 1``).
     """
 
     seq = models.BigIntegerField("序号", unique=True)
+    chain = models.PositiveSmallIntegerField("链", default=1)
+    prev_seq = models.BigIntegerField("本链前一条序号", null=True, blank=True)
     at = models.DateTimeField("时间")
     actor_id = models.BigIntegerField("操作人ID", null=True, blank=True)
     actor = models.CharField("操作人", max_length=150, blank=True)
@@ -101,7 +109,8 @@ class AuditEvent(models.Model):
 
 
 class AuditHead(models.Model):
-    """The single row holding the chain's tip; appending locks it (serialises writers)."""
+    """The tip of one audit chain (``id`` = chain number); appending locks one head row, so
+    writers serialise per chain, not globally (ADR 0007)."""
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     seq = models.BigIntegerField(default=0)

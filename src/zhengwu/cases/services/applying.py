@@ -17,9 +17,10 @@ from zhengwu.org import permissions
 from zhengwu.org.models import Role
 
 from .. import forms_schema, rules
+from ..queries import CHILD_TABLES
 from ..models import Case, CaseMaterial, Channel, SupplementNotice
 from ..rules import Actor, State
-from .base import locked_case, record_event, transition
+from .base import TRANSITION_RELATED, check_lock, locked_case, record_event, transition
 
 MAX_UPLOAD_BYTES = getattr(settings, "ZHENGWU_MAX_UPLOAD_MB", 20) * 1024 * 1024
 ACCEPTED_TYPES = "PDF、JPG、PNG、OFD"
@@ -58,13 +59,16 @@ def actor_for(user, case: Case) -> Actor:
 @transaction.atomic
 def create_draft(user, service_item: ServiceItem, *, applicant=None, channel: str = Channel.ONLINE,
                  agent=None, agent_note: str = "", form_data: dict | None = None, window=None,
-                 idempotency_key: str | None = None) -> Case:
+                 idempotency_key: str | None = None, key_checked: bool = False) -> Case:
     """A new draft application for the item's current published guide.
 
     Online, the applicant is the logged-in person. At a window (窗口/帮代办) staff file on the
     applicant's behalf: ``applicant`` is given and the staff member must hold 窗口人员.
+
+    ``key_checked``: the caller has just looked the idempotency key up (the API does, to answer
+    200 instead of 201); a request that races it is still caught by the key's unique index.
     """
-    if idempotency_key:
+    if idempotency_key and not key_checked:
         existing = Case.objects.filter(idempotency_key=idempotency_key).first()
         if existing is not None:
             return existing
@@ -96,6 +100,10 @@ def create_draft(user, service_item: ServiceItem, *, applicant=None, channel: st
         return Case.objects.get(idempotency_key=idempotency_key)
     record_event(case, "create", "创建申请", user, to_state=State.DRAFT,
                  data={"channel": channel, "agent": agent.name if agent else ""})
+    # A new draft has nothing in its dependent tables but this history (see
+    # queries.with_child_flags): a caller answering with its detail need not ask.
+    for name in CHILD_TABLES:
+        setattr(case, f"has_{name}", False)
     return case
 
 
@@ -155,11 +163,9 @@ def upload_material(user, case: Case, uploaded, *, material: Material | None = N
 
 def missing_required(case: Case) -> list[str]:
     """Names of 必要 materials not yet uploaded (容缺 ones are not required at submission)."""
-    required = list(Material.objects.filter(version_id=case.item_version_id, necessity=Necessity.REQUIRED)
-                    .order_by("seq").values_list("name", flat=True))
-    have = set(CaseMaterial.objects.filter(case=case).exclude(status=CaseMaterial.Status.REPLACED)
-               .values_list("name", flat=True))
-    return [n for n in required if n not in have]
+    have = CaseMaterial.objects.filter(case_id=case.pk).exclude(status=CaseMaterial.Status.REPLACED).values("name")
+    return list(Material.objects.filter(version_id=case.item_version_id, necessity=Necessity.REQUIRED)
+                .exclude(name__in=have).order_by("seq").values_list("name", flat=True))
 
 
 @transaction.atomic
@@ -169,10 +175,12 @@ def submit(user, case: Case, expected_lock: int) -> Case:
     Submitting an already submitted case (double click, retry after a timeout) returns it
     unchanged instead of failing or duplicating.
     """
-    current = Case.objects.select_for_update().get(pk=case.pk)
-    if current.state == State.SUBMITTED and current.submitted_at and current.lock_version == expected_lock + 1:
-        return current
-    case = locked_case(case.pk, expected_lock)
+    # One locked read: the form definition and the region (for the number) come with it, and
+    # which dependent tables have rows (the API answers with the case's detail).
+    case = locked_case(case.pk, None, related=(*TRANSITION_RELATED, "item_version", "region"), child_flags=True)
+    if case.state == State.SUBMITTED and case.submitted_at and case.lock_version == expected_lock + 1:
+        return case
+    check_lock(case, expected_lock)
     actor = actor_for(user, case)
     errors = forms_schema.validate(case.item_version.form_schema, case.form_data)
     missing = missing_required(case)

@@ -17,12 +17,33 @@ class StaleCase(ValidationError):
     pass
 
 
-def locked_case(case_id: int, expected_lock: int | None) -> Case:
-    """The case row locked for this transaction; refuses a stale version (乐观锁)."""
-    case = Case.objects.select_for_update().get(pk=case_id)
+# Read with the locked case by every transition: the applicant notification names the item and
+# goes to the applicant (locked_case joins them; only the case row is locked).
+TRANSITION_RELATED = ("service_item", "applicant")
+
+
+def locked_case(case_id: int, expected_lock: int | None, *, related: tuple[str, ...] = TRANSITION_RELATED,
+                child_flags: bool = False) -> Case:
+    """The case row locked for this transaction; refuses a stale version (乐观锁).
+
+    ``related`` rows are read in the same query (``FOR UPDATE OF`` the case only: locking the
+    item or applicant row would serialise unrelated cases); ``child_flags``: with
+    :func:`zhengwu.cases.queries.with_child_flags` (a caller that answers with the case's detail)."""
+    qs = Case.objects.select_for_update(of=("self",))
+    if related:
+        qs = qs.select_related(*related)
+    if child_flags:
+        from ..queries import with_child_flags
+
+        qs = with_child_flags(qs)
+    case = qs.get(pk=case_id)
+    check_lock(case, expected_lock)
+    return case
+
+
+def check_lock(case: Case, expected_lock: int | None) -> None:
     if expected_lock is not None and case.lock_version != expected_lock:
         raise StaleCase("该办件已被他人处理或已更新，请刷新页面后重试", code="stale")
-    return case
 
 
 def actor_name(user) -> str:
@@ -58,12 +79,13 @@ def transition(case: Case, action: str, actor: Actor, user, *, opinion: str = ""
     label = rules.STATE_TABLE[action].label
     record_event(case, action, label, user, from_state=before, to_state=target, opinion=opinion, data=data,
                  step_id=step_id)
-    audit.record(f"case.{action}", actor=user, obj=case, before={"state": before},
-                 after={"state": str(target), "number": case.number, **({"step": step_id} if step_id else {})})
     if notify and before != target:
         from .notify import notify_state_change
 
         notify_state_change(case, label)
+    # Last: appending locks an audit chain head until the transaction ends (ADR 0007).
+    audit.record(f"case.{action}", actor=user, obj=case, before={"state": before},
+                 after={"state": str(target), "number": case.number, **({"step": step_id} if step_id else {})})
     return case
 
 

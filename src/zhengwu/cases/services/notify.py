@@ -83,10 +83,11 @@ def notify_state_change(case: Case, label: str) -> None:
     body = f"您的办件（编号 {case.number or '草稿'}）已{label}，当前状态：{case.state_label}。"
     if case.due_date and case.state in ("in_review", "suspended"):
         body += f"承诺办结日期：{case.due_date:%Y年%m月%d日}。"
-    recipients = [case.applicant.user]
+    recipients = [case.applicant.user_id]
     if case.agent_id:
-        recipients.append(case.agent.user)
-    Notification.objects.bulk_create([Notification(recipient=u, case=case, title=title, body=body) for u in recipients])
+        recipients.append(case.agent.user_id)
+    Notification.objects.bulk_create([Notification(recipient_id=u, case=case, title=title, body=body)
+                                      for u in recipients])
     phone = case.applicant.phone
     if phone:
         queue_sms(phone.reveal_unaudited(), f"【{settings.ZHENGWU_PLATFORM_NAME}】{body}", case)
