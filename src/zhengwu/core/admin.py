@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from . import services
-from .models import AuditEvent, CalendarOverride, CalendarYear
+from .models import AuditEvent, CalendarOverride, CalendarYear, ScheduledJob
 
 
 @admin.register(CalendarOverride)
@@ -39,4 +39,25 @@ class AuditEventAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ScheduledJob)
+class ScheduledJobAdmin(admin.ModelAdmin):
+    """Read-only: when each periodic job last ran and how (the jobs themselves are code)."""
+
+    list_display = ["name", "label", "last_started_at", "last_finished_at", "last_ok", "last_seconds", "last_message"]
+    readonly_fields = list_display
+
+    @admin.display(description="说明")
+    def label(self, obj):
+        from .schedule import _jobs
+
+        job = _jobs.get(obj.name)
+        return job.label if job else "（已不再注册）"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False

@@ -9,7 +9,14 @@ class CoreConfig(AppConfig):
     verbose_name = "公共基础"
 
     def ready(self) -> None:
+        import datetime as dt
+
         from . import signals  # noqa: F401  (calendar cache invalidation)
+        from .schedule import Job
+        from .schedule import register as register_job
+
+        register_job(Job("files.prune", dt.timedelta(days=1), "command:files prune",
+                     "清理没有记录引用的上传文件（超过24小时的）"))
 
 
 class ZhengwuAdminConfig(admin_apps.AdminConfig):

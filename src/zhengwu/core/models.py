@@ -119,3 +119,22 @@ class AuditHead(models.Model):
     class Meta:
         verbose_name = "审计链头"
         verbose_name_plural = "审计链头"
+
+
+class ScheduledJob(models.Model):
+    """定时任务的运行记录: one row per periodic job (``zhengwu.core.schedule``); claiming a run is a
+    conditional UPDATE of ``last_started_at``, so several workers never run a job twice."""
+
+    name = models.CharField("任务", max_length=60, unique=True)
+    last_started_at = models.DateTimeField("最近开始", null=True, blank=True)
+    last_finished_at = models.DateTimeField("最近结束", null=True, blank=True)
+    last_ok = models.BooleanField("最近是否成功", null=True, blank=True)
+    last_message = models.TextField("最近结果", blank=True)
+    last_seconds = models.FloatField("最近用时（秒）", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "定时任务"
+        verbose_name_plural = "定时任务"
+
+    def __str__(self) -> str:
+        return self.name

@@ -7,6 +7,13 @@ class HotlineConfig(AppConfig):
     verbose_name = "12345热线"
 
     def ready(self) -> None:
+        import datetime as dt
+
+        from zhengwu.core.schedule import Job
+        from zhengwu.core.schedule import register as register_job
+
+        register_job(Job("hotline.escalate", dt.timedelta(minutes=10), "zhengwu.hotline.services.escalate_overdue",
+                     "12345 自动督办：超过签收或办结时限的工单"))
         from zhengwu.accounts.apikeys import register_scope
 
         register_scope("hotline:tickets", "提交12345诉求并查询其办理状态（含 Open311）")  # 应用密钥 scope

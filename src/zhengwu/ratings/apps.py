@@ -7,6 +7,15 @@ class RatingsConfig(AppConfig):
     verbose_name = "好差评"
 
     def ready(self) -> None:
+        import datetime as dt
+
+        from zhengwu.core.schedule import Job
+        from zhengwu.core.schedule import register as register_job
+
+        register_job(Job("ratings.defaults", dt.timedelta(days=1), "zhengwu.ratings.services.apply_default_ratings",
+                     "默认好评（本地规则开启时）"))
+        register_job(Job("ratings.push", dt.timedelta(minutes=5), "command:ratings_push",
+                     "将评价推送到上级好差评系统（配置了推送接口时）"))
         from zhengwu.accounts.apikeys import register_scope
 
         register_scope("ratings:feed", "读取好差评上报队列并确认接收（上级好差评系统）")  # 应用密钥 scope
