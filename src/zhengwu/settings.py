@@ -98,6 +98,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "zhengwu.accounts.middleware.SessionIdleRefreshMiddleware",
     "zhengwu.accounts.middleware.PasswordExpiryMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -192,7 +193,8 @@ SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_AGE = 30 * 60  # idle timeout 30 minutes
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False  # the idle timeout slides via SessionIdleRefreshMiddleware instead
+ZHENGWU_SESSION_REFRESH_SECONDS = 60  # … which re-saves an active session at most this often
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = _env_bool("ZHENGWU_SECURE_COOKIES")

@@ -144,3 +144,21 @@ def test_registration_writes_audit_without_clear_id():
     services.register_person(**person_form())
     event = AuditEvent.objects.get(action="accounts.register_person")
     assert ID not in str(event.after) and "**" in event.after["id_number"]
+
+
+def test_idle_timeout_slides_without_saving_every_request(client, settings, make_staff):
+    from django.contrib.sessions.models import Session
+
+    staff = make_staff()
+    client.force_login(staff)
+    client.get("/workbench/")  # the first request after login stamps the session
+    key = client.session.session_key
+    first = Session.objects.get(session_key=key).expire_date
+    client.get("/workbench/")  # within the refresh interval: nothing written
+    assert Session.objects.get(session_key=key).expire_date == first
+    settings.ZHENGWU_SESSION_REFRESH_SECONDS = 0
+    import time
+
+    time.sleep(1.1)
+    client.get("/workbench/")
+    assert Session.objects.get(session_key=key).expire_date > first

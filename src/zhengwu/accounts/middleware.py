@@ -24,3 +24,28 @@ class PasswordExpiryMiddleware:
                 if request.path not in allowed and not request.path.startswith(settings.STATIC_URL if settings.STATIC_URL.startswith("/") else "/" + settings.STATIC_URL):
                     return redirect(f"{reverse('accounts:password_change')}?expired=1")
         return self.get_response(request)
+
+
+class SessionIdleRefreshMiddleware:
+    """Slide the idle timeout (SESSION_COOKIE_AGE) without writing the session on every request.
+
+    Saving every request costs a write and a commit per page. Instead a logged-in session is
+    re-saved (new expiry, new cookie) at most every ``ZHENGWU_SESSION_REFRESH_SECONDS`` (60 s):
+    the idle timeout then holds to within that margin.
+    """
+
+    KEY = "_zw_refreshed"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        every = int(getattr(settings, "ZHENGWU_SESSION_REFRESH_SECONDS", 60))
+        session = getattr(request, "session", None)
+        if session is None or session.modified or session.is_empty() or not session.session_key:
+            return response
+        now = int(timezone.now().timestamp())
+        if now - int(session.get(self.KEY, 0)) >= every:
+            session[self.KEY] = now  # marks it modified: SessionMiddleware saves it and resets the cookie
+        return response
