@@ -237,19 +237,25 @@ def test_citizen_submission(citizen, taxonomy):
     assert t.events.first().action == "submit"
 
 
-def test_rating_integration_called_once_and_skipped_quietly(dispatched, centre, handler, monkeypatch):
-    from zhengwu.hotline import integrations
+def test_callback_feeds_haochaping_and_a_bad_one_opens_a_rectification(dispatched, centre, handler):
+    from zhengwu.ratings.models import Rating
 
-    calls = []
-    monkeypatch.setattr(integrations, "_rating_function", lambda: (lambda **kw: calls.append(kw)))
     t = dispatched()
     t = services.claim(handler, t, t.lock_version)
     t = services.reply(handler, t, t.lock_version, "已处理完毕，商户已整改到位。")
-    t = services.callback(centre, t, t.lock_version, reached=True, resolved=True, satisfaction=5)
-    assert len(calls) == 1
-    kw = calls[0]
-    assert kw["ticket_number"] == t.number and kw["level"] == 5 and kw["department"] == t.lead_department
-    assert kw["actor"] == centre and kw["region"] == t.region
+    t = services.callback(centre, t, t.lock_version, reached=True, resolved=False, satisfaction=2, note="还是很吵")
+    rating = Rating.objects.get(kind="hotline", source_ref=t.number)
+    assert rating.level == 2 and rating.is_bad and rating.department == t.lead_department
+    assert rating.rectification.state == "verify"
+    # Idempotent per ticket: handing the same ticket again records nothing new.
+    from zhengwu.hotline import integrations
+
+    assert integrations.rate_ticket(t, centre) is True
+    assert Rating.objects.filter(kind="hotline", source_ref=t.number).count() == 1
+
+
+def test_a_failing_rating_call_does_not_undo_the_callback(dispatched, centre, handler, monkeypatch):
+    from zhengwu.hotline import integrations
 
     def boom(**kw):
         raise RuntimeError("ratings down")
@@ -260,8 +266,6 @@ def test_rating_integration_called_once_and_skipped_quietly(dispatched, centre, 
     t2 = services.reply(handler, t2, t2.lock_version, "已处理完毕，商户已整改到位。")
     t2 = services.callback(centre, t2, t2.lock_version, reached=True, resolved=True, satisfaction=3)
     assert t2.state == "callbacked"  # the callback stands
-    monkeypatch.setattr(integrations, "_rating_function", lambda: None)
-    assert integrations.rate_ticket(t2, centre) is False
 
 
 def test_deadline_uses_category_days(new_ticket, centre, urban, taxonomy):

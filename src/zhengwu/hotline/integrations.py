@@ -1,14 +1,13 @@
 """Calls into other modules (through their services, never their tables).
 
 好差评: after a callback with a satisfaction level the rating is handed to the ratings module
-(``zhengwu.ratings.services.rate_hotline_ticket``, idempotent per ticket). The module is built
-separately: when the function is not there yet the call is skipped quietly; when it fails, the
-callback still stands (the failure is logged and the rating can be replayed from the history).
+(``zhengwu.ratings.services.rate_hotline_ticket``, idempotent per ticket; it also counts the
+ticket as a rateable event for 主动评价率). When that call fails, the callback still stands: the
+failure is logged, and calling again for the ticket (e.g. from a shell) records it once.
 """
 
 from __future__ import annotations
 
-import importlib
 import logging
 
 from django.db import transaction
@@ -17,11 +16,9 @@ logger = logging.getLogger(__name__)
 
 
 def _rating_function():
-    try:
-        rs = importlib.import_module("zhengwu.ratings.services")
-    except ImportError:
-        return None
-    return getattr(rs, "rate_hotline_ticket", None)
+    from zhengwu.ratings.services import rate_hotline_ticket
+
+    return rate_hotline_ticket
 
 
 def rate_ticket(ticket, user, comment: str = "") -> bool:
