@@ -7,6 +7,7 @@ from . import views_portal as views
 urlpatterns: list = [
     path("items/search/", views.item_search, name="item_search"),
     path("items/<int:pk>/", views.item_guide, name="item_guide"),
+    path("items/materials/<int:pk>/<str:kind>/", views.material_file, name="material_file"),
     path("items/departments/", views.browse_departments, name="browse_departments"),
     path("items/departments/<int:pk>/", views.department_items, name="department_items"),
     path("items/themes/", views.browse_themes, name="browse_themes"),

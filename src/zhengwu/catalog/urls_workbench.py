@@ -13,6 +13,7 @@ urlpatterns: list = [
     path(f"{P}items/<int:pk>/", v.item_detail, name="wb_item_detail"),
     path(f"{P}items/<int:pk>/edit/", v.item_edit, name="wb_item_edit"),
     path(f"{P}items/<int:pk>/materials/", v.item_materials, name="wb_item_materials"),
+    path(f"{P}items/<int:pk>/materials/<int:mid>/file/", v.item_material_file, name="wb_item_material_file"),
     path(f"{P}items/<int:pk>/submit/", v.item_submit, name="wb_item_submit"),
     path(f"{P}items/<int:pk>/withdraw/", v.item_withdraw, name="wb_item_withdraw"),
     path(f"{P}items/<int:pk>/new-draft/", v.item_new_draft, name="wb_item_new_draft"),

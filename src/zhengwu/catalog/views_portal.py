@@ -268,3 +268,27 @@ def bundle_detail(request, pk: int):
     if data is None:
         raise Http404("该一件事不存在或未发布")
     return render(request, "catalog/portal/bundle_detail.html", {"data": data, "bundle": data.bundle})
+
+
+def material_file(request, pk: int, kind: str):
+    """Download a material's 空白表格 or 示例样表. Public for published (and superseded) versions;
+    a draft's files only for staff who may edit the item."""
+    from django.http import FileResponse
+
+    from .models.items import VersionState
+    from .services import items as item_svc
+
+    label = item_svc.MATERIAL_FILE_KINDS.get(kind)
+    m = Material.objects.select_related("version__service_item__department").filter(pk=pk).first()
+    if label is None or m is None or not getattr(m, kind):
+        raise Http404("该材料没有可下载的文件")
+    if m.version.state not in (VersionState.PUBLISHED, VersionState.SUPERSEDED):
+        if not (request.user.is_authenticated and item_svc.can_edit(request.user, m.version.service_item)):
+            raise Http404("该材料没有可下载的文件")
+    f = getattr(m, kind)
+    ext = f.name.rsplit(".", 1)[-1] if "." in f.name else "bin"
+    try:
+        handle = f.open("rb")
+    except FileNotFoundError:
+        raise Http404("文件已不存在，请联系事项管理员") from None
+    return FileResponse(handle, as_attachment=True, filename=f"{m.name}-{label}.{ext}")

@@ -215,7 +215,32 @@ def item_materials(request, pk: int):
             messages.success(request, f"申请材料已保存（共{len(rows)}项）。")
             return redirect("catalog:wb_item_detail", pk=item.pk)
     return render(request, "catalog/workbench/item_materials.html",
-                  {"item": item, "version": draft, "formset": formset, "meta": meta})
+                  {"item": item, "version": draft, "formset": formset, "meta": meta,
+                   "saved_materials": list(draft.materials.order_by("seq")), "file_types": svc.MATERIAL_FILE_TYPES})
+
+
+@require_POST
+@roles_required(*ITEM_ROLES, what="事项管理员、部门管理员")
+def item_material_file(request, pk: int, mid: int):
+    """Upload or remove a material's 空白表格 / 示例样表 on the open draft."""
+    item = _get_item(request, pk)
+    kind = request.POST.get("kind", "")
+    upload = request.FILES.get("file")
+    remove = request.POST.get("remove") == "1"
+    if upload is None and not remove:
+        messages.error(request, "请选择要上传的文件")
+        return redirect("catalog:wb_item_materials", pk=item.pk)
+    try:
+        m = svc.attach_material_file(request.user, item, lock_version=request.POST.get("lock_version"),
+                                     material_id=mid, kind=kind, upload=None if remove else upload)
+    except ValidationError as exc:
+        if not _stale(request, exc):
+            for message in exc.messages:
+                messages.error(request, message)
+    else:
+        label = svc.MATERIAL_FILE_KINDS[kind]
+        messages.success(request, f"“{m.name}”的{label}已{'删除' if remove else '上传'}。")
+    return redirect("catalog:wb_item_materials", pk=item.pk)
 
 
 def _action(request, pk: int, call, success: str):

@@ -46,5 +46,10 @@ class Material(models.Model):
         verbose_name_plural = "申请材料"
         ordering = ["version", "seq"]
 
+    @property
+    def file_slots(self) -> list[tuple[str, object]]:
+        """(kind, file) for the blank form and the sample, in that order (templates)."""
+        return [("blank_form", self.blank_form), ("sample", self.sample)]
+
     def __str__(self) -> str:
         return self.name

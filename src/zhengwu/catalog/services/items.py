@@ -598,3 +598,72 @@ def enable(actor, item: ServiceItem | int, *, lock_version: int) -> ServiceItem:
         audit.record("catalog.item.enable", actor=actor, obj=item, object_type=AUDIT_TYPE,
                      before={"status": before}, after={"status": item.status})
     return item
+
+
+# -- blank forms and samples of materials (空白表格、示例样表) -----------------------------------------
+MATERIAL_FILE_KINDS = {"blank_form": "空白表格", "sample": "示例样表"}
+MATERIAL_FILE_MAX_BYTES = 10 * 1024 * 1024
+MATERIAL_FILE_TYPES = "PDF、Word、Excel、OFD、JPG、PNG"
+
+
+def sniff_material_file(head: bytes) -> str | None:
+    """The file extension for a blank form or sample from its first bytes (never from its name)."""
+    if head.startswith(b"%PDF-"):
+        return "pdf"
+    if head.startswith(b"\xff\xd8\xff"):
+        return "jpg"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):  # OLE2: .doc / .xls (97–2003)
+        return "doc" if b"W\x00o\x00r\x00d" in head else "xls"
+    if head.startswith(b"PK\x03\x04"):  # zip containers: OOXML or OFD (GB/T 33190)
+        if b"word/" in head:
+            return "docx"
+        if b"xl/" in head:
+            return "xlsx"
+        if b"OFD.xml" in head:
+            return "ofd"
+    return None
+
+
+def attach_material_file(actor, item: ServiceItem | int, *, lock_version: int, material_id: int, kind: str,
+                         upload=None) -> Material:
+    """Attach (or, with ``upload=None``, remove) a material's 空白表格 or 示例样表 on the open draft.
+
+    Published versions are immutable; a new draft copies its predecessor's files.
+    """
+    import hashlib
+
+    from django.core.files.base import ContentFile
+
+    label = MATERIAL_FILE_KINDS.get(kind)
+    if label is None:
+        raise ValidationError({"kind": "文件类别应为“空白表格”或“示例样表”"})
+    content, ext = None, None
+    if upload is not None:
+        if upload.size > MATERIAL_FILE_MAX_BYTES:
+            raise ValidationError({"file": f"{label}：文件不能超过 {MATERIAL_FILE_MAX_BYTES // (1024 * 1024)} MB"})
+        content = upload.read()
+        ext = sniff_material_file(content[:8192])
+        if ext is None:
+            raise ValidationError({"file": f"{label}：只接受 {MATERIAL_FILE_TYPES} 文件（按文件内容识别，不看扩展名）"})
+    with transaction.atomic():
+        item = _lock(item, lock_version)
+        _require(actor, rules.roles_for("edit"), item.department, "修改本事项的申请材料")
+        version = _open_version_locked(item)
+        rules.check_transition(version.state, "edit")
+        material = version.materials.select_for_update().filter(pk=material_id).first()
+        if material is None:
+            raise ValidationError({"material": "该材料不属于当前草稿：请先保存申请材料表"})
+        before = getattr(material, kind).name or ""
+        if content is None:
+            setattr(material, kind, "")
+        else:
+            digest = hashlib.sha256(content).hexdigest()
+            getattr(material, kind).save(f"{digest}.{ext}", ContentFile(content), save=False)
+        material.save(update_fields=[kind])
+        _bump(item)
+        audit.record("catalog.item.material_file", actor=actor, obj=item, object_type=AUDIT_TYPE,
+                     before={"version": version.number, "material": material.name, kind: before},
+                     after={"version": version.number, "material": material.name, kind: getattr(material, kind).name})
+    return material
