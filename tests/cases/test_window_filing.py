@@ -53,6 +53,32 @@ def test_unknown_person_is_registered_on_the_spot_with_audit(staff_client, windo
     assert "该身份证号已注册" in again.text
 
 
+def test_unknown_enterprise_is_registered_at_the_window_and_can_file(staff_client, window_staff, item, caplog):
+    from zhengwu.core.identifiers import make_uscc
+
+    client = staff_client(window_staff)
+    uscc = make_uscc("9", "1", "410105", "MA9XKT4P")
+    rep_id = make_id_number("41010519851231777")
+    page = client.post(reverse(FILE), {"op": "lookup", "number": uscc})
+    assert 'id="btn-register"' in page.text and "法人登记" in page.text
+    bad = client.post(reverse("cases:staff_file_register"), {"kind": "legal", "name": "金水小吃有限公司", "uscc": uscc,
+                                                              "legal_rep_name": "钱老板", "legal_rep_id_number": "123",
+                                                              "phone": "13900002222"})
+    assert "身份证" in bad.text and not Applicant.objects.filter(uscc=uscc).exists()
+    page = client.post(reverse("cases:staff_file_register"), {"kind": "legal", "name": "金水小吃有限公司", "uscc": uscc,
+                                                               "legal_rep_name": "钱老板", "legal_rep_id_number": rep_id,
+                                                               "phone": "13900002222"})
+    import re
+    assert 'id="temp-password"' in page.text, re.findall(r'invalid-feedback[^>]*>([^<]+)', page.text)
+    assert 'id="btn-start"' in page.text
+    applicant = Applicant.objects.get(uscc=uscc)
+    assert applicant.kind == "legal" and applicant.legal_rep_name == "钱老板"
+    event = AuditEvent.objects.filter(action="cases.window_register").get()
+    assert rep_id not in str(event.after) and rep_id not in caplog.text
+    assert start(client, applicant, item, key="legal-1").status_code == 302
+    assert Case.objects.get().applicant == applicant
+
+
 def test_window_filing_from_draft_to_submitted(staff_client, window_staff, citizen, item, pdf):
     client = staff_client(window_staff)
     response = start(client, citizen.applicant, item)

@@ -239,6 +239,19 @@ class RegisterPersonForm(StyledForm):
                             help_text="用于接收办件短信和登录验证")
 
 
+class RegisterLegalForm(StyledForm):
+    """法人现场登记: the unit's name and code, its legal representative, a contact phone."""
+
+    kind = forms.CharField(widget=forms.HiddenInput, initial="legal")
+    name = forms.CharField(label="单位名称", max_length=100, error_messages={"required": "单位名称：必填"})
+    uscc = forms.CharField(label="统一社会信用代码", max_length=18, error_messages={"required": "统一社会信用代码：必填"})
+    legal_rep_name = forms.CharField(label="法定代表人", max_length=50, error_messages={"required": "法定代表人：必填"})
+    legal_rep_id_number = forms.CharField(label="法定代表人身份证号", max_length=18,
+                                          error_messages={"required": "法定代表人身份证号：必填"})
+    phone = forms.CharField(label="联系电话", max_length=20, error_messages={"required": "联系电话：必填"},
+                            help_text="用于接收办件短信和登录验证")
+
+
 class FileStartForm(StyledForm):
     CHANNELS = [(Channel.WINDOW, Channel.WINDOW.label), (Channel.AGENT, Channel.AGENT.label)]
 

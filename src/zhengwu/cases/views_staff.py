@@ -507,6 +507,8 @@ def file_start(request):
                 ctx["not_found"] = True
                 if kind == "person":
                     ctx["register"] = f.RegisterPersonForm(initial={"id_number": number})
+                else:
+                    ctx["register"] = f.RegisterLegalForm(initial={"uscc": number})
         else:
             ctx["lookup"] = lookup
     elif op == "start":
@@ -543,26 +545,34 @@ def file_start(request):
 @require_POST
 @roles_required(Role.WINDOW, what="窗口人员")
 def file_register(request):
-    """Register a person at the window (现场注册) with a temporary password, audited."""
-    form = f.RegisterPersonForm(request.POST)
-    ctx: dict = {"lookup": f.LookupForm(), "register": form, "not_found": True, "kind": "person"}
+    """Register a person or an enterprise at the window (现场注册) with a temporary password, audited."""
+    legal = request.POST.get("kind") == "legal"
+    form = f.RegisterLegalForm(request.POST) if legal else f.RegisterPersonForm(request.POST)
+    ctx: dict = {"lookup": f.LookupForm(), "register": form, "not_found": True, "kind": "legal" if legal else "person"}
     if form.is_valid():
         d = form.cleaned_data
         password = _temporary_password()
-        from zhengwu.accounts.services import register_person
+        from zhengwu.accounts.services import register_legal, register_person
 
         try:
             with transaction.atomic():
-                user = register_person(name=d["name"], id_number=d["id_number"], phone=d["phone"],
-                                       password=password, password2=password)
-                audit.record("cases.window_register", actor=request.user, obj=user.applicant,
-                             after={"name": user.applicant.name, "id_number": str(user.applicant.id_number),
-                                    "channel": "window"})
+                if legal:
+                    user = register_legal(name=d["name"], uscc=d["uscc"], legal_rep_name=d["legal_rep_name"],
+                                          legal_rep_id_number=d["legal_rep_id_number"], phone=d["phone"],
+                                          password=password, password2=password)
+                    after = {"name": user.applicant.name, "uscc": user.applicant.uscc,
+                             "legal_rep_id_number": str(user.applicant.legal_rep_id_number), "channel": "window"}
+                else:
+                    user = register_person(name=d["name"], id_number=d["id_number"], phone=d["phone"],
+                                           password=password, password2=password)
+                    after = {"name": user.applicant.name, "id_number": str(user.applicant.id_number),
+                             "channel": "window"}
+                audit.record("cases.window_register", actor=request.user, obj=user.applicant, after=after)
         except ValidationError as exc:
             f.apply_service_errors(form, exc)
         else:
             applicant = user.applicant
-            messages.success(request, f"已为{applicant.name}完成实名登记")
+            messages.success(request, f"已为{applicant.name}完成{'法人' if legal else '实名'}登记")
             return render(request, "cases/staff/file_start.html", {
                 "lookup": f.LookupForm(initial={"number": ""}), "applicant": applicant, "temp_password": password,
                 "start": f.FileStartForm(initial={"applicant": applicant.pk, "channel": Channel.WINDOW},
