@@ -24,7 +24,7 @@ class Command(BaseCommand):
         self.stdout.write(f"生成基准数据：size={size} seed={seed}")
         try:
             timings = benchdata.generate(size, seed, log=self.stdout.write,
-                                         only=[d for d in only.split(",") if d])
+                                         only=[d for d in only.split(",") if d], parallel=True)
         except benchdata.AlreadyGenerated as exc:
             raise CommandError(str(exc)) from None
         self.stdout.write(self.style.SUCCESS(f"完成：共 {timings['total_seconds']} s"))
