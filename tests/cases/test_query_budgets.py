@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from zhengwu.cases.models import Case, CaseStep
+from zhengwu.cases.models import Case
 from zhengwu.cases.services import applying, intake
 
 pytestmark = pytest.mark.django_db

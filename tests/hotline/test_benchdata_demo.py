@@ -1,6 +1,5 @@
 """Bench data (deterministic, realistic shape) and the demo (idempotent) on the demo district."""
 
-import datetime as dt
 import io
 
 import pytest

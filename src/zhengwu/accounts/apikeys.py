@@ -1,8 +1,8 @@
 """应用密钥 for machine clients: issuing, checking, and a Django Ninja auth class with scopes.
 
-    from zhengwu.accounts.apikeys import ApiKeyAuth, register_scope
+    from zhengwu.accounts.api_auth import ApiKeyAuth, SessionAuth
     register_scope("hotline:tickets", "提交12345诉求")   # in the app's AppConfig.ready
-    @router.post("/tickets", auth=[SessionAuth(), ApiKeyAuth("hotline:write")])
+    @router.post("/tickets", auth=[ApiKeyAuth("hotline:tickets"), SessionAuth()])
 
 A client sends ``X-Api-Key: zw_<prefix>_<secret>`` (or ``Authorization: Bearer zw_…``). The
 secret has 256 bits of entropy, so a plain SHA-256 digest compared in constant time is enough;

@@ -27,15 +27,13 @@ from typing import Optional
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from ninja import File, Form, Header, Query, Router, Status
-from ninja.errors import HttpError
 from ninja.files import UploadedFile
-from ninja.security import SessionAuth as NinjaSessionAuth
-from ninja.utils import check_csrf
 
+from zhengwu.accounts.api_auth import SessionAuth
 from zhengwu.accounts.models import Applicant
 from zhengwu.catalog.models import Material, ServiceItem
 from zhengwu.core import calendar
@@ -80,20 +78,6 @@ CASE_ROLES = queries.STAFF_CASE_ROLES
 MAX_KEY = 50  # Idempotency-Key length (stored namespaced by user in a 64-char column)
 # Large columns a list row never shows: not read for lists.
 LIST_DEFER = ("form_data", "progress", "commitment_text", "refusal_reason", "agent_note")
-
-
-class SessionAuth(NinjaSessionAuth):
-    """Django session login, CSRF-checked for unsafe methods, with Chinese errors."""
-
-    def _get_key(self, request: HttpRequest) -> Optional[str]:
-        if self.csrf and not getattr(request, "_ninja_csrf_exempt", False) and check_csrf(request):
-            raise HttpError(403, "CSRF 校验失败：请刷新页面后重试（请求头 X-CSRFToken 应为 csrftoken Cookie 的值）")
-        return request.COOKIES.get(self.param_name)
-
-    def authenticate(self, request: HttpRequest, key: Optional[str]):
-        if request.user.is_authenticated:
-            return request.user
-        raise HttpError(401, "请先登录")
 
 
 router = Router(auth=SessionAuth(), tags=["办件"])

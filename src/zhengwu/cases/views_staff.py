@@ -13,10 +13,9 @@ import datetime as dt
 import functools
 import secrets
 import uuid
-from functools import wraps
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import OuterRef, Q, Subquery
 from django.http import FileResponse, Http404
@@ -33,8 +32,8 @@ from zhengwu.catalog.models.items import ItemStatus
 from zhengwu.core import audit
 from zhengwu.core.services import reveal_pii
 from zhengwu.org.models import Department, Role, Window
-from zhengwu.org.permissions import grants, has_role, is_sysadmin, roles_of, scope, staff_departments
-from zhengwu.workbench.views import staff_required
+from zhengwu.org.permissions import grants, has_role, scope, staff_departments
+from zhengwu.workbench.views import roles_required
 
 from . import forms_staff as f
 from . import queries, workflow
@@ -43,20 +42,6 @@ from .rules import State, TimeStatus
 from .services import applying, approval, intake
 
 PAGE_SIZE = 30
-
-
-def roles_required(*roles: str, what: str):
-    def decorator(view):
-        @staff_required
-        @wraps(view)
-        def wrapper(request, *args, **kwargs):
-            if not (roles_of(request.user) & set(roles)) and not is_sysadmin(request.user):
-                raise PermissionDenied(f"仅{what}可以使用此功能")
-            return view(request, *args, **kwargs)
-
-        return wrapper
-
-    return decorator
 
 
 def _page(request) -> int:

@@ -7,7 +7,6 @@ State-changing buttons post the ``lock_version`` the page was rendered with.
 
 from __future__ import annotations
 
-from functools import wraps
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,8 +16,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from zhengwu.org.models import Role
-from zhengwu.org.permissions import has_role, is_sysadmin, roles_of, scope, staff_departments
-from zhengwu.workbench.views import staff_required
+from zhengwu.org.permissions import has_role, scope, staff_departments
+from zhengwu.workbench.views import roles_required
 
 from . import rules
 from .forms import (
@@ -41,20 +40,6 @@ ITEM_ROLES = (Role.ITEM_ADMIN, Role.DEPT_ADMIN)
 REPORT_ROLES = (Role.ITEM_ADMIN, Role.DEPT_ADMIN, Role.LEADER)
 BUNDLE_ROLES = (Role.ITEM_ADMIN,)
 PAGE_SIZE = 30
-
-
-def roles_required(*roles: str, what: str):
-    def decorator(view):
-        @staff_required
-        @wraps(view)
-        def wrapper(request, *args, **kwargs):
-            if not (roles_of(request.user) & set(roles)) and not is_sysadmin(request.user):
-                raise PermissionDenied(f"仅{what}可以使用此功能")
-            return view(request, *args, **kwargs)
-
-        return wrapper
-
-    return decorator
 
 
 def _items_in_scope(user, roles=ITEM_ROLES):

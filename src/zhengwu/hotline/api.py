@@ -15,13 +15,10 @@ from functools import wraps
 from typing import Optional
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from ninja import Field, Header, Router, Schema, Status
-from ninja.errors import HttpError
-from ninja.security import SessionAuth as NinjaSessionAuth
-from ninja.utils import check_csrf
 
-from zhengwu.accounts.apikeys import ApiKeyAuth
+from zhengwu.accounts.api_auth import ApiKeyAuth, SessionAuth
 from zhengwu.accounts.models import ApiKey
 from zhengwu.org.permissions import is_staff_member
 
@@ -33,19 +30,7 @@ from .rules import Actor
 PREFIX = "/hotline/"
 
 
-class SessionAuth(NinjaSessionAuth):
-    def _get_key(self, request: HttpRequest) -> Optional[str]:
-        if self.csrf and not getattr(request, "_ninja_csrf_exempt", False) and check_csrf(request):
-            raise HttpError(403, "CSRF 校验失败：请刷新页面后重试（请求头 X-CSRFToken 应为 csrftoken Cookie 的值）")
-        return request.COOKIES.get(self.param_name)
-
-    def authenticate(self, request: HttpRequest, key: Optional[str]):
-        if request.user.is_authenticated:
-            return request.user
-        return None
-
-
-router = Router(auth=[SessionAuth(), ApiKeyAuth(SCOPE)], tags=["12345热线"])
+router = Router(auth=[ApiKeyAuth(SCOPE), SessionAuth()], tags=["12345热线"])
 
 
 class ErrorOut(Schema):

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from functools import wraps
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,8 +19,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from zhengwu.org.models import Department, Region, Role
-from zhengwu.org.permissions import is_sysadmin, roles_of
-from zhengwu.workbench.views import staff_required
+from zhengwu.workbench.views import roles_required, staff_required
 
 from . import classifier, figures, knowledge, queries, rules, services
 from .models import Category, ClassifierModel, KnowledgeArticle, Ticket
@@ -30,20 +28,6 @@ from .rules import Actor, State
 CENTRE = (Role.HOTLINE, Role.SUPERVISOR)
 HANDLERS = (Role.DEPT_ADMIN, Role.APPROVER)
 FIGURES = (Role.HOTLINE, Role.SUPERVISOR, Role.LEADER, Role.DEPT_ADMIN)
-
-
-def roles_required(*roles: str, what: str):
-    def decorator(view):
-        @staff_required
-        @wraps(view)
-        def wrapper(request, *args, **kwargs):
-            if not (roles_of(request.user) & set(roles)) and not is_sysadmin(request.user):
-                raise PermissionDenied(f"仅{what}可以使用此功能")
-            return view(request, *args, **kwargs)
-
-        return wrapper
-
-    return decorator
 
 
 def _errors(request, exc: ValidationError) -> None:

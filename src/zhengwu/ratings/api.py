@@ -18,9 +18,9 @@ from django.utils import timezone
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
-from zhengwu.accounts.apikeys import ApiKeyAuth
+from zhengwu.accounts.api_auth import ApiKeyAuth, SessionAuth
 from zhengwu.accounts.models import ApiKey
-from zhengwu.cases.api import SessionAuth, _error_body
+from zhengwu.cases.api import _error_body
 from zhengwu.cases.api_schemas import ErrorOut
 from zhengwu.org.models import Role
 from zhengwu.org.permissions import has_role, is_staff_member
@@ -303,7 +303,7 @@ class AckIn(Schema):
 
 
 FEED_SCOPE = "ratings:feed"  # registered in RatingsConfig.ready
-FEED_AUTH = [ApiKeyAuth(FEED_SCOPE), SessionAuth()]  # the key first: SessionAuth answers 401 itself
+FEED_AUTH = [ApiKeyAuth(FEED_SCOPE), SessionAuth()]
 
 
 def _require_data_admin(user) -> None:

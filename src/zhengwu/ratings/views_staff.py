@@ -23,7 +23,7 @@ from zhengwu.org.permissions import grants, has_role
 from zhengwu.workbench.views import staff_required
 
 from . import forms, qr, queries, rules, services
-from .models import Appeal, Rating, RatingRules, Rectification, WindowVisit
+from .models import Appeal, RatingRules, Rectification, WindowVisit
 from .rules import Channel, Kind, RState
 
 

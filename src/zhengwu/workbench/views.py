@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 
 from zhengwu.org.models import Role
-from zhengwu.org.permissions import grants, is_staff_member
+from zhengwu.org.permissions import grants, is_staff_member, is_sysadmin, roles_of
 
 
 
@@ -21,6 +21,22 @@ def staff_required(view):
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def roles_required(*roles: str, what: str):
+    """Workbench pages for some roles only (系统管理员 always); ``what`` names them in the refusal."""
+
+    def decorator(view):
+        @staff_required
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not (roles_of(request.user) & set(roles)) and not is_sysadmin(request.user):
+                raise PermissionDenied(f"仅{what}可以使用此功能")
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
 
 
 @staff_required
