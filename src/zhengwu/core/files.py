@@ -21,6 +21,38 @@ from django.db import models
 
 BATCH = 1000
 
+# What an upload really is, by its first bytes (never by its name): extension → MIME type.
+FILE_TYPES = {
+    "pdf": "application/pdf",
+    "jpg": "image/jpeg",
+    "png": "image/png",
+    "ofd": "application/ofd",
+    "doc": "application/msword",
+    "xls": "application/vnd.ms-excel",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def sniff(head: bytes) -> str | None:
+    """The extension (a key of FILE_TYPES) of a file from its first few KiB, or None."""
+    if head.startswith(b"%PDF-"):
+        return "pdf"
+    if head.startswith(b"\xff\xd8\xff"):
+        return "jpg"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):  # OLE2: .doc / .xls (97–2003)
+        return "doc" if b"W\x00o\x00r\x00d" in head else "xls"
+    if head.startswith(b"PK\x03\x04"):  # zip containers: OFD (GB/T 33190) or OOXML
+        if b"OFD.xml" in head:
+            return "ofd"
+        if b"word/" in head:
+            return "docx"
+        if b"xl/" in head:
+            return "xlsx"
+    return None
+
 
 def file_fields() -> list[tuple[type[models.Model], str]]:
     """(model, field name) for every FileField in the project's own apps."""

@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from zhengwu.catalog.models import Material, ServiceItem
+from zhengwu.core import files
 from zhengwu.catalog.models.items import ItemStatus
 from zhengwu.catalog.models.materials import Necessity
 from zhengwu.org import permissions
@@ -26,17 +27,7 @@ MAX_UPLOAD_BYTES = getattr(settings, "ZHENGWU_MAX_UPLOAD_MB", 20) * 1024 * 1024
 ACCEPTED_TYPES = "PDF、JPG、PNG、OFD"
 
 
-def sniff(head: bytes) -> str | None:
-    """The real type of an uploaded file from its first bytes (never trust the name)."""
-    if head.startswith(b"%PDF-"):
-        return "application/pdf"
-    if head.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    if head.startswith(b"PK\x03\x04") and b"OFD.xml" in head[:4096]:
-        return "application/ofd"  # OFD (GB/T 33190) is a zip whose entry list names OFD.xml
-    return None
+CASE_FILE_TYPES = ("pdf", "jpg", "png", "ofd")  # what an applicant may upload (ACCEPTED_TYPES)
 
 
 def applicant_of(user):
@@ -146,7 +137,8 @@ def upload_material(user, case: Case, uploaded, *, material: Material | None = N
             head += chunk[: 4096 - len(head)]
         digest.update(chunk)
         chunks.append(chunk)
-    content_type = sniff(head)
+    ext = files.sniff(head)
+    content_type = files.FILE_TYPES[ext] if ext in CASE_FILE_TYPES else None
     if content_type is None:
         raise ValidationError({"file": f"“{label}”的文件格式不支持：只接受{ACCEPTED_TYPES}文件"})
     cm = CaseMaterial(case=case, material=material, name=label, original_name=str(uploaded.name)[:255],

@@ -32,7 +32,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from zhengwu.core import audit
+from zhengwu.core import audit, files
 from zhengwu.core.models import AuditEvent
 from zhengwu.org.models import Department, Role
 from zhengwu.org.permissions import has_role
@@ -606,26 +606,6 @@ MATERIAL_FILE_MAX_BYTES = 10 * 1024 * 1024
 MATERIAL_FILE_TYPES = "PDF、Word、Excel、OFD、JPG、PNG"
 
 
-def sniff_material_file(head: bytes) -> str | None:
-    """The file extension for a blank form or sample from its first bytes (never from its name)."""
-    if head.startswith(b"%PDF-"):
-        return "pdf"
-    if head.startswith(b"\xff\xd8\xff"):
-        return "jpg"
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "png"
-    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):  # OLE2: .doc / .xls (97–2003)
-        return "doc" if b"W\x00o\x00r\x00d" in head else "xls"
-    if head.startswith(b"PK\x03\x04"):  # zip containers: OOXML or OFD (GB/T 33190)
-        if b"word/" in head:
-            return "docx"
-        if b"xl/" in head:
-            return "xlsx"
-        if b"OFD.xml" in head:
-            return "ofd"
-    return None
-
-
 def attach_material_file(actor, item: ServiceItem | int, *, lock_version: int, material_id: int, kind: str,
                          upload=None) -> Material:
     """Attach (or, with ``upload=None``, remove) a material's 空白表格 or 示例样表 on the open draft.
@@ -644,7 +624,7 @@ def attach_material_file(actor, item: ServiceItem | int, *, lock_version: int, m
         if upload.size > MATERIAL_FILE_MAX_BYTES:
             raise ValidationError({"file": f"{label}：文件不能超过 {MATERIAL_FILE_MAX_BYTES // (1024 * 1024)} MB"})
         content = upload.read()
-        ext = sniff_material_file(content[:8192])
+        ext = files.sniff(content[:8192])
         if ext is None:
             raise ValidationError({"file": f"{label}：只接受 {MATERIAL_FILE_TYPES} 文件（按文件内容识别，不看扩展名）"})
     with transaction.atomic():
