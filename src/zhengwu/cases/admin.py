@@ -9,20 +9,9 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from zhengwu.core.admin_mixins import ReadOnlyAdmin
+
 from .models import Case, CaseEvent, CaseStep, Notification, ProcessDefinition, SmsMessage
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    show_full_result_count = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(SmsMessage)

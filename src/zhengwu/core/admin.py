@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from . import services
+from .admin_mixins import ReadOnlyAdmin
 from .models import AuditEvent, CalendarOverride, CalendarYear, ScheduledJob
 
 
@@ -26,24 +27,14 @@ class CalendarYearAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdmin):
     list_display = ["seq", "at", "actor", "action", "object_type", "object_id", "ip"]
     list_filter = ["action"]
     search_fields = ["=object_id", "=actor", "action"]
-    show_full_result_count = False  # counting a large chain on every page is not worth it
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ScheduledJob)
-class ScheduledJobAdmin(admin.ModelAdmin):
+class ScheduledJobAdmin(ReadOnlyAdmin):
     """Read-only: when each periodic job last ran and how (the jobs themselves are code)."""
 
     list_display = ["name", "label", "last_started_at", "last_finished_at", "last_ok", "last_seconds", "last_message"]
@@ -51,13 +42,8 @@ class ScheduledJobAdmin(admin.ModelAdmin):
 
     @admin.display(description="说明")
     def label(self, obj):
-        from .schedule import _jobs
+        from . import schedule
 
-        job = _jobs.get(obj.name)
+        job = schedule.job(obj.name)
         return job.label if job else "（已不再注册）"
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib import admin
 from django.db import transaction
 from django.forms.models import model_to_dict
 
@@ -54,3 +55,19 @@ class AuditedAdmin:
     def delete_queryset(self, request, queryset):
         for obj in queryset:
             self.delete_model(request, obj)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records written only through the services (events, ratings, tickets, outboxes): the admin
+    lists and shows them, nobody adds, edits or deletes them here. No full count on large tables."""
+
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -55,6 +55,10 @@ def register(job: Job) -> None:
     _jobs[job.name] = job
 
 
+def job(name: str) -> Job | None:
+    return _jobs.get(name)
+
+
 def jobs() -> list[Job]:
     return sorted(_jobs.values(), key=lambda j: j.name)
 

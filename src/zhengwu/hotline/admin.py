@@ -3,7 +3,7 @@
 
 from django.contrib import admin
 
-from zhengwu.core.admin_mixins import AuditedAdmin
+from zhengwu.core.admin_mixins import AuditedAdmin, ReadOnlyAdmin
 
 from .models import Category, ClassifierModel, KeywordRule, KnowledgeArticle, Ticket
 
@@ -41,17 +41,7 @@ class ClassifierModelAdmin(admin.ModelAdmin):
 
 
 @admin.register(Ticket)
-class TicketAdmin(admin.ModelAdmin):
-    show_full_result_count = False
+class TicketAdmin(ReadOnlyAdmin):
     list_display = ("number", "ticket_type", "state", "lead_department", "created_at")
     list_filter = ("state", "ticket_type")
     search_fields = ("number",)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

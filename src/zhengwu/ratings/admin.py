@@ -6,7 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin
 
-from zhengwu.core.admin_mixins import AuditedAdmin
+from zhengwu.core.admin_mixins import AuditedAdmin, ReadOnlyAdmin
 
 from .models import Appeal, OutboxRecord, Rating, RatingRules, Rectification, WindowVisit
 
@@ -39,19 +39,6 @@ class RatingRulesAdmin(AuditedAdmin, admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         obj.updated_by = request.user
         super().save_model(request, obj, form, change)
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    show_full_result_count = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Rating)
