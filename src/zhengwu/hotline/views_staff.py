@@ -102,36 +102,31 @@ def _filters(request) -> dict:
     return {k: request.GET.get(k, "") for k in ("type", "urgency", "department", "category", "q")}
 
 
-@roles_required(*CENTRE, what="派单中心（热线坐席、督办人员）")
-def centre(request):
-    tab = request.GET.get("tab", "todo")
-    if tab not in queries.CENTRE_TABS:
-        tab = "todo"
+def _ticket_list(request, tabs: dict, default: str, lister, template: str):
+    """A tabbed, keyset-paged ticket list with time status (the centre's and a department's)."""
+    tab = request.GET.get("tab", default)
+    if tab not in tabs:
+        tab = default
     f = _filters(request)
-    rows, nxt = queries.centre_list(request.user, tab, f, request.GET.get("before"))
+    rows, nxt = lister(request.user, tab, f, request.GET.get("before"))
     now = timezone.now()
     for t in rows:
         t.time = rules.time_status(now, t.due_at, t.state)
-    return render(request, "hotline/centre.html", {
-        "rows": rows, "next": nxt, "tab": tab, "tabs": queries.CENTRE_TABS.items(), "filters": f,
+    return render(request, template, {
+        "rows": rows, "next": nxt, "tab": tab, "tabs": tabs.items(), "filters": f,
         "types": rules.TYPE_LABELS.items(), "time_labels": rules.TIME_LABELS,
     })
 
 
+@roles_required(*CENTRE, what="派单中心（热线坐席、督办人员）")
+def centre(request):
+    return _ticket_list(request, queries.CENTRE_TABS, "todo", queries.centre_list, "hotline/centre.html")
+
+
 @roles_required(*HANDLERS, what="承办单位工作人员")
 def department(request):
-    tab = request.GET.get("tab", "dispatched")
-    if tab not in queries.DEPARTMENT_TABS:
-        tab = "dispatched"
-    f = _filters(request)
-    rows, nxt = queries.department_list(request.user, tab, f, request.GET.get("before"))
-    now = timezone.now()
-    for t in rows:
-        t.time = rules.time_status(now, t.due_at, t.state)
-    return render(request, "hotline/department.html", {
-        "rows": rows, "next": nxt, "tab": tab, "tabs": queries.DEPARTMENT_TABS.items(), "filters": f,
-        "types": rules.TYPE_LABELS.items(),
-    })
+    return _ticket_list(request, queries.DEPARTMENT_TABS, "dispatched", queries.department_list,
+                        "hotline/department.html")
 
 
 # -- the ticket -------------------------------------------------------------------------------------------
