@@ -69,3 +69,13 @@ def make_citizen(db):
         return services.register_person(name=name, id_number=number, phone=phone, password=PASSWORD, password2=PASSWORD)
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache: cached rankings, guides and overviews are keyed by
+    index generations and ids that a rolled-back test can hand out again."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

@@ -37,6 +37,8 @@ them after commit for every saved or deleted item, bundle and bundle member;
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import math
 import re
@@ -49,6 +51,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -65,6 +68,10 @@ from .models.search import (
 )
 
 logger = logging.getLogger(__name__)
+
+# A question's ranking is cached for this long while the index does not change (its key carries
+# the index generation): popular questions then cost one index-state and one row query.
+RANKING_CACHE_SECONDS = 600
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -470,6 +477,12 @@ def _insert_postings(rows: list[tuple]) -> None:
             cur.executemany(sql, chunk)
 
 
+def _overview_changed_on_commit() -> None:
+    from .overview import overview_changed
+
+    transaction.on_commit(overview_changed, robust=True)
+
+
 def write_documents(docs: dict[int, Document | None]) -> None:
     """Replace the postings of the given documents (None: remove from the index), keeping the
     document frequencies and the document count right. Runs in the caller's transaction."""
@@ -478,6 +491,7 @@ def write_documents(docs: dict[int, Document | None]) -> None:
     keys = sorted(docs)
     with transaction.atomic():
         generation = _bump_generation()
+        _overview_changed_on_commit()
         old: dict[int, set[int]] = defaultdict(set)
         for chunk in _chunks(keys):
             for doc, term_id in SearchPosting.objects.filter(doc__in=chunk).values_list("doc", "term_id"):
@@ -584,6 +598,7 @@ def rebuild_index(*, batch_size: int = 1000, progress: Callable[[int, int], None
 
     with transaction.atomic():
         _bump_generation()
+        _overview_changed_on_commit()
         with connection.cursor() as cur:  # plain DELETEs: no ORM collector over millions of rows
             cur.execute(f"DELETE FROM {connection.ops.quote_name(SearchPosting._meta.db_table)}")
             cur.execute(f"DELETE FROM {connection.ops.quote_name(SearchTerm._meta.db_table)}")
@@ -1064,6 +1079,32 @@ def search(q: str, *, region: str | None = None, audience: str | None = None, li
     terms = parsed.terms
     if not terms:
         return SearchResult(parsed, [], [], 0, (time.perf_counter() - started) * 1000)
+    # The ranking depends only on the question and the index, whose (token, generation) the
+    # vocabulary has just read: a repeated question (the portal's popular ones) is served from the
+    # cache until the index changes. The rows are always read fresh (names, still published).
+    key = _ranking_key(vocab, q, rng, audiences, limit, offset, bundle_limit)
+    ranking = cache.get(key)
+    if ranking is None:
+        ranking = _rank(parsed, vocab, rng, audiences, limit, offset, bundle_limit)
+        cache.set(key, ranking, RANKING_CACHE_SECONDS)
+    total, item_rank, bundle_rank = ranking
+    item_hits = [Hit("item", pk, score, list(matched)) for pk, score, matched in item_rank]
+    bundle_hits = [Hit("bundle", pk, score, list(matched)) for pk, score, matched in bundle_rank]
+    _attach_objects(item_hits, bundle_hits)
+    return SearchResult(parsed, [h for h in item_hits if h.obj is not None],
+                        [h for h in bundle_hits if h.obj is not None], total,
+                        (time.perf_counter() - started) * 1000)
+
+
+def _ranking_key(vocab: Vocabulary, q: str, rng, audiences, limit: int, offset: int, bundle_limit: int) -> str:
+    raw = json.dumps([normalise(q), rng, audiences, limit, offset, bundle_limit], ensure_ascii=False)
+    return f"search:rank:{vocab.token}:{vocab.generation}:{hashlib.sha1(raw.encode()).hexdigest()}"
+
+
+def _rank(parsed: ParsedQuery, vocab: Vocabulary, rng, audiences, limit: int, offset: int,
+          bundle_limit: int) -> tuple[int, list[tuple], list[tuple]]:
+    """(total, [(item pk, score, matched labels)], [(bundle pk, score, matched labels)])."""
+    terms = parsed.terms
     # The strongest terms only: a long question with many synonyms must not turn into 100 scans.
     chosen = dict(sorted(terms.items(), key=lambda kv: -kv[1])[:MAX_QUERY_TERMS])
     words = list(chosen)
@@ -1099,12 +1140,8 @@ def search(q: str, *, region: str | None = None, audience: str | None = None, li
         hits.sort(key=lambda h: (-h.score, h.pk))
         return hits
 
-    item_hits = hits_of(item_docs)[offset:offset + limit]
-    bundle_hits = hits_of(bundle_docs)[:bundle_limit]
-    _attach_objects(item_hits, bundle_hits)
-    return SearchResult(parsed, [h for h in item_hits if h.obj is not None],
-                        [h for h in bundle_hits if h.obj is not None], total,
-                        (time.perf_counter() - started) * 1000)
+    return (total, [(h.pk, h.score, tuple(h.matched)) for h in hits_of(item_docs)[offset:offset + limit]],
+            [(h.pk, h.score, tuple(h.matched)) for h in hits_of(bundle_docs)[:bundle_limit]])
 
 
 class _Ref:

@@ -20,6 +20,7 @@ from django.utils.safestring import mark_safe
 from zhengwu.org.models import Department, Region
 
 from . import rules, search
+from .overview import OVERVIEW_CACHE_SECONDS, cached_overview, overview_generation
 from .models import Bundle, BundleItem, Material, ServiceItem
 from .models.items import CHANNELS, LEGAL_THEMES, PERSON_THEMES, ItemStatus
 from .models.search import SearchTerm
@@ -96,6 +97,14 @@ def bundle_overview(rng: tuple[str, str] | None = None, audience: str | None = N
     return list(qs.order_by("name"))
 
 
+def department_cards(region: Region | None = None, limit: int | None = None) -> list[dict]:
+    """:func:`departments_with_counts` as plain dicts (pk, name, short_name, item_count), cached."""
+    def build():
+        return [{"pk": d.pk, "name": d.name, "short_name": d.short_name, "item_count": d.item_count}
+                for d in departments_with_counts(region, limit)]
+    return cached_overview("departments", build, region.code if region else "", limit or "")
+
+
 def home_region() -> Region | None:
     code = getattr(settings, "ZHENGWU_HOME_REGION", "")
     return Region.objects.filter(code=code).first() if code else None
@@ -115,7 +124,11 @@ def departments_with_counts(region: Region | None = None, limit: int | None = No
 
 def theme_counts(audience: str) -> list[tuple[str, int]]:
     """Themes of one audience with how many published items carry them (one query, from the
-    index's theme facet)."""
+    index's theme facet; cached like the other overviews)."""
+    return cached_overview("themes", lambda: _theme_counts(audience), audience)
+
+
+def _theme_counts(audience: str) -> list[tuple[str, int]]:
     themes = PERSON_THEMES if audience == "person" else LEGAL_THEMES
     facets = {f"{search.FACET_THEME}{t}": t for t in themes}
     counts = dict(SearchTerm.objects.filter(term__in=list(facets)).values_list("term", "df"))
@@ -211,8 +224,14 @@ def item_guide(request, pk: int):
 def browse_departments(request):
     """按部门浏览。"""
     home = home_region()
-    return render(request, "catalog/portal/departments.html",
-                  {"departments": departments_with_counts(home), "home": home})
+    return render(request, "catalog/portal/departments.html", {
+        "home": home,
+        # The list of every department is also rendered once per overview generation (3,000
+        # cards on a city's catalogue): the template's fragment cache calls this only on a miss.
+        "departments": lambda: department_cards(home),
+        "overview_generation": overview_generation(),
+        "overview_seconds": OVERVIEW_CACHE_SECONDS,
+    })
 
 
 def department_items(request, pk: int):

@@ -11,6 +11,6 @@ def home(request):
         "hot_searches": catalog.HOT_SEARCHES,
         "person_themes": [t for t in catalog.theme_counts("person") if t[1]][:12],
         "legal_themes": [t for t in catalog.theme_counts("legal") if t[1]][:12],
-        "departments": catalog.departments_with_counts(home_region, limit=12),
+        "departments": catalog.department_cards(home_region, limit=12),
         "bundles": catalog.bundle_overview()[:6],
     })

@@ -1,0 +1,45 @@
+"""Cached overviews and search rankings follow the catalogue: a publication shows at once."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from zhengwu.catalog import search
+
+pytestmark = pytest.mark.django_db
+
+
+def _listing(page: str) -> str:
+    return page[page.index('id="department-list"'):page.index("</main>") if "</main>" in page else None]
+
+
+def test_departments_page_and_home_recount_after_a_publication(client, make_item, make_department,
+                                                               django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        make_item(name="缓存测试事项甲")
+    page = client.get(reverse("catalog:browse_departments")).content.decode()
+    newcomer = make_department(name="新设立的审批服务科")
+    assert newcomer.name not in page
+    # An unchanged catalogue: the list comes from the cache (a department with no published
+    # item is not listed anyway).
+    assert _listing(client.get(reverse("catalog:browse_departments")).content.decode()) == _listing(page)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        make_item(name="缓存测试事项乙", dept=newcomer)
+    page = client.get(reverse("catalog:browse_departments")).content.decode()
+    assert newcomer.name in page and "1项" in page
+    assert reverse("catalog:department_items", args=[newcomer.pk]) in client.get("/").content.decode()
+
+
+def test_a_cached_ranking_gives_way_to_a_new_publication(make_item, django_capture_on_commit_callbacks,
+                                                         django_assert_max_num_queries):
+    with django_capture_on_commit_callbacks(execute=True):
+        first = make_item(name="古树名木迁移审批")
+    assert [h.pk for h in search.search("古树名木迁移").items] == [first.pk]
+    with django_assert_max_num_queries(2):  # the index state and the result rows: the ranking is cached
+        assert [h.pk for h in search.search("古树名木迁移").items] == [first.pk]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        second = make_item(name="古树名木迁移移植审批")
+    assert {h.pk for h in search.search("古树名木迁移").items} == {first.pk, second.pk}
