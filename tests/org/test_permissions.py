@@ -137,3 +137,23 @@ def test_scope_sql_names_department_ids_not_region_codes(setup):
 
     qs = permissions.scope(Department.objects.order_by(), setup["approver"], [Role.APPROVER], department_field="")
     assert "org_region" not in str(qs.query)
+
+
+@pytest.mark.django_db
+def test_only_staff_accounts_hold_roles_and_citizens_cost_no_query(setup, make_citizen, district,
+                                                                    django_assert_num_queries):
+    from django.core.exceptions import ValidationError
+
+    from zhengwu.org import services
+    from zhengwu.org.models import RoleGrant
+
+    citizen = make_citizen()
+    with pytest.raises(ValidationError) as exc:
+        services.grant_role(setup["sysadmin"], citizen, Role.APPROVER, district, department=setup["police"])
+    assert "只能为工作人员账号授权" in str(exc.value)
+    with pytest.raises(ValidationError):  # the admin form's path
+        RoleGrant(user=citizen, role=Role.APPROVER, region=district).full_clean()
+    assert not RoleGrant.objects.filter(user=citizen).exists()
+    with django_assert_num_queries(0):
+        assert permissions.grants(citizen) == [] and not permissions.is_staff_member(citizen)
+        assert not permissions.has_role(citizen, Role.APPROVER, department=setup["police"])

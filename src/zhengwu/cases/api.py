@@ -197,9 +197,12 @@ def _detail(request, case: Case) -> dict:
     user = request.auth
     party = _is_party(user, case)
     has = functools.partial(queries.has_child, case)  # False: the case has no such rows (no query)
-    events = CaseEvent.objects.filter(case=case).order_by("at", "pk")
-    if party and not permissions.is_staff_member(user):
-        events = events.filter(visible_to_applicant=True)
+    # A new draft's one event is known to the service that made it (create_draft).
+    events = getattr(case, "known_events", None)
+    if events is None:
+        events = CaseEvent.objects.filter(case=case).order_by("at", "pk")
+        if party and not permissions.is_staff_member(user):
+            events = events.filter(visible_to_applicant=True)
     # select_related: each step shows its department; has_role needs the department's region.
     steps = (list(CaseStep.objects.filter(case=case).select_related("department__region", "acted_by")
                   .order_by("block", "pk")) if has("steps") else [])
@@ -553,9 +556,17 @@ def upload_material(request, case_id: int, file: UploadedFile = File(...), mater
              description="重复提交（双击、超时重试）返回同一办件，不会重复生成。")
 @handles_errors
 def submit(request, case_id: int, payload: LockIn):
-    case = _visible_case(request, case_id)
-    submitted = applying.submit(request.auth, case, payload.lock_version)
-    return _detail_after_change(request, case, submitted)
+    # The service reads the case once, locked, and refuses anyone who may not act on it; only
+    # then is visibility asked, so that a case the user may not even see answers 404, as
+    # everywhere else, and one they may see but not submit 403.
+    try:
+        submitted = applying.submit(request.auth, Case(pk=case_id), payload.lock_version)
+    except Case.DoesNotExist:
+        raise NotFound() from None
+    except PermissionDenied:
+        _visible_case(request, case_id)
+        raise
+    return _detail_after_change(request, submitted, submitted)
 
 
 @router.post("/{int:case_id}/resubmit", response={200: CaseDetailOut, **ERRORS}, summary="补正后重新提交")

@@ -57,6 +57,9 @@ def _descendant_ids(root_id: int) -> frozenset[int]:
     return frozenset(pk for pk, _code in _subtree(root_id))
 
 
+STAFF_KIND = "staff"  # accounts.User.Kind.STAFF
+
+
 def grants(user) -> list[Grant]:
     """The user's grants, loaded once per user object (i.e. once per request)."""
     if user is None or not user.is_authenticated:
@@ -64,6 +67,11 @@ def grants(user) -> list[Grant]:
     cached = getattr(user, "_zw_grants", None)
     if cached is not None:
         return cached
+    if getattr(user, "kind", STAFF_KIND) != STAFF_KIND:
+        # Roles are granted to staff accounts only (services.grant_role, RoleGrant.clean): a
+        # citizen's or enterprise's request needs no query to know it holds none.
+        user._zw_grants = []
+        return user._zw_grants
     # select_related: the region prefix is needed for every grant.
     rows = RoleGrant.objects.filter(user_id=user.pk).select_related("region")
     result = []

@@ -79,6 +79,8 @@ def save_department(actor, dept: Department) -> Department:
 @transaction.atomic
 def grant_role(actor, user, role: str, region: Region, department: Department | None = None,
                window: Window | None = None) -> RoleGrant:
+    if user.kind != user.Kind.STAFF:
+        raise ValidationError({"user": "只能为工作人员账号授权：该账号是群众或企业账号"})
     grant, created = RoleGrant.objects.get_or_create(
         user=user, role=role, region=region, department=department, defaults={"window": window}
     )

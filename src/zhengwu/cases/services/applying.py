@@ -89,8 +89,8 @@ def create_draft(user, service_item: ServiceItem, *, applicant=None, channel: st
             case.save()
     except IntegrityError:  # the same idempotency key raced us: return the winner
         return Case.objects.get(idempotency_key=idempotency_key)
-    record_event(case, "create", "创建申请", user, to_state=State.DRAFT,
-                 data={"channel": channel, "agent": agent.name if agent else ""})
+    case.known_events = [record_event(case, "create", "创建申请", user, to_state=State.DRAFT,
+                                      data={"channel": channel, "agent": agent.name if agent else ""})]
     # A new draft has nothing in its dependent tables but this history (see
     # queries.with_child_flags): a caller answering with its detail need not ask.
     for name in CHILD_TABLES:
@@ -169,11 +169,12 @@ def submit(user, case: Case, expected_lock: int) -> Case:
     """
     # One locked read: the form definition and the region (for the number) come with it, and
     # which dependent tables have rows (the API answers with the case's detail).
-    case = locked_case(case.pk, None, related=(*TRANSITION_RELATED, "item_version", "region"), child_flags=True)
+    case = locked_case(case.pk, None, related=(*TRANSITION_RELATED, "item_version", "region", "department"),
+                       child_flags=True)
+    actor = actor_for(user, case)
     if case.state == State.SUBMITTED and case.submitted_at and case.lock_version == expected_lock + 1:
         return case
     check_lock(case, expected_lock)
-    actor = actor_for(user, case)
     errors = forms_schema.validate(case.item_version.form_schema, case.form_data)
     missing = missing_required(case)
     if missing:
