@@ -642,9 +642,10 @@ def _cpu_group(pid: str) -> str | None:
 
 
 def cpu_snapshot() -> dict:
-    """CPU seconds used so far by each process group, and the machine's busy/total seconds."""
+    """CPU seconds used so far by each process (pid → group, seconds), and the machine's
+    busy/total seconds."""
     tick = os.sysconf("SC_CLK_TCK")
-    groups: dict[str, float] = {}
+    procs: dict[str, tuple[str, float]] = {}
     for pid in os.listdir("/proc"):
         if not pid.isdigit():
             continue
@@ -654,17 +655,21 @@ def cpu_snapshot() -> dict:
             continue
         group = _cpu_group(pid)
         if group:
-            groups[group] = groups.get(group, 0.0) + (int(fields[11]) + int(fields[12])) / tick
+            procs[pid] = (group, (int(fields[11]) + int(fields[12])) / tick)
     cpu = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
-    return {"groups": groups, "busy": (sum(cpu) - cpu[3] - cpu[4]) / tick, "total": sum(cpu) / tick,
+    return {"procs": procs, "busy": (sum(cpu) - cpu[3] - cpu[4]) / tick, "total": sum(cpu) / tick,
             "at": time.monotonic()}
 
 
 def cpu_split(a: dict, b: dict) -> dict:
-    """Cores used by each process group between two snapshots (processes alive at both)."""
+    """Cores used by each process group between two snapshots: processes alive at the second
+    (a process started in between counts whole; one that ended in between is missed)."""
     wall = b["at"] - a["at"]
-    out = {g: round((b["groups"][g] - a["groups"].get(g, 0.0)) / wall, 2)
-           for g in b["groups"] if b["groups"][g] - a["groups"].get(g, 0.0) > 0.01 * wall}
+    used: dict[str, float] = {}
+    for pid, (group, seconds) in b["procs"].items():
+        before = a["procs"].get(pid)
+        used[group] = used.get(group, 0.0) + seconds - (before[1] if before and before[0] == group else 0.0)
+    out = {g: round(v / wall, 2) for g, v in used.items() if v > 0.01 * wall}
     return {"seconds": round(wall, 1), "cores": dict(sorted(out.items(), key=lambda kv: -kv[1])),
             "machine_busy": round((b["busy"] - a["busy"]) / max(b["total"] - a["total"], 1e-9), 3)}
 
