@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.db import connections
 from django.db.models import QuerySet, Sum
 from django.utils import timezone
 
@@ -35,6 +36,9 @@ GROUPS = {
     "region": ("region_id", "region_id", "区划"),
     "kind": ("kind", None, "评价对象"),
 }
+
+# Groups whose label is one column of a joined table (read with the sums).
+JOINED_LABELS = {"department": "department__name", "region": "region__name", "item": "item__name"}
 
 
 # -- scoped lists -----------------------------------------------------------------------------
@@ -81,14 +85,17 @@ def _day_start(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time.min, tzinfo=timezone.get_current_timezone())
 
 
+_PLAIN_COUNTERS = ("ratings", "l5", "l4", "l3", "l2", "l1", "defaults", "bad", "bad_closed", "bad_real",
+                   "bad_real_called", "excluded", "events")
+_DIM_COLUMNS = tuple((d, f"dim_{d}") for d in rules.ALL_DIMENSIONS)
+
+
 def _counts(r: dict) -> rules.Counts:
-    c = rules.Counts(**{k: r.get(k) or 0 for k in ("ratings", "l5", "l4", "l3", "l2", "l1", "defaults", "bad",
-                                                   "bad_closed", "bad_real", "bad_real_called", "excluded",
-                                                   "events")})
-    n = r.get("dim_n") or 0
+    c = rules.Counts(*[r[k] or 0 for k in _PLAIN_COUNTERS])
+    n = r["dim_n"] or 0
     if n:
-        for d in rules.ALL_DIMENSIONS:
-            s = r.get(f"dim_{d}") or 0
+        for d, column in _DIM_COLUMNS:
+            s = r[column] or 0
             if s:
                 c.dim_n[d] = n
                 c.dim_sum[d] = s
@@ -139,10 +146,24 @@ def figures_report(*, start: dt.date, end: dt.date, group_by: str = "department"
     if user is not None:
         daily = scope(daily, user, FIGURE_ROLES, department_field="department", region_code_field="region_code")
     sums = {c: Sum(c) for c in RatingDaily.COUNTERS}
+    # Departments, regions and items are named in the same query (a joined column grouped
+    # along), not by a second query listing thousands of ids; the rows are read from the cursor
+    # as they come (integers), without the ORM's per-value converters.
+    label_path = JOINED_LABELS.get(group_by)
+    qs = daily.values(column, *([label_path] if label_path else [])).annotate(**sums).order_by()
+    sql, params = qs.query.sql_with_params()
     by_key: dict = {}
-    for r in daily.values(column).annotate(**sums).order_by():
-        by_key[r[column]] = _counts(r)
-    labels = _labels(group_by, list(by_key))
+    labels: dict = {}
+    with connections[qs.db].cursor() as cur:
+        cur.execute(sql, params)
+        names = [d[0] for d in cur.description]
+        for values in cur.fetchall():
+            r = dict(zip(names, values, strict=True))
+            by_key[r[column]] = _counts(r)
+            if label_path and r[column] is not None:
+                labels[r[column]] = r[label_path]
+    if not label_path:
+        labels = _labels(group_by, list(by_key))
     rows, total = [], rules.Counts()
     for key, c in by_key.items():
         total.add(c)
