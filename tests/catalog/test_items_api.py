@@ -23,6 +23,10 @@ def test_search_returns_ranked_items_with_contract_fields(client, search_catalog
     assert BRIEF_FIELDS | {"score", "matched"} <= set(first)
     assert first["department"] == "金水区公安分局" and first["region_code"] == "410105000000"
     assert first["url"] == f"/items/{first['id']}/"
+    # The body is serialised without the schema: it must still be exactly what SearchOut documents.
+    from zhengwu.catalog.api import SearchOut
+
+    assert SearchOut.model_validate(data).model_dump(mode="json") == data
     scores = [i["score"] for i in data["items"]]
     assert scores == sorted(scores, reverse=True)
     assert "上户口" in data["words"] or "落户" in data["words"]

@@ -1175,11 +1175,16 @@ class ItemRow:
         self.region = _Ref(self.region_id, row[n + 3], code=row[n + 2])
         self.base_item = _Ref(self.base_item_id, code=row[n + 4] or "") if self.base_item_id else None
 
-    def _label(self, field_name: str) -> str:
-        from .models import ServiceItem
+    _choices: dict[str, dict] = {}
 
+    def _label(self, field_name: str) -> str:
+        choices = ItemRow._choices.get(field_name)
+        if choices is None:
+            from .models import ServiceItem
+
+            choices = ItemRow._choices[field_name] = dict(ServiceItem._meta.get_field(field_name).flatchoices)
         value = getattr(self, field_name)
-        return str(dict(ServiceItem._meta.get_field(field_name).flatchoices).get(value, value))
+        return str(choices.get(value, value))
 
     def get_item_type_display(self) -> str:
         return self._label("item_type")
