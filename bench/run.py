@@ -554,6 +554,61 @@ def fixtures(size: str) -> dict:
     }
 
 
+# Tables and indexes the measured endpoints read, in order of heat (prewarmed while they fit).
+PREWARM = ("org_%", "accounts_user", "accounts_applicant", "django_session", "catalog_serviceitem",
+           "catalog_itemversion", "catalog_material", "catalog_searchterm", "catalog_searchposting", "cases_case",
+           "cases_casestep", "cases_caseevent", "ratings_ratingdaily", "hotline_ticket", "hotline_%", "core_%")
+
+
+def postgres_settings() -> dict:
+    """The PostgreSQL settings that decide whether a city's hot data stays in memory."""
+    from django.db import connection
+
+    names = ("shared_buffers", "effective_cache_size", "max_wal_size", "synchronous_commit", "work_mem")
+    with connection.cursor() as cur:
+        cur.execute("SELECT name, setting, unit FROM pg_settings WHERE name = ANY(%s)", [list(names)])
+        rows = {n: (int(v) if v.isdigit() else v, u) for n, v, u in cur.fetchall()}
+        cur.execute("SELECT pg_database_size(current_database())")
+        db_mb = cur.fetchone()[0] // 2**20
+    shared_mb = rows["shared_buffers"][0] * 8 // 1024  # in 8 kB pages
+    warning = ""
+    if shared_mb < 1024 and db_mb > 2048:
+        warning = (f"shared_buffers is {shared_mb} MB for a {db_mb} MB database: the hot tables do not stay in "
+                   "PostgreSQL's memory and requests wait on the disk (see bench/README.md, PostgreSQL settings)")
+    return {"settings": {n: f"{v}{u or ''}" if u not in ("8kB",) else f"{v * 8 // 1024}MB" for n, (v, u) in rows.items()},
+            "shared_buffers_mb": shared_mb, "database_mb": db_mb, "warning": warning}
+
+
+def prewarm(pg: dict) -> int:
+    """Load the hot tables and indexes into shared_buffers (pg_prewarm), up to 90 % of it: the
+    run then measures the application, not a cold disk. Returns the MB loaded (0 if unavailable)."""
+    from django.db import connection
+
+    budget = pg["shared_buffers_mb"] * 0.9
+    if budget < 512:
+        return 0
+    loaded = 0.0
+    try:
+        with connection.cursor() as cur:
+            cur.execute("CREATE EXTENSION IF NOT EXISTS pg_prewarm")
+            for pattern in PREWARM:
+                cur.execute("SELECT c.oid::regclass::text, pg_relation_size(c.oid) FROM pg_class c "
+                            "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public' "
+                            "AND c.relkind IN ('r', 'i') AND c.relname LIKE %s ORDER BY c.relkind DESC, c.oid",
+                            [pattern])
+                for rel, size in cur.fetchall():
+                    mb = size / 2**20
+                    if loaded + mb > budget:
+                        continue
+                    cur.execute("SELECT pg_prewarm(%s::regclass)", [rel])
+                    loaded += mb
+    except Exception as exc:  # no contrib package or no privilege: measure cold
+        print(f"(pg_prewarm unavailable: {exc})")
+        return 0
+    print(f"prewarmed {loaded:.0f} MB of hot tables and indexes into shared_buffers")
+    return round(loaded)
+
+
 def count_queries(fx: dict) -> dict:
     """SQL queries behind one request of each endpoint (run in-process after a warm-up call)."""
     from django.db import connection
@@ -748,6 +803,12 @@ def markdown(result: dict) -> str:
                  f"gunicorn gthread) on {HOST}:{meta['port']}; client: threads + http.client keep-alive on the same "
                  f"2-core machine (client and server share the CPUs; other engineers' jobs add noise).")
     lines.append("")
+    pg = meta.get("postgresql")
+    if pg:
+        lines.append(f"PostgreSQL: {', '.join(f'{k}={v}' for k, v in pg['settings'].items())}; database "
+                     f"{pg['database_mb']} MB; prewarmed {pg.get('prewarmed_mb', 0)} MB of hot tables and indexes."
+                     + (f" **{pg['warning']}**" if pg.get("warning") else ""))
+        lines.append("")
     lines.append("Latency in ms. *client* = observed by the load client on loopback; *server* = gunicorn's request "
                  "time (access log `%(D)s`). Floor ratio = server p50 ÷ floor's server p50 at the same concurrency.")
     lines.append("")
@@ -852,6 +913,7 @@ def main() -> None:
     parser.add_argument("--locust-time", default="180s")
     parser.add_argument("--locust-bin", default="")
     parser.add_argument("--no-locust", action="store_true")
+    parser.add_argument("--no-prewarm", action="store_true", help="PostgreSQL: do not load the hot tables first")
     parser.add_argument("--generate", action="store_true", help="run zhengwu demo + gen-data when the data is missing")
     parser.add_argument("--out", default=str(ROOT / "bench" / "results"))
     parser.add_argument("--tag", default="", help="added to the result file name")
@@ -885,6 +947,13 @@ def main() -> None:
 
     if not settings.DEBUG:  # pages render {% static %} from the manifest, as the server will
         call_command("collectstatic", interactive=False, verbosity=0)
+    pg = postgres_settings() if db == "postgresql" else None
+    if pg:
+        print("PostgreSQL:", ", ".join(f"{k}={v}" for k, v in pg["settings"].items()))
+        if pg["warning"]:
+            print("WARNING:", pg["warning"])
+        if not args.no_prewarm:
+            pg["prewarmed_mb"] = prewarm(pg)
     queries = count_queries(fx)
     print("queries per request:", {k: v["queries"] for k, v in queries.items()})
     classify = classify_timing(fx)
@@ -900,7 +969,7 @@ def main() -> None:
     server = Server(args.port, tmp / "access.log", args.workers or None)
     from zhengwu.core.management.commands.serve import recommended_workers
 
-    result = {"meta": {"size": args.size, "database": db, "started": started, "port": args.port,
+    result = {"meta": {"size": args.size, "database": db, "started": started, "port": args.port, "postgresql": pg,
                        "workers": args.workers or recommended_workers(), "data_counts": counts,
                        "marker": fx["marker"], "concurrency": args.concurrency},
               "queries": queries, "classify": classify, "endpoints": {}}
