@@ -166,19 +166,8 @@ class Server:
 
     def server_times(self, start: int, end: int, path_re: str | None = None) -> list[float]:
         """Server-side request times (ms) logged between two offsets, optionally for a path."""
-        with open(self.log_path, "rb") as fh:
-            fh.seek(start)
-            data = fh.read(max(0, end - start)).decode("utf-8", "replace")
         rx = re.compile(path_re) if path_re else None
-        out = []
-        for line in data.splitlines():
-            parts = line.split()
-            if len(parts) < 5 or parts[0] != "ZWB":
-                continue
-            if rx and not rx.search(parts[2]):
-                continue
-            out.append(int(parts[4]) / 1000.0)
-        return out
+        return [ms for _m, path, _s, ms in self.server_lines(start, end) if not rx or rx.search(path)]
 
 
 # ---------------------------------------------------------------------------------------------

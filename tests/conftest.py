@@ -71,6 +71,33 @@ def make_citizen(db):
     return make
 
 
+@pytest.fixture
+def publish_item(district):
+    """publish_item(department, name, *, materials=[(name, necessity)], item_fields={}, **version) — a
+    service item with one published version; the item's headline columns copied from the version."""
+    from django.utils import timezone
+
+    from zhengwu.catalog.models import ItemVersion, Material, ServiceItem
+    from zhengwu.catalog.models.items import ItemStatus, VersionState
+
+    headline = {f.name for f in ServiceItem._meta.concrete_fields}
+
+    def make(department, name, *, region=None, materials=(), item_fields=None, **version):
+        version = {"item_type": "01", "service_object": "legal", "case_type": "committed", "statutory_days": 20,
+                   "promised_days": 5, "published_at": timezone.now(), **version}
+        si = ServiceItem.objects.create(
+            region=region or district, department=department, name=name, status=ItemStatus.PUBLISHED,
+            **{k: v for k, v in version.items() if k in headline}, **(item_fields or {}))
+        v = ItemVersion.objects.create(service_item=si, number=1, state=VersionState.PUBLISHED, name=name, **version)
+        for seq, (mname, necessity) in enumerate(materials, start=1):
+            Material.objects.create(version=v, seq=seq, name=mname, necessity=necessity)
+        si.published_version = v
+        si.save()
+        return si
+
+    return make
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """Each test starts with an empty cache: cached rankings, guides and overviews are keyed by

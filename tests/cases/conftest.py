@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -36,17 +35,10 @@ def fire_dept(make_department):
 
 
 @pytest.fixture
-def item(district, dept):
-    from zhengwu.catalog.models import ItemVersion, Material, ServiceItem
-    from zhengwu.catalog.models.items import ItemStatus, VersionState
-
-    si = ServiceItem.objects.create(region=district, department=dept, name="食品经营许可证核发", item_type="01",
-                                    status=ItemStatus.PUBLISHED, promised_days=10, statutory_days=20,
-                                    implementation_code="X")
-    v = ItemVersion.objects.create(
-        service_item=si, number=1, state=VersionState.PUBLISHED, name=si.name, item_type="01",
-        service_object="legal", case_type="committed", statutory_days=20, promised_days=10,
-        allows_tolerance=True, allows_commitment=True, published_at=timezone.now(),
+def item(publish_item, dept):
+    return publish_item(
+        dept, "食品经营许可证核发", promised_days=10, item_fields={"implementation_code": "X"},
+        allows_tolerance=True, allows_commitment=True,
         legal_basis="《中华人民共和国食品安全法》第三十五条",
         results=[{"name": "食品经营许可证", "type": "证照"}],
         form_schema={"type": "object", "required": ["shop_name", "area"], "properties": {
@@ -54,13 +46,8 @@ def item(district, dept):
             "shop_name": {"type": "string", "title": "店铺名称", "minLength": 2},
             "area": {"type": "number", "title": "经营面积（平方米）", "minimum": 1},
         }},
+        materials=[("食品经营许可申请书", "required"), ("营业执照", "required"), ("健康证明", "tolerated")],
     )
-    Material.objects.create(version=v, seq=1, name="食品经营许可申请书", necessity="required")
-    Material.objects.create(version=v, seq=2, name="营业执照", necessity="required")
-    Material.objects.create(version=v, seq=3, name="健康证明", necessity="tolerated")
-    si.published_version = v
-    si.save()
-    return si
 
 
 @pytest.fixture
@@ -192,29 +179,12 @@ def login():
     return do
 
 
-def _published_item(region, department, name, *, schema=None, materials=(), promised_days=5, allows_tolerance=False):
-    from zhengwu.catalog.models import ItemVersion, Material, ServiceItem
-    from zhengwu.catalog.models.items import ItemStatus, VersionState
-
-    si = ServiceItem.objects.create(region=region, department=department, name=name, item_type="01",
-                                    status=ItemStatus.PUBLISHED, promised_days=promised_days, statutory_days=20)
-    v = ItemVersion.objects.create(service_item=si, number=1, state=VersionState.PUBLISHED, name=name, item_type="01",
-                                   service_object="legal", case_type="committed", statutory_days=20,
-                                   promised_days=promised_days, allows_tolerance=allows_tolerance,
-                                   published_at=timezone.now(), form_schema=schema or {})
-    for seq, (mname, necessity) in enumerate(materials, start=1):
-        Material.objects.create(version=v, seq=seq, name=mname, necessity=necessity)
-    si.published_version = v
-    si.save()
-    return si
-
-
 @pytest.fixture
-def make_item(district, dept):
+def make_item(publish_item, dept):
     """make_item(name, schema=..., materials=[(name, necessity)], department=...) — a published item."""
 
-    def make(name, *, department=None, **kw):
-        return _published_item(district, department or dept, name, **kw)
+    def make(name, *, department=None, schema=None, **kw):
+        return publish_item(department or dept, name, form_schema=schema or {}, **kw)
 
     return make
 

@@ -41,7 +41,6 @@ import io
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.utils import timezone
 
 from zhengwu.cases.models import Case
 from zhengwu.cases.services import figures
@@ -57,25 +56,15 @@ def at(y, m, d, hh=12, mm=0):
 
 
 @pytest.fixture
-def world(district, make_department, make_citizen):
-    from zhengwu.catalog.models import ItemVersion, ServiceItem
-    from zhengwu.catalog.models.items import ItemStatus, VersionState
+def world(district, make_department, make_citizen, publish_item):
     from zhengwu.org.models import Hall, Window
 
     a = make_department(name="市场监管局")
     b = make_department(name="消防救援大队")
 
     def item(dept, name, case_type, promised, depth, visits):
-        si = ServiceItem.objects.create(region=district, department=dept, name=name, item_type="01",
-                                        status=ItemStatus.PUBLISHED, case_type=case_type, promised_days=promised,
-                                        online_depth=depth, visits=visits)
-        v = ItemVersion.objects.create(service_item=si, number=1, state=VersionState.PUBLISHED, name=name,
-                                       item_type="01", service_object="legal", case_type=case_type,
-                                       promised_days=promised, online_depth=depth, visits=visits,
-                                       published_at=timezone.now())
-        si.published_version = v
-        si.save()
-        return si
+        return publish_item(dept, name, case_type=case_type, promised_days=promised, online_depth=depth,
+                            visits=visits, statutory_days=None)
 
     a1 = item(a, "食品经营许可", "committed", 5, 4, 0)
     a2 = item(a, "营业执照补领", "instant", 0, 3, 1)

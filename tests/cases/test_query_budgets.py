@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 INBOX_PAGE = 10
 STAFF_CASE_PAGE = 11  # the process version by primary key, not joined (cheaper to plan: see queries.STAFF_CASE_RELATED)
 CASE_API = 10  # the same for the window clerk and for the applicant
-SUBMISSION = 36  # POST /api/v1/cases/ + POST /api/v1/cases/<id>/submit, both requests (35 on PostgreSQL)
+SUBMISSION = 26  # POST /api/v1/cases/ + POST /api/v1/cases/<id>/submit, both requests (25 on PostgreSQL)
 
 
 def fresh(case):
@@ -27,24 +27,14 @@ def fresh(case):
 
 
 @pytest.fixture
-def make_published_open_item(district, dept):
+def make_published_open_item(publish_item, dept):
     """An item that asks for no material and no form (咨询/预约类, as the benchmark submits to)."""
-    from django.utils import timezone
-
-    from zhengwu.catalog.models import ItemVersion, Material, ServiceItem
-    from zhengwu.catalog.models.items import ItemStatus, VersionState
+    from zhengwu.catalog.models import ServiceItem
 
     def make():
-        si = ServiceItem.objects.create(region=district, department=dept, name="政策咨询预约", item_type="20",
-                                        status=ItemStatus.PUBLISHED, promised_days=1, statutory_days=1,
-                                        implementation_code=f"Y{ServiceItem.objects.count()}")
-        v = ItemVersion.objects.create(service_item=si, number=1, state=VersionState.PUBLISHED, name=si.name,
-                                       item_type="20", service_object="person", case_type="committed",
-                                       statutory_days=1, promised_days=1, published_at=timezone.now(), form_schema={})
-        Material.objects.create(version=v, seq=1, name="相关证明", necessity="optional")
-        si.published_version = v
-        si.save()
-        return si
+        return publish_item(dept, "政策咨询预约", item_type="20", service_object="person", statutory_days=1,
+                            promised_days=1, materials=[("相关证明", "optional")],
+                            item_fields={"implementation_code": f"Y{ServiceItem.objects.count()}"})
 
     return make
 

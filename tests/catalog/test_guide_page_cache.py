@@ -4,7 +4,6 @@ newly published version (or a disabled item) visible at once."""
 from __future__ import annotations
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 
 from zhengwu.catalog.services import items as svc
@@ -13,13 +12,6 @@ pytestmark = pytest.mark.django_db
 
 GUIDE_UNCACHED = 3  # head + item (joined) + its materials (+ its 一件事, when it is in one)
 GUIDE_CACHED = 1  # head only
-
-
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def test_guide_query_budget(client, make_item, django_assert_max_num_queries, django_assert_num_queries):

@@ -23,19 +23,9 @@ def other_dept(make_department):
 
 
 @pytest.fixture
-def item(district, dept):
-    from zhengwu.catalog.models import ItemVersion, ServiceItem
-    from zhengwu.catalog.models.items import ItemStatus, VersionState
-
-    si = ServiceItem.objects.create(region=district, department=dept, name="食品经营许可证核发", item_type="01",
-                                    status=ItemStatus.PUBLISHED, promised_days=10, statutory_days=20,
-                                    implementation_code="11410105MB0000000X101000000000000")
-    v = ItemVersion.objects.create(service_item=si, number=1, state=VersionState.PUBLISHED, name=si.name,
-                                   item_type="01", service_object="legal", case_type="committed", statutory_days=20,
-                                   promised_days=10, published_at=timezone.now())
-    si.published_version = v
-    si.save()
-    return si
+def item(publish_item, dept):
+    return publish_item(dept, "食品经营许可证核发", promised_days=10,
+                        item_fields={"implementation_code": "11410105MB0000000X101000000000000"})
 
 
 @pytest.fixture

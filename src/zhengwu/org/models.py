@@ -225,7 +225,7 @@ class RoleGrant(models.Model):
         return f"{self.get_role_display()}（{scope}）"
 
     def clean(self) -> None:
-        if self.user_id and self.user.kind != "staff":  # permissions.grants() relies on it
+        if self.user_id and self.user.kind != self.user.Kind.STAFF:  # permissions.grants() relies on it
             raise ValidationError({"user": "只能为工作人员账号授权：该账号是群众或企业账号"})
         if self.department_id and self.region_id:
             if not self.department.region.code.startswith(self.region.prefix):

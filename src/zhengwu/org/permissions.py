@@ -57,9 +57,6 @@ def _descendant_ids(root_id: int) -> frozenset[int]:
     return frozenset(pk for pk, _code in _subtree(root_id))
 
 
-STAFF_KIND = "staff"  # accounts.User.Kind.STAFF
-
-
 def grants(user) -> list[Grant]:
     """The user's grants, loaded once per user object (i.e. once per request)."""
     if user is None or not user.is_authenticated:
@@ -67,7 +64,7 @@ def grants(user) -> list[Grant]:
     cached = getattr(user, "_zw_grants", None)
     if cached is not None:
         return cached
-    if getattr(user, "kind", STAFF_KIND) != STAFF_KIND:
+    if user.kind != user.Kind.STAFF:
         # Roles are granted to staff accounts only (services.grant_role, RoleGrant.clean): a
         # citizen's or enterprise's request needs no query to know it holds none.
         user._zw_grants = []
