@@ -518,7 +518,7 @@ def gen_applicants(ctx: Context) -> int:
     from zhengwu.core import pii
 
     rnd = ctx.rnd("applicants")
-    password = make_password(BENCH_PASSWORD)  # once: not 200,000 PBKDF2 rounds
+    password = make_password(BENCH_PASSWORD)  # once: not 200,000 password hashes
     uid, aid = next_id(User), next_id(Applicant)
     users, applicants = [], []
     joined = ts(ctx.now - dt.timedelta(days=400))

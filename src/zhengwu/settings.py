@@ -163,6 +163,12 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "zhengwu.accounts.backends.IdentifierBackend",
 ]
+# Argon2id at the OWASP parameters first (ADR 0011); PBKDF2 hashes made before still verify and
+# are upgraded at the next login.
+PASSWORD_HASHERS = [
+    "zhengwu.accounts.hashers.Argon2idHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {

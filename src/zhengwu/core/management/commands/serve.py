@@ -55,6 +55,11 @@ class Command(BaseCommand):
             "worker_class": "gthread" if opts["threads"] > 1 else "sync",
             "accesslog": os.environ.get("ZHENGWU_ACCESS_LOG") or None,
             "timeout": 60,
+            # Keep idle keep-alive connections longer than gunicorn's 2 s default: under load
+            # the worker can reach a waiting request after 2 s and close its connection just as
+            # the client reuses it, which the client sees as "connection closed" on a POST.
+            # A reverse proxy in front keeps its own pool; 15 s is long enough for both.
+            "keepalive": 15,
             "graceful_timeout": 20,
             "max_requests": 20000,
             "max_requests_jitter": 2000,
