@@ -122,6 +122,8 @@ TEMPLATES = [
                 "zhengwu.core.context_processors.platform",
                 "zhengwu.workbench.context_processors.menu",
                 "zhengwu.cases.views_applicant.nav_context",
+                # Last: overrides csrf_token while a public page is rendered for the cache.
+                "zhengwu.catalog.pagecache.context",
             ],
         },
     },

@@ -21,6 +21,7 @@ from zhengwu.org.models import Department, Region
 
 from . import rules, search
 from .overview import OVERVIEW_CACHE_SECONDS, cached_overview, overview_generation
+from .pagecache import anonymous_page
 from .models import Bundle, BundleItem, Material, ServiceItem
 from .models.items import CHANNELS, LEGAL_THEMES, PERSON_THEMES, ItemStatus
 from .models.search import SearchTerm
@@ -143,6 +144,7 @@ def _page_number(request) -> int:
 
 
 # == Pages ======================================================================================
+@anonymous_page()
 def item_search(request):
     """搜索结果：高亮、按服务对象和区划筛选。"""
     q = (request.GET.get("q") or "").strip()[:search.MAX_QUERY_CHARS]
@@ -188,6 +190,7 @@ _HAS_PUBLISHED_BUNDLE = RawSQL(
     [Bundle.Status.PUBLISHED], output_field=BooleanField())
 
 
+@anonymous_page(GUIDE_CACHE_SECONDS)
 def item_guide(request, pk: int):
     """办事指南：一个事项群众需要知道的全部要素，可打印。
 
@@ -221,6 +224,7 @@ def item_guide(request, pk: int):
     return render(request, "catalog/portal/guide.html", {"head": head, "body": mark_safe(body)})  # noqa: S308 - our template
 
 
+@anonymous_page()
 def browse_departments(request):
     """按部门浏览。"""
     home = home_region()
@@ -234,6 +238,7 @@ def browse_departments(request):
     })
 
 
+@anonymous_page()
 def department_items(request, pk: int):
     """一个部门的已发布事项。"""
     department = get_object_or_404(Department.objects.select_related("region"), pk=pk, is_active=True)
@@ -248,6 +253,7 @@ def department_items(request, pk: int):
                   {"department": department, "page": page, "audience": audience, "audiences": AUDIENCES})
 
 
+@anonymous_page()
 def browse_themes(request):
     """按主题浏览：个人主题、法人主题、一件事。"""
     return render(request, "catalog/portal/themes.html", {
@@ -256,6 +262,7 @@ def browse_themes(request):
     })
 
 
+@anonymous_page()
 def theme_items(request, audience: str, theme: str):
     """一个主题下的已发布事项。"""
     if audience not in AUDIENCES or theme not in (PERSON_THEMES if audience == "person" else LEGAL_THEMES):
@@ -273,6 +280,7 @@ def theme_items(request, audience: str, theme: str):
     })
 
 
+@anonymous_page()
 def bundles(request):
     """一件事一次办。"""
     audience = request.GET.get("object") or ""
@@ -281,6 +289,7 @@ def bundles(request):
                                                            "audiences": {"person": "个人", "legal": "企业"}})
 
 
+@anonymous_page()
 def bundle_detail(request, pk: int):
     """一件事详情：包含事项、合并后的材料清单、减材料减时限减跑动。"""
     data = published_bundle(pk)

@@ -3,8 +3,10 @@
 from django.shortcuts import render
 
 from zhengwu.catalog import views_portal as catalog
+from zhengwu.catalog.pagecache import anonymous_page
 
 
+@anonymous_page()
 def home(request):
     home_region = catalog.home_region()
     return render(request, "portal/home.html", {
