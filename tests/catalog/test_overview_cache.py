@@ -43,3 +43,16 @@ def test_a_cached_ranking_gives_way_to_a_new_publication(make_item, django_captu
     with django_capture_on_commit_callbacks(execute=True):
         second = make_item(name="古树名木迁移移植审批")
     assert {h.pk for h in search.search("古树名木迁移").items} == {first.pk, second.pk}
+
+
+def test_the_search_api_answers_from_the_cache_until_a_publication(client, make_item, django_assert_num_queries,
+                                                                   django_capture_on_commit_callbacks):
+    url = "/api/v1/items/search"
+    with django_capture_on_commit_callbacks(execute=True):
+        first = make_item(name="古树名木迁移审批")
+    assert [i["id"] for i in client.get(url, {"q": "古树名木迁移"}).json()["items"]] == [first.pk]
+    with django_assert_num_queries(0):
+        assert [i["id"] for i in client.get(url, {"q": "古树名木迁移"}).json()["items"]] == [first.pk]
+    with django_capture_on_commit_callbacks(execute=True):
+        second = make_item(name="古树名木迁移移植审批")
+    assert {i["id"] for i in client.get(url, {"q": "古树名木迁移"}).json()["items"]} == {first.pk, second.pk}

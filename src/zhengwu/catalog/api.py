@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 from datetime import datetime
 
+from django.core.cache import cache
 from django.db.models import F
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.urls import reverse
 from ninja import Query, Router, Schema
 from ninja.errors import HttpError
@@ -21,6 +23,7 @@ from . import search
 from .models import Bundle, ServiceItem
 from .models.items import ItemStatus
 from .models.search import SearchPosting, SearchTerm
+from .overview import OVERVIEW_CACHE_SECONDS, overview_generation
 from .views_portal import bundle_overview, published_bundle, published_item
 
 PREFIX = "/items/"
@@ -243,6 +246,13 @@ def search_items(request, params: Query[SearchParams]):
     _check_range("limit", "返回条数", params.limit, 1, 50)
     _check_range("offset", "跳过条数", params.offset, 0, 500)
     audience = _check_object(params.object)
+    # The same question answers the same until the catalogue changes: the whole body is cached
+    # under the overview generation, like the public pages (ADR 0012).
+    key = "catalog:search-api:%d:%s" % (overview_generation(), hashlib.sha1(  # noqa: S324 - a cache key
+        repr((q, params.region, audience, params.limit, params.offset)).encode()).hexdigest())
+    content = cache.get(key)
+    if content is not None:
+        return HttpResponse(content, content_type="application/json")
     try:
         result = search.search(q, region=params.region, audience=audience, limit=params.limit, offset=params.offset)
     except ValueError as exc:
@@ -256,7 +266,9 @@ def search_items(request, params: Query[SearchParams]):
     }
     # Built from plain values in the documented shape (SearchOut, tested): serialised directly.
     # Validating it again through the schema was a third of a cached search's CPU.
-    return JsonResponse(body, json_dumps_params={"ensure_ascii": False, "separators": (",", ":")})
+    response = JsonResponse(body, json_dumps_params={"ensure_ascii": False, "separators": (",", ":")})
+    cache.set(key, response.content, OVERVIEW_CACHE_SECONDS)
+    return response
 
 
 class ListParams(Schema):
