@@ -182,3 +182,17 @@ def test_inbox_rows_and_filter_options_rendered_in_python(staff_client, accepted
     url = reverse("cases:staff_step", args=[accepted_case.pk, "review"])
     assert f'href="{url}" id="open-{accepted_case.pk}-review">办理</a>' in page
     assert 'data-time-status="normal"' in page
+
+
+def test_item_options_are_cached_until_a_publication(staff_client, approver, make_published_open_item,
+                                                     django_capture_on_commit_callbacks):
+    client = staff_client(approver)
+    url = reverse("cases:staff_inbox")
+    client.get(url)
+    first, page = _count(lambda: client.get(url))
+    with django_capture_on_commit_callbacks(execute=True):
+        newcomer = make_published_open_item()
+    n, page = _count(lambda: client.get(url))
+    assert f'<option value="{newcomer.pk}">' in page.content.decode()  # the publication shows at once
+    again, _ = _count(lambda: client.get(url))
+    assert again == first and n == first + 1, (first, n, again)  # the options query only after it

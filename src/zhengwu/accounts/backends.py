@@ -35,3 +35,15 @@ class IdentifierBackend(ModelBackend):
         if username is None:
             return None
         return super().authenticate(request, username=login_username(username), password=password, **kwargs)
+
+    def get_user(self, user_id):
+        """The session's user with their applicant record in the same query: a citizen's or
+        enterprise's pages and API calls all start from ``user.applicant`` (staff get None)."""
+        from django.contrib.auth import get_user_model
+
+        model = get_user_model()
+        try:
+            user = model._default_manager.select_related("applicant").get(pk=user_id)
+        except model.DoesNotExist:
+            return None
+        return user if self.user_can_authenticate(user) else None

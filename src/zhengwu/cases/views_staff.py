@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
 import secrets
 import uuid
 
@@ -29,6 +30,7 @@ from django.views.decorators.http import require_POST
 from zhengwu.accounts.models import Applicant
 from zhengwu.catalog.models import Material, ServiceItem
 from zhengwu.catalog.models.items import ItemStatus
+from zhengwu.catalog.overview import cached_overview
 from zhengwu.core import audit
 from zhengwu.core.services import reveal_pii
 from zhengwu.org.models import Department, Role, Window
@@ -65,14 +67,27 @@ def _scoped_items(user, roles):
 
 def _item_options(user, roles, selected: str) -> str:
     """The 事项 filter's <option>s (up to 500), rendered here: hundreds of options through the
-    template engine cost more than the rest of the page."""
-    rows = (_scoped_items(user, roles)
-            .values_list("pk", "name", "department__short_name", "department__name")[:500])
-    out = []
-    for pk, name, short, full in rows:
-        sel = " selected" if selected == str(pk) else ""
-        out.append(f'<option value="{pk}"{sel}>{escape(name)}（{escape(short or full)}）</option>')
-    return mark_safe("".join(out))  # noqa: S308 - every value escaped above
+    template engine cost more than the rest of the page.
+
+    The rendered list is cached per scope (the user's grants of these roles) under the catalogue's
+    overview generation (ADR 0010): a publication or withdrawal shows at once, a renamed
+    department within OVERVIEW_CACHE_SECONDS."""
+    scope_key = hashlib.sha1(repr((  # noqa: S324 - a cache key
+        bool(user.is_superuser), sorted(roles),
+        sorted((g.role, g.region_prefix, sorted(g.covered_ids or g.department_ids or ()))
+               for g in grants(user) if g.role in roles),
+    )).encode()).hexdigest()
+
+    def build() -> str:
+        rows = (_scoped_items(user, roles)
+                .values_list("pk", "name", "department__short_name", "department__name")[:500])
+        return "".join(f'<option value="{pk}">{escape(name)}（{escape(short or full)}）</option>'
+                       for pk, name, short, full in rows)
+
+    html = cached_overview("staff-item-options", build, scope_key)
+    if selected.isdigit():
+        html = html.replace(f'<option value="{int(selected)}">', f'<option value="{int(selected)}" selected>', 1)
+    return mark_safe(html)  # noqa: S308 - every value escaped in build()
 
 
 # -- 受理队列 ----------------------------------------------------------------------------------------
