@@ -10,6 +10,8 @@ Everything a deployment changes comes from the environment:
   (fine for a single machine; a cluster must set them).
 - ``ZHENGWU_DEBUG``, ``ZHENGWU_ALLOWED_HOSTS``, ``REDIS_URL`` (cache, optional).
 - ``ZHENGWU_PUBLIC_URL``: the portal's public address (https://…) for links in QR codes and messages.
+- ``ZHENGWU_PG_SERVER_SIDE_BINDING=0``: no server-side binding and prepared statements on
+  PostgreSQL (ADR 0013), for a connection pooler in transaction mode that cannot keep them.
 """
 
 from __future__ import annotations

@@ -25,6 +25,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
+from django.utils.cache import patch_vary_headers
 
 from .overview import OVERVIEW_CACHE_SECONDS, overview_generation
 
@@ -59,6 +60,9 @@ def _serve(request, status: int, headers: list[tuple[str, str]], body: bytes) ->
     response = HttpResponse(body, status=status)
     for name, value in headers:
         response[name] = value
+    # The page differs for a logged-in visitor: no HTTP cache may hand this one to them (the
+    # session middleware says so itself only when the view reads the session).
+    patch_vary_headers(response, ("Cookie",))
     return response
 
 
