@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 INBOX_PAGE = 10
 STAFF_CASE_PAGE = 11  # the process version by primary key, not joined (cheaper to plan: see queries.STAFF_CASE_RELATED)
 CASE_API = 10  # the same for the window clerk and for the applicant
-SUBMISSION = 26  # POST /api/v1/cases/ + POST /api/v1/cases/<id>/submit, both requests (25 on PostgreSQL)
+SUBMISSION = 24  # POST /api/v1/cases/ + POST /api/v1/cases/<id>/submit, both requests (23 on PostgreSQL)
 
 
 def fresh(case):
