@@ -52,7 +52,29 @@ def test_logged_in_visitors_get_their_own_page(client, make_citizen):
     assert 'id="current-user"' in page and "登录</a>" not in page
 
 
-def test_a_missing_item_is_not_cached(client, make_item):
-    assert client.get(reverse("catalog:item_guide", args=[999999])).status_code == 404
-    item = make_item()
-    assert client.get(reverse("catalog:item_guide", args=[item.pk])).status_code == 200
+def test_only_plain_200_pages_are_stored(rf):
+    from django.http import HttpResponse, HttpResponseRedirect
+
+    from zhengwu.catalog.pagecache import anonymous_page
+
+    calls = []
+
+    def make(response):
+        @anonymous_page()
+        def view(request):
+            calls.append(request.path)
+            return response()
+        return view
+
+    redirect = make(lambda: HttpResponseRedirect("/"))
+    with_cookie = make(lambda: _with_cookie(HttpResponse("ok")))
+    plain = make(lambda: HttpResponse("ok"))
+    for view, path in ((redirect, "/r/"), (with_cookie, "/c/"), (plain, "/p/")):
+        view(rf.get(path))
+        view(rf.get(path))
+    assert calls == ["/r/", "/r/", "/c/", "/c/", "/p/"]  # the plain page ran once, then came from the cache
+
+
+def _with_cookie(response):
+    response.set_cookie("seen", "1")
+    return response

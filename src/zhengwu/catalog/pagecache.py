@@ -82,8 +82,7 @@ def anonymous_page(seconds: int = OVERVIEW_CACHE_SECONDS):
                 response = view(request, *args, **kwargs)
             finally:
                 setattr(request, _MARK, False)
-            if (response.status_code != 200 or response.streaming or response.cookies
-                    or not isinstance(response, HttpResponse)):
+            if response.status_code != 200 or response.streaming or response.cookies:
                 return _fill_placeholder(request, response)
             headers = [(k, v) for k, v in response.items() if k.lower() not in ("content-length", "set-cookie")]
             cache.set(key, (response.status_code, headers, response.content), seconds)
