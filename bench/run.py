@@ -458,15 +458,21 @@ def run_phase(ep: Endpoint, clients: int, max_ops: int, max_seconds: float, seed
     for t in threads:
         t.start()
     barrier.wait()
+    cpu_before = cpu_snapshot()
     started = time.perf_counter()
     for t in threads:
         t.join(max_seconds + 60)
     elapsed = time.perf_counter() - started
+    cpu = cpu_split(cpu_before, cpu_snapshot())
     for s in sessions:
         s.conn.close()
     out = summarise(times)
     out.update(clients=clients, errors=errors[0], seconds=round(elapsed, 2),
-               throughput=round(len(times) / elapsed, 1) if elapsed else None)
+               throughput=round(len(times) / elapsed, 1) if elapsed else None, cpu=cpu,
+               # Where one operation's CPU went (ms of CPU per operation, by process group): what
+               # a saturated run's throughput is made of on a 2-core machine.
+               cpu_ms_per_op={g: round(c * cpu["seconds"] * 1000 / len(times), 2)
+                              for g, c in cpu["cores"].items()} if times else {})
     return out
 
 
@@ -676,6 +682,8 @@ def _cpu_group(pid: str) -> str | None:
         comm = Path(f"/proc/{pid}/comm").read_text().strip()
     except OSError:
         return None
+    if pid == str(os.getpid()):
+        return "bench client"
     if comm.startswith("postgres") or "postgres:" in cmd:
         return "PostgreSQL"
     if "locust" in cmd:
@@ -822,6 +830,16 @@ def markdown(result: dict) -> str:
                 f"| {ph['label']} | {ph['clients']} | {c['n']} | {c['errors']} | {fmt(c['p50'])} | {fmt(c['p95'])} | "
                 f"{fmt(c['p99'])} | {fmt(sv['p50'])} | {fmt(sv['p95'])} | {fmt(sv['p99'])} | {fmt(c['throughput'])} | "
                 f"{fmt(ratio)} | {q.get(name, {}).get('queries', '–')} | {target} | {res} |")
+    lines.append("")
+    lines.append("CPU per operation at the highest concurrency (ms of CPU, by process; a saturated 2-core "
+                 "machine has 2,000 ms of CPU per second to share):")
+    lines.append("")
+    for name, phases in result["endpoints"].items():
+        per = phases[-1]["client"].get("cpu_ms_per_op") if phases else None
+        if per:
+            lines.append(f"- {phases[-1]['label']} (c={phases[-1]['clients']}): " +
+                         ", ".join(f"{g} {v:.1f}" for g, v in per.items()) +
+                         f" — total {sum(per.values()):.1f} ms")
     lines.append("")
     lines.append("Case submission: one operation = `POST /api/v1/cases/` (Idempotency-Key) + `POST /api/v1/cases/<id>/submit`; "
                  "req/s for it counts operations (submissions/s); its SQL count covers both requests.")
