@@ -41,29 +41,34 @@ class BundleCase(models.Model):
 
 
 class Case(models.Model):
-    number = models.CharField("办件编号", max_length=32, unique=True, null=True, blank=True)
+    # Indexes of this table (the busiest insert of the platform) are only those the queries use:
+    # a foreign key that leads a composite index below, or is mostly empty (partial index), gets
+    # no index of its own; the unique columns are constraints, which on PostgreSQL do not bring
+    # the extra ``varchar_pattern_ops`` index that ``unique=True`` does (nothing LIKE-searches them).
+    number = models.CharField("办件编号", max_length=32, null=True, blank=True)
     service_item = models.ForeignKey("catalog.ServiceItem", verbose_name="事项", on_delete=models.PROTECT,
-                                     related_name="cases")
+                                     related_name="cases", db_index=False)
     item_version = models.ForeignKey("catalog.ItemVersion", verbose_name="申报时的指南版本", on_delete=models.PROTECT,
                                      related_name="cases")
     process = models.ForeignKey("cases.ProcessDefinition", verbose_name="审批流程版本", null=True, blank=True,
                                 on_delete=models.PROTECT, related_name="cases")
     # Denormalised from the item for scoping and figures (staff see their department's cases).
     department = models.ForeignKey("org.Department", verbose_name="实施部门", on_delete=models.PROTECT,
-                                   related_name="cases")
-    region = models.ForeignKey("org.Region", verbose_name="区划", on_delete=models.PROTECT, related_name="cases")
+                                   related_name="cases", db_index=False)
+    region = models.ForeignKey("org.Region", verbose_name="区划", on_delete=models.PROTECT, related_name="cases",
+                               db_index=False)
     applicant = models.ForeignKey("accounts.Applicant", verbose_name="申请人", on_delete=models.PROTECT,
-                                  related_name="cases")
+                                  related_name="cases", db_index=False)
     agent = models.ForeignKey("accounts.Applicant", verbose_name="代办人", null=True, blank=True,
-                              on_delete=models.PROTECT, related_name="agent_cases")
+                              on_delete=models.PROTECT, related_name="agent_cases", db_index=False)
     agent_note = models.CharField("代办说明", max_length=200, blank=True, help_text="如：为行动不便的老年人代办")
     filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="录入人", null=True, blank=True,
-                                 on_delete=models.SET_NULL, related_name="+")
+                                 on_delete=models.SET_NULL, related_name="+", db_index=False)
     channel = models.CharField("申报渠道", max_length=12, choices=Channel.choices, default=Channel.ONLINE)
     window = models.ForeignKey("org.Window", verbose_name="受理窗口", null=True, blank=True,
-                               on_delete=models.SET_NULL, related_name="cases")
+                               on_delete=models.SET_NULL, related_name="cases", db_index=False)
     bundle_case = models.ForeignKey(BundleCase, verbose_name="所属一件事", null=True, blank=True,
-                                    on_delete=models.PROTECT, related_name="cases")
+                                    on_delete=models.PROTECT, related_name="cases", db_index=False)
 
     state = models.CharField("状态", max_length=12, choices=[(s.value, STATE_LABELS[s]) for s in State],
                              default=State.DRAFT)
@@ -87,7 +92,7 @@ class Case(models.Model):
     visits = models.PositiveSmallIntegerField("跑动次数", default=0)
 
     lock_version = models.PositiveIntegerField("版本锁", default=0)
-    idempotency_key = models.CharField("幂等键", max_length=64, unique=True, null=True, blank=True)
+    idempotency_key = models.CharField("幂等键", max_length=64, null=True, blank=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
@@ -111,6 +116,13 @@ class Case(models.Model):
             # region-wide 窗口 scope covers dozens of departments; partial: ~2% of all cases).
             models.Index(fields=["submitted_at", "id"], name="case_intake_queue",
                          condition=models.Q(state="submitted")),
+            # Mostly empty links (帮代办, 窗口代录, 一件事): only the rows that have one.
+            *(models.Index(fields=[f], name=f"case_{f}_set", condition=models.Q(**{f"{f}__isnull": False}))
+              for f in ("agent", "filed_by", "window", "bundle_case")),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["number"], name="case_number_unique"),
+            models.UniqueConstraint(fields=["idempotency_key"], name="case_idempotency_key_unique"),
         ]
 
     def __str__(self) -> str:
@@ -124,7 +136,8 @@ class Case(models.Model):
 class CaseEvent(models.Model):
     """One entry of a case's history (办理过程): appended, never edited."""
 
-    case = models.ForeignKey(Case, verbose_name="办件", on_delete=models.CASCADE, related_name="events")
+    case = models.ForeignKey(Case, verbose_name="办件", on_delete=models.CASCADE, related_name="events",
+                             db_index=False)  # leads caseevent_case_at
     action = models.CharField("操作", max_length=32)
     label = models.CharField("操作名称", max_length=40)
     from_state = models.CharField("原状态", max_length=12, blank=True)

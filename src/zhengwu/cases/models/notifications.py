@@ -10,7 +10,7 @@ from zhengwu.core.pii import BlindIndexField, EncryptedField
 
 class Notification(models.Model):
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="接收人", on_delete=models.CASCADE,
-                                  related_name="notifications")
+                                  related_name="notifications", db_index=False)  # leads notification_inbox
     case = models.ForeignKey("cases.Case", verbose_name="办件", null=True, blank=True, on_delete=models.CASCADE,
                              related_name="notifications")
     title = models.CharField("标题", max_length=100)
