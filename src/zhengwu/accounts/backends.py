@@ -11,6 +11,7 @@ from django.contrib.auth.backends import ModelBackend
 from stdnum.cn import ric, uscc
 
 from zhengwu.core.pii import blind_index
+from zhengwu.core.prepared import ByPk
 
 
 def login_username(identifier: str) -> str:
@@ -38,12 +39,16 @@ class IdentifierBackend(ModelBackend):
 
     def get_user(self, user_id):
         """The session's user with their applicant record in the same query: a citizen's or
-        enterprise's pages and API calls all start from ``user.applicant`` (staff get None)."""
-        from django.contrib.auth import get_user_model
+        enterprise's pages and API calls all start from ``user.applicant`` (staff get None).
+        Every logged-in request asks this: the query is compiled once (:mod:`zhengwu.core.prepared`)."""
+        user = _SESSION_USER.get(user_id)
+        return user if user is not None and self.user_can_authenticate(user) else None
 
-        model = get_user_model()
-        try:
-            user = model._default_manager.select_related("applicant").get(pk=user_id)
-        except model.DoesNotExist:
-            return None
-        return user if self.user_can_authenticate(user) else None
+
+def _users_with_applicant():
+    from django.contrib.auth import get_user_model
+
+    return get_user_model()._default_manager.select_related("applicant")
+
+
+_SESSION_USER = ByPk(_users_with_applicant)

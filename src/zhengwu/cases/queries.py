@@ -18,6 +18,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from zhengwu.core import calendar
+from zhengwu.core.prepared import ByPk
 from zhengwu.org.models import Role
 from zhengwu.org.permissions import has_role, scope
 
@@ -266,10 +267,13 @@ def staff_case(user, pk: int) -> Case:
     The case comes with its child-table flags (:func:`with_child_flags`)."""
     # select_related: the case page shows item, guide version, department, region and applicant
     # (see STAFF_CASE_RELATED for the rest).
-    case = with_child_flags(Case.objects.filter(pk=pk).select_related(*STAFF_CASE_RELATED)).first()
+    case = _STAFF_CASE.get(pk)
     if case is None or not staff_may_open(user, case):
         raise Http404("办件不存在或不在您的办理范围内")
     return case
+
+
+_STAFF_CASE = ByPk(lambda: with_child_flags(Case.objects.select_related(*STAFF_CASE_RELATED)))
 
 
 def page_slice(qs, page: int, size: int) -> tuple[list, bool]:

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from zhengwu.core import audit
+from zhengwu.core.prepared import ByPkShapes
 
 from .. import rules
 from ..models import Case, CaseEvent
@@ -28,7 +29,16 @@ def locked_case(case_id: int, expected_lock: int | None, *, related: tuple[str, 
 
     ``related`` rows are read in the same query (``FOR UPDATE OF`` the case only: locking the
     item or applicant row would serialise unrelated cases); ``child_flags``: with
-    :func:`zhengwu.cases.queries.with_child_flags` (a caller that answers with the case's detail)."""
+    :func:`zhengwu.cases.queries.with_child_flags` (a caller that answers with the case's detail).
+    Every transition starts here: each shape of the query is compiled once (:mod:`zhengwu.core.prepared`)."""
+    case = _LOCKED.get(case_id, tuple(related), child_flags)
+    if case is None:
+        raise Case.DoesNotExist("Case matching query does not exist.")
+    check_lock(case, expected_lock)
+    return case
+
+
+def _locked_queryset(related: tuple[str, ...], child_flags: bool):
     qs = Case.objects.select_for_update(of=("self",))
     if related:
         qs = qs.select_related(*related)
@@ -36,9 +46,10 @@ def locked_case(case_id: int, expected_lock: int | None, *, related: tuple[str, 
         from ..queries import with_child_flags
 
         qs = with_child_flags(qs)
-    case = qs.get(pk=case_id)
-    check_lock(case, expected_lock)
-    return case
+    return qs
+
+
+_LOCKED = ByPkShapes(_locked_queryset)
 
 
 def check_lock(case: Case, expected_lock: int | None) -> None:
