@@ -6,6 +6,7 @@ from unittest import mock
 
 import pytest
 from django.db import connection, transaction
+from django.db.models import F
 from django.db.models.sql.compiler import SQLCompiler
 from django.db.transaction import TransactionManagementError
 from django.test.utils import CaptureQueriesContext
@@ -98,11 +99,23 @@ def test_locking_outside_a_transaction_is_refused(case):
 
 @pytest.mark.parametrize("build", [
     lambda: User.objects.prefetch_related("groups"),
-    lambda: User.objects.values("pk"),
+    lambda: User.objects.values_list("pk"),
 ])
 def test_only_plain_querysets_of_objects(citizen, build):
     with pytest.raises(ValueError, match="ByPk"):
         ByPk(build).get(citizen.pk)
+
+
+def test_values_give_the_querysets_dict(case):
+    def build():
+        return (Case.objects.filter(state="draft").annotate(item_name=F("service_item__name"))
+                .values("number", "created_at", "form_data", "department__name", "item_name"))
+
+    got = ByPk(build).get(case.pk)
+    assert got == build().get(pk=case.pk)
+    assert list(got) == ["number", "created_at", "form_data", "department__name", "item_name"]
+    assert got["created_at"].tzinfo is not None and got["form_data"] == {"shop_name": "小吃店", "area": 20}
+    assert ByPk(build).get(case.pk + 1000) is None
 
 
 def test_a_query_whose_sql_holds_the_key_twice_is_refused(citizen):

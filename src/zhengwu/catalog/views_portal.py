@@ -10,13 +10,14 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.db.models import BooleanField, Count, Prefetch, Q
+from django.db.models import BooleanField, Count, Prefetch, Q, prefetch_related_objects
 from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
+from zhengwu.core.prepared import ByPk
 from zhengwu.org.models import Department, Region
 
 from . import rules, search
@@ -43,13 +44,19 @@ def published_item(pk: int) -> ServiceItem | None:
     # department/region/base_item/published_version are all shown: one joined query (without
     # the version's form definition, which can be large and is not part of the guide); the
     # materials of the published version in one more.
-    return (ServiceItem.objects.filter(pk=pk, status=ItemStatus.PUBLISHED, published_version__isnull=False)
-            .select_related("department", "region", "base_item", "published_version")
-            .defer("published_version__form_schema", "published_version__change_note",
-                   "published_version__review_note", "published_version__created_by",
-                   "published_version__reviewed_by")
-            .prefetch_related(Prefetch("published_version__materials", queryset=Material.objects.order_by("seq")))
-            .order_by().first())
+    item = _PUBLISHED_ITEM.get(pk)
+    if item is not None:
+        prefetch_related_objects([item], Prefetch("published_version__materials",
+                                                  queryset=Material.objects.order_by("seq")))
+    return item
+
+
+# Every guide page and the guide API read these: compiled once (zhengwu.core.prepared).
+_PUBLISHED_ITEM = ByPk(lambda: ServiceItem.objects.filter(status=ItemStatus.PUBLISHED, published_version__isnull=False)
+                       .select_related("department", "region", "base_item", "published_version")
+                       .defer("published_version__form_schema", "published_version__change_note",
+                              "published_version__review_note", "published_version__created_by",
+                              "published_version__reviewed_by"))
 
 
 @dataclass
@@ -190,6 +197,12 @@ _HAS_PUBLISHED_BUNDLE = RawSQL(
     [Bundle.Status.PUBLISHED], output_field=BooleanField())
 
 
+_GUIDE_HEAD = ByPk(lambda: ServiceItem.objects.filter(status=ItemStatus.PUBLISHED, published_version__isnull=False)
+                   .annotate(has_bundles=_HAS_PUBLISHED_BUNDLE)
+                   .values("published_version_id", "updated_at", "name", "department_id", "department__name",
+                           "has_bundles").order_by())
+
+
 @anonymous_page(GUIDE_CACHE_SECONDS)
 def item_guide(request, pk: int):
     """办事指南：一个事项群众需要知道的全部要素，可打印。
@@ -199,10 +212,7 @@ def item_guide(request, pk: int):
     (a new version, disabling) makes a new key. Only the bundles listed under the guide and the
     department's name can be up to GUIDE_CACHE_SECONDS old.
     """
-    head = (ServiceItem.objects.filter(pk=pk, status=ItemStatus.PUBLISHED, published_version__isnull=False)
-            .annotate(has_bundles=_HAS_PUBLISHED_BUNDLE)
-            .values("published_version_id", "updated_at", "name", "department_id", "department__name", "has_bundles")
-            .order_by().first())
+    head = _GUIDE_HEAD.get(pk)
     if head is None:
         raise Http404("该事项不存在或未发布")
     key = f"catalog:guide:{pk}:{head['published_version_id']}:{head['updated_at'].timestamp()}"

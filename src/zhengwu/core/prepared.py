@@ -25,7 +25,7 @@ from typing import Any
 
 from django.db import connections, router
 from django.db.models import Model, QuerySet
-from django.db.models.query import ModelIterable, get_related_populators
+from django.db.models.query import ModelIterable, ValuesIterable, get_related_populators
 from django.db.transaction import TransactionManagementError
 
 # A key no table holds: found once among the compiled query's parameters, replaced there.
@@ -37,6 +37,7 @@ class _Compiled:
     sql: str
     params: tuple
     pk: Any
+    names: list[str] | None  # values(): the dict's keys, in column order
     key_at: int
     model: type[Model]
     init_list: list[str]
@@ -50,7 +51,8 @@ class _Compiled:
 
 class ByPk:
     """``build()`` returns the queryset without the key; :meth:`get` is
-    ``build().filter(pk=key).first()`` without building the SQL again."""
+    ``build().filter(pk=key).first()`` without building the SQL again: a model object, or a dict
+    for a ``values()`` queryset."""
 
     def __init__(self, build: Callable[[], QuerySet]):
         self._build = build
@@ -60,8 +62,10 @@ class ByPk:
 
     def _compile(self, using: str) -> _Compiled:
         qs = self._build().filter(pk=_PLACEHOLDER)
-        if qs._iterable_class is not ModelIterable or qs._prefetch_related_lookups or qs.query.combinator:
-            raise ValueError("ByPk: only a plain queryset of model objects (no values(), prefetch or union)")
+        if (qs._iterable_class not in (ModelIterable, ValuesIterable) or qs._prefetch_related_lookups
+                or qs.query.combinator):
+            raise ValueError("ByPk: only a plain queryset of model objects or of values() dicts (no prefetch, "
+                             "values_list() or union)")
         for_update = bool(qs.query.select_for_update)
         _require_transaction(for_update, using)
         compiler = qs.query.get_compiler(using=using)
@@ -69,21 +73,27 @@ class ByPk:
         where = [i for i, p in enumerate(params) if p == _PLACEHOLDER]
         if len(where) != 1:  # the key must be the only value that varies
             raise ValueError(f"ByPk: the key is {len(where)} of the compiled query's parameters, not one")
-        select, klass_info = compiler.select, compiler.klass_info
-        fields = klass_info["select_fields"]
-        start, end = fields[0], fields[-1] + 1
-        converters = compiler.get_converters([s[0] for s in select[:compiler.col_count]])
-        compiled = _Compiled(
-            sql=sql, params=tuple(params), pk=qs.model._meta.pk, key_at=where[0], model=klass_info["model"],
-            init_list=[f[0].target.attname for f in select[start:end]], start=start, end=end,
-            populators=get_related_populators(klass_info, select, using),
-            annotations=dict(compiler.annotation_col_map or {}), converters=list(converters.items()),
-            for_update=for_update)
+        select, klass_info, query = compiler.select, compiler.klass_info, qs.query
+        converters = list(compiler.get_converters([s[0] for s in select[:compiler.col_count]]).items())
+        if qs._iterable_class is ValuesIterable:  # as ValuesIterable names the columns
+            names = (list(query.selected) if getattr(query, "selected", None)
+                     else [*query.extra_select, *query.values_select, *query.annotation_select])
+            compiled = _Compiled(sql=sql, params=tuple(params), pk=qs.model._meta.pk, names=names, key_at=where[0],
+                                 model=qs.model, init_list=[], start=0, end=0, populators=[], annotations={},
+                                 converters=converters, for_update=for_update)
+        else:
+            fields = klass_info["select_fields"]
+            start, end = fields[0], fields[-1] + 1
+            compiled = _Compiled(
+                sql=sql, params=tuple(params), pk=qs.model._meta.pk, names=None, key_at=where[0],
+                model=klass_info["model"], init_list=[f[0].target.attname for f in select[start:end]],
+                start=start, end=end, populators=get_related_populators(klass_info, select, using),
+                annotations=dict(compiler.annotation_col_map or {}), converters=converters, for_update=for_update)
         with self._lock:
             self._compiled[using] = compiled
         return compiled
 
-    def get(self, key: int, *, using: str | None = None) -> Model | None:
+    def get(self, key: int, *, using: str | None = None) -> Model | dict | None:
         using = using or self._default_alias()
         c = self._compiled.get(using) or self._compile(using)
         _require_transaction(c.for_update, using)
@@ -100,6 +110,8 @@ class ByPk:
             for convert in functions:
                 value = convert(value, expression, connection)
             row[pos] = value
+        if c.names is not None:
+            return dict(zip(c.names, row))
         obj = c.model.from_db(using, c.init_list, row[c.start:c.end])
         for populator in c.populators:
             populator.populate(row, obj)
