@@ -118,6 +118,17 @@ def test_values_give_the_querysets_dict(case):
     assert ByPk(build).get(case.pk + 1000) is None
 
 
+def test_all_rows_by_another_key_in_the_querysets_order(case, citizen, item):
+    second = applying.create_draft(citizen, item, form_data={})
+    lookup = ByPk(lambda: Case.objects.select_related("service_item").order_by("-pk"), field="applicant_id")
+    got = lookup.all(citizen.applicant.pk)
+    assert [c.pk for c in got] == [second.pk, case.pk]
+    assert [_fields(c) for c in got] == [_fields(c) for c in Case.objects.filter(applicant=citizen.applicant)
+                                        .order_by("-pk")]
+    assert got[0].service_item.name == item.name
+    assert lookup.get(citizen.applicant.pk).pk == second.pk and lookup.all(citizen.applicant.pk + 99) == []
+
+
 def test_a_query_whose_sql_holds_the_key_twice_is_refused(citizen):
     with pytest.raises(ValueError, match="ByPk"):
         ByPk(lambda: User.objects.filter(pk=-7_346_210_981)).get(citizen.pk)

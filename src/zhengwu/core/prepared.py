@@ -36,7 +36,7 @@ _PLACEHOLDER = -7_346_210_981
 class _Compiled:
     sql: str
     params: tuple
-    pk: Any
+    key_field: Any
     names: list[str] | None  # values(): the dict's keys, in column order
     key_at: int
     model: type[Model]
@@ -52,16 +52,18 @@ class _Compiled:
 class ByPk:
     """``build()`` returns the queryset without the key; :meth:`get` is
     ``build().filter(pk=key).first()`` without building the SQL again: a model object, or a dict
-    for a ``values()`` queryset."""
+    for a ``values()`` queryset. With ``field`` the key is that column's instead (e.g. a foreign
+    key's ``user_id``) and :meth:`all` gives every row, in the queryset's order."""
 
-    def __init__(self, build: Callable[[], QuerySet]):
+    def __init__(self, build: Callable[[], QuerySet], field: str = "pk"):
         self._build = build
+        self._field = field
         self._compiled: dict[str, _Compiled] = {}
         self._alias: str | None = None
         self._lock = threading.Lock()
 
     def _compile(self, using: str) -> _Compiled:
-        qs = self._build().filter(pk=_PLACEHOLDER)
+        qs = self._build().filter(**{self._field: _PLACEHOLDER})
         if (qs._iterable_class not in (ModelIterable, ValuesIterable) or qs._prefetch_related_lookups
                 or qs.query.combinator):
             raise ValueError("ByPk: only a plain queryset of model objects or of values() dicts (no prefetch, "
@@ -78,14 +80,14 @@ class ByPk:
         if qs._iterable_class is ValuesIterable:  # as ValuesIterable names the columns
             names = (list(query.selected) if getattr(query, "selected", None)
                      else [*query.extra_select, *query.values_select, *query.annotation_select])
-            compiled = _Compiled(sql=sql, params=tuple(params), pk=qs.model._meta.pk, names=names, key_at=where[0],
-                                 model=qs.model, init_list=[], start=0, end=0, populators=[], annotations={},
-                                 converters=converters, for_update=for_update)
+            compiled = _Compiled(sql=sql, params=tuple(params), key_field=self._key_field(qs.model), names=names,
+                                 key_at=where[0], model=qs.model, init_list=[], start=0, end=0, populators=[],
+                                 annotations={}, converters=converters, for_update=for_update)
         else:
             fields = klass_info["select_fields"]
             start, end = fields[0], fields[-1] + 1
             compiled = _Compiled(
-                sql=sql, params=tuple(params), pk=qs.model._meta.pk, names=None, key_at=where[0],
+                sql=sql, params=tuple(params), key_field=self._key_field(qs.model), names=None, key_at=where[0],
                 model=klass_info["model"], init_list=[f[0].target.attname for f in select[start:end]],
                 start=start, end=end, populators=get_related_populators(klass_info, select, using),
                 annotations=dict(compiler.annotation_col_map or {}), converters=converters, for_update=for_update)
@@ -94,30 +96,42 @@ class ByPk:
         return compiled
 
     def get(self, key: int, *, using: str | None = None) -> Model | dict | None:
+        rows = self._rows(key, using, one=True)
+        return rows[0] if rows else None
+
+    def all(self, key: int, *, using: str | None = None) -> list[Model | dict]:
+        return self._rows(key, using, one=False)
+
+    def _key_field(self, model: type[Model]):
+        return model._meta.pk if self._field == "pk" else model._meta.get_field(self._field)
+
+    def _rows(self, key, using: str | None, one: bool) -> list:
         using = using or self._default_alias()
         c = self._compiled.get(using) or self._compile(using)
         _require_transaction(c.for_update, using)
         connection = connections[using]
-        key = c.pk.get_db_prep_value(c.pk.to_python(key), connection)  # as filter(pk=…) would
+        key = c.key_field.get_db_prep_value(key, connection)  # as filter(pk=…) prepares it ("12" → 12)
         with connection.cursor() as cursor:
             cursor.execute(c.sql, (*c.params[:c.key_at], key, *c.params[c.key_at + 1:]))
-            raw = cursor.fetchone()
-        if raw is None:
-            return None
-        row = list(raw)
-        for pos, (functions, expression) in c.converters:  # as SQLCompiler.apply_converters
-            value = row[pos]
-            for convert in functions:
-                value = convert(value, expression, connection)
-            row[pos] = value
-        if c.names is not None:
-            return dict(zip(c.names, row))
-        obj = c.model.from_db(using, c.init_list, row[c.start:c.end])
-        for populator in c.populators:
-            populator.populate(row, obj)
-        for name, pos in c.annotations.items():
-            setattr(obj, name, row[pos])
-        return obj
+            raw_rows = cursor.fetchmany(1) if one else cursor.fetchall()
+        out = []
+        for raw in raw_rows:
+            row = list(raw)
+            for pos, (functions, expression) in c.converters:  # as SQLCompiler.apply_converters
+                value = row[pos]
+                for convert in functions:
+                    value = convert(value, expression, connection)
+                row[pos] = value
+            if c.names is not None:
+                out.append(dict(zip(c.names, row)))
+                continue
+            obj = c.model.from_db(using, c.init_list, row[c.start:c.end])
+            for populator in c.populators:
+                populator.populate(row, obj)
+            for name, pos in c.annotations.items():
+                setattr(obj, name, row[pos])
+            out.append(obj)
+        return out
 
     def _default_alias(self) -> str:
         if self._alias is None:

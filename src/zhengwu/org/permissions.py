@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from django.db import connections, router
 from django.db.models import Q, QuerySet
 
+from zhengwu.core.prepared import ByPk
+
 from .models import Department, Region, Role, RoleGrant
 
 ALL_ROLES = tuple(Role.values)
@@ -57,6 +59,9 @@ def _descendant_ids(root_id: int) -> frozenset[int]:
     return frozenset(pk for pk, _code in _subtree(root_id))
 
 
+_GRANTS_OF_USER = ByPk(lambda: RoleGrant.objects.select_related("region"), field="user_id")
+
+
 def grants(user) -> list[Grant]:
     """The user's grants, loaded once per user object (i.e. once per request)."""
     if user is None or not user.is_authenticated:
@@ -70,7 +75,7 @@ def grants(user) -> list[Grant]:
         user._zw_grants = []
         return user._zw_grants
     # select_related: the region prefix is needed for every grant.
-    rows = RoleGrant.objects.filter(user_id=user.pk).select_related("region")
+    rows = _GRANTS_OF_USER.all(user.pk)  # every staff request: compiled once
     result = []
     subtrees: dict[int, list[tuple[int, str]]] = {}
     for g in rows:
