@@ -4,13 +4,16 @@ from django.urls import include, path
 from .api import api
 
 urlpatterns = [
+    # Prefixed routes first: Django tries patterns in order, and every pattern of the "" includes
+    # below is tried (and recorded as tried) before a later route matches. The API is the busiest
+    # prefix, and no "" include has a pattern under api/v1/ or accounts/.
+    path("api/v1/", api.urls),
+    path("accounts/", include("zhengwu.accounts.urls")),
     path("", include("zhengwu.portal.urls")),
     path("", include("zhengwu.catalog.urls")),
     path("", include("zhengwu.cases.urls")),
     path("", include("zhengwu.ratings.urls")),
     path("", include("zhengwu.hotline.urls")),
-    path("accounts/", include("zhengwu.accounts.urls")),
     path("workbench/", include("zhengwu.workbench.urls")),
     path("admin/", admin.site.urls),
-    path("api/v1/", api.urls),
 ]
