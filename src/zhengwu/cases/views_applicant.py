@@ -73,7 +73,8 @@ def my_case(request, pk: int, *, related=()) -> Case:
     return case
 
 
-_CASES_BY_PK = ByPkShapes(lambda related: Case.objects.select_related(*related))
+# (An empty select_related() would join every relation: no relation asked, none joined.)
+_CASES_BY_PK = ByPkShapes(lambda related: Case.objects.select_related(*related) if related else Case.objects.all())
 
 
 def _require_applicant(request):

@@ -38,6 +38,8 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=int(os.environ.get("ZHENGWU_PORT", "8000")))
         parser.add_argument("--workers", type=int, default=int(os.environ.get("ZHENGWU_WORKERS", "0")) or recommended_workers())
         parser.add_argument("--threads", type=int, default=int(os.environ.get("ZHENGWU_THREADS", "4")))
+        parser.add_argument("--max-requests", type=int,
+                            default=int(os.environ.get("ZHENGWU_MAX_REQUESTS", "200000")))
         parser.add_argument("--no-collectstatic", action="store_true")
 
     def handle(self, *args, **opts):
@@ -61,8 +63,12 @@ class Command(BaseCommand):
             # A reverse proxy in front keeps its own pool; 15 s is long enough for both.
             "keepalive": 15,
             "graceful_timeout": 20,
-            "max_requests": 20000,
-            "max_requests_jitter": 2000,
+            # A worker is replaced after this many requests (a guard against slow memory growth).
+            # Each replacement costs a new worker's start and warm-up (seconds of CPU: the search
+            # dictionaries) and empties its caches; at 20,000 a busy 2-core server replaced a worker
+            # every few minutes, in the middle of the benchmark's mixed run. 0 turns it off.
+            "max_requests": opts["max_requests"],
+            "max_requests_jitter": opts["max_requests"] // 10,
             # Load the search dictionaries (jieba, pinyin: a few seconds) before serving, not
             # on some citizen's first search.
             "post_worker_init": _warm_up,
