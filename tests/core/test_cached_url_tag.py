@@ -25,10 +25,24 @@ def test_a_name_without_arguments_is_reversed_once():
     assert spy.call_count == 2
 
 
-def test_arguments_variables_and_as_are_djangos_tag():
-    html = _render("{% url 'catalog:item_guide' 7 %}|{% url name %}|{% url 'portal:home' as home %}[{{ home }}]",
-                   {"name": "catalog:item_search"})
-    assert html == f"{reverse('catalog:item_guide', args=[7])}|{reverse('catalog:item_search')}|[{reverse('portal:home')}]"
+def test_arguments_are_part_of_the_key():
+    cached_url._reversed.clear()
+    with mock.patch.object(cached_url, "reverse", wraps=reverse) as spy:
+        html = _render("{% for i in ids %}{% url 'catalog:item_guide' i %}|{% endfor %}", {"ids": [7, 8, 7, 8]})
+    assert html == "|".join(reverse("catalog:item_guide", args=[i]) for i in [7, 8, 7, 8]) + "|"
+    assert spy.call_count == 2
+
+
+def test_keywords_objects_and_as_are_djangos_tag():
+    class Named:
+        def __str__(self):
+            return "9"
+
+    html = _render("{% url 'catalog:item_guide' pk=7 %}|{% url name %}|{% url 'catalog:item_guide' obj %}|"
+                   "{% url 'portal:home' as home %}[{{ home }}]", {"name": "catalog:item_search", "obj": Named()})
+    assert html == (f"{reverse('catalog:item_guide', kwargs={'pk': 7})}|{reverse('catalog:item_search')}|"
+                    f"{reverse('catalog:item_guide', args=[9])}|[{reverse('portal:home')}]")
+    assert not any(isinstance(a, Named) for key in cached_url._reversed for a in key[1])
     with pytest.raises(NoReverseMatch):
         _render("{% url 'no-such-page' %}")
 
@@ -42,6 +56,14 @@ def test_the_script_prefix_is_part_of_the_key():
     finally:
         set_script_prefix("/")
     assert not _render("{% url 'portal:home' %}", request=request).startswith("/zw/")
+
+
+def test_the_memory_is_bounded(monkeypatch):
+    cached_url._reversed.clear()
+    monkeypatch.setattr(cached_url, "MAX_REMEMBERED", 3)
+    for i in range(10):
+        assert cached_url.cached_reverse("catalog:item_guide", (i,)) == reverse("catalog:item_guide", args=[i])
+    assert len(cached_url._reversed) <= 3
 
 
 def test_escaped_unless_autoescape_is_off():

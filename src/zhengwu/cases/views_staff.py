@@ -33,6 +33,7 @@ from zhengwu.catalog.models.items import ItemStatus
 from zhengwu.catalog.overview import cached_overview
 from zhengwu.core import audit
 from zhengwu.core.services import reveal_pii
+from zhengwu.core.templatetags.cached_url import cached_reverse
 from zhengwu.org.models import Department, Role, Window
 from zhengwu.org.permissions import grants, has_role, scope, staff_departments
 from zhengwu.workbench.views import roles_required
@@ -132,7 +133,7 @@ def _inbox_rows_html(rows) -> str:
         number = escape(case.number)
         dept = s.department.short_name or s.department.name
         suspended = " · 特别程序中" if case.state == State.SUSPENDED else ""
-        url = reverse("cases:staff_step", args=[s.case_id, s.step_id])
+        url = cached_reverse("cases:staff_step", (s.case_id, s.step_id))
         out.append(
             f'<tr data-case="{number}" data-step="{escape(s.step_id)}">\n'
             f'  <td class="font-monospace small">{number}</td>\n'
