@@ -127,7 +127,7 @@ TEMPLATES = [
                 # Last: overrides csrf_token while a public page is rendered for the cache.
                 "zhengwu.catalog.pagecache.context",
             ],
-            # {% url %} without arguments reversed once per process (zhengwu.core.templatetags.cached_url).
+            # {% url %} remembers the addresses it reversed (zhengwu.core.templatetags.cached_url).
             "builtins": ["zhengwu.core.templatetags.cached_url"],
         },
     },

@@ -65,7 +65,7 @@ def test_the_object_equals_the_querysets_with_its_joined_rows_and_annotations(ca
         assert got.agent is None and got.window is None
     assert len(ctx.captured_queries) == 0
     # Converted values, as the ORM converts them (JSON, datetimes).
-    assert got.form_data == {**expected.form_data} and isinstance(got.form_data, dict)
+    assert got.form_data == expected.form_data and isinstance(got.form_data, dict)
     assert got.created_at == expected.created_at and got.created_at.tzinfo is not None
 
 

@@ -54,10 +54,13 @@ def _key(request) -> str:
     return f"catalog:page:{overview_generation()}:{lang}:{font}:{path}"
 
 
+def _with_token(request, body: bytes) -> bytes:
+    """The page with the visitor's own CSRF token in place of the placeholder (sets the cookie if new)."""
+    return body.replace(_PLACEHOLDER_BYTES, get_token(request).encode()) if _PLACEHOLDER_BYTES in body else body
+
+
 def _serve(request, status: int, headers: list[tuple[str, str]], body: bytes) -> HttpResponse:
-    if _PLACEHOLDER_BYTES in body:
-        body = body.replace(_PLACEHOLDER_BYTES, get_token(request).encode())  # sets the cookie if new
-    response = HttpResponse(body, status=status)
+    response = HttpResponse(_with_token(request, body), status=status)
     for name, value in headers:
         response[name] = value
     # The page differs for a logged-in visitor: no HTTP cache may hand this one to them (the
@@ -93,6 +96,6 @@ def anonymous_page(seconds: int = OVERVIEW_CACHE_SECONDS):
 
 def _fill_placeholder(request, response):
     """A response not cached (an error page, a redirect) still gets the real token."""
-    if not response.streaming and _PLACEHOLDER_BYTES in getattr(response, "content", b""):
-        response.content = response.content.replace(_PLACEHOLDER_BYTES, get_token(request).encode())
+    if not response.streaming:
+        response.content = _with_token(request, response.content)
     return response

@@ -69,9 +69,8 @@ class ByPk:
             raise ValueError("ByPk: only a plain queryset of model objects or of values() dicts (no prefetch, "
                              "values_list() or union)")
         for_update = bool(qs.query.select_for_update)
-        _require_transaction(for_update, using)
         compiler = qs.query.get_compiler(using=using)
-        sql, params = compiler.as_sql()
+        sql, params = compiler.as_sql()  # refuses locking outside a transaction, as every queryset
         where = [i for i, p in enumerate(params) if p == _PLACEHOLDER]
         if len(where) != 1:  # the key must be the only value that varies
             raise ValueError(f"ByPk: the key is {len(where)} of the compiled query's parameters, not one")
@@ -148,7 +147,7 @@ class ByPkShapes:
         self._build = build
         self._lookups: dict[tuple, ByPk] = {}
 
-    def get(self, key: int, *shape) -> Model | None:
+    def get(self, key: int, *shape) -> Model | dict | None:
         lookup = self._lookups.get(shape)
         if lookup is None:
             lookup = self._lookups.setdefault(shape, ByPk(functools.partial(self._build, *shape)))

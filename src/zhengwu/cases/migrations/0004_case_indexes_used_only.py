@@ -10,20 +10,20 @@ from django.conf import settings
 from django.db import migrations, models
 
 
-FK_INDEXES = [  # (table, index) left by ``db_index=True`` and now covered by a composite index
-    ("cases_case", "cases_case_agent_id_9d88692e"),
-    ("cases_case", "cases_case_applicant_id_756c921c"),
-    ("cases_case", "cases_case_bundle_case_id_8e0b8884"),
-    ("cases_case", "cases_case_department_id_c5b7309d"),
-    ("cases_case", "cases_case_filed_by_id_3f8c8a34"),
-    ("cases_case", "cases_case_region_id_ffee331b"),
-    ("cases_case", "cases_case_service_item_id_616c9dd6"),
-    ("cases_case", "cases_case_window_id_c32d5238"),
-    ("cases_caseevent", "cases_caseevent_case_id_6c6031ac"),
-    ("cases_notification", "cases_notification_recipient_id_59a34e79"),
+FK_INDEXES = [  # (table, column, index) left by ``db_index=True``, now covered or partial
+    ("cases_case", "agent_id", "cases_case_agent_id_9d88692e"),
+    ("cases_case", "applicant_id", "cases_case_applicant_id_756c921c"),
+    ("cases_case", "bundle_case_id", "cases_case_bundle_case_id_8e0b8884"),
+    ("cases_case", "department_id", "cases_case_department_id_c5b7309d"),
+    ("cases_case", "filed_by_id", "cases_case_filed_by_id_3f8c8a34"),
+    ("cases_case", "region_id", "cases_case_region_id_ffee331b"),
+    ("cases_case", "service_item_id", "cases_case_service_item_id_616c9dd6"),
+    ("cases_case", "window_id", "cases_case_window_id_c32d5238"),
+    ("cases_caseevent", "case_id", "cases_caseevent_case_id_6c6031ac"),
+    ("cases_notification", "recipient_id", "cases_notification_recipient_id_59a34e79"),
 ]
 POSTGRESQL_FORWARD = [
-    *(f'DROP INDEX IF EXISTS "{index}"' for _table, index in FK_INDEXES),
+    *(f'DROP INDEX IF EXISTS "{index}"' for _table, _column, index in FK_INDEXES),
     'ALTER TABLE "cases_case" DROP CONSTRAINT IF EXISTS "cases_case_number_key"',
     'DROP INDEX IF EXISTS "cases_case_number_980c9551_like"',
     'ALTER TABLE "cases_case" DROP CONSTRAINT IF EXISTS "cases_case_idempotency_key_key"',
@@ -41,8 +41,7 @@ POSTGRESQL_BACKWARD = [
     'CREATE INDEX "cases_case_number_980c9551_like" ON "cases_case" ("number" varchar_pattern_ops)',
     'ALTER TABLE "cases_case" ADD CONSTRAINT "cases_case_idempotency_key_key" UNIQUE ("idempotency_key")',
     'CREATE INDEX "cases_case_idempotency_key_44e58801_like" ON "cases_case" ("idempotency_key" varchar_pattern_ops)',
-    *(f'CREATE INDEX "{index}" ON "{table}" ("{index.split(table + "_", 1)[1].rsplit("_", 1)[0]}")'
-      for table, index in FK_INDEXES),
+    *(f'CREATE INDEX "{index}" ON "{table}" ("{column}")' for table, column, index in FK_INDEXES),
 ]
 
 
