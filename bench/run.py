@@ -694,10 +694,10 @@ def _cpu_group(pid: str) -> str | None:
 
 
 def cpu_snapshot() -> dict:
-    """CPU seconds used so far by each process (pid → group, seconds), and the machine's
-    busy/total seconds."""
+    """CPU seconds used so far by each process (pid → group, own seconds, reaped children's
+    seconds, parent pid), and the machine's busy/total seconds."""
     tick = os.sysconf("SC_CLK_TCK")
-    procs: dict[str, tuple[str, float]] = {}
+    procs: dict[str, tuple[str, float, float, str]] = {}
     for pid in os.listdir("/proc"):
         if not pid.isdigit():
             continue
@@ -707,20 +707,32 @@ def cpu_snapshot() -> dict:
             continue
         group = _cpu_group(pid)
         if group:
-            procs[pid] = (group, (int(fields[11]) + int(fields[12])) / tick)
+            # utime + stime, and cutime + cstime: what its children used, once it has reaped
+            # them (PostgreSQL's backends end when a web thread reconnects).
+            procs[pid] = (group, (int(fields[11]) + int(fields[12])) / tick, (int(fields[13]) + int(fields[14])) / tick,
+                          fields[1])  # … and the parent's pid
     cpu = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
     return {"procs": procs, "busy": (sum(cpu) - cpu[3] - cpu[4]) / tick, "total": sum(cpu) / tick,
             "at": time.monotonic()}
 
 
 def cpu_split(a: dict, b: dict) -> dict:
-    """Cores used by each process group between two snapshots: processes alive at the second
-    (a process started in between counts whole; one that ended in between is missed)."""
+    """Cores used by each process group between two snapshots.
+
+    A process alive at the second counts from the first (whole if it started in between). One
+    that ended in between counts through the parent that reaped it (its CPU lands in the
+    parent's children's time, in the parent's group), less what it had used before the first
+    snapshot."""
     wall = b["at"] - a["at"]
     used: dict[str, float] = {}
-    for pid, (group, seconds) in b["procs"].items():
+    for pid, (group, own, children, _parent) in b["procs"].items():
         before = a["procs"].get(pid)
-        used[group] = used.get(group, 0.0) + seconds - (before[1] if before and before[0] == group else 0.0)
+        if before and before[0] == group:
+            own, children = own - before[1], children - before[2]
+        used[group] = used.get(group, 0.0) + own + children
+    for pid, (group, own, _children, parent) in a["procs"].items():
+        if pid not in b["procs"] and parent in b["procs"]:  # ended: its parent counted all of it
+            used[group] = used.get(group, 0.0) - own
     out = {g: round(v / wall, 2) for g, v in used.items() if v > 0.01 * wall}
     return {"seconds": round(wall, 1), "cores": dict(sorted(out.items(), key=lambda kv: -kv[1])),
             "machine_busy": round((b["busy"] - a["busy"]) / max(b["total"] - a["total"], 1e-9), 3)}
