@@ -11,7 +11,9 @@ Everything a deployment changes comes from the environment:
 - ``ZHENGWU_DEBUG``, ``ZHENGWU_ALLOWED_HOSTS``, ``REDIS_URL`` (cache, optional).
 - ``ZHENGWU_PUBLIC_URL``: the portal's public address (https://…) for links in QR codes and messages.
 - ``ZHENGWU_PG_SERVER_SIDE_BINDING=0``: no server-side binding and prepared statements on
-  PostgreSQL (ADR 0013), for a connection pooler in transaction mode that cannot keep them.
+  PostgreSQL (ADR 0013), for a connection pooler in transaction mode that cannot keep them;
+  ``ZHENGWU_PG_PREPARED_MAX`` (1000): prepared statements kept per connection;
+  ``ZHENGWU_CONN_MAX_AGE`` (600): seconds a database connection is kept.
 """
 
 from __future__ import annotations
@@ -139,7 +141,8 @@ DATABASES = {
     "default": dj_database_url.config(
         env="DATABASE_URL",
         default=f"sqlite:///{_sqlite_path}",
-        conn_max_age=int(os.environ.get("ZHENGWU_CONN_MAX_AGE", "60")),
+        # A connection is kept this many seconds (its prepared statements with it, ADR 0013).
+        conn_max_age=int(os.environ.get("ZHENGWU_CONN_MAX_AGE", "600")),
         conn_health_checks=True,
     )
 }
@@ -148,6 +151,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and _env_bo
     # again and again (after 5 runs): PostgreSQL then plans it once per connection, not on
     # every request. Planning a case with its 7 related rows took 4–10 ms; see ADR 0013.
     DATABASES["default"].setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=5)
+    # How many prepared statements a connection keeps (psycopg's default is 100): a web worker's
+    # thread serves every page and API, a thousand or so distinct queries. Kept through rollbacks
+    # as well (zhengwu.core.pgsession).
+    ZHENGWU_PG_PREPARED_MAX = int(os.environ.get("ZHENGWU_PG_PREPARED_MAX", "1000"))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {

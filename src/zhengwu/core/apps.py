@@ -1,4 +1,6 @@
 from django.apps import AppConfig
+from django.conf import settings
+from django.db.backends.signals import connection_created
 from django.contrib.admin import apps as admin_apps
 
 
@@ -17,6 +19,17 @@ class CoreConfig(AppConfig):
 
         register_job(Job("files.prune", dt.timedelta(days=1), "command:files prune",
                      "清理没有记录引用的上传文件（超过24小时的）"))
+        connection_created.connect(_keep_prepared_statements, dispatch_uid="zhengwu.prepared_max")
+
+
+def _keep_prepared_statements(sender, connection, **kwargs) -> None:
+    """PostgreSQL with prepared statements: the connection keeps up to ZHENGWU_PG_PREPARED_MAX
+    of them, through rollbacks too (zhengwu.core.pgsession, ADR 0013)."""
+    limit = getattr(settings, "ZHENGWU_PG_PREPARED_MAX", None)
+    if connection.vendor == "postgresql" and limit and connection.connection.prepare_threshold is not None:
+        from .pgsession import keep_prepared_statements
+
+        keep_prepared_statements(connection.connection, limit)
 
 
 class ZhengwuAdminConfig(admin_apps.AdminConfig):

@@ -1,0 +1,63 @@
+"""PostgreSQL connections keep their prepared statements through rollbacks (zhengwu.core.pgsession,
+ADR 0013), and still forget them after DDL or DISCARD ALL, as psycopg does."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection, transaction
+
+from zhengwu.accounts.models import User
+
+pytestmark = [pytest.mark.django_db, pytest.mark.skipif("connection.vendor != 'postgresql'")]
+
+
+def _server_statements() -> set[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name FROM pg_prepared_statements")
+        return {name for (name,) in cursor.fetchall()}
+
+
+def _run_until_prepared():
+    for _ in range(connection.connection.prepare_threshold + 1):
+        list(User.objects.filter(pk=-1))
+    names = dict(connection.connection._prepared._names)
+    assert names, "the query was not prepared"
+    return set(n.decode() for n in names.values())
+
+
+def test_connection_uses_the_rollback_keeping_cache_with_the_configured_size(settings):
+    connection.ensure_connection()
+    from zhengwu.core.pgsession import KeepOnRollback
+
+    assert isinstance(connection.connection._prepared, KeepOnRollback)
+    assert connection.connection.prepared_max == settings.ZHENGWU_PG_PREPARED_MAX
+
+
+def test_prepared_statements_survive_a_savepoint_rollback_and_still_run():
+    prepared = _run_until_prepared()  # inside the test's transaction: a rollback here is to a savepoint
+    with pytest.raises(ValueError):
+        with transaction.atomic():
+            list(User.objects.filter(pk=-1))
+            raise ValueError
+    assert prepared <= set(n.decode() for n in connection.connection._prepared._names.values())
+    assert prepared <= _server_statements()
+    assert list(User.objects.filter(pk=-1)) == []  # the kept statement runs
+
+
+@pytest.mark.django_db(transaction=True)
+def test_prepared_statements_survive_a_transaction_rollback():
+    prepared = _run_until_prepared()
+    with pytest.raises(ValueError):
+        with transaction.atomic():
+            User.objects.filter(pk=-1).update(first_name="x")
+            raise ValueError
+    assert prepared <= _server_statements()
+    assert list(User.objects.filter(pk=-1)) == []
+
+
+def test_discard_all_still_forgets_them():
+    _run_until_prepared()
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")
+    assert not connection.connection._prepared._names
+    assert list(User.objects.filter(pk=-1)) == []  # prepared again from scratch, no error
