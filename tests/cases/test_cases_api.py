@@ -322,3 +322,43 @@ def test_lists_and_detail_cost_the_same_queries_for_one_row_or_many(api, item, c
         applying.upload_material(citizen, first, pdf(), name=f"补充材料{i}")  # a longer history
     assert measure() == one
     assert one["detail"] <= 16
+
+
+def test_intake_first_pages_are_the_oldest_waiting_cases_across_departments(api, item, citizen, window_staff, pdf,
+                                                                             publish_item, fire_dept):
+    """The first page is found department by department on PostgreSQL (queries._oldest_waiting);
+    it must be the same page the plain query gives, in the same order."""
+    import datetime as dt
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from zhengwu.cases import queries
+    from zhengwu.cases.services import applying
+
+    fire_item = publish_item(fire_dept, "消防安全检查")
+    ids = []
+    for i in range(3):
+        ids.append(_submitted(item, citizen, pdf, f"m{i}").pk)
+        fire = applying.create_draft(citizen, fire_item, form_data={}, idempotency_key=f"f{i}")
+        ids.append(applying.submit(citizen, fire, fire.lock_version).pk)
+    start = timezone.now() - dt.timedelta(days=1)
+    order = [ids[k] for k in (3, 0, 5, 1, 4, 2)]  # interleaved between the two departments
+    for n, pk in enumerate(order):
+        Case.objects.filter(pk=pk).update(submitted_at=start + dt.timedelta(minutes=n))
+
+    plain = [c.pk for c in queries.intake_queue(window_staff)]
+    assert plain == order
+    for upto in (1, 2, 3, 7):
+        with CaptureQueriesContext(connection) as ran:
+            first = [c.pk for c in queries.intake_queue(window_staff, upto=upto)[:upto]]
+        assert first == order[:upto]
+        assert any("LATERAL" in q["sql"] for q in ran.captured_queries) == (connection.vendor == "postgresql")
+    filtered = [c.pk for c in queries.intake_queue(window_staff, {"department": str(fire_dept.pk)}, upto=2)]
+    assert filtered == [pk for pk in order if Case.objects.get(pk=pk).department_id == fire_dept.pk]
+
+    w = api(window_staff)
+    q1 = w.get("intake", limit=4).json()
+    q2 = w.get("intake", limit=4, cursor=q1["next_cursor"]).json()
+    assert [i["id"] for i in q1["items"]] == order[:4] and [i["id"] for i in q2["items"]] == order[4:]

@@ -440,7 +440,8 @@ def intake_queue(request, item_id: Optional[int] = None, department_id: Optional
                  channel: Optional[str] = None, number: Optional[str] = None, cursor: Optional[str] = None,
                  limit: int = Query(20, ge=1, le=100)):
     _require_staff(request.auth, [Role.WINDOW], "窗口人员")
-    qs = queries.intake_queue(request.auth, {"item": item_id, "department": department_id, "channel": channel})
+    qs = queries.intake_queue(request.auth, {"item": item_id, "department": department_id, "channel": channel},
+                              upto=None if (cursor or number) else limit + 1)
     if number:
         qs = qs.filter(number=number.strip())
     rows, next_cursor = _page(qs.defer(*LIST_DEFER), "submitted_at", cursor, limit, descending=False,

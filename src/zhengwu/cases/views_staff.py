@@ -97,7 +97,8 @@ def intake_queue(request):
     """受理: submitted and resubmitted cases, oldest first."""
     filters = {k: request.GET.get(k, "") for k in ("item", "department", "channel")}
     page = _page(request)
-    rows, has_next = queries.page_slice(queries.intake_queue(request.user, filters), page, PAGE_SIZE)
+    rows, has_next = queries.page_slice(queries.intake_queue(request.user, filters, upto=page * PAGE_SIZE + 1),
+                                        page, PAGE_SIZE)
     return render(request, "cases/staff/intake_queue.html", {
         "rows": rows, "filters": filters, "page": page, "has_next": has_next, "has_prev": page > 1,
         "query": _query_without_page(request),

@@ -116,6 +116,10 @@ class Case(models.Model):
             # region-wide 窗口 scope covers dozens of departments; partial: ~2% of all cases).
             models.Index(fields=["submitted_at", "id"], name="case_intake_queue",
                          condition=models.Q(state="submitted")),
+            # … and per department, for a 窗口 scope listed by department (queries._oldest_waiting):
+            # the oldest few of each department, however long the rest of the city's queue.
+            models.Index(fields=["department", "submitted_at", "id"], name="case_intake_by_department",
+                         condition=models.Q(state="submitted")),
             # Mostly empty links (帮代办, 窗口代录, 一件事): only the rows that have one.
             *(models.Index(fields=[f], name=f"case_{f}_set", condition=models.Q(**{f"{f}__isnull": False}))
               for f in ("agent", "filed_by", "window", "bundle_case")),
