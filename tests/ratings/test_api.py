@@ -118,3 +118,33 @@ def test_upper_level_system_reads_and_acks_with_an_api_key(client, concluded_cas
 def test_openapi_lists_the_ratings_endpoints(client):
     paths = client.get("/api/v1/openapi.json").json()["paths"]
     assert "/api/v1/ratings/figures" in paths and "/api/v1/ratings/outbox" in paths
+
+
+def test_figures_answer_is_cached_until_a_rating_changes_the_aggregate(api, concluded_case, citizen, leader,
+                                                                       django_capture_on_commit_callbacks):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = api(leader)
+    assert client.get("figures", period=_period()).json()["total"]["ratings"] == 0
+    with CaptureQueriesContext(connection) as again:
+        assert client.get("figures", period=_period()).json()["total"]["ratings"] == 0
+    assert not [q for q in again.captured_queries if "ratings_ratingdaily" in q["sql"]]  # served from the cache
+    with django_capture_on_commit_callbacks(execute=True):
+        services.rate_case(citizen, concluded_case, level=5)
+    assert client.get("figures", period=_period()).json()["total"]["ratings"] == 1  # the write bumped the generation
+
+
+def test_figures_cache_is_per_scope(leader):
+    from zhengwu.org.models import Role
+    from zhengwu.org.permissions import Grant
+    from zhengwu.ratings import queries
+
+    leader.__dict__.pop("_zw_grants", None)
+    assert queries.scope_key(leader) == queries.scope_key(leader)
+    narrower = [Grant(role=Role.LEADER, region_prefix="4101", region_id=1, department_ids=frozenset({1}), window_id=None)]
+    leader._zw_grants = narrower
+    narrow_key = queries.scope_key(leader)
+    leader._zw_grants = [*narrower, Grant(role=Role.LEADER, region_prefix="4101", region_id=1,
+                                          department_ids=frozenset({1, 2}), window_id=None)]
+    assert queries.scope_key(leader) != narrow_key

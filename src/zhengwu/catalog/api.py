@@ -368,5 +368,5 @@ def get_item(request, item_id: int):
             "source_name": m.get_source_display(), "source_department": m.source_department,
             "license_type": m.license_type, "acceptance_standard": m.acceptance_standard, "note": m.note,
             "has_blank_form": bool(m.blank_form), "has_sample": bool(m.sample),
-        } for m in v.materials.all()],
+        } for m in v.material_list],
     }

@@ -10,15 +10,17 @@ through :func:`zhengwu.org.permissions.scope` here.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db import connections
 from django.db.models import QuerySet, Sum
 from django.utils import timezone
 
 from zhengwu.core.identifiers import region_prefix
 from zhengwu.org.models import Role
-from zhengwu.org.permissions import scope
+from zhengwu.org.permissions import grants, is_sysadmin, scope
 
 from . import rules
 from .models import Appeal, Rating, RatingDaily, Rectification
@@ -170,6 +172,44 @@ def figures_report(*, start: dt.date, end: dt.date, group_by: str = "department"
         rows.append(Row(key, labels.get(key, "（未指定）" if key is None else str(key)), c, rules.figures(c)))
     rows.sort(key=lambda r: (-r.counts.ratings, r.label))
     return Report(group_by, label, start, end, rows, Row(None, "合计", total, rules.figures(total)))
+
+
+# -- cached figures ------------------------------------------------------------------------------
+# A leader's figures of a month by department are thousands of rows: summed, labelled and
+# serialised they cost ~0.1 s of CPU, and dashboards ask again and again. The serialised answer is
+# kept for FIGURES_CACHE_SECONDS under a generation that every write to the daily aggregate
+# bumps (after its commit, see services.bump): the process that wrote sees the change at once,
+# other processes within the TTL (at once with REDIS_URL, whose cache they share).
+FIGURES_CACHE_SECONDS = 60
+_FIGURES_GEN_KEY = "ratings:figures:gen"
+
+
+def figures_changed() -> None:
+    try:
+        cache.incr(_FIGURES_GEN_KEY)
+    except ValueError:  # not set yet (or evicted)
+        cache.set(_FIGURES_GEN_KEY, 1, None)
+
+
+def scope_key(user, roles=FIGURE_ROLES) -> str:
+    """What the user may see of the figures, as a short key: the grants of ``roles`` (a changed
+    or revoked grant is a new key at once)."""
+    if is_sysadmin(user):
+        return "all"
+    relevant = sorted((g.role, g.region_prefix, g.region_id, g.window_id,
+                       tuple(sorted(g.department_ids)) if g.department_ids is not None else None)
+                      for g in grants(user) if g.role in roles)
+    return hashlib.sha1(repr(relevant).encode()).hexdigest()  # noqa: S324 - a cache key
+
+
+def cached_figures(build, *parts) -> bytes:
+    """``build()`` (the serialised answer) cached under the figures generation and ``parts``."""
+    key = f"ratings:figures:{cache.get(_FIGURES_GEN_KEY, 0)}:" + ":".join(str(p) for p in parts)
+    body = cache.get(key)
+    if body is None:
+        body = build()
+        cache.set(key, body, FIGURES_CACHE_SECONDS)
+    return body
 
 
 def _rate(v):

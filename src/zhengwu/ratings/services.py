@@ -25,7 +25,7 @@ from zhengwu.core.services import reveal_pii
 from zhengwu.org.models import Role
 from zhengwu.org.permissions import has_role
 
-from . import rules
+from . import queries, rules
 from .models import (Appeal, ApplicantType, OutboxRecord, RateableEvent, Rating, RatingDaily, RatingRules,
                      RatingToken, Rectification, RectificationEvent, WindowVisit)
 from .rules import Channel, Kind, RState
@@ -158,6 +158,7 @@ def bump(*, day, kind, department_id, window_id, staff_id, item_id, region_id, r
         day=day, kind=kind, department_id=department_id, window_id=window_id, staff_id=staff_id, item_id=item_id,
         region_id=region_id, region_code=region_code))
     RatingDaily.objects.filter(pk=row.pk).update(**{k: F(k) + v for k, v in deltas.items()})
+    transaction.on_commit(queries.figures_changed)  # cached figures are recomputed
 
 
 def _bump_rating(r: Rating, sign: int = 1, **deltas) -> None:
