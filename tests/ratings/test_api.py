@@ -148,3 +148,11 @@ def test_figures_cache_is_per_scope(leader):
     leader._zw_grants = [*narrower, Grant(role=Role.LEADER, region_prefix="4101", region_id=1,
                                           department_ids=frozenset({1, 2}), window_id=None)]
     assert queries.scope_key(leader) != narrow_key
+
+
+def test_figures_fresh_recomputes_at_once(api, concluded_case, citizen, leader):
+    client = api(leader)
+    assert client.get("figures", period=_period()).json()["total"]["ratings"] == 0
+    services.rate_case(citizen, concluded_case, level=4)  # in the test's transaction: no commit, no bump
+    assert client.get("figures", period=_period()).json()["total"]["ratings"] == 0  # the cached answer
+    assert client.get("figures", period=_period(), fresh="true").json()["total"]["ratings"] == 1

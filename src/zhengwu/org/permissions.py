@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db import connections, router
 from django.db.models import Q, QuerySet
 
@@ -59,6 +60,32 @@ def _descendant_ids(root_id: int) -> frozenset[int]:
     return frozenset(pk for pk, _code in _subtree(root_id))
 
 
+# A staff member's department grants are resolved to the department's subtree on every request
+# (grants()); the recursive query cost 3–4 ms of PostgreSQL's time, ten times a second in the
+# city bench's mixed workload, for a tree that changes a few times a year. It is cached under a
+# generation that a saved or deleted department or region bumps (after the commit, org.apps):
+# at once in the process that made the change, within SUBTREE_CACHE_SECONDS in the others (at
+# once with REDIS_URL, whose cache they share).
+SUBTREE_CACHE_SECONDS = 60
+_ORG_GEN_KEY = "org:tree:gen"
+
+
+def org_tree_changed() -> None:
+    try:
+        cache.incr(_ORG_GEN_KEY)
+    except ValueError:  # not set yet (or evicted)
+        cache.set(_ORG_GEN_KEY, 1, None)
+
+
+def _cached_subtree(root_id: int) -> list[tuple[int, str]]:
+    key = f"org:subtree:{cache.get(_ORG_GEN_KEY, 0)}:{root_id}"
+    rows = cache.get(key)
+    if rows is None:
+        rows = _subtree(root_id)
+        cache.set(key, rows, SUBTREE_CACHE_SECONDS)
+    return rows
+
+
 _GRANTS_OF_USER = ByPk(lambda: RoleGrant.objects.select_related("region"), field="user_id")
 
 
@@ -82,7 +109,7 @@ def grants(user) -> list[Grant]:
         department_ids = covered = None
         if g.department_id:
             if g.department_id not in subtrees:
-                subtrees[g.department_id] = _subtree(g.department_id)
+                subtrees[g.department_id] = _cached_subtree(g.department_id)
             tree = subtrees[g.department_id]
             department_ids = frozenset(pk for pk, _code in tree)
             covered = frozenset(pk for pk, code in tree if code.startswith(g.region.prefix))

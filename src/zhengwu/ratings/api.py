@@ -96,9 +96,11 @@ class FiguresOut(Schema):
 
 @router.get("/figures", response={200: FiguresOut, **ERRORS}, summary="评价指标（按部门/窗口/人员/事项/区划）",
             description="period=YYYY-MM（默认本月），by=department|window|staff|item|region|kind，"
-                        "region=区划代码（可选）。结果限于当前用户的管辖范围。")
+                        "region=区划代码（可选）。结果限于当前用户的管辖范围。同样的查询 60 秒内返回同一结果"
+                        "（评价数据变化后即重新计算）；fresh=true 立即重新计算。")
 @handles_errors
-def figures(request, period: Optional[str] = None, by: str = "department", region: Optional[str] = None):
+def figures(request, period: Optional[str] = None, by: str = "department", region: Optional[str] = None,
+            fresh: bool = False):
     user = request.auth
     _require_staff(user)
     if not has_role(user, *queries.FIGURE_ROLES):
@@ -118,7 +120,7 @@ def figures(request, period: Optional[str] = None, by: str = "department", regio
         return json.dumps(body, cls=DjangoJSONEncoder, ensure_ascii=False, separators=(",", ":")).encode()
 
     # The same answer for everyone with the same grants, kept briefly (queries.cached_figures).
-    body = queries.cached_figures(build, period, by, region or "", queries.scope_key(user))
+    body = queries.cached_figures(build, period, by, region or "", queries.scope_key(user), fresh=fresh)
     return HttpResponse(body, content_type="application/json")
 
 

@@ -202,10 +202,11 @@ def scope_key(user, roles=FIGURE_ROLES) -> str:
     return hashlib.sha1(repr(relevant).encode()).hexdigest()  # noqa: S324 - a cache key
 
 
-def cached_figures(build, *parts) -> bytes:
-    """``build()`` (the serialised answer) cached under the figures generation and ``parts``."""
+def cached_figures(build, *parts, fresh: bool = False) -> bytes:
+    """``build()`` (the serialised answer) cached under the figures generation and ``parts``;
+    ``fresh``: built now whatever the cache holds (and cached for the next reader)."""
     key = f"ratings:figures:{cache.get(_FIGURES_GEN_KEY, 0)}:" + ":".join(str(p) for p in parts)
-    body = cache.get(key)
+    body = None if fresh else cache.get(key)
     if body is None:
         body = build()
         cache.set(key, body, FIGURES_CACHE_SECONDS)
