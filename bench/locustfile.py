@@ -100,7 +100,9 @@ class Citizen(HttpUser):
     def apply(self):
         if not self.ok or not FX["open_item_ids"]:
             return
-        item = random.choice(FX["open_item_ids"])
+        # One application in five to the window clerk's district (refills the intake queue).
+        window_items = FX.get("window_item_ids") or []
+        item = random.choice(window_items if window_items and random.random() < 0.2 else FX["open_item_ids"])
         self.client.get(_q("/api/v1/items/search", q=random.choice(FX["queries"])),
                         name="/api/v1/items/search")
         self.client.get(f"/items/{item}/", name="/items/[id]/")
