@@ -18,6 +18,7 @@ def _server_statements() -> set[str]:
 
 
 def _run_until_prepared():
+    connection.ensure_connection()  # a transactional test may start without one
     for _ in range(connection.connection.prepare_threshold + 1):
         list(User.objects.filter(pk=-1))
     names = dict(connection.connection._prepared._names)
