@@ -58,8 +58,9 @@ def intake_queue(user, filters: Mapping[str, str] | None = None, *, upto: int | 
     """受理队列: submitted (and resubmitted) cases of the departments the user covers as 窗口人员,
     oldest first. Filters: ``item`` (service item id), ``department`` (id), ``channel``.
 
-    ``upto``: the caller reads no more than the first ``upto`` rows (a first page). Without
-    filters the rows are then found department by department (:func:`_oldest_waiting`).
+    ``upto``: the caller reads no more than the first ``upto`` rows (the page it shows and one
+    more). Without filters those rows are then found department by department on PostgreSQL
+    (:func:`_oldest_waiting`).
     """
     f = filters or {}
     qs = scope(Case.objects.filter(state__in=INTAKE_STATES), user, [Role.WINDOW], department_field="department")
@@ -79,11 +80,12 @@ def intake_queue(user, filters: Mapping[str, str] | None = None, *, upto: int | 
             .order_by("submitted_at", "pk"))
 
 
-# The oldest waiting cases of each department, then the oldest of those: one short index read
-# per department (case_dept_state_due), however long the rest of the city's queue. Read in
-# submitted order with the department as a filter instead, a clerk whose departments have
-# few waiting cases made PostgreSQL walk the whole city's queue (24,000 cases in the city
-# bench: 40–75 ms a page, the largest share of PostgreSQL's time in the mixed workload).
+# The oldest waiting cases of each department, then the oldest of those: one short read of the
+# partial index case_intake_by_department per department, however long the rest of the city's
+# queue. Read in submitted order with the department as a filter instead, a clerk whose
+# departments had few waiting cases made PostgreSQL walk the whole city's queue (24,000 cases
+# in the city bench: 38–75 ms a page; with the clerk's queue empty, the largest share of
+# PostgreSQL's time in the mixed workload).
 _OLDEST_WAITING_SQL = """
 SELECT c.id FROM unnest(%s::bigint[]) AS d(id)
 CROSS JOIN LATERAL (
