@@ -2,7 +2,7 @@
 
 Every staff list goes through :func:`zhengwu.org.permissions.scope` here, so the pages and the
 JSON API share one definition of "what this person may see". The lists are built for a million
-cases: they filter on indexed columns (``case_dept_state_due``, ``casestep_inbox``), join only
+cases: they filter on indexed columns (``case_dept_state_due``, ``casestep_inbox_order``), join only
 what a row shows, and are paged with LIMIT (one row more than a page) — never a COUNT(*).
 """
 
@@ -174,8 +174,8 @@ def inbox_page(user, filters: Mapping[str, str] | None, start: int, size: int) -
     """Rows ``start`` .. ``start + size`` of :func:`inbox` (``size`` + 1 read to tell whether
     there is a next page).
 
-    The step ids are ordered and cut in a subquery first — on the ``casestep_inbox`` index
-    (department, role, status, due_date) — and only those rows are joined to their case, item,
+    The step ids are ordered and cut in a subquery first — on the ``casestep_inbox_order`` index
+    (department, role, status, due_date, id) — and only those rows are joined to their case, item,
     applicant and department: a page costs the same whatever the department's backlog.
     """
     qs = inbox(user, filters)

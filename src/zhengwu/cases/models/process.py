@@ -59,8 +59,9 @@ class CaseStep(models.Model):
         ordering = ["case", "block", "pk"]
         constraints = [models.UniqueConstraint(fields=["case", "step_id"], name="casestep_unique")]
         indexes = [
-            # 待办 inbox: active steps of a department and role, by deadline.
-            models.Index(fields=["department", "role", "status", "due_date"], name="casestep_inbox"),
+            # 待办 inbox: active steps of a department and role, by deadline (then id, the page's
+            # whole order: PostgreSQL stops after a page instead of sorting every active step).
+            models.Index(fields=["department", "role", "status", "due_date", "id"], name="casestep_inbox_order"),
         ]
 
 
