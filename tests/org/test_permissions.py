@@ -157,3 +157,34 @@ def test_only_staff_accounts_hold_roles_and_citizens_cost_no_query(setup, make_c
     with django_assert_num_queries(0):
         assert permissions.grants(citizen) == [] and not permissions.is_staff_member(citizen)
         assert not permissions.has_role(citizen, Role.APPROVER, department=setup["police"])
+
+
+@pytest.mark.django_db
+def test_department_subtrees_are_cached_until_a_department_changes(setup, make_department, django_assert_num_queries,
+                                                                   django_capture_on_commit_callbacks):
+    from zhengwu.accounts.models import User
+
+    approver = setup["approver"]
+    permissions.grants(approver)
+    again = User.objects.get(pk=approver.pk)  # the next request's user object
+    with django_assert_num_queries(1):  # the grant rows; the subtree comes from the cache
+        permissions.grants(again)
+    with django_capture_on_commit_callbacks(execute=True):
+        make_department(name="公安分局出入境科", parent=setup["police"])
+    fresh = User.objects.get(pk=approver.pk)
+    assert names(permissions.staff_departments(fresh)) == ["公安分局", "公安分局出入境科", "公安分局户政科"]
+
+
+@pytest.mark.django_db
+def test_listed_departments_are_the_departments_scope_admits(setup, make_staff, monkeypatch):
+    people = [setup["approver"], setup["manager"], make_staff(Role.WINDOW), setup["nobody"]]
+    for user in people:
+        for roles in ([Role.APPROVER], [Role.WINDOW, Role.ITEM_ADMIN]):
+            listed = permissions.listed_departments(user, roles, limit=100)
+            scoped = sorted(permissions.scope(Department.objects.all(), user, roles, department_field="")
+                            .values_list("pk", flat=True))
+            assert listed == scoped, (user.username, roles)
+    assert permissions.listed_departments(setup["sysadmin"], [Role.APPROVER], limit=100) is None
+    assert permissions.listed_departments(setup["manager"], [Role.ITEM_ADMIN], limit=1) is None  # too many
+    monkeypatch.setattr(permissions, "MAX_RESOLVED_DEPARTMENTS", 1)
+    assert permissions.listed_departments(make_staff(Role.WINDOW), [Role.WINDOW], limit=100) is None  # by prefix

@@ -140,8 +140,6 @@ def test_figures_cache_is_per_scope(leader):
     from zhengwu.org.permissions import Grant
     from zhengwu.ratings import queries
 
-    leader.__dict__.pop("_zw_grants", None)
-    assert queries.scope_key(leader) == queries.scope_key(leader)
     narrower = [Grant(role=Role.LEADER, region_prefix="4101", region_id=1, department_ids=frozenset({1}), window_id=None)]
     leader._zw_grants = narrower
     narrow_key = queries.scope_key(leader)

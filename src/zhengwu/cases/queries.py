@@ -21,7 +21,7 @@ from django.utils import timezone
 from zhengwu.core import calendar
 from zhengwu.core.prepared import ByPk
 from zhengwu.org.models import Role
-from zhengwu.org.permissions import covered_departments, grants, has_role, is_sysadmin, scope
+from zhengwu.org.permissions import has_role, listed_departments, scope
 
 from . import rules
 from .models import (
@@ -71,7 +71,7 @@ def intake_queue(user, filters: Mapping[str, str] | None = None, *, upto: int | 
     if f.get("channel") in Channel.values:
         qs = qs.filter(channel=f["channel"])
     if upto is not None and item is None and dept is None and not f.get("channel"):
-        departments = _window_departments(user)
+        departments = listed_departments(user, [Role.WINDOW], limit=_MAX_LISTED_DEPARTMENTS)
         if departments is not None and connections[qs.db].vendor == "postgresql":
             qs = qs.filter(pk__in=_oldest_waiting(qs.db, departments, upto))
     # select_related: each row shows the item, the department and the applicant's name — one
@@ -95,22 +95,6 @@ CROSS JOIN LATERAL (
 ORDER BY c.submitted_at, c.id LIMIT %s
 """
 _MAX_LISTED_DEPARTMENTS = 2000
-
-
-def _window_departments(user) -> list[int] | None:
-    """The departments the user's 窗口 grants cover, as a list; None for a sysadmin or a scope
-    too large to list (the queue then reads in submitted order)."""
-    if is_sysadmin(user):
-        return None
-    ids: set[int] = set()
-    for g in grants(user):
-        if g.role != Role.WINDOW:
-            continue
-        covered = covered_departments(user, g)
-        if covered is None:
-            return None
-        ids |= covered
-    return sorted(ids) if len(ids) <= _MAX_LISTED_DEPARTMENTS else None
 
 
 def _oldest_waiting(using: str, department_ids: list[int], n: int) -> list[int]:

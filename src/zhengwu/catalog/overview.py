@@ -11,32 +11,24 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
-from django.core.cache import cache
+from zhengwu.core.generations import Generation
 
 OVERVIEW_CACHE_SECONDS = 120
-_GEN_KEY = "catalog:overview:gen"
+_OVERVIEWS = Generation("catalog:overview", OVERVIEW_CACHE_SECONDS)
 
 T = TypeVar("T")
 
 
 def overview_changed() -> None:
     """A published item or 一件事 changed (called after the commit): the overviews recount."""
-    try:
-        cache.incr(_GEN_KEY)
-    except ValueError:  # not set yet (or evicted)
-        cache.set(_GEN_KEY, 1, None)
+    _OVERVIEWS.bump()
 
 
 def overview_generation() -> int:
-    return cache.get(_GEN_KEY, 0)
+    return _OVERVIEWS.current()
 
 
 def cached_overview(name: str, build: Callable[[], T], *parts) -> T:
     """``build()`` cached for OVERVIEW_CACHE_SECONDS under ``name`` and ``parts`` (plain values:
     a list of tuples or dicts unpickles in microseconds, model instances do not)."""
-    key = f"catalog:overview:{overview_generation()}:{name}:" + ":".join(str(p) for p in parts)
-    value = cache.get(key)
-    if value is None:
-        value = build()
-        cache.set(key, value, OVERVIEW_CACHE_SECONDS)
-    return value
+    return _OVERVIEWS.cached(name, build, *parts)

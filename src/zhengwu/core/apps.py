@@ -1,7 +1,7 @@
 from django.apps import AppConfig
 from django.conf import settings
-from django.db.backends.signals import connection_created
 from django.contrib.admin import apps as admin_apps
+from django.db.backends.signals import connection_created
 
 
 class CoreConfig(AppConfig):

@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.core.cache import cache
 from django.db import connections, router
 from django.db.models import Q, QuerySet
 
+from zhengwu.core.generations import Generation
 from zhengwu.core.prepared import ByPk
 
 from .models import Department, Region, Role, RoleGrant
@@ -63,27 +63,18 @@ def _descendant_ids(root_id: int) -> frozenset[int]:
 # A staff member's department grants are resolved to the department's subtree on every request
 # (grants()); the recursive query cost 3–4 ms of PostgreSQL's time, ten times a second in the
 # city bench's mixed workload, for a tree that changes a few times a year. It is cached under a
-# generation that a saved or deleted department or region bumps (after the commit, org.apps):
-# at once in the process that made the change, within SUBTREE_CACHE_SECONDS in the others (at
-# once with REDIS_URL, whose cache they share).
+# generation that a saved or deleted department or region bumps (after the commit, org.apps;
+# zhengwu.core.generations says who sees a change when).
 SUBTREE_CACHE_SECONDS = 60
-_ORG_GEN_KEY = "org:tree:gen"
+_TREE = Generation("org:tree", SUBTREE_CACHE_SECONDS)
 
 
 def org_tree_changed() -> None:
-    try:
-        cache.incr(_ORG_GEN_KEY)
-    except ValueError:  # not set yet (or evicted)
-        cache.set(_ORG_GEN_KEY, 1, None)
+    _TREE.bump()
 
 
 def _cached_subtree(root_id: int) -> list[tuple[int, str]]:
-    key = f"org:subtree:{cache.get(_ORG_GEN_KEY, 0)}:{root_id}"
-    rows = cache.get(key)
-    if rows is None:
-        rows = _subtree(root_id)
-        cache.set(key, rows, SUBTREE_CACHE_SECONDS)
-    return rows
+    return _TREE.cached("subtree", lambda: _subtree(root_id), root_id)
 
 
 _GRANTS_OF_USER = ByPk(lambda: RoleGrant.objects.select_related("region"), field="user_id")
@@ -134,6 +125,24 @@ def covered_departments(user, g: Grant) -> frozenset[int] | None:
                    .values_list("pk", flat=True)[:MAX_RESOLVED_DEPARTMENTS + 1])
         memo[g.region_prefix] = frozenset(ids) if len(ids) <= MAX_RESOLVED_DEPARTMENTS else None
     return memo[g.region_prefix]
+
+
+def listed_departments(user, roles: Iterable[str], *, limit: int) -> list[int] | None:
+    """The ids of every department the user's grants of ``roles`` cover, as :func:`scope` decides
+    it, for a query that reads department by department; None when they cannot be listed (a
+    sysadmin, a region too large to resolve, more than ``limit``)."""
+    if is_sysadmin(user):
+        return None
+    roles = set(roles)
+    ids: set[int] = set()
+    for g in grants(user):
+        if g.role not in roles:
+            continue
+        covered = covered_departments(user, g)
+        if covered is None:
+            return None
+        ids |= covered
+    return sorted(ids) if len(ids) <= limit else None
 
 
 def is_sysadmin(user) -> bool:

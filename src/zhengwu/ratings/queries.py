@@ -13,11 +13,11 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass
 
-from django.core.cache import cache
 from django.db import connections
 from django.db.models import QuerySet, Sum
 from django.utils import timezone
 
+from zhengwu.core.generations import Generation
 from zhengwu.core.identifiers import region_prefix
 from zhengwu.org.models import Role
 from zhengwu.org.permissions import grants, is_sysadmin, scope
@@ -178,17 +178,13 @@ def figures_report(*, start: dt.date, end: dt.date, group_by: str = "department"
 # A leader's figures of a month by department are thousands of rows: summed, labelled and
 # serialised they cost ~0.1 s of CPU, and dashboards ask again and again. The serialised answer is
 # kept for FIGURES_CACHE_SECONDS under a generation that every write to the daily aggregate
-# bumps (after its commit, see services.bump): the process that wrote sees the change at once,
-# other processes within the TTL (at once with REDIS_URL, whose cache they share).
+# bumps (after its commit, see services.bump; zhengwu.core.generations says who sees it when).
 FIGURES_CACHE_SECONDS = 60
-_FIGURES_GEN_KEY = "ratings:figures:gen"
+_FIGURES = Generation("ratings:figures", FIGURES_CACHE_SECONDS)
 
 
 def figures_changed() -> None:
-    try:
-        cache.incr(_FIGURES_GEN_KEY)
-    except ValueError:  # not set yet (or evicted)
-        cache.set(_FIGURES_GEN_KEY, 1, None)
+    _FIGURES.bump()
 
 
 def scope_key(user, roles=FIGURE_ROLES) -> str:
@@ -205,12 +201,7 @@ def scope_key(user, roles=FIGURE_ROLES) -> str:
 def cached_figures(build, *parts, fresh: bool = False) -> bytes:
     """``build()`` (the serialised answer) cached under the figures generation and ``parts``;
     ``fresh``: built now whatever the cache holds (and cached for the next reader)."""
-    key = f"ratings:figures:{cache.get(_FIGURES_GEN_KEY, 0)}:" + ":".join(str(p) for p in parts)
-    body = None if fresh else cache.get(key)
-    if body is None:
-        body = build()
-        cache.set(key, body, FIGURES_CACHE_SECONDS)
-    return body
+    return _FIGURES.cached("answer", build, *parts, fresh=fresh)
 
 
 def _rate(v):

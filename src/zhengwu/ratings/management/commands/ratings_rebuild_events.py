@@ -22,6 +22,7 @@ class Command(BaseCommand):
 
         from zhengwu.cases.models import Case
         from zhengwu.ratings.models import RatingDaily
+        from zhengwu.ratings.queries import figures_changed
         from zhengwu.ratings.services import bump
 
         try:
@@ -33,6 +34,7 @@ class Command(BaseCommand):
         hi = dt.datetime.combine(end_d + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
         with transaction.atomic():
             RatingDaily.objects.filter(kind="case", day__gte=start_d, day__lte=end_d).update(events=0)
+            transaction.on_commit(figures_changed)  # even when no case is counted again
             rows = (Case.objects.filter(concluded_at__gte=lo, concluded_at__lt=hi)
                     .annotate(d=TruncDate("concluded_at", tzinfo=tz))
                     .values("d", "department_id", "window_id", "service_item_id", "region_id", "region__code")
