@@ -1,0 +1,22 @@
+"""The mixed workload's shape, shared by bench/locustfile.py and bench/run.py (no Locust import)."""
+
+from __future__ import annotations
+
+# Requests one task makes, on average, by user class (task weights × requests of each task).
+REQUESTS_PER_TASK = {
+    "Browser": 1.0,                    # every task is one page or one API call
+    "Citizen": (3 * 4 + 2 * 3) / 5,    # apply: search, guide, create, submit; track: 2 pages + a case
+    "WindowStaff": (2 * 4 + 1) / 3,    # intake: page, API, case page, accept; or one case page
+    "Approver": 4.0,                   # inbox page, API, case page, act
+    "HotlineOperator": (3 * 2 + 2) / 5,  # assist + register; or the centre list
+}
+WEIGHTS = {"Browser": 10, "Citizen": 5, "WindowStaff": 1, "Approver": 1, "HotlineOperator": 1}
+LEADERS = 2  # Leader.fixed_count, not paced: a request every 2–5 s each
+
+
+def pacing_period(rate: float, users: int) -> float:
+    """Seconds between one user's task starts so that ``users`` offer ``rate`` requests/s."""
+    paced_users = max(users - LEADERS, 1)
+    total_weight = sum(WEIGHTS.values())
+    per_period = sum(paced_users * w / total_weight * REQUESTS_PER_TASK[c] for c, w in WEIGHTS.items())
+    return per_period / max(rate - LEADERS / 3.5, 1.0)
