@@ -9,9 +9,20 @@ from django.core.management.base import BaseCommand
 
 
 def recommended_workers() -> int:
-    # Requests spend much of their time waiting on the database, so threads help; one
-    # process per core plus one keeps a core busy while another process waits.
-    return (os.cpu_count() or 1) + 1
+    """Three processes per core, each with RECOMMENDED_THREADS threads.
+
+    Threads let a process serve while a request waits on the database, but they share one GIL:
+    with 4 threads a process spent more of its time handing the GIL around than its requests
+    did on the CPU. Measured with the paced mixed workload (200 req/s offered, city data,
+    2 cores; bench/results/20261129-*-paced-*): 3 processes × 4 threads gave p50 72 ms, p95
+    270 ms with the web processes using 1.38 cores; 5 × 2 gave p50 25 ms, p95 140 ms (1.30
+    cores); 6 × 2 p50 24 ms, p95 99 ms (1.28 cores). A process holds about 470–490 MiB on a
+    city catalogue (the search dictionaries): size ``ZHENGWU_WORKERS`` to the memory there is.
+    """
+    return 3 * (os.cpu_count() or 1)
+
+
+RECOMMENDED_THREADS = 2
 
 
 def _warm_up(worker) -> None:
@@ -37,7 +48,7 @@ class Command(BaseCommand):
         parser.add_argument("--host", default=os.environ.get("ZHENGWU_HOST", "127.0.0.1"))
         parser.add_argument("--port", type=int, default=int(os.environ.get("ZHENGWU_PORT", "8000")))
         parser.add_argument("--workers", type=int, default=int(os.environ.get("ZHENGWU_WORKERS", "0")) or recommended_workers())
-        parser.add_argument("--threads", type=int, default=int(os.environ.get("ZHENGWU_THREADS", "4")))
+        parser.add_argument("--threads", type=int, default=int(os.environ.get("ZHENGWU_THREADS", "0")) or RECOMMENDED_THREADS)
         parser.add_argument("--max-requests", type=int,
                             default=int(os.environ.get("ZHENGWU_MAX_REQUESTS", "200000")))
         parser.add_argument("--no-collectstatic", action="store_true")
