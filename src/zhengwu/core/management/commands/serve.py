@@ -9,20 +9,18 @@ from django.core.management.base import BaseCommand
 
 
 def recommended_workers() -> int:
-    """Three processes per core, each with RECOMMENDED_THREADS threads.
+    """One process per core plus one, each with RECOMMENDED_THREADS threads.
 
-    Threads let a process serve while a request waits on the database, but they share one GIL:
-    with 4 threads a process spent more of its time handing the GIL around than its requests
-    did on the CPU. Measured with the paced mixed workload (200 req/s offered, city data,
-    2 cores; bench/results/20261129-*-paced-*): 3 processes × 4 threads gave p50 72 ms, p95
-    270 ms with the web processes using 1.38 cores; 5 × 2 gave p50 25 ms, p95 140 ms (1.30
-    cores); 6 × 2 p50 24 ms, p95 99 ms (1.28 cores). A process holds about 470–490 MiB on a
-    city catalogue (the search dictionaries): size ``ZHENGWU_WORKERS`` to the memory there is.
+    Requests spend much of their time waiting on the database, so threads help; one process per
+    core plus one keeps a core busy while another process waits. Fewer threads in more
+    processes (less GIL contention) was measured with the paced mixed workload (ADR 15): 6 × 2
+    did not beat 3 × 4 in back-to-back runs and needs twice the memory (~480 MiB a process on a
+    city catalogue), so it is not the default.
     """
-    return 3 * (os.cpu_count() or 1)
+    return (os.cpu_count() or 1) + 1
 
 
-RECOMMENDED_THREADS = 2
+RECOMMENDED_THREADS = 4
 
 
 def _warm_up(worker) -> None:
