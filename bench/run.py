@@ -545,7 +545,8 @@ def fixtures(size: str) -> dict:
         "open_item_ids": open_items,
         "window_item_ids": window_items,
         "fresh_words": fresh_words,
-        "applicant_id_numbers": [benchdata.applicant_id_number(i) for i in range(min(n_applicants, 5000))],
+        # 20,000 applicants: the mixed workload's citizens are a different slice of them each run.
+        "applicant_id_numbers": [benchdata.applicant_id_number(i) for i in range(min(n_applicants, 20000))],
         "password": benchdata.BENCH_PASSWORD,
         "staff_password": benchdata.BENCH_PASSWORD,
         "window": "chuangkou",
