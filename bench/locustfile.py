@@ -23,7 +23,7 @@ queue of an overload.
 Paced (``ZW_BENCH_RATE=200 ZW_BENCH_USERS=240``): every user starts a task every P seconds
 (Locust ``constant_pacing``; a task that takes longer starts the next at once), with P chosen so
 that the users together offer ZW_BENCH_RATE requests per second (from each class's share of the
-users and its requests per task, REQUESTS_PER_TASK below). That run measures the latency at a
+users and its requests per task: bench/mix.py). That run measures the latency at a
 given rate: the issue's target "200 req/s with p95 < 100 ms".
 """
 
@@ -39,8 +39,8 @@ from http.cookiejar import CookieJar
 from urllib.parse import urlencode
 
 from locust import between, constant_pacing, task
-from mix import pacing_period
 from locust.contrib.fasthttp import FastHttpUser as HttpUser  # geventhttpclient: a fraction of requests' CPU
+from mix import pacing_period  # bench/mix.py (Locust puts the locustfile's folder on sys.path)
 
 FX = json.loads(open(os.environ["ZW_BENCH_FIXTURES"], encoding="utf-8").read())
 _next_applicant = [0]

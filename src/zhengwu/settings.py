@@ -8,7 +8,8 @@ Everything a deployment changes comes from the environment:
 - ``ZHENGWU_SECRET_KEY``, ``ZHENGWU_PII_KEY``: the Django secret and the key that encrypts
   personal data. Without them, keys are generated once into ``$ZHENGWU_DATA_DIR/keys.json``
   (fine for a single machine; a cluster must set them).
-- ``ZHENGWU_DEBUG``, ``ZHENGWU_ALLOWED_HOSTS``, ``REDIS_URL`` (cache, optional).
+- ``ZHENGWU_DEBUG``, ``ZHENGWU_ALLOWED_HOSTS``, ``REDIS_URL`` (cache, optional; without it each
+  process keeps its own, ``ZHENGWU_CACHE_ENTRIES`` entries, 10,000).
 - ``ZHENGWU_PUBLIC_URL``: the portal's public address (https://…) for links in QR codes and messages.
 - ``ZHENGWU_PG_SERVER_SIDE_BINDING=0``: no server-side binding and prepared statements on
   PostgreSQL (ADR 0013), for a connection pooler in transaction mode that cannot keep them;
