@@ -828,7 +828,7 @@ def markdown(result: dict) -> str:
     meta = result["meta"]
     lines.append(f"# zhengwu bench — {meta['size']} on {meta['database']} ({meta['started']})")
     lines.append("")
-    lines.append(f"Data: {meta.get('data_counts')}. Server: `zhengwu serve` ({meta.get('workers')} workers × 4 threads, "
+    lines.append(f"Data: {meta.get('data_counts')}. Server: `zhengwu serve` ({meta.get('workers')} workers × {meta.get('threads') or 4} threads, "
                  f"gunicorn gthread) on {HOST}:{meta['port']}; client: threads + http.client keep-alive on the same "
                  f"2-core machine (client and server share the CPUs; other engineers' jobs add noise).")
     lines.append("")
