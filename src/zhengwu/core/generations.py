@@ -6,16 +6,27 @@ generation number kept in the cache; the code that changes the underlying data b
 generation after its commit. The process that made the change sees it at once; with the
 per-process memory cache the others within the TTL, with the shared Redis cache (``REDIS_URL``)
 every process at once.
+
+A counter can disappear from the cache (evicted, or Redis restarted). It then starts again from
+the clock (microseconds), never from 0 or 1: a number it had before would name values cached
+before the bumps since, and hand them out again until their TTL ran out.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import TypeVar
 
 from django.core.cache import cache
 
 T = TypeVar("T")
+
+
+def _fresh_start() -> int:
+    """A counter's first value: above any value an earlier counter of the same key reached
+    (it would have needed more bumps than microseconds have passed since it started)."""
+    return time.time_ns() // 1000
 
 
 class Generation:
@@ -31,10 +42,15 @@ class Generation:
         try:
             cache.incr(self._key)
         except ValueError:  # not set yet (or evicted)
-            cache.set(self._key, 1, None)
+            cache.set(self._key, _fresh_start(), None)
 
     def current(self) -> int:
-        return cache.get(self._key, 0)
+        value = cache.get(self._key)
+        if value is None:  # not set yet (or evicted): another process may be setting it too
+            start = _fresh_start()
+            cache.add(self._key, start, None)
+            value = cache.get(self._key, start)
+        return value
 
     def cached(self, name: str, build: Callable[[], T], *parts, fresh: bool = False) -> T:
         """``build()`` cached for ``seconds`` under ``name`` and ``parts`` (plain values: a list of
