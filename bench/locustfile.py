@@ -33,12 +33,13 @@ import json
 import os
 import random
 import re
+import time
 import uuid
 
 from http.cookiejar import CookieJar
 from urllib.parse import urlencode
 
-from locust import between, constant_pacing, task
+from locust import between, constant_pacing, events, task
 from locust.contrib.fasthttp import FastHttpUser as HttpUser  # geventhttpclient: a fraction of requests' CPU
 from mix import pacing_period  # bench/mix.py (Locust puts the locustfile's folder on sys.path)
 
@@ -48,6 +49,21 @@ _next_applicant = [0]
 # run, a dozen runs gave each of them up to 1,580 cases, and 我的办件 (the applicant's list, its
 # count and its OR over applicant and agent) grew costlier from run to run.
 _FIRST_APPLICANT = random.SystemRandom().randrange(len(FX["applicant_id_numbers"]))
+
+# Every request's end time and response time, written when the run stops (bench/run.py reads it for
+# the latency over the run, window by window: a transient and a steady state look alike in totals).
+TIMELINE = os.environ.get("ZW_BENCH_TIMELINE")
+_timeline: list[tuple[float, float]] = []
+
+if TIMELINE:
+    @events.request.add_listener
+    def _record(request_type, name, response_time, response_length, exception=None, **kw):
+        _timeline.append((time.time(), response_time))
+
+    @events.quitting.add_listener
+    def _write_timeline(environment, **kw):
+        with open(TIMELINE, "w", encoding="utf-8") as f:
+            f.writelines(f"{t:.3f},{ms:.1f}\n" for t, ms in _timeline)
 
 RATE = float(os.environ.get("ZW_BENCH_RATE") or 0)
 USERS = int(os.environ.get("ZW_BENCH_USERS") or 0)

@@ -20,3 +20,28 @@ def pacing_period(rate: float, users: int) -> float:
     total_weight = sum(WEIGHTS.values())
     per_period = sum(paced_users * w / total_weight * REQUESTS_PER_TASK[c] for c, w in WEIGHTS.items())
     return per_period / max(rate - LEADERS / 3.5, 1.0)
+
+
+def timeline_windows(rows, steady_from: float, until: float, window: float = 30.0) -> list[dict]:
+    """Requests (end time, response ms) of the steady state in ``window``-second slices: when in the
+    run the slow ones came. A slice cut off by the run's end (``until``) is left out."""
+    slices: dict[int, list[float]] = {}
+    for t, ms in rows:
+        if t >= steady_from:
+            slices.setdefault(int((t - steady_from) // window), []).append(ms)
+    out = []
+    for k in sorted(slices):
+        if steady_from + (k + 1) * window > until + 1:
+            continue
+        times = sorted(slices[k])
+        out.append({"from_s": round(k * window), "to_s": round((k + 1) * window), "n": len(times),
+                    "rps": round(len(times) / window, 1), "p50": round(_percentile(times, 0.50), 1),
+                    "p95": round(_percentile(times, 0.95), 1), "p99": round(_percentile(times, 0.99), 1)})
+    return out
+
+
+def _percentile(ordered: list[float], p: float) -> float:
+    k = (len(ordered) - 1) * p
+    lo = int(k)
+    hi = min(lo + 1, len(ordered) - 1)
+    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)

@@ -756,8 +756,9 @@ def run_locust(args, fx_path: Path, out_prefix: Path, rate: float = 0) -> dict |
     if not Path(locust).exists() and not shutil.which(locust):
         print(f"(locust not found: {locust}; mixed workload skipped)")
         return None
+    timeline_file = Path(str(out_prefix) + "_timeline.csv")
     env = dict(os.environ, ZW_BENCH_FIXTURES=str(fx_path), ZW_BENCH_RATE=str(rate or ""),
-               ZW_BENCH_USERS=str(args.locust_users))
+               ZW_BENCH_USERS=str(args.locust_users), ZW_BENCH_TIMELINE=str(timeline_file))
     # Users start over RAMP_SECONDS (each logs in first: a password hash is ~0.4 s of CPU), and
     # the statistics restart once all have started (--reset-stats): the figures are the steady
     # state of the remaining run.
@@ -767,6 +768,7 @@ def run_locust(args, fx_path: Path, out_prefix: Path, rate: float = 0) -> dict |
            "--csv", str(out_prefix), "--only-summary", "--stop-timeout", "10", "--reset-stats"]
     print("$", " ".join(cmd))
     total = parse_seconds(args.locust_time)
+    started = time.time()
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     split = None
     try:
@@ -784,7 +786,8 @@ def run_locust(args, fx_path: Path, out_prefix: Path, rate: float = 0) -> dict |
         print((output or "")[-2000:])
         return None
     rows = list(csv.DictReader(stats_file.open()))
-    out = {"by_name": {}, "cpu": split, "ramp_seconds": ramp, "rate": rate}
+    out = {"by_name": {}, "cpu": split, "ramp_seconds": ramp, "rate": rate,
+           "timeline": timeline(timeline_file, started + ramp, started + total)}
     def number(text: str) -> float:  # Locust writes N/A for a request that never ran
         try:
             return float(text or 0)
@@ -800,6 +803,16 @@ def run_locust(args, fx_path: Path, out_prefix: Path, rate: float = 0) -> dict |
         else:
             out["by_name"][f"{r['Type']} {r['Name']}"] = entry
     return out
+
+
+def timeline(path: Path, steady_from: float, until: float) -> list[dict]:
+    """The steady state's requests by 30-s window (bench/mix.py), from the locustfile's timeline file."""
+    if not path.exists():
+        return []
+    rows = [tuple(map(float, line.split(","))) for line in path.read_text().splitlines() if line]
+    from mix import timeline_windows
+
+    return timeline_windows(rows, steady_from, until)
 
 
 def parse_seconds(text: str) -> int:
@@ -828,8 +841,10 @@ def markdown(result: dict) -> str:
     meta = result["meta"]
     lines.append(f"# zhengwu bench — {meta['size']} on {meta['database']} ({meta['started']})")
     lines.append("")
-    lines.append(f"Data: {meta.get('data_counts')}. Server: `zhengwu serve` ({meta.get('workers')} workers × {meta.get('threads') or 4} threads, "
-                 f"gunicorn gthread) on {HOST}:{meta['port']}; client: threads + http.client keep-alive on the same "
+    threads = meta.get('threads') or 4
+    lines.append(f"Data: {meta.get('data_counts')}. Server: `zhengwu serve` ({meta.get('workers')} workers × {threads} threads, "
+                 f"gunicorn {'gthread' if threads > 1 else 'sync'}; cache: {meta.get('cache') or 'per process'}) "
+                 f"on {HOST}:{meta['port']}; client: threads + http.client keep-alive on the same "
                  f"2-core machine (client and server share the CPUs; other engineers' jobs add noise).")
     lines.append("")
     pg = meta.get("postgresql")
@@ -938,6 +953,16 @@ def mixed_section(mixed: dict) -> list[str]:
     lines.append("")
     lines.append("(Locust percentiles are client-side, rounded by Locust; the client runs on the same 2 cores.)")
     lines.append("")
+    if mixed.get("timeline"):
+        lines.append("The same requests by when they ended (seconds after the users had all started; client-side, "
+                     "not rounded):")
+        lines.append("")
+        lines.append("| seconds | requests | req/s | p50 ms | p95 ms | p99 ms |")
+        lines.append("|---|---:|---:|---:|---:|---:|")
+        for w in mixed["timeline"]:
+            lines.append(f"| {w['from_s']}–{w['to_s']} | {w['n']} | {w['rps']:.1f} | {w['p50']:.0f} | "
+                         f"{w['p95']:.0f} | {w['p99']:.0f} |")
+        lines.append("")
     cpu = mixed.get("cpu")
     if cpu:
         lines.append(f"CPU during {cpu['seconds']} s of the steady state (of {os.cpu_count()} cores; machine busy "
@@ -1036,6 +1061,7 @@ def main() -> None:
     result = {"meta": {"size": args.size, "database": db, "started": started, "port": args.port, "postgresql": pg,
                        "workers": args.workers or recommended_workers(),
                        "threads": int(os.environ.get("ZHENGWU_THREADS", "0")) or RECOMMENDED_THREADS,
+                       "cache": "Redis (REDIS_URL)" if os.environ.get("REDIS_URL") else "per process",
                        "data_counts": counts,
                        "marker": fx["marker"], "concurrency": args.concurrency},
               "queries": queries, "classify": classify, "endpoints": {}}

@@ -30,3 +30,20 @@ def test_more_users_wait_longer_between_tasks():
 def test_every_user_class_has_a_weight_and_a_request_count():
     assert set(mix.WEIGHTS) == set(mix.REQUESTS_PER_TASK)
     assert all(n >= 1 for n in mix.REQUESTS_PER_TASK.values())
+
+
+def test_timeline_windows_split_the_steady_state_and_drop_the_cut_off_end():
+    # 0–10 s ramp (left out), then 200 requests a second for 65 s ending at 75 s: two whole
+    # 30-s windows; the last 5 s are a slice the run's end cut off.
+    rows = [(t / 200, 500.0) for t in range(10 * 200)]
+    rows += [(10 + t / 200, 10.0 + (t % 100)) for t in range(65 * 200)]
+    windows = mix.timeline_windows(rows, steady_from=10, until=75)
+    assert [(w["from_s"], w["to_s"]) for w in windows] == [(0, 30), (30, 60)]
+    assert all(w["n"] == 6000 and w["rps"] == 200 for w in windows)
+    assert windows[0]["p50"] == pytest.approx(59.5, abs=0.5)
+    assert windows[0]["p95"] == pytest.approx(104, abs=1)
+    assert max(w["p99"] for w in windows) < 500  # the ramp's slow requests are not in any window
+
+
+def test_timeline_windows_of_nothing():
+    assert mix.timeline_windows([], steady_from=0, until=100) == []
