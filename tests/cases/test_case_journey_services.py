@@ -91,6 +91,28 @@ def test_submit_needs_form_fields_and_required_materials(item, citizen):
     assert fresh(case).state == "draft" and not fresh(case).number
 
 
+def test_missing_required_materials_in_guide_order_until_uploaded(pdf, item, citizen):
+    case = applying.create_draft(citizen, item, form_data={"shop_name": "老王小吃", "area": 30})
+    assert applying.missing_required(case) == ["食品经营许可申请书", "营业执照"]  # 容缺 健康证明 is not asked
+    applying.upload_material(citizen, case, pdf(), name="营业执照")
+    assert applying.missing_required(case) == ["食品经营许可申请书"]
+    # A replaced upload still counts through its replacement; a material of another name does not.
+    applying.upload_material(citizen, case, pdf("新.pdf"), name="营业执照")
+    applying.upload_material(citizen, case, pdf(), name="其他说明")
+    assert applying.missing_required(case) == ["食品经营许可申请书"]
+    applying.upload_material(citizen, case, pdf(), name="食品经营许可申请书")
+    assert applying.missing_required(case) == []
+
+
+def test_a_guide_without_required_materials_costs_no_material_query(
+        publish_item, dept, citizen, django_assert_num_queries):
+    plain = publish_item(dept, "无材料事项", materials=[("身份证复印件", "tolerated")])
+    case = applying.create_draft(citizen, plain)
+    assert applying.missing_required(case) == []  # reads the guide's list once…
+    with django_assert_num_queries(0):
+        assert applying.missing_required(case) == []  # … then neither the guide's nor the case's
+
+
 def test_upload_refuses_unknown_types_and_accepts_png(pdf, png_bytes, item, citizen):
     case = applying.create_draft(citizen, item)
     with pytest.raises(ValidationError, match="只接受PDF、JPG、PNG、OFD"):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
@@ -153,11 +154,33 @@ def upload_material(user, case: Case, uploaded, *, material: Material | None = N
     return cm
 
 
+# A case's guide version was published when the case was created, and a published version is
+# immutable (edits go to a new draft): its list of 必要 materials can be kept as long as the
+# process likes. The TTL only bounds the cache's memory.
+REQUIRED_NAMES_SECONDS = 24 * 3600
+
+
+def required_material_names(version_id: int) -> tuple[str, ...]:
+    """The 必要 materials of a published guide version, in the guide's order (cached)."""
+    key = f"cases:required:{version_id}"
+    names = cache.get(key)
+    if names is None:
+        names = tuple(Material.objects.filter(version_id=version_id, necessity=Necessity.REQUIRED)
+                      .order_by("seq", "pk").values_list("name", flat=True))
+        cache.set(key, names, REQUIRED_NAMES_SECONDS)
+    return names
+
+
 def missing_required(case: Case) -> list[str]:
-    """Names of 必要 materials not yet uploaded (容缺 ones are not required at submission)."""
-    have = CaseMaterial.objects.filter(case_id=case.pk).exclude(status=CaseMaterial.Status.REPLACED).values("name")
-    return list(Material.objects.filter(version_id=case.item_version_id, necessity=Necessity.REQUIRED)
-                .exclude(name__in=have).order_by("seq").values_list("name", flat=True))
+    """Names of 必要 materials not yet uploaded (容缺 ones are not required at submission).
+
+    A guide without 必要 materials asks the database nothing more here."""
+    required = required_material_names(case.item_version_id)
+    if not required:
+        return []
+    have = set(CaseMaterial.objects.filter(case_id=case.pk).exclude(status=CaseMaterial.Status.REPLACED)
+               .values_list("name", flat=True))
+    return [name for name in required if name not in have]
 
 
 @transaction.atomic
