@@ -8,7 +8,9 @@ Every state-changing request carries the ``lock_version`` of the case it was bas
 import datetime as dt
 from typing import Any
 
-from ninja import Field, Schema
+from ninja import Field
+
+from zhengwu.core.schemas import Schema
 
 
 # -- errors ------------------------------------------------------------------------------

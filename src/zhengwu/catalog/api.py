@@ -14,9 +14,11 @@ from datetime import datetime
 from django.db.models import F
 from django.http import HttpResponse, JsonResponse
 from django.urls import reverse
-from ninja import Query, Router, Schema
+from ninja import Query, Router
 from ninja.errors import HttpError
 from pydantic import Field
+
+from zhengwu.core.schemas import Schema
 
 from . import search
 from .models import Bundle, ServiceItem

@@ -16,10 +16,11 @@ from typing import Optional
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
-from ninja import Field, Header, Router, Schema, Status
+from ninja import Field, Header, Router, Status
 
 from zhengwu.accounts.api_auth import ApiKeyAuth, SessionAuth
 from zhengwu.accounts.models import ApiKey
+from zhengwu.core.schemas import Schema
 from zhengwu.org.permissions import is_staff_member
 
 from . import classifier, knowledge, queries, rules, services

@@ -17,13 +17,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse
 from django.utils import timezone
-from ninja import Query, Router, Schema, Status
+from ninja import Query, Router, Status
 from pydantic import Field
 
 from zhengwu.accounts.api_auth import ApiKeyAuth, SessionAuth
 from zhengwu.accounts.models import ApiKey
 from zhengwu.cases.api import _error_body
 from zhengwu.cases.api_schemas import ErrorOut
+from zhengwu.core.schemas import Schema
 from zhengwu.org.models import Role
 from zhengwu.org.permissions import has_role, is_staff_member
 
