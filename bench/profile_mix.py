@@ -39,6 +39,9 @@ SHARES = {
     "assist": 13, "ticket_post": 13, "centre": 9,
 }
 HOST = "127.0.0.1"
+# Kinds that change nothing when repeated (--repeat): the same request, the same answer.
+READ_ONLY = ("guide", "search_api", "search_page", "home", "departments", "mine_page", "mine_api", "case_page",
+             "staff_case", "intake_page", "intake_api", "inbox_page", "inbox_api", "assist", "centre")
 
 
 class Mix:
@@ -213,6 +216,26 @@ def run(mix: Mix, kinds: list[str]) -> dict:
     return {"cpu": dict(cpu), "count": dict(count), "errors": dict(errors)}
 
 
+def repeat(mix: Mix, kinds: list[str], n: int, seed: int) -> None:
+    """One fixed request per kind (the random choices replayed), n times per round, 5 rounds."""
+    print("| kind | min ms CPU | median ms CPU |")
+    print("|---|---:|---:|")
+    for kind in kinds:
+        def once(request=getattr(mix, kind)):
+            mix.rnd.seed(seed)  # the same item, case, query … every time
+            return request()
+        for _ in range(max(n // 2, 5)):
+            once()
+        rounds = []
+        for _ in range(5):
+            t0 = time.process_time()
+            for _ in range(n):
+                once()
+            rounds.append(1000 * (time.process_time() - t0) / n)
+        rounds.sort()
+        print(f"| {kind} | {rounds[0]:.2f} | {rounds[2]:.2f} |")
+
+
 def report(res: dict) -> str:
     total = sum(res["cpu"].values())
     n = sum(res["count"].values())
@@ -232,6 +255,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--profile", metavar="FILE", help="run the mix again under cProfile; write the stats here")
     parser.add_argument("--top", type=int, default=40)
+    parser.add_argument("--repeat", type=int, default=0, metavar="N",
+                        help="instead of the mix: each read-only --kind (default: all) as one fixed request, "
+                             "N times in 5 rounds; min and median ms of CPU (to compare two versions of the code)")
     parser.add_argument("--kind", action="append", choices=sorted(SHARES),
                         help="profile only these kinds (repeatable); the mix still runs for the figures")
     args = parser.parse_args()
@@ -243,7 +269,10 @@ def main() -> None:
 
     fx = bench_run.fixtures(args.size)
     mix = Mix(fx, args.seed)
-    run(mix, schedule(args.warm, args.seed + 1))
+    run(mix, schedule(args.warm, args.seed + 1))  # also gives the citizens cases of their own to open
+    if args.repeat:
+        repeat(mix, [k for k in (args.kind or READ_ONLY) if k in READ_ONLY], args.repeat, args.seed)
+        return
     res = run(mix, schedule(args.rounds, args.seed + 2))
     print(report(res))
     if args.profile:
