@@ -221,7 +221,9 @@ def repeat(mix: Mix, kinds: list[str], n: int, seed: int) -> None:
     print("| kind | min ms CPU | median ms CPU |")
     print("|---|---:|---:|")
     for kind in kinds:
-        def once(request=getattr(mix, kind)):
+        request = getattr(mix, kind)
+
+        def once(request=request):
             mix.rnd.seed(seed)  # the same item, case, query … every time
             return request()
         for _ in range(max(n // 2, 5)):
