@@ -18,6 +18,7 @@ from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django.utils import timezone
 
+from zhengwu.catalog.models import Material
 from zhengwu.core import calendar
 from zhengwu.core.prepared import ByPk
 from zhengwu.org.models import Role
@@ -26,6 +27,7 @@ from zhengwu.org.permissions import has_role, listed_departments, scope
 from . import rules
 from .models import (
     Case,
+    CaseEvent,
     CaseMaterial,
     CaseResult,
     CaseStep,
@@ -320,3 +322,33 @@ def page_slice(qs, page: int, size: int) -> tuple[list, bool]:
     start = (page - 1) * size
     rows = list(qs[start:start + size + 1])
     return rows[:size], len(rows) > size
+
+
+# -- a case's dependent rows, for its pages ------------------------------------------------------
+# The case pages read each dependent table of one case on every view. Compiled once per process
+# (zhengwu.core.prepared), each is a lookup by case id; :func:`rows_of` sets each row's ``case``
+# as ``case.<relation>.all()`` would, so a template reading ``row.case`` asks nothing more.
+def _of_case(build) -> ByPk:
+    return ByPk(build, field="case_id")
+
+
+CASE_EVENTS = _of_case(lambda: CaseEvent.objects.order_by("at", "pk"))
+CASE_EVENTS_VISIBLE = _of_case(lambda: CaseEvent.objects.filter(visible_to_applicant=True).order_by("at", "pk"))
+CASE_STEPS_STAFF = _of_case(lambda: CaseStep.objects.select_related("department__region", "acted_by")
+                            .order_by("block", "pk"))
+CASE_STEPS = _of_case(lambda: CaseStep.objects.select_related("department").order_by("block", "pk"))
+CASE_UPLOADS = _of_case(lambda: CaseMaterial.objects.order_by("uploaded_at", "pk"))
+CASE_FILES = _of_case(lambda: CaseMaterial.objects.exclude(status=CaseMaterial.Status.REPLACED)
+                      .order_by("uploaded_at", "pk"))
+CASE_SUPPLEMENTS = _of_case(lambda: SupplementNotice.objects.order_by("-issued_at"))
+CASE_PENDING = _of_case(lambda: PendingMaterial.objects.order_by("due_date", "pk"))
+CASE_SUSPENSIONS = _of_case(lambda: Suspension.objects.order_by("started_on", "pk"))
+# A published guide version's materials (immutable): its order on the guide.
+VERSION_MATERIALS = ByPk(lambda: Material.objects.order_by("seq", "pk"), field="version_id")
+
+
+def rows_of(lookup: ByPk, case: Case) -> list:
+    rows = lookup.all(case.pk)
+    for row in rows:
+        row.case = case
+    return rows

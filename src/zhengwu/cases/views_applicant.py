@@ -36,9 +36,9 @@ from zhengwu.core.prepared import ByPkShapes
 from zhengwu.org.models import Role
 from zhengwu.org.permissions import has_role
 
-from . import documents, formrender, forms_schema, rules
+from . import documents, formrender, forms_schema, queries, rules
 from .models import (BundleCase, Case, CaseEvent, CaseMaterial, CaseStep, Notification, PendingMaterial,
-                     SupplementNotice, Suspension)
+                     SupplementNotice)
 from .rules import State, TimeStatus
 from .services import applying, approval
 from .services import bundles as bundle_services
@@ -287,19 +287,19 @@ def case_detail(request, pk: int):
     case = my_case(request, pk, related=CASE_RELATED)
     # One query each: the process steps with their departments (names of current steps and of
     # who acted), the visible history, the materials on file, and the suspensions.
-    steps = list(CaseStep.objects.filter(case=case).select_related("department").order_by("block", "pk"))
+    # (each compiled once: cases.queries.CASE_*)
+    steps = queries.rows_of(queries.CASE_STEPS, case)
     steps_by_id = {s.step_id: s for s in steps}
-    events = list(CaseEvent.objects.filter(case=case, visible_to_applicant=True).order_by("at", "pk"))
+    events = queries.rows_of(queries.CASE_EVENTS_VISIBLE, case)
     for e in events:
         e.who = actor_label(e, case, steps_by_id)
         e.details = event_details(e)
         e.show_opinion = e.opinion and e.action not in ("upload",)
-    files = list(CaseMaterial.objects.filter(case=case).exclude(status=CaseMaterial.Status.REPLACED)
-                 .order_by("uploaded_at", "pk"))
-    suspensions = list(Suspension.objects.filter(case=case).order_by("started_on", "pk"))
+    files = queries.rows_of(queries.CASE_FILES, case)
+    suspensions = queries.rows_of(queries.CASE_SUSPENSIONS, case)
     notice = (SupplementNotice.objects.filter(case=case, resolved_at__isnull=True).order_by("-issued_at").first()
               if case.state == State.SUPPLEMENT else None)
-    pending = list(PendingMaterial.objects.filter(case=case).order_by("due_date", "pk"))
+    pending = queries.rows_of(queries.CASE_PENDING, case)
     result = getattr(case, "result", None) if case.state in (State.CONCLUDED, State.DELIVERED) else None
     return _render(request, "cases/applicant/case_detail.html", {
         "case": case, "state_css": STATE_CSS.get(State(case.state)), "time_left": time_left(case),

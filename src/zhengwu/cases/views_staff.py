@@ -240,16 +240,14 @@ def _render_case(request, case: Case, *, bound: dict | None = None, focus_step: 
     # One query each: the guide's materials, uploads, history, steps (+department, actor), etc.;
     # none for a dependent table the case has no rows in (queries.with_child_flags).
     has = functools.partial(queries.has_child, case)
-    catalogue = list(Material.objects.filter(version_id=version.pk).order_by("seq"))
-    uploaded = list(CaseMaterial.objects.filter(case=case).order_by("uploaded_at", "pk")) if has("materials") else []
-    events = list(case.events.order_by("at", "pk"))
-    steps = (list(case.steps.select_related("department__region", "acted_by").order_by("block", "pk"))
-             if has("steps") else [])
-    for s in steps:
-        s.case = case  # the time status reads the case; no query per row
-    supplements = list(case.supplements.order_by("-issued_at")) if has("supplements") else []
-    pending = list(case.pending_materials.order_by("due_date", "pk")) if has("pending") else []
-    suspensions = list(case.suspensions.order_by("started_on", "pk")) if has("suspensions") else []
+    # Each compiled once (queries.CASE_*); rows_of sets each row's case (the time status reads it).
+    catalogue = queries.VERSION_MATERIALS.all(version.pk)
+    uploaded = queries.rows_of(queries.CASE_UPLOADS, case) if has("materials") else []
+    events = queries.rows_of(queries.CASE_EVENTS, case)
+    steps = queries.rows_of(queries.CASE_STEPS_STAFF, case) if has("steps") else []
+    supplements = queries.rows_of(queries.CASE_SUPPLEMENTS, case) if has("supplements") else []
+    pending = queries.rows_of(queries.CASE_PENDING, case) if has("pending") else []
+    suspensions = queries.rows_of(queries.CASE_SUSPENSIONS, case) if has("suspensions") else []
     result = (getattr(case, "result", None)
               if case.state in (State.CONCLUDED, State.DELIVERED) and has("result") else None)
     have = {m.name for m in uploaded if m.status != CaseMaterial.Status.REPLACED}
