@@ -65,7 +65,7 @@ from .api_schemas import (
     SuspendIn,
     WithdrawIn,
 )
-from .models import Case, CaseEvent, CaseMaterial, CaseResult, CaseStep, PendingMaterial, SupplementNotice, Suspension
+from .models import Case, CaseMaterial, CaseResult, CaseStep, PendingMaterial
 from .rules import Actor, State
 from .services import applying, approval, intake
 from .services import figures as figures_svc
@@ -208,14 +208,13 @@ def _detail(request, case: Case) -> dict:
     has = functools.partial(queries.has_child, case)  # False: the case has no such rows (no query)
     # A new draft's one event is known to the service that made it (create_draft).
     events = getattr(case, "known_events", None)
+    # The dependent rows by lookups compiled once (queries.CASE_*).
     if events is None:
-        events = CaseEvent.objects.filter(case=case).order_by("at", "pk")
-        if party and not permissions.is_staff_member(user):
-            events = events.filter(visible_to_applicant=True)
-    # select_related: each step shows its department; has_role needs the department's region.
-    steps = (list(CaseStep.objects.filter(case=case).select_related("department__region", "acted_by")
-                  .order_by("block", "pk")) if has("steps") else [])
-    materials = CaseMaterial.objects.filter(case=case).order_by("uploaded_at", "pk") if has("materials") else []
+        visible_only = party and not permissions.is_staff_member(user)
+        events = queries.rows_of(queries.CASE_EVENTS_VISIBLE if visible_only else queries.CASE_EVENTS, case)
+    # Each step shows its department; has_role needs the department's region.
+    steps = queries.rows_of(queries.CASE_STEPS_STAFF, case) if has("steps") else []
+    materials = queries.rows_of(queries.CASE_UPLOADS, case) if has("materials") else []
     result = CaseResult.objects.filter(case=case).first() if has("result") else None
     cal = calendar.get_calendar()
     actor = _viewer_actor(user, case)
@@ -251,12 +250,12 @@ def _detail(request, case: Case) -> dict:
                                         if has("pending") else [])],
         "supplement_notices": [{"id": n.pk, "items": n.items, "note": n.note, "issued_at": n.issued_at,
                                 "resolved_at": n.resolved_at}
-                               for n in (SupplementNotice.objects.filter(case=case).order_by("-issued_at", "-pk")
+                               for n in (queries.rows_of(queries.CASE_SUPPLEMENTS, case)
                                          if has("supplements") else [])],
         "suspensions": [{"kind": s.kind, "kind_label": s.get_kind_display(), "reason": s.reason,
                          "started_on": s.started_on, "planned_workdays": s.planned_workdays, "ended_on": s.ended_on,
                          "workdays": s.workdays}
-                        for s in (Suspension.objects.filter(case=case).order_by("started_on", "pk")
+                        for s in (queries.rows_of(queries.CASE_SUSPENSIONS, case)
                                   if has("suspensions") else [])],
         "result": _result_out(case, result),
         "receipt_url": reverse("api:case_receipt", args=[case.pk]) if case.number else "",

@@ -340,7 +340,7 @@ CASE_STEPS = _of_case(lambda: CaseStep.objects.select_related("department").orde
 CASE_UPLOADS = _of_case(lambda: CaseMaterial.objects.order_by("uploaded_at", "pk"))
 CASE_FILES = _of_case(lambda: CaseMaterial.objects.exclude(status=CaseMaterial.Status.REPLACED)
                       .order_by("uploaded_at", "pk"))
-CASE_SUPPLEMENTS = _of_case(lambda: SupplementNotice.objects.order_by("-issued_at"))
+CASE_SUPPLEMENTS = _of_case(lambda: SupplementNotice.objects.order_by("-issued_at", "-pk"))
 CASE_PENDING = _of_case(lambda: PendingMaterial.objects.order_by("due_date", "pk"))
 CASE_SUSPENSIONS = _of_case(lambda: Suspension.objects.order_by("started_on", "pk"))
 # A published guide version's materials (immutable): its order on the guide.
