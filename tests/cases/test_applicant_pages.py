@@ -344,3 +344,24 @@ def test_opening_a_message_marks_it_read_and_goes_to_the_case(login, citizen, su
     assert note.read_at is not None
     elsewhere = client.post(reverse("cases:notifications_read"), {"next": "https://evil.example/"})
     assert elsewhere["Location"] == reverse("cases:notifications")
+
+
+def test_my_cases_rows_show_agent_bundle_outcome_and_time(login, citizen, make_citizen, item, submitted_case):
+    """A row of the list: the 代办 badge for the
+    agent, the 一件事 link, the item's link, number and times, the state and the outcome."""
+    from zhengwu.catalog.models import Bundle
+    from zhengwu.cases.models import BundleCase
+
+    agent = make_citizen(name="李代办")
+    bundle = Bundle.objects.create(name="开办餐馆一件事", region=item.region)
+    bc = BundleCase.objects.create(bundle=bundle, applicant=citizen.applicant)
+    Case.objects.filter(pk=submitted_case.pk).update(agent=agent.applicant, outcome="approved", bundle_case=bc,
+                                                     due_date=dt.date(2027, 1, 5))
+    mine = login(citizen).get(reverse("cases:my_cases")).content.decode()
+    assert f'href="{reverse("cases:my_case", args=[submitted_case.pk])}">食品经营许可证核发</a>' in mine
+    assert f'<span class="font-monospace">{submitted_case.number}</span>' in mine and "提交</div>" in mine
+    assert "承诺办结：2027年1月5日" in mine and '<span class="badge text-bg-success">准予</span>' in mine
+    assert f'href="{reverse("cases:bundle_case", args=[bc.pk])}">一件事</a>' in mine
+    assert "我代办" not in mine  # the applicant's own case
+    theirs = login(agent).get(reverse("cases:my_cases")).content.decode()
+    assert f'data-case="{submitted_case.pk}"' in theirs and "我代办" in theirs
