@@ -77,7 +77,6 @@ NOT_FOUND = "办件不存在或无权查看"
 # leaders see figures only.
 CASE_ROLES = queries.STAFF_CASE_ROLES
 MAX_KEY = 50  # Idempotency-Key length (stored namespaced by user in a 64-char column)
-# Large columns a list row never shows: not read for lists.
 # What a list row (_summary) reads: the case's own columns below and the names of its item,
 # department and applicant. Loading only these (not the 24 columns of an item, 13 of an
 # applicant) makes a page's SQL shorter to build and its rows cheaper to turn into objects.
