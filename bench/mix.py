@@ -33,15 +33,19 @@ def timeline_windows(rows, steady_from: float, until: float, window: float = 30.
     for k in sorted(slices):
         if steady_from + (k + 1) * window > until + 1:
             continue
-        times = sorted(slices[k])
+        times = slices[k]
         out.append({"from_s": round(k * window), "to_s": round((k + 1) * window), "n": len(times),
-                    "rps": round(len(times) / window, 1), "p50": round(_percentile(times, 0.50), 1),
-                    "p95": round(_percentile(times, 0.95), 1), "p99": round(_percentile(times, 0.99), 1)})
+                    "rps": round(len(times) / window, 1), "p50": round(percentile(times, 0.50), 1),
+                    "p95": round(percentile(times, 0.95), 1), "p99": round(percentile(times, 0.99), 1)})
     return out
 
 
-def _percentile(ordered: list[float], p: float) -> float:
-    k = (len(ordered) - 1) * p
+def percentile(values: list[float], p: float) -> float | None:
+    """The ``p`` (0–1) percentile of ``values``, interpolated; None for no values."""
+    if not values:
+        return None
+    values = sorted(values)
+    k = (len(values) - 1) * p
     lo = int(k)
-    hi = min(lo + 1, len(ordered) - 1)
-    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
+    hi = min(lo + 1, len(values) - 1)
+    return values[lo] + (values[hi] - values[lo]) * (k - lo)

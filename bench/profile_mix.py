@@ -139,16 +139,24 @@ class Mix:
     def intake_page(self):
         return self.window.get("/workbench/cases/intake/")
 
-    def intake_api(self):
-        r = self.window.get("/api/v1/cases/intake", {"limit": 20})
-        self.intake_items = (r.json().get("items") or [])[:10]
+    def _list(self, client, path: str, into: list) -> object:
+        """A staff list's first page; its first ten rows kept (replacing ``into``'s) to act on."""
+        r = client.get(path, {"limit": 20})
+        into[:] = (r.json().get("items") or [])[:10]
         return r
+
+    def _take(self, rows: list) -> dict | None:
+        """One row of a list fetched earlier, at random, not to be taken again."""
+        return rows.pop(self.rnd.randrange(len(rows))) if rows else None
+
+    def intake_api(self):
+        return self._list(self.window, "/api/v1/cases/intake", self.intake_items)
 
     def accept(self):
         """Accept one case of the list the clerk last fetched (fetched by the intake_api kind)."""
-        if not self.intake_items:
+        case = self._take(self.intake_items)
+        if case is None:
             return None
-        case = self.intake_items.pop(self.rnd.randrange(len(self.intake_items)))
         return self.window.post(f"/api/v1/cases/{case['id']}/accept", {"lock_version": case["lock_version"]},
                                 content_type="application/json", **self._csrf(self.window))
 
@@ -156,15 +164,13 @@ class Mix:
         return self.approver.get("/workbench/cases/inbox/")
 
     def inbox_api(self):
-        r = self.approver.get("/api/v1/cases/inbox", {"limit": 20})
-        self.inbox_items = (r.json().get("items") or [])[:10]
-        return r
+        return self._list(self.approver, "/api/v1/cases/inbox", self.inbox_items)
 
     def act(self):
         """Pass one step of the list the approver last fetched (fetched by the inbox_api kind)."""
-        if not self.inbox_items:
+        step = self._take(self.inbox_items)
+        if step is None:
             return None
-        step = self.inbox_items.pop(self.rnd.randrange(len(self.inbox_items)))
         case = step["case"]
         return self.approver.post(f"/api/v1/cases/{case['id']}/steps/{step['step_id']}/act",
                                   {"lock_version": case["lock_version"], "action": "pass", "opinion": "同意"},

@@ -49,6 +49,8 @@ sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "bench"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zhengwu.settings")
 
+from mix import pacing_period, percentile, timeline_windows  # noqa: E402 - bench/mix.py, on the path above
+
 HOST = "127.0.0.1"
 RAMP_SECONDS = 30  # the mixed workload's users start over this long; measured after
 ACCESS_FORMAT = 'ZWB %(m)s %(U)s %(s)s %(D)s'  # method, path, status, request time in µs
@@ -221,16 +223,6 @@ class Session:
         if status != 302:
             raise RuntimeError(f"login as {username} failed: HTTP {status}")
         self.get("/api/v1/ping")  # a csrftoken cookie for the API's unsafe methods
-
-
-def percentile(values: list[float], p: float) -> float | None:
-    if not values:
-        return None
-    values = sorted(values)
-    k = (len(values) - 1) * p
-    lo = int(k)
-    hi = min(lo + 1, len(values) - 1)
-    return values[lo] + (values[hi] - values[lo]) * (k - lo)
 
 
 _ID_RE = re.compile(r"/\d+(?=/|$)")
@@ -810,8 +802,6 @@ def timeline(path: Path, steady_from: float, until: float) -> list[dict]:
     if not path.exists():
         return []
     rows = [tuple(map(float, line.split(","))) for line in path.read_text().splitlines() if line]
-    from mix import timeline_windows
-
     return timeline_windows(rows, steady_from, until)
 
 
@@ -1101,7 +1091,6 @@ def main() -> None:
             if mixed:
                 mixed.update(users=args.locust_users, time=args.locust_time)
                 if rate:
-                    from mix import pacing_period
 
                     mixed["period"] = round(pacing_period(rate, args.locust_users), 3)
                 time.sleep(0.3)

@@ -193,10 +193,8 @@ LIST_FILTERS = {
 
 # What a row of 我的办件 shows (cases/applicant/case_list.html, _needs.html) and its time left
 # (time_left) read: nothing else of the case, its item or its department is loaded.
-LIST_ROW_FIELDS = ("id", "number", "service_item", "department", "applicant", "agent", "bundle_case", "state",
-                   "outcome", "created_at", "submitted_at", "accepted_on", "due_date", "promised_days",
-                   "suspended_workdays", "service_item__id", "service_item__name", "department__id",
-                   "department__name")
+LIST_ROW_FIELDS = (*queries.CASE_ROW_FIELDS, "agent", "bundle_case", "outcome", "promised_days",
+                   "suspended_workdays")
 
 
 @login_required

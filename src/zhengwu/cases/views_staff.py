@@ -29,6 +29,7 @@ from django.views.decorators.http import require_POST
 
 from zhengwu.accounts.models import Applicant
 from zhengwu.catalog.models import Material, ServiceItem
+from zhengwu.catalog.models.materials import VERSION_MATERIALS
 from zhengwu.catalog.models.items import ItemStatus
 from zhengwu.catalog.overview import cached_overview
 from zhengwu.core import audit
@@ -92,10 +93,9 @@ def _item_options(user, roles, selected: str) -> str:
 
 
 # -- 受理队列 ----------------------------------------------------------------------------------------
-# What a row of the queue shows (cases/staff/intake_queue.html): nothing else is loaded.
-INTAKE_ROW_FIELDS = ("id", "number", "service_item", "department", "applicant", "channel", "submitted_at",
-                     "service_item__id", "service_item__name", "department__id", "department__name",
-                     "department__short_name", "applicant__id", "applicant__name")
+# What a row of the queue shows (cases/staff/intake_queue.html): a list row and the department's
+# short name; nothing else is loaded.
+INTAKE_ROW_FIELDS = (*queries.CASE_ROW_FIELDS, "department__short_name")
 
 
 @roles_required(Role.WINDOW, what="窗口人员")
@@ -241,7 +241,7 @@ def _render_case(request, case: Case, *, bound: dict | None = None, focus_step: 
     # none for a dependent table the case has no rows in (queries.with_child_flags).
     has = functools.partial(queries.has_child, case)
     # Each compiled once (queries.CASE_*); rows_of sets each row's case (the time status reads it).
-    catalogue = queries.VERSION_MATERIALS.all(version.pk)
+    catalogue = VERSION_MATERIALS.all(version.pk)
     uploaded = queries.rows_of(queries.CASE_UPLOADS, case) if has("materials") else []
     events = queries.rows_of(queries.CASE_EVENTS, case)
     steps = queries.rows_of(queries.CASE_STEPS_STAFF, case) if has("steps") else []

@@ -25,6 +25,7 @@ from .overview import OVERVIEW_CACHE_SECONDS, cached_overview, overview_generati
 from .pagecache import anonymous_page
 from .models import Bundle, BundleItem, Material, ServiceItem
 from .models.items import CHANNELS, LEGAL_THEMES, PERSON_THEMES, ItemStatus
+from .models.materials import VERSION_MATERIALS
 from .models.search import SearchTerm
 
 PAGE_SIZE = 20
@@ -48,7 +49,7 @@ def published_item(pk: int) -> ServiceItem | None:
     Both are compiled once (zhengwu.core.prepared)."""
     item = _PUBLISHED_ITEM.get(pk)
     if item is not None:
-        item.published_version.material_list = _MATERIALS_OF_VERSION.all(item.published_version_id)
+        item.published_version.material_list = VERSION_MATERIALS.all(item.published_version_id)
     return item
 
 
@@ -58,7 +59,6 @@ _PUBLISHED_ITEM = ByPk(lambda: ServiceItem.objects.filter(status=ItemStatus.PUBL
                        .defer("published_version__form_schema", "published_version__change_note",
                               "published_version__review_note", "published_version__created_by",
                               "published_version__reviewed_by"))
-_MATERIALS_OF_VERSION = ByPk(lambda: Material.objects.order_by("seq", "pk"), field="version_id")
 
 
 @dataclass

@@ -14,7 +14,7 @@ from django.utils import timezone
 from zhengwu.catalog.models import Material, ServiceItem
 from zhengwu.core import files
 from zhengwu.catalog.models.items import ItemStatus
-from zhengwu.catalog.models.materials import Necessity
+from zhengwu.catalog.models.materials import VERSION_MATERIALS, Necessity
 from zhengwu.org import permissions
 from zhengwu.org.models import Role
 
@@ -165,8 +165,7 @@ def required_material_names(version_id: int) -> tuple[str, ...]:
     key = f"cases:required:{version_id}"
     names = cache.get(key)
     if names is None:
-        names = tuple(Material.objects.filter(version_id=version_id, necessity=Necessity.REQUIRED)
-                      .order_by("seq", "pk").values_list("name", flat=True))
+        names = tuple(m.name for m in VERSION_MATERIALS.all(version_id) if m.necessity == Necessity.REQUIRED)
         cache.set(key, names, REQUIRED_NAMES_SECONDS)
     return names
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.db import models
 
+from zhengwu.core.prepared import ByPk
+
 
 class Necessity(models.TextChoices):
     REQUIRED = "required", "必要"
@@ -53,3 +55,8 @@ class Material(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+# A guide version's materials in the guide's order, compiled once (zhengwu.core.prepared): every
+# guide page, the guide API, the staff case page and submission read them.
+VERSION_MATERIALS = ByPk(lambda: Material.objects.order_by("seq", "pk"), field="version_id")
