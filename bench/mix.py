@@ -40,6 +40,29 @@ def timeline_windows(rows, steady_from: float, until: float, window: float = 30.
     return out
 
 
+def cpu_windows(samples, steady_from: float, until: float, window: float = 30.0) -> list[dict]:
+    """The machine's CPU by the same windows as :func:`timeline_windows`, from ``samples``: (time,
+    the fields of /proc/stat's ``cpu`` line: user nice system idle iowait irq softirq steal …),
+    taken about once a second. Per window, of all the CPU time: ``busy`` (running anything),
+    ``steal`` (this VM wanted a CPU and the host gave it to another: the noise of a shared
+    machine, which no code change moves) and ``iowait``."""
+    out = []
+    k = 0
+    while steady_from + (k + 1) * window <= until + 1:
+        lo, hi = steady_from + k * window, steady_from + (k + 1) * window
+        inside = [s for s in samples if lo - 1 <= s[0] <= hi + 1]
+        if len(inside) >= 2:
+            a, b = inside[0][1], inside[-1][1]
+            d = [y - x for x, y in zip(a, b)]
+            total = sum(d[:8]) or 1
+            idle, iowait, steal = d[3], d[4], d[7]
+            out.append({"from_s": round(k * window), "to_s": round((k + 1) * window),
+                        "busy": round((total - idle - iowait - steal) / total, 3),
+                        "steal": round(steal / total, 3), "iowait": round(iowait / total, 3)})
+        k += 1
+    return out
+
+
 def percentile(values: list[float], p: float) -> float | None:
     """The ``p`` (0–1) percentile of ``values``, interpolated; None for no values."""
     if not values:

@@ -49,7 +49,7 @@ sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "bench"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zhengwu.settings")
 
-from mix import pacing_period, percentile, timeline_windows  # noqa: E402 - bench/mix.py, on the path above
+from mix import cpu_windows, pacing_period, percentile, timeline_windows  # noqa: E402 - bench/mix.py, on the path above
 
 HOST = "127.0.0.1"
 RAMP_SECONDS = 30  # the mixed workload's users start over this long; measured after
@@ -714,9 +714,28 @@ def cpu_snapshot() -> dict:
             # them (PostgreSQL's backends end when a web thread reconnects).
             procs[pid] = (group, (int(fields[11]) + int(fields[12])) / tick, (int(fields[13]) + int(fields[14])) / tick,
                           fields[1])  # … and the parent's pid
-    cpu = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
-    return {"procs": procs, "busy": (sum(cpu) - cpu[3] - cpu[4]) / tick, "total": sum(cpu) / tick,
-            "at": time.monotonic()}
+    cpu = proc_stat_cpu()
+    return {"procs": procs, "busy": (sum(cpu[:8]) - cpu[3] - cpu[4] - cpu[7]) / tick, "steal": cpu[7] / tick,
+            "total": sum(cpu[:8]) / tick, "at": time.monotonic()}
+
+
+def proc_stat_cpu() -> list[int]:
+    """The machine's CPU ticks so far: user nice system idle iowait irq softirq steal …"""
+    return [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+
+
+class CpuSampler(threading.Thread):
+    """/proc/stat once a second while a run lasts (bench/mix.py ``cpu_windows``)."""
+
+    def __init__(self):
+        super().__init__(daemon=True)
+        self.samples: list[tuple[float, list[int]]] = []
+        self.done = threading.Event()
+
+    def run(self):
+        while not self.done.is_set():
+            self.samples.append((time.time(), proc_stat_cpu()))
+            self.done.wait(1.0)
 
 
 def cpu_split(a: dict, b: dict) -> dict:
@@ -738,7 +757,8 @@ def cpu_split(a: dict, b: dict) -> dict:
             used[group] = used.get(group, 0.0) - own
     out = {g: round(v / wall, 2) for g, v in used.items() if v > 0.01 * wall}
     return {"seconds": round(wall, 1), "cores": dict(sorted(out.items(), key=lambda kv: -kv[1])),
-            "machine_busy": round((b["busy"] - a["busy"]) / max(b["total"] - a["total"], 1e-9), 3)}
+            "machine_busy": round((b["busy"] - a["busy"]) / max(b["total"] - a["total"], 1e-9), 3),
+            "steal": round((b["steal"] - a["steal"]) / max(b["total"] - a["total"], 1e-9), 3)}
 
 
 def run_locust(args, fx_path: Path, out_prefix: Path, rate: float = 0) -> dict | None:
@@ -763,6 +783,8 @@ def run_locust(args, fx_path: Path, out_prefix: Path, rate: float = 0) -> dict |
     started = time.time()
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     split = None
+    sampler = CpuSampler()
+    sampler.start()
     try:
         time.sleep(ramp + 5)
         a = cpu_snapshot()
@@ -772,6 +794,8 @@ def run_locust(args, fx_path: Path, out_prefix: Path, rate: float = 0) -> dict |
     except subprocess.TimeoutExpired:
         proc.kill()
         output, _ = proc.communicate()
+    finally:
+        sampler.done.set()
     Path(str(out_prefix) + ".log").write_text(output or "")
     stats_file = Path(str(out_prefix) + "_stats.csv")
     if not stats_file.exists():
@@ -779,7 +803,8 @@ def run_locust(args, fx_path: Path, out_prefix: Path, rate: float = 0) -> dict |
         return None
     rows = list(csv.DictReader(stats_file.open()))
     out = {"by_name": {}, "cpu": split, "ramp_seconds": ramp, "rate": rate,
-           "timeline": timeline(timeline_file, started + ramp, started + total)}
+           "timeline": timeline(timeline_file, started + ramp, started + total),
+           "cpu_windows": cpu_windows(sampler.samples, started + ramp, started + total)}
     def number(text: str) -> float:  # Locust writes N/A for a request that never ran
         try:
             return float(text or 0)
@@ -947,16 +972,26 @@ def mixed_section(mixed: dict) -> list[str]:
         lines.append("The same requests by when they ended (seconds after the users had all started; client-side, "
                      "not rounded):")
         lines.append("")
-        lines.append("| seconds | requests | req/s | p50 ms | p95 ms | p99 ms |")
-        lines.append("|---|---:|---:|---:|---:|---:|")
+        lines.append("| seconds | requests | req/s | p50 ms | p95 ms | p99 ms | machine busy | steal | iowait |")
+        lines.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+        cpu_at = {w["from_s"]: w for w in mixed.get("cpu_windows") or []}
+
+        def pct(w, key):
+            return f"{w[key] * 100:.0f} %" if w else "–"
         for w in mixed["timeline"]:
+            c = cpu_at.get(w["from_s"])
             lines.append(f"| {w['from_s']}–{w['to_s']} | {w['n']} | {w['rps']:.1f} | {w['p50']:.0f} | "
-                         f"{w['p95']:.0f} | {w['p99']:.0f} |")
+                         f"{w['p95']:.0f} | {w['p99']:.0f} | {pct(c, 'busy')} | {pct(c, 'steal')} | "
+                         f"{pct(c, 'iowait')} |")
+        lines.append("")
+        lines.append("(Machine busy: running anything, this run's processes and everyone else's; steal: CPU "
+                     "time the VM's host gave to another machine while this one wanted it.)")
         lines.append("")
     cpu = mixed.get("cpu")
     if cpu:
+        steal = f", steal {cpu['steal'] * 100:.0f} %" if "steal" in cpu else ""
         lines.append(f"CPU during {cpu['seconds']} s of the steady state (of {os.cpu_count()} cores; machine busy "
-                     f"{cpu['machine_busy'] * 100:.0f} %): " +
+                     f"{cpu['machine_busy'] * 100:.0f} %{steal}): " +
                      ", ".join(f"{g} {c:.2f} cores" for g, c in cpu["cores"].items()))
         lines.append("")
     if mixed.get("server"):

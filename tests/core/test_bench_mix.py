@@ -47,3 +47,21 @@ def test_timeline_windows_split_the_steady_state_and_drop_the_cut_off_end():
 
 def test_timeline_windows_of_nothing():
     assert mix.timeline_windows([], steady_from=0, until=100) == []
+
+
+def test_cpu_windows_split_busy_steal_and_iowait():
+    # /proc/stat's cpu fields, once a second: in 0–30 s every second 100 ticks of 200 run, 20 are
+    # stolen, 10 wait for I/O and 70 idle; in 30–60 s nothing runs.
+    samples, f = [], [0] * 10
+    for t in range(61):
+        samples.append((10.0 + t, list(f)))
+        if t < 30:
+            f[0] += 60; f[2] += 40; f[7] += 20; f[4] += 10; f[3] += 70
+        else:
+            f[3] += 200
+    windows = mix.cpu_windows(samples, steady_from=10, until=70)
+    assert [(w["from_s"], w["to_s"]) for w in windows] == [(0, 30), (30, 60)]
+    assert windows[0]["busy"] == pytest.approx(0.5, abs=0.04)
+    assert windows[0]["steal"] == pytest.approx(0.1, abs=0.01)
+    assert windows[0]["iowait"] == pytest.approx(0.05, abs=0.01)
+    assert windows[1]["busy"] == pytest.approx(0.0, abs=0.04)
