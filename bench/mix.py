@@ -63,6 +63,20 @@ def cpu_windows(samples, steady_from: float, until: float, window: float = 30.0)
     return out
 
 
+def cpu_per_request(cpu: dict, rps: float, cores: int, busy: float = 0.70) -> dict | None:
+    """Milliseconds of CPU a mixed request took (web processes; every process), and the rate at
+    which that cost keeps the machine's ``cores`` ``busy``: machines differ in speed by half (ADR 15), and a
+    paced run's latency is decided by how busy it keeps the cores, so this is the figure that
+    says how far a machine is from the target."""
+    if not rps or not cpu.get("cores"):
+        return None
+    used = cpu["cores"]
+    web = sum(c for g, c in used.items() if g.startswith("web"))
+    all_ms = sum(used.values()) * 1000 / rps
+    return {"web_ms": web * 1000 / rps, "all_ms": all_ms,
+            "rate_at_70": busy * cores * 1000 / all_ms if all_ms else 0.0}
+
+
 def percentile(values: list[float], p: float) -> float | None:
     """The ``p`` (0–1) percentile of ``values``, interpolated; None for no values."""
     if not values:

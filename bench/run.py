@@ -49,7 +49,7 @@ sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "bench"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zhengwu.settings")
 
-from mix import cpu_windows, pacing_period, percentile, timeline_windows  # noqa: E402 - bench/mix.py, on the path above
+from mix import cpu_per_request, cpu_windows, pacing_period, percentile, timeline_windows  # noqa: E402 - bench/mix.py, on the path above
 
 HOST = "127.0.0.1"
 RAMP_SECONDS = 30  # the mixed workload's users start over this long; measured after
@@ -972,21 +972,25 @@ def mixed_section(mixed: dict) -> list[str]:
         lines.append("The same requests by when they ended (seconds after the users had all started; client-side, "
                      "not rounded):")
         lines.append("")
-        lines.append("| seconds | requests | req/s | p50 ms | p95 ms | p99 ms | machine busy | steal | iowait |")
-        lines.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
         cpu_at = {w["from_s"]: w for w in mixed.get("cpu_windows") or []}
-
-        def pct(w, key):
-            return f"{w[key] * 100:.0f} %" if w else "–"
+        if cpu_at:  # runs before 2026-11-29 sampled no CPU by window
+            lines.append("| seconds | requests | req/s | p50 ms | p95 ms | p99 ms | machine busy | steal | iowait |")
+            lines.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+        else:
+            lines.append("| seconds | requests | req/s | p50 ms | p95 ms | p99 ms |")
+            lines.append("|---|---:|---:|---:|---:|---:|")
         for w in mixed["timeline"]:
-            c = cpu_at.get(w["from_s"])
-            lines.append(f"| {w['from_s']}–{w['to_s']} | {w['n']} | {w['rps']:.1f} | {w['p50']:.0f} | "
-                         f"{w['p95']:.0f} | {w['p99']:.0f} | {pct(c, 'busy')} | {pct(c, 'steal')} | "
-                         f"{pct(c, 'iowait')} |")
+            row = (f"| {w['from_s']}–{w['to_s']} | {w['n']} | {w['rps']:.1f} | {w['p50']:.0f} | {w['p95']:.0f} | "
+                   f"{w['p99']:.0f} |")
+            if cpu_at:
+                c = cpu_at.get(w["from_s"])
+                row += "".join(f" {c[k] * 100:.0f} % |" if c else " – |" for k in ("busy", "steal", "iowait"))
+            lines.append(row)
         lines.append("")
-        lines.append("(Machine busy: running anything, this run's processes and everyone else's; steal: CPU "
-                     "time the VM's host gave to another machine while this one wanted it.)")
-        lines.append("")
+        if cpu_at:
+            lines.append("(Machine busy: running anything, this run's processes and everyone else's; steal: CPU "
+                         "time the VM's host gave to another machine while this one wanted it.)")
+            lines.append("")
     cpu = mixed.get("cpu")
     if cpu:
         steal = f", steal {cpu['steal'] * 100:.0f} %" if "steal" in cpu else ""
@@ -994,6 +998,13 @@ def mixed_section(mixed: dict) -> list[str]:
                      f"{cpu['machine_busy'] * 100:.0f} %{steal}): " +
                      ", ".join(f"{g} {c:.2f} cores" for g, c in cpu["cores"].items()))
         lines.append("")
+        per = cpu_per_request(cpu, t["rps"], os.cpu_count() or 1)
+        if per:
+            lines.append(f"CPU per request: web {per['web_ms']:.1f} ms, all processes {per['all_ms']:.1f} ms "
+                         f"(PostgreSQL and the load client included). At that cost the {os.cpu_count()} cores are "
+                         f"70 % busy at {per['rate_at_70']:.0f} req/s. For 200 req/s at 70 % busy a request may "
+                         f"take {0.7 * (os.cpu_count() or 1) * 1000 / 200:.1f} ms in all.")
+            lines.append("")
     if mixed.get("server"):
         lines.append("Where the server's time went in the mixed run (gunicorn request time, ids as [id]; "
                      "under saturation it includes waiting for a CPU):")
@@ -1031,9 +1042,15 @@ def main() -> None:
     parser.add_argument("--generate", action="store_true", help="run zhengwu demo + gen-data when the data is missing")
     parser.add_argument("--out", default=str(ROOT / "bench" / "results"))
     parser.add_argument("--tag", default="", help="added to the result file name")
+    parser.add_argument("--report", metavar="RESULT.json", help="only write the Markdown report of a result again")
     args = parser.parse_args()
     if args.serve_child:
         serve_child(args.port)
+        return
+    if args.report:
+        src = Path(args.report)
+        src.with_suffix(".md").write_text(markdown(json.loads(src.read_text())) + "\n")
+        print(f"written: {src.with_suffix('.md')}")
         return
 
     setup_django()

@@ -65,3 +65,13 @@ def test_cpu_windows_split_busy_steal_and_iowait():
     assert windows[0]["steal"] == pytest.approx(0.1, abs=0.01)
     assert windows[0]["iowait"] == pytest.approx(0.05, abs=0.01)
     assert windows[1]["busy"] == pytest.approx(0.0, abs=0.04)
+
+
+def test_cpu_per_request_and_the_rate_that_keeps_the_machine_70_percent_busy():
+    cpu = {"cores": {"web (gunicorn workers)": 1.2, "PostgreSQL": 0.2, "Locust (load client)": 0.2}}
+    per = mix.cpu_per_request(cpu, rps=200, cores=2)
+    assert per["web_ms"] == pytest.approx(6.0)
+    assert per["all_ms"] == pytest.approx(8.0)
+    assert per["rate_at_70"] == pytest.approx(175.0)  # 1.4 cores of CPU at 8 ms a request
+    assert mix.cpu_per_request({"cores": {}}, rps=200, cores=2) is None
+    assert mix.cpu_per_request(cpu, rps=0, cores=2) is None
