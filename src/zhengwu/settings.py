@@ -134,6 +134,15 @@ TEMPLATES = [
             "builtins": ["zhengwu.core.templatetags.cached_url"],
         },
     },
+    {
+        # Templates on hot paths, in an app's jinja2/ folder (ADR 17): rendered by
+        # zhengwu.core.jinja_env.render, never looked up by name through Django's loaders first.
+        "NAME": "jinja2",
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {"environment": "zhengwu.core.jinja_env.environment", "autoescape": True},
+    },
 ]
 
 # --- Database -------------------------------------------------------------------------------

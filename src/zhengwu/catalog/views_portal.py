@@ -14,9 +14,9 @@ from django.db.models import BooleanField, Count, Prefetch, Q
 from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
-from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
+from zhengwu.core import jinja_env
 from zhengwu.core.prepared import ByPk
 from zhengwu.org.models import Department, Region
 
@@ -224,10 +224,12 @@ def item_guide(request, pk: int):
         if item is None:
             raise Http404("该事项不存在或未发布")
         v = item.published_version
-        body = render_to_string("catalog/portal/_guide_body.html", {
+        compression = v.compression_rate
+        # Jinja2 (ADR 17): a body rendered in a quarter of the time Django's engine took.
+        body = jinja_env.render("catalog/portal/guide_body.html", {
             "item": item, "v": v, "materials": v.material_list,
             "channels": [CHANNELS.get(c, c) for c in (v.channels or [])],
-            "compression": v.compression_rate,
+            "compression_pct": None if compression is None else round(compression * 100),  # {% widthratio %}'s
             # Most items are in no 一件事: the head query says so, and then nothing is asked.
             "bundles": (list(item.bundles.filter(status=Bundle.Status.PUBLISHED).order_by("name")[:5])
                         if head["has_bundles"] else []),

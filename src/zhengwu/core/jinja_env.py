@@ -1,0 +1,47 @@
+"""The Jinja2 environment for the few templates rendered on hot paths (ADR 17).
+
+Django's template language resolves every variable through a chain of lookups at render time;
+Jinja2 compiles a template to Python once. Templates in an app's ``jinja2/`` folder use this
+environment; they are rendered with :func:`render` (explicit: no request, no context
+processors; what they show is what the view passes). The globals and filters below mirror the
+Django tags and filters those templates use, with the same output:
+
+- ``url(name, *args)``: ``{% url %}`` (remembered like zhengwu.core.templatetags.cached_url);
+- ``|date(format)``: Django's ``date`` filter, in the current time zone as Django's is;
+- ``|linebreaksbr``: Django's, escaping first (its result is marked safe for Jinja2 too).
+"""
+
+from __future__ import annotations
+
+from django.template import defaultfilters, engines
+from django.template.backends.jinja2 import Jinja2
+from django.utils.timezone import template_localtime
+from jinja2 import Environment
+
+from zhengwu.core.templatetags.cached_url import cached_reverse
+
+
+def _url(name: str, *args) -> str:
+    return cached_reverse(name, tuple(args))
+
+
+def _date(value, fmt: str = "") -> str:
+    return defaultfilters.date(template_localtime(value), fmt) if value not in (None, "") else ""
+
+
+def _linebreaksbr(value) -> str:
+    return defaultfilters.linebreaksbr(value, autoescape=True)
+
+
+def environment(**options) -> Environment:
+    env = Environment(**options)
+    env.globals["url"] = _url
+    env.filters["date"] = _date
+    env.filters["linebreaksbr"] = _linebreaksbr
+    return env
+
+
+def render(template_name: str, context: dict) -> str:
+    """A template of the Jinja2 engine (settings.TEMPLATES, alias ``jinja2``), rendered."""
+    engine: Jinja2 = engines["jinja2"]
+    return engine.get_template(template_name).render(context)

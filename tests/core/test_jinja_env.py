@@ -1,0 +1,49 @@
+"""The Jinja2 environment's globals and filters give what Django's tags and filters give (ADR 17)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+
+import pytest
+from django.template import Context, Template
+from django.urls import reverse
+
+from zhengwu.core import jinja_env
+
+
+def _jinja(source: str, **context) -> str:
+    return jinja_env.environment(autoescape=True).from_string(source).render(**context)
+
+
+def _django(source: str, **context) -> str:
+    return Template(source).render(Context(context))
+
+
+@pytest.mark.parametrize("value,fmt", [
+    (dt.datetime(2026, 3, 31, 17, 30, tzinfo=dt.UTC), "Y年n月j日 H:i"),  # 4 月 1 日 01:30 in Asia/Shanghai
+    (dt.date(2026, 11, 2), "Y年n月j日"), (None, "Y年n月j日"), ("", "Y年n月j日"),
+])
+def test_date_is_djangos_in_the_current_time_zone(value, fmt):
+    assert _jinja(f'{{{{ d|date("{fmt}") }}}}', d=value) == _django(f'{{{{ d|date:"{fmt}" }}}}', d=value)
+    if isinstance(value, dt.datetime):
+        assert _jinja(f'{{{{ d|date("{fmt}") }}}}', d=value) == "2026年4月1日 01:30"
+
+
+def test_linebreaksbr_escapes_first_and_is_not_escaped_twice():
+    text = "第一行 <b>\n第二行 & 三"
+    assert _jinja("{{ t|linebreaksbr }}", t=text) == _django("{{ t|linebreaksbr }}", t=text)
+    assert "&lt;b&gt;<br>" in _jinja("{{ t|linebreaksbr }}", t=text)
+
+
+def test_url_is_the_reversed_address():
+    assert _jinja("{{ url('catalog:item_guide', 7) }}") == reverse("catalog:item_guide", args=[7])
+    assert _jinja("{{ url('catalog:material_file', 3, 'sample') }}") == reverse("catalog:material_file",
+                                                                             args=[3, "sample"])
+
+
+def test_values_are_escaped():
+    # The same characters escaped (a quote as &#34; here, &quot; in Django's: the same HTML).
+    out = _jinja("{{ s }}", s='<script>"x"</script>')
+    assert "<" not in out and '"' not in out
+    assert html.unescape(out) == html.unescape(_django("{{ s }}", s='<script>"x"</script>'))
