@@ -65,9 +65,9 @@ def cpu_windows(samples, steady_from: float, until: float, window: float = 30.0)
 
 def cpu_per_request(cpu: dict, rps: float, cores: int, busy: float = 0.70) -> dict | None:
     """Milliseconds of CPU a mixed request took (web processes; every process), and the rate at
-    which that cost keeps the machine's ``cores`` ``busy``: machines differ in speed by half (ADR 15), and a
-    paced run's latency is decided by how busy it keeps the cores, so this is the figure that
-    says how far a machine is from the target."""
+    which that cost keeps the machine's ``cores`` ``busy``. Machines of one kind differed in
+    speed by half (ADR 15), and a paced run's latency is decided by how busy it keeps the cores:
+    this is the figure that says how far a machine is from the target."""
     if not rps or not cpu.get("cores"):
         return None
     used = cpu["cores"]
