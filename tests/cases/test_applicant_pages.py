@@ -166,6 +166,7 @@ def test_my_cases_shows_what_is_needed(login, citizen, submitted_case, window_st
     client = login(citizen)
     html = client.get(reverse("cases:my_cases")).content.decode()
     assert "待补正" in html and "营业执照：复印件不清晰" in html
+    assert f'href="{reverse("cases:edit", args=[submitted_case.pk])}">去补正' in html
     todo = client.get(reverse("cases:my_cases") + "?show=todo").content.decode()
     assert f'data-case="{submitted_case.pk}"' in todo
     done = client.get(reverse("cases:my_cases") + "?show=done").content.decode()
@@ -221,7 +222,8 @@ def test_tolerated_material_is_supplied_from_the_detail_page(login, citizen, sub
     html = client.get(reverse("cases:my_case", args=[case.pk])).content.decode()
     assert "容缺受理" in html and "健康证明" in html and f"{due.year}年{due.month}月{due.day}日前补交" in html
     listing = client.get(reverse("cases:my_cases")).content.decode()
-    assert "容缺待补交" in listing
+    assert "容缺待补交" in listing and f"健康证明（{due.year}年{due.month}月{due.day}日前）" in listing
+    assert f'href="{reverse("cases:my_case", args=[case.pk])}#needs">去补交' in listing
     pending = case.pending_materials.get()
     bad = client.post(reverse("cases:supply_pending", args=[case.pk, pending.pk]), {"file": pdf("a.pdf", b"plain")})
     assert bad.status_code == 302
