@@ -47,3 +47,13 @@ def test_values_are_escaped():
     out = _jinja("{{ s }}", s='<script>"x"</script>')
     assert "<" not in out and '"' not in out
     assert html.unescape(out) == html.unescape(_django("{{ s }}", s='<script>"x"</script>'))
+
+
+def test_a_missing_value_renders_empty_even_with_debug(settings):
+    from django.template import engines
+
+    settings.DEBUG = True
+    engine = type(engines["jinja2"])({"NAME": "t", "DIRS": [], "APP_DIRS": False,
+                                      "OPTIONS": {"environment": "zhengwu.core.jinja_env.environment"}})
+    template = engine.from_string("[{{ fee.basis }}]{% if fee.basis %}x{% endif %}")
+    assert template.render({"fee": {"name": "工本费"}}) == "[]"

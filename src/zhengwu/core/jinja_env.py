@@ -16,7 +16,7 @@ from __future__ import annotations
 from django.template import defaultfilters, engines
 from django.template.backends.jinja2 import Jinja2
 from django.utils.timezone import template_localtime
-from jinja2 import Environment
+from jinja2 import Environment, Undefined
 
 from zhengwu.core.templatetags.cached_url import cached_reverse
 
@@ -34,6 +34,9 @@ def _linebreaksbr(value) -> str:
 
 
 def environment(**options) -> Environment:
+    # A missing value renders empty, as in Django's templates, also with DEBUG on (Django's
+    # backend would otherwise print the expression: a guide's fee without 依据 is normal data).
+    options["undefined"] = Undefined
     env = Environment(**options)
     env.globals["url"] = _url
     env.filters["date"] = _date
