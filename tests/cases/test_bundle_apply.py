@@ -135,6 +135,8 @@ def test_bundle_pages_apply_once_and_show_progress_and_results(login, citizen, b
         approval.act_on_step(approver, food, step, "pass", food.lock_version)
     progress = client.get(response["Location"]).content.decode()
     assert "1/2 已办结" in progress and reverse("cases:decision_pdf", args=[food.pk]) in progress
+    # Each case's status column: the concluded one with its outcome, the other still waiting.
+    assert 'text-bg-success">准予</span>' in progress and ">已办结</span>" in progress and ">待受理</span>" in progress
     assert login(make_citizen(name="李四")).get(response["Location"]).status_code == 404
 
 

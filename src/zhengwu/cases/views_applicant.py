@@ -815,6 +815,8 @@ def bundle_case(request, pk: int):
     # with_needs: what each case still needs from the applicant.
     cases = _decorate(list(with_needs(bc.cases.select_related("service_item", "department", "result")
                                       .order_by("pk"))))
+    for c in cases:  # the same status column as a row of 我的办件 (Jinja2, ADR 17)
+        c.status_html = mark_safe(jinja_env.render("cases/applicant/case_status.html", {"c": c}))  # noqa: S308
     results = [c for c in cases if c.state in (State.CONCLUDED, State.DELIVERED) and getattr(c, "result", None)]
     finished = sum(1 for c in cases if c.state in (State.CONCLUDED, State.DELIVERED, State.REFUSED, State.WITHDRAWN))
     return _render(request, "cases/applicant/bundle_case.html", {
