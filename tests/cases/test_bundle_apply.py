@@ -137,6 +137,11 @@ def test_bundle_pages_apply_once_and_show_progress_and_results(login, citizen, b
     assert "1/2 已办结" in progress and reverse("cases:decision_pdf", args=[food.pk]) in progress
     # Each case's status column: the concluded one with its outcome, the other still waiting.
     assert 'text-bg-success">准予</span>' in progress and ">已办结</span>" in progress and ">待受理</span>" in progress
+    # What a case still needs from the applicant shows under its row, as in 我的办件.
+    other = bc.cases.exclude(pk=food.pk).get()
+    intake.request_supplement(window_staff, other, other.lock_version, [{"material": "营业执照", "reason": "复印件不清晰"}])
+    progress = client.get(response["Location"]).content.decode()
+    assert "营业执照：复印件不清晰" in progress and f'href="{reverse("cases:edit", args=[other.pk])}">去补正' in progress
     assert login(make_citizen(name="李四")).get(response["Location"]).status_code == 404
 
 

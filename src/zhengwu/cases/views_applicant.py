@@ -179,9 +179,6 @@ def _decorate(cases: list[Case]) -> list[Case]:
         notices = getattr(c, "open_notices", [])
         c.notice = notices[0] if c.state == State.SUPPLEMENT and notices else None
         c.owed_list = getattr(c, "owed", []) if c.state in (State.IN_REVIEW, State.SUSPENDED) else []
-        # What the applicant still has to do (Jinja2, ADR 17); most rows need nothing.
-        c.needs_html = (mark_safe(jinja_env.render("cases/applicant/needs.html", {"c": c}))  # noqa: S308 - autoescaped
-                        if c.state == State.DRAFT or c.notice or c.owed_list else "")
     return cases
 
 
@@ -815,8 +812,9 @@ def bundle_case(request, pk: int):
     # with_needs: what each case still needs from the applicant.
     cases = _decorate(list(with_needs(bc.cases.select_related("service_item", "department", "result")
                                       .order_by("pk"))))
-    for c in cases:  # the same status column as a row of 我的办件 (Jinja2, ADR 17)
+    for c in cases:  # the status column and the needs of a row of 我的办件 (Jinja2 fragments, ADR 17)
         c.status_html = mark_safe(jinja_env.render("cases/applicant/case_status.html", {"c": c}))  # noqa: S308
+        c.needs_html = mark_safe(jinja_env.render("cases/applicant/needs.html", {"c": c}))  # noqa: S308
     results = [c for c in cases if c.state in (State.CONCLUDED, State.DELIVERED) and getattr(c, "result", None)]
     finished = sum(1 for c in cases if c.state in (State.CONCLUDED, State.DELIVERED, State.REFUSED, State.WITHDRAWN))
     return _render(request, "cases/applicant/bundle_case.html", {
