@@ -179,3 +179,43 @@ def test_case_page_is_404_outside_scope(staff_client, accepted_case, make_staff,
     stranger = make_staff("approver", region=other_district)
     assert staff_client(stranger).get(reverse("cases:staff_case", args=[accepted_case.pk])).status_code == 404
     assert accepted_case.number not in staff_client(stranger).get(reverse(INBOX)).text
+
+
+def test_case_page_shows_the_whole_record(staff_client, submitted_case, window_staff, approver, citizen, pdf):
+    """The read-only cards (Jinja2 fragments, ADR 17): 办件信息, materials, 补正 and 特别程序,
+    the process blocks and the history with opinions and internal entries."""
+    from zhengwu.cases.services import approval
+
+    case = intake.request_supplement(window_staff, submitted_case, submitted_case.lock_version,
+                                     [{"material": "营业执照", "reason": "复印件不清晰"}], note="请上传原件扫描件")
+    applying.upload_material(citizen, fresh(case), pdf(), name="营业执照")
+    case = applying.resubmit(citizen, fresh(case), fresh(case).lock_version, note="已重新上传")
+    case = intake.accept(window_staff, fresh(case), fresh(case).lock_version, opinion="材料齐全")
+    case = approval.act_on_step(approver, fresh(case), "review", "pass", fresh(case).lock_version, opinion="同意 <b>")
+    case = approval.suspend(approver, fresh(case), fresh(case).lock_version, "expert", "需专家评审", 5)
+    case = approval.resume(approver, fresh(case), fresh(case).lock_version, "评审完毕")
+    page = staff_client(approver).get(reverse("cases:staff_case", args=[case.pk])).text
+    case = fresh(case)
+    # 办件信息: channel, due date with the time badge, the process version.
+    assert "网上申报" in page and f'id="case-due">{case.due_date:%Y-%m-%d}' in page
+    assert 'data-time-status="normal"' in page and f"第{case.process.version}版" in page
+    # Materials: size, the hash's first 12 digits, the replaced upload greyed, the catalogue ticked.
+    upload = case.materials.exclude(status="replaced").first()
+    assert upload.sha256[:12] + "…" in page and "text-muted" in page and "✔ 营业执照" in page
+    assert "\xa0" in page.split('id="materials"')[1].split("</table>")[0]  # Django's filesizeformat
+    # 补正 resolved, 特别程序 ended with its working days.
+    assert "补正告知（" in page and "营业执照——复印件不清晰。请上传原件扫描件" in page and "补正）" in page
+    assert "特别程序：专家评审，" in page and "预计 5 个工作日" in page and "结束，用时" in page
+    # The blocks: review passed by the approver with the opinion escaped, decide active.
+    assert 'data-step="review" data-status="passed"' in page and 'data-step="decide" data-status="active"' in page
+    assert "同意 &lt;b&gt;" in page and "同意 <b>" not in page
+    # The history in order, the supplement's items listed, internal entries marked.
+    history = page.split('id="history"')[1].split("</ol>")[0]
+    labels = [e.label for e in case.events.order_by("at", "pk")]
+    at = 0
+    for label in labels:  # each entry after the one before
+        at = history.index(f'<span class="fw-semibold">{label}</span>', at) + 1
+    assert len(labels) >= 7
+    assert "营业执照：复印件不清晰" in history and "需专家评审" in history
+    if case.events.filter(visible_to_applicant=False).exists():
+        assert "内部" in history

@@ -36,6 +36,12 @@ def test_linebreaksbr_escapes_first_and_is_not_escaped_twice():
     assert "&lt;b&gt;<br>" in _jinja("{{ t|linebreaksbr }}", t=text)
 
 
+@pytest.mark.parametrize("size", [0, 1, 1023, 1024, 1536, 3 * 1024 * 1024 + 1, 5 * 1024 ** 3])
+def test_filesizeformat_is_djangos(size):
+    # Jinja2's own would count in powers of 1000 and print "1.5 kB".
+    assert _jinja("{{ n|filesizeformat }}", n=size) == _django("{{ n|filesizeformat }}", n=size)
+
+
 def test_url_is_the_reversed_address():
     assert _jinja("{{ url('catalog:item_guide', 7) }}") == reverse("catalog:item_guide", args=[7])
     assert _jinja("{{ url('catalog:material_file', 3, 'sample') }}") == reverse("catalog:material_file",

@@ -32,7 +32,7 @@ from zhengwu.catalog.models import Material, ServiceItem
 from zhengwu.catalog.models.materials import VERSION_MATERIALS
 from zhengwu.catalog.models.items import ItemStatus
 from zhengwu.catalog.overview import cached_overview
-from zhengwu.core import audit
+from zhengwu.core import audit, jinja_env
 from zhengwu.core.services import reveal_pii
 from zhengwu.core.templatetags.cached_url import cached_reverse
 from zhengwu.org.models import Department, Role, Window
@@ -106,7 +106,8 @@ def intake_queue(request):
     qs = queries.intake_queue(request.user, filters, upto=page * PAGE_SIZE + 1).only(*INTAKE_ROW_FIELDS)
     rows, has_next = queries.page_slice(qs, page, PAGE_SIZE)
     return render(request, "cases/staff/intake_queue.html", {
-        "rows": rows, "filters": filters, "page": page, "has_next": has_next, "has_prev": page > 1,
+        "rows": rows, "rows_html": mark_safe(jinja_env.render("cases/staff/intake_rows.html", {"rows": rows})),  # noqa: S308
+        "filters": filters, "page": page, "has_next": has_next, "has_prev": page > 1,
         "query": _query_without_page(request),
         "item_options": _item_options(request.user, [Role.WINDOW], filters["item"]),
         "departments": staff_departments(request.user, [Role.WINDOW]).filter(is_active=True),
@@ -115,47 +116,6 @@ def intake_queue(request):
 
 
 # -- 待办 -------------------------------------------------------------------------------------------
-def _fmt_dt(value, fmt: str) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        value = timezone.localtime(value) if timezone.is_aware(value) else value
-    return value.strftime(fmt)
-
-
-def _time_badge_html(t) -> str:
-    """cases/staff/_time_badge.html for one row, in Python."""
-    if not t:
-        return '<span class="text-muted small">—</span>'
-    return (f'<span class="badge text-bg-{escape(t.css)}" data-time-status="{escape(t.status)}">{escape(t.label)}</span>'
-            f' <span class="small text-muted">{escape(t.text)}</span>')
-
-
-def _inbox_rows_html(rows) -> str:
-    """The inbox table's rows. Rendered here rather than in the template: a page of rows is
-    ~750 template nodes (half of the page's time); the markup is the same."""
-    out = []
-    for s in rows:
-        case = s.case
-        number = escape(case.number)
-        dept = s.department.short_name or s.department.name
-        suspended = " · 特别程序中" if case.state == State.SUSPENDED else ""
-        url = cached_reverse("cases:staff_step", (s.case_id, s.step_id))
-        out.append(
-            f'<tr data-case="{number}" data-step="{escape(s.step_id)}">\n'
-            f'  <td class="font-monospace small">{number}</td>\n'
-            f'  <td>{escape(case.service_item.name)}<div class="small text-muted">{escape(s.name)}{suspended}</div></td>\n'
-            f'  <td class="d-none d-md-table-cell">{escape(case.applicant.name)}</td>\n'
-            f'  <td class="d-none d-lg-table-cell">{escape(dept)}</td>\n'
-            f'  <td class="d-none d-lg-table-cell small">{_fmt_dt(case.submitted_at, "%Y-%m-%d %H:%M")}</td>\n'
-            f'  <td class="small">{_fmt_dt(s.due_date, "%Y-%m-%d")}</td>\n'
-            f'  <td>{_time_badge_html(s.time_left)}</td>\n'
-            f'  <td><a class="btn btn-sm btn-outline-primary" href="{escape(url)}" '
-            f'id="open-{s.case_id}-{escape(s.step_id)}">办理</a></td>\n'
-            f'</tr>\n')
-    return mark_safe("".join(out))  # noqa: S308 - every value escaped above
-
-
 @roles_required(Role.APPROVER, Role.WINDOW, what="审批人员或窗口人员")
 def inbox(request):
     """待办: active steps the user may act on, with 正常/预警/超期."""
@@ -175,7 +135,8 @@ def inbox(request):
         rows, has_next, capped = queries.with_time_status(
             queries.inbox_page(request.user, filters, start, PAGE_SIZE), None, PAGE_SIZE)
     return render(request, "cases/staff/inbox.html", {
-        "rows": rows, "rows_html": _inbox_rows_html(rows), "filters": filters, "page": page, "has_next": has_next, "has_prev": page > 1,
+        "rows": rows, "rows_html": mark_safe(jinja_env.render("cases/staff/inbox_rows.html", {"rows": rows})),  # noqa: S308
+        "filters": filters, "page": page, "has_next": has_next, "has_prev": page > 1,
         "capped": capped, "query": _query_without_page(request),
         "item_options": _item_options(request.user, [Role.APPROVER, Role.WINDOW], filters["item"]),
         "departments": staff_departments(request.user, [Role.APPROVER, Role.WINDOW]).filter(is_active=True),
@@ -252,15 +213,22 @@ def _render_case(request, case: Case, *, bound: dict | None = None, focus_step: 
               if case.state in (State.CONCLUDED, State.DELIVERED) and has("result") else None)
     have = {m.name for m in uploaded if m.status != CaseMaterial.Status.REPLACED}
     material_names = _material_names(case, catalogue, uploaded)
-    ctx = {
-        "case": case, "applicant": case.applicant, "revealed": revealed or {}, "form_rows": _form_rows(case),
-        "catalogue": [(m, m.name in have) for m in catalogue], "uploaded": uploaded, "events": events,
-        "supplements": supplements, "pending": pending, "suspensions": suspensions, "result": result,
-        "blocks": _blocks(case, steps), "steps": steps, "time_left": queries.case_time_left(case),
-        "focus_step": focus_step, "version": version,
-    }
     for s in steps:
         s.time_left = queries.step_time_left(s)
+    # The read-only cards are Jinja2 fragments (ADR 17); the applicant card and the actions have
+    # forms and stay in the Django template.
+    shown = {
+        "case": case, "time_left": queries.case_time_left(case), "form_rows": _form_rows(case),
+        "catalogue": [(m, m.name in have) for m in catalogue], "uploaded": uploaded, "events": events,
+        "supplements": supplements, "pending": pending, "suspensions": suspensions,
+        "blocks": _blocks(case, steps), "focus_step": focus_step,
+    }
+    ctx = {
+        "case": case, "applicant": case.applicant, "revealed": revealed or {}, "result": result,
+        "focus_step": focus_step,
+        "info_html": mark_safe(jinja_env.render("cases/staff/case_info.html", shown)),  # noqa: S308 - autoescaped
+        "records_html": mark_safe(jinja_env.render("cases/staff/case_records.html", shown)),  # noqa: S308
+    }
     # Intake actions: 窗口人员 of the case's department, while the case waits for 受理.
     if case.state in (State.SUBMITTED, State.SUPPLEMENT) and _can_window(request.user, case):
         ctx["intake"] = {

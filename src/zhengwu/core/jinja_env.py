@@ -8,7 +8,8 @@ Django tags and filters those templates use, with the same output:
 
 - ``url(name, *args)``: ``{% url %}`` (remembered like zhengwu.core.templatetags.cached_url);
 - ``|date(format)``: Django's ``date`` filter, in the current time zone as Django's is;
-- ``|linebreaksbr``: Django's, escaping first (its result is marked safe for Jinja2 too).
+- ``|linebreaksbr``: Django's, escaping first (its result is marked safe for Jinja2 too);
+- ``|filesizeformat``: Django's ("1.2\xa0MB"), not Jinja2's own ("1.2 MB" in powers of 1000).
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ def environment(**options) -> Environment:
     env.globals["url"] = _url
     env.filters["date"] = _date
     env.filters["linebreaksbr"] = _linebreaksbr
+    env.filters["filesizeformat"] = defaultfilters.filesizeformat
     return env
 
 
