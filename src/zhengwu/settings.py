@@ -130,8 +130,9 @@ TEMPLATES = [
                 # Last: overrides csrf_token while a public page is rendered for the cache.
                 "zhengwu.catalog.pagecache.context",
             ],
-            # {% url %} remembers the addresses it reversed (zhengwu.core.templatetags.cached_url).
-            "builtins": ["zhengwu.core.templatetags.cached_url"],
+            # {% url %} remembers the addresses it reversed (zhengwu.core.templatetags.cached_url);
+            # |date formats plain formats directly (zhengwu.core.templatetags.fast_date).
+            "builtins": ["zhengwu.core.templatetags.cached_url", "zhengwu.core.templatetags.fast_date"],
         },
     },
     {

@@ -9,7 +9,6 @@ the state table and the optimistic lock); every list and case lookup goes throug
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import hashlib
 import secrets
@@ -22,7 +21,6 @@ from django.db.models import OuterRef, Q, Subquery
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
@@ -34,7 +32,6 @@ from zhengwu.catalog.models.items import ItemStatus
 from zhengwu.catalog.overview import cached_overview
 from zhengwu.core import audit, jinja_env
 from zhengwu.core.services import reveal_pii
-from zhengwu.core.templatetags.cached_url import cached_reverse
 from zhengwu.org.models import Department, Role, Window
 from zhengwu.org.permissions import grants, has_role, scope, staff_departments
 from zhengwu.workbench.views import roles_required
