@@ -168,15 +168,17 @@ def test_responses_after_a_change_equal_a_fresh_read(api, citizen, item, pdf):
     assert withdrawn.status_code == 200 and withdrawn.json() == c.get(f"{case_id}").json()
 
 
-def test_inbox_rows_and_filter_options_rendered_in_python(staff_client, accepted_case, approver, item):
-    """The rows and the 事项 options are rendered by the view (not the template engine): same
-    markup, values escaped, the chosen item selected."""
+def test_inbox_rows_and_filter_options_outside_the_django_template(staff_client, accepted_case, approver, item):
+    """The rows (a Jinja2 fragment) and the 事项 and 部门 options (rendered by the view): same
+    markup, values escaped, the chosen item and department selected."""
     from zhengwu.catalog.models import ServiceItem
 
     ServiceItem.objects.filter(pk=item.pk).update(name="食品经营许可证核发<b>")
     client = staff_client(approver)
-    page = client.get(reverse("cases:staff_inbox"), {"item": str(item.pk)}).content.decode()
+    page = client.get(reverse("cases:staff_inbox"), {"item": str(item.pk),
+                                                     "department": str(item.department_id)}).content.decode()
     assert f'<option value="{item.pk}" selected>食品经营许可证核发&lt;b&gt;（市场监管局）</option>' in page
+    assert f'<option value="{item.department_id}" selected>市场监管局</option>' in page
     assert f'<tr data-case="{accepted_case.number}" data-step="review">' in page
     assert "食品经营许可证核发&lt;b&gt;<div" in page and "<b>" not in page.split('id="inbox-table"')[1]
     url = reverse("cases:staff_step", args=[accepted_case.pk, "review"])
@@ -184,7 +186,7 @@ def test_inbox_rows_and_filter_options_rendered_in_python(staff_client, accepted
     assert 'data-time-status="normal"' in page
 
 
-def test_item_options_are_cached_until_a_publication(staff_client, approver, make_published_open_item,
+def test_filter_options_are_cached_until_a_publication(staff_client, approver, make_published_open_item,
                                                      django_capture_on_commit_callbacks):
     client = staff_client(approver)
     url = reverse("cases:staff_inbox")
@@ -195,4 +197,5 @@ def test_item_options_are_cached_until_a_publication(staff_client, approver, mak
     n, page = _count(lambda: client.get(url))
     assert f'<option value="{newcomer.pk}">' in page.content.decode()  # the publication shows at once
     again, _ = _count(lambda: client.get(url))
-    assert again == first and n == first + 1, (first, n, again)  # the options query only after it
+    # The 事项 and the 部门 options are read again after it, and only then.
+    assert again == first and n == first + 2, (first, n, again)

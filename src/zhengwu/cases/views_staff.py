@@ -64,9 +64,9 @@ def _scoped_items(user, roles):
             .select_related("department").order_by("department__sort_order", "name"))
 
 
-def _item_options(user, roles, selected: str) -> str:
-    """The 事项 filter's <option>s (up to 500), rendered here: hundreds of options through the
-    template engine cost more than the rest of the page.
+def _options(name: str, user, roles, selected: str, build) -> str:
+    """A filter select's <option>s, rendered by ``build()`` (every value escaped there): hundreds
+    of options through the template engine cost more than the rest of the page.
 
     The rendered list is cached per scope (the user's grants of these roles) under the catalogue's
     overview generation (ADR 0010): a publication or withdrawal shows at once, a renamed
@@ -76,17 +76,30 @@ def _item_options(user, roles, selected: str) -> str:
         sorted((g.role, g.region_prefix, sorted(g.covered_ids or g.department_ids or ()))
                for g in grants(user) if g.role in roles),
     )).encode()).hexdigest()
+    html = cached_overview(name, build, scope_key)
+    if selected.isdigit():
+        html = html.replace(f'<option value="{int(selected)}">', f'<option value="{int(selected)}" selected>', 1)
+    return mark_safe(html)  # noqa: S308 - every value escaped in build()
 
+
+def _item_options(user, roles, selected: str) -> str:
+    """The 事项 filter: published items of the departments covered (up to 500)."""
     def build() -> str:
         rows = (_scoped_items(user, roles)
                 .values_list("pk", "name", "department__short_name", "department__name")[:500])
         return "".join(f'<option value="{pk}">{escape(name)}（{escape(short or full)}）</option>'
                        for pk, name, short, full in rows)
 
-    html = cached_overview("staff-item-options", build, scope_key)
-    if selected.isdigit():
-        html = html.replace(f'<option value="{int(selected)}">', f'<option value="{int(selected)}" selected>', 1)
-    return mark_safe(html)  # noqa: S308 - every value escaped in build()
+    return _options("staff-item-options", user, roles, selected, build)
+
+
+def _department_options(user, roles, selected: str) -> str:
+    """The 部门 filter: the active departments covered, by their short names."""
+    def build() -> str:
+        rows = staff_departments(user, roles).filter(is_active=True).values_list("pk", "short_name", "name")
+        return "".join(f'<option value="{pk}">{escape(short or full)}</option>' for pk, short, full in rows)
+
+    return _options("staff-department-options", user, roles, selected, build)
 
 
 # -- 受理队列 ----------------------------------------------------------------------------------------
@@ -107,7 +120,7 @@ def intake_queue(request):
         "filters": filters, "page": page, "has_next": has_next, "has_prev": page > 1,
         "query": _query_without_page(request),
         "item_options": _item_options(request.user, [Role.WINDOW], filters["item"]),
-        "departments": staff_departments(request.user, [Role.WINDOW]).filter(is_active=True),
+        "department_options": _department_options(request.user, [Role.WINDOW], filters["department"]),
         "channels": Channel.choices,
     })
 
@@ -136,7 +149,7 @@ def inbox(request):
         "filters": filters, "page": page, "has_next": has_next, "has_prev": page > 1,
         "capped": capped, "query": _query_without_page(request),
         "item_options": _item_options(request.user, [Role.APPROVER, Role.WINDOW], filters["item"]),
-        "departments": staff_departments(request.user, [Role.APPROVER, Role.WINDOW]).filter(is_active=True),
+        "department_options": _department_options(request.user, [Role.APPROVER, Role.WINDOW], filters["department"]),
         "time_choices": [(TimeStatus.NORMAL, "正常"), (TimeStatus.WARNING, "预警"), (TimeStatus.OVERDUE, "超期"),
                          (TimeStatus.PAUSED, "挂起（特别程序）")],
         "sorts": [("due", "环节期限（最早在前）"), ("-due", "环节期限（最晚在前）"),
