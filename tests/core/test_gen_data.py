@@ -130,9 +130,16 @@ def test_bulk_load_puts_back_every_index_and_foreign_key_and_an_interrupted_run_
     # Primary keys and unique indexes stay while loading.
     assert all(name in dict(during[0]) for name, ddl in before[0] if "UNIQUE" in ddl)
 
-    # The search index's side process (a run of that domain only) leaves them to the main run.
+    # The search index's side process (a run of that domain only) leaves them to the main run;
+    # its own table (the postings, loaded without their indexes and foreign key) it puts back.
+    from zhengwu.catalog.models import SearchPosting
+
+    postings = [SearchPosting._meta.db_table]
+    postings_before = _schema(postings)
+    assert len(postings_before[0]) >= 4 and any("FOREIGN KEY" in ddl for _, ddl in postings_before[1])
     benchdata.generate("tiny", 1, log=lambda *_: None, today=TODAY, only=["search_index"])
     assert _schema(tables) == during
+    assert _schema(postings) == postings_before
 
     # As if the run had stopped here: the next run's first step rebuilds what is missing.
     assert benchdata.restore_after_bulk_load() == (len(before[0]) - len(during[0])) + (len(before[1]) - len(during[1]))
