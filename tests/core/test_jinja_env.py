@@ -63,3 +63,16 @@ def test_a_missing_value_renders_empty_even_with_debug(settings):
                                       "OPTIONS": {"environment": "zhengwu.core.jinja_env.environment"}})
     template = engine.from_string("[{{ fee.basis }}]{% if fee.basis %}x{% endif %}")
     assert template.render({"fee": {"name": "工本费"}}) == "[]"
+
+
+def test_render_returns_html_a_django_template_shows_as_it_is():
+    from django.utils.safestring import SafeString
+
+    from types import SimpleNamespace
+
+    case = SimpleNamespace(department=SimpleNamespace(name="市场监管局"), get_channel_display=lambda: "网上<申报>",
+                           window=None, filed_by=None, submitted_at=None, promised_days=5, accepted_on=None,
+                           due_date=None, suspended_workdays=0, process=None, refusal_reason="", commitment_text="")
+    out = jinja_env.render("cases/staff/case_info.html", {"case": case, "time_left": None})
+    assert isinstance(out, SafeString) and "网上&lt;申报&gt;" in out and "受理后计算" in out
+    assert _django("{{ html }}", html=out) == out  # escaped once, by Jinja2

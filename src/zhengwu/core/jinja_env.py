@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from django.template import defaultfilters, engines
 from django.template.backends.jinja2 import Jinja2
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import template_localtime
 from jinja2 import Environment, Undefined
 
@@ -48,7 +49,8 @@ def environment(**options) -> Environment:
     return env
 
 
-def render(template_name: str, context: dict) -> str:
-    """A template of the Jinja2 engine (settings.TEMPLATES, alias ``jinja2``), rendered."""
+def render(template_name: str, context: dict) -> SafeString:
+    """A template of the Jinja2 engine (settings.TEMPLATES, alias ``jinja2``), rendered; safe to
+    put into a Django template as it is (the engine escapes every value: autoescape is on)."""
     engine: Jinja2 = engines["jinja2"]
-    return engine.get_template(template_name).render(context)
+    return mark_safe(engine.get_template(template_name).render(context))  # noqa: S308 - autoescaped
