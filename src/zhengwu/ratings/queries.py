@@ -39,8 +39,8 @@ GROUPS = {
     "kind": ("kind", None, "评价对象"),
 }
 
-# Groups whose label is one column of a joined table (read with the sums).
-JOINED_LABELS = {"department": "department__name", "region": "region__name", "item": "item__name"}
+# Groups whose label is the ``name`` of the row a foreign key names (read with the sums).
+JOINED_LABELS = {"department": "department", "region": "region", "item": "item"}
 
 
 # -- scoped lists -----------------------------------------------------------------------------
@@ -148,12 +148,19 @@ def figures_report(*, start: dt.date, end: dt.date, group_by: str = "department"
     if user is not None:
         daily = scope(daily, user, FIGURE_ROLES, department_field="department", region_code_field="region_code")
     sums = {c: Sum(c) for c in RatingDaily.COUNTERS}
-    # Departments, regions and items are named in the same query (a joined column grouped
-    # along), not by a second query listing thousands of ids; the rows are read from the cursor
-    # as they come (integers), without the ORM's per-value converters.
-    label_path = JOINED_LABELS.get(group_by)
-    qs = daily.values(column, *([label_path] if label_path else [])).annotate(**sums).order_by()
+    # Departments, regions and items are named in the same query, not by a second query listing
+    # thousands of ids: the day rows are summed first and the sums then joined to the names (a
+    # city's month is ~36,000 day rows and ~2,000 departments; joining before grouping took twice
+    # the time on PostgreSQL: 115–125 → 57–60 ms). The rows are read from the cursor as they
+    # come (integers), without the ORM's per-value converters.
+    label_field = JOINED_LABELS.get(group_by)
+    qs = daily.values(column).annotate(**sums).order_by()
     sql, params = qs.query.sql_with_params()
+    if label_field:
+        named = RatingDaily._meta.get_field(label_field).related_model._meta
+        qn = connections[qs.db].ops.quote_name
+        sql = (f"SELECT s.*, l.{qn('name')} AS {qn('zw_label')} FROM ({sql}) s "
+               f"LEFT JOIN {qn(named.db_table)} l ON l.{qn(named.pk.column)} = s.{qn(column)}")
     by_key: dict = {}
     labels: dict = {}
     with connections[qs.db].cursor() as cur:
@@ -162,9 +169,9 @@ def figures_report(*, start: dt.date, end: dt.date, group_by: str = "department"
         for values in cur.fetchall():
             r = dict(zip(names, values, strict=True))
             by_key[r[column]] = _counts(r)
-            if label_path and r[column] is not None:
-                labels[r[column]] = r[label_path]
-    if not label_path:
+            if label_field and r[column] is not None:
+                labels[r[column]] = r["zw_label"]
+    if not label_field:
         labels = _labels(group_by, list(by_key))
     rows, total = [], rules.Counts()
     for key, c in by_key.items():
