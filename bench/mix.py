@@ -52,15 +52,21 @@ def cpu_windows(samples, steady_from: float, until: float, window: float = 30.0)
         lo, hi = steady_from + k * window, steady_from + (k + 1) * window
         inside = [s for s in samples if lo - 1 <= s[0] <= hi + 1]
         if len(inside) >= 2:
-            a, b = inside[0][1], inside[-1][1]
-            d = [y - x for x, y in zip(a, b)]
-            total = sum(d[:8]) or 1
-            idle, iowait, steal = d[3], d[4], d[7]
             out.append({"from_s": round(k * window), "to_s": round((k + 1) * window),
-                        "busy": round((total - idle - iowait - steal) / total, 3),
-                        "steal": round(steal / total, 3), "iowait": round(iowait / total, 3)})
+                        **cpu_shares(inside[0][1], inside[-1][1])})
         k += 1
     return out
+
+
+def cpu_shares(a: list[int], b: list[int]) -> dict:
+    """Of the machine's CPU time between two readings of /proc/stat's ``cpu`` line (user nice
+    system idle iowait irq softirq steal …): ``busy`` (running anything; neither idle, waiting
+    for I/O nor stolen), ``steal`` and ``iowait``, as fractions."""
+    d = [y - x for x, y in zip(a[:8], b[:8])]
+    total = sum(d) or 1
+    idle, iowait, steal = d[3], d[4], d[7]
+    return {"busy": round((total - idle - iowait - steal) / total, 3), "steal": round(steal / total, 3),
+            "iowait": round(iowait / total, 3)}
 
 
 def cpu_per_request(cpu: dict, rps: float, cores: int, busy: float = 0.70) -> dict | None:

@@ -49,7 +49,7 @@ sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "bench"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zhengwu.settings")
 
-from mix import cpu_per_request, cpu_windows, pacing_period, percentile, timeline_windows  # noqa: E402 - bench/mix.py, on the path above
+from mix import cpu_per_request, cpu_shares, cpu_windows, pacing_period, percentile, timeline_windows  # noqa: E402 - bench/mix.py, on the path above
 
 HOST = "127.0.0.1"
 RAMP_SECONDS = 30  # the mixed workload's users start over this long; measured after
@@ -714,9 +714,7 @@ def cpu_snapshot() -> dict:
             # them (PostgreSQL's backends end when a web thread reconnects).
             procs[pid] = (group, (int(fields[11]) + int(fields[12])) / tick, (int(fields[13]) + int(fields[14])) / tick,
                           fields[1])  # … and the parent's pid
-    cpu = proc_stat_cpu()
-    return {"procs": procs, "busy": (sum(cpu[:8]) - cpu[3] - cpu[4] - cpu[7]) / tick, "steal": cpu[7] / tick,
-            "total": sum(cpu[:8]) / tick, "at": time.monotonic()}
+    return {"procs": procs, "cpu": proc_stat_cpu(), "at": time.monotonic()}
 
 
 def proc_stat_cpu() -> list[int]:
@@ -756,9 +754,9 @@ def cpu_split(a: dict, b: dict) -> dict:
         if pid not in b["procs"] and parent in b["procs"]:  # ended: its parent counted all of it
             used[group] = used.get(group, 0.0) - own
     out = {g: round(v / wall, 2) for g, v in used.items() if v > 0.01 * wall}
+    shares = cpu_shares(a["cpu"], b["cpu"])
     return {"seconds": round(wall, 1), "cores": dict(sorted(out.items(), key=lambda kv: -kv[1])),
-            "machine_busy": round((b["busy"] - a["busy"]) / max(b["total"] - a["total"], 1e-9), 3),
-            "steal": round((b["steal"] - a["steal"]) / max(b["total"] - a["total"], 1e-9), 3)}
+            "machine_busy": shares["busy"], "steal": shares["steal"]}
 
 
 def run_locust(args, fx_path: Path, out_prefix: Path, rate: float = 0) -> dict | None:

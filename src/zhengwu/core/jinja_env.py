@@ -30,7 +30,7 @@ def _url(name: str, *args) -> str:
 
 
 def _date(value, fmt: str = "") -> str:
-    return format_date(template_localtime(value), fmt) if value not in (None, "") else ""
+    return format_date(template_localtime(value), fmt)
 
 
 def _linebreaksbr(value) -> str:

@@ -55,15 +55,17 @@ def _compile(fmt: str) -> tuple[str, attrgetter, int, bool] | None:
 
 def format_date(value, fmt: str | None = None) -> str:
     """What ``{{ value|date:fmt }}`` gives for an already localised ``value``."""
-    if value is None or value == "":
-        return ""
-    compiled = _compiled.get(fmt) if isinstance(fmt, str) else None
-    if compiled is None and isinstance(fmt, str) and fmt not in _compiled and len(_compiled) < 1000:
-        compiled = _compiled[fmt] = _compile(fmt)
-    if compiled is not None and isinstance(value, dt.date):
-        pattern, get, n, has_time = compiled
-        if not has_time or isinstance(value, dt.datetime):
-            return pattern % (get(value) if n > 1 else (get(value),))
+    if isinstance(value, dt.date) and isinstance(fmt, str):
+        try:
+            compiled = _compiled[fmt]
+        except KeyError:
+            compiled = _compile(fmt)
+            if len(_compiled) < 1000:  # formats come from templates: a few dozen
+                _compiled[fmt] = compiled
+        if compiled is not None:
+            pattern, get, n, has_time = compiled
+            if not has_time or isinstance(value, dt.datetime):
+                return pattern % (get(value) if n > 1 else (get(value),))
     return defaultfilters.date(value, fmt)
 
 
