@@ -110,6 +110,37 @@ def test_counts_add():
     assert (a.ratings, a.l5, a.l1, a.bad, a.dim_n, a.dim_sum) == (3, 1, 2, 2, {"overall": 2}, {"overall": 6})
 
 
+def test_counts_of_sums_and_their_total_match_adding_counts():
+    """A report reads each group's sums in COUNTER_COLUMNS order (counts_of) and totals the groups
+    column by column (total_of): the same Counts as adding each group's, a dimension counted only
+    where a group scored it (a window's groups have no 平台操作性, an online service's no 服务态度)."""
+    cols = rules.COUNTER_COLUMNS
+    assert len(cols) == len(rules.PLAIN_COUNTERS) + 1 + len(rules.ALL_DIMENSIONS)
+
+    def sums(dim_n=0, **values):
+        return tuple(values.get(c, dim_n if c == "dim_n" else 0) for c in cols)
+
+    window = sums(ratings=4, l5=3, l2=1, bad=1, bad_real=1, events=5, dim_n=4, dim_overall=18, dim_skill=17,
+                  dim_attitude=16)
+    online = sums(ratings=6, l4=5, l1=1, defaults=2, bad=1, bad_closed=1, excluded=1, dim_n=3, dim_overall=12,
+                  dim_usability=10, dim_guide=9)
+    quiet = sums(ratings=2, l3=2, events=2)  # no dimension scored
+    c = rules.counts_of(window)
+    assert (c.ratings, c.l5, c.l2, c.bad, c.bad_real, c.events) == (4, 3, 1, 1, 1, 5)
+    assert c.dim_n == {"overall": 4, "skill": 4, "attitude": 4} and c.dim_sum == {"overall": 18, "skill": 17,
+                                                                                   "attitude": 16}
+    groups = [window, online, quiet]
+    added = Counts()
+    for g in groups:
+        added.add(rules.counts_of(g))
+    total = rules.total_of(groups)
+    assert total == added
+    assert total.dim_n == {"overall": 7, "guide": 3, "usability": 3, "skill": 4, "attitude": 4}
+    assert rules.figures(total).dimension_avg == {"overall": 4.29, "guide": 3.0, "usability": 3.33, "skill": 4.25,
+                                                  "attitude": 4.0}
+    assert rules.total_of([]) == Counts()
+
+
 def test_score_and_red_black_flags():
     w = rules.ScoreWeights(60, 20, 20, 1.0)
     perfect = rules.figures(Counts(ratings=100, l5=100, events=100))

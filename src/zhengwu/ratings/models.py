@@ -235,8 +235,7 @@ class RatingDaily(models.Model):
     dim_skill = models.IntegerField(default=0)
     dim_attitude = models.IntegerField(default=0)
 
-    COUNTERS = ("ratings", "l5", "l4", "l3", "l2", "l1", "defaults", "bad", "bad_closed", "bad_real",
-                "bad_real_called", "excluded", "events", "dim_n", *[f"dim_{d}" for d in rules.ALL_DIMENSIONS])
+    COUNTERS = rules.COUNTER_COLUMNS
 
     class Meta:
         verbose_name = "评价日汇总"

@@ -216,7 +216,17 @@ def is_overdue(state: str, due: dt.date | None, today: dt.date) -> bool:
 
 
 # -- figures --------------------------------------------------------------------------------
-@dataclass
+# The counters the daily aggregate stores per row, in the order :func:`counts_of` and
+# :func:`total_of` read them: the plain counters of :class:`Counts`, then ``dim_n`` (the ratings
+# that scored dimensions) and one sum per dimension of :data:`ALL_DIMENSIONS`.
+PLAIN_COUNTERS = ("ratings", "l5", "l4", "l3", "l2", "l1", "defaults", "bad", "bad_closed", "bad_real",
+                  "bad_real_called", "excluded", "events")
+COUNTER_COLUMNS = (*PLAIN_COUNTERS, "dim_n", *[f"dim_{d}" for d in ALL_DIMENSIONS])
+_N_PLAIN = len(PLAIN_COUNTERS)
+_DIMS_AT = tuple(enumerate(ALL_DIMENSIONS, start=_N_PLAIN + 1))
+
+
+@dataclass(slots=True)
 class Counts:
     """Additive counters of one group (what the daily aggregate table stores per row)."""
 
@@ -259,12 +269,42 @@ class Counts:
         return self
 
 
+def counts_of(sums) -> Counts:
+    """One group's :class:`Counts` from its sums in :data:`COUNTER_COLUMNS` order. A dimension
+    counts only where its sum is not 0 (the group's ratings that scored dimensions may all be of
+    a kind without it: a window has no 平台操作性)."""
+    c = Counts(*sums[:_N_PLAIN])
+    n = sums[_N_PLAIN]
+    if n:
+        for i, d in _DIMS_AT:
+            if s := sums[i]:
+                c.dim_n[d] = n
+                c.dim_sum[d] = s
+    return c
+
+
+def total_of(rows) -> Counts:
+    """The :class:`Counts` of several groups' sums (each in :data:`COUNTER_COLUMNS` order) together:
+    what :meth:`Counts.add` of each group's :func:`counts_of` gives, summed column by column."""
+    if not rows:
+        return Counts()
+    columns = list(zip(*rows, strict=True))
+    c = Counts(*[sum(col) for col in columns[:_N_PLAIN]])
+    ns = columns[_N_PLAIN]
+    for i, d in _DIMS_AT:
+        sums = columns[i]
+        if any(sums):
+            c.dim_n[d] = sum(n for n, s in zip(ns, sums, strict=True) if s)
+            c.dim_sum[d] = sum(sums)
+    return c
+
+
 def share(part: int, whole: int) -> float | None:
     """A rate in [0, 1], None when the base is 0 (shown as “—”, never as 0 % or 100 %)."""
     return None if not whole else part / whole
 
 
-@dataclass
+@dataclass(slots=True)
 class Figures:
     ratings: int
     active: int
