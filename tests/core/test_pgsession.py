@@ -62,3 +62,34 @@ def test_discard_all_still_forgets_them():
         cursor.execute("DEALLOCATE ALL")
     assert not connection.connection._prepared._names
     assert list(User.objects.filter(pk=-1)) == []  # prepared again from scratch, no error
+
+
+def test_timestamptz_values_are_parsed_by_the_c_loader_as_django_would():
+    """Every datetime read goes through psycopg's C loader (UtcTimestamptzLoader), not Django's
+    Python one, with the same values: aware, in datetime.timezone.utc, microseconds kept."""
+    import datetime as dt
+
+    from django.db.backends.postgresql.psycopg_any import BaseTzLoader
+    from psycopg.pq import Format
+
+    from zhengwu.core.pgsession import UtcTimestamptzLoader
+
+    connection.ensure_connection()
+    oid = connection.connection.adapters.types["timestamptz"].oid
+    assert connection.connection.adapters.get_loader(oid, Format.TEXT) is UtcTimestamptzLoader
+    sql = ("SELECT v FROM (VALUES (timestamptz '2026-11-29 12:34:56.789012+08'), (timestamptz '2000-02-29 00:00:00-05:30'),"
+           " (timestamptz '1970-01-01 00:00:00.5+00'), (timestamptz '2099-12-31 23:59:59.999999+14'), (NULL)) t(v)")
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        ours = [v for (v,) in cursor.fetchall()]
+    django_loader = type("DjangoUtc", (BaseTzLoader,), {"timezone": dt.timezone.utc})
+    with connection.cursor() as cursor:
+        cursor.cursor.adapters.register_loader("timestamptz", django_loader)
+        cursor.execute(sql)
+        theirs = [v for (v,) in cursor.fetchall()]
+    assert ours == theirs
+    assert ours[0] == dt.datetime(2026, 11, 29, 4, 34, 56, 789012, tzinfo=dt.timezone.utc)
+    assert all(v.tzinfo is dt.timezone.utc for v in ours if v is not None) and ours[-1] is None
+    # The ORM's own reads come back the same way.
+    user = User.objects.create_user(username="tz-loader", password="x-Long-enough-1")
+    assert User.objects.values_list("date_joined", flat=True).get(pk=user.pk) == user.date_joined

@@ -20,6 +20,7 @@ class CoreConfig(AppConfig):
         register_job(Job("files.prune", dt.timedelta(days=1), "command:files prune",
                      "清理没有记录引用的上传文件（超过24小时的）"))
         connection_created.connect(_keep_prepared_statements, dispatch_uid="zhengwu.prepared_max")
+        connection_created.connect(_c_timestamptz_loader, dispatch_uid="zhengwu.timestamptz_loader")
 
 
 def _keep_prepared_statements(sender, connection, **kwargs) -> None:
@@ -30,6 +31,14 @@ def _keep_prepared_statements(sender, connection, **kwargs) -> None:
         from .pgsession import keep_prepared_statements
 
         keep_prepared_statements(connection.connection, limit)
+
+
+def _c_timestamptz_loader(sender, connection, **kwargs) -> None:
+    """PostgreSQL: timestamptz values parsed by psycopg's C loader (zhengwu.core.pgsession)."""
+    if connection.vendor == "postgresql":
+        from .pgsession import use_c_timestamptz_loader
+
+        use_c_timestamptz_loader(connection)
 
 
 class ZhengwuAdminConfig(admin_apps.AdminConfig):
