@@ -159,8 +159,11 @@ def citizen_ticket(user, pk: int) -> Ticket:
 
 
 # -- duplicate suggestions (并单) ----------------------------------------------------------------------
+# The lead department's id, not its name: joining the departments to every candidate made
+# PostgreSQL hash all ~3,000 of them for a region's probe (2.7 → 1.2 ms); the few suggestions
+# shown are named afterwards.
 SIMILAR_FIELDS = ("id", "number", "title", "head", "address", "region_id", "category_id", "phone_index", "state",
-                  "created_at", "lead_department__name", "latitude", "longitude")
+                  "created_at", "lead_department_id", "latitude", "longitude")
 _REGION_IDS: dict[str, int] = {}
 RECENT_DAYS = 30
 CANDIDATES = 120
@@ -177,7 +180,7 @@ def similar(user, *, text: str = "", phone: str = "", region=None, address: str 
     (``ticket_open_category``; the category predicted from the text when none is chosen); the
     candidates are scored in Python (:func:`zhengwu.hotline.rules.similarity`).
     """
-    from zhengwu.org.models import Region
+    from zhengwu.org.models import Department, Region
 
     open_states = [s.value for s in rules.OPEN_STATES]
     since = timezone.now() - dt.timedelta(days=RECENT_DAYS)
@@ -220,7 +223,7 @@ def similar(user, *, text: str = "", phone: str = "", region=None, address: str 
                   .values_list(*SIMILAR_FIELDS)[:CANDIDATES]):
             if r[9] >= since:
                 rows[r[0]] = r
-    out = []
+    scored = []
     ta, aa = rules.shingles(text), rules.shingles(address)
     for r in rows.values():
         same_phone = bool(phone_ix) and r[7] == phone_ix
@@ -231,9 +234,12 @@ def similar(user, *, text: str = "", phone: str = "", region=None, address: str 
                                      same_category=category_id is not None and category_id == r[6], metres=metres)
         if s.score < rules.DUPLICATE_THRESHOLD and not same_phone:
             continue
-        out.append({"id": r[0], "number": r[1], "title": r[2], "address": r[4], "state": r[8],
-                    "state_label": rules.STATE_LABELS[State(r[8])], "open": r[8] in open_states,
-                    "created_at": timezone.localtime(r[9]).strftime("%Y-%m-%d %H:%M"), "department": r[10] or "",
-                    "score": s.score, "reasons": list(s.reasons) or ["同一来电人"]})
-    out.sort(key=lambda d: (-d["open"], -d["score"], -d["id"]))
-    return out[:limit]
+        scored.append((r, s))
+    scored.sort(key=lambda rs: (-(rs[0][8] in open_states), -rs[1].score, -rs[0][0]))
+    scored = scored[:limit]
+    departments = dict(Department.objects.filter(pk__in={r[10] for r, _ in scored if r[10]})
+                       .values_list("pk", "name")) if scored else {}
+    return [{"id": r[0], "number": r[1], "title": r[2], "address": r[4], "state": r[8],
+             "state_label": rules.STATE_LABELS[State(r[8])], "open": r[8] in open_states,
+             "created_at": timezone.localtime(r[9]).strftime("%Y-%m-%d %H:%M"), "department": departments.get(r[10], ""),
+             "score": s.score, "reasons": list(s.reasons) or ["同一来电人"]} for r, s in scored]

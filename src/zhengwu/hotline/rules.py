@@ -23,6 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import math
+import operator
 import re
 from dataclasses import dataclass
 from enum import StrEnum
@@ -304,11 +305,15 @@ COMMON_WORDS = ("市民来电反映", "来电反映", "市民反映", "反映", 
                 "请", "市民", "解决", "问题", "情况", "咨询", "投诉", "举报", "附近", "我们", "这个", "已经")
 
 
+# The common words (longest first, so that 市民来电反映 goes whole, not as 市民 + 来电 + 反映) and
+# the punctuation and spaces, removed in one pass.
+_NOISE = re.compile("|".join(sorted(map(re.escape, COMMON_WORDS), key=len, reverse=True)) + r"|[\s\W_]+",
+                    re.UNICODE)
+
+
 def normalise_text(text: str) -> str:
-    text = (text or "").lower()
-    for w in COMMON_WORDS:
-        text = text.replace(w, " ")
-    return _PUNCT.sub("", text)
+    """The text in lower case without :data:`COMMON_WORDS`, punctuation and spaces."""
+    return _NOISE.sub("", (text or "").lower())
 
 
 @functools.lru_cache(maxsize=2048)
@@ -318,6 +323,8 @@ def shingles(text: str, n: int = 2) -> frozenset[str]:
     t = normalise_text(text)
     if len(t) < n:
         return frozenset([t]) if t else frozenset()
+    if n == 2:  # each character joined to the next, in C: a third of the time of the slices
+        return frozenset(map(operator.add, t, t[1:]))
     return frozenset(t[i:i + n] for i in range(len(t) - n + 1))
 
 
