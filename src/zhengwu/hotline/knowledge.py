@@ -38,6 +38,11 @@ def warm_up() -> None:
         threading.Thread(target=_jieba, name="hotline-jieba-warmup", daemon=True).start()
 
 
+def load() -> None:
+    """Load jieba's dictionary now, in this thread (a web worker's start, ``zhengwu serve``)."""
+    _jieba()
+
+
 def _jieba():
     global _tokenizer
     if _tokenizer is None:

@@ -24,19 +24,38 @@ RECOMMENDED_THREADS = 4
 
 
 def _warm_up(worker) -> None:
-    try:
-        from zhengwu.catalog import search
+    """Load now, once per worker, what the first requests would otherwise load, then keep it out
+    of the cyclic garbage collector's full passes (``gc.freeze``).
 
-        search.analyzer()
-        search.vocabulary()
-    except Exception as exc:  # a cold cache is slower, not broken
-        worker.log.warning("search warm-up skipped: %s", exc)
-    # What is loaded now (Django, the URL and template caches, the search dictionaries) lives as
-    # long as the worker: keep it out of the cyclic garbage collector's full passes (measured
-    # in-process on the city data: a full pass went from ~90 ms to ~25 ms, a pause that would
-    # otherwise land in some request).
+    A full pass visits every tracked object that is not frozen. What a worker loads lazily is
+    large: pypinyin's phrase dictionary alone is ~250,000 lists. Left unfrozen (as it was when
+    only the search objects were created here, not their dictionaries), it made each full pass
+    take ~200 ms on the bench machine, a pause that lands in some request every few seconds under
+    load; with it frozen a pass takes a few tens of milliseconds (ADR 15)."""
+    from django.db import connections
+
+    steps = (("search", _warm_search), ("hotline", _warm_hotline))
+    for name, step in steps:
+        try:
+            step()
+        except Exception as exc:  # a cold cache is slower, not broken
+            worker.log.warning("%s warm-up skipped: %s", name, exc)
+    connections.close_all()  # the requests' threads open their own
     gc.collect()
     gc.freeze()
+
+
+def _warm_search() -> None:
+    from zhengwu.catalog import search
+
+    search.warm_up()  # jieba with the catalogue's words, pypinyin's dictionaries, the vocabulary
+
+
+def _warm_hotline() -> None:
+    from zhengwu.hotline import classifier, knowledge
+
+    knowledge.load()  # the 知识库's own jieba
+    classifier.suggest("路灯不亮，请尽快维修")  # the active model, the keyword rules, the taxonomy
 
 
 class Command(BaseCommand):

@@ -1,0 +1,64 @@
+"""``zhengwu serve``'s worker start: what the first requests would load lazily is loaded, then
+frozen out of the garbage collector's full passes (ADR 15)."""
+
+from __future__ import annotations
+
+import gc
+import sys
+
+import pytest
+
+from zhengwu.core.management.commands import serve
+
+pytestmark = pytest.mark.django_db
+
+
+class _Log:
+    def __init__(self):
+        self.warnings = []
+
+    def warning(self, msg, *args):
+        self.warnings.append(msg % args)
+
+
+class _Worker:
+    def __init__(self):
+        self.log = _Log()
+
+
+@pytest.fixture
+def no_close(monkeypatch):
+    """The warm-up closes its connections; inside a test's transaction that would end the test."""
+    from django.db import connections
+
+    closed = []
+    monkeypatch.setattr(connections, "close_all", lambda: closed.append(True))
+    yield closed
+    gc.unfreeze()
+
+
+def test_warm_up_loads_the_dictionaries_and_freezes_them(no_close):
+    from zhengwu.catalog import search
+    from zhengwu.hotline import knowledge
+
+    worker = _Worker()
+    serve._warm_up(worker)
+    assert worker.log.warnings == []
+    assert search.analyzer()._tokenizer is not None  # jieba with the catalogue's words
+    assert "pypinyin.phrases_dict" in sys.modules  # pypinyin's phrase dictionary (~250,000 lists)
+    assert knowledge._tokenizer is not None  # the 知识库's jieba
+    assert gc.get_freeze_count() > 0
+    assert no_close == [True]
+
+
+def test_a_failing_step_is_logged_and_the_others_still_run(no_close, monkeypatch):
+    def broken():
+        raise RuntimeError("词典文件损坏")
+
+    monkeypatch.setattr(serve, "_warm_search", broken)
+    ran = []
+    monkeypatch.setattr(serve, "_warm_hotline", lambda: ran.append(True))
+    worker = _Worker()
+    serve._warm_up(worker)
+    assert worker.log.warnings == ["search warm-up skipped: 词典文件损坏"]
+    assert ran == [True] and gc.get_freeze_count() > 0 and no_close == [True]
