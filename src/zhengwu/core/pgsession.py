@@ -60,9 +60,10 @@ def keep_prepared_statements(raw_connection, prepared_max: int) -> None:
 class UtcTimestamptzLoader(Loader):
     """Django's timestamptz loader, with psycopg's C parser doing the work (ADR 0013).
 
-    Django registers a Python subclass of psycopg's pure-Python loader (``psycopg_any.BaseTzLoader``:
-    parse with a regular expression, then ``replace(tzinfo=…)``), ~7 µs per value: every datetime
-    the application reads. On a connection whose session time zone is UTC (what Django sets with
+    Django registers a Python subclass of psycopg's pure-Python loader
+    (``psycopg_any.BaseTzLoader``: parse with a regular expression, then ``replace(tzinfo=…)``):
+    8.4 µs per value against the C loader's 0.9 µs on the bench machine, for every datetime the
+    application reads. On a connection whose session time zone is UTC (what Django sets with
     ``USE_TZ`` and no database ``TIME_ZONE``) the C loader of ``psycopg[binary]`` returns the same
     value, an aware datetime in ``datetime.timezone.utc``. ``timezone`` is what Django's
     ``create_cursor`` compares with the connection's time zone: where they differ, it registers

@@ -246,28 +246,6 @@ class Counts:
     dim_n: dict[str, int] = field(default_factory=dict)
     dim_sum: dict[str, int] = field(default_factory=dict)
 
-    def add(self, other: "Counts") -> "Counts":
-        # Spelled out: a city's report adds a few thousand rows (a getattr/setattr loop was a
-        # third of the figures API's CPU).
-        self.ratings += other.ratings
-        self.l5 += other.l5
-        self.l4 += other.l4
-        self.l3 += other.l3
-        self.l2 += other.l2
-        self.l1 += other.l1
-        self.defaults += other.defaults
-        self.bad += other.bad
-        self.bad_closed += other.bad_closed
-        self.bad_real += other.bad_real
-        self.bad_real_called += other.bad_real_called
-        self.excluded += other.excluded
-        self.events += other.events
-        for d, n in other.dim_n.items():
-            self.dim_n[d] = self.dim_n.get(d, 0) + n
-        for d, s in other.dim_sum.items():
-            self.dim_sum[d] = self.dim_sum.get(d, 0) + s
-        return self
-
 
 def counts_of(sums) -> Counts:
     """One group's :class:`Counts` from its sums in :data:`COUNTER_COLUMNS` order. A dimension
@@ -284,8 +262,8 @@ def counts_of(sums) -> Counts:
 
 
 def total_of(rows) -> Counts:
-    """The :class:`Counts` of several groups' sums (each in :data:`COUNTER_COLUMNS` order) together:
-    what :meth:`Counts.add` of each group's :func:`counts_of` gives, summed column by column."""
+    """The :class:`Counts` of several groups' sums (each in :data:`COUNTER_COLUMNS` order) together,
+    summed column by column: a dimension's count adds up the ratings of the groups that scored it."""
     if not rows:
         return Counts()
     columns = list(zip(*rows, strict=True))
