@@ -71,3 +71,15 @@ def test_coordinates_make_the_same_place(new_ticket, centre, taxonomy, street):
     assert found and found[0]["number"] == a.number and "同一地点" in found[0]["reasons"]
     far = queries.similar(centre, text="这个路口的井盖不见了，很危险", lat=34.80, lon=113.70, category=a.category_id)
     assert not far or "同一地点" not in far[0]["reasons"]
+
+
+def test_suggestions_name_the_lead_department(tickets, centre, market):
+    """The candidates are read without their department; the suggestions shown are named after."""
+    from zhengwu.hotline.models import Ticket
+
+    gym, trash, noise = tickets
+    Ticket.objects.filter(pk=gym.pk).update(lead_department=market)
+    found = queries.similar(centre, text=gym.content, category=gym.category_id, phone="13800000002")
+    by_number = {f["number"]: f for f in found}
+    assert by_number[gym.number]["department"] == market.name
+    assert by_number[trash.number]["department"] == ""  # not dispatched yet
