@@ -22,7 +22,7 @@ rating stays in the history (marked 已剔除).
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from enum import StrEnum
 
 # -- levels ---------------------------------------------------------------------------------
@@ -216,16 +216,6 @@ def is_overdue(state: str, due: dt.date | None, today: dt.date) -> bool:
 
 
 # -- figures --------------------------------------------------------------------------------
-# The counters the daily aggregate stores per row, in the order :func:`counts_of` and
-# :func:`total_of` read them: the plain counters of :class:`Counts`, then ``dim_n`` (the ratings
-# that scored dimensions) and one sum per dimension of :data:`ALL_DIMENSIONS`.
-PLAIN_COUNTERS = ("ratings", "l5", "l4", "l3", "l2", "l1", "defaults", "bad", "bad_closed", "bad_real",
-                  "bad_real_called", "excluded", "events")
-COUNTER_COLUMNS = (*PLAIN_COUNTERS, "dim_n", *[f"dim_{d}" for d in ALL_DIMENSIONS])
-_N_PLAIN = len(PLAIN_COUNTERS)
-_DIMS_AT = tuple(enumerate(ALL_DIMENSIONS, start=_N_PLAIN + 1))
-
-
 @dataclass(slots=True)
 class Counts:
     """Additive counters of one group (what the daily aggregate table stores per row)."""
@@ -245,6 +235,15 @@ class Counts:
     events: int = 0  # 可评价事件数
     dim_n: dict[str, int] = field(default_factory=dict)
     dim_sum: dict[str, int] = field(default_factory=dict)
+
+
+# The counters the daily aggregate stores per row, in the order :func:`counts_of` and
+# :func:`total_of` read them: the plain counters of :class:`Counts` (its fields, in order), then
+# ``dim_n`` (the ratings that scored dimensions) and one sum per dimension of :data:`ALL_DIMENSIONS`.
+PLAIN_COUNTERS = tuple(f.name for f in fields(Counts) if f.name not in ("dim_n", "dim_sum"))
+COUNTER_COLUMNS = (*PLAIN_COUNTERS, "dim_n", *[f"dim_{d}" for d in ALL_DIMENSIONS])
+_N_PLAIN = len(PLAIN_COUNTERS)
+_DIMS_AT = tuple(enumerate(ALL_DIMENSIONS, start=_N_PLAIN + 1))
 
 
 def counts_of(sums) -> Counts:
