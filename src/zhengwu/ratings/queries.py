@@ -90,11 +90,9 @@ def _day_start(day: dt.date) -> dt.datetime:
 
 
 def _labels(group_by: str, keys: list) -> dict:
+    """Labels of the groups that are not :data:`NAMED_GROUPS` (those are named in the figures'
+    own query)."""
     keys = [k for k in keys if k is not None]
-    if group_by == "department":
-        from zhengwu.org.models import Department
-
-        return dict(Department.objects.filter(pk__in=keys).values_list("pk", "name"))
     if group_by == "window":
         from zhengwu.org.models import Window
 
@@ -104,14 +102,6 @@ def _labels(group_by: str, keys: list) -> dict:
         from zhengwu.accounts.models import User
 
         return {pk: d or u for pk, d, u in User.objects.filter(pk__in=keys).values_list("pk", "display_name", "username")}
-    if group_by == "item":
-        from zhengwu.catalog.models import ServiceItem
-
-        return dict(ServiceItem.objects.filter(pk__in=keys).values_list("pk", "name"))
-    if group_by == "region":
-        from zhengwu.org.models import Region
-
-        return dict(Region.objects.filter(pk__in=keys).values_list("pk", "name"))
     return {k: rules.KIND_LABELS.get(k, k) for k in keys}
 
 
