@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 export ZHENGWU_DATA_DIR ?= $(CURDIR)/var
 PORT ?= 8000
 
-.PHONY: run install migrate demo serve worker test test-sqlite test-postgres bench clean
+.PHONY: run install migrate demo serve worker test test-sqlite test-postgres bench locust clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,9 @@ BENCH_LOCUST := $(CURDIR)/.venv-locust/bin/locust
 $(BENCH_LOCUST):
 	$(PYTHON) -m venv .venv-locust
 	.venv-locust/bin/pip install -q locust
+
+# Locust in its own virtualenv (the mixed workload's load tool; the bench smoke test uses it too).
+locust: $(BENCH_LOCUST)
 
 bench: install $(BENCH_LOCUST)
 	mkdir -p $(BENCH_DATA_DIR)
