@@ -885,10 +885,11 @@ def markdown(result: dict) -> str:
                      f"{pg['database_mb']} MB; prewarmed {pg.get('prewarmed_mb', 0)} MB of hot tables and indexes."
                      + (f" **{pg['warning']}**" if pg.get("warning") else ""))
         lines.append("")
+    top = max((p["clients"] for phases in result["endpoints"].values() for p in phases), default=1)
     lines.append("Latency in ms. *client* = observed by the load client on loopback; *server* = gunicorn's request "
-                 "time (access log `%(D)s`). Floor ratio = server p50 ÷ floor's server p50 at the same concurrency. "
-                 "At 16 clients each client sends again as soon as it is answered: the cores are saturated and the "
-                 "latency is mostly the queue (mean ≈ 16 ÷ req/s).")
+                 "time (access log `%(D)s`). Floor ratio = server p50 ÷ floor's server p50 at the same concurrency."
+                 + (f" At {top} clients each client sends again as soon as it is answered: the cores are saturated "
+                    f"and the latency is mostly the queue (mean ≈ {top} ÷ req/s)." if top > 1 else ""))
     lines.append("")
     lines.append("| endpoint | clients | n | err | client p50 | p95 | p99 | server p50 | p95 | p99 | req/s | ×floor (p50) | SQL | target | result |")
     lines.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|")
