@@ -128,7 +128,6 @@ def test_counts_of_sums_and_their_total():
                            excluded=1, events=7,
                            dim_n={"overall": 7, "guide": 3, "usability": 3, "skill": 4, "attitude": 4},
                            dim_sum={"overall": 30, "guide": 9, "usability": 10, "skill": 17, "attitude": 16})
-    assert total.dim_n == {"overall": 7, "guide": 3, "usability": 3, "skill": 4, "attitude": 4}
     assert rules.figures(total).dimension_avg == {"overall": 4.29, "guide": 3.0, "usability": 3.33, "skill": 4.25,
                                                   "attitude": 4.0}
     assert rules.total_of([]) == Counts()

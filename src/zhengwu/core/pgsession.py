@@ -22,8 +22,8 @@ import re
 from collections.abc import Sequence
 
 from psycopg import pq
-from psycopg.adapt import Loader
 from psycopg._preparing import Prepare, PrepareManager
+from psycopg.adapt import Loader
 
 # What psycopg's own check matches, less ROLLBACK (psycopg._preparing.PrepareManager._should_discard).
 _CLEARS = re.compile(rb"^(?:DROP|ALTER|DISCARD ALL|DEALLOCATE ALL)\b").match
@@ -57,6 +57,15 @@ def keep_prepared_statements(raw_connection, prepared_max: int) -> None:
 
 
 # -- timestamptz in C -------------------------------------------------------------------------------
+try:  # psycopg[binary] (or [c]); without it Django's loader stays
+    from psycopg_binary._psycopg import TimestamptzLoader as _CTimestamptzLoader
+except ImportError:  # pragma: no cover
+    try:
+        from psycopg_c._psycopg import TimestamptzLoader as _CTimestamptzLoader
+    except ImportError:
+        _CTimestamptzLoader = None
+
+
 class UtcTimestamptzLoader(Loader):
     """Django's timestamptz loader, with psycopg's C parser doing the work (ADR 0013).
 
@@ -78,15 +87,6 @@ class UtcTimestamptzLoader(Loader):
 
     def load(self, data):  # pragma: no cover - replaced per instance in __init__
         raise NotImplementedError
-
-
-try:  # psycopg[binary] (or [c]); without it Django's loader stays
-    from psycopg_binary._psycopg import TimestamptzLoader as _CTimestamptzLoader
-except ImportError:  # pragma: no cover
-    try:
-        from psycopg_c._psycopg import TimestamptzLoader as _CTimestamptzLoader
-    except ImportError:
-        _CTimestamptzLoader = None
 
 
 def use_c_timestamptz_loader(django_connection) -> bool:

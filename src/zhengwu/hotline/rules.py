@@ -299,7 +299,6 @@ def is_satisfied(level: int | None) -> bool | None:
 
 
 # -- duplicate detection (并单) ------------------------------------------------------------------
-_PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
 # Words every ticket says: they do not make two tickets alike.
 COMMON_WORDS = ("市民来电反映", "来电反映", "市民反映", "反映", "来电", "希望", "要求", "相关部门", "尽快", "处理",
                 "请", "市民", "解决", "问题", "情况", "咨询", "投诉", "举报", "附近", "我们", "这个", "已经")

@@ -12,8 +12,8 @@ import datetime as dt
 from functools import wraps
 from typing import Optional
 
-from django.core.exceptions import PermissionDenied, ValidationError
 import orjson
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.utils import timezone
 from ninja import Query, Router, Status
