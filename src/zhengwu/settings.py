@@ -297,3 +297,11 @@ LOGGING = {
 ZHENGWU_PLATFORM_NAME = os.environ.get("ZHENGWU_PLATFORM_NAME", "政务服务网")
 # The region this deployment serves (12-digit code); set by `zhengwu demo` or the operator.
 ZHENGWU_HOME_REGION = os.environ.get("ZHENGWU_HOME_REGION", "")
+
+# --- Open311 filing (ADR 0018) -----------------------------------------------------------------
+# Other systems file 12345 tickets with a `hotline:tickets` key. Anonymous filing (a public app
+# talking to us directly) is opt-in, and limited per client address: at most LIMIT tickets per
+# WINDOW seconds, counted in the database so every web process shares the count.
+ZHENGWU_OPEN311_ANONYMOUS = _env_bool("ZHENGWU_OPEN311_ANONYMOUS")
+ZHENGWU_OPEN311_ANONYMOUS_LIMIT = int(os.environ.get("ZHENGWU_OPEN311_ANONYMOUS_LIMIT", "10"))
+ZHENGWU_OPEN311_ANONYMOUS_WINDOW = int(os.environ.get("ZHENGWU_OPEN311_ANONYMOUS_WINDOW", "3600"))

@@ -120,6 +120,7 @@ def generate(ctx) -> int:
 
     ticket_cols = ["id", "number", "channel", "ticket_type", "urgency", "confidential", "title", "content", "caller_name",
                    "phone", "phone_index", "address", "region_id", "region_code", "latitude", "longitude", "category_id",
+                   "address_public",
                    "suggested", "lead_department_id", "applicant_id", "registered_by_id", "knowledge_id", "state",
                    "created_at", "dispatched_at", "claim_due_at", "claimed_at", "claimed_on_time", "due_at", "time_limit",
                    "extension_days", "extension_pending", "return_count", "return_pending", "urge_count", "reopen_count",
@@ -216,6 +217,7 @@ def generate(ctx) -> int:
             row.update(id=pk, number=f"RX{(created + offset):%Y%m%d}{pk:07d}", channel=channel, ticket_type=ttype,
                        urgency=urgency, confidential=rnd.random() < 0.03, title=title[:200], content=content,
                        caller_name=enc_name, phone=enc_phone, phone_index=phone_ix, address=f"{trainingdata.PLACES[rnd.randrange(len(trainingdata.PLACES))]}{rnd.randint(1, 300)}号",
+                       address_public=False,  # generated callers were never asked (ADR 0018)
                        region_id=region[0], region_code=region[1], category_id=leaf_id, suggested=empty,
                        registered_by_id=centre[0] if channel == "phone" else None, state=state, created_at=created,
                        extension_days=0, return_count=0, urge_count=0, reopen_count=0, reply="", callback_attempts=0,

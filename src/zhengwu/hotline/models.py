@@ -138,6 +138,8 @@ class Ticket(models.Model):
     phone = EncryptedField("联系电话", kind="phone", index=True)
     phone_index = BlindIndexField()
     address = models.CharField("诉求地点", max_length=200, blank=True)
+    address_public = models.BooleanField("同意公开地址", default=False, db_default=False,
+                                         help_text="诉求人同意后，Open311 公开列表才显示诉求地点和经纬度")
     region = models.ForeignKey("org.Region", verbose_name="所属区划", on_delete=models.PROTECT, related_name="+")
     region_code = models.CharField("区划代码", max_length=12)
     latitude = models.FloatField("纬度", null=True, blank=True)
@@ -259,3 +261,20 @@ class TicketEvent(models.Model):
         if not self._state.adding:
             raise RuntimeError("工单流转记录只能追加，不能修改")
         super().save(*args, **kwargs)
+
+
+class Open311Quota(models.Model):
+    """How many tickets one client address filed anonymously through Open311 in its current window
+    (the rate limit of anonymous filing). ``client`` is a keyed hash of the address, not the address;
+    rows of ended windows are deleted as new windows start."""
+
+    client = models.CharField("客户端（地址摘要）", max_length=32, unique=True)
+    started_at = models.DateTimeField("窗口开始", db_index=True)
+    count = models.PositiveIntegerField("已提交", default=0)
+
+    class Meta:
+        verbose_name = "Open311 匿名提交计数"
+        verbose_name_plural = "Open311 匿名提交计数"
+
+    def __str__(self) -> str:
+        return f"{self.client[:8]}: {self.count}"

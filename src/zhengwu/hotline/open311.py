@@ -5,23 +5,36 @@ are *service requests*, so standard Open311 clients can list categories, file an
 - ``GET  /open311/v2/requests.json`` — requests, filters ``service_request_id`` (comma list),
   ``service_code``, ``start_date``, ``end_date`` (ISO 8601), ``status`` (open/closed); without
   dates the last 90 days, at most 1,000 rows, newest first;
-- ``POST /open311/v2/requests.json`` — form-encoded: ``service_code``, ``description``, ``lat`` +
-  ``long`` or ``address_string``; optional ``api_key``, ``first_name``, ``last_name``, ``phone``,
-  ``email``, ``device_id``, ``account_id``; answers ``[{"service_request_id", "service_notice",
-  "account_id"}]``;
+- ``POST /open311/v2/requests.json`` — form-encoded: ``api_key`` (an 应用密钥 with the
+  ``hotline:tickets`` scope), ``service_code``, ``description``, ``lat`` + ``long`` or
+  ``address_string``; optional ``first_name``, ``last_name``, ``phone``, ``email``, ``device_id``,
+  ``account_id``, ``attribute[ticket_type]``, ``attribute[address_public]`` (``true`` when the
+  citizen agreed to publish the address); header ``Idempotency-Key``. Answers 201
+  ``[{"service_request_id", "service_notice", "account_id"}]``, 200 with the same body when the
+  client repeats an ``Idempotency-Key``;
 - ``GET  /open311/v2/requests/{id}.json`` — one request (as a one-element list, as the spec says).
+
+Filing without ``api_key`` is refused (401) unless the deployment sets
+``ZHENGWU_OPEN311_ANONYMOUS=1``; anonymous filing is then limited per client address
+(``ZHENGWU_OPEN311_ANONYMOUS_LIMIT`` tickets per ``ZHENGWU_OPEN311_ANONYMOUS_WINDOW`` seconds,
+counted in the database, 429 with ``Retry-After`` beyond it). Idempotency keys are namespaced
+per client (the key's id, or the address for anonymous filing), so clients never share one (ADR 0018).
 
 Errors are the spec's ``[{"code": …, "description": …}]`` with the same HTTP status. Public
 listings never carry the caller's name or phone, and confidential tickets are not listed; the
-description shown is the ticket's summary (标题), not the full text.
+description shown is the ticket's summary (标题), not the full text; the address and coordinates
+only when the citizen agreed to publish them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import math
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
 from django.http import JsonResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
@@ -30,19 +43,29 @@ from ninja.errors import HttpError
 
 from zhengwu.accounts import apikeys
 from zhengwu.accounts.models import ApiKey
+from zhengwu.core.middleware import client_ip
+from zhengwu.core.pii import blind_index
 
 from . import rules, services
-from .models import Category, Channel, Ticket
+from .models import Category, Channel, Open311Quota, Ticket
 from .rules import Actor, State
 
 MAX_ROWS = 1000
 DEFAULT_DAYS = 90
 CLOSED = (State.CLOSED, State.ARCHIVED, State.MERGED, State.CANCELLED)
+# Dates a query may name: far enough back for any imported history, and far enough from the ends
+# of Python's calendar (years 1 and 9999) that a default window or a time zone never overflows.
+EARLIEST, LATEST = dt.date(1900, 1, 1), dt.date(2100, 12, 31)
+DATE_LABELS = {"start_date": "开始时间 start_date", "end_date": "结束时间 end_date"}
+TRUE, FALSE = {"1", "true", "yes", "on"}, {"", "0", "false", "no", "off"}
 
 
-def _error(status: int, description: str) -> JsonResponse:
-    return JsonResponse([{"code": status, "description": description}], status=status, safe=False,
+def _error(status: int, description: str, retry_after: int | None = None) -> JsonResponse:
+    resp = JsonResponse([{"code": status, "description": description}], status=status, safe=False,
                         json_dumps_params={"ensure_ascii": False})
+    if retry_after is not None:
+        resp["Retry-After"] = str(retry_after)
+    return resp
 
 
 def _ok(data, status: int = 200) -> JsonResponse:
@@ -87,11 +110,12 @@ def request_out(t: Ticket) -> dict:
         "requested_datetime": _iso(t.created_at),
         "updated_datetime": _iso(t.updated_at),
         "expected_datetime": _iso(t.due_at),
-        "address": t.address,
+        # Where the citizen lives or works is theirs to publish: shown only with their agreement.
+        "address": t.address if t.address_public else "",
         "address_id": "",
         "zipcode": "",
-        "lat": t.latitude,
-        "long": t.longitude,
+        "lat": t.latitude if t.address_public else None,
+        "long": t.longitude if t.address_public else None,
         "media_url": "",
     }
 
@@ -101,11 +125,21 @@ def _public():
 
 
 def _parse_dt(value: str, name: str) -> dt.datetime:
+    """An Open311 date parameter: ISO 8601, with or without a time zone (without: local time),
+    between EARLIEST and LATEST; else ``ValidationError`` naming the parameter."""
+    label = DATE_LABELS.get(name, name)
     try:
         v = dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
     except ValueError:
-        raise ValidationError(f"{name} 格式不正确：应为 ISO 8601，例如 2026-11-01T00:00:00+08:00") from None
-    return v if v.tzinfo else timezone.make_aware(v)
+        raise ValidationError(f"{label} 格式不正确：应为 ISO 8601，例如 2026-11-01T00:00:00+08:00") from None
+    if not EARLIEST <= v.date() <= LATEST:
+        raise ValidationError(f"{label} 超出范围：应在 {EARLIEST} 至 {LATEST} 之间")
+    try:
+        v = v if v.tzinfo else timezone.make_aware(v)
+        v.astimezone(dt.timezone.utc)
+    except (ValueError, OverflowError):
+        raise ValidationError(f"{label} 无法换算为本地时间：请写明时区，例如 +08:00") from None
+    return v
 
 
 @csrf_exempt
@@ -157,15 +191,64 @@ def _client(key: str) -> ApiKey | None:
         return None
 
 
+def _idempotency_key(namespace: str, key: str | None) -> str | None:
+    """The ticket's idempotency key for a client's ``Idempotency-Key``: ``o311:<client>:<key>``, the
+    client's key hashed when the whole would pass the column's 64 characters (never cut: two long
+    keys with the same beginning are two requests)."""
+    if not key:
+        return None
+    raw = f"o311:{namespace}:{key}"
+    if len(raw) <= 64:
+        return raw
+    head = f"o311:{namespace}:#"
+    return head + hashlib.sha256(key.encode()).hexdigest()[:64 - len(head)]
+
+
+def _spend_quota(client: str) -> int | None:
+    """Count one anonymous filing by ``client`` (a digest of its address) in its current window.
+    None when it is within the limit, else the seconds until the window ends. Runs inside the
+    caller's transaction (the row stays locked until it ends, so concurrent processes count
+    right, and a refused filing gives its count back)."""
+    limit = settings.ZHENGWU_OPEN311_ANONYMOUS_LIMIT
+    window = dt.timedelta(seconds=settings.ZHENGWU_OPEN311_ANONYMOUS_WINDOW)
+    now = timezone.now()
+    row = Open311Quota.objects.select_for_update().filter(client=client).first()
+    if row is None:
+        try:
+            with transaction.atomic():
+                Open311Quota.objects.create(client=client, started_at=now, count=1)
+        except IntegrityError:  # another process counted this client's first filing first
+            row = Open311Quota.objects.select_for_update().get(client=client)
+        else:
+            # Ended windows go; rows another filing holds are left for later (no waits, no deadlocks).
+            ended = Open311Quota.objects.select_for_update(skip_locked=True).filter(started_at__lt=now - window)
+            Open311Quota.objects.filter(pk__in=list(ended.values_list("pk", flat=True)[:1000])).delete()
+            return None if limit >= 1 else math.ceil(window.total_seconds())
+    if now - row.started_at >= window:
+        row.started_at, row.count = now, 0
+    if row.count >= limit:
+        return max(1, math.ceil((row.started_at + window - now).total_seconds()))
+    row.count += 1
+    row.save(update_fields=["started_at", "count"])
+    return None
+
+
+def _flag(p, name: str) -> bool:
+    value = p.get(name, "").strip().lower()
+    if value in TRUE or value in FALSE:
+        return value in TRUE
+    raise ValidationError(f"{name} 应为 true 或 false")
+
+
 def _create(request):
     p = request.POST
     client = None
-    if getattr(settings, "ZHENGWU_OPEN311_REQUIRE_KEY", False) and not p.get("api_key"):
-        return _error(403, "本平台要求 api_key：请向12345派单中心申请接入密钥")
     if p.get("api_key"):
         client = _client(p["api_key"])
         if client is None:
             return _error(403, "api_key 无效、已停用、已过期或未授权提交12345诉求")
+    elif not settings.ZHENGWU_OPEN311_ANONYMOUS:
+        return _error(401, "提交诉求须提供 api_key（应用密钥，权限 hotline:tickets）：请向12345派单中心申请接入密钥")
     code = p.get("service_code", "").strip()
     if not code:
         return _error(400, "service_code 必填")
@@ -178,14 +261,24 @@ def _create(request):
     description = p.get("description", "").strip()
     if not description:
         return _error(400, "description 必填：请描述问题")
+    try:
+        address_public = _flag(p, "attribute[address_public]")
+    except ValidationError as exc:
+        return _error(400, "；".join(exc.messages))
     name = (p.get("last_name", "") + p.get("first_name", "")).strip()
     data = {"ticket_type": p.get("attribute[ticket_type]") or rules.TicketType.HELP, "content": description,
             "address": addr, "latitude": lat or None, "longitude": lon or None, "category": category.pk,
-            "caller_name": name, "phone": p.get("phone", "")}
-    key = request.headers.get("Idempotency-Key")
+            "caller_name": name, "phone": p.get("phone", ""), "address_public": address_public}
+    # Each client its own keys: the key's id, or (anonymous) a digest of the address, never the address.
+    anonymous = None if client else blind_index("open311-client", client_ip(request) or "-")
+    key = _idempotency_key(f"k{client.pk}" if client else f"a{anonymous[:16]}", request.headers.get("Idempotency-Key"))
+    if key and (found := Ticket.objects.filter(idempotency_key=key).first()) is not None:
+        return _created(found, p, status=200)
     try:
-        t = services.register(None, data, channel=Channel.OPEN311, actor=Actor.SYSTEM,
-                              idempotency_key=f"o311:{key}"[:64] if key else None)
+        with transaction.atomic():
+            if anonymous and (retry := _spend_quota(anonymous)) is not None:
+                return _error(429, f"本地址匿名提交过于频繁：请 {retry} 秒后再试，或申请接入密钥", retry_after=retry)
+            t = services.register(None, data, channel=Channel.OPEN311, actor=Actor.SYSTEM, idempotency_key=key)
     except ValidationError as exc:
         msgs = ["；".join(v) for v in exc.message_dict.values()] if hasattr(exc, "error_dict") else exc.messages
         return _error(400, "；".join(msgs))
@@ -193,5 +286,9 @@ def _create(request):
         return _error(403, str(exc))
     if client is not None:
         services.record_event(t, "note", None, opinion=f"由接入系统“{client.name}”通过 Open311 提交", public=False)
+    return _created(t, p)
+
+
+def _created(t: Ticket, p, status: int = 201) -> JsonResponse:
     return _ok([{"service_request_id": t.number, "service_notice": f"已受理，工单编号 {t.number}",
-                 "account_id": p.get("account_id") or None}], status=201)
+                 "account_id": p.get("account_id") or None}], status=status)

@@ -263,6 +263,7 @@ def clean_ticket_input(data: dict, user, channel: str) -> dict:
     if errors:
         raise ValidationError(errors)
     out["confidential"] = bool(data.get("confidential"))
+    out["address_public"] = bool(data.get("address_public"))  # the citizen agreed to publish the address
     if not out["title"]:
         first = re.split(r"[。！？!?\n]", out["content"], maxsplit=1)[0]
         out["title"] = first[:40] or out["content"][:40]
@@ -296,7 +297,8 @@ def register(user, data: dict, *, channel: str = Channel.PHONE, idempotency_key:
     ticket = Ticket(
         number=f"TMP{uuid.uuid4().hex[:16]}", channel=channel, ticket_type=clean["ticket_type"],
         urgency=clean["urgency"], confidential=clean["confidential"], title=clean["title"], content=clean["content"],
-        caller_name=clean["caller_name"], phone=phone, address=clean["address"], region=clean["region"],
+        caller_name=clean["caller_name"], phone=phone, address=clean["address"], address_public=clean["address_public"],
+        region=clean["region"],
         region_code=clean["region"].code, latitude=clean["latitude"], longitude=clean["longitude"],
         category=clean["category"], applicant=applicant, registered_by=user if actor == Actor.CENTRE else None,
         created_at=now, idempotency_key=idempotency_key,

@@ -35,6 +35,7 @@ def submit(request):
         data["caller_name"] = applicant.name
         data["phone"] = applicant.phone.reveal_unaudited() if applicant.phone else ""
         data["confidential"] = request.POST.get("confidential") == "on"
+        data["address_public"] = request.POST.get("address_public") == "on"
         if data["ticket_type"] == rules.TicketType.ENTERPRISE and applicant.kind != "legal":
             messages.error(request, "“企业诉求”须使用企业账号提交")
         else:
