@@ -105,6 +105,8 @@ def figures_export(request):
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
 
+    from zhengwu.core.spreadsheets import safe_row
+
     form, report = _report(request)
     if report is None:
         return HttpResponse("；".join(m for msgs in form.errors.values() for m in msgs), status=400,
@@ -113,14 +115,14 @@ def figures_export(request):
     wb = Workbook()
     ws = wb.active
     ws.title = "办件指标"
-    ws.append([f"办件指标（按{report.group_label}）  统计期：{report.start:%Y-%m-%d} 至 {report.end:%Y-%m-%d}"])
+    ws.append(safe_row([f"办件指标（按{report.group_label}）  统计期：{report.start:%Y-%m-%d} 至 {report.end:%Y-%m-%d}"]))
     ws["A1"].font = Font(bold=True, size=13)
-    ws.append([h[0] + (f"（{h[1]}）" if h[1] and h[1] != "%" else "") for h in table["headers"]])
+    ws.append(safe_row(h[0] + (f"（{h[1]}）" if h[1] and h[1] != "%" else "") for h in table["headers"]))
     for cell in ws[2]:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(horizontal="center", wrap_text=True)
     for row in [*table["rows"], table["total"]]:
-        ws.append([row["label"], *[c.value for c in row["cells"]]])
+        ws.append(safe_row([row["label"], *[c.value for c in row["cells"]]]))
         for key, cell in zip(COLUMNS, ws[ws.max_row][1:], strict=True):
             if key in RATES:
                 cell.number_format = "0.0%"
@@ -135,7 +137,7 @@ def figures_export(request):
     notes = wb.create_sheet("指标口径")
     notes.append(["指标", "单位", "口径"])
     for label, unit, definition in (svc.DEFINITIONS[k] for k in COLUMNS):
-        notes.append([label, unit, definition])
+        notes.append(safe_row([label, unit, definition]))
     notes.column_dimensions["A"].width = 16
     notes.column_dimensions["C"].width = 100
     buf = io.BytesIO()

@@ -7,47 +7,36 @@ rows up, bulk writes, versions) is :mod:`zhengwu.catalog.services.imports`.
 
 The column layout is :data:`COLUMNS`; docs/catalog-import.md documents it for bureaus.
 
-Why not openpyxl for the big files: on this class of machine openpyxl's read-only mode reads a
-100,000-row, 17-column sheet in ~36 s and its write-only mode writes one in ~35 s, which alone
-breaks the one-minute import budget. A sheet is a zip of plain SpreadsheetML, so
-:func:`iter_xlsx_rows` streams it through expat (C) and :class:`XlsxWriter` writes it directly,
-both several times faster. openpyxl still reads every file written here (the tests check), and
-files saved by Excel, WPS or LibreOffice are read here.
+The file formats themselves are the platform's (:mod:`zhengwu.core.spreadsheets` reads, within
+limits that refuse zip bombs, and streams; :mod:`zhengwu.core.xlsx_writer` writes; both
+neutralise formula injection). Why not openpyxl for the big files: ADR 0006.
 """
 
 from __future__ import annotations
 
-import codecs
-import csv
 import functools
-import io
 import re
-import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
-from xml.parsers import expat
-from xml.sax.saxutils import escape
 
 from django.core.exceptions import ValidationError
 
+from zhengwu.core import spreadsheets, xlsx_writer
 from zhengwu.core.identifiers import BASE_CODE_RE, IMPL_CODE_RE, ITEM_TYPES, PROVINCE_PREFIXES, validate_uscc
 
 from . import rules
 
-# Files bigger than this are refused before reading (a 100,000-row sheet is ~10 MB).
-MAX_FILE_BYTES = 100 * 1024 * 1024
-MAX_ROWS = 200_000
+# The defaults of zhengwu.core.spreadsheets.limits(), which every read applies (expanded size,
+# compression ratio, rows, cell length; some adjustable in settings).
+MAX_FILE_BYTES = spreadsheets.Limits.max_file_bytes
+MAX_ROWS = spreadsheets.Limits.max_rows
 # Header row: the first of the first few rows that names both required columns.
 HEADER_SEARCH_ROWS = 10
 
 
-class ImportFileError(Exception):
-    """The whole file is refused (wrong format, no header, missing required columns)."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+# The whole file is refused (wrong format, no header, missing required columns, over a limit).
+ImportFileError = spreadsheets.SpreadsheetError
 
 
 # -- the layout -------------------------------------------------------------------------------
@@ -97,17 +86,7 @@ GUIDE_KEYS = ("name", "item_type", "statutory_days", "promised_days", "case_type
               "acceptance_conditions", "legal_basis", "service_object", "materials", "fees",
               "popular_name", "keywords")
 
-_FULLWIDTH = str.maketrans({"（": "(", "）": ")", "：": ":", "【": "(", "】": ")", "［": "(", "］": ")",
-                            "＊": "*", "\u3000": " ", "\ufeff": ""})
-
-
-def normalise_header(value: Any) -> str:
-    """``' 法定时限（工作日）*'`` → ``'法定时限'``: spaces, markers and a trailing note go."""
-    text = str(value if value is not None else "").translate(_FULLWIDTH)
-    text = re.sub(r"\s+", "", text)
-    text = text.strip("*※").rstrip(":")
-    text = re.sub(r"\([^()]*\)$", "", text)  # 法定时限(工作日), 申请材料(用；分隔)
-    return text.strip("*※")
+normalise_header = spreadsheets.normalise_header
 
 
 _HEADER_INDEX: dict[str, str] = {}
@@ -120,14 +99,7 @@ def header_key(value: Any) -> str | None:
     return _HEADER_INDEX.get(normalise_header(value))
 
 
-def column_letter(index: int) -> str:
-    """0 → A, 25 → Z, 26 → AA."""
-    letters = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
+column_letter = spreadsheets.column_letter
 
 
 # -- issues ----------------------------------------------------------------------------------
@@ -163,276 +135,12 @@ class Table:
     rows: Iterator[tuple[int, list[Any]]]  # (row number as shown by Excel, cell values)
 
 
-def detect_kind(data: bytes, file_name: str = "") -> str:
-    name = (file_name or "").lower()
-    if data[:4] == b"PK\x03\x04":
-        return "xlsx"
-    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-        raise ImportFileError("不支持旧版Excel（.xls）文件：请在Excel中“另存为”.xlsx或.csv格式后再导入")
-    if name.endswith((".xlsx", ".xlsm")):
-        raise ImportFileError("文件不是有效的.xlsx文件（可能已损坏或扩展名不符），请用Excel重新保存后再导入")
-    if name and not name.endswith((".csv", ".txt")):
-        raise ImportFileError("只能导入.xlsx或.csv文件")
-    return "csv"
-
-
-def decode_csv(data: bytes) -> tuple[str, str]:
-    """(text, encoding): UTF-8 with BOM, UTF-8, else GB18030 (a superset of GBK and GB2312)."""
-    if data.startswith(codecs.BOM_UTF8):
-        return data[len(codecs.BOM_UTF8):].decode("utf-8", errors="strict"), "utf-8-sig"
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return data.decode("utf-16"), "utf-16"
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("gb18030"), "gb18030"
-    except UnicodeDecodeError:
-        raise ImportFileError("无法识别CSV文件的文字编码：请保存为UTF-8或GBK编码的CSV") from None
-
-
-def _csv_rows(text: str) -> Iterator[tuple[int, list[Any]]]:
-    first_line = text[: text.find("\n")] if "\n" in text else text
-    delimiter = "\t" if first_line.count("\t") > first_line.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        for number, row in enumerate(reader, start=1):
-            yield number, row
-    except csv.Error as exc:
-        raise ImportFileError(f"CSV文件格式错误（第{reader.line_num}行附近）：{exc}") from None
-
-
-# SpreadsheetML escapes characters XML cannot carry as _xHHHH_ (e.g. _x000D_ for a carriage return).
-_OOXML_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
-_INT_RE = re.compile(r"-?\d+")
-
-
-def _ooxml_unescape(text: str) -> str:
-    return _OOXML_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text) if "_x" in text else text
-
-
-def _number(text: str) -> int | float | str:
-    if _INT_RE.fullmatch(text):
-        return int(text)
-    try:
-        value = float(text)
-    except ValueError:
-        return text
-    return int(value) if value.is_integer() and abs(value) < 1e15 else value
-
-
-def _local(name: str) -> str:
-    return name.rpartition(":")[2]
-
-
-def _xlsx_part(zf: zipfile.ZipFile, path: str) -> bytes | None:
-    try:
-        return zf.read(path)
-    except KeyError:
-        return None
-
-
-def _first_sheet_path(zf: zipfile.ZipFile) -> str:
-    """The part of the workbook's first sheet (by workbook order, not by file name)."""
-    workbook = _xlsx_part(zf, "xl/workbook.xml")
-    rels = _xlsx_part(zf, "xl/_rels/workbook.xml.rels")
-    if workbook and rels:
-        first_rid = None
-        targets: dict[str, str] = {}
-
-        def wb_start(name, attrs):
-            nonlocal first_rid
-            if _local(name) == "sheet" and first_rid is None:
-                first_rid = next((v for k, v in attrs.items() if _local(k) == "id"), None)
-
-        def rel_start(name, attrs):
-            if _local(name) == "Relationship":
-                targets[attrs.get("Id", "")] = attrs.get("Target", "")
-
-        for blob, handler in ((workbook, wb_start), (rels, rel_start)):
-            p = expat.ParserCreate()
-            p.StartElementHandler = handler
-            p.Parse(blob, True)
-        target = targets.get(first_rid or "")
-        if target:
-            target = target.lstrip("/")
-            return target if target.startswith("xl/") else f"xl/{target}"
-    sheets = sorted(n for n in zf.namelist() if re.fullmatch(r"xl/worksheets/sheet\d+\.xml", n))
-    if not sheets:
-        raise ImportFileError("Excel文件中没有找到工作表")
-    return sheets[0]
-
-
-def _shared_strings(zf: zipfile.ZipFile) -> list[str]:
-    path = "xl/sharedStrings.xml"
-    if path not in zf.namelist():
-        return []
-    strings: list[str] = []
-    buf: list[str] = []
-    state = {"in_t": False, "skip": 0}
-
-    def start(name, attrs):
-        local = _local(name)
-        if local == "si":
-            buf.clear()
-        elif local == "t" and not state["skip"]:
-            state["in_t"] = True
-        elif local == "rPh":  # phonetic guide text is not part of the value
-            state["skip"] += 1
-
-    def end(name):
-        local = _local(name)
-        if local == "t":
-            state["in_t"] = False
-        elif local == "rPh":
-            state["skip"] -= 1
-        elif local == "si":
-            strings.append(_ooxml_unescape("".join(buf)))
-
-    def chars(data):
-        if state["in_t"]:
-            buf.append(data)
-
-    p = expat.ParserCreate()
-    p.buffer_text = True
-    p.StartElementHandler, p.EndElementHandler, p.CharacterDataHandler = start, end, chars
-    with zf.open(path) as f:
-        p.ParseFile(f)
-    return strings
-
-
-def _column_index(ref: str) -> int:
-    index = 0
-    for ch in ref:
-        if "A" <= ch <= "Z":
-            index = index * 26 + ord(ch) - 64
-        else:
-            break
-    return index - 1
-
-
-def _rows_expat(stream, strings: list[str]) -> Iterator[tuple[int, list[Any]]]:
-    """Any SpreadsheetML sheet (a binary stream), element by element: namespace prefixes, any
-    attribute order. (The handlers are the hot loop of reading a big sheet: kept lean.)"""
-
-    done: list[tuple[int, list[Any]]] = []
-    row: list[Any] = []
-    # Element names → local names, computed once per distinct name (files may use a prefix).
-    names: dict[str, str] = {}
-    # Cell reference letters → column index ("AB" → 27), once per column.
-    columns: dict[str, int] = {}
-    digits = "0123456789"
-    row_number = 0
-    col = -1
-    cell_type: str | None = None
-    in_text = False
-    text = ""
-    skip = 0
-
-    def start(name, attrs):
-        nonlocal row_number, col, cell_type, in_text, skip, text
-        local = names.get(name)
-        if local is None:
-            local = names[name] = _local(name)
-        if local == "c":
-            ref = attrs.get("r")
-            if ref:
-                letters = ref.rstrip(digits)
-                index = columns.get(letters)
-                if index is None:
-                    index = columns[letters] = _column_index(letters)
-                col = index
-            else:
-                col += 1
-            cell_type = attrs.get("t")
-            text = ""
-        elif local == "v" or local == "t":
-            if not skip:
-                in_text = True
-        elif local == "row":
-            r = attrs.get("r")
-            row_number = int(r) if r else row_number + 1
-            col = -1
-            row.clear()
-        elif local == "rPh":
-            skip += 1
-
-    def end(name):
-        nonlocal in_text, skip
-        local = names[name]
-        if local == "v" or local == "t":
-            in_text = False
-        elif local == "c":
-            raw = text
-            if cell_type == "s":
-                value: Any = strings[int(raw)] if raw else None
-            elif not raw:
-                return
-            elif cell_type is None or cell_type == "n":
-                value = int(raw) if raw.isdigit() else _number(raw)
-            elif cell_type in ("inlineStr", "str", "e"):
-                value = _ooxml_unescape(raw)
-            elif cell_type == "b":
-                value = raw == "1"
-            else:
-                value = _number(raw)
-            if value is not None and value != "":
-                if col >= len(row):
-                    row.extend([None] * (col - len(row) + 1))
-                row[col] = value
-        elif local == "row":
-            if row:
-                done.append((row_number, list(row)))
-        elif local == "rPh":
-            skip -= 1
-
-    def chars(data):
-        nonlocal text
-        if in_text:
-            text = text + data if text else data
-
-    parser = expat.ParserCreate()
-    parser.buffer_text = True
-    parser.StartElementHandler, parser.EndElementHandler, parser.CharacterDataHandler = start, end, chars
-    with stream:
-        while True:
-            chunk = stream.read(1 << 20)
-            parser.Parse(chunk, not chunk)
-            if done:
-                yield from done
-                done.clear()
-            if not chunk:
-                break
-
-
-def _open_xlsx(data: bytes) -> tuple[zipfile.ZipFile, str, list[str]]:
-    try:
-        zf = zipfile.ZipFile(io.BytesIO(data))
-        return zf, _first_sheet_path(zf), _shared_strings(zf)
-    except (zipfile.BadZipFile, KeyError, expat.ExpatError, IndexError, ValueError, EOFError):
-        raise ImportFileError("文件不是有效的.xlsx文件（可能已损坏），请用Excel重新保存后再导入") from None
-
-
-_CORRUPT = "Excel文件内容无法读取（可能已损坏），请用Excel重新保存后再导入"
-_READ_ERRORS = (expat.ExpatError, zipfile.BadZipFile, IndexError, ValueError, EOFError, UnicodeDecodeError)
-
-
-def iter_xlsx_rows(data: bytes, max_rows: int = MAX_ROWS) -> Iterator[tuple[int, list[Any]]]:
-    """Stream the first sheet of an .xlsx: (row number, [cell values]) for rows that have cells.
-
-    Strings come back as ``str``, numbers as ``int``/``float``, booleans as ``bool``.
-    """
-    zf, sheet, strings = _open_xlsx(data)
-    count = 0
-    try:
-        for item in _rows_expat(zf.open(sheet), strings):
-            count += 1
-            if count > max_rows + 1:
-                raise ImportFileError(f"文件行数超过上限（{max_rows:,}行），请拆分为多个文件分批导入")
-            yield item
-    except _READ_ERRORS:
-        raise ImportFileError(_CORRUPT) from None
+# The readers are the platform's (zhengwu.core.spreadsheets: limits, zip-bomb checks, streaming);
+# these names stay for the callers of this module.
+detect_kind = spreadsheets.detect_kind
+decode_csv = spreadsheets.decode_csv
+iter_xlsx_rows = spreadsheets.iter_xlsx_rows
+estimate_rows = spreadsheets.estimate_rows
 
 
 def parsed_rows(table: Table) -> Iterator[ParsedRow]:
@@ -447,43 +155,10 @@ def parsed_rows(table: Table) -> Iterator[ParsedRow]:
             yield row
 
 
-def estimate_rows(data: bytes, file_name: str = "") -> int:
-    """A quick upper estimate of the number of data rows (decides: now or in the background)."""
-    kind = detect_kind(data, file_name)
-    if kind == "csv":
-        return max(data.count(b"\n"), 1)
-    try:
-        zf = zipfile.ZipFile(io.BytesIO(data))
-        with zf.open(_first_sheet_path(zf)) as f:
-            head = f.read(4096)
-    except (zipfile.BadZipFile, KeyError, expat.ExpatError):
-        raise ImportFileError("文件不是有效的.xlsx文件（可能已损坏），请用Excel重新保存后再导入") from None
-    m = re.search(rb'<(?:\w+:)?dimension ref="[A-Z]+\d+:[A-Z]+(\d+)"', head)
-    if m:
-        return int(m.group(1))
-    # No <dimension>: count the rows (cheap compared with parsing their cells).
-    with zf.open(_first_sheet_path(zf)) as f:
-        total, tail = 0, b""
-        while chunk := f.read(1 << 20):
-            block = tail + chunk
-            total += len(re.findall(rb"<(?:\w+:)?row[ >]", block))
-            tail = block[-16:]
-            total -= len(re.findall(rb"<(?:\w+:)?row[ >]", tail))
-        return total
-
-
 def open_table(data: bytes, file_name: str = "") -> Table:
     """Open a file and find its header row; raise :class:`ImportFileError` if unusable."""
-    if not data:
-        raise ImportFileError("文件是空的")
-    if len(data) > MAX_FILE_BYTES:
-        raise ImportFileError(f"文件过大（超过{MAX_FILE_BYTES // 1024 // 1024}MB），请拆分后分批导入")
-    kind = detect_kind(data, file_name)
-    if kind == "xlsx":
-        rows, encoding = iter_xlsx_rows(data), ""
-    else:
-        text, encoding = decode_csv(data)
-        rows = _csv_rows(text)
+    opened = spreadsheets.read_rows(data, file_name)
+    kind, encoding, rows = opened.kind, opened.encoding, opened.rows
 
     seen_rows: list[tuple[int, list[Any]]] = []
     for number, cells in rows:
@@ -1019,176 +694,7 @@ def export_cells(item: dict[str, Any]) -> list[Any]:
     return out
 
 
-# -- writing .xlsx -----------------------------------------------------------------------------
-_ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-
-_CONTENT_TYPES = (
-    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-    '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-    '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-    '<Default Extension="xml" ContentType="application/xml"/>'
-    '<Override PartName="/xl/workbook.xml" '
-    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
-    '<Override PartName="/xl/worksheets/sheet1.xml" '
-    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
-    '<Override PartName="/xl/sharedStrings.xml" '
-    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
-    '<Override PartName="/xl/styles.xml" '
-    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
-    '<Override PartName="/docProps/core.xml" ContentType="application/vnd.openxmlformats-package.core-properties+xml"/>'
-    '</Types>'
-)
-_ROOT_RELS = (
-    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-    '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-    '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" '
-    'Target="xl/workbook.xml"/>'
-    '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties" '
-    'Target="docProps/core.xml"/>'
-    '</Relationships>'
-)
-_WORKBOOK_RELS = (
-    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-    '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-    '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" '
-    'Target="worksheets/sheet1.xml"/>'
-    '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" '
-    'Target="sharedStrings.xml"/>'
-    '<Relationship Id="rId3" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" '
-    'Target="styles.xml"/>'
-    '</Relationships>'
-)
-# Style 0: default; 1: bold header on grey; 2: wrapped text aligned to the top.
-_STYLES = (
-    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-    '<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-    '<fonts count="2"><font><sz val="11"/><name val="宋体"/><family val="2"/></font>'
-    '<font><b/><sz val="11"/><name val="宋体"/><family val="2"/></font></fonts>'
-    '<fills count="3"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill>'
-    '<fill><patternFill patternType="solid"><fgColor rgb="FFD9E1F2"/><bgColor indexed="64"/></patternFill></fill></fills>'
-    '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
-    '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
-    '<cellXfs count="3"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
-    '<xf numFmtId="0" fontId="1" fillId="2" borderId="0" xfId="0" applyFont="1" applyFill="1"/>'
-    '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0" applyAlignment="1">'
-    '<alignment vertical="top" wrapText="1"/></xf></cellXfs>'
-    '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
-    '</styleSheet>'
-)
-
-
-class XlsxWriter:
-    """Write one sheet of rows to an .xlsx (shared strings, as Excel itself saves).
-
-    ``with XlsxWriter(path_or_file, sheet_name, widths) as w: w.append(row)`` — rows are
-    streamed to a temporary part, so 100,000 rows need little memory beyond the string table.
-    """
-
-    def __init__(self, target, sheet_name: str = "Sheet1", widths: Sequence[float] | None = None,
-                 wrap_columns: Iterable[int] = (), header_style: bool = True):
-        self._target = target
-        self._sheet_name = sheet_name
-        self._widths = list(widths or [])
-        self._wrap = set(wrap_columns)
-        self._header_style = header_style
-        self._strings: dict[str, int] = {}
-        self._string_refs = 0
-        self._rows = 0
-        self._max_cols = 0
-        self._body = io.StringIO()
-        self._letters = [column_letter(i) for i in range(64)]
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, exc_type, exc, tb):
-        if exc_type is None:
-            self.close()
-
-    def append(self, values: Sequence[Any]) -> None:
-        self._rows += 1
-        r = self._rows
-        style_row = r == 1 and self._header_style
-        parts = [f'<row r="{r}">']
-        letters = self._letters
-        for i, value in enumerate(values):
-            if value is None or value == "":
-                continue
-            ref = f"{letters[i] if i < 64 else column_letter(i)}{r}"
-            style = ' s="1"' if style_row else (' s="2"' if i in self._wrap else "")
-            if isinstance(value, bool):
-                parts.append(f'<c r="{ref}"{style} t="b"><v>{int(value)}</v></c>')
-            elif isinstance(value, (int, float)):
-                parts.append(f'<c r="{ref}"{style}><v>{value}</v></c>')
-            else:
-                text = str(value)
-                index = self._strings.get(text)
-                if index is None:
-                    index = self._strings[text] = len(self._strings)
-                self._string_refs += 1
-                parts.append(f'<c r="{ref}"{style} t="s"><v>{index}</v></c>')
-        parts.append("</row>")
-        self._max_cols = max(self._max_cols, len(values))
-        self._body.write("".join(parts))
-
-    def close(self) -> None:
-        last = f"{column_letter(max(self._max_cols, 1) - 1)}{max(self._rows, 1)}"
-        cols = "".join(f'<col min="{i + 1}" max="{i + 1}" width="{w}" customWidth="1"/>'
-                       for i, w in enumerate(self._widths))
-        head = (
-            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-            '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
-            'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
-            f'<dimension ref="A1:{last}"/>'
-            '<sheetViews><sheetView workbookViewId="0">'
-            + ('<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>' if self._header_style else "")
-            + '</sheetView></sheetViews><sheetFormatPr defaultRowHeight="15"/>'
-            + (f"<cols>{cols}</cols>" if cols else "")
-            + "<sheetData>"
-        )
-        tail = "</sheetData></worksheet>"
-        sheet_name = escape(self._sheet_name[:31], {'"': "&quot;"})
-        workbook = (
-            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-            '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
-            'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
-            f'<sheets><sheet name="{sheet_name}" sheetId="1" r:id="rId1"/></sheets></workbook>'
-        )
-        core = (
-            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-            '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" '
-            'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" '
-            'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><dc:creator>zhengwu</dc:creator></cp:coreProperties>'
-        )
-        with zipfile.ZipFile(self._target, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=5) as zf:
-            zf.writestr("[Content_Types].xml", _CONTENT_TYPES)
-            zf.writestr("_rels/.rels", _ROOT_RELS)
-            zf.writestr("docProps/core.xml", core)
-            zf.writestr("xl/workbook.xml", workbook)
-            zf.writestr("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS)
-            zf.writestr("xl/styles.xml", _STYLES)
-            with zf.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as f:
-                f.write(head.encode())
-                body = self._body.getvalue()
-                self._body = io.StringIO()
-                f.write(body.encode())
-                del body
-                f.write(tail.encode())
-            with zf.open("xl/sharedStrings.xml", "w", force_zip64=True) as f:
-                f.write(('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-                         '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
-                         f'count="{self._string_refs}" uniqueCount="{len(self._strings)}">').encode())
-                batch: list[str] = []
-                for text in self._strings:
-                    clean = _ILLEGAL_XML.sub("", text)
-                    space = ' xml:space="preserve"' if clean != clean.strip() else ""
-                    batch.append(f"<si><t{space}>{escape(clean)}</t></si>")
-                    if len(batch) >= 5000:
-                        f.write("".join(batch).encode())
-                        batch.clear()
-                f.write(("".join(batch) + "</sst>").encode())
-
-
+# -- writing -----------------------------------------------------------------------------------
 # Column widths (characters) of the export, in COLUMNS order.
 EXPORT_WIDTHS = (24, 36, 12, 16, 34, 24, 10, 10, 10, 11, 40, 40, 14, 40, 30, 24, 24, 20, 20)
 EXPORT_WRAP = {i for i, c in enumerate(COLUMNS) if c.key in ("acceptance_conditions", "legal_basis", "materials", "fees")}
@@ -1197,7 +703,7 @@ EXPORT_WRAP = {i for i, c in enumerate(COLUMNS) if c.key in ("acceptance_conditi
 def write_xlsx(target, header: Sequence[str], rows: Iterable[Sequence[Any]], sheet_name: str = "实施清单") -> int:
     """Write header + rows in the export layout; returns the number of data rows."""
     count = 0
-    with XlsxWriter(target, sheet_name, EXPORT_WIDTHS, EXPORT_WRAP) as w:
+    with xlsx_writer.XlsxWriter(target, sheet_name, EXPORT_WIDTHS, EXPORT_WRAP) as w:
         w.append(list(header))
         for row in rows:
             w.append(row)
@@ -1206,15 +712,5 @@ def write_xlsx(target, header: Sequence[str], rows: Iterable[Sequence[Any]], she
 
 
 def write_csv(target, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
-    """UTF-8 with BOM, so that Excel opens it with the right encoding."""
-    count = 0
-    target.write(codecs.BOM_UTF8)
-    stream = io.TextIOWrapper(target, encoding="utf-8", newline="", write_through=True)
-    writer = csv.writer(stream)
-    writer.writerow(list(header))
-    for row in rows:
-        writer.writerow(["" if v is None else v for v in row])
-        count += 1
-    stream.flush()
-    stream.detach()
-    return count
+    """UTF-8 with BOM, so that Excel opens it with the right encoding; cells neutralised."""
+    return spreadsheets.write_csv(target, header, rows)

@@ -9,7 +9,6 @@ click or a resubmitted form shows the first job instead of starting a second.
 
 from __future__ import annotations
 
-import csv
 import io
 import uuid
 from functools import wraps
@@ -22,6 +21,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from zhengwu.core import spreadsheets
 from zhengwu.org.models import Region, Role
 from zhengwu.org.permissions import grants, has_role, is_sysadmin
 from zhengwu.workbench.views import staff_required
@@ -183,7 +183,7 @@ def import_job_errors(request, pk: int):
     report = imports.ImportReport.from_dict(job.result)
     buf = io.StringIO()
     buf.write("\ufeff")
-    writer = csv.writer(buf)
+    writer = spreadsheets.csv_writer(buf)
     writer.writerow(["行号", "列", "问题", "填写的内容"])
     for e in report.errors:
         writer.writerow([e["row"], e["column"], e["message"], e["value"]])

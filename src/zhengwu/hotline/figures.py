@@ -129,16 +129,18 @@ def to_xlsx(rows: list[dict], dimension: str, start: dt.date, end: dt.date) -> b
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
+    from zhengwu.core.spreadsheets import safe_row
+
     wb = Workbook()
     ws = wb.active
     ws.title = "12345热线指标"
     ws.append([f"12345热线工单指标（按{DIMENSIONS.get(dimension, dimension)}，{start:%Y-%m-%d} 至 {end:%Y-%m-%d}）"])
     ws["A1"].font = Font(bold=True, size=13)
-    ws.append([DIMENSIONS.get(dimension, dimension)] + [t for _, t in COLUMNS])
+    ws.append(safe_row([DIMENSIONS.get(dimension, dimension)] + [t for _, t in COLUMNS]))
     for cell in ws[2]:
         cell.font = Font(bold=True)
     for r in rows:
-        ws.append([r["label"]] + [r[k] for k, _ in COLUMNS])
+        ws.append(safe_row([r["label"]] + [r[k] for k, _ in COLUMNS]))
     ws.column_dimensions["A"].width = 36
     for col in "BCDEFGHIJ":
         ws.column_dimensions[col].width = 14

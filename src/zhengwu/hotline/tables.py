@@ -1,12 +1,12 @@
 """Reading the spreadsheets bureaus hand over (.xlsx, or .csv in UTF-8 / GBK): a header row found
-among the first rows, then the data rows with their row numbers. The low-level readers are the
-catalogue importer's (:mod:`zhengwu.catalog.importer`)."""
+among the first rows, then the data rows with their row numbers. The file itself is read by the
+platform's safe reader (:mod:`zhengwu.core.spreadsheets`: size, zip-bomb, row and cell limits)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from zhengwu.catalog import importer
+from zhengwu.core import spreadsheets
 
 HEADER_SEARCH_ROWS = 10
 
@@ -18,22 +18,14 @@ class TableError(Exception):
 
 
 def header_name(value: Any) -> str:
-    return importer.normalise_header(value)
+    return spreadsheets.normalise_header(value)
 
 
 def read(data: bytes, file_name: str, required: tuple[str, ...]) -> tuple[dict[str, int], list[tuple[int, list]]]:
     """({column name: index}, [(row number, cells)]); the header is the first row naming every
     ``required`` column. :class:`TableError` (Chinese) when the file cannot be used."""
-    if not data:
-        raise TableError("文件是空的")
-    if len(data) > importer.MAX_FILE_BYTES:
-        raise TableError(f"文件过大（超过{importer.MAX_FILE_BYTES // 1024 // 1024}MB）")
     try:
-        if importer.detect_kind(data, file_name) == "xlsx":
-            rows = importer.iter_xlsx_rows(data)
-        else:
-            text, _enc = importer.decode_csv(data)
-            rows = importer._csv_rows(text)
+        rows = spreadsheets.read_rows(data, file_name).rows
         seen = 0
         first = None
         for number, cells in rows:
@@ -50,7 +42,7 @@ def read(data: bytes, file_name: str, required: tuple[str, ...]) -> tuple[dict[s
             seen += 1
             if seen >= HEADER_SEARCH_ROWS:
                 break
-    except importer.ImportFileError as exc:
+    except spreadsheets.SpreadsheetError as exc:
         raise TableError(exc.message) from None
     except Exception as exc:  # a corrupt xlsx (zip) or similar
         raise TableError(f"无法读取文件：请上传 .xlsx 或 .csv 文件（{type(exc).__name__}）") from None

@@ -9,9 +9,10 @@ category) — so the held-out accuracy measured on it is a fair, not a flatterin
 
 from __future__ import annotations
 
-import csv
 import random
 from pathlib import Path
+
+from zhengwu.core import spreadsheets
 
 DATA = Path(__file__).resolve().parent / "data"
 
@@ -178,12 +179,12 @@ def generate(n: int = 3000, seed: int = 12345, noise: float = 0.04) -> list[dict
 def write_files() -> None:
     DATA.mkdir(exist_ok=True)
     with open(DATA / "taxonomy.csv", "w", newline="", encoding="utf-8-sig") as f:
-        w = csv.writer(f)
+        w = spreadsheets.csv_writer(f)
         w.writerow(["一级分类", "二级分类", "三级分类", "承办单位", "办理时限", "关键词"])
         for path, dept, days, keywords in TAXONOMY:
             w.writerow([*path.split("/"), dept, days, keywords])
     with open(DATA / "training_sample.csv", "w", newline="", encoding="utf-8-sig") as f:
-        w = csv.writer(f)
+        w = spreadsheets.csv_writer(f)
         w.writerow(["标题", "内容", "分类", "承办单位"])
         for r in generate():
             # The shipped sample keeps the full path (the model learns leaves); generate() can also

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from zhengwu.core.spreadsheets import safe_row
 from zhengwu.org.models import Role, Window
 from zhengwu.org.permissions import grants, has_role
 from zhengwu.workbench.views import staff_required
@@ -370,14 +371,14 @@ def export_ratings(request):
                "默认好评", "差评", "申诉剔除", "追评", "申请人类型", "评价时间", "维度评分", "评价内容"])
     n = 0
     for r in qs.iterator(chunk_size=5000):
-        ws.append([r.pk, rules.KIND_LABELS.get(r.kind, r.kind), r.source_ref,
+        ws.append(safe_row([r.pk, rules.KIND_LABELS.get(r.kind, r.kind), r.source_ref,
                    r.item.implementation_code if r.item_id else "", r.item.name if r.item_id else "",
                    r.department.name, r.window.number if r.window_id else "", r.region.name,
                    rules.CHANNEL_LABELS.get(r.channel, r.channel), r.level_label, "是" if r.is_default else "",
                    "是" if r.is_bad else "", "是" if r.excluded else "", "是" if r.followup_of_id else "",
                    r.get_applicant_type_display(), timezone.localtime(r.rated_at).strftime("%Y-%m-%d %H:%M"),
                    "；".join(f"{rules.DIMENSION_LABELS.get(k, k)}{v}" for k, v in (r.dims or {}).items()),
-                   r.comment])
+                   r.comment]))
         n += 1
         if n >= EXPORT_LIMIT:
             ws.append([f"（超过 {EXPORT_LIMIT} 条，已截断：请缩短统计期）"])
@@ -403,14 +404,14 @@ def export_rectifications(request):
                "核实", "核实情况", "整改措施", "回访次数", "联系上", "满意", "重新整改次数", "督办次数", "办结时间"])
     today = timezone.localdate()
     for x in qs.iterator(chunk_size=2000):
-        ws.append([x.pk, x.rating.source_ref, x.department.name, x.rating.level_label, x.rating.comment,
+        ws.append(safe_row([x.pk, x.rating.source_ref, x.department.name, x.rating.level_label, x.rating.comment,
                    "是" if x.real_name else "否",
                    x.state_label + ("（超期）" if rules.is_overdue(x.state, x.due_date, today) else ""),
                    timezone.localtime(x.opened_at).strftime("%Y-%m-%d %H:%M"), x.due_date.isoformat(),
                    {True: "属实", False: "不属实"}.get(x.verified_valid, ""), x.verify_reason, x.measures,
                    x.callback_attempts, {True: "是", False: "否"}.get(x.callback_reached, ""),
                    {True: "是", False: "否"}.get(x.callback_satisfied, ""), x.reopen_count, x.urge_count,
-                   timezone.localtime(x.closed_at).strftime("%Y-%m-%d %H:%M") if x.closed_at else ""])
+                   timezone.localtime(x.closed_at).strftime("%Y-%m-%d %H:%M") if x.closed_at else ""]))
     return _xlsx_response(wb, f"rectifications-{start:%Y%m%d}-{end:%Y%m%d}.xlsx")
 
 

@@ -10,13 +10,13 @@
 
 from __future__ import annotations
 
-import csv
 import statistics
 import time
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from zhengwu.core import spreadsheets
 from zhengwu.hotline import classifier, services
 
 
@@ -63,7 +63,7 @@ class Command(BaseCommand):
         results = classifier.classify_rows(samples)
         ms = 1000 * (time.perf_counter() - started) / max(1, len(samples))
         with open(out, "w", newline="", encoding="utf-8-sig") as f:
-            w = csv.writer(f)
+            w = spreadsheets.csv_writer(f)
             w.writerow(["标题", "内容", "原分类", "预测分类", "预测承办单位", "置信度", "依据"])
             for s, r in zip(samples, results):
                 w.writerow([s.title, s.content, s.category, r.category_path if r else "", r.department_name if r else "",
