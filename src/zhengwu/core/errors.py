@@ -5,13 +5,16 @@
 
 The NinjaAPI's exception handlers (``zhengwu/api.py``) map what the services raise — Django's
 ``ValidationError`` 400, ``PermissionDenied`` 403, :class:`NotFound` 404, :class:`Conflict` 409 —
-to these bodies.
+to these bodies. Django's own error views (``handler400/403/404/500`` in ``zhengwu/urls.py``)
+answer the same way for those prefixes, so an unknown API path or a crash outside a handler is
+JSON too, and every other page keeps its HTML template.
 """
 
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.http import Http404, JsonResponse
+from django.views import defaults
 
 API_PREFIXES = ("/api/", "/open311/")
 OPEN311_PREFIX = "/open311/"
@@ -83,3 +86,54 @@ def error_json(path: str, status: int, detail: str | None = None, errors: dict |
     else:
         body = {"detail": detail, "errors": errors or {}}
     return JsonResponse(body, status=status, safe=False, json_dumps_params={"ensure_ascii": False})
+
+
+# -- Django's error views (handler400/403/404/500 in zhengwu/urls.py) -----------------------------
+def bad_request(request, exception=None):
+    if is_api_path(request.path_info):
+        return error_json(request.path_info, 400)
+    return defaults.bad_request(request, exception)
+
+
+def permission_denied(request, exception=None):
+    if is_api_path(request.path_info):
+        return error_json(request.path_info, 403, str(exception) if exception and _has_chinese(str(exception)) else None)
+    return defaults.permission_denied(request, exception)
+
+
+def page_not_found(request, exception=None):
+    path = request.path_info
+    if is_api_path(path):
+        return error_json(path, 404, not_found_message(exception, STATUS_MESSAGES[404]))
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request):
+    # Django has already logged the exception with its traceback (logger django.request).
+    if is_api_path(request.path_info):
+        return error_json(request.path_info, 500)
+    return defaults.server_error(request)
+
+
+class ApiErrorsMiddleware:
+    """The net under the handlers: under /api/ and /open311/, an error answered by something
+    other than them — ninja's 405 for a method a path does not take, Django's ``require_GET`` —
+    gets the JSON body too, keeping the status and headers such as ``Allow``."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code < 400 or not is_api_path(request.path_info) \
+                or response.get("Content-Type", "").startswith("application/json"):
+            return response
+        detail = None
+        if response.status_code == 405:
+            allowed = "、".join(m.strip() for m in response.get("Allow", "").split(",") if m.strip())
+            detail = f"不支持 {request.method} 请求" + (f"：该地址只接受 {allowed}" if allowed else "")
+        answer = error_json(request.path_info, response.status_code, detail)
+        for header in ("Allow", "Retry-After", "WWW-Authenticate"):
+            if header in response:
+                answer[header] = response[header]
+        return answer
