@@ -1,16 +1,26 @@
 """The JSON API root (Django Ninja): /api/v1/, OpenAPI at /api/v1/openapi.json.
 
-Each domain app contributes a router in its ``api.py``; they are mounted here.
+Each domain app contributes a router in its ``api.py``; they are mounted here. Errors are handled
+here, once, for every router: the services' exceptions become JSON in the house shape
+(:class:`~zhengwu.core.schemas.ErrorOut`), in Chinese; routers only raise.
 """
 
 from __future__ import annotations
 
 import importlib
+import logging
 
 from django.apps import apps
-from ninja import NinjaAPI
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.signals import got_request_exception
+from django.http import Http404
+from ninja import Field, NinjaAPI
+from ninja.errors import AuthenticationError, AuthorizationError, HttpError, Throttled
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import django_auth
+
+from zhengwu.core import errors
+from zhengwu.core.schemas import ErrorOut, Schema
 
 api = NinjaAPI(
     title="政务服务平台 API",
@@ -40,15 +50,61 @@ PYDANTIC_MESSAGES = {
 }
 
 
+logger = logging.getLogger("zhengwu.api")
+
+
+# -- errors: one set of handlers for every router (bodies: zhengwu.core.errors, ErrorOut) ----------
+def _error(request, status: int, detail: str | None = None, field_errors: dict | None = None):
+    detail = detail or errors.STATUS_MESSAGES.get(status, errors.STATUS_MESSAGES[400])
+    return api.create_response(request, {"detail": detail, "errors": field_errors or {}}, status=status)
+
+
+@api.exception_handler(Http404)  # errors.NotFound and Django's own
+def _not_found(request, exc: Http404):
+    return _error(request, 404, errors.not_found_message(exc))
+
+
+@api.exception_handler(errors.Conflict)  # before ValidationError, of which it is a kind
+def _conflict(request, exc: errors.Conflict):
+    return _error(request, 409, "；".join(exc.messages), errors.validation_body(exc)["errors"])
+
+
+@api.exception_handler(ValidationError)
+def _invalid(request, exc: ValidationError):
+    return api.create_response(request, errors.validation_body(exc), status=400)
+
+
+@api.exception_handler(PermissionDenied)
+def _forbidden(request, exc: PermissionDenied):
+    return _error(request, 403, str(exc))
+
+
+@api.exception_handler(HttpError)
+def _http_error(request, exc: HttpError):
+    # ninja's own (authentication, throttling) carry English defaults: said in Chinese instead.
+    english = isinstance(exc, (AuthenticationError, AuthorizationError, Throttled))
+    return _error(request, exc.status_code, None if english else str(exc))
+
+
+@api.exception_handler(Exception)
+def _server_error(request, exc: Exception):
+    """Anything else: logged with its traceback, answered 500 in JSON. Django's
+    ``got_request_exception`` is sent as for any unhandled exception (error reporters listen
+    to it; the test client re-raises it)."""
+    logger.error("接口内部错误：%s %s", request.method, request.path, exc_info=exc)
+    got_request_exception.send(sender=None, request=request)
+    return _error(request, 500)
+
+
 @api.exception_handler(NinjaValidationError)
 def _request_invalid(request, exc: NinjaValidationError):
     """A request that does not match its schema: 400 with Chinese messages per field."""
-    errors: dict[str, list[str]] = {}
+    fields: dict[str, list[str]] = {}
     for err in exc.errors:
         loc = [str(p) for p in err.get("loc", []) if p not in ("body", "query", "path", "form", "payload", "file")]
         field = ".".join(loc) or "请求"
-        errors.setdefault(field, []).append(PYDANTIC_MESSAGES.get(err.get("type", ""), "格式不正确"))
-    return api.create_response(request, {"detail": "提交的内容有误", "errors": errors}, status=400)
+        fields.setdefault(field, []).append(PYDANTIC_MESSAGES.get(err.get("type", ""), "格式不正确"))
+    return _error(request, 400, errors.INVALID, fields)
 
 
 @api.get("/ping", auth=None, tags=["平台"], summary="连通性检查（不访问数据库，作为性能基线）")
@@ -56,7 +112,18 @@ def ping(request):
     return {"pong": True}
 
 
-@api.get("/health", auth=None, tags=["平台"], summary="健康检查")
+class HealthOut(Schema):
+    status: str = Field(..., description="ok：数据库可用")
+
+
+class MeOut(Schema):
+    username: str
+    name: str
+    kind: str = Field(..., description="staff 工作人员 / person 自然人 / legal 法人")
+    roles: list[str] = Field(..., description="岗位角色代码")
+
+
+@api.get("/health", auth=None, tags=["平台"], summary="健康检查", response={200: HealthOut})
 def health(request):
     from django.db import connection
 
@@ -65,7 +132,7 @@ def health(request):
     return {"status": "ok"}
 
 
-@api.get("/me", auth=django_auth, tags=["平台"], summary="当前登录用户")
+@api.get("/me", auth=django_auth, tags=["平台"], summary="当前登录用户", response={200: MeOut, 401: ErrorOut})
 def me(request):
     from zhengwu.org.permissions import roles_of
 

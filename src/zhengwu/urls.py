@@ -17,3 +17,9 @@ urlpatterns = [
     path("workbench/", include("zhengwu.workbench.urls")),
     path("admin/", admin.site.urls),
 ]
+
+# JSON under /api/ and /open311/, the HTML templates (400/403/404/500.html) everywhere else.
+handler400 = "zhengwu.core.errors.bad_request"
+handler403 = "zhengwu.core.errors.permission_denied"
+handler404 = "zhengwu.core.errors.page_not_found"
+handler500 = "zhengwu.core.errors.server_error"

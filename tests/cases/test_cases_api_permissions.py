@@ -3,7 +3,8 @@
 - another applicant's case: 404 for every read and action (the API does not confirm it exists);
 - staff of another department or region: 404 (reads and actions); a case visible to the user
   (own department, or a step of their department) but an action that is not theirs: 403;
-- anonymous: 401, or 403 when an unsafe request lacks the CSRF token (checked first, like Django).
+- anonymous: 401 (with or without a CSRF token); logged in, an unsafe request without the CSRF
+  token: 403 (checked first, like Django).
 """
 
 import pytest

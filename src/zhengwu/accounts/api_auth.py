@@ -20,9 +20,15 @@ __all__ = ["ApiKeyAuth", "SessionAuth"]
 
 
 class SessionAuth(NinjaSessionAuth):
-    """Django session login, CSRF-checked for unsafe methods, with Chinese errors."""
+    """Django session login, CSRF-checked for unsafe methods, with Chinese errors.
+
+    Without a logged-in session the answer is 401 whatever the method: CSRF protects a session
+    from being used by another site, and there is none to protect (a machine client that sent
+    no key learns that it must authenticate, not that a browser token is missing)."""
 
     def _get_key(self, request: HttpRequest) -> Optional[str]:
+        if not request.user.is_authenticated:
+            return None  # authenticate() answers 401
         if self.csrf and not getattr(request, "_ninja_csrf_exempt", False) and check_csrf(request):
             raise HttpError(403, "CSRF 校验失败：请刷新页面后重试（请求头 X-CSRFToken 应为 csrftoken Cookie 的值）")
         return request.COOKIES.get(self.param_name)

@@ -9,20 +9,20 @@ Same rules as the pages:
   a case exists;
 - who may *do* something is decided by the services (the one write path); their
   ``PermissionDenied`` is 403, ``ValidationError`` 400 with field errors, a stale
-  ``lock_version`` 409;
+  ``lock_version`` 409 (the API root's exception handlers, ``zhengwu/api.py``);
 - staff lists are scoped with :func:`zhengwu.org.permissions.scope` (see "staff lists" below)
   and paginated by keyset cursors over indexed columns — no OFFSET, no COUNT(*).
 
 Authentication is the Django session (:class:`SessionAuth`, the cookie ``sessionid``). As with
 ``ninja.security.django_auth``, unsafe methods (POST/PATCH) are CSRF-checked like a browser form:
-send the ``csrftoken`` cookie's value in the ``X-CSRFToken`` header.
+send the ``csrftoken`` cookie's value in the ``X-CSRFToken`` header. Without a session the
+answer is 401, whatever the method.
 """
 
 import base64
 import datetime as dt
 import functools
 import json
-from functools import wraps
 from typing import Optional
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -36,9 +36,10 @@ from ninja.files import UploadedFile
 from zhengwu.accounts.api_auth import SessionAuth
 from zhengwu.accounts.models import Applicant
 from zhengwu.catalog.models import Material, ServiceItem
-from zhengwu.core import calendar
+from zhengwu.core import calendar, errors
 from zhengwu.core.pii import blind_index, mask
 from zhengwu.core.prepared import ByPk
+from zhengwu.core.schemas import ERRORS
 from zhengwu.org import permissions
 from zhengwu.org.models import Role, Window
 
@@ -49,14 +50,13 @@ from .api_schemas import (
     AcceptPendingIn,
     CaseCreateIn,
     CaseDetailOut,
+    CaseFiguresOut,
+    CaseMaterialOut,
     CasePage,
     DeliverIn,
-    ErrorOut,
-    FiguresOut,
     FormIn,
     InboxPage,
     LockIn,
-    MaterialOut,
     RefuseIn,
     ResubmitIn,
     ResumeIn,
@@ -69,7 +69,6 @@ from .models import Case, CaseMaterial, CaseResult, CaseStep, PendingMaterial
 from .rules import Actor, State
 from .services import applying, approval, intake
 from .services import figures as figures_svc
-from .services.base import StaleCase
 
 PREFIX = "/cases/"
 NOT_FOUND = "办件不存在或无权查看"
@@ -81,42 +80,12 @@ SUMMARY_FIELDS = queries.CASE_ROW_FIELDS  # what _summary reads
 
 
 router = Router(auth=SessionAuth(), tags=["办件"])
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
 PDF_RESPONSE = {"responses": {200: {"description": "PDF 文件", "content": {
     "application/pdf": {"schema": {"type": "string", "format": "binary"}}}}}}
 
 
-class NotFound(Exception):
-    def __init__(self, message: str = NOT_FOUND):
-        super().__init__(message)
-        self.message = message
-
-
-def _error_body(exc: ValidationError) -> dict:
-    if hasattr(exc, "error_dict"):
-        errors = {("form" if k == "__all__" else k): v for k, v in exc.message_dict.items()}
-        first = next((m for msgs in errors.values() for m in msgs), "提交的内容有误")
-        return {"detail": first, "errors": errors}
-    return {"detail": "；".join(exc.messages) or "提交的内容有误", "errors": {}}
-
-
-def handles_errors(view):
-    """Map the services' exceptions to the API's error responses (one place, every endpoint)."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except NotFound as exc:
-            return Status(404, {"detail": exc.message, "errors": {}})
-        except StaleCase as exc:
-            return Status(409, {"detail": "；".join(exc.messages), "errors": {}})
-        except ValidationError as exc:
-            return Status(400, _error_body(exc))
-        except PermissionDenied as exc:
-            return Status(403, {"detail": str(exc) or "无权执行该操作", "errors": {}})
-
-    return wrapper
+class NotFound(errors.NotFound):
+    message = NOT_FOUND
 
 
 def _invalid(field: str, message: str) -> ValidationError:
@@ -341,7 +310,6 @@ def _page(qs, field: str, cursor: str | None, limit: int, *, descending: bool, k
 @router.post("/", response={200: CaseDetailOut, 201: CaseDetailOut, **ERRORS}, summary="创建申请（草稿）",
              description="同一 Idempotency-Key 只会创建一个办件：重复请求返回已创建的办件（200）。"
                          "窗口人员代录时填写申请人身份证号。")
-@handles_errors
 def create_case(request, payload: CaseCreateIn,
                 idempotency_key: Optional[str] = Header(None, alias="Idempotency-Key")):
     user = request.auth
@@ -386,7 +354,6 @@ def _applicant_by_id_number(value: str, field: str, who: str) -> Applicant:
 
 
 @router.get("/mine", response={200: CasePage, **ERRORS}, summary="我的办件")
-@handles_errors
 def my_cases(request, state: Optional[str] = None, cursor: Optional[str] = None,
              limit: int = Query(20, ge=1, le=100)):
     applicant = applying.applicant_of(request.auth)
@@ -433,7 +400,6 @@ def _require_staff(user, roles, what: str) -> None:
 
 @router.get("/intake", response={200: CasePage, **ERRORS}, summary="受理队列（窗口人员）",
             description="本人窗口岗位覆盖的部门中待受理的办件（含补正后重新提交的），最早提交的在前。")
-@handles_errors
 def intake_queue(request, item_id: Optional[int] = None, department_id: Optional[int] = None,
                  channel: Optional[str] = None, number: Optional[str] = None, cursor: Optional[str] = None,
                  limit: int = Query(20, ge=1, le=100)):
@@ -450,7 +416,6 @@ def intake_queue(request, item_id: Optional[int] = None, department_id: Optional
 @router.get("/inbox", response={200: InboxPage, **ERRORS}, summary="待办（审批环节）",
             description="当前用户可办理的审批环节，期限最早的在前（sort=-due 最晚的在前）。"
                         "time 按时限状态筛选：normal 正常 / warning 预警（剩余不足20%）/ overdue 超期 / paused 挂起。")
-@handles_errors
 def inbox(request, item_id: Optional[int] = None, department_id: Optional[int] = None, time: Optional[str] = None,
           sort: str = "due", cursor: Optional[str] = None, limit: int = Query(20, ge=1, le=100)):
     user = request.auth
@@ -487,7 +452,6 @@ def inbox(request, item_id: Optional[int] = None, department_id: Optional[int] =
 @router.get("/search", response={200: CasePage, **ERRORS}, summary="办件查询（工作人员）",
             description="按办件编号、事项、状态、部门、提交日期查询本部门/本区划的办件，最新提交的在前。"
                         "（不提供按身份证号查询：查询参数会出现在地址和访问日志中。）")
-@handles_errors
 def search(request, number: Optional[str] = None, item_id: Optional[int] = None, state: Optional[str] = None,
            department_id: Optional[int] = None, date_from: Optional[dt.date] = None, date_to: Optional[dt.date] = None,
            cursor: Optional[str] = None, limit: int = Query(20, ge=1, le=100)):
@@ -501,10 +465,9 @@ def search(request, number: Optional[str] = None, item_id: Optional[int] = None,
     return {"items": [_summary(c) for c in rows], "next_cursor": next_cursor}
 
 
-@router.get("/figures", response={200: FiguresOut, **ERRORS}, summary="办件指标",
+@router.get("/figures", response={200: CaseFiguresOut, **ERRORS}, summary="办件指标",
             description="受理量、办结量、按时办结率、超期数、平均办理时长、即办率、全程网办率、跑动次数，"
                         "按部门 / 事项 / 窗口分组；工作人员看本部门/本区划，领导看本区划。口径见 definitions。")
-@handles_errors
 def figures(request, group_by: str = "department", start: Optional[dt.date] = None, end: Optional[dt.date] = None):
     user = request.auth
     if not figures_svc.may_view(user):
@@ -530,23 +493,20 @@ def figures(request, group_by: str = "department", start: Optional[dt.date] = No
 # == one case ==================================================================================
 @router.get("/{int:case_id}", response={200: CaseDetailOut, **ERRORS}, summary="办件详情",
             description="办理过程、审批环节、材料、容缺材料、补正告知、特别程序、办理结果。")
-@handles_errors
 def case_detail(request, case_id: int):
     return _detail(request, _visible_case(request, case_id))
 
 
 @router.patch("/{int:case_id}/form", response={200: CaseDetailOut, **ERRORS}, summary="保存申报表单")
-@handles_errors
 def save_form(request, case_id: int, payload: FormIn):
     case = _visible_case(request, case_id)
     applying.save_form(request.auth, case, payload.form_data, payload.lock_version)
     return _fresh_detail(request, case_id)
 
 
-@router.post("/{int:case_id}/materials", response={201: MaterialOut, **ERRORS}, summary="上传申请材料",
+@router.post("/{int:case_id}/materials", response={201: CaseMaterialOut, **ERRORS}, summary="上传申请材料",
              description="multipart/form-data：file 文件（PDF、JPG、PNG、OFD，按内容识别类型），"
                          "material_id 材料清单项 ID 或 name 材料名称。")
-@handles_errors
 def upload_material(request, case_id: int, file: UploadedFile = File(...), material_id: Optional[int] = Form(None),
                     name: str = Form("")):
     case = _visible_case(request, case_id)
@@ -561,7 +521,6 @@ def upload_material(request, case_id: int, file: UploadedFile = File(...), mater
 
 @router.post("/{int:case_id}/submit", response={200: CaseDetailOut, **ERRORS}, summary="提交申请",
              description="重复提交（双击、超时重试）返回同一办件，不会重复生成。")
-@handles_errors
 def submit(request, case_id: int, payload: LockIn):
     # The service reads the case once, locked, and refuses anyone who may not act on it; only
     # then is visibility asked, so that a case the user may not even see answers 404, as
@@ -577,7 +536,6 @@ def submit(request, case_id: int, payload: LockIn):
 
 
 @router.post("/{int:case_id}/resubmit", response={200: CaseDetailOut, **ERRORS}, summary="补正后重新提交")
-@handles_errors
 def resubmit(request, case_id: int, payload: ResubmitIn):
     case = _visible_case(request, case_id)
     applying.resubmit(request.auth, case, payload.lock_version, payload.note)
@@ -585,7 +543,6 @@ def resubmit(request, case_id: int, payload: ResubmitIn):
 
 
 @router.post("/{int:case_id}/withdraw", response={200: CaseDetailOut, **ERRORS}, summary="撤回申请")
-@handles_errors
 def withdraw(request, case_id: int, payload: WithdrawIn):
     case = _visible_case(request, case_id)
     applying.withdraw(request.auth, case, payload.lock_version, payload.reason)
@@ -594,7 +551,6 @@ def withdraw(request, case_id: int, payload: WithdrawIn):
 
 @router.get("/{int:case_id}/receipt.pdf", response={200: None, **ERRORS}, summary="申请回执（PDF）",
             url_name="case_receipt", openapi_extra=PDF_RESPONSE)
-@handles_errors
 def receipt(request, case_id: int):
     case = _visible_case(request, case_id)
     if not case.number:
@@ -607,7 +563,6 @@ def receipt(request, case_id: int):
 
 @router.get("/{int:case_id}/decision.pdf", response={200: None, **ERRORS}, summary="决定书（PDF）",
             url_name="case_decision", openapi_extra=PDF_RESPONSE)
-@handles_errors
 def decision(request, case_id: int):
     case = _visible_case(request, case_id)
     result = CaseResult.objects.filter(case=case).first()
@@ -619,7 +574,6 @@ def decision(request, case_id: int):
 
 # == intake (窗口) =============================================================================
 @router.post("/{int:case_id}/accept", response={200: CaseDetailOut, **ERRORS}, summary="受理")
-@handles_errors
 def accept(request, case_id: int, payload: AcceptIn):
     case = _visible_case(request, case_id)
     intake.accept(request.auth, case, payload.lock_version, payload.opinion)
@@ -627,7 +581,6 @@ def accept(request, case_id: int, payload: AcceptIn):
 
 
 @router.post("/{int:case_id}/supplement", response={200: CaseDetailOut, **ERRORS}, summary="补正告知（一次性告知）")
-@handles_errors
 def supplement(request, case_id: int, payload: SupplementIn):
     case = _visible_case(request, case_id)
     intake.request_supplement(request.auth, case, payload.lock_version, [i.dict() for i in payload.items],
@@ -636,7 +589,6 @@ def supplement(request, case_id: int, payload: SupplementIn):
 
 
 @router.post("/{int:case_id}/refuse", response={200: CaseDetailOut, **ERRORS}, summary="不予受理")
-@handles_errors
 def refuse(request, case_id: int, payload: RefuseIn):
     case = _visible_case(request, case_id)
     intake.refuse(request.auth, case, payload.lock_version, payload.reason, payload.legal_basis)
@@ -644,7 +596,6 @@ def refuse(request, case_id: int, payload: RefuseIn):
 
 
 @router.post("/{int:case_id}/accept-pending", response={200: CaseDetailOut, **ERRORS}, summary="容缺受理")
-@handles_errors
 def accept_pending(request, case_id: int, payload: AcceptPendingIn):
     case = _visible_case(request, case_id)
     intake.accept_pending(request.auth, case, payload.lock_version, [(p.name, p.due_date) for p in payload.pending],
@@ -653,7 +604,6 @@ def accept_pending(request, case_id: int, payload: AcceptPendingIn):
 
 
 @router.post("/{int:case_id}/accept-commitment", response={200: CaseDetailOut, **ERRORS}, summary="告知承诺受理")
-@handles_errors
 def accept_commitment(request, case_id: int, payload: AcceptCommitmentIn):
     case = _visible_case(request, case_id)
     intake.accept_commitment(request.auth, case, payload.lock_version, payload.commitment_text, payload.signed,
@@ -664,7 +614,6 @@ def accept_commitment(request, case_id: int, payload: AcceptCommitmentIn):
 # == approval (审批) ===========================================================================
 @router.post("/{int:case_id}/steps/{step_id}/act", response={200: CaseDetailOut, **ERRORS}, summary="办理审批环节",
              description="action：pass 通过 / return 退回上一环节 / reject 不予通过（退回、不予通过须填写意见）。")
-@handles_errors
 def act_on_step(request, case_id: int, step_id: str, payload: StepActIn):
     case = _visible_case(request, case_id)
     approval.act_on_step(request.auth, case, step_id, payload.action, payload.lock_version, payload.opinion)
@@ -672,7 +621,6 @@ def act_on_step(request, case_id: int, step_id: str, payload: StepActIn):
 
 
 @router.post("/{int:case_id}/suspend", response={200: CaseDetailOut, **ERRORS}, summary="启动特别程序（暂停计时）")
-@handles_errors
 def suspend(request, case_id: int, payload: SuspendIn):
     case = _visible_case(request, case_id)
     approval.suspend(request.auth, case, payload.lock_version, payload.kind, payload.reason, payload.planned_workdays)
@@ -680,7 +628,6 @@ def suspend(request, case_id: int, payload: SuspendIn):
 
 
 @router.post("/{int:case_id}/resume", response={200: CaseDetailOut, **ERRORS}, summary="结束特别程序（恢复计时）")
-@handles_errors
 def resume(request, case_id: int, payload: ResumeIn):
     case = _visible_case(request, case_id)
     approval.resume(request.auth, case, payload.lock_version, payload.note)
@@ -688,7 +635,6 @@ def resume(request, case_id: int, payload: ResumeIn):
 
 
 @router.post("/{int:case_id}/deliver", response={200: CaseDetailOut, **ERRORS}, summary="登记送达")
-@handles_errors
 def deliver(request, case_id: int, payload: DeliverIn):
     case = _visible_case(request, case_id)
     approval.deliver(request.auth, case, payload.lock_version, payload.method, address=payload.address,

@@ -10,21 +10,10 @@ from typing import Any
 
 from ninja import Field
 
-from zhengwu.core.schemas import Schema
-
-
-# -- errors ------------------------------------------------------------------------------
-class ErrorOut(Schema):
-    detail: str = Field(..., description="错误说明（中文）")
-    errors: dict[str, list[str]] = Field(default_factory=dict, description="字段 → 错误信息")
+from zhengwu.core.schemas import Ref, Schema
 
 
 # -- small parts -------------------------------------------------------------------------
-class Ref(Schema):
-    id: int
-    name: str
-
-
 class ApplicantOut(Schema):
     name: str
     kind: str
@@ -62,7 +51,7 @@ class CasePage(Schema):
     next_cursor: str | None = Field(None, description="下一页游标；为空表示没有更多")
 
 
-class EventOut(Schema):
+class CaseEventOut(Schema):
     action: str
     label: str
     from_state: str
@@ -92,7 +81,7 @@ class StepOut(Schema):
     can_act: bool = Field(False, description="当前用户可以办理该环节")
 
 
-class MaterialOut(Schema):
+class CaseMaterialOut(Schema):
     id: int
     name: str
     material_id: int | None = None
@@ -167,9 +156,9 @@ class CaseDetailOut(CaseSummaryOut):
     commitment_signed_at: dt.datetime | None = None
     time: TimeOut | None = Field(None, description="受理后的时限状态")
     actions: list[str] = Field(default_factory=list, description="当前用户可执行的办件操作")
-    timeline: list[EventOut]
+    timeline: list[CaseEventOut]
     steps: list[StepOut]
-    materials: list[MaterialOut]
+    materials: list[CaseMaterialOut]
     pending_materials: list[PendingMaterialOut] = Field(default_factory=list, description="容缺受理待补交的材料")
     supplement_notices: list[SupplementNoticeOut] = Field(default_factory=list, description="补正告知（一次性告知）")
     suspensions: list[SuspensionOut] = Field(default_factory=list, description="特别程序")
@@ -303,17 +292,17 @@ class FigureValuesOut(Schema):
     avg_visits: float | None = Field(None, description="跑动次数（次/件）")
 
 
-class FigureRowOut(Schema):
+class CaseFigureRowOut(Schema):
     key: int | None
     label: str
     figures: FigureValuesOut
 
 
-class FiguresOut(Schema):
+class CaseFiguresOut(Schema):
     group_by: str
     group_label: str
     start: dt.date
     end: dt.date
     definitions: list[FigureDefinitionOut]
-    rows: list[FigureRowOut]
+    rows: list[CaseFigureRowOut]
     total: FigureValuesOut

@@ -18,7 +18,7 @@ from ninja import Query, Router
 from ninja.errors import HttpError
 from pydantic import Field
 
-from zhengwu.core.schemas import Schema
+from zhengwu.core.schemas import ErrorOut, Schema
 
 from . import search
 from .models import Bundle, ServiceItem
@@ -87,7 +87,7 @@ class ItemListOut(Schema):
     next_cursor: str | None = Field(description="下一页游标；为空表示没有更多")
 
 
-class MaterialOut(Schema):
+class GuideMaterialOut(Schema):
     seq: int
     name: str = Field(description="材料名称")
     necessity: str = Field(description="required 必要 / optional 非必要 / tolerated 容缺可后补")
@@ -130,7 +130,7 @@ class GuideOut(ItemBrief):
     supports_online_payment: bool
     tongban_scope: str = Field(description="通办范围")
     tongban_scope_name: str
-    materials: list[MaterialOut]
+    materials: list[GuideMaterialOut]
 
 
 class MergedMaterialOut(Schema):
@@ -162,10 +162,6 @@ class BundleDetailOut(BundleBrief):
     items: list[ItemBrief]
     merged_materials: list[MergedMaterialOut] = Field(description="合并去重后的材料清单")
     figures: BundleFiguresOut = Field(description="一件事成效：减材料、减时限、减跑动")
-
-
-class ErrorOut(Schema):
-    detail: str
 
 
 # -- helpers ---------------------------------------------------------------------------------

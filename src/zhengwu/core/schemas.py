@@ -19,7 +19,7 @@ from typing import Any
 
 from ninja import Schema as NinjaSchema
 from ninja.schema import DjangoGetter
-from pydantic import ModelWrapValidatorHandler, ValidationInfo, model_validator
+from pydantic import Field, ModelWrapValidatorHandler, ValidationInfo, model_validator
 
 
 class Schema(NinjaSchema):
@@ -33,3 +33,24 @@ class Schema(NinjaSchema):
         if cls.model_config.get("extra") == "forbid" or cls.model_config.get("validate_assignment", False):
             handler(values)
         return handler(DjangoGetter(values, cls, info.context))
+
+
+# -- shared by every router ---------------------------------------------------------------------
+# One class per component name: the OpenAPI document keys its schemas by class name, so two
+# classes of the same name would overwrite each other there (tests/core/test_openapi_schemas.py).
+class ErrorOut(Schema):
+    """Every API error (zhengwu.core.errors; the handlers are on the NinjaAPI in zhengwu/api.py)."""
+
+    detail: str = Field(..., description="错误说明（中文）")
+    errors: dict[str, list[str]] = Field(default_factory=dict, description="字段 → 错误信息")
+
+
+class Ref(Schema):
+    """Another object named in a response: its id and its name."""
+
+    id: int
+    name: str
+
+
+# The error answers an endpoint documents (``response={200: …, **ERRORS}``).
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}

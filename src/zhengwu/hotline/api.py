@@ -4,14 +4,13 @@ tickets), ticket registration by staff and by other systems, lists, detail and a
 Authentication: the Django session for people (unsafe methods CSRF-checked: send the
 ``csrftoken`` cookie's value in ``X-CSRFToken``), or ``X-Api-Key`` for other systems registered as
 :class:`~zhengwu.accounts.models.ApiKey` with the ``hotline:tickets`` scope (they may file and read the tickets they filed).
-Errors: 400 with Chinese field messages, 401, 403, 404 (a ticket the caller may not see does not
-exist for them), 409 for a stale ``lock_version``.
+Errors (the API root's handlers, ``zhengwu/api.py``): 400 with Chinese field messages, 401, 403,
+404 (a ticket the caller may not see does not exist for them), 409 for a stale ``lock_version``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from functools import wraps
 from typing import Optional
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,7 +19,7 @@ from ninja import Field, Header, Router, Status
 
 from zhengwu.accounts.api_auth import ApiKeyAuth, SessionAuth
 from zhengwu.accounts.models import ApiKey
-from zhengwu.core.schemas import Schema
+from zhengwu.core.schemas import ERRORS, Ref, Schema
 from zhengwu.org.permissions import is_staff_member
 
 from . import classifier, knowledge, queries, rules, services
@@ -32,35 +31,6 @@ PREFIX = "/hotline/"
 
 
 router = Router(auth=[ApiKeyAuth(SCOPE), SessionAuth()], tags=["12345热线"])
-
-
-class ErrorOut(Schema):
-    detail: str
-    errors: dict[str, list[str]] = Field(default_factory=dict)
-
-
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
-
-
-def handles_errors(view):
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except Http404 as exc:
-            return Status(404, {"detail": str(exc) or "工单不存在或无权查看", "errors": {}})
-        except services.StaleTicket as exc:
-            return Status(409, {"detail": "；".join(exc.messages), "errors": {}})
-        except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                errors = exc.message_dict
-                first = next((m for ms in errors.values() for m in ms), "提交的内容有误")
-                return Status(400, {"detail": first, "errors": errors})
-            return Status(400, {"detail": "；".join(exc.messages), "errors": {}})
-        except PermissionDenied as exc:
-            return Status(403, {"detail": str(exc) or "无权执行该操作", "errors": {}})
-
-    return wrapper
 
 
 def _staff(request):
@@ -134,12 +104,7 @@ class TicketIn(Schema):
     co_departments: list[int] = Field(default_factory=list)
 
 
-class Ref(Schema):
-    id: int
-    name: str
-
-
-class EventOut(Schema):
+class TicketEventOut(Schema):
     action: str
     label: str
     from_state: str
@@ -180,7 +145,7 @@ class TicketOut(Schema):
     merged_into: Optional[str]
     lock_version: int
     suggestions: list[SuggestionOut] = Field(default_factory=list)
-    events: list[EventOut] = Field(default_factory=list)
+    events: list[TicketEventOut] = Field(default_factory=list)
 
 
 class TicketRow(Schema):
@@ -246,14 +211,12 @@ def _out(t: Ticket, user, *, events: bool = True) -> dict:
 
 # -- console assistance -----------------------------------------------------------------------------
 @router.get("/suggest", response={200: list[SuggestionOut], **ERRORS}, summary="智能派单建议（分类、承办单位、置信度）")
-@handles_errors
 def suggest(request, text: str, k: int = 3):
     _staff(request)
     return [s.as_dict() for s in classifier.suggest(text[:4000], max(1, min(k, 10)))]
 
 
 @router.get("/knowledge", response={200: list[KnowledgeOut], **ERRORS}, summary="知识库检索")
-@handles_errors
 def knowledge_search(request, q: str, limit: int = 5):
     _staff(request)
     return [h.as_dict() for h in knowledge.search(q[:500], max(1, min(limit, 20)))]
@@ -261,7 +224,6 @@ def knowledge_search(request, q: str, limit: int = 5):
 
 @router.get("/similar", response={200: list[SimilarOut], **ERRORS},
             summary="相似工单（并单建议）：同一来电人、同一地点、诉求内容相似")
-@handles_errors
 def similar(request, text: str = "", phone: str = "", region: str = "", address: str = "",
             category: Optional[int] = None, exclude: Optional[int] = None, limit: int = 5,
             lat: Optional[float] = None, long: Optional[float] = None):
@@ -271,7 +233,6 @@ def similar(request, text: str = "", phone: str = "", region: str = "", address:
 
 
 @router.get("/assist", response={200: AssistOut, **ERRORS}, summary="坐席受理台：建议、知识库、相似工单（一次请求）")
-@handles_errors
 def assist(request, text: str = "", phone: str = "", region: str = "", address: str = "",
            category: Optional[int] = None):
     user = _centre(request)
@@ -290,7 +251,6 @@ def assist(request, text: str = "", phone: str = "", region: str = "", address: 
 @router.post("/tickets", response={200: TicketOut, 201: TicketOut, **ERRORS},
              summary="登记工单（坐席或接入系统）",
              description="同一 Idempotency-Key 只会创建一个工单：重复请求返回已创建的工单（200）。")
-@handles_errors
 def create_ticket(request, payload: TicketIn, idempotency_key: Optional[str] = Header(None, alias="Idempotency-Key")):
     auth = request.auth
     data = payload.dict()
@@ -314,7 +274,6 @@ def create_ticket(request, payload: TicketIn, idempotency_key: Optional[str] = H
 
 
 @router.get("/tickets", response={200: TicketPage, **ERRORS}, summary="派单中心或承办单位的工单列表（按编号倒序，游标分页）")
-@handles_errors
 def list_tickets(request, tab: str = "todo", before: Optional[int] = None, type: str = "", department: str = "",
                  category: str = "", q: str = "", view: str = "centre"):
     user = _staff(request)
@@ -345,7 +304,6 @@ def _visible(request, pk: int) -> Ticket:
 
 
 @router.get("/tickets/{ticket_id}", response={200: TicketOut, **ERRORS}, summary="工单详情（含流转记录）")
-@handles_errors
 def get_ticket(request, ticket_id: int):
     t = _visible(request, ticket_id)
     return _out(t, request.auth)
@@ -380,7 +338,6 @@ API_ACTIONS = {
              summary="工单操作：dispatch 派单、claim 签收、return 退单、redispatch 改派、reject_return、"
                      "request_extension 延期申请、approve_extension、reject_extension、urge 督办、reply 答复、"
                      "callback 回访、reopen 重办、close 办结、archive 归档、direct_close 直接办结、merge 并单、cancel")
-@handles_errors
 def ticket_action(request, ticket_id: int, action: str, payload: ActionIn):
     t = _visible(request, ticket_id)
     fn = API_ACTIONS.get(action)

@@ -20,6 +20,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from zhengwu.core import audit, calendar
+from zhengwu.core.errors import Conflict
 from zhengwu.core.services import reveal_pii
 from zhengwu.org.models import Department, Region, Role
 from zhengwu.org.permissions import grants, has_role, is_sysadmin
@@ -37,7 +38,7 @@ PHONE_RE = re.compile(r"^(\+?86)?[0-9\-]{5,20}$")
 REPEAT_DAYS = 30
 
 
-class StaleTicket(ValidationError):
+class StaleTicket(Conflict):  # 409 in the API
     pass
 
 

@@ -21,6 +21,7 @@ from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
 from zhengwu.core import audit, calendar
+from zhengwu.core.errors import Conflict
 from zhengwu.core.services import reveal_pii
 from zhengwu.org.models import Role
 from zhengwu.org.permissions import has_role
@@ -37,11 +38,11 @@ RECTIFY_ROLES = (Role.DEPT_ADMIN, Role.APPROVER)
 SUPERVISE_ROLES = (Role.SUPERVISOR,)
 
 
-class Stale(ValidationError):
+class Stale(Conflict):  # 409 in the API
     pass
 
 
-class AlreadyRated(ValidationError):
+class AlreadyRated(Conflict):  # 409 in the API
     pass
 
 

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from zhengwu.core import audit
+from zhengwu.core.errors import Conflict
 from zhengwu.core.prepared import ByPkShapes
 
 from .. import rules
@@ -14,7 +15,7 @@ from ..models import Case, CaseEvent
 from ..rules import Actor, TransitionRefused
 
 
-class StaleCase(ValidationError):
+class StaleCase(Conflict):  # 409 in the API
     pass
 
 
