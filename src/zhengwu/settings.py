@@ -269,6 +269,14 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = bool(os.environ.get("ZHENGWU_TESTING")) or DEBUG
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Stored files hold personal data (ID scans, 决定书): encrypted at rest with a key derived from
+# ZHENGWU_PII_KEY, files 0600 in directories 0700 (zhengwu.core.storage; `zhengwu files encrypt`
+# for files stored before). The modes are the storage's, not FILE_UPLOAD_PERMISSIONS, which
+# collectstatic would apply to static files too.
+STORAGES["default"] = {
+    "BACKEND": "zhengwu.core.storage.EncryptedFileSystemStorage",
+    "OPTIONS": {"file_permissions_mode": 0o600, "directory_permissions_mode": 0o700},
+}
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 
 # --- Background work ------------------------------------------------------------------------

@@ -43,7 +43,7 @@ from zhengwu.core.schemas import ERRORS
 from zhengwu.org import permissions
 from zhengwu.org.models import Role, Window
 
-from . import documents, queries, rules
+from . import access, documents, queries, rules
 from .api_schemas import (
     AcceptCommitmentIn,
     AcceptIn,
@@ -101,9 +101,10 @@ def _is_party(user, case: Case) -> bool:
 def _visible_case(request, case_id: int) -> Case:
     """The case if the user may see it, else :class:`NotFound` (404, never 403: no probing).
 
-    Applicants and their agents see their own cases; staff what the staff pages show them
-    (:func:`zhengwu.cases.queries.staff_case`: their departments' cases, and cases in which one of
-    their departments has an approval step — 并联审批).
+    The rule is :func:`zhengwu.cases.access.may_view`, the same as the pages' and as every file
+    download's: applicants and their agents see their own cases; staff what the staff pages show
+    them (their departments' cases, and cases in which one of their departments has an approval
+    step — 并联审批), never an applicant's unsubmitted draft.
     """
     user = request.auth
     # select_related: the detail and every action read the item, department and applicant; the
@@ -112,13 +113,9 @@ def _visible_case(request, case_id: int) -> Case:
     # primary-key query (city data: 5 relations 0.6 ms to plan, + item_version, agent, window
     # 5.6 ms). The child-table flags let the detail skip the queries that would come back empty.
     case = _CASE_FOR_DETAIL.get(case_id)
-    if case is None:
+    if case is None or not access.may_view(user, case):  # the one rule of a case and its files
         raise NotFound()
-    if _is_party(user, case):
-        return case
-    if permissions.is_staff_member(user) and queries.staff_may_open(user, case):
-        return case
-    raise NotFound()
+    return case
 
 
 _CASE_FOR_DETAIL = ByPk(lambda: queries.with_child_flags(
@@ -556,8 +553,10 @@ def receipt(request, case_id: int):
     if not case.number:
         raise NotFound("草稿尚未提交，没有回执")
     pdf = documents.receipt_pdf(case)
+    access.record_file_read(request.auth, case, "receipt", name=case.number)
     response = HttpResponse(pdf.content.read(), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="receipt-{case.number}.pdf"'
+    response["Cache-Control"] = "private, no-store"
     return response
 
 
@@ -568,8 +567,15 @@ def decision(request, case_id: int):
     result = CaseResult.objects.filter(case=case).first()
     if result is None or not result.decision_file:
         raise NotFound("办件尚未办结，没有决定书")
-    return FileResponse(result.decision_file.open("rb"), content_type="application/pdf",
-                        filename=f"decision-{case.number}.pdf", as_attachment=False)
+    try:
+        handle = result.decision_file.open("rb")
+    except FileNotFoundError:
+        raise NotFound("决定书文件已不存在") from None
+    access.record_file_read(request.auth, case, "decision", name=result.decision_number)
+    response = FileResponse(handle, content_type="application/pdf", filename=f"decision-{case.number}.pdf",
+                            as_attachment=False)
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 # == intake (窗口) =============================================================================

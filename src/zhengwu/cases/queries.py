@@ -280,10 +280,22 @@ def has_child(case: Case, name: str) -> bool:
     return getattr(case, f"has_{name}", True) is not False
 
 
+def never_submitted(case: Case) -> bool:
+    """A draft, or a draft withdrawn before it was submitted: the applicant's own business."""
+    return case.state == State.DRAFT or (case.state == State.WITHDRAWN and case.submitted_at is None)
+
+
 def staff_may_open(user, case: Case) -> bool:
     """The rule of :func:`staff_case` for a case already loaded (with ``department__region``):
     one of the user's 窗口/审批 grants covers the case's department, or one of their grants of a
-    step's role covers that step's department (并联审批 in another department)."""
+    step's role covers that step's department (并联审批 in another department).
+
+    A case never submitted is the applicant's: staff see it only if they filed it at the window
+    for the applicant (窗口代录) and still hold 窗口人员 for its department. The staff side of
+    :func:`zhengwu.cases.access.may_view`, the one rule for a case and its files."""
+    if never_submitted(case):
+        return (case.filed_by_id is not None and case.filed_by_id == getattr(user, "pk", None)
+                and has_role(user, Role.WINDOW, department=case.department))
     if has_role(user, *STAFF_CASE_ROLES, department=case.department):
         return True
     if not has_child(case, "steps"):

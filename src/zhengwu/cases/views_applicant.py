@@ -33,11 +33,9 @@ from zhengwu.catalog.models.items import ItemStatus
 from zhengwu.catalog.models.materials import Necessity
 from zhengwu.core import calendar, jinja_env
 from zhengwu.core.prepared import ByPkShapes
-from zhengwu.org.models import Role
-from zhengwu.org.permissions import has_role
 
-from . import documents, formrender, forms_schema, queries, rules
-from .models import (BundleCase, Case, CaseEvent, CaseMaterial, CaseStep, Notification, PendingMaterial,
+from . import access, documents, formrender, forms_schema, queries, rules
+from .models import (BundleCase, Case, CaseEvent, CaseMaterial, CaseResult, CaseStep, Notification, PendingMaterial,
                      SupplementNotice)
 from .rules import State, TimeStatus
 from .services import applying, approval
@@ -48,7 +46,6 @@ KEY_RE = re.compile(r"^[0-9a-f]{32}$")
 PAGE_SIZE = 20
 EDITABLE_STATES = (State.DRAFT, State.SUPPLEMENT)
 WITHDRAWABLE = rules.STATE_TABLE["withdraw"].source
-STAFF_FILE_ROLES = (Role.WINDOW, Role.APPROVER, Role.SUPERVISOR)
 
 
 # -- scope -------------------------------------------------------------------------------------
@@ -648,38 +645,21 @@ def _attachment(data, filename: str, content_type: str, *, inline: bool = False)
 
 @login_required
 def receipt_pdf(request, pk: int):
-    case = my_case(request, pk, related=("service_item", "department", "applicant"))
+    case = access.viewable_case(request.user, pk)
     if not case.number:
         raise Http404("办件尚未提交")
     pdf = documents.receipt_pdf(case)
+    access.record_file_read(request.user, case, "receipt", name=case.number)
     return _attachment(io.BytesIO(pdf.content.read()), f"申请回执-{case.number}.pdf", "application/pdf")
 
 
-# -- files (never from a guessable URL) -------------------------------------------------------------
-def _viewable_case(request, pk: int) -> Case:
-    """The case if the user is its applicant or agent, or staff who handle it (its department,
-    or a department with a step of its process — 并联审批); 404 otherwise."""
-    case = my_cases(applicant_of(request)).filter(pk=pk).select_related("department__region").first()
-    if case is not None:
-        return case
-    case = Case.objects.filter(pk=pk).select_related("department__region").first()
-    if case is None:
-        raise Http404("办件不存在")
-    if has_role(request.user, *STAFF_FILE_ROLES, department=case.department):
-        return case
-    # select_related: has_role reads each step department's region code.
-    for step in CaseStep.objects.filter(case=case).select_related("department__region"):
-        if has_role(request.user, step.role, department=step.department):
-            return case
-    raise Http404("办件不存在")
-
-
+# -- files (never from a guessable URL; who may read them: cases.access, as for the case) --------
 EXTENSIONS = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png", "application/ofd": ".ofd"}
 
 
 @login_required
 def case_file(request, pk: int, material_id: int):
-    case = _viewable_case(request, pk)
+    case = access.viewable_case(request.user, pk)
     cm = CaseMaterial.objects.filter(case=case, pk=material_id).first()
     if cm is None:
         raise Http404("材料不存在")
@@ -687,6 +667,7 @@ def case_file(request, pk: int, material_id: int):
         handle = cm.file.open("rb")
     except FileNotFoundError:
         raise Http404("文件已不存在") from None
+    access.record_file_read(request.user, case, "material", name=cm.name, material_id=cm.pk)
     name = f"{cm.name}{EXTENSIONS.get(cm.content_type, '')}"
     inline = request.GET.get("download") != "1" and cm.content_type in ("application/pdf", "image/jpeg", "image/png")
     return _attachment(handle, name, cm.content_type, inline=inline)
@@ -694,14 +675,15 @@ def case_file(request, pk: int, material_id: int):
 
 @login_required
 def decision_pdf(request, pk: int):
-    case = _viewable_case(request, pk)
-    result = getattr(case, "result", None)
+    case = access.viewable_case(request.user, pk)
+    result = CaseResult.objects.filter(case=case).first() if queries.has_child(case, "result") else None
     if result is None or not result.decision_file:
         raise Http404("该办件尚无决定书")
     try:
         handle = result.decision_file.open("rb")
     except FileNotFoundError:
         raise Http404("文件已不存在") from None
+    access.record_file_read(request.user, case, "decision", name=result.decision_number)
     return _attachment(handle, f"{result.decision_number}.pdf", "application/pdf")
 
 

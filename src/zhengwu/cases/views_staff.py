@@ -37,8 +37,8 @@ from zhengwu.org.permissions import grants, has_role, scope, staff_departments
 from zhengwu.workbench.views import roles_required
 
 from . import forms_staff as f
-from . import queries, workflow
-from .models import Case, CaseMaterial, CaseStep, Channel, ProcessDefinition
+from . import access, queries, workflow
+from .models import Case, CaseMaterial, CaseResult, CaseStep, Channel, ProcessDefinition
 from .rules import State, TimeStatus
 from .services import applying, approval, intake
 
@@ -443,13 +443,19 @@ def _file_response(field, filename: str, content_type: str, download: bool):
 @roles_required(Role.WINDOW, Role.APPROVER, what="窗口人员或审批人员")
 def decision_file(request, pk: int):
     """The decision document (决定书) for staff, shown inline; materials are served by the
-    permission-checked ``cases:case_file`` view, which admits the staff who handle the case."""
-    case = queries.staff_case(request.user, pk)
-    result = getattr(case, "result", None)
-    if result is None:
+    ``cases:case_file`` view. Both ask the case's own access rule (:mod:`zhengwu.cases.access`)
+    and record the read."""
+    case = access.viewable_case(request.user, pk)
+    result = CaseResult.objects.filter(case=case).first() if queries.has_child(case, "result") else None
+    if result is None or not result.decision_file:
         raise Http404("该办件尚未办结，没有决定书")
-    return _file_response(result.decision_file, f"{result.decision_number}.pdf", "application/pdf",
-                          request.GET.get("download") == "1")
+    try:
+        response = _file_response(result.decision_file, f"{result.decision_number}.pdf", "application/pdf",
+                                  request.GET.get("download") == "1")
+    except FileNotFoundError:
+        raise Http404("文件已不存在") from None
+    access.record_file_read(request.user, case, "decision", name=result.decision_number)
+    return response
 
 
 # -- 窗口代录 / 帮代办 --------------------------------------------------------------------------------

@@ -4,6 +4,9 @@ An upload is written to storage before its transaction commits; when the transac
 (a validation failure further on, a crash) the file stays behind. ``zhengwu files prune`` walks
 the media root in batches and asks every FileField of the project whether it refers to each
 file; only files older than a grace period are considered, so uploads in flight are never hit.
+
+``zhengwu files encrypt`` encrypts, in place, the files stored before the storage encrypted them
+(:mod:`zhengwu.core.storage`) and gives every file and directory owner-only modes.
 """
 
 from __future__ import annotations
@@ -123,4 +126,47 @@ def prune(*, grace: dt.timedelta = dt.timedelta(hours=24), dry_run: bool = False
             flush()
     if batch:
         flush()
+    return result
+
+
+@dataclass
+class EncryptResult:
+    scanned: int = 0
+    encrypted: int = 0
+    already: int = 0
+    failed: list[str] = field(default_factory=list)
+
+
+def encrypt_existing(*, dry_run: bool = False, root: Path | None = None) -> EncryptResult:
+    """Encrypt every plaintext file under the media root where it lies and make files 0600 and
+    directories 0700. Safe to run again (encrypted files are recognised by their header) and
+    while the site runs (each file is replaced whole, by a rename)."""
+    from . import storage
+
+    root = Path(root or settings.MEDIA_ROOT)
+    result = EncryptResult()
+    if not root.exists():
+        return result
+    for dirpath, dirs, names in os.walk(root):
+        if Path(dirpath) == root:  # as prune: static files and hidden entries are not uploads
+            dirs[:] = [d for d in dirs if d != "static"]
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        if not dry_run:
+            os.chmod(dirpath, storage.DIRECTORY_MODE)
+        for name in names:
+            if name.startswith("."):
+                continue
+            path = Path(dirpath) / name
+            result.scanned += 1
+            try:
+                with open(path, "rb") as f:
+                    done = storage.is_encrypted_header(f.read(storage.HEADER_LEN))
+                if done:
+                    result.already += 1
+                elif dry_run or storage.encrypt_in_place(path):
+                    result.encrypted += 1
+                if not dry_run:
+                    os.chmod(path, storage.FILE_MODE)
+            except OSError:
+                result.failed.append(path.relative_to(root).as_posix())
     return result

@@ -7,7 +7,6 @@ import hashlib
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -130,21 +129,21 @@ def upload_material(user, case: Case, uploaded, *, material: Material | None = N
         raise ValidationError({"file": f"“{label}”是空文件，请重新选择"})
     if size > MAX_UPLOAD_BYTES:
         raise ValidationError({"file": f"“{label}”超过大小限制：单个文件不能超过{MAX_UPLOAD_BYTES // 1024 // 1024}MB"})
-    digest = hashlib.sha256()
+    digest = hashlib.sha256()  # of the plaintext, whatever the storage writes to disk
     head = b""
-    chunks = []
     for chunk in uploaded.chunks():
         if len(head) < 4096:
             head += chunk[: 4096 - len(head)]
         digest.update(chunk)
-        chunks.append(chunk)
     ext = files.sniff(head)
     content_type = files.FILE_TYPES[ext] if ext in CASE_FILE_TYPES else None
     if content_type is None:
         raise ValidationError({"file": f"“{label}”的文件格式不支持：只接受{ACCEPTED_TYPES}文件"})
     cm = CaseMaterial(case=case, material=material, name=label, original_name=str(uploaded.name)[:255],
                       content_type=content_type, size=size, sha256=digest.hexdigest(), uploaded_by=user)
-    cm.file.save(cm.sha256, ContentFile(b"".join(chunks)), save=False)
+    # Streamed from the upload (read again from its start) through the storage's cipher: no
+    # second copy of a 20 MB file in memory.
+    cm.file.save(cm.sha256, uploaded, save=False)
     # A new upload for the same material replaces the earlier one (kept for the record).
     CaseMaterial.objects.filter(case=case, name=label).exclude(status=CaseMaterial.Status.REPLACED).update(
         status=CaseMaterial.Status.REPLACED)
