@@ -187,6 +187,11 @@ def test_cut_tail_with_a_reset_head_is_caught_by_a_checkpoint(db):
     assert not result.ok and result.broken_seq == events[-1].seq and "检查点" in result.reason
     with pytest.raises(CommandError, match="不存在"):
         call_command("audit", "verify")
+    # The next hourly checkpoint raises the alarm instead of signing the cut chain.
+    with pytest.raises(CommandError, match="第 1 条链的链头退回"):
+        call_command("audit", "checkpoint")
+    assert AuditCheckpoint.objects.count() == 1
+    assert len(audit_anchor.checkpoint_path().read_text().splitlines()) == 1
 
 
 def test_deleted_checkpoint_rows_are_found(db):

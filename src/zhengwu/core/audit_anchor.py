@@ -160,7 +160,8 @@ def _snapshot(connection) -> tuple[list[tuple[int, int, str]], int]:
 
 
 def take() -> Checkpoint:
-    """Sign the current heads; append the checkpoint to the file and the table."""
+    """Sign the current heads; append the checkpoint to the file and the table. Refuses (raises
+    :class:`AnchorError`) when a head is behind the previous checkpoint's."""
     key = signing_key(create=True)
     _private_dir()
     fd = os.open(checkpoint_path(), os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
@@ -173,6 +174,13 @@ def take() -> Checkpoint:
                     cur.execute("SELECT pg_advisory_xact_lock(%s)", [_PG_LOCK])
             last = AuditCheckpoint.objects.order_by("-n").first()
             heads, events = _snapshot(connection)
+            if last is not None:  # a head behind the last checkpoint: raise the alarm, sign nothing
+                now = {c: s for c, s, _ in heads}
+                for chain, (seq, _) in sorted(parse(last.document).heads.items()):
+                    if now.get(chain, 0) < seq:
+                        raise AnchorError(
+                            f"第 {chain} 条链的链头退回到第 {now.get(chain, 0)} 条，上一个检查点时在第 {seq} 条"
+                            "（链尾记录可能被删除）；未记录检查点，请运行 zhengwu audit verify")
             at = timezone.now()
             body = {
                 "v": FORMAT,

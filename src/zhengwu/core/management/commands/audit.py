@@ -49,7 +49,10 @@ class Command(BaseCommand):
                 "（zhengwu worker 每小时自动记录）。"))
 
     def _checkpoint(self, export=None, **_):
-        cp = audit_anchor.take()
+        try:
+            cp = audit_anchor.take()
+        except audit_anchor.AnchorError as exc:
+            raise CommandError(str(exc)) from None
         self.stdout.write(f"已记录第 {cp.n} 个检查点：{cp.events} 条记录，{len(cp.heads)} 条链，"
                           f"写入 {audit_anchor.checkpoint_path()} 与数据库。")
         if export:
