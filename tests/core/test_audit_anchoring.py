@@ -290,6 +290,14 @@ def test_signing_key_from_the_environment(db, settings):
     assert audit.verify().ok
 
 
+def test_a_bad_signing_key_is_named_not_a_traceback(db, settings):
+    settings.ZHENGWU_AUDIT_SIGNING_KEY = "not-a-key"
+    with pytest.raises(CommandError, match="审计签名密钥无效"):
+        call_command("audit", "checkpoint")
+    with pytest.raises(CommandError, match="审计签名密钥无效"):
+        call_command("audit", "pubkey")
+
+
 def test_the_worker_takes_checkpoints_hourly(db):
     job = schedule.job("audit.checkpoint")
     assert job is not None and job.every.total_seconds() == 3600

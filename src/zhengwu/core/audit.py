@@ -27,6 +27,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import models, transaction
 from django.utils import timezone
 
+from .audit_anchor import AnchorError, load_anchors
 from .middleware import current_request_ip
 from .models import AuditEvent, AuditHead
 
@@ -245,10 +246,8 @@ def verify(checkpoints: Path | str | None = None) -> VerifyResult:
     Then the signed checkpoints (ADR 0018; ``checkpoints``: an auditor's file as well): every
     head they recorded must still be there with the same hash, with as many events before it.
     """
-    from .audit_anchor import AnchorError, load
-
     try:
-        anchors = load(Path(checkpoints) if checkpoints else None)
+        anchors = load_anchors(Path(checkpoints) if checkpoints else None)
     except AnchorError as exc:
         return VerifyResult(False, 0, reason=str(exc))
     keyed_after, expected = anchors.keyed_after, anchors.expected

@@ -7,10 +7,10 @@ one JSON line, appended to ``$ZHENGWU_AUDIT_DIR/checkpoints.jsonl`` (0600) and s
 text in the append-only ``AuditCheckpoint`` table; it names the previous checkpoint's digest, so
 the checkpoints form a chain of their own. An auditor keeps :func:`export_document`'s text.
 
-:func:`load` checks the checkpoints (signatures, numbering, links, file against table) and
-returns what :func:`zhengwu.core.audit.verify` then checks against the events: each checkpointed
-head still exists with the same hash, the event counts, and no unkeyed event after the first
-checkpoint. Someone who can write to the database but not read the keys or the data directory
+:func:`load_anchors` checks the checkpoints (signatures, numbering, links, file against table)
+and returns what :func:`zhengwu.core.audit.verify` then checks against the events: each
+checkpointed head still exists with the same hash, the event counts, and no unkeyed event after
+the first checkpoint. Someone who can write to the database but not read the keys or the data directory
 can no longer cut a chain's tail and reset its head unnoticed.
 """
 
@@ -253,7 +253,10 @@ class Anchors:
 
 
 def _verifying_key(doc_key: str | None) -> Ed25519PublicKey | None:
-    own = signing_key()
+    try:
+        own = signing_key()
+    except ImproperlyConfigured as exc:
+        raise AnchorError(str(exc)) from None
     own_pub = own.public_key() if own else None
     if doc_key is None:
         return own_pub
@@ -278,7 +281,7 @@ def _check_file_against_table(path: Path, rows: list[str]) -> None:
         raise AnchorError(f"检查点文件缺少第 {len(lines) + 1} 个检查点（数据库中有）")
 
 
-def load(external: Path | None = None) -> Anchors:
+def load_anchors(external: Path | None = None) -> Anchors:
     """Check the table's checkpoints: signatures, numbering and links; the data directory's file
     must hold exactly the same lines (skipped when checking an auditor's file on a machine
     without one); each checkpoint of an auditor's file (``external``) must be in the table,

@@ -3,6 +3,7 @@ checkpoint signing key's public half (ADR 0018)."""
 
 from pathlib import Path
 
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError
 
 from zhengwu.core import audit, audit_anchor
@@ -23,7 +24,10 @@ class Command(BaseCommand):
         sub.add_parser("pubkey", help="显示检查点签名公钥（没有签名密钥时生成一个）")
 
     def handle(self, *args, action, **opts):
-        getattr(self, f"_{action}")(**opts)
+        try:
+            getattr(self, f"_{action}")(**opts)
+        except (audit_anchor.AnchorError, ImproperlyConfigured) as exc:  # a key or a checkpoint
+            raise CommandError(str(exc)) from None
 
     def _verify(self, checkpoints=None, **_):
         if checkpoints and not Path(checkpoints).is_file():
@@ -49,10 +53,7 @@ class Command(BaseCommand):
                 "（zhengwu worker 每小时自动记录）。"))
 
     def _checkpoint(self, export=None, **_):
-        try:
-            cp = audit_anchor.take()
-        except audit_anchor.AnchorError as exc:
-            raise CommandError(str(exc)) from None
+        cp = audit_anchor.take()
         self.stdout.write(f"已记录第 {cp.n} 个检查点：{cp.events} 条记录，{len(cp.heads)} 条链，"
                           f"写入 {audit_anchor.checkpoint_path()} 与数据库。")
         if export:
