@@ -58,6 +58,10 @@ def _legacy_events(n: int) -> list[AuditEvent]:
     return events
 
 
+def _line(body: dict) -> str:
+    return json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
 OTHER_KEY = base64.b64encode(b"another-audit-key-0123456789abcd").decode()
 
 
@@ -223,11 +227,26 @@ def test_checkpoint_with_a_tampered_signature_fails(db):
     body["events"] = 2
     for sig in (body["sig"], base64.b64encode(audit_anchor.Ed25519PrivateKey.generate().sign(b"x")).decode()):
         body["sig"] = sig
-        forged = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        forged = _line(body)
         _as_superuser("UPDATE core_auditcheckpoint SET document = %s WHERE n = 1", [forged])
         audit_anchor.checkpoint_path().write_text(forged + "\n")
         result = audit.verify()
         assert not result.ok and "签名无效" in result.reason
+
+
+def test_checkpoint_count_must_match_the_events_before_its_heads(db):
+    """A checkpoint that counted other events than its heads hold (signed, so not an attacker's
+    doing — a fault) is reported, not trusted."""
+    _record(3)
+    cp = audit_anchor.take()
+    body = json.loads(cp.line)
+    del body["sig"]
+    body["events"] = 4
+    body["sig"] = base64.b64encode(audit_anchor.signing_key().sign(audit_anchor._canonical(body))).decode()
+    _as_superuser("UPDATE core_auditcheckpoint SET document = %s WHERE n = 1", [_line(body)])
+    audit_anchor.checkpoint_path().write_text(_line(body) + "\n")
+    result = audit.verify()
+    assert not result.ok and "有 4 条记录，现在为 3 条" in result.reason
 
 
 def test_checkpoint_file_missing_is_reported(db):
@@ -252,7 +271,8 @@ def test_auditor_keeps_an_export_and_verifies_against_it(db, tmp_path, capsys):
     assert audit.verify(kept).ok
     # History cut before the auditor's checkpoint, head reset, the table's checkpoint removed.
     _as_superuser("DELETE FROM core_auditevent WHERE seq = %s", [events[-1].seq])
-    _as_superuser("UPDATE core_audithead SET seq = %s, hash = %s WHERE id = 1", [events[-2].seq, events[-2].hash])
+    _as_superuser("UPDATE core_audithead SET seq = %s, hash = %s WHERE id = 1",
+                  [events[-2].seq, events[-2].hash])
     _as_superuser("DELETE FROM core_auditcheckpoint", [])
     with pytest.raises(CommandError, match="数据库缺少审计员保存的第 1 个检查点"):
         call_command("audit", "verify", "--checkpoints", str(kept))
@@ -264,9 +284,10 @@ def test_auditor_file_with_a_tampered_signature_or_key_fails(db, tmp_path):
     pub = audit_anchor.signing_key().public_key()
     good = audit_anchor.export_document(cp, pub)
     body = json.loads(cp.line)
-    body["sig"] = body["sig"][:-4] + ("AAA=" if not body["sig"].endswith("AAA=") else "BBB=")
+    sig = base64.b64decode(body["sig"])
+    body["sig"] = base64.b64encode(bytes([sig[0] ^ 1]) + sig[1:]).decode()  # one bit flipped
     bad_sig = tmp_path / "bad-sig.txt"
-    bad_sig.write_text(good.replace(cp.line, json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))))
+    bad_sig.write_text(good.replace(cp.line, _line(body)))
     result = audit.verify(bad_sig)
     assert not result.ok and "签名无效" in result.reason
     other = audit_anchor.Ed25519PrivateKey.generate().public_key()

@@ -299,7 +299,7 @@ def verify(checkpoints: Path | str | None = None) -> VerifyResult:
     for cp in anchors.checkpoints:
         count = sum(at_checkpoint[seq] for seq, _ in cp.heads.values())
         if count != cp.events:
-            return broken(None, f"第 {cp.n} 个检查点时有 {cp.events} 条记录，现在其前只有 {count} 条", None)
+            return broken(None, f"第 {cp.n} 个检查点时有 {cp.events} 条记录，现在为 {count} 条", None)
     latest = anchors.latest
     return VerifyResult(True, checked, chains=len(tips), legacy=legacy, checkpoints=len(anchors.checkpoints),
                         covered=latest.events if latest else 0, latest_checkpoint_at=latest.at if latest else "",
