@@ -106,3 +106,17 @@ def _fresh_cache():
 
     cache.clear()
     yield
+
+
+
+@pytest.fixture(scope="session")
+def _audit_dirs(tmp_path_factory):
+    base, numbers = tmp_path_factory.mktemp("audit"), itertools.count(1)
+    return lambda: base / str(next(numbers))
+
+
+@pytest.fixture(autouse=True)
+def _own_audit_dir(settings, _audit_dirs):
+    """Each test its own audit checkpoint directory (ADR 0018): the checkpoints file must agree
+    with the test's database, which is rolled back after every test. (Made when first written.)"""
+    settings.ZHENGWU_AUDIT_DIR = _audit_dirs()

@@ -8,6 +8,11 @@ Everything a deployment changes comes from the environment:
 - ``ZHENGWU_SECRET_KEY``, ``ZHENGWU_PII_KEY``: the Django secret and the key that encrypts
   personal data. Without them, keys are generated once into ``$ZHENGWU_DATA_DIR/keys.json``
   (fine for a single machine; a cluster must set them).
+- ``ZHENGWU_AUDIT_KEY``: the key of the audit chain's HMAC (base64 of 32 bytes; in keys.json
+  too when unset); ``ZHENGWU_AUDIT_SIGNING_KEY``: the Ed25519 key that signs the chain's
+  checkpoints (base64 of its 32 bytes; else ``$ZHENGWU_AUDIT_DIR/signing.key``, made by the
+  first checkpoint); ``ZHENGWU_AUDIT_DIR``: where checkpoints are written
+  (``$ZHENGWU_DATA_DIR/audit``). ADR 0018.
 - ``ZHENGWU_DEBUG``, ``ZHENGWU_ALLOWED_HOSTS``, ``REDIS_URL`` (cache, optional; without it each
   process keeps its own, ``ZHENGWU_CACHE_ENTRIES`` entries, 10,000).
 - ``ZHENGWU_PUBLIC_URL``: the portal's public address (https://…) for links in QR codes and messages.
@@ -32,18 +37,39 @@ DATA_DIR = Path(os.environ.get("ZHENGWU_DATA_DIR", "var")).resolve()
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 
+_KEY_MAKERS = {
+    "secret_key": lambda: secrets.token_urlsafe(50),
+    "pii_key": lambda: base64.b64encode(secrets.token_bytes(32)).decode(),
+    "audit_key": lambda: base64.b64encode(secrets.token_bytes(32)).decode(),  # ADR 0018
+}
+
+
 def _local_keys() -> dict[str, str]:
-    """Keys generated once per data directory, for a single-machine install."""
+    """Keys generated once per data directory, for a single-machine install. A key this
+    version needs that an older keys.json lacks is added to it; the keys already there are
+    never changed (a lock file serialises processes starting together; the new file replaces
+    the old one whole, so a crash leaves one or the other)."""
+    import fcntl
+
     path = DATA_DIR / "keys.json"
     if path.exists():
-        return json.loads(path.read_text())
-    keys = {
-        "secret_key": secrets.token_urlsafe(50),
-        "pii_key": base64.b64encode(secrets.token_bytes(32)).decode(),
-    }
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as f:
-        json.dump(keys, f)
+        keys = json.loads(path.read_text())
+        if _KEY_MAKERS.keys() <= keys.keys():
+            return keys
+    fd = os.open(DATA_DIR / "keys.json.lock", os.O_WRONLY | os.O_CREAT, 0o600)
+    with os.fdopen(fd, "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        keys = json.loads(path.read_text()) if path.exists() else {}
+        missing = [name for name in _KEY_MAKERS if name not in keys]
+        if missing:
+            keys.update({name: _KEY_MAKERS[name]() for name in missing})
+            tmp = path.with_name(f"keys.json.{os.getpid()}.tmp")
+            tfd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(tfd, "w") as f:
+                json.dump(keys, f)
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, path)
     return keys
 
 
@@ -52,16 +78,17 @@ def _env_bool(name: str, default: bool = False) -> bool:
 
 
 _keys = None
-if not (os.environ.get("ZHENGWU_SECRET_KEY") and os.environ.get("ZHENGWU_PII_KEY")):
-    try:
-        _keys = _local_keys()
-    except FileExistsError:  # another process created it between exists() and open()
-        _keys = json.loads((DATA_DIR / "keys.json").read_text())
+if not all(os.environ.get(n) for n in ("ZHENGWU_SECRET_KEY", "ZHENGWU_PII_KEY", "ZHENGWU_AUDIT_KEY")):
+    _keys = _local_keys()
 
 SECRET_KEY = os.environ.get("ZHENGWU_SECRET_KEY") or _keys["secret_key"]
 # 个人信息加密密钥: base64 of 32 random bytes. Sub-keys for encryption and the blind index
 # are derived from it (see zhengwu.core.pii).
 ZHENGWU_PII_KEY = os.environ.get("ZHENGWU_PII_KEY") or _keys["pii_key"]
+# The audit chain's keys and checkpoints (ADR 0018): outside the database by design.
+ZHENGWU_AUDIT_KEY = os.environ.get("ZHENGWU_AUDIT_KEY") or _keys["audit_key"]
+ZHENGWU_AUDIT_SIGNING_KEY = os.environ.get("ZHENGWU_AUDIT_SIGNING_KEY", "")
+ZHENGWU_AUDIT_DIR = Path(os.environ.get("ZHENGWU_AUDIT_DIR") or DATA_DIR / "audit").resolve()
 
 DEBUG = _env_bool("ZHENGWU_DEBUG")
 ALLOWED_HOSTS = os.environ.get("ZHENGWU_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]").split(",")

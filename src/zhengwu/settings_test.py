@@ -7,6 +7,7 @@ os.environ.setdefault("ZHENGWU_DATA_DIR", tempfile.mkdtemp(prefix="zhengwu-test-
 os.environ.setdefault("ZHENGWU_SECRET_KEY", "test-secret-key-not-for-production-0123456789")
 # 32 bytes, base64: a fixed key so that blind indexes are stable across a test run.
 os.environ.setdefault("ZHENGWU_PII_KEY", "dGVzdC1waWkta2V5LTAxMjM0NTY3ODlhYmNkZWYwMTI=")
+os.environ.setdefault("ZHENGWU_AUDIT_KEY", "dGVzdC1hdWRpdC1rZXktMDEyMzQ1Njc4OWFiY2RlZjA=")
 os.environ["ZHENGWU_TESTING"] = "1"
 
 from .settings import *  # noqa: E402,F403

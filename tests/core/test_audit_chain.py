@@ -59,10 +59,11 @@ def test_deleted_last_event_is_found(chain):
 
 
 def test_rehashed_forgery_breaks_the_next_link(chain):
-    """Editing an event and recomputing its own hash still breaks the following event."""
+    """Editing an event and recomputing its own hash still breaks the following event (even
+    with the audit key; without it, the edited event itself fails: test_audit_anchoring.py)."""
     event = AuditEvent.objects.get(seq=chain[1].seq)
     event.after = {"n": 42}
-    forged = audit.compute_hash(event.prev_hash, event)
+    forged = audit.compute_mac(event.prev_hash, event)
     _tamper("UPDATE core_auditevent SET after = %s, hash = %s WHERE seq = %s", ['{"n": 42}', forged, event.seq])
     result = audit.verify()
     assert not result.ok and result.broken_seq == chain[2].seq

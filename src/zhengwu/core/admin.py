@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from . import services
 from .admin_mixins import ReadOnlyAdmin
-from .models import AuditEvent, CalendarOverride, CalendarYear, ScheduledJob
+from .models import AuditCheckpoint, AuditEvent, CalendarOverride, CalendarYear, ScheduledJob
 
 
 @admin.register(CalendarOverride)
@@ -31,6 +31,13 @@ class AuditEventAdmin(ReadOnlyAdmin):
     list_display = ["seq", "at", "actor", "action", "object_type", "object_id", "ip"]
     list_filter = ["action"]
     search_fields = ["=object_id", "=actor", "action"]
+
+
+@admin.register(AuditCheckpoint)
+class AuditCheckpointAdmin(ReadOnlyAdmin):
+    """Read-only: the signed checkpoints of the audit chains (ADR 0018)."""
+
+    list_display = ["n", "at", "events"]
 
 
 @admin.register(ScheduledJob)

@@ -61,9 +61,11 @@ class CalendarYear(models.Model):
 class AuditEvent(models.Model):
     """An append-only, hash-chained audit record (审计日志).
 
-    ``hash = SM3(prev_hash ‖ canonical JSON of the other fields)``; ``zhengwu audit verify``
-    recomputes the chains. Rows are never updated or deleted by the application, and on
-    PostgreSQL a trigger refuses UPDATE and DELETE.
+    ``hash = HMAC-SM3(audit key, prev_hash ‖ canonical JSON of the other fields)`` with a key
+    the database does not hold (``scheme`` 1, ADR 0018); events written before that have
+    ``scheme`` 0, ``hash = SM3(prev_hash ‖ …)``. ``zhengwu audit verify`` recomputes the chains
+    and checks them against the signed checkpoints. Rows are never updated or deleted by the
+    application, and on PostgreSQL a trigger refuses UPDATE and DELETE.
 
     ``seq`` is the global order (unique, increasing, not necessarily contiguous). Events form
     several chains (ADR 0007): ``chain`` names the event's chain and ``prev_seq`` the ``seq`` of
@@ -86,6 +88,8 @@ class AuditEvent(models.Model):
     after = models.JSONField("变更后", null=True, blank=True)
     prev_hash = models.CharField("前一条摘要", max_length=64)
     hash = models.CharField("摘要", max_length=64)
+    # 0: plain SM3 (events from before ADR 0018); 1: HMAC-SM3 with ZHENGWU_AUDIT_KEY.
+    scheme = models.PositiveSmallIntegerField("摘要算法", default=0)
 
     class Meta:
         verbose_name = "审计日志"
@@ -113,7 +117,8 @@ class AuditEvent(models.Model):
 
 class AuditHead(models.Model):
     """The tip of one audit chain (``id`` = chain number); appending locks one head row, so
-    writers serialise per chain, not globally (ADR 0007)."""
+    writers serialise per chain, not globally (ADR 0007). A database trigger lets a head only
+    move forward (ADR 0018): no lower ``seq``, no other ``id``, no DELETE on PostgreSQL."""
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     seq = models.BigIntegerField(default=0)
@@ -122,6 +127,33 @@ class AuditHead(models.Model):
     class Meta:
         verbose_name = "审计链头"
         verbose_name_plural = "审计链头"
+
+
+class AuditCheckpoint(models.Model):
+    """审计链检查点: the heads of every chain at one moment, signed with the Ed25519 key kept
+    outside the database (ADR 0018). ``document`` is the signed JSON line, the same as the line
+    appended to ``$ZHENGWU_AUDIT_DIR/checkpoints.jsonl``. Append-only, like the events."""
+
+    n = models.PositiveIntegerField("序号", unique=True)
+    at = models.DateTimeField("时间")
+    events = models.BigIntegerField("记录数")
+    document = models.TextField("签名文本")
+
+    class Meta:
+        verbose_name = "审计链检查点"
+        verbose_name_plural = "审计链检查点"
+        ordering = ["n"]
+
+    def __str__(self) -> str:
+        return f"检查点 #{self.n}（{self.events} 条记录）"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise RuntimeError("审计检查点只能追加，不能修改")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise RuntimeError("审计检查点只能追加，不能删除")
 
 
 class ScheduledJob(models.Model):
