@@ -15,6 +15,14 @@ Everything a deployment changes comes from the environment:
   PostgreSQL (ADR 0013), for a connection pooler in transaction mode that cannot keep them;
   ``ZHENGWU_PG_PREPARED_MAX`` (1000): prepared statements kept per connection;
   ``ZHENGWU_CONN_MAX_AGE`` (600): seconds a database connection is kept.
+- ``ZHENGWU_HTTPS=1`` (or its older name ``ZHENGWU_SECURE_COOKIES=1``) behind HTTPS: secure
+  cookies, plain HTTP redirected to HTTPS (``/api/v1/health`` and ``/api/v1/ping`` excepted, for
+  load balancers probing over HTTP), HSTS for ``ZHENGWU_HSTS_SECONDS`` (a year) with
+  ``ZHENGWU_HSTS_INCLUDE_SUBDOMAINS`` and ``ZHENGWU_HSTS_PRELOAD`` (both on; 0 turns one off).
+  ``check --deploy`` is then clean. Behind a proxy that terminates TLS:
+  ``ZHENGWU_TRUST_X_FORWARDED_PROTO=1`` (the proxy must set X-Forwarded-Proto and drop the
+  client's); ``ZHENGWU_TRUST_X_FORWARDED_FOR=1`` when it appends the client's address to
+  X-Forwarded-For (audit records and the login lockout use it).
 """
 
 from __future__ import annotations
@@ -81,6 +89,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "axes",
+    "ninja",  # Swagger UI at /api/v1/docs from our own static files, not a CDN
     "bootstrap",
     "django_tasks",
     "django_tasks_db",
@@ -97,6 +106,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "zhengwu.core.csp.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
