@@ -3,7 +3,7 @@
 The policy (settings.CONTENT_SECURITY_POLICY) allows scripts and styles from our own origin only;
 an inline <script>, an onclick= or a style="" left in a template is refused by the browser and
 reported here. The pages are walked as their users walk them, with the scripts that run on them
-(the application form, the hotline console's suggestions, the rating tablet, Swagger UI)."""
+(the application form, the hotline console's suggestions, the rating tablet, Swagger UI, the admin)."""
 
 import io
 
@@ -115,6 +115,11 @@ def test_main_pages_have_no_csp_violation(live_server, browser):
     for path in ("/workbench/", "/workbench/cases/intake/", f"/workbench/cases/{case.pk}/", "/workbench/cases/file/",
                  "/workbench/ratings/tablet/"):
         window.visit(path)
+
+    admin = Watched(browser, live_server.url)
+    admin.login("admin")
+    for path in ("/admin/", "/admin/axes/accessattempt/", "/admin/accounts/user/"):
+        admin.visit(path)
 
     hotline = Watched(browser, live_server.url)
     hotline.login("rexian")
