@@ -16,30 +16,32 @@ from csp.middleware import CSPMiddleware as _DjangoCSPMiddleware
 from csp.utils import build_policy
 from django.conf import settings
 
-_OWN_POLICY_ATTRS = ("_csp_exempt", "_csp_config", "_csp_update", "_csp_replace",
-                     "_csp_exempt_ro", "_csp_config_ro", "_csp_update_ro", "_csp_replace_ro")
+# What django-csp's view decorators set on a response.
+_OWN_POLICY_ATTRS = frozenset(("_csp_exempt", "_csp_config", "_csp_update", "_csp_replace",
+                               "_csp_exempt_ro", "_csp_config_ro", "_csp_update_ro", "_csp_replace_ro"))
 
 
 class CSPMiddleware(_DjangoCSPMiddleware):
-    _built: tuple[object, str] | None = None
+    _built: tuple[object, object, str | None] | None = None
 
-    def _site_policy(self) -> str:
-        config = getattr(settings, "CONTENT_SECURITY_POLICY", None)
+    @staticmethod
+    def _site_policy(config, report_only) -> str | None:
+        """The header for this configuration, or None when django-csp must build it (report-only
+        or excluded prefixes configured: rare, and its own code then does all of it)."""
         built = CSPMiddleware._built
-        if built is None or built[0] is not config:  # settings replaced (tests): build again
-            built = CSPMiddleware._built = (config, build_policy())
-        return built[1]
+        if built is None or built[0] is not config or built[1] is not report_only:  # settings replaced
+            simple = not ((config or {}).get("EXCLUDE_URL_PREFIXES") or report_only)
+            built = CSPMiddleware._built = (config, report_only, build_policy() if simple else None)
+        return built[2]
 
     def process_response(self, request, response):
-        if (getattr(request, "_csp_nonce", None) is not None or settings.DEBUG
-                or getattr(settings, "CONTENT_SECURITY_POLICY_REPORT_ONLY", None)
-                or (settings.CONTENT_SECURITY_POLICY or {}).get("EXCLUDE_URL_PREFIXES")
-                or any(getattr(response, a, None) is not None for a in _OWN_POLICY_ATTRS)):
+        policy = self._site_policy(getattr(settings, "CONTENT_SECURITY_POLICY", None),
+                                   getattr(settings, "CONTENT_SECURITY_POLICY_REPORT_ONLY", None))
+        if (policy is None or settings.DEBUG or getattr(request, "_csp_nonce", None) is not None
+                or not _OWN_POLICY_ATTRS.isdisjoint(response.__dict__)):
             return super().process_response(request, response)
-        if HEADER not in response:
-            policy = self._site_policy()
-            if policy:
-                response[HEADER] = policy
+        if policy and HEADER not in response:
+            response[HEADER] = policy
         # As django-csp does: a nonce read after the header went out is an error, not a silent gap.
         request.csp_nonce = CheckableLazyObject(self._csp_nonce_post_response)
         return response
