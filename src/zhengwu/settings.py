@@ -20,6 +20,14 @@ Everything a deployment changes comes from the environment:
   PostgreSQL (ADR 0013), for a connection pooler in transaction mode that cannot keep them;
   ``ZHENGWU_PG_PREPARED_MAX`` (1000): prepared statements kept per connection;
   ``ZHENGWU_CONN_MAX_AGE`` (600): seconds a database connection is kept.
+- ``ZHENGWU_HTTPS=1`` (or its older name ``ZHENGWU_SECURE_COOKIES=1``) behind HTTPS: secure
+  cookies, plain HTTP redirected to HTTPS (``/api/v1/health`` and ``/api/v1/ping`` excepted, for
+  load balancers probing over HTTP), HSTS for ``ZHENGWU_HSTS_SECONDS`` (a year) with
+  ``ZHENGWU_HSTS_INCLUDE_SUBDOMAINS`` and ``ZHENGWU_HSTS_PRELOAD`` (both on; 0 turns one off).
+  ``check --deploy`` is then clean. Behind a proxy that terminates TLS:
+  ``ZHENGWU_TRUST_X_FORWARDED_PROTO=1`` (the proxy must set X-Forwarded-Proto and drop the
+  client's); ``ZHENGWU_TRUST_X_FORWARDED_FOR=1`` when it appends the client's address to
+  X-Forwarded-For (audit records and the login lockout use it).
 """
 
 from __future__ import annotations
@@ -108,6 +116,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "axes",
+    "ninja",  # Swagger UI at /api/v1/docs from our own static files, not a CDN
     "bootstrap",
     "django_tasks",
     "django_tasks_db",
@@ -124,6 +133,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "zhengwu.core.csp.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # JSON errors under /api/ and /open311/; then no NUL character gets any further.
     "zhengwu.core.errors.ApiErrorsMiddleware",
@@ -247,18 +257,23 @@ ZHENGWU_STAFF_PASSWORD_MAX_AGE_DAYS = int(os.environ.get("ZHENGWU_PASSWORD_MAX_A
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "portal:home"
 
-# Failure lockout: 5 failures lock the account for 30 minutes (by account, not by IP, so a
-# shared hall network does not lock out everyone).
+# Failure lockout: 5 failures lock an account for 30 minutes *from the address they came from*
+# (username and address together). By username alone anyone could lock `admin` out for everyone;
+# by address alone a whole hall behind one NAT address would be locked out by one person. The
+# locked page names the ways to unlock (accounts/locked.html): wait, or a 系统管理员 deletes the
+# record in the admin (Axes → Access attempts) or runs `zhengwu unlock_login <name or ID number>`.
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 0.5  # hours
-AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_CALLABLE = "zhengwu.accounts.backends.axes_username"
+# The client's address: REMOTE_ADDR, or behind a trusted proxy the address that proxy saw
+# (ZHENGWU_TRUST_X_FORWARDED_FOR), never one a client can choose (a chosen address would give
+# an attacker 5 fresh tries per made-up address).
+AXES_CLIENT_IP_CALLABLE = "zhengwu.accounts.backends.axes_client_ip"
 AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
 AXES_VERBOSE = False
 AXES_ENABLE_ADMIN = True
-# Locking by IP as well would lock a whole hall (one NAT address) out; see the comment above.
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_AGE = 30 * 60  # idle timeout 30 minutes
@@ -266,11 +281,52 @@ SESSION_SAVE_EVERY_REQUEST = False  # the idle timeout slides via SessionIdleRef
 ZHENGWU_SESSION_REFRESH_SECONDS = 60  # … which re-saves an active session at most this often
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_SECURE = _env_bool("ZHENGWU_SECURE_COOKIES")
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-X_FRAME_OPTIONS = "SAMEORIGIN"
+# --- HTTPS and security headers ---------------------------------------------------------------
+# ZHENGWU_HTTPS=1 (ZHENGWU_SECURE_COOKIES=1, its older name, still counts): the site is served over
+# HTTPS. Cookies are then sent over HTTPS only, plain HTTP is redirected (except the load
+# balancer's probes /api/v1/health and /api/v1/ping) and HSTS tells browsers to come back over
+# HTTPS only for a year.
+ZHENGWU_HTTPS = _env_bool("ZHENGWU_HTTPS") or _env_bool("ZHENGWU_SECURE_COOKIES")
+SESSION_COOKIE_SECURE = ZHENGWU_HTTPS
+CSRF_COOKIE_SECURE = ZHENGWU_HTTPS
+SECURE_SSL_REDIRECT = ZHENGWU_HTTPS
+SECURE_REDIRECT_EXEMPT = [r"^api/v1/health$", r"^api/v1/ping$"]
+SECURE_HSTS_SECONDS = int(os.environ.get("ZHENGWU_HSTS_SECONDS", 365 * 24 * 3600)) if ZHENGWU_HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_bool("ZHENGWU_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = _env_bool("ZHENGWU_HSTS_PRELOAD", True)
+# Behind a proxy that terminates TLS and sets X-Forwarded-Proto (and strips it from clients):
+# without this every request looks like plain HTTP and is redirected for ever.
+if _env_bool("ZHENGWU_TRUST_X_FORWARDED_PROTO"):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Behind a proxy that appends the client's address to X-Forwarded-For (audit records, lockout).
+ZHENGWU_TRUST_X_FORWARDED_FOR = _env_bool("ZHENGWU_TRUST_X_FORWARDED_FOR")
+# No page of ours is shown in a frame (CSP frame-ancestors 'none' says the same).
+X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Content-Security-Policy on every response (django-csp): scripts and styles from our own static
+# files only — no inline <script>, on…= handler or style="" attribute (zhengwu/zhengwu.js and
+# zhengwu.css hold them), so a cached public page (catalog.pagecache) needs no per-response
+# nonce. A response that sets its own policy keeps it (downloads: a stricter sandbox).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    },
+}
+# A deliberate choice against the defaults above is not a warning at `check --deploy`.
+SILENCED_SYSTEM_CHECKS = [
+    *(["security.W005"] if not SECURE_HSTS_INCLUDE_SUBDOMAINS else []),
+    *(["security.W021"] if not SECURE_HSTS_PRELOAD else []),
+]
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"

@@ -7,6 +7,7 @@ works and no clear ID number is stored outside its encrypted column: a citizen's
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
 from stdnum.cn import ric, uscc
 
@@ -29,6 +30,18 @@ def axes_username(request, credentials) -> str:
     """django-axes records the derived username, never a clear ID number."""
     raw = (credentials or {}).get("username") or (request.POST.get("username") if request is not None and hasattr(request, "POST") else "")
     return login_username(raw or "")
+
+
+def axes_client_ip(request) -> str:
+    """The address a login failure is counted against (with the username, settings' axes block).
+
+    Behind our own proxy (``ZHENGWU_TRUST_X_FORWARDED_FOR``) it is the last X-Forwarded-For entry,
+    the one that proxy appended; the entries before it are whatever the client sent."""
+    if getattr(settings, "ZHENGWU_TRUST_X_FORWARDED_FOR", False):
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        if forwarded.strip():
+            return forwarded.split(",")[-1].strip()
+    return request.META.get("REMOTE_ADDR", "")
 
 
 class IdentifierBackend(ModelBackend):

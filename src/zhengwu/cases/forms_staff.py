@@ -219,17 +219,23 @@ class LookupForm(StyledForm):
                                              "max_length": "证件号码：应为18位身份证号或统一社会信用代码"})
 
     def clean_number(self):
+        """A 身份证号 or a 统一社会信用代码; a mistyped ID number is refused with the rule it
+        breaks before any lookup (a bad check character must not read as 未找到该申请人, nor
+        pass as an enterprise code)."""
         raw = self.cleaned_data["number"].strip().upper()
-        try:
+        problem = identifiers.id_number_problem(raw)
+        if problem is None:
             self.kind = "person"
             return identifiers.validate_id_number(raw)
-        except ValidationError:
-            pass
+        if identifiers.resembles_id_number(raw):
+            raise ValidationError(f"证件号码：不是有效的身份证号，身份证号{problem}，请逐位核对")
         try:
             self.kind = "legal"
             return identifiers.validate_uscc(raw)
-        except ValidationError:
-            raise ValidationError("证件号码：不是有效的身份证号（GB 11643）或统一社会信用代码（GB 32100），请核对校验位") from None
+        except ValidationError as exc:
+            if raw[:17].isdigit():  # all digits: meant as an ID number
+                raise ValidationError(f"证件号码：不是有效的身份证号，身份证号{problem}，请逐位核对") from None
+            raise ValidationError(f"证件号码：不是有效的统一社会信用代码，{exc.messages[0]}") from None
 
 
 class RegisterPersonForm(StyledForm):

@@ -1,0 +1,96 @@
+"""Production settings: `check --deploy` is clean, plain HTTP is redirected (load balancer probes
+excepted), HSTS is sent, and a TLS-terminating proxy is believed only when the operator says so.
+
+Settings are read once per process, so each case runs in a fresh Python with the environment a
+deployment would set (see the settings module's docstring and the README's Production paragraph)."""
+
+import base64
+import json
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+SRC = str(Path(__file__).resolve().parents[2] / "src")
+
+
+def production_env(tmp_path, **extra):
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("ZHENGWU_", "DJANGO_")) and k not in ("DATABASE_URL", "REDIS_URL")}
+    env.update({
+        "PYTHONPATH": SRC + os.pathsep + env.get("PYTHONPATH", ""),
+        "DJANGO_SETTINGS_MODULE": "zhengwu.settings",
+        "ZHENGWU_DATA_DIR": str(tmp_path),
+        "ZHENGWU_SECRET_KEY": secrets.token_urlsafe(50),
+        "ZHENGWU_PII_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
+        "ZHENGWU_ALLOWED_HOSTS": "zhengwu.example.gov.cn",
+        "ZHENGWU_SECURE_COOKIES": "1",
+    })
+    env.update(extra)
+    return env
+
+
+def run(args, env):
+    return subprocess.run([sys.executable, *args], env=env, capture_output=True, text=True, timeout=300)
+
+
+@pytest.mark.parametrize("switch", ["ZHENGWU_SECURE_COOKIES", "ZHENGWU_HTTPS"])
+def test_check_deploy_is_clean_under_production_settings(tmp_path, switch):
+    env = production_env(tmp_path)
+    del env["ZHENGWU_SECURE_COOKIES"]
+    env[switch] = "1"
+    done = run(["-m", "django", "check", "--deploy", "--fail-level", "WARNING"], env)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "System check identified no issues (0 silenced)." in done.stdout
+
+
+def test_check_deploy_warns_without_https(tmp_path):
+    env = production_env(tmp_path)
+    del env["ZHENGWU_SECURE_COOKIES"]
+    done = run(["-m", "django", "check", "--deploy"], env)
+    assert "security.W008" in done.stdout + done.stderr  # SECURE_SSL_REDIRECT: the check still speaks
+
+
+PROBE = """
+import json, django
+django.setup()
+from django.test import Client
+c = Client(HTTP_HOST="zhengwu.example.gov.cn")
+out = {}
+for name, path, extra in (
+    ("page", "/accounts/login/", {}),
+    ("health", "/api/v1/health", {}),
+    ("ping", "/api/v1/ping", {}),
+    ("proxied_ping", "/api/v1/ping", {"HTTP_X_FORWARDED_PROTO": "https"}),
+    ("proxied_page", "/accounts/login/", {"HTTP_X_FORWARDED_PROTO": "https"}),
+):
+    r = c.get(path, **extra)
+    out[name] = [r.status_code, r.headers.get("Location", ""), r.headers.get("Strict-Transport-Security", "")]
+print(json.dumps(out))
+"""
+
+
+def probe(tmp_path, **extra):
+    # ZHENGWU_TESTING: static files from the finders (no collectstatic manifest in a test run).
+    done = run(["-c", PROBE], production_env(tmp_path, ZHENGWU_TESTING="1", **extra))
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_plain_http_is_redirected_but_the_load_balancer_probes_are_not(tmp_path):
+    out = probe(tmp_path)
+    assert out["page"][:2] == [301, "https://zhengwu.example.gov.cn/accounts/login/"]
+    assert out["health"][0] != 301 and out["ping"][0] == 200
+    # Without ZHENGWU_TRUST_X_FORWARDED_PROTO a client cannot claim HTTPS by a header.
+    assert out["proxied_page"][0] == 301 and out["proxied_ping"][2] == ""
+
+
+def test_behind_a_trusted_tls_proxy_https_requests_get_hsts(tmp_path):
+    out = probe(tmp_path, ZHENGWU_TRUST_X_FORWARDED_PROTO="1", ZHENGWU_HSTS_PRELOAD="0")
+    assert out["proxied_ping"][:1] == [200]
+    assert out["proxied_ping"][2] == "max-age=31536000; includeSubDomains"
+    assert out["proxied_page"][0] == 200 and out["proxied_page"][2].startswith("max-age=31536000")
+    assert out["page"][0] == 301  # the proxy's plain-HTTP requests are still sent to HTTPS
