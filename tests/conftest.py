@@ -117,6 +117,6 @@ def _audit_dirs(tmp_path_factory):
 
 @pytest.fixture(autouse=True)
 def _own_audit_dir(settings, _audit_dirs):
-    """Each test its own audit checkpoint directory (ADR 0018): the checkpoints file must agree
+    """Each test its own audit checkpoint directory (ADR 0020): the checkpoints file must agree
     with the test's database, which is rolled back after every test. (Made when first written.)"""
     settings.ZHENGWU_AUDIT_DIR = _audit_dirs()

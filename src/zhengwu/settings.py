@@ -12,7 +12,7 @@ Everything a deployment changes comes from the environment:
   too when unset); ``ZHENGWU_AUDIT_SIGNING_KEY``: the Ed25519 key that signs the chain's
   checkpoints (base64 of its 32 bytes; else ``$ZHENGWU_AUDIT_DIR/signing.key``, made by the
   first checkpoint); ``ZHENGWU_AUDIT_DIR``: where checkpoints are written
-  (``$ZHENGWU_DATA_DIR/audit``). ADR 0018.
+  (``$ZHENGWU_DATA_DIR/audit``). ADR 0020.
 - ``ZHENGWU_DEBUG``, ``ZHENGWU_ALLOWED_HOSTS``, ``REDIS_URL`` (cache, optional; without it each
   process keeps its own, ``ZHENGWU_CACHE_ENTRIES`` entries, 10,000).
 - ``ZHENGWU_PUBLIC_URL``: the portal's public address (https://…) for links in QR codes and messages.
@@ -48,7 +48,7 @@ DATA_DIR.mkdir(parents=True, exist_ok=True)
 _KEY_MAKERS = {
     "secret_key": lambda: secrets.token_urlsafe(50),
     "pii_key": lambda: base64.b64encode(secrets.token_bytes(32)).decode(),
-    "audit_key": lambda: base64.b64encode(secrets.token_bytes(32)).decode(),  # ADR 0018
+    "audit_key": lambda: base64.b64encode(secrets.token_bytes(32)).decode(),  # ADR 0020
 }
 
 
@@ -93,7 +93,7 @@ SECRET_KEY = os.environ.get("ZHENGWU_SECRET_KEY") or _keys["secret_key"]
 # 个人信息加密密钥: base64 of 32 random bytes. Sub-keys for encryption and the blind index
 # are derived from it (see zhengwu.core.pii).
 ZHENGWU_PII_KEY = os.environ.get("ZHENGWU_PII_KEY") or _keys["pii_key"]
-# The audit chain's keys and checkpoints (ADR 0018): outside the database by design.
+# The audit chain's keys and checkpoints (ADR 0020): outside the database by design.
 ZHENGWU_AUDIT_KEY = os.environ.get("ZHENGWU_AUDIT_KEY") or _keys["audit_key"]
 ZHENGWU_AUDIT_SIGNING_KEY = os.environ.get("ZHENGWU_AUDIT_SIGNING_KEY", "")
 ZHENGWU_AUDIT_DIR = Path(os.environ.get("ZHENGWU_AUDIT_DIR") or DATA_DIR / "audit").resolve()

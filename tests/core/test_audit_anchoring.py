@@ -1,4 +1,4 @@
-"""The audit chain anchored outside the database (ADR 0018): keyed links, signed checkpoints,
+"""The audit chain anchored outside the database (ADR 0020): keyed links, signed checkpoints,
 heads that only move forward. The attacker here can write anything to the database — as its
 superuser, past the triggers — but reads neither the keys nor the data directory."""
 
@@ -41,7 +41,7 @@ def _record(n: int, chain: int = 1) -> list[AuditEvent]:
 
 
 def _legacy_events(n: int) -> list[AuditEvent]:
-    """Events as the code before ADR 0018 wrote them (plain SM3, ``scheme`` 0), on chain 1."""
+    """Events as the code before ADR 0020 wrote them (plain SM3, ``scheme`` 0), on chain 1."""
     head = AuditHead.objects.get_or_create(pk=1)[0]
     prev_seq, prev = head.seq, head.hash
     events = []

@@ -35,7 +35,7 @@ class AuditEventAdmin(ReadOnlyAdmin):
 
 @admin.register(AuditCheckpoint)
 class AuditCheckpointAdmin(ReadOnlyAdmin):
-    """Read-only: the signed checkpoints of the audit chains (ADR 0018)."""
+    """Read-only: the signed checkpoints of the audit chains (ADR 0020)."""
 
     list_display = ["n", "at", "events"]
 

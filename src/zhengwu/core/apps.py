@@ -20,7 +20,7 @@ class CoreConfig(AppConfig):
         register_job(Job("files.prune", dt.timedelta(days=1), "command:files prune",
                      "清理没有记录引用的上传文件（超过24小时的）"))
         register_job(Job("audit.checkpoint", dt.timedelta(hours=1), "zhengwu.core.audit_anchor.checkpoint_job",
-                     "审计链检查点：签名记录各链链头，写入数据目录与数据库（ADR 0018）"))
+                     "审计链检查点：签名记录各链链头，写入数据目录与数据库（ADR 0020）"))
         connection_created.connect(_keep_prepared_statements, dispatch_uid="zhengwu.prepared_max")
         connection_created.connect(_c_timestamptz_loader, dispatch_uid="zhengwu.timestamptz_loader")
 

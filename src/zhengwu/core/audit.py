@@ -5,7 +5,7 @@ caller's transaction. Events form hash chains — :data:`CHAINS` of them, so tha
 writers do not queue on one head row (ADR 0007): editing, deleting or re-ordering any stored
 event breaks its chain at that event, and :func:`verify` names it. Each link is an HMAC-SM3
 (GB/T 32905) with a key the database does not hold, and signed checkpoints of the heads are kept
-outside the database (ADR 0018, :mod:`.audit_anchor`), so that write access to the database
+outside the database (ADR 0020, :mod:`.audit_anchor`), so that write access to the database
 alone is not enough to rewrite or cut a chain.
 """
 
@@ -59,7 +59,7 @@ def _event_fields(e: AuditEvent) -> dict[str, Any]:
 
 
 # How an event's ``hash`` was made (``AuditEvent.scheme``).
-SCHEME_SM3 = 0  # SM3(prev_hash ‖ fields): the events written before ADR 0018
+SCHEME_SM3 = 0  # SM3(prev_hash ‖ fields): the events written before ADR 0020
 SCHEME_HMAC_SM3 = 1  # HMAC-SM3(ZHENGWU_AUDIT_KEY, prev_hash ‖ fields + scheme): every new event
 
 
@@ -211,7 +211,7 @@ class VerifyResult:
     reason: str = ""
     broken_chain: int | None = None
     chains: int = 0
-    legacy: int = 0  # events under the unkeyed rule (written before ADR 0018)
+    legacy: int = 0  # events under the unkeyed rule (written before ADR 0020)
     checkpoints: int = 0
     covered: int = 0  # events up to the latest checkpoint
     latest_checkpoint_at: str = ""
@@ -243,7 +243,7 @@ def verify(checkpoints: Path | str | None = None) -> VerifyResult:
     for events from before the partitioning) and that event's hash, and its own hash must match
     its content under its rule — the keyed one for every event after the chain's first keyed
     event and after the first checkpoint; each head must point at its chain's last event.
-    Then the signed checkpoints (ADR 0018; ``checkpoints``: an auditor's file as well): every
+    Then the signed checkpoints (ADR 0020; ``checkpoints``: an auditor's file as well): every
     head they recorded must still be there with the same hash, with as many events before it.
     """
     try:

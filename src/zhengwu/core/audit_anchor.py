@@ -1,4 +1,4 @@
-"""Anchors of the audit chain outside the database (ADR 0018): signed checkpoints (检查点).
+"""Anchors of the audit chain outside the database (ADR 0020): signed checkpoints (检查点).
 
 A checkpoint is the ``(chain, seq, hash)`` of every chain head at one moment, with the time and
 the number of events, signed with an Ed25519 key that the database does not hold

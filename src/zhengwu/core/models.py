@@ -62,7 +62,7 @@ class AuditEvent(models.Model):
     """An append-only, hash-chained audit record (审计日志).
 
     ``hash = HMAC-SM3(audit key, prev_hash ‖ canonical JSON of the other fields)`` with a key
-    the database does not hold (``scheme`` 1, ADR 0018); events written before that have
+    the database does not hold (``scheme`` 1, ADR 0020); events written before that have
     ``scheme`` 0, ``hash = SM3(prev_hash ‖ …)``. ``zhengwu audit verify`` recomputes the chains
     and checks them against the signed checkpoints. Rows are never updated or deleted by the
     application, and on PostgreSQL a trigger refuses UPDATE and DELETE.
@@ -88,7 +88,7 @@ class AuditEvent(models.Model):
     after = models.JSONField("变更后", null=True, blank=True)
     prev_hash = models.CharField("前一条摘要", max_length=64)
     hash = models.CharField("摘要", max_length=64)
-    # 0: plain SM3 (events from before ADR 0018); 1: HMAC-SM3 with ZHENGWU_AUDIT_KEY.
+    # 0: plain SM3 (events from before ADR 0020); 1: HMAC-SM3 with ZHENGWU_AUDIT_KEY.
     scheme = models.PositiveSmallIntegerField("摘要算法", default=0)
 
     class Meta:
@@ -118,7 +118,7 @@ class AuditEvent(models.Model):
 class AuditHead(models.Model):
     """The tip of one audit chain (``id`` = chain number); appending locks one head row, so
     writers serialise per chain, not globally (ADR 0007). A database trigger lets a head only
-    move forward (ADR 0018): no lower ``seq``, no other ``id``, no DELETE on PostgreSQL."""
+    move forward (ADR 0020): no lower ``seq``, no other ``id``, no DELETE on PostgreSQL."""
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     seq = models.BigIntegerField(default=0)
@@ -131,7 +131,7 @@ class AuditHead(models.Model):
 
 class AuditCheckpoint(models.Model):
     """审计链检查点: the heads of every chain at one moment, signed with the Ed25519 key kept
-    outside the database (ADR 0018). ``document`` is the signed JSON line, the same as the line
+    outside the database (ADR 0020). ``document`` is the signed JSON line, the same as the line
     appended to ``$ZHENGWU_AUDIT_DIR/checkpoints.jsonl``. Append-only, like the events."""
 
     n = models.PositiveIntegerField("序号", unique=True)

@@ -1,4 +1,4 @@
-"""Anchoring the audit chain (ADR 0018): ``scheme`` on events (0 = the plain SM3 of every event
+"""Anchoring the audit chain (ADR 0020): ``scheme`` on events (0 = the plain SM3 of every event
 written so far, 1 = HMAC-SM3 with the audit key), the append-only ``AuditCheckpoint`` table, and
 triggers that let a chain head only move forward.
 

@@ -1,5 +1,5 @@
 """``zhengwu audit``: verify the audit chains, take signed checkpoints of their heads, show the
-checkpoint signing key's public half (ADR 0018)."""
+checkpoint signing key's public half (ADR 0020)."""
 
 from pathlib import Path
 
