@@ -238,6 +238,8 @@ def failures_from_ndjson(path: Path) -> list[dict]:
                 info = (check.get("failure_info") or {}).get("failure") or {}
                 inter = (rec.get("interactions") or {}).get(case_id) or {}
                 req, resp = inter.get("request") or {}, inter.get("response") or {}
+                if resp.get("status_code") == 414 and check["name"] == "status_code_conformance":
+                    continue  # gunicorn's request-line limit (4094 bytes), answered before the application
                 rows.append({
                     "operation": rec.get("label", ""), "check": check["name"], "code": info.get("code", ""),
                     "title": info.get("title", ""), "message": (info.get("message") or "").strip(),
@@ -245,6 +247,38 @@ def failures_from_ndjson(path: Path) -> list[dict]:
                     "status": resp.get("status_code"), "response": _body(resp.get("content"))[:300],
                 })
     return rows
+
+
+# Values the probe found dangerous, swapped into one field of some generated queries and bodies so
+# that a few random cases per operation still reach them: NUL bytes (PostgreSQL refuses them in
+# text), dates at the ends of the calendar, integers past 64 bits.
+NASTY_TEXT = ["\x00", "a\x00b", "0001-01-01", "9999-12-31", "0001-01-01T00:00:00", "9999-12-31T23:59:59+14:00",
+              "9" * 40]
+NASTY_INT = [2**63, -(2**63) - 1, 2**31]
+
+
+def register_nasty_hooks() -> None:
+    import schemathesis
+    from hypothesis import strategies as st
+
+    def mutate(data):
+        if not isinstance(data, dict):
+            return st.just(data)
+        keys = sorted(k for k, v in data.items() if isinstance(v, (str, int)) and not isinstance(v, bool))
+        if not keys:
+            return st.just(data)
+        swapped = st.sampled_from(keys).flatmap(
+            lambda k: st.sampled_from(NASTY_TEXT if isinstance(data[k], str) else NASTY_INT).map(
+                lambda v: {**data, k: v}))
+        return st.one_of(st.just(data), swapped)
+
+    @schemathesis.hook
+    def flatmap_query(context, query):
+        return mutate(query)
+
+    @schemathesis.hook
+    def flatmap_body(context, body):
+        return mutate(body)
 
 
 def run_schemathesis(role: Role, server: Server, schema: Path, seconds: int, max_examples: int, report_dir: Path,
@@ -421,6 +455,10 @@ def main(argv: list[str] | None = None) -> int:
 
     t_start = time.monotonic()
     tmp = Path(tempfile.mkdtemp(prefix="zw-fuzz-"))
+    if args.json:
+        args.json = args.json.resolve()
+    cwd = os.getcwd()
+    os.chdir(tmp)  # schemathesis keeps a cache of its findings in ./.schemathesis: not in the work tree
     env = {k: v for k, v in os.environ.items()
            if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE", "ZHENGWU_TESTING", "ZHENGWU_SECRET_KEY",
                         "ZHENGWU_PII_KEY", "REDIS_URL")}
@@ -450,6 +488,7 @@ def main(argv: list[str] | None = None) -> int:
         unit = args.seconds / (sum(r.weight for r in everyone) + 1)  # Open311 gets one unit for its two roles
         schema = tmp / "openapi.json"  # fetched once, read from the file by each run
         schema.write_bytes(requests.get(server.base + "/api/v1/openapi.json", timeout=60).content)
+        register_nasty_hooks()
         for i, role in enumerate(everyone):
             run_schemathesis(role, server, schema, max(5, round(unit * role.weight)), args.max_examples,
                              tmp / "reports" / str(i), args.workers)
@@ -466,6 +505,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"== make fuzz took {time.monotonic() - t_start:.0f} s")
         return 1 if total else 0
     finally:
+        os.chdir(cwd)
         if server:
             server.stop()
         db.drop()
