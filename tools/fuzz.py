@@ -250,6 +250,8 @@ def failures_from_ndjson(path: Path) -> list[dict]:
                 info = (check.get("failure_info") or {}).get("failure") or {}
                 inter = (rec.get("interactions") or {}).get(case_id) or {}
                 req, resp = inter.get("request") or {}, inter.get("response") or {}
+                if check["name"] == "status_code_conformance" and (resp.get("status_code") or 0) >= 500:
+                    continue  # the same answer is already a not_a_server_error row
                 if resp.get("status_code") == 414 and check["name"] == "status_code_conformance":
                     continue  # gunicorn's request-line limit (4094 bytes), answered before the application
                 rows.append({
