@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 export ZHENGWU_DATA_DIR ?= $(CURDIR)/var
 PORT ?= 8000
 
-.PHONY: run install migrate demo serve worker test test-sqlite test-postgres bench locust clean
+.PHONY: run install migrate demo serve worker test test-sqlite test-postgres bench locust clean fuzz faults
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -59,6 +59,16 @@ bench: install $(BENCH_LOCUST)
 	mkdir -p $(BENCH_DATA_DIR)
 	ZHENGWU_DATA_DIR=$(BENCH_DATA_DIR) $(if $(BENCH_DATABASE_URL),DATABASE_URL=$(BENCH_DATABASE_URL),env -u DATABASE_URL) \
 		$(BIN)/python bench/run.py --size $(BENCH_SIZE) --generate --locust-bin $(BENCH_LOCUST) $(BENCH_ARGS)
+
+# Schemathesis against a live server with the demo district, as every role, on a THROWAWAY database
+# (a temporary SQLite file, or a new database on DATABASE_URL's server, dropped afterwards); bounded by
+# ZHENGWU_FUZZ_SECONDS (180) of fuzzing. Exits non-zero on any server error or schema violation.
+fuzz: install
+	$(BIN)/python tools/fuzz.py $(FUZZ_ARGS)
+
+# Fault tests: a private PostgreSQL cluster (port ZHENGWU_FAULT_PG_PORT, 5499) restarted under load.
+faults: install
+	ZHENGWU_FAULT_TESTS=1 env -u DATABASE_URL $(BIN)/pytest -q -s tests/core/test_pg_restart.py $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) .venv-locust var
