@@ -682,12 +682,12 @@ def count_queries(fx: dict) -> dict:
     window.force_login(User.objects.get(username=fx["window"]))
     measure("staff_case", window, lambda c, k: c.get(f"/workbench/cases/{fx['case_ids'][k]}/").status_code)
     measure("case_api", window, lambda c, k: c.get(f"/api/v1/cases/{fx['case_ids'][k + 2]}").status_code)
-    if fx["window_cursors"]:
+    if len(fx["window_cursors"]) > 1:
         measure("case_search_window", window,
                 lambda c, k: c.get("/api/v1/cases/search", {"cursor": fx["window_cursors"][k]} if k else {}).status_code)
     admin = Client(HTTP_HOST=HOST)
     admin.force_login(User.objects.get(username=fx["city_admin"]))
-    if fx["city_cursors"]:
+    if len(fx["city_cursors"]) > 1:
         measure("case_search_city", admin,
                 lambda c, k: c.get("/api/v1/cases/search", {"cursor": fx["city_cursors"][k]} if k else {}).status_code)
     measure("rating_figures", admin, lambda c, k: c.get("/api/v1/ratings/figures",
