@@ -26,6 +26,7 @@ The database must already hold the data (``zhengwu demo`` then ``zhengwu gen-dat
 from __future__ import annotations
 
 import argparse
+import base64
 import csv
 import datetime as dt
 import http.client
@@ -63,6 +64,8 @@ TARGETS = {
     "staff_inbox": ("#4", "p95 < 50 ms", 50.0),
     "staff_case": ("#4", "p95 < 30 ms", 30.0),
     "case_api": ("#4", "p95 < 30 ms", 30.0),
+    "case_search_city": ("#20", "p95 < 50 ms", 50.0),
+    "case_search_window": ("#20", "p95 < 50 ms", 50.0),
     "submit": ("#4", "≥ 100 submissions/s", 100.0),
     "rating_figures": ("#5", "p95 < 300 ms", 300.0),
     "ticket_list": ("#6", "p95 < 50 ms", 50.0),
@@ -344,6 +347,35 @@ class CaseApi(StaffCase):
         return s.get(f"/api/v1/cases/{rnd.choice(self.fx['case_ids'])}")[0] == 200
 
 
+class CaseSearchCity(Endpoint):
+    """办件查询 over the whole city (系统管理员: no scope predicate), newest first: the first page,
+    or the page after a random submitted case of the city (a keyset cursor, any depth)."""
+
+    name, label, path_re = "case_search_city", "case search API, city-wide (admin)", r"^/api/v1/cases/search"
+    user, cursors = "city_admin", "city_cursors"
+
+    def setup(self, client_no):
+        s = Session(self.port)
+        s.login(self.fx[self.user], self.fx["staff_password"])
+        return s
+
+    def available(self):
+        return bool(self.fx.get(self.cursors))
+
+    def op(self, s, rnd):
+        params = {"limit": 20}
+        if rnd.random() < 0.5:
+            params["cursor"] = rnd.choice(self.fx[self.cursors])
+        return s.get("/api/v1/cases/search?" + urlencode(params))[0] == 200
+
+
+class CaseSearchWindow(CaseSearchCity):
+    """The same for the district's 综合窗口 clerk, whose scope is its 30 departments."""
+
+    name, label = "case_search_window", "case search API, 30 departments (window)"
+    user, cursors = "window", "window_cursors"
+
+
 class Submit(Endpoint):
     name, label, path_re = "submit", "case submission (create + submit)", r"^/api/v1/cases/(\d+/submit)?$"
     requests_per_op = 2
@@ -412,7 +444,8 @@ class TicketSimilar(TicketList):
         return s.get("/api/v1/hotline/similar?" + urlencode(probe))[0] == 200
 
 
-ENDPOINTS = [Ping, Search, SearchFresh, ItemGuide, StaffInbox, StaffCase, CaseApi, Submit, RatingFigures, TicketList, TicketSimilar]
+ENDPOINTS = [Ping, Search, SearchFresh, ItemGuide, StaffInbox, StaffCase, CaseApi, CaseSearchCity, CaseSearchWindow,
+             Submit, RatingFigures, TicketList, TicketSimilar]
 
 
 def run_phase(ep: Endpoint, clients: int, max_ops: int, max_seconds: float, seed: int) -> dict:
@@ -528,8 +561,17 @@ def fixtures(size: str) -> dict:
     for pk, content, region_code, address, phone in tickets[:200]:
         probes.append({"text": content[:60], "phone": phone.reveal_unaudited() if phone else "", "region": region_code or "",
                        "address": address or ""})
+    # Keyset cursors of the case search (/api/v1/cases/search): the page after a random submitted
+    # case, of the city (the admin's scope) and of the demo district (the window clerk's).
+    max_case = Case.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    city_rows = list(Case.objects.filter(pk__in=[rnd.randrange(1, max_case + 1) for _ in range(400)],
+                                         submitted_at__isnull=False).values_list("submitted_at", "pk")[:200])
+    window_rows = list(Case.objects.filter(pk__in=demo_cases[:400], submitted_at__isnull=False)
+                       .values_list("submitted_at", "pk")[:200])
     return {
         "marker": marker.display_name if marker else "",
+        "city_cursors": [_search_cursor(at, pk) for at, pk in city_rows],
+        "window_cursors": [_search_cursor(at, pk) for at, pk in window_rows],
         "queries": QUERIES,
         "regions": regions,
         "item_ids": item_ids,
@@ -549,6 +591,11 @@ def fixtures(size: str) -> dict:
         "ticket_ids": [t[0] for t in tickets],
         "ticket_probes": probes,
     }
+
+
+def _search_cursor(at: dt.datetime, pk: int) -> str:
+    """The case search's keyset cursor after (submitted_at, id), as the API writes it."""
+    return base64.urlsafe_b64encode(json.dumps([at.isoformat(), pk]).encode()).decode().rstrip("=")
 
 
 # Tables and indexes the measured endpoints read, in order of heat (prewarmed while they fit).
@@ -635,8 +682,14 @@ def count_queries(fx: dict) -> dict:
     window.force_login(User.objects.get(username=fx["window"]))
     measure("staff_case", window, lambda c, k: c.get(f"/workbench/cases/{fx['case_ids'][k]}/").status_code)
     measure("case_api", window, lambda c, k: c.get(f"/api/v1/cases/{fx['case_ids'][k + 2]}").status_code)
+    if len(fx["window_cursors"]) > 1:
+        measure("case_search_window", window,
+                lambda c, k: c.get("/api/v1/cases/search", {"cursor": fx["window_cursors"][k]} if k else {}).status_code)
     admin = Client(HTTP_HOST=HOST)
     admin.force_login(User.objects.get(username=fx["city_admin"]))
+    if len(fx["city_cursors"]) > 1:
+        measure("case_search_city", admin,
+                lambda c, k: c.get("/api/v1/cases/search", {"cursor": fx["city_cursors"][k]} if k else {}).status_code)
     measure("rating_figures", admin, lambda c, k: c.get("/api/v1/ratings/figures",
                                                          {"period": fx["rating_periods"][k], "by": "department",
                                                           "fresh": "true"}).status_code)

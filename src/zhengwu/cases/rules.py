@@ -190,3 +190,15 @@ def elapsed_workdays(cal: Calendar, accepted_on: dt.date, concluded_on: dt.date,
 def case_number(region_code: str, day: dt.date, serial: int) -> str:
     """办件编号: 6-digit county code + date + 10-digit serial, e.g. 410105202611220000001234."""
     return f"{region_code[:6]}{day:%Y%m%d}{serial:010d}"
+
+
+# The days a date filter or a figures period may name. No case is submitted, accepted or
+# concluded outside them, and beyond them a day's bounds stop being representable (the day after
+# 9999-12-31; 0001-01-01 local time is in year 0 in UTC): a search clamps its dates to them, a
+# figures period outside them is refused.
+FIRST_DAY = dt.date(1900, 1, 1)
+LAST_DAY = dt.date(2999, 12, 31)
+
+
+def clamp_day(day: dt.date) -> dt.date:
+    return min(max(day, FIRST_DAY), LAST_DAY)

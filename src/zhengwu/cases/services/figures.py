@@ -37,6 +37,7 @@ from zhengwu.core import calendar
 from zhengwu.org import permissions
 from zhengwu.org.models import Role
 
+from .. import rules
 from ..models import Case, Channel
 from ..rules import State
 
@@ -150,6 +151,10 @@ class FiguresReport:
 
 def check_period(start: dt.date, end: dt.date) -> dict[str, str]:
     """Field → Chinese message for a period the figures refuse (empty when fine)."""
+    span = f"{rules.FIRST_DAY:%Y-%m-%d}至{rules.LAST_DAY:%Y-%m-%d}"
+    for name, label, day in (("start", "开始日期", start), ("end", "结束日期", end)):
+        if not rules.FIRST_DAY <= day <= rules.LAST_DAY:
+            return {name: f"{label}须在{span}之间"}
     if end < start:
         return {"end": "结束日期不能早于开始日期"}
     if (end - start).days >= MAX_PERIOD_DAYS:
