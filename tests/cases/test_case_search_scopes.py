@@ -1,6 +1,6 @@
 """办件查询 (/api/v1/cases/search) over every kind of staff scope: the same rows, in the same order,
 with the same cursors as the plain reference ordering — whichever way the query reads them
-(PostgreSQL reads a scope of several departments department by department, ADR 18) — and dates
+(PostgreSQL reads a scope of several departments department by department, ADR 21) — and dates
 at the ends of the calendar answered, not a 500."""
 
 from __future__ import annotations

@@ -112,7 +112,7 @@ def _oldest_waiting(using: str, department_ids: list[int], n: int) -> list[int]:
 
 
 # 办件查询 (the cases API's search), newest submission first, paged by keyset on
-# (submitted_at, id): the list walks an index in that order and stops after a page (ADR 18).
+# (submitted_at, id): the list walks an index in that order and stops after a page (ADR 21).
 # - the whole city (系统管理员): no scope predicate, the index case_submitted_order;
 # - one department, or an item, a number: that column's index;
 # - a scope of several departments (a district's 窗口 clerk covers its 30): PostgreSQL cannot read

@@ -1,4 +1,4 @@
-"""办件查询 over wide scopes (ADR 18): the whole city's submitted cases in (submitted_at, id) order,
+"""办件查询 over wide scopes (ADR 21): the whole city's submitted cases in (submitted_at, id) order,
 so that a 系统管理员's search reads one page of this index instead of sorting every case."""
 
 from django.db import migrations, models

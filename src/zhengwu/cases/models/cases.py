@@ -109,7 +109,7 @@ class Case(models.Model):
             models.Index(fields=["service_item", "submitted_at"], name="case_item_submitted"),
             # Staff case search within a department by submission time.
             models.Index(fields=["department", "submitted_at"], name="case_dept_submitted"),
-            # … and over the whole city (系统管理员), newest first, a page at a time (ADR 18).
+            # … and over the whole city (系统管理员), newest first, a page at a time (ADR 21).
             # Not partial (drafts are few): gen-data rebuilds it after loading, as the other plain ones.
             models.Index(fields=["submitted_at", "id"], name="case_submitted_order"),
             # Figures by acceptance and conclusion period.
