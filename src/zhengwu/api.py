@@ -86,6 +86,14 @@ def _http_error(request, exc: HttpError):
     return _error(request, exc.status_code, None if english else str(exc))
 
 
+@api.exception_handler(OverflowError)
+def _out_of_range(request, exc: OverflowError):
+    """A number or date in the request past what the database or the calendar holds (an id of
+    2**70: SQLite cannot bind it; a date of 9999-12-31 plus a day): the request is at fault."""
+    logger.info("接口参数超出范围：%s %s", request.method, request.path)
+    return _error(request, 400, "请求中的数值或日期超出允许范围")
+
+
 @api.exception_handler(Exception)
 def _server_error(request, exc: Exception):
     """Anything else: logged with its traceback, answered 500 in JSON. Django's

@@ -110,6 +110,8 @@ class ByPk:
         _require_transaction(c.for_update, using)
         connection = connections[using]
         key = c.key_field.get_db_prep_value(key, connection)  # as filter(pk=…) prepares it ("12" → 12)
+        if isinstance(key, int) and not _in_range(c.key_field, key, connection):
+            return []  # as filter(pk=…) does (IntegerFieldOverflow): no row has such a key
         with connection.cursor() as cursor:
             cursor.execute(c.sql, (*c.params[:c.key_at], key, *c.params[c.key_at + 1:]))
             raw_rows = cursor.fetchmany(1) if one else cursor.fetchall()
@@ -152,6 +154,13 @@ class ByPkShapes:
         if lookup is None:
             lookup = self._lookups.setdefault(shape, ByPk(functools.partial(self._build, *shape)))
         return lookup.get(key)
+
+
+def _in_range(field, key: int, connection) -> bool:
+    while field.is_relation:  # a foreign key holds its target's kind of integer
+        field = field.target_field
+    low, high = connection.ops.integer_field_ranges.get(field.get_internal_type(), (None, None))
+    return (low is None or key >= low) and (high is None or key <= high)
 
 
 def _require_transaction(for_update: bool, using: str) -> None:
