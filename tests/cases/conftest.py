@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+
+from tests.helpers import ApiClient
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -82,44 +85,11 @@ def submitted_case(item, citizen, pdf):
 
 
 # -- API (appended for the cases API tests) ---------------------------------------------------
-class ApiClient:
-    """A browser-like client of /api/v1/: session login, CSRF enforced, and — like a page's
-    JavaScript — the ``csrftoken`` cookie's value sent back in the ``X-CSRFToken`` header."""
-
-    base = "/api/v1/cases/"
-
-    def __init__(self, user=None):
-        from django.test import Client
-
-        self.client = Client(enforce_csrf_checks=True)
-        # A browser gets the cookie from the first page with a form it opens: the login page.
-        self.client.get("/accounts/login/")
-        if user is not None:
-            self.client.force_login(user)
-        token = self.client.cookies.get("csrftoken")
-        self.headers = {"X-CSRFToken": token.value} if token else {}
-
-    def url(self, path):
-        return path if path.startswith("/api/") else self.base + path.lstrip("/")
-
-    def get(self, path, **params):
-        return self.client.get(self.url(path), params)
-
-    def post(self, path, data=None, headers=None, csrf=True):
-        return self.client.post(self.url(path), data or {}, content_type="application/json",
-                                headers={**(self.headers if csrf else {}), **(headers or {})})
-
-    def patch(self, path, data=None):
-        return self.client.patch(self.url(path), data or {}, content_type="application/json", headers=self.headers)
-
-    def upload(self, path, data):
-        return self.client.post(self.url(path), data, headers=self.headers)  # multipart/form-data
-
-
 @pytest.fixture
 def api():
-    """api(user) → an :class:`ApiClient` logged in as ``user`` (anonymous when None)."""
-    return ApiClient
+    """api(user) → an :class:`~tests.helpers.ApiClient` of /api/v1/cases/ logged in as ``user``
+    (anonymous when None)."""
+    return functools.partial(ApiClient, base="/api/v1/cases/")
 
 
 # -- staff pages (workbench) -------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """The cases API contract: paths in the OpenAPI schema, status codes, fields, error bodies.
 
-Every request goes through :class:`ApiClient` (tests/cases/conftest.py): session login with CSRF
+Every request goes through :class:`ApiClient` (tests/helpers.py): session login with CSRF
 enforced, the token sent back in ``X-CSRFToken`` as a page's JavaScript would.
 """
 

@@ -156,7 +156,10 @@ def test_submission_requires_the_elements_of_a_guide(item_admin, department, gui
 
 def test_explicit_no_materials_allows_submission(item_admin, department, guide):
     item = svc.create_item(item_admin, department=department, data=guide(no_materials=True))
-    svc.submit_for_review(item_admin, item, lock_version=item.lock_version)
+    version = svc.submit_for_review(item_admin, item, lock_version=item.lock_version)
+    item.refresh_from_db()
+    assert (version.state, item.status) == ("pending", "pending")
+    assert version.no_materials and not version.materials.exists()
 
 
 def test_promised_over_statutory_is_refused_on_save(make_item, item_admin):

@@ -4,10 +4,13 @@ concluded case, a window and an API client."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import itertools
 
 import pytest
 from django.utils import timezone
+
+from tests.helpers import ApiClient
 
 _n = itertools.count(1)
 
@@ -114,31 +117,7 @@ def window_staff(make_staff, window):
     return user
 
 
-class ApiClient:
-    """Session + CSRF like a browser page's script (see tests/cases/conftest.py)."""
-
-    base = "/api/v1/ratings/"
-
-    def __init__(self, user=None):
-        from django.test import Client
-
-        self.client = Client(enforce_csrf_checks=True)
-        self.client.get("/accounts/login/")
-        if user is not None:
-            self.client.force_login(user)
-        token = self.client.cookies.get("csrftoken")
-        self.headers = {"X-CSRFToken": token.value} if token else {}
-
-    def url(self, path):
-        return path if path.startswith("/api/") else self.base + path.lstrip("/")
-
-    def get(self, path, **params):
-        return self.client.get(self.url(path), params)
-
-    def post(self, path, data=None):
-        return self.client.post(self.url(path), data or {}, content_type="application/json", headers=self.headers)
-
-
 @pytest.fixture
 def api():
-    return ApiClient
+    """api(user) → an :class:`~tests.helpers.ApiClient` of /api/v1/ratings/ logged in as ``user``."""
+    return functools.partial(ApiClient, base="/api/v1/ratings/")

@@ -42,6 +42,16 @@ def test_a_case_is_rated_once_by_its_applicant(concluded_case, citizen, other_ci
     assert o.implementation_code == concluded_case.service_item.implementation_code and o.sent_at is None
 
 
+def test_a_case_rating_counts_for_the_staff_member_who_accepted_it(concluded_case, citizen, window_staff,
+                                                                   dept_admin):
+    from zhengwu.cases.models import CaseEvent
+
+    CaseEvent.objects.create(case=concluded_case, action="submit", label="提交", actor=citizen)
+    CaseEvent.objects.create(case=concluded_case, action="accept_pending", label="容缺受理", actor=window_staff)
+    CaseEvent.objects.create(case=concluded_case, action="approve", label="审批通过", actor=dept_admin)
+    assert services.rate_case(citizen, concluded_case, level=5).staff_id == window_staff.pk
+
+
 def test_an_open_case_cannot_be_rated_and_bad_input_writes_nothing(make_case, citizen):
     case = make_case(citizen, state="in_review")
     with pytest.raises(ValidationError) as exc:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import logging
 import os
 from dataclasses import dataclass
 
@@ -82,22 +83,22 @@ def receipt_pdf(case) -> Pdf:
          ("当前状态", case.state_label), ("承诺办结时间", promised)],
         ["请凭办件编号在“我的办件”中查询办理进度。如对办理有意见，可拨打12345政务服务便民热线。"],
         f"{case.department.name}（盖章）<br/>{timezone.localdate():%Y年%m月%d日}",
-        qr=_rating_qr(case),
+        qr=_receipt_qr(case),
     )
 
 
-def _rating_qr(case) -> tuple[bytes, str] | None:
-    """好差评 QR code for the receipt (one signed, single-use token per case); the receipt is
-    still produced if the ratings module cannot make one."""
-    try:
-        from zhengwu.ratings.services import receipt_qr_png
+def _receipt_qr(case) -> tuple[bytes, str] | None:
+    """The QR code another domain prints on the receipt (ratings: 好差评, one signed, single-use
+    token per case), asked for through :data:`zhengwu.cases.signals.receipt_qr`; the receipt is
+    still produced if no receiver answers or one fails."""
+    from .signals import receipt_qr
 
-        return receipt_qr_png(case), "办结后请扫码评价（好差评，一事一评）"
-    except Exception:  # noqa: BLE001 - a missing QR code must not cost the applicant the receipt
-        import logging
-
-        logging.getLogger(__name__).exception("rating QR code for case %s failed", case.pk)
-        return None
+    for receiver, answer in receipt_qr.send_robust(sender=type(case), case=case):
+        if isinstance(answer, Exception):  # a missing QR code must not cost the applicant the receipt
+            logging.getLogger(__name__).error("receipt QR code for case %s failed", case.pk, exc_info=answer)
+        elif answer is not None:
+            return answer
+    return None
 
 
 def decision_pdf(case, outcome: str, reason: str, number: str) -> Pdf:

@@ -461,3 +461,11 @@ def rows_of(lookup: ByPk, case: Case) -> list:
     for row in rows:
         row.case = case
     return rows
+
+
+def accepted_by_id(case: Case) -> int | None:
+    """Who accepted the case (受理, in any of its ``accept*`` forms, the latest if several), read
+    from its history; None when no staff member did. Other domains (ratings: the staff member a
+    rating counts for) ask here rather than read the history themselves."""
+    return (CaseEvent.objects.filter(case=case, action__startswith="accept", actor__isnull=False)
+            .order_by("-at").values_list("actor_id", flat=True).first())

@@ -21,11 +21,13 @@ class RatingsConfig(AppConfig):
         register_scope("ratings:feed", "读取好差评上报队列并确认接收（上级好差评系统）")  # 应用密钥 scope
         from django.db.models.signals import post_save
 
+        from zhengwu.cases.signals import receipt_qr
         from zhengwu.workbench.menu import MenuEntry, register
 
-        from .signals import case_saved
+        from .signals import case_saved, rating_qr_for_receipt
 
         post_save.connect(case_saved, sender="cases.Case", dispatch_uid="ratings.case_concluded")
+        receipt_qr.connect(rating_qr_for_receipt, dispatch_uid="ratings.receipt_qr")
 
         register(MenuEntry("窗口评价器", "ratings:tablet_start", roles={"window"}, icon="⭐", order=13,
                            description="把平板绑定到窗口，每次服务后由群众当面评价（现场一次一评）"))

@@ -255,11 +255,9 @@ def rateable_case(case) -> str | None:
 
 
 def _case_staff(case):
-    from zhengwu.cases.models import CaseEvent
+    from zhengwu.cases.queries import accepted_by_id
 
-    ev = (CaseEvent.objects.filter(case=case, action__startswith="accept", actor__isnull=False)
-          .order_by("-at").values_list("actor_id", flat=True).first())
-    return ev or case.filed_by_id
+    return accepted_by_id(case) or case.filed_by_id
 
 
 def rate_case(user, case, *, level, dims=None, tags=None, comment: str = "", channel: str = Channel.PC,

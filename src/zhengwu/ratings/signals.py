@@ -5,6 +5,9 @@ this receiver sees that save and adds the event to the daily aggregate, so that 
 from :class:`~zhengwu.ratings.models.RatingDaily` alone (no count over a million cases per
 request). A case created already concluded (imports, bench data) counts once as well. The
 ``ratings_rebuild_events`` command recomputes the counts from ``cases.Case`` for a period.
+
+The receipt of a case (申请回执) carries the 好差评 QR code: cases asks for it through its
+:data:`~zhengwu.cases.signals.receipt_qr` signal, answered by :func:`rating_qr_for_receipt` here.
 """
 
 from __future__ import annotations
@@ -33,3 +36,10 @@ def _region_code(case) -> str:
     from zhengwu.org.models import Region
 
     return Region.objects.filter(pk=case.region_id).values_list("code", flat=True).first() or ""
+
+
+def rating_qr_for_receipt(sender, case, **kwargs) -> tuple[bytes, str]:
+    """The rating QR code (one signed, single-use token per case) and its caption for the receipt."""
+    from .services import receipt_qr_png
+
+    return receipt_qr_png(case), "办结后请扫码评价（好差评，一事一评）"

@@ -8,9 +8,10 @@ Item codes are derived from a record's position in its department's list (主项
 number + sequence), so **append new items at the end of a department's list**.
 """
 
-from . import bundles, common, economy, gongan, others, social, shichang, urban, welfare
+from . import bundles, common, economy, market, others, police, social, urban, welfare
 
-MODULES = (gongan, social, shichang, urban, welfare, economy, others)
+# Order matters: item codes follow each department's list, filled in this order.
+MODULES = (police, social, market, urban, welfare, economy, others)
 
 
 def all_items() -> dict[str, list[dict]]:
