@@ -166,7 +166,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "zhengwu.core.context_processors.platform",
                 "zhengwu.workbench.context_processors.menu",
-                "zhengwu.cases.views_applicant.nav_context",
+                "zhengwu.cases.context_processors.nav_context",
                 # Last: overrides csrf_token while a public page is rendered for the cache.
                 "zhengwu.catalog.pagecache.context",
             ],

@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.urls import include, path
 
 from .api import api
+from .catalog import urls as catalog_urls
+from .portal import urls_catalog as portal_catalog_urls
 
 urlpatterns = [
     # Prefixed routes first: Django tries patterns in order, and every pattern of the "" includes
@@ -10,7 +12,8 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("accounts/", include("zhengwu.accounts.urls")),
     path("", include("zhengwu.portal.urls")),
-    path("", include("zhengwu.catalog.urls")),
+    # One namespace "catalog": the public pages (composed in portal) and the workbench/import pages.
+    path("", include((portal_catalog_urls.urlpatterns + catalog_urls.urlpatterns, catalog_urls.app_name))),
     path("", include("zhengwu.cases.urls")),
     path("", include("zhengwu.ratings.urls")),
     path("", include("zhengwu.hotline.urls")),

@@ -57,7 +57,7 @@ def test_a_crash_outside_the_api_handlers(monkeypatch):
         raise RuntimeError("secret internals")
 
     monkeypatch.setattr("zhengwu.hotline.open311._public", broken)
-    monkeypatch.setattr("zhengwu.catalog.views_portal.home_region", broken)
+    monkeypatch.setattr("zhengwu.catalog.published.home_region", broken)
     c = Client(raise_request_exception=False)
     r = c.get("/open311/v2/requests.json")
     assert r.status_code == 500 and r.json() == [{"code": 500, "description": errors.STATUS_MESSAGES[500]}]

@@ -40,10 +40,11 @@ def no_close(monkeypatch):
 
 def test_warm_up_loads_the_dictionaries_and_freezes_them(no_close, monkeypatch):
     from zhengwu.catalog import search
+    from zhengwu.catalog.search import analysis
     from zhengwu.hotline import knowledge
 
     # As in a new worker: nothing loaded yet (earlier tests of the session may have loaded them).
-    monkeypatch.setattr(search, "_analyzer", None)
+    monkeypatch.setattr(analysis, "_analyzer", None)
     monkeypatch.setattr(knowledge, "_tokenizer", None)
     assert gc.get_freeze_count() == 0
     worker = _Worker()

@@ -3,14 +3,15 @@
 from django.urls import path
 
 from . import views_applicant as views
+from . import views_applying as applying
 
 urlpatterns: list = [
-    path("cases/apply/<int:item_id>/", views.apply, name="apply"),
+    path("cases/apply/<int:item_id>/", applying.apply, name="apply"),
     path("cases/mine/", views.case_list, name="my_cases"),
     path("cases/<int:pk>/", views.case_detail, name="my_case"),
-    path("cases/<int:pk>/edit/", views.edit, name="edit"),
-    path("cases/<int:pk>/withdraw/", views.withdraw, name="withdraw"),
-    path("cases/<int:pk>/pending/<int:pending_id>/", views.supply_pending, name="supply_pending"),
+    path("cases/<int:pk>/edit/", applying.edit, name="edit"),
+    path("cases/<int:pk>/withdraw/", applying.withdraw, name="withdraw"),
+    path("cases/<int:pk>/pending/<int:pending_id>/", applying.supply_pending, name="supply_pending"),
     path("cases/<int:pk>/receipt/", views.receipt, name="receipt"),
     path("cases/<int:pk>/receipt.pdf", views.receipt_pdf, name="receipt_pdf"),
     path("cases/<int:pk>/files/<int:material_id>/", views.case_file, name="case_file"),
@@ -18,6 +19,6 @@ urlpatterns: list = [
     path("cases/notifications/", views.notifications, name="notifications"),
     path("cases/notifications/read/", views.notifications_read, name="notifications_read"),
     path("cases/notifications/unread/", views.notifications_unread, name="notifications_unread"),
-    path("cases/bundle/<int:bundle_id>/apply/", views.bundle_apply, name="bundle_apply"),
-    path("cases/bundle-case/<int:pk>/", views.bundle_case, name="bundle_case"),
+    path("cases/bundle/<int:bundle_id>/apply/", applying.bundle_apply, name="bundle_apply"),
+    path("cases/bundle-case/<int:pk>/", applying.bundle_case, name="bundle_case"),
 ]

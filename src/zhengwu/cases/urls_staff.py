@@ -3,6 +3,8 @@
 from django.urls import path
 
 from . import views_staff as v
+from . import views_staff_filing as filing
+from . import views_staff_processes as processes
 
 P = "workbench/cases/"
 
@@ -18,10 +20,10 @@ urlpatterns: list = [
     path(f"{P}<int:pk>/resume/", v.resume, name="staff_resume"),
     path(f"{P}<int:pk>/deliver/", v.deliver, name="staff_deliver"),
     path(f"{P}<int:pk>/decision/", v.decision_file, name="staff_decision"),
-    path(f"{P}file/", v.file_start, name="staff_file"),
-    path(f"{P}file/register/", v.file_register, name="staff_file_register"),
-    path(f"{P}file/<int:pk>/", v.file_draft, name="staff_file_draft"),
-    path(f"{P}processes/", v.process_list, name="staff_processes"),
-    path(f"{P}processes/<int:pk>/", v.process_edit, name="staff_process_edit"),
-    path(f"{P}processes/<int:pk>/form/", v.form_schema, name="staff_form_schema"),
+    path(f"{P}file/", filing.file_start, name="staff_file"),
+    path(f"{P}file/register/", filing.file_register, name="staff_file_register"),
+    path(f"{P}file/<int:pk>/", filing.file_draft, name="staff_file_draft"),
+    path(f"{P}processes/", processes.process_list, name="staff_processes"),
+    path(f"{P}processes/<int:pk>/", processes.process_edit, name="staff_process_edit"),
+    path(f"{P}processes/<int:pk>/form/", processes.form_schema, name="staff_form_schema"),
 ]

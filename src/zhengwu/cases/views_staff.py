@@ -1,5 +1,6 @@
 """Workbench pages of case handling (办件): 受理队列 and intake, 待办 and approval, 特别程序,
-conclusion and delivery, 窗口代录/帮代办, and the process-definition editor (审批流程).
+conclusion and delivery. 窗口代录/帮代办 are in :mod:`.views_staff_filing`, the process-definition
+editor (审批流程) in :mod:`.views_staff_processes`.
 
 Pages only compose: every change goes through ``cases.services`` (which checks permissions,
 the state table and the optimistic lock); every list and case lookup goes through
@@ -11,54 +12,48 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import secrets
-import uuid
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import OuterRef, Q, Subquery
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.shortcuts import redirect, render
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
-from zhengwu.accounts.models import Applicant
 from zhengwu.catalog.models import Material, ServiceItem
 from zhengwu.catalog.models.materials import VERSION_MATERIALS
 from zhengwu.catalog.models.items import ItemStatus
 from zhengwu.catalog.overview import cached_overview
-from zhengwu.core import audit, jinja_env
+from zhengwu.core import jinja_env
 from zhengwu.core.services import reveal_pii
-from zhengwu.org.models import Department, Role, Window
+from zhengwu.org.models import Role
 from zhengwu.org.permissions import grants, has_role, scope, staff_departments
 from zhengwu.workbench.views import roles_required
 
 from . import forms_staff as f
 from . import access, queries, workflow
-from .models import Case, CaseMaterial, CaseResult, CaseStep, Channel, ProcessDefinition
+from .models import Case, CaseMaterial, CaseResult, CaseStep, Channel
 from .rules import State, TimeStatus
-from .services import applying, approval, intake
+from .services import approval, intake
 
 PAGE_SIZE = 30
 
 
-def _page(request) -> int:
+def page_number(request) -> int:
     try:
         return max(1, int(request.GET.get("page", 1)))
     except ValueError:
         return 1
 
 
-def _query_without_page(request) -> str:
+def query_without_page(request) -> str:
     q = request.GET.copy()
     q.pop("page", None)
     return q.urlencode()
 
 
-def _scoped_items(user, roles):
+def scoped_items(user, roles):
     # The filter selects show published items of the departments the user covers.
     return (scope(ServiceItem.objects.filter(status=ItemStatus.PUBLISHED), user, roles, department_field="department")
             .select_related("department").order_by("department__sort_order", "name"))
@@ -85,7 +80,7 @@ def _options(name: str, user, roles, selected: str, build) -> str:
 def _item_options(user, roles, selected: str) -> str:
     """The 事项 filter: published items of the departments covered (up to 500)."""
     def build() -> str:
-        rows = (_scoped_items(user, roles)
+        rows = (scoped_items(user, roles)
                 .values_list("pk", "name", "department__short_name", "department__name")[:500])
         return "".join(f'<option value="{pk}">{escape(name)}（{escape(short or full)}）</option>'
                        for pk, name, short, full in rows)
@@ -109,16 +104,18 @@ INTAKE_ROW_FIELDS = (*queries.CASE_ROW_FIELDS, "department__short_name")
 
 
 @roles_required(Role.WINDOW, what="窗口人员")
+
+
 def intake_queue(request):
     """受理: submitted and resubmitted cases, oldest first."""
     filters = {k: request.GET.get(k, "") for k in ("item", "department", "channel")}
-    page = _page(request)
+    page = page_number(request)
     qs = queries.intake_queue(request.user, filters, upto=page * PAGE_SIZE + 1).only(*INTAKE_ROW_FIELDS)
     rows, has_next = queries.page_slice(qs, page, PAGE_SIZE)
     return render(request, "cases/staff/intake_queue.html", {
         "rows": rows, "rows_html": jinja_env.render("cases/staff/intake_rows.html", {"rows": rows}),
         "filters": filters, "page": page, "has_next": has_next, "has_prev": page > 1,
-        "query": _query_without_page(request),
+        "query": query_without_page(request),
         "item_options": _item_options(request.user, [Role.WINDOW], filters["item"]),
         "department_options": _department_options(request.user, [Role.WINDOW], filters["department"]),
         "channels": Channel.choices,
@@ -133,7 +130,7 @@ def inbox(request):
     filters = {k: request.GET.get(k, "") for k in keys}
     if filters["sort"] not in queries.INBOX_SORTS:
         filters["sort"] = "due"
-    page = _page(request)
+    page = page_number(request)
     wanted = filters["time"] if filters["time"] in (TimeStatus.NORMAL, TimeStatus.WARNING) else None
     if wanted:
         # 正常/预警 depend on working days per row: read in chunks until the page is full.
@@ -147,7 +144,7 @@ def inbox(request):
     return render(request, "cases/staff/inbox.html", {
         "rows": rows, "rows_html": jinja_env.render("cases/staff/inbox_rows.html", {"rows": rows}),
         "filters": filters, "page": page, "has_next": has_next, "has_prev": page > 1,
-        "capped": capped, "query": _query_without_page(request),
+        "capped": capped, "query": query_without_page(request),
         "item_options": _item_options(request.user, [Role.APPROVER, Role.WINDOW], filters["item"]),
         "department_options": _department_options(request.user, [Role.APPROVER, Role.WINDOW], filters["department"]),
         "time_choices": [(TimeStatus.NORMAL, "正常"), (TimeStatus.WARNING, "预警"), (TimeStatus.OVERDUE, "超期"),
@@ -456,326 +453,3 @@ def decision_file(request, pk: int):
         raise Http404("文件已不存在") from None
     access.record_file_read(request.user, case, "decision", name=result.decision_number)
     return response
-
-
-# -- 窗口代录 / 帮代办 --------------------------------------------------------------------------------
-def _find_applicant(number: str, kind: str) -> Applicant | None:
-    if kind == "legal":
-        return Applicant.objects.filter(uscc=number).select_related("user").first()
-    lookup = Applicant._meta.get_field("id_number").lookup(number)
-    return Applicant.objects.filter(kind=Applicant.Kind.PERSON, **lookup).select_related("user").first()
-
-
-def _temporary_password() -> str:
-    # Upper, lower, digit and symbol: passes the platform's password rules; shown once, never logged.
-    return f"Zw@{secrets.token_hex(3)}{secrets.randbelow(90) + 10}"
-
-
-def _my_window(user) -> Window | None:
-    window_id = next((g.window_id for g in grants(user) if g.role == Role.WINDOW and g.window_id), None)
-    return Window.objects.filter(pk=window_id).first() if window_id else None
-
-
-@roles_required(Role.WINDOW, what="窗口人员")
-def file_start(request):
-    """窗口代录 step 1: find the applicant by 身份证号/统一社会信用代码 (or register a person on
-    the spot), choose the item and the channel, and open a draft.
-
-    The lookup is a POST so that an ID number never lands in a URL (access logs, history).
-    """
-    items = _scoped_items(request.user, [Role.WINDOW])
-    ctx: dict = {"lookup": f.LookupForm()}
-    applicant = None
-    op = request.POST.get("op") if request.method == "POST" else None
-    if op == "lookup":
-        lookup = f.LookupForm(request.POST)
-        if lookup.is_valid():
-            number, kind = lookup.cleaned_data["number"], lookup.kind
-            applicant = _find_applicant(number, kind)
-            ctx["kind"] = kind
-            if applicant is None:
-                ctx["not_found"] = True
-                if kind == "person":
-                    ctx["register"] = f.RegisterPersonForm(initial={"id_number": number})
-                else:
-                    ctx["register"] = f.RegisterLegalForm(initial={"uscc": number})
-        else:
-            ctx["lookup"] = lookup
-    elif op == "start":
-        start = f.FileStartForm(request.POST, items=items)
-        applicant = Applicant.objects.filter(pk=request.POST.get("applicant") or 0).first()
-        if applicant is None:
-            raise Http404("申请人不存在")
-        if start.is_valid():
-            d = start.cleaned_data
-            agent = None
-            if d["channel"] == Channel.AGENT:
-                agent = _find_applicant(d["agent_number"], "person")
-                if agent is None:
-                    start.add_error("agent_number", "代办人身份证号：该代办人尚未登记，请先在左侧查找并为其登记")
-            if not start.errors:
-                try:
-                    case = applying.create_draft(
-                        request.user, d["item"], applicant=applicant, channel=d["channel"], agent=agent,
-                        agent_note=(d["agent_note"] or "").strip(), window=_my_window(request.user),
-                        idempotency_key=request.POST.get("idempotency_key") or None)
-                except ValidationError as exc:
-                    f.apply_service_errors(start, exc)
-                else:
-                    return redirect("cases:staff_file_draft", pk=case.pk)
-        ctx["start"] = start
-    if applicant is not None:
-        ctx["applicant"] = applicant
-        ctx.setdefault("start", f.FileStartForm(initial={"applicant": applicant.pk, "channel": Channel.WINDOW},
-                                                items=items))
-    ctx["idempotency_key"] = request.POST.get("idempotency_key") if op == "start" else uuid.uuid4().hex
-    return render(request, "cases/staff/file_start.html", ctx)
-
-
-@require_POST
-@roles_required(Role.WINDOW, what="窗口人员")
-def file_register(request):
-    """Register a person or an enterprise at the window (现场注册) with a temporary password, audited."""
-    legal = request.POST.get("kind") == "legal"
-    form = f.RegisterLegalForm(request.POST) if legal else f.RegisterPersonForm(request.POST)
-    ctx: dict = {"lookup": f.LookupForm(), "register": form, "not_found": True, "kind": "legal" if legal else "person"}
-    if form.is_valid():
-        d = form.cleaned_data
-        password = _temporary_password()
-        from zhengwu.accounts.services import register_legal, register_person
-
-        try:
-            with transaction.atomic():
-                if legal:
-                    user = register_legal(name=d["name"], uscc=d["uscc"], legal_rep_name=d["legal_rep_name"],
-                                          legal_rep_id_number=d["legal_rep_id_number"], phone=d["phone"],
-                                          password=password, password2=password)
-                    after = {"name": user.applicant.name, "uscc": user.applicant.uscc,
-                             "legal_rep_id_number": str(user.applicant.legal_rep_id_number), "channel": "window"}
-                else:
-                    user = register_person(name=d["name"], id_number=d["id_number"], phone=d["phone"],
-                                           password=password, password2=password)
-                    after = {"name": user.applicant.name, "id_number": str(user.applicant.id_number),
-                             "channel": "window"}
-                audit.record("cases.window_register", actor=request.user, obj=user.applicant, after=after)
-        except ValidationError as exc:
-            f.apply_service_errors(form, exc)
-        else:
-            applicant = user.applicant
-            messages.success(request, f"已为{applicant.name}完成{'法人' if legal else '实名'}登记")
-            return render(request, "cases/staff/file_start.html", {
-                "lookup": f.LookupForm(initial={"number": ""}), "applicant": applicant, "temp_password": password,
-                "start": f.FileStartForm(initial={"applicant": applicant.pk, "channel": Channel.WINDOW},
-                                         items=_scoped_items(request.user, [Role.WINDOW])),
-                "idempotency_key": uuid.uuid4().hex,
-            })
-    return render(request, "cases/staff/file_start.html", ctx)
-
-
-@roles_required(Role.WINDOW, what="窗口人员")
-def file_draft(request, pk: int):
-    """窗口代录 step 2: fill the form, upload the materials, submit — on one page."""
-    case = queries.staff_case(request.user, pk)
-    if case.state not in (State.DRAFT, State.SUPPLEMENT):
-        return redirect("cases:staff_case", pk=case.pk)
-    schema = case.item_version.form_schema or {}
-    SchemaForm = f.schema_form_class(schema)
-    catalogue = list(Material.objects.filter(version_id=case.item_version_id).order_by("seq"))
-    errors: list[str] = []
-    file_errors: dict[int, str] = {}
-    if request.method == "POST":
-        form = SchemaForm(request.POST)
-        lock = request.POST.get("lock_version", "")
-        submit = request.POST.get("op") == "submit"
-        if not submit:  # a draft may be saved half-filled; 必填 is checked on submission
-            for field in form.fields.values():
-                field.required = False
-        if form.is_valid() and lock.isdigit():
-            try:
-                with transaction.atomic():
-                    case = applying.save_form(request.user, case, {**case.form_data, **form.to_data()}, int(lock))
-                    for m in catalogue:
-                        upload = request.FILES.get(f"file_{m.pk}")
-                        if upload is None:
-                            continue
-                        try:
-                            applying.upload_material(request.user, case, upload, material=m)
-                        except ValidationError as exc:
-                            file_errors[m.pk] = "；".join(exc.messages)
-                    if file_errors:
-                        raise ValidationError("材料上传未通过检查")
-                    case.refresh_from_db()
-                    if submit:
-                        if case.state == State.SUPPLEMENT:
-                            case = applying.resubmit(request.user, case, case.lock_version)
-                        else:
-                            case = applying.submit(request.user, case, case.lock_version)
-            except ValidationError as exc:
-                if hasattr(exc, "error_dict"):
-                    for key, msgs in exc.message_dict.items():
-                        if f"f_{key}" in form.fields:
-                            for msg in msgs:
-                                form.add_error(f"f_{key}", msg)
-                        else:
-                            errors += msgs
-                elif not file_errors:
-                    errors += exc.messages
-                case = Case.objects.select_related(*CASE_RELATED).get(pk=case.pk)
-            else:
-                if submit:
-                    messages.success(request, f"已提交，办件编号 {case.number}")
-                    return redirect("cases:staff_case", pk=case.pk)
-                messages.success(request, "草稿已保存")
-                return redirect("cases:staff_file_draft", pk=case.pk)
-        elif not lock.isdigit():
-            errors.append("缺少办件版本号，请刷新页面后重试")
-    else:
-        form = SchemaForm(initial=f.schema_initial(schema, case.form_data))
-    uploaded = {m.material_id: m for m in CaseMaterial.objects.filter(case=case).exclude(
-        status=CaseMaterial.Status.REPLACED)}
-    rows = [{"material": m, "uploaded": uploaded.get(m.pk), "error": file_errors.get(m.pk)} for m in catalogue]
-    return render(request, "cases/staff/file_draft.html", {
-        "case": case, "form": form, "rows": rows, "errors": errors,
-    })
-
-
-# -- 审批流程 (事项管理员) -------------------------------------------------------------------------------
-def _admin_items(user):
-    return scope(ServiceItem.objects.all(), user, [Role.ITEM_ADMIN], region_code_field="region__code")
-
-
-def _admin_item(request, pk: int) -> ServiceItem:
-    # select_related: the editor shows department and region and reads the live guide's form.
-    qs = _admin_items(request.user).select_related("department__region", "region", "published_version")
-    return get_object_or_404(qs, pk=pk)
-
-
-@roles_required(Role.ITEM_ADMIN, what="事项管理员")
-def process_list(request):
-    q = (request.GET.get("q") or "").strip()
-    qs = _admin_items(request.user)
-    if q:
-        qs = qs.filter(Q(name__contains=q) | Q(implementation_code=q.upper()))
-    current = ProcessDefinition.objects.filter(service_item=OuterRef("pk"), is_current=True)
-    # select_related: each row shows the department; the current process version comes from a
-    # subquery on the (service_item, is_current) unique index, not one query per row.
-    qs = (qs.select_related("department").annotate(process_version=Subquery(current.values("version")[:1]))
-          .order_by("department__sort_order", "name", "pk"))
-    page = _page(request)
-    rows, has_next = queries.page_slice(qs, page, PAGE_SIZE)
-    return render(request, "cases/staff/process_list.html", {
-        "rows": rows, "q": q, "page": page, "has_next": has_next, "has_prev": page > 1,
-        "query": _query_without_page(request),
-    })
-
-
-def _department_choices(item: ServiceItem) -> list[tuple[int, str]]:
-    # Steps may be handled by any active department of the item's region (并联审批 across
-    # departments); the item's own department is always offered.
-    qs = Department.objects.filter(Q(region__code__startswith=item.region.prefix) | Q(pk=item.department_id),
-                                   is_active=True).order_by("sort_order", "name")
-    return [(d.pk, d.short_name or d.name) for d in qs]
-
-
-@roles_required(Role.ITEM_ADMIN, what="事项管理员")
-def process_edit(request, pk: int):
-    """Edit an item's process as rows; saving makes a new version (cases keep theirs)."""
-    item = _admin_item(request, pk)
-    versions = list(ProcessDefinition.objects.filter(service_item=item).select_related("created_by").order_by("-version"))
-    current = next((v for v in versions if v.is_current), None)
-    schema = item.published_version.form_schema if item.published_version_id else {}
-    departments = _department_choices(item)
-    base_version = current.version if current else 0
-    errors: list[str] = []
-    if request.method == "POST":
-        formset = f.StepFormSet(request.POST, departments=departments, schema=schema, prefix="steps")
-        steps = formset.steps() if formset.is_valid() else []
-        expected = request.POST.get("base_version", "")
-        if formset.is_valid() and not any(form.errors for form in formset.forms):
-            if not steps:
-                errors.append("流程至少要有一个环节")
-            elif not expected.isdigit():
-                errors.append("缺少流程版本号，请刷新页面后重试")
-            else:
-                try:
-                    definition = approval.save_process_definition(request.user, item, steps,
-                                                                  expected_version=int(expected))
-                except ValidationError as exc:
-                    errors += [m for ms in exc.message_dict.values() for m in ms] if hasattr(exc, "error_dict") \
-                        else exc.messages
-                except IntegrityError:  # a concurrent first save won the version number
-                    errors.append("审批流程已被他人修改，请刷新页面后重试")
-                else:
-                    messages.success(request, f"已保存为第{definition.version}版审批流程；已受理的办件仍按原版本办理")
-                    return redirect("cases:staff_process_edit", pk=item.pk)
-        base_version = int(expected) if expected.isdigit() else base_version
-    else:
-        steps = current.steps if current else workflow.default_definition(item.department_id)
-        formset = f.StepFormSet(initial=f.step_initial(steps), departments=departments, schema=schema, prefix="steps")
-    dept_names = dict(departments)
-    for v in versions:
-        v.summary = [{"name": s.get("name"), "department": dept_names.get(s.get("department"), "事项实施部门"),
-                      "parallel": s.get("parallel", ""), "condition": s.get("condition")} for s in v.steps]
-    return render(request, "cases/staff/process_edit.html", {
-        "item": item, "formset": formset, "versions": versions, "current": current, "errors": errors,
-        "base_version": base_version, "has_schema": bool((schema or {}).get("properties")),
-    })
-
-
-@roles_required(Role.ITEM_ADMIN, what="事项管理员")
-def form_schema(request, pk: int):
-    """申报表单: the published form read-only, and the open guide draft's form editable through
-    the catalogue's write path (catalog.services.items.edit_draft)."""
-    import json
-
-    from zhengwu.catalog.services import items as item_svc
-
-    item = _admin_item(request, pk)
-    draft = item_svc.open_version(item)
-    published = item.published_version
-    form = None
-    if request.method == "POST":
-        op = request.POST.get("op")
-        lock = request.POST.get("lock_version", "")
-        try:
-            if op == "new_draft":
-                item_svc.start_new_draft(request.user, item, lock_version=lock, change_note="修改申报表单")
-                messages.success(request, "已新建草稿，可以修改申报表单")
-                return redirect("cases:staff_form_schema", pk=item.pk)
-            form = f.FormSchemaForm(request.POST)
-            if form.is_valid():
-                item_svc.edit_draft(request.user, item, lock_version=form.cleaned_data["lock_version"],
-                                    data={"form_schema": form.cleaned_data["schema"]})
-                messages.success(request, "申报表单已保存到草稿；提交审核并发布后对新申请生效")
-                return redirect("cases:staff_form_schema", pk=item.pk)
-        except ValidationError as exc:
-            if form is None:
-                messages.error(request, "；".join(exc.messages))
-                return redirect("cases:staff_form_schema", pk=item.pk)
-            f.apply_service_errors(form, exc)
-    if draft is not None and form is None:
-        form = f.FormSchemaForm(initial={"lock_version": item.lock_version,
-                                         "schema": json.dumps(draft.form_schema or {}, ensure_ascii=False, indent=2)})
-
-    def fields_of(schema):
-        required = set((schema or {}).get("required") or [])
-        return [{"key": k, "title": p.get("title", ""), "type": p.get("type", ""), "required": k in required,
-                 "rule": "、".join(f"{r}={p[r]}" for r in ("minLength", "maxLength", "minimum", "maximum", "pattern",
-                                                           "format", "enum", "x-prefill") if r in p)}
-                for k, p in ((schema or {}).get("properties") or {}).items()]
-
-    return render(request, "cases/staff/form_schema.html", {
-        "item": item, "draft": draft, "published": published, "form": form,
-        "published_fields": fields_of(published.form_schema if published else {}),
-        "draft_fields": fields_of(draft.form_schema) if draft else [],
-        "published_json": json.dumps(published.form_schema if published else {}, ensure_ascii=False, indent=2),
-        "catalog_url": _catalog_item_url(item),
-    })
-
-
-def _catalog_item_url(item) -> str:
-    try:
-        return reverse("catalog:wb_item_detail", args=[item.pk])
-    except Exception:  # the catalogue workbench may not be installed
-        return ""
-

@@ -25,7 +25,7 @@ from .models import Bundle, ServiceItem
 from .models.items import ItemStatus
 from .models.search import SearchPosting, SearchTerm
 from .overview import cached_overview
-from .views_portal import bundle_overview, published_bundle, published_item
+from .published import bundle_overview, published_bundle, published_item
 
 PREFIX = "/items/"
 router = Router(tags=["事项目录"], auth=None)

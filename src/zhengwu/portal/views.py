@@ -2,17 +2,19 @@
 
 from django.shortcuts import render
 
-from zhengwu.catalog import views_portal as catalog
+from zhengwu.catalog import published
 from zhengwu.catalog.pagecache import anonymous_page
+
+from .views_catalog import HOT_SEARCHES
 
 
 @anonymous_page()
 def home(request):
-    home_region = catalog.home_region()
+    home_region = published.home_region()
     return render(request, "portal/home.html", {
-        "hot_searches": catalog.HOT_SEARCHES,
-        "person_themes": [t for t in catalog.theme_counts("person") if t[1]][:12],
-        "legal_themes": [t for t in catalog.theme_counts("legal") if t[1]][:12],
-        "departments": catalog.department_cards(home_region, limit=12),
-        "bundles": catalog.bundle_overview()[:6],
+        "hot_searches": HOT_SEARCHES,
+        "person_themes": [t for t in published.theme_counts("person") if t[1]][:12],
+        "legal_themes": [t for t in published.theme_counts("legal") if t[1]][:12],
+        "departments": published.department_cards(home_region, limit=12),
+        "bundles": published.bundle_overview()[:6],
     })

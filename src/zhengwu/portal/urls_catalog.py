@@ -1,8 +1,9 @@
-"""URL patterns of the catalogue (portal side, public); included by catalog/urls.py."""
+"""URL patterns of the public catalogue pages. Their names are in the ``catalog`` namespace (as
+``{% url 'catalog:item_search' %}``): the root URLconf includes them with catalog/urls.py."""
 
 from django.urls import path
 
-from . import views_portal as views
+from . import views_catalog as views
 
 urlpatterns: list = [
     path("items/search/", views.item_search, name="item_search"),

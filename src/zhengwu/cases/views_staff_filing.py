@@ -1,0 +1,211 @@
+"""Workbench pages of 窗口代录 / 帮代办: a window clerk finds or registers the applicant and files a
+case on their behalf (through ``cases.services``, like every other page)."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from zhengwu.accounts.models import Applicant
+from zhengwu.catalog.models import Material
+from zhengwu.core import audit
+from zhengwu.org.models import Role, Window
+from zhengwu.org.permissions import grants
+from zhengwu.workbench.views import roles_required
+
+from . import forms_staff as f
+from . import queries
+from .models import Case, CaseMaterial, Channel
+from .rules import State
+from .services import applying
+from .views_staff import scoped_items
+
+
+# -- 窗口代录 / 帮代办 --------------------------------------------------------------------------------
+def _find_applicant(number: str, kind: str) -> Applicant | None:
+    if kind == "legal":
+        return Applicant.objects.filter(uscc=number).select_related("user").first()
+    lookup = Applicant._meta.get_field("id_number").lookup(number)
+    return Applicant.objects.filter(kind=Applicant.Kind.PERSON, **lookup).select_related("user").first()
+
+
+def _temporary_password() -> str:
+    # Upper, lower, digit and symbol: passes the platform's password rules; shown once, never logged.
+    return f"Zw@{secrets.token_hex(3)}{secrets.randbelow(90) + 10}"
+
+
+def _my_window(user) -> Window | None:
+    window_id = next((g.window_id for g in grants(user) if g.role == Role.WINDOW and g.window_id), None)
+    return Window.objects.filter(pk=window_id).first() if window_id else None
+
+
+@roles_required(Role.WINDOW, what="窗口人员")
+
+
+def file_start(request):
+    """窗口代录 step 1: find the applicant by 身份证号/统一社会信用代码 (or register a person on
+    the spot), choose the item and the channel, and open a draft.
+
+    The lookup is a POST so that an ID number never lands in a URL (access logs, history).
+    """
+    items = scoped_items(request.user, [Role.WINDOW])
+    ctx: dict = {"lookup": f.LookupForm()}
+    applicant = None
+    op = request.POST.get("op") if request.method == "POST" else None
+    if op == "lookup":
+        lookup = f.LookupForm(request.POST)
+        if lookup.is_valid():
+            number, kind = lookup.cleaned_data["number"], lookup.kind
+            applicant = _find_applicant(number, kind)
+            ctx["kind"] = kind
+            if applicant is None:
+                ctx["not_found"] = True
+                if kind == "person":
+                    ctx["register"] = f.RegisterPersonForm(initial={"id_number": number})
+                else:
+                    ctx["register"] = f.RegisterLegalForm(initial={"uscc": number})
+        else:
+            ctx["lookup"] = lookup
+    elif op == "start":
+        start = f.FileStartForm(request.POST, items=items)
+        applicant = Applicant.objects.filter(pk=request.POST.get("applicant") or 0).first()
+        if applicant is None:
+            raise Http404("申请人不存在")
+        if start.is_valid():
+            d = start.cleaned_data
+            agent = None
+            if d["channel"] == Channel.AGENT:
+                agent = _find_applicant(d["agent_number"], "person")
+                if agent is None:
+                    start.add_error("agent_number", "代办人身份证号：该代办人尚未登记，请先在左侧查找并为其登记")
+            if not start.errors:
+                try:
+                    case = applying.create_draft(
+                        request.user, d["item"], applicant=applicant, channel=d["channel"], agent=agent,
+                        agent_note=(d["agent_note"] or "").strip(), window=_my_window(request.user),
+                        idempotency_key=request.POST.get("idempotency_key") or None)
+                except ValidationError as exc:
+                    f.apply_service_errors(start, exc)
+                else:
+                    return redirect("cases:staff_file_draft", pk=case.pk)
+        ctx["start"] = start
+    if applicant is not None:
+        ctx["applicant"] = applicant
+        ctx.setdefault("start", f.FileStartForm(initial={"applicant": applicant.pk, "channel": Channel.WINDOW},
+                                                items=items))
+    ctx["idempotency_key"] = request.POST.get("idempotency_key") if op == "start" else uuid.uuid4().hex
+    return render(request, "cases/staff/file_start.html", ctx)
+
+
+@require_POST
+@roles_required(Role.WINDOW, what="窗口人员")
+def file_register(request):
+    """Register a person or an enterprise at the window (现场注册) with a temporary password, audited."""
+    legal = request.POST.get("kind") == "legal"
+    form = f.RegisterLegalForm(request.POST) if legal else f.RegisterPersonForm(request.POST)
+    ctx: dict = {"lookup": f.LookupForm(), "register": form, "not_found": True, "kind": "legal" if legal else "person"}
+    if form.is_valid():
+        d = form.cleaned_data
+        password = _temporary_password()
+        from zhengwu.accounts.services import register_legal, register_person
+
+        try:
+            with transaction.atomic():
+                if legal:
+                    user = register_legal(name=d["name"], uscc=d["uscc"], legal_rep_name=d["legal_rep_name"],
+                                          legal_rep_id_number=d["legal_rep_id_number"], phone=d["phone"],
+                                          password=password, password2=password)
+                    after = {"name": user.applicant.name, "uscc": user.applicant.uscc,
+                             "legal_rep_id_number": str(user.applicant.legal_rep_id_number), "channel": "window"}
+                else:
+                    user = register_person(name=d["name"], id_number=d["id_number"], phone=d["phone"],
+                                           password=password, password2=password)
+                    after = {"name": user.applicant.name, "id_number": str(user.applicant.id_number),
+                             "channel": "window"}
+                audit.record("cases.window_register", actor=request.user, obj=user.applicant, after=after)
+        except ValidationError as exc:
+            f.apply_service_errors(form, exc)
+        else:
+            applicant = user.applicant
+            messages.success(request, f"已为{applicant.name}完成{'法人' if legal else '实名'}登记")
+            return render(request, "cases/staff/file_start.html", {
+                "lookup": f.LookupForm(initial={"number": ""}), "applicant": applicant, "temp_password": password,
+                "start": f.FileStartForm(initial={"applicant": applicant.pk, "channel": Channel.WINDOW},
+                                         items=scoped_items(request.user, [Role.WINDOW])),
+                "idempotency_key": uuid.uuid4().hex,
+            })
+    return render(request, "cases/staff/file_start.html", ctx)
+
+
+@roles_required(Role.WINDOW, what="窗口人员")
+def file_draft(request, pk: int):
+    """窗口代录 step 2: fill the form, upload the materials, submit — on one page."""
+    case = queries.staff_case(request.user, pk)
+    if case.state not in (State.DRAFT, State.SUPPLEMENT):
+        return redirect("cases:staff_case", pk=case.pk)
+    schema = case.item_version.form_schema or {}
+    SchemaForm = f.schema_form_class(schema)
+    catalogue = list(Material.objects.filter(version_id=case.item_version_id).order_by("seq"))
+    errors: list[str] = []
+    file_errors: dict[int, str] = {}
+    if request.method == "POST":
+        form = SchemaForm(request.POST)
+        lock = request.POST.get("lock_version", "")
+        submit = request.POST.get("op") == "submit"
+        if not submit:  # a draft may be saved half-filled; 必填 is checked on submission
+            for field in form.fields.values():
+                field.required = False
+        if form.is_valid() and lock.isdigit():
+            try:
+                with transaction.atomic():
+                    case = applying.save_form(request.user, case, {**case.form_data, **form.to_data()}, int(lock))
+                    for m in catalogue:
+                        upload = request.FILES.get(f"file_{m.pk}")
+                        if upload is None:
+                            continue
+                        try:
+                            applying.upload_material(request.user, case, upload, material=m)
+                        except ValidationError as exc:
+                            file_errors[m.pk] = "；".join(exc.messages)
+                    if file_errors:
+                        raise ValidationError("材料上传未通过检查")
+                    case.refresh_from_db()
+                    if submit:
+                        if case.state == State.SUPPLEMENT:
+                            case = applying.resubmit(request.user, case, case.lock_version)
+                        else:
+                            case = applying.submit(request.user, case, case.lock_version)
+            except ValidationError as exc:
+                if hasattr(exc, "error_dict"):
+                    for key, msgs in exc.message_dict.items():
+                        if f"f_{key}" in form.fields:
+                            for msg in msgs:
+                                form.add_error(f"f_{key}", msg)
+                        else:
+                            errors += msgs
+                elif not file_errors:
+                    errors += exc.messages
+                case = Case.objects.select_related(*queries.STAFF_CASE_RELATED).get(pk=case.pk)
+            else:
+                if submit:
+                    messages.success(request, f"已提交，办件编号 {case.number}")
+                    return redirect("cases:staff_case", pk=case.pk)
+                messages.success(request, "草稿已保存")
+                return redirect("cases:staff_file_draft", pk=case.pk)
+        elif not lock.isdigit():
+            errors.append("缺少办件版本号，请刷新页面后重试")
+    else:
+        form = SchemaForm(initial=f.schema_initial(schema, case.form_data))
+    uploaded = {m.material_id: m for m in CaseMaterial.objects.filter(case=case).exclude(
+        status=CaseMaterial.Status.REPLACED)}
+    rows = [{"material": m, "uploaded": uploaded.get(m.pk), "error": file_errors.get(m.pk)} for m in catalogue]
+    return render(request, "cases/staff/file_draft.html", {
+        "case": case, "form": form, "rows": rows, "errors": errors,
+    })

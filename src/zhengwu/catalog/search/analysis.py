@@ -1,0 +1,221 @@
+"""Text analysis for search: normalising, jieba with the domain dictionaries, pinyin, synonyms
+(no ORM)."""
+
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+
+# Query weights: what the citizen typed counts fully; what we inferred counts less.
+W_TYPED = 1.0
+W_PINYIN = 0.9
+W_SYNONYM = 0.85
+W_EXPANSION = 0.75
+W_SUBWORD = 0.5
+W_FUZZY = 0.6
+W_INITIALS = 0.8
+
+# The CJK ideograph ranges (a regex character class body).
+CJK_CLASS = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_CJK_RE = re.compile(rf"^[{CJK_CLASS}]+$")
+
+
+def normalise(text: str) -> str:
+    """Full-width → half-width (NFKC), lower case, trimmed."""
+    return unicodedata.normalize("NFKC", text or "").lower().strip()
+
+
+def is_cjk(word: str) -> bool:
+    return bool(_CJK_RE.match(word))
+
+
+def pinyin_of(word: str) -> tuple[str, str]:
+    """(full pinyin, initials) of a Chinese word, without tones: 公积金 → (gongjijin, gjj)."""
+    from pypinyin import Style, lazy_pinyin
+
+    syllables = lazy_pinyin(word, errors="ignore")
+    if len(syllables) != len(word):  # a character pypinyin does not know: no reliable spelling
+        return "", ""
+    full = "".join(syllables)
+    initials = "".join(s[0] for s in lazy_pinyin(word, style=Style.FIRST_LETTER, errors="ignore") if s)
+    return full, initials
+
+
+
+@dataclass(frozen=True)
+class SynonymRule:
+    """One line of synonyms.txt. ``sources`` expand to ``targets``; a two-way rule has both equal."""
+
+    sources: frozenset[str]
+    targets: tuple[str, ...]
+    context: frozenset[str] = frozenset()
+    two_way: bool = False
+
+
+def _read_lines(path: Path) -> list[str]:
+    if not path.exists():
+        return []
+    lines = []
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        line = raw.strip()
+        if line and not line.startswith("#"):
+            lines.append(line)
+    return lines
+
+
+def parse_synonyms(lines: Iterable[str]) -> list[SynonymRule]:
+    """Parse the synonyms file format (see the header of data/synonyms.txt)."""
+    rules: list[SynonymRule] = []
+    for line in lines:
+        parts = line.split()
+        body = parts[-1]
+        context = frozenset(normalise(w) for c in parts[:-1] for w in c.split("|") if w)
+        if ">" in body:
+            left, right = body.split(">", 1)
+            sources = [normalise(w) for w in re.split(r"[=,，]", left) if w]
+            targets = [normalise(w) for w in re.split(r"[=,，]", right) if w]
+            if sources and targets:
+                rules.append(SynonymRule(frozenset(sources), tuple(targets), context, False))
+        else:
+            words = [normalise(w) for w in body.split("=") if w]
+            if len(words) > 1:
+                rules.append(SynonymRule(frozenset(words), tuple(words), context, True))
+    return rules
+
+
+class Analyzer:
+    """Segmentation, stop words and synonyms. One per process (:func:`analyzer`), thread-safe."""
+
+    def __init__(self, data_dir: Path = DATA_DIR) -> None:
+        self.stopwords = frozenset(normalise(w) for w in _read_lines(data_dir / "search" / "stopwords.txt"))
+        self.splitwords = [normalise(w) for w in _read_lines(data_dir / "search" / "splitwords.txt")]
+        self.userwords: list[tuple[str, int | None]] = []
+        for line in _read_lines(data_dir / "search" / "userdict.txt"):
+            word, _, freq = line.partition(" ")
+            self.userwords.append((normalise(word), int(freq) if freq.strip().isdigit() else None))
+        self.rules = parse_synonyms(_read_lines(data_dir / "synonyms.txt"))
+        self.rules_by_word: dict[str, list[SynonymRule]] = defaultdict(list)
+        for rule in self.rules:
+            for w in rule.sources:
+                self.rules_by_word[w].append(rule)
+        self.synonym_words = frozenset(w for r in self.rules for w in (*r.sources, *r.targets))
+        self._tokenizer = None
+        self._cache: dict[str, tuple[tuple[str, ...], int]] = {}
+        self._lock = threading.Lock()
+
+    # -- jieba ---------------------------------------------------------------------------------
+    @property
+    def tokenizer(self):
+        if self._tokenizer is None:
+            with self._lock:
+                if self._tokenizer is None:
+                    self._tokenizer = self._build_tokenizer()
+        return self._tokenizer
+
+    def _build_tokenizer(self):
+        import jieba
+
+        tk = jieba.Tokenizer()
+        tk.initialize()
+        known = {w for w, _ in self.userwords}
+        for word, freq in self.userwords:
+            if len(word) > 1:
+                tk.add_word(word, freq=freq or 1000)
+        for word in sorted(self.synonym_words - known):
+            if len(word) > 1 and is_cjk(word):
+                tk.add_word(word, freq=500)
+        for word in self.splitwords:
+            tk.del_word(word)
+        pinyin_of("预热")  # pypinyin loads its phrase dictionaries on first use (~1 s): do it here
+        return tk
+
+    def is_word(self, text: str) -> bool:
+        return self.tokenizer.FREQ.get(text, 0) > 0
+
+    def cut(self, text: str) -> list[str]:
+        """Precise segmentation of normalised text, punctuation and spaces dropped."""
+        out = []
+        for tok in self.tokenizer.cut(text, HMM=True):
+            tok = tok.strip()
+            if tok and (tok.isalnum()):
+                out.append(tok)
+        return out
+
+    def subwords(self, word: str) -> list[str]:
+        """Dictionary words inside a longer word (机动车驾驶证 → 机动车, 驾驶证, 驾驶 …)."""
+        n = len(word)
+        if n < 3 or not is_cjk(word) or n > 16:
+            return []
+        freq = self.tokenizer.FREQ
+        found = []
+        for size in range(n - 1, 1, -1):
+            for i in range(0, n - size + 1):
+                s = word[i:i + size]
+                if freq.get(s, 0) > 0 and s not in self.stopwords:
+                    found.append(s)
+        return found
+
+    def analyse(self, text: str) -> tuple[tuple[str, ...], int]:
+        """The terms a text contributes to the index — words and their sub-words, with repeats
+        (term frequency); no stop words, no single Chinese characters — and its length in words.
+
+        Cached per text: a catalogue repeats itself (the same 基本目录 names, materials and
+        conditions in every region), and segmentation is most of the cost of indexing.
+        """
+        cached = self._cache.get(text)
+        if cached is not None:
+            return cached
+        out: list[str] = []
+        length = 0
+        for tok in self.cut(normalise(text)):
+            if tok in self.stopwords:
+                continue
+            length += 1
+            if is_cjk(tok):
+                # Single characters carry meaning only where the synonyms give them one (开, 取).
+                if len(tok) > 1 or tok in self.rules_by_word:
+                    out.append(tok)
+                out.extend(self.subwords(tok))
+            elif len(tok) > 1 or tok.isdigit():
+                out.append(tok)
+        result = (tuple(out), length)
+        if len(self._cache) > 200_000:
+            self._cache.clear()
+        self._cache[text] = result
+        return result
+
+    def index_words(self, text: str) -> list[str]:
+        return list(self.analyse(text)[0])
+
+    # -- synonyms ------------------------------------------------------------------------------
+    def expansions(self, word: str, context: set[str]) -> dict[str, float]:
+        """Synonyms of ``word`` that apply given the query's other words, with their weights."""
+        out: dict[str, float] = {}
+        for rule in self.rules_by_word.get(word, ()):
+            if rule.context and not (rule.context & context):
+                continue
+            weight = W_SYNONYM if rule.two_way else W_EXPANSION
+            for t in rule.targets:
+                if t != word and out.get(t, 0) < weight:
+                    out[t] = weight
+        return out
+
+
+_analyzer: Analyzer | None = None
+_analyzer_lock = threading.Lock()
+
+
+def analyzer() -> Analyzer:
+    global _analyzer
+    if _analyzer is None:
+        with _analyzer_lock:
+            if _analyzer is None:
+                _analyzer = Analyzer()
+    return _analyzer

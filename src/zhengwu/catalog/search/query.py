@@ -1,0 +1,219 @@
+"""Understanding a query: words, concepts, pinyin and typo repair (:func:`parse_query`)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .analysis import (
+    CJK_CLASS,
+    W_FUZZY,
+    W_INITIALS,
+    W_PINYIN,
+    W_SUBWORD,
+    W_TYPED,
+    Analyzer,
+    analyzer,
+    is_cjk,
+    normalise,
+    pinyin_of,
+)
+from .vocabulary import Vocabulary, vocabulary
+
+MAX_QUERY_CHARS = 100
+
+_RUN_RE = re.compile(rf"[{CJK_CLASS}]+|[a-z]+|[0-9]+")
+_CODE_RE = re.compile(r"^[0-9A-Za-z]{10,}$")
+
+
+@dataclass
+class Concept:
+    """One part of the question (a word the citizen typed) and the terms that can satisfy it."""
+
+    label: str
+    terms: dict[str, float] = field(default_factory=dict)
+
+    def add(self, term: str, weight: float) -> None:
+        if term and self.terms.get(term, 0) < weight:
+            self.terms[term] = weight
+
+
+@dataclass
+class ParsedQuery:
+    text: str
+    concepts: list[Concept]
+    code: str | None = None  # the query looks like an item code
+
+    @property
+    def terms(self) -> dict[str, float]:
+        out: dict[str, float] = {}
+        for c in self.concepts:
+            for t, w in c.terms.items():
+                if out.get(t, 0) < w:
+                    out[t] = w
+        return out
+
+    @property
+    def highlight_words(self) -> list[str]:
+        """Chinese words worth highlighting in a result (longest first)."""
+        words = {t for t in self.terms if is_cjk(t) and len(t) > 1}
+        return sorted(words, key=lambda w: (-len(w), w))
+
+
+def _resolve_letters(run: str, vocab: Vocabulary) -> list[Concept]:
+    """Letters typed as pinyin: full spelling, initials, a run of spellings, or a prefix."""
+    words = vocab.words_for_pinyin(run)
+    if words:
+        c = Concept(run)
+        for w in words[:3]:
+            c.add(w, W_PINYIN)
+        return [c]
+    words = vocab.words_for_initials(run)
+    if words and len(run) >= 2:
+        c = Concept(run)
+        for w in words[:3]:
+            c.add(w, W_INITIALS)
+        return [c]
+    # A run of full spellings (gongjijintiqu): the segmentation with the fewest pieces.
+    by_pinyin = vocab.derived[0]
+    n = len(run)
+    best: list[list[str] | None] = [None] * (n + 1)
+    best[0] = []
+    for i in range(n):
+        if best[i] is None:
+            continue
+        for j in range(min(n, i + 30), i + 1, -1):
+            piece = run[i:j]
+            if piece in by_pinyin and (best[j] is None or len(best[j]) > len(best[i]) + 1):
+                best[j] = [*best[i], piece]
+    if best[n] and len(best[n]) > 1:
+        concepts = []
+        for piece in best[n]:
+            c = Concept(piece)
+            for w in by_pinyin[piece][:3]:
+                c.add(w, W_PINYIN)
+            concepts.append(c)
+        return concepts
+    if len(run) >= 3:
+        words = vocab.pinyin_prefix(run)
+        if words:
+            c = Concept(run)
+            for w in words:
+                c.add(w, W_FUZZY)
+            return [c]
+    c = Concept(run)
+    c.add(run, W_TYPED)
+    if len(run) >= 4:
+        from rapidfuzz import fuzz, process
+
+        found = process.extract(run, list(by_pinyin), scorer=fuzz.ratio, score_cutoff=80, limit=2)
+        for spelling, _, _ in found:
+            for w in by_pinyin[spelling][:2]:
+                c.add(w, W_FUZZY)
+    return [c]
+
+
+def _known(word: str, vocab: Vocabulary, an: Analyzer) -> bool:
+    return word in vocab.df or word in an.rules_by_word
+
+
+def _repair_runs(tokens: list[str], vocab: Vocabulary, an: Analyzer) -> list[str | Concept]:
+    """Join adjacent pieces back into a word when one of them is unknown and the join is known —
+    by its characters, by its sound (驾/使证 → 驾使证 → jiashizheng → 驾驶证) or, for a long
+    join, within one wrong character (最低生活保证 → 最低生活保障)."""
+    out: list[str | Concept] = []
+    i = 0
+    while i < len(tokens):
+        found = None
+        for attempt in ("exact", "fuzzy"):
+            for size in (4, 3, 2):
+                window = tokens[i:i + size]
+                if len(window) < size or all(_known(t, vocab, an) for t in window):
+                    continue
+                joined = "".join(window)
+                if len(joined) > 8 or not is_cjk(joined):
+                    continue
+                if attempt == "exact":
+                    if _known(joined, vocab, an):
+                        found = (size, joined)
+                        break
+                    spelling, _ = pinyin_of(joined)
+                    words, weight = (vocab.words_for_pinyin(spelling) if spelling else []), W_PINYIN
+                elif len(joined) >= 4:
+                    words, weight = vocab.fuzzy(joined, limit=2, cutoff=79), W_FUZZY
+                else:
+                    continue
+                if words:
+                    c = Concept(joined)
+                    for w in words[:3]:
+                        c.add(w, weight)
+                    found = (size, c)
+                    break
+            if found:
+                break
+        if found:
+            out.append(found[1])
+            i += found[0]
+        else:
+            out.append(tokens[i])
+            i += 1
+    return out
+
+
+def parse_query(q: str, vocab: Vocabulary | None = None) -> ParsedQuery:
+    """Turn what the citizen typed into concepts and weighted terms (see the module docstring)."""
+    an = analyzer()
+    vocab = vocab if vocab is not None else vocabulary()
+    text = normalise(q)[:MAX_QUERY_CHARS]
+    compact = re.sub(r"[\s-]+", "", text)
+    if _CODE_RE.match(compact) and any(ch.isdigit() for ch in compact) and sum(ch.isdigit() for ch in compact) >= 8:
+        return ParsedQuery(text, [], code=compact.upper())
+    concepts: list[Concept] = []
+    for run in _RUN_RE.findall(text):
+        if run.isdigit():
+            c = Concept(run)
+            c.add(run, W_TYPED)
+            concepts.append(c)
+        elif run.isascii():
+            concepts.extend(_resolve_letters(run, vocab))
+        else:
+            tokens = [t for t in an.cut(run) if t not in an.stopwords]
+            for piece in _repair_runs(tokens, vocab, an):
+                if isinstance(piece, Concept):
+                    for word, weight in list(piece.terms.items()):
+                        for sub in an.subwords(word):
+                            piece.add(sub, round(weight * W_SUBWORD, 4))
+                    concepts.append(piece)
+                    continue
+                c = Concept(piece)
+                if len(piece) > 1 or piece in an.rules_by_word:
+                    c.add(piece, W_TYPED)
+                for sub in an.subwords(piece):
+                    c.add(sub, W_SUBWORD)
+                if len(piece) > 1 and not _known(piece, vocab, an):
+                    spelling, _ = pinyin_of(piece)
+                    for w in vocab.words_for_pinyin(spelling)[:3] if spelling else []:
+                        c.add(w, W_PINYIN)
+                    if len(c.terms) <= 1 + len(an.subwords(piece)):
+                        for w in vocab.fuzzy(piece, extra=an.rules_by_word):
+                            c.add(w, W_FUZZY)
+                if c.terms:
+                    concepts.append(c)
+    # Synonyms, with the whole question as context ("公积金 取>提取" needs 公积金 somewhere).
+    context = {t for c in concepts for t in c.terms} | {c.label for c in concepts}
+    for c in concepts:
+        for term, weight in list(c.terms.items()):
+            if weight < W_FUZZY:
+                continue
+            for syn, sw in an.expansions(term, context).items():
+                c.add(syn, round(weight * sw, 4))
+    # Merge duplicate concepts (the same word typed twice counts once).
+    merged: dict[str, Concept] = {}
+    for c in concepts:
+        key = c.label
+        if key in merged:
+            for t, w in c.terms.items():
+                merged[key].add(t, w)
+        else:
+            merged[key] = c
+    return ParsedQuery(text, list(merged.values()))

@@ -1,0 +1,251 @@
+"""Searching the index: the two-pass BM25F ranking, the ranking cache, code and theme lookups."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import re
+import time
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.core.cache import cache
+from django.db import connection
+
+from ..models.search import AUDIENCE_LEGAL, AUDIENCE_PERSON, SearchPosting, SearchTerm, doc_kind
+from .analysis import normalise
+from .index import FACET_THEME
+from .query import ParsedQuery, parse_query
+from .results import Hit, attach_objects
+from .sql import fetch, placeholders, quoted_table
+from .vocabulary import Vocabulary, vocabulary
+
+# A question's ranking is cached for this long while the index does not change (its key carries
+# the index generation): popular questions then cost one index-state and one row query.
+RANKING_CACHE_SECONDS = 600
+
+TOP_PER_TERM = 200  # postings read per term in the first pass
+SELECTIVE_SHARE = 0.02  # a term in more than 2% of documents does not propose candidates
+CANDIDATES = 80  # documents re-scored exactly in the second pass
+MAX_QUERY_TERMS = 40
+
+
+@dataclass
+class SearchResult:
+    query: ParsedQuery
+    items: list[Hit]
+    bundles: list[Hit]
+    total: int  # documents that matched at least one term (an estimate above TOP_PER_TERM per term)
+    elapsed_ms: float = 0.0
+
+    @property
+    def highlight_words(self) -> list[str]:
+        return self.query.highlight_words
+
+
+def region_range(region: str | None) -> tuple[str, str] | None:
+    """The 12-digit code range of a region and everything under it (``410105`` or ``410105000000``)."""
+    if not region:
+        return None
+    from zhengwu.core.identifiers import region_prefix
+
+    code = re.sub(r"\D", "", region)
+    if not code or len(code) > 12:
+        raise ValueError("区划代码应为 2 到 12 位数字")
+    prefix = region_prefix(code.ljust(12, "0")) if len(code) in (2, 4, 6, 9, 12) else code
+    return prefix.ljust(12, "0"), prefix.ljust(12, "9")
+
+
+def _audience_values(audience: str | None) -> tuple[int, ...] | None:
+    if not audience:
+        return None
+    if audience == "person":
+        return (AUDIENCE_PERSON, AUDIENCE_PERSON | AUDIENCE_LEGAL)
+    if audience == "legal":
+        return (AUDIENCE_LEGAL, AUDIENCE_PERSON | AUDIENCE_LEGAL)
+    raise ValueError("服务对象只能是 person（个人）或 legal（法人）")
+
+
+def _first_pass(term_ids: list[int], rng: tuple[str, str] | None, audiences: tuple[int, ...] | None,
+                kind: str | None) -> list[tuple[int, int, float]]:
+    """(doc, term_id, weight) of the top postings of every term, filters applied in the scan."""
+    table = connection.ops.quote_name(SearchPosting._meta.db_table)
+    sqlite = connection.vendor == "sqlite"
+    # County portals ask for a narrow code range: scan the term's postings in that range rather
+    # than its whole top list (SQLite's planner needs telling; PostgreSQL chooses by itself).
+    hint = " INDEXED BY catalog_sp_term_region" if sqlite and rng and len(rng[0].rstrip("0")) >= 6 else ""
+    where = ["term_id = %s"]
+    params_tail: list = []
+    if rng:
+        where.append("region_code >= %s AND region_code <= %s")
+        params_tail += list(rng)
+    if audiences:
+        where.append(f"audience IN ({', '.join(['%s'] * len(audiences))})")
+        params_tail += list(audiences)
+    if kind == "item":
+        where.append("doc % 2 = 0")
+    elif kind == "bundle":
+        where.append("doc % 2 = 1")
+    parts, params = [], []
+    for i, term_id in enumerate(term_ids):
+        parts.append(f"SELECT * FROM (SELECT doc, term_id, weight FROM {table}{hint} WHERE {' AND '.join(where)} "
+                     f"ORDER BY weight DESC, doc LIMIT {TOP_PER_TERM}) t{i}")
+        params += [term_id, *params_tail]
+    if not parts:
+        return []
+    with connection.cursor() as cur:
+        cur.execute(" UNION ALL ".join(parts), params)
+        return cur.fetchall()
+
+
+def _exact_postings(docs: list[int], term_ids: list[int]) -> list[tuple[int, int, float]]:
+    if not docs or not term_ids:
+        return []
+    # "term_id + 0" keeps the planner off the term index: a common term (身份证 is in most
+    # items' materials) has tens of thousands of postings, the candidates have a few dozen each.
+    return fetch(f"SELECT doc, term_id, weight FROM {quoted_table(SearchPosting)} "
+                  f"WHERE doc IN ({placeholders(docs)}) AND (term_id + 0) IN ({placeholders(term_ids)})", [*docs, *term_ids])
+
+
+def _score(rows: Iterable[tuple[int, int, float]], term_concepts: dict[int, list[tuple[int, float]]],
+           n_concepts: int) -> dict[int, tuple[float, set[int]]]:
+    best: dict[int, dict[int, float]] = {}
+    for doc, term_id, weight in rows:
+        per = best.get(doc)
+        if per is None:
+            per = best[doc] = {}
+        for ci, qw in term_concepts[term_id]:
+            s = qw * weight
+            if s > per.get(ci, 0.0):
+                per[ci] = s
+    out = {}
+    for doc, per in best.items():
+        total = sum(per.values())
+        out[doc] = (total * len(per) / n_concepts, set(per))
+    return out
+
+
+def search(q: str, *, region: str | None = None, audience: str | None = None, limit: int = 20,
+           offset: int = 0, bundle_limit: int = 3) -> SearchResult:
+    """Ranked published items (and 一件事) for a question in the citizen's own words.
+
+    ``region``: a region code (or its leading digits) — the region and everything under it;
+    ``audience``: ``person`` or ``legal`` (items for both are included in either).
+    Raises ValueError with a Chinese message on a bad filter.
+    """
+    started = time.perf_counter()
+    rng = region_range(region)
+    audiences = _audience_values(audience)
+    vocab = vocabulary()
+    parsed = parse_query(q, vocab)
+    if parsed.code:
+        hits = _code_hits(parsed.code, rng, audiences)
+        return SearchResult(parsed, hits[offset:offset + limit], [], len(hits),
+                            (time.perf_counter() - started) * 1000)
+    terms = parsed.terms
+    if not terms:
+        return SearchResult(parsed, [], [], 0, (time.perf_counter() - started) * 1000)
+    # The ranking depends only on the question and the index, whose (token, generation) the
+    # vocabulary has just read: a repeated question (the portal's popular ones) is served from the
+    # cache until the index changes. The rows are always read fresh (names, still published).
+    key = _ranking_key(vocab, q, rng, audiences, limit, offset, bundle_limit)
+    ranking = cache.get(key)
+    if ranking is None:
+        ranking = _rank(parsed, vocab, rng, audiences, limit, offset, bundle_limit)
+        cache.set(key, ranking, RANKING_CACHE_SECONDS)
+    total, item_rank, bundle_rank = ranking
+    item_hits = [Hit("item", pk, score, list(matched)) for pk, score, matched in item_rank]
+    bundle_hits = [Hit("bundle", pk, score, list(matched)) for pk, score, matched in bundle_rank]
+    attach_objects(item_hits, bundle_hits)
+    return SearchResult(parsed, [h for h in item_hits if h.obj is not None],
+                        [h for h in bundle_hits if h.obj is not None], total,
+                        (time.perf_counter() - started) * 1000)
+
+
+def _ranking_key(vocab: Vocabulary, q: str, rng, audiences, limit: int, offset: int, bundle_limit: int) -> str:
+    raw = json.dumps([normalise(q), rng, audiences, limit, offset, bundle_limit], ensure_ascii=False)
+    return f"search:rank:{vocab.token}:{vocab.generation}:{hashlib.sha1(raw.encode()).hexdigest()}"
+
+
+def _rank(parsed: ParsedQuery, vocab: Vocabulary, rng, audiences, limit: int, offset: int,
+          bundle_limit: int) -> tuple[int, list[tuple], list[tuple]]:
+    """(total, [(item pk, score, matched labels)], [(bundle pk, score, matched labels)])."""
+    terms = parsed.terms
+    # The strongest terms only: a long question with many synonyms must not turn into 100 scans.
+    chosen = dict(sorted(terms.items(), key=lambda kv: -kv[1])[:MAX_QUERY_TERMS])
+    words = list(chosen)
+    rows = fetch(f"SELECT id, term, df FROM {quoted_table(SearchTerm)} WHERE term IN ({placeholders(words)}) AND df > 0", words)
+    n_docs = max(vocab.doc_count, 1)
+    term_concepts: dict[int, list[tuple[int, float]]] = defaultdict(list)
+    for term_id, term, df in rows:
+        idf = math.log(1 + (n_docs - df + 0.5) / (df + 0.5))
+        for ci, c in enumerate(parsed.concepts):
+            if term in c.terms:
+                term_concepts[term_id].append((ci, c.terms[term] * idf))
+    n_concepts = max(len(parsed.concepts), 1)
+    term_ids = sorted(term_concepts)
+    # Candidates come from the selective terms; a very common term (身份证 sits in most items'
+    # materials) only re-scores them in the second pass — unless the question has nothing else.
+    df_of = {term_id: df for term_id, _, df in rows}
+    selective = [t for t in term_ids if df_of[t] <= max(SELECTIVE_SHARE * n_docs, TOP_PER_TERM)]
+    first = _score(_first_pass(selective or term_ids, rng, audiences, None), term_concepts, n_concepts)
+    total = len(first)
+    # Second pass: the best candidates of each kind, scored with all their postings.
+    ranked = sorted(first.items(), key=lambda kv: (-kv[1][0], kv[0]))
+    item_docs = [d for d, _ in ranked if d % 2 == 0][:max(CANDIDATES, offset + limit)]
+    bundle_docs = [d for d, _ in ranked if d % 2 == 1][:max(bundle_limit * 3, 10)]
+    exact = _score(_exact_postings(item_docs + bundle_docs, term_ids), term_concepts, n_concepts) if ranked else {}
+
+    def hits_of(docs: list[int]) -> list[Hit]:
+        hits = []
+        for d in docs:
+            score, matched_concepts = exact.get(d, first[d])
+            kind, pk = doc_kind(d)
+            matched = sorted({c.label for ci, c in enumerate(parsed.concepts) if ci in matched_concepts})
+            hits.append(Hit(kind, pk, round(score, 4), matched))
+        hits.sort(key=lambda h: (-h.score, h.pk))
+        return hits
+
+    return (total, [(h.pk, h.score, tuple(h.matched)) for h in hits_of(item_docs)[offset:offset + limit]],
+            [(h.pk, h.score, tuple(h.matched)) for h in hits_of(bundle_docs)[:bundle_limit]])
+
+
+
+def _code_hits(code: str, rng: tuple[str, str] | None, audiences: tuple[int, ...] | None) -> list[Hit]:
+    """A query that is an item code: 基本编码 (12), 实施编码 (31), 业务办理项编码 (33) or a
+    province's own shape — matched exactly on the indexed code columns."""
+    from django.db.models import Q
+
+    from ..models import ServiceItem
+    from ..models.items import ItemStatus
+
+    cond = Q(implementation_code=code) | Q(base_item__code=code)
+    if len(code) > 31:
+        cond |= Q(implementation_code=code[:31], handling_code=code)
+    qs = ServiceItem.objects.filter(cond, status=ItemStatus.PUBLISHED).select_related("department", "region", "base_item")
+    if rng:
+        qs = qs.filter(region__code__gte=rng[0], region__code__lte=rng[1])
+    if audiences:
+        objs = [k for k, v in (("person", AUDIENCE_PERSON), ("legal", AUDIENCE_LEGAL), ("both", 3)) if v in audiences]
+        qs = qs.filter(service_object__in=objs)
+    return [Hit("item", i.pk, 1.0, [code], i) for i in qs.order_by("pk")[:200]]
+
+
+def items_with_theme(theme: str, *, region: str | None = None, audience: str | None = None,
+                     offset: int = 0, limit: int = 20) -> tuple[list[int], int]:
+    """Ids of published items in a 主题分类 (from the index's theme facet) and how many there are."""
+    rng = region_range(region)
+    audiences = _audience_values(audience)
+    term_id = SearchTerm.objects.filter(term=f"{FACET_THEME}{theme}"[:64]).values_list("id", flat=True).first()
+    if term_id is None:
+        return [], 0
+    qs = SearchPosting.objects.filter(term_id=term_id)
+    if rng:
+        qs = qs.filter(region_code__gte=rng[0], region_code__lte=rng[1])
+    if audiences:
+        qs = qs.filter(audience__in=audiences)
+    total = qs.count()
+    docs = list(qs.order_by("doc").values_list("doc", flat=True)[offset:offset + limit])
+    return [d // 2 for d in docs if d % 2 == 0], total

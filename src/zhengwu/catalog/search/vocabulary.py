@@ -1,0 +1,117 @@
+"""The per-process vocabulary of the index (terms, document frequencies, pinyin map)."""
+
+from __future__ import annotations
+
+import threading
+from collections import defaultdict
+from collections.abc import Iterable
+
+from ..models.search import SearchIndexState, SearchTerm
+from .sql import fetch, quoted_table
+
+FUZZY_CUTOFF = 70.0
+
+
+class Vocabulary:
+    """Terms of the index with their document frequency and pinyin, for typo and pinyin handling.
+
+    Brought up to date on every use by comparing (token, generation) of the index state row:
+    unchanged → nothing to do; a newer generation → read the terms changed since; another token
+    (rebuild, restored database, test rollback) → read everything.
+    """
+
+    def __init__(self) -> None:
+        self.token: str | None = None
+        self.generation = -1
+        self.doc_count = 0
+        self.df: dict[str, int] = {}
+        self._pinyin: dict[str, str] = {}
+        self._initials: dict[str, str] = {}
+        self._derived: tuple | None = None
+        self._lock = threading.Lock()
+
+    def sync(self) -> None:
+        state = fetch(f"SELECT token, generation, doc_count FROM {quoted_table(SearchIndexState)} WHERE id = 1")
+        token, generation, doc_count = state[0] if state else ("", 0, 0)
+        if token == self.token and generation == self.generation:
+            self.doc_count = doc_count
+            return
+        with self._lock:
+            if token != self.token or generation < self.generation:
+                rows = SearchTerm.objects.filter(df__gt=0)
+                self.df, self._pinyin, self._initials = {}, {}, {}
+            else:
+                rows = SearchTerm.objects.filter(changed_gen__gt=self.generation)
+            for term, df, py, ini in rows.values_list("term", "df", "pinyin", "initials").iterator(chunk_size=5000):
+                if df > 0:
+                    self.df[term] = df
+                    if py:
+                        self._pinyin[term] = py
+                        self._initials[term] = ini
+                else:
+                    self.df.pop(term, None)
+                    self._pinyin.pop(term, None)
+                    self._initials.pop(term, None)
+            self.token, self.generation, self.doc_count = token, generation, doc_count
+            self._derived = None
+
+    def _build_derived(self) -> tuple:
+        by_pinyin: dict[str, list[str]] = defaultdict(list)
+        by_initials: dict[str, list[str]] = defaultdict(list)
+        for term, py in self._pinyin.items():
+            by_pinyin[py].append(term)
+            if len(term) >= 2:
+                by_initials[self._initials[term]].append(term)
+        for lst in (*by_pinyin.values(), *by_initials.values()):
+            lst.sort(key=lambda t: -self.df.get(t, 0))
+        by_length: dict[int, list[str]] = defaultdict(list)
+        for t in self._pinyin:
+            if 2 <= len(t) <= 10:
+                by_length[len(t)].append(t)
+        return dict(by_pinyin), dict(by_initials), dict(by_length), sorted(by_pinyin)
+
+    @property
+    def derived(self) -> tuple:
+        d = self._derived
+        if d is None:
+            d = self._derived = self._build_derived()
+        return d
+
+    def words_for_pinyin(self, spelling: str) -> list[str]:
+        return self.derived[0].get(spelling, [])
+
+    def words_for_initials(self, initials: str) -> list[str]:
+        return self.derived[1].get(initials, [])
+
+    def pinyin_prefix(self, prefix: str, limit: int = 3) -> list[str]:
+        import bisect
+
+        keys = self.derived[3]
+        i = bisect.bisect_left(keys, prefix)
+        words: list[str] = []
+        while i < len(keys) and keys[i].startswith(prefix) and len(words) < 50:
+            words.extend(self.derived[0][keys[i]])
+            i += 1
+        words.sort(key=lambda t: -self.df.get(t, 0))
+        return words[:limit]
+
+    def fuzzy(self, word: str, extra: Iterable[str] = (), limit: int = 2, cutoff: float = FUZZY_CUTOFF) -> list[str]:
+        """Indexed words (and ``extra`` words) within a small edit distance of ``word``."""
+        from rapidfuzz import fuzz, process
+
+        by_length = self.derived[2]
+        n = len(word)
+        choices = [*by_length.get(n - 1, ()), *by_length.get(n, ()), *by_length.get(n + 1, ()),
+                   *(w for w in extra if abs(len(w) - n) <= 1)]
+        found = process.extract(word, choices, scorer=fuzz.ratio, score_cutoff=cutoff, limit=limit * 3)
+        found = [f for f in found if f[0] != word]
+        found.sort(key=lambda x: (-x[1], -self.df.get(x[0], 0)))
+        return list(dict.fromkeys(w for w, _, _ in found))[:limit]
+
+
+_vocabulary = Vocabulary()
+
+
+def vocabulary() -> Vocabulary:
+    _vocabulary.sync()
+    return _vocabulary
