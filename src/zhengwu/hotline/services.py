@@ -20,14 +20,14 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from zhengwu.core import audit, calendar
-from zhengwu.core.errors import Conflict
 from zhengwu.core.services import reveal_pii
+from zhengwu.core.transitions import Lifecycle, Stale, actor_name
 from zhengwu.org.models import Department, Region, Role
 from zhengwu.org.permissions import grants, has_role, is_sysadmin
 
 from . import rules
 from .models import Category, Channel, KnowledgeArticle, Ticket, TicketEvent
-from .rules import Actor, State, TicketType, TransitionRefused, Urgency
+from .rules import Actor, State, TicketType, Urgency
 
 logger = logging.getLogger(__name__)
 
@@ -38,8 +38,12 @@ PHONE_RE = re.compile(r"^(\+?86)?[0-9\-]{5,20}$")
 REPEAT_DAYS = 30
 
 
-class StaleTicket(Conflict):  # 409 in the API
-    pass
+class StaleTicket(Stale):  # 409 in the API
+    message = "该工单已被他人处理或已更新，请刷新页面后重试"
+
+
+LIFECYCLE = Lifecycle(rules.MACHINE, Ticket, stale=StaleTicket, audit_prefix="hotline",
+                      missing=lambda: ValidationError("工单不存在"))
 
 
 # -- who may act ------------------------------------------------------------------------------------
@@ -61,27 +65,12 @@ def _require_handler(user, ticket: Ticket) -> None:
         raise PermissionDenied("仅主办单位的工作人员可以执行此操作")
 
 
-def actor_name(user) -> str:
-    if user is None:
-        return "系统"
-    return getattr(user, "display_name", "") or user.get_username()
-
-
-# -- the transition helper -----------------------------------------------------------------------
+# -- the kernel's transition, bound to tickets (zhengwu.core.transitions) -------------------------
 def locked(ticket_id: int, expected_lock: int | None) -> Ticket:
-    ticket = Ticket.objects.select_for_update().filter(pk=ticket_id).first()
-    if ticket is None:
-        raise ValidationError("工单不存在")
-    if expected_lock is not None and ticket.lock_version != int(expected_lock):
-        raise StaleTicket("该工单已被他人处理或已更新，请刷新页面后重试", code="stale")
-    return ticket
+    return LIFECYCLE.lock(ticket_id, expected_lock)
 
 
-def _check(ticket: Ticket, action: str, actor: Actor) -> State:
-    try:
-        return rules.check_transition(ticket.state, action, actor)
-    except TransitionRefused as exc:
-        raise ValidationError(exc.message, code="transition") from None
+_check = LIFECYCLE.check  # (ticket, action, actor) → target, or the refusal as a ValidationError
 
 
 def record_event(ticket: Ticket, action: str, user, *, from_state: str = "", to_state: str = "",
@@ -97,17 +86,11 @@ def record_event(ticket: Ticket, action: str, user, *, from_state: str = "", to_
 def transition(ticket: Ticket, action: str, actor: Actor, user, *, fields: list[str] | None = None,
                opinion: str = "", data: dict | None = None, department=None, public: bool = True) -> Ticket:
     """Move a locked ticket by ``action``; save it with ``fields``, append history and audit."""
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("transition() must run inside transaction.atomic()")
-    target = _check(ticket, action, actor)
-    before = ticket.state
-    ticket.state = target
-    ticket.lock_version += 1
-    ticket.save(update_fields=["state", "lock_version", "updated_at", *(fields or [])])
-    record_event(ticket, action, user, from_state=before, to_state=target, opinion=opinion, data=data,
-                 department=department, public=public)
-    audit.record(f"hotline.{action}", actor=user, obj=ticket, before={"state": before},
-                 after={"state": str(target), "number": ticket.number, **_audit_data(data)})
+    LIFECYCLE.move(ticket, action, actor, user, fields=fields or (),
+                   history=lambda before, target: record_event(
+                       ticket, action, user, from_state=before, to_state=target, opinion=opinion, data=data,
+                       department=department, public=public),
+                   audit_after={"number": ticket.number, **_audit_data(data)})
     return ticket
 
 
@@ -702,6 +685,42 @@ def reply(user, ticket: Ticket, expected_lock: int, text: str) -> Ticket:
         ticket.handle_hours = round((now - ticket.dispatched_at).total_seconds() / 3600, 2)
     return transition(ticket, "reply", Actor.DEPARTMENT, user, fields=["reply", "replied_at", "handle_hours"],
                       opinion=text, department=ticket.lead_department)
+
+
+# -- the actions by name (the staff pages and the API call these) -----------------------------------
+# One entry per action of the state table a person takes by name; ``p`` holds the form's or the
+# request body's fields (see ``hotline.api.ActionIn``). 回访未接通 (callback_failed) is recorded by
+# callback with reached=False.
+TICKET_ACTIONS = {
+    "dispatch": lambda u, t, lock, p: dispatch(u, t, lock, p["department"], co_departments=p["co_departments"],
+                                               category=p["category"], opinion=p["opinion"]),
+    "direct_close": lambda u, t, lock, p: direct_close(u, t, lock, p["knowledge"], p["answer"]),
+    "merge": lambda u, t, lock, p: merge(u, t, lock, _main_ticket(p["merge_into"] or "-"), p["opinion"]),
+    "cancel": lambda u, t, lock, p: cancel(u, t, lock, p["reason"]),
+    "claim": lambda u, t, lock, p: claim(u, t, lock),
+    "return": lambda u, t, lock, p: return_ticket(u, t, lock, p["reason"], p["suggested_department"]),
+    "redispatch": lambda u, t, lock, p: redispatch(u, t, lock, p["department"], co_departments=p["co_departments"],
+                                                   category=p["category"], opinion=p["opinion"]),
+    "reject_return": lambda u, t, lock, p: reject_return(u, t, lock, p["opinion"]),
+    "request_extension": lambda u, t, lock, p: request_extension(u, t, lock, p["days"], p["reason"]),
+    "approve_extension": lambda u, t, lock, p: decide_extension(u, t, lock, True, p["opinion"]),
+    "reject_extension": lambda u, t, lock, p: decide_extension(u, t, lock, False, p["opinion"]),
+    "urge": lambda u, t, lock, p: urge(u, t, lock, p["opinion"]),
+    "reply": lambda u, t, lock, p: reply(u, t, lock, p["reply"]),
+    "callback": lambda u, t, lock, p: callback(u, t, lock, reached=p["reached"], resolved=p["resolved"],
+                                               satisfaction=p["satisfaction"], note=p["note"], reopen=p["reopen"]),
+    "reopen": lambda u, t, lock, p: reopen(u, t, lock, p["opinion"]),
+    "close": lambda u, t, lock, p: close(u, t, lock, p["opinion"]),
+    "archive": lambda u, t, lock, p: archive(u, t, lock),
+}
+RECORDED_BY = {"callback_failed": "callback"}  # actions of the table recorded by another action
+# Every key is an action of the state table (tests/core/test_state_machine.py checks the converse).
+assert TICKET_ACTIONS.keys() <= rules.STATE_TABLE.keys(), TICKET_ACTIONS.keys() - rules.STATE_TABLE.keys()
+
+
+def perform(user, ticket: Ticket, action: str, expected_lock, params) -> Ticket:
+    """The ticket action named ``action`` (a key of :data:`TICKET_ACTIONS`) with ``params``."""
+    return TICKET_ACTIONS[action](user, ticket, expected_lock, params)
 
 
 # -- personal data --------------------------------------------------------------------------------------
