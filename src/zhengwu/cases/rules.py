@@ -1,6 +1,7 @@
 """Pure rules of case handling (办件): the state table, deadlines, time-left status.
 
-No ORM here. The process-definition engine (审批流程) lives in :mod:`zhengwu.cases.workflow`.
+No ORM here. The state table is declared to the platform kernel (:mod:`zhengwu.core.statemachine`);
+the process-definition engine (审批流程) lives in :mod:`zhengwu.cases.workflow`.
 
 States of a case and the actions that move it — one readable table (see STATE_TABLE):
 
@@ -14,9 +15,11 @@ States of a case and the actions that move it — one readable table (see STATE_
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
+
+from zhengwu.core.statemachine import StateMachine, Transition, TransitionRefused  # noqa: F401 (re-exported)
+from zhengwu.core.statemachine import t as _t
 
 
 class State(StrEnum):
@@ -51,24 +54,11 @@ class Actor(StrEnum):
     SYSTEM = "system"
 
 
-@dataclass(frozen=True)
-class Transition:
-    action: str
-    source: frozenset[State]
-    target: State
-    actors: frozenset[Actor]
-    label: str
-
-
-def _t(action, sources, target, actors, label):
-    return Transition(action, frozenset(sources), target, frozenset(actors), label)
-
-
 OPEN_STATES = frozenset({State.DRAFT, State.SUBMITTED, State.SUPPLEMENT, State.IN_REVIEW, State.SUSPENDED})
 FINAL_STATES = frozenset({State.REFUSED, State.WITHDRAWN, State.DELIVERED})
 
 # The whole life of a case in one table: action → where it may start, where it ends, who may take it.
-STATE_TABLE: dict[str, Transition] = {t.action: t for t in [
+MACHINE = StateMachine([
     _t("submit", {State.DRAFT}, State.SUBMITTED, {Actor.APPLICANT, Actor.WINDOW}, "提交申请"),
     _t("request_supplement", {State.SUBMITTED}, State.SUPPLEMENT, {Actor.WINDOW}, "补正告知"),
     _t("resubmit", {State.SUPPLEMENT}, State.SUBMITTED, {Actor.APPLICANT, Actor.WINDOW}, "补正后重新提交"),
@@ -86,33 +76,12 @@ STATE_TABLE: dict[str, Transition] = {t.action: t for t in [
     _t("deliver", {State.CONCLUDED}, State.DELIVERED, {Actor.WINDOW, Actor.SYSTEM}, "送达"),
     _t("withdraw", {State.DRAFT, State.SUBMITTED, State.SUPPLEMENT, State.IN_REVIEW, State.SUSPENDED},
        State.WITHDRAWN, {Actor.APPLICANT}, "撤回申请"),
-]}
-
-
-class TransitionRefused(Exception):
-    """A refused action; ``message`` is Chinese and shown to the person."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
-
-
-def check_transition(state: str, action: str, actor: Actor | str) -> State:
-    """The target state, or :class:`TransitionRefused` with the reason in Chinese."""
-    t = STATE_TABLE.get(action)
-    if t is None:
-        raise TransitionRefused(f"未知的办件操作：{action}")
-    current = State(state)
-    if current not in t.source:
-        allowed = "、".join(STATE_LABELS[s] for s in sorted(t.source))
-        raise TransitionRefused(f"办件当前为“{STATE_LABELS[current]}”，不能{t.label}（仅在{allowed}时可以）")
-    if Actor(actor) not in t.actors:
-        raise TransitionRefused(f"无权执行“{t.label}”")
-    return t.target
-
-
-def allowed_actions(state: str, actor: Actor | str) -> list[str]:
-    return [a for a, t in STATE_TABLE.items() if State(state) in t.source and Actor(actor) in t.actors]
+], noun="办件", state_labels=STATE_LABELS, state=State, actor=Actor,
+    # A refusal names the allowed states in the alphabetical order of their codes (as it always has).
+    source_order=sorted(State))
+STATE_TABLE: dict[str, Transition] = MACHINE.table
+check_transition = MACHINE.check  # (state, action, actor) → target, or TransitionRefused
+allowed_actions = MACHINE.allowed_actions
 
 
 def can_conclude(pending_materials_outstanding: int, commitment_signed: bool, intake_mode: str) -> str | None:

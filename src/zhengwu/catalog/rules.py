@@ -31,6 +31,8 @@ from zhengwu.core.identifiers import (
     validate_base_code,
     validate_implementation_code,
 )
+from zhengwu.core.statemachine import StateMachine, Transition, TransitionRefused
+from zhengwu.core.statemachine import t as _t
 
 
 def compression_rate(statutory_days: int | None, promised_days: int | None) -> float | None:
@@ -51,24 +53,8 @@ EDITABLE_STATES = frozenset({DRAFT, REJECTED})
 ITEM_ADMIN, DEPT_ADMIN = "item_admin", "dept_admin"
 
 
-@dataclass(frozen=True)
-class Transition:
-    label: str
-    sources: frozenset[str]
-    target: str
-    roles: frozenset[str]  # who may take it (事项管理员 always; 部门管理员 only where listed)
-
-
-# The whole life of a 办事指南 version. Publishing a version supersedes the previous one.
-VERSION_TRANSITIONS: dict[str, Transition] = {
-    "edit": Transition("修改草稿", frozenset({DRAFT, REJECTED}), DRAFT, frozenset({ITEM_ADMIN, DEPT_ADMIN})),
-    "submit": Transition("提交审核", frozenset({DRAFT, REJECTED}), PENDING, frozenset({ITEM_ADMIN, DEPT_ADMIN})),
-    "withdraw": Transition("撤回审核", frozenset({PENDING}), DRAFT, frozenset({ITEM_ADMIN, DEPT_ADMIN})),
-    "approve": Transition("审核通过并发布", frozenset({PENDING}), PUBLISHED, frozenset({ITEM_ADMIN})),
-    "reject": Transition("退回修改", frozenset({PENDING}), REJECTED, frozenset({ITEM_ADMIN})),
-    "supersede": Transition("被新版本替代", frozenset({PUBLISHED}), SUPERSEDED, frozenset({ITEM_ADMIN})),
-}
-
+# The whole life of a 办事指南 version (who may take it: 事项管理员 always; 部门管理员 only where
+# listed). Publishing a version supersedes the previous one.
 _REFUSALS = {
     ("edit", PENDING): "该版本已提交审核，不能修改；如需修改请先撤回审核",
     ("edit", PUBLISHED): "已发布的版本不能修改，请新建草稿",
@@ -84,23 +70,30 @@ _REFUSALS = {
     ("withdraw", DRAFT): "该版本未在审核中，无需撤回",
     ("withdraw", REJECTED): "该版本未在审核中，无需撤回",
 }
+VERSION_MACHINE = StateMachine([
+    _t("edit", {DRAFT, REJECTED}, DRAFT, {ITEM_ADMIN, DEPT_ADMIN}, "修改草稿"),
+    _t("submit", {DRAFT, REJECTED}, PENDING, {ITEM_ADMIN, DEPT_ADMIN}, "提交审核"),
+    _t("withdraw", {PENDING}, DRAFT, {ITEM_ADMIN, DEPT_ADMIN}, "撤回审核"),
+    _t("approve", {PENDING}, PUBLISHED, {ITEM_ADMIN}, "审核通过并发布"),
+    _t("reject", {PENDING}, REJECTED, {ITEM_ADMIN}, "退回修改"),
+    _t("supersede", {PUBLISHED}, SUPERSEDED, {ITEM_ADMIN}, "被新版本替代"),
+], noun="版本", state_labels=STATE_LABELS, refusals=_REFUSALS, wrong_state="当前版本状态为“{state}”，不能{action}")
+VERSION_TRANSITIONS: dict[str, Transition] = VERSION_MACHINE.table
 
 
 def check_transition(state: str, action: str) -> str:
-    """Return the state after ``action``, or raise a Chinese ValidationError (退回/拒绝原因)."""
-    t = VERSION_TRANSITIONS.get(action)
-    if t is None:
+    """Return the state after ``action``, or raise a Chinese ValidationError (退回/拒绝原因).
+    Who may act is checked by the services (role and department: :func:`roles_for`)."""
+    if action not in VERSION_MACHINE:
         raise ValueError(f"unknown version action {action!r}")
-    if state in t.sources:
-        return t.target
-    msg = _REFUSALS.get((action, state)) or (
-        f"当前版本状态为“{STATE_LABELS.get(state, state)}”，不能{t.label}"
-    )
-    raise ValidationError(msg, code="transition")
+    try:
+        return VERSION_MACHINE.check(state, action)
+    except TransitionRefused as exc:
+        raise ValidationError(exc.message, code="transition") from None
 
 
 def roles_for(action: str) -> frozenset[str]:
-    return VERSION_TRANSITIONS[action].roles
+    return VERSION_TRANSITIONS[action].actors
 
 
 # Item status (ServiceItem.status) as the public sees it.

@@ -309,40 +309,14 @@ def get_ticket(request, ticket_id: int):
     return _out(t, request.auth)
 
 
-API_ACTIONS = {
-    "dispatch": lambda u, t, p: services.dispatch(u, t, p.lock_version, p.department, co_departments=p.co_departments,
-                                                  category=p.category, opinion=p.opinion),
-    "direct_close": lambda u, t, p: services.direct_close(u, t, p.lock_version, p.knowledge, p.answer),
-    "merge": lambda u, t, p: services.merge(u, t, p.lock_version, services._main_ticket(p.merge_into or "-"), p.opinion),
-    "cancel": lambda u, t, p: services.cancel(u, t, p.lock_version, p.reason),
-    "claim": lambda u, t, p: services.claim(u, t, p.lock_version),
-    "return": lambda u, t, p: services.return_ticket(u, t, p.lock_version, p.reason, p.suggested_department),
-    "redispatch": lambda u, t, p: services.redispatch(u, t, p.lock_version, p.department,
-                                                      co_departments=p.co_departments, category=p.category,
-                                                      opinion=p.opinion),
-    "reject_return": lambda u, t, p: services.reject_return(u, t, p.lock_version, p.opinion),
-    "request_extension": lambda u, t, p: services.request_extension(u, t, p.lock_version, p.days, p.reason),
-    "approve_extension": lambda u, t, p: services.decide_extension(u, t, p.lock_version, True, p.opinion),
-    "reject_extension": lambda u, t, p: services.decide_extension(u, t, p.lock_version, False, p.opinion),
-    "urge": lambda u, t, p: services.urge(u, t, p.lock_version, p.opinion),
-    "reply": lambda u, t, p: services.reply(u, t, p.lock_version, p.reply),
-    "callback": lambda u, t, p: services.callback(u, t, p.lock_version, reached=p.reached, resolved=p.resolved,
-                                                  satisfaction=p.satisfaction, note=p.note, reopen=p.reopen),
-    "reopen": lambda u, t, p: services.reopen(u, t, p.lock_version, p.opinion),
-    "close": lambda u, t, p: services.close(u, t, p.lock_version, p.opinion),
-    "archive": lambda u, t, p: services.archive(u, t, p.lock_version),
-}
-
-
 @router.post("/tickets/{ticket_id}/{action}", response={200: TicketOut, **ERRORS},
              summary="工单操作：dispatch 派单、claim 签收、return 退单、redispatch 改派、reject_return、"
                      "request_extension 延期申请、approve_extension、reject_extension、urge 督办、reply 答复、"
                      "callback 回访、reopen 重办、close 办结、archive 归档、direct_close 直接办结、merge 并单、cancel")
 def ticket_action(request, ticket_id: int, action: str, payload: ActionIn):
     t = _visible(request, ticket_id)
-    fn = API_ACTIONS.get(action)
-    if fn is None:
+    if action not in services.TICKET_ACTIONS:
         raise Http404(f"未知的工单操作：{action}")
-    t = fn(request.auth, t, payload)
+    t = services.perform(request.auth, t, action, payload.lock_version, payload.dict())
     t = Ticket.objects.select_related("category", "lead_department", "merged_into").get(pk=t.pk)
     return _out(t, request.auth)

@@ -29,6 +29,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
 
+from zhengwu.core.statemachine import StateMachine, Transition, TransitionRefused  # noqa: F401 (re-exported)
+from zhengwu.core.statemachine import t as _t
+
 
 class State(StrEnum):
     REGISTERED = "registered"  # 已受理，待派单
@@ -71,22 +74,10 @@ class Actor(StrEnum):
     SYSTEM = "system"
 
 
-@dataclass(frozen=True)
-class Transition:
-    action: str
-    source: frozenset[State]
-    target: State | None  # None: the state does not change (延期、督办、回访未接通)
-    actors: frozenset[Actor]
-    label: str
-
-
-def _t(action, sources, target, actors, label):
-    return Transition(action, frozenset(sources), target, frozenset(actors), label)
-
-
 S, A = State, Actor
-# The whole life of a ticket: action → from which states, to which state, who may take it.
-STATE_TABLE: dict[str, Transition] = {t.action: t for t in [
+# The whole life of a ticket: action → from which states, to which state (None: unchanged — 延期、督办、
+# 回访未接通), who may take it.
+MACHINE = StateMachine([
     _t("dispatch", {S.REGISTERED}, S.DISPATCHED, {A.CENTRE}, "派单"),
     _t("direct_close", {S.REGISTERED}, S.CLOSED, {A.CENTRE}, "直接办结（知识库答复）"),
     _t("merge", {S.REGISTERED, S.DISPATCHED}, S.MERGED, {A.CENTRE}, "并单"),
@@ -105,38 +96,15 @@ STATE_TABLE: dict[str, Transition] = {t.action: t for t in [
     _t("reopen", {S.CALLBACKED, S.REPLIED}, S.DISPATCHED, {A.CENTRE}, "重办（回访不满意）"),
     _t("close", {S.CALLBACKED, S.REPLIED}, S.CLOSED, {A.CENTRE}, "办结"),
     _t("archive", {S.CLOSED}, S.ARCHIVED, {A.CENTRE}, "归档"),
-]}
+], noun="工单", state_labels=STATE_LABELS, state=State, actor=Actor)
 del S, A
+STATE_TABLE: dict[str, Transition] = MACHINE.table
+check_transition = MACHINE.check  # (state, action, actor) → target (the same state for 延期/督办), or TransitionRefused
+allowed_actions = MACHINE.allowed_actions
 
 ACTION_LABELS = {a: t.label for a, t in STATE_TABLE.items()} | {
     "register": "受理登记", "submit": "网上提交诉求", "co_reply": "协办意见", "note": "备注",
 }
-
-
-class TransitionRefused(Exception):
-    """A refused action; ``message`` is Chinese and shown to the person."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
-
-
-def check_transition(state: str, action: str, actor: Actor | str) -> State:
-    """The state after ``action`` (the same state for 延期/督办), or :class:`TransitionRefused`."""
-    t = STATE_TABLE.get(action)
-    if t is None:
-        raise TransitionRefused(f"未知的工单操作：{action}")
-    current = State(state)
-    if current not in t.source:
-        allowed = "、".join(STATE_LABELS[s] for s in State if s in t.source)
-        raise TransitionRefused(f"工单当前为“{STATE_LABELS[current]}”，不能{t.label}（仅在{allowed}时可以）")
-    if Actor(actor) not in t.actors:
-        raise TransitionRefused(f"无权执行“{t.label}”")
-    return t.target or current
-
-
-def allowed_actions(state: str, actor: Actor | str) -> list[str]:
-    return [a for a, t in STATE_TABLE.items() if State(state) in t.source and Actor(actor) in t.actors]
 
 
 # -- ticket types and routing ------------------------------------------------------------------

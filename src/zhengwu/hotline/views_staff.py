@@ -181,45 +181,30 @@ def _b(value) -> bool | None:
     return None
 
 
-ACTIONS = {
-    "dispatch": lambda u, t, lock, P: services.dispatch(u, t, lock, P.get("department"),
-                                                         co_departments=P.getlist("co_departments"),
-                                                         category=P.get("category"), opinion=P.get("opinion", "")),
-    "direct_close": lambda u, t, lock, P: services.direct_close(u, t, lock, P.get("knowledge"), P.get("answer", "")),
-    "merge": lambda u, t, lock, P: services.merge(u, t, lock, services._main_ticket(P.get("merge_into") or "-"),
-                                                   P.get("opinion", "")),
-    "cancel": lambda u, t, lock, P: services.cancel(u, t, lock, P.get("reason", "")),
-    "claim": lambda u, t, lock, P: services.claim(u, t, lock),
-    "return": lambda u, t, lock, P: services.return_ticket(u, t, lock, P.get("reason", ""),
-                                                            P.get("suggested_department")),
-    "redispatch": lambda u, t, lock, P: services.redispatch(u, t, lock, P.get("department"),
-                                                             co_departments=P.getlist("co_departments"),
-                                                             category=P.get("category"), opinion=P.get("opinion", "")),
-    "reject_return": lambda u, t, lock, P: services.reject_return(u, t, lock, P.get("opinion", "")),
-    "request_extension": lambda u, t, lock, P: services.request_extension(u, t, lock, P.get("days"), P.get("reason", "")),
-    "approve_extension": lambda u, t, lock, P: services.decide_extension(u, t, lock, True, P.get("opinion", "")),
-    "reject_extension": lambda u, t, lock, P: services.decide_extension(u, t, lock, False, P.get("opinion", "")),
-    "urge": lambda u, t, lock, P: services.urge(u, t, lock, P.get("opinion", "")),
-    "reply": lambda u, t, lock, P: services.reply(u, t, lock, P.get("reply", "")),
-    "callback": lambda u, t, lock, P: services.callback(
-        u, t, lock, reached=_b(P.get("reached")) is not False, resolved=_b(P.get("resolved")),
-        satisfaction=P.get("satisfaction") or None, note=P.get("note", ""), reopen=P.get("reopen") == "on"),
-    "reopen": lambda u, t, lock, P: services.reopen(u, t, lock, P.get("opinion", "")),
-    "close": lambda u, t, lock, P: services.close(u, t, lock, P.get("opinion", "")),
-    "archive": lambda u, t, lock, P: services.archive(u, t, lock),
-    "co_reply": lambda u, t, lock, P: services.co_opinion(u, t, P.get("opinion", "")),
-}
+def _params(P) -> dict:
+    """The form's fields as :func:`services.perform` takes them."""
+    return {
+        "department": P.get("department"), "co_departments": P.getlist("co_departments"),
+        "category": P.get("category"), "opinion": P.get("opinion", ""), "reason": P.get("reason", ""),
+        "reply": P.get("reply", ""), "days": P.get("days"), "knowledge": P.get("knowledge"),
+        "answer": P.get("answer", ""), "merge_into": P.get("merge_into"),
+        "reached": _b(P.get("reached")) is not False, "resolved": _b(P.get("resolved")),
+        "satisfaction": P.get("satisfaction") or None, "note": P.get("note", ""), "reopen": P.get("reopen") == "on",
+        "suggested_department": P.get("suggested_department"),
+    }
 
 
 @staff_required
 @require_POST
 def act(request, pk: int, action: str):
     t = queries.staff_ticket(request.user, pk)
-    fn = ACTIONS.get(action)
-    if fn is None:
+    if action not in services.TICKET_ACTIONS and action != "co_reply":  # the state table's actions, and 协办意见
         raise Http404("未知的工单操作")
     try:
-        t = fn(request.user, t, request.POST.get("lock_version"), request.POST)
+        if action == "co_reply":
+            t = services.co_opinion(request.user, t, request.POST.get("opinion", ""))
+        else:
+            t = services.perform(request.user, t, action, request.POST.get("lock_version"), _params(request.POST))
     except ValidationError as exc:
         _errors(request, exc)
         return redirect("hotline:ticket", pk)

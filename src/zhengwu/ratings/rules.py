@@ -25,6 +25,9 @@ import datetime as dt
 from dataclasses import dataclass, field, fields
 from enum import StrEnum
 
+from zhengwu.core import statemachine
+from zhengwu.core.statemachine import t as _t
+
 # -- levels ---------------------------------------------------------------------------------
 LEVELS = {5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意"}
 SATISFIED_LEVELS = frozenset({3, 4, 5})
@@ -172,16 +175,30 @@ OPEN_RSTATES = frozenset({RState.VERIFY, RState.RECTIFY, RState.CALLBACK, RState
 MAX_CALLBACK_ATTEMPTS = 3
 
 
-class TransitionRefused(RuleError):
+class TransitionRefused(RuleError, statemachine.TransitionRefused):
     def __init__(self, message: str):
         super().__init__("state", message)
+
+
+# Where each action may start and who takes it; where it ends depends on the answer (属实 or not,
+# 实名 or not, 回访 reached or not) and is decided by the after_* rules below.
+_WRONG = "当前状态为“{state}”，"
+MACHINE = statemachine.StateMachine([
+    _t("verify", {RState.VERIFY}, None, {"department"}, "核实"),
+    _t("rectify", {RState.RECTIFY, RState.REOPENED}, None, {"department"}, "登记整改"),
+    _t("callback", {RState.CALLBACK}, None, {"department"}, "登记回访"),
+    _t("close_excluded", OPEN_RSTATES, RState.CLOSED, {"supervisor"}, "申诉成立，整改办结"),
+], noun="差评整改", state_labels=RSTATE_LABELS, state=RState, refused=TransitionRefused, refusals={
+    "verify": _WRONG + "不能核实（只有待核实的差评可以核实）",
+    "rectify": _WRONG + "不能登记整改（只有整改中的差评可以登记）",
+    "callback": _WRONG + "不能登记回访（只有待回访的差评可以登记）",
+})
 
 
 def after_verify(state: str, valid: bool, reason: str, real_name: bool) -> RState:
     """核实: valid → 整改中; not valid (不属实, reason required) → 待回访 (real-name: explain to the
     rater) or 已办结 (anonymous: nobody to call)."""
-    if state != RState.VERIFY:
-        raise TransitionRefused(f"当前状态为“{RSTATE_LABELS[RState(state)]}”，不能核实（只有待核实的差评可以核实）")
+    MACHINE.check(state, "verify")
     if not valid:
         if not (reason or "").strip():
             raise RuleError("reason", "核实为不属实时必须填写理由")
@@ -190,8 +207,7 @@ def after_verify(state: str, valid: bool, reason: str, real_name: bool) -> RStat
 
 
 def after_rectify(state: str, measures: str, real_name: bool) -> RState:
-    if state not in (RState.RECTIFY, RState.REOPENED):
-        raise TransitionRefused(f"当前状态为“{RSTATE_LABELS[RState(state)]}”，不能登记整改（只有整改中的差评可以登记）")
+    MACHINE.check(state, "rectify")
     if len((measures or "").strip()) < 5:
         raise RuleError("measures", "整改措施至少填写 5 个字，说明做了什么")
     return RState.CALLBACK if real_name else RState.CLOSED
@@ -202,8 +218,7 @@ def after_callback(state: str, reached: bool, satisfied: bool | None, attempts: 
     """回访: reached and satisfied → 已办结; reached and not satisfied → 重新整改 (a rating verified
     不属实 goes back to 整改中 too: the department must deal with it); not reached → stays 待回访
     until the third failed attempt, which closes it as 多次联系未果."""
-    if state != RState.CALLBACK:
-        raise TransitionRefused(f"当前状态为“{RSTATE_LABELS[RState(state)]}”，不能登记回访（只有待回访的差评可以登记）")
+    MACHINE.check(state, "callback")
     if reached:
         if satisfied is None:
             raise RuleError("satisfied", "联系上评价人时必须登记其是否满意")

@@ -23,6 +23,8 @@ from django.utils import timezone
 from zhengwu.core import audit, calendar
 from zhengwu.core.errors import Conflict
 from zhengwu.core.services import reveal_pii
+from zhengwu.core.transitions import Lifecycle, actor_name
+from zhengwu.core.transitions import Stale as _Stale
 from zhengwu.org.models import Role
 from zhengwu.org.permissions import has_role
 
@@ -38,8 +40,8 @@ RECTIFY_ROLES = (Role.DEPT_ADMIN, Role.APPROVER)
 SUPERVISE_ROLES = (Role.SUPERVISOR,)
 
 
-class Stale(Conflict):  # 409 in the API
-    pass
+class Stale(_Stale):  # 409 in the API
+    message = "该差评整改已被他人更新，请刷新页面后重试"
 
 
 class AlreadyRated(Conflict):  # 409 in the API
@@ -52,12 +54,6 @@ def _invalid(field: str, message: str) -> ValidationError:
 
 def _rule(exc: rules.RuleError) -> ValidationError:
     return _invalid(exc.field, exc.message)
-
-
-def actor_name(user) -> str:
-    if user is None:
-        return "系统"
-    return getattr(user, "display_name", "") or user.get_username()
 
 
 # -- local rules ------------------------------------------------------------------------------
@@ -464,27 +460,31 @@ def may_supervise(user, department=None, region_code: str | None = None) -> bool
     return has_role(user, *SUPERVISE_ROLES, department=department, region_code=region_code)
 
 
+# The rectification state table (rules.MACHINE) bound to its model (zhengwu.core.transitions).
+LIFECYCLE = Lifecycle(rules.MACHINE, Rectification, stale=Stale, audit_prefix="rectification",
+                      version_field="version")
+
+
 def _locked(rect_id: int, version: int | None) -> Rectification:
-    rect = Rectification.objects.select_for_update().select_related("rating", "department__region").get(pk=rect_id)
-    if version is not None and int(version) != rect.version:
-        raise Stale("该差评整改已被他人更新，请刷新页面后重试", code="stale")
-    return rect
+    return LIFECYCLE.lock(rect_id, version,
+                          Rectification.objects.select_related("rating", "department__region"))
 
 
 def _move(rect: Rectification, user, action: str, label: str, target: str, note: str = "", fields=()) -> None:
-    before = rect.state
-    was_closed_counted = rect.state == RState.CLOSED
-    rect.state = target
-    rect.version += 1
+    """Move ``rect`` to ``target`` (decided by the rules' after_* check): history, the daily
+    aggregate and audit in the caller's transaction."""
     if target == RState.CLOSED and not rect.closed_at:
         rect.closed_at = timezone.now()
-    rect.save(update_fields=["state", "version", "closed_at", "updated_at", *fields])
-    RectificationEvent.objects.create(rectification=rect, action=action, label=label, from_state=before,
-                                      to_state=target, actor=user, actor_name=actor_name(user), note=note)
-    if not rect.rating.excluded and target == RState.CLOSED and not was_closed_counted:
-        _bump_rating(rect.rating, bad_closed=1)
-    audit.record(f"rectification.{action}", actor=user, obj=rect, before={"state": before},
-                 after={"state": target, "note": note[:200]})
+
+    def bump(before, target):
+        if not rect.rating.excluded and target == RState.CLOSED and before != RState.CLOSED:
+            _bump_rating(rect.rating, bad_closed=1)
+
+    LIFECYCLE.move(rect, action, None, user, target=target, fields=("closed_at", *fields),
+                   history=lambda before, target: RectificationEvent.objects.create(
+                       rectification=rect, action=action, label=label, from_state=before, to_state=target,
+                       actor=user, actor_name=actor_name(user), note=note),
+                   then=bump, audit_after={"note": note[:200]})
 
 
 def _require_rectifier(user, rect: Rectification) -> None:

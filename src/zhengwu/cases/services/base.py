@@ -1,22 +1,24 @@
-"""The transition helper: state check, optimistic lock, history, audit and notification in one
-transaction. Every state change of a case goes through :func:`transition`."""
+"""The cases' binding to the platform kernel (:mod:`zhengwu.core.transitions`): state check,
+optimistic lock, history, audit and notification in one transaction. Every state change of a
+case goes through :func:`transition`."""
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.core.exceptions import PermissionDenied
 
-from zhengwu.core import audit
-from zhengwu.core.errors import Conflict
 from zhengwu.core.prepared import ByPkShapes
+from zhengwu.core.transitions import Lifecycle, Stale, actor_name
 
 from .. import rules
 from ..models import Case, CaseEvent
-from ..rules import Actor, TransitionRefused
+from ..rules import Actor
 
 
-class StaleCase(Conflict):  # 409 in the API
-    pass
+class StaleCase(Stale):  # 409 in the API
+    message = "该办件已被他人处理或已更新，请刷新页面后重试"
+
+
+LIFECYCLE = Lifecycle(rules.MACHINE, Case, stale=StaleCase, audit_prefix="case")
 
 
 # Read with the locked case by every transition: the applicant notification names the item and
@@ -53,15 +55,7 @@ def _locked_queryset(related: tuple[str, ...], child_flags: bool):
 _LOCKED = ByPkShapes(_locked_queryset)
 
 
-def check_lock(case: Case, expected_lock: int | None) -> None:
-    if expected_lock is not None and case.lock_version != expected_lock:
-        raise StaleCase("该办件已被他人处理或已更新，请刷新页面后重试", code="stale")
-
-
-def actor_name(user) -> str:
-    if user is None:
-        return "系统"
-    return getattr(user, "display_name", "") or user.get_username()
+check_lock = LIFECYCLE.check_version  # (case, expected_lock): StaleCase when it is not current
 
 
 def record_event(case: Case, action: str, label: str, user, *, from_state: str = "", to_state: str = "",
@@ -78,26 +72,19 @@ def transition(case: Case, action: str, actor: Actor, user, *, opinion: str = ""
 
     Fields the caller changed on ``case`` beforehand are saved with it (``extra_fields``).
     """
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("transition() must run inside transaction.atomic()")
-    try:
-        target = rules.check_transition(case.state, action, actor)
-    except TransitionRefused as exc:
-        raise ValidationError(exc.message, code="transition") from None
-    before = case.state
-    case.state = target
-    case.lock_version += 1
-    case.save(update_fields=["state", "lock_version", "updated_at", *(extra_fields or [])])
-    label = rules.STATE_TABLE[action].label
-    record_event(case, action, label, user, from_state=before, to_state=target, opinion=opinion, data=data,
-                 step_id=step_id)
-    if notify and before != target:
-        from .notify import notify_state_change
+    label = tr.label if (tr := rules.STATE_TABLE.get(action)) else action  # unknown: refused by move()
 
-        notify_state_change(case, label)
-    # Last: appending locks an audit chain head until the transaction ends (ADR 0007).
-    audit.record(f"case.{action}", actor=user, obj=case, before={"state": before},
-                 after={"state": str(target), "number": case.number, **({"step": step_id} if step_id else {})})
+    def then(before, target):
+        if notify and before != target:
+            from .notify import notify_state_change
+
+            notify_state_change(case, label)
+
+    LIFECYCLE.move(case, action, actor, user, fields=extra_fields or (),
+                   history=lambda before, target: record_event(case, action, label, user, from_state=before,
+                                                               to_state=target, opinion=opinion, data=data,
+                                                               step_id=step_id),
+                   then=then, audit_after={"number": case.number, **({"step": step_id} if step_id else {})})
     return case
 
 

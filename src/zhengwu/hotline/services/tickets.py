@@ -1,18 +1,10 @@
-"""The one write path of the hotline: every change of a ticket, the taxonomy, the knowledge base and
-the dispatch model goes through a function here.
-
-Each ticket action runs in one transaction: lock the row (``select_for_update``) and compare the
-caller's ``lock_version`` (乐观锁: a stale page is refused), check the action in
-:data:`~zhengwu.hotline.rules.STATE_TABLE` and the person's role, write the ticket, append a
-:class:`~zhengwu.hotline.models.TicketEvent` and an audit event. Bad input raises
-``ValidationError`` with a Chinese message naming the field before anything is written.
-"""
+"""Ticket actions: registration, the dispatch centre's and the departments' actions, 自动督办,
+the actions by name (staff pages and API) and the caller's personal data."""
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-import re
 import uuid
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,255 +12,18 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from zhengwu.core import audit, calendar
-from zhengwu.core.errors import Conflict
 from zhengwu.core.services import reveal_pii
-from zhengwu.org.models import Department, Region, Role
-from zhengwu.org.permissions import grants, has_role, is_sysadmin
+from zhengwu.core.transitions import actor_name
 
-from . import rules
-from .models import Category, Channel, KnowledgeArticle, Ticket, TicketEvent
-from .rules import Actor, State, TicketType, TransitionRefused, Urgency
+from .. import rules
+from ..models import Channel, KnowledgeArticle, Ticket, TicketEvent
+from ..rules import Actor, State, TicketType
+from .base import (
+    MAX_CONTENT, REPEAT_DAYS, _category, _check, _department, _departments, _int_or_none, _require_centre,
+    _require_handler, _text, clean_ticket_input, is_centre, is_handler, locked, record_event, transition,
+)
 
 logger = logging.getLogger(__name__)
-
-CENTRE_ROLES = (Role.HOTLINE, Role.SUPERVISOR)  # 派单中心：热线坐席、督办
-HANDLER_ROLES = (Role.DEPT_ADMIN, Role.APPROVER)  # 承办单位的工单处理人员
-MAX_CONTENT = 4000
-PHONE_RE = re.compile(r"^(\+?86)?[0-9\-]{5,20}$")
-REPEAT_DAYS = 30
-
-
-class StaleTicket(Conflict):  # 409 in the API
-    pass
-
-
-# -- who may act ------------------------------------------------------------------------------------
-def is_centre(user, region_code: str | None = None) -> bool:
-    return has_role(user, *CENTRE_ROLES, region_code=region_code)
-
-
-def is_handler(user, department: Department | None) -> bool:
-    return department is not None and has_role(user, *HANDLER_ROLES, department=department)
-
-
-def _require_centre(user, ticket: Ticket) -> None:
-    if not is_centre(user, ticket.region_code):
-        raise PermissionDenied("仅派单中心（热线坐席、督办人员）可以执行此操作")
-
-
-def _require_handler(user, ticket: Ticket) -> None:
-    if not is_handler(user, ticket.lead_department):
-        raise PermissionDenied("仅主办单位的工作人员可以执行此操作")
-
-
-def actor_name(user) -> str:
-    if user is None:
-        return "系统"
-    return getattr(user, "display_name", "") or user.get_username()
-
-
-# -- the transition helper -----------------------------------------------------------------------
-def locked(ticket_id: int, expected_lock: int | None) -> Ticket:
-    ticket = Ticket.objects.select_for_update().filter(pk=ticket_id).first()
-    if ticket is None:
-        raise ValidationError("工单不存在")
-    if expected_lock is not None and ticket.lock_version != int(expected_lock):
-        raise StaleTicket("该工单已被他人处理或已更新，请刷新页面后重试", code="stale")
-    return ticket
-
-
-def _check(ticket: Ticket, action: str, actor: Actor) -> State:
-    try:
-        return rules.check_transition(ticket.state, action, actor)
-    except TransitionRefused as exc:
-        raise ValidationError(exc.message, code="transition") from None
-
-
-def record_event(ticket: Ticket, action: str, user, *, from_state: str = "", to_state: str = "",
-                 opinion: str = "", data: dict | None = None, department=None, public: bool = True,
-                 at: dt.datetime | None = None) -> TicketEvent:
-    return TicketEvent.objects.create(
-        ticket=ticket, action=action, label=rules.ACTION_LABELS.get(action, action), from_state=from_state,
-        to_state=to_state, actor=user, actor_name=actor_name(user), department=department, opinion=opinion,
-        data=data or {}, public=public, at=at or timezone.now(),
-    )
-
-
-def transition(ticket: Ticket, action: str, actor: Actor, user, *, fields: list[str] | None = None,
-               opinion: str = "", data: dict | None = None, department=None, public: bool = True) -> Ticket:
-    """Move a locked ticket by ``action``; save it with ``fields``, append history and audit."""
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("transition() must run inside transaction.atomic()")
-    target = _check(ticket, action, actor)
-    before = ticket.state
-    ticket.state = target
-    ticket.lock_version += 1
-    ticket.save(update_fields=["state", "lock_version", "updated_at", *(fields or [])])
-    record_event(ticket, action, user, from_state=before, to_state=target, opinion=opinion, data=data,
-                 department=department, public=public)
-    audit.record(f"hotline.{action}", actor=user, obj=ticket, before={"state": before},
-                 after={"state": str(target), "number": ticket.number, **_audit_data(data)})
-    return ticket
-
-
-def _audit_data(data: dict | None) -> dict:
-    return {k: v for k, v in (data or {}).items() if k not in ("phone", "caller_name")}
-
-
-# -- input checks -------------------------------------------------------------------------------------
-def _text(value, field: str, label: str, *, required: bool = True, max_len: int = 200) -> str:
-    text = str(value or "").strip()
-    if required and not text:
-        raise ValidationError({field: f"{label}不能为空"})
-    if len(text) > max_len:
-        raise ValidationError({field: f"{label}不能超过{max_len}个字（现在{len(text)}个字）"})
-    return text
-
-
-def _choice(value, field: str, label: str, choices: dict, default=None) -> str:
-    value = str(value or default or "").strip()
-    if value not in {str(k) for k in choices}:
-        # Accept the Chinese label too (投诉 → complaint).
-        by_label = {v: str(k) for k, v in choices.items()}
-        if value in by_label:
-            return by_label[value]
-        names = "、".join(choices.values())
-        raise ValidationError({field: f"{label}不正确：应为 {names} 之一"})
-    return value
-
-
-def _int_or_none(value, field: str, label: str) -> int | None:
-    if value in (None, ""):
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise ValidationError({field: f"{label}应为编号（整数）"}) from None
-
-
-def _coord(value, field: str, label: str, lo: float, hi: float) -> float | None:
-    if value in (None, ""):
-        return None
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        raise ValidationError({field: f"{label}应为数字"}) from None
-    if not lo <= v <= hi:
-        raise ValidationError({field: f"{label}超出范围（{lo}～{hi}）"})
-    return v
-
-
-def routed_departments() -> dict[str, int]:
-    """Ticket types with their own routing → the department (id) that leads them here."""
-    out = {}
-    for t, short in rules.TYPE_ROUTES.items():
-        pk = Department.objects.filter(short_name=short, is_active=True).order_by("region__code", "pk") \
-            .values_list("pk", flat=True).first()
-        if pk:
-            out[t.value] = pk
-    return out
-
-
-def default_region(user=None) -> Region:
-    """The region a ticket belongs to when none is given: the user's first grant's region, else
-    the region with the most departments (the deployment's own district)."""
-    for g in grants(user) if user is not None else []:
-        return Region.objects.get(pk=g.region_id)
-    from django.db.models import Count
-
-    region = (Region.objects.annotate(n=Count("departments")).filter(n__gt=0).order_by("-n", "code").first())
-    if region is None:
-        raise ValidationError({"region": "尚未配置区划：请先加载组织机构数据"})
-    return region
-
-
-def _region(value, user) -> Region:
-    if value in (None, ""):
-        return default_region(user)
-    q = Region.objects.filter(code=str(value)) if len(str(value)) == 12 else Region.objects.filter(pk=_int_or_none(value, "region", "所属区划"))
-    region = q.first()
-    if region is None:
-        raise ValidationError({"region": f"所属区划不存在：{value}"})
-    return region
-
-
-def _category(value) -> Category | None:
-    pk = _int_or_none(value, "category", "分类")
-    if pk is None:
-        return None
-    c = Category.objects.select_related("department").filter(pk=pk, is_active=True).first()
-    if c is None:
-        raise ValidationError({"category": "分类不存在或已停用"})
-    if c.level != 3:
-        raise ValidationError({"category": f"请选择三级分类（“{c.path}”是第{c.level}级）"})
-    return c
-
-
-def _department(value, field: str = "department", label: str = "承办单位") -> Department:
-    pk = _int_or_none(value, field, label)
-    if pk is None:
-        raise ValidationError({field: f"请选择{label}"})
-    d = Department.objects.select_related("region").filter(pk=pk, is_active=True).first()
-    if d is None:
-        raise ValidationError({field: f"{label}不存在或已停用"})
-    return d
-
-
-def _departments(values, lead: Department) -> list[Department]:
-    out = []
-    for v in values or []:
-        if v in (None, ""):
-            continue
-        d = _department(v, "co_departments", "协办单位")
-        if d.pk != lead.pk and d not in out:
-            out.append(d)
-    return out
-
-
-def clean_ticket_input(data: dict, user, channel: str) -> dict:
-    """Check a registration; the cleaned values, or ``ValidationError`` naming every bad field."""
-    errors: dict[str, list[str]] = {}
-    out: dict = {}
-
-    def take(field, fn):
-        try:
-            out[field] = fn()
-        except ValidationError as exc:
-            for k, msgs in exc.message_dict.items():
-                errors.setdefault(k, []).extend(msgs)
-
-    take("ticket_type", lambda: _choice(data.get("ticket_type"), "ticket_type", "诉求类型", rules.TYPE_LABELS,
-                                        default=TicketType.CONSULT))
-    take("urgency", lambda: _choice(data.get("urgency"), "urgency", "紧急程度", rules.URGENCY_LABELS,
-                                    default=Urgency.NORMAL))
-    take("content", lambda: _text(data.get("content"), "content", "诉求内容", max_len=MAX_CONTENT))
-    take("title", lambda: _text(data.get("title"), "title", "标题", required=False, max_len=200))
-    take("caller_name", lambda: _text(data.get("caller_name"), "caller_name", "来电人姓名", required=False, max_len=50))
-    take("address", lambda: _text(data.get("address"), "address", "诉求地点", required=False, max_len=200))
-    take("latitude", lambda: _coord(data.get("latitude"), "latitude", "纬度", -90, 90))
-    take("longitude", lambda: _coord(data.get("longitude"), "longitude", "经度", -180, 180))
-    take("region", lambda: _region(data.get("region"), user))
-    take("category", lambda: _category(data.get("category")))
-
-    def phone():
-        value = re.sub(r"\s+", "", str(data.get("phone") or ""))
-        if not value:
-            if channel == Channel.PHONE:
-                raise ValidationError({"phone": "联系电话不能为空（电话渠道须登记来电号码）"})
-            return ""
-        if not PHONE_RE.match(value) or sum(c.isdigit() for c in value) < 5:
-            raise ValidationError({"phone": "联系电话格式不正确：应为 5～20 位数字，可含区号和“-”"})
-        return value
-
-    take("phone", phone)
-    if errors:
-        raise ValidationError(errors)
-    out["confidential"] = bool(data.get("confidential"))
-    out["address_public"] = bool(data.get("address_public"))  # the citizen agreed to publish the address
-    if not out["title"]:
-        first = re.split(r"[。！？!?\n]", out["content"], maxsplit=1)[0]
-        out["title"] = first[:40] or out["content"][:40]
-    return out
 
 
 # -- registration -------------------------------------------------------------------------------------
@@ -305,7 +60,7 @@ def register(user, data: dict, *, channel: str = Channel.PHONE, idempotency_key:
         created_at=now, idempotency_key=idempotency_key,
     )
     try:
-        from . import classifier
+        from .. import classifier
 
         ticket.suggested = {"suggestions": [s.as_dict() for s in classifier.suggest(f"{ticket.title}。{ticket.content}")]}
     except Exception:  # a broken model file must not stop a call being registered
@@ -539,7 +294,7 @@ def callback(user, ticket: Ticket, expected_lock: int, *, reached: bool, resolve
                         fields=["callback_attempts", "callback_reached", "resolved", "satisfaction"], opinion=note,
                         data={"resolved": bool(resolved), "satisfaction": level,
                               "satisfaction_label": rules.SATISFACTION_LABELS[level]})
-    from . import integrations
+    from .. import integrations
 
     integrations.rate_ticket(ticket, user, note)
     if reopen:
@@ -704,6 +459,42 @@ def reply(user, ticket: Ticket, expected_lock: int, text: str) -> Ticket:
                       opinion=text, department=ticket.lead_department)
 
 
+# -- the actions by name (the staff pages and the API call these) -----------------------------------
+# One entry per action of the state table a person takes by name; ``p`` holds the form's or the
+# request body's fields (see ``hotline.api.ActionIn``). 回访未接通 (callback_failed) is recorded by
+# callback with reached=False.
+TICKET_ACTIONS = {
+    "dispatch": lambda u, t, lock, p: dispatch(u, t, lock, p["department"], co_departments=p["co_departments"],
+                                               category=p["category"], opinion=p["opinion"]),
+    "direct_close": lambda u, t, lock, p: direct_close(u, t, lock, p["knowledge"], p["answer"]),
+    "merge": lambda u, t, lock, p: merge(u, t, lock, _main_ticket(p["merge_into"] or "-"), p["opinion"]),
+    "cancel": lambda u, t, lock, p: cancel(u, t, lock, p["reason"]),
+    "claim": lambda u, t, lock, p: claim(u, t, lock),
+    "return": lambda u, t, lock, p: return_ticket(u, t, lock, p["reason"], p["suggested_department"]),
+    "redispatch": lambda u, t, lock, p: redispatch(u, t, lock, p["department"], co_departments=p["co_departments"],
+                                                   category=p["category"], opinion=p["opinion"]),
+    "reject_return": lambda u, t, lock, p: reject_return(u, t, lock, p["opinion"]),
+    "request_extension": lambda u, t, lock, p: request_extension(u, t, lock, p["days"], p["reason"]),
+    "approve_extension": lambda u, t, lock, p: decide_extension(u, t, lock, True, p["opinion"]),
+    "reject_extension": lambda u, t, lock, p: decide_extension(u, t, lock, False, p["opinion"]),
+    "urge": lambda u, t, lock, p: urge(u, t, lock, p["opinion"]),
+    "reply": lambda u, t, lock, p: reply(u, t, lock, p["reply"]),
+    "callback": lambda u, t, lock, p: callback(u, t, lock, reached=p["reached"], resolved=p["resolved"],
+                                               satisfaction=p["satisfaction"], note=p["note"], reopen=p["reopen"]),
+    "reopen": lambda u, t, lock, p: reopen(u, t, lock, p["opinion"]),
+    "close": lambda u, t, lock, p: close(u, t, lock, p["opinion"]),
+    "archive": lambda u, t, lock, p: archive(u, t, lock),
+}
+RECORDED_BY = {"callback_failed": "callback"}  # actions of the table recorded by another action
+# Every key is an action of the state table (tests/core/test_state_machine.py checks the converse).
+assert TICKET_ACTIONS.keys() <= rules.STATE_TABLE.keys(), TICKET_ACTIONS.keys() - rules.STATE_TABLE.keys()
+
+
+def perform(user, ticket: Ticket, action: str, expected_lock, params) -> Ticket:
+    """The ticket action named ``action`` (a key of :data:`TICKET_ACTIONS`) with ``params``."""
+    return TICKET_ACTIONS[action](user, ticket, expected_lock, params)
+
+
 # -- personal data --------------------------------------------------------------------------------------
 def may_see_caller(user, ticket: Ticket) -> bool:
     """The centre sees the caller; a department only when the ticket is not confidential."""
@@ -720,184 +511,3 @@ def reveal_phone(user, ticket: Ticket, purpose: str = "联系诉求人") -> str:
     if not ticket.phone:
         return ""
     return reveal_pii(user, ticket, "phone", purpose)
-
-
-# -- knowledge base -------------------------------------------------------------------------------------
-@transaction.atomic
-def save_article(user, data: dict, article: KnowledgeArticle | None = None) -> KnowledgeArticle:
-    if not (is_centre(user) or has_role(user, Role.DEPT_ADMIN) or is_sysadmin(user)):
-        raise PermissionDenied("仅热线坐席、督办人员或部门管理员可以维护知识库")
-    title = _text(data.get("title"), "title", "标题")
-    answer = _text(data.get("answer"), "answer", "答复口径", max_len=8000)
-    a = article or KnowledgeArticle()
-    before = {"title": a.title} if article else None
-    a.title, a.answer = title, answer
-    a.question = _text(data.get("question"), "question", "常见问法", required=False, max_len=2000)
-    a.keywords = _text(data.get("keywords"), "keywords", "关键词", required=False)
-    a.source = _text(data.get("source"), "source", "政策依据", required=False)
-    a.category = _category(data.get("category")) if data.get("category") else None
-    a.is_active = bool(data.get("is_active", True))
-    a.save()
-    audit.record("hotline.knowledge.save", actor=user, obj=a, before=before, after={"title": a.title})
-    return a
-
-
-# -- keyword rules (派单规则) ------------------------------------------------------------------------------
-@transaction.atomic
-def save_rule(user, data: dict):
-    """Add a dispatch rule: all keywords present → this category and/or department."""
-    from .models import KeywordRule
-
-    if not (is_centre(user) or is_sysadmin(user)):
-        raise PermissionDenied("仅派单中心可以维护派单规则")
-    words = " ".join(re.split(r"[\s,，、]+", _text(data.get("keywords"), "keywords", "关键词"))).strip()
-    category = _category(data.get("category")) if data.get("category") else None
-    department = _department(data.get("department")) if data.get("department") else None
-    if category is None and department is None:
-        raise ValidationError({"category": "派单规则须指定分类或承办单位（至少一项）"})
-    try:
-        priority = int(data.get("priority") or 100)
-    except (TypeError, ValueError):
-        raise ValidationError({"priority": "优先级应为整数"}) from None
-    rule = KeywordRule.objects.create(keywords=words, category=category, department=department, priority=priority,
-                                      note=_text(data.get("note"), "note", "说明", required=False))
-    audit.record("hotline.rule.add", actor=user, obj=rule, after={"keywords": words, "category": category.path if category else "",
-                                                                 "department": department.name if department else ""})
-    from . import classifier
-
-    classifier.invalidate()
-    return rule
-
-
-@transaction.atomic
-def toggle_rule(user, rule_id: int):
-    from .models import KeywordRule
-
-    if not (is_centre(user) or is_sysadmin(user)):
-        raise PermissionDenied("仅派单中心可以维护派单规则")
-    rule = KeywordRule.objects.select_for_update().get(pk=rule_id)
-    rule.is_active = not rule.is_active
-    rule.save(update_fields=["is_active"])
-    audit.record("hotline.rule.toggle", actor=user, obj=rule, after={"is_active": rule.is_active})
-    from . import classifier
-
-    classifier.invalidate()
-    return rule
-
-
-# -- taxonomy import ------------------------------------------------------------------------------------
-LEVEL_COLUMNS = ("一级分类", "二级分类", "三级分类")
-
-
-def import_categories(user, data: bytes, file_name: str, *, dry_run: bool = False) -> dict:
-    """Import the taxonomy from .xlsx/.csv with 一级分类/二级分类/三级分类 (+ 承办单位, 办理时限, 关键词).
-
-    All or nothing: any bad row and nothing is written; the report lists every problem as
-    ``{"row", "column", "message"}``. Existing categories (same path) are updated.
-    """
-    from . import tables
-
-    if user is not None and not (is_centre(user) or is_sysadmin(user)):
-        raise PermissionDenied("仅派单中心或系统管理员可以导入诉求分类")
-    try:
-        index, rows = tables.read(data, file_name, LEVEL_COLUMNS)
-    except tables.TableError as exc:
-        return {"ok": False, "errors": [{"row": 0, "column": "", "message": exc.message}], "created": 0, "updated": 0,
-                "leaves": 0}
-    depts: dict[str, Department] = {}
-    for d in Department.objects.filter(is_active=True).select_related("region").order_by("region__code", "pk"):
-        depts.setdefault(d.name, d)
-        if d.short_name:
-            depts.setdefault(d.short_name, d)
-    errors, leaves, seen = [], [], {}
-    for number, cells in rows:
-        names = [tables.cell(cells, index, c) for c in LEVEL_COLUMNS]
-        dept_name = tables.cell(cells, index, "承办单位")
-        days_text = tables.cell(cells, index, "办理时限")
-        keywords = " ".join(re.split(r"[\s,，、;；]+", tables.cell(cells, index, "关键词")))[:200].strip()
-        if not any(names) and not dept_name and not days_text:
-            continue
-        row_errors = []
-        for i, (col, n) in enumerate(zip(LEVEL_COLUMNS, names)):
-            if not n:
-                row_errors.append({"row": number, "column": col, "message": f"{col}不能为空"})
-            elif len(n) > 60:
-                row_errors.append({"row": number, "column": col, "message": f"{col}不能超过60个字"})
-            elif "/" in n:
-                row_errors.append({"row": number, "column": col, "message": f"{col}不能含“/”"})
-        dept = None
-        if dept_name:
-            dept = depts.get(dept_name)
-            if dept is None:
-                row_errors.append({"row": number, "column": "承办单位",
-                                   "message": f"承办单位“{dept_name}”不存在：请填写系统中的部门名称或简称"})
-        days = None
-        if days_text:
-            m = re.fullmatch(r"(\d+)\s*(个工作日|工作日|天)?", days_text)
-            if not m or not 1 <= int(m.group(1)) <= 60:
-                row_errors.append({"row": number, "column": "办理时限", "message": "办理时限应为 1～60 的工作日数，例如 5"})
-            else:
-                days = int(m.group(1))
-        path = "/".join(names)
-        if not row_errors and path in seen:
-            row_errors.append({"row": number, "column": "三级分类", "message": f"与第{seen[path]}行重复：{path}"})
-        errors += row_errors
-        if not row_errors:
-            seen[path] = number
-            leaves.append((names, dept, days, keywords))
-    if not leaves and not errors:
-        errors.append({"row": 0, "column": "", "message": "文件中没有分类数据"})
-    report = {"ok": not errors, "errors": errors, "created": 0, "updated": 0, "leaves": len(leaves)}
-    if errors or dry_run:
-        return report
-    with transaction.atomic():
-        existing = {c.path: c for c in Category.objects.select_for_update()}
-        codes = {c.code for c in existing.values()}
-
-        def next_code(parent_code: str) -> str:
-            k = 1
-            while f"{parent_code}{k:02d}" in codes:
-                k += 1
-            codes.add(f"{parent_code}{k:02d}")
-            return f"{parent_code}{k:02d}"
-
-        for names, dept, days, keywords in leaves:
-            parent = None
-            for level in (1, 2, 3):
-                path = "/".join(names[:level])
-                node = existing.get(path)
-                leaf = level == 3
-                if node is None:
-                    node = Category(parent=parent, name=names[level - 1], level=level, path=path,
-                                    code=next_code(parent.code if parent else ""))
-                    if leaf:
-                        node.department, node.days, node.keywords = dept, days, keywords
-                    node.save()
-                    existing[path] = node
-                    report["created"] += 1
-                elif leaf and (node.department_id != (dept.pk if dept else None) or node.days != days
-                               or not node.is_active or (keywords and node.keywords != keywords)):
-                    node.department, node.days, node.is_active = dept, days, True
-                    node.keywords = keywords or node.keywords
-                    node.save(update_fields=["department", "days", "is_active", "keywords"])
-                    report["updated"] += 1
-                parent = node
-        audit.record("hotline.taxonomy.import", actor=user, object_type="hotline.category", object_id="",
-                     after={"file": file_name[:100], "created": report["created"], "updated": report["updated"],
-                            "leaves": len(leaves)})
-    from . import classifier
-
-    classifier.invalidate()
-    return report
-
-
-# -- training from the workbench / command ---------------------------------------------------------------
-def train_model(user, data: bytes, file_name: str, *, test_share: float = 0.2):
-    """Read a history file, train, save a new version and activate it (see :mod:`.classifier`)."""
-    from . import classifier
-
-    samples = classifier.read_samples(data, file_name)
-    trained = classifier.train(samples, test_share=test_share)
-    row = classifier.save_version(trained, source=file_name, user=user)
-    classifier.invalidate()
-    return row, trained
