@@ -31,8 +31,9 @@ from django.views.decorators.http import require_POST
 from zhengwu.catalog.models import Material, ServiceItem
 from zhengwu.catalog.models.items import ItemStatus
 from zhengwu.catalog.models.materials import Necessity
-from zhengwu.core import calendar, jinja_env
-from zhengwu.core.prepared import ByPkShapes
+from zhengwu.core import calendar
+from zhengwu.speedups import jinja_env
+from zhengwu.speedups.prepared import ByPkShapes
 
 from . import access, documents, formrender, forms_schema, queries, rules
 from .models import (BundleCase, Case, CaseEvent, CaseMaterial, CaseResult, CaseStep, Notification, PendingMaterial,

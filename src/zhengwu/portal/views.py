@@ -3,7 +3,7 @@
 from django.shortcuts import render
 
 from zhengwu.catalog import views_portal as catalog
-from zhengwu.catalog.pagecache import anonymous_page
+from zhengwu.catalog.overview import anonymous_page
 
 
 @anonymous_page()

@@ -10,7 +10,7 @@ as the queryset would: the same converters, joined objects and annotations. On P
 unchanged SQL text is also what lets a connection keep the statement prepared (ADR 0013).
 
 Only for querysets whose SQL depends on nothing but the key (no per-call values such as the
-time or the user). ``tests/core/test_prepared.py`` checks the objects against the queryset's.
+time or the user). ``tests/speedups/test_prepared.py`` checks the objects against the queryset's.
 This leans on how Django turns rows into objects (``ModelIterable``); the tests fail if a
 Django upgrade changes that.
 """
