@@ -11,7 +11,11 @@ class CatalogConfig(AppConfig):
         # process: web, worker and management commands alike.
         from zhengwu.workbench.menu import MenuEntry, register
 
+        from zhengwu.speedups.warmup import register_warmup
+
         from . import signals  # noqa: F401
+
+        register_warmup("search", _warm_search)
 
         register(MenuEntry("事项管理", "catalog:wb_items", roles={"item_admin", "dept_admin"}, icon="📋", order=20,
                            description="事项实施清单与办事指南的编辑、审核、发布"))
@@ -21,3 +25,10 @@ class CatalogConfig(AppConfig):
                            description="从Excel批量导入事项、导出清单"))
         register(MenuEntry("目录统计", "catalog:wb_reports", roles={"item_admin", "leader", "dept_admin"}, icon="📊",
                            order=23, description="四级四同比对、时限压缩率等目录指标"))
+
+
+def _warm_search() -> None:
+    """A new web worker: jieba with the catalogue's words, pypinyin's dictionaries, the vocabulary."""
+    from . import search
+
+    search.warm_up()
