@@ -57,8 +57,8 @@ class BulkInserter:
         self.returning = f" RETURNING {qn(meta.pk.column)}"
         self.values_of = self._compile()
         # PostgreSQL: COPY, with keys taken from the table's sequence first. Multi-row INSERTs
-        # with client-side parameter binding (Django's psycopg setup) spend seconds per
-        # statement splitting a 20,000-placeholder query.
+        # with client-side parameter binding (Django's psycopg setup) are slow to split into
+        # their thousands of placeholders (README).
         self.postgres = connection.vendor == "postgresql"
         self.table = qn(meta.db_table)
         self.pk_column = qn(meta.pk.column)
