@@ -9,9 +9,8 @@ class CatalogConfig(AppConfig):
     def ready(self) -> None:
         # Keep the search index fresh on every write path (receivers run after commit), in every
         # process: web, worker and management commands alike.
-        from zhengwu.workbench.menu import MenuEntry, register
-
         from zhengwu.speedups.warmup import register_warmup
+        from zhengwu.workbench.menu import MenuEntry, register
 
         from . import signals  # noqa: F401
 
