@@ -121,6 +121,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "zhengwu.core",
+    "zhengwu.speedups",  # performance plumbing: its README lists the private library APIs it uses
     "zhengwu.org",
     "zhengwu.accounts",
     "zhengwu.catalog",
@@ -168,21 +169,21 @@ TEMPLATES = [
                 "zhengwu.workbench.context_processors.menu",
                 "zhengwu.cases.context_processors.nav_context",
                 # Last: overrides csrf_token while a public page is rendered for the cache.
-                "zhengwu.catalog.pagecache.context",
+                "zhengwu.speedups.pagecache.context",
             ],
-            # {% url %} remembers the addresses it reversed (zhengwu.core.templatetags.cached_url);
-            # |date formats plain formats directly (zhengwu.core.templatetags.fast_date).
-            "builtins": ["zhengwu.core.templatetags.cached_url", "zhengwu.core.templatetags.fast_date"],
+            # {% url %} remembers the addresses it reversed (zhengwu.speedups.templatetags.cached_url);
+            # |date formats plain formats directly (zhengwu.speedups.templatetags.fast_date).
+            "builtins": ["zhengwu.speedups.templatetags.cached_url", "zhengwu.speedups.templatetags.fast_date"],
         },
     },
     {
         # Templates on hot paths, in an app's jinja2/ folder (ADR 17): rendered by
-        # zhengwu.core.jinja_env.render, never looked up by name through Django's loaders first.
+        # zhengwu.speedups.jinja_env.render, never looked up by name through Django's loaders first.
         "NAME": "jinja2",
         "BACKEND": "django.template.backends.jinja2.Jinja2",
         "DIRS": [],
         "APP_DIRS": True,
-        "OPTIONS": {"environment": "zhengwu.core.jinja_env.environment", "autoescape": True},
+        "OPTIONS": {"environment": "zhengwu.speedups.jinja_env.environment", "autoescape": True},
     },
 ]
 
@@ -204,7 +205,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and _env_bo
     DATABASES["default"].setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=5)
     # How many prepared statements a connection keeps (psycopg's default is 100): a web worker's
     # thread serves every page and API, a thousand or so distinct queries. Kept through rollbacks
-    # as well (zhengwu.core.pgsession).
+    # as well (zhengwu.speedups.pgsession).
     ZHENGWU_PG_PREPARED_MAX = int(os.environ.get("ZHENGWU_PG_PREPARED_MAX", "1000"))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
@@ -306,7 +307,7 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 # Content-Security-Policy on every response (django-csp): scripts and styles from our own static
 # files only — no inline <script>, on…= handler or style="" attribute (zhengwu/zhengwu.js and
-# zhengwu.css hold them), so a cached public page (catalog.pagecache) needs no per-response
+# zhengwu.css hold them), so a cached public page (zhengwu.speedups.pagecache) needs no per-response
 # nonce. A response that sets its own policy keeps it (downloads: a stricter sandbox).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

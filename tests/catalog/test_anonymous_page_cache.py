@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from zhengwu.catalog.pagecache import CSRF_PLACEHOLDER
+from zhengwu.speedups.pagecache import CSRF_PLACEHOLDER
 
 pytestmark = pytest.mark.django_db
 
@@ -55,7 +55,7 @@ def test_logged_in_visitors_get_their_own_page(client, make_citizen):
 def test_only_plain_200_pages_are_stored(rf):
     from django.http import HttpResponse, HttpResponseRedirect
 
-    from zhengwu.catalog.pagecache import anonymous_page
+    from zhengwu.catalog.overview import anonymous_page
 
     calls = []
 

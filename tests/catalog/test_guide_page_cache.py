@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 
 GUIDE_UNCACHED = 3  # head + item (joined) + its materials (+ its 一件事, when it is in one)
 GUIDE_CACHED = 1  # head only (a logged-in visitor: the page around the body is theirs)
-GUIDE_ANONYMOUS_CACHED = 0  # the whole page (catalog.pagecache)
+GUIDE_ANONYMOUS_CACHED = 0  # the whole page (zhengwu.speedups.pagecache)
 
 
 def test_guide_query_budget(client, make_item, make_citizen, django_assert_max_num_queries,

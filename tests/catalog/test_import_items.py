@@ -15,6 +15,7 @@ from zhengwu.catalog.models import BaseItem, ImportJob, ItemVersion, Material, S
 from zhengwu.catalog.services import imports
 from zhengwu.core.models import AuditEvent
 from zhengwu.org.models import Department, Role
+from zhengwu.speedups.bulkinsert import BulkInserter
 
 pytestmark = pytest.mark.django_db
 
@@ -291,7 +292,7 @@ def test_old_xls_and_other_files_are_refused(tmp_path, district):
 
 
 def test_a_row_the_database_refuses_is_rolled_back_alone(tmp_path, district, market, monkeypatch):
-    real_insert_values = imports._Inserter.insert_values
+    real_insert_values = BulkInserter.insert_values
 
     def insert_values(self, value_lists):
         if self.model is Material and any("会出错的材料" in values for values in value_lists):
@@ -300,7 +301,7 @@ def test_a_row_the_database_refuses_is_rolled_back_alone(tmp_path, district, mar
             raise IntegrityError("simulated")
         return real_insert_values(self, value_lists)
 
-    monkeypatch.setattr(imports._Inserter, "insert_values", insert_values)
+    monkeypatch.setattr(BulkInserter, "insert_values", insert_values)
     path = write_xlsx(tmp_path / "a.xlsx", [
         row(事项名称="第一", 基本编码=""), row(事项名称="第二", 基本编码="", 申请材料="会出错的材料", 实施主体="新部门甲"),
         row(事项名称="第三", 基本编码=""),

@@ -1,5 +1,5 @@
-"""``zhengwu serve``'s worker start: what the first requests would load lazily is loaded, then
-frozen out of the garbage collector's full passes (ADR 15)."""
+"""``zhengwu serve``'s worker start: what each app registered in its ``AppConfig.ready()``
+(zhengwu.speedups.warmup) is loaded, then frozen out of the garbage collector's full passes (ADR 15)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import sys
 import pytest
 
 from zhengwu.core.management.commands import serve
+from zhengwu.speedups import warmup
 
 pytestmark = pytest.mark.django_db
 
@@ -38,6 +39,13 @@ def no_close(monkeypatch):
     gc.unfreeze()
 
 
+def test_the_apps_register_their_warm_up():
+    """The catalogue and the hotline register theirs when Django starts; serve imports neither."""
+    assert {"search", "hotline"} <= set(warmup.registered())
+    source = serve.__loader__.get_source(serve.__name__)
+    assert "zhengwu.catalog" not in source and "zhengwu.hotline" not in source
+
+
 def test_warm_up_loads_the_dictionaries_and_freezes_them(no_close, monkeypatch):
     from zhengwu.catalog import search
     from zhengwu.catalog.search import analysis
@@ -61,9 +69,8 @@ def test_a_failing_step_is_logged_and_the_others_still_run(no_close, monkeypatch
     def broken():
         raise RuntimeError("词典文件损坏")
 
-    monkeypatch.setattr(serve, "_warm_search", broken)
     ran = []
-    monkeypatch.setattr(serve, "_warm_hotline", lambda: ran.append(True))
+    monkeypatch.setattr(warmup, "_steps", {"search": broken, "hotline": lambda: ran.append(True)})
     worker = _Worker()
     serve._warm_up(worker)
     assert worker.log.warnings == ["search warm-up skipped: 词典文件损坏"]

@@ -12,7 +12,7 @@ from django.contrib.auth.backends import ModelBackend
 from stdnum.cn import ric, uscc
 
 from zhengwu.core.pii import blind_index
-from zhengwu.core.prepared import ByPk
+from zhengwu.speedups.prepared import ByPk
 
 
 def login_username(identifier: str) -> str:
@@ -53,7 +53,7 @@ class IdentifierBackend(ModelBackend):
     def get_user(self, user_id):
         """The session's user with their applicant record in the same query: a citizen's or
         enterprise's pages and API calls all start from ``user.applicant`` (staff get None).
-        Every logged-in request asks this: the query is compiled once (:mod:`zhengwu.core.prepared`)."""
+        Every logged-in request asks this: the query is compiled once (:mod:`zhengwu.speedups.prepared`)."""
         user = _SESSION_USER.get(user_id)
         return user if user is not None and self.user_can_authenticate(user) else None
 

@@ -23,8 +23,8 @@ from __future__ import annotations
 from django.http import Http404
 
 from zhengwu.core import audit
-from zhengwu.core.prepared import ByPk
 from zhengwu.org import permissions
+from zhengwu.speedups.prepared import ByPk
 
 from . import queries
 from .models import Case

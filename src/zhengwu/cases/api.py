@@ -37,10 +37,10 @@ from zhengwu.accounts.models import Applicant
 from zhengwu.catalog.models import Material, ServiceItem
 from zhengwu.core import calendar, errors
 from zhengwu.core.pii import blind_index, mask
-from zhengwu.core.prepared import ByPk
 from zhengwu.core.schemas import ERRORS
 from zhengwu.org import permissions
 from zhengwu.org.models import Role, Window
+from zhengwu.speedups.prepared import ByPk
 
 from . import access, documents, queries, rules
 from .api_schemas import (

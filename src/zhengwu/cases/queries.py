@@ -19,9 +19,9 @@ from django.http import Http404
 from django.utils import timezone
 
 from zhengwu.core import calendar
-from zhengwu.core.prepared import ByPk
 from zhengwu.org.models import Role
 from zhengwu.org.permissions import has_role, listed_departments, scope
+from zhengwu.speedups.prepared import ByPk
 
 from . import rules
 from .models import (
@@ -437,7 +437,7 @@ CASE_ROW_FIELDS = ("id", "number", "service_item", "department", "applicant", "c
 
 # -- a case's dependent rows, for its pages ------------------------------------------------------
 # The case pages read each dependent table of one case on every view. Compiled once per process
-# (zhengwu.core.prepared), each is a lookup by case id; :func:`rows_of` sets each row's ``case``
+# (zhengwu.speedups.prepared), each is a lookup by case id; :func:`rows_of` sets each row's ``case``
 # as ``case.<relation>.all()`` would, so a template reading ``row.case`` asks nothing more.
 def _of_case(build) -> ByPk:
     return ByPk(build, field="case_id")

@@ -23,8 +23,9 @@ from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_POST
 
-from zhengwu.core import calendar, jinja_env
-from zhengwu.core.prepared import ByPkShapes
+from zhengwu.core import calendar
+from zhengwu.speedups import jinja_env
+from zhengwu.speedups.prepared import ByPkShapes
 
 from . import access, documents, queries, rules
 from .models import Case, CaseEvent, CaseMaterial, CaseResult, CaseStep, Notification, PendingMaterial, SupplementNotice

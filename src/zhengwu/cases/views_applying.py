@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST
 from zhengwu.catalog.models import Material, ServiceItem
 from zhengwu.catalog.models.items import ItemStatus
 from zhengwu.catalog.models.materials import Necessity
-from zhengwu.core import jinja_env
+from zhengwu.speedups import jinja_env
 
 from . import formrender, forms_schema
 from .models import BundleCase, Case, CaseMaterial, PendingMaterial, SupplementNotice

@@ -25,10 +25,11 @@ from zhengwu.catalog.models import Material, ServiceItem
 from zhengwu.catalog.models.materials import VERSION_MATERIALS
 from zhengwu.catalog.models.items import ItemStatus
 from zhengwu.catalog.overview import cached_overview
-from zhengwu.core import jinja_env
+from zhengwu.speedups import jinja_env
 from zhengwu.core.services import reveal_pii
 from zhengwu.org.models import Role
 from zhengwu.org.permissions import grants, has_role, scope, staff_departments
+from zhengwu.speedups import jinja_env
 from zhengwu.workbench.views import roles_required
 
 from . import forms_staff as f

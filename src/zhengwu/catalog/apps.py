@@ -9,9 +9,12 @@ class CatalogConfig(AppConfig):
     def ready(self) -> None:
         # Keep the search index fresh on every write path (receivers run after commit), in every
         # process: web, worker and management commands alike.
+        from zhengwu.speedups.warmup import register_warmup
         from zhengwu.workbench.menu import MenuEntry, register
 
         from . import signals  # noqa: F401
+
+        register_warmup("search", _warm_search)
 
         register(MenuEntry("事项管理", "catalog:wb_items", roles={"item_admin", "dept_admin"}, icon="📋", order=20,
                            description="事项实施清单与办事指南的编辑、审核、发布"))
@@ -21,3 +24,10 @@ class CatalogConfig(AppConfig):
                            description="从Excel批量导入事项、导出清单"))
         register(MenuEntry("目录统计", "catalog:wb_reports", roles={"item_admin", "leader", "dept_admin"}, icon="📊",
                            order=23, description="四级四同比对、时限压缩率等目录指标"))
+
+
+def _warm_search() -> None:
+    """A new web worker: jieba with the catalogue's words, pypinyin's dictionaries, the vocabulary."""
+    from . import search
+
+    search.warm_up()

@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
-from zhengwu.core.generations import Generation
+from zhengwu.speedups.generations import Generation
+from zhengwu.speedups.pagecache import cached_for_anonymous
 
 OVERVIEW_CACHE_SECONDS = 120
 _OVERVIEWS = Generation("catalog:overview", OVERVIEW_CACHE_SECONDS)
@@ -32,3 +33,10 @@ def cached_overview(name: str, build: Callable[[], T], *parts) -> T:
     """``build()`` cached for OVERVIEW_CACHE_SECONDS under ``name`` and ``parts`` (plain values:
     a list of tuples or dicts unpickles in microseconds, model instances do not)."""
     return _OVERVIEWS.cached(name, build, *parts)
+
+
+def anonymous_page(seconds: int = OVERVIEW_CACHE_SECONDS):
+    """A public catalogue page kept whole for visitors without a session (ADR 0012,
+    :mod:`zhengwu.speedups.pagecache`), under the overview generation: every index write renders
+    the pages again."""
+    return cached_for_anonymous(overview_generation, seconds, prefix="catalog:page")

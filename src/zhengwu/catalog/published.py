@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db.models import BooleanField, Count, Prefetch, Q
 from django.db.models.expressions import RawSQL
 
-from zhengwu.core.prepared import ByPk
+from zhengwu.speedups.prepared import ByPk
 from zhengwu.org.models import Department, Region
 
 from . import rules, search
@@ -27,14 +27,14 @@ def published_item(pk: int) -> ServiceItem | None:
     department/region/base_item/published_version are all shown: one joined query (without the
     version's form definition, which can be large and is not part of the guide); the materials of
     the published version, in order, in one more, as ``item.published_version.material_list``.
-    Both are compiled once (zhengwu.core.prepared)."""
+    Both are compiled once (zhengwu.speedups.prepared)."""
     item = _PUBLISHED_ITEM.get(pk)
     if item is not None:
         item.published_version.material_list = VERSION_MATERIALS.all(item.published_version_id)
     return item
 
 
-# Every guide page and the guide API read these: compiled once (zhengwu.core.prepared).
+# Every guide page and the guide API read these: compiled once (zhengwu.speedups.prepared).
 _PUBLISHED_ITEM = ByPk(lambda: ServiceItem.objects.filter(status=ItemStatus.PUBLISHED, published_version__isnull=False)
                        .select_related("department", "region", "base_item", "published_version")
                        .defer("published_version__form_schema", "published_version__change_note",

@@ -17,6 +17,9 @@ class HotlineConfig(AppConfig):
         from zhengwu.accounts.apikeys import register_scope
 
         register_scope("hotline:tickets", "提交12345诉求并查询其办理状态（含 Open311）")  # 应用密钥 scope
+        from zhengwu.speedups.warmup import register_warmup
+
+        register_warmup("hotline", _warm_hotline)
         from zhengwu.workbench.menu import MenuEntry, register
 
         register(MenuEntry("热线受理", "hotline:console", roles={"hotline"}, icon="☎", order=50,
@@ -33,3 +36,11 @@ class HotlineConfig(AppConfig):
                            description="三级分类及默认承办单位、时限；Excel 导入"))
         register(MenuEntry("派单模型", "hotline:model", roles={"hotline", "supervisor"}, icon="🤖", order=56,
                            description="智能派单模型的版本、准确率与重新训练"))
+
+
+def _warm_hotline() -> None:
+    """A new web worker: the 知识库's own jieba; the active model, the keyword rules, the taxonomy."""
+    from . import classifier, knowledge
+
+    knowledge.load()
+    classifier.suggest("路灯不亮，请尽快维修")

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from django.db import connections, router
 from django.db.models import Q, QuerySet
 
-from zhengwu.core.generations import Generation
-from zhengwu.core.prepared import ByPk
+from zhengwu.speedups.generations import Generation
+from zhengwu.speedups.prepared import ByPk
 
 from .models import Department, Region, Role, RoleGrant
 
@@ -64,7 +64,7 @@ def _descendant_ids(root_id: int) -> frozenset[int]:
 # (grants()); the recursive query cost 3–4 ms of PostgreSQL's time, ten times a second in the
 # city bench's mixed workload, for a tree that changes a few times a year. It is cached under a
 # generation that a saved or deleted department or region bumps (after the commit, org.apps;
-# zhengwu.core.generations says who sees a change when).
+# zhengwu.speedups.generations says who sees a change when).
 SUBTREE_CACHE_SECONDS = 60
 _TREE = Generation("org:tree", SUBTREE_CACHE_SECONDS)
 

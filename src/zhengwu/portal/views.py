@@ -3,7 +3,7 @@
 from django.shortcuts import render
 
 from zhengwu.catalog import published
-from zhengwu.catalog.pagecache import anonymous_page
+from zhengwu.catalog.overview import anonymous_page
 
 from .views_catalog import HOT_SEARCHES
 

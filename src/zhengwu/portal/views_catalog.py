@@ -16,8 +16,8 @@ from zhengwu.catalog import published, search
 from zhengwu.catalog.models import Bundle, Material
 from zhengwu.catalog.models.items import CHANNELS, LEGAL_THEMES, PERSON_THEMES
 from zhengwu.catalog.overview import OVERVIEW_CACHE_SECONDS, overview_generation
-from zhengwu.catalog.pagecache import anonymous_page
-from zhengwu.core import jinja_env
+from zhengwu.catalog.overview import anonymous_page
+from zhengwu.speedups import jinja_env
 from zhengwu.org.models import Department, Region
 
 PAGE_SIZE = 20

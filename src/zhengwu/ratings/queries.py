@@ -18,10 +18,10 @@ from django.db import connections
 from django.db.models import QuerySet, Sum
 from django.utils import timezone
 
-from zhengwu.core.generations import Generation
 from zhengwu.core.identifiers import region_prefix
 from zhengwu.org.models import Role
 from zhengwu.org.permissions import grants, is_sysadmin, scope
+from zhengwu.speedups.generations import Generation
 
 from . import rules
 from .models import Appeal, Rating, RatingDaily, Rectification
@@ -163,7 +163,7 @@ def figures_report(*, start: dt.date, end: dt.date, group_by: str = "department"
 # A leader's figures of a month by department are thousands of rows: summed, labelled and
 # serialised they cost ~0.1 s of CPU, and dashboards ask again and again. The serialised answer is
 # kept for FIGURES_CACHE_SECONDS under a generation that every write to the daily aggregate
-# bumps (after its commit, see services.bump; zhengwu.core.generations says who sees it when).
+# bumps (after its commit, see services.bump; zhengwu.speedups.generations says who sees it when).
 FIGURES_CACHE_SECONDS = 60
 _FIGURES = Generation("ratings:figures", FIGURES_CACHE_SECONDS)
 

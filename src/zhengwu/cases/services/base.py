@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 
-from zhengwu.core.prepared import ByPkShapes
 from zhengwu.core.transitions import Lifecycle, Stale, actor_name
+from zhengwu.speedups.prepared import ByPkShapes
 
 from .. import rules
 from ..models import Case, CaseEvent
@@ -33,7 +33,7 @@ def locked_case(case_id: int, expected_lock: int | None, *, related: tuple[str, 
     ``related`` rows are read in the same query (``FOR UPDATE OF`` the case only: locking the
     item or applicant row would serialise unrelated cases); ``child_flags``: with
     :func:`zhengwu.cases.queries.with_child_flags` (a caller that answers with the case's detail).
-    Every transition starts here: each shape of the query is compiled once (:mod:`zhengwu.core.prepared`)."""
+    Every transition starts here: each shape of the query is compiled once (:mod:`zhengwu.speedups.prepared`)."""
     case = _LOCKED.get(case_id, tuple(related), child_flags)
     if case is None:
         raise Case.DoesNotExist("Case matching query does not exist.")

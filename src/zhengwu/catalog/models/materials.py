@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 
-from zhengwu.core.prepared import ByPk
+from zhengwu.speedups.prepared import ByPk
 
 
 class Necessity(models.TextChoices):
@@ -57,6 +57,6 @@ class Material(models.Model):
         return self.name
 
 
-# A guide version's materials in the guide's order, compiled once (zhengwu.core.prepared): every
+# A guide version's materials in the guide's order, compiled once (zhengwu.speedups.prepared): every
 # guide page, the guide API, the staff case page and submission read them.
 VERSION_MATERIALS = ByPk(lambda: Material.objects.order_by("seq", "pk"), field="version_id")

@@ -30,9 +30,8 @@ import hashlib
 import json
 import logging
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
-from types import SimpleNamespace
 from typing import Any
 
 from django.core.files.base import ContentFile
@@ -42,6 +41,7 @@ from django.utils import timezone
 from zhengwu.core import audit
 from zhengwu.org.models import Department, Region
 from zhengwu.org.permissions import grants, has_role, is_sysadmin
+from zhengwu.speedups.bulkinsert import BulkInserter, Row
 
 from .. import importer, rules
 from ..denorm import HEADLINE_FIELDS, copy_headline
@@ -621,16 +621,16 @@ def _base_item_for(row: ParsedRow, item: _Item | None, cat: _Catalogue, guide: d
 
 
 class _Defaults:
-    """Builds :class:`_Row` objects with a model's field defaults (no database needed)."""
+    """Builds :class:`Row` objects with a model's field defaults (no database needed)."""
 
     def __init__(self, model):
         self.model = model
         self._defaults = None
 
-    def new(self, **values) -> _Row:
+    def new(self, **values) -> Row:
         if self._defaults is None:
             self._defaults = {f.attname: f.get_default() for f in self.model._meta.concrete_fields if not f.primary_key}
-        row = _Row(**self._defaults)
+        row = Row(**self._defaults)
         row.__dict__.update(values)
         return row
 
@@ -638,12 +638,12 @@ class _Defaults:
 _BASE_DEFAULTS = _Defaults(BaseItem)
 
 
-def _new_base(code: str | None, name: str, guide: dict, recognised: bool, parent: Any) -> _Row:
+def _new_base(code: str | None, name: str, guide: dict, recognised: bool, parent: Any) -> Row:
     """A base item to create (inserted by the batch of the first row that needs it)."""
     base = _BASE_DEFAULTS.new(code=code, name=name, item_type=guide["item_type"],
                               legal_basis=guide.get("legal_basis") or "", code_recognised=recognised)
     # A parent created by this import gets its key when its batch writes it (see _Writer).
-    base._zw_parent = parent if isinstance(parent, _Row) else None
+    base._zw_parent = parent if isinstance(parent, Row) else None
     if isinstance(parent, _Ref):
         base.parent_id = parent.pk
     return base
@@ -668,212 +668,6 @@ def _parent_for(code: str, main: str, name: str, cat: _Catalogue, guide: dict) -
 
 
 # -- writing ------------------------------------------------------------------------------------------
-class _Row(SimpleNamespace):
-    """A row to insert, as attribute → value (the model's ``attname``s).
-
-    Inserting 100,000 items means ~500,000 rows; a Django model instance and ``bulk_create``
-    cost ~150 µs a row here (most of it building SQL per field and row), so rows are plain
-    namespaces inserted by :class:`_Inserter`. ``copy_headline`` works on them as on models.
-    """
-
-    @property
-    def pk(self):
-        return self.__dict__.get("id")
-
-    @pk.setter
-    def pk(self, value):
-        self.id = value
-
-
-class _Inserter:
-    """Multi-row ``INSERT … VALUES (…), (…) [RETURNING id]`` for one model, values converted
-    per column once (defaults, JSON, timestamps) — the same SQL ``bulk_create`` sends, built
-    without a model instance and a compiler pass per row."""
-
-    def __init__(self, model, connection):
-        self.model = model
-        self.connection = connection
-        meta = model._meta
-        self.fields = [f for f in meta.concrete_fields if not f.primary_key]
-        self.defaults = {f.attname: f.get_default() for f in self.fields}
-        qn = connection.ops.quote_name
-        self.sqlite = connection.vendor == "sqlite"
-        # SQLite: the driver's own "?" placeholders on the raw connection. Django's cursor would
-        # rewrite every "%s" of a 10,000-parameter statement with a regular expression first.
-        mark = "?" if self.sqlite else "%s"
-        self.head = f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(f.column) for f in self.fields)}) VALUES "
-        self.placeholder = "(" + ", ".join([mark] * len(self.fields)) + ")"
-        self.returning = f" RETURNING {qn(meta.pk.column)}"
-        self.values_of = self._compile()
-        # PostgreSQL: COPY, with keys taken from the table's sequence first. Multi-row INSERTs
-        # with client-side parameter binding (Django's psycopg setup) spend seconds per
-        # statement splitting a 20,000-placeholder query.
-        self.postgres = connection.vendor == "postgresql"
-        self.table = qn(meta.db_table)
-        self.pk_column = qn(meta.pk.column)
-        self.columns = ", ".join(qn(f.column) for f in self.fields)
-        self._sequence: str | None = None
-        limit = 999
-        if self.sqlite:
-            import sqlite3
-
-            connection.ensure_connection()
-            try:
-                limit = connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
-            except AttributeError:  # Python < 3.11
-                limit = 999
-        elif connection.vendor == "postgresql":
-            limit = 65535
-        self.rows_per_statement = max(1, min(limit // len(self.fields), 500))
-
-    def _compile(self):
-        """One generated function per model: row dict → tuple of database values (no loop over
-        fields per row in Python)."""
-        env: dict[str, Any] = {"_adapt_dt": self.connection.ops.adapt_datetimefield_value}
-        parts = []
-        for i, f in enumerate(self.fields):
-            key = repr(f.attname)
-            internal = f.get_internal_type()
-            if internal in ("CharField", "TextField", "IntegerField", "PositiveIntegerField", "PositiveSmallIntegerField",
-                            "PositiveBigIntegerField", "SmallIntegerField", "BigIntegerField", "ForeignKey",
-                            "BooleanField"):
-                parts.append(f"d[{key}]")
-            elif internal in ("FileField", "ImageField"):
-                parts.append(f"(getattr(d[{key}], 'name', d[{key}]) or '')")
-            elif internal == "DateTimeField":
-                default = "now" if (f.auto_now or f.auto_now_add) else "None"
-                parts.append(f"({default} if d[{key}] is None else _adapt_dt(d[{key}]))")
-                env["_adapt_dt"] = self._datetime_adapter()
-            else:
-                env[f"_c{i}"] = self._converter(f)
-                parts.append(f"_c{i}(d[{key}])")
-        source = f"def values_of(d, now):\n    return ({', '.join(parts)},)\n"
-        exec(compile(source, f"<inserter {self.model._meta.label}>", "exec"), env)  # noqa: S102 - generated from field names
-        return env["values_of"]
-
-    def _datetime_adapter(self):
-        """Rows of a batch share their timestamps: adapt each distinct one once."""
-        adapt = self.connection.ops.adapt_datetimefield_value
-        last: list = [None, None]
-
-        def adapter(value):
-            if value is not last[0]:
-                last[0], last[1] = value, adapt(value)
-            return last[1]
-
-        return adapter
-
-    def _converter(self, field):
-        empty: dict = {}
-        connection = self.connection
-
-        def convert(value):
-            if value is None:
-                return None
-            if not value and type(value) in (list, dict):  # the common empty JSON values: adapt once
-                key = type(value)
-                if key not in empty:
-                    empty[key] = field.get_db_prep_save(value, connection)
-                return empty[key]
-            return field.get_db_prep_save(value, connection)
-
-        return convert
-
-    def new(self, **values) -> _Row:
-        row = _Row.__new__(_Row)
-        d = row.__dict__
-        d.update(self.defaults)
-        d.update(values)
-        return row
-
-    def maker(self, *attnames: str) -> Callable[..., list]:
-        """``make(v1, v2, …)`` → the value list of a row that has the defaults everywhere except
-        ``attnames`` (plain materials of a new item: version, seq, name)."""
-        base = list(self.values_of(dict(self.defaults), self.connection.ops.adapt_datetimefield_value(timezone.now())))
-        positions = [next(i for i, f in enumerate(self.fields) if f.attname == a) for a in attnames]
-
-        def make(*values):
-            out = base.copy()
-            for pos, value in zip(positions, values):
-                out[pos] = value
-            return out
-
-        return make
-
-    def _copy(self, value_lists: Iterable[Sequence], with_pk: bool) -> None:
-        columns = f"{self.pk_column}, {self.columns}" if with_pk else self.columns
-        self.connection.ensure_connection()
-        with self.connection.connection.cursor() as cursor:
-            with cursor.copy(f"COPY {self.table} ({columns}) FROM STDIN") as copy:
-                for values in value_lists:
-                    copy.write_row(values)
-
-    def allocate_keys(self, count: int) -> list[int]:
-        """PostgreSQL: ``count`` new keys from the table's sequence."""
-        if count == 0:
-            return []
-        with self.connection.cursor() as cursor:
-            if self._sequence is None:
-                cursor.execute("SELECT pg_get_serial_sequence(%s, %s)",
-                               [self.model._meta.db_table, self.model._meta.pk.column])
-                self._sequence = cursor.fetchone()[0]
-            cursor.execute("SELECT nextval(%s) FROM generate_series(1, %s)", [self._sequence, count])
-            return [r[0] for r in cursor.fetchall()]
-
-    def insert_values(self, value_lists: list[list]) -> None:
-        """Insert rows given as value lists (from :meth:`maker`), without returning keys."""
-        if not value_lists:
-            return
-        if self.postgres:
-            self._copy(value_lists, with_pk=False)
-            return
-        with self.connection.cursor() as cursor:
-            raw = self.connection.connection if self.sqlite else None
-            for start in range(0, len(value_lists), self.rows_per_statement):
-                chunk = value_lists[start:start + self.rows_per_statement]
-                params: list[Any] = []
-                for values in chunk:
-                    params.extend(values)
-                sql = self.head + ", ".join([self.placeholder] * len(chunk))
-                (raw or cursor).execute(sql, params)
-
-    def insert(self, rows: list[_Row], returning: bool = True) -> None:
-        """Insert ``rows``; with ``returning`` each row gets its ``id``."""
-        if not rows:
-            return
-        now = self.connection.ops.adapt_datetimefield_value(timezone.now())
-        values_of = self.values_of
-        if self.postgres:
-            if returning:
-                missing = [row for row in rows if row.__dict__.get("id") is None]
-                for row, pk in zip(missing, self.allocate_keys(len(missing))):
-                    row.id = pk
-                self._copy(((row.id, *values_of(row.__dict__, now)) for row in rows), with_pk=True)
-            else:
-                self._copy((values_of(row.__dict__, now) for row in rows), with_pk=False)
-            return
-        tail = self.returning if returning else ""
-        with self.connection.cursor() as cursor:
-            raw = self.connection.connection if self.sqlite else None
-            for start in range(0, len(rows), self.rows_per_statement):
-                chunk = rows[start:start + self.rows_per_statement]
-                params: list[Any] = []
-                for row in chunk:
-                    params.extend(values_of(row.__dict__, now))
-                sql = self.head + ", ".join([self.placeholder] * len(chunk)) + tail
-                if raw is not None:
-                    result = raw.execute(sql, params)
-                    ids = [r[0] for r in result.fetchall()] if returning else None
-                else:
-                    cursor.execute(sql, params)
-                    ids = [r[0] for r in cursor.fetchall()] if returning else None
-                if returning:
-                    if len(ids) != len(chunk):
-                        raise DatabaseError("插入的行数与返回的编号数不一致")
-                    for row, pk in zip(chunk, ids):
-                        row.id = pk
-
-
 class _Writer:
     """Writes planned rows batch by batch; a batch that fails is retried row by row."""
 
@@ -887,10 +681,10 @@ class _Writer:
         self._version_fields = [f for f in ItemVersion._meta.concrete_fields if f.name not in _COPY_EXCLUDE]
         self._material_fields = [f for f in Material._meta.concrete_fields if f.name not in _MATERIAL_COPY_EXCLUDE]
         connection = connections[router.db_for_write(ServiceItem)]
-        self.items = _Inserter(ServiceItem, connection)
-        self.versions = _Inserter(ItemVersion, connection)
-        self.materials = _Inserter(Material, connection)
-        self.bases = _Inserter(BaseItem, connection)
+        self.items = BulkInserter(ServiceItem, connection)
+        self.versions = BulkInserter(ItemVersion, connection)
+        self.materials = BulkInserter(Material, connection)
+        self.bases = BulkInserter(BaseItem, connection)
 
     def write(self, batch: list[_Plan]) -> None:
         if not batch:
@@ -975,7 +769,7 @@ class _Writer:
                  "published_at": published_at, "change_note": self.note}
 
         # 2. New items: version 1 first (the item's headline columns are copied from it).
-        new_pairs: list[tuple[_Row, _Row, _Plan]] = []
+        new_pairs: list[tuple[Row, Row, _Plan]] = []
         for p in batch:
             if p.kind != NEW:
                 continue
@@ -999,9 +793,9 @@ class _Writer:
         self.items.insert([item for item, _, _ in new_pairs])
 
         # 3. Versions: version 1 of new items, version N+1 of changed items, open drafts in place.
-        versions: list[_Row] = []
-        materials: list[tuple[Any, list[_Row]]] = []
-        plain_materials: list[tuple[_Row, list[str]]] = []  # new items: names only, defaults elsewhere
+        versions: list[Row] = []
+        materials: list[tuple[Any, list[Row]]] = []
+        plain_materials: list[tuple[Row, list[str]]] = []  # new items: names only, defaults elsewhere
         for item, v, p in new_pairs:
             v.service_item_id = item.id
             versions.append(v)
@@ -1060,7 +854,7 @@ class _Writer:
 
         # 4. Items: new ones point at their published version 1; changed ones get their new state.
         if new_pairs and not self.as_draft and not linked:
-            _update_rows(ServiceItem, [_Row(id=item.id, published_version_id=v.id) for item, v, _ in new_pairs],
+            _update_rows(ServiceItem, [Row(id=item.id, published_version_id=v.id) for item, v, _ in new_pairs],
                          ["published_version"])
         with_headline, without_headline = [], []
         for obj, version in item_updates:
@@ -1084,7 +878,7 @@ class _Writer:
         if p.guide["materials"] and hasattr(version, "no_materials"):
             version.no_materials = False
 
-    def _materials(self, p: _Plan, source_materials: list[Material]) -> list[_Row]:
+    def _materials(self, p: _Plan, source_materials: list[Material]) -> list[Row]:
         """The new version's materials: as the file lists them, each keeping the details
         (必要性, 形式, 份数, 来源, files …) of the same material in the version it replaces."""
         names = p.guide["materials"] if p.materials_given else [m.name for m in source_materials]
@@ -1118,11 +912,11 @@ class _Writer:
             mats[m.version_id].append(m)
         return {pk: (v, mats[pk]) for pk, v in versions.items()}
 
-    def _item_update(self, p: _Plan, version: Any, now) -> _Row:
+    def _item_update(self, p: _Plan, version: Any, now) -> Row:
         """The item's new values (:data:`_ITEM_UPDATE_FIELDS`, plus the headline columns when they
         change), written for the whole batch with one ``executemany``."""
         it = p.item
-        obj = _Row(id=it.pk, department_id=p.department.pk, implementation_code=p.implementation_code,
+        obj = Row(id=it.pk, department_id=p.department.pk, implementation_code=p.implementation_code,
                    handling_code=p.handling_code, handling_name=p.handling_name,
                    base_item_id=p.base_item.pk if p.base_item is not None else None,
                    code_recognised=p.code_recognised, status=it.status, lock_version=it.lock_version + 1,

@@ -1,11 +1,12 @@
 """``zhengwu serve``: the production web server (gunicorn, threaded workers)."""
 
-import gc
 import os
 
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+
+from zhengwu.speedups import warmup
 
 
 def recommended_workers() -> int:
@@ -24,38 +25,8 @@ RECOMMENDED_THREADS = 4
 
 
 def _warm_up(worker) -> None:
-    """Load now, once per worker, what the first requests would otherwise load, then keep it out
-    of the cyclic garbage collector's full passes (``gc.freeze``).
-
-    A full pass visits every tracked object that is not frozen. What a worker loads lazily is
-    large: pypinyin's phrase dictionary alone is ~250,000 lists. Left unfrozen (as it was when
-    only the search objects were created here, not their dictionaries), it made each full pass
-    take ~200 ms on the bench machine, a pause that lands in some request every few seconds under
-    load; with it frozen a pass takes a few tens of milliseconds (ADR 15)."""
-    from django.db import connections
-
-    steps = (("search", _warm_search), ("hotline", _warm_hotline))
-    for name, step in steps:
-        try:
-            step()
-        except Exception as exc:  # a cold cache is slower, not broken
-            worker.log.warning("%s warm-up skipped: %s", name, exc)
-    connections.close_all()  # the requests' threads open their own
-    gc.collect()
-    gc.freeze()
-
-
-def _warm_search() -> None:
-    from zhengwu.catalog import search
-
-    search.warm_up()  # jieba with the catalogue's words, pypinyin's dictionaries, the vocabulary
-
-
-def _warm_hotline() -> None:
-    from zhengwu.hotline import classifier, knowledge
-
-    knowledge.load()  # the 知识库's own jieba
-    classifier.suggest("路灯不亮，请尽快维修")  # the active model, the keyword rules, the taxonomy
+    """gunicorn's ``post_worker_init``: what each app registered (zhengwu.speedups.warmup)."""
+    warmup.warm_up(worker.log)
 
 
 class Command(BaseCommand):
@@ -97,8 +68,8 @@ class Command(BaseCommand):
             # every few minutes, in the middle of the benchmark's mixed run. 0 turns it off.
             "max_requests": opts["max_requests"],
             "max_requests_jitter": opts["max_requests"] // 10,
-            # Load the search dictionaries (jieba, pinyin: a few seconds) before serving, not
-            # on some citizen's first search.
+            # Load what each app registered (the search dictionaries: jieba, pinyin …) before
+            # serving, not on some citizen's first search.
             "post_worker_init": _warm_up,
         }
 

@@ -1,8 +1,7 @@
 """Hot lookups by primary key, compiled to SQL once per process (预编译查询).
 
 Django builds the SQL of every queryset anew: for a row with two or three joined tables that is
-most of the CPU a lookup costs (measured on the city data: 0.75 ms of 1.1 ms for an item with
-its published version and department). A few lookups run on nearly every request — the
+most of the CPU a lookup costs (the figure is in this package's README). A few lookups run on nearly every request — the
 session's user, the case a transition locks, the item applied for — and their shape never
 changes, only the key. :class:`ByPk` compiles such a queryset once per database, keeps the SQL
 and the compiler's column map, and then runs that SQL with the new key and builds the object
@@ -10,7 +9,7 @@ as the queryset would: the same converters, joined objects and annotations. On P
 unchanged SQL text is also what lets a connection keep the statement prepared (ADR 0013).
 
 Only for querysets whose SQL depends on nothing but the key (no per-call values such as the
-time or the user). ``tests/core/test_prepared.py`` checks the objects against the queryset's.
+time or the user). ``tests/speedups/test_prepared.py`` checks the objects against the queryset's.
 This leans on how Django turns rows into objects (``ModelIterable``); the tests fail if a
 Django upgrade changes that.
 """

@@ -2,9 +2,10 @@
 
 Most of the portal's traffic is people who have not logged in reading the same pages: the home
 page, search results for common questions, 办事指南, the department and theme lists. For them a
-page depends only on its address, the catalogue and the large-font preference, so the rendered
-page is kept under the catalogue's overview generation (bumped after every index write, see
-:mod:`.overview`) and served again without running the view.
+page depends only on its address, the data it shows and the large-font preference, so the
+rendered page is kept under a generation number of that data (a :class:`.generations.Generation`
+the writers bump after their commit) and served again without running the view. The domain
+names the generation: the catalogue's pages use :func:`zhengwu.catalog.overview.anonymous_page`.
 
 What is never cached or served from the cache:
 - a request carrying a session cookie (perhaps logged in: the navbar and the page differ) or a
@@ -19,6 +20,7 @@ page never hands one visitor's token to another.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from functools import wraps
 
 from django.conf import settings
@@ -26,8 +28,6 @@ from django.core.cache import cache
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.utils.cache import patch_vary_headers
-
-from .overview import OVERVIEW_CACHE_SECONDS, overview_generation
 
 CSRF_PLACEHOLDER = "zw-csrf-placeholder-7f3c"
 _PLACEHOLDER_BYTES = CSRF_PLACEHOLDER.encode()
@@ -47,11 +47,11 @@ def _cacheable_request(request) -> bool:
             and "messages" not in cookies)
 
 
-def _key(request) -> str:
+def _key(request, prefix: str, generation: Callable[[], int]) -> str:
     path = hashlib.sha1(request.get_full_path().encode()).hexdigest()  # noqa: S324 - a cache key
     font = "L" if request.COOKIES.get("zw_font") == "large" else "N"
     lang = getattr(request, "LANGUAGE_CODE", settings.LANGUAGE_CODE)
-    return f"catalog:page:{overview_generation()}:{lang}:{font}:{path}"
+    return f"{prefix}:{generation()}:{lang}:{font}:{path}"
 
 
 def _with_token(request, body: bytes) -> bytes:
@@ -69,14 +69,16 @@ def _serve(request, status: int, headers: list[tuple[str, str]], body: bytes) ->
     return response
 
 
-def anonymous_page(seconds: int = OVERVIEW_CACHE_SECONDS):
-    """Cache a public page's whole response for visitors without a session (see the module)."""
+def cached_for_anonymous(generation: Callable[[], int], seconds: int, *, prefix: str):
+    """Cache a public page's whole response for visitors without a session (see the module),
+    for ``seconds`` under ``prefix`` and the current value of ``generation()``: bump the
+    generation and every page is rendered again."""
     def decorator(view):
         @wraps(view)
         def wrapper(request, *args, **kwargs):
             if not _cacheable_request(request):
                 return view(request, *args, **kwargs)
-            key = _key(request)
+            key = _key(request, prefix, generation)
             hit = cache.get(key)
             if hit is not None:
                 return _serve(request, *hit)

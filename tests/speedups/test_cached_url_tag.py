@@ -9,7 +9,7 @@ from django.template import Context, engines
 from django.test import RequestFactory
 from django.urls import NoReverseMatch, reverse, set_script_prefix
 
-from zhengwu.core.templatetags import cached_url
+from zhengwu.speedups.templatetags import cached_url
 
 
 def _render(source: str, context: dict | None = None, request=None) -> str:

@@ -1,4 +1,4 @@
-"""zhengwu.core.prepared.ByPk: the object a compiled-once lookup builds is the queryset's."""
+"""zhengwu.speedups.prepared.ByPk: the object a compiled-once lookup builds is the queryset's."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from zhengwu.accounts.models import User
 from zhengwu.cases.models import Case
 from zhengwu.cases.queries import CHILD_TABLES, with_child_flags
 from zhengwu.cases.services import applying
-from zhengwu.core.prepared import ByPk
+from zhengwu.speedups.prepared import ByPk
 
 pytestmark = pytest.mark.django_db
 

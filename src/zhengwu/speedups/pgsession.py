@@ -5,9 +5,8 @@ the session. But psycopg forgets every prepared statement of the connection (and
 ``DEALLOCATE ALL``) whenever a transaction or a savepoint is rolled back, in case the rollback
 undid DDL the statements depended on. In this application a rollback is ordinary: a stale
 ``lock_version`` (409), a rule refused inside a service's transaction, a duplicate caught by a
-savepoint. Measured in the city bench's mixed workload, the connections were wiped so often
-that PostgreSQL planned the hot queries on nearly every call (pg_stat_statements: 47,156 plans
-for 82,857 calls, a quarter of PostgreSQL's time in planning).
+savepoint. In the city bench's mixed workload the connections were wiped so often that
+PostgreSQL planned the hot queries on nearly every call (the figures are in this package's README).
 
 Prepared statements are not transactional in PostgreSQL: a rollback leaves them in place and
 valid. The application runs no DDL outside migrations, and psycopg still forgets them when a
@@ -70,9 +69,8 @@ class UtcTimestamptzLoader(Loader):
     """Django's timestamptz loader, with psycopg's C parser doing the work (ADR 0013).
 
     Django registers a Python subclass of psycopg's pure-Python loader
-    (``psycopg_any.BaseTzLoader``: parse with a regular expression, then ``replace(tzinfo=…)``):
-    8.4 µs per value against the C loader's 0.9 µs on the bench machine, for every datetime the
-    application reads. On a connection whose session time zone is UTC (what Django sets with
+    (``psycopg_any.BaseTzLoader``: parse with a regular expression, then ``replace(tzinfo=…)``),
+    several times slower than the C loader (README), for every datetime the application reads. On a connection whose session time zone is UTC (what Django sets with
     ``USE_TZ`` and no database ``TIME_ZONE``) the C loader of ``psycopg[binary]`` returns the same
     value, an aware datetime in ``datetime.timezone.utc``. ``timezone`` is what Django's
     ``create_cursor`` compares with the connection's time zone: where they differ, it registers

@@ -9,7 +9,7 @@ import pytest
 from django.template import Context, Template
 from django.urls import reverse
 
-from zhengwu.core import jinja_env
+from zhengwu.speedups import jinja_env
 
 
 def _jinja(source: str, **context) -> str:
@@ -60,7 +60,7 @@ def test_a_missing_value_renders_empty_even_with_debug(settings):
 
     settings.DEBUG = True
     engine = type(engines["jinja2"])({"NAME": "t", "DIRS": [], "APP_DIRS": False,
-                                      "OPTIONS": {"environment": "zhengwu.core.jinja_env.environment"}})
+                                      "OPTIONS": {"environment": "zhengwu.speedups.jinja_env.environment"}})
     template = engine.from_string("[{{ fee.basis }}]{% if fee.basis %}x{% endif %}")
     assert template.render({"fee": {"name": "工本费"}}) == "[]"
 

@@ -1,8 +1,8 @@
 """``{% url %}`` that remembers what it reversed.
 
 Every portal page's navigation bar names a dozen pages by ``{% url 'portal:home' %}`` and the
-like, and every list names a page per row; Django reverses each on every render (about 45 µs
-each here: half a millisecond for a navigation bar, a millisecond for a list of twenty). The
+like, and every list names a page per row; Django reverses each on every render, which adds
+up to a noticeable share of a page (figures in zhengwu/speedups/README.md). The
 address of a name and its arguments is the same for the same script prefix, URLconf, language
 and current application, so those are the key, and the most recent addresses are kept
 (:data:`MAX_REMEMBERED`). Keyword arguments, ``as var``, arguments other than numbers and text,

@@ -1,4 +1,4 @@
-"""zhengwu.core.schemas.Schema: a dict is validated by pydantic itself, an object through ninja's
+"""zhengwu.speedups.schemas.Schema: a dict is validated by pydantic itself, an object through ninja's
 DjangoGetter, and both give the same output."""
 
 import datetime as dt
@@ -10,7 +10,7 @@ import pydantic
 import pytest
 
 from zhengwu.cases.api_schemas import CasePage
-from zhengwu.core import schemas
+from zhengwu.speedups import schemas
 
 NOW = dt.datetime(2026, 11, 28, 9, 30, tzinfo=dt.UTC)
 

@@ -6,8 +6,8 @@ environment; they are rendered with :func:`render` (explicit: no request, no con
 processors; what they show is what the view passes). The globals and filters below mirror the
 Django tags and filters those templates use, with the same output:
 
-- ``url(name, *args)``: ``{% url %}`` (remembered like zhengwu.core.templatetags.cached_url);
-- ``|date(format)``: Django's ``date`` filter (zhengwu.core.templatetags.fast_date), in the current
+- ``url(name, *args)``: ``{% url %}`` (remembered like zhengwu.speedups.templatetags.cached_url);
+- ``|date(format)``: Django's ``date`` filter (zhengwu.speedups.templatetags.fast_date), in the current
   time zone as Django's is;
 - ``|linebreaksbr``: Django's, escaping first (its result is marked safe for Jinja2 too);
 - ``|filesizeformat``: Django's ("1.2\xa0MB"), not Jinja2's own ("1.2 MB" in powers of 1000).
@@ -21,8 +21,8 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import template_localtime
 from jinja2 import Environment, Undefined
 
-from zhengwu.core.templatetags.cached_url import cached_reverse
-from zhengwu.core.templatetags.fast_date import format_date
+from zhengwu.speedups.templatetags.cached_url import cached_reverse
+from zhengwu.speedups.templatetags.fast_date import format_date
 
 
 def _url(name: str, *args) -> str:

@@ -1,8 +1,8 @@
-"""Values cached under a generation counter (zhengwu.core.generations)."""
+"""Values cached under a generation counter (zhengwu.speedups.generations)."""
 
 from django.core.cache import cache
 
-from zhengwu.core.generations import Generation
+from zhengwu.speedups.generations import Generation
 
 
 def _gen(name: str) -> Generation:

@@ -9,7 +9,7 @@ import zoneinfo
 import pytest
 from django.template import Context, Template, defaultfilters
 
-from zhengwu.core.templatetags import fast_date
+from zhengwu.speedups.templatetags import fast_date
 
 VALUES = [
     dt.datetime(2026, 3, 1, 9, 5, 7), dt.datetime(2026, 12, 31, 23, 59, 59), dt.datetime(2026, 1, 2, 0, 0),

@@ -1,4 +1,4 @@
-"""PostgreSQL connections keep their prepared statements through rollbacks (zhengwu.core.pgsession,
+"""PostgreSQL connections keep their prepared statements through rollbacks (zhengwu.speedups.pgsession,
 ADR 0013), and still forget them after DDL or DISCARD ALL, as psycopg does."""
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ def _run_until_prepared():
 
 def test_connection_uses_the_rollback_keeping_cache_with_the_configured_size(settings):
     connection.ensure_connection()
-    from zhengwu.core.pgsession import KeepOnRollback
+    from zhengwu.speedups.pgsession import KeepOnRollback
 
     assert isinstance(connection.connection._prepared, KeepOnRollback)
     assert connection.connection.prepared_max == settings.ZHENGWU_PG_PREPARED_MAX
@@ -72,7 +72,7 @@ def test_timestamptz_values_are_parsed_by_the_c_loader_as_django_would():
     from django.db.backends.postgresql.psycopg_any import BaseTzLoader
     from psycopg.pq import Format
 
-    from zhengwu.core.pgsession import UtcTimestamptzLoader
+    from zhengwu.speedups.pgsession import UtcTimestamptzLoader
 
     connection.ensure_connection()
     oid = connection.connection.adapters.types["timestamptz"].oid

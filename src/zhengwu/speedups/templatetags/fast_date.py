@@ -2,7 +2,7 @@
 
 Django's filter goes through ``formats.date_format`` → ``get_format`` (localisation lookups in
 thread-local storage) → ``DateFormat`` (a time-zone check, a regular expression and a method
-call per format character): about 65 µs a date here, and a list page shows dozens. The formats
+call per format character): slow enough to count when a list page shows dozens (README). The formats
 our templates use (``Y-m-d H:i``, ``Y年n月j日``, ``m-d`` …) name only the year, month, day, hour,
 minute and second, so such a format is turned once into a ``%``-format of the value's fields.
 Any other format character, a backslash escape, a format setting's name (``DATE_FORMAT``), no
