@@ -11,6 +11,7 @@ from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
 from stdnum.cn import ric, uscc
 
+from zhengwu.core.middleware import client_ip
 from zhengwu.core.pii import blind_index
 from zhengwu.speedups.prepared import ByPk
 
@@ -33,15 +34,9 @@ def axes_username(request, credentials) -> str:
 
 
 def axes_client_ip(request) -> str:
-    """The address a login failure is counted against (with the username, settings' axes block).
-
-    Behind our own proxy (``ZHENGWU_TRUST_X_FORWARDED_FOR``) it is the last X-Forwarded-For entry,
-    the one that proxy appended; the entries before it are whatever the client sent."""
-    if getattr(settings, "ZHENGWU_TRUST_X_FORWARDED_FOR", False):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded.strip():
-            return forwarded.split(",")[-1].strip()
-    return request.META.get("REMOTE_ADDR", "")
+    """The address a login failure is counted against (with the username, settings' axes block):
+    :func:`zhengwu.core.middleware.client_ip`."""
+    return client_ip(request)
 
 
 class IdentifierBackend(ModelBackend):

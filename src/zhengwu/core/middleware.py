@@ -8,13 +8,16 @@ _request_ip: contextvars.ContextVar[str | None] = contextvars.ContextVar("zhengw
 
 
 def client_ip(request) -> str:
-    # Behind a trusted proxy, the deployment sets ZHENGWU_TRUST_X_FORWARDED_FOR.
+    """The client's address: REMOTE_ADDR, or behind our own proxy (the deployment sets
+    ``ZHENGWU_TRUST_X_FORWARDED_FOR``) the LAST X-Forwarded-For entry, the one that proxy appended;
+    the entries before it are whatever the client chose to send. Audit records, the login lockout
+    and Open311's per-address limit all count by it."""
     from django.conf import settings
 
     if getattr(settings, "ZHENGWU_TRUST_X_FORWARDED_FOR", False):
-        fwd = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if fwd:
-            return fwd.split(",")[0].strip()
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        if forwarded.strip():
+            return forwarded.split(",")[-1].strip()
     return request.META.get("REMOTE_ADDR", "")
 
 
