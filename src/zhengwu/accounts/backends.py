@@ -7,7 +7,6 @@ works and no clear ID number is stored outside its encrypted column: a citizen's
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
 from stdnum.cn import ric, uscc
 
