@@ -25,7 +25,6 @@ from zhengwu.catalog.models import Material, ServiceItem
 from zhengwu.catalog.models.materials import VERSION_MATERIALS
 from zhengwu.catalog.models.items import ItemStatus
 from zhengwu.catalog.overview import cached_overview
-from zhengwu.speedups import jinja_env
 from zhengwu.core.services import reveal_pii
 from zhengwu.org.models import Role
 from zhengwu.org.permissions import grants, has_role, scope, staff_departments
