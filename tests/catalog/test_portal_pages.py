@@ -122,3 +122,12 @@ def test_pages_do_not_query_per_row(client, search_catalogue, django_assert_max_
         client.get(url)  # warm per-process caches (vocabulary)
         with django_assert_max_num_queries(10):
             assert client.get(url).status_code == 200
+
+
+def test_pages_name_an_icon_served_by_the_platform(client, search_catalogue):
+    """The browser asks for no /favicon.ico (a 404 in every console) and loads nothing remote."""
+    page = client.get("/").content.decode()
+    href = re.search(r'<link rel="icon" type="image/svg\+xml" href="([^"]+)"', page).group(1)
+    assert href.startswith("/static/")
+    icon = client.get(href)
+    assert icon.status_code == 200 and b"<svg" in b"".join(icon.streaming_content)
