@@ -14,6 +14,20 @@ from zhengwu.cases.services import applying, intake
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _no_expiry_within_a_test(settings, monkeypatch):
+    """Counts must not depend on the clock: a session is re-saved once a minute and the org tree,
+    overviews and figures are cached for a minute or two, so on a slow machine a test that
+    crossed that minute counted the re-save or the re-read (2 more queries) and failed."""
+    from zhengwu.catalog import overview
+    from zhengwu.org import permissions
+    from zhengwu.ratings import queries as rating_queries
+
+    settings.ZHENGWU_SESSION_REFRESH_SECONDS = 24 * 3600
+    for generation in (overview._OVERVIEWS, permissions._TREE, rating_queries._FIGURES):
+        monkeypatch.setattr(generation, "seconds", 24 * 3600)
+
 # Budgets per request, as counted by django.test (the session row the middleware saves on every
 # request included: SAVEPOINT/UPDATE/RELEASE inside the test transaction).
 INBOX_PAGE = 10
