@@ -5,8 +5,14 @@ from __future__ import annotations
 import itertools
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from zhengwu.core.identifiers import make_id_number, make_uscc
+
+# Tests never assert on time: hypothesis's 200 ms deadline per example failed property tests on a
+# loaded CI machine (a deadline miss, then "flaky" when hypothesis retried it).
+hypothesis_settings.register_profile("zhengwu", deadline=None)
+hypothesis_settings.load_profile("zhengwu")
 
 _seq = itertools.count(1)
 PASSWORD = "Test@2026pw"
