@@ -517,10 +517,11 @@ def fixtures(size: str) -> dict:
 
     from search_items import QUERIES
     from zhengwu.catalog.search import is_cjk as search_is_cjk
-    from zhengwu import benchdata
     from zhengwu.cases.models import Case
     from zhengwu.catalog.models import Material, ServiceItem
     from zhengwu.org.models import Region
+    from zhengwu_bench import context as benchdata
+    from zhengwu_bench.people import applicant_id_number
 
     rnd = random.Random(7)
     marker = benchdata.marker()
@@ -580,7 +581,7 @@ def fixtures(size: str) -> dict:
         "window_item_ids": window_items,
         "fresh_words": fresh_words,
         # 20,000 applicants: the mixed workload's citizens are a different slice of them each run.
-        "applicant_id_numbers": [benchdata.applicant_id_number(i) for i in range(min(n_applicants, 20000))],
+        "applicant_id_numbers": [applicant_id_number(i) for i in range(min(n_applicants, 20000))],
         "password": benchdata.BENCH_PASSWORD,
         "staff_password": benchdata.BENCH_PASSWORD,
         "window": "chuangkou",
@@ -1123,15 +1124,15 @@ def main() -> None:
     setup_django()
     from django.db import connection
 
-    from zhengwu import benchdata
     from zhengwu.cases.models import Case
     from zhengwu.catalog.models import ServiceItem
+    from zhengwu_bench.context import marker
 
     if args.generate:
         from django.core.management import call_command
 
         call_command("migrate", verbosity=0)  # a fresh database: create the tables first
-        if benchdata.marker() is None:
+        if marker() is None:
             call_command("gen_data", size=args.size)
     db = connection.vendor
     started = dt.datetime.now().strftime("%Y%m%d-%H%M%S")

@@ -1,4 +1,4 @@
-"""``zhengwu gen-data --size small|medium|city [--seed N]``: synthetic benchmark data (see zhengwu.benchdata)."""
+"""``zhengwu gen-data --size small|medium|city [--seed N]``: synthetic benchmark data (see zhengwu_bench)."""
 
 import json
 
@@ -9,7 +9,7 @@ class Command(BaseCommand):
     help = "生成基准测试数据（可复现：同一 seed 生成相同的数据）；在演示辖区之上追加，不删除任何数据"
 
     def add_arguments(self, parser):
-        from zhengwu.benchdata import SIZES
+        from zhengwu_bench.context import SIZES
 
         parser.add_argument("--size", choices=list(SIZES), default="small",
                             help="tiny（测试用）/ small（CI）/ medium / city（10万事项、20万申请人、100万办件）")
@@ -19,13 +19,14 @@ class Command(BaseCommand):
         parser.add_argument("--json", dest="json_path", default="", help="把各表用时写入该 JSON 文件")
 
     def handle(self, *args, size, seed, json_path, only, **options):
-        from zhengwu import benchdata
+        from zhengwu_bench.context import AlreadyGenerated
+        from zhengwu_bench.generate import generate
 
         self.stdout.write(f"生成基准数据：size={size} seed={seed}")
         try:
-            timings = benchdata.generate(size, seed, log=self.stdout.write,
-                                         only=[d for d in only.split(",") if d], parallel=True)
-        except benchdata.AlreadyGenerated as exc:
+            timings = generate(size, seed, log=self.stdout.write,
+                               only=[d for d in only.split(",") if d], parallel=True)
+        except AlreadyGenerated as exc:
             raise CommandError(str(exc)) from None
         self.stdout.write(self.style.SUCCESS(f"完成：共 {timings['total_seconds']} s"))
         if json_path:

@@ -1,4 +1,4 @@
-"""Bench data for 好差评 (called by ``zhengwu.benchdata.gen_ratings``): ``ctx.size.ratings`` ratings.
+"""Bench data for 好差评 (registered in :data:`zhengwu_bench.generate.DOMAINS`): ``ctx.size.ratings`` ratings.
 
 - ~70 % rate concluded/delivered cases (网上 一事一评), read from the database in order of
   ``concluded_at`` (indexed, streamed); the rest rate synthetic window visits (现场 一次一评) at
@@ -25,6 +25,8 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from .bulk import Table, analyze, j, next_id, reset_sequences, ts
+
 LEVELS = [5, 4, 3, 2, 1]
 LEVEL_WEIGHTS = list(itertools.accumulate([70, 20, 8, 1.2, 0.8]))
 CASE_CHANNELS = ["pc", "mobile", "qr", "sms"]
@@ -38,14 +40,13 @@ BAD_COMMENTS = ["等待时间太长", "材料反复要求补交", "窗口人员�
 
 
 def generate(ctx) -> int:
-    from zhengwu.benchdata import Table, analyze, j, next_id, reset_sequences, ts
     from zhengwu.cases.models import Case
     from zhengwu.catalog.models import ServiceItem
     from zhengwu.core import calendar, pii
     from zhengwu.org.models import Region, Window
 
-    from . import services
-    from .models import (OutboxRecord, Rating, RatingDaily, Rectification, RectificationEvent, WindowVisit)
+    from zhengwu.ratings import services
+    from zhengwu.ratings.models import (OutboxRecord, Rating, RatingDaily, Rectification, RectificationEvent, WindowVisit)
 
     n = ctx.size.ratings
     if not n:

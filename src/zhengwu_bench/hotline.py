@@ -1,5 +1,5 @@
-"""Bench data for the hotline (called by ``zhengwu.benchdata``): ``ctx.size.tickets`` 工单 with
-their history, deterministic (``ctx.rnd("hotline")``), written with the bulk writer (COPY on
+"""Bench data for the hotline (registered in :data:`zhengwu_bench.generate.DOMAINS`):
+``ctx.size.tickets`` 工单 with their history, deterministic (``ctx.rnd("hotline")``), written with the bulk writer (COPY on
 PostgreSQL).
 
 Shape of a year of a city centre's calls: registrations in working-hour peaks (fewer at night and
@@ -16,6 +16,9 @@ import datetime as dt
 import itertools
 import json
 
+from .bulk import Table, analyze, next_id, reset_sequences, ts
+from .context import Days
+from .people import GIVEN, SURNAMES
 
 TYPE_WEIGHTS = [("complaint", 35), ("consult", 25), ("help", 15), ("report", 8), ("suggestion", 7), ("praise", 2),
                 ("cannot_do", 3), ("efficiency", 2), ("enterprise", 3)]
@@ -33,9 +36,9 @@ CALLERS = 60_000
 def _categories(ctx):
     """Leaves (id, path, leaf name, default department short name, days); imports the demo taxonomy
     when the database has none."""
-    from . import services
-    from .demo import DATA
-    from .models import Category
+    from zhengwu.hotline import services
+    from zhengwu.hotline.demo import DATA
+    from zhengwu.hotline.models import Category
 
     if not Category.objects.filter(level=3).exists():
         services.import_categories(None, (DATA / "taxonomy.csv").read_bytes(), "taxonomy.csv")
@@ -46,12 +49,11 @@ def _categories(ctx):
 
 
 def generate(ctx) -> int:
-    from zhengwu.benchdata import Days, Table, analyze, next_id, reset_sequences, ts
     from zhengwu.core import pii
     from zhengwu.org.models import Department, Region
 
-    from . import rules, trainingdata
-    from .models import Ticket, TicketEvent
+    from zhengwu.hotline import rules, trainingdata
+    from zhengwu.hotline.models import Ticket, TicketEvent
 
     n = ctx.size.tickets
     if not n:
@@ -94,8 +96,6 @@ def generate(ctx) -> int:
         dept_users.setdefault(dept_id, (uid, name))
 
     # -- callers: a pool, some calling often ------------------------------------------------
-    from zhengwu.benchdata import GIVEN, SURNAMES
-
     callers = []
     for i in range(min(CALLERS, max(50, n // 4))):
         phone = f"13{(i * 7907 + 54321) % 10**9:09d}"

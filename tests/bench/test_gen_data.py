@@ -9,7 +9,9 @@ from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.utils import timezone
 
-from zhengwu import benchdata
+from zhengwu_bench import bulk, context
+from zhengwu_bench.generate import generate
+from zhengwu_bench.people import applicant_id_number
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +39,7 @@ def _fingerprint() -> dict:
 
 
 def _generate(seed: int) -> dict:
-    return benchdata.generate("tiny", seed, log=lambda *_: None, today=TODAY)
+    return generate("tiny", seed, log=lambda *_: None, today=TODAY)
 
 
 def test_tiny_generation_is_deterministic_consistent_and_refuses_a_second_run():
@@ -47,7 +49,7 @@ def test_tiny_generation_is_deterministic_consistent_and_refuses_a_second_run():
     from zhengwu.catalog import search
     from zhengwu.core import calendar, pii
 
-    benchdata.ensure_demo(lambda *_: None)
+    context.ensure_demo(lambda *_: None)
     # First run inside a savepoint, rolled back: the second run must produce the same rows.
     with transaction.atomic():
         _generate(seed=3)
@@ -56,15 +58,15 @@ def test_tiny_generation_is_deterministic_consistent_and_refuses_a_second_run():
     timings = _generate(seed=3)
     second = _fingerprint()
     assert first == second
-    size = benchdata.SIZES["tiny"]
+    size = context.SIZES["tiny"]
     assert timings["cases"]["rows"] == size.cases
     assert timings["rows"]["case_events"] >= size.cases
 
     # Generated applicants: encrypted, blind-indexed, able to log in with the shared password.
-    number = benchdata.applicant_id_number(0)
+    number = applicant_id_number(0)
     applicant = Applicant.objects.get(id_number_index=pii.blind_index("id_number", number))
     assert applicant.id_number.reveal_unaudited() == number
-    assert User.objects.get(username=login_username(number)).check_password(benchdata.BENCH_PASSWORD)
+    assert User.objects.get(username=login_username(number)).check_password(context.BENCH_PASSWORD)
 
     # Dates follow the working-day calendar and the states.
     cal = calendar.get_calendar()
@@ -121,10 +123,10 @@ def test_bulk_load_puts_back_every_index_and_foreign_key_and_an_interrupted_run_
 
     if connection.vendor != "postgresql":
         pytest.skip("PostgreSQL only: other databases load with their indexes")
-    models = benchdata._bulk_models(benchdata.BULK_TABLES)
+    models = bulk._bulk_models(bulk.BULK_TABLES)
     tables = [m._meta.db_table for m in models]
     before = _schema(tables)
-    assert benchdata.drop_for_bulk_load(models) > 20
+    assert bulk.drop_for_bulk_load(models) > 20
     during = _schema(tables)
     assert len(during[0]) < len(before[0]) and len(during[1]) < len(before[1])
     # Primary keys and unique indexes stay while loading.
@@ -137,11 +139,11 @@ def test_bulk_load_puts_back_every_index_and_foreign_key_and_an_interrupted_run_
     postings = [SearchPosting._meta.db_table]
     postings_before = _schema(postings)
     assert len(postings_before[0]) >= 4 and any("FOREIGN KEY" in ddl for _, ddl in postings_before[1])
-    benchdata.generate("tiny", 1, log=lambda *_: None, today=TODAY, only=["search_index"])
+    generate("tiny", 1, log=lambda *_: None, today=TODAY, only=["search_index"])
     assert _schema(tables) == during
     assert _schema(postings) == postings_before
 
     # As if the run had stopped here: the next run's first step rebuilds what is missing.
-    assert benchdata.restore_after_bulk_load() == (len(before[0]) - len(during[0])) + (len(before[1]) - len(during[1]))
+    assert bulk.restore_after_bulk_load() == (len(before[0]) - len(during[0])) + (len(before[1]) - len(during[1]))
     assert _schema(tables) == before
-    assert benchdata.restore_after_bulk_load() == 0  # nothing left to do
+    assert bulk.restore_after_bulk_load() == 0  # nothing left to do
