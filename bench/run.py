@@ -1096,6 +1096,8 @@ def main() -> None:
     parser.add_argument("--concurrency", default="1,16")
     parser.add_argument("--ops", type=int, default=400, help="max operations per phase and client count ×1 (×8 at 16 clients)")
     parser.add_argument("--seconds", type=float, default=15, help="max seconds per phase")
+    parser.add_argument("--warmup", type=int, default=200,
+                        help="warm-up requests per endpoint at 8 clients before measuring (0: none)")
     parser.add_argument("--endpoints", default="", help="only these endpoints (comma separated names)")
     parser.add_argument("--locust-users", type=int, default=240, help="simulated people; each waits 0.5–2 s between tasks")
     parser.add_argument("--locust-time", default="180s")
@@ -1178,9 +1180,10 @@ def main() -> None:
     server.start()
     try:
         # Warm-up: every worker and thread, every endpoint (first jieba load, vocabulary, templates).
-        warm = [ep for ep in (cls(fx, args.port) for cls in ENDPOINTS) if ep.available()]
+        # The default 200 requests reach every worker, and the hot index pages in PostgreSQL.
+        warm = [ep for ep in (cls(fx, args.port) for cls in ENDPOINTS) if ep.available()] if args.warmup else []
         for ep in warm:
-            run_phase(ep, 8, 8 * 25, 30, seed=0)  # 200 requests: every worker, and the hot index pages in PostgreSQL
+            run_phase(ep, 8, args.warmup, 30, seed=0)
         wanted = {e for e in args.endpoints.split(",") if e}
         levels = [int(c) for c in args.concurrency.split(",")]
         for cls in ENDPOINTS:
