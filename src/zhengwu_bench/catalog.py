@@ -205,10 +205,9 @@ def index_search(ctx: Context) -> int:
     """The search index of the generated items (catalog.search.rebuild_index, the bulk path).
 
     Its postings (~60 per item) are copied without the posting table's plain indexes and its
-    foreign key, which are built again once the rows are in (ADR 16): on the city data 500,000
-    postings took 2.2 s to copy with the primary key only, 9.3 s with the indexes and 14.6 s with
-    the foreign key too. The domain owns that table, so it drops and restores it itself, also in
-    the side process of a parallel run (the main run's bulk tables are the main run's)."""
+    foreign key, which are built again once the rows are in (ADR 16). The domain owns that table,
+    so it drops and restores it itself, also in the side process of a parallel run (the main
+    run's bulk tables are the main run's)."""
     from zhengwu.catalog import search
     from zhengwu.catalog.models import SearchPosting
 
