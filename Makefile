@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 export ZHENGWU_DATA_DIR ?= $(CURDIR)/var
 PORT ?= 8000
 
-.PHONY: run install migrate demo serve worker test test-sqlite test-postgres bench locust clean fuzz faults
+.PHONY: run install migrate demo serve worker test test-sqlite test-postgres test-bench bench locust clean fuzz faults
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -31,16 +31,23 @@ run: demo serve
 worker: install
 	$(BIN)/zhengwu worker
 
-# The whole suite on the embedded SQLite; and on PostgreSQL too when DATABASE_URL is set.
+# The whole suite on the embedded SQLite; and on PostgreSQL too when DATABASE_URL is set. The
+# end-to-end bench run (marker `bench`, minutes of a fresh server) is left to `make test-bench`;
+# TEST_MARKERS= runs everything.
+TEST_MARKERS ?= not bench
 test: install
-	env -u DATABASE_URL $(BIN)/pytest -q $(PYTEST_ARGS)
-	@if [ -n "$$DATABASE_URL" ]; then echo "== PostgreSQL: $$DATABASE_URL"; $(BIN)/pytest -q $(PYTEST_ARGS); fi
+	env -u DATABASE_URL $(BIN)/pytest -q -m "$(TEST_MARKERS)" $(PYTEST_ARGS)
+	@if [ -n "$$DATABASE_URL" ]; then echo "== PostgreSQL: $$DATABASE_URL"; $(BIN)/pytest -q -m "$(TEST_MARKERS)" $(PYTEST_ARGS); fi
 
 test-sqlite: install
-	env -u DATABASE_URL $(BIN)/pytest -q $(PYTEST_ARGS)
+	env -u DATABASE_URL $(BIN)/pytest -q -m "$(TEST_MARKERS)" $(PYTEST_ARGS)
 
 test-postgres: install
-	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres} $(BIN)/pytest -q $(PYTEST_ARGS)
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres} $(BIN)/pytest -q -m "$(TEST_MARKERS)" $(PYTEST_ARGS)
+
+# `make bench` end to end at the tiny size on a fresh SQLite database (CI runs it after make test).
+test-bench: install
+	env -u DATABASE_URL $(BIN)/pytest -q -m bench tests/bench $(PYTEST_ARGS)
 
 # Benchmark on a SEPARATE database (it fills it with synthetic data):
 #   make bench [BENCH_SIZE=small|medium|city] [BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/zw_bench]

@@ -517,10 +517,11 @@ def fixtures(size: str) -> dict:
 
     from search_items import QUERIES
     from zhengwu.catalog.search import is_cjk as search_is_cjk
-    from zhengwu import benchdata
     from zhengwu.cases.models import Case
     from zhengwu.catalog.models import Material, ServiceItem
     from zhengwu.org.models import Region
+    from zhengwu_bench import context as benchdata
+    from zhengwu_bench.people import applicant_id_number
 
     rnd = random.Random(7)
     marker = benchdata.marker()
@@ -580,7 +581,7 @@ def fixtures(size: str) -> dict:
         "window_item_ids": window_items,
         "fresh_words": fresh_words,
         # 20,000 applicants: the mixed workload's citizens are a different slice of them each run.
-        "applicant_id_numbers": [benchdata.applicant_id_number(i) for i in range(min(n_applicants, 20000))],
+        "applicant_id_numbers": [applicant_id_number(i) for i in range(min(n_applicants, 20000))],
         "password": benchdata.BENCH_PASSWORD,
         "staff_password": benchdata.BENCH_PASSWORD,
         "window": "chuangkou",
@@ -1095,6 +1096,8 @@ def main() -> None:
     parser.add_argument("--concurrency", default="1,16")
     parser.add_argument("--ops", type=int, default=400, help="max operations per phase and client count ×1 (×8 at 16 clients)")
     parser.add_argument("--seconds", type=float, default=15, help="max seconds per phase")
+    parser.add_argument("--warmup", type=int, default=200,
+                        help="warm-up requests per endpoint at 8 clients before measuring (0: none)")
     parser.add_argument("--endpoints", default="", help="only these endpoints (comma separated names)")
     parser.add_argument("--locust-users", type=int, default=240, help="simulated people; each waits 0.5–2 s between tasks")
     parser.add_argument("--locust-time", default="180s")
@@ -1123,15 +1126,15 @@ def main() -> None:
     setup_django()
     from django.db import connection
 
-    from zhengwu import benchdata
     from zhengwu.cases.models import Case
     from zhengwu.catalog.models import ServiceItem
+    from zhengwu_bench.context import marker
 
     if args.generate:
         from django.core.management import call_command
 
         call_command("migrate", verbosity=0)  # a fresh database: create the tables first
-        if benchdata.marker() is None:
+        if marker() is None:
             call_command("gen_data", size=args.size)
     db = connection.vendor
     started = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
@@ -1177,9 +1180,10 @@ def main() -> None:
     server.start()
     try:
         # Warm-up: every worker and thread, every endpoint (first jieba load, vocabulary, templates).
-        warm = [ep for ep in (cls(fx, args.port) for cls in ENDPOINTS) if ep.available()]
+        # The default 200 requests reach every worker, and the hot index pages in PostgreSQL.
+        warm = [ep for ep in (cls(fx, args.port) for cls in ENDPOINTS) if ep.available()] if args.warmup else []
         for ep in warm:
-            run_phase(ep, 8, 8 * 25, 30, seed=0)  # 200 requests: every worker, and the hot index pages in PostgreSQL
+            run_phase(ep, 8, args.warmup, 30, seed=0)
         wanted = {e for e in args.endpoints.split(",") if e}
         levels = [int(c) for c in args.concurrency.split(",")]
         for cls in ENDPOINTS:

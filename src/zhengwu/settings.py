@@ -130,6 +130,7 @@ INSTALLED_APPS = [
     "zhengwu.hotline",
     "zhengwu.portal",
     "zhengwu.workbench",
+    "zhengwu_bench",  # synthetic bench data: only its `gen-data` command (no models, no URLs)
 ]
 
 MIDDLEWARE = [
@@ -201,7 +202,7 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and _env_bool("ZHENGWU_PG_SERVER_SIDE_BINDING", True):
     # Parameters bound by the server, so that psycopg prepares a query the connection runs
     # again and again (after 5 runs): PostgreSQL then plans it once per connection, not on
-    # every request. Planning a case with its 7 related rows took 4–10 ms; see ADR 0013.
+    # every request: planning a case with its related rows costs more than running it (ADR 0013).
     DATABASES["default"].setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=5)
     # How many prepared statements a connection keeps (psycopg's default is 100): a web worker's
     # thread serves every page and API, a thousand or so distinct queries. Kept through rollbacks

@@ -18,8 +18,9 @@ def demo_org():
 
 
 def test_benchdata_generates_consistent_tickets(demo_org):
-    from zhengwu.benchdata import Context, Size
-    from zhengwu.hotline import benchdata, queries, rules
+    from zhengwu.hotline import queries, rules
+    from zhengwu_bench import hotline as benchdata
+    from zhengwu_bench.context import Context, Size
     from zhengwu.hotline.models import Ticket, TicketEvent
     from zhengwu.accounts.models import User
 

@@ -38,10 +38,10 @@ def test_demo_load_is_idempotent_and_gives_bumen_sj_an_open_rectification():
 
 
 def test_bench_generation(django_assert_max_num_queries):
-    from zhengwu import benchdata
     from zhengwu.cases.models import Case
-    from zhengwu.ratings import benchdata as rbench
     from zhengwu.ratings import queries
+    from zhengwu_bench import context as benchdata
+    from zhengwu_bench import ratings as rbench
 
     _org_and_accounts()
     # a few concluded cases over the last months

@@ -1,11 +1,10 @@
 """Password hashing: Argon2id at the OWASP parameters (ADR 0011).
 
-Django's own Argon2 hasher defaults to 100 MiB × 2 passes × 8 lanes (about 0.26 s of CPU per
-login on the 2-core reference machine); PBKDF2-SHA256 at Django 5.2's 1,000,000 iterations costs
-about 0.45 s. The OWASP Password Storage Cheat Sheet gives Argon2id with 19 MiB, 2 passes and
-1 lane as its minimum configuration, of equal strength to PBKDF2-SHA256 at 600,000 iterations
-against a guessing attacker and stronger against GPUs (memory-hard): about 30 ms of CPU here.
-A login is then no longer the most expensive request of the portal.
+Django's own Argon2 hasher defaults (100 MiB × 2 passes × 8 lanes) and PBKDF2-SHA256 at Django
+5.2's 1,000,000 iterations each made a login the most expensive request of the portal by far.
+The OWASP Password Storage Cheat Sheet gives Argon2id with 19 MiB, 2 passes and 1 lane as its
+minimum configuration, of equal strength to PBKDF2-SHA256 at 600,000 iterations against a
+guessing attacker and stronger against GPUs (memory-hard), at a fraction of their CPU.
 
 Hashes made with earlier settings (PBKDF2, other Argon2 parameters) still verify and are
 re-hashed with these on the next successful login (Django's ``must_update``).

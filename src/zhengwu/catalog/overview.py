@@ -1,9 +1,9 @@
 """The portal's overviews (departments with their item counts, themes) are counted over the whole
-catalogue — about 100 ms on a city's 100,000 items — and change only when something is published
-or withdrawn. They are cached for OVERVIEW_CACHE_SECONDS under a generation number that every
-index write bumps after its commit (:mod:`zhengwu.catalog.search`): with the shared Redis cache
-(``REDIS_URL``) every process recounts at once; with the per-process memory cache the process
-that published at once, the others within OVERVIEW_CACHE_SECONDS.
+catalogue — too slow to repeat on every page view of a city's catalogue — and change only when
+something is published or withdrawn. They are cached for OVERVIEW_CACHE_SECONDS under a
+generation number that every index write bumps after its commit (:mod:`zhengwu.catalog.search`):
+with the shared Redis cache (``REDIS_URL``) every process recounts at once; with the per-process
+memory cache the process that published at once, the others within OVERVIEW_CACHE_SECONDS.
 """
 
 from __future__ import annotations

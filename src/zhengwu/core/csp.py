@@ -1,7 +1,7 @@
 """The Content-Security-Policy header: django-csp's middleware, its site-wide policy built once.
 
 django-csp builds the header text from ``settings.CONTENT_SECURITY_POLICY`` on every response
-(about 40 µs, more than a cached page costs to serve). Our policy has no nonce and views rarely
+(more than a cached page costs to serve). Our policy has no nonce and views rarely
 change it, so the text is built once per settings object and reused; a response that asks for
 anything of its own (a ``@csp_update``/``@csp_replace``/``@csp_exempt`` view, a nonce that was
 read, a report-only policy, Django's debug pages) goes through django-csp unchanged. A response

@@ -37,7 +37,8 @@ from . import rules
 
 CHECK_SECONDS = 5.0
 # The taxonomy and the departments' names change by an administrator's hand, rarely; reading all
-# of them (thousands of departments) every 5 s was a fifth of the console's suggestion cost. The
+# of them (thousands of departments) every few seconds was a large share of the console's
+# suggestion cost. The
 # process that edits them reloads at once (invalidate()); the others within this many seconds.
 TAXONOMY_CHECK_SECONDS = 60.0
 MIN_SAMPLES = 20

@@ -160,8 +160,8 @@ def citizen_ticket(user, pk: int) -> Ticket:
 
 # -- duplicate suggestions (并单) ----------------------------------------------------------------------
 # The lead department's id, not its name: joining the departments to every candidate made
-# PostgreSQL hash all ~3,000 of them for a region's probe (2.7 → 1.2 ms); the few suggestions
-# shown are named afterwards.
+# PostgreSQL hash all of a city's departments for every probe; the few suggestions shown are
+# named afterwards.
 SIMILAR_FIELDS = ("id", "number", "title", "head", "address", "region_id", "category_id", "phone_index", "state",
                   "created_at", "lead_department_id", "latitude", "longitude")
 _REGION_IDS: dict[str, int] = {}

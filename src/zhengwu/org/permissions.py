@@ -61,8 +61,8 @@ def _descendant_ids(root_id: int) -> frozenset[int]:
 
 
 # A staff member's department grants are resolved to the department's subtree on every request
-# (grants()); the recursive query cost 3–4 ms of PostgreSQL's time, ten times a second in the
-# city bench's mixed workload, for a tree that changes a few times a year. It is cached under a
+# (grants()): a recursive query on every staff request, for a tree that changes a few times a
+# year. It is cached under a
 # generation that a saved or deleted department or region bumps (after the commit, org.apps;
 # zhengwu.speedups.generations says who sees a change when).
 SUBTREE_CACHE_SECONDS = 60

@@ -7,5 +7,5 @@ Layout: ``rules.py`` (pure rules and figure definitions), ``models.py``, ``servi
 write path, incl. the hotline contract ``rate_hotline_ticket``), ``queries.py`` (scoped lists and
 figures, ``month_figures_by_department``), ``signals.py`` (concluded cases → rateable events),
 ``api.py`` (/api/v1/ratings/), ``views_public.py`` (ratings/…), ``views_staff.py``
-(workbench/ratings/…), ``benchdata.py``, ``demo.py``.
+(workbench/ratings/…), ``demo.py``; its bench data is ``zhengwu_bench.ratings``.
 """

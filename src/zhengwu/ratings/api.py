@@ -102,8 +102,8 @@ def figures(request, period: Optional[str] = None, by: str = "department", regio
                 "definitions": {v[0]: v[2] for v in rules.DEFINITIONS.values()}}
         # Built from plain values already in the documented shape (RatingFiguresOut): serialised
         # directly — validating thousands of rows again would cost more than the query — and by
-        # orjson: a city's month by department (2,200 rows, 0.8 MB) in 2 ms, the standard
-        # library's encoder took 19 ms for the same bytes.
+        # orjson, many times faster than the standard library's encoder on a city's month by
+        # department.
         return orjson.dumps(body)
 
     # The same answer for everyone with the same grants, kept briefly (queries.cached_figures).

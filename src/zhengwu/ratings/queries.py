@@ -125,8 +125,8 @@ def figures_report(*, start: dt.date, end: dt.date, group_by: str = "department"
     sums = {c: Sum(c) for c in rules.COUNTER_COLUMNS}
     # Departments, regions and items are named in the same query, not by a second query listing
     # thousands of ids: the day rows are summed first and the sums then joined to the names (a
-    # city's month is ~36,000 day rows and ~2,000 departments; joining before grouping took twice
-    # the time on PostgreSQL: 115–125 → 57–60 ms). The rows are read from the cursor as they
+    # city's month is tens of thousands of day rows and thousands of departments: joining before
+    # grouping joins every day row). The rows are read from the cursor as they
     # come (integers; the counters are NOT NULL, so their sums are never NULL), without the
     # ORM's per-value converters.
     named_group = group_by in NAMED_GROUPS
@@ -161,7 +161,7 @@ def figures_report(*, start: dt.date, end: dt.date, group_by: str = "department"
 
 # -- cached figures ------------------------------------------------------------------------------
 # A leader's figures of a month by department are thousands of rows: summed, labelled and
-# serialised they cost ~0.1 s of CPU, and dashboards ask again and again. The serialised answer is
+# serialised they cost real CPU, and dashboards ask again and again. The serialised answer is
 # kept for FIGURES_CACHE_SECONDS under a generation that every write to the daily aggregate
 # bumps (after its commit, see services.bump; zhengwu.speedups.generations says who sees it when).
 FIGURES_CACHE_SECONDS = 60

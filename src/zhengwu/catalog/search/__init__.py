@@ -21,7 +21,7 @@ materials or 受理条件) and the length of its headline; a query adds, per con
 share of concepts the document matched, so that an item matching every part of the question
 beats one that matches a single word many times.
 
-Performance (100,000 items, ``bench/search_items.py``): the index lives in two tables
+Performance (a city's catalogue; the bench's search rows): the index lives in two tables
 (:mod:`zhengwu.catalog.models.search`); a query reads, per term, only its top postings by weight
 (one UNION ALL statement, region and audience filters applied inside the scan), scores those,
 then re-scores the best candidates exactly with all their postings. Each process keeps the

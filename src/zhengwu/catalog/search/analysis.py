@@ -133,7 +133,7 @@ class Analyzer:
                 tk.add_word(word, freq=500)
         for word in self.splitwords:
             tk.del_word(word)
-        pinyin_of("预热")  # pypinyin loads its phrase dictionaries on first use (~1 s): do it here
+        pinyin_of("预热")  # pypinyin loads its phrase dictionaries on first use (slowly): do it here
         return tk
 
     def is_word(self, text: str) -> bool:

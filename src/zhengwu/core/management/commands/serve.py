@@ -14,9 +14,8 @@ def recommended_workers() -> int:
 
     Requests spend much of their time waiting on the database, so threads help; one process per
     core plus one keeps a core busy while another process waits. Fewer threads in more
-    processes (less GIL contention) was measured with the paced mixed workload (ADR 15): 6 × 2
-    did not beat 3 × 4 in back-to-back runs and needs twice the memory (~480 MiB a process on a
-    city catalogue), so it is not the default.
+    processes (less GIL contention) did not do better and needs more memory, so it is not the
+    default (ADR 15).
     """
     return (os.cpu_count() or 1) + 1
 
