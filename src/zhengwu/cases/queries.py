@@ -31,6 +31,7 @@ from .models import (
     CaseResult,
     CaseStep,
     Channel,
+    Extension,
     PendingMaterial,
     SupplementNotice,
     Suspension,
@@ -311,6 +312,18 @@ def case_time_left(case: Case, today: dt.date | None = None, cal=None) -> TimeLe
     return TimeLeft(status, left)
 
 
+def acceptance_time_left(case: Case, today: dt.date | None = None, cal=None) -> TimeLeft | None:
+    """正常 / 预警 / 超期 of the five working days to answer an application waiting for 受理
+    (行政许可法第三十二条): 预警 on the last day, 超期 after it (the application is then deemed
+    accepted, see services.deadlines)."""
+    if case.state != State.SUBMITTED or case.acceptance_due is None:
+        return None
+    cal = cal or calendar.get_calendar()
+    today = today or timezone.localdate()
+    status, left = rules.time_status(cal, today, case.acceptance_due, rules.ACCEPTANCE_WORKDAYS)
+    return TimeLeft(status, left)
+
+
 def with_time_status(steps: Iterable[CaseStep], wanted: str | None, limit: int, skip: int = 0,
                      max_scan: int = 5000) -> tuple[list[CaseStep], bool, bool]:
     """Attach ``time_left`` to inbox rows and keep those of the ``wanted`` status.
@@ -454,6 +467,8 @@ CASE_FILES = _of_case(lambda: CaseMaterial.objects.exclude(status=CaseMaterial.S
 CASE_SUPPLEMENTS = _of_case(lambda: SupplementNotice.objects.order_by("-issued_at", "-pk"))
 CASE_PENDING = _of_case(lambda: PendingMaterial.objects.order_by("due_date", "pk"))
 CASE_SUSPENSIONS = _of_case(lambda: Suspension.objects.order_by("started_on", "pk"))
+CASE_EXTENSIONS = _of_case(lambda: Extension.objects.select_related("requested_by", "decided_by")
+                           .order_by("requested_at", "pk"))
 
 
 def rows_of(lookup: ByPk, case: Case) -> list:
