@@ -137,7 +137,8 @@ def _summary(case: Case) -> dict:
         "applicant_name": case.applicant.name,
         "channel": case.channel, "channel_label": case.get_channel_display(),
         "state": case.state, "state_label": case.state_label,
-        "created_at": case.created_at, "submitted_at": case.submitted_at, "accepted_on": case.accepted_on,
+        "created_at": case.created_at, "submitted_at": case.submitted_at, "acceptance_due": case.acceptance_due,
+        "accepted_on": case.accepted_on,
         "due_date": case.due_date, "concluded_at": case.concluded_at, "lock_version": case.lock_version,
     }
 
@@ -186,7 +187,7 @@ def _detail(request, case: Case) -> dict:
         "outcome": case.outcome, "outcome_label": case.get_outcome_display() if case.outcome else "",
         "promised_days": case.promised_days, "suspended_workdays": case.suspended_workdays, "visits": case.visits,
         "extension_workdays": case.extension_workdays, "received_on": case.received_on,
-        "acceptance_due": case.acceptance_due, "deemed_accepted": case.deemed_accepted,
+        "deemed_accepted": case.deemed_accepted,
         "concluded_on_time": case.concluded_on_time, "refusal_reason": case.refusal_reason,
         "commitment_signed_at": case.commitment_signed_at,
         "time": _time_out(queries.case_time_left(case, cal=cal)),

@@ -40,6 +40,8 @@ class CaseSummaryOut(Schema):
     state_label: str
     created_at: dt.datetime
     submitted_at: dt.datetime | None = None
+    acceptance_due: dt.date | None = Field(None, description="受理期限：收到申请材料后五个工作日（行政许可法第三十二条），"
+                                                            "待受理时有值")
     accepted_on: dt.date | None = None
     due_date: dt.date | None = Field(None, description="承诺办结日期")
     concluded_at: dt.datetime | None = None
@@ -167,7 +169,6 @@ class CaseDetailOut(CaseSummaryOut):
     suspended_workdays: int
     extension_workdays: int = Field(0, description="经负责人批准延长的工作日（行政许可法第四十二条）")
     received_on: dt.date | None = Field(None, description="收到申请材料日期")
-    acceptance_due: dt.date | None = Field(None, description="受理期限：收到材料后五个工作日（行政许可法第三十二条）")
     deemed_accepted: bool = Field(False, description="逾期未答复，自收到申请材料之日起视为受理")
     visits: int
     concluded_on_time: bool | None = None

@@ -306,7 +306,8 @@ def case_time_left(case: Case, today: dt.date | None = None, cal=None) -> TimeLe
         return None
     cal = cal or calendar.get_calendar()
     today = today or timezone.localdate()
-    status, left = rules.time_status(cal, today, case.due_date, case.promised_days + case.suspended_workdays,
+    total = case.promised_days + case.suspended_workdays + case.extension_workdays
+    status, left = rules.time_status(cal, today, case.due_date, total,
                                      suspended=case.state == State.SUSPENDED,
                                      concluded=case.state in (State.CONCLUDED, State.DELIVERED))
     return TimeLeft(status, left)
@@ -443,7 +444,7 @@ def page_slice(qs, page: int, size: int) -> tuple[list, bool]:
 # the 24 columns of an item, 13 of an applicant) makes a page's SQL shorter to build and its rows
 # cheaper to turn into objects.
 CASE_ROW_FIELDS = ("id", "number", "service_item", "department", "applicant", "channel", "state", "created_at",
-                   "submitted_at", "accepted_on", "due_date", "concluded_at", "lock_version",
+                   "submitted_at", "acceptance_due", "accepted_on", "due_date", "concluded_at", "lock_version",
                    "service_item__id", "service_item__name", "department__id", "department__name",
                    "applicant__id", "applicant__name")
 

@@ -105,7 +105,7 @@ def time_left(case: Case, cal=None, today: dt.date | None = None) -> TimeLeft | 
         return None
     cal = cal or calendar.get_calendar()
     status, left = rules.time_status(cal, today or timezone.localdate(), case.due_date,
-                                     case.promised_days + case.suspended_workdays,
+                                     case.promised_days + case.suspended_workdays + case.extension_workdays,
                                      suspended=case.state == State.SUSPENDED,
                                      concluded=case.state in (State.CONCLUDED, State.DELIVERED))
     return TimeLeft(status, left)
@@ -153,7 +153,7 @@ LIST_FILTERS = {
 
 # What a row of 我的办件 shows (jinja2/cases/applicant/case_rows.html and needs.html) and its time left
 # (time_left) read: nothing else of the case, its item or its department is loaded.
-LIST_ROW_FIELDS = (*queries.CASE_ROW_FIELDS, "agent", "bundle_case", "outcome", "promised_days",
+LIST_ROW_FIELDS = (*queries.CASE_ROW_FIELDS, "agent", "bundle_case", "outcome", "promised_days", "extension_workdays",
                    "suspended_workdays")
 
 

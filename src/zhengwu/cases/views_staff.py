@@ -101,7 +101,7 @@ def _department_options(user, roles, selected: str) -> str:
 # -- 受理队列 ----------------------------------------------------------------------------------------
 # What a row of the queue shows (cases/staff/intake_queue.html): a list row and the department's
 # short name; nothing else is loaded.
-INTAKE_ROW_FIELDS = (*queries.CASE_ROW_FIELDS, "department__short_name", "acceptance_due")
+INTAKE_ROW_FIELDS = (*queries.CASE_ROW_FIELDS, "department__short_name")
 
 
 @roles_required(Role.WINDOW, what="窗口人员")
