@@ -191,6 +191,7 @@ def test_intake_queue_and_case_page_show_the_acceptance_limit(submitted_case, wi
     assert 'data-time-status="overdue"' in page
     page = client.get(reverse("cases:staff_case", args=[submitted_case.pk])).content.decode()
     assert 'id="case-received"' in page and 'data-time-status="overdue"' in page
+    assert 'id="acceptance-overdue"' in page
 
 
 # -- 一次性告知 --------------------------------------------------------------------------------------

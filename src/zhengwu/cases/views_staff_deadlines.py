@@ -25,7 +25,9 @@ def case_context(user, case: Case, bound: dict) -> dict:
     case in review, the request form."""
     extensions = queries.rows_of(queries.CASE_EXTENSIONS, case) if case.accepted_on else []
     ctx = {"extensions": extensions, "extension_basis": rules.EXTENSION_BASIS,
-           "extension_workdays": rules.EXTENSION_WORKDAYS}
+           "extension_workdays": rules.EXTENSION_WORKDAYS,
+           # 行政许可法第三十二条: past the five working days the application is accepted by law.
+           "acceptance_overdue": case.state == State.SUBMITTED and rules.deemed_accepted(_today(), case.acceptance_due)}
     if case.state == State.IN_REVIEW and not extensions and deadlines.may_request_extension(user, case):
         ctx["extension_form"] = bound.get("extension") or f.ExtensionRequestForm(
             initial={"lock_version": case.lock_version}, auto_id="extension_%s")
