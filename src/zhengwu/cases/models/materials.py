@@ -46,7 +46,7 @@ class SupplementNotice(models.Model):
     note = models.TextField("补充说明", blank=True)
     # 一次性告知: the first notice lists everything; a later one only what it could not have known,
     # with the reason (rules.supplement_refusal). Counted in the figures (再次补正告知数).
-    additional_reason = models.TextField("再次告知原因", blank=True)
+    additional_reason = models.TextField("再次告知原因", blank=True, default="", db_default="")
     issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="告知人", null=True,
                                   on_delete=models.SET_NULL, related_name="+")
     issued_at = models.DateTimeField("告知时间", auto_now_add=True)
