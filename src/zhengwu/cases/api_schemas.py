@@ -129,7 +129,7 @@ class SuspensionOut(Schema):
     workdays: int
 
 
-class ExtensionOut(Schema):
+class CaseExtensionOut(Schema):
     status: str
     status_label: str
     reason: str
@@ -182,7 +182,7 @@ class CaseDetailOut(CaseSummaryOut):
     pending_materials: list[PendingMaterialOut] = Field(default_factory=list, description="容缺受理待补交的材料")
     supplement_notices: list[SupplementNoticeOut] = Field(default_factory=list, description="补正告知（一次性告知）")
     suspensions: list[SuspensionOut] = Field(default_factory=list, description="特别程序")
-    extensions: list[ExtensionOut] = Field(default_factory=list, description="延长办理期限")
+    extensions: list[CaseExtensionOut] = Field(default_factory=list, description="延长办理期限")
     result: ResultOut | None = None
     receipt_url: str = ""
 
@@ -261,11 +261,11 @@ class SuspendIn(LockIn):
     legal_basis: str = Field("", description="需要该程序的具体法律条款（可选；系统自动注明行政许可法第四十五条）")
 
 
-class ExtensionRequestIn(LockIn):
+class CaseExtensionRequestIn(LockIn):
     reason: str = Field(..., description="延长理由（批准后告知申请人）")
 
 
-class ExtensionDecisionIn(LockIn):
+class CaseExtensionDecisionIn(LockIn):
     approve: bool = Field(..., description="true 批准延长10个工作日 / false 不批准")
     note: str = ""
 
