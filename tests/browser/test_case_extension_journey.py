@@ -16,7 +16,9 @@ def test_extension_requested_approved_and_shown_to_the_citizen(live_server, brow
     from zhengwu.cases.services import applying, intake
 
     item = _setup()
-    citizen_user = User.objects.get(username=CITIZEN_ID)
+    from zhengwu.accounts.backends import login_username
+
+    citizen_user = User.objects.get(username=login_username(CITIZEN_ID))
     case = applying.create_draft(citizen_user, item, form_data={"shop_name": "老王小吃"})
     for name in ("食品经营许可申请书", "经营场所使用证明"):
         applying.upload_material(citizen_user, case, SimpleUploadedFile(f"{name}.pdf", PDF), name=name)
