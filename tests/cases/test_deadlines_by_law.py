@@ -321,3 +321,15 @@ def test_extension_through_the_api(api, accepted_case, approver, leader):
     r = api(approver).post(f"{accepted_case.pk}/extension", {"lock_version": detail["lock_version"],
                                                              "reason": "再延"})
     assert r.status_code == 400
+
+
+def test_acceptance_warning_starts_the_day_before_the_last_day(submitted_case):
+    from zhengwu.cases import queries
+    from zhengwu.cases.rules import TimeStatus
+
+    cal = calendar.get_calendar()
+    received = D(2026, 9, 30)  # due Tue 10-13 (国庆 in between, Sat 10-10 a 调休 working day)
+    submitted_case.received_on, submitted_case.acceptance_due = received, rules.acceptance_due(cal, received)
+    status = {day: queries.acceptance_time_left(submitted_case, D(2026, 10, day), cal).status for day in (8, 10, 12, 13, 14)}
+    assert status == {8: TimeStatus.NORMAL, 10: TimeStatus.NORMAL, 12: TimeStatus.WARNING, 13: TimeStatus.WARNING,
+                      14: TimeStatus.OVERDUE}

@@ -315,13 +315,15 @@ def case_time_left(case: Case, today: dt.date | None = None, cal=None) -> TimeLe
 
 def acceptance_time_left(case: Case, today: dt.date | None = None, cal=None) -> TimeLeft | None:
     """正常 / 预警 / 超期 of the five working days to answer an application waiting for 受理
-    (行政许可法第三十二条): 预警 on the last day, 超期 after it (the application is then deemed
-    accepted, see services.deadlines)."""
+    (行政许可法第三十二条): 预警 from the day before the last one (a day to answer), 超期 after the
+    last (the application is then deemed accepted, see services.deadlines)."""
     if case.state != State.SUBMITTED or case.acceptance_due is None:
         return None
     cal = cal or calendar.get_calendar()
     today = today or timezone.localdate()
     status, left = rules.time_status(cal, today, case.acceptance_due, rules.ACCEPTANCE_WORKDAYS)
+    if status == TimeStatus.NORMAL and left <= 1:
+        status = TimeStatus.WARNING
     return TimeLeft(status, left)
 
 
