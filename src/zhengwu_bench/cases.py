@@ -236,7 +236,7 @@ def gen_cases(ctx: Context) -> int:
                                 "outcome": ""}
                     if state == "suspended":
                         ev.append(("suspend", "in_review", "suspended", "", dept_approver if it.demo and dept_approver
-                                   else (None, "审批人员"), tstep + dt.timedelta(hours=1), "需现场核查", {"kind": "现场核查"}))
+                                   else (None, "审批人员"), tstep + dt.timedelta(hours=1), "需抽样检测", {"kind": "检测"}))
                     if due < days.today and state == "in_review":
                         counts["overdue_open"] += 1
             lock = len(ev) - 1

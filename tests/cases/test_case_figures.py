@@ -104,7 +104,12 @@ def world(district, make_department, make_citizen, publish_item):
         "c11": case(b1, accepted=D(2025, 10, 30), due=D(2025, 11, 6), state="concluded",
                     concluded=at(2025, 10, 31, 23, 30), on_time=True),
     }
-    return {"a": a, "b": b, "a1": a1, "a2": a2, "b1": b1, "w1": w1, "w2": w2, "cases": c}
+    # c6's 特别程序 (检测), started 10-14 and still running: the clock stopped.
+    from zhengwu.cases.models import Suspension
+
+    Suspension.objects.create(case=c["c6"], kind="testing", reason="抽样检测", started_on=D(2025, 10, 14))
+    return {"a": a, "b": b, "a1": a1, "a2": a2, "b1": b1, "w1": w1, "w2": w2, "cases": c, "person": person,
+            "district": district}
 
 
 def october(cases=None, group_by="department"):
@@ -175,14 +180,95 @@ def test_scoped_cases_only(world, make_staff):
 
 def test_few_queries_whatever_the_number_of_cases(world, django_assert_max_num_queries):
     october()  # warm the calendar
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(5):
         october()
 
 
 def test_every_figure_has_a_definition():
     assert [v[0] for v in figures.DEFINITIONS.values()] == [
-        "受理量", "办结量", "按时办结率", "超期数", "平均办理时长", "即办率", "全程网办率", "跑动次数"]
+        "受理量", "办结量", "按时办结率", "超期数", "平均办理时长", "即办率", "全程网办率", "跑动次数",
+        "逾期视为受理数", "延期办结数", "再次补正告知数"]
     assert all(len(v[2]) > 10 for v in figures.DEFINITIONS.values())
+
+
+# -- issue 30: figures as the law and the records say ------------------------------------------
+def _event(case, action, when, **data):
+    from zhengwu.cases.models import CaseEvent
+
+    e = CaseEvent.objects.create(case=case, action=action, label=action, actor_name="系统", data=data)
+    CaseEvent.objects.filter(pk=e.pk).update(at=when)
+
+
+def test_overdue_of_a_closed_period_does_not_change_when_the_case_changes_later(world):
+    """超期数 of October is computed from the history as of 10-31 (ADR 0026).
+
+    c3 accepted 10-09, due 10-15 (its 受理 entry says so), open and overdue on 10-31. In November
+    a 特别程序 starts (11-03), ends (11-04, due date moved to 10-17) and the applicant withdraws
+    (11-05): each of these once took c3 out of October's 超期数 (it looked at the state now)."""
+    from zhengwu.cases.models import Suspension
+
+    c3 = world["cases"]["c3"]
+    _event(c3, "accept", at(2025, 10, 9, 10), due_date="2025-10-15")
+    before = rows_by_label(october())["市场监管局"]
+    assert (before.overdue_open, before.overdue) == (1, 2)
+
+    Suspension.objects.create(case=c3, kind="expert", reason="专家评审", started_on=D(2025, 11, 3))
+    Case.objects.filter(pk=c3.pk).update(state="suspended")
+    assert rows_by_label(october())["市场监管局"].overdue_open == 1
+    Suspension.objects.filter(case=c3).update(ended_on=D(2025, 11, 4), workdays=1)
+    _event(c3, "resume", at(2025, 11, 4, 10), due_date="2025-10-16")
+    Case.objects.filter(pk=c3.pk).update(state="withdrawn", due_date=D(2025, 10, 16))
+    _event(c3, "withdraw", at(2025, 11, 5, 10))
+    after = rows_by_label(october())["市场监管局"]
+    assert (after.overdue_open, after.overdue) == (1, 2)
+
+
+def test_a_case_is_judged_by_the_due_date_its_history_had_at_the_period_end(world):
+    """An extension approved on 10-14 moved c3's due date from 10-15 to 11-12 (in this made-up
+    history): not overdue on 10-31, nor on 10-17; on 10-13 its due date was still 10-15, not reached."""
+    c3 = world["cases"]["c3"]
+    _event(c3, "accept", at(2025, 10, 9, 10), due_date="2025-10-15")
+    _event(c3, "approve_extension", at(2025, 10, 14, 10), due_date="2025-11-12")
+    Case.objects.filter(pk=c3.pk).update(due_date=D(2025, 11, 12), extension_workdays=10)
+    assert rows_by_label(october())["市场监管局"].overdue_open == 0
+    report = figures.case_figures(start=D(2025, 10, 13), end=D(2025, 10, 17), today=TODAY)
+    assert rows_by_label(report)["市场监管局"].overdue_open == 0
+    report = figures.case_figures(start=D(2025, 10, 13), end=D(2025, 10, 13), today=TODAY)
+    assert rows_by_label(report).get("市场监管局") is None or rows_by_label(report)["市场监管局"].overdue_open == 0
+
+
+def test_a_paused_case_is_not_overdue_only_while_its_lawful_procedure_runs(world):
+    """c6 (due 10-16) has been in 检测 since 10-14: not overdue on 10-31. A 现场核查 record (not in
+    行政许可法第四十五条, converted to counted time) does not stop the clock: c6 is overdue."""
+    from zhengwu.cases.models import Suspension
+
+    assert rows_by_label(october())["消防救援大队"].overdue_open == 1  # c10 only
+    Suspension.objects.filter(case=world["cases"]["c6"]).update(kind="inspection", stops_clock=False)
+    assert rows_by_label(october())["消防救援大队"].overdue_open == 2  # c10 and c6
+
+
+def test_full_online_counts_the_visits_the_case_recorded_not_the_guide_plan(world, publish_item):
+    """c3 is A1 (网办深度四级, guide: 0 visits), online. If the applicant still had to come once,
+    the case is not 全程网办: A's 全程网办率 drops from 1/2 to 0/2."""
+    assert rows_by_label(october())["市场监管局"].full_online == 1
+    Case.objects.filter(pk=world["cases"]["c3"].pk).update(visits=1)
+    a = rows_by_label(october())["市场监管局"]
+    assert (a.full_online, a.full_online_rate) == (0, 0.0)
+
+
+def test_deemed_accepted_extended_and_additional_supplements_are_counted(world):
+    from zhengwu.cases.models import SupplementNotice
+
+    c = world["cases"]
+    Case.objects.filter(pk=c["c3"].pk).update(deemed_accepted=True)  # accepted 10-09
+    Case.objects.filter(pk=c["c1"].pk).update(extension_workdays=10)  # concluded 10-10
+    first = SupplementNotice.objects.create(case=c["c7"], items=[{"material": "营业执照", "reason": "不清晰"}])
+    second = SupplementNotice.objects.create(case=c["c7"], items=[{"material": "租赁合同", "reason": "补正时新交，缺页"}],
+                                             additional_reason="补正时新提交的租赁合同缺第2页，首次告知时尚未提交")
+    SupplementNotice.objects.filter(pk__in=[first.pk, second.pk]).update(issued_at=at(2025, 10, 20))
+    a = rows_by_label(october())["市场监管局"]
+    assert (a.deemed_accepted, a.extended, a.additional_supplements) == (1, 1, 1)
+    assert october().total.additional_supplements == 1
 
 
 def test_period_is_checked():
@@ -230,6 +316,6 @@ def test_excel_export_has_the_same_table(world, leader, client):
     assert header[:4] == ["部门", "受理量（件）", "办结量（件）", "按时办结率"]
     rows = {row[0].value: [c.value for c in row[1:]] for row in ws.iter_rows(min_row=3)}
     # 受理量, 办结量, 按时办结率, 超期数, 平均办理时长, 即办率, 全程网办率, 跑动次数
-    assert rows["市场监管局"] == [2, 3, 0.6667, 2, 3.0, 0.5, 0.5, 0.5]
-    assert rows["合计"] == [6, 5, 0.6, 4, 4.6, 0.1667, 0.1667, 0.5]
+    assert rows["市场监管局"] == [2, 3, 0.6667, 2, 3.0, 0.5, 0.5, 0.5, 0, 0, 0]
+    assert rows["合计"] == [6, 5, 0.6, 4, 4.6, 0.1667, 0.1667, 0.5, 0, 0, 0]
     assert [r[0].value for r in wb["指标口径"].iter_rows(min_row=2)][0] == "受理量"

@@ -210,3 +210,11 @@ def test_catalogue_figures_definition():
     assert f.avg_compression_rate == pytest.approx((0.75 + 0.0) / 2)
     assert (f.instant_share, f.zero_visit_share, f.max_one_visit_share, f.full_online_share) == (0.5, 0.25, 0.75, 0.5)
     assert rules.catalogue_figures([]).instant_share is None
+
+
+def test_max_one_visit_does_not_count_an_unrecorded_visits_figure():
+    """最多跑一次 has one definition in Python and SQL (services.reports filters visits IS NOT NULL
+    AND visits <= 1): an item whose 到现场次数 is empty is neither 零跑动 nor 最多跑一次."""
+    items = [{"visits": None, "online_depth": 1}, {"visits": 1, "online_depth": 1}, {"visits": 2, "online_depth": 1}]
+    f = rules.catalogue_figures(items)
+    assert (f.zero_visit_count, f.max_one_visit_count) == (0, 1)

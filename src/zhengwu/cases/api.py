@@ -137,7 +137,8 @@ def _summary(case: Case) -> dict:
         "applicant_name": case.applicant.name,
         "channel": case.channel, "channel_label": case.get_channel_display(),
         "state": case.state, "state_label": case.state_label,
-        "created_at": case.created_at, "submitted_at": case.submitted_at, "accepted_on": case.accepted_on,
+        "created_at": case.created_at, "submitted_at": case.submitted_at, "acceptance_due": case.acceptance_due,
+        "accepted_on": case.accepted_on,
         "due_date": case.due_date, "concluded_at": case.concluded_at, "lock_version": case.lock_version,
     }
 
@@ -185,6 +186,8 @@ def _detail(request, case: Case) -> dict:
         "intake_mode": case.intake_mode, "intake_mode_label": case.get_intake_mode_display(),
         "outcome": case.outcome, "outcome_label": case.get_outcome_display() if case.outcome else "",
         "promised_days": case.promised_days, "suspended_workdays": case.suspended_workdays, "visits": case.visits,
+        "extension_workdays": case.extension_workdays, "received_on": case.received_on,
+        "deemed_accepted": case.deemed_accepted,
         "concluded_on_time": case.concluded_on_time, "refusal_reason": case.refusal_reason,
         "commitment_signed_at": case.commitment_signed_at,
         "time": _time_out(queries.case_time_left(case, cal=cal)),
@@ -207,14 +210,19 @@ def _detail(request, case: Case) -> dict:
                               for p in (PendingMaterial.objects.filter(case=case).order_by("pk")
                                         if has("pending") else [])],
         "supplement_notices": [{"id": n.pk, "items": n.items, "note": n.note, "issued_at": n.issued_at,
-                                "resolved_at": n.resolved_at}
+                                "resolved_at": n.resolved_at, "additional_reason": n.additional_reason}
                                for n in (queries.rows_of(queries.CASE_SUPPLEMENTS, case)
                                          if has("supplements") else [])],
         "suspensions": [{"kind": s.kind, "kind_label": s.get_kind_display(), "reason": s.reason,
                          "started_on": s.started_on, "planned_workdays": s.planned_workdays, "ended_on": s.ended_on,
-                         "workdays": s.workdays}
+                         "workdays": s.workdays, "legal_basis": s.legal_basis, "stops_clock": s.stops_clock}
                         for s in (queries.rows_of(queries.CASE_SUSPENSIONS, case)
                                   if has("suspensions") else [])],
+        "extensions": [{"status": e.status, "status_label": e.get_status_display(), "reason": e.reason,
+                        "workdays": e.workdays, "requested_at": e.requested_at, "decided_at": e.decided_at,
+                        "decision_note": e.decision_note, "due_before": e.due_before, "due_after": e.due_after}
+                       for e in (queries.rows_of(queries.CASE_EXTENSIONS, case) if case.accepted_on else [])
+                       if not party or e.status == "approved"],
         "result": _result_out(case, result),
         "receipt_url": reverse("api:case_receipt", args=[case.pk]) if case.number else "",
     })
@@ -578,7 +586,7 @@ def accept(request, case_id: int, payload: AcceptIn):
 def supplement(request, case_id: int, payload: SupplementIn):
     case = _visible_case(request, case_id)
     intake.request_supplement(request.auth, case, payload.lock_version, [i.dict() for i in payload.items],
-                              payload.note)
+                              payload.note, payload.additional_reason)
     return _fresh_detail(request, case_id)
 
 
@@ -617,7 +625,8 @@ def act_on_step(request, case_id: int, step_id: str, payload: StepActIn):
 @router.post("/{int:case_id}/suspend", response={200: CaseDetailOut, **ERRORS}, summary="启动特别程序（暂停计时）")
 def suspend(request, case_id: int, payload: SuspendIn):
     case = _visible_case(request, case_id)
-    approval.suspend(request.auth, case, payload.lock_version, payload.kind, payload.reason, payload.planned_workdays)
+    approval.suspend(request.auth, case, payload.lock_version, payload.kind, payload.reason, payload.planned_workdays,
+                     payload.legal_basis)
     return _fresh_detail(request, case_id)
 
 
@@ -634,3 +643,6 @@ def deliver(request, case_id: int, payload: DeliverIn):
     approval.deliver(request.auth, case, payload.lock_version, payload.method, address=payload.address,
                      carrier=payload.carrier, tracking_number=payload.tracking_number)
     return _fresh_detail(request, case_id)
+
+
+from . import api_deadlines  # noqa: E402,F401 (延长办理期限 endpoints on this router)

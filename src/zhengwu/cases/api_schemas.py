@@ -40,6 +40,8 @@ class CaseSummaryOut(Schema):
     state_label: str
     created_at: dt.datetime
     submitted_at: dt.datetime | None = None
+    acceptance_due: dt.date | None = Field(None, description="受理期限：收到申请材料后五个工作日（行政许可法第三十二条），"
+                                                            "待受理时有值")
     accepted_on: dt.date | None = None
     due_date: dt.date | None = Field(None, description="承诺办结日期")
     concluded_at: dt.datetime | None = None
@@ -112,16 +114,31 @@ class SupplementNoticeOut(Schema):
     note: str
     issued_at: dt.datetime
     resolved_at: dt.datetime | None = None
+    additional_reason: str = Field("", description="再次告知的原因（首次告知时为空）")
 
 
 class SuspensionOut(Schema):
     kind: str
     kind_label: str
     reason: str
+    legal_basis: str = ""
+    stops_clock: bool = Field(True, description="是否暂停计时（行政许可法第四十五条规定以外的程序计入期限）")
     started_on: dt.date
     planned_workdays: int | None = None
     ended_on: dt.date | None = None
     workdays: int
+
+
+class CaseExtensionOut(Schema):
+    status: str
+    status_label: str
+    reason: str
+    workdays: int
+    requested_at: dt.datetime
+    decided_at: dt.datetime | None = None
+    decision_note: str = ""
+    due_before: dt.date
+    due_after: dt.date | None = None
 
 
 class ResultOut(Schema):
@@ -150,6 +167,9 @@ class CaseDetailOut(CaseSummaryOut):
     outcome_label: str
     promised_days: int
     suspended_workdays: int
+    extension_workdays: int = Field(0, description="经负责人批准延长的工作日（行政许可法第四十二条）")
+    received_on: dt.date | None = Field(None, description="收到申请材料日期")
+    deemed_accepted: bool = Field(False, description="逾期未答复，自收到申请材料之日起视为受理")
     visits: int
     concluded_on_time: bool | None = None
     refusal_reason: str = ""
@@ -162,6 +182,7 @@ class CaseDetailOut(CaseSummaryOut):
     pending_materials: list[PendingMaterialOut] = Field(default_factory=list, description="容缺受理待补交的材料")
     supplement_notices: list[SupplementNoticeOut] = Field(default_factory=list, description="补正告知（一次性告知）")
     suspensions: list[SuspensionOut] = Field(default_factory=list, description="特别程序")
+    extensions: list[CaseExtensionOut] = Field(default_factory=list, description="延长办理期限")
     result: ResultOut | None = None
     receipt_url: str = ""
 
@@ -202,6 +223,7 @@ class AcceptIn(LockIn):
 class SupplementIn(LockIn):
     items: list[SupplementItem] = Field(..., description="一次性告知：全部需要补正的材料及原因")
     note: str = ""
+    additional_reason: str = Field("", description="再次告知的原因：已发出过补正告知时必填，只限首次告知时无法知道的内容")
 
 
 class RefuseIn(LockIn):
@@ -231,10 +253,22 @@ class StepActIn(LockIn):
 
 
 class SuspendIn(LockIn):
-    kind: str = Field(..., description="hearing 听证 / testing 检验检测 / expert 专家评审 / "
-                                       "inspection 现场核查 / publicity 公示 / other 其他")
+    kind: str = Field(..., description="只限行政许可法第四十五条规定的程序：hearing 听证 / tender 招标 / auction 拍卖 / "
+                                       "examination 检验 / testing 检测 / quarantine 检疫 / appraisal 鉴定 / "
+                                       "expert 专家评审")
     reason: str
     planned_workdays: int | None = Field(None, ge=0)
+    legal_basis: str = Field("", description="需要该程序的具体法律条款（可选；系统自动注明行政许可法第四十五条）")
+
+
+class CaseExtensionRequestIn(LockIn):
+    reason: str = Field(..., description="延长理由（批准后告知申请人）")
+
+
+class CaseExtensionDecisionIn(LockIn):
+    approve: bool = Field(..., description="true 批准延长10个工作日 / false 不批准")
+    note: str = ""
+
 
 
 class ResumeIn(LockIn):
@@ -290,6 +324,9 @@ class FigureValuesOut(Schema):
     full_online_rate: float | None = Field(None, description="全程网办率（0–1）")
     visits: int
     avg_visits: float | None = Field(None, description="跑动次数（次/件）")
+    deemed_accepted: int = Field(0, description="逾期视为受理数（行政许可法第三十二条）")
+    extended: int = Field(0, description="延期办结数（行政许可法第四十二条）")
+    additional_supplements: int = Field(0, description="再次补正告知数（一次性告知之外的再次告知）")
 
 
 class CaseFigureRowOut(Schema):

@@ -18,8 +18,8 @@ from django.utils import timezone
 from zhengwu.core import identifiers
 from zhengwu.org.models import Role
 
-from . import workflow
-from .models import Channel, Suspension
+from . import rules, workflow
+from .models import Channel
 from .models.results import CaseResult
 
 STANDARD_COMMITMENT = (
@@ -97,6 +97,9 @@ class SupplementForm(LockedForm):
     other_name = forms.CharField(label="其他需补正的材料", required=False, max_length=300)
     other_reason = forms.CharField(label="原因", required=False, max_length=300)
     note = forms.CharField(label="补充说明", required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
+    additional_reason = forms.CharField(
+        label="再次告知原因", required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="已发出过补正告知时必填：只限首次告知时无法知道的内容（如补正时新提交材料的问题）")
 
     def __init__(self, *args, materials: list[str], **kwargs):
         super().__init__(*args, **kwargs)
@@ -183,13 +186,30 @@ class StepActionForm(LockedForm):
 
 
 class SuspendForm(LockedForm):
-    kind = forms.ChoiceField(label="特别程序种类", choices=Suspension.Kind.choices)
+    # Only the procedures 行政许可法第四十五条 names stop the clock (rules.LAWFUL_SUSPENSIONS).
+    kind = forms.ChoiceField(label="特别程序种类", choices=list(rules.LAWFUL_SUSPENSIONS.items()),
+                             error_messages={"invalid_choice": "特别程序种类：只能是行政许可法第四十五条规定的"
+                                                               "听证、招标、拍卖、检验、检测、检疫、鉴定、专家评审"})
+    legal_basis = forms.CharField(label="具体依据（可选）", required=False, max_length=200,
+                                  help_text="需要该程序的法律、法规条款，如《食品安全法》第××条；"
+                                            "系统自动注明行政许可法第四十五条")
     reason = forms.CharField(label="启动原因", max_length=1000, widget=forms.Textarea(attrs={"rows": 2}),
                              error_messages={"required": "启动原因：必填"})
     planned_days = forms.IntegerField(label="预计时长（工作日）", required=False, min_value=1, max_value=365,
                                       error_messages={"min_value": "预计时长：至少1个工作日",
                                                       "max_value": "预计时长：不能超过365个工作日",
                                                       "invalid": "预计时长：应为整数"})
+
+
+class ExtensionRequestForm(LockedForm):
+    reason = forms.CharField(label="延长理由（将告知申请人）", max_length=1000, widget=forms.Textarea(attrs={"rows": 2}),
+                             error_messages={"required": "延长理由：必填"})
+
+
+class ExtensionDecisionForm(LockedForm):
+    decision = forms.ChoiceField(label="审批决定", choices=[("approve", "批准延长10个工作日"), ("decline", "不批准")],
+                                 widget=forms.RadioSelect, error_messages={"required": "审批决定：请选择"})
+    note = forms.CharField(label="审批意见", required=False, max_length=1000)
 
 
 class ResumeForm(LockedForm):

@@ -31,6 +31,7 @@ from .models import (
     CaseResult,
     CaseStep,
     Channel,
+    Extension,
     PendingMaterial,
     SupplementNotice,
     Suspension,
@@ -305,9 +306,24 @@ def case_time_left(case: Case, today: dt.date | None = None, cal=None) -> TimeLe
         return None
     cal = cal or calendar.get_calendar()
     today = today or timezone.localdate()
-    status, left = rules.time_status(cal, today, case.due_date, case.promised_days + case.suspended_workdays,
+    total = case.promised_days + case.suspended_workdays + case.extension_workdays
+    status, left = rules.time_status(cal, today, case.due_date, total,
                                      suspended=case.state == State.SUSPENDED,
                                      concluded=case.state in (State.CONCLUDED, State.DELIVERED))
+    return TimeLeft(status, left)
+
+
+def acceptance_time_left(case: Case, today: dt.date | None = None, cal=None) -> TimeLeft | None:
+    """正常 / 预警 / 超期 of the five working days to answer an application waiting for 受理
+    (行政许可法第三十二条): 预警 from the day before the last one (a day to answer), 超期 after the
+    last (the application is then deemed accepted, see services.deadlines)."""
+    if case.state != State.SUBMITTED or case.acceptance_due is None:
+        return None
+    cal = cal or calendar.get_calendar()
+    today = today or timezone.localdate()
+    status, left = rules.time_status(cal, today, case.acceptance_due, rules.ACCEPTANCE_WORKDAYS)
+    if status == TimeStatus.NORMAL and left <= 1:
+        status = TimeStatus.WARNING
     return TimeLeft(status, left)
 
 
@@ -430,7 +446,7 @@ def page_slice(qs, page: int, size: int) -> tuple[list, bool]:
 # the 24 columns of an item, 13 of an applicant) makes a page's SQL shorter to build and its rows
 # cheaper to turn into objects.
 CASE_ROW_FIELDS = ("id", "number", "service_item", "department", "applicant", "channel", "state", "created_at",
-                   "submitted_at", "accepted_on", "due_date", "concluded_at", "lock_version",
+                   "submitted_at", "acceptance_due", "accepted_on", "due_date", "concluded_at", "lock_version",
                    "service_item__id", "service_item__name", "department__id", "department__name",
                    "applicant__id", "applicant__name")
 
@@ -454,6 +470,8 @@ CASE_FILES = _of_case(lambda: CaseMaterial.objects.exclude(status=CaseMaterial.S
 CASE_SUPPLEMENTS = _of_case(lambda: SupplementNotice.objects.order_by("-issued_at", "-pk"))
 CASE_PENDING = _of_case(lambda: PendingMaterial.objects.order_by("due_date", "pk"))
 CASE_SUSPENSIONS = _of_case(lambda: Suspension.objects.order_by("started_on", "pk"))
+CASE_EXTENSIONS = _of_case(lambda: Extension.objects.select_related("requested_by", "decided_by")
+                           .order_by("requested_at", "pk"))
 
 
 def rows_of(lookup: ByPk, case: Case) -> list:

@@ -51,6 +51,7 @@ class Actor(StrEnum):
     APPLICANT = "applicant"
     WINDOW = "window"  # 窗口人员 (intake)
     APPROVER = "approver"  # 审批人员
+    LEADER = "leader"  # 本行政机关负责人 (approves an extension, 行政许可法第四十二条)
     SYSTEM = "system"
 
 
@@ -66,10 +67,17 @@ MACHINE = StateMachine([
     _t("accept_pending", {State.SUBMITTED}, State.IN_REVIEW, {Actor.WINDOW}, "容缺受理"),
     _t("accept_commitment", {State.SUBMITTED}, State.IN_REVIEW, {Actor.WINDOW}, "告知承诺受理"),
     _t("refuse", {State.SUBMITTED, State.SUPPLEMENT}, State.REFUSED, {Actor.WINDOW}, "不予受理"),
+    # 行政许可法第三十二条第一款第（四）项: not told what is missing within five days, the application
+    # counts as accepted from the day the materials were received.
+    _t("deem_accept", {State.SUBMITTED}, State.IN_REVIEW, {Actor.SYSTEM}, "逾期视为受理"),
     _t("approve_step", {State.IN_REVIEW}, State.IN_REVIEW, {Actor.APPROVER, Actor.WINDOW}, "审批通过"),
     _t("return_step", {State.IN_REVIEW}, State.IN_REVIEW, {Actor.APPROVER}, "退回上一环节"),
     _t("suspend", {State.IN_REVIEW}, State.SUSPENDED, {Actor.APPROVER, Actor.WINDOW}, "启动特别程序"),
     _t("resume", {State.SUSPENDED}, State.IN_REVIEW, {Actor.APPROVER, Actor.WINDOW}, "特别程序结束"),
+    # 行政许可法第四十二条第一款: +10 working days, approved by 本行政机关负责人, reason told to the applicant.
+    _t("request_extension", {State.IN_REVIEW}, State.IN_REVIEW, {Actor.APPROVER, Actor.WINDOW}, "申请延长办理期限"),
+    _t("approve_extension", {State.IN_REVIEW}, State.IN_REVIEW, {Actor.LEADER}, "批准延长办理期限"),
+    _t("decline_extension", {State.IN_REVIEW}, State.IN_REVIEW, {Actor.LEADER}, "不批准延长办理期限"),
     _t("supply_pending", {State.IN_REVIEW, State.SUSPENDED}, State.IN_REVIEW, {Actor.APPLICANT, Actor.WINDOW},
        "补齐容缺材料"),
     _t("conclude", {State.IN_REVIEW}, State.CONCLUDED, {Actor.APPROVER, Actor.SYSTEM}, "办结"),
@@ -100,12 +108,89 @@ class Calendar(Protocol):
     def is_workday(self, day: dt.date) -> bool: ...
 
 
-def due_date(cal: Calendar, accepted_on: dt.date, promised_days: int, suspended_workdays: int = 0) -> dt.date:
-    """承诺时限: ``promised_days`` working days after acceptance, extended by suspended time.
+def due_date(cal: Calendar, accepted_on: dt.date, promised_days: int, suspended_workdays: int = 0,
+             extension_workdays: int = 0) -> dt.date:
+    """承诺时限: ``promised_days`` working days after acceptance, extended by suspended time
+    (行政许可法第四十五条: 听证、检验… 所需时间不计算在期限内) and by an approved extension
+    (第四十二条第一款: 延长十日). Working days: 第八十二条 (期限以工作日计算，不含法定节假日).
 
     An 即办件 (``promised_days == 0``) is due the day it is accepted.
     """
-    return cal.add_workdays(accepted_on, promised_days + suspended_workdays)
+    return cal.add_workdays(accepted_on, promised_days + suspended_workdays + extension_workdays)
+
+
+# -- 受理 within five working days (行政许可法第三十二条) -------------------------------------------
+# 第三十二条第一款第（四）项: 申请材料不齐全或者不符合法定形式的，应当当场或者在五日内一次告知申请人需要
+# 补正的全部内容，逾期不告知的，自收到申请材料之日起即为受理. 第八十二条: the days are working days.
+ACCEPTANCE_WORKDAYS = 5
+
+
+def acceptance_due(cal: Calendar, received_on: dt.date) -> dt.date:
+    """The last day to accept, refuse or tell what is missing: five working days after receipt
+    (the day of receipt not counted). Receipt is the online submission, the window's receipt,
+    or the resubmission after 补正 (the complete materials are received anew)."""
+    return cal.add_workdays(received_on, ACCEPTANCE_WORKDAYS)
+
+
+def deemed_accepted(today: dt.date, acceptance_due_on: dt.date | None) -> bool:
+    """Past the five working days with no answer: by law the application is accepted, as of the
+    day of receipt (第三十二条第一款第（四）项)."""
+    return acceptance_due_on is not None and today > acceptance_due_on
+
+
+# -- 特别程序: only the procedures 第四十五条 names stop the clock ----------------------------------
+# 行政许可法第四十五条: 行政机关作出行政许可决定，依法需要听证、招标、拍卖、检验、检测、检疫、鉴定和专家评审的，
+# 所需时间不计算在本节规定的期限内。行政机关应当将所需时间书面告知申请人。
+SUSPENSION_BASIS = "《中华人民共和国行政许可法》第四十五条"
+LAWFUL_SUSPENSIONS = {  # code → label (each one of the procedures the article names)
+    "hearing": "听证", "tender": "招标", "auction": "拍卖", "examination": "检验", "testing": "检测",
+    "quarantine": "检疫", "appraisal": "鉴定", "expert": "专家评审",
+}
+# Kinds once offered that the article does not name (现场核查 is part of the review and counts):
+# kept only to read old records, never accepted again, and migrated to counted time (migration 0008).
+UNLAWFUL_SUSPENSIONS = {"inspection": "现场核查", "publicity": "公示", "other": "其他"}
+
+
+def suspension_refusal(kind: str, reason: str) -> dict[str, str]:
+    """Field → Chinese message when a 特别程序 may not stop the clock (empty when it may)."""
+    if kind in UNLAWFUL_SUSPENSIONS:
+        return {"kind": f"“{UNLAWFUL_SUSPENSIONS[kind]}”不是{SUSPENSION_BASIS}规定的特别程序，所需时间计入办理期限，"
+                        f"不能暂停计时"}
+    if kind not in LAWFUL_SUSPENSIONS:
+        return {"kind": f"特别程序种类不正确：应为{'、'.join(LAWFUL_SUSPENSIONS.values())}（{SUSPENSION_BASIS}）"}
+    if not (reason or "").strip():
+        return {"reason": "启动特别程序须写明原因"}
+    return {}
+
+
+# -- 一次性告知 (第三十二条第一款第（四）项: 一次告知…需要补正的全部内容) ---------------------------------
+def supplement_refusal(earlier_notices: int, additional_reason: str) -> dict[str, str]:
+    """One 补正 notice per application. A further one only for what the first could not have
+    known (e.g. a fault in a material first handed in with the 补正), with that reason recorded."""
+    if earlier_notices and not (additional_reason or "").strip():
+        return {"additional_reason": "已发出过一次性补正告知：再次告知只限首次告知时无法知道的内容（如补正时新提交材料的问题），"
+                                     "须写明原因（行政许可法第三十二条第一款第（四）项：一次告知需要补正的全部内容）"}
+    return {}
+
+
+# -- 延长办理期限 (行政许可法第四十二条第一款) -----------------------------------------------------
+# 二十日内不能作出决定的，经本行政机关负责人批准，可以延长十日，并应当将延长期限的理由告知申请人.
+EXTENSION_WORKDAYS = 10
+EXTENSION_BASIS = "《中华人民共和国行政许可法》第四十二条第一款"
+
+
+def extension_refusal(today: dt.date, due: dt.date | None, earlier_extensions: int, reason: str) -> str | None:
+    """Why an extension may not be requested or approved now (None when it may): once per case,
+    only before the deadline has passed, with a reason for the applicant."""
+    if earlier_extensions:
+        return f"办理期限只能延长一次（{EXTENSION_BASIS}）"
+    if due is None:
+        return "办件尚未受理，没有办理期限可以延长"
+    if today > due:
+        return f"已超过承诺办结日期（{due:%Y-%m-%d}），逾期后不能再延长办理期限（{EXTENSION_BASIS}）"
+    if not (reason or "").strip():
+        return "延长办理期限须写明理由（将告知申请人）"
+    return None
 
 
 def suspension_workdays(cal: Calendar, start: dt.date, end: dt.date) -> int:

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from . import views_staff as v
+from . import views_staff_deadlines as deadlines
 from . import views_staff_filing as filing
 from . import views_staff_processes as processes
 
@@ -18,6 +19,9 @@ urlpatterns: list = [
     path(f"{P}<int:pk>/steps/<str:step_id>/act/", v.step_action, name="staff_step_act"),
     path(f"{P}<int:pk>/suspend/", v.suspend, name="staff_suspend"),
     path(f"{P}<int:pk>/resume/", v.resume, name="staff_resume"),
+    path(f"{P}<int:pk>/extension/", deadlines.extension_request, name="staff_extension_request"),
+    path(f"{P}extensions/", deadlines.extension_list, name="staff_extensions"),
+    path(f"{P}extensions/<int:pk>/decide/", deadlines.extension_decide, name="staff_extension_decide"),
     path(f"{P}<int:pk>/deliver/", v.deliver, name="staff_deliver"),
     path(f"{P}<int:pk>/decision/", v.decision_file, name="staff_decision"),
     path(f"{P}file/", filing.file_start, name="staff_file"),

@@ -105,7 +105,7 @@ def time_left(case: Case, cal=None, today: dt.date | None = None) -> TimeLeft | 
         return None
     cal = cal or calendar.get_calendar()
     status, left = rules.time_status(cal, today or timezone.localdate(), case.due_date,
-                                     case.promised_days + case.suspended_workdays,
+                                     case.promised_days + case.suspended_workdays + case.extension_workdays,
                                      suspended=case.state == State.SUSPENDED,
                                      concluded=case.state in (State.CONCLUDED, State.DELIVERED))
     return TimeLeft(status, left)
@@ -153,7 +153,7 @@ LIST_FILTERS = {
 
 # What a row of 我的办件 shows (jinja2/cases/applicant/case_rows.html and needs.html) and its time left
 # (time_left) read: nothing else of the case, its item or its department is loaded.
-LIST_ROW_FIELDS = (*queries.CASE_ROW_FIELDS, "agent", "bundle_case", "outcome", "promised_days",
+LIST_ROW_FIELDS = (*queries.CASE_ROW_FIELDS, "agent", "bundle_case", "outcome", "promised_days", "extension_workdays",
                    "suspended_workdays")
 
 
@@ -190,7 +190,7 @@ def case_list(request):
 
 # -- case detail ---------------------------------------------------------------------------------
 WINDOW_ACTIONS = {"request_supplement", "accept", "accept_pending", "accept_commitment", "refuse", "deliver"}
-APPROVAL_ACTIONS = {"approve_step", "return_step", "suspend", "resume"}
+APPROVAL_ACTIONS = {"approve_step", "return_step", "suspend", "resume", "approve_extension"}
 
 
 def actor_label(event: CaseEvent, case: Case, steps_by_id: dict[str, CaseStep]) -> str:
@@ -226,8 +226,16 @@ def event_details(event: CaseEvent) -> list[str]:
     if event.action == "suspend" and d.get("kind"):
         planned = f"，预计{d['planned_workdays']}个工作日" if d.get("planned_workdays") else ""
         out.append(f"特别程序：{d['kind']}{planned}（不计入办理时限）")
+        if d.get("legal_basis"):
+            out.append(f"依据：{d['legal_basis']}")
     if event.action == "resume" and d.get("suspended_workdays") is not None:
         out.append(f"特别程序用时{d['suspended_workdays']}个工作日，承诺办结日期相应顺延")
+    if event.action == "approve_extension" and d.get("due_date"):  # 行政许可法第四十二条: the reason is told
+        out.append(f"经本行政机关负责人批准，办理期限延长{d.get('workdays')}个工作日，承诺办结日期由"
+                   f"{d.get('due_date_before')}延至{d['due_date']}（依据{d.get('basis', '')}）；理由：{event.opinion}")
+    if event.action in ("accept", "accept_pending", "accept_commitment", "deem_accept") and d.get("deemed"):
+        out.append(f"收到申请材料后五个工作日内未答复，依法自收到材料之日（{d.get('received_on')}）起视为受理，"
+                   f"承诺办结日期 {d.get('due_date')}（行政许可法第三十二条）")
     if event.action in ("approve_step", "return_step") and d.get("step"):
         out.append(f"{d['step']}：{d.get('decision', '')}")
     if event.action == "conclude" and d.get("outcome"):

@@ -20,7 +20,7 @@ from zhengwu.workbench.views import staff_required
 from .services import figures as svc
 
 COLUMNS = ["accepted", "concluded", "on_time_rate", "overdue", "avg_workdays", "instant_rate", "full_online_rate",
-           "avg_visits"]
+           "avg_visits", "deemed_accepted", "extended", "additional_supplements"]
 RATES = {"on_time_rate", "instant_rate", "full_online_rate"}
 
 
@@ -131,7 +131,7 @@ def figures_export(request):
     for cell in ws[ws.max_row]:
         cell.font = Font(bold=True)
     ws.column_dimensions["A"].width = 40
-    for letter in "BCDEFGHI":
+    for letter in "BCDEFGHIJKL":
         ws.column_dimensions[letter].width = 14
     ws.freeze_panes = "B3"
     notes = wb.create_sheet("指标口径")

@@ -33,6 +33,7 @@ from zhengwu.workbench.views import roles_required
 
 from . import forms_staff as f
 from . import access, queries, workflow
+from . import views_staff_deadlines as deadlines
 from .models import Case, CaseMaterial, CaseResult, CaseStep, Channel
 from .rules import State, TimeStatus
 from .services import approval, intake
@@ -112,6 +113,8 @@ def intake_queue(request):
     page = page_number(request)
     qs = queries.intake_queue(request.user, filters, upto=page * PAGE_SIZE + 1).only(*INTAKE_ROW_FIELDS)
     rows, has_next = queries.page_slice(qs, page, PAGE_SIZE)
+    for c in rows:  # 受理期限 (行政许可法第三十二条): 预警 on its last day
+        c.acceptance_left = queries.acceptance_time_left(c)
     return render(request, "cases/staff/intake_queue.html", {
         "rows": rows, "rows_html": jinja_env.render("cases/staff/intake_rows.html", {"rows": rows}),
         "filters": filters, "page": page, "has_next": has_next, "has_prev": page > 1,
@@ -226,6 +229,7 @@ def _render_case(request, case: Case, *, bound: dict | None = None, focus_step: 
     # forms and stay in the Django template.
     shown = {
         "case": case, "time_left": queries.case_time_left(case), "form_rows": _form_rows(case),
+        "acceptance_left": queries.acceptance_time_left(case),
         "catalogue": [(m, m.name in have) for m in catalogue], "uploaded": uploaded, "events": events,
         "supplements": supplements, "pending": pending, "suspensions": suspensions,
         "blocks": _blocks(case, steps), "focus_step": focus_step,
@@ -250,6 +254,8 @@ def _render_case(request, case: Case, *, bound: dict | None = None, focus_step: 
             "commitment": bound.get("commitment") or (
                 f.CommitmentForm(initial=lock, auto_id="commitment_%s") if version.allows_commitment else None),
             "can_accept": case.state == State.SUBMITTED,
+            # 一次性告知: after a first notice a second one needs its reason (rules.supplement_refusal).
+            "earlier_supplements": len(supplements),
         }
     # Step actions: the active steps this user may act on.
     definition = {s["id"]: s for s in (case.process.steps if case.process_id else [])}
@@ -271,6 +277,7 @@ def _render_case(request, case: Case, *, bound: dict | None = None, focus_step: 
             ctx["deliver_form"] = bound.get("deliver") or f.DeliverForm(
                 initial={**lock, "method": "window" if case.channel != Channel.ONLINE else "electronic"},
                 auto_id="deliver_%s")
+    ctx.update(deadlines.case_context(request.user, case, bound))
     ctx["any_errors"] = bool(bound)
     return render(request, "cases/staff/case_detail.html", ctx, status=status)
 
@@ -336,7 +343,8 @@ def intake_action(request, pk: int, action: str):
         done = "已受理，审批时限开始计算"
     elif action == "supplement":
         form = f.SupplementForm(post, materials=names, auto_id="supplement_%s")
-        call = lambda d: intake.request_supplement(user, case, d["lock_version"], d["items"], d["note"])  # noqa: E731
+        call = lambda d: intake.request_supplement(user, case, d["lock_version"], d["items"], d["note"],  # noqa: E731
+                                                   d["additional_reason"])
         done = "已发出一次性补正告知"
     elif action == "refuse":
         form = f.RefuseForm(post, auto_id="refuse_%s")
@@ -395,7 +403,7 @@ def suspend(request, pk: int):
     if form.is_valid():
         d = form.cleaned_data
         if _service_call(request, form, lambda: approval.suspend(request.user, case, d["lock_version"], d["kind"],
-                                                                 d["reason"], d["planned_days"])):
+                                                                 d["reason"], d["planned_days"], d["legal_basis"])):
             messages.success(request, "已启动特别程序，计时暂停；申请人可以看到原因")
             return redirect("cases:staff_case", pk=case.pk)
     return _render_case(request, Case.objects.select_related(*CASE_RELATED).get(pk=case.pk), bound={"suspend": form})

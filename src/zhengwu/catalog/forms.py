@@ -177,7 +177,8 @@ class GuideForm(BootstrapMixin, forms.ModelForm):
     fees = RowsField(FEE_COLUMNS, required_column="name", label="收费", help_text="不收费的留空")
     results = RowsField(RESULT_COLUMNS, required_column="name", label="审批结果")
     special_procedures = RowsField(SPECIAL_COLUMNS, required_column="name", label="特别程序",
-                                   help_text="如现场核查、专家评审、听证；不计入承诺时限")
+                                   help_text="只有行政许可法第四十五条规定的听证、招标、拍卖、检验、检测、检疫、鉴定、"
+                                             "专家评审所需时间不计入承诺时限；现场核查等计入承诺时限")
     lock_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:

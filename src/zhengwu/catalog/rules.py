@@ -554,7 +554,10 @@ def catalogue_figures(items: Iterable[Mapping]) -> CatalogueFigures:
         if rate is not None:
             rates.append(rate)
         instant += i.get("case_type") == "instant"
-        zero += i.get("visits") == 0
-        one += (i.get("visits") or 0) <= 1
+        # One definition with the SQL (services.reports): an item whose 到现场次数 is not recorded
+        # counts as neither 零跑动 nor 最多跑一次 — an unknown is not a reform achieved.
+        visits = i.get("visits")
+        zero += visits == 0
+        one += visits is not None and visits <= 1
         full += i.get("online_depth") == FULL_ONLINE_DEPTH
     return CatalogueFigures(n, sum(rates) / len(rates) if rates else None, instant, zero, one, full)

@@ -3,10 +3,10 @@
 from .cases import BundleCase, Case, CaseEvent, Channel, IntakeMode
 from .materials import CaseMaterial, PendingMaterial, SupplementNotice
 from .notifications import Notification, SmsMessage
-from .process import CaseStep, ProcessDefinition, Suspension
+from .process import CaseStep, Extension, ProcessDefinition, Suspension
 from .results import CaseResult
 
 __all__ = [
-    "BundleCase", "Case", "CaseEvent", "CaseMaterial", "CaseResult", "CaseStep", "Channel", "IntakeMode",
+    "BundleCase", "Case", "CaseEvent", "CaseMaterial", "CaseResult", "CaseStep", "Channel", "Extension", "IntakeMode",
     "Notification", "PendingMaterial", "ProcessDefinition", "SmsMessage", "SupplementNotice", "Suspension",
 ]

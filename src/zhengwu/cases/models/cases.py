@@ -84,9 +84,16 @@ class Case(models.Model):
 
     promised_days = models.PositiveIntegerField("承诺时限（工作日）", default=0)
     submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
+    # 受理 within five working days of receipt (行政许可法第三十二条; rules.acceptance_due): the day the
+    # (latest, complete) materials were received, and the last day to answer.
+    received_on = models.DateField("收到申请材料日期", null=True, blank=True)
+    acceptance_due = models.DateField("受理期限", null=True, blank=True)
+    # db_default: rows bulk-loaded without these columns (gen-data) still get them.
+    deemed_accepted = models.BooleanField("逾期视为受理", default=False, db_default=False)
     accepted_on = models.DateField("受理日期", null=True, blank=True)
     due_date = models.DateField("承诺办结日期", null=True, blank=True)
     suspended_workdays = models.PositiveIntegerField("特别程序用时（工作日）", default=0)
+    extension_workdays = models.PositiveSmallIntegerField("批准延长（工作日）", default=0, db_default=0)
     concluded_at = models.DateTimeField("办结时间", null=True, blank=True)
     concluded_on_time = models.BooleanField("按时办结", null=True, blank=True)
     visits = models.PositiveSmallIntegerField("跑动次数", default=0)

@@ -44,6 +44,9 @@ class SupplementNotice(models.Model):
     case = models.ForeignKey("cases.Case", verbose_name="办件", on_delete=models.CASCADE, related_name="supplements")
     items = models.JSONField("补正事项", help_text='[{"material": "营业执照", "reason": "复印件不清晰"}]')
     note = models.TextField("补充说明", blank=True)
+    # 一次性告知: the first notice lists everything; a later one only what it could not have known,
+    # with the reason (rules.supplement_refusal). Counted in the figures (再次补正告知数).
+    additional_reason = models.TextField("再次告知原因", blank=True, default="", db_default="")
     issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="告知人", null=True,
                                   on_delete=models.SET_NULL, related_name="+")
     issued_at = models.DateTimeField("告知时间", auto_now_add=True)

@@ -66,19 +66,31 @@ class CaseStep(models.Model):
 
 
 class Suspension(models.Model):
-    """特别程序: the clock stops while it runs (听证, 检验检测, 专家评审, 现场核查, 公示 …)."""
+    """特别程序: the clock stops while it runs — only for the procedures 行政许可法第四十五条 names
+    (听证、招标、拍卖、检验、检测、检疫、鉴定、专家评审), each with its legal basis recorded.
+
+    Rows of the kinds once offered that the article does not name (现场核查、公示、其他) are kept for
+    the record with ``stops_clock`` False: their time counts (migration 0008 converted them)."""
 
     class Kind(models.TextChoices):
         HEARING = "hearing", "听证"
-        TESTING = "testing", "检验检测"
+        TENDER = "tender", "招标"
+        AUCTION = "auction", "拍卖"
+        EXAMINATION = "examination", "检验"
+        TESTING = "testing", "检测"
+        QUARANTINE = "quarantine", "检疫"
+        APPRAISAL = "appraisal", "鉴定"
         EXPERT = "expert", "专家评审"
-        INSPECTION = "inspection", "现场核查"
-        PUBLICITY = "publicity", "公示"
-        OTHER = "other", "其他"
+        # Not in 第四十五条: old records only (never accepted again, see rules.suspension_refusal).
+        INSPECTION = "inspection", "现场核查（计入期限）"
+        PUBLICITY = "publicity", "公示（计入期限）"
+        OTHER = "other", "其他（计入期限）"
 
     case = models.ForeignKey("cases.Case", verbose_name="办件", on_delete=models.CASCADE, related_name="suspensions")
     kind = models.CharField("特别程序", max_length=12, choices=Kind.choices)
     reason = models.TextField("原因")
+    legal_basis = models.CharField("法律依据", max_length=300, blank=True, default="", db_default="")
+    stops_clock = models.BooleanField("暂停计时", default=True, db_default=True)
     started_on = models.DateField("开始日期")
     planned_workdays = models.PositiveIntegerField("预计时长（工作日）", null=True, blank=True)
     ended_on = models.DateField("结束日期", null=True, blank=True)
@@ -90,3 +102,35 @@ class Suspension(models.Model):
         verbose_name = "特别程序"
         verbose_name_plural = "特别程序"
         ordering = ["case", "started_on"]
+
+
+class Extension(models.Model):
+    """延长办理期限 (行政许可法第四十二条第一款): requested by the case's handler, approved or
+    declined by 本行政机关负责人 (领导 of the department); once approved, the due date moves
+    10 working days and the applicant is told the reason. At most one per case (requested or
+    approved): a declined request leaves room for none other either — the law allows one."""
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", "待负责人审批"
+        APPROVED = "approved", "已批准"
+        DECLINED = "declined", "未批准"
+
+    case = models.ForeignKey("cases.Case", verbose_name="办件", on_delete=models.CASCADE, related_name="extensions")
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.REQUESTED)
+    reason = models.TextField("延长理由（告知申请人）")
+    workdays = models.PositiveSmallIntegerField("延长工作日", default=10)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="申请人（工作人员）", null=True,
+                                     on_delete=models.SET_NULL, related_name="+")
+    requested_at = models.DateTimeField("申请时间", auto_now_add=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="审批负责人", null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    decided_at = models.DateTimeField("审批时间", null=True, blank=True)
+    decision_note = models.TextField("审批意见", blank=True)
+    due_before = models.DateField("原承诺办结日期")
+    due_after = models.DateField("延长后办结日期", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "延长办理期限"
+        verbose_name_plural = "延长办理期限"
+        ordering = ["case", "requested_at"]
+        constraints = [models.UniqueConstraint(fields=["case"], name="extension_once_per_case")]

@@ -205,7 +205,7 @@ def submit(user, case: Case, expected_lock: int) -> Case:
     now = timezone.now()
     case.submitted_at = now
     case.number = rules.case_number(case.region.code, timezone.localdate(now), case.pk)
-    fields = ["submitted_at", "number"]
+    fields = ["submitted_at", "number", *_received(case, now)]
     if case.channel in (Channel.WINDOW, Channel.AGENT):  # filed in person: one trip (跑动)
         case.visits += 1
         fields.append("visits")
@@ -221,7 +221,17 @@ def resubmit(user, case: Case, expected_lock: int, note: str = "") -> Case:
     if missing:
         raise ValidationError({"materials": [f"缺少必要材料：{'、'.join(missing)}"]})
     SupplementNotice.objects.filter(case=case, resolved_at__isnull=True).update(resolved_at=timezone.now())
-    return transition(case, "resubmit", actor, user, opinion=note)
+    return transition(case, "resubmit", actor, user, opinion=note, extra_fields=_received(case, timezone.now()))
+
+
+def _received(case: Case, now) -> list[str]:
+    """The materials are received (online submission, the window's receipt, resubmission after
+    补正): five working days to accept, refuse or tell what is missing (行政许可法第三十二条)."""
+    from zhengwu.core import calendar
+
+    case.received_on = timezone.localdate(now)
+    case.acceptance_due = rules.acceptance_due(calendar.get_calendar(), case.received_on)
+    return ["received_on", "acceptance_due"]
 
 
 @transaction.atomic

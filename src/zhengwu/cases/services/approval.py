@@ -79,18 +79,21 @@ def _conclude(user, case: Case, outcome: str, reason: str) -> Case:
 
 
 @transaction.atomic
-def suspend(user, case: Case, expected_lock: int, kind: str, reason: str, planned_workdays: int | None = None) -> Case:
-    """特别程序: the clock stops; the applicant sees why."""
-    if kind not in Suspension.Kind.values:
-        raise ValidationError({"kind": f"特别程序种类不正确：应为{'、'.join(Suspension.Kind.labels)}"})
-    if not (reason or "").strip():
-        raise ValidationError({"reason": "启动特别程序须写明原因"})
+def suspend(user, case: Case, expected_lock: int, kind: str, reason: str, planned_workdays: int | None = None,
+            legal_basis: str = "") -> Case:
+    """特别程序: the clock stops — only for 听证、招标、拍卖、检验、检测、检疫、鉴定、专家评审
+    (行政许可法第四十五条); the applicant sees the procedure, its reason and its legal basis.
+    ``legal_basis``: the provision that requires the procedure for this item, if staff name one."""
+    problems = rules.suspension_refusal(kind, reason)
+    if problems:
+        raise ValidationError(problems)
     case = locked_case(case.pk, expected_lock)
     _require_handler(user, case)
+    basis = rules.SUSPENSION_BASIS + (f"；{legal_basis.strip()}" if (legal_basis or "").strip() else "")
     transition(case, "suspend", Actor.APPROVER, user, opinion=reason,
-               data={"kind": Suspension.Kind(kind).label, "planned_workdays": planned_workdays})
-    Suspension.objects.create(case=case, kind=kind, reason=reason.strip(), started_on=timezone.localdate(),
-                              planned_workdays=planned_workdays, started_by=user)
+               data={"kind": Suspension.Kind(kind).label, "planned_workdays": planned_workdays, "legal_basis": basis})
+    Suspension.objects.create(case=case, kind=kind, reason=reason.strip(), legal_basis=basis[:300],
+                              started_on=timezone.localdate(), planned_workdays=planned_workdays, started_by=user)
     return case
 
 
@@ -105,9 +108,13 @@ def resume(user, case: Case, expected_lock: int, note: str = "") -> Case:
     if suspension:
         suspension.ended_on, suspension.workdays = today, days
         suspension.save(update_fields=["ended_on", "workdays"])
+    if suspension is not None and not suspension.stops_clock:
+        days = 0  # 第四十五条 does not name it: its time counts
     case.suspended_workdays += days
-    case.due_date = rules.due_date(cal, case.accepted_on, case.promised_days, case.suspended_workdays)
-    transition(case, "resume", Actor.APPROVER, user, opinion=note, data={"suspended_workdays": days},
+    case.due_date = rules.due_date(cal, case.accepted_on, case.promised_days, case.suspended_workdays,
+                                   case.extension_workdays)
+    transition(case, "resume", Actor.APPROVER, user, opinion=note,
+               data={"suspended_workdays": days, "due_date": case.due_date.isoformat()},
                extra_fields=["suspended_workdays", "due_date"])
     sync_steps(case, case.process.steps, workflow.Progress.from_json(case.progress))
     return case

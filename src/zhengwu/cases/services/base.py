@@ -67,7 +67,8 @@ def record_event(case: Case, action: str, label: str, user, *, from_state: str =
 
 
 def transition(case: Case, action: str, actor: Actor, user, *, opinion: str = "", data: dict | None = None,
-               step_id: str = "", extra_fields: list[str] | None = None, notify: bool = True) -> Case:
+               step_id: str = "", extra_fields: list[str] | None = None, notify: bool = True,
+               visible: bool = True) -> Case:
     """Move ``case`` (already locked by :func:`locked_case`) by ``action``; save and record it.
 
     Fields the caller changed on ``case`` beforehand are saved with it (``extra_fields``).
@@ -83,7 +84,7 @@ def transition(case: Case, action: str, actor: Actor, user, *, opinion: str = ""
     LIFECYCLE.move(case, action, actor, user, fields=extra_fields or (),
                    history=lambda before, target: record_event(case, action, label, user, from_state=before,
                                                                to_state=target, opinion=opinion, data=data,
-                                                               step_id=step_id),
+                                                               step_id=step_id, visible=visible),
                    then=then, audit_after={"number": case.number, **({"step": step_id} if step_id else {})})
     return case
 

@@ -7,7 +7,12 @@ so the cost depends on the number of groups and days, not on a Python loop over 
 1. cases **accepted** in the period, per group: 受理量, 即办件, 全程网办, 跑动次数;
 2. cases **concluded** in the period, per group and conclusion day: 办结量, 按时/逾期, 特别程序用时;
 3. the same concluded cases per group and **acceptance** day (for 平均办理时长, see below);
-4. cases **open and past their due date** at the end of the period, per group.
+4. cases **open and past their due date** at the end of the period, per group — as of that day,
+   from the history (ADR 0026): the due date is the latest one the case's history recorded before
+   the period ended (受理, 特别程序结束, 批准延期 write it), a case counts as open unless it was
+   concluded or withdrawn before then, and as paused when a 特别程序 ran over the period's last
+   day. A closed period's 超期数 therefore stays what it was when later events change the case;
+5. 再次补正告知 issued in the period, per group (一次性告知, 行政许可法第三十二条).
 
 平均办理时长 needs working days (节假日 and 调休 respected), which SQL does not know. Working days
 are additive — ``workdays_between(a, c) = W(c) − W(a)`` with ``W(d) = workdays_between(anchor, d)``
@@ -28,7 +33,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import asdict, dataclass, field, fields
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import CharField, Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.fields.json import KT
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -38,7 +44,7 @@ from zhengwu.org import permissions
 from zhengwu.org.models import Role
 
 from .. import rules
-from ..models import Case, Channel
+from ..models import Case, CaseEvent, Channel, SupplementNotice, Suspension
 from ..rules import State
 
 # The figures the pages show, in order: key → (名称, 单位, 口径). The table headers, the export
@@ -51,18 +57,30 @@ DEFINITIONS: dict[str, tuple[str, str, str]] = {
     "on_time_rate": ("按时办结率", "%",
                      "统计期内办结的办件中，在承诺办结日期（含特别程序顺延）当日或之前办结的比例。"),
     "overdue": ("超期数", "件",
-                "逾期办结数（统计期内办结、但晚于承诺办结日期）加期末超期在办数（统计期末仍未办结、"
-                "已过承诺办结日期、当前仍在审批中的办件；特别程序中的办件计时暂停，不计入）。"),
+                "逾期办结数（统计期内办结、但晚于承诺办结日期）加期末超期在办数（统计期末已受理、当时尚未办结"
+                "也未撤回、期末已过当时的承诺办结日期的办件；期末正在进行行政许可法第四十五条规定的特别程序的"
+                "办件计时暂停，不计入）。期末的状态和承诺办结日期按办理记录截至期末的情况计算，已结束的统计期"
+                "不因办件后来的变化而改变。"),
     "avg_workdays": ("平均办理时长", "工作日",
                      "统计期内办结的办件，从受理日到办结日的工作日数（按平台工作日历，法定节假日不计、"
                      "调休上班日计入，受理当日不计），扣除特别程序用时，取平均。"),
     "instant_rate": ("即办率", "%",
                      "统计期内受理的办件中，事项办件类型为即办件的比例（按申报时的办事指南版本）。"),
     "full_online_rate": ("全程网办率", "%",
-                         "统计期内受理的办件中，网上申报、且事项网上办理深度为四级（全程网办）、"
-                         "到办事现场次数为0的比例。"),
+                         "统计期内受理的办件中，网上申报、事项网上办理深度为四级（全程网办），且办件实际登记的"
+                         "到现场次数为0的比例（按办件记录的跑动，不按办事指南的计划次数）。"),
     "avg_visits": ("跑动次数", "次/件",
                    "统计期内受理的办件平均到现场次数（窗口提交等登记在办件上的跑动）。"),
+    "deemed_accepted": ("逾期视为受理数", "件",
+                        "统计期内受理的办件中，收到申请材料后五个工作日内未受理、未不予受理也未一次性告知补正，"
+                        "依《中华人民共和国行政许可法》第三十二条第一款第（四）项自收到申请材料之日起视为受理的件数"
+                        "（其受理日期为收到材料之日）。"),
+    "extended": ("延期办结数", "件",
+                 "统计期内办结的办件中，经本行政机关负责人批准延长办理期限（《中华人民共和国行政许可法》"
+                 "第四十二条第一款，延长10个工作日）的件数；其按时与否按延长后的承诺办结日期判断。"),
+    "additional_supplements": ("再次补正告知数", "次",
+                               "统计期内发出的补正告知中，同一申请已发出过补正告知、因首次告知时无法知道的内容再次告知的"
+                               "次数（每次均记录原因；一次性告知要求见行政许可法第三十二条第一款第（四）项）。"),
 }
 
 # group_by → (key field, label fields, 中文名)
@@ -90,6 +108,9 @@ class CaseFigures:
     full_online: int = 0  # 全程网办 cases among the accepted
     visits: int = 0  # sum of 跑动次数 over the accepted
     elapsed_workdays: int = 0  # sum of working days (minus suspensions) over the concluded
+    deemed_accepted: int = 0  # 逾期视为受理 among the accepted
+    extended: int = 0  # 延期办结: concluded with an approved extension
+    additional_supplements: int = 0  # 再次补正告知 issued in the period
 
     @property
     def overdue(self) -> int:
@@ -186,7 +207,7 @@ def case_figures(cases: QuerySet | None = None, *, group_by: str = "department",
     """办件指标 per ``group_by`` ("department", "item" or "window") for the days ``start``–``end``
     (both included, local time). ``cases`` must already be scoped to the viewer.
 
-    Four grouped queries whatever the number of cases; rows are ordered by 受理量, then name.
+    Five grouped queries whatever the number of cases; rows are ordered by 受理量, then name.
     """
     if group_by not in GROUPS:
         raise ValueError(f"group_by must be one of {sorted(GROUPS)}")
@@ -210,13 +231,17 @@ def case_figures(cases: QuerySet | None = None, *, group_by: str = "department",
     accepted = base.filter(accepted_on__gte=start, accepted_on__lte=end).values(key, *label_fields).annotate(
         n=Count("pk"),
         instant=Count("pk", filter=Q(item_version__case_type=CaseType.INSTANT)),
+        # The case's recorded 跑动 (visits), not the guide's planned number: a case filed online
+        # whose applicant still had to come counts as not 全程网办.
         full_online=Count("pk", filter=Q(channel=Channel.ONLINE, item_version__online_depth=OnlineDepth.FULL,
-                                         item_version__visits=0)),
+                                         visits=0)),
         visits=Sum("visits"),
+        deemed=Count("pk", filter=Q(deemed_accepted=True)),
     )
     for r in accepted:
         f = row(r)
         f.accepted, f.instant, f.full_online, f.visits = r["n"], r["instant"], r["full_online"], r["visits"] or 0
+        f.deemed_accepted = r["deemed"]
 
     # 2. Concluded in the period, per group and conclusion day (local date).
     concluded_qs = base.filter(concluded_at__gte=period_from, concluded_at__lt=period_to, accepted_on__isnull=False)
@@ -224,6 +249,7 @@ def case_figures(cases: QuerySet | None = None, *, group_by: str = "department",
         n=Count("pk"),
         on_time=Count("pk", filter=Q(concluded_on_time=True)),
         late=Count("pk", filter=Q(concluded_on_time=False)),
+        extended=Count("pk", filter=Q(extension_workdays__gt=0)),
         suspended=Sum("suspended_workdays"),
     )
     # 3. The same cases per group and acceptance day.
@@ -240,24 +266,61 @@ def case_figures(cases: QuerySet | None = None, *, group_by: str = "department",
         f.concluded += r["n"]
         f.concluded_on_time += r["on_time"]
         f.overdue_concluded += r["late"]
+        f.extended += r["extended"]
         f.elapsed_workdays += r["n"] * ordinal[r["day"]] - (r["suspended"] or 0)
     for r in accepted_rows:
         rows[r[key]].figures.elapsed_workdays -= r["n"] * ordinal[r["accepted_on"]]
 
-    # 4. Open and past due at the end of the period (or today, for a period not over yet):
-    # still in review now, or concluded only after the period ended.
+    # 4. Open and past due at the end of the period (or today, for a period not over yet), as of
+    # then (ADR 0026).
     cutoff = min(end, today)
-    open_overdue = base.filter(accepted_on__lte=end, due_date__lt=cutoff).filter(
-        Q(state=State.IN_REVIEW) | Q(concluded_at__gte=period_to)
-    ).values(key, *label_fields).annotate(n=Count("pk"))
-    for r in open_overdue:
+    for r in open_overdue_as_of(base, end, cutoff, period_to).values(key, *label_fields).annotate(n=Count("pk")):
         row(r).overdue_open = r["n"]
+
+    # 5. 再次补正告知 issued in the period (the notices of the cases in view).
+    notices = (SupplementNotice.objects.filter(case__in=base.values("pk"), issued_at__gte=period_from,
+                                               issued_at__lt=period_to).exclude(additional_reason="")
+               .values(*(f"case__{k}" for k in (key, *label_fields))).annotate(n=Count("pk")))
+    for r in notices:
+        row({k.removeprefix("case__"): v for k, v in r.items()}).additional_supplements = r["n"]
 
     ordered = sorted(rows.values(), key=lambda r: (-r.figures.accepted, -r.figures.concluded, r.label))
     total = CaseFigures()
     for r in ordered:  # every case belongs to exactly one group, so the total is the sum
         total.add(r.figures)
     return FiguresReport(group_by, group_label, start, end, ordered, total)
+
+
+# The history entries that set a case's due date (受理 in any form, 特别程序结束, 批准延期, the
+# migration's correction): each records it in ``data["due_date"]`` (ISO date).
+DUE_DATE_ACTIONS = ("accept", "accept_pending", "accept_commitment", "deem_accept", "resume", "approve_extension",
+                    "deadline_correction")
+
+
+def open_overdue_as_of(cases: QuerySet, end: dt.date, cutoff: dt.date, period_to: dt.datetime) -> QuerySet:
+    """The cases open and past their due date at the end of ``cutoff`` (the period's last day, or
+    today), judged from what the history said then — not from the case's state now:
+
+    - accepted by then, and neither concluded nor withdrawn before ``period_to``;
+    - not in a 特别程序 that stops the clock (行政许可法第四十五条) on ``cutoff``;
+    - its due date as of then — the latest one recorded in its history before ``period_to`` — is
+      before ``cutoff``. A case accepted before due dates were recorded (before migration 0009)
+      has none in its history; its current due date stands in.
+    """
+    due_events = CaseEvent.objects.filter(case=OuterRef("pk"), action__in=DUE_DATE_ACTIONS,
+                                          data__has_key="due_date")
+    due_then = Subquery(due_events.filter(at__lt=period_to).order_by("-at", "-pk")
+                        .annotate(due=KT("data__due_date")).values("due")[:1], output_field=CharField())
+    suspended_then = Suspension.objects.filter(case=OuterRef("pk"), stops_clock=True, started_on__lte=cutoff).filter(
+        Q(ended_on__isnull=True) | Q(ended_on__gt=cutoff))
+    withdrawn_later = CaseEvent.objects.filter(case=OuterRef("pk"), action="withdraw", at__gte=period_to)
+    return (cases.filter(accepted_on__lte=end)
+            .filter(Q(concluded_at__isnull=True) | Q(concluded_at__gte=period_to))
+            .filter(~Q(state=State.WITHDRAWN) | Exists(withdrawn_later))
+            .annotate(due_then=due_then)
+            .filter(Q(due_then__lt=cutoff.isoformat())
+                    | Q(due_then__isnull=True, due_date__lt=cutoff) & ~Exists(due_events))
+            .exclude(Exists(suspended_then)))
 
 
 def _label(group_by: str, r: dict, label_fields: tuple[str, ...]) -> str:

@@ -36,7 +36,8 @@ def current_process(case: Case) -> ProcessDefinition:
 
 def sync_steps(case: Case, steps: list[dict], progress: workflow.Progress, *, create: bool = False) -> None:
     """Mirror the engine's progress into CaseStep rows (what the staff inbox reads)."""
-    due = workflow.block_due_dates(calendar.get_calendar(), case.accepted_on, case.promised_days + case.suspended_workdays,
+    due = workflow.block_due_dates(calendar.get_calendar(), case.accepted_on,
+                                   case.promised_days + case.suspended_workdays + case.extension_workdays,
                                    steps, progress)
     by_id = {s["id"]: s for s in steps}
     now = timezone.now()
@@ -63,30 +64,40 @@ def sync_steps(case: Case, steps: list[dict], progress: workflow.Progress, *, cr
 
 
 def _start_clock_and_process(case: Case) -> list[str]:
+    """受理 starts the clock today — or, past the five working days, on the day the materials were
+    received: 行政许可法第三十二条第一款第（四）项 (逾期不告知的，自收到申请材料之日起即为受理)."""
     cal = calendar.get_calendar()
-    case.accepted_on = timezone.localdate()
+    today = timezone.localdate()
+    if case.received_on is not None and rules.deemed_accepted(today, case.acceptance_due):
+        case.accepted_on, case.deemed_accepted = case.received_on, True
+    else:
+        case.accepted_on = today
     case.due_date = rules.due_date(cal, case.accepted_on, case.promised_days)
     definition = current_process(case)
     progress = workflow.start(definition.steps, case.form_data)
     case.process = definition
     case.progress = progress.to_json()
-    return ["accepted_on", "due_date", "process", "progress"]
+    return ["accepted_on", "deemed_accepted", "due_date", "process", "progress"]
 
 
 def _accept(user, case_id: int, expected_lock: int, action: str, mode: str, opinion: str, data=None,
-            setup=None) -> Case:
+            setup=None, actor: Actor = Actor.WINDOW) -> Case:
     case = locked_case(case_id, expected_lock)
-    _require_window(user, case)
+    if actor == Actor.WINDOW:
+        _require_window(user, case)
     # Check the transition before writing anything (the helper checks it again when saving).
     try:
-        rules.check_transition(case.state, action, Actor.WINDOW)
+        rules.check_transition(case.state, action, actor)
     except rules.TransitionRefused as exc:
         raise ValidationError(exc.message) from None
     case.intake_mode = mode
     fields = ["intake_mode", *_start_clock_and_process(case)]
     if setup:
         fields += setup(case)
-    case = transition(case, action, Actor.WINDOW, user, opinion=opinion, data=data, extra_fields=fields)
+    # The due date in the history: figures of a past period read it as of then (ADR 0026).
+    data = {**(data or {}), "accepted_on": case.accepted_on.isoformat(), "due_date": case.due_date.isoformat(),
+            **({"deemed": True, "received_on": case.received_on.isoformat()} if case.deemed_accepted else {})}
+    case = transition(case, action, actor, user, opinion=opinion, data=data, extra_fields=fields)
     sync_steps(case, case.process.steps, workflow.Progress.from_json(case.progress), create=True)
     return case
 
@@ -136,9 +147,21 @@ def accept_commitment(user, case: Case, expected_lock: int, commitment_text: str
                    opinion or "告知承诺受理", data={"signed": signed}, setup=setup)
 
 
+def _within_acceptance_time(case: Case, what: str) -> None:
+    """补正 and 不予受理 are answers due within five working days of receipt; after them the
+    application is accepted by law (行政许可法第三十二条第一款第（四）项) and is decided in review."""
+    if rules.deemed_accepted(timezone.localdate(), case.acceptance_due):
+        raise ValidationError(f"已超过受理期限（{case.acceptance_due:%Y-%m-%d}，收到材料后五个工作日），"
+                              f"依法自收到申请材料之日起视为受理，不能再{what}；请受理后在审批中作出决定"
+                              f"（行政许可法第三十二条第一款第（四）项）", code="deemed_accepted")
+
+
 @transaction.atomic
-def request_supplement(user, case: Case, expected_lock: int, items: list[dict], note: str = "") -> Case:
-    """补正: one notice listing every missing or faulty material (一次性告知)."""
+def request_supplement(user, case: Case, expected_lock: int, items: list[dict], note: str = "",
+                       additional_reason: str = "") -> Case:
+    """补正: one notice listing every missing or faulty material (一次性告知, 行政许可法第三十二条
+    第一款第（四）项). A second notice only with ``additional_reason``: what the first could not have
+    known (rules.supplement_refusal); it is recorded and counted in the figures."""
     clean = [{"material": str(i.get("material", "")).strip(), "reason": str(i.get("reason", "")).strip()}
              for i in items or []]
     clean = [i for i in clean if i["material"]]
@@ -148,8 +171,22 @@ def request_supplement(user, case: Case, expected_lock: int, items: list[dict], 
         raise ValidationError({"items": "每项补正材料都要写明原因"})
     case = locked_case(case.pk, expected_lock)
     _require_window(user, case)
-    transition(case, "request_supplement", Actor.WINDOW, user, opinion=note, data={"items": clean})
-    SupplementNotice.objects.create(case=case, items=clean, note=note, issued_by=user)
+    try:
+        rules.check_transition(case.state, "request_supplement", Actor.WINDOW)
+    except rules.TransitionRefused as exc:
+        raise ValidationError(exc.message) from None
+    _within_acceptance_time(case, "要求补正")
+    earlier = SupplementNotice.objects.filter(case=case).count()
+    problems = rules.supplement_refusal(earlier, additional_reason)
+    if problems:
+        raise ValidationError(problems)
+    additional_reason = (additional_reason or "").strip() if earlier else ""
+    data = {"items": clean, **({"additional_reason": additional_reason} if additional_reason else {})}
+    case.acceptance_due = None  # the applicant's turn: the five days start again on resubmission
+    transition(case, "request_supplement", Actor.WINDOW, user, opinion=note, data=data,
+               extra_fields=["acceptance_due"])
+    SupplementNotice.objects.create(case=case, items=clean, note=note, issued_by=user,
+                                    additional_reason=additional_reason)
     return case
 
 
@@ -162,5 +199,7 @@ def refuse(user, case: Case, expected_lock: int, reason: str, legal_basis: str) 
         raise ValidationError({"legal_basis": "不予受理须写明法律依据"})
     case = locked_case(case.pk, expected_lock)
     _require_window(user, case)
+    if case.state == rules.State.SUBMITTED:
+        _within_acceptance_time(case, "作出不予受理决定")
     case.refusal_reason = f"{reason.strip()}\n依据：{legal_basis.strip()}"
     return transition(case, "refuse", Actor.WINDOW, user, opinion=case.refusal_reason, extra_fields=["refusal_reason"])

@@ -83,6 +83,12 @@ def notify_state_change(case: Case, label: str) -> None:
     body = f"您的办件（编号 {case.number or '草稿'}）已{label}，当前状态：{case.state_label}。"
     if case.due_date and case.state in ("in_review", "suspended"):
         body += f"承诺办结日期：{case.due_date:%Y年%m月%d日}。"
+    notify_applicant(case, title, body)
+
+
+def notify_applicant(case: Case, title: str, body: str) -> None:
+    """An in-app message to the applicant (and the agent, if any) and an SMS through the outbox,
+    inside the caller's transaction."""
     recipients = [case.applicant.user_id]
     if case.agent_id:
         recipients.append(case.agent.user_id)

@@ -35,7 +35,8 @@ def _aggregates() -> dict:
                                filter=Q(statutory_days__gt=0)),
         "instant_count": Count("pk", filter=Q(case_type=CaseType.INSTANT)),
         "zero_visit_count": Count("pk", filter=Q(visits=0)),
-        "max_one_visit_count": Count("pk", filter=Q(visits__lte=1)),
+        # Not recorded (NULL) counts as neither, as in rules.catalogue_figures (the one definition).
+        "max_one_visit_count": Count("pk", filter=Q(visits__isnull=False, visits__lte=1)),
         "full_online_count": Count("pk", filter=Q(online_depth=OnlineDepth.FULL)),
     }
 
