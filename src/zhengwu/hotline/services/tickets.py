@@ -296,14 +296,21 @@ def callback(user, ticket: Ticket, expected_lock: int, *, reached: bool, resolve
     if resolved is None:
         raise ValidationError({"resolved": "请选择问题是否解决"})
     ticket.callback_attempts += 1
-    ticket.callback_reached, ticket.resolved, ticket.satisfaction = True, bool(resolved), level
+    ticket.callback_reached, ticket.resolved = True, bool(resolved)
+    # The citizen's own rating on the web, when given first, stays the ticket's satisfaction (one
+    # rating per ticket); the callback's level is kept in its history entry.
+    rated_by_citizen = ticket.satisfaction_source == "citizen"
+    if not rated_by_citizen:
+        ticket.satisfaction, ticket.satisfaction_source = level, "callback"
     ticket = transition(ticket, "callback", Actor.CENTRE, user,
-                        fields=["callback_attempts", "callback_reached", "resolved", "satisfaction"], opinion=note,
+                        fields=["callback_attempts", "callback_reached", "resolved", "satisfaction",
+                                "satisfaction_source"], opinion=note,
                         data={"resolved": bool(resolved), "satisfaction": level,
                               "satisfaction_label": rules.SATISFACTION_LABELS[level]})
     from .. import integrations
 
-    integrations.rate_ticket(ticket, user, note)
+    if not rated_by_citizen:
+        integrations.rate_ticket(ticket, user, note)
     if reopen:
         if rules.is_satisfied(level) and resolved:
             raise ValidationError({"reopen": "诉求人满意且问题已解决，不需要重办"})
