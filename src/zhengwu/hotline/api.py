@@ -364,12 +364,12 @@ class FiguresOut(Schema):
 def figures_api(request, by: str = "department", start: Optional[dt.date] = None, end: Optional[dt.date] = None):
     from django.utils import timezone
 
-    from zhengwu.org.permissions import roles_of
+    from zhengwu.org.permissions import is_sysadmin, roles_of
 
     from . import figures
 
     user = _staff(request)
-    if not (roles_of(user) & {*figures.FIGURE_ROLES, *figures.DEPT_FIGURE_ROLES}) and not getattr(user, "is_superuser", False):
+    if not (roles_of(user) & {*figures.FIGURE_ROLES, *figures.DEPT_FIGURE_ROLES}) and not is_sysadmin(user):
         raise PermissionDenied("仅热线坐席、督办人员、领导或部门管理员可以查看热线指标")
     if by not in figures.DIMENSIONS:
         raise ValidationError({"by": f"统计维度不正确：应为 {'、'.join(figures.DIMENSIONS)} 之一"})

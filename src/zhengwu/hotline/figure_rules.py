@@ -77,8 +77,9 @@ class Figures:
 
 
 # The figures in words: (key, column title, definition). Where a national rule names the figure it
-# is cited; 国办发〔2020〕53号 (关于进一步优化地方政务服务便民热线的指导意见) names the closed loop
-# 受理、派单、办理、答复、督办、办结、回访、评价 that these figures measure.
+# is cited. 国办发〔2020〕53号 (关于进一步优化地方政务服务便民热线的指导意见) asks for the closed loop of
+# 受理 … 办结、回访、评价 these figures measure; it names no formulas, so the formulas below are the
+# platform's, written out in full.
 DEFINITIONS: list[tuple[str, str, str]] = [
     ("received", "受理量", "本期登记的工单数（含重复诉求，不含撤销的误登记）。"),
     ("dispatched", "派单量", "本期登记并派往承办单位的工单数（不含直接办结和并单）。"),
