@@ -111,3 +111,31 @@ def test_citizen_files_with_photo_and_place_then_rates_the_reply(live_server, br
     ticket.refresh_from_db()
     assert (ticket.satisfaction, ticket.satisfaction_source) == (4, "citizen")
     assert not errors, errors
+
+
+def test_map_appears_with_a_tile_source_and_a_click_sets_the_place(live_server, browser, settings):
+    """With a tile source configured the form shows a map; a click fills the coordinates sent with
+    the complaint (tiles from our own origin here: the page loads no outside resource)."""
+    from zhengwu.accounts.demo import CITIZEN_ID
+    from zhengwu.hotline.models import Ticket
+
+    _setup()
+    settings.ZHENGWU_HOTLINE_MAP_TILES = "/static/zhengwu/favicon.svg?z={z}&x={x}&y={y}"
+    settings.ZHENGWU_HOTLINE_MAP_CENTER = "34.7466,113.6253"
+    base = live_server.url
+    page = browser.new_context(locale="zh-CN").new_page()
+    errors = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    _login(page, base, CITIZEN_ID)
+    page.goto(f"{base}/hotline/")
+    expect(page.locator("#c-map img.zw-tile").first).to_be_attached()
+    page.locator("#c-map").click(position={"x": 40, "y": 40})
+    lat, lon = float(page.input_value("#c-lat")), float(page.input_value("#c-lon"))
+    assert 34.74 < lat < 34.76 and 113.61 < lon < 113.63  # up-left of the centre, within a few hundred metres
+    assert lat > 34.7466 and lon < 113.6253
+    page.fill("#c-content", "花园路路灯不亮，晚上很黑")
+    page.select_option("#c-region", label="花园路街道")
+    _submit(page, "#citizen-submit")
+    t = Ticket.objects.get()
+    assert (round(t.latitude, 4), round(t.longitude, 4)) == (round(lat, 4), round(lon, 4))
+    assert not errors, errors
