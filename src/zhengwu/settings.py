@@ -401,3 +401,9 @@ ZHENGWU_HOME_REGION = os.environ.get("ZHENGWU_HOME_REGION", "")
 ZHENGWU_OPEN311_ANONYMOUS = _env_bool("ZHENGWU_OPEN311_ANONYMOUS")
 ZHENGWU_OPEN311_ANONYMOUS_LIMIT = int(os.environ.get("ZHENGWU_OPEN311_ANONYMOUS_LIMIT", "10"))
 ZHENGWU_OPEN311_ANONYMOUS_WINDOW = int(os.environ.get("ZHENGWU_OPEN311_ANONYMOUS_WINDOW", "3600"))
+
+# --- 12345 for citizens: the map on /hotline/ -----------------------------------------------------
+# A tile URL template ({z}/{x}/{y}, Web Mercator), e.g. the bureau's own tile server; empty: the
+# form has no map (区县 → 街道 and the address only). An outside host is added to the page's img-src.
+ZHENGWU_HOTLINE_MAP_TILES = os.environ.get("ZHENGWU_HOTLINE_MAP_TILES", "")
+ZHENGWU_HOTLINE_MAP_CENTER = os.environ.get("ZHENGWU_HOTLINE_MAP_CENTER", "34.7466,113.6253")  # lat,lon

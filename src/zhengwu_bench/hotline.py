@@ -126,7 +126,8 @@ def generate(ctx) -> int:
                    "extension_days", "extension_pending", "return_count", "return_pending", "urge_count", "reopen_count",
                    "replied_at", "reply", "handle_hours", "callback_attempts", "callback_reached", "resolved",
                    "satisfaction", "closed_at", "closed_on_time", "archived_at", "merged_into_id", "is_repeat",
-                   "lock_version", "idempotency_key", "updated_at"]
+                   "lock_version", "idempotency_key", "updated_at",
+                   "closed_directly", "due_history", "satisfaction_source", "rated_at"]
     tickets = Table(Ticket, ticket_cols)
     events = Table(TicketEvent, ["id", "ticket_id", "action", "label", "from_state", "to_state", "actor_id", "actor_name",
                                  "department_id", "opinion", "data", "public", "at"])
@@ -221,7 +222,8 @@ def generate(ctx) -> int:
                        region_id=region[0], region_code=region[1], category_id=leaf_id, suggested=empty,
                        registered_by_id=centre[0] if channel == "phone" else None, state=state, created_at=created,
                        extension_days=0, return_count=0, urge_count=0, reopen_count=0, reply="", callback_attempts=0,
-                       time_limit="", is_repeat=is_repeat or state == "merged", lock_version=1)
+                       time_limit="", is_repeat=is_repeat or state == "merged", lock_version=1,
+                       closed_directly=bool(direct), satisfaction_source="")
             t = created + dt.timedelta(minutes=rnd.randint(2, 40))
             if state in ("cancelled",):
                 ev.append(("cancel", "registered", "cancelled", centre, None, t, "误登记", {}, True))
@@ -306,7 +308,8 @@ def generate(ctx) -> int:
                                     cb = min(cb + dt.timedelta(hours=3), now_utc)
                                 sat = rnd.choices(sats, cum_weights=c_sat)[0]
                                 row.update(callback_attempts=row["callback_attempts"] + 1, callback_reached=True,
-                                           resolved=sat >= 3 or rnd.random() < 0.3, satisfaction=sat)
+                                           resolved=sat >= 3 or rnd.random() < 0.3, satisfaction=sat,
+                                           satisfaction_source="callback")
                                 ev.append(("callback", "replied", "callbacked", centre, None, cb, "",
                                            {"satisfaction": sat}, True))
                                 if state in ("closed", "archived"):

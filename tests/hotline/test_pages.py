@@ -100,7 +100,7 @@ def test_figures_page_and_export(client, supervisor, handler, centre, dispatched
     t = services.callback(centre, t, t.lock_version, reached=True, resolved=True, satisfaction=5)
     services.close(centre, t, t.lock_version)
     client.force_login(supervisor)
-    for by in ("department", "category", "region", "month", "day"):
+    for by in ("department", "category", "type", "region", "month", "day"):
         r = client.get(f"{W}/figures/?by={by}")
         assert r.status_code == 200
     body = client.get(f"{W}/figures/").content.decode()
@@ -111,7 +111,12 @@ def test_figures_page_and_export(client, supervisor, handler, centre, dispatched
 
     ws = load_workbook(io.BytesIO(r.content)).active
     assert ws["A2"].value == "承办单位" and ws["B2"].value == "受理量"
-    assert ws["A3"].value == "郑州市金水区市场监督管理局" and ws["D3"].value == 100.0
+    headers = [c.value for c in ws[2]]
+    row = [c.value for c in ws[3]]
+    assert row[0] == "郑州市金水区市场监督管理局" and row[headers.index("办结率%")] == 100.0
+    assert row[headers.index("回访率%")] == 100.0 and row[headers.index("一次办结率%")] == 100.0
+    assert [c.value for c in ws[4]][0] == "合计"  # the total row
+    assert "指标说明" in load_workbook(io.BytesIO(r.content)).sheetnames
     client.force_login(handler)  # a department sees its own figures
     assert "市场监督管理局" in client.get(f"{W}/figures/").content.decode()
 

@@ -156,9 +156,9 @@ def test_hot_spots_rising_only():
 
 
 def test_figures_formulas():
-    f = rules.figures(rules.Counts(received=100, dispatched=80, closed=60, closed_on_time=54, claimed=70,
-                                   claimed_on_time=63, callbacked=50, satisfied=45, returned=4, repeated=7,
-                                   handle_hours_sum=600.0, handle_count=60))
+    f = rules.figures(rules.Counts(received=100, dispatched=80, dispatched_closed=60, closed=60, closed_on_time=54,
+                                   claimed=70, claimed_on_time=63, callbacked=50, rated=50, satisfied=45, returned=4,
+                                   repeated=7, handle_hours_sum=600.0, handle_count=60))
     assert (f.close_rate, f.on_time_rate, f.claim_on_time_rate) == (75.0, 90.0, 90.0)
     assert (f.satisfaction_rate, f.return_rate, f.repeat_rate, f.avg_handle_hours) == (90.0, 5.0, 7.0, 10.0)
     empty = rules.figures(rules.Counts())

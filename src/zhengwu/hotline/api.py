@@ -320,3 +320,96 @@ def ticket_action(request, ticket_id: int, action: str, payload: ActionIn):
     t = services.perform(request.auth, t, action, payload.lock_version, payload.dict())
     t = Ticket.objects.select_related("category", "lead_department", "merged_into").get(pk=t.pk)
     return _out(t, request.auth)
+
+
+# -- figures and the call system's counts ---------------------------------------------------------
+class FigureRow(Schema):
+    label: str
+    received: int
+    dispatched: int
+    closed: int
+    direct_closed: int
+    close_rate: Optional[float]
+    direct_close_rate: Optional[float]
+    on_time_rate: Optional[float]
+    first_time_rate: Optional[float]
+    claim_on_time_rate: Optional[float]
+    callback_rate: Optional[float]
+    satisfaction_rate: Optional[float]
+    return_rate: Optional[float]
+    repeat_rate: Optional[float]
+    avg_handle_hours: Optional[float]
+    answer_rate: Optional[float]
+    counts: dict = Field(..., description="计算各项指标所用的原始计数")
+
+
+class FigureDefinition(Schema):
+    key: str
+    title: str
+    definition: str
+
+
+class FiguresOut(Schema):
+    dimension: str
+    start: dt.date
+    end: dt.date
+    rows: list[FigureRow]
+    total: FigureRow
+    definitions: list[FigureDefinition]
+
+
+@router.get("/figures", response={200: FiguresOut, **ERRORS},
+            summary="热线指标：办结率、直接办结率、按时办结率、一次办结率、签收及时率、回访率、满意率、退单率、重复诉求率、"
+                    "平均办理时长、接通率（按承办单位、分类、诉求类型、区划、月份或日期）")
+def figures_api(request, by: str = "department", start: Optional[dt.date] = None, end: Optional[dt.date] = None):
+    from django.utils import timezone
+
+    from zhengwu.org.permissions import is_sysadmin, roles_of
+
+    from . import figures
+
+    user = _staff(request)
+    if not (roles_of(user) & {*figures.FIGURE_ROLES, *figures.DEPT_FIGURE_ROLES}) and not is_sysadmin(user):
+        raise PermissionDenied("仅热线坐席、督办人员、领导或部门管理员可以查看热线指标")
+    if by not in figures.DIMENSIONS:
+        raise ValidationError({"by": f"统计维度不正确：应为 {'、'.join(figures.DIMENSIONS)} 之一"})
+    today = timezone.localdate()
+    end = end or today
+    start = start or today.replace(day=1)
+    if end < start:
+        raise ValidationError({"end": "结束日期不能早于开始日期"})
+    if (end - start).days > 366 * 3:
+        raise ValidationError({"start": "统计期间不能超过三年"})
+    rep = figures.report(user, by, start, end)
+    plain = lambda r: {**{k: v for k, v in r.items() if k != "key"}}  # noqa: E731
+    return {"dimension": rep["dimension"], "start": start, "end": end, "rows": [plain(r) for r in rep["rows"]],
+            "total": plain(rep["total"]),
+            "definitions": [{"key": k, "title": t, "definition": d} for k, t, d in figures.DEFINITIONS]}
+
+
+class CallsIn(Schema):
+    day: dt.date = Field(..., description="日期（YYYY-MM-DD）")
+    line: str = Field("12345", description="线路或分中心标识")
+    offered: int = Field(..., description="人工服务请求量：请求人工服务的呼入次数")
+    answered: int = Field(..., description="人工应答量：其中由坐席应答的次数")
+    region_code: str = ""
+
+
+class CallsOut(Schema):
+    day: dt.date
+    line: str
+    offered: int
+    answered: int
+    answer_rate: Optional[float]
+
+
+@router.put("/calls", response={200: CallsOut, **ERRORS}, auth=[ApiKeyAuth(services.CALLS_SCOPE), SessionAuth()],
+            summary="话务系统报送一天的话务量（同一日期和线路再次报送即覆盖，不会重复计数）")
+def report_calls(request, payload: CallsIn):
+    auth = request.auth
+    if isinstance(auth, ApiKey):
+        row = services.report_calls(None, system=auth.name, **payload.dict())
+    else:
+        row = services.report_calls(_staff(request), **payload.dict())
+    return {"day": row.day, "line": row.line, "offered": row.offered, "answered": row.answered,
+            "answer_rate": rules.rate(row.answered, row.offered)}

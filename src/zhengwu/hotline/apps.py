@@ -17,6 +17,7 @@ class HotlineConfig(AppConfig):
         from zhengwu.accounts.apikeys import register_scope
 
         register_scope("hotline:tickets", "提交12345诉求并查询其办理状态（含 Open311）")  # 应用密钥 scope
+        register_scope("hotline:calls", "话务系统报送12345每日话务量（人工服务请求量、人工应答量）")
         from zhengwu.speedups.warmup import register_warmup
 
         register_warmup("hotline", _warm_hotline)
@@ -29,7 +30,7 @@ class HotlineConfig(AppConfig):
         register(MenuEntry("热线工单", "hotline:dept", roles={"dept_admin", "approver"}, icon="📨", order=52,
                            description="本单位的12345工单：签收、办理、答复、退单、申请延期"))
         register(MenuEntry("热线指标", "hotline:figures", roles={"hotline", "supervisor", "leader", "dept_admin"},
-                           icon="📈", order=53, description="办结率、按时办结率、签收及时率、满意率、退单率、热点"))
+                           icon="📈", order=53, description="办结率、直接办结率、按时办结率、一次办结率、回访率、满意率、接通率、热点"))
         register(MenuEntry("热线知识库", "hotline:knowledge", roles={"hotline", "supervisor", "dept_admin"}, icon="📚",
                            order=54, description="政策答复口径，坐席受理时实时检索"))
         register(MenuEntry("诉求分类", "hotline:taxonomy", roles={"hotline", "supervisor"}, icon="🗃", order=55,

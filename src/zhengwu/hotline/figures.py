@@ -1,8 +1,9 @@
-"""Figures of the hotline (办结率, 按时办结率, 签收及时率, 满意率, 退单率, 重复诉求率, 平均办理时长)
-per department, category, region or period, the hot-spot view, and the Excel export.
+"""Figures of the hotline (办结率, 直接办结率, 按时办结率, 一次办结率, 签收及时率, 回访率, 满意率, 退单率,
+重复诉求率, 平均办理时长, 接通率) per department, category, 诉求类型, region or period, the hot-spot
+view, and the Excel export.
 
-One grouped aggregate per request over the period's tickets (index ``ticket_created``); the
-formulas are the pure ones in :mod:`zhengwu.hotline.rules`. Scope: the centre, supervisors and
+Grouped aggregates per request (see :func:`report`); what each figure counts, over what and in
+which period is written in :mod:`zhengwu.hotline.figure_rules`. Scope: the centre, supervisors and
 leaders see their region; department staff their departments.
 """
 
@@ -18,16 +19,18 @@ from django.utils import timezone
 from zhengwu.org.models import Role
 from zhengwu.org.permissions import scope
 
-from . import rules
-from .models import Ticket
+from . import figure_rules, rules
+from .models import CallVolume, Ticket
 from .rules import State
 
 FIGURE_ROLES = (Role.HOTLINE, Role.SUPERVISOR, Role.LEADER)
 DEPT_FIGURE_ROLES = (Role.DEPT_ADMIN,)
-DIMENSIONS = {"department": "承办单位", "category": "分类", "region": "区划", "month": "月份", "day": "日期"}
-COLUMNS = [("received", "受理量"), ("closed", "办结量"), ("close_rate", "办结率%"), ("on_time_rate", "按时办结率%"),
-           ("claim_on_time_rate", "签收及时率%"), ("satisfaction_rate", "满意率%"), ("return_rate", "退单率%"),
-           ("repeat_rate", "重复诉求率%"), ("avg_handle_hours", "平均办理时长（小时）")]
+DIMENSIONS = {"department": "承办单位", "category": "分类", "type": "诉求类型", "region": "区划", "month": "月份",
+              "day": "日期"}
+PERIOD_DIMENSIONS = ("month", "day")
+COLUMNS = figure_rules.COLUMNS
+DEFINITIONS = figure_rules.DEFINITIONS
+DONE = [State.CLOSED.value, State.ARCHIVED.value]
 
 
 def scoped(user):
@@ -41,63 +44,142 @@ def scoped(user):
     return scope(qs, user, DEPT_FIGURE_ROLES, department_field="lead_department")
 
 
+def sees_calls(user) -> bool:
+    """The calls are the whole centre's: the centre, supervisors and leaders see them."""
+    from zhengwu.org.permissions import is_sysadmin, roles_of
+
+    return is_sysadmin(user) or bool(roles_of(user) & set(FIGURE_ROLES))
+
+
 def period_bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
     tz = timezone.get_current_timezone()
     return (dt.datetime.combine(start, dt.time.min, tzinfo=tz),
             dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz))
 
 
-def _group_expr(dimension: str):
+def _group_expr(dimension: str, when: str):
+    """(the group key, its label column or None) of ``dimension``; periods by the ``when`` column."""
     return {
         "department": ("lead_department_id", "lead_department__name"),
         "category": ("category_id", "category__path"),
+        "type": ("ticket_type", None),
         "region": ("region_id", "region__name"),
-        "month": (TruncMonth("created_at"), None),
-        "day": (TruncDate("created_at"), None),
+        "month": (TruncMonth(when), None),
+        "day": (TruncDate(when), None),
     }[dimension]
 
 
-def table(user, dimension: str, start: dt.date, end: dt.date) -> list[dict]:
-    """One row per group: the label, the raw counts and the figures."""
+def _grouped(qs, dimension: str, when: str, **aggregates) -> dict:
+    """{group key: (label or None, {aggregate: value})} — one grouped query."""
+    key, label = _group_expr(dimension, when)
+    group = {"g": F(key) if isinstance(key, str) else key}
+    if label:
+        group["lbl"] = F(label)
+    out = {}
+    for r in qs.annotate(**group).values(*group).annotate(**aggregates).order_by():
+        g = r.pop("g")
+        if isinstance(g, dt.datetime):  # TruncMonth on a DateTimeField: the local month's first instant
+            g = timezone.localtime(g).date()
+        out[g] = (r.pop("lbl", None), r)
+    return out
+
+
+def _intake(qs, dimension):
+    """Tickets registered in the period (受理 figures)."""
+    dispatched = Q(dispatched_at__isnull=False, closed_directly=False) & ~Q(state=State.MERGED)
+    return _grouped(
+        qs, dimension, "created_at",
+        received=Count("pk"),
+        dispatched=Count("pk", filter=dispatched),
+        dispatched_closed=Count("pk", filter=dispatched & Q(state__in=DONE)),
+        direct_closed=Count("pk", filter=Q(closed_directly=True)),
+        claimed=Count("pk", filter=Q(claimed_at__isnull=False)),
+        claimed_on_time=Count("pk", filter=Q(claimed_on_time=True)),
+        returned=Count("pk", filter=Q(return_count__gt=0)),
+        repeated=Count("pk", filter=Q(is_repeat=True)),
+    )
+
+
+def _closing(qs, dimension):
+    """Dispatched tickets closed (办结) in the period (办结 figures)."""
+    return _grouped(
+        qs, dimension, "closed_at",
+        closed=Count("pk"),
+        closed_on_time=Count("pk", filter=Q(closed_on_time=True)),
+        first_time=Count("pk", filter=Q(reopen_count=0)),
+        callbacked=Count("pk", filter=Q(callback_reached=True)),
+        rated=Count("pk", filter=Q(satisfaction__isnull=False)),
+        satisfied=Count("pk", filter=Q(satisfaction__gte=3)),
+        handle_hours_sum=Sum("handle_hours"),
+        handle_count=Count("handle_hours"),
+    )
+
+
+def _calls(dimension, start: dt.date, end: dt.date) -> dict:
+    qs = CallVolume.objects.filter(day__gte=start, day__lte=end)
+    if dimension == "month":
+        qs = qs.annotate(g=TruncMonth("day"))
+    else:
+        qs = qs.annotate(g=F("day"))
+    return {r["g"]: r for r in qs.values("g").annotate(calls_offered=Sum("offered"), calls_answered=Sum("answered"))
+            .order_by()}
+
+
+def _label(dimension: str, g, label) -> str:
+    if dimension == "type":
+        return rules.TYPE_LABELS.get(g, g or "")
+    if dimension in PERIOD_DIMENSIONS:
+        if g is None:
+            return ""
+        return g.strftime("%Y-%m" if dimension == "month" else "%Y-%m-%d")
+    return label or ("未派单" if dimension == "department" else "未分类")
+
+
+def _row(key, label: str, c: rules.Counts) -> dict:
+    return {"key": key, "label": label, **rules.figures(c).__dict__, "counts": c.__dict__}
+
+
+def report(user, dimension: str, start: dt.date, end: dt.date) -> dict:
+    """The figures of the period by ``dimension``: {"rows": [...], "total": {...}}; each row holds the
+    label, the figures (:data:`COLUMNS`) and the raw counts. Three grouped queries — tickets
+    registered in the period (index ``ticket_created``), dispatched tickets closed in it (index
+    ``ticket_closed``) and the call system's daily counts — merged by group."""
     if dimension not in DIMENSIONS:
         dimension = "department"
     lo, hi = period_bounds(start, end)
-    qs = scoped(user).filter(created_at__gte=lo, created_at__lt=hi).exclude(state=State.CANCELLED)
-    key, label = _group_expr(dimension)
-    done = [State.CLOSED, State.ARCHIVED]
-    dispatched = Q(dispatched_at__isnull=False) | Q(state__in=done)
-    group = {"g": key} if not isinstance(key, str) else {"g": F(key)}
-    values = ["g"] + (["lbl"] if label else [])
-    if label:
-        group["lbl"] = F(label)
-    rows = (qs.annotate(**group).values(*values).annotate(
-        received=Count("pk"),
-        dispatched=Count("pk", filter=dispatched & ~Q(state=State.MERGED)),
-        closed=Count("pk", filter=Q(state__in=done)),
-        closed_on_time=Count("pk", filter=Q(state__in=done, closed_on_time=True)),
-        claimed=Count("pk", filter=Q(claimed_at__isnull=False)),
-        claimed_on_time=Count("pk", filter=Q(claimed_on_time=True)),
-        callbacked=Count("pk", filter=Q(callback_reached=True, satisfaction__isnull=False)),
-        satisfied=Count("pk", filter=Q(callback_reached=True, satisfaction__gte=3)),
-        returned=Count("pk", filter=Q(return_count__gt=0)),
-        repeated=Count("pk", filter=Q(is_repeat=True)),
-        handle_hours_sum=Sum("handle_hours", filter=Q(state__in=done, handle_hours__isnull=False)),
-        handle_count=Count("pk", filter=Q(state__in=done, handle_hours__isnull=False)),
-    ).order_by("g"))
-    out = []
-    for r in rows:
-        g = r["g"]
-        if label:
-            name = r["lbl"] or ("未派单" if dimension == "department" else "未分类")
-        elif isinstance(g, dt.datetime):
-            name = timezone.localtime(g).strftime("%Y-%m") if dimension == "month" else g.strftime("%Y-%m-%d")
-        else:
-            name = g.strftime("%Y-%m" if dimension == "month" else "%Y-%m-%d") if g else ""
-        c = rules.Counts(**{k: r[k] or 0 for k in rules.Counts.__dataclass_fields__})
-        f = rules.figures(c)
-        out.append({"key": g, "label": name, **f.__dict__})
-    out.sort(key=lambda x: (-x["received"], x["label"]) if dimension in ("department", "category", "region") else x["label"])
-    return out
+    base = scoped(user).exclude(state=State.CANCELLED)
+    intake = _intake(base.filter(created_at__gte=lo, created_at__lt=hi), dimension)
+    closing = _closing(base.filter(closed_at__gte=lo, closed_at__lt=hi, state__in=DONE, closed_directly=False),
+                       dimension)
+    calls_by_group = {}
+    total_calls = {}
+    if sees_calls(user):
+        calls_by_group = _calls(dimension, start, end) if dimension in PERIOD_DIMENSIONS else {}
+        total_calls = CallVolume.objects.filter(day__gte=start, day__lte=end).aggregate(
+            calls_offered=Sum("offered"), calls_answered=Sum("answered"))
+    names = rules.Counts.__dataclass_fields__
+    rows, total = [], rules.Counts()
+    for g in {*intake, *closing, *calls_by_group}:
+        label = (intake.get(g) or closing.get(g) or (None, {}))[0]
+        values = {**intake.get(g, (None, {}))[1], **closing.get(g, (None, {}))[1]}
+        c = rules.Counts(**{k: values.get(k) or 0 for k in names if k in values})
+        total = total + c
+        calls = calls_by_group.get(g)
+        if calls:
+            c = c + rules.Counts(calls_offered=calls["calls_offered"] or 0, calls_answered=calls["calls_answered"] or 0)
+        rows.append(_row(g, _label(dimension, g, label), c))
+    if dimension in PERIOD_DIMENSIONS:
+        rows.sort(key=lambda x: x["label"])
+    else:
+        rows.sort(key=lambda x: (-x["received"], -x["closed"], x["label"]))
+    total = total + rules.Counts(calls_offered=total_calls.get("calls_offered") or 0,
+                                 calls_answered=total_calls.get("calls_answered") or 0)
+    return {"rows": rows, "total": _row(None, "合计", total), "dimension": dimension, "start": start, "end": end}
+
+
+def table(user, dimension: str, start: dt.date, end: dt.date) -> list[dict]:
+    """One row per group: the label, the raw counts and the figures (see :func:`report`)."""
+    return report(user, dimension, start, end)["rows"]
 
 
 def hot_spots(user, today: dt.date | None = None) -> dict:
@@ -125,9 +207,10 @@ def hot_spots(user, today: dt.date | None = None) -> dict:
     return out
 
 
-def to_xlsx(rows: list[dict], dimension: str, start: dt.date, end: dt.date) -> bytes:
+def to_xlsx(rows: list[dict], dimension: str, start: dt.date, end: dt.date, total: dict | None = None) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
 
     from zhengwu.core.spreadsheets import safe_row
 
@@ -139,11 +222,17 @@ def to_xlsx(rows: list[dict], dimension: str, start: dt.date, end: dt.date) -> b
     ws.append(safe_row([DIMENSIONS.get(dimension, dimension)] + [t for _, t in COLUMNS]))
     for cell in ws[2]:
         cell.font = Font(bold=True)
-    for r in rows:
+    for r in rows + ([total] if total else []):
         ws.append(safe_row([r["label"]] + [r[k] for k, _ in COLUMNS]))
     ws.column_dimensions["A"].width = 36
-    for col in "BCDEFGHIJ":
-        ws.column_dimensions[col].width = 14
+    for i in range(2, len(COLUMNS) + 2):
+        ws.column_dimensions[get_column_letter(i)].width = 14
+    notes = wb.create_sheet("指标说明")
+    notes.append(["指标", "定义"])
+    for _, title, words in DEFINITIONS:
+        notes.append(safe_row([title, words]))
+    notes.column_dimensions["A"].width = 22
+    notes.column_dimensions["B"].width = 120
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 
 from zhengwu.core.pii import BlindIndexField, EncryptedField
 
@@ -185,6 +185,13 @@ class Ticket(models.Model):
     merged_into = models.ForeignKey("self", verbose_name="并入工单", null=True, blank=True,
                                     on_delete=models.PROTECT, related_name="merged")
     is_repeat = models.BooleanField("重复诉求", default=False)
+    closed_directly = models.BooleanField("直接办结", default=False, db_default=False,
+                                          help_text="坐席依据知识库当场答复办结，未派单")
+    due_history = models.JSONField("时限记录", null=True, blank=True, default=list,
+                                   help_text="每次派单、改派、延期、重办的时限和每次答复（见 rules.answered_on_time）")
+    satisfaction_source = models.CharField("满意度来源", max_length=8, blank=True, default="", db_default="",
+                                           choices=[("callback", "回访"), ("citizen", "诉求人网上评价")])
+    rated_at = models.DateTimeField("评价时间", null=True, blank=True)
 
     lock_version = models.PositiveIntegerField("版本锁", default=0)
     idempotency_key = models.CharField("幂等键", max_length=64, unique=True, null=True, blank=True)
@@ -214,6 +221,7 @@ class Ticket(models.Model):
             models.Index(fields=["phone_index", "-id"], name="ticket_phone_recent"),
             # Figures and hot spots per period.
             models.Index(fields=["created_at"], name="ticket_created"),
+            models.Index(fields=["closed_at"], name="ticket_closed"),
             models.Index(fields=["applicant", "-id"], name="ticket_applicant_recent"),
         ]
 
@@ -278,3 +286,55 @@ class Open311Quota(models.Model):
 
     def __str__(self) -> str:
         return f"{self.client[:8]}: {self.count}"
+
+
+def photo_path(instance, filename):
+    # Never a guessable URL: photos are served through the audited staff view, named by hash.
+    return f"hotline/{instance.ticket_id}/{instance.sha256[:2]}/{instance.sha256}"
+
+
+class TicketPhoto(models.Model):
+    """A photo the citizen sent with the complaint: stored encrypted (the default storage,
+    :mod:`zhengwu.core.storage`), shown to staff who may see the ticket, every view audited."""
+
+    ticket = models.ForeignKey(Ticket, verbose_name="工单", on_delete=models.CASCADE, related_name="photos")
+    file = models.FileField("文件", upload_to=photo_path, max_length=300)
+    original_name = models.CharField("原文件名", max_length=255)
+    content_type = models.CharField("文件类型", max_length=40)
+    size = models.PositiveIntegerField("大小（字节）")
+    sha256 = models.CharField("SHA-256", max_length=64)
+    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "诉求照片"
+        verbose_name_plural = "诉求照片"
+        ordering = ["ticket", "pk"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class CallVolume(models.Model):
+    """One day's calls on one line, as the call system (话务系统) reports them: the counts the
+    接通率 is computed from. One row per (day, line); a report for the same day and line
+    replaces the earlier one (the call system may resend)."""
+
+    day = models.DateField("日期")
+    line = models.CharField("线路", max_length=40, default="12345",
+                            help_text="话务系统的线路或分中心标识，例如 12345、12345-企业专席")
+    region_code = models.CharField("区划代码", max_length=12, blank=True)
+    offered = models.PositiveIntegerField("人工服务请求量", help_text="请求人工服务的呼入次数")
+    answered = models.PositiveIntegerField("人工应答量", help_text="其中由坐席应答的次数")
+    reported_at = models.DateTimeField("报送时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "话务量"
+        verbose_name_plural = "话务量"
+        ordering = ["-day", "line"]
+        constraints = [
+            models.UniqueConstraint(fields=["day", "line"], name="hotline_callvolume_day_line"),
+            models.CheckConstraint(condition=Q(answered__lte=F("offered")), name="hotline_callvolume_answered_le_offered"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.line}: {self.answered}/{self.offered}"

@@ -103,7 +103,7 @@ check_transition = MACHINE.check  # (state, action, actor) → target (the same 
 allowed_actions = MACHINE.allowed_actions
 
 ACTION_LABELS = {a: t.label for a, t in STATE_TABLE.items()} | {
-    "register": "受理登记", "submit": "网上提交诉求", "co_reply": "协办意见", "note": "备注",
+    "register": "受理登记", "submit": "网上提交诉求", "co_reply": "协办意见", "note": "备注", "rate": "诉求人评价",
 }
 
 
@@ -233,6 +233,45 @@ def check_extension(days: int, already: int) -> str | None:
     return None
 
 
+# -- the deadlines a ticket had (时限记录) and lateness -----------------------------------------
+# Every deadline is kept in ``Ticket.due_history`` (oldest first), each entry a dict
+# {"kind", "at", "due_at", "counted_due_at"} — the deadline the department is shown (``due_at``)
+# and the one lateness is counted against (``counted_due_at``) — and every answer as
+# {"kind": "reply", "at", "counted_due_at"}. Times are ISO strings in the history, datetimes here.
+DEADLINE_KIND_LABELS = {"dispatch": "派单", "redispatch": "改派", "extension": "批准延期", "reopen": "重办",
+                        "reply": "答复"}
+
+
+def counted_deadline(kind: str, current: dt.datetime | None, new_due: dt.datetime) -> dt.datetime:
+    """The deadline lateness counts against after a ``kind`` event sets the department's deadline
+    to ``new_due`` (for "extension": ``new_due`` is the counted deadline moved by the approved days).
+
+    - 派单 (dispatch): the first deadline;
+    - 改派 after a 退单 (redispatch): the department gets a new deadline, the count does not — the
+      first deadline stands (a ticket sent to the wrong department first is not made on time by
+      sending it again);
+    - 批准延期 (extension): the counted deadline moves by the approved working days (an extension
+      the centre approved is part of the time limit, see :func:`check_extension`);
+    - 重办 (reopen, the caller not satisfied): a new round with its own deadline.
+    """
+    if kind == "redispatch" and current is not None:
+        return current
+    return new_due
+
+
+def answered_on_time(history: list[dict]) -> bool:
+    """按时办结: at least one answer, and every answer (答复) came by the deadline counted at the
+    time (``counted_due_at`` of its entry) — so a first answer after the first deadline stays late
+    whatever later 改派 or 重办 set."""
+    replies = [e for e in history if e.get("kind") == "reply"]
+    return bool(replies) and all(e.get("counted_due_at") is not None and _when(e["at"]) <= _when(e["counted_due_at"])
+                                 for e in replies)
+
+
+def _when(value) -> dt.datetime:
+    return value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(value)
+
+
 class TimeStatus(StrEnum):
     NORMAL = "normal"
     WARNING = "warning"
@@ -260,6 +299,12 @@ def ticket_number(day: dt.date, serial: int) -> str:
 
 # -- satisfaction (回访 and 好差评) --------------------------------------------------------------
 SATISFACTION_LABELS = {5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意"}
+
+
+# The citizen's own rating on the web (网上评价): three levels, on the same scale as the callback's.
+CITIZEN_RATINGS = {4: "满意", 3: "基本满意", 2: "不满意"}
+# Once answered the citizen may rate (once): the ticket waits for the callback, or is done.
+RATEABLE_STATES = ("replied", "callbacked", "closed", "archived")
 
 
 def is_satisfied(level: int | None) -> bool | None:
@@ -366,57 +411,44 @@ def similarity_of_sets(ta: frozenset[str], tb: frozenset[str], aa: frozenset[str
     return SimilarScore(round(min(1.0, score), 3), tuple(reasons))
 
 
-# -- figures (pure formulas) -------------------------------------------------------------------
-def rate(numerator: int | float, denominator: int | float) -> float | None:
-    """A percentage with one decimal, or None when there is nothing to divide by."""
-    if not denominator:
-        return None
-    return round(100.0 * numerator / denominator, 1)
+# -- 重复诉求 (repeat calls) -------------------------------------------------------------------------
+REPEAT_DAYS = 30  # an earlier ticket on the same matter within this many days makes a repeat
+REPEAT_TEXT_SCORE = 0.3  # the text score at which two tickets are "诉求内容相似" (as in similarity)
+REPEAT_PLACE_SCORE = 0.6  # the share of the shorter address found in the other: "同一地点"
 
 
-@dataclass(frozen=True)
-class Counts:
-    """The raw counts of one group (a department, category, region or period)."""
+def same_matter(*, type_a: str, type_b: str, category_a: int | None, category_b: int | None,
+                text_a: str, text_b: str, address_a: str = "", address_b: str = "",
+                metres: float | None = None) -> bool:
+    """Two tickets of one caller are on the same matter (同一事项) when all of:
 
-    received: int = 0  # 受理量 (tickets registered in the period, duplicates included; cancelled ones not)
-    dispatched: int = 0  # 派单量
-    closed: int = 0  # 办结量
-    closed_on_time: int = 0
-    claimed: int = 0
-    claimed_on_time: int = 0
-    callbacked: int = 0  # 回访且接通
-    satisfied: int = 0  # 满意 + 基本满意 among callbacked
-    returned: int = 0  # tickets returned at least once
-    repeated: int = 0  # 重复诉求: merged into another ticket or from a caller with an open ticket
-    handle_hours_sum: float = 0.0  # dispatch → reply, closed tickets
-    handle_count: int = 0
-
-
-@dataclass(frozen=True)
-class Figures:
-    received: int
-    closed: int
-    close_rate: float | None  # 办结率 = 办结量 / 派单量 (直接办结 counts in both)
-    on_time_rate: float | None  # 按时办结率 = 按时办结量 / 办结量
-    claim_on_time_rate: float | None  # 签收及时率 = 按时签收量 / 签收量
-    satisfaction_rate: float | None  # 满意率 = (满意 + 基本满意) / 回访接通量
-    return_rate: float | None  # 退单率 = 退单工单数 / 派单量
-    repeat_rate: float | None  # 重复诉求率 = 重复诉求数 / 受理量
-    avg_handle_hours: float | None  # 平均办理时长（小时）= Σ(答复 − 派单) / 办结量
+    1. the same 诉求类型 (咨询 and 投诉 about one shop are two matters);
+    2. the 三级分类 do not differ (when both tickets have one, it is the same);
+    3. the same place — the shorter address's bigrams are at least 60 % in the other, or the
+       coordinates are within 150 m — or the content is alike (the text score of
+       :func:`similarity_of_sets`, ≥ 0.3).
+    """
+    if type_a != type_b:
+        return False
+    if category_a and category_b and category_a != category_b:
+        return False
+    aa, ab = shingles(address_a), shingles(address_b)
+    place = bool(aa and ab) and containment(aa, ab) >= REPEAT_PLACE_SCORE
+    if metres is not None and metres <= SAME_PLACE_METRES:
+        place = True
+    ta, tb = shingles(text_a), shingles(text_b)
+    text = 0.5 * jaccard(ta, tb) + 0.5 * containment(ta, tb)
+    return place or text >= REPEAT_TEXT_SCORE
 
 
-def figures(c: Counts) -> Figures:
-    return Figures(
-        received=c.received,
-        closed=c.closed,
-        close_rate=rate(c.closed, c.dispatched),
-        on_time_rate=rate(c.closed_on_time, c.closed),
-        claim_on_time_rate=rate(c.claimed_on_time, c.claimed),
-        satisfaction_rate=rate(c.satisfied, c.callbacked),
-        return_rate=rate(c.returned, c.dispatched),
-        repeat_rate=rate(c.repeated, c.received),
-        avg_handle_hours=round(c.handle_hours_sum / c.handle_count, 1) if c.handle_count else None,
-    )
+def counts_as_repeat(*, same_caller: bool, same_matter_: bool, earlier_open: bool, days_since: float) -> bool:
+    """重复诉求: the same caller raises the same matter again while the earlier ticket is still
+    open (not yet 办结), or within :data:`REPEAT_DAYS` days of it."""
+    return same_caller and same_matter_ and (earlier_open or days_since <= REPEAT_DAYS)
+
+
+# -- figures (pure formulas: zhengwu.hotline.figure_rules) ---------------------------------------
+from .figure_rules import Counts, Figures, figures, rate  # noqa: E402,F401 (re-exported)
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ urlpatterns: list = [
     path(f"{W}department/", views_staff.department, name="dept"),
     path(f"{W}tickets/<int:pk>/", views_staff.ticket, name="ticket"),
     path(f"{W}tickets/<int:pk>/reveal/", views_staff.reveal, name="reveal"),
+    path(f"{W}tickets/<int:pk>/photos/<int:photo>/", views_staff.photo, name="photo"),
     path(f"{W}tickets/<int:pk>/<str:action>/", views_staff.act, name="act"),
     path(f"{W}figures/", views_staff.figures_page, name="figures"),
     path(f"{W}taxonomy/", views_staff.taxonomy, name="taxonomy"),
@@ -25,6 +26,7 @@ urlpatterns: list = [
     path("hotline/", views_citizen.submit, name="submit"),
     path("hotline/mine/", views_citizen.my_tickets, name="my_tickets"),
     path("hotline/mine/<int:pk>/", views_citizen.my_ticket, name="my_ticket"),
+    path("hotline/mine/<int:pk>/rate/", views_citizen.rate, name="rate"),
     # Open311 GeoReport v2
     path("open311/v2/discovery.json", open311.discovery, name="open311_discovery"),
     path("open311/v2/services.json", open311.services_list, name="open311_services"),

@@ -161,6 +161,8 @@ def _ticket_context(request, t: Ticket) -> dict:
                                    lon=t.longitude) if centre_ok and t.state == State.REGISTERED else [],
         "kb": knowledge.search(t.content, 3) if centre_ok and t.state == State.REGISTERED else [],
         "merged": list(t.merged.only("pk", "number")[:20]),
+        "photos": list(t.photos.only("pk", "original_name", "size")),
+        "deadlines": services.timeline.rows(t),
         "route_dept": services.routed_departments().get(t.ticket_type) if centre_ok else None,
         "is_co": (not handler_ok and t.state in (State.DISPATCHED, State.HANDLING)
                   and any(services.is_handler(user, d) for d in t.co_departments.select_related("region"))),
@@ -230,6 +232,24 @@ def reveal(request, pk: int):
     return JsonResponse({"phone": phone})
 
 
+@staff_required
+def photo(request, pk: int, photo: int):
+    """One photo the citizen sent, for staff who may see the ticket; every view audited. Served
+    inline, never cached, sandboxed (an upload never runs in our origin)."""
+    from django.http import FileResponse
+
+    t = queries.staff_ticket(request.user, pk)
+    try:
+        handle, content_type, name = services.open_photo(request.user, t, photo)
+    except (PermissionDenied, FileNotFoundError):
+        raise Http404("照片不存在或无权查看") from None
+    response = FileResponse(handle, content_type=content_type, as_attachment=False, filename=name)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    response["Content-Security-Policy"] = "sandbox"
+    return response
+
+
 # -- figures ----------------------------------------------------------------------------------------------
 def _date(value, default: dt.date) -> dt.date:
     try:
@@ -248,15 +268,18 @@ def figures_page(request):
     dim = request.GET.get("by", "department")
     if dim not in figures.DIMENSIONS:
         dim = "department"
-    rows = figures.table(request.user, dim, start, end)
+    rep = figures.report(request.user, dim, start, end)
+    rows = rep["rows"]
     if request.GET.get("export") == "xlsx":
-        resp = HttpResponse(figures.to_xlsx(rows, dim, start, end),
+        resp = HttpResponse(figures.to_xlsx(rows, dim, start, end, rep["total"]),
                             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
         resp["Content-Disposition"] = f'attachment; filename="hotline-figures-{start:%Y%m%d}-{end:%Y%m%d}.xlsx"'
         return resp
     return render(request, "hotline/figures.html", {
-        "rows": rows, "start": start, "end": end, "by": dim, "dimensions": figures.DIMENSIONS.items(),
-        "columns": figures.COLUMNS, "hot": figures.hot_spots(request.user, today),
+        "rows": [(r, [r[k] for k, _ in figures.COLUMNS]) for r in rows],
+        "total": [rep["total"][k] for k, _ in figures.COLUMNS], "start": start, "end": end, "by": dim,
+        "dimensions": figures.DIMENSIONS.items(), "columns": figures.COLUMNS, "definitions": figures.DEFINITIONS,
+        "hot": figures.hot_spots(request.user, today),
     })
 
 

@@ -5,6 +5,9 @@ the dispatch model goes through a function here, one module per concern:
   history, audit: :mod:`zhengwu.core.transitions`), the checks of ticket input;
 - :mod:`.tickets` — registration, the centre's and the departments' actions, 自动督办, the actions
   by name (:data:`TICKET_ACTIONS`, used by the staff pages and the API), the caller's phone;
+- :mod:`.timeline` — the deadlines a ticket had (时限记录) and 重复诉求 at registration;
+- :mod:`.citizen` — the citizen's photos (stored encrypted, read through an audited path) and
+  rating of the reply; :mod:`.calls` — the call system's daily counts (接通率);
 - :mod:`.articles` — the knowledge base; :mod:`.routing` — keyword rules and training the
   dispatch model; :mod:`.taxonomy` — importing the complaint taxonomy.
 
@@ -17,12 +20,15 @@ caller's ``lock_version`` (乐观锁: a stale page is refused), check the action
 Callers use ``from zhengwu.hotline import services; services.X``: every name is re-exported here.
 """
 
+from . import timeline  # noqa: F401 (services.timeline: the 时限记录 rows for pages)
 from .articles import save_article
 from .base import (
     CENTRE_ROLES, HANDLER_ROLES, LIFECYCLE, MAX_CONTENT, PHONE_RE, REPEAT_DAYS, StaleTicket, _category, _check,
     _department, _departments, _int_or_none, _require_centre, _require_handler, _text, actor_name,
     clean_ticket_input, default_region, is_centre, is_handler, locked, record_event, routed_departments, transition,
 )
+from .calls import CALLS_SCOPE, report_calls
+from .citizen import MAX_PHOTOS, add_photos, check_photos, open_photo, rate_by_citizen
 from .routing import save_rule, toggle_rule, train_model
 from .taxonomy import LEVEL_COLUMNS, import_categories
 from .tickets import (
@@ -38,7 +44,8 @@ __all__ = [
     "escalate_overdue", "import_categories", "is_centre", "is_handler", "locked", "may_see_caller", "merge",
     "perform", "record_event", "redispatch", "register", "reject_return", "reopen", "reply", "request_extension",
     "return_ticket", "reveal_phone", "routed_departments", "save_article", "save_rule", "toggle_rule",
-    "train_model", "transition", "urge",
+    "train_model", "transition", "urge", "CALLS_SCOPE", "report_calls", "MAX_PHOTOS", "add_photos", "check_photos", "open_photo",
+    "rate_by_citizen",
     # used by the staff pages and tests
     "_category", "_check", "_department", "_departments", "_int_or_none", "_main_ticket", "_require_centre",
     "_require_handler", "_text",

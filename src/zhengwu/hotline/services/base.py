@@ -22,7 +22,7 @@ CENTRE_ROLES = (Role.HOTLINE, Role.SUPERVISOR)  # 派单中心：热线坐席、
 HANDLER_ROLES = (Role.DEPT_ADMIN, Role.APPROVER)  # 承办单位的工单处理人员
 MAX_CONTENT = 4000
 PHONE_RE = re.compile(r"^(\+?86)?[0-9\-]{5,20}$")
-REPEAT_DAYS = 30
+REPEAT_DAYS = rules.REPEAT_DAYS
 
 
 class StaleTicket(Stale):  # 409 in the API

@@ -16,10 +16,11 @@ from zhengwu.core.services import reveal_pii
 from zhengwu.core.transitions import actor_name
 
 from .. import rules
+from . import timeline
 from ..models import Channel, KnowledgeArticle, Ticket, TicketEvent
 from ..rules import Actor, State, TicketType
 from .base import (
-    MAX_CONTENT, REPEAT_DAYS, _category, _check, _department, _departments, _int_or_none, _require_centre,
+    MAX_CONTENT, _category, _check, _department, _departments, _int_or_none, _require_centre,
     _require_handler, _text, clean_ticket_input, is_centre, is_handler, locked, record_event, transition,
 )
 
@@ -65,11 +66,8 @@ def register(user, data: dict, *, channel: str = Channel.PHONE, idempotency_key:
         ticket.suggested = {"suggestions": [s.as_dict() for s in classifier.suggest(f"{ticket.title}。{ticket.content}")]}
     except Exception:  # a broken model file must not stop a call being registered
         logger.exception("dispatch suggestion failed")
-    if phone:
-        from zhengwu.core.pii import blind_index
-
-        since = now - dt.timedelta(days=REPEAT_DAYS)
-        ticket.is_repeat = Ticket.objects.filter(phone_index=blind_index("phone", phone), created_at__gte=since).exists()
+    # 重复诉求: the same caller on the same matter (rules.same_matter, rules.counts_as_repeat).
+    ticket.is_repeat = timeline.is_repeat(ticket, phone, now)
     try:
         with transaction.atomic():
             ticket.save()
@@ -107,14 +105,17 @@ def _main_ticket(value) -> Ticket:
 
 
 # -- dispatch centre actions --------------------------------------------------------------------------
-def _apply_deadlines(ticket: Ticket, start: dt.datetime) -> list[str]:
+def _apply_deadlines(ticket: Ticket, start: dt.datetime, kind: str) -> list[str]:
+    """The deadlines of a 派单 / 改派 / 重办 (``kind``) at ``start``, noted in the ticket's 时限记录."""
     cal = calendar.get_calendar()
     days = ticket.category.days if ticket.category_id else None
     d = rules.deadlines(cal, timezone.localtime(start), ticket.ticket_type, ticket.urgency, days)
+    counted_before = timeline.counted_due(ticket)
     ticket.dispatched_at, ticket.claim_due_at, ticket.due_at = start, d.claim_due, d.handle_due
     ticket.time_limit = d.label
     ticket.claimed_at = ticket.claimed_on_time = None
-    return ["dispatched_at", "claim_due_at", "due_at", "time_limit", "claimed_at", "claimed_on_time"]
+    return ["dispatched_at", "claim_due_at", "due_at", "time_limit", "claimed_at", "claimed_on_time",
+            *timeline.note_deadline(ticket, kind, start, d.handle_due, counted_before=counted_before)]
 
 
 @transaction.atomic
@@ -135,7 +136,7 @@ def dispatch(user, ticket: Ticket, expected_lock: int, department, *, co_departm
     if ticket.category_id is None and TicketType(ticket.ticket_type) not in rules.TYPE_ROUTES:
         raise ValidationError({"category": "派单前请选择诉求分类（三级分类）"})
     ticket.lead_department = lead
-    fields += _apply_deadlines(ticket, timezone.now())
+    fields += _apply_deadlines(ticket, timezone.now(), "dispatch")
     ticket = transition(ticket, "dispatch", Actor.CENTRE, user, fields=fields, opinion=opinion, department=lead,
                         data={"department": lead.name, "co_departments": [d.name for d in cos],
                               "due_at": timezone.localtime(ticket.due_at).isoformat(), "time_limit": ticket.time_limit})
@@ -158,11 +159,12 @@ def direct_close(user, ticket: Ticket, expected_lock: int, article, answer: str)
     answer = (answer or "").strip() or kb.answer
     now = timezone.now()
     ticket.knowledge, ticket.reply, ticket.replied_at = kb, answer[:MAX_CONTENT], now
-    ticket.closed_at, ticket.closed_on_time, ticket.handle_hours = now, True, 0.0
+    # Not dispatched, so not timed: 直接办结 is its own figure (figure_rules), never "on time, 0 h".
+    ticket.closed_at, ticket.closed_directly = now, True
     kb.used_count += 1
     kb.save(update_fields=["used_count"])
     return transition(ticket, "direct_close", Actor.CENTRE, user,
-                      fields=["knowledge", "reply", "replied_at", "closed_at", "closed_on_time", "handle_hours"],
+                      fields=["knowledge", "reply", "replied_at", "closed_at", "closed_directly"],
                       opinion=answer, data={"knowledge": kb.pk, "title": kb.title})
 
 
@@ -209,7 +211,7 @@ def redispatch(user, ticket: Ticket, expected_lock: int, department, *, co_depar
             fields.append("category")
     previous = ticket.lead_department.name if ticket.lead_department_id else ""
     ticket.lead_department, ticket.return_pending = lead, None
-    fields += _apply_deadlines(ticket, timezone.now())
+    fields += _apply_deadlines(ticket, timezone.now(), "redispatch")
     cos = _departments(co_departments, lead)
     ticket = transition(ticket, "redispatch", Actor.CENTRE, user, fields=fields, opinion=opinion, department=lead,
                         data={"from": previous, "department": lead.name})
@@ -245,9 +247,14 @@ def decide_extension(user, ticket: Ticket, expected_lock: int, approve: bool, op
     fields = ["extension_pending"]
     data = {"days": pending["days"]}
     if approve:
-        ticket.due_at = rules.extended_due(calendar.get_calendar(), timezone.localtime(ticket.due_at), pending["days"])
+        cal, counted_before = calendar.get_calendar(), timeline.counted_due(ticket)
+        ticket.due_at = rules.extended_due(cal, timezone.localtime(ticket.due_at), pending["days"])
         ticket.extension_days += pending["days"]
         fields += ["due_at", "extension_days"]
+        # The counted deadline moves by the same approved days (rules.counted_deadline).
+        counted = rules.extended_due(cal, timezone.localtime(counted_before), pending["days"]) if counted_before else None
+        fields += timeline.note_deadline(ticket, "extension", timezone.now(), ticket.due_at,
+                                         counted_before=counted_before, counted=counted)
         data["due_at"] = timezone.localtime(ticket.due_at).isoformat()
     ticket.extension_pending = None
     return transition(ticket, action, Actor.CENTRE, user, fields=fields, opinion=opinion.strip(), data=data,
@@ -289,14 +296,21 @@ def callback(user, ticket: Ticket, expected_lock: int, *, reached: bool, resolve
     if resolved is None:
         raise ValidationError({"resolved": "请选择问题是否解决"})
     ticket.callback_attempts += 1
-    ticket.callback_reached, ticket.resolved, ticket.satisfaction = True, bool(resolved), level
+    ticket.callback_reached, ticket.resolved = True, bool(resolved)
+    # The citizen's own rating on the web, when given first, stays the ticket's satisfaction (one
+    # rating per ticket); the callback's level is kept in its history entry.
+    rated_by_citizen = ticket.satisfaction_source == "citizen"
+    if not rated_by_citizen:
+        ticket.satisfaction, ticket.satisfaction_source = level, "callback"
     ticket = transition(ticket, "callback", Actor.CENTRE, user,
-                        fields=["callback_attempts", "callback_reached", "resolved", "satisfaction"], opinion=note,
+                        fields=["callback_attempts", "callback_reached", "resolved", "satisfaction",
+                                "satisfaction_source"], opinion=note,
                         data={"resolved": bool(resolved), "satisfaction": level,
                               "satisfaction_label": rules.SATISFACTION_LABELS[level]})
     from .. import integrations
 
-    integrations.rate_ticket(ticket, user, note)
+    if not rated_by_citizen:
+        integrations.rate_ticket(ticket, user, note)
     if reopen:
         if rules.is_satisfied(level) and resolved:
             raise ValidationError({"reopen": "诉求人满意且问题已解决，不需要重办"})
@@ -308,7 +322,7 @@ def _reopen(user, ticket: Ticket, opinion: str) -> Ticket:
     _check(ticket, "reopen", Actor.CENTRE)
     ticket.reopen_count += 1
     ticket.replied_at = None
-    fields = ["reopen_count", "replied_at", *_apply_deadlines(ticket, timezone.now())]
+    fields = ["reopen_count", "replied_at", *_apply_deadlines(ticket, timezone.now(), "reopen")]
     return transition(ticket, "reopen", Actor.CENTRE, user, fields=fields, opinion=opinion,
                       department=ticket.lead_department)
 
@@ -332,8 +346,11 @@ def close(user, ticket: Ticket, expected_lock: int, opinion: str = "") -> Ticket
         raise ValidationError(f"请先回访：回访接通后，或回访{rules.CALLBACK_ATTEMPTS_BEFORE_CLOSE}次未接通后，才能办结")
     now = timezone.now()
     ticket.closed_at = now
-    ticket.closed_on_time = bool(ticket.replied_at and ticket.due_at and ticket.replied_at <= ticket.due_at)
-    return transition(ticket, "close", Actor.CENTRE, user, fields=["closed_at", "closed_on_time"], opinion=opinion)
+    # Every answer against the deadline counted at its time, the first one against the first
+    # deadline (rules.answered_on_time): a 改派 or 重办 never makes a late answer on time.
+    ticket.closed_on_time = timeline.on_time(ticket)
+    return transition(ticket, "close", Actor.CENTRE, user, fields=["closed_at", "closed_on_time"], opinion=opinion,
+                      data={"on_time": ticket.closed_on_time})
 
 
 @transaction.atomic
@@ -455,7 +472,8 @@ def reply(user, ticket: Ticket, expected_lock: int, text: str) -> Ticket:
     ticket.reply, ticket.replied_at = text, now
     if ticket.dispatched_at:
         ticket.handle_hours = round((now - ticket.dispatched_at).total_seconds() / 3600, 2)
-    return transition(ticket, "reply", Actor.DEPARTMENT, user, fields=["reply", "replied_at", "handle_hours"],
+    history = timeline.note_reply(ticket, now)
+    return transition(ticket, "reply", Actor.DEPARTMENT, user, fields=["reply", "replied_at", "handle_hours", *history],
                       opinion=text, department=ticket.lead_department)
 
 
