@@ -201,7 +201,7 @@ def test_case_page_shows_the_whole_record(staff_client, submitted_case, window_s
     assert 'data-time-status="normal"' in page and f"第{case.process.version}版" in page
     # Materials: size, the hash's first 12 digits, the replaced upload greyed, the catalogue ticked.
     upload = case.materials.exclude(status="replaced").first()
-    assert upload.sha256[:12] + "…" in page and "text-muted" in page and "✔ 营业执照" in page
+    assert upload.sha256[:12] + "…" in page and "text-muted" in page and '#check-lg"></use></svg> 营业执照' in page
     assert "\xa0" in page.split('id="materials"')[1].split("</table>")[0]  # Django's filesizeformat
     # 补正 resolved, 特别程序 ended with its working days.
     assert "补正告知（" in page and "营业执照——复印件不清晰。请上传原件扫描件" in page and "补正）" in page

@@ -74,7 +74,8 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 @require_POST
 def toggle_font(request):
     """适老化: switch large-font mode; the choice persists in a cookie for a year."""
-    large = request.COOKIES.get("zw_font") != "large"
+    wanted = request.POST.get("font")  # the size the button offers (the 长辈版 page is large by default)
+    large = wanted == "large" if wanted in ("large", "normal") else request.COOKIES.get("zw_font") != "large"
     target = request.POST.get("next") or "/"
     if not url_has_allowed_host_and_scheme(target, {request.get_host()}):
         target = "/"

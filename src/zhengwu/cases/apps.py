@@ -17,15 +17,15 @@ class CasesConfig(AppConfig):
                          "zhengwu.cases.services.deadlines.deem_overdue_acceptances",
                          "逾期视为受理：收到申请材料五个工作日内未答复的办件（行政许可法第三十二条）"))
 
-        register(MenuEntry("受理", "cases:staff_intake", roles={"window"}, icon="📥", order=10,
+        register(MenuEntry("受理", "cases:staff_intake", roles={"window"}, icon="inbox", order=10,
                            description="预审与受理：受理、补正、不予受理、容缺受理、告知承诺"))
-        register(MenuEntry("待办", "cases:staff_inbox", roles={"approver", "window"}, icon="🗂", order=11,
+        register(MenuEntry("待办", "cases:staff_inbox", roles={"approver", "window"}, icon="folder2-open", order=11,
                            description="待我审批的办件环节，按时限显示正常、预警、超期"))
-        register(MenuEntry("窗口代录", "cases:staff_file", roles={"window"}, icon="🪪", order=12,
+        register(MenuEntry("窗口代录", "cases:staff_file", roles={"window"}, icon="person-vcard", order=12,
                            description="为现场申请人录入办件，含帮代办"))
-        register(MenuEntry("延期审批", "cases:staff_extensions", roles={"leader"}, icon="⏳", order=13,
+        register(MenuEntry("延期审批", "cases:staff_extensions", roles={"leader"}, icon="alarm", order=13,
                            description="本行政机关负责人批准或不批准延长办理期限（行政许可法第四十二条）"))
-        register(MenuEntry("审批流程", "cases:staff_processes", roles={"item_admin"}, icon="🔀", order=24,
+        register(MenuEntry("审批流程", "cases:staff_processes", roles={"item_admin"}, icon="signpost-split", order=24,
                            description="按事项编辑审批环节、并联审批、条件环节和申报表单"))
         register(MenuEntry("办件指标", "cases:figures", roles={"leader", "dept_admin", "window", "approver", "supervisor"},
-                           icon="📊", order=40, description="受理量、办结量、按时办结率、超期数、平均办理时长等"))
+                           icon="bar-chart", order=40, description="受理量、办结量、按时办结率、超期数、平均办理时长等"))

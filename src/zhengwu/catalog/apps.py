@@ -16,13 +16,13 @@ class CatalogConfig(AppConfig):
 
         register_warmup("search", _warm_search)
 
-        register(MenuEntry("事项管理", "catalog:wb_items", roles={"item_admin", "dept_admin"}, icon="📋", order=20,
+        register(MenuEntry("事项管理", "catalog:wb_items", roles={"item_admin", "dept_admin"}, icon="card-checklist", order=20,
                            description="事项实施清单与办事指南的编辑、审核、发布"))
-        register(MenuEntry("一件事", "catalog:wb_bundles", roles={"item_admin"}, icon="🧩", order=21,
+        register(MenuEntry("一件事", "catalog:wb_bundles", roles={"item_admin"}, icon="puzzle", order=21,
                            description="一件事一次办：主题集成服务"))
-        register(MenuEntry("事项导入导出", "catalog:wb_import", roles={"item_admin"}, icon="📥", order=22,
+        register(MenuEntry("事项导入导出", "catalog:wb_import", roles={"item_admin"}, icon="box-arrow-in-down", order=22,
                            description="从Excel批量导入事项、导出清单"))
-        register(MenuEntry("目录统计", "catalog:wb_reports", roles={"item_admin", "leader", "dept_admin"}, icon="📊",
+        register(MenuEntry("目录统计", "catalog:wb_reports", roles={"item_admin", "leader", "dept_admin"}, icon="bar-chart",
                            order=23, description="四级四同比对、时限压缩率等目录指标"))
 
 

@@ -23,19 +23,19 @@ class HotlineConfig(AppConfig):
         register_warmup("hotline", _warm_hotline)
         from zhengwu.workbench.menu import MenuEntry, register
 
-        register(MenuEntry("热线受理", "hotline:console", roles={"hotline"}, icon="☎", order=50,
+        register(MenuEntry("热线受理", "hotline:console", roles={"hotline"}, icon="telephone", order=50,
                            description="坐席受理台：登记来电，智能分类、知识库、相似工单并单，一键派单"))
-        register(MenuEntry("派单中心", "hotline:centre", roles={"hotline", "supervisor"}, icon="🛰", order=51,
+        register(MenuEntry("派单中心", "hotline:centre", roles={"hotline", "supervisor"}, icon="diagram-3", order=51,
                            description="派单、退单审核与改派、延期审批、督办、回访、办结归档"))
-        register(MenuEntry("热线工单", "hotline:dept", roles={"dept_admin", "approver"}, icon="📨", order=52,
+        register(MenuEntry("热线工单", "hotline:dept", roles={"dept_admin", "approver"}, icon="envelope-paper", order=52,
                            description="本单位的12345工单：签收、办理、答复、退单、申请延期"))
         register(MenuEntry("热线指标", "hotline:figures", roles={"hotline", "supervisor", "leader", "dept_admin"},
-                           icon="📈", order=53, description="办结率、直接办结率、按时办结率、一次办结率、回访率、满意率、接通率、热点"))
-        register(MenuEntry("热线知识库", "hotline:knowledge", roles={"hotline", "supervisor", "dept_admin"}, icon="📚",
+                           icon="graph-up", order=53, description="办结率、直接办结率、按时办结率、一次办结率、回访率、满意率、接通率、热点"))
+        register(MenuEntry("热线知识库", "hotline:knowledge", roles={"hotline", "supervisor", "dept_admin"}, icon="book",
                            order=54, description="政策答复口径，坐席受理时实时检索"))
-        register(MenuEntry("诉求分类", "hotline:taxonomy", roles={"hotline", "supervisor"}, icon="🗃", order=55,
+        register(MenuEntry("诉求分类", "hotline:taxonomy", roles={"hotline", "supervisor"}, icon="tags", order=55,
                            description="三级分类及默认承办单位、时限；Excel 导入"))
-        register(MenuEntry("派单模型", "hotline:model", roles={"hotline", "supervisor"}, icon="🤖", order=56,
+        register(MenuEntry("派单模型", "hotline:model", roles={"hotline", "supervisor"}, icon="cpu", order=56,
                            description="智能派单模型的版本、准确率与重新训练"))
 
 

@@ -29,16 +29,16 @@ class RatingsConfig(AppConfig):
         post_save.connect(case_saved, sender="cases.Case", dispatch_uid="ratings.case_concluded")
         receipt_qr.connect(rating_qr_for_receipt, dispatch_uid="ratings.receipt_qr")
 
-        register(MenuEntry("窗口评价器", "ratings:tablet_start", roles={"window"}, icon="⭐", order=13,
+        register(MenuEntry("窗口评价器", "ratings:tablet_start", roles={"window"}, icon="star", order=13,
                            description="把平板绑定到窗口，每次服务后由群众当面评价（现场一次一评）"))
         register(MenuEntry("差评整改", "ratings:rect_list", roles={"dept_admin", "approver", "supervisor", "leader"},
-                           icon="🛠", order=30, description="差评核实、整改、回访，申诉"))
-        register(MenuEntry("督办", "ratings:overdue", roles={"supervisor"}, icon="⏰", order=31,
+                           icon="tools", order=30, description="差评核实、整改、回访，申诉"))
+        register(MenuEntry("督办", "ratings:overdue", roles={"supervisor"}, icon="alarm", order=31,
                            description="超期未整改的差评，督办；审核部门申诉"))
         register(MenuEntry("评价指标", "ratings:figures",
                            roles={"leader", "supervisor", "dept_admin", "data_admin", "window", "approver"},
-                           icon="📈", order=41, description="评价数、主动评价率、满意率、差评整改率、实名差评回访率"))
+                           icon="graph-up", order=41, description="评价数、主动评价率、满意率、差评整改率、实名差评回访率"))
         register(MenuEntry("红黑旗", "ratings:ranking", roles={"leader", "supervisor", "dept_admin", "data_admin"},
-                           icon="🚩", order=42, description="按月对窗口、部门排名，可投放大厅屏幕"))
-        register(MenuEntry("评价规则", "ratings:rules", roles={"sysadmin"}, icon="⚙", order=90,
+                           icon="flag", order=42, description="按月对窗口、部门排名，可投放大厅屏幕"))
+        register(MenuEntry("评价规则", "ratings:rules", roles={"sysadmin"}, icon="gear", order=90,
                            description="默认好评、整改时限、差评等级、红黑旗计分"))

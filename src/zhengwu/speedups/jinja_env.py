@@ -9,6 +9,7 @@ Django tags and filters those templates use, with the same output:
 - ``url(name, *args)``: ``{% url %}`` (remembered like zhengwu.speedups.templatetags.cached_url);
 - ``|date(format)``: Django's ``date`` filter (zhengwu.speedups.templatetags.fast_date), in the current
   time zone as Django's is;
+- ``icon(name, label)``: ``{% icon %}`` (zhengwu.core.icons), the same SVG;
 - ``|linebreaksbr``: Django's, escaping first (its result is marked safe for Jinja2 too);
 - ``|filesizeformat``: Django's ("1.2\xa0MB"), not Jinja2's own ("1.2 MB" in powers of 1000).
 """
@@ -21,6 +22,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import template_localtime
 from jinja2 import Environment, Undefined
 
+from zhengwu.core.icons import icon
 from zhengwu.speedups.templatetags.cached_url import cached_reverse
 from zhengwu.speedups.templatetags.fast_date import format_date
 
@@ -43,6 +45,7 @@ def environment(**options) -> Environment:
     options["undefined"] = Undefined
     env = Environment(**options)
     env.globals["url"] = _url
+    env.globals["icon"] = icon  # {% icon %} of zhengwu.core.templatetags.icons
     env.filters["date"] = _date
     env.filters["linebreaksbr"] = _linebreaksbr
     env.filters["filesizeformat"] = defaultfilters.filesizeformat

@@ -3,7 +3,7 @@
 An app registers in its ``AppConfig.ready``::
 
     from zhengwu.workbench.menu import MenuEntry, register
-    register(MenuEntry("事项管理", "catalog:wb_items", roles={"item_admin"}, icon="📋", order=20))
+    register(MenuEntry("事项管理", "catalog:wb_items", roles={"item_admin"}, icon="card-checklist", order=20))
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ class MenuEntry:
     label: str
     url_name: str
     roles: frozenset[str] | set[str] = field(default_factory=frozenset)  # empty: every staff member
-    icon: str = ""
+    icon: str = ""  # an icon of the SVG sprite (zhengwu.core.icons, tools/icon_sprite.py), not an emoji
     order: int = 100
     description: str = ""
 
