@@ -9,6 +9,7 @@ the compact records into complete guides and checks them (codes, themes, limits,
 
 from __future__ import annotations
 
+import copy
 import re
 import time
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ from zhengwu.core.identifiers import make_implementation_code, validate_base_cod
 
 from .data import demo as data
 from .data.demo.common import COMPLAINT, DEPT_HOURS, DEPT_LOCATIONS, HOURS, MATERIALS
+from .data.demo.forms import FORMS
 from .denorm import copy_headline
 from .models import BaseItem, Bundle, BundleItem, ItemVersion, Material, ServiceItem
 from .models.items import CHANNELS, LEGAL_THEMES, PERSON_THEMES
@@ -178,6 +180,7 @@ def _expand(dept: str, raw: dict) -> tuple[dict, list[dict]]:
         "tongban_scope": {"district": "district", "city": "city", "province": "province",
                           "national": "national"}.get(raw.get("tb", ""), "none"),
         "change_note": "演示数据：按河南政务服务网区县实施清单整理",
+        "form_schema": copy.deepcopy(FORMS.get(name, {})),
     }
     if v["supports_express"] and "express" not in v["channels"]:
         v["channels"].append("express")
@@ -250,6 +253,9 @@ def build_records() -> list[Record]:
             problems += _check(rec)
             records.append(rec)
     names = [r.name for r in records]
+    unknown = sorted(set(FORMS) - set(names))
+    if unknown:
+        problems.append(f"申报表单对应的事项不存在：{unknown}")
     dupes = {n for n in names if names.count(n) > 1}
     if dupes:
         problems.append(f"事项名称重复：{sorted(dupes)}")
