@@ -41,19 +41,6 @@ TYPED = {
 }
 
 
-@pytest.fixture
-def demo(monkeypatch):
-    """The demo district, its accounts and catalogue (search indexing is tested elsewhere)."""
-    from zhengwu.accounts.demo import load as load_accounts
-    from zhengwu.catalog import demo as catalog_demo
-    from zhengwu.org.demo import load as load_org
-
-    monkeypatch.setattr(catalog_demo, "_refresh_search_index", lambda *args: "")
-    load_org(io.StringIO())
-    load_accounts(io.StringIO())
-    catalog_demo.load(io.StringIO())
-
-
 def _items_with_forms():
     from zhengwu.catalog.models import ServiceItem
 

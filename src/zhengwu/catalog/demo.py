@@ -363,10 +363,17 @@ def load(stdout) -> None:
             audit.record("catalog.demo_load", object_type="org.region", object_id=district.pk, after=counts)
 
         indexed = _refresh_search_index(new_ids, new_bundle_ids)
+    # 空白表格 and 示例样表 of the new versions' materials (files: outside the transaction).
+    from . import demo_files
+
+    with_files = demo_files.attach(
+        Material.objects.filter(version__service_item_id__in=new_ids, version__number=1,
+                                name__in={m for _i, m in demo_files.SAMPLES}).select_related("version"))
     total = ServiceItem.objects.filter(region=district, status="published").count()
     covered = ServiceItem.objects.filter(region=district, status="published").values("department").distinct().count()
     stdout.write(
-        f"演示事项目录：新建 {counts['items']} 个事项、{counts['materials']} 份申请材料、{counts['bundles']} 个一件事；"
+        f"演示事项目录：新建 {counts['items']} 个事项、{counts['materials']} 份申请材料（{with_files} 份附空白表格和示例样表）、"
+        f"{counts['bundles']} 个一件事；"
         f"现有已发布事项 {total} 个，覆盖 {covered} 个部门{indexed}（用时 {time.monotonic() - started:.1f} 秒）"
     )
 
