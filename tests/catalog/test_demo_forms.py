@@ -4,7 +4,6 @@ and takes a correct application with its typed values."""
 
 from __future__ import annotations
 
-import io
 import re
 import unicodedata
 
