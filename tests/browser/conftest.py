@@ -33,3 +33,37 @@ def browser_type_launch_args(browser_type_launch_args):
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args):
     return {**browser_context_args, "locale": "zh-CN", "timezone_id": "Asia/Shanghai"}
+
+
+@pytest.fixture
+def demo_people(transactional_db):
+    """The demo district's organisation and accounts (the journeys log in as the demo users)."""
+    import io
+
+    from zhengwu.accounts.demo import load as load_accounts
+    from zhengwu.org.demo import load as load_org
+
+    load_org(io.StringIO())
+    load_accounts(io.StringIO())
+
+
+@pytest.fixture
+def food_licence_item(demo_people, publish_item):
+    """food_licence_item(materials=("食品经营许可申请书", …), **version) — 食品经营许可证核发 of the demo
+    市场监管局, published, applied for online with a one-field form (店铺名称) and required materials."""
+    from zhengwu.org.models import Department
+
+    def make(materials=("食品经营许可申请书",), **version):
+        market = Department.objects.get(short_name="市场监管局")
+        fields = {
+            "item_type": "01", "service_object": "both", "case_type": "committed", "statutory_days": 20,
+            "promised_days": 10, "online_depth": 4, "visits": 0, "channels": ["online", "window"],
+            "legal_basis": "《中华人民共和国食品安全法》第三十五条",
+            "form_schema": {"type": "object", "required": ["shop_name"], "properties": {
+                "shop_name": {"type": "string", "title": "店铺名称", "minLength": 2}}},
+            **version,
+        }
+        return publish_item(market, "食品经营许可证核发", region=market.region,
+                            materials=[(name, "required") for name in materials], **fields)
+
+    return make

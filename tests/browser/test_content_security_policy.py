@@ -5,10 +5,7 @@ an inline <script>, an onclick= or a style="" left in a template is refused by t
 reported here. The pages are walked as their users walk them, with the scripts that run on them
 (the application form, the hotline console's suggestions, the rating tablet, Swagger UI, the admin)."""
 
-import io
-
 import pytest
-from django.utils import timezone
 from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -21,28 +18,6 @@ document.addEventListener("securitypolicyviolation", function (e) {
   window.__csp.push(e.violatedDirective + " " + (e.blockedURI || "inline") + " " + (e.sourceFile || "") + ":" + e.lineNumber);
 });
 """
-
-
-def _item():
-    from zhengwu.catalog.models import ItemVersion, Material, ServiceItem
-    from zhengwu.catalog.models.items import ItemStatus, VersionState
-    from zhengwu.org.models import Department
-
-    market = Department.objects.get(short_name="市场监管局")
-    item = ServiceItem.objects.create(region=market.region, department=market, name="食品经营许可证核发",
-                                      item_type="01", status=ItemStatus.PUBLISHED, promised_days=10,
-                                      statutory_days=20, online_depth=4, visits=0)
-    version = ItemVersion.objects.create(
-        service_item=item, number=1, state=VersionState.PUBLISHED, name=item.name, item_type="01",
-        service_object="both", case_type="committed", statutory_days=20, promised_days=10, online_depth=4,
-        channels=["online", "window"], published_at=timezone.now(), legal_basis="《中华人民共和国食品安全法》第三十五条",
-        form_schema={"type": "object", "required": ["shop_name"], "properties": {
-            "shop_name": {"type": "string", "title": "店铺名称", "minLength": 2}}},
-    )
-    Material.objects.create(version=version, seq=1, name="食品经营许可申请书", necessity="required")
-    item.published_version = version
-    item.save()
-    return item
 
 
 class Watched:
@@ -81,15 +56,11 @@ class Watched:
         self.check(f"after login as {username}")
 
 
-def test_main_pages_have_no_csp_violation(live_server, browser):
+def test_main_pages_have_no_csp_violation(live_server, browser, food_licence_item):
     from zhengwu.accounts.demo import CITIZEN_ID
-    from zhengwu.accounts.demo import load as load_accounts
     from zhengwu.cases.models import Case
-    from zhengwu.org.demo import load as load_org
 
-    load_org(io.StringIO())
-    load_accounts(io.StringIO())
-    item = _item()
+    item = food_licence_item()
 
     anonymous = Watched(browser, live_server.url)
     for path in ("/", "/items/search/?q=食品经营", f"/items/{item.pk}/", "/items/departments/", "/ratings/screen/",

@@ -2,44 +2,24 @@
 citizen fixes it → accepted → two departments approve in parallel → concluded → the citizen
 downloads the decision document."""
 
-import io
-
 import pytest
-from django.utils import timezone
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
-def _setup():
-    from zhengwu.accounts.demo import load as load_accounts
+@pytest.fixture
+def item(food_licence_item):
+    """食品经营许可证核发 with two materials, approved jointly by 市场监管局 and 公安分局."""
     from zhengwu.accounts.models import User
     from zhengwu.cases.services.approval import save_process_definition
-    from zhengwu.catalog.models import ItemVersion, Material, ServiceItem
-    from zhengwu.catalog.models.items import ItemStatus, VersionState
-    from zhengwu.org.demo import load as load_org
     from zhengwu.org.models import Department
 
-    load_org(io.StringIO())
-    load_accounts(io.StringIO())
+    item = food_licence_item(materials=("食品经营许可申请书", "经营场所使用证明"),
+                             results=[{"name": "食品经营许可证", "type": "证照"}])
     market = Department.objects.get(short_name="市场监管局")
     police = Department.objects.get(short_name="公安分局")
-    item = ServiceItem.objects.create(region=market.region, department=market, name="食品经营许可证核发",
-                                      item_type="01", status=ItemStatus.PUBLISHED, promised_days=10,
-                                      statutory_days=20, online_depth=4, visits=0)
-    version = ItemVersion.objects.create(
-        service_item=item, number=1, state=VersionState.PUBLISHED, name=item.name, item_type="01",
-        service_object="both", case_type="committed", statutory_days=20, promised_days=10, online_depth=4,
-        channels=["online", "window"], published_at=timezone.now(), legal_basis="《中华人民共和国食品安全法》第三十五条",
-        results=[{"name": "食品经营许可证", "type": "证照"}],
-        form_schema={"type": "object", "required": ["shop_name"], "properties": {
-            "shop_name": {"type": "string", "title": "店铺名称", "minLength": 2}}},
-    )
-    Material.objects.create(version=version, seq=1, name="食品经营许可申请书", necessity="required")
-    Material.objects.create(version=version, seq=2, name="经营场所使用证明", necessity="required")
-    item.published_version = version
-    item.save()
     save_process_definition(User.objects.get(username="shixiang"), item, [
         {"id": "market", "name": "食品安全审查", "role": "approver", "department": market.pk, "share": 0.6,
          "parallel": "joint", "actions": ["pass", "reject"]},
@@ -69,11 +49,10 @@ def _upload(page, material, name):
         {"name": name, "mimeType": "application/pdf", "buffer": PDF})
 
 
-def test_apply_supplement_accept_parallel_conclude_download(live_server, browser, tmp_path):
+def test_apply_supplement_accept_parallel_conclude_download(live_server, browser, tmp_path, item):
     from zhengwu.accounts.demo import CITIZEN_ID
     from zhengwu.cases.models import Case
 
-    item = _setup()
     base = live_server.url
     citizen = browser.new_context(locale="zh-CN", accept_downloads=True).new_page()
     staff = browser.new_context(locale="zh-CN").new_page()

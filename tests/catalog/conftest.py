@@ -105,3 +105,18 @@ def guide():
 @pytest.fixture
 def materials():
     return [dict(m) for m in MATERIALS]
+
+
+@pytest.fixture
+def demo(monkeypatch):
+    """The demo district, its accounts and catalogue (search indexing is tested elsewhere)."""
+    import io
+
+    from zhengwu.accounts.demo import load as load_accounts
+    from zhengwu.catalog import demo as catalog_demo
+    from zhengwu.org.demo import load as load_org
+
+    monkeypatch.setattr(catalog_demo, "_refresh_search_index", lambda *args: "")
+    load_org(io.StringIO())
+    load_accounts(io.StringIO())
+    catalog_demo.load(io.StringIO())

@@ -254,18 +254,23 @@ def test_callback_feeds_haochaping_and_a_bad_one_opens_a_rectification(dispatche
     assert Rating.objects.filter(kind="hotline", source_ref=t.number).count() == 1
 
 
-def test_a_failing_rating_call_does_not_undo_the_callback(dispatched, centre, handler, monkeypatch):
-    from zhengwu.hotline import integrations
+def test_a_failing_rating_call_does_not_undo_the_callback(dispatched, centre, handler):
+    from zhengwu.hotline.signals import callback_rated
+    from zhengwu.ratings.models import Rating
 
-    def boom(**kw):
+    def boom(sender, **kw):
         raise RuntimeError("ratings down")
 
-    monkeypatch.setattr(integrations, "_rating_function", lambda: boom)
-    t2 = dispatched(content="另一单")
-    t2 = services.claim(handler, t2, t2.lock_version)
-    t2 = services.reply(handler, t2, t2.lock_version, "已处理完毕，商户已整改到位。")
-    t2 = services.callback(centre, t2, t2.lock_version, reached=True, resolved=True, satisfaction=3)
+    callback_rated.connect(boom, dispatch_uid="test.ratings_down")
+    try:
+        t2 = dispatched(content="另一单")
+        t2 = services.claim(handler, t2, t2.lock_version)
+        t2 = services.reply(handler, t2, t2.lock_version, "已处理完毕，商户已整改到位。")
+        t2 = services.callback(centre, t2, t2.lock_version, reached=True, resolved=True, satisfaction=3)
+    finally:
+        callback_rated.disconnect(dispatch_uid="test.ratings_down")
     assert t2.state == "callbacked"  # the callback stands
+    assert not Rating.objects.filter(source_ref=t2.number).exists()  # the failed savepoint left nothing
 
 
 def test_deadline_uses_category_days(new_ticket, centre, urban, taxonomy):

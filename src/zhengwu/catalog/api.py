@@ -103,6 +103,8 @@ class GuideMaterialOut(Schema):
     note: str
     has_blank_form: bool
     has_sample: bool
+    blank_form_url: str | None = Field(description="空白表格的下载地址（本站路径）；没有空白表格时为 null")
+    sample_url: str | None = Field(description="示例样表（示范文本）的下载地址（本站路径）；没有时为 null")
 
 
 class GuideOut(ItemBrief):
@@ -366,5 +368,7 @@ def get_item(request, item_id: int):
             "source_name": m.get_source_display(), "source_department": m.source_department,
             "license_type": m.license_type, "acceptance_standard": m.acceptance_standard, "note": m.note,
             "has_blank_form": bool(m.blank_form), "has_sample": bool(m.sample),
+            "blank_form_url": reverse("catalog:material_file", args=[m.pk, "blank_form"]) if m.blank_form else None,
+            "sample_url": reverse("catalog:material_file", args=[m.pk, "sample"]) if m.sample else None,
         } for m in v.material_list],
     }

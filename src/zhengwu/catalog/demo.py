@@ -9,6 +9,7 @@ the compact records into complete guides and checks them (codes, themes, limits,
 
 from __future__ import annotations
 
+import copy
 import re
 import time
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ from zhengwu.core.identifiers import make_implementation_code, validate_base_cod
 
 from .data import demo as data
 from .data.demo.common import COMPLAINT, DEPT_HOURS, DEPT_LOCATIONS, HOURS, MATERIALS
+from .data.demo.forms import FORMS
 from .denorm import copy_headline
 from .models import BaseItem, Bundle, BundleItem, ItemVersion, Material, ServiceItem
 from .models.items import CHANNELS, LEGAL_THEMES, PERSON_THEMES
@@ -178,6 +180,7 @@ def _expand(dept: str, raw: dict) -> tuple[dict, list[dict]]:
         "tongban_scope": {"district": "district", "city": "city", "province": "province",
                           "national": "national"}.get(raw.get("tb", ""), "none"),
         "change_note": "演示数据：按河南政务服务网区县实施清单整理",
+        "form_schema": copy.deepcopy(FORMS.get(name, {})),
     }
     if v["supports_express"] and "express" not in v["channels"]:
         v["channels"].append("express")
@@ -250,6 +253,9 @@ def build_records() -> list[Record]:
             problems += _check(rec)
             records.append(rec)
     names = [r.name for r in records]
+    unknown = sorted(set(FORMS) - set(names))
+    if unknown:
+        problems.append(f"申报表单对应的事项不存在：{unknown}")
     dupes = {n for n in names if names.count(n) > 1}
     if dupes:
         problems.append(f"事项名称重复：{sorted(dupes)}")
@@ -357,10 +363,17 @@ def load(stdout) -> None:
             audit.record("catalog.demo_load", object_type="org.region", object_id=district.pk, after=counts)
 
         indexed = _refresh_search_index(new_ids, new_bundle_ids)
+    # 空白表格 and 示例样表 of the new versions' materials (files: outside the transaction).
+    from . import demo_files
+
+    with_files = demo_files.attach(
+        Material.objects.filter(version__service_item_id__in=new_ids, version__number=1,
+                                name__in={m for _i, m in demo_files.SAMPLES}).select_related("version"))
     total = ServiceItem.objects.filter(region=district, status="published").count()
     covered = ServiceItem.objects.filter(region=district, status="published").values("department").distinct().count()
     stdout.write(
-        f"演示事项目录：新建 {counts['items']} 个事项、{counts['materials']} 份申请材料、{counts['bundles']} 个一件事；"
+        f"演示事项目录：新建 {counts['items']} 个事项、{counts['materials']} 份申请材料（{with_files} 份附空白表格和示例样表）、"
+        f"{counts['bundles']} 个一件事；"
         f"现有已发布事项 {total} 个，覆盖 {covered} 个部门{indexed}（用时 {time.monotonic() - started:.1f} 秒）"
     )
 

@@ -12,7 +12,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils.safestring import mark_safe
 
-from zhengwu.catalog import published, search
+from zhengwu.catalog import guide_qr, published, search
 from zhengwu.catalog.models import Bundle, Material
 from zhengwu.catalog.models.items import CHANNELS, LEGAL_THEMES, PERSON_THEMES
 from zhengwu.catalog.overview import OVERVIEW_CACHE_SECONDS, overview_generation
@@ -107,7 +107,12 @@ def item_guide(request, pk: int):
                         if head["has_bundles"] else []),
         })
         cache.set(key, body, GUIDE_CACHE_SECONDS)
-    return render(request, "portal/catalog/guide.html", {"head": head, "body": mark_safe(body)})  # noqa: S308 - our template
+    link = guide_qr.guide_link(request, pk)
+    return render(request, "portal/catalog/guide.html", {
+        "head": head, "body": mark_safe(body),  # noqa: S308 - our template
+        # Printed guides carry a QR code back to the guide online.
+        "guide_link": link, "qr_svg": mark_safe(guide_qr.svg(link)),  # noqa: S308 - segno's SVG of our URL
+    })
 
 
 @anonymous_page()

@@ -22,12 +22,14 @@ class RatingsConfig(AppConfig):
         from django.db.models.signals import post_save
 
         from zhengwu.cases.signals import receipt_qr
+        from zhengwu.hotline.signals import callback_rated
         from zhengwu.workbench.menu import MenuEntry, register
 
-        from .signals import case_saved, rating_qr_for_receipt
+        from .signals import case_saved, hotline_callback_rated, rating_qr_for_receipt
 
         post_save.connect(case_saved, sender="cases.Case", dispatch_uid="ratings.case_concluded")
         receipt_qr.connect(rating_qr_for_receipt, dispatch_uid="ratings.receipt_qr")
+        callback_rated.connect(hotline_callback_rated, dispatch_uid="ratings.hotline_callback")
 
         register(MenuEntry("窗口评价器", "ratings:tablet_start", roles={"window"}, icon="star", order=13,
                            description="把平板绑定到窗口，每次服务后由群众当面评价（现场一次一评）"))

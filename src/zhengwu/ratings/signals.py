@@ -8,6 +8,9 @@ request). A case created already concluded (imports, bench data) counts once as 
 
 The receipt of a case (申请回执) carries the 好差评 QR code: cases asks for it through its
 :data:`~zhengwu.cases.signals.receipt_qr` signal, answered by :func:`rating_qr_for_receipt` here.
+
+A 12345 回访 with a satisfaction level is a 工单评价: the hotline app sends
+:data:`~zhengwu.hotline.signals.callback_rated`, answered by :func:`hotline_callback_rated` here.
 """
 
 from __future__ import annotations
@@ -43,3 +46,12 @@ def rating_qr_for_receipt(sender, case, **kwargs) -> tuple[bytes, str]:
     from .services import receipt_qr_png
 
     return receipt_qr_png(case), "办结后请扫码评价（好差评，一事一评）"
+
+
+def hotline_callback_rated(sender, *, ticket_number, department, level, comment="", rated_at=None, applicant=None,
+                           region=None, actor=None, **kwargs):
+    """12345 工单评价 from a callback (:data:`zhengwu.hotline.signals.callback_rated`); the Rating."""
+    from .services import rate_hotline_ticket
+
+    return rate_hotline_ticket(ticket_number=ticket_number, department=department, level=level, comment=comment,
+                               rated_at=rated_at, applicant=applicant, region=region, actor=actor)

@@ -6,6 +6,10 @@ and materials in one run. Rows are plain namespaces (:class:`Row`) holding the m
 per model and sends them with ``COPY … FROM STDIN`` (psycopg) or the driver's own multi-row
 ``INSERT`` (SQLite, on the raw connection). ``tests/catalog/test_import_items.py`` checks the
 rows it writes through the import, on both databases.
+
+Two helpers for the same bulk loads: :func:`update_rows` (one prepared ``UPDATE … WHERE id``
+run through ``executemany``) and :func:`in_clause` (a long ``IN`` list, as one array parameter
+on PostgreSQL).
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from collections.abc import Callable, Iterable, Sequence
 from types import SimpleNamespace
 from typing import Any
 
-from django.db import DatabaseError
+from django.db import DatabaseError, connections, router
 from django.utils import timezone
 
 
@@ -223,3 +227,31 @@ class BulkInserter:
                         raise DatabaseError("插入的行数与返回的编号数不一致")
                     for row, pk in zip(chunk, ids):
                         row.id = pk
+
+
+def update_rows(model, objs: list, fields: list[str]) -> None:
+    """``UPDATE … WHERE id = %s`` for each object (a model instance or a :class:`Row`) through
+    one ``executemany``.
+
+    Django's ``bulk_update`` builds a ``CASE WHEN id = … THEN …`` per field and row, which costs
+    ~10 ms a row for a catalogue import (SQLite allows 999 parameters a statement); a prepared
+    statement run many times costs a few microseconds a row on SQLite and is pipelined by psycopg
+    on PostgreSQL.
+    """
+    connection = connections[router.db_for_write(model)]
+    meta = model._meta
+    columns = [meta.get_field(f) for f in fields]
+    qn = connection.ops.quote_name
+    sql = (f"UPDATE {qn(meta.db_table)} SET {', '.join(f'{qn(f.column)} = %s' for f in columns)} "
+           f"WHERE {qn(meta.pk.column)} = %s")
+    params = [[f.get_db_prep_save(getattr(obj, f.attname), connection) for f in columns] + [obj.pk] for obj in objs]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
+
+
+def in_clause(connection, column: str, values: list) -> tuple[str, list]:
+    """``(sql, params)`` for ``column IN (…)``; on PostgreSQL ``= ANY(%s)`` with one array
+    parameter (a long list of placeholders is slow to bind there). ``column`` is already quoted."""
+    if connection.vendor == "postgresql":
+        return f"{column} = ANY(%s)", [list(values)]
+    return f"{column} IN ({', '.join(['%s'] * len(values))})", list(values)
