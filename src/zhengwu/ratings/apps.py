@@ -24,9 +24,10 @@ class RatingsConfig(AppConfig):
         from zhengwu.cases.signals import receipt_qr
         from zhengwu.workbench.menu import MenuEntry, register
 
-        from .signals import case_saved, rating_qr_for_receipt
+        from .signals import case_saved, rating_qr_for_receipt, ticket_saved
 
         post_save.connect(case_saved, sender="cases.Case", dispatch_uid="ratings.case_concluded")
+        post_save.connect(ticket_saved, sender="hotline.Ticket", dispatch_uid="ratings.ticket_closed")
         receipt_qr.connect(rating_qr_for_receipt, dispatch_uid="ratings.receipt_qr")
 
         register(MenuEntry("窗口评价器", "ratings:tablet_start", roles={"window"}, icon="⭐", order=13,
@@ -37,8 +38,8 @@ class RatingsConfig(AppConfig):
                            description="超期未整改的差评，督办；审核部门申诉"))
         register(MenuEntry("评价指标", "ratings:figures",
                            roles={"leader", "supervisor", "dept_admin", "data_admin", "window", "approver"},
-                           icon="📈", order=41, description="评价数、主动评价率、满意率、差评整改率、实名差评回访率"))
+                           icon="📈", order=41, description="评价数、主动评价率、满意率、差评整改率、实名差评回访整改率"))
         register(MenuEntry("红黑旗", "ratings:ranking", roles={"leader", "supervisor", "dept_admin", "data_admin"},
                            icon="🚩", order=42, description="按月对窗口、部门排名，可投放大厅屏幕"))
         register(MenuEntry("评价规则", "ratings:rules", roles={"sysadmin"}, icon="⚙", order=90,
-                           description="默认好评、整改时限、差评等级、红黑旗计分"))
+                           description="默认好评、整改时限、红黑旗计分"))

@@ -35,8 +35,6 @@ class RatingRules(models.Model):
     default_after_days = models.PositiveSmallIntegerField("默认好评期限（天）", default=15)
     rectify_workdays = models.PositiveSmallIntegerField("差评整改时限（工作日）", default=10,
                                                         help_text="常见为 5、10 或 15 个工作日")
-    bad_levels = models.CharField("计为差评的等级", max_length=10, default="1,2",
-                                  help_text="以逗号分隔：1 非常不满意，2 不满意，3 基本满意")
     red_count = models.PositiveSmallIntegerField("红旗数量", default=3)
     black_count = models.PositiveSmallIntegerField("黑旗数量", default=3)
     min_ratings = models.PositiveIntegerField("参与排名的最少评价数", default=10)
@@ -57,10 +55,8 @@ class RatingRules(models.Model):
 
     @property
     def bad_level_set(self) -> frozenset[int]:
-        try:
-            return rules.parse_bad_levels(self.bad_levels)
-        except rules.RuleError:
-            return rules.DEFAULT_BAD_LEVELS
+        """The 差评 levels: fixed (:data:`zhengwu.ratings.rules.BAD_LEVELS`), not a local rule."""
+        return rules.BAD_LEVELS
 
     @property
     def weights(self) -> rules.ScoreWeights:
@@ -146,6 +142,8 @@ class Rating(models.Model):
                                     related_name="followups")
     rated_at = models.DateTimeField("评价时间")
     day = models.DateField("评价日期")
+    event_day = models.DateField("评价事件日期", null=True, blank=True,
+                                 help_text="办结日、现场服务日或工单办结日：主动评价率按此日计入")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="录入人", null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
 
@@ -221,11 +219,12 @@ class RatingDaily(models.Model):
     l1 = models.IntegerField(default=0)
     defaults = models.IntegerField(default=0)
     bad = models.IntegerField(default=0)
-    bad_closed = models.IntegerField(default=0)
+    bad_rectified = models.IntegerField(default=0)
     bad_real = models.IntegerField(default=0)
-    bad_real_called = models.IntegerField(default=0)
+    bad_real_done = models.IntegerField(default=0)
     excluded = models.IntegerField(default=0)
     events = models.IntegerField(default=0)
+    rated = models.IntegerField(default=0)
     dim_n = models.IntegerField(default=0)
     dim_overall = models.IntegerField(default=0)
     dim_efficiency = models.IntegerField(default=0)

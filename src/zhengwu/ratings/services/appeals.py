@@ -15,7 +15,7 @@ from zhengwu.org.permissions import has_role
 from .. import rules
 from ..models import Appeal, OutboxRecord, Rating, Rectification, RectificationEvent
 from ..rules import Channel, RState
-from .aggregate import _bump_rating, contribution
+from .aggregate import _bump_rating, bump_rated_event, contribution
 from .base import _invalid
 from .rectification import _move, may_supervise
 
@@ -68,6 +68,7 @@ def decide_appeal(user, appeal: Appeal, *, upheld: bool, note: str = "") -> Appe
     if upheld and not rating.excluded:
         _bump_rating(rating, sign=-1, **contribution(rating, rect))
         _bump_rating(rating, excluded=1)
+        bump_rated_event(rating, -1)
         rating.excluded = True
         rating.excluded_at = timezone.now()
         rating.save(update_fields=["excluded", "excluded_at"])

@@ -21,8 +21,8 @@ def get_rules() -> RatingRules:
     return obj
 
 
-RULE_FIELDS = ("default_enabled", "default_after_days", "rectify_workdays", "bad_levels", "red_count", "black_count",
-               "min_ratings", "weight_satisfaction", "weight_active", "weight_rectify", "bad_penalty")
+RULE_FIELDS = ("default_enabled", "default_after_days", "rectify_workdays", "red_count", "black_count", "min_ratings",
+               "weight_satisfaction", "weight_active", "weight_rectify", "bad_penalty")
 
 
 @transaction.atomic
@@ -31,14 +31,17 @@ def update_rules(actor, **values) -> RatingRules:
         raise PermissionDenied("只有系统管理员可以修改本地评价规则")
     obj = RatingRules.objects.select_for_update().get(pk=get_rules().pk)
     before = {f: getattr(obj, f) for f in RULE_FIELDS}
+    if "bad_levels" in values:
+        # 差评 levels are not a local rule (国办发〔2019〕51号: 不满意、非常不满意); the national set
+        # itself is accepted and changes nothing, anything else is refused with the reason.
+        try:
+            rules.check_bad_levels(values.pop("bad_levels"))
+        except rules.RuleError as exc:
+            raise _rule(exc) from None
     for name, value in values.items():
         if name not in RULE_FIELDS:
             raise _invalid(name, f"未知的规则项：{name}")
         setattr(obj, name, value)
-    try:
-        obj.bad_levels = ",".join(str(x) for x in sorted(rules.parse_bad_levels(obj.bad_levels)))
-    except rules.RuleError as exc:
-        raise _rule(exc) from None
     if not 1 <= int(obj.rectify_workdays) <= 60:
         raise _invalid("rectify_workdays", "差评整改时限应为 1 至 60 个工作日")
     if not 1 <= int(obj.default_after_days) <= 365:

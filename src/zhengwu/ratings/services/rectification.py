@@ -44,8 +44,10 @@ def _move(rect: Rectification, user, action: str, label: str, target: str, note:
         rect.closed_at = timezone.now()
 
     def bump(before, target):
+        # Only 办结 can complete a rectification, and nothing leaves 办结: counted once, here.
         if not rect.rating.excluded and target == RState.CLOSED and before != RState.CLOSED:
-            _bump_rating(rect.rating, bad_closed=1)
+            done = rules.is_rectified(target, rect.measures, rect.real_name, rect.callback_satisfied)
+            _bump_rating(rect.rating, bad_rectified=int(done), bad_real_done=int(done and rect.real_name))
 
     LIFECYCLE.move(rect, action, None, user, target=target, fields=("closed_at", *fields),
                    history=lambda before, target: RectificationEvent.objects.create(
@@ -105,8 +107,6 @@ def callback(user, rect: Rectification, version: int, *, reached: bool, satisfie
     if reached and not rect.called_back:
         rect.called_back = True
         fields.append("called_back")
-        if rect.real_name and not rect.rating.excluded:
-            _bump_rating(rect.rating, bad_real_called=1)
     if target == RState.REOPENED:
         rect.reopen_count += 1
         fields.append("reopen_count")

@@ -18,7 +18,7 @@ from zhengwu.org.permissions import has_role
 from .. import rules
 from ..models import ApplicantType, OutboxRecord, RateableEvent, Rating, Rectification, RectificationEvent, WindowVisit
 from ..rules import Channel, Kind, RState
-from .aggregate import _bump_rating, bump, contribution
+from .aggregate import _bump_rating, bump, bump_rated_event, contribution
 from .base import CONCLUDED_STATES, AlreadyRated, _invalid, _rule
 from .local_rules import get_rules
 from .tokens import _consume, read_token
@@ -33,13 +33,19 @@ def _applicant_type(applicant) -> str:
 def _create_rating(*, kind: str, event_key: str, source_ref: str, department, region, level, dims=None, tags=None,
                    comment: str = "", channel: str, applicant=None, phone: str = "", case=None, visit=None,
                    item=None, window=None, staff=None, rated_at=None, is_default: bool = False, actor=None,
-                   nonce: str | None = None, implementation_code: str = "", rater_key: str | None = None) -> Rating:
+                   nonce: str | None = None, implementation_code: str = "", rater_key: str | None = None,
+                   event_day: dt.date | None = None) -> Rating:
+    """One rating, its rectification when it is a 差评, the aggregate rows and the outbox record.
+    ``event_day``: the day the rated event was counted as rateable (主动评价率 counts the rating there)."""
     cfg = get_rules()
     try:
         level = rules.check_level(level)
         dims = rules.check_dimensions(kind, dims)
-        tags = rules.check_tags(tags)
+        tags = rules.check_tags(tags, kind)
         comment = rules.check_comment(comment, level)
+        if kind != Kind.HOTLINE:
+            # A 12345 差评 is given on the phone callback: the ticket itself says what went wrong.
+            rules.check_bad_reason(kind, level, tags, comment)
     except rules.RuleError as exc:
         raise _rule(exc) from None
     phone = (phone or "").strip()
@@ -54,7 +60,7 @@ def _create_rating(*, kind: str, event_key: str, source_ref: str, department, re
         raise _invalid("channel", f"评价渠道不正确：应为{'、'.join(c.value for c in Channel)}之一")
     rated_at = rated_at or timezone.now()
     rater_key = rater_key or (f"a:{applicant.pk}" if applicant is not None else "anon")
-    bad = rules.is_bad(level, cfg.bad_level_set)
+    bad = rules.is_bad(level)
     with transaction.atomic():
         _consume(nonce)
         if Rating.objects.filter(event_key=event_key, rater_key=rater_key, followup_of__isnull=True).exists():
@@ -64,7 +70,7 @@ def _create_rating(*, kind: str, event_key: str, source_ref: str, department, re
                    region_code=region.code, channel=channel, level=level, dims=dims, tags=tags, comment=comment,
                    applicant=applicant, applicant_type=_applicant_type(applicant), phone=phone,
                    is_default=is_default, is_bad=bad, rated_at=rated_at, day=timezone.localdate(rated_at),
-                   created_by=actor if getattr(actor, "is_authenticated", False) else None)
+                   event_day=event_day, created_by=actor if getattr(actor, "is_authenticated", False) else None)
         try:
             with transaction.atomic():
                 r.save()
@@ -78,6 +84,7 @@ def _create_rating(*, kind: str, event_key: str, source_ref: str, department, re
             RectificationEvent.objects.create(rectification=rect, action="open", label="差评立案", to_state=rect.state,
                                               note=f"整改期限：{rect.due_date:%Y年%m月%d日}（{cfg.rectify_workdays}个工作日）")
         _bump_rating(r, **contribution(r, rect))
+        bump_rated_event(r)
         OutboxRecord.objects.create(
             rating=r, implementation_code=implementation_code or (item.implementation_code if item else ""),
             case_number=source_ref, channel_code=rules.UPSTREAM_CHANNEL[Channel(channel)], level=level,
@@ -124,7 +131,12 @@ def rate_case(user, case, *, level, dims=None, tags=None, comment: str = "", cha
         region=case.region, level=level, dims=dims, tags=tags, comment=comment, channel=channel,
         applicant=case.applicant, case=case, item=case.service_item, window=case.window,
         staff=_user(_case_staff(case)), actor=user if getattr(user, "is_authenticated", False) else None,
-        nonce=nonce)
+        nonce=nonce, event_day=case_event_day(case))
+
+
+def case_event_day(case) -> dt.date | None:
+    """The day a concluded case counted as a rateable event (signals.case_saved: its 办结日)."""
+    return timezone.localdate(case.concluded_at) if case.concluded_at else None
 
 
 def _user(pk):
@@ -208,22 +220,24 @@ def rate_visit(visit: WindowVisit, *, level, dims=None, tags=None, comment: str 
         kind=Kind.WINDOW, event_key=f"visit:{visit.pk}", source_ref=f"XC{visit.pk:08d}", department=visit.department,
         region=visit.region, level=level, dims=dims, tags=tags, comment=comment, channel=channel,
         applicant=applicant, phone=phone, visit=visit, item=visit.item, window=visit.window, staff=visit.staff,
-        case=visit.case, actor=actor, nonce=nonce, rater_key="visit", rated_at=rated_at)
+        case=visit.case, actor=actor, nonce=nonce, rater_key="visit", rated_at=rated_at, event_day=visit.day)
 
 
 # -- 12345 (contract with zhengwu.hotline) ------------------------------------------------------
 @transaction.atomic
-def record_rateable_event(*, kind: str, ref: str, department, day: dt.date | None = None, region=None) -> bool:
-    """A rateable event reported by another module (12345: callback completed). Idempotent per
-    (kind, ref); True when newly recorded. Counts in 主动评价率's denominator."""
+def record_rateable_event(*, kind: str, ref: str, department, day: dt.date | None = None, region=None
+                          ) -> RateableEvent:
+    """A rateable event reported by another module (12345: a ticket closed, see signals.ticket_saved,
+    or rated before it closed). Idempotent per (kind, ref): the first report counts, once, in
+    主动评价率's denominator on its day; the event is returned."""
     region = region or department.region
     day = day or timezone.localdate()
-    _, created = RateableEvent.objects.get_or_create(kind=kind, ref=str(ref)[:64], defaults=dict(
+    event, created = RateableEvent.objects.get_or_create(kind=kind, ref=str(ref)[:64], defaults=dict(
         department=department, region=region, day=day))
     if created:
         bump(day=day, kind=kind, department_id=department.pk, window_id=None, staff_id=None, item_id=None,
              region_id=region.pk, region_code=region.code, events=1)
-    return created
+    return event
 
 
 def rate_hotline_ticket(*, ticket_number: str, department, level: int, comment: str = "", rated_at=None,
@@ -231,8 +245,10 @@ def rate_hotline_ticket(*, ticket_number: str, department, level: int, comment: 
     """12345 工单评价 (called by the hotline app after the callback).
 
     Idempotent per ``ticket_number``: a second call returns the existing rating unchanged. Level
-    1..5; ``applicant`` is the caller's Applicant (or a User with one) for a real-name rating; a level counted as 差评 opens a rectification with ``department``. The ticket also counts
-    as a rateable event (once).
+    1..5; ``applicant`` is the caller's Applicant (or a User with one) for a real-name rating; a
+    level counted as 差评 opens a rectification with ``department``. The ticket counts as a
+    rateable event once (when it closes, or here if rated first), and the rating is counted among
+    the rated events of that event's day and department.
     """
     ticket_number = str(ticket_number or "").strip()
     if not ticket_number:
@@ -249,11 +265,13 @@ def rate_hotline_ticket(*, ticket_number: str, department, level: int, comment: 
     day = timezone.localdate(rated_at) if rated_at else None
     try:
         with transaction.atomic():
-            record_rateable_event(kind=Kind.HOTLINE, ref=ticket_number, department=department, day=day, region=region)
+            event = record_rateable_event(kind=Kind.HOTLINE, ref=ticket_number, department=department, day=day,
+                                          region=region)
+            # Counted on the event's day (a ticket closed before it was rated has its closing day).
             return _create_rating(
                 kind=Kind.HOTLINE, event_key=key, source_ref=ticket_number, department=department, region=region,
                 level=level, comment=comment, channel=Channel.PHONE, applicant=applicant, rated_at=rated_at,
-                actor=actor, rater_key="hotline")
+                actor=actor, rater_key="hotline", event_day=event.day)
     except AlreadyRated:
         existing = Rating.objects.filter(event_key=key, followup_of__isnull=True).first()
         if existing is None:
