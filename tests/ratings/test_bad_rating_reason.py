@@ -80,3 +80,17 @@ def test_figures_page_names_dimensions_from_the_one_table(client, window, window
     client.force_login(leader)
     page = client.get(reverse("ratings:figures")).content.decode()
     assert rules.FIGURE_DIMENSION_LABELS["efficiency"] in page and "服务水平" in page
+
+
+def test_rules_editor_cannot_make_basically_satisfied_a_bad_rating(client, sysadmin):
+    client.force_login(sysadmin)
+    page = client.get(reverse("ratings:rules")).content.decode()
+    assert 'id="rules-fixed-levels"' in page and 'name="bad_levels"' not in page
+    data = {"default_after_days": "15", "rectify_workdays": "7", "red_count": "3", "black_count": "3",
+            "min_ratings": "10", "weight_satisfaction": "60", "weight_active": "20", "weight_rectify": "20",
+            "bad_penalty": "1"}
+    refused = client.post(reverse("ratings:rules"), {**data, "bad_levels": "1,2,3"})
+    assert refused.status_code == 400 and "国办发〔2019〕51号" in refused.content.decode()
+    assert services.get_rules().rectify_workdays == 10  # nothing saved
+    assert client.post(reverse("ratings:rules"), data).status_code == 302
+    assert services.get_rules().rectify_workdays == 7

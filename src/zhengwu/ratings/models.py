@@ -178,18 +178,30 @@ class Rating(models.Model):
 
 
 class RateableEvent(models.Model):
-    """A rateable event reported by another module (12345: a ticket whose callback is done)."""
+    """A rateable event reported by another module: a concluded case (signals.case_saved) or a
+    closed 12345 ticket (signals.ticket_saved). A case's row keeps what a 默认好评 of it needs
+    (item, window, applicant, number), so that ratings never reads the cases tables."""
 
     kind = models.CharField("类型", max_length=10, choices=KIND_CHOICES)
     ref = models.CharField("编号", max_length=64)
     department = models.ForeignKey("org.Department", verbose_name="部门", on_delete=models.PROTECT, related_name="+")
     region = models.ForeignKey("org.Region", verbose_name="区划", on_delete=models.PROTECT, related_name="+")
     day = models.DateField("日期")
+    case = models.ForeignKey("cases.Case", verbose_name="办件", null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="+")
+    item = models.ForeignKey("catalog.ServiceItem", verbose_name="事项", null=True, blank=True,
+                             on_delete=models.SET_NULL, related_name="+")
+    window = models.ForeignKey("org.Window", verbose_name="窗口", null=True, blank=True, on_delete=models.SET_NULL,
+                               related_name="+")
+    applicant = models.ForeignKey("accounts.Applicant", verbose_name="申请人", null=True, blank=True,
+                                  on_delete=models.SET_NULL, related_name="+")
+    source_ref = models.CharField("办件编号/工单号", max_length=64, blank=True)
 
     class Meta:
         verbose_name = "可评价事件"
         verbose_name_plural = "可评价事件"
         constraints = [models.UniqueConstraint(fields=["kind", "ref"], name="rateable_event_unique")]
+        indexes = [models.Index(fields=["kind", "day"], name="rateable_event_kind_day")]
 
 
 class RatingDaily(models.Model):

@@ -243,4 +243,6 @@ def online_figures(*, start: dt.date, end: dt.date, region_code: str | None = No
     report = figures_report(start=start, end=end, group_by="kind", region_code=region_code, user=user,
                             kinds=[rules.Kind.CASE])
     row = next((r for r in report.rows if r.key == rules.Kind.CASE), None)
-    return row or Row(rules.Kind.CASE, rules.KIND_LABELS[rules.Kind.CASE], rules.Counts(), rules.figures(rules.Counts()))
+    if row is None:
+        row = Row(rules.Kind.CASE, rules.KIND_LABELS[rules.Kind.CASE], rules.Counts(), rules.figures(rules.Counts()))
+    return row

@@ -454,9 +454,9 @@ def rules_edit(request):
             if f in services.RULE_FIELDS:
                 setattr(cfg, f, v)
     fields = [(name, label, help_text, getattr(cfg, name)) for name, label, help_text in RULE_LABELS]
-    return render(request, "ratings/staff/rules.html", {"cfg": cfg, "fields": fields, "errors": errors,
-                                                        "bad_levels": [rules.LEVELS[x] for x in sorted(rules.BAD_LEVELS, reverse=True)],
-                                                        "satisfied_levels": [rules.LEVELS[x] for x in sorted(rules.SATISFIED_LEVELS, reverse=True)]},
+    fixed = {"bad_levels": [rules.LEVELS[x] for x in sorted(rules.BAD_LEVELS, reverse=True)],
+             "satisfied_levels": [rules.LEVELS[x] for x in sorted(rules.SATISFIED_LEVELS, reverse=True)]}
+    return render(request, "ratings/staff/rules.html", {"cfg": cfg, "fields": fields, "errors": errors, **fixed},
                   status=400 if errors else 200)
 
 

@@ -25,7 +25,8 @@ from .outbox import mark_failed, mark_sent, outbox_payload
 from .rectification import (LIFECYCLE, callback, may_rectify, may_supervise, rectify, reveal_phone, urge,
                             verify)
 from .submission import (case_rating, followup, rate_case, rate_hotline_ticket, rate_visit, rateable_case,
-                         record_rateable_event, start_visit, visit_rating, window_departments)
+                         record_concluded_case, record_rateable_event, start_visit, visit_rating,
+                         window_departments)
 from .tokens import (TOKEN_MAX_AGE, TOKEN_SALT, Token, case_rating_link, issue_token, public_base_url, read_token,
                      receipt_qr_png)
 
@@ -34,6 +35,7 @@ __all__ = [
     "AlreadyRated", "Stale", "Token", "_daily_key", "apply_default_ratings", "bump", "callback", "case_rating",
     "case_rating_link", "contribution", "decide_appeal", "file_appeal", "followup", "get_rules", "issue_token",
     "mark_failed", "mark_sent", "may_rectify", "may_supervise", "outbox_payload", "public_base_url", "rate_case",
-    "rate_hotline_ticket", "rate_visit", "rateable_case", "read_token", "receipt_qr_png", "record_rateable_event",
+    "rate_hotline_ticket", "rate_visit", "rateable_case", "read_token", "receipt_qr_png", "record_concluded_case",
+    "record_rateable_event",
     "rectify", "reveal_phone", "start_visit", "update_rules", "urge", "verify", "visit_rating", "window_departments",
 ]

@@ -8,9 +8,9 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from .. import rules
-from ..models import Rating, WindowVisit
+from ..models import RateableEvent, Rating, WindowVisit
 from ..rules import Channel, Kind
-from .base import CONCLUDED_STATES, AlreadyRated
+from .base import AlreadyRated
 from .local_rules import get_rules
 from .submission import _create_rating
 
@@ -22,8 +22,6 @@ def apply_default_ratings(today: dt.date | None = None, *, limit: int = 5000, lo
     ``lookback_days`` (so enabling the rule does not rewrite history). Idempotent: the
     one-rating constraint makes a second run a no-op.
     """
-    from zhengwu.cases.models import Case
-
     cfg = get_rules()
     if not cfg.default_enabled:
         return 0
@@ -32,16 +30,19 @@ def apply_default_ratings(today: dt.date | None = None, *, limit: int = 5000, lo
     cutoff = dt.datetime.combine(today - dt.timedelta(days=cfg.default_after_days), dt.time.min, tzinfo=tz)
     since = cutoff - dt.timedelta(days=lookback_days)
     done = 0
-    rated = Rating.objects.filter(case=OuterRef("pk"), followup_of__isnull=True)
-    cases = (Case.objects.filter(state__in=CONCLUDED_STATES, concluded_at__gte=since, concluded_at__lt=cutoff)
-             .exclude(Exists(rated)).select_related("department", "region", "service_item", "applicant")
-             .order_by("pk")[:limit])
-    for case in cases:
+    # Concluded cases are read from their rateable events (recorded on conclusion, signals.case_saved),
+    # not from the cases tables: an event's day is its case's 办结日.
+    rated = Rating.objects.filter(case=OuterRef("case_id"), followup_of__isnull=True)
+    events = (RateableEvent.objects.filter(kind=Kind.CASE, case__isnull=False, day__gte=since.date(),
+                                           day__lt=cutoff.date())
+              .exclude(Exists(rated)).select_related("department", "region", "item", "window", "applicant")
+              .order_by("pk")[:limit])
+    for e in events:
         try:
-            _create_rating(kind=Kind.CASE, event_key=f"case:{case.pk}", source_ref=case.number or "",
-                           department=case.department, region=case.region, level=rules.DEFAULT_LEVEL,
-                           channel=Channel.SYSTEM, applicant=case.applicant, case=case, item=case.service_item,
-                           window=case.window, is_default=True)
+            _create_rating(kind=Kind.CASE, event_key=f"case:{e.case_id}", source_ref=e.source_ref,
+                           department=e.department, region=e.region, level=rules.DEFAULT_LEVEL,
+                           channel=Channel.SYSTEM, applicant=e.applicant, case_id=e.case_id, item=e.item,
+                           window=e.window, is_default=True, event_day=e.day)
             done += 1
         except AlreadyRated:
             continue

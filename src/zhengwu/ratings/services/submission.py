@@ -34,7 +34,7 @@ def _create_rating(*, kind: str, event_key: str, source_ref: str, department, re
                    comment: str = "", channel: str, applicant=None, phone: str = "", case=None, visit=None,
                    item=None, window=None, staff=None, rated_at=None, is_default: bool = False, actor=None,
                    nonce: str | None = None, implementation_code: str = "", rater_key: str | None = None,
-                   event_day: dt.date | None = None) -> Rating:
+                   event_day: dt.date | None = None, case_id: int | None = None) -> Rating:
     """One rating, its rectification when it is a 差评, the aggregate rows and the outbox record.
     ``event_day``: the day the rated event was counted as rateable (主动评价率 counts the rating there)."""
     cfg = get_rules()
@@ -71,6 +71,8 @@ def _create_rating(*, kind: str, event_key: str, source_ref: str, department, re
                    applicant=applicant, applicant_type=_applicant_type(applicant), phone=phone,
                    is_default=is_default, is_bad=bad, rated_at=rated_at, day=timezone.localdate(rated_at),
                    event_day=event_day, created_by=actor if getattr(actor, "is_authenticated", False) else None)
+        if case is None and case_id is not None:  # a 默认好评 of a case known by its rateable event
+            r.case_id = case_id
         try:
             with transaction.atomic():
                 r.save()
@@ -237,6 +239,20 @@ def record_rateable_event(*, kind: str, ref: str, department, day: dt.date | Non
     if created:
         bump(day=day, kind=kind, department_id=department.pk, window_id=None, staff_id=None, item_id=None,
              region_id=region.pk, region_code=region.code, events=1)
+    return event
+
+
+def record_concluded_case(case, *, region_code: str) -> RateableEvent:
+    """A case concluded (signals.case_saved, from the saved instance): one rateable event of 一事一评
+    on its 办结日, once per case, with what a 默认好评 of it needs — ratings reads no cases table."""
+    day = timezone.localdate(case.concluded_at)
+    event, created = RateableEvent.objects.get_or_create(kind=Kind.CASE, ref=str(case.pk), defaults=dict(
+        department_id=case.department_id, region_id=case.region_id, day=day, case_id=case.pk,
+        item_id=case.service_item_id, window_id=case.window_id, applicant_id=case.applicant_id,
+        source_ref=(case.number or "")[:64]))
+    if created:
+        bump(day=day, kind=Kind.CASE, department_id=case.department_id, window_id=case.window_id, staff_id=None,
+             item_id=case.service_item_id, region_id=case.region_id, region_code=region_code, events=1)
     return event
 
 
