@@ -30,6 +30,10 @@ def backfill(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
+    # Not one transaction: on PostgreSQL, adding the foreign-key columns to a table that has rows
+    # leaves deferred trigger events that refuse the CREATE INDEX of the next statement in the same
+    # transaction ("pending trigger events"). Each step commits; the backfill is idempotent.
+    atomic = False
 
     dependencies = [
         ('accounts', '0002_api_keys'),
