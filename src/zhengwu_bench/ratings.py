@@ -81,7 +81,7 @@ def generate(ctx) -> int:
                               "department_id", "window_id", "staff_id", "region_id", "region_code", "channel", "level",
                               "dims", "tags", "comment", "applicant_id", "applicant_type", "phone", "phone_index",
                               "is_default", "is_bad", "excluded", "excluded_at", "followup_of_id", "rated_at", "day",
-                              "created_by_id"])
+                              "created_by_id", "event_day"])
     visit_t = Table(WindowVisit, ["id", "window_id", "department_id", "region_id", "region_code", "staff_id", "item_id",
                                   "case_id", "source", "nonce", "served_at", "day"])
     rect_t = Table(Rectification, ["id", "rating_id", "department_id", "region_code", "state", "real_name", "opened_at",
@@ -202,7 +202,7 @@ def generate(ctx) -> int:
         return state == "closed", called
 
     def add_rating(*, kind, event_key, rater_key, source_ref, case_id, visit_id_, item_id, dep, win, region, channel,
-                   applicant_id, at, names, phone=""):
+                   applicant_id, at, names, event_day, phone=""):
         nonlocal rating_id, out_id
         level = rnd.choices(LEVELS, cum_weights=LEVEL_WEIGHTS)[0]
         dims = dims_for(level, names)
@@ -217,7 +217,7 @@ def generate(ctx) -> int:
         atype = "person" if applicant_id is not None else "anonymous"
         buf["r"].append((rating_id, kind, event_key, rater_key, source_ref, case_id, visit_id_, item_id, dep, win, None,
                          region, region_code, channel, level, j(dims) if dims else "{}", "[]", comment, applicant_id,
-                         atype, enc, index, False, bad, False, None, None, ts(at), day, None))
+                         atype, enc, index, False, bad, False, None, None, ts(at), day, None, event_day))
         buf["o"].append((out_id, rating_id, impl(item_id), source_ref, UPSTREAM[channel], level, ts(at), atype, "rating",
                          ts(at), ts(at + dt.timedelta(minutes=30)) if at < sent_before else None,
                          "" if at >= sent_before else f"R{out_id:010d}", 1 if at < sent_before else 0, ""))
@@ -229,9 +229,11 @@ def generate(ctx) -> int:
                 deltas[f"dim_{d}"] = s
         if bad:
             closed, called = rectification(rating_id, at, day, dep, region_code, real)
-            deltas.update(bad=1, bad_real=int(real), bad_closed=int(closed), bad_real_called=int(called))
+            # rectified = closed with measures (anonymous) or closed by a satisfied callback (real name)
+            deltas.update(bad=1, bad_real=int(real), bad_rectified=int(closed), bad_real_done=int(called))
             counts["bad"] += 1
         agg(day, dep, win, None, item_id, region, kind, **deltas)
+        agg(event_day, dep, win, None, item_id, region, kind, rated=1)  # 主动评价率 counts it on the event's day
         rating_id += 1
         counts["ratings"] += 1
 
@@ -259,7 +261,8 @@ def generate(ctx) -> int:
                     add_rating(kind="window", event_key=f"visit:{visit_id}", rater_key="visit",
                                source_ref=f"XC{visit_id:08d}", case_id=None, visit_id_=visit_id, item_id=None, dep=dep,
                                win=win, region=region, channel="qr" if qr_ else "tablet", applicant_id=None,
-                               at=served + dt.timedelta(minutes=rnd.randint(1, 5)), names=WINDOW_DIMS, phone=phone)
+                               at=served + dt.timedelta(minutes=rnd.randint(1, 5)), names=WINDOW_DIMS, phone=phone,
+                               event_day=d)
                     counts["visits_rated"] += 1
                 visit_id += 1
             write_buffers()
@@ -292,7 +295,7 @@ def generate(ctx) -> int:
         add_rating(kind="case", event_key=f"case:{pk}", rater_key=f"a:{applicant_id}", source_ref=number or "",
                    case_id=pk, visit_id_=None, item_id=item_id, dep=dep, win=win, region=region,
                    channel=rnd.choices(CASE_CHANNELS, cum_weights=CASE_CHANNEL_W)[0], applicant_id=applicant_id,
-                   at=at, names=ONLINE_DIMS)
+                   at=at, names=ONLINE_DIMS, event_day=day)
         case_done += 1
         write_buffers()
     visits_until(None)

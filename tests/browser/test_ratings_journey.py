@@ -44,7 +44,7 @@ def test_tablet_bad_rating_is_rectified_and_figures_change(live_server, browser)
     tablet.click("label[for=level-2]")
     for dim, score in (("overall", "2"), ("efficiency", "2"), ("skill", "3"), ("attitude", "1")):
         tablet.select_option(f"#dim-{dim}", score)
-    tablet.click("label[for=tag-b3]")  # 态度生硬
+    tablet.click("label[for=tag-b3]")  # 服务态度差 (rules.BAD_PROBLEMS["window"][2])
     tablet.fill("#comment", "窗口人员说话不耐烦")
     tablet.fill("#phone", "13900005555")
     tablet.click("#rate-submit")

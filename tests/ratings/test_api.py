@@ -59,7 +59,7 @@ def test_rate_case_api_once_and_only_own(api, concluded_case, citizen, other_cit
 
 
 def test_rectification_api_scoped_and_versioned(api, concluded_case, citizen, dept_admin, other_admin, supervisor):
-    r = services.rate_case(citizen, concluded_case, level=1)
+    r = services.rate_case(citizen, concluded_case, level=1, tags=["办理时间长、效率低"])
     rid = r.rectification.pk
     assert api(other_admin).get(f"rectifications/{rid}").status_code == 404
     assert api(other_admin).post(f"rectifications/{rid}/verify", {"version": 0, "valid": True}).status_code == 404

@@ -76,7 +76,10 @@ def test_bench_generation(django_assert_max_num_queries):
     assert f.ratings == Rating.objects.count() == 400
     assert f.bad == Rating.objects.filter(is_bad=True).count()
     assert f.satisfied == Rating.objects.filter(level__gte=3).count()
-    closed = Rectification.objects.filter(state="closed").count()
-    assert report.total.counts.bad_closed == closed
-    real_called = Rectification.objects.filter(Q(real_name=True) & Q(called_back=True)).count()
-    assert report.total.counts.bad_real_called == real_called
+    rectified = (Rectification.objects.filter(state="closed").exclude(measures="")
+                 .filter(Q(real_name=False) | Q(callback_satisfied=True)))
+    assert report.total.counts.bad_rectified == rectified.count() > 0
+    assert report.total.counts.bad_real_done == rectified.filter(real_name=True).count()
+    # every rated event is counted on its event's day: never more rated events than events
+    assert report.total.counts.rated == Rating.objects.filter(event_day__isnull=False).count() == 400
+    assert all(r.figures.active_rate is None or r.figures.active_rate <= 1 for r in report.rows)

@@ -33,13 +33,51 @@ def test_levels_and_dimensions_are_checked_with_chinese_messages():
     assert "500" in exc.value.message
 
 
-def test_bad_levels_rule():
-    assert rules.parse_bad_levels("2，1") == {1, 2}
-    assert rules.is_bad(2) and rules.is_bad(1) and not rules.is_bad(3)
-    assert rules.is_bad(3, rules.parse_bad_levels("1,2,3"))
-    for bad in ("", "4", "a"):
-        with pytest.raises(rules.RuleError):
-            rules.parse_bad_levels(bad)
+def test_each_level_is_satisfied_or_bad_never_both():
+    """国办发〔2019〕51号: five levels; 不满意 and 非常不满意 are 差评, the other three count as 满意."""
+    assert rules.BAD_LEVELS == {1, 2} and rules.SATISFIED_LEVELS == {3, 4, 5}
+    for level in rules.LEVELS:
+        assert rules.is_bad(level) != rules.is_satisfied(level)
+    assert not rules.is_bad(3)  # 基本满意
+    assert rules.check_bad_levels("2，1") == {1, 2}
+    for other in ("1,2,3", "3", "1", "", "4", "a"):
+        with pytest.raises(rules.RuleError) as exc:
+            rules.check_bad_levels(other)
+        assert exc.value.field == "bad_levels" and "国办发〔2019〕51号" in exc.value.message
+
+
+def test_a_bad_rating_says_what_went_wrong():
+    problem = rules.bad_problems_for("case")[0]
+    for level in (1, 2):
+        with pytest.raises(rules.RuleError) as exc:
+            rules.check_bad_reason("case", level, [], "")
+        assert exc.value.field == "tags" and "差评" in exc.value.message
+        rules.check_bad_reason("case", level, [problem], "")  # a problem is enough
+        rules.check_bad_reason("case", level, [], "窗口让我跑了三趟")  # so is a comment
+        with pytest.raises(rules.RuleError) as exc:  # “其他” alone says nothing
+            rules.check_bad_reason("case", level, ["其他"], "")
+        assert exc.value.field == "comment"
+        with pytest.raises(rules.RuleError):  # a 好评标签 is not a problem
+            rules.check_bad_reason("case", level, [rules.TAGS_GOOD[0]], "")
+    for level in (3, 4, 5):
+        rules.check_bad_reason("case", level, [], "")
+    # a window problem is not an online one
+    with pytest.raises(rules.RuleError):
+        rules.check_tags(["服务态度差"], "case")
+    assert rules.check_tags(["服务态度差", "服务态度差"], "window") == ["服务态度差"]
+    assert rules.bad_problems_of(["一次办成", "服务态度差"]) == ["服务态度差"]
+
+
+def test_one_list_of_dimensions():
+    """The form, the API and the figures read one table: a kind's dimensions, in its own words."""
+    assert list(rules.dimensions_for("case").values()) == ["整体满意度", "办事效率", "办事指南精确度", "办事便捷度",
+                                                           "平台操作性"]
+    assert list(rules.dimensions_for("window").values()) == ["整体满意度", "服务效率", "服务水平", "服务态度"]
+    assert rules.dimension_label("window", "efficiency") == "服务效率"
+    assert rules.dimension_label("case", "efficiency") == "办事效率"
+    assert rules.FIGURE_DIMENSION_LABELS["efficiency"] == "办事效率／服务效率／办理效率"
+    assert set(rules.ALL_DIMENSIONS) == {k for dims in rules.DIMENSIONS.values() for k in dims}
+    assert rules.dims_text("window", {"overall": 2, "skill": 3}) == "整体满意度 2分；服务水平 3分"
 
 
 def test_rectification_state_table():
@@ -78,18 +116,22 @@ def test_rectification_state_table():
 def test_figures_worked_example_with_defaults_and_appeal():
     """A department's month: 20 rateable events (12 concluded cases + 8 window visits).
 
-    16 ratings were given: 6 非常满意, 4 满意, 2 基本满意 (of which 2 are 默认好评 at 满意), 2 不满意,
-    2 非常不满意 — one 非常不满意 was excluded by an upheld appeal, so 15 valid ratings remain:
-    6 + 4 + 2 satisfied, 3 差评 (2 real-name), 2 of the 3 rectified, 1 real-name called back.
+    16 ratings were given: 6 非常满意, 4 满意 (of which 2 are 默认好评), 2 基本满意, 2 不满意,
+    2 非常不满意 — one 非常不满意 was excluded by an upheld appeal, so 15 valid ratings remain, 13 of
+    them given by the raters (主动评价): 6 + 2 + 2 = 10 satisfied, 3 差评 (2 real-name), 2 of the 3
+    rectified, of which 1 real-name both called back and rectified. 20 rateable events, 13 of them
+    rated.
     """
-    c = Counts(ratings=15, l5=6, l4=4, l3=2, l2=2, l1=1, defaults=2, bad=3, bad_closed=2, bad_real=2,
-               bad_real_called=1, excluded=1, events=20, dim_n={"overall": 4}, dim_sum={"overall": 17})
+    c = Counts(ratings=15, l5=6, l4=4, l3=2, l2=2, l1=1, defaults=2, bad=3, bad_rectified=2, bad_real=2,
+               bad_real_done=1, excluded=1, events=20, rated=13, dim_n={"overall": 4}, dim_sum={"overall": 17})
     f = rules.figures(c)
     assert f.ratings == 15
     assert f.active == 13  # defaults are ratings but not 主动评价
     assert f.active_rate == pytest.approx(13 / 20)
-    assert f.satisfied == 12
-    assert f.satisfaction_rate == pytest.approx(12 / 15)  # 80 %
+    assert f.levels == {5: 6, 4: 2, 3: 2, 2: 2, 1: 1}  # the 2 默认好评 stand apart (f.defaults)
+    assert f.satisfied == 10
+    assert f.satisfaction_rate == pytest.approx(10 / 13)  # 76.9 %: 默认好评 not counted (before: 12/15 = 80 %)
+    assert f.defaults == 2
     assert f.bad == 3
     assert f.rectify_rate == pytest.approx(2 / 3)
     assert f.callback_rate == pytest.approx(1 / 2)
@@ -97,11 +139,26 @@ def test_figures_worked_example_with_defaults_and_appeal():
     assert f.dimension_avg == {"overall": 4.25}
 
 
-def test_empty_bases_give_no_rate_and_rates_never_exceed_one():
+def test_empty_bases_give_no_rate_and_the_active_rate_is_not_capped():
     f = rules.figures(Counts())
     assert f.satisfaction_rate is None and f.active_rate is None and f.rectify_rate is None
-    f = rules.figures(Counts(ratings=3, l5=3, events=2))  # e.g. hotline rated before its callback was reported
-    assert f.active_rate == 1.0
+    # 3 rated events counted against 2 events is a counting error: shown as it is (150 %), not hidden
+    f = rules.figures(Counts(ratings=3, l5=3, events=2, rated=3))
+    assert f.active_rate == 1.5
+    # a group with only 默认好评 has no 满意率 (nobody rated)
+    f = rules.figures(Counts(ratings=2, l4=2, defaults=2, events=2))
+    assert (f.active, f.satisfaction_rate, f.active_rate, f.defaults) == (0, None, 0.0, 2)
+
+
+def test_rectified_means_rectify_done_and_confirmed():
+    closed, measures = RState.CLOSED, "已组织培训并一次性告知材料"
+    assert rules.is_rectified(closed, measures, real_name=False, callback_satisfied=None)  # anonymous, 整改 done
+    assert rules.is_rectified(closed, measures, real_name=True, callback_satisfied=True)  # 回访满意
+    assert not rules.is_rectified(closed, "", real_name=False, callback_satisfied=None)  # anonymous 不属实
+    assert not rules.is_rectified(closed, "", real_name=True, callback_satisfied=None)  # 不属实, 多次联系未果
+    assert not rules.is_rectified(closed, measures, real_name=True, callback_satisfied=None)  # 多次联系未果
+    assert not rules.is_rectified(RState.CALLBACK, measures, real_name=True, callback_satisfied=None)
+    assert not rules.is_rectified(RState.REOPENED, measures, real_name=True, callback_satisfied=False)
 
 
 def test_counts_of_sums_and_their_total():
@@ -116,7 +173,7 @@ def test_counts_of_sums_and_their_total():
 
     window = sums(ratings=4, l5=3, l2=1, bad=1, bad_real=1, events=5, dim_n=4, dim_overall=18, dim_skill=17,
                   dim_attitude=16)
-    online = sums(ratings=6, l4=5, l1=1, defaults=2, bad=1, bad_closed=1, excluded=1, dim_n=3, dim_overall=12,
+    online = sums(ratings=6, l4=5, l1=1, defaults=2, bad=1, bad_rectified=1, excluded=1, dim_n=3, dim_overall=12,
                   dim_usability=10, dim_guide=9)
     quiet = sums(ratings=2, l3=2, events=2)  # no dimension scored
     c = rules.counts_of(window)
@@ -124,7 +181,7 @@ def test_counts_of_sums_and_their_total():
     assert c.dim_n == {"overall": 4, "skill": 4, "attitude": 4} and c.dim_sum == {"overall": 18, "skill": 17,
                                                                                    "attitude": 16}
     total = rules.total_of([window, online, quiet])
-    assert total == Counts(ratings=12, l5=3, l4=5, l3=2, l2=1, l1=1, defaults=2, bad=2, bad_closed=1, bad_real=1,
+    assert total == Counts(ratings=12, l5=3, l4=5, l3=2, l2=1, l1=1, defaults=2, bad=2, bad_rectified=1, bad_real=1,
                            excluded=1, events=7,
                            dim_n={"overall": 7, "guide": 3, "usability": 3, "skill": 4, "attitude": 4},
                            dim_sum={"overall": 30, "guide": 9, "usability": 10, "skill": 17, "attitude": 16})
@@ -135,9 +192,9 @@ def test_counts_of_sums_and_their_total():
 
 def test_score_and_red_black_flags():
     w = rules.ScoreWeights(60, 20, 20, 1.0)
-    perfect = rules.figures(Counts(ratings=100, l5=100, events=100))
+    perfect = rules.figures(Counts(ratings=100, l5=100, events=100, rated=100))
     assert rules.score(perfect, w) == 100.0  # nothing to rectify counts as full marks
-    mixed = rules.figures(Counts(ratings=100, l5=90, l2=10, bad=10, bad_closed=5, events=200))
+    mixed = rules.figures(Counts(ratings=100, l5=90, l2=10, bad=10, bad_rectified=5, events=200, rated=100))
     # 60×0.9 + 20×0.5 + 20×0.5 = 74, minus 10 差评 per 100 × 1 = 64
     assert rules.score(mixed, w) == 64.0
     assert rules.score(rules.figures(Counts()), w) is None

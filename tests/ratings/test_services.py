@@ -31,7 +31,7 @@ def test_a_case_is_rated_once_by_its_applicant(concluded_case, citizen, other_ci
     assert r.kind == "case" and r.applicant_id == citizen.applicant.pk and r.item_id == concluded_case.service_item_id
     assert r.department_id == concluded_case.department_id and not r.is_bad
     with pytest.raises(services.AlreadyRated) as exc:
-        services.rate_case(citizen, concluded_case, level=1)
+        services.rate_case(citizen, concluded_case, level=1, tags=["需要多次跑动"])
     assert "只能评价一次" in exc.value.messages[0]
     assert Rating.objects.count() == 1
     with pytest.raises(PermissionDenied):
@@ -103,7 +103,7 @@ def test_bad_rating_flows_through_verify_rectify_callback(concluded_case, citize
 
 def test_real_name_callback_not_reached_three_times_closes(window, window_staff, dept, dept_admin):
     visit = services.start_visit(window_staff, window, department=dept)
-    r = services.rate_visit(visit, level=2, dims=WINDOW_DIMS, phone="13900001111")
+    r = services.rate_visit(visit, level=2, dims=WINDOW_DIMS, phone="13900001111", tags=["服务态度差"])
     rect = r.rectification
     assert rect.real_name
     rect = services.verify(dept_admin, rect, rect.version, valid=True)
@@ -114,14 +114,15 @@ def test_real_name_callback_not_reached_three_times_closes(window, window_staff,
     rect = services.callback(dept_admin, rect, rect.version, reached=False)
     assert rect.state == RState.CLOSED and not rect.called_back
     f = _month_report().total.figures
-    assert f.rectify_rate == 1.0 and f.callback_rate == 0.0  # closed, but the rater was never reached
+    # 办结 as 多次联系未果: the rater never confirmed the 整改, so it is neither 整改完成 nor 回访整改完成
+    assert (f.bad, f.rectify_rate, f.callback_rate) == (1, 0.0, 0.0)
 
 
 def test_phone_is_encrypted_masked_and_revealed_with_audit(window, window_staff, dept, dept_admin, other_admin):
     from zhengwu.core.models import AuditEvent
 
     visit = services.start_visit(window_staff, window, department=dept)
-    r = services.rate_visit(visit, level=1, phone="13900001111")
+    r = services.rate_visit(visit, level=1, phone="13900001111", tags=["服务态度差"])
     raw = Rating.objects.filter(pk=r.pk).values_list("phone", flat=True).first().token()
     assert "13900001111" not in raw and str(Rating.objects.get(pk=r.pk).phone) == "139****1111"
     with pytest.raises(PermissionDenied):
@@ -138,7 +139,7 @@ def test_anonymous_visit_rating_and_window_events(window, window_staff, dept):
     services.start_visit(window_staff, window, department=dept)  # served, not rated
     services.rate_visit(v1, level=5, dims={"overall": 5, "efficiency": 4, "skill": 5, "attitude": 5})
     with pytest.raises(services.AlreadyRated):
-        services.rate_visit(v1, level=1)
+        services.rate_visit(v1, level=1, tags=["服务态度差"])
     rep = _month_report(group_by="window")
     (row,) = rep.rows
     assert row.key == window.pk and row.figures.events == 2 and row.figures.active_rate == 0.5
@@ -159,11 +160,12 @@ def test_qr_tokens_are_signed_single_use_and_bound_to_their_event(concluded_case
     r = services.rate_case(None, concluded_case, level=4, token=token)
     assert r.channel == "qr" and r.applicant_id == citizen.applicant.pk  # real-name: the case's applicant
     with pytest.raises(ValidationError) as exc:  # replay
-        services.rate_case(None, concluded_case, level=1, token=token)
+        services.rate_case(None, concluded_case, level=1, token=token, tags=["需要多次跑动"])
     assert "已使用过" in str(exc.value)
     # a fresh code for an already rated case is refused by the one-rating rule
     with pytest.raises(services.AlreadyRated):
-        services.rate_case(None, concluded_case, level=1, token=services.issue_token("case", concluded_case.pk))
+        services.rate_case(None, concluded_case, level=1, token=services.issue_token("case", concluded_case.pk),
+                           tags=["需要多次跑动"])
     assert Rating.objects.count() == 1
 
 
@@ -196,7 +198,7 @@ def test_appeal_upheld_excludes_the_rating_from_figures_but_keeps_it(concluded_c
 
 
 def test_urge_overdue(concluded_case, citizen, supervisor, dept_admin):
-    r = services.rate_case(citizen, concluded_case, level=2)
+    r = services.rate_case(citizen, concluded_case, level=2, tags=["需要多次跑动"])
     Rectification.objects.filter(rating=r).update(due_date=timezone.localdate() - dt.timedelta(days=1))
     assert list(queries.overdue(supervisor)) == [r.rectification]
     assert list(queries.overdue(dept_admin)) == [r.rectification]
@@ -229,8 +231,13 @@ def test_rules_are_validated_and_audited(sysadmin, dept_admin):
     with pytest.raises(ValidationError) as exc:
         services.update_rules(sysadmin, bad_levels="4,5")
     assert "bad_levels" in exc.value.message_dict
-    cfg = services.update_rules(sysadmin, rectify_workdays=5, bad_levels="3,2,1")
-    assert cfg.rectify_workdays == 5 and cfg.bad_level_set == {1, 2, 3}
+    # 基本满意 counts as satisfied (满意率): it can never also be a 差评 (国办发〔2019〕51号)
+    with pytest.raises(ValidationError) as exc:
+        services.update_rules(sysadmin, rectify_workdays=5, bad_levels="3,2,1")
+    assert "基本满意" in exc.value.message_dict["bad_levels"][0]
+    assert services.get_rules().rectify_workdays == 10  # nothing half-written
+    cfg = services.update_rules(sysadmin, rectify_workdays=5, bad_levels="2，1")  # the national set: accepted
+    assert cfg.rectify_workdays == 5 and cfg.bad_level_set == {1, 2}
 
 
 def test_rate_hotline_ticket_contract(dept, district, citizen):
@@ -259,7 +266,7 @@ def test_month_figures_by_department_and_scope(concluded_case, citizen, make_cas
     services.rate_case(citizen, concluded_case, level=5)
     make_case(citizen)  # concluded, unrated: a rateable event
     v = services.start_visit(window_staff, window, department=other_dept)
-    services.rate_visit(v, level=1)
+    services.rate_visit(v, level=1, tags=["服务态度差"])
     today = timezone.localdate()
     rows = {r["label"]: r for r in queries.month_figures_by_department(today.year, today.month)}
     assert rows[dept.name]["ratings"] == 1 and rows[dept.name]["events"] == 2 and rows[dept.name]["active_rate"] == 0.5
@@ -273,10 +280,10 @@ def test_month_figures_by_department_and_scope(concluded_case, citizen, make_cas
 
 def test_aggregate_matches_the_ratings(concluded_case, citizen, window, window_staff, dept, dept_admin, supervisor):
     """The daily aggregate equals a recount from the ratings after a mixed history."""
-    services.rate_case(citizen, concluded_case, level=2)
+    services.rate_case(citizen, concluded_case, level=2, tags=["需要多次跑动"])
     for level in (5, 4, 1, 3):
         services.rate_visit(services.start_visit(window_staff, window, department=dept), level=level,
-                            phone="13900002222" if level == 1 else "")
+                            phone="13900002222" if level == 1 else "", tags=["服务态度差"] if level == 1 else [])
     rect = Rectification.objects.filter(rating__kind="window").get()
     rect = services.verify(dept_admin, rect, rect.version, valid=True)
     services.rectify(dept_admin, rect, rect.version, measures="整改到位并回访说明")

@@ -16,19 +16,11 @@ class RatingRulesForm(forms.ModelForm):
         model = RatingRules
         fields = "__all__"
 
-    def clean_bad_levels(self):
-        from . import rules
-
-        try:
-            return ",".join(str(x) for x in sorted(rules.parse_bad_levels(self.cleaned_data["bad_levels"])))
-        except rules.RuleError as exc:
-            raise forms.ValidationError(exc.message) from None
-
 
 @admin.register(RatingRules)
 class RatingRulesAdmin(AuditedAdmin, admin.ModelAdmin):
     form = RatingRulesForm
-    list_display = ("__str__", "default_enabled", "default_after_days", "rectify_workdays", "bad_levels", "updated_at")
+    list_display = ("__str__", "default_enabled", "default_after_days", "rectify_workdays", "updated_at")
 
     def has_add_permission(self, request):
         return not RatingRules.objects.exists()

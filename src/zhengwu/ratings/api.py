@@ -54,6 +54,7 @@ class RatingFigureRowOut(Schema):
     ratings: int
     active: int
     events: int
+    rated: int = 0
     active_rate: Optional[float] = None
     satisfied: int
     satisfaction_rate: Optional[float] = None
@@ -117,9 +118,11 @@ def figures(request, period: Optional[str] = None, by: str = "department", regio
 # -- rating -----------------------------------------------------------------------------------
 class RateIn(Schema):
     level: int = Field(..., ge=1, le=5, description="5 非常满意 4 满意 3 基本满意 2 不满意 1 非常不满意")
-    dims: dict[str, int] = Field(default_factory=dict, description="维度评分 1–5（网上：overall, efficiency, guide, "
-                                                                   "convenience, usability）")
-    tags: list[str] = Field(default_factory=list)
+    dims: dict[str, int] = Field(default_factory=dict, description="维度评分 1–5，每项都评或都不评（网上办件："
+                                 + "、".join(f"{k} {v}" for k, v in rules.ONLINE_DIMENSIONS.items())
+                                 + "；见 GET /ratings/form）")
+    tags: list[str] = Field(default_factory=list, description="好评标签和差评问题，取自 GET /ratings/form 的列表；"
+                                                              "差评（1、2）须至少选一个问题或填写 comment")
     comment: str = ""
 
 
@@ -136,6 +139,9 @@ class RatingOut(Schema):
     department: str
     rated_at: dt.datetime
     comment: str
+    tags: list[str] = Field(default_factory=list)
+    problems: list[str] = Field(default_factory=list, description="差评问题（tags 中属于差评问题列表的）")
+    dims: dict[str, int] = Field(default_factory=dict)
     rectification_id: Optional[int] = None
     rectification_state: Optional[str] = None
 
@@ -145,8 +151,32 @@ def _rating_out(r: Rating) -> dict:
     return {"id": r.pk, "kind": r.kind, "source_ref": r.source_ref, "level": r.level, "level_label": r.level_label,
             "is_bad": r.is_bad, "excluded": r.excluded, "is_default": r.is_default, "channel": r.channel,
             "department": r.department.name, "rated_at": r.rated_at, "comment": r.comment,
+            "tags": list(r.tags or []), "problems": rules.bad_problems_of(r.tags), "dims": dict(r.dims or {}),
             "rectification_id": rect[0] if rect else None,
             "rectification_state": rules.RSTATE_LABELS[rules.RState(rect[1])] if rect else None}
+
+
+class DimensionOut(Schema):
+    key: str
+    label: str
+
+
+class RatingFormOut(Schema):
+    kind: str
+    levels: dict[str, str]
+    bad_levels: list[int]
+    dimensions: list[DimensionOut]
+    tags_good: list[str]
+    problems: list[str]
+
+
+@router.get("/form", response={200: list[RatingFormOut], **ERRORS}, auth=None,
+            summary="评价表单：各类评价的等级、维度、好评标签和差评问题（与页面同一份定义）")
+def rating_form(request):
+    return [{"kind": str(kind), "levels": {str(k): v for k, v in rules.LEVELS.items()},
+             "bad_levels": sorted(rules.BAD_LEVELS),
+             "dimensions": [{"key": k, "label": v} for k, v in dims.items()], "tags_good": rules.TAGS_GOOD,
+             "problems": rules.bad_problems_for(kind)} for kind, dims in rules.DIMENSIONS.items()]
 
 
 @router.post("/cases/{case_id}", response={201: RatingOut, **ERRORS}, summary="评价本人已办结的办件（一事一评）")
@@ -197,6 +227,7 @@ class RectOut(Schema):
     version: int
     level: int
     comment: str
+    problems: list[str] = Field(default_factory=list)
     verified_valid: Optional[bool] = None
     measures: str
     callback_attempts: int
@@ -208,6 +239,7 @@ def _rect_out(x: Rectification) -> dict:
             "department": x.department.name, "due_date": x.due_date,
             "overdue": rules.is_overdue(x.state, x.due_date, timezone.localdate()), "real_name": x.real_name,
             "version": x.version, "level": x.rating.level, "comment": x.rating.comment,
+            "problems": rules.bad_problems_of(x.rating.tags),
             "verified_valid": x.verified_valid, "measures": x.measures, "callback_attempts": x.callback_attempts,
             "urge_count": x.urge_count}
 

@@ -25,9 +25,10 @@ class RatingsConfig(AppConfig):
         from zhengwu.hotline.signals import callback_rated
         from zhengwu.workbench.menu import MenuEntry, register
 
-        from .signals import case_saved, hotline_callback_rated, rating_qr_for_receipt
+        from .signals import case_saved, hotline_callback_rated, rating_qr_for_receipt, ticket_saved
 
         post_save.connect(case_saved, sender="cases.Case", dispatch_uid="ratings.case_concluded")
+        post_save.connect(ticket_saved, sender="hotline.Ticket", dispatch_uid="ratings.ticket_closed")
         receipt_qr.connect(rating_qr_for_receipt, dispatch_uid="ratings.receipt_qr")
         callback_rated.connect(hotline_callback_rated, dispatch_uid="ratings.hotline_callback")
 
@@ -39,8 +40,8 @@ class RatingsConfig(AppConfig):
                            description="超期未整改的差评，督办；审核部门申诉"))
         register(MenuEntry("评价指标", "ratings:figures",
                            roles={"leader", "supervisor", "dept_admin", "data_admin", "window", "approver"},
-                           icon="graph-up", order=41, description="评价数、主动评价率、满意率、差评整改率、实名差评回访率"))
+                           icon="graph-up", order=41, description="评价数、主动评价率、满意率、差评整改率、实名差评回访整改率"))
         register(MenuEntry("红黑旗", "ratings:ranking", roles={"leader", "supervisor", "dept_admin", "data_admin"},
                            icon="flag", order=42, description="按月对窗口、部门排名，可投放大厅屏幕"))
         register(MenuEntry("评价规则", "ratings:rules", roles={"sysadmin"}, icon="gear", order=90,
-                           description="默认好评、整改时限、差评等级、红黑旗计分"))
+                           description="默认好评、整改时限、红黑旗计分"))

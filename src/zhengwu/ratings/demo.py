@@ -46,10 +46,10 @@ def load(stdout) -> None:
     old = now - dt.timedelta(days=20)
     visit = services.start_visit(staff, window, department=market, served_at=old)
     services.rate_visit(visit, level=1, dims={"overall": 1, "efficiency": 1, "skill": 2, "attitude": 1},
-                        tags=["等待时间长"], comment="材料反复要求补交，跑了三趟还没办成", phone="13803710009",
+                        tags=["等候时间长、效率低", "需要多次跑动"], comment="材料反复要求补交，跑了三趟还没办成", phone="13803710009",
                         rated_at=old)
     # An open 差评 from today: bumen_sj verifies, rectifies and calls back.
     visit = services.start_visit(staff, window, department=market)
     services.rate_visit(visit, level=2, dims={"overall": 2, "efficiency": 2, "skill": 3, "attitude": 2},
-                        tags=["态度生硬"], comment="窗口人员说话不耐烦，没有一次性告知需要的材料", phone="13803710008")
+                        tags=["服务态度差"], comment="窗口人员说话不耐烦，没有一次性告知需要的材料", phone="13803710008")
     stdout.write("好差评演示数据：窗口 A01 评价 9 条，其中差评 2 条（1 条已超期，供督办；1 条待核实，供 bumen_sj 整改）")

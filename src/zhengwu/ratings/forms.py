@@ -30,7 +30,7 @@ def form_context(kind: str, data=None, errors=None) -> dict:
     return {
         "levels": sorted(rules.LEVELS.items(), reverse=True),
         "dims": [(name, label, data.get(f"dim_{name}", "")) for name, label in dims.items()],
-        "tags_good": rules.TAGS_GOOD, "tags_bad": rules.TAGS_BAD,
+        "tags_good": rules.TAGS_GOOD, "tags_bad": rules.bad_problems_for(kind), "bad_levels": rules.BAD_LEVELS,
         "data": data, "errors": errors or {},
         "error_list": [m for msgs in (errors or {}).values() for m in msgs],
         "selected_tags": data.getlist("tags") if hasattr(data, "getlist") else [],

@@ -35,8 +35,6 @@ class RatingRules(models.Model):
     default_after_days = models.PositiveSmallIntegerField("默认好评期限（天）", default=15)
     rectify_workdays = models.PositiveSmallIntegerField("差评整改时限（工作日）", default=10,
                                                         help_text="常见为 5、10 或 15 个工作日")
-    bad_levels = models.CharField("计为差评的等级", max_length=10, default="1,2",
-                                  help_text="以逗号分隔：1 非常不满意，2 不满意，3 基本满意")
     red_count = models.PositiveSmallIntegerField("红旗数量", default=3)
     black_count = models.PositiveSmallIntegerField("黑旗数量", default=3)
     min_ratings = models.PositiveIntegerField("参与排名的最少评价数", default=10)
@@ -57,10 +55,8 @@ class RatingRules(models.Model):
 
     @property
     def bad_level_set(self) -> frozenset[int]:
-        try:
-            return rules.parse_bad_levels(self.bad_levels)
-        except rules.RuleError:
-            return rules.DEFAULT_BAD_LEVELS
+        """The 差评 levels: fixed (:data:`zhengwu.ratings.rules.BAD_LEVELS`), not a local rule."""
+        return rules.BAD_LEVELS
 
     @property
     def weights(self) -> rules.ScoreWeights:
@@ -146,6 +142,8 @@ class Rating(models.Model):
                                     related_name="followups")
     rated_at = models.DateTimeField("评价时间")
     day = models.DateField("评价日期")
+    event_day = models.DateField("评价事件日期", null=True, blank=True,
+                                 help_text="办结日、现场服务日或工单办结日：主动评价率按此日计入")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="录入人", null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
 
@@ -180,18 +178,30 @@ class Rating(models.Model):
 
 
 class RateableEvent(models.Model):
-    """A rateable event reported by another module (12345: a ticket whose callback is done)."""
+    """A rateable event reported by another module: a concluded case (signals.case_saved) or a
+    closed 12345 ticket (signals.ticket_saved). A case's row keeps what a 默认好评 of it needs
+    (item, window, applicant, number), so that ratings never reads the cases tables."""
 
     kind = models.CharField("类型", max_length=10, choices=KIND_CHOICES)
     ref = models.CharField("编号", max_length=64)
     department = models.ForeignKey("org.Department", verbose_name="部门", on_delete=models.PROTECT, related_name="+")
     region = models.ForeignKey("org.Region", verbose_name="区划", on_delete=models.PROTECT, related_name="+")
     day = models.DateField("日期")
+    case = models.ForeignKey("cases.Case", verbose_name="办件", null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="+")
+    item = models.ForeignKey("catalog.ServiceItem", verbose_name="事项", null=True, blank=True,
+                             on_delete=models.SET_NULL, related_name="+")
+    window = models.ForeignKey("org.Window", verbose_name="窗口", null=True, blank=True, on_delete=models.SET_NULL,
+                               related_name="+")
+    applicant = models.ForeignKey("accounts.Applicant", verbose_name="申请人", null=True, blank=True,
+                                  on_delete=models.SET_NULL, related_name="+")
+    source_ref = models.CharField("办件编号/工单号", max_length=64, blank=True)
 
     class Meta:
         verbose_name = "可评价事件"
         verbose_name_plural = "可评价事件"
         constraints = [models.UniqueConstraint(fields=["kind", "ref"], name="rateable_event_unique")]
+        indexes = [models.Index(fields=["kind", "day"], name="rateable_event_kind_day")]
 
 
 class RatingDaily(models.Model):
@@ -221,11 +231,12 @@ class RatingDaily(models.Model):
     l1 = models.IntegerField(default=0)
     defaults = models.IntegerField(default=0)
     bad = models.IntegerField(default=0)
-    bad_closed = models.IntegerField(default=0)
+    bad_rectified = models.IntegerField(default=0)
     bad_real = models.IntegerField(default=0)
-    bad_real_called = models.IntegerField(default=0)
+    bad_real_done = models.IntegerField(default=0)
     excluded = models.IntegerField(default=0)
     events = models.IntegerField(default=0)
+    rated = models.IntegerField(default=0)
     dim_n = models.IntegerField(default=0)
     dim_overall = models.IntegerField(default=0)
     dim_efficiency = models.IntegerField(default=0)

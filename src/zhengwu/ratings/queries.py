@@ -106,20 +106,26 @@ def _labels(group_by: str, keys: list) -> dict:
 
 
 def figures_report(*, start: dt.date, end: dt.date, group_by: str = "department", region_code: str | None = None,
-                   user=None, department_ids=None) -> Report:
-    """Figures of the period grouped by ``group_by``; scoped to ``user`` when given."""
+                   user=None, department_ids=None, kinds=None, assigned_only: bool = False) -> Report:
+    """Figures of the period grouped by ``group_by``; scoped to ``user`` when given. ``kinds``:
+    only these kinds of rating (e.g. the 现场 ones); ``assigned_only``: leave out the rows without
+    a group (a window ranking has no “（未指定）” window: online ratings belong to none)."""
     if group_by not in GROUPS:
         raise rules.RuleError("by", f"统计维度不正确：应为{'、'.join(GROUPS)}之一")
     if end < start:
         raise rules.RuleError("end", "结束日期不能早于开始日期")
     if (end - start).days > 400:
         raise rules.RuleError("end", "统计期不能超过 400 天")
-    column, case_column, label = GROUPS[group_by]
+    column, _case_column, label = GROUPS[group_by]
     daily = RatingDaily.objects.filter(day__gte=start, day__lte=end)
     if region_code:
         daily = daily.filter(region_code__startswith=region_prefix(region_code))
     if department_ids is not None:
         daily = daily.filter(department_id__in=department_ids)
+    if kinds is not None:
+        daily = daily.filter(kind__in=list(kinds))
+    if assigned_only and group_by != "kind":
+        daily = daily.filter(**{f"{column}__isnull": False})
     if user is not None:
         daily = scope(daily, user, FIGURE_ROLES, department_field="department", region_code_field="region_code")
     sums = {c: Sum(c) for c in rules.COUNTER_COLUMNS}
@@ -198,6 +204,7 @@ def row_json(row: Row) -> dict:
     lv = f.levels
     return {
         "key": row.key, "label": row.label, "ratings": f.ratings, "active": f.active, "events": f.events,
+        "rated": f.rated,
         "active_rate": _rate(f.active_rate), "satisfied": f.satisfied, "satisfaction_rate": _rate(f.satisfaction_rate),
         "bad": f.bad, "rectify_rate": _rate(f.rectify_rate), "bad_real": f.bad_real,
         "callback_rate": _rate(f.callback_rate), "defaults": f.defaults, "excluded": f.excluded,
@@ -213,12 +220,29 @@ def month_figures_by_department(year: int, month: int, region_code: str | None =
 
 
 def ranking(*, start: dt.date, end: dt.date, by: str = "department", region_code: str | None = None, user=None):
+    """红黑旗 of departments or windows. A window ranking ranks real windows only, on their 现场
+    ratings (一次一评): an online rating (一事一评) or a 12345 rating belongs to no window, even when
+    the case was filed at one — those are shown apart (:func:`online_figures`)."""
     from .services import get_rules
 
     cfg = get_rules()
-    report = figures_report(start=start, end=end, group_by=by, region_code=region_code, user=user)
+    if by == "window":
+        report = figures_report(start=start, end=end, group_by=by, region_code=region_code, user=user,
+                                kinds=[rules.Kind.WINDOW], assigned_only=True)
+    else:
+        report = figures_report(start=start, end=end, group_by=by, region_code=region_code, user=user)
     w = cfg.weights
     ranked = rules.flags([(r.key, r.label, rules.score(r.figures, w), r.figures.ratings) for r in report.rows],
                          red=cfg.red_count, black=cfg.black_count, min_ratings=cfg.min_ratings)
     by_key = {r.key: r for r in report.rows}
     return report, [(x, by_key[x.key]) for x in ranked]
+
+
+def online_figures(*, start: dt.date, end: dt.date, region_code: str | None = None, user=None) -> Row:
+    """网上评价 (一事一评 of cases) of the period together: shown beside a window ranking."""
+    report = figures_report(start=start, end=end, group_by="kind", region_code=region_code, user=user,
+                            kinds=[rules.Kind.CASE])
+    row = next((r for r in report.rows if r.key == rules.Kind.CASE), None)
+    if row is None:
+        row = Row(rules.Kind.CASE, rules.KIND_LABELS[rules.Kind.CASE], rules.Counts(), rules.figures(rules.Counts()))
+    return row

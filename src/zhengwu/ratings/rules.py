@@ -1,18 +1,20 @@
 """Pure rules of 好差评 (国办发〔2019〕51号): levels, dimensions, the rectification state table,
 figure definitions and the 红黑旗 score. No ORM here; unit-tested on worked examples.
 
-Figure definitions (口径) — the same text is printed next to every figure:
+Figure definitions (口径) — the same text is printed next to every figure (:data:`DEFINITIONS`):
 
 - 评价数: valid ratings in the period (rated_at), i.e. ratings not excluded by an upheld appeal,
-  follow-up ratings (追评) not counted (they amend, they are not a new event). 默认好评 *are*
-  counted as ratings (they are valid ratings by local rule) but *not* as 主动评价.
-- 主动评价率 = 主动评价数 / 可评价事件数. 主动评价数 = valid ratings that are not 默认好评;
-  可评价事件数 = cases concluded in the period + window visits (现场服务) in the period +
-  hotline tickets whose callback was completed in the period.
-- 满意率 = (非常满意 + 满意 + 基本满意) / 有效评价数 (默认好评 included, they count as 满意).
-- 差评数 = valid ratings whose level counts as 差评 (local rule; default 1 and 2).
-- 差评整改率 = 已办结的差评整改 / 差评数 (差评 of the period, whatever the day they were closed).
-- 实名差评回访率 = 已回访（联系上）的实名差评 / 实名差评数.
+  follow-up ratings (追评) not counted (they amend, they are not a new event). 默认好评 are counted
+  here and in their own column, and nowhere else: they are not 主动评价 and not in 满意率.
+- 主动评价率 = 已主动评价的可评价事件 / 可评价事件数, both counted on the event's day and group:
+  可评价事件 = cases concluded + window visits (现场服务) + 12345 tickets closed (办结, with a
+  responsible department: every closed ticket may be rated, rated or not). A case concluded on
+  31 October and rated on 1 November counts for October. Not capped at 100 %.
+- 满意率 = (非常满意 + 满意 + 基本满意) / 主动评价数 (默认好评 excluded).
+- 差评数 = valid ratings of 不满意 or 非常不满意 (:data:`BAD_LEVELS`, fixed by 国办发〔2019〕51号).
+- 差评整改率 = 整改完成的差评 / 差评数 (:func:`is_rectified`: 整改措施 registered and 办结; for a
+  real-name 差评 closed with the rater satisfied on the callback).
+- 实名差评回访整改率 = 实名差评中回访和整改均已完成的 / 实名差评数 (要求 100%).
 - 维度平均分 = sum of the dimension's scores / ratings that gave that dimension.
 
 An appeal upheld by a supervisor (申诉成立) excludes the rating from every figure, and the
@@ -29,10 +31,18 @@ from zhengwu.core import statemachine
 from zhengwu.core.statemachine import t as _t
 
 # -- levels ---------------------------------------------------------------------------------
+# 国办发〔2019〕51号《国务院办公厅关于建立政务服务“好差评”制度提高政务服务水平的意见》: 政务服务评价
+# 分为“非常满意”“满意”“基本满意”“不满意”“非常不满意”五个等级; “不满意”和“非常不满意”是差评.
+# These two sets are the one definition used everywhere (满意率, 差评, rectification): a level is
+# satisfied or bad, never both, and local rules cannot move a level from one set to the other.
 LEVELS = {5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意"}
-SATISFIED_LEVELS = frozenset({3, 4, 5})
-DEFAULT_BAD_LEVELS = frozenset({1, 2})
+SATISFIED_LEVELS = frozenset({5, 4, 3})
+BAD_LEVELS = frozenset({2, 1})
+DEFAULT_BAD_LEVELS = BAD_LEVELS  # the name older callers use
+assert not SATISFIED_LEVELS & BAD_LEVELS and SATISFIED_LEVELS | BAD_LEVELS == set(LEVELS)
 DEFAULT_LEVEL = 4  # 默认好评 = 满意
+BAD_LEVELS_FIXED = ("差评等级依据国办发〔2019〕51号固定为“不满意”和“非常不满意”（1,2），不能由本地规则配置；"
+                    "“基本满意”计入满意率，不能同时计为差评")
 
 
 class Kind(StrEnum):
@@ -65,22 +75,62 @@ UPSTREAM_CHANNEL = {Channel.PC: "1", Channel.MOBILE: "2", Channel.TABLET: "3", C
                     Channel.PHONE: "6", Channel.SYSTEM: "1"}
 
 # -- dimensions -----------------------------------------------------------------------------
-ONLINE_DIMENSIONS = {"overall": "整体满意度", "efficiency": "办事效率", "guide": "办事指南精确度",
-                     "convenience": "办事便捷度", "usability": "平台操作性"}
-WINDOW_DIMENSIONS = {"overall": "整体满意度", "efficiency": "服务效率", "skill": "服务水平", "attitude": "服务态度"}
-HOTLINE_DIMENSIONS = {"overall": "整体满意度", "efficiency": "办理效率", "attitude": "服务态度"}
-ALL_DIMENSIONS = ("overall", "efficiency", "guide", "convenience", "usability", "skill", "attitude")
-DIMENSION_LABELS = {**HOTLINE_DIMENSIONS, **WINDOW_DIMENSIONS, **ONLINE_DIMENSIONS}
-# Column titles where online, window and hotline ratings are summed together.
-FIGURE_DIMENSION_LABELS = {"overall": "整体满意度", "efficiency": "办事（服务）效率", "guide": "办事指南精确度",
-                           "convenience": "办事便捷度", "usability": "平台操作性", "skill": "服务水平", "attitude": "服务态度"}
-
-TAGS_GOOD = ["办事效率高", "服务态度好", "一次办成", "指南清楚", "材料精简"]
-TAGS_BAD = ["等待时间长", "多次跑动", "态度生硬", "指南不清", "系统难用", "材料反复要求"]
+# The one table of rating dimensions (评价维度) per what is rated, after the national 好差评 content
+# (网上 一事一评: 整体满意度、办事效率、办事指南精确度、办事便捷度、平台操作性; 现场 一次一评: 整体满意度、
+# 服务效率、服务水平、服务态度; DESIGN.md “National rules”). The forms ask these, the API accepts these,
+# the figures and exports name them from here. A key several kinds share (overall, efficiency,
+# attitude) is one question in each channel's words; figures that sum channels name it with every
+# wording (:data:`FIGURE_DIMENSION_LABELS`).
+DIMENSIONS = {
+    Kind.CASE: {"overall": "整体满意度", "efficiency": "办事效率", "guide": "办事指南精确度",
+                "convenience": "办事便捷度", "usability": "平台操作性"},
+    Kind.WINDOW: {"overall": "整体满意度", "efficiency": "服务效率", "skill": "服务水平", "attitude": "服务态度"},
+    Kind.HOTLINE: {"overall": "整体满意度", "efficiency": "办理效率", "attitude": "服务态度"},
+}
+ONLINE_DIMENSIONS = DIMENSIONS[Kind.CASE]
+WINDOW_DIMENSIONS = DIMENSIONS[Kind.WINDOW]
+HOTLINE_DIMENSIONS = DIMENSIONS[Kind.HOTLINE]
+# Every key once, online first (the order of the aggregate's dim_* columns).
+ALL_DIMENSIONS = tuple(dict.fromkeys(k for dims in DIMENSIONS.values() for k in dims))
+FIGURE_DIMENSION_LABELS = {k: "／".join(dict.fromkeys(d[k] for d in DIMENSIONS.values() if k in d))
+                           for k in ALL_DIMENSIONS}
+DIMENSION_LABELS = FIGURE_DIMENSION_LABELS
 
 
 def dimensions_for(kind: str) -> dict[str, str]:
-    return {Kind.CASE: ONLINE_DIMENSIONS, Kind.WINDOW: WINDOW_DIMENSIONS}.get(kind, HOTLINE_DIMENSIONS)
+    return DIMENSIONS.get(kind, HOTLINE_DIMENSIONS)
+
+
+def dimension_label(kind: str, key: str) -> str:
+    """A dimension's name as the rater was asked it (the kind's own wording)."""
+    return DIMENSIONS.get(kind, {}).get(key) or FIGURE_DIMENSION_LABELS.get(key, key)
+
+
+def dims_text(kind: str, dims: dict | None) -> str:
+    return "；".join(f"{dimension_label(kind, k)} {v}分" for k, v in (dims or {}).items())
+
+
+# -- tags and 差评 problems ------------------------------------------------------------------
+TAGS_GOOD = ["办事效率高", "服务态度好", "一次办成", "指南清楚", "材料精简"]
+# 差评问题 (what went wrong), one list per kind. A 差评 must say what it is about: at least one
+# problem or a written comment (:func:`check_bad_reason`), so the responsible department knows
+# what to verify and rectify (国办发〔2019〕51号: 差评要“件件有整改、有反馈”). The problems follow
+# the dimensions of the kind above (one problem per dimension), plus the problems raised most in
+# 差评 (跑动, 材料, 收费); “其他” asks for the comment.
+BAD_PROBLEMS = {
+    Kind.CASE: ["办理时间长、效率低", "办事指南不准确、不清楚", "要求材料多、反复提交", "需要多次跑动",
+                "网上平台不好用、操作复杂", "违规收费或索要好处", "其他"],
+    Kind.WINDOW: ["等候时间长、效率低", "业务不熟、解释不清", "服务态度差", "要求材料多、反复提交", "需要多次跑动",
+                  "违规收费或索要好处", "其他"],
+    Kind.HOTLINE: ["办理时间长、效率低", "问题未解决", "服务态度差", "推诿扯皮", "其他"],
+}
+OTHER_PROBLEM = "其他"
+ALL_BAD_PROBLEMS = frozenset(t for ts in BAD_PROBLEMS.values() for t in ts)
+TAGS_BAD = BAD_PROBLEMS[Kind.CASE]
+
+
+def bad_problems_for(kind: str) -> list[str]:
+    return BAD_PROBLEMS.get(kind, BAD_PROBLEMS[Kind.CASE])
 
 
 class RuleError(ValueError):
@@ -126,38 +176,64 @@ def check_dimensions(kind: str, dims: dict | None) -> dict[str, int]:
     return out
 
 
-def check_comment(comment: str, level: int, *, bad_levels=DEFAULT_BAD_LEVELS, max_length: int = 500) -> str:
+def check_comment(comment: str, level: int, *, max_length: int = 500, **_ignored) -> str:
     comment = (comment or "").strip()
     if len(comment) > max_length:
         raise RuleError("comment", f"评价内容不能超过 {max_length} 字（现为 {len(comment)} 字）")
     return comment
 
 
-def check_tags(tags) -> list[str]:
+def check_tags(tags, kind: str | None = None) -> list[str]:
+    """Tags chosen from the lists (好评标签 and the kind's 差评问题); each at most once."""
     tags = [str(t).strip() for t in (tags or []) if str(t).strip()]
     if len(tags) > 10:
         raise RuleError("tags", "评价标签最多选择 10 个")
+    allowed = {*TAGS_GOOD, *(bad_problems_for(kind) if kind else ALL_BAD_PROBLEMS)}
     for t in tags:
-        if len(t) > 20:
-            raise RuleError("tags", f"评价标签“{t[:20]}…”过长：每个标签不超过 20 字")
+        if t not in allowed:
+            raise RuleError("tags", f"评价标签“{t[:20]}”不在可选列表中，请从页面列出的标签中选择")
     return list(dict.fromkeys(tags))
 
 
-def is_bad(level: int, bad_levels=DEFAULT_BAD_LEVELS) -> bool:
-    return level in bad_levels
+def bad_problems_of(tags) -> list[str]:
+    """The 差评问题 among a rating's tags (in the order chosen)."""
+    return [t for t in (tags or []) if t in ALL_BAD_PROBLEMS]
 
 
-def parse_bad_levels(text: str) -> frozenset[int]:
-    """'1,2' → {1, 2}; refuses anything that is not a subset of 1–3 (a 满意 cannot be 差评)."""
+def check_bad_reason(kind: str, level: int, tags: list[str], comment: str) -> None:
+    """A 差评 (不满意, 非常不满意) says what went wrong: at least one 差评问题 of the kind's list, or a
+    written comment; “其他” alone needs the comment. Other levels need neither."""
+    if level not in BAD_LEVELS:
+        return
+    problems = [t for t in tags if t in bad_problems_for(kind)]
+    if not problems and not comment:
+        raise RuleError("tags", f"“{LEVELS[level]}”属于差评：请至少选择一个遇到的问题，或填写评价内容，"
+                                "以便责任部门核实整改")
+    if problems == [OTHER_PROBLEM] and not comment:
+        raise RuleError("comment", "选择了“其他”问题：请在评价内容中写明遇到的问题")
+
+
+def is_bad(level: int, *_ignored) -> bool:
+    return level in BAD_LEVELS
+
+
+def is_satisfied(level: int) -> bool:
+    return level in SATISFIED_LEVELS
+
+
+def check_bad_levels(text) -> frozenset[int]:
+    """The 差评 levels a local rule names: only the national set (1,2) is accepted, whatever the
+    order or separator; anything else — in particular 3 基本满意 — is refused (:data:`BAD_LEVELS`)."""
     try:
         values = frozenset(int(x) for x in str(text).replace("，", ",").split(",") if x.strip())
     except ValueError:
-        raise RuleError("bad_levels", "差评等级应为以逗号分隔的数字，例如 1,2") from None
-    if not values:
-        raise RuleError("bad_levels", "差评等级不能为空，例如 1,2")
-    if not values <= {1, 2, 3}:
-        raise RuleError("bad_levels", "差评等级只能取 1（非常不满意）、2（不满意）、3（基本满意）")
+        raise RuleError("bad_levels", BAD_LEVELS_FIXED) from None
+    if values != BAD_LEVELS:
+        raise RuleError("bad_levels", BAD_LEVELS_FIXED)
     return values
+
+
+parse_bad_levels = check_bad_levels
 
 
 # -- rectification (差评整改) state table ---------------------------------------------------
@@ -226,6 +302,17 @@ def after_callback(state: str, reached: bool, satisfied: bool | None, attempts: 
     return RState.CLOSED if attempts + 1 >= MAX_CALLBACK_ATTEMPTS else RState.CALLBACK
 
 
+def is_rectified(state: str, measures: str, real_name: bool, callback_satisfied: bool | None) -> bool:
+    """整改完成 (what 差评整改率 counts): the department registered 整改措施 and the rectification is
+    办结; for a real-name 差评 it was closed by the rater, reached on the callback, being satisfied.
+    Not counted: a 差评 closed as 不属实 without 整改 (anonymous, or 多次联系未果), one closed as 多次联系未果
+    (the rater never confirmed the 整改), and any still open or 重新整改. A 差评 the department holds
+    untrue leaves the figures by an upheld 申诉, not by being counted as rectified."""
+    if state != RState.CLOSED or not (measures or "").strip():
+        return False
+    return bool(callback_satisfied) if real_name else True
+
+
 def is_overdue(state: str, due: dt.date | None, today: dt.date) -> bool:
     return state in OPEN_RSTATES and due is not None and today > due
 
@@ -243,11 +330,12 @@ class Counts:
     l1: int = 0
     defaults: int = 0  # 默认好评 among the valid ratings
     bad: int = 0  # valid 差评
-    bad_closed: int = 0  # valid 差评 whose rectification is 已办结
+    bad_rectified: int = 0  # valid 差评 whose 整改 is complete (:func:`is_rectified`)
     bad_real: int = 0  # valid real-name 差评
-    bad_real_called: int = 0  # ... of which the rater was reached by a callback
+    bad_real_done: int = 0  # ... of which 回访 and 整改 are both done (:func:`is_rectified`, real name)
     excluded: int = 0  # ratings excluded by an upheld appeal (shown, never in the rates)
-    events: int = 0  # 可评价事件数
+    events: int = 0  # 可评价事件数, on the event's day (concluded, served, ticket closed)
+    rated: int = 0  # ... of those events, the ones given a valid 主动评价 (counted on the event's day)
     dim_n: dict[str, int] = field(default_factory=dict)
     dim_sum: dict[str, int] = field(default_factory=dict)
 
@@ -301,6 +389,7 @@ class Figures:
     ratings: int
     active: int
     events: int
+    rated: int
     active_rate: float | None
     satisfied: int
     satisfaction_rate: float | None
@@ -315,30 +404,36 @@ class Figures:
 
 
 def figures(c: Counts) -> Figures:
-    satisfied = c.l5 + c.l4 + c.l3
+    """The figures of one group. 默认好评 (always 满意, never 差评) stand apart: they are counted in
+    ``defaults`` and in nothing else — not in 主动评价, not in 满意率, not in the level counts."""
     active = c.ratings - c.defaults
+    levels = {5: c.l5, 4: c.l4 - c.defaults, 3: c.l3, 2: c.l2, 1: c.l1}
+    satisfied = sum(levels[lv] for lv in SATISFIED_LEVELS)
     return Figures(
-        ratings=c.ratings, active=active, events=c.events,
-        # A rated event whose rateable count is missing (e.g. a hotline ticket rated before its
-        # callback was recorded) must not push the rate above 100 %.
-        active_rate=None if not c.events else min(1.0, active / c.events),
-        satisfied=satisfied, satisfaction_rate=share(satisfied, c.ratings),
-        bad=c.bad, rectify_rate=share(c.bad_closed, c.bad),
-        bad_real=c.bad_real, callback_rate=share(c.bad_real_called, c.bad_real),
+        ratings=c.ratings, active=active, events=c.events, rated=c.rated,
+        # Not capped: the rated events are counted among the events of the same day and group, so
+        # a rate above 100 % is a counting error to find, not to hide.
+        active_rate=share(c.rated, c.events),
+        satisfied=satisfied, satisfaction_rate=share(satisfied, active),
+        bad=c.bad, rectify_rate=share(c.bad_rectified, c.bad),
+        bad_real=c.bad_real, callback_rate=share(c.bad_real_done, c.bad_real),
         defaults=c.defaults, excluded=c.excluded,
         dimension_avg={d: round(c.dim_sum.get(d, 0) / n, 2) for d, n in c.dim_n.items() if n},
-        levels={5: c.l5, 4: c.l4, 3: c.l3, 2: c.l2, 1: c.l1},
+        levels=levels,
     )
 
 
 DEFINITIONS = {
-    "ratings": ("评价数", "条", "统计期内的有效评价（不含申诉成立被剔除的评价和追评；含默认好评）"),
-    "active_rate": ("主动评价率", "%", "主动评价数（有效评价数 − 默认好评数）÷ 可评价事件数（统计期内办结的办件 + 窗口现场服务 + 完成回访的热线工单）"),
-    "satisfaction_rate": ("满意率", "%", "（非常满意 + 满意 + 基本满意）÷ 有效评价数（默认好评按满意计）"),
-    "bad": ("差评数", "条", "有效评价中等级属于差评的条数（本地规则，默认“不满意”和“非常不满意”）"),
-    "rectify_rate": ("差评整改率", "%", "整改已办结的差评 ÷ 差评数"),
-    "callback_rate": ("实名差评回访率", "%", "已回访（联系上评价人）的实名差评 ÷ 实名差评数（要求 100%）"),
-    "defaults": ("默认好评", "条", "超过规定期限未评价、按本地规则默认为满意的评价"),
+    "ratings": ("评价数", "条", "统计期内的有效评价（不含申诉成立被剔除的评价和追评；默认好评单列，见“默认好评”）"),
+    "active": ("主动评价数", "条", "评价人自己给出的有效评价（评价数 − 默认好评数）"),
+    "active_rate": ("主动评价率", "%", "可评价事件中已主动评价的 ÷ 可评价事件数（按事件发生日计：统计期内办结的办件 + 窗口现场服务"
+                                     " + 办结的12345工单，不论是否评价；不设 100% 上限）"),
+    "satisfaction_rate": ("满意率", "%", "（非常满意 + 满意 + 基本满意）÷ 主动评价数（不含默认好评）"),
+    "bad": ("差评数", "条", "有效评价中“不满意”和“非常不满意”的条数（国办发〔2019〕51号，不可配置）"),
+    "rectify_rate": ("差评整改率", "%", "整改完成的差评 ÷ 差评数。整改完成：已登记整改措施并办结，实名差评还须回访联系上评价人且其满意；"
+                                      "核实不属实未整改的、多次联系未果办结的不计为整改完成"),
+    "callback_rate": ("实名差评回访整改率", "%", "回访和整改均已完成的实名差评 ÷ 实名差评数（要求 100%）"),
+    "defaults": ("默认好评", "条", "超过规定期限未评价、按本地规则默认为满意的评价（单列，不计入主动评价和满意率）"),
     "excluded": ("申诉剔除", "条", "经督办人员审核申诉成立、不计入指标的评价（历史保留）"),
 }
 

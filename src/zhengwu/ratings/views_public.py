@@ -133,7 +133,7 @@ def qr_rate(request, token: str):
                     services.rate_visit(visit, channel=Channel.QR, **data)
                 seen[key] = True
                 request.session["ratings_window_qr"] = seen
-            return render(request, "ratings/qr_thanks.html", {"bad": int(data["level"] or 0) in (1, 2)})
+            return render(request, "ratings/qr_thanks.html", {"bad": rules.is_bad(int(data["level"] or 0))})
         except services.AlreadyRated as exc:
             return render(request, "ratings/qr_refused.html", {"message": "；".join(exc.messages)}, status=409)
         except rules.RuleError as exc:
@@ -162,8 +162,8 @@ def public_figures(request):
     report = queries.figures_report(start=start, end=end, group_by="department")
     return render(request, "ratings/public_figures.html", {
         "period": period, "report": report, "definitions": [rules.DEFINITIONS[k] for k in
-                                                           ("ratings", "active_rate", "satisfaction_rate", "bad",
-                                                            "rectify_rate", "callback_rate")]})
+                                                           ("active", "defaults", "active_rate", "satisfaction_rate",
+                                                            "bad", "rectify_rate", "callback_rate")]})
 
 
 def screen(request):
@@ -173,7 +173,10 @@ def screen(request):
     region = request.GET.get("region") or ""
     region = region if region.isdigit() and len(region) == 12 else None
     report, ranked = queries.ranking(start=start, end=end, by=by, region_code=region)
-    return render(request, "ratings/screen.html", {"period": period, "by": by, "ranked": ranked, "report": report})
+    # Online ratings belong to no window: a window ranking shows them apart, as one figure.
+    online = queries.online_figures(start=start, end=end, region_code=region) if by == "window" else None
+    return render(request, "ratings/screen.html", {"period": period, "by": by, "ranked": ranked, "report": report,
+                                                   "online": online})
 
 
 def rating_link(request, token: str) -> str:

@@ -167,7 +167,8 @@ def _rect_page(request, rect, *, status=200, errors=None, revealed=None):
            "can_urge": services.may_supervise(request.user, department=rect.department) and rect.is_open,
            "can_appeal": has_role(request.user, Role.DEPT_ADMIN, department=rect.department)
                          and not rect.rating.excluded and not any(a.state == "pending" for a in appeals),
-           "appeals": appeals, "dim_labels": rules.DIMENSION_LABELS}
+           "appeals": appeals, "dims_text": rules.dims_text(rect.rating.kind, rect.rating.dims),
+           "problems": rules.bad_problems_of(rect.rating.tags)}
     return render(request, "ratings/staff/rect_detail.html", ctx, status=status)
 
 
@@ -266,7 +267,8 @@ def appeal_decide(request, pk: int):
 
 
 # -- figures, ranking, export -----------------------------------------------------------------------
-FIGURE_COLUMNS = ["ratings", "active_rate", "satisfaction_rate", "bad", "rectify_rate", "callback_rate", "defaults",
+# 默认好评 stand in their own column: 主动评价数, 主动评价率 and 满意率 are of real ratings only.
+FIGURE_COLUMNS = ["active", "defaults", "active_rate", "satisfaction_rate", "bad", "rectify_rate", "callback_rate",
                   "excluded"]
 RATE_COLUMNS = {"active_rate", "satisfaction_rate", "rectify_rate", "callback_rate"}
 
@@ -362,13 +364,14 @@ def export_ratings(request):
           .select_related("department", "window", "item", "region")
           .only("pk", "kind", "source_ref", "level", "channel", "is_default", "is_bad", "excluded", "comment",
                 "applicant_type", "rated_at", "followup_of", "department__name", "window__number", "item__name",
-                "item__implementation_code", "region__name", "dims")
+                "item__implementation_code", "region__name", "dims", "tags")
           .order_by("pk"))
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("评价明细")
     ws.append([f"评价明细  统计期：{start:%Y-%m-%d} 至 {end:%Y-%m-%d}"])
     ws.append(["编号", "评价对象", "办件编号/工单号", "实施编码", "事项", "部门", "窗口", "区划", "评价渠道", "评价等级",
-               "默认好评", "差评", "申诉剔除", "追评", "申请人类型", "评价时间", "维度评分", "评价内容"])
+               "默认好评", "差评", "申诉剔除", "追评", "申请人类型", "评价时间", "维度评分", "评价标签（差评问题）",
+               "评价内容"])
     n = 0
     for r in qs.iterator(chunk_size=5000):
         ws.append(safe_row([r.pk, rules.KIND_LABELS.get(r.kind, r.kind), r.source_ref,
@@ -377,8 +380,7 @@ def export_ratings(request):
                    rules.CHANNEL_LABELS.get(r.channel, r.channel), r.level_label, "是" if r.is_default else "",
                    "是" if r.is_bad else "", "是" if r.excluded else "", "是" if r.followup_of_id else "",
                    r.get_applicant_type_display(), timezone.localtime(r.rated_at).strftime("%Y-%m-%d %H:%M"),
-                   "；".join(f"{rules.DIMENSION_LABELS.get(k, k)}{v}" for k, v in (r.dims or {}).items()),
-                   r.comment]))
+                   rules.dims_text(r.kind, r.dims), "、".join(r.tags or []), r.comment]))
         n += 1
         if n >= EXPORT_LIMIT:
             ws.append([f"（超过 {EXPORT_LIMIT} 条，已截断：请缩短统计期）"])
@@ -400,11 +402,12 @@ def export_rectifications(request):
           .select_related("rating", "department").order_by("pk"))
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("差评整改")
-    ws.append(["编号", "办件编号/工单号", "责任部门", "评价等级", "评价内容", "实名", "状态", "立案时间", "整改期限",
+    ws.append(["编号", "办件编号/工单号", "责任部门", "评价等级", "差评问题", "评价内容", "实名", "状态", "立案时间", "整改期限",
                "核实", "核实情况", "整改措施", "回访次数", "联系上", "满意", "重新整改次数", "督办次数", "办结时间"])
     today = timezone.localdate()
     for x in qs.iterator(chunk_size=2000):
-        ws.append(safe_row([x.pk, x.rating.source_ref, x.department.name, x.rating.level_label, x.rating.comment,
+        ws.append(safe_row([x.pk, x.rating.source_ref, x.department.name, x.rating.level_label,
+                   "、".join(rules.bad_problems_of(x.rating.tags)), x.rating.comment,
                    "是" if x.real_name else "否",
                    x.state_label + ("（超期）" if rules.is_overdue(x.state, x.due_date, today) else ""),
                    timezone.localtime(x.opened_at).strftime("%Y-%m-%d %H:%M"), x.due_date.isoformat(),
@@ -434,13 +437,12 @@ def rules_edit(request):
             if f == "default_enabled":
                 values[f] = raw in ("1", "on", "true")
                 continue
-            if f == "bad_levels":
-                values[f] = raw
-                continue
             try:
                 values[f] = float(raw) if field.get_internal_type() == "FloatField" else int(raw)
             except ValueError:
                 errors[f] = [f"{field.verbose_name}应为数字"]
+        if "bad_levels" in request.POST:  # an old form, or a hand-made request: refused with the reason
+            values["bad_levels"] = request.POST["bad_levels"]
         if not errors:
             try:
                 services.update_rules(request.user, **values)
@@ -449,9 +451,12 @@ def rules_edit(request):
             except ValidationError as exc:
                 errors = forms.errors_of(exc)
         for f, v in values.items():
-            setattr(cfg, f, v)
+            if f in services.RULE_FIELDS:
+                setattr(cfg, f, v)
     fields = [(name, label, help_text, getattr(cfg, name)) for name, label, help_text in RULE_LABELS]
-    return render(request, "ratings/staff/rules.html", {"cfg": cfg, "fields": fields, "errors": errors},
+    fixed = {"bad_levels": [rules.LEVELS[x] for x in sorted(rules.BAD_LEVELS, reverse=True)],
+             "satisfied_levels": [rules.LEVELS[x] for x in sorted(rules.SATISFIED_LEVELS, reverse=True)]}
+    return render(request, "ratings/staff/rules.html", {"cfg": cfg, "fields": fields, "errors": errors, **fixed},
                   status=400 if errors else 200)
 
 

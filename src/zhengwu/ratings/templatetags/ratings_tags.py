@@ -26,3 +26,19 @@ def rating_qr(context, case, scale=3):
     path = reverse("ratings:qr_rate", args=[services.issue_token("case", case.pk)])
     link = request.build_absolute_uri(path) if request is not None else services.public_base_url() + path
     return mark_safe(qr.svg(link, scale=int(scale)))
+
+
+@register.filter
+def problems(tags):
+    """The 差评问题 among a rating's tags (rules.bad_problems_of)."""
+    from zhengwu.ratings import rules
+
+    return rules.bad_problems_of(tags)
+
+
+@register.inclusion_tag("ratings/_problems.html")
+def rating_problems(rating, element_id=""):
+    """A 差评's problems as badges (nothing for a rating without any)."""
+    from zhengwu.ratings import rules
+
+    return {"problems": rules.bad_problems_of(rating.tags), "element_id": element_id}
