@@ -122,3 +122,14 @@ def test_empty_schema_renders_a_note():
     assert formrender.fields({}) == []
     html = render_to_string("cases/applicant/_schema_fields.html", {"fields": []})
     assert "本事项无需填写申请表" in html
+
+
+def test_full_width_punctuation_in_a_choice_and_in_free_text_is_kept():
+    schema = {"type": "object", "properties": {
+        "form": {"type": "string", "title": "组织形式", "enum": ["有限责任公司（自然人独资）", "个人独资企业"]},
+        "plan": {"type": "string", "title": "经营方案"},
+        "area": {"type": "number", "title": "面积"},
+    }}
+    data, errors, _raw = formrender.parse(schema, post(form="有限责任公司（自然人独资）", plan="堂食（二楼）", area="３０．５"))
+    assert errors == {}
+    assert data == {"form": "有限责任公司（自然人独资）", "plan": "堂食（二楼）", "area": 30.5}

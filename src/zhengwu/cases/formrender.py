@@ -187,7 +187,13 @@ class _Unreadable(ValueError):
 
 
 def _normalise(text: str) -> str:
-    # Full-width digits and signs (３０．５) are common with Chinese input methods.
+    return text.strip()
+
+
+def _folded(text: str) -> str:
+    # Full-width digits and signs (３０．５) are common with Chinese input methods. Only what is
+    # read as a number, date, time or choice is folded; free text keeps the citizen's own
+    # punctuation (（） stays full-width).
     return unicodedata.normalize("NFKC", text).strip()
 
 
@@ -207,6 +213,8 @@ def _number(text: str, integer: bool) -> int | float:
 
 def _scalar(prop: dict, text: str) -> Any:
     kind = prop.get("type")
+    if kind in ("number", "integer") or prop.get("format") in ("date", "date-time", "time", "email"):
+        text = _folded(text)
     if kind in ("number", "integer"):
         return _number(text, kind == "integer")
     fmt = prop.get("format")
@@ -236,6 +244,10 @@ def _scalar(prop: dict, text: str) -> Any:
 def _pick(choices: list[tuple[Any, str]], posted: str) -> Any:
     for value, _label in choices:
         if _as_html(value) == posted:
+            return value
+    folded = _folded(posted)
+    for value, _label in choices:
+        if _folded(_as_html(value)) == folded:
             return value
     raise _Unreadable("只能从列表中选择")
 
