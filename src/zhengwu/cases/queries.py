@@ -487,3 +487,16 @@ def accepted_by_id(case: Case) -> int | None:
     rating counts for) ask here rather than read the history themselves."""
     return (CaseEvent.objects.filter(case=case, action__startswith="accept", actor__isnull=False)
             .order_by("-at").values_list("actor_id", flat=True).first())
+
+
+def applicants_case(applicant, pk: int) -> Case | None:
+    """The applicant's own case ``pk`` (with item and department), or None: for other domains
+    (ratings: 一事一评 of one's own case) that must not read the cases tables themselves."""
+    if applicant is None:
+        return None
+    return Case.objects.filter(pk=pk, applicant=applicant).select_related("service_item", "department").first()
+
+
+def case_by_pk(pk: int) -> Case | None:
+    """Case ``pk`` with its item and department, or None (ratings: the case a signed QR token names)."""
+    return Case.objects.select_related("service_item", "department").filter(pk=pk).first()

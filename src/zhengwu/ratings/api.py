@@ -181,10 +181,9 @@ def rating_form(request):
 
 @router.post("/cases/{case_id}", response={201: RatingOut, **ERRORS}, summary="评价本人已办结的办件（一事一评）")
 def rate_case(request, case_id: int, payload: RateIn):
-    from zhengwu.cases.models import Case
+    from zhengwu.cases.queries import applicants_case
 
-    applicant = getattr(request.auth, "applicant", None)
-    case = Case.objects.filter(pk=case_id, applicant=applicant).first() if applicant else None
+    case = applicants_case(getattr(request.auth, "applicant", None), case_id)
     if case is None:
         raise NotFound()
     r = services.rate_case(request.auth, case, level=payload.level, dims=payload.dims, tags=payload.tags,

@@ -19,11 +19,9 @@ from .rules import Channel, Kind
 
 
 def _my_case(request, pk: int):
-    from zhengwu.cases.models import Case
+    from zhengwu.cases.queries import applicants_case
 
-    applicant = getattr(request.user, "applicant", None)
-    case = (Case.objects.filter(pk=pk, applicant=applicant).select_related("service_item", "department").first()
-            if applicant else None)
+    case = applicants_case(getattr(request.user, "applicant", None), pk)
     if case is None:
         raise Http404("办件不存在")
     return case
@@ -75,9 +73,9 @@ def followup(request, pk: int):
 def _token_target(token: str):
     t = services.read_token(token)
     if t.kind == "case":
-        from zhengwu.cases.models import Case
+        from zhengwu.cases.queries import case_by_pk
 
-        case = Case.objects.select_related("service_item", "department").filter(pk=t.ref).first()
+        case = case_by_pk(t.ref)
         if case is None:
             raise ValidationError({"token": ["评价二维码无效"]})
         return t, case, Kind.CASE
