@@ -24,11 +24,30 @@ class UserAdmin(AuditedAdmin, BaseUserAdmin):
         (None, {"fields": ("username", "password")}),
         ("基本信息", {"fields": ("display_name", "kind", "email")}),
         ("权限", {"fields": ("is_active", "is_staff", "is_superuser")}),
-        ("时间", {"fields": ("last_login", "date_joined", "password_changed_at")}),
+        ("时间", {"fields": ("last_login", "date_joined", "password_changed_at", "must_change_password")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("username", "display_name", "kind", "password1", "password2")}),)
     readonly_fields = ["last_login", "date_joined", "password_changed_at"]
     inlines = [RoleGrantInline]
+
+    def user_change_password(self, request, id, form_url=""):
+        """重置密码: a password an administrator sets for someone else is temporary — the user
+        must change it at the next login (``services.reset_password`` rules)."""
+        from django.contrib.admin.utils import unquote
+        from django.db import transaction
+
+        from zhengwu.core import audit
+
+        with transaction.atomic():
+            response = super().user_change_password(request, id, form_url)
+            if request.method == "POST" and response.status_code == 302:
+                user = User.objects.select_for_update().get(pk=unquote(id))
+                if user.pk != request.user.pk:
+                    user.must_change_password = True
+                    user.save(update_fields=["must_change_password"])
+                audit.record("accounts.password_reset", actor=request.user, obj=user,
+                             after={"must_change_password": user.must_change_password})
+        return response
 
 
 @admin.register(Applicant)

@@ -21,6 +21,9 @@ class User(AbstractUser):
     phone = EncryptedField("手机号码", kind="phone", index=True)
     phone_index = BlindIndexField()
     password_changed_at = models.DateTimeField("密码修改时间", null=True, blank=True)
+    # A password someone else chose (窗口代录's temporary password, an administrator's reset): the
+    # user must replace it before anything else (等保三级 / GB/T 22239-2019 8.1.4.1 身份鉴别).
+    must_change_password = models.BooleanField("须修改密码", default=False)
 
     class Meta:
         verbose_name = "用户"
