@@ -55,12 +55,29 @@ class ApplicantAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ["name", "kind", "masked_id", "uscc", "created_at"]
     list_filter = ["kind"]
     search_fields = ["name", "=uscc"]
-    readonly_fields = ["user", "kind", "masked_id", "masked_phone", "uscc", "created_at"]
-    fields = ["user", "kind", "name", "masked_id", "uscc", "legal_rep_name", "masked_phone", "created_at"]
+    readonly_fields = ["user", "kind", "masked_id", "id_region", "masked_phone", "uscc", "created_at"]
+    fields = ["user", "kind", "name", "masked_id", "id_region", "uscc", "legal_rep_name", "masked_phone", "created_at"]
 
     @admin.display(description="身份证号")
     def masked_id(self, obj):
         return str(obj.id_number or obj.legal_rep_id_number)
+
+    @admin.display(description="地址码")
+    def id_region(self, obj):
+        """GB 11643-1999 §5.2: a retired region code is still the holder's number; say so, so that
+        staff do not take it for a typing mistake (the county itself is not shown)."""
+        from django.core.exceptions import ValidationError
+
+        from zhengwu.core import identifiers
+
+        value = obj.id_number or obj.legal_rep_id_number
+        if not value:
+            return "—"
+        try:
+            check = identifiers.check_id_number(value.reveal_unaudited())  # computed, never shown
+        except ValidationError:
+            return "—"
+        return "历史区划代码（现已撤销或变更，号码仍然有效）" if check.region_historical else "现行区划代码"
 
     @admin.display(description="联系电话")
     def masked_phone(self, obj):
