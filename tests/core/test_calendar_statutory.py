@@ -198,3 +198,16 @@ def test_dashboard_and_changelist_link_to_the_notice_page(admin_client):
     if dt.date.today().year + 1 not in calendar.get_calendar().verified_years:
         assert "/admin/core/calendar-notice/" in body
     assert 'id="calendar-notice-link"' in admin_client.get("/admin/core/calendaroverride/").content.decode()
+
+
+@pytest.mark.django_db
+def test_cli_says_a_statutory_only_year_may_move(capsys):
+    from django.core.management import call_command
+
+    from zhengwu.core.services import mark_year_verified
+
+    mark_year_verified(None, 2027, "待发布", verified=False)
+    calendar.invalidate()
+    call_command("workdays", "check", "2027-01-01")
+    out = capsys.readouterr().out
+    assert "休息日" in out and "元旦" in out and "调休未知" in out

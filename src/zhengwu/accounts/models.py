@@ -81,6 +81,23 @@ class Applicant(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def id_region_historical(self) -> bool:
+        """The (person's or legal representative's) 身份证号 carries a retired region code
+        (GB 11643-1999 §5.2): still valid; staff see 历史区划代码 so as not to take it for a typo.
+        Computed from the clear number, which is not shown."""
+        from django.core.exceptions import ValidationError
+
+        from zhengwu.core import identifiers
+
+        value = self.id_number or self.legal_rep_id_number
+        if not value:
+            return False
+        try:
+            return identifiers.check_id_number(value.reveal_unaudited()).region_historical
+        except ValidationError:
+            return False
+
 
 class ApiKey(models.Model):
     """应用密钥: a machine client's credential (upper-level platform, hotline system, 自助终端 …).
