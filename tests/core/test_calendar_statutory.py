@@ -106,6 +106,24 @@ def test_parse_real_2026_notice_matches_the_published_data():
     assert len([d for d, n in result.holidays.items() if n == "春节"]) == 9
 
 
+NOTICE_2025 = """一、元旦：1月1日（周三）放假1天，不调休。
+二、春节：1月28日（农历除夕、周二）至2月4日（农历正月初七、周二）放假调休，共8天。1月26日（周日）、2月8日（周六）上班。
+三、清明节：4月4日（周五）至6日（周日）放假，共3天。
+四、劳动节：5月1日（周四）至5日（周一）放假调休，共5天。4月27日（周日）上班。
+五、端午节：5月31日（周六）至6月2日（周一）放假，共3天。
+六、国庆节、中秋节：10月1日（周三）至8日（周三）放假调休，共8天。9月28日（周日）、10月11日（周六）上班。"""
+
+
+def test_parse_2025_notice_with_a_joint_festival_line():
+    # The 2025 schedule written out in the notice's format; the comparison with chinese-calendar's
+    # published 2025 data checks both the text and the parser.
+    result = parse_notice(NOTICE_2025, 2025)
+    assert result.problems == [] and result.warnings == []
+    assert set(result.holidays) == {d for d in constants.holidays if d.year == 2025}
+    assert set(result.workdays) == {d for d in constants.workdays if d.year == 2025}
+    assert result.holidays[D(2025, 10, 6)] == "国庆节、中秋节"
+
+
 def test_parse_single_line_forms():
     r = parse_notice("元旦：1月1日（周五）放假，共1天", 2027)
     assert r.ok and r.holidays == {D(2027, 1, 1): "元旦"}
