@@ -50,7 +50,7 @@ def gen_applicants(ctx: Context) -> int:
         phone = applicant_phone(i)
         name = rnd.choice(SURNAMES) + "".join(rnd.sample(GIVEN, rnd.choice([1, 2])))
         users.append((uid, password, None, False, "p-" + index, "", "", "", False, True, joined, "person", name, "", "",
-                      joined))
+                      joined, False))
         applicants.append((aid, uid, "person", name, pii.encrypt(number), index, None, "", "", "",
                            pii.encrypt(phone), pii.blind_index("phone", phone), joined))
         uid += 1
@@ -58,7 +58,7 @@ def gen_applicants(ctx: Context) -> int:
     with transaction.atomic():
         Table(User, ["id", "password", "last_login", "is_superuser", "username", "first_name", "last_name", "email",
                      "is_staff", "is_active", "date_joined", "kind", "display_name", "phone", "phone_index",
-                     "password_changed_at"]).write(users)
+                     "password_changed_at", "must_change_password"]).write(users)
         Table(Applicant, ["id", "user_id", "kind", "name", "id_number", "id_number_index", "uscc", "legal_rep_name",
                           "legal_rep_id_number", "legal_rep_id_number_index", "phone", "phone_index",
                           "created_at"]).write(applicants)

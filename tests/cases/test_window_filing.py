@@ -46,6 +46,7 @@ def test_unknown_person_is_registered_on_the_spot_with_audit(staff_client, windo
     assert event.actor_id == window_staff.pk and number not in str(event.after)
     password = page.text.split('class="font-monospace">')[1].split("<")[0]
     assert applicant.user.check_password(password)
+    assert applicant.user.must_change_password  # a temporary password: changed at the first login
     assert password not in caplog.text and number not in caplog.text
     # Registering the same person twice is refused in Chinese.
     again = client.post(reverse("cases:staff_file_register"), {"name": "赵大爷", "id_number": number,
@@ -73,6 +74,7 @@ def test_unknown_enterprise_is_registered_at_the_window_and_can_file(staff_clien
     assert 'id="btn-start"' in page.text
     applicant = Applicant.objects.get(uscc=uscc)
     assert applicant.kind == "legal" and applicant.legal_rep_name == "钱老板"
+    assert applicant.user.must_change_password
     event = AuditEvent.objects.filter(action="cases.window_register").get()
     assert rep_id not in str(event.after) and rep_id not in caplog.text
     assert start(client, applicant, item, key="legal-1").status_code == 302

@@ -88,7 +88,7 @@ def test_unverified_year_falls_back_to_weekdays_and_warns(cal, caplog):
 @pytest.mark.django_db
 def test_override_table_changes_the_answer_at_once():
     calendar.invalidate()
-    day = D(2027, 2, 8)  # Monday in a year chinese-calendar does not cover yet
+    day = D(2027, 2, 9)  # Tuesday after 春节 (Feb 5–8, statutory) in a year not published yet
     assert calendar.is_workday(day)
     set_calendar_override(None, day, "holiday", "国务院办公厅关于2027年部分节假日安排的通知", "2027年春节")
     assert not calendar.is_workday(day)

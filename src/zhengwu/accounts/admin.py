@@ -24,11 +24,30 @@ class UserAdmin(AuditedAdmin, BaseUserAdmin):
         (None, {"fields": ("username", "password")}),
         ("基本信息", {"fields": ("display_name", "kind", "email")}),
         ("权限", {"fields": ("is_active", "is_staff", "is_superuser")}),
-        ("时间", {"fields": ("last_login", "date_joined", "password_changed_at")}),
+        ("时间", {"fields": ("last_login", "date_joined", "password_changed_at", "must_change_password")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("username", "display_name", "kind", "password1", "password2")}),)
     readonly_fields = ["last_login", "date_joined", "password_changed_at"]
     inlines = [RoleGrantInline]
+
+    def user_change_password(self, request, id, form_url=""):
+        """重置密码: a password an administrator sets for someone else is temporary — the user
+        must change it at the next login (``services.reset_password`` rules)."""
+        from django.contrib.admin.utils import unquote
+        from django.db import transaction
+
+        from zhengwu.core import audit
+
+        with transaction.atomic():
+            response = super().user_change_password(request, id, form_url)
+            if request.method == "POST" and response.status_code == 302:
+                user = User.objects.select_for_update().get(pk=unquote(id))
+                if user.pk != request.user.pk:
+                    user.must_change_password = True
+                    user.save(update_fields=["must_change_password"])
+                audit.record("accounts.password_reset", actor=request.user, obj=user,
+                             after={"must_change_password": user.must_change_password})
+        return response
 
 
 @admin.register(Applicant)
@@ -36,12 +55,20 @@ class ApplicantAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ["name", "kind", "masked_id", "uscc", "created_at"]
     list_filter = ["kind"]
     search_fields = ["name", "=uscc"]
-    readonly_fields = ["user", "kind", "masked_id", "masked_phone", "uscc", "created_at"]
-    fields = ["user", "kind", "name", "masked_id", "uscc", "legal_rep_name", "masked_phone", "created_at"]
+    readonly_fields = ["user", "kind", "masked_id", "id_region", "masked_phone", "uscc", "created_at"]
+    fields = ["user", "kind", "name", "masked_id", "id_region", "uscc", "legal_rep_name", "masked_phone", "created_at"]
 
     @admin.display(description="身份证号")
     def masked_id(self, obj):
         return str(obj.id_number or obj.legal_rep_id_number)
+
+    @admin.display(description="地址码")
+    def id_region(self, obj):
+        """GB 11643-1999 §5.2: a retired region code is still the holder's number (the county
+        itself is not shown)."""
+        if not (obj.id_number or obj.legal_rep_id_number):
+            return "—"
+        return "历史区划代码（现已撤销或变更，号码仍然有效）" if obj.id_region_historical else "现行区划代码"
 
     @admin.display(description="联系电话")
     def masked_phone(self, obj):

@@ -8,8 +8,9 @@ works and no clear ID number is stored outside its encrypted column: a citizen's
 from __future__ import annotations
 
 from django.contrib.auth.backends import ModelBackend
-from stdnum.cn import ric, uscc
+from stdnum.cn import uscc
 
+from zhengwu.core import identifiers
 from zhengwu.core.middleware import client_ip
 from zhengwu.core.pii import blind_index
 from zhengwu.speedups.prepared import ByPk
@@ -19,9 +20,13 @@ def login_username(identifier: str) -> str:
     """The username for what a person typed in the login box."""
     value = (identifier or "").strip()
     upper = value.upper()
-    if len(upper) == 18 and ric.is_valid(upper):
+    # Not stdnum's ric.is_valid: it refuses a region code created after the holder's birth year
+    # (a person born 1950 in a county coded in 1983), which would leave the clear number as username.
+    if len(upper) == 18 and identifiers.is_id_number_form(upper):
         return "p-" + blind_index("id_number", upper)
-    if len(upper) == 18 and uscc.is_valid(upper):
+    # stdnum's form (every code registered so far) or GB 32100's, which also allows a letter in
+    # positions 1–2 (N 农业, Y 其他 …) that stdnum does not.
+    if len(upper) == 18 and (uscc.is_valid(upper) or identifiers.uscc_problem(upper) is None):
         return "e-" + upper
     return value
 

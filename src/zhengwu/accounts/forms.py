@@ -39,3 +39,10 @@ class ZhPasswordChangeForm(PasswordChangeForm):
         "password_mismatch": "两次输入的新密码不一致",
         "password_incorrect": "原密码不正确",
     }
+
+    def clean(self):
+        cleaned = super().clean()
+        new = cleaned.get("new_password1")
+        if new and self.user.check_password(new):
+            self.add_error("new_password1", "新密码不能与原密码（临时密码）相同")
+        return cleaned

@@ -1,28 +1,50 @@
-"""Staff must change an expired password before doing anything else (等保: 定期更换口令)."""
+"""A password must be changed before doing anything else when it expired (staff, 等保: 定期更换口令)
+or when someone else chose it (窗口代录's temporary password, an administrator's reset)."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 from django.conf import settings
+from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
+
+
+TEMPORARY_MESSAGE = "请先修改密码：您正在使用他人代设的临时密码（窗口代录或管理员重置），首次登录须设置新密码后才能办理其他业务"
+EXPIRED_MESSAGE = "请先修改密码：您的密码已超过有效期，须设置新密码后才能办理其他业务"
 
 
 class PasswordExpiryMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
 
-    def __call__(self, request):
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and user.kind == "staff":
+    def _reason(self, user) -> str | None:
+        if user.must_change_password:
+            return "temporary"
+        if user.kind == "staff":
             max_age = settings.ZHENGWU_STAFF_PASSWORD_MAX_AGE_DAYS
             changed = user.password_changed_at
             if max_age and changed and timezone.now() - changed > dt.timedelta(days=max_age):
+                return "expired"
+        return None
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            reason = self._reason(user)
+            if reason:
+                static = settings.STATIC_URL if settings.STATIC_URL.startswith("/") else "/" + settings.STATIC_URL
                 allowed = {reverse("accounts:password_change"), reverse("accounts:logout")}
-                if request.path not in allowed and not request.path.startswith(settings.STATIC_URL if settings.STATIC_URL.startswith("/") else "/" + settings.STATIC_URL):
-                    return redirect(f"{reverse('accounts:password_change')}?expired=1")
+                if request.path not in allowed and not request.path.startswith(static):
+                    from zhengwu.core.errors import is_api_path
+
+                    if is_api_path(request.path):
+                        message = TEMPORARY_MESSAGE if reason == "temporary" else EXPIRED_MESSAGE
+                        return JsonResponse({"detail": message, "errors": {}, "code": "password_change_required"},
+                                            status=403, json_dumps_params={"ensure_ascii": False})
+                    return redirect(f"{reverse('accounts:password_change')}?{reason}=1")
         return self.get_response(request)
 
 

@@ -21,6 +21,9 @@ class User(AbstractUser):
     phone = EncryptedField("手机号码", kind="phone", index=True)
     phone_index = BlindIndexField()
     password_changed_at = models.DateTimeField("密码修改时间", null=True, blank=True)
+    # A password someone else chose (窗口代录's temporary password, an administrator's reset): the
+    # user must replace it before anything else (等保三级 / GB/T 22239-2019 8.1.4.1 身份鉴别).
+    must_change_password = models.BooleanField("须修改密码", default=False)
 
     class Meta:
         verbose_name = "用户"
@@ -77,6 +80,23 @@ class Applicant(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def id_region_historical(self) -> bool:
+        """The (person's or legal representative's) 身份证号 carries a retired region code
+        (GB 11643-1999 §5.2): still valid; staff see 历史区划代码 so as not to take it for a typo.
+        Computed from the clear number, which is not shown."""
+        from django.core.exceptions import ValidationError
+
+        from zhengwu.core import identifiers
+
+        value = self.id_number or self.legal_rep_id_number
+        if not value:
+            return False
+        try:
+            return identifiers.check_id_number(value.reveal_unaudited()).region_historical
+        except ValidationError:
+            return False
 
 
 class ApiKey(models.Model):

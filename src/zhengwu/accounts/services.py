@@ -21,8 +21,12 @@ def _check_password(password: str, password2: str, user: User) -> None:
         raise ValidationError({"password": exc.messages}) from None
 
 
-def register_person(*, name: str, id_number: str, phone: str, password: str, password2: str) -> User:
-    """自然人注册. Raises ValidationError (field → Chinese message); saves nothing on error."""
+def register_person(*, name: str, id_number: str, phone: str, password: str, password2: str,
+                    temporary: bool = False) -> User:
+    """自然人注册. Raises ValidationError (field → Chinese message); saves nothing on error.
+
+    ``temporary``: the password was issued by someone else (窗口代录): the first login must
+    replace it (:class:`~zhengwu.accounts.middleware.PasswordExpiryMiddleware`)."""
     errors: dict[str, list[str]] = {}
     name = (name or "").strip()
     if not (2 <= len(name) <= 50):
@@ -43,6 +47,7 @@ def register_person(*, name: str, id_number: str, phone: str, password: str, pas
     user = User(username=username, kind=User.Kind.PERSON, display_name=name, phone=phone)
     _check_password(password, password2, user)
     user.set_password(password)
+    user.must_change_password = temporary
     try:
         with transaction.atomic():
             user.save()
@@ -58,9 +63,9 @@ def register_person(*, name: str, id_number: str, phone: str, password: str, pas
 
 def register_legal(
     *, name: str, uscc: str, legal_rep_name: str, legal_rep_id_number: str, phone: str,
-    password: str, password2: str,
+    password: str, password2: str, temporary: bool = False,
 ) -> User:
-    """法人注册."""
+    """法人注册 (``temporary`` as for :func:`register_person`)."""
     errors: dict[str, list[str]] = {}
     name = (name or "").strip()
     if not (2 <= len(name) <= 100):
@@ -88,6 +93,7 @@ def register_legal(
     user = User(username=username, kind=User.Kind.LEGAL, display_name=name, phone=phone)
     _check_password(password, password2, user)
     user.set_password(password)
+    user.must_change_password = temporary
     try:
         with transaction.atomic():
             user.save()
@@ -117,3 +123,10 @@ def create_staff(*, username: str, display_name: str, password: str, actor=None,
         user.save()
         audit.record("accounts.create_staff", actor=actor, obj=user, after={"username": username})
     return user
+
+
+def password_changed_by_owner(user: User) -> None:
+    """The user chose a new password themselves: the temporary-password rule is satisfied."""
+    if user.must_change_password:
+        user.must_change_password = False
+        user.save(update_fields=["must_change_password"])

@@ -64,11 +64,22 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     success_url = reverse_lazy("portal:home")
 
     def form_valid(self, form):
+        was_temporary = form.user.must_change_password
         response = super().form_valid(form)
-        audit.record("accounts.password_change", actor=self.request.user, obj=self.request.user)
+        services.password_changed_by_owner(form.user)
+        audit.record("accounts.password_change", actor=self.request.user, obj=self.request.user,
+                     after={"was_temporary": was_temporary})
         update_session_auth_hash(self.request, form.user)
         messages.success(self.request, "密码已修改。")
         return response
+
+    def get_success_url(self):
+        # Where the user was going: an applicant to 我的办件, staff to the workbench.
+        if is_staff_member(self.request.user):
+            return str(reverse_lazy("workbench:home"))
+        if hasattr(self.request.user, "applicant"):
+            return str(reverse_lazy("cases:my_cases"))
+        return str(self.success_url)
 
 
 @require_POST

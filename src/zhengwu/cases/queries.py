@@ -264,6 +264,7 @@ def inbox_page(user, filters: Mapping[str, str] | None, start: int, size: int) -
 class TimeLeft:
     status: TimeStatus
     days: int
+    may_move: str = ""  # the year's holiday notice is not out yet: core.calendar.due_date_note
 
     @property
     def label(self) -> str:
@@ -310,7 +311,8 @@ def case_time_left(case: Case, today: dt.date | None = None, cal=None) -> TimeLe
     status, left = rules.time_status(cal, today, case.due_date, total,
                                      suspended=case.state == State.SUSPENDED,
                                      concluded=case.state in (State.CONCLUDED, State.DELIVERED))
-    return TimeLeft(status, left)
+    may_move = calendar.due_date_note(case.due_date, case.accepted_on, cal) if status != TimeStatus.DONE else ""
+    return TimeLeft(status, left, may_move)
 
 
 def acceptance_time_left(case: Case, today: dt.date | None = None, cal=None) -> TimeLeft | None:

@@ -83,6 +83,7 @@ def render_page(request, template: str, context: dict, status: int = 200):
 class TimeLeft:
     status: TimeStatus
     days: int
+    may_move: str = ""  # the year's holiday notice is not out yet: core.calendar.due_date_note
 
     @property
     def css(self) -> str:
@@ -108,7 +109,8 @@ def time_left(case: Case, cal=None, today: dt.date | None = None) -> TimeLeft | 
                                      case.promised_days + case.suspended_workdays + case.extension_workdays,
                                      suspended=case.state == State.SUSPENDED,
                                      concluded=case.state in (State.CONCLUDED, State.DELIVERED))
-    return TimeLeft(status, left)
+    may_move = calendar.due_date_note(case.due_date, case.accepted_on, cal) if status != TimeStatus.DONE else ""
+    return TimeLeft(status, left, may_move)
 
 
 STATE_CSS = {

@@ -121,12 +121,12 @@ def file_register(request):
                 if legal:
                     user = register_legal(name=d["name"], uscc=d["uscc"], legal_rep_name=d["legal_rep_name"],
                                           legal_rep_id_number=d["legal_rep_id_number"], phone=d["phone"],
-                                          password=password, password2=password)
+                                          password=password, password2=password, temporary=True)
                     after = {"name": user.applicant.name, "uscc": user.applicant.uscc,
                              "legal_rep_id_number": str(user.applicant.legal_rep_id_number), "channel": "window"}
                 else:
                     user = register_person(name=d["name"], id_number=d["id_number"], phone=d["phone"],
-                                           password=password, password2=password)
+                                           password=password, password2=password, temporary=True)
                     after = {"name": user.applicant.name, "id_number": str(user.applicant.id_number),
                              "channel": "window"}
                 audit.record("cases.window_register", actor=request.user, obj=user.applicant, after=after)

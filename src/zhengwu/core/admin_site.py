@@ -13,6 +13,17 @@ class ZhengwuAdminSite(admin.AdminSite):
     index_title = "系统管理"
     index_template = "admin/zhengwu_index.html"
 
+    def get_urls(self):
+        from django.urls import path
+
+        from .admin_calendar import notice_view
+
+        return [
+            path("core/calendar-notice/", self.admin_view(lambda request: notice_view(request, self)),
+                 name="core_calendar_notice"),
+            *super().get_urls(),
+        ]
+
     def index(self, request, extra_context=None):
         from . import calendar
 
@@ -21,5 +32,7 @@ class ZhengwuAdminSite(admin.AdminSite):
         extra_context = {
             **(extra_context or {}),
             "calendar_unverified_years": cal.unverified_years(range(this_year, this_year + 2)),
+            "calendar_statutory_years": [y for y in range(this_year, this_year + 2)
+                                         if cal.year_status(y) == "statutory"],
         }
         return super().index(request, extra_context)

@@ -5,9 +5,12 @@ Data: statutory holidays and make-up working days (调休) from ``chinese-calend
 Council publishes a new year (国务院办公厅关于节假日安排的通知), plus
 :class:`~zhengwu.core.models.CalendarYear` rows that mark such a year as verified.
 
-A date in a year that neither source covers falls back to Monday–Friday and is *unverified*:
-the answer is still given (never an exception), a warning is logged once per year and process,
-and the admin dashboard shows it.
+A year that neither source covers is *unpublished*. From 2025 on its statutory holidays (《全国年节
+及纪念日放假办法》第二条, :mod:`.calendar_statutory`) are known and counted as days off; only its
+调休 (make-up working days, bridging days, 补假) is unknown, so every other day falls back to
+Monday–Friday. Such a year is "statutory-only" (:meth:`WorkCalendar.year_status`), unverified: the
+answer is still given (never an exception), a warning is logged once per year and process, the
+admin dashboard shows it and pages showing a due date in it say the date may still move.
 
 Lookups are served from precomputed sets and a per-day ordinal table, so ``is_workday`` costs
 well under a microsecond and ``add_workdays`` / ``workdays_between`` are O(1) inside the
@@ -25,6 +28,7 @@ import threading
 import time
 from dataclasses import dataclass
 
+from . import calendar_statutory as statutory
 from . import rules
 
 logger = logging.getLogger(__name__)
@@ -48,6 +52,7 @@ class CheckResult:
     is_workday: bool
     verified: bool
     reason: str  # 法定节假日 / 调休上班 / 周末 / 工作日, with the override's note if any
+    status: str = statutory.STATUS_PUBLISHED  # of the day's year: published / statutory / weekdays
 
 
 class WorkCalendar:
@@ -59,11 +64,27 @@ class WorkCalendar:
         workdays: set[dt.date],
         verified_years: set[int],
         notes: dict[dt.date, str] | None = None,
+        with_statutory: bool = True,
     ) -> None:
+        notes = dict(notes or {})
+        holidays = set(holidays)
+        self.statutory_years: frozenset[int] = frozenset()
+        if with_statutory:
+            # Unpublished years get 第二条's days off; an explicit 上班 override still wins.
+            filled = set()
+            for year in range(statutory.FIRST_YEAR, statutory.LAST_YEAR + 1):
+                if year in verified_years:
+                    continue
+                filled.add(year)
+                for day, name in statutory.statutory_holidays(year).items():
+                    if day not in workdays and day not in holidays:
+                        holidays.add(day)
+                        notes.setdefault(day, f"{name}（法定节假日，{statutory.SOURCE}；调休待公布）")
+            self.statutory_years = frozenset(filled)
         self.holidays = frozenset(holidays)
         self.workdays = frozenset(workdays)
         self.verified_years = frozenset(verified_years)
-        self.notes = notes or {}
+        self.notes = notes
         years = sorted(verified_years) or [dt.date.today().year]
         # Precompute a little beyond the data so that deadlines running into next year are O(1).
         self.first = dt.date(min(years) - 1, 1, 1)
@@ -93,6 +114,24 @@ class WorkCalendar:
     def is_verified(self, day_or_year: dt.date | int) -> bool:
         year = day_or_year if isinstance(day_or_year, int) else day_or_year.year
         return year in self.verified_years
+
+    def year_status(self, day_or_year: dt.date | int) -> str:
+        """published (the notice is in), statutory (only 第二条's holidays: 调休 unknown) or
+        weekdays (nothing known, Monday–Friday)."""
+        year = day_or_year if isinstance(day_or_year, int) else day_or_year.year
+        if year in self.verified_years:
+            return statutory.STATUS_PUBLISHED
+        if year in self.statutory_years:
+            return statutory.STATUS_STATUTORY
+        return statutory.STATUS_WEEKDAYS
+
+    def may_move(self, *days: dt.date | None) -> bool:
+        """Whether a date computed over ``days`` may still move when a notice is published: any
+        year from the first to the last of them is not published yet."""
+        known = [d for d in days if d is not None]
+        if not known:
+            return False
+        return any(y not in self.verified_years for y in range(min(known).year, max(known).year + 1))
 
     def add_workdays(self, start: dt.date, n: int) -> dt.date:
         if n == 0:
@@ -130,7 +169,7 @@ class WorkCalendar:
             reason = "周末"
         else:
             reason = "工作日"
-        return CheckResult(day, work, self.is_verified(day), reason)
+        return CheckResult(day, work, self.is_verified(day), reason, self.year_status(day))
 
     def unverified_years(self, years: range | list[int]) -> list[int]:
         return [y for y in years if y not in self.verified_years]
@@ -153,11 +192,18 @@ class WorkCalendar:
     def _warn_unverified(self, year: int) -> None:
         if year not in self._warned:
             self._warned.add(year)
-            logger.warning(
-                "工作日历: %s 年没有节假日数据，按周一至周五计算（未核实）。"
-                "请在管理后台录入该年的节假日和调休安排并标记为已核实。",
-                year,
-            )
+            if year in self.statutory_years:
+                logger.warning(
+                    "工作日历: %s 年的放假安排尚未公布（未核实）：已按《全国年节及纪念日放假办法》第二条计入法定节假日，"
+                    "调休未知。通知发布后请在管理后台“录入年度放假通知”。",
+                    year,
+                )
+            else:
+                logger.warning(
+                    "工作日历: %s 年没有节假日数据，按周一至周五计算（未核实）。"
+                    "请在管理后台录入该年的节假日和调休安排并标记为已核实。",
+                    year,
+                )
 
 
 _lock = threading.Lock()
@@ -234,3 +280,14 @@ def workdays_between(a: dt.date, b: dt.date) -> int:
 
 def check(day: dt.date) -> CheckResult:
     return get_calendar().check(day)
+
+
+def due_date_note(due: dt.date | None, start: dt.date | None = None, cal: WorkCalendar | None = None) -> str:
+    """What a page says beside a due date computed over a year whose notice is not published
+    yet ("" otherwise): the date counts the statutory holidays but not the 调休 to come."""
+    cal = cal or get_calendar()
+    if due is None or not cal.may_move(start, due):
+        return ""
+    lo = min(d for d in (start, due) if d is not None)
+    years = [y for y in range(lo.year, due.year + 1) if y not in cal.verified_years]
+    return f"{'、'.join(str(y) for y in years)}年放假安排尚未公布，该日期可能在通知发布后变动"

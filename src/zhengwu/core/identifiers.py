@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from stdnum.cn import ric, uscc
@@ -61,53 +62,123 @@ def _stdnum_reason(exc: StdnumError) -> str:
 
 
 # -- 身份证号 -----------------------------------------------------------------------------------
+# GB 11643-1999 公民身份号码 §5.1: 6-digit 地址码, 8-digit 出生日期码, 3-digit 顺序码, 1 check character.
+# §5.2 地址码: the GB/T 2260 code of the county of 常住户口 *when the number was assigned*. Codes are
+# retired when counties merge or are renamed, but a number is a person's for life (§4: 终身不变), so a
+# retired code is accepted and flagged (历史区划代码), never refused. stdnum's table knows when each code
+# was in use; it compares that with the *birth* year, which is wrong for people born before their
+# county's code existed, so the table is read here directly.
+# §5.3 出生日期码 (GB/T 7408): a real date. The standard sets no range; we refuse a date in the future
+# and one before 1900 — nobody alive was born then (the oldest verified person lived 122 years), so
+# such a date is a typing mistake in a living applicant's number.
+EARLIEST_BIRTH = dt.date(1900, 1, 1)
+
+
+@dataclass(frozen=True)
+class IdNumberCheck:
+    """A valid 身份证号 and what it says."""
+
+    number: str
+    birth_date: dt.date
+    region_code: str
+    region_name: str
+    region_historical: bool  # §5.2: a GB/T 2260 code no longer in use (still valid for its holder)
+
+    @property
+    def region_label(self) -> str:
+        return f"{self.region_name}（历史区划代码）" if self.region_historical else self.region_name
+
+
+def _region(code6: str) -> tuple[str, bool] | None:
+    """(name, historical) of a 6-digit 地址码 from stdnum's GB/T 2260 table, or None if unknown."""
+    from stdnum import numdb
+
+    info = {k: v for _, props in numdb.get("cn/loc").info(code6) for k, v in props.items()}
+    if "county" not in info:
+        return None
+    names = info["county"].split(",")
+    current = [n for n in names if not n.startswith("[") or n.split("]")[0].endswith("-")]
+    if current:
+        return current[-1].split("]")[-1], False
+    def used(n: str) -> str:
+        start, end = n[1:].split("]")[0].split("-")
+        return f"{start}–{end}年使用" if start else f"{end}年前使用"
+
+    return "、".join(f"{n.split(']')[-1]}（{used(n)}）" for n in names), True
+
+
+def _id_problem_and_check(value: str, today: dt.date | None = None) -> tuple[str | None, IdNumberCheck | None]:
+    number = ric.compact(str(value or ""))
+    if len(number) != 18:  # stdnum also knows the old 15-digit form; we do not.
+        return "位数不对", None
+    if not number[:17].isdigit():
+        return "含有不允许的字符", None
+    try:
+        born = ric.get_birth_date(number)
+    except StdnumError:
+        return "出生日期（第7–14位）不存在", None
+    if born > (today or dt.date.today()):
+        return "出生日期（第7–14位）晚于今天", None
+    if born < EARLIEST_BIRTH:
+        return "出生日期（第7–14位）早于1900年", None
+    region = _region(number[:6])
+    if region is None:
+        return "地区码（前6位）不存在", None
+    if number[17] != ric.calc_check_digit(number):  # §5.5: ISO 7064 MOD 11-2
+        return "校验位（第18位）不正确", None
+    return None, IdNumberCheck(number, born, number[:6], region[0], region[1])
+
+
 def id_number_problem(value: str) -> str | None:
     """Why ``value`` is not a valid 18-character 身份证号 (GB 11643), or None when it is.
 
-    The same checks as python-stdnum's, named in the order a person can act on: a birth date or
-    region code that does not exist is said as such (a mistyped digit there upsets the check
-    character too, which alone would hide where the mistake is); the check character last."""
-    number = ric.compact(str(value or ""))
-    if len(number) != 18:  # stdnum also knows the old 15-digit form; we do not.
-        return "位数不对"
-    if not number[:17].isdigit():
-        return "含有不允许的字符"
-    try:
-        ric.get_birth_date(number)
-    except StdnumError:
-        return "出生日期（第7–14位）不存在"
-    try:
-        ric.get_birth_place(number)
-    except StdnumError:
-        return "地区码（前6位）不存在"
-    if number[17] != ric.calc_check_digit(number):
-        return "校验位（第18位）不正确"
-    return None
+    Named in the order a person can act on: a birth date or region code that does not exist is
+    said as such (a mistyped digit there upsets the check character too, which alone would hide
+    where the mistake is); the check character last."""
+    return _id_problem_and_check(value)[0]
+
+
+def check_id_number(value: str, field: str = "身份证号") -> IdNumberCheck:
+    """Validate and describe a 身份证号; ``region_historical`` marks a retired 地址码 (§5.2)."""
+    problem, result = _id_problem_and_check(value)
+    if problem:
+        raise ValidationError(f"{field}不正确：{problem}（应为18位居民身份证号码，最后一位可为X）",
+                              code="id_number")
+    return result
 
 
 def resembles_id_number(value: str) -> bool:
-    """Shaped like a 身份证号 — 17 digits and a digit or X, a birth date since 1900 and a known
-    region code — whether or not its check character is right. A mistyped ID number can pass
-    the other identifiers' checks (about 1 in 30 is a valid 统一社会信用代码); this says which
-    one the person meant."""
+    """Shaped like a 身份证号 — 17 digits and a digit or X, a birth date from 1900 to today and a
+    known region code (current or historical) — whether or not its check character is right. A
+    mistyped ID number can pass the other identifiers' checks (about 1 in 30 is a valid 统一社会
+    信用代码); this says which one the person meant."""
     number = ric.compact(str(value or ""))
     if len(number) != 18 or not number[:17].isdigit() or number[17] not in "0123456789X":
         return False
     try:
         born = ric.get_birth_date(number)
-        ric.get_birth_place(number)
     except StdnumError:
         return False
-    return 1900 <= born.year <= dt.date.today().year
+    return EARLIEST_BIRTH <= born <= dt.date.today() and _region(number[:6]) is not None
+
+
+def is_id_number_form(value: str) -> bool:
+    """A real date, a known region code (current or historical) and the right check character, with
+    no range on the birth date: how a login box tells a 身份证号 from a username, so that every
+    number ever registered maps to the same account."""
+    number = ric.compact(str(value or ""))
+    if len(number) != 18 or not number[:17].isdigit() or number[17] not in "0123456789X":
+        return False
+    try:
+        ric.get_birth_date(number)
+    except StdnumError:
+        return False
+    return _region(number[:6]) is not None and number[17] == ric.calc_check_digit(number)
 
 
 def validate_id_number(value: str, field: str = "身份证号") -> str:
     """A citizen identity number (18 characters, GB 11643), normalised to upper case."""
-    problem = id_number_problem(value)
-    if problem:
-        raise ValidationError(f"{field}不正确：{problem}（应为18位居民身份证号码，最后一位可为X）",
-                              code="id_number")
-    return ric.compact(str(value or ""))
+    return check_id_number(value, field).number
 
 
 def make_id_number(body17: str) -> str:
@@ -120,14 +191,63 @@ def id_number_birth_date(number: str) -> dt.date:
 
 
 # -- 统一社会信用代码 -----------------------------------------------------------------------------
+# GB 32100-2015 §4 代码结构: 18 characters of 0–9 and A–Z without I、O、Z、S、V — position 1 登记管理
+# 部门代码, 2 机构类别代码, 3–8 登记管理机关行政区划码 (GB/T 2260), 9–17 主体标识码 (组织机构代码,
+# GB 11714), 18 校验码 (GB/T 17710, checked by stdnum). 表1 assigns the department and category
+# codes: 1 机构编制, 5 民政, 9 工商 and Y 其他 with their categories below. The departments added
+# later by the code authority (2 外交, 3 司法行政, 4 文化, 6 旅游, 7 宗教, 8 工会, A 军队, N 农业) are
+# accepted with any category except 0, so that a real organisation is never refused for a
+# category we do not list.
+USCC_CATEGORIES: dict[str, str | None] = {
+    "1": "1239",  # 机构编制: 机关, 事业单位, 中央编办直接管理机构编制的群众团体, 其他
+    "5": "1239",  # 民政: 社会团体, 民办非企业单位, 基金会, 其他
+    "9": "123",  # 工商: 企业, 个体工商户, 农民专业合作社
+    "Y": "1",  # 其他
+    "2": None, "3": None, "4": None, "6": None, "7": None, "8": None, "A": None, "N": None,
+}
+USCC_ALPHABET = frozenset("0123456789ABCDEFGHJKLMNPQRTUWXY")
+ORG_CODE_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)  # GB 11714-1997 §5 校验码
+ORG_CODE_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def org_code_check_char(body8: str) -> str:
+    """GB 11714-1997 §5: C9 = 11 − MOD(Σ Ci·Wi, 11); 10 is written X and 11 is written 0."""
+    total = sum(ORG_CODE_ALPHABET.index(c) * w for c, w in zip(body8, ORG_CODE_WEIGHTS))
+    return {10: "X", 11: "0"}.get(11 - total % 11, str(11 - total % 11))
+
+
+def uscc_problem(value: str) -> str | None:
+    """Why ``value`` is not a valid 统一社会信用代码, or None when it is."""
+    # Not stdnum's uscc.validate: it wants positions 1–8 to be digits, but §4 allows letters in
+    # positions 1–2 (Y 其他, N 农业 …), so the format is checked here and stdnum computes the check.
+    code = uscc.compact(str(value or ""))
+    if len(code) != 18:
+        return "位数不对"
+    if any(c not in USCC_ALPHABET for c in code) or not code[2:8].isdigit():
+        return "含有不允许的字符"
+    if code[17] != uscc.calc_check_digit(code[:17]):
+        return "校验位不正确"
+    dept, category, region, org = code[0], code[1], code[2:8], code[8:17]
+    if dept not in USCC_CATEGORIES:
+        return f"第1位登记管理部门代码“{dept}”不存在"
+    allowed = USCC_CATEGORIES[dept]
+    if category == "0" or (allowed is not None and category not in allowed):
+        return f"第2位机构类别代码“{category}”不是该登记管理部门的类别"
+    if region == "000000":
+        return "第3–8位登记管理机关行政区划码不能为000000"
+    if org[8] != org_code_check_char(org[:8]):
+        return "第9–17位组织机构代码的校验位（第17位）不正确"
+    return None
+
+
 def validate_uscc(value: str, field: str = "统一社会信用代码") -> str:
-    try:
-        return uscc.validate(str(value or "").strip())
-    except StdnumError as exc:
+    problem = uscc_problem(value)
+    if problem:
         raise ValidationError(
-            f"{field}不正确：{_stdnum_reason(exc)}（应为18位，由数字和大写字母组成，不含I、O、Z、S、V）",
+            f"{field}不正确：{problem}（应为18位，由数字和大写字母组成，不含I、O、Z、S、V）",
             code="uscc",
-        ) from None
+        )
+    return uscc.compact(str(value or "").strip())
 
 
 def make_uscc(authority: str, entity_type: str, region6: str, org_code8: str) -> str:
@@ -136,11 +256,7 @@ def make_uscc(authority: str, entity_type: str, region6: str, org_code8: str) ->
     ``org_code8`` is the body of the 9-character 组织机构代码; its own check character
     (GB 11714) and the USCC's final check character are computed here.
     """
-    weights = (3, 7, 9, 10, 5, 8, 4, 2)
-    alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-    total = sum(alphabet.index(c) * w for c, w in zip(org_code8, weights))
-    check = 11 - total % 11
-    org_check = {10: "X", 11: "0"}.get(check, str(check))
+    org_check = org_code_check_char(org_code8)
     body = f"{authority}{entity_type}{region6}{org_code8}{org_check}"
     return body + uscc.calc_check_digit(body)
 

@@ -45,5 +45,8 @@ class Command(BaseCommand):
         years = f"{y1}" if y1 == y2 else f"{y1}–{y2}"
         if ok:
             self.stdout.write(f"节假日数据：已核实（{years}年）")
+        elif all(calendar.get_calendar().year_status(y) != "weekdays" for y in range(y1, y2 + 1)):
+            self.stdout.write(f"节假日数据：未核实（{years}年含放假安排尚未公布的年份：已计入法定节假日，调休未知，"
+                              "结果可能在通知发布后变动）")
         else:
             self.stdout.write(f"节假日数据：未核实（{years}年含无数据年份，按周一至周五计算）")
