@@ -71,12 +71,13 @@ def test_future_birth_date_is_refused():
     assert ids.validate_id_number(with_check(f"110105{today:%Y%m%d}001"))  # a newborn is fine
 
 
-def test_birth_before_1900_is_refused():
-    # The issue's example 440524188001010014 is well-formed but says its holder was born in 1880:
-    # no living applicant was; it is refused for the birth date, not for its (historical) region.
-    with pytest.raises(ValidationError, match="早于1900年"):
-        ids.validate_id_number("440524188001010014")
-    assert ids.validate_id_number(with_check("11010519000101001"))
+def test_the_issues_example_with_a_retired_region_and_an_1880_birth_is_accepted_and_flagged():
+    # GB 11643 §5.3 sets no lower bound on the birth date, and numbers of the deceased are used too
+    # (死亡登记, 继承): 440524188001010014 is valid, its region 440524 retired, so it is flagged.
+    check = ids.check_id_number("440524188001010014")
+    assert check.birth_date == dt.date(1880, 1, 1) and check.region_historical
+    with pytest.raises(ValidationError, match="早于1800年"):
+        ids.validate_id_number(with_check("11010517991231001"))
 
 
 def test_login_maps_every_well_formed_number_to_the_blind_username():

@@ -68,10 +68,10 @@ def _stdnum_reason(exc: StdnumError) -> str:
 # retired code is accepted and flagged (历史区划代码), never refused. stdnum's table knows when each code
 # was in use; it compares that with the *birth* year, which is wrong for people born before their
 # county's code existed, so the table is read here directly.
-# §5.3 出生日期码 (GB/T 7408): a real date. The standard sets no range; we refuse a date in the future
-# and one before 1900 — nobody alive was born then (the oldest verified person lived 122 years), so
-# such a date is a typing mistake in a living applicant's number.
-EARLIEST_BIRTH = dt.date(1900, 1, 1)
+# §5.3 出生日期码 (GB/T 7408): a real date, four-digit year. The standard sets no lower bound, and a
+# number is also used for the deceased (死亡登记, 继承, 户籍注销), so any date from 1800 — the earliest
+# century the 18-digit scheme writes — up to today is accepted; a date in the future is refused.
+EARLIEST_BIRTH = dt.date(1800, 1, 1)
 
 
 @dataclass(frozen=True)
@@ -120,7 +120,7 @@ def _id_problem_and_check(value: str, today: dt.date | None = None) -> tuple[str
     if born > (today or dt.date.today()):
         return "出生日期（第7–14位）晚于今天", None
     if born < EARLIEST_BIRTH:
-        return "出生日期（第7–14位）早于1900年", None
+        return "出生日期（第7–14位）早于1800年", None
     region = _region(number[:6])
     if region is None:
         return "地区码（前6位）不存在", None
@@ -148,7 +148,7 @@ def check_id_number(value: str, field: str = "身份证号") -> IdNumberCheck:
 
 
 def resembles_id_number(value: str) -> bool:
-    """Shaped like a 身份证号 — 17 digits and a digit or X, a birth date from 1900 to today and a
+    """Shaped like a 身份证号 — 17 digits and a digit or X, a birth date from 1800 to today and a
     known region code (current or historical) — whether or not its check character is right. A
     mistyped ID number can pass the other identifiers' checks (about 1 in 30 is a valid 统一社会
     信用代码); this says which one the person meant."""
