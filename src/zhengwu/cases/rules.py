@@ -171,3 +171,20 @@ LAST_DAY = dt.date(2999, 12, 31)
 
 def clamp_day(day: dt.date) -> dt.date:
     return min(max(day, FIRST_DAY), LAST_DAY)
+
+
+# -- who may apply (服务对象) ------------------------------------------------------------------
+APPLICANT_KIND_LABELS = {"person": "个人（自然人）", "legal": "企业或其他组织（法人）"}
+
+
+def applicant_kind_refusal(service_object: str, applicant_kind: str, what: str = "该事项") -> str | None:
+    """Why an applicant of ``applicant_kind`` (person / legal) may not apply for an item or a
+    一件事 whose 服务对象 is ``service_object`` (person / legal / both); None when they may.
+
+    The 办事指南 names the 服务对象 (国务院办公厅《政务服务事项基本目录》要素 “服务对象”:
+    自然人 / 法人 / 自然人、法人); an application from anyone else is not one the item handles.
+    An unknown or empty 服务对象 restricts nobody."""
+    if service_object not in APPLICANT_KIND_LABELS or applicant_kind == service_object:
+        return None
+    return (f"{what}的服务对象为{APPLICANT_KIND_LABELS[service_object]}，"
+            f"{APPLICANT_KIND_LABELS.get(applicant_kind, '该申请人')}不能申请")

@@ -25,7 +25,7 @@ from zhengwu.catalog.models.items import ItemStatus
 from zhengwu.catalog.models.materials import Necessity
 from zhengwu.speedups import jinja_env
 
-from . import formrender, forms_schema
+from . import formrender, forms_schema, rules
 from .models import BundleCase, Case, CaseMaterial, PendingMaterial, SupplementNotice
 from .rules import State
 from .services import applying, approval
@@ -232,12 +232,26 @@ def _process_locked(request, item, version, case: Case, applicant, action: str, 
     return redirect("cases:edit", case.pk)
 
 
+def _not_for_you(request, applicant, service_object: str, name: str, back_url: str):
+    """The apply page of an item or 一件事 the applicant's kind may not apply for (服务对象):
+    why not, instead of a form that would be refused on submission."""
+    refusal = rules.applicant_kind_refusal(service_object, applicant.kind, f"“{name}”")
+    if not refusal:
+        return None
+    return render_page(request, "cases/applicant/not_for_you.html", {
+        "name": name, "refusal": refusal, "applicant": applicant, "back_url": back_url}, status=403)
+
+
 @login_required
 def apply(request, item_id: int):
     """网上申报: the item's form and material list; 保存草稿 / 提交 (idempotent by key)."""
     applicant = require_applicant(request)
     item = _published_item(item_id)
     version = item.published_version
+    refused = _not_for_you(request, applicant, version.service_object, item.name,
+                           reverse("catalog:item_guide", args=[item.pk]))
+    if refused is not None:
+        return refused
     if request.method != "POST":
         return _form_page(request, item=item, version=version, case=None, applicant=applicant,
                           key=uuid.uuid4().hex)
@@ -371,6 +385,10 @@ def bundle_apply(request, bundle_id: int):
         plan = bundle_services.bundle_plan(bundle_id)
     except ValidationError:
         raise Http404("该一件事不存在或未发布") from None
+    refused = _not_for_you(request, applicant, plan.bundle.target, plan.bundle.name,
+                           reverse("catalog:bundle_detail", args=[plan.bundle.pk]))
+    if refused is not None:
+        return refused
     if request.method != "POST":
         return _bundle_page(request, plan, applicant, key=uuid.uuid4().hex)
     key = request.POST.get("idempotency_key", "")

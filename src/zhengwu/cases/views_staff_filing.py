@@ -92,6 +92,10 @@ def file_start(request):
                         agent_note=(d["agent_note"] or "").strip(), window=_my_window(request.user),
                         idempotency_key=request.POST.get("idempotency_key") or None)
                 except ValidationError as exc:
+                    if hasattr(exc, "error_dict") and "applicant" in exc.error_dict:
+                        # 服务对象: the item does not serve this kind of applicant — said at the item.
+                        exc = ValidationError({"item" if k == "applicant" else k: v
+                                               for k, v in exc.message_dict.items()})
                     f.apply_service_errors(start, exc)
                 else:
                     return redirect("cases:staff_file_draft", pk=case.pk)

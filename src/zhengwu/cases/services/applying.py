@@ -37,6 +37,14 @@ def applicant_of(user):
     return applicant
 
 
+def check_service_object(service_object: str, applicant, name: str) -> None:
+    """Refuse an applicant the item (or 一件事) does not serve (服务对象, see
+    :func:`zhengwu.cases.rules.applicant_kind_refusal`), online and at the window alike."""
+    refusal = rules.applicant_kind_refusal(service_object, applicant.kind, f"“{name}”")
+    if refusal:
+        raise ValidationError({"applicant": refusal}, code="service_object")
+
+
 def actor_for(user, case: Case) -> Actor:
     """How ``user`` acts on ``case``: the applicant (or their agent) or window staff."""
     applicant = getattr(user, "applicant", None)
@@ -77,6 +85,7 @@ def create_draft(user, service_item: ServiceItem, *, applicant=None, channel: st
     if channel == Channel.AGENT and agent is None:
         raise ValidationError({"agent": "帮代办须登记代办人"})
     version = service_item.published_version
+    check_service_object(version.service_object, applicant, service_item.name)
     prefilled = forms_schema.prefill(version.form_schema, applicant)
     case = Case(
         service_item=service_item, item_version=version, department_id=service_item.department_id,

@@ -182,6 +182,7 @@ def apply_bundle(user, bundle: Bundle | int, *, form_data: dict, files: dict, op
     if BundleCase.objects.filter(idempotency_key=key).exists():
         return _existing(key, applicant)
     plan = bundle_plan(bundle)
+    applying.check_service_object(plan.bundle.target, applicant, plan.bundle.name)
     selected = plan.selected_ids(optional_items)
     errors = check(plan, form_data, files, selected)
     if errors:

@@ -14,6 +14,7 @@ class Bundle(models.Model):
     class Target(models.TextChoices):
         PERSON = "person", "个人"
         LEGAL = "legal", "企业"
+        BOTH = "both", "个人、企业"  # e.g. 开办餐饮店: a 个体工商户 (a person) or a company
 
     region = models.ForeignKey("org.Region", verbose_name="区划", on_delete=models.PROTECT, related_name="bundles")
     name = models.CharField("一件事名称", max_length=100, help_text="例如：开办餐饮店一件事")
