@@ -3,6 +3,7 @@
 from django.urls import path
 
 from . import views_staff as v
+from . import views_staff_documents as documents
 from . import views_staff_filing as filing
 from . import views_staff_processes as processes
 
@@ -20,6 +21,7 @@ urlpatterns: list = [
     path(f"{P}<int:pk>/resume/", v.resume, name="staff_resume"),
     path(f"{P}<int:pk>/deliver/", v.deliver, name="staff_deliver"),
     path(f"{P}<int:pk>/decision/", v.decision_file, name="staff_decision"),
+    path(f"{P}<int:pk>/documents/<str:kind>.pdf", documents.intake_document, name="staff_document"),
     path(f"{P}file/", filing.file_start, name="staff_file"),
     path(f"{P}file/register/", filing.file_register, name="staff_file_register"),
     path(f"{P}file/<int:pk>/", filing.file_draft, name="staff_file_draft"),

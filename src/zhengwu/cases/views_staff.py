@@ -32,7 +32,7 @@ from zhengwu.speedups import jinja_env
 from zhengwu.workbench.views import roles_required
 
 from . import forms_staff as f
-from . import access, queries, workflow
+from . import access, queries, views_staff_documents, workflow
 from .models import Case, CaseMaterial, CaseResult, CaseStep, Channel
 from .rules import State, TimeStatus
 from .services import approval, intake
@@ -271,6 +271,7 @@ def _render_case(request, case: Case, *, bound: dict | None = None, focus_step: 
             ctx["deliver_form"] = bound.get("deliver") or f.DeliverForm(
                 initial={**lock, "method": "window" if case.channel != Channel.ONLINE else "electronic"},
                 auto_id="deliver_%s")
+    ctx["documents"] = views_staff_documents.links(case)
     ctx["any_errors"] = bool(bound)
     return render(request, "cases/staff/case_detail.html", ctx, status=status)
 
