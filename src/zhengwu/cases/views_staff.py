@@ -226,7 +226,10 @@ def _render_case(request, case: Case, *, bound: dict | None = None, focus_step: 
     # forms and stay in the Django template.
     shown = {
         "case": case, "time_left": queries.case_time_left(case), "form_rows": _form_rows(case),
-        "catalogue": [(m, m.name in have) for m in catalogue], "uploaded": uploaded, "events": events,
+        "catalogue": [(m, m.name in have) for m in catalogue], "events": events,
+        # Only the current file of each material in the list; replaced ones folded away below it.
+        "current_uploads": [m for m in uploaded if m.status != CaseMaterial.Status.REPLACED],
+        "replaced_uploads": [m for m in uploaded if m.status == CaseMaterial.Status.REPLACED],
         "supplements": supplements, "pending": pending, "suspensions": suspensions,
         "blocks": _blocks(case, steps), "focus_step": focus_step,
     }
