@@ -188,3 +188,26 @@ def applicant_kind_refusal(service_object: str, applicant_kind: str, what: str =
         return None
     return (f"{what}的服务对象为{APPLICANT_KIND_LABELS[service_object]}，"
             f"{APPLICANT_KIND_LABELS.get(applicant_kind, '该申请人')}不能申请")
+
+
+# -- 送达方式 chosen by the applicant ---------------------------------------------------------------
+DELIVERY_METHODS = {"window": "窗口领取", "mail": "邮寄送达", "electronic": "电子送达"}
+MAIL_ADDRESS_MIN = 8  # 省市区 + 街道门牌: anything shorter cannot be a postal address
+
+
+def delivery_choice_problems(method: str, address: str) -> dict[str, str]:
+    """What is wrong with an applicant's choice of how to receive the result (field → message).
+
+    邮寄 needs a postal address; the other methods keep none (an address given with them is
+    dropped by the caller)."""
+    if method not in DELIVERY_METHODS:
+        return {"delivery_method": f"结果领取方式：请选择{'、'.join(DELIVERY_METHODS.values())}之一"}
+    address = (address or "").strip()
+    if method == "mail":
+        if not address:
+            return {"delivery_address": "邮寄地址：选择邮寄送达时必填"}
+        if len(address) < MAIL_ADDRESS_MIN:
+            return {"delivery_address": f"邮寄地址：请写明省市区、街道和门牌号（至少{MAIL_ADDRESS_MIN}个字）"}
+        if len(address) > 300:
+            return {"delivery_address": "邮寄地址：不能超过300个字"}
+    return {}

@@ -28,7 +28,7 @@ from zhengwu.speedups import jinja_env
 from . import formrender, forms_schema, rules
 from .models import BundleCase, Case, CaseMaterial, PendingMaterial, SupplementNotice
 from .rules import State
-from .services import applying, approval
+from .services import applying, approval, delivery
 from .services import bundles as bundle_services
 from .views_applicant import (ACCEPT_FILES, WITHDRAWABLE, decorate, my_case, my_cases, render_page, require_applicant,
                               with_needs)
@@ -98,8 +98,10 @@ def _form_page(request, *, item, version, case, applicant, key="", data=None, er
     prefilled = forms_schema.prefill(schema, applicant)
     values = data if data is not None else (case.form_data if case else prefilled)
     errors = errors or {}
-    known = set((schema.get("properties") or {}))
+    known = set((schema.get("properties") or {})) | DELIVERY_KEYS
     return render_page(request, "cases/applicant/apply.html", {
+        "delivery": _delivery_values(request, case), "delivery_methods": rules.DELIVERY_METHODS.items(),
+        "delivery_errors": {k: errors[k] for k in DELIVERY_KEYS if k in errors},
         "item": item, "version": version, "case": case, "applicant": applicant, "key": key,
         "fields": formrender.fields(schema, values, errors, raw, readonly_keys=set(prefilled)),
         "form_errors": [m for k, msgs in errors.items() if k not in known and k != "materials" for m in msgs],
@@ -111,6 +113,33 @@ def _form_page(request, *, item, version, case, applicant, key="", data=None, er
         "earlier_draft": None if case is not None else my_cases(applicant).filter(
             service_item_id=item.pk, state=State.DRAFT).order_by("-created_at").only("pk", "created_at").first(),
     }, status=status)
+
+
+DELIVERY_KEYS = {"delivery_method", "delivery_address"}
+
+
+def _delivery_values(request, case: Case | None) -> dict:
+    """The 结果领取方式 shown: what was just posted, else what the case holds (the applicant's own
+    address, shown back to them), else 窗口领取."""
+    if request.method == "POST" and "delivery_method" in request.POST:
+        return {"method": request.POST.get("delivery_method", ""), "address": request.POST.get("delivery_address", "")}
+    if case is not None and case.delivery_method:
+        address = case.delivery_address.reveal_unaudited() if case.delivery_address else ""
+        return {"method": case.delivery_method, "address": address}
+    return {"method": "window", "address": ""}
+
+
+def _choose_delivery(request, case: Case, expected_lock: int, errors: dict) -> Case:
+    """Record the posted 结果领取方式 (a page without the section leaves the case's choice alone)."""
+    if "delivery_method" not in request.POST:
+        return case
+    try:
+        return delivery.choose(request.user, case, request.POST.get("delivery_method", ""),
+                               request.POST.get("delivery_address", "")[:400], expected_lock)
+    except ValidationError as exc:
+        for key, msgs in (exc.message_dict.items() if hasattr(exc, "error_dict") else [("form", exc.messages)]):
+            errors.setdefault(key, []).extend(msgs)
+        return case
 
 
 def _store_data(case: Case, data: dict, parse_errors: dict) -> dict:
@@ -195,6 +224,8 @@ def _process_locked(request, item, version, case: Case, applicant, action: str, 
         if done:
             return done
         return page({"form": exc.messages}, status=409)
+    case = _choose_delivery(request, case, expected_lock, errors)
+    expected_lock = case.lock_version
     files_ok = _upload_all(request, case, rows)
     if action in ("submit", "resubmit"):
         if action == "submit":

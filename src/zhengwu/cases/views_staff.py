@@ -272,11 +272,21 @@ def _render_case(request, case: Case, *, bound: dict | None = None, focus_step: 
             ctx["resume_form"] = bound.get("resume") or f.ResumeForm(initial=lock, auto_id="resume_%s")
         if case.state == State.CONCLUDED and result is not None:
             ctx["deliver_form"] = bound.get("deliver") or f.DeliverForm(
-                initial={**lock, "method": "window" if case.channel != Channel.ONLINE else "electronic"},
-                auto_id="deliver_%s")
+                initial={**lock, **_delivery_initial(request.user, case)}, auto_id="deliver_%s")
     ctx["documents"] = views_staff_documents.links(case)
     ctx["any_errors"] = bool(bound)
     return render(request, "cases/staff/case_detail.html", ctx, status=status)
+
+
+def _delivery_initial(user, case: Case) -> dict:
+    """登记送达 starts from the applicant's choice; the address they gave for 邮寄 is read for
+    the label (an audited read of personal data). Without a choice: 窗口领取 at a window, 电子送达
+    online."""
+    method = case.delivery_method or ("window" if case.channel != Channel.ONLINE else "electronic")
+    initial = {"method": method}
+    if method == "mail" and case.delivery_address:
+        initial["address"] = reveal_pii(user, case, "delivery_address", f"办件 {case.number} 邮寄送达")
+    return initial
 
 
 @roles_required(Role.WINDOW, Role.APPROVER, what="窗口人员或审批人员")

@@ -140,6 +140,8 @@ def deliver(user, case: Case, expected_lock: int, method: str, *, address: str =
     """送达: 窗口领取, 邮寄 (address, carrier and tracking number recorded) or 电子送达."""
     if method not in CaseResult.Delivery.values:
         raise ValidationError({"method": "送达方式不正确：应为窗口领取、邮寄送达或电子送达"})
+    if method != CaseResult.Delivery.MAIL:  # a courier and a waybill belong to 邮寄 only
+        address = carrier = tracking_number = ""
     if method == CaseResult.Delivery.MAIL:
         missing = [label for label, v in (("邮寄地址", address), ("快递公司", carrier), ("运单号", tracking_number))
                    if not (v or "").strip()]
