@@ -389,23 +389,47 @@ def supply_pending(request, pk: int, pending_id: int):
 
 
 # -- 一件事一次办 -----------------------------------------------------------------------------
-def _bundle_page(request, plan, applicant, *, key, data=None, errors=None, raw=None, chosen=None, status=200):
+def bundle_context(plan, answers_source, *, chosen=None, errors=None) -> dict:
+    """What the 一件事 form shows for the 情形 answers in ``answers_source`` (GET or POST): the
+    questions with the chosen options, which items apply, and each material's state (asked for,
+    or waived and why). Shared by the applicant's page and the window's (窗口代录一件事)."""
     errors = errors or {}
-    prefilled = forms_schema.prefill(plan.schema, applicant)
+    answers, unanswered = bundle_services.scenarios.parse_answers(plan.questions, answers_source)
     chosen = set(chosen or [])
+    selected = plan.selected_ids(chosen, answers)
+    waived = plan.waived(answers, selected)
+    decided = set().union(*[o.select | o.skip for q in plan.questions for o in q.options]) if plan.questions else set()
+    for m in plan.members:
+        m.decided = m.item.pk in decided
+        m.selected = m.item.pk in selected
     pool = []
     for entry in plan.pool:
         entry.errors = errors.get(entry.key, [])
+        entry.waived_reason = waived.get(bundle_services.scenarios.key(entry.name), "")
+        entry.needed = entry.necessity_for(selected | {m.item.pk for m in plan.members if m.optional
+                                                       and not m.decided}) is not None
         pool.append(entry)
+    return {"questions": [(q, answers.get(q.pk)) for q in plan.questions], "unanswered": bool(unanswered),
+            "answer_errors": [m for k, msgs in errors.items() if k.startswith("q_") for m in msgs],
+            "answers": answers, "pool": pool, "chosen": chosen}
+
+
+def _bundle_page(request, plan, applicant, *, key, data=None, errors=None, raw=None, chosen=None, status=200):
+    errors = errors or {}
+    prefilled = forms_schema.prefill(plan.schema, applicant)
+    source = request.POST if request.method == "POST" else request.GET
+    ctx = bundle_context(plan, source, chosen=chosen, errors=errors)
     known = set(plan.schema.get("properties") or {}) | {e.key for e in plan.pool}
-    return render_page(request, "cases/applicant/bundle_apply.html", {
-        "plan": plan, "bundle": plan.bundle, "applicant": applicant, "key": key, "pool": pool,
+    return render_page(request, "cases/applicant/bundle_apply.html", {**ctx,
+        "plan": plan, "bundle": plan.bundle, "applicant": applicant, "key": key,
+        "action_url": reverse("cases:bundle_apply", args=[plan.bundle.pk]),
         "fields": formrender.fields(plan.schema, data if data is not None else prefilled, errors, raw,
                                     readonly_keys=set(prefilled), required_keys=plan.required_keys,
                                     optional_keys=plan.optional_keys),
         "item_errors": errors.get("items", []),
-        "form_errors": [m for k, msgs in errors.items() if k not in known and k != "items" for m in msgs],
-        "chosen": chosen, "accept": ACCEPT_FILES, "max_mb": applying.MAX_UPLOAD_BYTES // 1024 // 1024,
+        "form_errors": [m for k, msgs in errors.items()
+                        if k not in known and k != "items" and not k.startswith("q_") for m in msgs],
+        "accept": ACCEPT_FILES, "max_mb": applying.MAX_UPLOAD_BYTES // 1024 // 1024,
     }, status=status)
 
 
@@ -436,15 +460,17 @@ def bundle_apply(request, bundle_id: int):
     if not errors:
         try:
             bc = bundle_services.apply_bundle(request.user, plan.bundle, form_data=data, files=files,
-                                              optional_items=chosen, idempotency_key=key)
+                                              optional_items=chosen, idempotency_key=key, answers=request.POST)
         except ValidationError as exc:
             errors = exc.message_dict if hasattr(exc, "error_dict") else {"items": exc.messages}
         else:
             messages.success(request, f"“{plan.bundle.name}”已提交，一件事编号 {bc.number}。")
             return redirect("cases:bundle_case", bc.pk)
     else:
-        selected = plan.selected_ids(chosen)
-        for k, msgs in bundle_services.check(plan, data, files, selected).items():
+        answers, unanswered = bundle_services.scenarios.parse_answers(plan.questions, request.POST)
+        selected = plan.selected_ids(chosen, answers)
+        for k, msgs in {**unanswered, **bundle_services.check(plan, data, files, selected,
+                                                               plan.waived(answers, selected))}.items():
             errors.setdefault(k, msgs)
     if files:
         messages.warning(request, "申请未提交，所选文件没有保存，请改正后重新选择文件。")

@@ -28,6 +28,12 @@ from .services import applying
 from .views_staff import scoped_items
 
 
+def _bundles_for(applicant):
+    from .views_staff_bundles import bundles_for
+
+    return bundles_for(applicant)
+
+
 # -- 窗口代录 / 帮代办 --------------------------------------------------------------------------------
 def _find_applicant(number: str, kind: str) -> Applicant | None:
     if kind == "legal":
@@ -105,6 +111,8 @@ def file_start(request):
         ctx.setdefault("start", f.FileStartForm(initial={"applicant": applicant.pk, "channel": Channel.WINDOW},
                                                 items=items))
     ctx["idempotency_key"] = request.POST.get("idempotency_key") if op == "start" else uuid.uuid4().hex
+    if applicant is not None:
+        ctx["bundles"] = _bundles_for(applicant)
     return render(request, "cases/staff/file_start.html", ctx)
 
 
@@ -143,7 +151,7 @@ def file_register(request):
                 "lookup": f.LookupForm(initial={"number": ""}), "applicant": applicant, "temp_password": password,
                 "start": f.FileStartForm(initial={"applicant": applicant.pk, "channel": Channel.WINDOW},
                                          items=scoped_items(request.user, [Role.WINDOW])),
-                "idempotency_key": uuid.uuid4().hex,
+                "idempotency_key": uuid.uuid4().hex, "bundles": _bundles_for(applicant),
             })
     return render(request, "cases/staff/file_start.html", ctx)
 

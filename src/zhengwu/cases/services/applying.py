@@ -14,6 +14,7 @@ from zhengwu.catalog.models import Material, ServiceItem
 from zhengwu.core import files
 from zhengwu.catalog.models.items import ItemStatus
 from zhengwu.catalog.models.materials import VERSION_MATERIALS, Necessity
+from zhengwu.catalog.rules import material_key
 from zhengwu.org import permissions
 from zhengwu.org.models import Role
 
@@ -187,7 +188,19 @@ def missing_required(case: Case) -> list[str]:
         return []
     have = set(CaseMaterial.objects.filter(case_id=case.pk).exclude(status=CaseMaterial.Status.REPLACED)
                .values_list("name", flat=True))
-    return [name for name in required if name not in have]
+    missing = [name for name in required if name not in have]
+    if missing and case.bundle_case_id:
+        waived = bundle_waived(case.bundle_case_id)
+        missing = [name for name in missing if (material_key(name) or name) not in waived]
+    return missing
+
+
+def bundle_waived(bundle_case_id: int) -> set[str]:
+    """Material keys a 一件事 application does not ask for (情形 answers, or issued by an item of
+    the same application — see :mod:`.scenarios`)."""
+    from ..models import BundleCase
+
+    return set(BundleCase.objects.filter(pk=bundle_case_id).values_list("waived_materials", flat=True).first() or [])
 
 
 @transaction.atomic
