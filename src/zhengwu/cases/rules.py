@@ -211,3 +211,15 @@ def delivery_choice_problems(method: str, address: str) -> dict[str, str]:
         if len(address) > 300:
             return {"delivery_address": "邮寄地址：不能超过300个字"}
     return {}
+
+
+# -- 审查与决定相分离 (separation of duties) -----------------------------------------------------------
+def separation_refusal(separate: bool, is_decision_step: bool, acted_on_earlier_step: bool) -> str | None:
+    """Why a person may not take a case's decision step (None when they may).
+
+    A process may require 审查与决定相分离 (an internal-control rule the item's process sets, see
+    ``ProcessDefinition.separate_duties``): whoever acted on an earlier step (审查) of a case may
+    not also take its last step (决定)."""
+    if separate and is_decision_step and acted_on_earlier_step:
+        return "本事项实行审查与决定相分离：您已办理本办件的审查环节，不能再作出决定，请由其他人员办理"
+    return None
