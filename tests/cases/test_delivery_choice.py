@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from zhengwu.cases.models import Case
 from zhengwu.cases.rules import delivery_choice_problems
-from zhengwu.cases.services import approval, intake
+from zhengwu.cases.services import applying, approval, intake
 from zhengwu.core.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -107,3 +107,21 @@ def test_service_drops_a_courier_given_with_window_pickup(window_staff, conclude
     case = concluded()
     case = approval.deliver(window_staff, case, case.lock_version, "window", carrier="顺丰", tracking_number="SF1")
     assert (case.result.carrier, case.result.tracking_number, case.result.address) == ("", "", "")
+
+
+def test_window_records_the_walk_in_applicants_choice(staff_client, window_staff, citizen, item, pdf):
+    client = staff_client(window_staff)
+    case = applying.create_draft(window_staff, item, applicant=citizen.applicant, channel="window")
+    url = reverse("cases:staff_file_draft", args=[case.pk])
+    assert 'id="delivery-card"' in client.get(url).content.decode()
+    materials = {m.name: m.pk for m in item.published_version.materials.all()}
+    data = {"lock_version": case.lock_version, "op": "save", "f_shop_name": "老王小吃", "f_area": "30",
+            "delivery_method": "mail", "delivery_address": ""}
+    page = client.post(url, data)
+    assert "邮寄地址：选择邮寄送达时必填" in page.content.decode() and not Case.objects.get().delivery_method
+    response = client.post(url, {**data, "op": "submit", "delivery_address": ADDRESS,
+                                 f"file_{materials['食品经营许可申请书']}": pdf(), f"file_{materials['营业执照']}": pdf()})
+    assert response.status_code == 302
+    case = Case.objects.get()
+    assert case.state == "submitted" and case.delivery_method == "mail"
+    assert case.delivery_address.reveal_unaudited() == ADDRESS

@@ -420,8 +420,8 @@ def _bundle_page(request, plan, applicant, *, key, data=None, errors=None, raw=N
     source = request.POST if request.method == "POST" else request.GET
     ctx = bundle_context(plan, source, chosen=chosen, errors=errors)
     known = set(plan.schema.get("properties") or {}) | {e.key for e in plan.pool}
-    return render_page(request, "cases/applicant/bundle_apply.html", {**ctx,
-        "plan": plan, "bundle": plan.bundle, "applicant": applicant, "key": key,
+    return render_page(request, "cases/applicant/bundle_apply.html", {
+        **ctx, "plan": plan, "bundle": plan.bundle, "applicant": applicant, "key": key,
         "action_url": reverse("cases:bundle_apply", args=[plan.bundle.pk]),
         "fields": formrender.fields(plan.schema, data if data is not None else prefilled, errors, raw,
                                     readonly_keys=set(prefilled), required_keys=plan.required_keys,

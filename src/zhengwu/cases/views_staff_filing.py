@@ -21,10 +21,10 @@ from zhengwu.org.permissions import grants
 from zhengwu.workbench.views import roles_required
 
 from . import forms_staff as f
-from . import queries
+from . import queries, rules
 from .models import Case, CaseMaterial, Channel
 from .rules import State
-from .services import applying
+from .services import applying, delivery
 from .views_staff import scoped_items
 
 
@@ -178,6 +178,12 @@ def file_draft(request, pk: int):
             try:
                 with transaction.atomic():
                     case = applying.save_form(request.user, case, {**case.form_data, **form.to_data()}, int(lock))
+                    if request.POST.get("delivery_method"):
+                        method = request.POST["delivery_method"]
+                        address = request.POST.get("delivery_address", "").strip()[:400]
+                        if method == "mail" and not address and case.delivery_address:
+                            address = case.delivery_address.reveal_unaudited()  # 留空则不变
+                        case = delivery.choose(request.user, case, method, address, case.lock_version)
                     for m in catalogue:
                         upload = request.FILES.get(f"file_{m.pk}")
                         if upload is None:
@@ -220,4 +226,7 @@ def file_draft(request, pk: int):
     rows = [{"material": m, "uploaded": uploaded.get(m.pk), "error": file_errors.get(m.pk)} for m in catalogue]
     return render(request, "cases/staff/file_draft.html", {
         "case": case, "form": form, "rows": rows, "errors": errors,
+        "delivery_methods": rules.DELIVERY_METHODS.items(),
+        "delivery_method": request.POST.get("delivery_method") or case.delivery_method or "window",
+        "saved_address": str(case.delivery_address) if case.delivery_address else "",  # masked
     })
