@@ -140,3 +140,11 @@ def test_demo_restaurant_bundle_has_its_questions(db):
     for _text, options in SCENARIOS["开办餐饮店一件事"]:
         for _label, select, skip, _waive in options:
             assert set(select) | set(skip) <= items  # every named item is in the bundle
+
+
+def test_catalogue_workbench_shows_the_questions(staff_client, item_admin, guided):
+    page = staff_client(item_admin).get(reverse("catalog:wb_bundle_detail", args=[guided["bundle"].pk]))
+    text = page.content.decode()
+    section = text[text.index('id="bundle-questions"'):]
+    assert "情形引导（2个问题）" in section and "是否已取得营业执照？" in section
+    assert "尚未取得，一并办理个体工商户登记：办理 个体工商户设立登记" in section and "免交 消防安全制度" in section
