@@ -89,7 +89,9 @@ def publish_item(district):
     headline = {f.name for f in ServiceItem._meta.concrete_fields}
 
     def make(department, name, *, region=None, materials=(), item_fields=None, **version):
-        version = {"item_type": "01", "service_object": "legal", "case_type": "committed", "statutory_days": 20,
+        # 服务对象 "both": most tests apply as a citizen and as an enterprise (a test of who may
+        # apply names its own).
+        version = {"item_type": "01", "service_object": "both", "case_type": "committed", "statutory_days": 20,
                    "promised_days": 5, "published_at": timezone.now(), **version}
         si = ServiceItem.objects.create(
             region=region or district, department=department, name=name, status=ItemStatus.PUBLISHED,

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from .bulk import Table, analyze, j, next_id, reset_sequences, ts
 from .catalog import load_items
-from .context import Context, Days
+from .context import Context, Days, ItemInfo
 
 # State mix of a year of cases (most concluded; a few open; ~5% overdue overall, see below).
 STATE_WEIGHTS = [("delivered", 62), ("concluded", 22), ("in_review", 6.5), ("submitted", 1.6), ("supplement", 0.8),

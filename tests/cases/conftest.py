@@ -181,7 +181,7 @@ def bundle(district, item, fire_item, sign_item):
     """开办餐饮店一件事: food licence + fire check, and the shop sign as a 选办 item."""
     from zhengwu.catalog.models import Bundle, BundleItem
 
-    b = Bundle.objects.create(region=district, name="开办餐饮店一件事", status=Bundle.Status.PUBLISHED, target="legal")
+    b = Bundle.objects.create(region=district, name="开办餐饮店一件事", status=Bundle.Status.PUBLISHED, target="both")
     BundleItem.objects.create(bundle=b, service_item=item, seq=1)
     BundleItem.objects.create(bundle=b, service_item=fire_item, seq=2)
     BundleItem.objects.create(bundle=b, service_item=sign_item, seq=3, optional=True)

@@ -92,11 +92,21 @@ def test_nothing_is_written_when_anything_is_wrong(bundle, citizen, pdf):
     assert not BundleCase.objects.exists() and not Case.objects.exists() and not CaseMaterial.objects.exists()
 
 
-def test_staff_cannot_apply_for_a_bundle(bundle, window_staff):
+def test_staff_apply_for_a_bundle_only_on_an_applicants_behalf(bundle, window_staff, approver, citizen, pdf):
+    """Staff have no applications of their own; at the 一件事综合受理窗口 a 窗口人员 files one for
+    the walk-in applicant (an approver may not)."""
     from django.core.exceptions import PermissionDenied
 
     with pytest.raises(PermissionDenied):
         services.apply_bundle(window_staff, bundle, form_data=FORM, files={}, idempotency_key="e" * 32)
+    plan = services.bundle_plan(bundle)
+    with pytest.raises(PermissionDenied):
+        services.apply_bundle(approver, bundle, form_data=FORM, files=files_for(plan, pdf), idempotency_key="f" * 32,
+                              applicant=citizen.applicant)
+    bc = services.apply_bundle(window_staff, bundle, form_data=FORM, files=files_for(plan, pdf),
+                               idempotency_key="e" * 32, applicant=citizen.applicant)
+    assert bc.applicant == citizen.applicant and bc.cases.count() == 2
+    assert {(c.channel, c.filed_by_id, c.state) for c in bc.cases.all()} == {("window", window_staff.pk, "submitted")}
 
 
 # -- pages -------------------------------------------------------------------------------------------

@@ -155,7 +155,10 @@ def _check_bundles():
                      "退休一件事", "身后一件事", "军人退役一件事", "企业注销一件事"):
         assert expected in names
     food = Bundle.objects.get(name="开办餐饮店一件事")
-    assert food.popular_name == "开小吃店" and food.target == "legal"
+    # A 个体工商户 (a person) or a company opens a restaurant; the 情形 questions tell them apart.
+    assert food.popular_name == "开小吃店" and food.target == "both"
+    assert [q.text for q in food.questions.order_by("seq")][0] == "您以什么身份开办餐饮店？"
+    assert food.questions.get(seq=1).options.get(seq=1).select_items.get().name == "个体工商户设立登记"
     assert "食品经营许可证核发" in set(food.items.values_list("name", flat=True))
     newborn = Bundle.objects.get(name="新生儿出生一件事")
     assert {"出生登记", "城乡居民基本医疗保险参保登记"} <= set(newborn.items.values_list("name", flat=True))

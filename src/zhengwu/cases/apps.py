@@ -18,9 +18,11 @@ class CasesConfig(AppConfig):
                          "逾期视为受理：收到申请材料五个工作日内未答复的办件（行政许可法第三十二条）"))
 
         register(MenuEntry("受理", "cases:staff_intake", roles={"window"}, icon="inbox", order=10,
-                           description="预审与受理：受理、补正、不予受理、容缺受理、告知承诺"))
+                           description="预审与受理：受理、补正、不予受理、容缺受理、告知承诺",
+                           count=_waiting_intake, count_label="件待受理"))
         register(MenuEntry("待办", "cases:staff_inbox", roles={"approver", "window"}, icon="folder2-open", order=11,
-                           description="待我审批的办件环节，按时限显示正常、预警、超期"))
+                           description="待我审批的办件环节，按时限显示正常、预警、超期",
+                           count=_waiting_steps, count_label="个环节待办"))
         register(MenuEntry("窗口代录", "cases:staff_file", roles={"window"}, icon="person-vcard", order=12,
                            description="为现场申请人录入办件，含帮代办"))
         register(MenuEntry("延期审批", "cases:staff_extensions", roles={"leader"}, icon="alarm", order=13,
@@ -29,3 +31,17 @@ class CasesConfig(AppConfig):
                            description="按事项编辑审批环节、并联审批、条件环节和申报表单"))
         register(MenuEntry("办件指标", "cases:figures", roles={"leader", "dept_admin", "window", "approver", "supervisor"},
                            icon="bar-chart", order=40, description="受理量、办结量、按时办结率、超期数、平均办理时长等"))
+
+
+def _waiting_intake(user, cap: int) -> int:
+    """Cases waiting for 受理 in the user's scope, counted up to ``cap`` (the queue's index)."""
+    from .queries import intake_queue
+
+    return intake_queue(user).order_by().values("pk")[:cap].count()
+
+
+def _waiting_steps(user, cap: int) -> int:
+    """Active steps the user may act on, counted up to ``cap`` (the inbox's index)."""
+    from .queries import inbox
+
+    return inbox(user).order_by().values("pk")[:cap].count()

@@ -132,3 +132,92 @@ def licence_payload(case) -> dict:
     return {"licence_name": licence.get("name", ""), "holder": case.applicant.name, "case_number": case.number,
             "item_code": case.service_item.implementation_code, "issuer": case.department.name,
             "issuer_uscc": case.department.uscc, "issued_on": timezone.localdate().isoformat()}
+
+
+# -- the written notices of intake (《中华人民共和国行政许可法》第三十二条) ------------------------
+# Art. 32 para. 2: 受理或者不予受理行政许可申请，应当出具加盖本行政机关专用印章和注明日期的书面凭证.
+# Art. 32 para. 1 (四): 材料不齐全或者不符合法定形式的，应当当场或者在五日内一次告知申请人需要补正的全部内容.
+# Art. 32 para. 1 (二)/(三): 不予受理 is decided in writing, with the reason (and, art. 38 para. 2 by
+# analogy, the applicant's right to 行政复议/行政诉讼).
+INTAKE_DOCUMENTS = {
+    "receipt": "申请回执",
+    "acceptance": "受理通知书",
+    "supplement": "一次性补正告知书",
+    "refusal": "不予受理决定书",
+}
+
+
+def intake_documents(state: str, *, numbered: bool, accepted: bool, notices: int) -> list[str]:
+    """Which intake notices a case can be printed with, in its current state (pure).
+
+    申请回执 while it waits for 受理 (a submitted, numbered case); 受理通知书 once accepted
+    (from then on, whatever became of it); 一次性补正告知书 once a notice was issued; 不予受理决定书
+    only for a refused case."""
+    kinds = []
+    if numbered and state in ("submitted", "supplement") and not accepted:
+        kinds.append("receipt")
+    if accepted:
+        kinds.append("acceptance")
+    if notices:
+        kinds.append("supplement")
+    if state == "refused":
+        kinds.append("refusal")
+    return kinds
+
+
+def _stamp(case) -> str:
+    return f"{case.department.name}（盖章）<br/>{timezone.localdate():%Y年%m月%d日}"
+
+
+def _submitted(case) -> str:
+    return f"{timezone.localtime(case.submitted_at):%Y年%m月%d日}" if case.submitted_at else ""
+
+
+def acceptance_notice_pdf(case) -> Pdf:
+    """受理通知书: the application is accepted; the date and the promised completion date."""
+    due = f"{case.due_date:%Y年%m月%d日}" if case.due_date else ""
+    promised = "即办" if not case.promised_days else f"{case.promised_days}个工作日（{due}前办结）"
+    text = (f"{case.applicant.name}：\n你（单位）于{_submitted(case)}提出的“{case.service_item.name}”申请"
+            f"（办件编号 {case.number}），申请材料齐全、符合法定形式，根据《中华人民共和国行政许可法》第三十二条"
+            f"第一款第（五）项的规定，决定予以受理。" + (f"\n受理方式：{case.get_intake_mode_display()}。"
+                                                   if case.intake_mode != "normal" else ""))
+    return _render(
+        "受理通知书",
+        [("办件编号", case.number or ""), ("事项名称", case.service_item.name), ("实施部门", case.department.name),
+         ("申请人", case.applicant.name), ("受理日期", f"{case.accepted_on:%Y年%m月%d日}" if case.accepted_on else ""),
+         ("承诺办理时限", promised)],
+        [text, "请凭办件编号在“我的办件”中查询办理进度。如对办理有意见，可拨打12345政务服务便民热线。"],
+        _stamp(case), qr=_receipt_qr(case),
+    )
+
+
+def supplement_notice_pdf(case, notice) -> Pdf:
+    """一次性补正告知书: every material to correct and why, listed once."""
+    rows = [(f"{i}. {item.get('material', '')}", str(item.get("reason", "")))
+            for i, item in enumerate(notice.items or [], start=1)]
+    text = (f"{case.applicant.name}：\n你（单位）于{_submitted(case)}提出的“{case.service_item.name}”申请"
+            f"（办件编号 {case.number}），申请材料不齐全或者不符合法定形式。根据《中华人民共和国行政许可法》第三十二条"
+            f"第一款第（四）项的规定，现一次告知需要补正的全部内容（见上表）。请补正后在原办件中重新提交，无需重新申请。")
+    if notice.note:
+        text += f"\n说明：{notice.note}"
+    return _render(
+        "一次性补正告知书",
+        [("办件编号", case.number or ""), ("事项名称", case.service_item.name),
+         ("告知日期", f"{timezone.localtime(notice.issued_at):%Y年%m月%d日}"), *rows],
+        [text], _stamp(case),
+    )
+
+
+def refusal_pdf(case) -> Pdf:
+    """不予受理决定书: the reason and the legal basis the window gave, and the remedies."""
+    reason, _, basis = (case.refusal_reason or "").partition("\n依据：")
+    text = (f"{case.applicant.name}：\n你（单位）于{_submitted(case)}提出的“{case.service_item.name}”申请"
+            f"（办件编号 {case.number}），经审查，决定不予受理。\n理由：{reason}"
+            + (f"\n依据：{basis}" if basis else "")
+            + "\n如不服本决定，可以自收到本决定书之日起六十日内依法申请行政复议，或者在六个月内依法提起行政诉讼。")
+    return _render(
+        "不予受理决定书",
+        [("办件编号", case.number or ""), ("事项名称", case.service_item.name), ("实施部门", case.department.name),
+         ("申请人", case.applicant.name)],
+        [text], _stamp(case),
+    )

@@ -219,11 +219,17 @@ class ResumeForm(LockedForm):
 class DeliverForm(LockedForm):
     method = forms.ChoiceField(label="送达方式", choices=CaseResult.Delivery.choices, widget=forms.RadioSelect)
     address = forms.CharField(label="邮寄地址", required=False, max_length=300)
-    carrier = forms.CharField(label="快递公司", required=False, max_length=40, initial="中国邮政EMS")
+    carrier = forms.CharField(label="快递公司", required=False, max_length=40,
+                              widget=forms.TextInput(attrs={"placeholder": "如：中国邮政EMS"}))
     tracking_number = forms.CharField(label="运单号", required=False, max_length=60)
+
+    MAIL_ONLY = ("address", "carrier", "tracking_number")  # shown and kept only for 邮寄送达
 
     def clean(self):
         data = super().clean()
+        if data.get("method") != CaseResult.Delivery.MAIL:
+            for key in self.MAIL_ONLY:
+                data[key] = ""
         if data.get("method") == CaseResult.Delivery.MAIL:
             for key, label in (("address", "邮寄地址"), ("carrier", "快递公司"), ("tracking_number", "运单号")):
                 if not (data.get(key) or "").strip():
@@ -293,6 +299,7 @@ class FileStartForm(StyledForm):
     def __init__(self, *args, items, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["item"].queryset = items
+        self.fields["item"].widget.attrs["data-zw-filter"] = "事项名称或部门"  # hundreds of items: searchable
         self.fields["item"].label_from_instance = lambda it: f"{it.name}（{it.department.short_name or it.department.name}）"
 
     def clean(self):

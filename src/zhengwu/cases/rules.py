@@ -256,3 +256,55 @@ LAST_DAY = dt.date(2999, 12, 31)
 
 def clamp_day(day: dt.date) -> dt.date:
     return min(max(day, FIRST_DAY), LAST_DAY)
+
+
+# -- who may apply (服务对象) ------------------------------------------------------------------
+APPLICANT_KIND_LABELS = {"person": "个人（自然人）", "legal": "企业或其他组织（法人）"}
+
+
+def applicant_kind_refusal(service_object: str, applicant_kind: str, what: str = "该事项") -> str | None:
+    """Why an applicant of ``applicant_kind`` (person / legal) may not apply for an item or a
+    一件事 whose 服务对象 is ``service_object`` (person / legal / both); None when they may.
+
+    The 办事指南 names the 服务对象 (国务院办公厅《政务服务事项基本目录》要素 “服务对象”:
+    自然人 / 法人 / 自然人、法人); an application from anyone else is not one the item handles.
+    An unknown or empty 服务对象 restricts nobody."""
+    if service_object not in APPLICANT_KIND_LABELS or applicant_kind == service_object:
+        return None
+    return (f"{what}的服务对象为{APPLICANT_KIND_LABELS[service_object]}，"
+            f"{APPLICANT_KIND_LABELS.get(applicant_kind, '该申请人')}不能申请")
+
+
+# -- 送达方式 chosen by the applicant ---------------------------------------------------------------
+DELIVERY_METHODS = {"window": "窗口领取", "mail": "邮寄送达", "electronic": "电子送达"}
+MAIL_ADDRESS_MIN = 8  # 省市区 + 街道门牌: anything shorter cannot be a postal address
+
+
+def delivery_choice_problems(method: str, address: str) -> dict[str, str]:
+    """What is wrong with an applicant's choice of how to receive the result (field → message).
+
+    邮寄 needs a postal address; the other methods keep none (an address given with them is
+    dropped by the caller)."""
+    if method not in DELIVERY_METHODS:
+        return {"delivery_method": f"结果领取方式：请选择{'、'.join(DELIVERY_METHODS.values())}之一"}
+    address = (address or "").strip()
+    if method == "mail":
+        if not address:
+            return {"delivery_address": "邮寄地址：选择邮寄送达时必填"}
+        if len(address) < MAIL_ADDRESS_MIN:
+            return {"delivery_address": f"邮寄地址：请写明省市区、街道和门牌号（至少{MAIL_ADDRESS_MIN}个字）"}
+        if len(address) > 300:
+            return {"delivery_address": "邮寄地址：不能超过300个字"}
+    return {}
+
+
+# -- 审查与决定相分离 (separation of duties) -----------------------------------------------------------
+def separation_refusal(separate: bool, is_decision_step: bool, acted_on_earlier_step: bool) -> str | None:
+    """Why a person may not take a case's decision step (None when they may).
+
+    A process may require 审查与决定相分离 (an internal-control rule the item's process sets, see
+    ``ProcessDefinition.separate_duties``): whoever acted on an earlier step (审查) of a case may
+    not also take its last step (决定)."""
+    if separate and is_decision_step and acted_on_earlier_step:
+        return "本事项实行审查与决定相分离：您已办理本办件的审查环节，不能再作出决定，请由其他人员办理"
+    return None

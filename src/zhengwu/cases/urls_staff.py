@@ -4,6 +4,8 @@ from django.urls import path
 
 from . import views_staff as v
 from . import views_staff_deadlines as deadlines
+from . import views_staff_bundles as staff_bundles
+from . import views_staff_documents as documents
 from . import views_staff_filing as filing
 from . import views_staff_processes as processes
 
@@ -24,9 +26,12 @@ urlpatterns: list = [
     path(f"{P}extensions/<int:pk>/decide/", deadlines.extension_decide, name="staff_extension_decide"),
     path(f"{P}<int:pk>/deliver/", v.deliver, name="staff_deliver"),
     path(f"{P}<int:pk>/decision/", v.decision_file, name="staff_decision"),
+    path(f"{P}<int:pk>/documents/<str:kind>.pdf", documents.intake_document, name="staff_document"),
     path(f"{P}file/", filing.file_start, name="staff_file"),
     path(f"{P}file/register/", filing.file_register, name="staff_file_register"),
     path(f"{P}file/<int:pk>/", filing.file_draft, name="staff_file_draft"),
+    path(f"{P}file/bundle/", staff_bundles.choose_bundle, name="staff_choose_bundle"),
+    path(f"{P}file/bundle/<int:bundle_id>/", staff_bundles.file_bundle, name="staff_file_bundle"),
     path(f"{P}processes/", processes.process_list, name="staff_processes"),
     path(f"{P}processes/<int:pk>/", processes.process_edit, name="staff_process_edit"),
     path(f"{P}processes/<int:pk>/form/", processes.form_schema, name="staff_form_schema"),

@@ -25,10 +25,10 @@ from zhengwu.catalog.models.items import ItemStatus
 from zhengwu.catalog.models.materials import Necessity
 from zhengwu.speedups import jinja_env
 
-from . import formrender, forms_schema
+from . import formrender, forms_schema, rules
 from .models import BundleCase, Case, CaseMaterial, PendingMaterial, SupplementNotice
 from .rules import State
-from .services import applying, approval
+from .services import applying, approval, delivery
 from .services import bundles as bundle_services
 from .views_applicant import (ACCEPT_FILES, WITHDRAWABLE, decorate, my_case, my_cases, render_page, require_applicant,
                               with_needs)
@@ -98,8 +98,10 @@ def _form_page(request, *, item, version, case, applicant, key="", data=None, er
     prefilled = forms_schema.prefill(schema, applicant)
     values = data if data is not None else (case.form_data if case else prefilled)
     errors = errors or {}
-    known = set((schema.get("properties") or {}))
+    known = set((schema.get("properties") or {})) | DELIVERY_KEYS
     return render_page(request, "cases/applicant/apply.html", {
+        "delivery": _delivery_values(request, case), "delivery_methods": rules.DELIVERY_METHODS.items(),
+        "delivery_errors": {k: errors[k] for k in DELIVERY_KEYS if k in errors},
         "item": item, "version": version, "case": case, "applicant": applicant, "key": key,
         "fields": formrender.fields(schema, values, errors, raw, readonly_keys=set(prefilled)),
         "form_errors": [m for k, msgs in errors.items() if k not in known and k != "materials" for m in msgs],
@@ -111,6 +113,33 @@ def _form_page(request, *, item, version, case, applicant, key="", data=None, er
         "earlier_draft": None if case is not None else my_cases(applicant).filter(
             service_item_id=item.pk, state=State.DRAFT).order_by("-created_at").only("pk", "created_at").first(),
     }, status=status)
+
+
+DELIVERY_KEYS = {"delivery_method", "delivery_address"}
+
+
+def _delivery_values(request, case: Case | None) -> dict:
+    """The 结果领取方式 shown: what was just posted, else what the case holds (the applicant's own
+    address, shown back to them), else 窗口领取."""
+    if request.method == "POST" and "delivery_method" in request.POST:
+        return {"method": request.POST.get("delivery_method", ""), "address": request.POST.get("delivery_address", "")}
+    if case is not None and case.delivery_method:
+        address = case.delivery_address.reveal_unaudited() if case.delivery_address else ""
+        return {"method": case.delivery_method, "address": address}
+    return {"method": "window", "address": ""}
+
+
+def _choose_delivery(request, case: Case, expected_lock: int, errors: dict) -> Case:
+    """Record the posted 结果领取方式 (a page without the section leaves the case's choice alone)."""
+    if "delivery_method" not in request.POST:
+        return case
+    try:
+        return delivery.choose(request.user, case, request.POST.get("delivery_method", ""),
+                               request.POST.get("delivery_address", "")[:400], expected_lock)
+    except ValidationError as exc:
+        for key, msgs in (exc.message_dict.items() if hasattr(exc, "error_dict") else [("form", exc.messages)]):
+            errors.setdefault(key, []).extend(msgs)
+        return case
 
 
 def _store_data(case: Case, data: dict, parse_errors: dict) -> dict:
@@ -195,6 +224,8 @@ def _process_locked(request, item, version, case: Case, applicant, action: str, 
         if done:
             return done
         return page({"form": exc.messages}, status=409)
+    case = _choose_delivery(request, case, expected_lock, errors)
+    expected_lock = case.lock_version
     files_ok = _upload_all(request, case, rows)
     if action in ("submit", "resubmit"):
         if action == "submit":
@@ -232,12 +263,26 @@ def _process_locked(request, item, version, case: Case, applicant, action: str, 
     return redirect("cases:edit", case.pk)
 
 
+def _not_for_you(request, applicant, service_object: str, name: str, back_url: str):
+    """The apply page of an item or 一件事 the applicant's kind may not apply for (服务对象):
+    why not, instead of a form that would be refused on submission."""
+    refusal = rules.applicant_kind_refusal(service_object, applicant.kind, f"“{name}”")
+    if not refusal:
+        return None
+    return render_page(request, "cases/applicant/not_for_you.html", {
+        "name": name, "refusal": refusal, "applicant": applicant, "back_url": back_url}, status=403)
+
+
 @login_required
 def apply(request, item_id: int):
     """网上申报: the item's form and material list; 保存草稿 / 提交 (idempotent by key)."""
     applicant = require_applicant(request)
     item = _published_item(item_id)
     version = item.published_version
+    refused = _not_for_you(request, applicant, version.service_object, item.name,
+                           reverse("catalog:item_guide", args=[item.pk]))
+    if refused is not None:
+        return refused
     if request.method != "POST":
         return _form_page(request, item=item, version=version, case=None, applicant=applicant,
                           key=uuid.uuid4().hex)
@@ -344,23 +389,47 @@ def supply_pending(request, pk: int, pending_id: int):
 
 
 # -- 一件事一次办 -----------------------------------------------------------------------------
-def _bundle_page(request, plan, applicant, *, key, data=None, errors=None, raw=None, chosen=None, status=200):
+def bundle_context(plan, answers_source, *, chosen=None, errors=None) -> dict:
+    """What the 一件事 form shows for the 情形 answers in ``answers_source`` (GET or POST): the
+    questions with the chosen options, which items apply, and each material's state (asked for,
+    or waived and why). Shared by the applicant's page and the window's (窗口代录一件事)."""
     errors = errors or {}
-    prefilled = forms_schema.prefill(plan.schema, applicant)
+    answers, unanswered = bundle_services.scenarios.parse_answers(plan.questions, answers_source)
     chosen = set(chosen or [])
+    selected = plan.selected_ids(chosen, answers)
+    waived = plan.waived(answers, selected)
+    decided = set().union(*[o.select | o.skip for q in plan.questions for o in q.options]) if plan.questions else set()
+    for m in plan.members:
+        m.decided = m.item.pk in decided
+        m.selected = m.item.pk in selected
     pool = []
     for entry in plan.pool:
         entry.errors = errors.get(entry.key, [])
+        entry.waived_reason = waived.get(bundle_services.scenarios.key(entry.name), "")
+        entry.needed = entry.necessity_for(selected | {m.item.pk for m in plan.members if m.optional
+                                                       and not m.decided}) is not None
         pool.append(entry)
+    return {"questions": [(q, answers.get(q.pk)) for q in plan.questions], "unanswered": bool(unanswered),
+            "answer_errors": [m for k, msgs in errors.items() if k.startswith("q_") for m in msgs],
+            "answers": answers, "pool": pool, "chosen": chosen}
+
+
+def _bundle_page(request, plan, applicant, *, key, data=None, errors=None, raw=None, chosen=None, status=200):
+    errors = errors or {}
+    prefilled = forms_schema.prefill(plan.schema, applicant)
+    source = request.POST if request.method == "POST" else request.GET
+    ctx = bundle_context(plan, source, chosen=chosen, errors=errors)
     known = set(plan.schema.get("properties") or {}) | {e.key for e in plan.pool}
     return render_page(request, "cases/applicant/bundle_apply.html", {
-        "plan": plan, "bundle": plan.bundle, "applicant": applicant, "key": key, "pool": pool,
+        **ctx, "plan": plan, "bundle": plan.bundle, "applicant": applicant, "key": key,
+        "action_url": reverse("cases:bundle_apply", args=[plan.bundle.pk]),
         "fields": formrender.fields(plan.schema, data if data is not None else prefilled, errors, raw,
                                     readonly_keys=set(prefilled), required_keys=plan.required_keys,
                                     optional_keys=plan.optional_keys),
         "item_errors": errors.get("items", []),
-        "form_errors": [m for k, msgs in errors.items() if k not in known and k != "items" for m in msgs],
-        "chosen": chosen, "accept": ACCEPT_FILES, "max_mb": applying.MAX_UPLOAD_BYTES // 1024 // 1024,
+        "form_errors": [m for k, msgs in errors.items()
+                        if k not in known and k != "items" and not k.startswith("q_") for m in msgs],
+        "accept": ACCEPT_FILES, "max_mb": applying.MAX_UPLOAD_BYTES // 1024 // 1024,
     }, status=status)
 
 
@@ -371,6 +440,10 @@ def bundle_apply(request, bundle_id: int):
         plan = bundle_services.bundle_plan(bundle_id)
     except ValidationError:
         raise Http404("该一件事不存在或未发布") from None
+    refused = _not_for_you(request, applicant, plan.bundle.target, plan.bundle.name,
+                           reverse("catalog:bundle_detail", args=[plan.bundle.pk]))
+    if refused is not None:
+        return refused
     if request.method != "POST":
         return _bundle_page(request, plan, applicant, key=uuid.uuid4().hex)
     key = request.POST.get("idempotency_key", "")
@@ -387,15 +460,17 @@ def bundle_apply(request, bundle_id: int):
     if not errors:
         try:
             bc = bundle_services.apply_bundle(request.user, plan.bundle, form_data=data, files=files,
-                                              optional_items=chosen, idempotency_key=key)
+                                              optional_items=chosen, idempotency_key=key, answers=request.POST)
         except ValidationError as exc:
             errors = exc.message_dict if hasattr(exc, "error_dict") else {"items": exc.messages}
         else:
             messages.success(request, f"“{plan.bundle.name}”已提交，一件事编号 {bc.number}。")
             return redirect("cases:bundle_case", bc.pk)
     else:
-        selected = plan.selected_ids(chosen)
-        for k, msgs in bundle_services.check(plan, data, files, selected).items():
+        answers, unanswered = bundle_services.scenarios.parse_answers(plan.questions, request.POST)
+        selected = plan.selected_ids(chosen, answers)
+        for k, msgs in {**unanswered, **bundle_services.check(plan, data, files, selected,
+                                                               plan.waived(answers, selected))}.items():
             errors.setdefault(k, msgs)
     if files:
         messages.warning(request, "申请未提交，所选文件没有保存，请改正后重新选择文件。")

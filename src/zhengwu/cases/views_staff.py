@@ -32,7 +32,7 @@ from zhengwu.speedups import jinja_env
 from zhengwu.workbench.views import roles_required
 
 from . import forms_staff as f
-from . import access, queries, workflow
+from . import access, queries, views_staff_documents, workflow
 from . import views_staff_deadlines as deadlines
 from .models import Case, CaseMaterial, CaseResult, CaseStep, Channel
 from .rules import State, TimeStatus
@@ -231,6 +231,9 @@ def _render_case(request, case: Case, *, bound: dict | None = None, focus_step: 
         "case": case, "time_left": queries.case_time_left(case), "form_rows": _form_rows(case),
         "acceptance_left": queries.acceptance_time_left(case),
         "catalogue": [(m, m.name in have) for m in catalogue], "uploaded": uploaded, "events": events,
+        # Only the current file of each material in the list; replaced ones folded away below it.
+        "current_uploads": [m for m in uploaded if m.status != CaseMaterial.Status.REPLACED],
+        "replaced_uploads": [m for m in uploaded if m.status == CaseMaterial.Status.REPLACED],
         "supplements": supplements, "pending": pending, "suspensions": suspensions,
         "blocks": _blocks(case, steps), "focus_step": focus_step,
     }
@@ -275,11 +278,22 @@ def _render_case(request, case: Case, *, bound: dict | None = None, focus_step: 
             ctx["resume_form"] = bound.get("resume") or f.ResumeForm(initial=lock, auto_id="resume_%s")
         if case.state == State.CONCLUDED and result is not None:
             ctx["deliver_form"] = bound.get("deliver") or f.DeliverForm(
-                initial={**lock, "method": "window" if case.channel != Channel.ONLINE else "electronic"},
-                auto_id="deliver_%s")
+                initial={**lock, **_delivery_initial(request.user, case)}, auto_id="deliver_%s")
     ctx.update(deadlines.case_context(request.user, case, bound))
+    ctx["documents"] = views_staff_documents.links(case)
     ctx["any_errors"] = bool(bound)
     return render(request, "cases/staff/case_detail.html", ctx, status=status)
+
+
+def _delivery_initial(user, case: Case) -> dict:
+    """登记送达 starts from the applicant's choice; the address they gave for 邮寄 is read for
+    the label (an audited read of personal data). Without a choice: 窗口领取 at a window, 电子送达
+    online."""
+    method = case.delivery_method or ("window" if case.channel != Channel.ONLINE else "electronic")
+    initial = {"method": method}
+    if method == "mail" and case.delivery_address:
+        initial["address"] = reveal_pii(user, case, "delivery_address", f"办件 {case.number} 邮寄送达")
+    return initial
 
 
 @roles_required(Role.WINDOW, Role.APPROVER, what="窗口人员或审批人员")

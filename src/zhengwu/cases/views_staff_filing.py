@@ -21,11 +21,17 @@ from zhengwu.org.permissions import grants
 from zhengwu.workbench.views import roles_required
 
 from . import forms_staff as f
-from . import queries
+from . import queries, rules
 from .models import Case, CaseMaterial, Channel
 from .rules import State
-from .services import applying
+from .services import applying, delivery
 from .views_staff import scoped_items
+
+
+def _bundles_for(applicant):
+    from .views_staff_bundles import bundles_for
+
+    return bundles_for(applicant)
 
 
 # -- 窗口代录 / 帮代办 --------------------------------------------------------------------------------
@@ -92,6 +98,10 @@ def file_start(request):
                         agent_note=(d["agent_note"] or "").strip(), window=_my_window(request.user),
                         idempotency_key=request.POST.get("idempotency_key") or None)
                 except ValidationError as exc:
+                    if hasattr(exc, "error_dict") and "applicant" in exc.error_dict:
+                        # 服务对象: the item does not serve this kind of applicant — said at the item.
+                        exc = ValidationError({"item" if k == "applicant" else k: v
+                                               for k, v in exc.message_dict.items()})
                     f.apply_service_errors(start, exc)
                 else:
                     return redirect("cases:staff_file_draft", pk=case.pk)
@@ -101,6 +111,8 @@ def file_start(request):
         ctx.setdefault("start", f.FileStartForm(initial={"applicant": applicant.pk, "channel": Channel.WINDOW},
                                                 items=items))
     ctx["idempotency_key"] = request.POST.get("idempotency_key") if op == "start" else uuid.uuid4().hex
+    if applicant is not None:
+        ctx["bundles"] = _bundles_for(applicant)
     return render(request, "cases/staff/file_start.html", ctx)
 
 
@@ -139,7 +151,7 @@ def file_register(request):
                 "lookup": f.LookupForm(initial={"number": ""}), "applicant": applicant, "temp_password": password,
                 "start": f.FileStartForm(initial={"applicant": applicant.pk, "channel": Channel.WINDOW},
                                          items=scoped_items(request.user, [Role.WINDOW])),
-                "idempotency_key": uuid.uuid4().hex,
+                "idempotency_key": uuid.uuid4().hex, "bundles": _bundles_for(applicant),
             })
     return render(request, "cases/staff/file_start.html", ctx)
 
@@ -166,6 +178,12 @@ def file_draft(request, pk: int):
             try:
                 with transaction.atomic():
                     case = applying.save_form(request.user, case, {**case.form_data, **form.to_data()}, int(lock))
+                    if request.POST.get("delivery_method"):
+                        method = request.POST["delivery_method"]
+                        address = request.POST.get("delivery_address", "").strip()[:400]
+                        if method == "mail" and not address and case.delivery_address:
+                            address = case.delivery_address.reveal_unaudited()  # 留空则不变
+                        case = delivery.choose(request.user, case, method, address, case.lock_version)
                     for m in catalogue:
                         upload = request.FILES.get(f"file_{m.pk}")
                         if upload is None:
@@ -208,4 +226,7 @@ def file_draft(request, pk: int):
     rows = [{"material": m, "uploaded": uploaded.get(m.pk), "error": file_errors.get(m.pk)} for m in catalogue]
     return render(request, "cases/staff/file_draft.html", {
         "case": case, "form": form, "rows": rows, "errors": errors,
+        "delivery_methods": rules.DELIVERY_METHODS.items(),
+        "delivery_method": request.POST.get("delivery_method") or case.delivery_method or "window",
+        "saved_address": str(case.delivery_address) if case.delivery_address else "",  # masked
     })

@@ -83,8 +83,9 @@ def process_edit(request, pk: int):
                 errors.append("缺少流程版本号，请刷新页面后重试")
             else:
                 try:
-                    definition = approval.save_process_definition(request.user, item, steps,
-                                                                  expected_version=int(expected))
+                    definition = approval.save_process_definition(
+                        request.user, item, steps, expected_version=int(expected),
+                        separate_duties=request.POST.get("separate_duties") == "on")
                 except ValidationError as exc:
                     errors += [m for ms in exc.message_dict.values() for m in ms] if hasattr(exc, "error_dict") \
                         else exc.messages
@@ -104,6 +105,8 @@ def process_edit(request, pk: int):
     return render(request, "cases/staff/process_edit.html", {
         "item": item, "formset": formset, "versions": versions, "current": current, "errors": errors,
         "base_version": base_version, "has_schema": bool((schema or {}).get("properties")),
+        "separate_duties": (request.POST.get("separate_duties") == "on") if request.method == "POST"
+        else bool(current and current.separate_duties),
     })
 
 

@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from zhengwu.core.admin_mixins import AuditedAdmin
 
-from .models import BaseItem, Bundle, BundleItem, ItemVersion, Material, ServiceItem
+from .models import BaseItem, Bundle, BundleItem, BundleOption, BundleQuestion, ItemVersion, Material, ServiceItem
 
 
 @admin.register(BaseItem)
@@ -66,3 +66,19 @@ class BundleAdmin(admin.ModelAdmin):
     list_display = ["name", "region", "target", "status"]
     inlines = [BundleItemInline]
     raw_id_fields = ["region", "lead_department"]
+
+
+class BundleOptionInline(admin.StackedInline):
+    model = BundleOption
+    extra = 1
+    raw_id_fields = ["select_items", "skip_items"]
+
+
+@admin.register(BundleQuestion)
+class BundleQuestionAdmin(admin.ModelAdmin):
+    """情形引导: a 一件事's questions, each option selecting/skipping items and waiving materials."""
+
+    list_display = ["text", "bundle", "seq"]
+    list_filter = ["bundle"]
+    raw_id_fields = ["bundle"]
+    inlines = [BundleOptionInline]

@@ -354,6 +354,7 @@ def load(stdout) -> None:
                 BundleItem(bundle=bundle, service_item_id=by_name[ref.lstrip("?")], seq=seq, optional=ref.startswith("?"))
                 for seq, ref in enumerate(spec["items"], 1) if ref.lstrip("?") in by_name
             ])
+            _load_scenarios(bundle, data.bundles.SCENARIOS.get(spec["name"], []), by_name)
             new_bundle_ids.append(bundle.pk)
 
         counts = {"items": len(pairs), "materials": len(materials), "bundles": len(new_bundles),
@@ -418,3 +419,15 @@ def _index_looks_stale() -> bool:
     published = (ServiceItem.objects.filter(status="published", published_version__isnull=False).count()
                  + Bundle.objects.filter(status="published").count())
     return (state or 0) < published
+
+
+def _load_scenarios(bundle, questions, by_name: dict[str, int]) -> None:
+    """情形引导 of a demo bundle (data.bundles.SCENARIOS)."""
+    from .models import BundleOption, BundleQuestion
+
+    for qseq, (text, options) in enumerate(questions, 1):
+        question = BundleQuestion.objects.create(bundle=bundle, seq=qseq, text=text)
+        for oseq, (label, select, skip, waive) in enumerate(options, 1):
+            option = BundleOption.objects.create(question=question, seq=oseq, label=label, waive_materials="、".join(waive))
+            option.select_items.set([by_name[n] for n in select if n in by_name])
+            option.skip_items.set([by_name[n] for n in skip if n in by_name])

@@ -84,7 +84,7 @@ def bundle_overview(rng: tuple[str, str] | None = None, audience: str | None = N
     if rng:
         qs = qs.filter(region__code__gte=rng[0], region__code__lte=rng[1])
     if audience:
-        qs = qs.filter(target=audience)
+        qs = qs.filter(target__in=[audience, Bundle.Target.BOTH])
     return list(qs.order_by("name"))
 
 

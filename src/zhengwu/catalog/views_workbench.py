@@ -422,7 +422,11 @@ def bundle_new(request):
 def bundle_detail(request, pk: int):
     bundle = _get_bundle(request, pk)
     overview = bundle_svc.bundle_overview(bundle)
-    return render(request, "catalog/workbench/bundle_detail.html", {"bundle": bundle, "o": overview})
+    # 情形引导 (edited in the admin): each option with the items it selects and skips.
+    questions = bundle.questions.order_by("seq", "pk").prefetch_related(
+        "options__select_items", "options__skip_items")
+    return render(request, "catalog/workbench/bundle_detail.html", {"bundle": bundle, "o": overview,
+                                                                    "questions": questions})
 
 
 @roles_required(*BUNDLE_ROLES, what="事项管理员")

@@ -82,7 +82,7 @@ def console(request):
         except ValidationError as exc:
             _errors(request, exc)
             return _console(request, form, status=400)
-        messages.success(request, f"工单 {ticket.number} 已{ticket.state_label}")
+        messages.success(request, f"工单 {ticket.number} 已登记，当前状态：{ticket.state_label}")
         return redirect("hotline:ticket", ticket.pk)
     return _console(request, form)
 

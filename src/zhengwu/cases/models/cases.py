@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from zhengwu.core.pii import EncryptedField
+
 from ..rules import STATE_LABELS, State
 
 
@@ -29,6 +31,10 @@ class BundleCase(models.Model):
                                   related_name="bundle_cases")
     number = models.CharField("一件事编号", max_length=32, unique=True, null=True, blank=True)
     form_data = models.JSONField("共用表单", default=dict, blank=True)
+    # 情形引导: the applicant's answers ([{"question": …, "option": …}]) and the materials nobody
+    # asks of them because of the answers or because an item of the same bundle issues them.
+    answers = models.JSONField("情形选择", default=list, blank=True)
+    waived_materials = models.JSONField("免交材料", default=list, blank=True)
     idempotency_key = models.CharField("幂等键", max_length=64, unique=True, null=True, blank=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
 
@@ -77,6 +83,11 @@ class Case(models.Model):
     intake_mode = models.CharField("受理方式", max_length=12, choices=IntakeMode.choices, default=IntakeMode.NORMAL)
     form_data = models.JSONField("申报表单", default=dict, blank=True)
     progress = models.JSONField("流程进度", default=dict, blank=True)
+
+    # How the applicant wants the result (chosen when applying); 登记送达 starts from it.
+    delivery_method = models.CharField("结果送达方式", max_length=12, blank=True,
+                                       choices=[("window", "窗口领取"), ("mail", "邮寄送达"), ("electronic", "电子送达")])
+    delivery_address = EncryptedField("邮寄地址", kind="address")
 
     commitment_text = models.TextField("告知承诺书", blank=True)
     commitment_signed_at = models.DateTimeField("承诺签署时间", null=True, blank=True)

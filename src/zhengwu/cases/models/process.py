@@ -15,6 +15,9 @@ class ProcessDefinition(models.Model):
     version = models.PositiveIntegerField("版本号")
     steps = models.JSONField("环节")
     is_current = models.BooleanField("现行", default=True)
+    # 审查与决定相分离: who acted on an earlier step of a case may not take its last step (决定).
+    separate_duties = models.BooleanField("审查与决定分离", default=False,
+                                          help_text="勾选后，办理过前序环节（审查）的人员不能办理最后环节（决定）")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="编辑人", null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField("创建时间", auto_now_add=True)

@@ -14,6 +14,7 @@ from zhengwu.catalog.models import Material, ServiceItem
 from zhengwu.core import files
 from zhengwu.catalog.models.items import ItemStatus
 from zhengwu.catalog.models.materials import VERSION_MATERIALS, Necessity
+from zhengwu.catalog.rules import material_key
 from zhengwu.org import permissions
 from zhengwu.org.models import Role
 
@@ -35,6 +36,14 @@ def applicant_of(user):
     if applicant is None:
         raise PermissionDenied("仅限已注册的个人或法人申请")
     return applicant
+
+
+def check_service_object(service_object: str, applicant, name: str) -> None:
+    """Refuse an applicant the item (or 一件事) does not serve (服务对象, see
+    :func:`zhengwu.cases.rules.applicant_kind_refusal`), online and at the window alike."""
+    refusal = rules.applicant_kind_refusal(service_object, applicant.kind, f"“{name}”")
+    if refusal:
+        raise ValidationError({"applicant": refusal}, code="service_object")
 
 
 def actor_for(user, case: Case) -> Actor:
@@ -77,6 +86,7 @@ def create_draft(user, service_item: ServiceItem, *, applicant=None, channel: st
     if channel == Channel.AGENT and agent is None:
         raise ValidationError({"agent": "帮代办须登记代办人"})
     version = service_item.published_version
+    check_service_object(version.service_object, applicant, service_item.name)
     prefilled = forms_schema.prefill(version.form_schema, applicant)
     case = Case(
         service_item=service_item, item_version=version, department_id=service_item.department_id,
@@ -178,7 +188,19 @@ def missing_required(case: Case) -> list[str]:
         return []
     have = set(CaseMaterial.objects.filter(case_id=case.pk).exclude(status=CaseMaterial.Status.REPLACED)
                .values_list("name", flat=True))
-    return [name for name in required if name not in have]
+    missing = [name for name in required if name not in have]
+    if missing and case.bundle_case_id:
+        waived = bundle_waived(case.bundle_case_id)
+        missing = [name for name in missing if (material_key(name) or name) not in waived]
+    return missing
+
+
+def bundle_waived(bundle_case_id: int) -> set[str]:
+    """Material keys a 一件事 application does not ask for (情形 answers, or issued by an item of
+    the same application — see :mod:`.scenarios`)."""
+    from ..models import BundleCase
+
+    return set(BundleCase.objects.filter(pk=bundle_case_id).values_list("waived_materials", flat=True).first() or [])
 
 
 @transaction.atomic

@@ -14,6 +14,7 @@ from .. import documents, rules, workflow
 from ..models import Case, CaseMaterial, CaseResult, CaseStep, PendingMaterial, ProcessDefinition, Suspension
 from ..models.cases import IntakeMode
 from ..rules import Actor, State
+from . import duties
 from .base import locked_case, record_event, transition
 from .intake import sync_steps
 
@@ -30,6 +31,7 @@ def act_on_step(user, case: Case, step_id: str, action: str, expected_lock: int,
         raise ValidationError("该办件没有这个环节")
     if not permissions.has_role(user, step.role, department=step.department):
         raise PermissionDenied(f"仅{step.department.name}的相应岗位人员可以办理“{step.name}”")
+    duties.check_separation(user, case, step_id)  # 审查与决定相分离, when the process asks for it
     if action in ("return", "reject") and not (opinion or "").strip():
         raise ValidationError({"opinion": "退回或不予通过时须填写意见"})
     if case.state != State.IN_REVIEW:
@@ -147,6 +149,8 @@ def deliver(user, case: Case, expected_lock: int, method: str, *, address: str =
     """送达: 窗口领取, 邮寄 (address, carrier and tracking number recorded) or 电子送达."""
     if method not in CaseResult.Delivery.values:
         raise ValidationError({"method": "送达方式不正确：应为窗口领取、邮寄送达或电子送达"})
+    if method != CaseResult.Delivery.MAIL:  # a courier and a waybill belong to 邮寄 only
+        address = carrier = tracking_number = ""
     if method == CaseResult.Delivery.MAIL:
         missing = [label for label, v in (("邮寄地址", address), ("快递公司", carrier), ("运单号", tracking_number))
                    if not (v or "").strip()]
@@ -165,7 +169,8 @@ def deliver(user, case: Case, expected_lock: int, method: str, *, address: str =
 
 @transaction.atomic
 def save_process_definition(user, service_item, steps: list[dict],
-                            expected_version: int | None = None) -> ProcessDefinition:
+                            expected_version: int | None = None, *,
+                            separate_duties: bool | None = None) -> ProcessDefinition:
     """A new version of an item's process; cases already started keep theirs.
 
     ``expected_version`` is the version the editor started from (0: none yet); when another
@@ -184,10 +189,14 @@ def save_process_definition(user, service_item, steps: list[dict],
         raise ValidationError("审批流程已被他人修改（当前为第%d版），请刷新页面后重试" % (last.version if last else 0),
                               code="stale")
     ProcessDefinition.objects.filter(service_item=service_item, is_current=True).update(is_current=False)
+    if separate_duties is None:  # not asked: the new version keeps the rule of the last one
+        separate_duties = bool(last and last.separate_duties)
     definition = ProcessDefinition.objects.create(service_item=service_item, version=(last.version + 1) if last else 1,
-                                                  steps=steps, is_current=True, created_by=user)
+                                                  steps=steps, is_current=True, created_by=user,
+                                                  separate_duties=separate_duties)
     audit.record("case.process_definition", actor=user, obj=definition,
-                 after={"item": service_item.pk, "version": definition.version, "steps": [s["name"] for s in steps]})
+                 after={"item": service_item.pk, "version": definition.version, "steps": [s["name"] for s in steps],
+                        "separate_duties": separate_duties})
     return definition
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
 from django.utils import timezone
@@ -24,11 +24,13 @@ from zhengwu.catalog.models.items import ItemStatus
 from zhengwu.catalog.models.materials import Necessity
 from zhengwu.catalog.rules import material_key
 from zhengwu.core import audit
+from zhengwu.org import permissions
+from zhengwu.org.models import Role
 
 from .. import forms_schema, rules
 from ..formrender import ordered_keys
-from ..models import BundleCase, Case, CaseMaterial
-from . import applying
+from ..models import BundleCase, Case, CaseMaterial, Channel
+from . import applying, scenarios
 from .base import record_event
 
 NECESSITY_RANK = {Necessity.OPTIONAL: 1, Necessity.TOLERATED: 2, Necessity.REQUIRED: 3}
@@ -79,10 +81,19 @@ class BundlePlan:
     required_keys: set[str]  # required by a mandatory item
     optional_keys: set[str]  # required only by 选办 items
     pool: list[PoolEntry]
+    questions: list[scenarios.Question] = field(default_factory=list)  # 情形引导
+    produced: dict[str, list[int]] = field(default_factory=dict)  # material key → items issuing it
 
-    def selected_ids(self, optional_chosen) -> set[int]:
+    def selected_ids(self, optional_chosen, answers: dict | None = None) -> set[int]:
+        """The items applied for, from the 选办 ticks and the 情形 answers (option per question)."""
         chosen = {int(x) for x in optional_chosen if str(x).isdigit()}
-        return {m.item.pk for m in self.members if not m.optional or m.item.pk in chosen}
+        mandatory = {m.item.pk for m in self.members if not m.optional}
+        optional = {m.item.pk for m in self.members if m.optional}
+        return scenarios.resolve(self.questions, answers or {}, mandatory, optional, chosen)
+
+    def waived(self, answers: dict | None, selected: set[int]) -> dict[str, str]:
+        """Material keys not asked for (an answer waives them, or a selected item issues them) → why."""
+        return scenarios.waived(answers or {}, self.produced, selected)
 
 
 def bundle_plan(bundle: Bundle | int) -> BundlePlan:
@@ -134,13 +145,17 @@ def bundle_plan(bundle: Bundle | int) -> BundlePlan:
                 entry.necessity = mat.necessity
             entry.copies = max(entry.copies, mat.copies)
             entry.uses.append((m, mat))
-    return BundlePlan(bundle, members, union, required_keys, optional_keys, list(pool.values()))
+    return BundlePlan(bundle, members, union, required_keys, optional_keys, list(pool.values()),
+                      scenarios.load(bundle), scenarios.produced_by(members))
 
 
-def check(plan: BundlePlan, form_data: dict, files: dict, selected: set[int]) -> dict[str, list[str]]:
+def check(plan: BundlePlan, form_data: dict, files: dict, selected: set[int],
+          waived: dict[str, str] | None = None) -> dict[str, list[str]]:
     """Every problem of an application before anything is written: form fields by key,
-    materials by pool key, ``items`` for the choice of items."""
+    materials by pool key, ``items`` for the choice of items. A waived material (情形, or issued
+    by an item of the application) is never required."""
     errors: dict[str, list[str]] = {}
+    waived = waived or {}
     if not selected:
         errors["items"] = ["请至少选择一个事项"]
     for m in plan.members:
@@ -150,6 +165,8 @@ def check(plan: BundlePlan, form_data: dict, files: dict, selected: set[int]) ->
             bucket = errors.setdefault(key, [])
             bucket.extend(msg for msg in messages if msg not in bucket)
     for entry in plan.pool:
+        if scenarios.key(entry.name) in waived:
+            continue
         if entry.necessity_for(selected) == Necessity.REQUIRED and not files.get(entry.key):
             errors.setdefault(entry.key, []).append(f"“{entry.name}”是必要材料，请上传")
     return errors
@@ -168,26 +185,38 @@ def _existing(idempotency_key: str, applicant) -> BundleCase:
 
 
 def apply_bundle(user, bundle: Bundle | int, *, form_data: dict, files: dict, optional_items=(),
-                 idempotency_key: str) -> BundleCase:
+                 idempotency_key: str, answers=None, applicant=None) -> BundleCase:
     """Apply for a bundle: one BundleCase and one submitted case per chosen item.
 
     ``files`` maps pool keys (:attr:`PoolEntry.key`) to uploaded files; ``optional_items`` are
-    the ids of the 选办 items chosen. The same ``idempotency_key`` (a double click, a retry after a
-    time-out) returns the BundleCase made the first time.
+    the ids of the 选办 items chosen; ``answers`` the posted 情形 answers (``q_<id>`` → option id).
+    The same ``idempotency_key`` (a double click, a retry after a time-out) returns the BundleCase
+    made the first time.
+
+    At a window (一件事综合受理窗口) staff file for ``applicant``: the clerk must hold 窗口人员 for
+    the department of every item filed (checked per item by :func:`applying.create_draft`).
     """
-    applicant = applying.applicant_of(user)
+    if applicant is None:
+        applicant = applying.applicant_of(user)
+    elif not permissions.has_role(user, Role.WINDOW):
+        raise PermissionDenied("仅窗口人员可以代申请人录入一件事")
     key = (idempotency_key or "").strip()
     if not key or len(key) > MAX_KEY:
         raise ValidationError("提交标识无效，请刷新页面后重新填写")
     if BundleCase.objects.filter(idempotency_key=key).exists():
         return _existing(key, applicant)
     plan = bundle_plan(bundle)
-    selected = plan.selected_ids(optional_items)
-    errors = check(plan, form_data, files, selected)
+    applying.check_service_object(plan.bundle.target, applicant, plan.bundle.name)
+    chosen, errors = scenarios.parse_answers(plan.questions, answers or {})
+    selected = plan.selected_ids(optional_items, chosen)
+    waived = plan.waived(chosen, selected)
+    errors.update(check(plan, form_data, files, selected, waived))
     if errors:
         raise ValidationError(errors)
     try:
-        return _apply(user, applicant, plan, form_data, files, selected, key)
+        return _apply(user, applicant, plan, form_data, files, selected, key,
+                      answers=[{"question": q.text, "option": chosen[q.pk].label} for q in plan.questions],
+                      waived=sorted(waived))
     except IntegrityError:
         # The same key raced us and won (the unique key made us wait for it): its result stands.
         if BundleCase.objects.filter(idempotency_key=key).exists():
@@ -196,9 +225,11 @@ def apply_bundle(user, bundle: Bundle | int, *, form_data: dict, files: dict, op
 
 
 @transaction.atomic
-def _apply(user, applicant, plan: BundlePlan, form_data: dict, files: dict, selected: set[int], key: str) -> BundleCase:
+def _apply(user, applicant, plan: BundlePlan, form_data: dict, files: dict, selected: set[int], key: str, *,
+           answers: list | None = None, waived: list | None = None) -> BundleCase:
     bundle = plan.bundle
-    bc = BundleCase.objects.create(bundle=bundle, applicant=applicant, form_data=form_data, idempotency_key=key)
+    bc = BundleCase.objects.create(bundle=bundle, applicant=applicant, form_data=form_data, idempotency_key=key,
+                                   answers=answers or [], waived_materials=waived or [])
     bc.number = "YJS" + rules.case_number(bundle.region.code, timezone.localdate(), bc.pk)
     bc.save(update_fields=["number"])
 
@@ -207,7 +238,10 @@ def _apply(user, applicant, plan: BundlePlan, form_data: dict, files: dict, sele
         if m.item.pk not in selected:
             continue
         case = applying.create_draft(user, m.item, form_data=_slice(m.item.published_version.form_schema, form_data),
-                                     idempotency_key=f"{key}:{m.item.pk}")
+                                     idempotency_key=f"{key}:{m.item.pk}",
+                                     applicant=applicant if applicant.user_id != getattr(user, "pk", None) else None,
+                                     channel=Channel.WINDOW if applicant.user_id != getattr(user, "pk", None)
+                                     else Channel.ONLINE)
         case.bundle_case = bc
         case.save(update_fields=["bundle_case", "updated_at"])
         cases[m.item.pk] = case
@@ -216,6 +250,8 @@ def _apply(user, applicant, plan: BundlePlan, form_data: dict, files: dict, sele
     for entry in plan.pool:
         uploaded = files.get(entry.key)
         uses = [(m, mat) for m, mat in entry.uses if m.item.pk in selected]
+        if scenarios.key(entry.name) in (waived or ()):
+            continue
         if uploaded is None or not uses:
             continue
         first_member, first_material = uses[0]
