@@ -168,8 +168,7 @@ estimate_rows = spreadsheets.estimate_rows
 def parsed_rows(table: Table) -> Iterator[ParsedRow]:
     """The data rows of an opened file, each checked with :func:`parse_row`, in file order.
 
-    (Parsing the two halves of a big sheet in two processes was tried: on this two-core machine,
-    shared with other work, moving the rows between processes cost more than it saved.)
+    (In one process: handing rows to other processes costs more than parsing them.)
     """
     for number, cells in table.rows:
         row = parse_row(number, cells, table.columns)
