@@ -5,7 +5,8 @@ with or without BOM, or GBK/GB18030 — detected) into checked Python values, an
 layout back out. It is pure: no ORM, so it can be tested on its own; the database side (looking
 rows up, bulk writes, versions) is :mod:`zhengwu.catalog.services.imports`.
 
-The column layout is :data:`COLUMNS`; docs/catalog-import.md documents it for bureaus.
+The column layout is :data:`COLUMNS`; docs/catalog-import.md documents it for bureaus. The parsers of
+single cells are :mod:`zhengwu.catalog.importer_cells` (re-exported here).
 
 The file formats themselves are the platform's (:mod:`zhengwu.core.spreadsheets` reads, within
 limits that refuse zip bombs, and streams; :mod:`zhengwu.core.xlsx_writer` writes; both
