@@ -2,8 +2,8 @@
 受理, 补正告知, 不予受理, 容缺受理, 告知承诺受理) and approval (审批环节, 特别程序, 送达).
 
 Who may act is decided by the services; what a caller sees is :func:`~zhengwu.cases.api._visible_case`.
-The operation ids are the ones these endpoints had when they were defined in :mod:`zhengwu.cases.api`
-(the API's clients are generated from them).
+The operation ids are given: they stay the ones these endpoints had when they were defined in
+:mod:`zhengwu.cases.api` (django-ninja derives a default id from the module name).
 """
 
 from __future__ import annotations
