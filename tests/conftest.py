@@ -66,6 +66,18 @@ def make_staff(district):
 
 
 @pytest.fixture
+def dept(make_department):
+    """The department of the case and rating tests: 市场监管局 of the district."""
+    return make_department(name="市场监管局", short_name="市场监管局")
+
+
+@pytest.fixture
+def approver(make_staff, dept):
+    """An 审批 staff member of :func:`dept`."""
+    return make_staff("approver", department=dept)
+
+
+@pytest.fixture
 def make_citizen(db):
     from zhengwu.accounts import services
 

@@ -30,7 +30,7 @@ def zipf_cum_weights(n: int, s: float = 1.1) -> list[float]:
 def gen_cases(ctx: Context) -> int:
     from zhengwu.accounts.models import User
     from zhengwu.cases import rules
-    from zhengwu.cases.models import Case, CaseEvent, CaseStep
+    from zhengwu.cases.models import Case, CaseEvent, CaseStep, Suspension
     from zhengwu.org.models import RoleGrant
 
     rnd = ctx.rnd("cases")
@@ -66,16 +66,22 @@ def gen_cases(ctx: Context) -> int:
 
     n = ctx.size.cases
     case_pk, event_pk, step_pk = next_id(Case), next_id(CaseEvent), next_id(CaseStep)
+    suspension_pk = next_id(Suspension)
     case_table = Table(Case, [
         "id", "number", "service_item_id", "item_version_id", "process_id", "department_id", "region_id",
         "applicant_id", "agent_id", "agent_note", "filed_by_id", "channel", "window_id", "bundle_case_id", "state",
         "outcome", "intake_mode", "form_data", "progress", "commitment_text", "commitment_signed_at", "refusal_reason",
         "promised_days", "submitted_at", "accepted_on", "due_date", "suspended_workdays", "concluded_at",
-        "concluded_on_time", "visits", "lock_version", "idempotency_key", "created_at", "updated_at"])
+        "concluded_on_time", "visits", "lock_version", "idempotency_key", "created_at", "updated_at",
+        "delivery_method", "delivery_address", "received_on", "acceptance_due", "deemed_accepted", "extension_workdays"])
     event_table = Table(CaseEvent, ["id", "case_id", "action", "label", "from_state", "to_state", "step_id", "actor_id",
                                     "actor_name", "opinion", "data", "visible_to_applicant", "at"])
     step_table = Table(CaseStep, ["id", "case_id", "step_id", "name", "role", "department_id", "block", "status",
                                   "due_date", "activated_at", "acted_by_id", "acted_at", "opinion"])
+    # A case in 特别程序 has its open Suspension row, as approval.suspend writes it: the clock stops
+    # only for a recorded procedure of 行政许可法第四十五条 (without the row the figures count it as open).
+    suspension_table = Table(Suspension, ["id", "case_id", "kind", "reason", "legal_basis", "stops_clock", "started_on",
+                                          "planned_workdays", "ended_on", "workdays", "started_by_id"])
     labels = {a: t.label for a, t in rules.STATE_TABLE.items()}
     tz = timezone.get_current_timezone()
     # Local time has a fixed offset here (Asia/Shanghai, no DST): work in naive UTC throughout.
@@ -83,7 +89,7 @@ def gen_cases(ctx: Context) -> int:
     empty = "{}"
     now_utc = ctx.now.astimezone(dt.timezone.utc).replace(tzinfo=None)
     data_strings: dict[str, str] = {}
-    counts = {"cases": 0, "events": 0, "steps": 0, "overdue_open": 0, "late": 0}
+    counts = {"cases": 0, "events": 0, "steps": 0, "suspensions": 0, "overdue_open": 0, "late": 0}
 
     def at(day: dt.date, hour: int, minute: int) -> dt.datetime:
         return dt.datetime(day.year, day.month, day.day, hour, minute) - offset
@@ -99,7 +105,7 @@ def gen_cases(ctx: Context) -> int:
         state_picks = rnd.choices(states, cum_weights=cum_states, k=m)
         channel_picks = rnd.choices(channels, cum_weights=cum_channels, k=m)
         hour_picks = rnd.choices(range(24), cum_weights=cum_hours, k=m)
-        case_rows, event_rows, step_rows = [], [], []
+        case_rows, event_rows, step_rows, suspension_rows = [], [], [], []
         for k in range(m):
             it: ItemInfo = picks[k]
             state = state_picks[k]
@@ -141,8 +147,10 @@ def gen_cases(ctx: Context) -> int:
             ev: list[tuple] = []  # (action, from, to, step_id, actor, at, opinion, data)
             ev.append(("create", "", "draft", "", None if channel == "online" else win, created, "",
                        {"channel": channel, "agent": ""}))
+            received = submitted  # the materials' receipt (行政许可法第三十二条: five working days to answer)
             if state == "draft":
                 submitted = None
+                received = None
                 number = None
             else:
                 ev.append(("submit", "draft", "submitted", "", None if channel == "online" else win, submitted, "", {}))
@@ -173,6 +181,7 @@ def gen_cases(ctx: Context) -> int:
                     t1 = submitted + dt.timedelta(minutes=30)
                     ev.append(("request_supplement", "submitted", "supplement", "", win, t1, "请补正：材料复印件不清晰", {}))
                     ev.append(("resubmit", "supplement", "submitted", "", None, t1 + dt.timedelta(minutes=40), "", {}))
+                    received = t1 + dt.timedelta(minutes=40)
                     acc_time = max(acc_time, t1 + dt.timedelta(minutes=50))
                 ev.append(("accept", "submitted", "in_review", "", win, acc_time, "材料齐全，予以受理", {}))
                 blocks = it.blocks
@@ -235,18 +244,27 @@ def gen_cases(ctx: Context) -> int:
                     progress = {"blocks": [[s[0] for s in b] for b in blocks], "status": status, "current": current,
                                 "outcome": ""}
                     if state == "suspended":
-                        ev.append(("suspend", "in_review", "suspended", "", dept_approver if it.demo and dept_approver
-                                   else (None, "审批人员"), tstep + dt.timedelta(hours=1), "需抽样检测", {"kind": "检测"}))
+                        actor = dept_approver if it.demo and dept_approver else (None, "审批人员")
+                        started = tstep + dt.timedelta(hours=1)
+                        ev.append(("suspend", "in_review", "suspended", "", actor, started, "需抽样检测",
+                                   {"kind": "检测", "planned_workdays": None, "legal_basis": rules.SUSPENSION_BASIS}))
+                        suspension_rows.append((suspension_pk, pk, "testing", "需抽样检测", rules.SUSPENSION_BASIS, True,
+                                                (started + offset).date(), None, None, 0, actor[0]))
+                        suspension_pk += 1
                     if due < days.today and state == "in_review":
                         counts["overdue_open"] += 1
             lock = len(ev) - 1
+            received_on = (received + offset).date() if received is not None else None
+            # 补正 stops the five days; they start again on resubmission (intake.request_supplement).
+            acceptance_due = (days.add(received_on, rules.ACCEPTANCE_WORKDAYS)
+                              if received_on is not None and state != "supplement" else None)
             updated = ev[-1][5]
             case_rows.append((
                 pk, number, it.id, it.version_id, it.process_id if accepted is not None else None, it.department_id,
                 it.region_id, applicant, None, "", win[0] if channel in ("window", "agent") else None, channel, None, None,
                 state, outcome, "normal", "{}", j(progress) if progress else "{}", "", None, refusal, promised,
                 ts(submitted), accepted, due, suspended_days, ts(concluded_at), on_time, visits, lock, None, ts(created),
-                ts(updated)))
+                ts(updated), "", "", received_on, acceptance_due, False, 0))
             for action, frm, to, sid, actor, when, opinion, data in ev:
                 if data:
                     key = repr(data)
@@ -266,15 +284,17 @@ def gen_cases(ctx: Context) -> int:
             case_table.write(case_rows)
             event_table.write(event_rows)
             step_table.write(step_rows)
+            suspension_table.write(suspension_rows)
         done += m
         counts["cases"] += len(case_rows)
         counts["events"] += len(event_rows)
         counts["steps"] += len(step_rows)
+        counts["suspensions"] += len(suspension_rows)
         if done % 200_000 == 0 or done == n:
             ctx.log(f"    办件 {done}/{n}")
-    reset_sequences(Case, CaseEvent, CaseStep)
-    analyze(Case, CaseEvent, CaseStep)
+    reset_sequences(Case, CaseEvent, CaseStep, Suspension)
+    analyze(Case, CaseEvent, CaseStep, Suspension)
     ctx.timings.setdefault("rows", {}).update(cases=counts["cases"], case_events=counts["events"],
-                                              case_steps=counts["steps"])
+                                              case_steps=counts["steps"], case_suspensions=counts["suspensions"])
     ctx.timings["distribution"] = {"overdue_open": counts["overdue_open"], "concluded_late": counts["late"]}
     return counts["cases"]

@@ -146,7 +146,7 @@ def gen_items(ctx: Context) -> int:
             materials.append((material_id, version_id, seq, mname[:300], necessity, rnd.choice(["original", "copy", "both"]),
                               1, "applicant", "", "", "", "", "", ""))
             material_id += 1
-        processes.append((pd_id, item_id, 1, j(default_steps(dept[0])), True, None, now))
+        processes.append((pd_id, item_id, 1, j(default_steps(dept[0])), True, False, None, now))
         item_id += 1
         version_id += 1
         pd_id += 1
@@ -165,14 +165,14 @@ def gen_items(ctx: Context) -> int:
         ]).write(versions)
         Table(Material, ["id", "version_id", "seq", "name", "necessity", "form", "copies", "source", "source_department",
                          "license_type", "blank_form", "sample", "acceptance_standard", "note"]).write(materials)
-        Table(ProcessDefinition, ["id", "service_item_id", "version", "steps", "is_current", "created_by_id",
-                                  "created_at"]).write(processes)
+        Table(ProcessDefinition, ["id", "service_item_id", "version", "steps", "is_current", "separate_duties",
+                                  "created_by_id", "created_at"]).write(processes)
         # Demo items without a process definition get the default one, as intake would create it.
         missing = list(ServiceItem.objects.filter(status="published", process_definitions__isnull=True)
                        .values_list("id", "department_id"))
-        Table(ProcessDefinition, ["id", "service_item_id", "version", "steps", "is_current", "created_by_id",
-                                  "created_at"]).write(
-            (pd_id + k, iid, 1, j(default_steps(did)), True, None, now) for k, (iid, did) in enumerate(missing))
+        Table(ProcessDefinition, ["id", "service_item_id", "version", "steps", "is_current", "separate_duties",
+                                  "created_by_id", "created_at"]).write(
+            (pd_id + k, iid, 1, j(default_steps(did)), True, False, None, now) for k, (iid, did) in enumerate(missing))
     reset_sequences(ServiceItem, ItemVersion, Material, ProcessDefinition)
     analyze(ServiceItem, ItemVersion, Material, ProcessDefinition)
     ctx.timings.setdefault("rows", {}).update(service_items=len(items), item_versions=len(versions),

@@ -20,7 +20,7 @@ TODAY = dt.date(2026, 11, 20)  # a fixed "today" so that the run is reproducible
 
 def _fingerprint() -> dict:
     from zhengwu.accounts.models import Applicant
-    from zhengwu.cases.models import Case, CaseEvent, CaseStep
+    from zhengwu.cases.models import Case, CaseEvent, CaseStep, Suspension
     from zhengwu.catalog.models import Material, SearchIndexState, ServiceItem
     from zhengwu.org.models import Department
 
@@ -34,6 +34,7 @@ def _fingerprint() -> dict:
             "concluded_at", "concluded_on_time")),
         "events": list(CaseEvent.objects.order_by("pk").values_list("case_id", "action", "at")),
         "steps": list(CaseStep.objects.order_by("pk").values_list("case_id", "step_id", "status", "due_date")),
+        "suspensions": list(Suspension.objects.order_by("pk").values_list("case_id", "kind", "started_on")),
         "indexed": SearchIndexState.objects.get(pk=1).doc_count,
     }
 
@@ -45,7 +46,7 @@ def _generate(seed: int) -> dict:
 def test_tiny_generation_is_deterministic_consistent_and_refuses_a_second_run():
     from zhengwu.accounts.backends import login_username
     from zhengwu.accounts.models import Applicant, User
-    from zhengwu.cases.models import Case, CaseEvent, CaseStep
+    from zhengwu.cases.models import Case, CaseEvent, CaseStep, Suspension
     from zhengwu.catalog import search
     from zhengwu.core import calendar, pii
 
@@ -89,6 +90,11 @@ def test_tiny_generation_is_deterministic_consistent_and_refuses_a_second_run():
         elif c.state in ("in_review", "suspended"):
             assert CaseStep.objects.filter(case=c, status="active").exists()
             assert c.concluded_at is None
+            # 特别程序 (行政许可法第四十五条) stops the clock only with its record, as the service writes it.
+            open_suspensions = list(Suspension.objects.filter(case=c, ended_on__isnull=True)
+                                    .values_list("kind", "stops_clock", "legal_basis"))
+            assert open_suspensions == ([("testing", True, "《中华人民共和国行政许可法》第四十五条")]
+                                        if c.state == "suspended" else [])
         else:
             assert c.accepted_on is None and c.concluded_at is None
         events = list(CaseEvent.objects.filter(case=c).order_by("at", "pk").values_list("action", "to_state"))
@@ -96,7 +102,7 @@ def test_tiny_generation_is_deterministic_consistent_and_refuses_a_second_run():
         # The last state-changing event leads to the case's state.
         assert [to for _, to in events if to][-1] == c.state
     states = {c.state for c in cases}
-    assert {"delivered", "concluded"} <= states
+    assert {"delivered", "concluded", "suspended"} <= states
 
     # Generated items are searchable through the bulk index path.
     assert search.search("公积金").items

@@ -48,6 +48,22 @@ def demo_people(transactional_db):
 
 
 @pytest.fixture
+def login():
+    """login(page, base_url, username): sign in on the login page with the demo password (the
+    people of :func:`demo_people`) and wait until the page it leads to has loaded."""
+    from zhengwu.org.demo import DEMO_PASSWORD
+
+    def log_in(page, base, username):
+        page.goto(f"{base}/accounts/login/")
+        page.fill("input[name=username]", username)
+        page.fill("input[name=password]", DEMO_PASSWORD)
+        with page.expect_navigation(wait_until="load"):
+            page.click("#login-submit")
+
+    return log_in
+
+
+@pytest.fixture
 def food_licence_item(demo_people, publish_item):
     """food_licence_item(materials=("食品经营许可申请书", …), **version) — 食品经营许可证核发 of the demo
     市场监管局, published, applied for online with a one-field form (店铺名称) and required materials."""

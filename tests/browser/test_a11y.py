@@ -6,7 +6,6 @@ wcag2aa, wcag21a and wcag21aa on the portal home, search, guide, 长辈版, onli
 desktop and a phone. The rest is walked with the keyboard: the skip link, the focus ring on the
 navbar, errors and help texts read with their field, the large-font switch on a phone."""
 
-import io
 import re
 
 import pytest
@@ -22,15 +21,11 @@ PHONE = {"width": 375, "height": 740}
 
 
 def _setup():
-    from zhengwu.accounts.demo import load as load_accounts
     from zhengwu.catalog import search
     from zhengwu.catalog.models import ItemVersion, Material, ServiceItem
     from zhengwu.catalog.models.items import ItemStatus, VersionState
-    from zhengwu.org.demo import load as load_org
     from zhengwu.org.models import Department
 
-    load_org(io.StringIO())
-    load_accounts(io.StringIO())
     market = Department.objects.get(short_name="市场监管局")
     item = ServiceItem.objects.create(region=market.region, department=market, name="食品经营许可证核发",
                                       popular_name="开小吃店办许可证", item_type="01", status=ItemStatus.PUBLISHED,
@@ -48,16 +43,6 @@ def _setup():
     item.save()
     search.rebuild_index()
     return item
-
-
-def _login(page, base, username):
-    from zhengwu.org.demo import DEMO_PASSWORD
-
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    with page.expect_navigation(wait_until="load"):
-        page.click("#login-submit")
 
 
 class Checker:
@@ -79,7 +64,7 @@ class Checker:
         self.check(page, label or path)
 
 
-def test_pages_have_no_wcag_aa_violation(live_server, browser):
+def test_pages_have_no_wcag_aa_violation(live_server, browser, demo_people, login):
     from zhengwu.accounts.demo import CITIZEN_ID
     from zhengwu.cases.models import Case
 
@@ -99,7 +84,7 @@ def test_pages_have_no_wcag_aa_violation(live_server, browser):
     axe.visit(phone, base, f"/items/{item.pk}/", "guide on a phone, large font")
 
     citizen = browser.new_context(locale="zh-CN").new_page()
-    _login(citizen, base, CITIZEN_ID)
+    login(citizen, base, CITIZEN_ID)
     axe.visit(citizen, base, f"/cases/apply/{item.pk}/")
     citizen.get_by_label("店铺名称").fill("老王小吃")
     citizen.locator('[data-material="食品经营许可申请书"] input[type=file]').set_input_files(
@@ -113,10 +98,10 @@ def test_pages_have_no_wcag_aa_violation(live_server, browser):
     axe.visit(citizen, base, "/hotline/")
 
     admin = browser.new_context(locale="zh-CN").new_page()
-    _login(admin, base, "admin")
+    login(admin, base, "admin")
     axe.visit(admin, base, "/workbench/")
     window = browser.new_context(locale="zh-CN").new_page()
-    _login(window, base, "chuangkou")
+    login(window, base, "chuangkou")
     axe.visit(window, base, "/workbench/cases/intake/")
     axe.visit(window, base, f"/workbench/cases/{case.pk}/")
 
@@ -124,7 +109,7 @@ def test_pages_have_no_wcag_aa_violation(live_server, browser):
     assert not axe.failures, f"{len(axe.failures)} WCAG 2.1 AA violations:\n" + "\n".join(axe.failures)
 
 
-def test_keyboard_skip_link_and_focus_ring(live_server, page):
+def test_keyboard_skip_link_and_focus_ring(live_server, page, demo_people):
     _setup()
     page.goto(f"{live_server.url}/items/search/?q=开小吃店")
     page.keyboard.press("Tab")
@@ -149,7 +134,7 @@ def test_keyboard_skip_link_and_focus_ring(live_server, page):
     assert ring == ["首页", "solid", 3.0, "rgb(255, 255, 255)"], ring
 
 
-def test_errors_and_help_are_read_with_their_field(live_server, page):
+def test_errors_and_help_are_read_with_their_field(live_server, page, demo_people):
     _setup()
     page.goto(f"{live_server.url}/accounts/register/person/")
     password = page.locator("#id_password")
@@ -172,7 +157,7 @@ def test_errors_and_help_are_read_with_their_field(live_server, page):
     expect(page.locator("#id_name")).not_to_have_attribute("aria-invalid", "true")
 
 
-def test_elder_home_is_large_and_leads_to_the_catalogue(live_server, page):
+def test_elder_home_is_large_and_leads_to_the_catalogue(live_server, page, demo_people):
     _setup()
     page.set_viewport_size(PHONE)
     page.goto(f"{live_server.url}/")
@@ -196,9 +181,9 @@ def test_elder_home_is_large_and_leads_to_the_catalogue(live_server, page):
     expect(page.locator("html")).to_have_class(re.compile("zw-large"))  # the choice holds on the next page
 
 
-def test_workbench_modules_show_svg_icons(live_server, page):
+def test_workbench_modules_show_svg_icons(live_server, page, demo_people, login):
     _setup()
-    _login(page, live_server.url, "admin")
+    login(page, live_server.url, "admin")
     page.goto(f"{live_server.url}/workbench/")
     cards = page.locator("#wb-modules .card")
     icons = page.locator("#wb-modules .card svg.zw-icon use")

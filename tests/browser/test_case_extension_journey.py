@@ -4,19 +4,17 @@ it on 延期审批 → the citizen reads the new date and the reason on their ca
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from tests.browser.test_online_case_journey import PDF, _login, _setup, _submit
+from tests.browser.test_online_case_journey import PDF, _submit, item  # noqa: F401 (item: the fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_extension_requested_approved_and_shown_to_the_citizen(live_server, browser):
+def test_extension_requested_approved_and_shown_to_the_citizen(live_server, browser, item, login):  # noqa: F811
+    from zhengwu.accounts.backends import login_username
     from zhengwu.accounts.demo import CITIZEN_ID
     from zhengwu.accounts.models import User
     from zhengwu.cases.models import Case
     from zhengwu.cases.services import applying, intake
-
-    item = _setup()
-    from zhengwu.accounts.backends import login_username
 
     citizen_user = User.objects.get(username=login_username(CITIZEN_ID))
     case = applying.create_draft(citizen_user, item, form_data={"shop_name": "老王小吃"})
@@ -29,14 +27,14 @@ def test_extension_requested_approved_and_shown_to_the_citizen(live_server, brow
     base = live_server.url
 
     desk = browser.new_context(locale="zh-CN").new_page()
-    _login(desk, base, "shenpi_sj")
+    login(desk, base, "shenpi_sj")
     desk.goto(f"{base}/workbench/cases/{case.pk}/")
     desk.fill("#extension_reason", "需组织集体研究，期限内不能作出决定")
     _submit(desk, "#btn-extension")
     assert "待负责人审批" in desk.locator("#panel-extension").inner_text()
 
     boss = browser.new_context(locale="zh-CN").new_page()
-    _login(boss, base, "lingdao")
+    login(boss, base, "lingdao")
     boss.goto(f"{base}/workbench/cases/extensions/")
     card = boss.locator("[id^=extension-]").first
     assert "需组织集体研究" in card.inner_text()
@@ -47,7 +45,7 @@ def test_extension_requested_approved_and_shown_to_the_citizen(live_server, brow
     after = Case.objects.get(pk=case.pk).due_date
     assert after > before
     citizen = browser.new_context(locale="zh-CN").new_page()
-    _login(citizen, base, CITIZEN_ID)
+    login(citizen, base, CITIZEN_ID)
     citizen.goto(f"{base}/cases/{case.pk}/")
     text = citizen.content()
     assert "办理期限延长10个工作日" in text and "需组织集体研究" in text and after.isoformat() in text

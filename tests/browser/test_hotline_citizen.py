@@ -2,7 +2,6 @@
 place (区县 → 街道 + address) → the operator sees the photo (audited) and dispatches → the
 department claims and replies → the citizen sees the reply and rates it, once."""
 
-import io
 import struct
 import zlib
 
@@ -22,24 +21,11 @@ def _png() -> bytes:
 
 
 def _setup():
-    from zhengwu.accounts.demo import load as load_accounts
+    """The 12345 categories (on top of demo_people)."""
     from zhengwu.hotline import demo, services
-    from zhengwu.org.demo import load as load_org
 
-    load_org(io.StringIO())
-    load_accounts(io.StringIO())
     report = services.import_categories(None, (demo.DATA / "taxonomy.csv").read_bytes(), "taxonomy.csv")
     assert report["ok"], report
-
-
-def _login(page, base, username):
-    from zhengwu.org.demo import DEMO_PASSWORD
-
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    with page.expect_navigation(wait_until="load"):
-        page.click("#login-submit")
 
 
 def _submit(page, selector):
@@ -47,7 +33,7 @@ def _submit(page, selector):
         page.click(selector)
 
 
-def test_citizen_files_with_photo_and_place_then_rates_the_reply(live_server, browser):
+def test_citizen_files_with_photo_and_place_then_rates_the_reply(live_server, browser, demo_people, login):
     from zhengwu.accounts.demo import CITIZEN_ID
     from zhengwu.core.models import AuditEvent
     from zhengwu.hotline.models import Category, Ticket, TicketPhoto
@@ -62,7 +48,7 @@ def test_citizen_files_with_photo_and_place_then_rates_the_reply(live_server, br
     citizen.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
 
     # The citizen files the complaint: type, text, 区县 → 街道, address, a photo.
-    _login(citizen, base, CITIZEN_ID)
+    login(citizen, base, CITIZEN_ID)
     citizen.goto(f"{base}/hotline/")
     citizen.select_option("#c-type", "complaint")
     citizen.fill("#c-content", "花园路一家饭店后厨卫生脏乱差，吃完后腹泻，商家拒绝赔偿。")
@@ -79,7 +65,7 @@ def test_citizen_files_with_photo_and_place_then_rates_the_reply(live_server, br
     photo = TicketPhoto.objects.get(ticket=ticket)
 
     # The operator sees the photo (an audited read) and dispatches.
-    _login(operator, base, "rexian")
+    login(operator, base, "rexian")
     operator.goto(f"{base}/workbench/hotline/tickets/{ticket.pk}/")
     expect(operator.locator(f"#photo-{photo.pk}")).to_be_visible()
     r = operator.request.get(f"{base}/workbench/hotline/tickets/{ticket.pk}/photos/{photo.pk}/")
@@ -94,7 +80,7 @@ def test_citizen_files_with_photo_and_place_then_rates_the_reply(live_server, br
     expect(operator.locator("#ticket-state")).to_contain_text("待签收")
 
     # The department claims and replies.
-    _login(desk, base, "bumen_sj")
+    login(desk, base, "bumen_sj")
     desk.goto(f"{base}/workbench/hotline/tickets/{ticket.pk}/")
     _submit(desk, "#do-claim")
     desk.fill("#reply-text", "经现场检查，该饭店后厨卫生不达标，已责令停业整改，并督促赔偿诉求人医药费。")
@@ -113,7 +99,7 @@ def test_citizen_files_with_photo_and_place_then_rates_the_reply(live_server, br
     assert not errors, errors
 
 
-def test_map_appears_with_a_tile_source_and_a_click_sets_the_place(live_server, browser, settings):
+def test_map_appears_with_a_tile_source_and_a_click_sets_the_place(live_server, browser, settings, demo_people, login):
     """With a tile source configured the form shows a map; a click fills the coordinates sent with
     the complaint (tiles from our own origin here: the page loads no outside resource)."""
     from zhengwu.accounts.demo import CITIZEN_ID
@@ -126,7 +112,7 @@ def test_map_appears_with_a_tile_source_and_a_click_sets_the_place(live_server, 
     page = browser.new_context(locale="zh-CN").new_page()
     errors = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    _login(page, base, CITIZEN_ID)
+    login(page, base, CITIZEN_ID)
     page.goto(f"{base}/hotline/")
     expect(page.locator("#c-map img.zw-tile").first).to_be_attached()
     page.locator("#c-map").click(position={"x": 40, "y": 40})

@@ -1,8 +1,6 @@
 """Journey (12345): an operator registers a call, accepts the suggested category and dispatches;
 the department claims and replies; the centre calls back; the ticket closes."""
 
-import io
-
 import pytest
 from playwright.sync_api import expect
 
@@ -10,12 +8,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def _setup():
-    from zhengwu.accounts.demo import load as load_accounts
+    """The 12345 categories and a trained model (on top of demo_people)."""
     from zhengwu.hotline import demo, services, trainingdata
-    from zhengwu.org.demo import load as load_org
 
-    load_org(io.StringIO())
-    load_accounts(io.StringIO())
     report = services.import_categories(None, (demo.DATA / "taxonomy.csv").read_bytes(), "taxonomy.csv")
     assert report["ok"], report
     rows = trainingdata.generate(n=500, seed=11, noise=0)
@@ -24,22 +19,12 @@ def _setup():
     services.train_model(None, text.encode(), "journey.csv")
 
 
-def _login(page, base, username):
-    from zhengwu.org.demo import DEMO_PASSWORD
-
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    with page.expect_navigation(wait_until="load"):
-        page.click("#login-submit")
-
-
 def _submit(page, selector):
     with page.expect_navigation(wait_until="load"):
         page.click(selector)
 
 
-def test_register_dispatch_claim_reply_callback_close(live_server, browser):
+def test_register_dispatch_claim_reply_callback_close(live_server, browser, demo_people, login):
     from zhengwu.hotline.models import Ticket
     from zhengwu.org.models import Department
 
@@ -50,7 +35,7 @@ def test_register_dispatch_claim_reply_callback_close(live_server, browser):
     desk = browser.new_context(locale="zh-CN").new_page()
 
     # The operator registers the call; the suggestion appears while typing and is accepted.
-    _login(operator, base, "rexian")
+    login(operator, base, "rexian")
     operator.goto(f"{base}/workbench/hotline/console/")
     operator.fill("#f-phone", "13803719999")
     operator.fill("#f-caller", "周先生")
@@ -68,7 +53,7 @@ def test_register_dispatch_claim_reply_callback_close(live_server, browser):
     assert ticket.suggested["suggestions"][0]["category"] == "市场监管/食品安全/餐饮卫生"
 
     # The department claims and replies.
-    _login(desk, base, "bumen_sj")
+    login(desk, base, "bumen_sj")
     desk.goto(f"{base}/workbench/hotline/department/")
     expect(desk.locator("#ticket-table")).to_contain_text(ticket.number)
     _submit(desk, f"#open-{ticket.pk}")

@@ -1,7 +1,5 @@
 """Journey: an item manager (事项管理员) edits a published item and publishes version 2."""
 
-import io
-
 import pytest
 from playwright.sync_api import expect
 
@@ -9,15 +7,11 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def published_item(transactional_db):
-    from zhengwu.accounts.demo import load as load_accounts
+def published_item(demo_people):
     from zhengwu.accounts.models import User
     from zhengwu.catalog.services import items as svc
-    from zhengwu.org.demo import load as load_org
     from zhengwu.org.models import Department
 
-    load_org(io.StringIO())
-    load_accounts(io.StringIO())
     manager = User.objects.get(username="shixiang")
     item = svc.create_item(manager, department=Department.objects.get(short_name="市场监管局"), data={
         "name": "食品经营许可（新办）", "item_type": "01", "service_object": "legal",
@@ -33,13 +27,8 @@ def published_item(transactional_db):
     return item
 
 
-def test_item_manager_publishes_a_new_version(live_server, page, published_item):
-    from zhengwu.org.demo import DEMO_PASSWORD
-
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=username]", "shixiang")
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    page.click("#login-submit")
+def test_item_manager_publishes_a_new_version(live_server, page, published_item, login):
+    login(page, live_server.url, "shixiang")
     page.wait_for_url(f"{live_server.url}/workbench/")
 
     page.get_by_role("link", name="事项管理").first.click()

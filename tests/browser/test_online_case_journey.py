@@ -29,15 +29,6 @@ def item(food_licence_item):
     return item
 
 
-def _login(page, base, username):
-    from zhengwu.org.demo import DEMO_PASSWORD
-
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    _submit(page, "#login-submit")
-
-
 def _submit(page, selector):
     """Click a button that posts a form and wait until the answering page has loaded."""
     with page.expect_navigation(wait_until="load"):
@@ -49,7 +40,7 @@ def _upload(page, material, name):
         {"name": name, "mimeType": "application/pdf", "buffer": PDF})
 
 
-def test_apply_supplement_accept_parallel_conclude_download(live_server, browser, tmp_path, item):
+def test_apply_supplement_accept_parallel_conclude_download(live_server, browser, tmp_path, item, login):
     from zhengwu.accounts.demo import CITIZEN_ID
     from zhengwu.cases.models import Case
 
@@ -58,7 +49,7 @@ def test_apply_supplement_accept_parallel_conclude_download(live_server, browser
     staff = browser.new_context(locale="zh-CN").new_page()
 
     # The citizen applies online with materials.
-    _login(citizen, base, CITIZEN_ID)
+    login(citizen, base, CITIZEN_ID)
     citizen.goto(f"{base}/cases/apply/{item.pk}/")
     citizen.get_by_label("店铺名称").fill("老王小吃")
     _upload(citizen, "食品经营许可申请书", "申请书.pdf")
@@ -69,7 +60,7 @@ def test_apply_supplement_accept_parallel_conclude_download(live_server, browser
     assert case.number in citizen.content()
 
     # The window asks for a correction (一次性告知).
-    _login(staff, base, "chuangkou")
+    login(staff, base, "chuangkou")
     staff.goto(f"{base}/workbench/cases/intake/")
     staff.click(f"#open-{case.pk}")
     staff.click("#panel-supplement summary")
@@ -98,7 +89,7 @@ def test_apply_supplement_accept_parallel_conclude_download(live_server, browser
     # Two departments approve in parallel, each from its own inbox.
     for username, step in (("shenpi_sj", "market"), ("shenpi_ga", "police")):
         desk = browser.new_context(locale="zh-CN").new_page()
-        _login(desk, base, username)
+        login(desk, base, username)
         desk.goto(f"{base}/workbench/cases/inbox/")
         desk.click(f"#open-{case.pk}-{step}")
         desk.check(f"#step_{step}_action_0")

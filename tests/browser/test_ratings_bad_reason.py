@@ -3,7 +3,6 @@ why → the page asks for a problem or a comment and records nothing → the cit
 → “我的评价” shows it, and the department's rectification page shows it instead of “（未填写）”."""
 
 import datetime as dt
-import io
 
 import pytest
 from django.utils import timezone
@@ -12,28 +11,14 @@ from playwright.sync_api import expect
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def _login(page, base, username):
-    from zhengwu.org.demo import DEMO_PASSWORD
-
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    with page.expect_navigation(wait_until="load"):
-        page.click("#login-submit")
-
-
-def test_a_bad_rating_needs_a_problem_and_shows_it(live_server, browser, publish_item):
-    from zhengwu.accounts.demo import CITIZEN_ID
-    from zhengwu.accounts.demo import load as load_accounts
-    from zhengwu.accounts.models import User
+def test_a_bad_rating_needs_a_problem_and_shows_it(live_server, browser, publish_item, demo_people, login):
     from zhengwu.accounts.backends import login_username
+    from zhengwu.accounts.demo import CITIZEN_ID
+    from zhengwu.accounts.models import User
     from zhengwu.cases.models import Case
-    from zhengwu.org.demo import load as load_org
     from zhengwu.org.models import RoleGrant
     from zhengwu.ratings.models import Rating
 
-    load_org(io.StringIO())
-    load_accounts(io.StringIO())
     department = RoleGrant.objects.get(user__username="bumen_sj", role="dept_admin").department
     item = publish_item(department, "食品经营许可证核发")
     applicant = User.objects.get(username=login_username(CITIZEN_ID)).applicant
@@ -45,7 +30,7 @@ def test_a_bad_rating_needs_a_problem_and_shows_it(live_server, browser, publish
     base = live_server.url
 
     citizen = browser.new_context(locale="zh-CN").new_page()
-    _login(citizen, base, CITIZEN_ID)
+    login(citizen, base, CITIZEN_ID)
     citizen.goto(f"{base}/ratings/case/{case.pk}/")
     expect(citizen.locator("#bad-problems")).to_contain_text("需要多次跑动")
     citizen.click("label[for=level-1]")  # 非常不满意, nothing else
@@ -64,7 +49,7 @@ def test_a_bad_rating_needs_a_problem_and_shows_it(live_server, browser, publish
     expect(citizen.locator("#my-ratings")).to_contain_text("需要多次跑动")
 
     desk = browser.new_context(locale="zh-CN").new_page()
-    _login(desk, base, "bumen_sj")
+    login(desk, base, "bumen_sj")
     desk.goto(f"{base}/workbench/ratings/rectifications/")
     expect(desk.locator("#rect-table")).to_contain_text("需要多次跑动")
     desk.locator(".rect-link").first.click()

@@ -1,39 +1,22 @@
 """Journey (好差评): a citizen rates a window service on the tablet with a 差评 → the department
 verifies, rectifies and calls back → the leader's figures page shows the 差评 and its 整改."""
 
-import io
-
 import pytest
 from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def _login(page, base, username):
-    from zhengwu.org.demo import DEMO_PASSWORD
-
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    page.click("#login-submit")
-    expect(page).to_have_url(f"{base}/workbench/")
-
-
-def test_tablet_bad_rating_is_rectified_and_figures_change(live_server, browser):
-    from zhengwu.accounts.demo import load as load_accounts
-    from zhengwu.org.demo import load as load_org
-
-    load_org(io.StringIO())
-    load_accounts(io.StringIO())
+def test_tablet_bad_rating_is_rectified_and_figures_change(live_server, browser, demo_people, login):
     base = live_server.url
     leader = browser.new_context(locale="zh-CN").new_page()
-    _login(leader, base, "lingdao")
+    login(leader, base, "lingdao")
     leader.goto(f"{base}/workbench/ratings/figures/?by=department")
     expect(leader.locator("#figures-table")).to_contain_text("该期间暂无评价")
 
     # The window binds its tablet to A01; after the service the citizen rates it (差评).
     tablet = browser.new_context(locale="zh-CN").new_page()
-    _login(tablet, base, "chuangkou")
+    login(tablet, base, "chuangkou")
     tablet.goto(f"{base}/workbench/ratings/tablet/")
     tablet.click("#tablet-bind")
     expect(tablet.locator("#tablet-serve")).to_be_visible()
@@ -58,7 +41,7 @@ def test_tablet_bad_rating_is_rectified_and_figures_change(live_server, browser)
 
     # The department verifies → rectifies → calls back.
     desk = browser.new_context(locale="zh-CN").new_page()
-    _login(desk, base, "bumen_sj")
+    login(desk, base, "bumen_sj")
     desk.goto(f"{base}/workbench/ratings/rectifications/")
     expect(desk.locator("#rect-table")).to_contain_text("窗口人员说话不耐烦")
     desk.locator(".rect-link").first.click()

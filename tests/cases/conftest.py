@@ -28,11 +28,6 @@ def png_bytes():
 
 
 @pytest.fixture
-def dept(make_department):
-    return make_department(name="市场监管局", short_name="市场监管局")
-
-
-@pytest.fixture
 def fire_dept(make_department):
     return make_department(name="消防救援大队", short_name="消防")
 
@@ -61,11 +56,6 @@ def citizen(make_citizen):
 @pytest.fixture
 def window_staff(make_staff):
     return make_staff("window")  # comprehensive window: every department of the district
-
-
-@pytest.fixture
-def approver(make_staff, dept):
-    return make_staff("approver", department=dept)
 
 
 @pytest.fixture

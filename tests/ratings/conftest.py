@@ -16,11 +16,6 @@ _n = itertools.count(1)
 
 
 @pytest.fixture
-def dept(make_department):
-    return make_department(name="市场监管局", short_name="市场监管局")
-
-
-@pytest.fixture
 def other_dept(make_department):
     return make_department(name="消防救援大队", short_name="消防")
 
@@ -66,11 +61,6 @@ def concluded_case(make_case, citizen):
 @pytest.fixture
 def dept_admin(make_staff, dept):
     return make_staff("dept_admin", department=dept)
-
-
-@pytest.fixture
-def approver(make_staff, dept):
-    return make_staff("approver", department=dept)
 
 
 @pytest.fixture

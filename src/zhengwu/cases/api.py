@@ -44,29 +44,20 @@ from zhengwu.speedups.prepared import ByPk
 
 from . import access, documents, queries, rules
 from .api_schemas import (
-    AcceptCommitmentIn,
-    AcceptIn,
-    AcceptPendingIn,
     CaseCreateIn,
     CaseDetailOut,
     CaseFiguresOut,
     CaseMaterialOut,
     CasePage,
-    DeliverIn,
     FormIn,
     InboxPage,
     LockIn,
-    RefuseIn,
     ResubmitIn,
-    ResumeIn,
-    StepActIn,
-    SupplementIn,
-    SuspendIn,
     WithdrawIn,
 )
 from .models import Case, CaseMaterial, CaseResult, CaseStep, PendingMaterial
 from .rules import Actor, State
-from .services import applying, approval, intake
+from .services import applying
 from .services import figures as figures_svc
 
 PREFIX = "/cases/"
@@ -109,8 +100,8 @@ def _visible_case(request, case_id: int) -> Case:
     # select_related: the detail and every action read the item, department and applicant; the
     # rarely set agent and window (and the guide version the receipt reads) come lazily, only
     # when used: each further joined table costs PostgreSQL more planning time than a
-    # primary-key query (city data: 5 relations 0.6 ms to plan, + item_version, agent, window
-    # 5.6 ms). The child-table flags let the detail skip the queries that would come back empty.
+    # primary-key query (as for queries.STAFF_CASE_RELATED). The child-table flags let the
+    # detail skip the queries that would come back empty.
     case = _CASE_FOR_DETAIL.get(case_id)
     if case is None or not access.may_view(user, case):  # the one rule of a case and its files
         raise NotFound()
@@ -574,75 +565,4 @@ def decision(request, case_id: int):
     return response
 
 
-# == intake (窗口) =============================================================================
-@router.post("/{int:case_id}/accept", response={200: CaseDetailOut, **ERRORS}, summary="受理")
-def accept(request, case_id: int, payload: AcceptIn):
-    case = _visible_case(request, case_id)
-    intake.accept(request.auth, case, payload.lock_version, payload.opinion)
-    return _fresh_detail(request, case_id)
-
-
-@router.post("/{int:case_id}/supplement", response={200: CaseDetailOut, **ERRORS}, summary="补正告知（一次性告知）")
-def supplement(request, case_id: int, payload: SupplementIn):
-    case = _visible_case(request, case_id)
-    intake.request_supplement(request.auth, case, payload.lock_version, [i.dict() for i in payload.items],
-                              payload.note, payload.additional_reason)
-    return _fresh_detail(request, case_id)
-
-
-@router.post("/{int:case_id}/refuse", response={200: CaseDetailOut, **ERRORS}, summary="不予受理")
-def refuse(request, case_id: int, payload: RefuseIn):
-    case = _visible_case(request, case_id)
-    intake.refuse(request.auth, case, payload.lock_version, payload.reason, payload.legal_basis)
-    return _fresh_detail(request, case_id)
-
-
-@router.post("/{int:case_id}/accept-pending", response={200: CaseDetailOut, **ERRORS}, summary="容缺受理")
-def accept_pending(request, case_id: int, payload: AcceptPendingIn):
-    case = _visible_case(request, case_id)
-    intake.accept_pending(request.auth, case, payload.lock_version, [(p.name, p.due_date) for p in payload.pending],
-                          payload.opinion)
-    return _fresh_detail(request, case_id)
-
-
-@router.post("/{int:case_id}/accept-commitment", response={200: CaseDetailOut, **ERRORS}, summary="告知承诺受理")
-def accept_commitment(request, case_id: int, payload: AcceptCommitmentIn):
-    case = _visible_case(request, case_id)
-    intake.accept_commitment(request.auth, case, payload.lock_version, payload.commitment_text, payload.signed,
-                             payload.opinion)
-    return _fresh_detail(request, case_id)
-
-
-# == approval (审批) ===========================================================================
-@router.post("/{int:case_id}/steps/{step_id}/act", response={200: CaseDetailOut, **ERRORS}, summary="办理审批环节",
-             description="action：pass 通过 / return 退回上一环节 / reject 不予通过（退回、不予通过须填写意见）。")
-def act_on_step(request, case_id: int, step_id: str, payload: StepActIn):
-    case = _visible_case(request, case_id)
-    approval.act_on_step(request.auth, case, step_id, payload.action, payload.lock_version, payload.opinion)
-    return _fresh_detail(request, case_id)
-
-
-@router.post("/{int:case_id}/suspend", response={200: CaseDetailOut, **ERRORS}, summary="启动特别程序（暂停计时）")
-def suspend(request, case_id: int, payload: SuspendIn):
-    case = _visible_case(request, case_id)
-    approval.suspend(request.auth, case, payload.lock_version, payload.kind, payload.reason, payload.planned_workdays,
-                     payload.legal_basis)
-    return _fresh_detail(request, case_id)
-
-
-@router.post("/{int:case_id}/resume", response={200: CaseDetailOut, **ERRORS}, summary="结束特别程序（恢复计时）")
-def resume(request, case_id: int, payload: ResumeIn):
-    case = _visible_case(request, case_id)
-    approval.resume(request.auth, case, payload.lock_version, payload.note)
-    return _fresh_detail(request, case_id)
-
-
-@router.post("/{int:case_id}/deliver", response={200: CaseDetailOut, **ERRORS}, summary="登记送达")
-def deliver(request, case_id: int, payload: DeliverIn):
-    case = _visible_case(request, case_id)
-    approval.deliver(request.auth, case, payload.lock_version, payload.method, address=payload.address,
-                     carrier=payload.carrier, tracking_number=payload.tracking_number)
-    return _fresh_detail(request, case_id)
-
-
-from . import api_deadlines  # noqa: E402,F401 (延长办理期限 endpoints on this router)
+from . import api_actions, api_deadlines  # noqa: E402,F401 (staff actions and 延长办理期限 endpoints on this router)

@@ -85,9 +85,8 @@ def intake_queue(user, filters: Mapping[str, str] | None = None, *, upto: int | 
 # The oldest waiting cases of each department, then the oldest of those: one short read of the
 # partial index case_intake_by_department per department, however long the rest of the city's
 # queue. Read in submitted order with the department as a filter instead, a clerk whose
-# departments had few waiting cases made PostgreSQL walk the whole city's queue (24,000 cases
-# in the city bench: 38–75 ms a page; with the clerk's queue empty, the largest share of
-# PostgreSQL's time in the mixed workload).
+# departments had few waiting cases made PostgreSQL walk the whole city's queue for every page
+# (the same pattern as the wide-scope search, ADR 21).
 _OLDEST_WAITING_SQL = """
 SELECT c.id FROM unnest(%s::bigint[]) AS d(id)
 CROSS JOIN LATERAL (
@@ -118,7 +117,7 @@ def _oldest_waiting(using: str, department_ids: list[int], n: int) -> list[int]:
 # - one department, or an item, a number: that column's index;
 # - a scope of several departments (a district's 窗口 clerk covers its 30): PostgreSQL cannot read
 #   30 ranges of case_dept_submitted in one order, and with the departments as a filter it read
-#   every case of the scope and sorted them (city data: a full scan, 56–66 ms at 100,000 cases).
+#   every case of the scope and sorted them (a full scan of the scope on every page).
 #   The newest page of each department is read from that index instead, then the newest of those
 #   (:func:`_newest_submitted`), and the page's rows by primary key.
 SEARCH_ORDER = ("-submitted_at", "-pk")
@@ -413,9 +412,8 @@ def staff_may_open(user, case: Case) -> bool:
 
 # Joined to the case: what every case page reads. The process version and the optional
 # parties (agent, filed_by, window) are read lazily — a primary-key query each, only when set —
-# because every further joined table costs PostgreSQL more planning than such a query costs
-# (city data, median of 40 cases: these 6 relations 1.2 ms to plan; + process 2.9 ms;
-# + process, agent, filed_by, window 8.8 ms).
+# because every further joined table costs PostgreSQL more planning time than such a query
+# (planning grows quickly with the number of joined relations).
 STAFF_CASE_RELATED = ("service_item", "item_version", "department__region", "applicant")
 
 

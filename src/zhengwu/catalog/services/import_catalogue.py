@@ -136,7 +136,8 @@ class Catalogue:
             if v.get("main_item"):
                 names.add(v["main_item"])
                 names.add(v["name"])
-        # Plain SQL: for 100,000 codes the ORM's preparation of the IN lists costs seconds.
+        # Plain SQL: the ORM prepares every value of an IN list one by one, too slow for the codes
+        # of a whole file.
         connection = connections[router.db_for_read(BaseItem)]
         qn = connection.ops.quote_name
         table = qn(BaseItem._meta.db_table)

@@ -165,7 +165,7 @@ ANALYZE_AFTER_ROWS = 10_000
 def _refresh_statistics(report: ImportReport) -> None:
     """PostgreSQL plans by table statistics; right after 100,000 rows arrive they still describe
     the old, small tables (autovacuum catches up later), and lists, exports and the next import
-    would scan whole tables. A big import refreshes them (a sampled ANALYZE, a few seconds)."""
+    would scan whole tables. A big import refreshes them (a sampled ANALYZE)."""
     connection = connections[router.db_for_write(ServiceItem)]
     if connection.vendor != "postgresql" or report.created + report.updated < ANALYZE_AFTER_ROWS:
         return
@@ -175,7 +175,7 @@ def _refresh_statistics(report: ImportReport) -> None:
 
 
 # Imports touching up to this many items re-index them for search at once; bigger ones hand the
-# work to the background worker (indexing costs about a millisecond an item).
+# work to the background worker, so that the request does not wait for the whole re-index.
 SYNC_INDEX_LIMIT = 2000
 INDEX_TASK_CHUNK = 5000
 

@@ -32,101 +32,39 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from zhengwu.core import audit, files
-from zhengwu.core.models import AuditEvent
-from zhengwu.org.models import Department, Role
+from zhengwu.core import audit
+from zhengwu.org.models import Department
 from zhengwu.org.permissions import has_role
 
 from .. import rules
 from ..denorm import copy_headline
 from ..models import BaseItem, ItemVersion, Material, ServiceItem
 from ..models.items import ItemStatus, VersionState
+from .item_reads import (  # noqa: F401  (part of this module's interface)
+    AUDIT_TYPE,
+    EDITOR_ROLES,
+    GUIDE_FIELDS,
+    ITEM_FIELDS,
+    MATERIAL_FIELDS,
+    REVIEWER_ROLES,
+    can_edit,
+    can_review,
+    codes_of,
+    guide_of,
+    history,
+    materials_of,
+    open_version,
+    publication_check,
+    version_diff,
+)
+from .material_files import (  # noqa: F401  (part of this write path's interface)
+    MATERIAL_FILE_KINDS,
+    MATERIAL_FILE_MAX_BYTES,
+    MATERIAL_FILE_TYPES,
+    attach_material_file,
+)
 
 STALE_MESSAGE = "该事项已被他人修改，请刷新后重试"
-
-# The 办事指南 content of a version (what an editor changes and a new draft copies).
-GUIDE_FIELDS: tuple[str, ...] = (
-    "name", "popular_name", "keywords", "item_type", "legal_basis", "service_object", "themes",
-    "acceptance_conditions", "case_type", "statutory_days", "promised_days", "visits", "channels",
-    "online_depth", "allows_commitment", "allows_tolerance", "no_materials", "process_steps", "locations",
-    "office_hours", "consult_phone", "complaint_phone", "fees", "results", "special_procedures",
-    "supports_appointment", "supports_express", "supports_online_payment", "tongban_scope", "form_schema",
-    "change_note",
-)
-# Identity of the item (not versioned): codes and the 业务办理项 name.
-ITEM_FIELDS: tuple[str, ...] = ("base_code", "implementation_code", "handling_code", "handling_name")
-MATERIAL_FIELDS: tuple[str, ...] = (
-    "name", "necessity", "form", "copies", "source", "source_department", "license_type",
-    "acceptance_standard", "note",
-)
-EDITOR_ROLES = (Role.ITEM_ADMIN, Role.DEPT_ADMIN)
-REVIEWER_ROLES = (Role.ITEM_ADMIN,)
-
-AUDIT_TYPE = "catalog.serviceitem"
-
-
-# -- reading ------------------------------------------------------------------------------------
-def open_version(item: ServiceItem) -> ItemVersion | None:
-    """The version being worked on (草稿, 待审核 or 退回修改), if any."""
-    return item.versions.filter(state__in=rules.OPEN_STATES).order_by("-number").first()
-
-
-def guide_of(version: ItemVersion) -> dict[str, Any]:
-    return {f: getattr(version, f) for f in GUIDE_FIELDS}
-
-
-def codes_of(item: ServiceItem) -> dict[str, str]:
-    return {
-        "base_code": (item.base_item.code or "") if item.base_item_id else "",
-        "implementation_code": item.implementation_code,
-        "handling_code": item.handling_code,
-        "handling_name": item.handling_name,
-    }
-
-
-def materials_of(version: ItemVersion) -> list[dict[str, Any]]:
-    return [{"id": m.pk, **{f: getattr(m, f) for f in MATERIAL_FIELDS}} for m in version.materials.all()]
-
-
-def publication_check(item: ServiceItem, version: ItemVersion) -> rules.GuideCheck:
-    """What would stop ``version`` from being published (shown as a checklist to editors)."""
-    return rules.check_guide(guide_of(version), materials=materials_of(version), codes=codes_of(item),
-                             for_publication=True)
-
-
-def history(item: ServiceItem, limit: int = 200) -> tuple[list[ItemVersion], list[AuditEvent]]:
-    """变更历史: all versions (newest first) and the item's latest audit events."""
-    # select_related: the history table shows who edited and who reviewed each version.
-    versions = list(item.versions.select_related("created_by", "reviewed_by").order_by("-number"))
-    events = list(AuditEvent.objects.filter(object_type=AUDIT_TYPE, object_id=str(item.pk)).order_by("-seq")[:limit])
-    return versions, events
-
-
-def can_edit(user, item: ServiceItem) -> bool:
-    return has_role(user, *EDITOR_ROLES, department=item.department)
-
-
-def can_review(user, item: ServiceItem) -> bool:
-    return has_role(user, *REVIEWER_ROLES, department=item.department)
-
-
-def version_diff(old: ItemVersion | None, new: ItemVersion) -> list[tuple[str, Any, Any]]:
-    """(field label, before, after) for every guide field that differs — shown to the reviewer."""
-    out = []
-    for f in GUIDE_FIELDS:
-        if f == "change_note":
-            continue
-        before = getattr(old, f) if old is not None else None
-        after = getattr(new, f)
-        if before != after:
-            out.append((ItemVersion._meta.get_field(f).verbose_name, before, after))
-    def rows(v):
-        return [tuple(getattr(m, f) for f in MATERIAL_FIELDS) for m in v.materials.all()] if v is not None else []
-
-    if rows(old) != rows(new):
-        out.append(("申请材料", "、".join(r[0] for r in rows(old)) or "（无）", "、".join(r[0] for r in rows(new)) or "（无）"))
-    return out
-
 
 # -- helpers ------------------------------------------------------------------------------------
 def _require(actor, roles: Sequence[str], department: Department, what: str) -> None:
@@ -599,51 +537,3 @@ def enable(actor, item: ServiceItem | int, *, lock_version: int) -> ServiceItem:
                      before={"status": before}, after={"status": item.status})
     return item
 
-
-# -- blank forms and samples of materials (空白表格、示例样表) -----------------------------------------
-MATERIAL_FILE_KINDS = {"blank_form": "空白表格", "sample": "示例样表"}
-MATERIAL_FILE_MAX_BYTES = 10 * 1024 * 1024
-MATERIAL_FILE_TYPES = "PDF、Word、Excel、OFD、JPG、PNG"
-
-
-def attach_material_file(actor, item: ServiceItem | int, *, lock_version: int, material_id: int, kind: str,
-                         upload=None) -> Material:
-    """Attach (or, with ``upload=None``, remove) a material's 空白表格 or 示例样表 on the open draft.
-
-    Published versions are immutable; a new draft copies its predecessor's files.
-    """
-    import hashlib
-
-    from django.core.files.base import ContentFile
-
-    label = MATERIAL_FILE_KINDS.get(kind)
-    if label is None:
-        raise ValidationError({"kind": "文件类别应为“空白表格”或“示例样表”"})
-    content, ext = None, None
-    if upload is not None:
-        if upload.size > MATERIAL_FILE_MAX_BYTES:
-            raise ValidationError({"file": f"{label}：文件不能超过 {MATERIAL_FILE_MAX_BYTES // (1024 * 1024)} MB"})
-        content = upload.read()
-        ext = files.sniff(content[:8192])
-        if ext is None:
-            raise ValidationError({"file": f"{label}：只接受 {MATERIAL_FILE_TYPES} 文件（按文件内容识别，不看扩展名）"})
-    with transaction.atomic():
-        item = _lock(item, lock_version)
-        _require(actor, rules.roles_for("edit"), item.department, "修改本事项的申请材料")
-        version = _open_version_locked(item)
-        rules.check_transition(version.state, "edit")
-        material = version.materials.select_for_update().filter(pk=material_id).first()
-        if material is None:
-            raise ValidationError({"material": "该材料不属于当前草稿：请先保存申请材料表"})
-        before = getattr(material, kind).name or ""
-        if content is None:
-            setattr(material, kind, "")
-        else:
-            digest = hashlib.sha256(content).hexdigest()
-            getattr(material, kind).save(f"{digest}.{ext}", ContentFile(content), save=False)
-        material.save(update_fields=[kind])
-        _bump(item)
-        audit.record("catalog.item.material_file", actor=actor, obj=item, object_type=AUDIT_TYPE,
-                     before={"version": version.number, "material": material.name, kind: before},
-                     after={"version": version.number, "material": material.name, kind: getattr(material, kind).name})
-    return material

@@ -1,0 +1,99 @@
+"""Reading 实施清单事项 for the workbench: the guide fields, the open version, the publication
+checklist, 变更历史 and the reviewer's diff, and who may edit or review.
+
+The write path is :mod:`zhengwu.catalog.services.items` (which re-exports these names).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from zhengwu.core.models import AuditEvent
+from zhengwu.org.models import Role
+from zhengwu.org.permissions import has_role
+
+from .. import rules
+from ..models import ItemVersion, ServiceItem
+
+# The 办事指南 content of a version (what an editor changes and a new draft copies).
+GUIDE_FIELDS: tuple[str, ...] = (
+    "name", "popular_name", "keywords", "item_type", "legal_basis", "service_object", "themes",
+    "acceptance_conditions", "case_type", "statutory_days", "promised_days", "visits", "channels",
+    "online_depth", "allows_commitment", "allows_tolerance", "no_materials", "process_steps", "locations",
+    "office_hours", "consult_phone", "complaint_phone", "fees", "results", "special_procedures",
+    "supports_appointment", "supports_express", "supports_online_payment", "tongban_scope", "form_schema",
+    "change_note",
+)
+# Identity of the item (not versioned): codes and the 业务办理项 name.
+ITEM_FIELDS: tuple[str, ...] = ("base_code", "implementation_code", "handling_code", "handling_name")
+MATERIAL_FIELDS: tuple[str, ...] = (
+    "name", "necessity", "form", "copies", "source", "source_department", "license_type",
+    "acceptance_standard", "note",
+)
+EDITOR_ROLES = (Role.ITEM_ADMIN, Role.DEPT_ADMIN)
+REVIEWER_ROLES = (Role.ITEM_ADMIN,)
+
+AUDIT_TYPE = "catalog.serviceitem"
+
+
+# -- reading ------------------------------------------------------------------------------------
+def open_version(item: ServiceItem) -> ItemVersion | None:
+    """The version being worked on (草稿, 待审核 or 退回修改), if any."""
+    return item.versions.filter(state__in=rules.OPEN_STATES).order_by("-number").first()
+
+
+def guide_of(version: ItemVersion) -> dict[str, Any]:
+    return {f: getattr(version, f) for f in GUIDE_FIELDS}
+
+
+def codes_of(item: ServiceItem) -> dict[str, str]:
+    return {
+        "base_code": (item.base_item.code or "") if item.base_item_id else "",
+        "implementation_code": item.implementation_code,
+        "handling_code": item.handling_code,
+        "handling_name": item.handling_name,
+    }
+
+
+def materials_of(version: ItemVersion) -> list[dict[str, Any]]:
+    return [{"id": m.pk, **{f: getattr(m, f) for f in MATERIAL_FIELDS}} for m in version.materials.all()]
+
+
+def publication_check(item: ServiceItem, version: ItemVersion) -> rules.GuideCheck:
+    """What would stop ``version`` from being published (shown as a checklist to editors)."""
+    return rules.check_guide(guide_of(version), materials=materials_of(version), codes=codes_of(item),
+                             for_publication=True)
+
+
+def history(item: ServiceItem, limit: int = 200) -> tuple[list[ItemVersion], list[AuditEvent]]:
+    """变更历史: all versions (newest first) and the item's latest audit events."""
+    # select_related: the history table shows who edited and who reviewed each version.
+    versions = list(item.versions.select_related("created_by", "reviewed_by").order_by("-number"))
+    events = list(AuditEvent.objects.filter(object_type=AUDIT_TYPE, object_id=str(item.pk)).order_by("-seq")[:limit])
+    return versions, events
+
+
+def can_edit(user, item: ServiceItem) -> bool:
+    return has_role(user, *EDITOR_ROLES, department=item.department)
+
+
+def can_review(user, item: ServiceItem) -> bool:
+    return has_role(user, *REVIEWER_ROLES, department=item.department)
+
+
+def version_diff(old: ItemVersion | None, new: ItemVersion) -> list[tuple[str, Any, Any]]:
+    """(field label, before, after) for every guide field that differs — shown to the reviewer."""
+    out = []
+    for f in GUIDE_FIELDS:
+        if f == "change_note":
+            continue
+        before = getattr(old, f) if old is not None else None
+        after = getattr(new, f)
+        if before != after:
+            out.append((ItemVersion._meta.get_field(f).verbose_name, before, after))
+    def rows(v):
+        return [tuple(getattr(m, f) for f in MATERIAL_FIELDS) for m in v.materials.all()] if v is not None else []
+
+    if rows(old) != rows(new):
+        out.append(("申请材料", "、".join(r[0] for r in rows(old)) or "（无）", "、".join(r[0] for r in rows(new)) or "（无）"))
+    return out
