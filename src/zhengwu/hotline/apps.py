@@ -27,7 +27,7 @@ class HotlineConfig(AppConfig):
                            description="坐席受理台：登记来电，智能分类、知识库、相似工单并单，一键派单"))
         register(MenuEntry("派单中心", "hotline:centre", roles={"hotline", "supervisor"}, icon="diagram-3", order=51,
                            description="派单、退单审核与改派、延期审批、督办、回访、办结归档",
-                           count=_waiting_centre, count_label="件待派单或审核"))
+                           count=_waiting_centre, count_label="件待处理（待派单、退单审核、待回访、待办结）"))
         register(MenuEntry("热线工单", "hotline:dept", roles={"dept_admin", "approver"}, icon="envelope-paper", order=52,
                            description="本单位的12345工单：签收、办理、答复、退单、申请延期",
                            count=_waiting_department, count_label="件待签收或办理"))
