@@ -30,7 +30,7 @@ def test_openapi_documents_every_path_with_typed_bodies(client):
     submit = schema["paths"]["/api/v1/cases/{case_id}/submit"]["post"]
     assert submit["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].endswith("/CaseDetailOut")
     assert submit["responses"]["409"]["content"]["application/json"]["schema"]["$ref"].endswith("/ErrorOut")
-    assert submit["requestBody"]["content"]["application/json"]["schema"]["$ref"].endswith("/LockIn")
+    assert submit["requestBody"]["content"]["application/json"]["schema"]["$ref"].endswith("/SubmitIn")
     upload = schema["paths"]["/api/v1/cases/{case_id}/materials"]["post"]
     assert "multipart/form-data" in upload["requestBody"]["content"]
     create = schema["paths"]["/api/v1/cases/"]["post"]

@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 
 def counts(client) -> dict[str, str]:
     html = client.get(reverse("workbench:home")).content.decode()
-    return dict(re.findall(r'<span>[^<]*?(受理|待办)</span><span class="badge[^"]*" data-count="(\d+)"', html))
+    return dict(re.findall(r'[\s>](受理|待办)</span><span class="badge[^"]*" data-count="(\d+)"', html))
 
 
 def test_window_sees_cases_waiting_for_intake_and_approver_steps(staff_client, window_staff, approver,
@@ -37,3 +37,16 @@ def test_counts_are_capped(monkeypatch, staff_client, window_staff, submitted_ca
     monkeypatch.setattr(menu, "COUNT_CAP", 1)
     html = staff_client(window_staff).get(reverse("workbench:home")).content.decode()
     assert re.search(r'data-count="2"[^>]*>1\+', html)
+
+
+def test_leader_sees_extension_requests_waiting(staff_client, accepted_case, approver, make_staff, dept, fire_dept):
+    from zhengwu.cases.services import deadlines
+
+    leader = make_staff("leader", department=dept)
+    html = staff_client(leader).get(reverse("workbench:home")).content.decode()
+    assert re.search(r'延期审批</span><span class="badge[^"]*" data-count="0"', html)
+    deadlines.request_extension(approver, accepted_case, accepted_case.lock_version, "需集体研究，二十日内不能作出决定")
+    html = staff_client(leader).get(reverse("workbench:home")).content.decode()
+    assert re.search(r'延期审批</span><span class="badge[^"]*" data-count="1"', html)
+    other = staff_client(make_staff("leader", department=fire_dept)).get(reverse("workbench:home")).content.decode()
+    assert re.search(r'延期审批</span><span class="badge[^"]*" data-count="0"', other)  # not their department

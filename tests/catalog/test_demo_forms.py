@@ -48,13 +48,14 @@ def _items_with_forms():
 
 
 def _applicant(item):
-    """The demo enterprise for items whose form carries enterprise data, else the demo citizen."""
+    """The demo enterprise for items whose form carries enterprise data or that serve 法人 only (服务对象),
+    else the demo citizen."""
     from zhengwu.accounts.backends import login_username
     from zhengwu.accounts.demo import CITIZEN_ID, ENTERPRISE_USCC
     from zhengwu.accounts.models import User
 
     props = item.published_version.form_schema["properties"]
-    enterprise = any(p.get("x-prefill") == "uscc" for p in props.values())
+    enterprise = item.service_object == "legal" or any(p.get("x-prefill") == "uscc" for p in props.values())
     return User.objects.get(username=login_username(ENTERPRISE_USCC if enterprise else CITIZEN_ID))
 
 

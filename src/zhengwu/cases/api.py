@@ -20,12 +20,14 @@ answer is 401, whatever the method.
 """
 
 import base64
+import contextlib
 import datetime as dt
 import functools
 import json
 from typing import Optional
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import Q
 from django.http import FileResponse, HttpResponse
 from django.urls import reverse
@@ -42,7 +44,7 @@ from zhengwu.org import permissions
 from zhengwu.org.models import Role, Window
 from zhengwu.speedups.prepared import ByPk
 
-from . import access, documents, queries, rules
+from . import access, api_delivery, documents, queries, rules
 from .api_schemas import (
     CaseCreateIn,
     CaseDetailOut,
@@ -51,13 +53,13 @@ from .api_schemas import (
     CasePage,
     FormIn,
     InboxPage,
-    LockIn,
+    SubmitIn,
     ResubmitIn,
     WithdrawIn,
 )
 from .models import Case, CaseMaterial, CaseResult, CaseStep, PendingMaterial
 from .rules import Actor, State
-from .services import applying
+from .services import applying, delivery
 from .services import figures as figures_svc
 
 PREFIX = "/cases/"
@@ -138,7 +140,7 @@ def _time_out(left: queries.TimeLeft | None) -> dict | None:
     """正常 / 预警 / 超期 / 挂起 as computed for the staff pages (:mod:`zhengwu.cases.queries`)."""
     if left is None:
         return None
-    return {"status": left.status.value, "label": left.label, "days_left": left.days}
+    return {"status": left.status.value, "label": left.label, "days_left": left.days, "may_move": left.may_move}
 
 
 def _viewer_actor(user, case: Case) -> Actor | None:
@@ -216,6 +218,7 @@ def _detail(request, case: Case) -> dict:
                        if not party or e.status == "approved"],
         "result": _result_out(case, result),
         "receipt_url": reverse("api:case_receipt", args=[case.pk]) if case.number else "",
+        **api_delivery.shown(case),
     })
     return out
 
@@ -331,9 +334,16 @@ def create_case(request, payload: CaseCreateIn,
         window = Window.objects.filter(pk=payload.window_id).first()
         if window is None:
             raise _invalid("window_id", "窗口不存在")
-    case = applying.create_draft(user, item, applicant=applicant, channel=payload.channel, agent=agent,
-                                 agent_note=payload.agent_note, form_data=payload.form_data, window=window,
-                                 idempotency_key=key, key_checked=key is not None)
+    choice = api_delivery.requested(payload.delivery_method, payload.delivery_address)  # before anything is written
+    with transaction.atomic() if choice is not None else contextlib.nullcontext():
+        case = applying.create_draft(user, item, applicant=applicant, channel=payload.channel, agent=agent,
+                                     agent_note=payload.agent_note, form_data=payload.form_data, window=window,
+                                     idempotency_key=key, key_checked=key is not None)
+        if choice is not None:
+            chosen = delivery.choose(user, case, *choice, case.lock_version)
+            case.delivery_method, case.delivery_address, case.lock_version = (
+                chosen.delivery_method, chosen.delivery_address, chosen.lock_version)
+            case.known_events = None  # the choice added one: read them
     if case.department_id == item.department_id:
         case.department = item.department
     return Status(201, _detail_after_change(request, case, case))
@@ -505,12 +515,13 @@ def upload_material(request, case_id: int, file: UploadedFile = File(...), mater
 
 @router.post("/{int:case_id}/submit", response={200: CaseDetailOut, **ERRORS}, summary="提交申请",
              description="重复提交（双击、超时重试）返回同一办件，不会重复生成。")
-def submit(request, case_id: int, payload: LockIn):
+def submit(request, case_id: int, payload: SubmitIn):
     # The service reads the case once, locked, and refuses anyone who may not act on it; only
     # then is visibility asked, so that a case the user may not even see answers 404, as
     # everywhere else, and one they may see but not submit 403.
     try:
-        submitted = applying.submit(request.auth, Case(pk=case_id), payload.lock_version)
+        submitted = applying.submit(request.auth, Case(pk=case_id), payload.lock_version,
+                                    delivery=api_delivery.requested(payload.delivery_method, payload.delivery_address))
     except Case.DoesNotExist:
         raise NotFound() from None
     except PermissionDenied:

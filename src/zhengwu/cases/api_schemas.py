@@ -26,6 +26,7 @@ class TimeOut(Schema):
     status: str = Field(..., description="normal/warning/overdue/paused/done")
     label: str = Field(..., description="正常/预警/超期/挂起/已办结")
     days_left: int = Field(..., description="剩余工作日（超期为负数）")
+    may_move: str = Field("", description="期限所在年度的放假安排尚未公布时的提示（该日期可能在通知发布后变动），否则为空")
 
 
 class CaseSummaryOut(Schema):
@@ -185,6 +186,9 @@ class CaseDetailOut(CaseSummaryOut):
     extensions: list[CaseExtensionOut] = Field(default_factory=list, description="延长办理期限")
     result: ResultOut | None = None
     receipt_url: str = ""
+    delivery_method: str = Field("", description="申请人选择的结果领取方式：window 窗口领取 / mail 邮寄送达 / electronic 电子送达（未选择为空）")
+    delivery_label: str = Field("", description="结果领取方式（中文）")
+    delivery_address: str = Field("", description="邮寄地址（已脱敏，仅邮寄送达）")
 
 
 # -- applicant requests ------------------------------------------------------------------
@@ -196,6 +200,8 @@ class CaseCreateIn(Schema):
     agent_id_number: str = Field("", description="帮代办：代办人身份证号（仅窗口人员）")
     agent_note: str = Field("", max_length=200)
     window_id: int | None = Field(None, description="受理窗口 ID（窗口代录时）")
+    delivery_method: str = Field("", description="结果领取方式：window 窗口领取 / mail 邮寄送达 / electronic 电子送达（可不填，提交时再选）")
+    delivery_address: str = Field("", max_length=400, description="邮寄地址：选择邮寄送达时必填，其他方式不填")
 
 
 class FormIn(Schema):
@@ -205,6 +211,11 @@ class FormIn(Schema):
 
 class LockIn(Schema):
     lock_version: int = Field(..., description="办件版本号（乐观锁），取自详情的 lock_version")
+
+
+class SubmitIn(LockIn):
+    delivery_method: str = Field("", description="结果领取方式：window 窗口领取 / mail 邮寄送达 / electronic 电子送达（不填则保留草稿中的选择）")
+    delivery_address: str = Field("", max_length=400, description="邮寄地址：选择邮寄送达时必填，其他方式不填")
 
 
 class ResubmitIn(LockIn):

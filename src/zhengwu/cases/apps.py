@@ -26,7 +26,8 @@ class CasesConfig(AppConfig):
         register(MenuEntry("窗口代录", "cases:staff_file", roles={"window"}, icon="person-vcard", order=12,
                            description="为现场申请人录入办件，含帮代办"))
         register(MenuEntry("延期审批", "cases:staff_extensions", roles={"leader"}, icon="alarm", order=13,
-                           description="本行政机关负责人批准或不批准延长办理期限（行政许可法第四十二条）"))
+                           description="本行政机关负责人批准或不批准延长办理期限（行政许可法第四十二条）",
+                           count=_pending_extensions, count_label="件延期待审批"))
         register(MenuEntry("审批流程", "cases:staff_processes", roles={"item_admin"}, icon="signpost-split", order=24,
                            description="按事项编辑审批环节、并联审批、条件环节和申报表单"))
         register(MenuEntry("办件指标", "cases:figures", roles={"leader", "dept_admin", "window", "approver", "supervisor"},
@@ -45,3 +46,11 @@ def _waiting_steps(user, cap: int) -> int:
     from .queries import inbox
 
     return inbox(user).order_by().values("pk")[:cap].count()
+
+
+def _pending_extensions(user, cap: int) -> int:
+    """延长办理期限 requests waiting for this leader (the 延期审批 page's rows), counted up to ``cap``
+    (partial index ``extension_requested``)."""
+    from .views_staff_deadlines import pending_extensions
+
+    return pending_extensions(user).order_by().values("pk")[:cap].count()

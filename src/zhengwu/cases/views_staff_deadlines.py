@@ -51,7 +51,8 @@ def extension_request(request, pk: int):
                         bound={"extension": form})
 
 
-def _pending_for(user):
+def pending_extensions(user):
+    """延长办理期限 requests waiting for ``user`` as 本行政机关负责人 (领导 of the case's department)."""
     cases = scope(Case.objects.all(), user, [Role.LEADER])
     return (Extension.objects.filter(status=Extension.Status.REQUESTED, case__in=cases)
             .select_related("case__service_item", "case__department", "requested_by").order_by("requested_at", "pk"))
@@ -60,7 +61,7 @@ def _pending_for(user):
 @roles_required(Role.LEADER, what="领导（本行政机关负责人）")
 def extension_list(request, bound: dict | None = None, status: int = 200):
     """延期审批: requests waiting for 本行政机关负责人, oldest first (a page of 50)."""
-    rows = list(_pending_for(request.user)[:50])
+    rows = list(pending_extensions(request.user)[:50])
     bound = bound or {}
     for e in rows:
         e.form = bound.get(e.pk) or f.ExtensionDecisionForm(initial={"lock_version": e.case.lock_version},
@@ -79,7 +80,7 @@ def _today():
 @require_POST
 @roles_required(Role.LEADER, what="领导（本行政机关负责人）")
 def extension_decide(request, pk: int):
-    extension = get_object_or_404(_pending_for(request.user), pk=pk)
+    extension = get_object_or_404(pending_extensions(request.user), pk=pk)
     form = f.ExtensionDecisionForm(request.POST, auto_id=f"decide_{pk}_%s")
     if form.is_valid():
         d = form.cleaned_data

@@ -137,12 +137,12 @@ _HAS_PUBLISHED_BUNDLE = RawSQL(
 _GUIDE_HEAD = ByPk(lambda: ServiceItem.objects.filter(status=ItemStatus.PUBLISHED, published_version__isnull=False)
                    .annotate(has_bundles=_HAS_PUBLISHED_BUNDLE)
                    .values("published_version_id", "updated_at", "name", "department_id", "department__name",
-                           "has_bundles").order_by())
+                           "has_bundles", "service_object").order_by())
 
 
 def guide_head(pk: int) -> dict | None:
     """The head row of a published item's guide: its published version, ``updated_at`` (the
-    guide cache's key), name, department and whether a published 一件事 lists it."""
+    guide cache's key), name, department, 服务对象 and whether a published 一件事 lists it."""
     return _GUIDE_HEAD.get(pk)
 
 

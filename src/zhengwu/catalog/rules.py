@@ -561,3 +561,35 @@ def catalogue_figures(items: Iterable[Mapping]) -> CatalogueFigures:
         one += visits is not None and visits <= 1
         full += i.get("online_depth") == FULL_ONLINE_DEPTH
     return CatalogueFigures(n, sum(rates) / len(rates) if rates else None, instant, zero, one, full)
+
+
+# -- 情形引导 of a 一件事 ------------------------------------------------------------------------------
+def scenario_question_problems(text: str, options: list[dict], bundle_item_ids: set[int]) -> dict[str, str]:
+    """What is wrong with a 情形 question (field → message): ``options`` rows in order, each
+    ``{"label", "select": item ids, "skip": item ids, "waive": str}``; the items an answer selects
+    or skips must be items of the bundle, and one answer cannot both select and skip an item."""
+    problems: dict[str, str] = {}
+    text = (text or "").strip()
+    if not text:
+        problems["text"] = "问题：必填"
+    elif len(text) > 200:
+        problems["text"] = "问题：不能超过200个字"
+    if len(options) < 2:
+        problems["options"] = "选项：至少设置两个选项（如“是”“否”）"
+    seen: dict[str, int] = {}
+    for n, o in enumerate(options, start=1):
+        label, key = (o.get("label") or "").strip(), f"option-{n}"
+        if not label:
+            problems[key] = f"第{n}个选项：名称必填"
+        elif len(label) > 100:
+            problems[key] = f"第{n}个选项：名称不能超过100个字"
+        elif label in seen:
+            problems[key] = f"第{n}个选项：与第{seen[label]}个选项同名"
+        elif not set(o.get("select") or ()) | set(o.get("skip") or ()) <= bundle_item_ids:
+            problems[key] = f"第{n}个选项：所选事项不属于本一件事"
+        elif set(o.get("select") or ()) & set(o.get("skip") or ()):
+            problems[key] = f"第{n}个选项：同一事项不能既“需要办理”又“无需办理”"
+        elif len(o.get("waive") or "") > 500:
+            problems[key] = f"第{n}个选项：免交材料不能超过500个字"
+        seen.setdefault(label, n)
+    return problems

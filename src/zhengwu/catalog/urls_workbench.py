@@ -3,6 +3,7 @@
 from django.urls import path
 
 from . import views_workbench as v
+from . import views_workbench_questions as vq
 
 P = "workbench/catalog/"
 
@@ -27,5 +28,8 @@ urlpatterns: list = [
     path(f"{P}bundles/<int:pk>/", v.bundle_detail, name="wb_bundle_detail"),
     path(f"{P}bundles/<int:pk>/edit/", v.bundle_edit, name="wb_bundle_edit"),
     path(f"{P}bundles/<int:pk>/status/", v.bundle_status, name="wb_bundle_status"),
+    path(f"{P}bundles/<int:pk>/questions/new/", vq.question_edit, name="wb_bundle_question_new"),
+    path(f"{P}bundles/<int:pk>/questions/<int:qid>/", vq.question_edit, name="wb_bundle_question_edit"),
+    path(f"{P}bundles/<int:pk>/questions/<int:qid>/delete/", vq.question_delete, name="wb_bundle_question_delete"),
     path(f"{P}reports/", v.report_view, name="wb_reports"),
 ]

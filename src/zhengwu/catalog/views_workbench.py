@@ -422,7 +422,7 @@ def bundle_new(request):
 def bundle_detail(request, pk: int):
     bundle = _get_bundle(request, pk)
     overview = bundle_svc.bundle_overview(bundle)
-    # 情形引导 (edited in the admin): each option with the items it selects and skips.
+    # 情形引导 (edited on its own page, views_workbench_questions): each option with the items it selects and skips.
     questions = bundle.questions.order_by("seq", "pk").prefetch_related(
         "options__select_items", "options__skip_items")
     return render(request, "catalog/workbench/bundle_detail.html", {"bundle": bundle, "o": overview,

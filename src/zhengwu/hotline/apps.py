@@ -26,9 +26,11 @@ class HotlineConfig(AppConfig):
         register(MenuEntry("热线受理", "hotline:console", roles={"hotline"}, icon="telephone", order=50,
                            description="坐席受理台：登记来电，智能分类、知识库、相似工单并单，一键派单"))
         register(MenuEntry("派单中心", "hotline:centre", roles={"hotline", "supervisor"}, icon="diagram-3", order=51,
-                           description="派单、退单审核与改派、延期审批、督办、回访、办结归档"))
+                           description="派单、退单审核与改派、延期审批、督办、回访、办结归档",
+                           count=_waiting_centre, count_label="件待处理（待派单、退单审核、待回访、待办结）"))
         register(MenuEntry("热线工单", "hotline:dept", roles={"dept_admin", "approver"}, icon="envelope-paper", order=52,
-                           description="本单位的12345工单：签收、办理、答复、退单、申请延期"))
+                           description="本单位的12345工单：签收、办理、答复、退单、申请延期",
+                           count=_waiting_department, count_label="件待签收或办理"))
         register(MenuEntry("热线指标", "hotline:figures", roles={"hotline", "supervisor", "leader", "dept_admin"},
                            icon="graph-up", order=53, description="办结率、直接办结率、按时办结率、一次办结率、回访率、满意率、接通率、热点"))
         register(MenuEntry("热线知识库", "hotline:knowledge", roles={"hotline", "supervisor", "dept_admin"}, icon="book",
@@ -45,3 +47,28 @@ def _warm_hotline() -> None:
 
     knowledge.load()
     classifier.suggest("路灯不亮，请尽快维修")
+
+
+def _waiting_centre(user, cap: int) -> int:
+    """Tickets waiting for the dispatch centre in the user's region (the centre's 待办 tab: 待派单,
+    退单待审核, 待回访, 待办结), counted up to ``cap`` over the partial index ``ticket_centre_todo``."""
+    from . import rules
+    from .models import Ticket
+    from .queries import centre_scope
+
+    qs = Ticket.objects.filter(state__in=[s.value for s in rules.CENTRE_STATES])
+    return centre_scope(qs, user).order_by().values("pk")[:cap].count()
+
+
+def _waiting_department(user, cap: int) -> int:
+    """Tickets of the user's departments waiting for 签收 or 办理, counted up to ``cap`` (index
+    ``ticket_dept_state_due``)."""
+    from zhengwu.org.permissions import scope
+
+    from . import rules
+    from .models import Ticket
+    from .services import HANDLER_ROLES
+
+    qs = scope(Ticket.objects.filter(state__in=[s.value for s in rules.DEPARTMENT_STATES]), user, HANDLER_ROLES,
+               department_field="lead_department")
+    return qs.order_by().values("pk")[:cap].count()

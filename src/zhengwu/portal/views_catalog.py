@@ -6,13 +6,17 @@ the reads are :mod:`zhengwu.catalog.published` (shared with the catalogue's JSON
 
 from __future__ import annotations
 
+import re
+
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from zhengwu.catalog import guide_qr, published, search
+from zhengwu.cases.rules import applicant_kind_refusal
 from zhengwu.catalog.models import Bundle, Material
 from zhengwu.catalog.models.items import CHANNELS, LEGAL_THEMES, PERSON_THEMES
 from zhengwu.catalog.overview import OVERVIEW_CACHE_SECONDS, overview_generation
@@ -107,12 +111,31 @@ def item_guide(request, pk: int):
                         if head["has_bundles"] else []),
         })
         cache.set(key, body, GUIDE_CACHE_SECONDS)
+    body = _apply_button_for(request.user, head, body)
     link = guide_qr.guide_link(request, pk)
     return render(request, "portal/catalog/guide.html", {
         "head": head, "body": mark_safe(body),  # noqa: S308 - our template
         # Printed guides carry a QR code back to the guide online.
         "guide_link": link, "qr_svg": mark_safe(guide_qr.svg(link)),  # noqa: S308 - segno's SVG of our URL
     })
+
+
+_APPLY_BUTTON = re.compile(r'<a [^>]*id="apply-online"[^>]*>申请办理</a>')
+
+
+def _apply_button_for(user, head: dict, body: str) -> str:
+    """The guide's 申请办理 button for this visitor: an applicant of a kind the item does not serve
+    (its 服务对象, :func:`zhengwu.cases.rules.applicant_kind_refusal`) is told why instead of being
+    sent to a refusal. The cached body is the same for everyone; only a signed-in visitor's copy
+    (never cached whole: :mod:`zhengwu.speedups.pagecache`) is changed here."""
+    applicant = getattr(user, "applicant", None) if user.is_authenticated else None
+    if applicant is None:
+        return body
+    refusal = applicant_kind_refusal(head["service_object"], applicant.kind, f"“{head['name']}”")
+    if refusal is None:
+        return body
+    note = format_html('<p class="alert alert-warning small mb-0 py-2" id="apply-refused" role="note">{}</p>', refusal)
+    return _APPLY_BUTTON.sub(lambda _m: str(note), body, count=1)
 
 
 @anonymous_page()

@@ -35,7 +35,8 @@ class RatingsConfig(AppConfig):
         register(MenuEntry("窗口评价器", "ratings:tablet_start", roles={"window"}, icon="star", order=13,
                            description="把平板绑定到窗口，每次服务后由群众当面评价（现场一次一评）"))
         register(MenuEntry("差评整改", "ratings:rect_list", roles={"dept_admin", "approver", "supervisor", "leader"},
-                           icon="tools", order=30, description="差评核实、整改、回访，申诉"))
+                           icon="tools", order=30, description="差评核实、整改、回访，申诉",
+                           count=_open_rectifications, count_label="件差评待整改"))
         register(MenuEntry("督办", "ratings:overdue", roles={"supervisor"}, icon="alarm", order=31,
                            description="超期未整改的差评，督办；审核部门申诉"))
         register(MenuEntry("评价指标", "ratings:figures",
@@ -45,3 +46,12 @@ class RatingsConfig(AppConfig):
                            icon="flag", order=42, description="按月对窗口、部门排名，可投放大厅屏幕"))
         register(MenuEntry("评价规则", "ratings:rules", roles={"sysadmin"}, icon="gear", order=90,
                            description="默认好评、整改时限、红黑旗计分"))
+
+
+def _open_rectifications(user, cap: int) -> int:
+    """差评 not yet rectified (核实, 整改, 回访 open) in the user's scope, counted up to ``cap``
+    (indexes ``rect_dept_state_due`` / ``rect_state_due``)."""
+    from . import rules
+    from .queries import rectifications_for
+
+    return rectifications_for(user).filter(state__in=rules.OPEN_RSTATES).order_by().values("pk")[:cap].count()

@@ -204,8 +204,11 @@ def bundle_waived(bundle_case_id: int) -> set[str]:
 
 
 @transaction.atomic
-def submit(user, case: Case, expected_lock: int) -> Case:
+def submit(user, case: Case, expected_lock: int, *, delivery: tuple[str, str] | None = None) -> Case:
     """提交: validate the form and the required materials, number the case.
+
+    ``delivery``: the 结果领取方式 (method, address) chosen with the submission (the API), kept
+    with it in the same transaction; refused with the form's errors when invalid.
 
     Submitting an already submitted case (double click, retry after a timeout) returns it
     unchanged instead of failing or duplicating.
@@ -222,12 +225,19 @@ def submit(user, case: Case, expected_lock: int) -> Case:
     missing = missing_required(case)
     if missing:
         errors["materials"] = [f"缺少必要材料：{'、'.join(missing)}"]
+    if delivery is not None:
+        errors.update({k: [v] for k, v in rules.delivery_choice_problems(*delivery).items()})
     if errors:
         raise ValidationError(errors)
+    fields = []
+    if delivery is not None:
+        from .delivery import set_on_locked  # delivery builds on this module
+
+        fields += set_on_locked(user, case, *delivery)
     now = timezone.now()
     case.submitted_at = now
     case.number = rules.case_number(case.region.code, timezone.localdate(now), case.pk)
-    fields = ["submitted_at", "number", *_received(case, now)]
+    fields += ["submitted_at", "number", *_received(case, now)]
     if case.channel in (Channel.WINDOW, Channel.AGENT):  # filed in person: one trip (跑动)
         case.visits += 1
         fields.append("visits")
