@@ -534,14 +534,15 @@ def fixtures(size: str) -> dict:
                                                                           for _ in range(6000)])
                     .values_list("pk", flat=True))[:3000]
     required = Material.objects.filter(version_id=OuterRef("published_version_id"), necessity="required")
+    # The bench's applicants are citizens: items whose 服务对象 is 法人 only refuse them.
     open_items = list(ServiceItem.objects.filter(status="published", published_version__form_schema={})
-                      .filter(~Exists(required)).order_by("pk").values_list("pk", flat=True)[:500])
+                      .exclude(published_version__service_object="legal").filter(~Exists(required)).order_by("pk").values_list("pk", flat=True)[:500])
     # … and those of the window clerk's district: some applications go there, so that the clerk's
     # intake queue is refilled as it is worked (else it drains over a few runs and the mixed
     # workload loses its accepts).
     window_items = list(ServiceItem.objects.filter(status="published", published_version__form_schema={},
                                                    department__region__code__startswith=benchdata.DEMO_DISTRICT[:6])
-                        .filter(~Exists(required)).order_by("pk").values_list("pk", flat=True)[:50])
+                        .exclude(published_version__service_object="legal").filter(~Exists(required)).order_by("pk").values_list("pk", flat=True)[:50])
     regions = list(Region.objects.filter(code__startswith="4101", level=3).values_list("code", flat=True))
     from zhengwu.catalog.models.search import SearchTerm
 
