@@ -128,6 +128,7 @@ INSTALLED_APPS = [
     "zhengwu.cases",
     "zhengwu.ratings",
     "zhengwu.hotline",
+    "zhengwu.licenses",
     "zhengwu.portal",
     "zhengwu.workbench",
     "zhengwu_bench",  # synthetic bench data: only its `gen-data` command (no models, no URLs)

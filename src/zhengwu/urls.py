@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("zhengwu.cases.urls")),
     path("", include("zhengwu.ratings.urls")),
     path("", include("zhengwu.hotline.urls")),
+    path("", include("zhengwu.licenses.urls")),
     path("workbench/", include("zhengwu.workbench.urls")),
     path("admin/", admin.site.urls),
 ]
