@@ -129,15 +129,15 @@ def test_failure_to_issue_rolls_back_the_conclusion(licence_type, decide, dept):
     assert not CaseResult.objects.exists() and not Licence.objects.exists()
 
 
-def test_issuer_without_uscc_refuses_to_conclude(licence_type, decide, dept):
-    from zhengwu.cases.models import Case
+def test_issuer_without_uscc_concludes_without_licence_and_says_why(licence_type, decide, dept):
     from zhengwu.licenses.models import Licence
     from zhengwu.org.models import Department
 
     Department.objects.filter(pk=dept.pk).update(uscc=None)
-    with pytest.raises(ValidationError, match="未登记统一社会信用代码"):
-        decide()
-    assert Case.objects.get().state == "in_review" and not Licence.objects.exists()
+    case = decide()
+    assert case.state == "concluded" and not Licence.objects.exists()
+    event = AuditEvent.objects.get(action="licenses.not_issued", object_id=str(case.pk))
+    assert "未登记统一社会信用代码" in event.after["reason"]
 
 
 def test_second_approval_is_a_change_to_version_two(licence_type, decide):

@@ -41,12 +41,16 @@ _PARENS = re.compile(r"[（(][^（）()]*[）)]\s*$")
 
 
 # -- which type an item issues ------------------------------------------------------------------
+NATIONAL_PREFIX = "中华人民共和国"
+
+
 def _bare(name: str) -> str:
-    """A result name without its trailing remark: 医师执业证书（电子证照） → 医师执业证书."""
+    """A result name without its trailing remark and the national prefix:
+    医师执业证书（电子证照） → 医师执业证书, 中华人民共和国居民身份证 → 居民身份证."""
     name = (name or "").strip()
     while _PARENS.search(name):
         name = _PARENS.sub("", name).strip()
-    return name
+    return name.removeprefix(NATIONAL_PREFIX).strip()
 
 
 def licence_type_for_item(version) -> LicenceType | None:
@@ -54,7 +58,8 @@ def licence_type_for_item(version) -> LicenceType | None:
 
     First an explicit reference ``result_licence_type_id`` on the version (added by the
     catalogue's result editor), else the name of its first result of type 证照 matched against
-    the active types' names (as given, then without a trailing remark in brackets)."""
+    the active types' names (as given, or without a trailing remark in brackets and without the
+    prefix 中华人民共和国)."""
     explicit = getattr(version, "result_licence_type_id", None)
     if explicit:
         return LicenceType.objects.filter(pk=explicit, is_active=True).first()
@@ -176,8 +181,8 @@ def issue_for_case(case, result, user) -> Licence | None:
     """发证 on 准予 (called inside the conclusion's transaction; a failure rolls it back).
 
     Nothing for 不予 or an item whose result is not a licence type. The issuing department is
-    the case's; without a USCC there can be no identifier, so the conclusion is refused with the
-    reason (the department's record is to be completed first)."""
+    the case's; without a USCC there can be no identifier: nothing is issued and an audit event
+    ``licenses.not_issued`` on the case says why."""
     if result.outcome != "approved":
         return None
     licence_type = licence_type_for_item(case.item_version)
@@ -185,12 +190,15 @@ def issue_for_case(case, result, user) -> Licence | None:
         return None
     issuer = case.department
     if not issuer.uscc:
-        _refuse_no_uscc(issuer)
-    applicant = case.applicant
-    if applicant.kind != licence_type.holder_kind:
-        raise ValidationError(f"“{licence_type.name}”的持证主体应为{HolderKind(licence_type.holder_kind).label}，"
-                              f"本办件申请人为{applicant.get_kind_display()}，无法颁发证照")
-    holder = _holder_of(applicant)
+        # No identifier can be made without the issuer's USCC: the decision stands, the licence
+        # is not issued, and the reason is on record for the department to complete its data.
+        why = f"颁发部门“{issuer.name}”未登记统一社会信用代码，未能颁发“{licence_type.name}”电子证照"
+        log.warning("licence not issued for case %s: issuer %s has no USCC", case.pk, issuer.pk)
+        audit.record("licenses.not_issued", actor=user, obj=case, after={"type": licence_type.code, "reason": why})
+        return None
+    # The holder is the applicant as registered (a 个体工商户 may hold a licence whose usual
+    # holder is a 法人): lookups by 身份证号 or USCC then find it.
+    holder = _holder_of(case.applicant)
     today = timezone.localdate()
     until = rules.valid_until(today, licence_type.validity_years)
     payload = result.licence_payload or {}
