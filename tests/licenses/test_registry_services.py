@@ -140,6 +140,16 @@ def test_issuer_without_uscc_concludes_without_licence_and_says_why(licence_type
     assert "未登记统一社会信用代码" in event.after["reason"]
 
 
+def test_department_not_issuing_the_type_concludes_without_licence(licence_type, decide, make_department):
+    from zhengwu.licenses.models import Licence
+
+    licence_type.departments.set([make_department()])
+    case = decide()
+    assert case.state == "concluded" and not Licence.objects.exists()
+    event = AuditEvent.objects.get(action="licenses.not_issued", object_id=str(case.pk))
+    assert "不是“食品经营许可证”的颁发部门" in event.after["reason"]
+
+
 def test_second_approval_is_a_change_to_version_two(licence_type, decide):
     from zhengwu.licenses.models import Licence
 

@@ -181,19 +181,24 @@ def issue_for_case(case, result, user) -> Licence | None:
     """发证 on 准予 (called inside the conclusion's transaction; a failure rolls it back).
 
     Nothing for 不予 or an item whose result is not a licence type. The issuing department is
-    the case's; without a USCC there can be no identifier: nothing is issued and an audit event
-    ``licenses.not_issued`` on the case says why."""
+    the case's: when it is not one of the type's issuing departments, or has no USCC (there can
+    be no identifier), nothing is issued and an audit event ``licenses.not_issued`` on the case
+    says why."""
     if result.outcome != "approved":
         return None
     licence_type = licence_type_for_item(case.item_version)
     if licence_type is None:
         return None
     issuer = case.department
-    if not issuer.uscc:
-        # No identifier can be made without the issuer's USCC: the decision stands, the licence
-        # is not issued, and the reason is on record for the department to complete its data.
+    why = ""
+    if not licence_type.departments.filter(pk=issuer.pk).exists():
+        why = f"“{issuer.name}”不是“{licence_type.name}”的颁发部门（见证照类型的颁发部门），未颁发电子证照"
+    elif not issuer.uscc:
         why = f"颁发部门“{issuer.name}”未登记统一社会信用代码，未能颁发“{licence_type.name}”电子证照"
-        log.warning("licence not issued for case %s: issuer %s has no USCC", case.pk, issuer.pk)
+    if why:
+        # The decision stands; the licence is not issued, and why is on record for the
+        # department (or the type's maintainers) to complete the data.
+        log.warning("licence not issued for case %s (type %s, issuer %s)", case.pk, licence_type.pk, issuer.pk)
         audit.record("licenses.not_issued", actor=user, obj=case, after={"type": licence_type.code, "reason": why})
         return None
     # The holder is the applicant as registered (a 个体工商户 may hold a licence whose usual
