@@ -214,7 +214,8 @@ def issue_for_case(case, result, user) -> Licence | None:
         _supersede(user, previous, reason=f"办件 {case.number} 变更，换发新版本")
     licence = _issue(user, licence_type, issuer, holder, data, case=case, previous=previous, issued_on=today)
     if previous is not None:
-        LicenceEvent.objects.create(licence=previous, kind=LicenceEvent.Kind.CHANGE, actor=user,
+        LicenceEvent.objects.create(licence=previous, kind=LicenceEvent.Kind.CHANGE,
+                                    actor=user if getattr(user, "pk", None) else None,
                                     actor_name=actor_name(user), case=case,
                                     reason=f"变更为第{licence.version}版（办件 {case.number}）")
     return licence
