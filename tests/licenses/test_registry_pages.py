@@ -123,3 +123,23 @@ def test_menu_entries(approver, item_admin):
 
     assert "电子证照" in [e["label"] for e in entries_for(approver)]
     assert "证照类型" in [e["label"] for e in entries_for(item_admin)]
+
+
+def test_change_from_the_detail_page(licence, approver):
+    import json
+
+    from zhengwu.licenses.models import Licence
+
+    c = _client(approver)
+    url = reverse("licenses:staff_licence_change", args=[licence.pk])
+    r = c.post(url, {"lock_version": licence.lock_version, "data-area": "abc", "reason": "经营面积变更"})
+    assert r.status_code == 400 and "照面信息“经营面积”应为数字" in r.content.decode()
+    r = c.post(url, {"lock_version": licence.lock_version, "data-area": "80", "data-shop_name": "",
+                     "reason": "经营面积变更"})
+    new = Licence.objects.get(previous=licence)
+    assert r.status_code == 302 and r["Location"] == reverse("licenses:staff_licence", args=[new.pk])
+    assert json.loads(new.data.reveal_unaudited()) == {**json.loads(licence.data.reveal_unaudited()), "area": "80"}
+    body = c.get(reverse("licenses:staff_licence", args=[licence.pk])).content.decode()
+    assert "已变更" in body and "第2版" in body
+    r = c.post(url, {"lock_version": licence.lock_version, "data-area": "90", "reason": "再次变更"})
+    assert r.status_code == 400 and "已被他人处理" in r.content.decode()

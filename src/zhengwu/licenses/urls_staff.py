@@ -11,6 +11,7 @@ urlpatterns = [
     path(f"{P}<int:pk>/", v.licence_detail, name="staff_licence"),
     path(f"{P}<int:pk>/pdf/", v.licence_pdf, name="staff_licence_pdf"),
     path(f"{P}<int:pk>/reveal/", v.licence_reveal, name="staff_licence_reveal"),
+    path(f"{P}<int:pk>/change/", v.licence_change, name="staff_licence_change"),
     path(f"{P}<int:pk>/<str:action>/", v.licence_action, name="staff_licence_action"),
     path(f"{P}types/", v.type_list, name="staff_types"),
     path(f"{P}types/new/", v.type_new, name="staff_type_new"),

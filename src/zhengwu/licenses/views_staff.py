@@ -25,6 +25,7 @@ from zhengwu.workbench.views import roles_required
 from . import forms, queries, rules
 from .models import Licence, LicenceType
 from .models.licences import HolderKind
+from .services import issuing
 from .services import status as status_svc
 from .services import types as type_svc
 
@@ -115,6 +116,7 @@ def _render_detail(request, licence: Licence, *, revealed: dict | None = None, e
         "may_act": licence.status == Licence.Status.VALID and status_svc.may_act(request.user, licence),
         "may_reveal": has_role(request.user, *queries.REVEAL_ROLES, department=licence.issuer),
         "revealed": revealed, "data_rows": data_rows, "errors": errors or {},
+        "change_fields": licence.type.fields_schema or [],
     }, status=status)
 
 
@@ -156,6 +158,25 @@ def licence_pdf(request, pk: int):
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+@require_POST
+@roles_required(*queries.LIST_ROLES, what=LIST_WHAT)
+def licence_change(request, pk: int):
+    """变更: the fields staff fill in replace the old values (blank: unchanged); version + 1."""
+    licence = queries.staff_licence(request.user, pk)
+    try:
+        lock = int(request.POST.get("lock_version", ""))
+    except ValueError:
+        lock = -1
+    data = {f["key"]: request.POST.get(f"data-{f['key']}", "").strip() for f in licence.type.fields_schema or []}
+    try:
+        new = issuing.change(request.user, licence.pk, lock, data, request.POST.get("reason", ""))
+    except ValidationError as exc:
+        return _render_detail(request, queries.staff_licence(request.user, pk), errors=forms.errors_of(exc),
+                              status=400)
+    messages.success(request, f"已变更，换发第{new.version}版")
+    return redirect("licenses:staff_licence", pk=new.pk)
 
 
 @require_POST

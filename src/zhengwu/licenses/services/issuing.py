@@ -209,6 +209,9 @@ def issue_for_case(case, result, user) -> Licence | None:
     payload = result.licence_payload or {}
     data = rules.pick_data(licence_type.fields_schema or [], payload.get("data") or {}, payload,
                            case.form_data or {}, _derived(holder, issuer, today, until, case))
+    # Two cases of the same holder concluding at once: the second waits here and then finds the
+    # version the first issued, instead of issuing a second valid licence beside it.
+    type(case.applicant).objects.select_for_update().filter(pk=case.applicant_id).first()
     previous = _current_for(licence_type, holder)
     if previous is not None:
         _supersede(user, previous, reason=f"办件 {case.number} 变更，换发新版本")
