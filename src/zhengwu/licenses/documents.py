@@ -80,10 +80,14 @@ def licence_pdf(*, title: str, rows: list[tuple[str, str]], identifier: str, iss
         y -= 28
         if y < 260:  # the foot is kept for the seal, the QR code and the identifier
             break
-    sx, sy = seal_xy
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    sx, sy = seal_xy  # the centre of the seal: the issuer and the date are written under it
     c.setFont(font, 12)
-    c.drawCentredString(sx + 60, sy + 30, f"发证机关：{issuer_name}")
-    c.drawCentredString(sx + 60, sy + 10, issued_on_text)
+    for text, dy in ((f"发证机关：{issuer_name}", 30), (issued_on_text, 10)):
+        w = stringWidth(text, font, 12)
+        x = min(max(sx, 50 + w / 2), width - 50 - w / 2)  # kept inside the border
+        c.drawCentredString(x, sy + dy, text)
     url = verify_url(identifier)
     c.drawImage(ImageReader(io.BytesIO(_qr_png(url))), 70, 80, width=90, height=90)
     c.setFont(font, 8)
@@ -100,6 +104,7 @@ def rows_for(licence_type, data: dict, *, holder_name: str, holder_code: str, nu
     """The printed rows: the face data in the template's order, then the registry facts."""
     rows = [(f["label"], str(data.get(f["key"], "") or "")) for f in
             rules.field_order(licence_type.template or {}, licence_type.fields_schema or [])]
-    keys = {label for label, _ in rows}
+    labels, values = {label for label, _ in rows}, {value for _, value in rows}
     extra = [("持证主体", holder_name), ("证件号码", holder_code), ("证照编号", number), ("有效期", valid_text)]
-    return rows + [(k, v) for k, v in extra if k not in keys]
+    # The holder's name and number are printed once (most types carry them as face fields).
+    return rows + [(k, v) for k, v in extra if k not in labels and v not in values]
