@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from zhengwu.core import audit, calendar
+from zhengwu.licenses.services import issuing as licence_issuing
 from zhengwu.org import permissions
 from zhengwu.org.models import Department, Role
 
@@ -75,6 +76,7 @@ def _conclude(user, case: Case, outcome: str, reason: str) -> Case:
                         reason=reason, licence_payload=documents.licence_payload(case) if outcome == "approved" else {})
     result.decision_file.save(f"{case.number}.pdf", pdf.content, save=False)
     result.save()
+    licence_issuing.issue_for_case(case, result, user)  # 准予 with a licence type: issued in this transaction
     label = "准予" if outcome == "approved" else "不予"
     return transition(case, "conclude", Actor.SYSTEM, user, opinion=reason, data={"outcome": label, "decision": number},
                       extra_fields=["outcome", "concluded_at", "concluded_on_time"])

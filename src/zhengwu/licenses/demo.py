@@ -1,0 +1,83 @@
+"""Demo 证照类型 for the demo items that issue licences, and two licences issued through the
+service (sealed and signed like any other): the demo citizen's 居民身份证 and the demo
+enterprise's 营业执照. Idempotent: existing types and licences are left alone.
+
+Type codes are the issuing demo department's USCC + a 3-digit sequence (GB/T 36904); the
+catalogue's result names (``医师执业证书（电子证照）``, ``中华人民共和国居民身份证``) find their
+type by :func:`zhengwu.licenses.services.issuing.licence_type_for_item`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+
+
+def _f(key, label, kind="string", required=False):
+    return {"key": key, "label": label, "type": kind, "required": required}
+
+
+NAME, ID, USCC, CODE = (_f("name", "姓名", required=True), _f("id_number", "公民身份号码", required=True),
+                        _f("uscc", "统一社会信用代码", required=True), _f("holder_code", "证件号码", required=True))
+ISSUED = _f("issued_on", "签发日期", "date")
+
+# name, defining/issuing department (demo short name), sequence, holder kind, years, fields, title
+TYPES = [
+    ("居民身份证", "公安分局", "001", "person", 20, [NAME, ID, _f("address", "住址"), ISSUED], "中华人民共和国居民身份证"),
+    ("营业执照", "市场监管局", "001", "legal", None,
+     [_f("name", "名称", required=True), USCC, _f("legal_rep", "法定代表人"), _f("business_scope", "经营范围"),
+      _f("issued_on", "登记日期", "date")], "营业执照"),
+    ("食品经营许可证", "市场监管局", "002", "legal", 5,
+     [_f("name", "经营者名称", required=True), _f("holder_code", "社会信用代码（身份证号码）", required=True),
+      _f("business_scope", "经营项目"), ISSUED], "食品经营许可证"),
+    ("医师执业证书", "卫健委", "001", "person", None,
+     [NAME, ID, _f("practice_org", "执业机构"), _f("practice_scope", "执业范围"), ISSUED], "医师执业证书"),
+    ("护士执业证书", "卫健委", "002", "person", 5, [NAME, ID, _f("practice_org", "执业机构"), ISSUED], "护士执业证书"),
+    ("不动产权证书", "不动产登记中心", "001", "person", None,
+     [_f("name", "权利人", required=True), CODE, _f("location", "坐落"), _f("area", "面积（平方米）", "number"), ISSUED],
+     "不动产权证书"),
+]
+
+
+def load(stdout) -> None:
+    from zhengwu.accounts.demo import CITIZEN_ID, ENTERPRISE_USCC
+    from zhengwu.accounts.models import Applicant
+    from zhengwu.core.pii import blind_index
+    from zhengwu.org.models import Department
+
+    from .models import Licence, LicenceType
+    from .services import issuing, types
+
+    made = 0
+    for name, short, seq, holder_kind, years, fields, title in TYPES:
+        dept = Department.objects.filter(short_name=short, uscc__isnull=False).order_by("pk").first()
+        if dept is None or LicenceType.objects.filter(name=name).exists():
+            continue
+        types.create_type(None, {
+            "name": name, "code": f"{dept.uscc}{seq}", "holder_kind": holder_kind, "departments": [dept.pk],
+            "validity_years": years, "fields_schema": fields, "title": title,
+            "field_order": [f["key"] for f in fields]})
+        made += 1
+
+    issued = 0
+    person = Applicant.objects.filter(kind="person", id_number_index=blind_index("id_number", CITIZEN_ID)).first()
+    legal = Applicant.objects.filter(kind="legal", uscc=ENTERPRISE_USCC).first()
+    wanted = [
+        (person, "居民身份证", {"address": "河南省郑州市金水区花园路街道经三路68号"}, dt.date(2016, 3, 7)),
+        (legal, "营业执照", {"legal_rep": legal.legal_rep_name if legal else "",
+                          "business_scope": "餐饮服务；食品销售（仅销售预包装食品）"}, dt.date(2023, 5, 18)),
+    ]
+    for applicant, type_name, data, issued_on in wanted:
+        t = LicenceType.objects.filter(name=type_name).first()
+        if applicant is None or t is None:
+            continue
+        holder = ({"holder_uscc": applicant.uscc} if applicant.kind == "legal"
+                  else {"holder_id_number_index": blind_index("id_number", CITIZEN_ID)})
+        if Licence.objects.filter(type=t, status=Licence.Status.VALID, **holder).exists():
+            continue
+        issuer = t.departments.order_by("pk").first()
+        with transaction.atomic():
+            issuing.issue_direct(None, t, issuer, applicant, data, issued_on=issued_on)
+        issued += 1
+    stdout.write(f"演示电子证照：新增证照类型 {made} 种，颁发证照 {issued} 件")

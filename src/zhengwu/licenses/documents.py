@@ -1,0 +1,110 @@
+"""The licence PDF (证照版式文件): reportlab, CJK font embedded, laid out by the type's template.
+
+The face data in the template's field order, the holder, the number, the issuer and the dates,
+the 电子证照标识 printed in full and a QR code of the verification address
+(``/licences/verify?id=<identifier>``, absolute when ``ZHENGWU_PUBLIC_URL`` is set). The seal is
+placed by :func:`zhengwu.licenses.sealing.seal_pdf`; the template's seal position is marked with
+the issuer's name so that the page reads right before and after sealing.
+"""
+
+from __future__ import annotations
+
+import io
+from urllib.parse import urlencode
+
+from django.conf import settings
+
+from zhengwu.cases.documents import _font
+
+from . import rules
+
+VERIFY_PATH = "/licences/verify"
+
+
+def verify_url(identifier: str) -> str:
+    base = getattr(settings, "ZHENGWU_PUBLIC_URL", "") or ""
+    return f"{base}{VERIFY_PATH}?{urlencode({'id': identifier})}"
+
+
+def _qr_png(data: str) -> bytes:
+    import segno
+
+    buf = io.BytesIO()
+    segno.make(data, error="m").save(buf, kind="png", scale=6, border=2)
+    return buf.getvalue()
+
+
+def _wrap(text: str, width: float, font: str, size: float) -> list[str]:
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    lines, line = [], ""
+    for ch in text:
+        if stringWidth(line + ch, font, size) > width:
+            lines.append(line)
+            line = ch
+        else:
+            line += ch
+    return [*lines, line] if line or not lines else lines
+
+
+def licence_pdf(*, title: str, rows: list[tuple[str, str]], identifier: str, issuer_name: str,
+                issued_on_text: str, seal_xy: tuple[int, int]) -> bytes:
+    """One A4 page: title, the rows (label, value), the issuer and date at the seal position,
+    the QR code and the identifier at the foot."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfgen import canvas
+
+    font = _font()
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, pagesize=A4)
+    c.setTitle(title)
+    c.setAuthor(issuer_name)
+    c.setSubject("电子证照")
+    width, height = A4
+    c.setLineWidth(2)
+    c.setStrokeColorRGB(0.6, 0.1, 0.1)
+    c.rect(36, 36, width - 72, height - 72)
+    c.setFillColorRGB(0, 0, 0)
+    c.setFont(font, 24)
+    c.drawCentredString(width / 2, height - 110, title)
+    y = height - 170
+    label_x, value_x, value_w = 80, 200, width - 280
+    for label, value in rows:
+        c.setFont(font, 12)
+        c.drawString(label_x, y, label)
+        for i, line in enumerate(_wrap(str(value or "—"), value_w, font, 12)):
+            c.drawString(value_x, y - i * 18, line)
+            if i:
+                y -= 18
+        y -= 28
+        if y < 260:  # the foot is kept for the seal, the QR code and the identifier
+            break
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    sx, sy = seal_xy  # the centre of the seal: the issuer and the date are written under it
+    c.setFont(font, 12)
+    for text, dy in ((f"发证机关：{issuer_name}", 30), (issued_on_text, 10)):
+        w = stringWidth(text, font, 12)
+        x = min(max(sx, 50 + w / 2), width - 50 - w / 2)  # kept inside the border
+        c.drawCentredString(x, sy + dy, text)
+    url = verify_url(identifier)
+    c.drawImage(ImageReader(io.BytesIO(_qr_png(url))), 70, 80, width=90, height=90)
+    c.setFont(font, 8)
+    c.drawString(170, 150, "扫码核验证照真伪与状态")
+    c.drawString(170, 136, f"电子证照标识：{identifier}")
+    c.drawString(170, 122, url[:110])
+    c.showPage()
+    c.save()
+    return buf.getvalue()
+
+
+def rows_for(licence_type, data: dict, *, holder_name: str, holder_code: str, number: str,
+             valid_text: str) -> list[tuple[str, str]]:
+    """The printed rows: the face data in the template's order, then the registry facts."""
+    rows = [(f["label"], str(data.get(f["key"], "") or "")) for f in
+            rules.field_order(licence_type.template or {}, licence_type.fields_schema or [])]
+    labels, values = {label for label, _ in rows}, {value for _, value in rows}
+    extra = [("持证主体", holder_name), ("证件号码", holder_code), ("证照编号", number), ("有效期", valid_text)]
+    # The holder's name and number are printed once (most types carry them as face fields).
+    return rows + [(k, v) for k, v in extra if k not in labels and v not in values]

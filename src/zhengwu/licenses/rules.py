@@ -1,0 +1,250 @@
+"""Pure rules of the 电子证照 registry (no ORM): type codes, the fields a type carries, validity,
+the status table, what a verifier sees, serials and numbers.
+
+- 证照类型代码 (GB/T 36904): the defining department's 统一社会信用代码 (18) + a 3-digit sequence.
+- Validity: ``valid_until`` is the same calendar day ``years`` later (29 February → 28 February
+  in a common year); blank years mean 长期有效. A licence is valid through its ``valid_until``.
+- Status (a table of the core state-machine kernel): 有效 → 已变更 (a 变更 issued a new version),
+  已注销, 已吊销, 已过期. Every other state is final: nothing moves a licence out of it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from enum import StrEnum
+
+from zhengwu.core.identifiers import uscc_problem
+from zhengwu.core.statemachine import StateMachine, t
+
+
+# -- 证照类型代码 -------------------------------------------------------------------------------
+def type_code_problem(code: str) -> str | None:
+    """Why ``code`` is not a 21-character 证照类型代码, or None when it is."""
+    code = str(code or "").strip().upper()
+    if len(code) != 21:
+        return f"证照类型代码应为21位（定义部门统一社会信用代码18位 + 3位数字序号），当前为{len(code)}位"
+    problem = uscc_problem(code[:18])
+    if problem:
+        return f"证照类型代码前18位应为定义部门的统一社会信用代码：{problem}"
+    if not code[18:].isdigit():
+        return "证照类型代码后3位应为数字序号（如 001）"
+    return None
+
+
+# -- 照面信息项 (fields_schema) ----------------------------------------------------------------
+FIELD_TYPES = {"string": "文本", "date": "日期", "number": "数字"}
+FIELD_KEY_RE = re.compile(r"[a-z][a-z0-9_]{0,39}")
+MAX_FIELDS = 40
+
+
+def schema_problems(rows: list[dict]) -> list[str]:
+    """What is wrong with the fields a type carries ([] when nothing): each row has a key
+    (lower-case letters, digits, underscore; unique), a label, a type of :data:`FIELD_TYPES`."""
+    problems: list[str] = []
+    if len(rows) > MAX_FIELDS:
+        problems.append(f"照面信息项最多{MAX_FIELDS}项")
+    seen: set[str] = set()
+    for i, row in enumerate(rows, start=1):
+        key, label, kind = (str(row.get(k) or "").strip() for k in ("key", "label", "type"))
+        where = f"第{i}项"
+        if not FIELD_KEY_RE.fullmatch(key):
+            problems.append(f"{where}字段代码“{key}”不正确：应以小写字母开头，由小写字母、数字和下划线组成，最多40位")
+        elif key in seen:
+            problems.append(f"{where}字段代码“{key}”重复")
+        seen.add(key)
+        if not label:
+            problems.append(f"{where}名称不能为空")
+        elif len(label) > 40:
+            problems.append(f"{where}名称最多40个字")
+        if kind not in FIELD_TYPES:
+            problems.append(f"{where}类型应为 文本/日期/数字 之一")
+    return problems
+
+
+def clean_schema(rows: list[dict]) -> list[dict]:
+    """The rows as stored (blank rows dropped, values trimmed)."""
+    out = []
+    for row in rows:
+        key = str(row.get("key") or "").strip()
+        label = str(row.get("label") or "").strip()
+        if not key and not label:
+            continue
+        out.append({"key": key, "label": label, "type": str(row.get("type") or "string").strip(),
+                    "required": bool(row.get("required"))})
+    return out
+
+
+def data_problems(schema: list[dict], data: dict) -> list[str]:
+    """Required fields missing, dates and numbers of the wrong shape."""
+    problems = []
+    for f in schema:
+        value = data.get(f["key"])
+        text = "" if value is None else str(value).strip()
+        if not text:
+            if f.get("required"):
+                problems.append(f"照面信息“{f['label']}”缺少：该项为必填")
+            continue
+        if f.get("type") == "date":
+            try:
+                dt.date.fromisoformat(text)
+            except ValueError:
+                problems.append(f"照面信息“{f['label']}”应为日期 YYYY-MM-DD")
+        elif f.get("type") == "number":
+            try:
+                float(text)
+            except ValueError:
+                problems.append(f"照面信息“{f['label']}”应为数字")
+    return problems
+
+
+def pick_data(schema: list[dict], *sources: dict) -> dict:
+    """The value of each field of the schema from the first source that has it (non-empty)."""
+    data = {}
+    for f in schema:
+        for src in sources:
+            value = src.get(f["key"]) if src else None
+            if value not in (None, ""):
+                data[f["key"]] = value if isinstance(value, (int, float)) else str(value)
+                break
+    return data
+
+
+# -- 模板 (the licence PDF's layout) ------------------------------------------------------------
+PAGE_WIDTH, PAGE_HEIGHT = 595, 842  # A4 in points
+
+
+def template_problems(template: dict, schema: list[dict]) -> list[str]:
+    problems = []
+    title = str(template.get("title") or "")
+    if len(title) > 60:
+        problems.append("版式标题最多60个字")
+    keys = {f["key"] for f in schema}
+    unknown = [k for k in template.get("field_order") or [] if k not in keys]
+    if unknown:
+        problems.append(f"版式字段顺序中有照面信息项以外的字段：{'、'.join(unknown)}")
+    for axis, limit in (("seal_x", PAGE_WIDTH), ("seal_y", PAGE_HEIGHT)):
+        value = template.get(axis)
+        if value is None:
+            continue
+        if not isinstance(value, int) or not 0 <= value <= limit:
+            problems.append(f"印章位置{'横' if axis == 'seal_x' else '纵'}坐标应为0–{limit}的整数（单位：磅，自页面左下角起）")
+    return problems
+
+
+def field_order(template: dict, schema: list[dict]) -> list[dict]:
+    """The schema's fields in the template's order (the rest after, in schema order)."""
+    by_key = {f["key"]: f for f in schema}
+    ordered = [by_key[k] for k in template.get("field_order") or [] if k in by_key]
+    return ordered + [f for f in schema if f not in ordered]
+
+
+DEFAULT_SEAL = (400, 150)
+
+
+def seal_position(template: dict) -> tuple[int, int]:
+    return (int(template.get("seal_x", DEFAULT_SEAL[0])), int(template.get("seal_y", DEFAULT_SEAL[1])))
+
+
+# -- validity -----------------------------------------------------------------------------------
+def add_years(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February in a common year
+        return day.replace(year=day.year + years, day=28)
+
+
+def valid_until(issued_on: dt.date, years: int | None) -> dt.date | None:
+    """The last day of validity (None: 长期有效)."""
+    if years in (None, 0):
+        return None
+    return add_years(issued_on, int(years))
+
+
+def is_past(valid_until_: dt.date | None, today: dt.date) -> bool:
+    return valid_until_ is not None and today > valid_until_
+
+
+# -- status table -------------------------------------------------------------------------------
+class Status(StrEnum):
+    VALID = "valid"
+    SUPERSEDED = "superseded"
+    CANCELLED = "cancelled"
+    REVOKED = "revoked"
+    EXPIRED = "expired"
+
+
+class Actor(StrEnum):
+    STAFF = "staff"  # 发证部门工作人员
+    CASE = "case"  # a later case of the same holder (变更/注销 on application)
+    SYSTEM = "system"  # the expiry job
+
+
+STATUS_LABELS = {Status.VALID: "有效", Status.SUPERSEDED: "已变更", Status.CANCELLED: "已注销",
+                 Status.REVOKED: "已吊销", Status.EXPIRED: "已过期"}
+FINAL = frozenset({Status.SUPERSEDED, Status.CANCELLED, Status.REVOKED, Status.EXPIRED})
+PEOPLE = {Actor.STAFF, Actor.CASE}
+
+MACHINE = StateMachine([
+    t("change", {Status.VALID}, Status.SUPERSEDED, PEOPLE, "变更"),
+    t("cancel", {Status.VALID}, Status.CANCELLED, PEOPLE, "注销"),
+    t("revoke", {Status.VALID}, Status.REVOKED, PEOPLE, "吊销"),
+    t("expire", {Status.VALID}, Status.EXPIRED, {Actor.SYSTEM}, "过期"),
+], noun="证照", state_labels=STATUS_LABELS, state=Status, actor=Actor,
+    wrong_state="该证照{state}，不能再{action}：已变更、注销、吊销或过期的证照不可再变动")
+
+
+def refusal_for(status: str, action: str) -> str | None:
+    """Why ``action`` may not happen to a licence in ``status`` (None: it may)."""
+    from zhengwu.core.statemachine import TransitionRefused
+
+    try:
+        MACHINE.check(status, action)
+    except TransitionRefused as exc:
+        return exc.message
+    return None
+
+
+REASON_MIN, REASON_MAX = 4, 300
+
+
+def reason_problem(reason: str, action_label: str) -> str | None:
+    text = (reason or "").strip()
+    if len(text) < REASON_MIN:
+        return f"{action_label}原因不能少于{REASON_MIN}个字：请写明事实和依据"
+    if len(text) > REASON_MAX:
+        return f"{action_label}原因最多{REASON_MAX}个字"
+    return None
+
+
+# -- what a verifier sees -----------------------------------------------------------------------
+def seen_status(status: str, valid_until_: dt.date | None, today: dt.date) -> tuple[str, str]:
+    """(status, label) as a verifier sees it: a 有效 licence past its last day is 已过期 even
+    before the expiry job has marked it."""
+    status = Status(status)
+    if status == Status.VALID and is_past(valid_until_, today):
+        status = Status.EXPIRED
+    return status.value, STATUS_LABELS[status]
+
+
+# -- serials and numbers ------------------------------------------------------------------------
+def make_serial(issued_on: dt.date, sequence: int) -> str:
+    """顺序号: the year of issue + a 10-digit sequence (the registry row's number), unique
+    within a type and issuer and kept by every later version of the same licence."""
+    if sequence < 1 or sequence >= 10**10:
+        raise ValueError("sequence out of range")
+    return f"{issued_on:%Y}{sequence:010d}"
+
+
+def make_number(type_code: str, serial: str) -> str:
+    """证照编号 printed on the licence: the type's 3-digit sequence + the serial."""
+    return f"{type_code[18:21]}{serial}"
+
+
+# -- canonical data (what is signed) ------------------------------------------------------------
+def canonical(identifier: str, type_code: str, holder: dict, issuer: dict, dates: dict, data: dict) -> bytes:
+    """Sorted-key JSON of what a licence states; the bytes the issuer signs."""
+    body = {"identifier": identifier, "type": type_code, "holder": holder, "issuer": issuer, "dates": dates,
+            "data": data}
+    return json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()

@@ -1,0 +1,262 @@
+"""发证: a licence issued on 准予 in the case's own transaction, and 变更 to a new version.
+
+``issue_for_case(case, result, user)`` is called by ``cases.services.approval._conclude`` after the
+``CaseResult`` is saved: when the case concludes 准予 and the item's result is a licence type, the
+licence is issued — identifier (GB/T 36904), holder from the applicant, face data from the
+result's ``licence_payload`` and the case's form, dates, the PDF sealed by the issuer and the
+canonical data signed by it. Any failure raises and rolls back the conclusion with it.
+
+A second 准予 for the same holder and type (a 变更 case) issues version + 1 of the same licence,
+linked by ``previous``; the old one becomes 已变更.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+import re
+import uuid
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from zhengwu.core import audit
+from zhengwu.core.identifiers import make_license_identifier
+from zhengwu.core.transitions import actor_name
+from zhengwu.org.models import Role
+from zhengwu.org.permissions import has_role
+
+from .. import documents, rules, sealing
+from ..models import Licence, LicenceEvent, LicenceType
+from ..models.licences import HolderKind
+from . import StaleLicence
+
+log = logging.getLogger(__name__)
+ACT_ROLES = (Role.APPROVER, Role.DEPT_ADMIN)
+_PARENS = re.compile(r"[（(][^（）()]*[）)]\s*$")
+
+
+# -- which type an item issues ------------------------------------------------------------------
+NATIONAL_PREFIX = "中华人民共和国"
+
+
+def _bare(name: str) -> str:
+    """A result name without its trailing remark and the national prefix:
+    医师执业证书（电子证照） → 医师执业证书, 中华人民共和国居民身份证 → 居民身份证."""
+    name = (name or "").strip()
+    while _PARENS.search(name):
+        name = _PARENS.sub("", name).strip()
+    return name.removeprefix(NATIONAL_PREFIX).strip()
+
+
+def licence_type_for_item(version) -> LicenceType | None:
+    """The licence type an item version's 办理结果 is, or None.
+
+    First an explicit reference ``result_licence_type_id`` on the version (added by the
+    catalogue's result editor), else the name of its first result of type 证照 matched against
+    the active types' names (as given, or without a trailing remark in brackets and without the
+    prefix 中华人民共和国)."""
+    explicit = getattr(version, "result_licence_type_id", None)
+    if explicit:
+        return LicenceType.objects.filter(pk=explicit, is_active=True).first()
+    for result in getattr(version, "results", None) or []:
+        if result.get("type") != "证照":
+            continue
+        name = str(result.get("name") or "").strip()
+        candidates = {name, _bare(name)} - {""}
+        found = LicenceType.objects.filter(name__in=candidates, is_active=True).order_by("pk").first()
+        if found is not None:
+            return found
+    return None
+
+
+# -- the face data ------------------------------------------------------------------------------
+def _holder_of(applicant) -> dict:
+    if applicant.kind == HolderKind.LEGAL:
+        return {"kind": HolderKind.LEGAL, "name": applicant.name, "uscc": applicant.uscc or "", "id_number": ""}
+    return {"kind": HolderKind.PERSON, "name": applicant.name, "uscc": "",
+            "id_number": applicant.id_number.reveal_unaudited() if applicant.id_number else ""}
+
+
+def _derived(holder: dict, issuer, issued_on: dt.date, until: dt.date | None, case=None) -> dict:
+    """Values every type may name in its schema without the form carrying them."""
+    code = holder["uscc"] or holder["id_number"]
+    return {"name": holder["name"], "holder_name": holder["name"], "holder": holder["name"],
+            "id_number": holder["id_number"], "uscc": holder["uscc"], "holder_code": code,
+            "issuer": issuer.name, "issued_on": issued_on.isoformat(), "valid_from": issued_on.isoformat(),
+            "valid_until": until.isoformat() if until else "长期",
+            "case_number": getattr(case, "number", "") or ""}
+
+
+def _valid_text(valid_from: dt.date, until: dt.date | None) -> str:
+    return f"{valid_from:%Y年%m月%d日}至{until:%Y年%m月%d日}" if until else f"{valid_from:%Y年%m月%d日}起长期有效"
+
+
+# -- the write ------------------------------------------------------------------------------------
+def _refuse_no_uscc(issuer) -> None:
+    raise ValidationError(f"颁发部门“{issuer.name}”未登记统一社会信用代码，无法生成电子证照标识：请部门管理员在组织机构中补录后再办结")
+
+
+def _issue(user, licence_type: LicenceType, issuer, holder: dict, data: dict, *, case=None,
+           previous: Licence | None = None, issued_on: dt.date | None = None) -> Licence:
+    """Write one licence (a new one, or the next version of ``previous``): identifier, PDF,
+    seal, signature, event and audit. Inside the caller's transaction."""
+    if not issuer.uscc:
+        _refuse_no_uscc(issuer)
+    problems = rules.data_problems(licence_type.fields_schema or [], data)
+    if problems:
+        raise ValidationError(problems)
+    issued_on = issued_on or timezone.localdate()
+    until = rules.valid_until(issued_on, licence_type.validity_years)
+    version = previous.version + 1 if previous else 1
+    licence = Licence(
+        identifier=f"pending:{uuid.uuid4().hex}", number="", serial="", type=licence_type, version=version,
+        previous=previous, holder_kind=holder["kind"], holder_name=holder["name"],
+        holder_id_number=holder["id_number"], holder_uscc=holder["uscc"], issuer=issuer, case=case,
+        data=json.dumps(data, ensure_ascii=False, sort_keys=True), issued_on=issued_on, valid_from=issued_on,
+        valid_until=until, status=rules.Status.VALID,
+    )
+    licence.save()  # the row's id is the serial's sequence: unique without a counter to queue on
+    licence.serial = previous.serial if previous else rules.make_serial(issued_on, licence.pk)
+    licence.number = previous.number if previous else rules.make_number(licence_type.code, licence.serial)
+    licence.identifier = make_license_identifier(licence_type.code, issuer.uscc, licence.serial, version)
+    dates = {"issued_on": issued_on.isoformat(), "valid_from": issued_on.isoformat(),
+             "valid_until": until.isoformat() if until else None}
+    canonical = rules.canonical(
+        licence.identifier, licence_type.code,
+        {"kind": holder["kind"], "name": holder["name"], "id_number": holder["id_number"], "uscc": holder["uscc"]},
+        {"name": issuer.name, "uscc": issuer.uscc}, dates, data)
+    signature = sealing.sign_data(issuer, canonical)
+    licence.signature_algorithm, licence.signature = signature.algorithm, signature.value
+    licence.signer_certificate = signature.certificate_serial
+    template = licence_type.template or {}
+    pdf = documents.licence_pdf(
+        title=template.get("title") or licence_type.name,
+        rows=documents.rows_for(licence_type, data, holder_name=holder["name"],
+                                holder_code=holder["uscc"] or holder["id_number"], number=licence.number,
+                                valid_text=_valid_text(issued_on, until)),
+        identifier=licence.identifier, issuer_name=issuer.name, issued_on_text=f"{issued_on:%Y年%m月%d日}",
+        seal_xy=rules.seal_position(template))
+    sealed = sealing.seal_pdf(pdf, issuer, reason="电子证照")
+    licence.pdf_sha256 = hashlib.sha256(sealed).hexdigest()
+    licence.pdf_file.save(f"{licence.serial}-{version:03d}.pdf", ContentFile(sealed), save=False)
+    licence.save()
+    kind = LicenceEvent.Kind.CHANGE if previous else LicenceEvent.Kind.ISSUE
+    LicenceEvent.objects.create(licence=licence, kind=kind, actor=user if getattr(user, "pk", None) else None,
+                                actor_name=actor_name(user), case=case,
+                                reason=f"办件 {case.number}" if case is not None else "")
+    audit.record(f"licenses.{kind}", actor=user, obj=licence,
+                 after={"identifier": licence.identifier, "type": licence_type.code, "issuer": issuer.pk,
+                        "case": getattr(case, "pk", None), "version": version,
+                        "previous": getattr(previous, "pk", None)})
+    return licence
+
+
+def _supersede(user, old: Licence, reason: str = "") -> None:
+    refusal = rules.refusal_for(old.status, "change")
+    if refusal:
+        raise ValidationError(refusal)
+    old.status, old.status_changed_at = rules.Status.SUPERSEDED, timezone.now()
+    old.status_reason = (reason or "证照信息变更，已换发新版本")[:300]
+    old.lock_version += 1
+    old.save(update_fields=["status", "status_changed_at", "status_reason", "lock_version"])
+
+
+def _current_for(licence_type: LicenceType, holder: dict) -> Licence | None:
+    """The holder's valid licence of this type, locked (a 变更 replaces it)."""
+    qs = Licence.objects.select_for_update().filter(type=licence_type, status=rules.Status.VALID)
+    if holder["kind"] == HolderKind.LEGAL:
+        qs = qs.filter(holder_kind=HolderKind.LEGAL, holder_uscc=holder["uscc"])
+    else:
+        qs = qs.filter(holder_kind=HolderKind.PERSON, **Licence._meta.get_field("holder_id_number").lookup(
+            holder["id_number"]))
+    return qs.order_by("-version", "-pk").first()
+
+
+def issue_for_case(case, result, user) -> Licence | None:
+    """发证 on 准予 (called inside the conclusion's transaction; a failure rolls it back).
+
+    Nothing for 不予 or an item whose result is not a licence type. The issuing department is
+    the case's: when it is not one of the type's issuing departments, or has no USCC (there can
+    be no identifier), nothing is issued and an audit event ``licenses.not_issued`` on the case
+    says why."""
+    if result.outcome != "approved":
+        return None
+    licence_type = licence_type_for_item(case.item_version)
+    if licence_type is None:
+        return None
+    issuer = case.department
+    why = ""
+    if not licence_type.departments.filter(pk=issuer.pk).exists():
+        why = f"“{issuer.name}”不是“{licence_type.name}”的颁发部门（见证照类型的颁发部门），未颁发电子证照"
+    elif not issuer.uscc:
+        why = f"颁发部门“{issuer.name}”未登记统一社会信用代码，未能颁发“{licence_type.name}”电子证照"
+    if why:
+        # The decision stands; the licence is not issued, and why is on record for the
+        # department (or the type's maintainers) to complete the data.
+        log.warning("licence not issued for case %s (type %s, issuer %s)", case.pk, licence_type.pk, issuer.pk)
+        audit.record("licenses.not_issued", actor=user, obj=case, after={"type": licence_type.code, "reason": why})
+        return None
+    # The holder is the applicant as registered (a 个体工商户 may hold a licence whose usual
+    # holder is a 法人): lookups by 身份证号 or USCC then find it.
+    holder = _holder_of(case.applicant)
+    today = timezone.localdate()
+    until = rules.valid_until(today, licence_type.validity_years)
+    payload = result.licence_payload or {}
+    data = rules.pick_data(licence_type.fields_schema or [], payload.get("data") or {}, payload,
+                           case.form_data or {}, _derived(holder, issuer, today, until, case))
+    # Two cases of the same holder concluding at once: the second waits here and then finds the
+    # version the first issued, instead of issuing a second valid licence beside it.
+    type(case.applicant).objects.select_for_update().filter(pk=case.applicant_id).first()
+    previous = _current_for(licence_type, holder)
+    if previous is not None:
+        _supersede(user, previous, reason=f"办件 {case.number} 变更，换发新版本")
+    licence = _issue(user, licence_type, issuer, holder, data, case=case, previous=previous, issued_on=today)
+    if previous is not None:
+        LicenceEvent.objects.create(licence=previous, kind=LicenceEvent.Kind.CHANGE,
+                                    actor=user if getattr(user, "pk", None) else None,
+                                    actor_name=actor_name(user), case=case,
+                                    reason=f"变更为第{licence.version}版（办件 {case.number}）")
+    return licence
+
+
+def issue_direct(user, licence_type: LicenceType, issuer, applicant, data: dict | None = None,
+                 issued_on: dt.date | None = None) -> Licence:
+    """发证 without a case (demo data, migration of licences issued before the platform)."""
+    holder = _holder_of(applicant)
+    issued_on = issued_on or timezone.localdate()
+    until = rules.valid_until(issued_on, licence_type.validity_years)
+    merged = rules.pick_data(licence_type.fields_schema or [], data or {}, _derived(holder, issuer, issued_on, until))
+    with transaction.atomic():
+        return _issue(user, licence_type, issuer, holder, merged, issued_on=issued_on)
+
+
+@transaction.atomic
+def change(user, pk: int, expected_lock: int, data: dict, reason: str) -> Licence:
+    """变更 by staff of the issuing department: version + 1 with the new face data."""
+    licence = Licence.objects.select_for_update().select_related("type", "issuer__region").filter(pk=pk).first()
+    if licence is None:
+        raise Licence.DoesNotExist("证照不存在")
+    if not has_role(user, *ACT_ROLES, department=licence.issuer):
+        raise PermissionDenied("仅颁发部门的审批人员或部门管理员可以变更证照")
+    if licence.lock_version != int(expected_lock):
+        raise StaleLicence(StaleLicence.message, code="stale")
+    refusal = rules.refusal_for(licence.status, "change")
+    if refusal:
+        raise ValidationError(refusal)
+    problem = rules.reason_problem(reason, "变更")
+    if problem:
+        raise ValidationError({"reason": [problem]})
+    holder = {"kind": licence.holder_kind, "name": licence.holder_name, "uscc": licence.holder_uscc,
+              "id_number": licence.holder_id_number.reveal_unaudited() if licence.holder_id_number else ""}
+    old_data = json.loads(licence.data.reveal_unaudited() or "{}")
+    merged = {**old_data, **{k: v for k, v in data.items() if v not in (None, "")}}
+    _supersede(user, licence, reason=reason.strip())
+    new = _issue(user, licence.type, licence.issuer, holder, merged, previous=licence)
+    LicenceEvent.objects.create(licence=licence, kind=LicenceEvent.Kind.CHANGE, actor=user,
+                                actor_name=actor_name(user), reason=reason.strip()[:300])
+    return new
