@@ -163,3 +163,29 @@ def test_a_foreign_certificate_is_not_trusted(dept, settings):
     result = verify_pdf(foreign)
     assert result.intact and result.valid and not result.trusted and not result.ok
     assert "不是本平台签发或导入" in result.message
+
+
+def test_the_seal_image_is_a_transparent_png_with_red_ink(dept):
+    from PIL import Image
+
+    from zhengwu.licenses.sealing import seal_image
+
+    image = Image.open(io.BytesIO(seal_image(dept)))
+    assert image.format == "PNG" and image.mode == "RGBA" and image.width == image.height
+    assert image.getpixel((0, 0))[3] == 0  # the corner is transparent
+    centre = image.getpixel((image.width // 2, image.height // 2))
+    assert centre[3] == 255 and centre[0] > 180 and centre[1] < 80  # the star: red ink
+    assert DepartmentSeal.objects.filter(department=dept).count() == 1
+
+
+@needs_pdfsig
+def test_two_departments_seal_one_document(dept, make_department, tmp_path):
+    other = make_department(name="金水区卫生健康委员会")
+    once = seal_pdf(one_page(), dept, reason="联合发文")
+    with pytest.raises(ValidationError, match="已有名为“seal”的签章"):
+        seal_pdf(once, other, reason="联合发文")
+    twice = seal_pdf(once, other, reason="联合发文", field="seal2", position=(200, 150))
+    report = pdfsig(tmp_path, twice)
+    assert report.count("Signature is Valid.") == 2 and "Total document signed" in report
+    result = verify_pdf(twice)
+    assert result.ok and result.signatures == 2 and result.department_id == other.pk

@@ -8,6 +8,7 @@
   Chinese message.
 - ``sign_data(department, data) -> DataSignature``: SM2/SM3 signature of canonical data;
   ``verify_data(data, signature) -> DataVerification``; ``data_public_key(serial)`` gives the key.
+- ``seal_image(department) -> bytes``: the seal as a transparent PNG (for pages that show it).
 
 A department without a seal gets one on first use, certified by the platform CA (itself created on
 first use); in production, ``zhengwu seals import`` installs a department's own PKCS#12 certificate.
@@ -23,8 +24,8 @@ if TYPE_CHECKING:
     from .data import DataVerification
     from .pdf import PdfVerification
 
-__all__ = ["DataSignature", "DataVerification", "PdfVerification", "SEAL_SIZE", "data_public_key", "seal_pdf",
-           "sign_data", "verify_data", "verify_pdf"]
+__all__ = ["DataSignature", "DataVerification", "PdfVerification", "SEAL_SIZE", "data_public_key", "seal_image",
+           "seal_pdf", "sign_data", "verify_data", "verify_pdf"]
 
 
 def __getattr__(name: str):
@@ -49,6 +50,9 @@ class DataSignature:
 
 def seal_pdf(pdf: bytes, department, *, reason: str, field: str = "seal",
              position: tuple[float, float] | None = None, page: int = -1) -> bytes:
+    """``pdf`` sealed by ``department``. ``position``: the seal's centre, in points from the bottom
+    left of page ``page`` (0-based, -1 the last); default bottom right. ``field`` must not already
+    be a signed field of the document. Raises ValidationError (Chinese) for a file that is not a PDF."""
     from . import pdf as _pdf
 
     return _pdf.seal(pdf, department, reason=reason, field=field, position=position, page=page)
@@ -72,6 +76,13 @@ def verify_data(data: bytes, signature: DataSignature, *, public_key: str = "") 
 
     return _data.verify(data, signature.algorithm, signature.value, signature.certificate_serial,
                         public_key_hex=public_key)
+
+
+def seal_image(department) -> bytes:
+    """The department's seal image (PNG, transparent background); its seal is made if it has none."""
+    from . import keys
+
+    return keys.loaded(keys.active_seal_key(department)).image_png
 
 
 def data_public_key(certificate_serial: str) -> str:

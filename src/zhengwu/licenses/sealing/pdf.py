@@ -122,6 +122,8 @@ def seal(pdf: bytes, department, *, reason: str, field: str = "seal", position: 
     try:
         _sync(lambda: pdf_signer.sign_pdf(writer, bytes_reserved=prepared.reserve, output=out))
     except Exception as exc:
+        if any(getattr(sig, "field_name", None) == field for sig in writer.prev.embedded_signatures):
+            raise ValidationError(f"文件中已有名为“{field}”的签章：再次盖章请用另一个签章域名称") from None
         raise ValidationError(f"盖章失败：{type(exc).__name__}") from None
     return out.getvalue()
 
