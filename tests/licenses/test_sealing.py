@@ -124,6 +124,7 @@ def test_content_appended_after_sealing_is_reported(dept, tmp_path):
 def test_bad_input_gets_a_chinese_message_not_a_crash(dept):
     with pytest.raises(ValidationError, match="不是有效的 PDF"):
         seal_pdf(b"not a pdf at all", dept, reason="测试")
+    assert not DepartmentSeal.objects.exists() and not PlatformCA.objects.exists()  # nothing made for it
     assert verify_pdf(b"garbage").message == "文件不是有效的 PDF，或已损坏"
     unsigned = verify_pdf(one_page())
     assert not unsigned.signed and not unsigned.ok and unsigned.message == "文件没有电子签章"
@@ -189,3 +190,25 @@ def test_two_departments_seal_one_document(dept, make_department, tmp_path):
     assert report.count("Signature is Valid.") == 2 and "Total document signed" in report
     result = verify_pdf(twice)
     assert result.ok and result.signatures == 2 and result.department_id == other.pk
+
+
+def test_an_expired_certificate_is_replaced_or_refused(dept):
+    import datetime
+
+    from django.utils import timezone
+
+    from tests.licenses.test_sealing_p12 import make_p12
+    from zhengwu.licenses.sealing import keys
+
+    seal_pdf(one_page(), dept, reason="测试")
+    old = DepartmentSeal.objects.get(department=dept, is_active=True)
+    DepartmentSeal.objects.filter(pk=old.pk).update(not_after=timezone.now() - datetime.timedelta(days=1))
+    assert verify_pdf(seal_pdf(one_page(), dept, reason="测试")).ok  # a platform seal is simply re-issued
+    assert DepartmentSeal.objects.get(department=dept, is_active=True).pk != old.pk
+    data, _ = make_p12("导入证书", password="pw")
+    imported = keys.import_pkcs12(dept, data, "pw")
+    DepartmentSeal.objects.filter(pk=imported.pk).update(not_after=timezone.now() - datetime.timedelta(days=1))
+    with pytest.raises(ValidationError, match="过期：请用 zhengwu seals import 导入新证书"):
+        seal_pdf(one_page(), dept, reason="测试")
+    with pytest.raises(ValidationError, match="只有 1 页"):
+        seal_pdf(one_page(), dept, reason="测试", page=3)

@@ -172,17 +172,22 @@ def issue_platform_seal(department, *, actor=None) -> DepartmentSeal:
 
 
 def active_seal_key(department) -> tuple[int, str]:
-    """(id, certificate serial) of ``department``'s active seal — the key of :func:`loaded`; a
-    platform-issued seal is made if the department has none."""
-    key = DepartmentSeal.objects.filter(department=department, is_active=True).values_list("pk", "serial").first()
-    if key is None:
-        try:
-            with transaction.atomic():
-                seal = issue_platform_seal(department)
-        except IntegrityError:  # a concurrent request made one first
-            seal = DepartmentSeal.objects.get(department=department, is_active=True)
-        key = (seal.pk, seal.serial)
-    return key
+    """(id, certificate serial) of ``department``'s active seal — the key of :func:`loaded`. A
+    department without one gets a platform-issued seal; so does one whose platform-issued certificate
+    has expired. An expired imported certificate is refused: the department must import a new one."""
+    row = (DepartmentSeal.objects.filter(department=department, is_active=True)
+           .values_list("pk", "serial", "not_after", "source").first())
+    if row is not None and row[2] > timezone.now():
+        return row[0], row[1]
+    if row is not None and row[3] == SealSource.IMPORTED:
+        raise ValidationError(f"{department.name}的电子印章证书已于 {timezone.localtime(row[2]):%Y-%m-%d} 过期："
+                              "请用 zhengwu seals import 导入新证书")
+    try:
+        with transaction.atomic():
+            seal = issue_platform_seal(department)
+    except IntegrityError:  # a concurrent request made one first
+        seal = DepartmentSeal.objects.get(department=department, is_active=True)
+    return seal.pk, seal.serial
 
 
 # -- PKCS#12 import ----------------------------------------------------------------------------

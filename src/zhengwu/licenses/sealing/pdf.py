@@ -8,6 +8,7 @@ import asyncio
 import concurrent.futures
 import datetime
 import io
+import logging
 import threading
 from dataclasses import dataclass
 
@@ -82,6 +83,9 @@ def _sync(fn):
 
 
 def _page_size(writer: IncrementalPdfFileWriter, page: int) -> tuple[float, float]:
+    count = int(writer.root["/Pages"]["/Count"])
+    if not -count <= page < count:
+        raise ValidationError(f"PDF 只有 {count} 页，没有第 {page + 1 if page >= 0 else page} 页可以盖章")
     page_ref, _ = writer.find_page_for_modification(page)
     page_obj = page_ref.get_object()
     while page_obj is not None and "/MediaBox" not in page_obj:
@@ -95,8 +99,6 @@ def _page_size(writer: IncrementalPdfFileWriter, page: int) -> tuple[float, floa
 
 def seal(pdf: bytes, department, *, reason: str, field: str = "seal", position: tuple[float, float] | None = None,
          page: int = -1, size: float = SEAL_SIZE) -> bytes:
-    material = keys.loaded(keys.active_seal_key(department))
-    prepared = _prepare(material)
     try:
         writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
         if writer.prev.encrypted:
@@ -106,6 +108,8 @@ def seal(pdf: bytes, department, *, reason: str, field: str = "seal", position: 
         raise
     except Exception:
         raise ValidationError("文件不是有效的 PDF，不能盖章") from None
+    material = keys.loaded(keys.active_seal_key(department))
+    prepared = _prepare(material)
     cx, cy = position if position is not None else (width - MARGIN - size / 2, MARGIN + size / 2)
     box = (round(cx - size / 2, 2), round(cy - size / 2, 2), round(cx + size / 2, 2), round(cy + size / 2, 2))
     style = StaticStampStyle(
@@ -124,6 +128,7 @@ def seal(pdf: bytes, department, *, reason: str, field: str = "seal", position: 
     except Exception as exc:
         if any(getattr(sig, "field_name", None) == field for sig in writer.prev.embedded_signatures):
             raise ValidationError(f"文件中已有名为“{field}”的签章：再次盖章请用另一个签章域名称") from None
+        logging.getLogger(__name__).exception("sealing a PDF for department %s failed", material.department_id)
         raise ValidationError(f"盖章失败：{type(exc).__name__}") from None
     return out.getvalue()
 
