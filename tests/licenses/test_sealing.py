@@ -212,3 +212,19 @@ def test_an_expired_certificate_is_replaced_or_refused(dept):
         seal_pdf(one_page(), dept, reason="测试")
     with pytest.raises(ValidationError, match="只有 1 页"):
         seal_pdf(one_page(), dept, reason="测试", page=3)
+
+
+def test_the_key_caches_are_bounded_and_refill(dept, make_department, monkeypatch):
+    from zhengwu.licenses.sealing import keys
+    from zhengwu.licenses.sealing import pdf as sealing_pdf
+
+    monkeypatch.setattr(keys, "SEAL_CACHE_MAX", 1)
+    monkeypatch.setattr(sealing_pdf, "PREPARED_MAX", 1)
+    other = make_department()
+    for d in (dept, other, dept, other):
+        result = verify_pdf(seal_pdf(one_page(), d, reason="测试"))
+        assert result.ok and result.department_id == d.pk
+        assert len(keys._seal_cache) == 1 and len(sealing_pdf._prepared) == 1
+    keys.clear_cache()
+    assert not keys._seal_cache and not sealing_pdf._prepared
+    assert verify_pdf(seal_pdf(one_page(), dept, reason="测试")).ok

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 
 from cryptography import x509
@@ -244,7 +245,8 @@ class Loaded:
     sm2_private: bytes
 
 
-_seal_cache: dict[tuple[int, str], Loaded] = {}
+_seal_cache: OrderedDict[tuple[int, str], Loaded] = OrderedDict()  # least recently used out first
+SEAL_CACHE_MAX = 512
 
 
 def loaded(key: tuple[int, str]) -> Loaded:
@@ -252,6 +254,8 @@ def loaded(key: tuple[int, str]) -> Loaded:
     never changes its keys, and the serial guards against an id reused by another database."""
     with _lock:
         hit = _seal_cache.get(key)
+        if hit is not None:
+            _seal_cache.move_to_end(key)
     if hit is not None:
         return hit
     seal = DepartmentSeal.objects.select_related("department").get(pk=key[0], serial=key[1])
@@ -264,10 +268,17 @@ def loaded(key: tuple[int, str]) -> Loaded:
         sm2_private=bytes.fromhex(pii.decrypt(seal.sm2_private_key)))
     with _lock:
         _seal_cache[key] = hit
+        while len(_seal_cache) > SEAL_CACHE_MAX:
+            _seal_cache.popitem(last=False)
     return hit
 
 
 def clear_cache() -> None:
+    """Forget every decrypted key in this process (the next use decrypts again)."""
+    from . import pdf
+
     with _lock:
         _seal_cache.clear()
         _ca_cache.clear()
+    with pdf._lock:
+        pdf._prepared.clear()

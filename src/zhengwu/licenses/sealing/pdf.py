@@ -10,6 +10,7 @@ import datetime
 import io
 import logging
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 
 from asn1crypto import keys as asn1_keys
@@ -49,13 +50,17 @@ class _Prepared:
 
 
 _lock = threading.Lock()
-_prepared: dict[tuple[int, str], _Prepared] = {}
+# Least recently used out first: a decoded seal image is ~0.5 MB, so only the busiest seals stay.
+_prepared: OrderedDict[tuple[int, str], _Prepared] = OrderedDict()
+PREPARED_MAX = 64
 
 
 def _prepare(material: keys.Loaded) -> _Prepared:
     key = (material.seal_id, material.serial)
     with _lock:
         hit = _prepared.get(key)
+        if hit is not None:
+            _prepared.move_to_end(key)
     if hit is None:
         der_key = material.key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
                                              serialization.NoEncryption())
@@ -69,6 +74,8 @@ def _prepare(material: keys.Loaded) -> _Prepared:
         hit = _Prepared(signer, image, reserve=2 * (certs + 4096))  # hex digits: twice the bytes
         with _lock:
             _prepared[key] = hit
+            while len(_prepared) > PREPARED_MAX:
+                _prepared.popitem(last=False)
     return hit
 
 
