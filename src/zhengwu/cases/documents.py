@@ -1,4 +1,7 @@
-"""Documents of a case as PDF (reportlab, CJK font embedded): receipt (受理回执), decision (决定书)."""
+"""Documents of a case as PDF (reportlab, CJK font embedded): receipt (受理回执), decision (决定书),
+the written notices of intake. Every document that carries the department's seal (决定书, 受理通知书,
+补正告知书, 不予受理决定书) is sealed through :func:`zhengwu.licenses.sealing.seal_pdf`: the seal
+image over the department's name and date, and a PDF digital signature over the file."""
 
 from __future__ import annotations
 
@@ -43,12 +46,32 @@ class Pdf:
     sha256: str
 
 
+def _anchor_flowable():
+    """A zero-size flowable that remembers where on which page it was drawn (the seal goes there)."""
+    from reportlab.platypus import Flowable
+
+    class Anchor(Flowable):
+        width = height = 0
+        where: tuple[int, float, float] | None = None
+
+        def wrap(self, avail_width, avail_height):
+            return 0, 0
+
+        def draw(self):
+            x, y = self.canv.absolutePosition(0, 0)
+            self.where = (self.canv.getPageNumber(), x, y)
+
+    return Anchor()
+
+
 def _render(title: str, lines: list[tuple[str, str]], paragraphs: list[str], footer: str,
-            qr: tuple[bytes, str] | None = None) -> Pdf:
+            qr: tuple[bytes, str] | None = None, *, sealed_by=None, reason: str = "") -> Pdf:
+    """The document; with ``sealed_by`` (a department) sealed over the footer's department name."""
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+    from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
     font = _font()
     buf = io.BytesIO()
@@ -66,9 +89,20 @@ def _render(title: str, lines: list[tuple[str, str]], paragraphs: list[str], foo
 
         story += [Spacer(1, 6 * mm), Image(io.BytesIO(qr[0]), width=32 * mm, height=32 * mm),
                   Paragraph(qr[1], ParagraphStyle("q", parent=body, alignment=1, fontSize=9))]
-    story += [Spacer(1, 12 * mm), Paragraph(footer, ParagraphStyle("f", parent=body, alignment=2))]
+    anchor = _anchor_flowable()
+    story += [Spacer(1, 12 * mm),
+              KeepTogether([Paragraph(footer, ParagraphStyle("f", parent=body, alignment=2)), anchor])]
     doc.build(story)
     data = buf.getvalue()
+    if sealed_by is not None:
+        from zhengwu.licenses.sealing import seal_pdf
+
+        page, x, y = anchor.where or (0, 0.0, 0.0)
+        right = A4[0] - doc.rightMargin
+        name_width = stringWidth(sealed_by.name, font, body.fontSize)
+        # 骑年盖月: the seal's centre over the department's name, its right edge within the margin
+        position = (right - max(name_width / 2, 21 * mm), y + body.leading) if anchor.where else None
+        data = seal_pdf(data, sealed_by, reason=reason, field="seal", position=position, page=page - 1)
     return Pdf(ContentFile(data), hashlib.sha256(data).hexdigest())
 
 
@@ -118,8 +152,7 @@ def decision_pdf(case, outcome: str, reason: str, number: str) -> Pdf:
         [("文号", number), ("办件编号", case.number or ""), ("事项名称", case.service_item.name),
          ("申请人", case.applicant.name), ("受理日期", f"{case.accepted_on:%Y-%m-%d}" if case.accepted_on else ""),
          ("办结日期", f"{timezone.localdate():%Y-%m-%d}"), ("设定依据", basis[:300])],
-        [text],
-        f"{case.department.name}（盖章）<br/>{timezone.localdate():%Y年%m月%d日}",
+        [text], _signed(case), sealed_by=case.department, reason=f"{title} {number}",
     )
 
 
@@ -165,8 +198,9 @@ def intake_documents(state: str, *, numbered: bool, accepted: bool, notices: int
     return kinds
 
 
-def _stamp(case) -> str:
-    return f"{case.department.name}（盖章）<br/>{timezone.localdate():%Y年%m月%d日}"
+def _signed(case) -> str:
+    """The footer of a sealed document: the department and the date, the seal placed over them."""
+    return f"{case.department.name}<br/>{timezone.localdate():%Y年%m月%d日}"
 
 
 def _submitted(case) -> str:
@@ -187,7 +221,7 @@ def acceptance_notice_pdf(case) -> Pdf:
          ("申请人", case.applicant.name), ("受理日期", f"{case.accepted_on:%Y年%m月%d日}" if case.accepted_on else ""),
          ("承诺办理时限", promised)],
         [text, "请凭办件编号在“我的办件”中查询办理进度。如对办理有意见，可拨打12345政务服务便民热线。"],
-        _stamp(case), qr=_receipt_qr(case),
+        _signed(case), qr=_receipt_qr(case), sealed_by=case.department, reason=f"受理通知书 {case.number}",
     )
 
 
@@ -204,7 +238,7 @@ def supplement_notice_pdf(case, notice) -> Pdf:
         "一次性补正告知书",
         [("办件编号", case.number or ""), ("事项名称", case.service_item.name),
          ("告知日期", f"{timezone.localtime(notice.issued_at):%Y年%m月%d日}"), *rows],
-        [text], _stamp(case),
+        [text], _signed(case), sealed_by=case.department, reason=f"一次性补正告知书 {case.number}",
     )
 
 
@@ -219,5 +253,5 @@ def refusal_pdf(case) -> Pdf:
         "不予受理决定书",
         [("办件编号", case.number or ""), ("事项名称", case.service_item.name), ("实施部门", case.department.name),
          ("申请人", case.applicant.name)],
-        [text], _stamp(case),
+        [text], _signed(case), sealed_by=case.department, reason=f"不予受理决定书 {case.number}",
     )

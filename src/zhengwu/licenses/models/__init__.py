@@ -1,5 +1,7 @@
-"""电子证照 models: the registry (types, licences, their events, shows and uses)."""
+"""电子证照 models: the registry (types, licences, their events, shows and uses) and the seals."""
 
 from .licences import Licence, LicenceEvent, LicenceShow, LicenceType, LicenceUse
+from .seals import DepartmentSeal, PlatformCA, SealSource
 
-__all__ = ["Licence", "LicenceEvent", "LicenceShow", "LicenceType", "LicenceUse"]
+__all__ = ["DepartmentSeal", "Licence", "LicenceEvent", "LicenceShow", "LicenceType", "LicenceUse", "PlatformCA",
+           "SealSource"]
