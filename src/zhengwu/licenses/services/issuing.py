@@ -141,7 +141,8 @@ def _issue(user, licence_type: LicenceType, issuer, holder: dict, data: dict, *,
                                 valid_text=_valid_text(issued_on, until)),
         identifier=licence.identifier, issuer_name=issuer.name, issued_on_text=f"{issued_on:%Y年%m月%d日}",
         seal_xy=rules.seal_position(template))
-    sealed = sealing.seal_pdf(pdf, issuer, reason="电子证照")
+    # The seal's centre at the template's seal position (points from the page's bottom left).
+    sealed = sealing.seal_pdf(pdf, issuer, reason="电子证照", position=rules.seal_position(template))
     licence.pdf_sha256 = hashlib.sha256(sealed).hexdigest()
     licence.pdf_file.save(f"{licence.serial}-{version:03d}.pdf", ContentFile(sealed), save=False)
     licence.save()
