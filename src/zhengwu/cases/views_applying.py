@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 from zhengwu.catalog.models import Material, ServiceItem
 from zhengwu.catalog.models.items import ItemStatus
 from zhengwu.catalog.models.materials import Necessity
+from zhengwu.licenses import use as licence_use
 from zhengwu.speedups import jinja_env
 
 from . import formrender, forms_schema, rules
@@ -52,13 +53,24 @@ class MaterialRow:
     current: CaseMaterial | None = None
     reason: str = ""  # 补正 reason from the one-time notice
     errors: list[str] = field(default_factory=list)
+    # 免提交 (zhengwu.licenses.use.annotate_rows): the licence standing in for the material, or
+    # why the licence the applicant holds cannot be used.
+    licence: object = None
+    licence_note: str = ""
+    licence_reason: str = ""
+
+    @property
+    def by_licence(self) -> bool:
+        """No upload box: a valid licence stands in (unless a file is there or 补正 asks for one)."""
+        return self.licence is not None and self.current is None and not self.reason
 
     @property
     def tolerated(self) -> bool:
         return self.necessity == Necessity.TOLERATED
 
 
-def material_rows(version, case: Case | None, notice: SupplementNotice | None = None) -> list[MaterialRow]:
+def material_rows(version, case: Case | None, notice: SupplementNotice | None = None, *,
+                  applicant=None) -> list[MaterialRow]:
     catalogue = list(Material.objects.filter(version=version).order_by("seq", "pk"))
     current: dict[str, CaseMaterial] = {}
     if case is not None:
@@ -79,6 +91,7 @@ def material_rows(version, case: Case | None, notice: SupplementNotice | None = 
                 by_name[name] = row
             row.reason = str(item.get("reason", ""))
         rows.sort(key=lambda r: 0 if r.reason else 1)  # what the notice asks for first
+    licence_use.annotate_rows(rows, applicant if applicant is not None else (case.applicant if case else None), case)
     return rows
 
 
@@ -106,7 +119,8 @@ def _form_page(request, *, item, version, case, applicant, key="", data=None, er
         "fields": formrender.fields(schema, values, errors, raw, readonly_keys=set(prefilled)),
         "form_errors": [m for k, msgs in errors.items() if k not in known and k != "materials" for m in msgs],
         "material_errors": errors.get("materials", []),
-        "rows": rows if rows is not None else material_rows(version, case, notice), "notice": notice,
+        "rows": rows if rows is not None else material_rows(version, case, notice, applicant=applicant),
+        "notice": notice,
         "accept": ACCEPT_FILES, "max_mb": applying.MAX_UPLOAD_BYTES // 1024 // 1024,
         "supplement": case is not None and case.state == State.SUPPLEMENT,
         # An unfinished draft of the same item: offer it instead of starting over.
@@ -207,7 +221,7 @@ def _process_locked(request, item, version, case: Case, applicant, action: str, 
     data, errors, raw = formrender.parse(schema, request.POST, fixed=prefilled)
     notice = (SupplementNotice.objects.filter(case=case, resolved_at__isnull=True).order_by("-issued_at").first()
               if case.state == State.SUPPLEMENT else None)
-    rows = material_rows(version, case, notice)
+    rows = material_rows(version, case, notice, applicant=applicant)
 
     def page(errs, status=200):
         return _form_page(request, item=item, version=version, case=case, applicant=applicant, key=key,

@@ -5,3 +5,8 @@ class LicensesConfig(AppConfig):
     name = "zhengwu.licenses"
     label = "licenses"
     verbose_name = "电子证照"
+
+    def ready(self) -> None:
+        from .figures import register_menu
+
+        register_menu()

@@ -24,7 +24,8 @@ from django.utils import timezone
 from zhengwu.core import audit
 
 from . import use_rules
-from .models import HolderKind, Licence, LicenceUse
+from .models import Licence, LicenceUse
+from .models.licences import HolderKind
 from .use_rules import Offer
 
 MATERIALS_SECONDS = 24 * 3600
@@ -181,3 +182,31 @@ def staff_licence_view(user, use_id: int) -> LicenceUse:
     audit.record("licenses.use.view", actor=user, obj=use.licence, object_type="licenses.licence",
                  after={"case": case.number or case.pk, "material": use.material_name, "use": use.pk})
     return use
+
+
+def annotate_rows(rows: Sequence, applicant, case=None) -> None:
+    """Give each material row of an application form (``row.material``, ``row.name``) what 免提交
+    says: ``row.licence`` (the licence that stands in for it: used already by this case, or
+    usable now) and ``row.licence_note`` ("已调用电子证照：…"), or ``row.licence_reason`` (why the
+    held licence cannot be used: the upload is asked for). At most two queries; none when no
+    material names a licence type."""
+    materials = [r.material for r in rows if getattr(r, "material", None) is not None]
+    if not any(getattr(m, "licence_type_id", None) for m in materials):
+        return
+    used = ({u.material_name: u.licence for u in uses_of_case(case.pk)}
+            if case is not None and case.submitted_at is not None else {})
+    offers = offers_for(applicant, materials) if case is None or case.state in ("draft", "supplement") else {}
+    for r in rows:
+        lic = used.get(r.name)
+        offer = offers.get(r.material.pk) if getattr(r, "material", None) is not None else None
+        if lic is None and offer is not None and offer.usable:
+            lic = offer.licence
+        if lic is not None:
+            r.licence = lic
+            r.licence_note = f"已调用电子证照：{lic.type.name}（{validity_text(lic)}）"
+        elif offer is not None and offer.reason:
+            r.licence_reason = offer.reason
+
+
+def validity_text(licence) -> str:
+    return f"有效期至{licence.valid_until:%Y年%m月%d日}" if licence.valid_until else "长期有效"

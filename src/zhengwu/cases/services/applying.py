@@ -238,7 +238,8 @@ def submit(user, case: Case, expected_lock: int, *, delivery: tuple[str, str] | 
         return case
     check_lock(case, expected_lock)
     errors = forms_schema.validate(case.item_version.form_schema, case.form_data)
-    use_licences(user, case)  # rolled back with the submission when it is refused
+    if use_licences(user, case):  # rolled back with the submission when it is refused
+        case.has_licence_uses = True  # the child flags were read before (queries.with_child_flags)
     missing = missing_required(case)
     if missing:
         errors["materials"] = [f"缺少必要材料：{'、'.join(missing)}"]
@@ -266,7 +267,8 @@ def resubmit(user, case: Case, expected_lock: int, note: str = "") -> Case:
     """补正后重新提交 in the same case."""
     case = locked_case(case.pk, expected_lock)
     actor = actor_for(user, case)
-    use_licences(user, case)
+    if use_licences(user, case):
+        case.has_licence_uses = True
     missing = missing_required(case)
     if missing:
         raise ValidationError({"materials": [f"缺少必要材料：{'、'.join(missing)}"]})
