@@ -63,6 +63,12 @@ class Material(models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
+        if self.licence_type_id is None and self.license_type.strip():
+            # A name alone (older callers): link the type of that name (ADR 0035).
+            from ..licence_links import type_for_name
+
+            self.licence_type = type_for_name(self.license_type, service_object=self.version.service_object,
+                                              department_name=self.source_department)
         if self.licence_type_id is None:
             self.license_type = ""
         elif self.license_type != getattr(self.licence_type, "name", self.license_type):
