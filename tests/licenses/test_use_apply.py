@@ -200,6 +200,8 @@ def test_the_holder_sees_who_used_their_licences_and_nobody_else_does(item, comp
     applying.upload_material(company, case, pdf(), name="招牌设置申请书")
     case.refresh_from_db()
     case = applying.submit(company, case, case.lock_version)
+    detail = login(company).get(reverse("cases:my_case", args=[case.pk])).content.decode()
+    assert "营业执照：已调用电子证照 营业执照" in detail
     page = login(company).get(reverse("licenses:my_uses")).content.decode()
     assert case.number in page and "市场监管局" in page and "营业执照" in page and "网上申请" in page
     stranger = uf.company(name="路人公司")

@@ -92,9 +92,9 @@ def offers_for(applicant, materials: Sequence, *, today: dt.date | None = None) 
 
 
 def channel_of(case) -> str:
-    """网上申请 for an online case, 窗口代录 for one filed at a window (窗口受理 / 帮代办 / 自助终端
-    staffed)."""
-    return LicenceUse.Channel.ONLINE if case.channel == "online" else LicenceUse.Channel.WINDOW
+    """窗口代录 for a case filed by staff (窗口受理, 帮代办); 网上申请 for one the applicant filed
+    (网上申报, 自助终端)."""
+    return LicenceUse.Channel.WINDOW if case.channel in ("window", "agent") else LicenceUse.Channel.ONLINE
 
 
 def used_names(case_id: int) -> set[str]:
