@@ -215,3 +215,29 @@ def test_missing_required_counts_a_usable_licence_before_submission(item, compan
     assert applying.missing_required(case) == ["招牌设置申请书"]
 
 
+
+
+def test_a_bundle_application_uses_the_licence_for_every_item_needing_it(publish_item, item, company, market,
+                                                                         licence_type, district):
+    from zhengwu.catalog.models import Bundle, BundleItem
+    from zhengwu.cases.services import bundles
+
+    fire = publish_item(market, "消防安全检查", service_object="legal",
+                        materials=[("营业执照", "required"), ("消防安全制度", "required")])
+    Material.objects.filter(version=fire.published_version, name="营业执照").update(
+        licence_type=licence_type, license_type=licence_type.name)
+    b = Bundle.objects.create(region=district, name="开办门店一件事", status=Bundle.Status.PUBLISHED, target="both")
+    BundleItem.objects.create(bundle=b, service_item=item, seq=1)
+    BundleItem.objects.create(bundle=b, service_item=fire, seq=2)
+    uf.licence(licence_type, issuer=market, applicant=company.applicant)
+    page = login(company).get(reverse("cases:bundle_apply", args=[b.pk])).content.decode()
+    assert "已调用电子证照：营业执照（长期有效）" in page
+    plan = bundles.bundle_plan(b)
+    keys = {e.name: e.key for e in plan.pool}
+    assert 'name="%s"' % keys["营业执照"] not in page
+    bc = bundles.apply_bundle(company, b, form_data={}, idempotency_key="b" * 32,
+                              files={keys["招牌设置申请书"]: pdf(), keys["消防安全制度"]: pdf("制度.pdf")})
+    cases = list(Case.objects.filter(bundle_case=bc))
+    assert len(cases) == 2 and all(c.state == "submitted" for c in cases)
+    assert sorted(LicenceUse.objects.values_list("case__service_item__name", flat=True)) == [
+        "户外招牌设置审批", "消防安全检查"]

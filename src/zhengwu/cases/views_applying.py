@@ -403,7 +403,7 @@ def supply_pending(request, pk: int, pending_id: int):
 
 
 # -- 一件事一次办 -----------------------------------------------------------------------------
-def bundle_context(plan, answers_source, *, chosen=None, errors=None) -> dict:
+def bundle_context(plan, answers_source, *, chosen=None, errors=None, applicant=None) -> dict:
     """What the 一件事 form shows for the 情形 answers in ``answers_source`` (GET or POST): the
     questions with the chosen options, which items apply, and each material's state (asked for,
     or waived and why). Shared by the applicant's page and the window's (窗口代录一件事)."""
@@ -423,16 +423,28 @@ def bundle_context(plan, answers_source, *, chosen=None, errors=None) -> dict:
         entry.needed = entry.necessity_for(selected | {m.item.pk for m in plan.members if m.optional
                                                        and not m.decided}) is not None
         pool.append(entry)
+    _bundle_licences(pool, selected, applicant)
     return {"questions": [(q, answers.get(q.pk)) for q in plan.questions], "unanswered": bool(unanswered),
             "answer_errors": [m for k, msgs in errors.items() if k.startswith("q_") for m in msgs],
             "answers": answers, "pool": pool, "chosen": chosen}
+
+
+def _bundle_licences(pool, selected: set[int], applicant) -> None:
+    """免提交 in a 一件事 form (:func:`zhengwu.licenses.use.pool_offers`): ``entry.licence_note``
+    instead of an upload box, or ``entry.licence_reason`` above it."""
+    offers = licence_use.pool_offers(pool, selected, applicant) if applicant is not None else {}
+    for entry in pool:
+        offer = offers.get(entry.key)
+        entry.licence_note = (f"已调用电子证照：{offer.licence.type.name}（{licence_use.validity_text(offer.licence)}）"
+                              if offer is not None and offer.usable else "")
+        entry.licence_reason = offer.reason if offer is not None else ""
 
 
 def _bundle_page(request, plan, applicant, *, key, data=None, errors=None, raw=None, chosen=None, status=200):
     errors = errors or {}
     prefilled = forms_schema.prefill(plan.schema, applicant)
     source = request.POST if request.method == "POST" else request.GET
-    ctx = bundle_context(plan, source, chosen=chosen, errors=errors)
+    ctx = bundle_context(plan, source, chosen=chosen, errors=errors, applicant=applicant)
     known = set(plan.schema.get("properties") or {}) | {e.key for e in plan.pool}
     return render_page(request, "cases/applicant/bundle_apply.html", {
         **ctx, "plan": plan, "bundle": plan.bundle, "applicant": applicant, "key": key,
@@ -484,7 +496,8 @@ def bundle_apply(request, bundle_id: int):
         answers, unanswered = bundle_services.scenarios.parse_answers(plan.questions, request.POST)
         selected = plan.selected_ids(chosen, answers)
         for k, msgs in {**unanswered, **bundle_services.check(plan, data, files, selected,
-                                                               plan.waived(answers, selected))}.items():
+                                                               plan.waived(answers, selected),
+                                                               applicant=applicant)}.items():
             errors.setdefault(k, msgs)
     if files:
         messages.warning(request, "申请未提交，所选文件没有保存，请改正后重新选择文件。")

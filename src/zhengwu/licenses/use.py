@@ -208,5 +208,26 @@ def annotate_rows(rows: Sequence, applicant, case=None) -> None:
             r.licence_reason = offer.reason
 
 
+def pool_offers(pool: Sequence, selected: set[int], applicant) -> dict[str, Offer]:
+    """免提交 for a 一件事's material pool (``entry.key``, ``entry.uses`` = [(member, material)]):
+    an entry is satisfied when every applied-for item that needs it as 必要 gets it from a valid
+    licence of the applicant (one query); else the reason a held licence cannot be used."""
+    wanted = [mat for entry in pool for m, mat in entry.uses
+              if m.item.pk in selected and getattr(mat, "licence_type_id", None)]
+    offers = offers_for(applicant, wanted) if wanted and applicant is not None else {}
+    out: dict[str, Offer] = {}
+    if not offers:
+        return out
+    for entry in pool:
+        found = [offers.get(mat.pk) for m, mat in entry.uses if m.item.pk in selected and mat.necessity == "required"]
+        if found and all(o is not None and o.usable for o in found):
+            out[entry.key] = found[0]
+        else:
+            reason = next((o.reason for o in found if o is not None and o.reason), "")
+            if reason:
+                out[entry.key] = Offer(reason=reason)
+    return out
+
+
 def validity_text(licence) -> str:
     return f"有效期至{licence.valid_until:%Y年%m月%d日}" if licence.valid_until else "长期有效"
