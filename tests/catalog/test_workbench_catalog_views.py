@@ -133,11 +133,17 @@ def test_materials_table_saves_rows_and_validates(admin_client, make_item):
                             material_post([{"name": "", "note": "只填了备注"}], item.lock_version))
     assert bad.status_code == 200
     assert "请填写材料名称" in bad.content.decode()
+    from zhengwu.licenses.models import LicenceType
+
+    licence = LicenceType.objects.create(code="91410100MA00000000001", name="营业执照", holder_kind="legal")
     ok = admin_client.post(url("wb_item_materials", item.pk), material_post([
-        {"name": "申请书"}, {"name": "营业执照", "source": "government", "license_type": "营业执照", "form": "copy"},
+        {"name": "申请书"}, {"name": "营业执照", "source": "government", "licence_type": licence.pk, "form": "copy"},
     ], item.lock_version))
     assert ok.status_code == 302
     assert [m.name for m in item.versions.get().materials.all()] == ["申请书", "营业执照"]
+    # 可替代的电子证照 is a reference to the licence type; its name is kept with the row (ADR 0035).
+    assert [(m.licence_type_id, m.license_type) for m in item.versions.get().materials.all()] == [
+        (None, ""), (licence.pk, "营业执照")]
 
 
 def test_government_material_needs_its_issuer(admin_client, make_item):

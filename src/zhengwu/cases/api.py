@@ -34,6 +34,7 @@ from django.urls import reverse
 from ninja import File, Form, Header, Query, Router, Status
 from ninja.files import UploadedFile
 
+from zhengwu.licenses import use as licence_use
 from zhengwu.accounts.api_auth import SessionAuth
 from zhengwu.accounts.models import Applicant
 from zhengwu.catalog.models import Material, ServiceItem
@@ -199,6 +200,11 @@ def _detail(request, case: Case) -> dict:
             and permissions.has_role(user, s.role, department=s.department),
         } for s in steps],
         "materials": [_material_out(m) for m in materials],
+        "licence_uses": [{"material_name": u.material_name, "licence_type": u.licence.type.name,
+                          "licence_number": u.licence.number, "licence_identifier": u.licence.identifier,
+                          "valid_until": u.licence.valid_until, "channel": u.channel,
+                          "channel_label": u.get_channel_display(), "at": u.at}
+                         for u in (licence_use.uses_of_case(case.pk) if has("licence_uses") else [])],
         "pending_materials": [{"id": p.pk, "name": p.name, "due_date": p.due_date, "supplied_at": p.supplied_at}
                               for p in (PendingMaterial.objects.filter(case=case).order_by("pk")
                                         if has("pending") else [])],

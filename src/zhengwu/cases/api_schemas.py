@@ -97,6 +97,19 @@ class CaseMaterialOut(Schema):
     uploaded_at: dt.datetime
 
 
+class CaseLicenceUseOut(Schema):
+    """免提交: a licence that stood in for a 必要 material."""
+
+    material_name: str = Field(description="替代的材料")
+    licence_type: str = Field(description="证照类型")
+    licence_number: str = Field(description="证照编号")
+    licence_identifier: str = Field(description="电子证照标识")
+    valid_until: dt.date | None = Field(description="有效期至；null 为长期有效")
+    channel: str = Field(description="online 网上申请 / window 窗口代录 / api 外部系统")
+    channel_label: str
+    at: dt.datetime
+
+
 class PendingMaterialOut(Schema):
     id: int
     name: str
@@ -181,6 +194,8 @@ class CaseDetailOut(CaseSummaryOut):
     steps: list[StepOut]
     materials: list[CaseMaterialOut]
     pending_materials: list[PendingMaterialOut] = Field(default_factory=list, description="容缺受理待补交的材料")
+    licence_uses: list[CaseLicenceUseOut] = Field(default_factory=list,
+                                                  description="免提交：以电子证照代替提交的必要材料")
     supplement_notices: list[SupplementNoticeOut] = Field(default_factory=list, description="补正告知（一次性告知）")
     suspensions: list[SuspensionOut] = Field(default_factory=list, description="特别程序")
     extensions: list[CaseExtensionOut] = Field(default_factory=list, description="延长办理期限")

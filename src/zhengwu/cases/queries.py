@@ -18,6 +18,7 @@ from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django.utils import timezone
 
+from zhengwu.licenses.models import LicenceUse
 from zhengwu.core import calendar
 from zhengwu.org.models import Role
 from zhengwu.org.permissions import has_role, listed_departments, scope
@@ -367,6 +368,7 @@ CHILD_TABLES = {
     "pending": PendingMaterial,
     "supplements": SupplementNotice,
     "suspensions": Suspension,
+    "licence_uses": LicenceUse,  # 免提交: licences that stood in for materials (zhengwu.licenses.use)
 }
 
 

@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_POST
 
+from zhengwu.licenses import use as licence_use
 from zhengwu.core import calendar
 from zhengwu.speedups import jinja_env
 from zhengwu.speedups.prepared import ByPkShapes
@@ -271,7 +272,11 @@ def case_detail(request, pk: int):
               if case.state == State.SUPPLEMENT else None)
     pending = queries.rows_of(queries.CASE_PENDING, case)
     result = getattr(case, "result", None) if case.state in (State.CONCLUDED, State.DELIVERED) else None
+    # 免提交: the licences that stood in for materials (no query for a guide without such materials).
+    licence_uses = (licence_use.uses_of_case(case.pk)
+                    if case.submitted_at and licence_use.licence_materials(case.item_version_id) else [])
     return render_page(request, "cases/applicant/case_detail.html", {
+        "licence_uses": licence_uses,
         "case": case, "state_css": STATE_CSS.get(State(case.state)), "time_left": time_left(case),
         "events": events, "steps": steps, "current_steps": [s for s in steps if s.status == CaseStep.Status.ACTIVE],
         "files": files, "suspensions": suspensions,

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 from zhengwu.catalog.models import Material, ServiceItem
 from zhengwu.catalog.models.items import ItemStatus
 from zhengwu.catalog.models.materials import Necessity
+from zhengwu.licenses import use as licence_use
 from zhengwu.speedups import jinja_env
 
 from . import formrender, forms_schema, rules
@@ -52,13 +53,24 @@ class MaterialRow:
     current: CaseMaterial | None = None
     reason: str = ""  # 补正 reason from the one-time notice
     errors: list[str] = field(default_factory=list)
+    # 免提交 (zhengwu.licenses.use.annotate_rows): the licence standing in for the material, or
+    # why the licence the applicant holds cannot be used.
+    licence: object = None
+    licence_note: str = ""
+    licence_reason: str = ""
+
+    @property
+    def by_licence(self) -> bool:
+        """No upload box: a valid licence stands in (unless a file is there or 补正 asks for one)."""
+        return self.licence is not None and self.current is None and not self.reason
 
     @property
     def tolerated(self) -> bool:
         return self.necessity == Necessity.TOLERATED
 
 
-def material_rows(version, case: Case | None, notice: SupplementNotice | None = None) -> list[MaterialRow]:
+def material_rows(version, case: Case | None, notice: SupplementNotice | None = None, *,
+                  applicant=None) -> list[MaterialRow]:
     catalogue = list(Material.objects.filter(version=version).order_by("seq", "pk"))
     current: dict[str, CaseMaterial] = {}
     if case is not None:
@@ -79,6 +91,7 @@ def material_rows(version, case: Case | None, notice: SupplementNotice | None = 
                 by_name[name] = row
             row.reason = str(item.get("reason", ""))
         rows.sort(key=lambda r: 0 if r.reason else 1)  # what the notice asks for first
+    licence_use.annotate_rows(rows, applicant if applicant is not None else (case.applicant if case else None), case)
     return rows
 
 
@@ -106,7 +119,8 @@ def _form_page(request, *, item, version, case, applicant, key="", data=None, er
         "fields": formrender.fields(schema, values, errors, raw, readonly_keys=set(prefilled)),
         "form_errors": [m for k, msgs in errors.items() if k not in known and k != "materials" for m in msgs],
         "material_errors": errors.get("materials", []),
-        "rows": rows if rows is not None else material_rows(version, case, notice), "notice": notice,
+        "rows": rows if rows is not None else material_rows(version, case, notice, applicant=applicant),
+        "notice": notice,
         "accept": ACCEPT_FILES, "max_mb": applying.MAX_UPLOAD_BYTES // 1024 // 1024,
         "supplement": case is not None and case.state == State.SUPPLEMENT,
         # An unfinished draft of the same item: offer it instead of starting over.
@@ -207,7 +221,7 @@ def _process_locked(request, item, version, case: Case, applicant, action: str, 
     data, errors, raw = formrender.parse(schema, request.POST, fixed=prefilled)
     notice = (SupplementNotice.objects.filter(case=case, resolved_at__isnull=True).order_by("-issued_at").first()
               if case.state == State.SUPPLEMENT else None)
-    rows = material_rows(version, case, notice)
+    rows = material_rows(version, case, notice, applicant=applicant)
 
     def page(errs, status=200):
         return _form_page(request, item=item, version=version, case=case, applicant=applicant, key=key,
@@ -389,7 +403,7 @@ def supply_pending(request, pk: int, pending_id: int):
 
 
 # -- 一件事一次办 -----------------------------------------------------------------------------
-def bundle_context(plan, answers_source, *, chosen=None, errors=None) -> dict:
+def bundle_context(plan, answers_source, *, chosen=None, errors=None, applicant=None) -> dict:
     """What the 一件事 form shows for the 情形 answers in ``answers_source`` (GET or POST): the
     questions with the chosen options, which items apply, and each material's state (asked for,
     or waived and why). Shared by the applicant's page and the window's (窗口代录一件事)."""
@@ -409,16 +423,28 @@ def bundle_context(plan, answers_source, *, chosen=None, errors=None) -> dict:
         entry.needed = entry.necessity_for(selected | {m.item.pk for m in plan.members if m.optional
                                                        and not m.decided}) is not None
         pool.append(entry)
+    _bundle_licences(pool, selected, applicant)
     return {"questions": [(q, answers.get(q.pk)) for q in plan.questions], "unanswered": bool(unanswered),
             "answer_errors": [m for k, msgs in errors.items() if k.startswith("q_") for m in msgs],
             "answers": answers, "pool": pool, "chosen": chosen}
+
+
+def _bundle_licences(pool, selected: set[int], applicant) -> None:
+    """免提交 in a 一件事 form (:func:`zhengwu.licenses.use.pool_offers`): ``entry.licence_note``
+    instead of an upload box, or ``entry.licence_reason`` above it."""
+    offers = licence_use.pool_offers(pool, selected, applicant) if applicant is not None else {}
+    for entry in pool:
+        offer = offers.get(entry.key)
+        entry.licence_note = (f"已调用电子证照：{offer.licence.type.name}（{licence_use.validity_text(offer.licence)}）"
+                              if offer is not None and offer.usable else "")
+        entry.licence_reason = offer.reason if offer is not None else ""
 
 
 def _bundle_page(request, plan, applicant, *, key, data=None, errors=None, raw=None, chosen=None, status=200):
     errors = errors or {}
     prefilled = forms_schema.prefill(plan.schema, applicant)
     source = request.POST if request.method == "POST" else request.GET
-    ctx = bundle_context(plan, source, chosen=chosen, errors=errors)
+    ctx = bundle_context(plan, source, chosen=chosen, errors=errors, applicant=applicant)
     known = set(plan.schema.get("properties") or {}) | {e.key for e in plan.pool}
     return render_page(request, "cases/applicant/bundle_apply.html", {
         **ctx, "plan": plan, "bundle": plan.bundle, "applicant": applicant, "key": key,
@@ -470,7 +496,8 @@ def bundle_apply(request, bundle_id: int):
         answers, unanswered = bundle_services.scenarios.parse_answers(plan.questions, request.POST)
         selected = plan.selected_ids(chosen, answers)
         for k, msgs in {**unanswered, **bundle_services.check(plan, data, files, selected,
-                                                               plan.waived(answers, selected))}.items():
+                                                               plan.waived(answers, selected),
+                                                               applicant=applicant)}.items():
             errors.setdefault(k, msgs)
     if files:
         messages.warning(request, "申请未提交，所选文件没有保存，请改正后重新选择文件。")

@@ -21,6 +21,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
+from zhengwu.licenses import use as licence_use
 from zhengwu.catalog.models import Material, ServiceItem
 from zhengwu.catalog.models.materials import VERSION_MATERIALS
 from zhengwu.catalog.models.items import ItemStatus
@@ -221,7 +222,9 @@ def _render_case(request, case: Case, *, bound: dict | None = None, focus_step: 
     suspensions = queries.rows_of(queries.CASE_SUSPENSIONS, case) if has("suspensions") else []
     result = (getattr(case, "result", None)
               if case.state in (State.CONCLUDED, State.DELIVERED) and has("result") else None)
-    have = {m.name for m in uploaded if m.status != CaseMaterial.Status.REPLACED}
+    # 免提交: the licences that stood in for materials (zhengwu.licenses.use).
+    licence_uses = licence_use.uses_of_case(case.pk) if has("licence_uses") else []
+    have = {m.name for m in uploaded if m.status != CaseMaterial.Status.REPLACED} | {u.material_name for u in licence_uses}
     material_names = _material_names(case, catalogue, uploaded)
     for s in steps:
         s.time_left = queries.step_time_left(s)
@@ -235,6 +238,7 @@ def _render_case(request, case: Case, *, bound: dict | None = None, focus_step: 
         "current_uploads": [m for m in uploaded if m.status != CaseMaterial.Status.REPLACED],
         "replaced_uploads": [m for m in uploaded if m.status == CaseMaterial.Status.REPLACED],
         "supplements": supplements, "pending": pending, "suspensions": suspensions,
+        "licence_uses": licence_uses, "validity_text": licence_use.validity_text,
         "blocks": _blocks(case, steps), "focus_step": focus_step,
     }
     ctx = {

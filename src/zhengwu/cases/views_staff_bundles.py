@@ -34,7 +34,7 @@ def bundles_for(applicant: Applicant):
 def _page(request, plan, applicant, *, key, data=None, errors=None, raw=None, chosen=None, status=200):
     errors = errors or {}
     source = request.POST if request.method == "POST" else request.GET
-    ctx = bundle_context(plan, source, chosen=chosen, errors=errors)
+    ctx = bundle_context(plan, source, chosen=chosen, errors=errors, applicant=applicant)
     prefilled = forms_schema.prefill(plan.schema, applicant)
     known = set(plan.schema.get("properties") or {}) | {e.key for e in plan.pool}
     return render(request, "cases/staff/file_bundle.html", {
@@ -109,7 +109,8 @@ def file_bundle(request, bundle_id: int):
         answers, unanswered = bundle_services.scenarios.parse_answers(plan.questions, request.POST)
         selected = plan.selected_ids(chosen, answers)
         for k, msgs in {**unanswered, **bundle_services.check(plan, data, files, selected,
-                                                               plan.waived(answers, selected))}.items():
+                                                               plan.waived(answers, selected),
+                                                               applicant=applicant)}.items():
             errors.setdefault(k, msgs)
     if files:
         messages.warning(request, "申请未提交，所选文件没有保存，请改正后重新选择文件。")

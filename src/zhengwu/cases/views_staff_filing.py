@@ -6,6 +6,8 @@ from __future__ import annotations
 import secrets
 import uuid
 
+from types import SimpleNamespace
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -13,6 +15,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from zhengwu.licenses import use as licence_use
 from zhengwu.accounts.models import Applicant
 from zhengwu.catalog.models import Material
 from zhengwu.core import audit
@@ -223,7 +226,9 @@ def file_draft(request, pk: int):
         form = SchemaForm(initial=f.schema_initial(schema, case.form_data))
     uploaded = {m.material_id: m for m in CaseMaterial.objects.filter(case=case).exclude(
         status=CaseMaterial.Status.REPLACED)}
-    rows = [{"material": m, "uploaded": uploaded.get(m.pk), "error": file_errors.get(m.pk)} for m in catalogue]
+    rows = [SimpleNamespace(material=m, name=m.name, uploaded=uploaded.get(m.pk), error=file_errors.get(m.pk),
+                            licence=None, licence_note="", licence_reason="") for m in catalogue]
+    licence_use.annotate_rows(rows, case.applicant, case)  # 免提交: the applicant's valid licences
     return render(request, "cases/staff/file_draft.html", {
         "case": case, "form": form, "rows": rows, "errors": errors,
         "delivery_methods": rules.DELIVERY_METHODS.items(),

@@ -65,6 +65,19 @@ class Record:
         return self.version["name"]
 
 
+def _link_licence_types(version_ids: list[int]) -> None:
+    """The demo data names licence types in text: link them to the registry's types (ADR 0035)."""
+    from zhengwu.licenses.models import LicenceType
+    from zhengwu.org.models import Department
+
+    from zhengwu.licenses.demo import ensure_types
+
+    from .licence_links import link_all
+
+    ensure_types()
+    link_all(Material, ItemVersion, LicenceType, Department, version_ids=version_ids)
+
+
 # -- expansion ----------------------------------------------------------------------------------
 def _parse_material(token: str, item_name: str) -> dict:
     if token == "表":
@@ -336,6 +349,7 @@ def load(stdout) -> None:
             item.published_version_id = version.pk
             materials += [Material(version_id=version.pk, **m) for m in r.materials]
         Material.objects.bulk_create(materials, batch_size=500)
+        _link_licence_types(list(version_ids.values()))
         new_ids = [p[0].pk for p in pairs]
         ServiceItem.objects.filter(pk__in=new_ids).update(published_version_id=Subquery(
             ItemVersion.objects.filter(service_item_id=OuterRef("pk"), number=1).values("pk")[:1]))

@@ -151,7 +151,7 @@ GUIDE_SECTIONS = [
     ("办理形式", ["channels", "online_depth", "supports_appointment", "supports_express", "supports_online_payment",
               "tongban_scope"]),
     ("办理流程与地点", ["process_steps", "locations", "office_hours", "consult_phone", "complaint_phone"]),
-    ("收费、结果与特别程序", ["fees", "results", "special_procedures"]),
+    ("收费、结果与特别程序", ["fees", "results", "result_licence_type", "special_procedures"]),
     ("修改说明", ["change_note"]),
 ]
 
@@ -205,6 +205,12 @@ class GuideForm(BootstrapMixin, forms.ModelForm):
         for name in ("item_type", "service_object", "case_type"):
             self.fields[name].error_messages["required"] = f"请选择{self.fields[name].label}"
         self.fields["name"].error_messages["required"] = "事项名称不能为空"
+        if "result_licence_type" in self.fields:
+            field = self.fields["result_licence_type"]
+            field.queryset = licence_type_choices()
+            field.empty_label = "（不颁发电子证照）"
+            field.error_messages["invalid_choice"] = "办理结果的电子证照不在证照目录中，请重新选择"
+            field.widget.attrs["data-zw-filter"] = "证照类型"
         self._style()
 
     def sections(self):
@@ -244,12 +250,15 @@ class MaterialRowForm(BootstrapMixin, forms.Form):
                                                 "invalid": "份数应为整数", "required": "请填写份数"})
     source = forms.ChoiceField(label="来源渠道", choices=MaterialSource.choices, initial=MaterialSource.APPLICANT)
     source_department = forms.CharField(label="核发部门", max_length=100, required=False)
-    license_type = forms.CharField(label="可替代的电子证照", max_length=100, required=False)
+    licence_type = forms.ModelChoiceField(label="可替代的电子证照", queryset=None, required=False,
+                                          empty_label="（无）", error_messages={
+                                              "invalid_choice": "可替代的电子证照不在证照目录中，请重新选择"})
     acceptance_standard = forms.CharField(label="受理标准", required=False, widget=forms.Textarea(attrs={"rows": 1}))
     note = forms.CharField(label="备注", max_length=500, required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["licence_type"].queryset = licence_type_choices()
         self._style()
 
     def clean(self):
@@ -257,7 +266,7 @@ class MaterialRowForm(BootstrapMixin, forms.Form):
         if self.has_changed() and not (data.get("name") or "").strip() and not data.get("DELETE"):
             self.add_error("name", "请填写材料名称（不需要的行请勾选删除）")
         if data.get("source") == MaterialSource.GOVERNMENT and not data.get("source_department") \
-                and not data.get("license_type"):
+                and not data.get("licence_type"):
             self.add_error("source_department", "政府部门核发的材料请填写核发部门或可替代的电子证照")
         return data
 
@@ -291,11 +300,23 @@ class MaterialsMetaForm(BootstrapMixin, forms.Form):
 
 
 def material_initial(material: Material | dict) -> dict:
-    fields = ["id", "name", "necessity", "form", "copies", "source", "source_department", "license_type",
+    fields = ["id", "name", "necessity", "form", "copies", "source", "source_department", "licence_type",
               "acceptance_standard", "note"]
     if isinstance(material, dict):
-        return {k: material.get(k) for k in fields}
-    return {k: getattr(material, "pk" if k == "id" else k) for k in fields}
+        out = {k: material.get(k) for k in fields}
+    else:
+        out = {k: getattr(material, "pk" if k == "id" else ("licence_type_id" if k == "licence_type" else k))
+               for k in fields}
+    if hasattr(out.get("licence_type"), "pk"):
+        out["licence_type"] = out["licence_type"].pk
+    return out
+
+
+def licence_type_choices():
+    """The licence types an editor may pick: the registry's active types (证照目录)."""
+    from zhengwu.licenses.models import LicenceType
+
+    return LicenceType.objects.filter(is_active=True).order_by("name")
 
 
 # -- review and simple actions -------------------------------------------------------------------

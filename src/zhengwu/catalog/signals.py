@@ -67,3 +67,16 @@ post_save.connect(_bundle_changed, sender="catalog.Bundle", dispatch_uid="catalo
 post_delete.connect(_bundle_changed, sender="catalog.Bundle", dispatch_uid="catalog_search_bundle_deleted")
 post_save.connect(_bundle_member_changed, sender="catalog.BundleItem", dispatch_uid="catalog_search_member_saved")
 post_delete.connect(_bundle_member_changed, sender="catalog.BundleItem", dispatch_uid="catalog_search_member_deleted")
+
+
+def _licence_type_renamed(sender, instance, created=False, raw=False, **kwargs) -> None:
+    """A licence type renamed in the registry: the name kept with each material follows (ADR 0035)."""
+    if created or raw:
+        return
+    from .models import Material
+
+    Material.objects.filter(licence_type=instance).exclude(license_type=instance.name).update(
+        license_type=instance.name)
+
+
+post_save.connect(_licence_type_renamed, sender="licenses.LicenceType", dispatch_uid="catalog_licence_type_renamed")

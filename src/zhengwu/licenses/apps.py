@@ -23,3 +23,6 @@ class LicensesConfig(AppConfig):
                            icon="tags", order=24, description="证照类型目录：类型代码、照面信息项、有效期、版式"))
         register_job(Job("licenses.expire", dt.timedelta(hours=6), "zhengwu.licenses.services.status.expire_due",
                          "电子证照过期：有效期届满的证照标记为已过期"))
+        from .figures import register_menu
+
+        register_menu()

@@ -40,14 +40,14 @@ TYPES = [
 ]
 
 
-def load(stdout) -> None:
-    from zhengwu.accounts.demo import CITIZEN_ID, ENTERPRISE_USCC
-    from zhengwu.accounts.models import Applicant
-    from zhengwu.core.pii import blind_index
+def ensure_types() -> int:
+    """The demo licence types with their issuing departments' codes; the catalogue's demo calls
+    this before it links its licence names, so that they find these types rather than register
+    placeholders. Returns how many were created."""
     from zhengwu.org.models import Department
 
-    from .models import Licence, LicenceType
-    from .services import issuing, types
+    from .models import LicenceType
+    from .services import types
 
     made = 0
     for name, short, seq, holder_kind, years, fields, title in TYPES:
@@ -59,7 +59,18 @@ def load(stdout) -> None:
             "validity_years": years, "fields_schema": fields, "title": title,
             "field_order": [f["key"] for f in fields]})
         made += 1
+    return made
 
+
+def load(stdout) -> None:
+    from zhengwu.accounts.demo import CITIZEN_ID, ENTERPRISE_USCC
+    from zhengwu.accounts.models import Applicant
+    from zhengwu.core.pii import blind_index
+
+    from .models import Licence, LicenceType
+    from .services import issuing
+
+    made = ensure_types()
     issued = 0
     person = Applicant.objects.filter(kind="person", id_number_index=blind_index("id_number", CITIZEN_ID)).first()
     legal = Applicant.objects.filter(kind="legal", uscc=ENTERPRISE_USCC).first()

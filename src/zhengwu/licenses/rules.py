@@ -248,3 +248,19 @@ def canonical(identifier: str, type_code: str, holder: dict, issuer: dict, dates
     body = {"identifier": identifier, "type": type_code, "holder": holder, "issuer": issuer, "dates": dates,
             "data": data}
     return json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+# -- names as the catalogue writes them --------------------------------------------------------
+NATIONAL_PREFIX = "中华人民共和国"
+_TRAILING_REMARK = re.compile(r"[（(][^（）()]*[）)]\s*$")
+
+
+def bare_name(name: str) -> str:
+    """A licence name without its trailing remarks in brackets and the national prefix, as the
+    catalogue's texts vary: 医师执业证书（电子证照） → 医师执业证书, 中华人民共和国居民身份证 → 居民身份证,
+    营业执照（正、副本及电子营业执照） → 营业执照."""
+    name = (name or "").strip()
+    while _TRAILING_REMARK.search(name):
+        name = _TRAILING_REMARK.sub("", name).strip()
+    return name.removeprefix(NATIONAL_PREFIX).strip() or (name or "").strip()
+

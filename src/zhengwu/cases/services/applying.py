@@ -192,7 +192,23 @@ def missing_required(case: Case) -> list[str]:
     if missing and case.bundle_case_id:
         waived = bundle_waived(case.bundle_case_id)
         missing = [name for name in missing if (material_key(name) or name) not in waived]
+    if missing:  # 免提交: a valid 电子证照 of the material's type stands in for it
+        from zhengwu.licenses import use as licence_use
+
+        missing = licence_use.still_missing(case, missing)
     return missing
+
+
+def use_licences(user, case: Case) -> list:
+    """免提交 at submission: record the licences that stand in for 必要 materials not uploaded
+    (:func:`zhengwu.licenses.use.record_uses`), in the caller's transaction."""
+    from zhengwu.licenses import use as licence_use
+
+    if not licence_use.licence_materials(case.item_version_id):
+        return []
+    uploaded = (CaseMaterial.objects.filter(case_id=case.pk).exclude(status=CaseMaterial.Status.REPLACED)
+                .values_list("name", flat=True))
+    return licence_use.record_uses(user, case, uploaded=list(uploaded))
 
 
 def bundle_waived(bundle_case_id: int) -> set[str]:
@@ -222,6 +238,8 @@ def submit(user, case: Case, expected_lock: int, *, delivery: tuple[str, str] | 
         return case
     check_lock(case, expected_lock)
     errors = forms_schema.validate(case.item_version.form_schema, case.form_data)
+    if use_licences(user, case):  # rolled back with the submission when it is refused
+        case.has_licence_uses = True  # the child flags were read before (queries.with_child_flags)
     missing = missing_required(case)
     if missing:
         errors["materials"] = [f"缺少必要材料：{'、'.join(missing)}"]
@@ -249,6 +267,8 @@ def resubmit(user, case: Case, expected_lock: int, note: str = "") -> Case:
     """补正后重新提交 in the same case."""
     case = locked_case(case.pk, expected_lock)
     actor = actor_for(user, case)
+    if use_licences(user, case):
+        case.has_licence_uses = True
     missing = missing_required(case)
     if missing:
         raise ValidationError({"materials": [f"缺少必要材料：{'、'.join(missing)}"]})

@@ -150,12 +150,17 @@ def bundle_plan(bundle: Bundle | int) -> BundlePlan:
 
 
 def check(plan: BundlePlan, form_data: dict, files: dict, selected: set[int],
-          waived: dict[str, str] | None = None) -> dict[str, list[str]]:
+          waived: dict[str, str] | None = None, *, applicant=None) -> dict[str, list[str]]:
     """Every problem of an application before anything is written: form fields by key,
     materials by pool key, ``items`` for the choice of items. A waived material (情形, or issued
-    by an item of the application) is never required."""
+    by an item of the application) is never required, nor one a valid licence of ``applicant``
+    stands in for (免提交, recorded when each case is submitted)."""
+    from zhengwu.licenses import use as licence_use
+
     errors: dict[str, list[str]] = {}
     waived = waived or {}
+    licensed = ({k for k, o in licence_use.pool_offers(plan.pool, selected, applicant).items() if o.usable}
+                if applicant is not None else set())
     if not selected:
         errors["items"] = ["请至少选择一个事项"]
     for m in plan.members:
@@ -165,7 +170,7 @@ def check(plan: BundlePlan, form_data: dict, files: dict, selected: set[int],
             bucket = errors.setdefault(key, [])
             bucket.extend(msg for msg in messages if msg not in bucket)
     for entry in plan.pool:
-        if scenarios.key(entry.name) in waived:
+        if scenarios.key(entry.name) in waived or entry.key in licensed:
             continue
         if entry.necessity_for(selected) == Necessity.REQUIRED and not files.get(entry.key):
             errors.setdefault(entry.key, []).append(f"“{entry.name}”是必要材料，请上传")
@@ -210,7 +215,7 @@ def apply_bundle(user, bundle: Bundle | int, *, form_data: dict, files: dict, op
     chosen, errors = scenarios.parse_answers(plan.questions, answers or {})
     selected = plan.selected_ids(optional_items, chosen)
     waived = plan.waived(chosen, selected)
-    errors.update(check(plan, form_data, files, selected, waived))
+    errors.update(check(plan, form_data, files, selected, waived, applicant=applicant))
     if errors:
         raise ValidationError(errors)
     try:

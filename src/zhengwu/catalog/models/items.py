@@ -165,6 +165,9 @@ class ItemVersion(models.Model):
                             help_text='[{"name": "工本费", "standard": "20元/证", "basis": "..."}]；不收费为空列表')
     results = models.JSONField("审批结果", default=list, blank=True,
                                help_text='[{"name": "食品经营许可证", "type": "证照", "sample": "样本说明"}]')
+    result_licence_type = models.ForeignKey("licenses.LicenceType", verbose_name="办理结果的电子证照", null=True,
+                                            blank=True, on_delete=models.PROTECT, related_name="+",
+                                            help_text="审批结果为证照时，办结后颁发的电子证照类型")
     special_procedures = models.JSONField("特别程序", default=list, blank=True,
                                           help_text='[{"name": "现场核查", "days": 5, "description": "..."}]')
     supports_appointment = models.BooleanField("支持预约", default=True)

@@ -36,8 +36,14 @@ class Material(models.Model):
     copies = models.PositiveSmallIntegerField("份数", default=1)
     source = models.CharField("来源渠道", max_length=12, choices=MaterialSource.choices, default=MaterialSource.APPLICANT)
     source_department = models.CharField("核发部门", max_length=100, blank=True)
-    license_type = models.CharField("可替代的电子证照", max_length=100, blank=True,
-                                    help_text="政府部门核发的材料可由哪类电子证照替代，如：居民身份证、营业执照")
+    licence_type = models.ForeignKey("licenses.LicenceType", verbose_name="可替代的电子证照", null=True, blank=True,
+                                     on_delete=models.PROTECT, related_name="catalog_materials",
+                                     help_text="政府部门核发的材料可由哪类电子证照替代，如：居民身份证、营业执照；"
+                                               "申请人持有有效证照时免于提交（免提交）")
+    # The type's name, kept with the row (ADR 0035): the guide, its cached snapshot, the API and
+    # 一件事 merging read the name without a join. Written only from ``licence_type`` (save(),
+    # the catalogue services, the import) and renamed with the type (catalog.signals).
+    license_type = models.CharField("可替代的电子证照名称", max_length=100, blank=True, editable=False)
     blank_form = models.FileField("空白表格", upload_to="catalog/forms/%Y/", blank=True)
     sample = models.FileField("示例样表", upload_to="catalog/samples/%Y/", blank=True)
     acceptance_standard = models.TextField("受理标准", blank=True)
@@ -55,6 +61,19 @@ class Material(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs):
+        if self.licence_type_id is None and self.license_type.strip():
+            # A name alone (older callers): link the type of that name (ADR 0035).
+            from ..licence_links import type_for_name
+
+            self.licence_type = type_for_name(self.license_type, service_object=self.version.service_object,
+                                              department_name=self.source_department)
+        if self.licence_type_id is None:
+            self.license_type = ""
+        elif self.license_type != getattr(self.licence_type, "name", self.license_type):
+            self.license_type = self.licence_type.name
+        super().save(*args, **kwargs)
 
 
 # A guide version's materials in the guide's order, compiled once (zhengwu.speedups.prepared): every

@@ -20,14 +20,16 @@ GUIDE_FIELDS: tuple[str, ...] = (
     "name", "popular_name", "keywords", "item_type", "legal_basis", "service_object", "themes",
     "acceptance_conditions", "case_type", "statutory_days", "promised_days", "visits", "channels",
     "online_depth", "allows_commitment", "allows_tolerance", "no_materials", "process_steps", "locations",
-    "office_hours", "consult_phone", "complaint_phone", "fees", "results", "special_procedures",
+    "office_hours", "consult_phone", "complaint_phone", "fees", "results", "result_licence_type", "special_procedures",
     "supports_appointment", "supports_express", "supports_online_payment", "tongban_scope", "form_schema",
     "change_note",
 )
 # Identity of the item (not versioned): codes and the 业务办理项 name.
 ITEM_FIELDS: tuple[str, ...] = ("base_code", "implementation_code", "handling_code", "handling_name")
+# ``licence_type`` is the reference; ``license_type`` its name kept with the row (ADR 0035). A
+# caller may give either: a name alone is linked to the type of that name (services.items).
 MATERIAL_FIELDS: tuple[str, ...] = (
-    "name", "necessity", "form", "copies", "source", "source_department", "license_type",
+    "name", "necessity", "form", "copies", "source", "source_department", "licence_type", "license_type",
     "acceptance_standard", "note",
 )
 EDITOR_ROLES = (Role.ITEM_ADMIN, Role.DEPT_ADMIN)
@@ -56,7 +58,8 @@ def codes_of(item: ServiceItem) -> dict[str, str]:
 
 
 def materials_of(version: ItemVersion) -> list[dict[str, Any]]:
-    return [{"id": m.pk, **{f: getattr(m, f) for f in MATERIAL_FIELDS}} for m in version.materials.all()]
+    return [{"id": m.pk, **{f: getattr(m, f) for f in MATERIAL_FIELDS}}
+            for m in version.materials.select_related("licence_type")]
 
 
 def publication_check(item: ServiceItem, version: ItemVersion) -> rules.GuideCheck:
@@ -92,7 +95,8 @@ def version_diff(old: ItemVersion | None, new: ItemVersion) -> list[tuple[str, A
         if before != after:
             out.append((ItemVersion._meta.get_field(f).verbose_name, before, after))
     def rows(v):
-        return [tuple(getattr(m, f) for f in MATERIAL_FIELDS) for m in v.materials.all()] if v is not None else []
+        return [tuple(getattr(m, f) for f in MATERIAL_FIELDS if f != "licence_type") for m in v.materials.all()] \
+            if v is not None else []
 
     if rows(old) != rows(new):
         out.append(("申请材料", "、".join(r[0] for r in rows(old)) or "（无）", "、".join(r[0] for r in rows(new)) or "（无）"))

@@ -154,6 +154,8 @@ def _clean_materials(version: ItemVersion, rows: Sequence[Mapping]) -> list[dict
         values = {f: row[f] for f in MATERIAL_FIELDS if f in row and row[f] is not None}
         if isinstance(values.get("name"), str):
             values["name"] = values["name"].strip()
+        if "licence_type" in row or "license_type" in row:
+            values.update(_material_licence(row, version, i))
         probe = Material(version=version, seq=i, **values)
         try:
             _full_clean(probe, [f for f in MATERIAL_FIELDS], prefix=f"第{i}项材料")
@@ -166,6 +168,24 @@ def _clean_materials(version: ItemVersion, rows: Sequence[Mapping]) -> list[dict
         first = next(r["name"] for r in cleaned if rules.material_key(r["name"]) in dupes)
         raise ValidationError({"materials": f"申请材料“{first}”重复填写了"})
     return cleaned
+
+
+def _material_licence(row: Mapping, version: ItemVersion, i: int) -> dict:
+    """可替代的电子证照 of a material row: the type (an instance or its id) or, from callers that
+    still pass text, the type of that name (registered when none is — ADR 0035)."""
+    from zhengwu.licenses.models import LicenceType
+
+    from ..licence_links import type_for_name
+
+    lt = row.get("licence_type")
+    if lt is not None and not isinstance(lt, LicenceType):
+        lt = LicenceType.objects.filter(pk=lt).first() if str(lt).isdigit() else None
+        if lt is None:
+            raise ValidationError({"materials": f"第{i}项材料：可替代的电子证照不存在，请重新选择"})
+    if lt is None and (row.get("license_type") or "").strip():
+        lt = type_for_name(row["license_type"], service_object=version.service_object,
+                           department_name=row.get("source_department") or "")
+    return {"licence_type": lt, "license_type": lt.name if lt is not None else ""}
 
 
 def _write_materials(version: ItemVersion, rows: list[dict]) -> None:
@@ -480,7 +500,8 @@ def start_new_draft(actor, item: ServiceItem | int, *, lock_version: int, change
         draft.save()
         Material.objects.bulk_create([
             Material(version=draft, seq=m.seq, blank_form=m.blank_form, sample=m.sample,
-                     **{f: getattr(m, f) for f in MATERIAL_FIELDS})
+                     **{f: getattr(m, f) for f in MATERIAL_FIELDS if f != "licence_type"},
+                     licence_type_id=m.licence_type_id)
             for m in source.materials.all()
         ])
         _bump(item)

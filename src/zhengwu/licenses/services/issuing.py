@@ -16,7 +16,6 @@ import datetime as dt
 import hashlib
 import json
 import logging
-import re
 import uuid
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -37,22 +36,9 @@ from . import StaleLicence
 
 log = logging.getLogger(__name__)
 ACT_ROLES = (Role.APPROVER, Role.DEPT_ADMIN)
-_PARENS = re.compile(r"[（(][^（）()]*[）)]\s*$")
 
 
 # -- which type an item issues ------------------------------------------------------------------
-NATIONAL_PREFIX = "中华人民共和国"
-
-
-def _bare(name: str) -> str:
-    """A result name without its trailing remark and the national prefix:
-    医师执业证书（电子证照） → 医师执业证书, 中华人民共和国居民身份证 → 居民身份证."""
-    name = (name or "").strip()
-    while _PARENS.search(name):
-        name = _PARENS.sub("", name).strip()
-    return name.removeprefix(NATIONAL_PREFIX).strip()
-
-
 def licence_type_for_item(version) -> LicenceType | None:
     """The licence type an item version's 办理结果 is, or None.
 
@@ -67,7 +53,7 @@ def licence_type_for_item(version) -> LicenceType | None:
         if result.get("type") != "证照":
             continue
         name = str(result.get("name") or "").strip()
-        candidates = {name, _bare(name)} - {""}
+        candidates = {name, rules.bare_name(name)} - {""}
         found = LicenceType.objects.filter(name__in=candidates, is_active=True).order_by("pk").first()
         if found is not None:
             return found
