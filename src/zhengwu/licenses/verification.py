@@ -189,13 +189,16 @@ def find_identifiers(pdf: bytes) -> list[str]:
                 found.append(ident)
 
     scan(pdf)
-    for m in _STREAM_RE.finditer(pdf):
-        if len(found) >= 3:
+    budget = 32 * 2**20  # decompressed bytes in all: a crafted file cannot make us inflate gigabytes
+    for k, m in enumerate(_STREAM_RE.finditer(pdf)):
+        if found or k >= 500 or budget <= 0:
             break
         try:
-            scan(zlib.decompressobj().decompress(m.group(1), 4 * 2**20))
+            blob = zlib.decompressobj().decompress(m.group(1), min(4 * 2**20, budget))
         except zlib.error:
             continue
+        budget -= len(blob)
+        scan(blob)
     return found
 
 
