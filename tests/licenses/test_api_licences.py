@@ -100,3 +100,14 @@ def test_holder_query_by_uscc_and_bad_input(client, keys, ltype, issuer):
     both = _get(client, "/api/v1/licences", keys["read"])
     assert both.status_code == 400 and "只提供一项" in str(both.json())
     assert not AuditEvent.objects.filter(action="licences.api.holder_query", after__holder="410105199001011234").exists()
+
+
+def test_holder_query_by_post_body(client, keys, ltype, issuer):
+    mine = f.licence(ltype, issuer, holder_name="王五", holder_id_number=ID)
+    r = client.post("/api/v1/licences/query", {"holder_id_number": ID}, content_type="application/json",
+                    HTTP_X_API_KEY=keys["read"])
+    assert r.status_code == 200, r.content
+    assert [x["identifier"] for x in r.json()["licences"]] == [mine.identifier]
+    assert client.post("/api/v1/licences/query", {"holder_id_number": ID}, content_type="application/json",
+                       HTTP_X_API_KEY=keys["verify"]).status_code == 403
+    assert AuditEvent.objects.filter(action="licences.api.holder_query").count() == 1
