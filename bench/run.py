@@ -637,7 +637,8 @@ def _search_cursor(at: dt.datetime, pk: int) -> str:
 # Tables and indexes the measured endpoints read, in order of heat (prewarmed while they fit).
 PREWARM = ("org_%", "accounts_user", "accounts_applicant", "django_session", "catalog_serviceitem",
            "catalog_itemversion", "catalog_material", "catalog_searchterm", "catalog_searchposting", "cases_case",
-           "cases_casestep", "cases_caseevent", "ratings_ratingdaily", "hotline_ticket", "hotline_%", "core_%")
+           "cases_casestep", "cases_caseevent", "ratings_ratingdaily", "hotline_ticket", "hotline_%", "core_%",
+           "licenses_licence%")
 
 
 def postgres_settings() -> dict:
