@@ -167,3 +167,17 @@ def test_holder_cannot_show_someone_elses_licence(client, other, mine):
 def test_show_check_page_is_staff_only(client, holder):
     client.force_login(holder)
     assert client.get("/workbench/licences/show/").status_code == 403
+
+
+def test_making_and_trying_codes_is_throttled(client, holder, mine, clerk, monkeypatch):
+    from zhengwu.licenses import views_public, views_show
+
+    monkeypatch.setattr(views_public, "SHOW_LIMIT", (2, 60))
+    monkeypatch.setattr(views_show, "CHECK_LIMIT", (2, 60))
+    client.force_login(holder)
+    codes = [client.post(f"/licences/mine/{mine.pk}/show/").status_code for _ in range(3)]
+    assert codes == [200, 200, 400] and LicenceShow.objects.count() == 2
+    client.force_login(clerk)
+    tries = [client.post("/workbench/licences/show/", {"code": "ABCDEFGH"}).status_code for _ in range(3)]
+    assert tries == [409, 409, 429]
+    assert "操作过于频繁" in client.post("/workbench/licences/show/", {"code": "ABCDEFGH"}).content.decode()

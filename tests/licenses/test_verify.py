@@ -166,4 +166,4 @@ def test_page_is_rate_limited(client, ltype, issuer, monkeypatch):
     monkeypatch.setattr(views_public, "QUERY_LIMIT", (3, 60))
     codes = [client.get("/licences/verify", {"q": "ZW1"}).status_code for _ in range(5)]
     assert codes[:3] == [200, 200, 200] and codes[3:] == [429, 429]
-    assert "查询过于频繁" in client.get("/licences/verify", {"q": "ZW1"}).content.decode()
+    assert "操作过于频繁：每分钟最多3次" in client.get("/licences/verify", {"q": "ZW1"}).content.decode()

@@ -269,5 +269,5 @@ def throttle(bucket: str, who: str, limit: int, seconds: int) -> None:
         cache.add(key, 1, seconds + 5)
         return
     if n > limit:
-        raise RateLimited(f"查询过于频繁：每个网络地址每{seconds // 60 or seconds}{'分钟' if seconds >= 60 else '秒'}"
-                          f"最多{limit}次，请稍后再试")
+        per = "分钟" if seconds == 60 else (f"{seconds // 60}分钟" if seconds % 60 == 0 else f"{seconds}秒")
+        raise RateLimited(f"操作过于频繁：每{per}最多{limit}次，请稍后再试")

@@ -22,6 +22,7 @@ from .models import Licence
 
 QUERY_LIMIT = (30, 60)  # identifier/number lookups per client address: 30 a minute
 UPLOAD_LIMIT = (10, 600)  # PDF checks: 10 per 10 minutes
+SHOW_LIMIT = (10, 60)  # 亮证 codes a holder may make per minute
 
 
 def _messages(exc: ValidationError) -> list[str]:
@@ -115,8 +116,9 @@ def show(request, pk: int):
     _applicant_only(request)
     lic = showing.holder_licence(request.user, pk)
     try:
+        verification.throttle("show", f"user:{request.user.pk}", *SHOW_LIMIT)
         row, code = showing.create_show(request.user, lic)
-    except showing.ShowRefused as exc:
+    except (showing.ShowRefused, verification.RateLimited) as exc:
         ctx = _detail_context(request, lic)
         ctx["show_error"] = str(exc)
         return render(request, "licenses/public/my_licence.html", ctx, status=400)

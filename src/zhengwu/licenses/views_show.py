@@ -12,6 +12,9 @@ from zhengwu.workbench.views import staff_required
 from . import showing, verification
 
 
+CHECK_LIMIT = (30, 60)  # codes a clerk may try per minute
+
+
 @staff_required
 def show_check(request):
     ctx: dict = {"code": showing.normalise_code(request.GET.get("code", "")), "errors": [], "show": None}
@@ -19,7 +22,11 @@ def show_check(request):
     if request.method == "POST":
         ctx["code"] = showing.normalise_code(request.POST.get("code", ""))
         try:
+            # A clerk types a few codes a minute; guessing 40-bit codes would need millions.
+            verification.throttle("show-check", f"user:{request.user.pk}", *CHECK_LIMIT)
             show = showing.use_show(request.user, request.POST.get("code", ""))
+        except verification.RateLimited as exc:
+            ctx["errors"], status = [str(exc)], 429
         except ValidationError as exc:
             ctx["errors"], status = [m for ms in exc.message_dict.values() for m in ms], 400
         except showing.ShowRefused as exc:
