@@ -123,6 +123,7 @@ BULK_TABLES = {
     "hotline_tickets": ("hotline.Ticket", "hotline.TicketEvent", "hotline.Ticket_co_departments"),
     "ratings": ("ratings.Rating", "ratings.WindowVisit", "ratings.Rectification", "ratings.RectificationEvent",
                 "ratings.OutboxRecord", "ratings.RatingDaily"),
+    "licences": ("licenses.Licence", "licenses.LicenceEvent"),
 }
 # What was removed and not yet put back, so that an interrupted run is repaired by the next one.
 PENDING_TABLE = "zw_benchdata_pending_ddl"

@@ -24,15 +24,17 @@ class Size:
     cases: int
     ratings: int = 0  # extension points: the issue's city size asks 1,000,000 and 300,000
     tickets: int = 0
+    licences: int = 0  # 电子证照 (issue 23: a million at city size)
 
 
 SIZES = {
-    "tiny": Size("tiny", items=60, departments=40, applicants=50, cases=400),
-    "small": Size("small", items=2_000, departments=120, applicants=2_000, cases=20_000, ratings=20_000, tickets=6_000),
+    "tiny": Size("tiny", items=60, departments=40, applicants=50, cases=400, licences=300),
+    "small": Size("small", items=2_000, departments=120, applicants=2_000, cases=20_000, ratings=20_000, tickets=6_000,
+                   licences=20_000),
     "medium": Size("medium", items=20_000, departments=800, applicants=50_000, cases=200_000, ratings=200_000,
-                   tickets=60_000),
+                   tickets=60_000, licences=200_000),
     "city": Size("city", items=100_000, departments=3_000, applicants=200_000, cases=1_000_000, ratings=1_000_000,
-                 tickets=300_000),
+                 tickets=300_000, licences=1_000_000),
 }
 
 

@@ -73,7 +73,8 @@ def test_make_bench_runs_end_to_end_on_a_fresh_database(tmp_path):
 
     # Every endpoint ran at 1 and 16 clients, and every request it made succeeded.
     expected = {"floor", "search", "search_fresh", "item_guide", "staff_inbox", "staff_case", "case_api",
-                "case_search_city", "case_search_window", "submit", "rating_figures", "ticket_list", "ticket_similar"}
+                "case_search_city", "case_search_window", "submit", "rating_figures", "ticket_list", "ticket_similar",
+                "licence_verify"}
     assert expected <= set(result["endpoints"])
     for name, phases in result["endpoints"].items():
         assert [p["clients"] for p in phases] == [1, 16], name

@@ -61,6 +61,7 @@ def licence_pdf(*, title: str, rows: list[tuple[str, str]], identifier: str, iss
     c.setTitle(title)
     c.setAuthor(issuer_name)
     c.setSubject("电子证照")
+    c.setKeywords(identifier)  # the verification page finds the licence by it in an uploaded file
     width, height = A4
     c.setLineWidth(2)
     c.setStrokeColorRGB(0.6, 0.1, 0.1)
