@@ -183,7 +183,6 @@ def test_citizen_answers_the_questions_and_is_not_asked_for_the_licence(live_ser
     from zhengwu.accounts.demo import CITIZEN_ID
     from zhengwu.catalog.models import Bundle, BundleItem, BundleOption, BundleQuestion
     from zhengwu.cases.models import BundleCase
-    from zhengwu.org.models import Region
 
     _demo()
     licence = _item("市场监管局", "个体工商户设立登记", materials=("个体工商户登记申请书",),
