@@ -129,6 +129,7 @@ INSTALLED_APPS = [
     "zhengwu.ratings",
     "zhengwu.hotline",
     "zhengwu.licenses",
+    "zhengwu.datashare",
     "zhengwu.portal",
     "zhengwu.workbench",
     "zhengwu_bench",  # synthetic bench data: only its `gen-data` command (no models, no URLs)

@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("zhengwu.ratings.urls")),
     path("", include("zhengwu.hotline.urls")),
     path("", include("zhengwu.licenses.urls")),
+    path("", include("zhengwu.datashare.urls")),
     path("workbench/", include("zhengwu.workbench.urls")),
     path("admin/", admin.site.urls),
 ]
