@@ -141,10 +141,11 @@ def gen_items(ctx: Context) -> int:
             f"{dept[2][:6]}政务服务中心", "周一至周五 上午9:00-12:00 下午13:30-17:30（法定节假日除外）", "0371-12345",
             "12345", "[]", j([{"name": f"{name}决定书", "type": "批文"}]), "[]", True, rnd.random() < 0.4, False,
             rnd.choice(["none", "district", "city", "province"]), "{}", "基准数据生成", None, now, now, None, "", now,
+            None,  # result_licence_type_id: the bench's results are 批文, not licences
         ))
         for seq, (mname, necessity) in enumerate(mats, start=1):
             materials.append((material_id, version_id, seq, mname[:300], necessity, rnd.choice(["original", "copy", "both"]),
-                              1, "applicant", "", "", "", "", "", ""))
+                              1, "applicant", "", "", None, "", "", "", ""))
             material_id += 1
         processes.append((pd_id, item_id, 1, j(default_steps(dept[0])), True, False, None, now))
         item_id += 1
@@ -162,9 +163,10 @@ def gen_items(ctx: Context) -> int:
             "locations", "office_hours", "consult_phone", "complaint_phone", "fees", "results", "special_procedures",
             "supports_appointment", "supports_express", "supports_online_payment", "tongban_scope", "form_schema",
             "change_note", "created_by_id", "created_at", "submitted_at", "reviewed_by_id", "review_note", "published_at",
+            "result_licence_type_id",
         ]).write(versions)
         Table(Material, ["id", "version_id", "seq", "name", "necessity", "form", "copies", "source", "source_department",
-                         "license_type", "blank_form", "sample", "acceptance_standard", "note"]).write(materials)
+                         "license_type", "licence_type_id", "blank_form", "sample", "acceptance_standard", "note"]).write(materials)
         Table(ProcessDefinition, ["id", "service_item_id", "version", "steps", "is_current", "separate_duties",
                                   "created_by_id", "created_at"]).write(processes)
         # Demo items without a process definition get the default one, as intake would create it.

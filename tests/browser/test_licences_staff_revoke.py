@@ -22,7 +22,7 @@ def test_staff_revokes_a_licence_from_its_page(live_server, browser, demo_people
     login(page, base, "bumen_sj")
     page.goto(f"{base}/workbench/")
     with page.expect_navigation(wait_until="load"):
-        page.get_by_role("link", name="电子证照").first.click()
+        page.get_by_role("link", name="电子证照", exact=True).first.click()
     expect(page.locator("#licence-table")).to_contain_text("郑州金水示范餐饮有限公司")
     with page.expect_navigation(wait_until="load"):
         page.get_by_role("link", name=licence.number).click()
