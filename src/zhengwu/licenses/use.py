@@ -69,12 +69,14 @@ def holder_q(applicant) -> Q | None:
 
 
 def held_licences(applicant, type_ids: Iterable[int]) -> list[Licence]:
-    """The applicant's licences (any status but 已变更) of the given types: one query."""
+    """The applicant's licences (any status but 已变更) of the given types: one query. The licence's
+    own holder decides, not the type's usual holder kind: a 个体工商户 registered as a person holds
+    its 营业执照 as a person, and the registry issues it so."""
     q = holder_q(applicant)
     type_ids = sorted(set(type_ids))
     if q is None or not type_ids:
         return []
-    return list(Licence.objects.filter(q, type_id__in=type_ids, type__holder_kind=applicant.kind)
+    return list(Licence.objects.filter(q, type_id__in=type_ids)
                 .exclude(status=Licence.Status.SUPERSEDED).select_related("type")
                 .only("pk", "number", "type_id", "type__name", "type__holder_kind", "holder_kind", "status",
                       "valid_from", "valid_until", "issued_on"))

@@ -79,8 +79,8 @@ def choose(licences: Iterable[Any], type_name: str, today: dt.date) -> Offer:
 def offers(materials: Iterable[Any], licences: Iterable[Any], *, holder_kind: str, today: dt.date) -> dict[Any, Offer]:
     """{material.pk: Offer} for the 必要 materials that name a licence type (``licence_type_id``).
 
-    ``licences`` are the applicant's licences (any status) of those types; one of another holder
-    kind (a 法人's licence offered to a person, or a type meant for the other kind) is never used.
+    ``licences`` are the applicant's licences (any status) of those types; one held by the other
+    kind of holder (a 法人's licence offered to a person) is never used.
     A material with no licence of its type held is left out (the usual upload box).
     """
     by_type: dict[int, list] = {}
