@@ -114,3 +114,15 @@ def test_refusal_reason_errors_and_revocation_page(client, org):
     assert r.status_code == 302
     req.refresh_from_db()
     assert req.state == "revoked" and req.grant.revoked_at <= timezone.now()
+
+
+def test_workbench_home_shows_the_cards_with_counts(client, org):
+    res = sf.resource(org["provider"], share_type="conditional")
+    req = sf.submit(org["clerk"], org["consumer"], res)
+    sharing.provider_approve(org["provider_admin"], req.pk, None, ["name"])
+    client.force_login(org["bureau"])
+    html = client.get("/workbench/").content.decode()
+    assert "共享申请" in html and "交换监控" in html and 'data-count="1"' in html
+    client.force_login(org["clerk"])
+    html = client.get("/workbench/").content.decode()
+    assert "共享申请" in html and "交换监控" not in html
