@@ -23,10 +23,12 @@ def parties(make_department):
     return {"provider": provider, "consumer": consumer, "other": other, "res": sf.resource(provider)}
 
 
-def test_job_is_registered():
+def test_job_is_registered_and_runs(parties):
     job = schedule.job("datashare.rollup")
     assert job is not None and job.every == dt.timedelta(minutes=10)
-    assert job.target == "zhengwu.datashare.services.monitoring.rollup"
+    sf.call(consumer=parties["consumer"], resource=parties["res"], n=2)
+    assert "今日1组" in job.run()
+    assert CallDaily.objects.get(day=timezone.localdate()).calls == 2
 
 
 def test_rollup_counts_errors_and_p95(parties):
