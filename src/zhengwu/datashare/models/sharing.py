@@ -44,6 +44,7 @@ class ShareRequest(models.Model):
     countersigned_at = models.DateTimeField("会签时间", null=True, blank=True)
     lock_version = models.PositiveIntegerField("版本锁", default=0)
     created_at = models.DateTimeField("申请时间", auto_now_add=True)
+    updated_at = models.DateTimeField("修改时间", auto_now=True)
 
     class Meta:
         verbose_name = "共享申请"
@@ -66,6 +67,8 @@ class ShareGrant(models.Model):
     per_minute = models.PositiveIntegerField("每分钟调用上限", default=600)
     expires_at = models.DateTimeField("到期时间")
     revoked_at = models.DateTimeField("撤销时间", null=True, blank=True)
+    # When the consumer was shown the key's clear text (once; a fresh key is issued at that moment).
+    key_shown_at = models.DateTimeField("密钥领取时间", null=True, blank=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
 
     class Meta:
