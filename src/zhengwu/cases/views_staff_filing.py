@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from zhengwu.licenses import use as licence_use
 from zhengwu.accounts.models import Applicant
 from zhengwu.catalog.models import Material
+from zhengwu.datashare import prefill as registry_prefill
 from zhengwu.core import audit
 from zhengwu.org.models import Role, Window
 from zhengwu.org.permissions import grants
@@ -65,7 +66,7 @@ def file_start(request):
     The lookup is a POST so that an ID number never lands in a URL (access logs, history).
     """
     items = scoped_items(request.user, [Role.WINDOW])
-    ctx: dict = {"lookup": f.LookupForm()}
+    ctx: dict = {"lookup": f.LookupForm(), "check_form": registry_prefill.WindowCheckForm()}
     applicant = None
     op = request.POST.get("op") if request.method == "POST" else None
     if op == "lookup":
@@ -82,6 +83,15 @@ def file_start(request):
                     ctx["register"] = f.RegisterLegalForm(initial={"uscc": number})
         else:
             ctx["lookup"] = lookup
+    elif op == "registry_check":  # 人口库核验 of a walk-in person (zhengwu.datashare.prefill)
+        check = ctx["check_form"] = registry_prefill.WindowCheckForm(request.POST)
+        if check.is_valid():
+            number, name = check.cleaned_data["id_number"], check.cleaned_data["name"].strip()
+            ctx["registry_check"] = outcome = registry_prefill.window_check(request.user, number, name)
+            applicant = _find_applicant(number, "person") if outcome.match else None
+            if outcome.match and applicant is None:
+                ctx.update(not_found=True, kind="person",
+                           register=f.RegisterPersonForm(initial={"id_number": number, "name": name}))
     elif op == "start":
         start = f.FileStartForm(request.POST, items=items)
         applicant = Applicant.objects.filter(pk=request.POST.get("applicant") or 0).first()
