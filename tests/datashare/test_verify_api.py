@@ -207,3 +207,16 @@ def test_openapi_lists_the_routes(client):
     paths = client.get("/api/v1/openapi.json").json()["paths"]
     assert {"/api/v1/data/verify/person", "/api/v1/data/verify/legal", "/api/v1/data/verify/person/batch",
             "/api/v1/data/query/person"} <= set(paths)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_call_row_written_in_autocommit(client, make_department):
+    """Outside a test transaction the row goes in through its own (on PostgreSQL: asynchronous
+    commit) transaction, and is there afterwards."""
+    provider, consumer = make_department(name="公安局"), make_department(name="税务局")
+    key, secret = vf.key(department=consumer)
+    vf.grant(key, vf.resource(provider, "person"), consumer)
+    vf.person(ID, "张三")
+    r = post(client, "verify/person", {"id_number": ID, "name": "张三", "purpose": PURPOSE}, secret)
+    assert r.json() == {"result": "一致"}
+    assert QueryCall.objects.get().result == "match"
