@@ -117,3 +117,19 @@ def test_window_check_match_prefills_registration(clerk, dept):
 def test_window_check_bad_number(clerk):
     page = login(clerk).post(reverse("cases:staff_file"), {"op": "registry_check", "id_number": "123", "name": "x"})
     assert "身份证号：" in page.text and QueryCall.objects.count() == 0
+
+
+def test_window_draft_filled_from_registry(clerk, citizen, item, dept):
+    from zhengwu.cases.models import Channel
+    from zhengwu.cases.services import applying
+
+    case = applying.create_draft(clerk, item, applicant=citizen.applicant, channel=Channel.WINDOW,
+                                 idempotency_key="win-fill-1")
+    c = login(clerk)
+    page = c.post(reverse("cases:staff_file_draft", args=[case.pk]), {"op": "registry_fill"})
+    assert page.status_code == 200 and 'id="btn-registry-fill"' in page.text
+    assert 'value="1990-03-07"' in page.text
+    case.refresh_from_db()
+    assert "birth_date" not in (case.form_data or {})  # shown, not saved
+    row = QueryCall.objects.get()
+    assert row.kind == "lookup" and row.consumer_id == dept.pk and row.purpose == "窗口代录：个体工商户登记"

@@ -180,7 +180,15 @@ def file_draft(request, pk: int):
     catalogue = list(Material.objects.filter(version_id=case.item_version_id).order_by("seq"))
     errors: list[str] = []
     file_errors: dict[int, str] = {}
-    if request.method == "POST":
+    if request.method == "POST" and request.POST.get("op") == "registry_fill":  # 少填免填 at the window
+        filled = registry_prefill.from_registry(case.applicant, case.service_item, schema, clerk=request.user)
+        typed = {k: v for k, v in (case.form_data or {}).items() if v not in ("", None)}
+        form = SchemaForm(initial=f.schema_initial(schema, {**filled.values, **typed}))
+        errors.append("基础库中没有该申请人的信息" if not filled.found else "")
+        errors = [e for e in errors if e]
+        if filled.found:
+            messages.info(request, f"已从基础库填写{len(set(filled.values) - set(typed))}项（未保存），请与申请人核对后保存")
+    elif request.method == "POST":
         form = SchemaForm(request.POST)
         lock = request.POST.get("lock_version", "")
         submit = request.POST.get("op") == "submit"

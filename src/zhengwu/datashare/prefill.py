@@ -93,8 +93,10 @@ class Filled:
         return list(self.values)
 
 
-def from_registry(applicant, item, schema: dict) -> Filled:
-    """少填免填 with the applicant's consent (the caller checked it): the fillable values."""
+def from_registry(applicant, item, schema: dict, *, clerk=None) -> Filled:
+    """少填免填 with the applicant's consent (the caller checked it): the fillable values. With
+    ``clerk`` (窗口代录, the applicant at the window) the row is a ``lookup`` of the clerk's
+    department instead of a ``prefill`` of the item's."""
     started = time.perf_counter()
     registry = registry_of(applicant)
     mapping = matching_keys(schema, registry)
@@ -113,9 +115,10 @@ def from_registry(applicant, item, schema: dict) -> Filled:
             value = form_value(props.get(key) or {}, person_value(record, src))
             if value is not None:
                 values[key] = value
-    dept = item.department
-    record_internal(kind=QueryCall.Kind.PREFILL, registry=registry, consumer=dept, consumer_name=dept.name,
-                    purpose=f"少填免填：{item.name}", subject_index=subject,
+    dept = item.department if clerk is None else clerk_department(clerk)
+    record_internal(kind=QueryCall.Kind.PREFILL if clerk is None else QueryCall.Kind.LOOKUP, registry=registry,
+                    consumer=dept, consumer_name=dept.name if dept else "政务服务中心窗口",
+                    purpose=f"{'少填免填' if clerk is None else '窗口代录'}：{item.name}", subject_index=subject,
                     fields=sorted(set(mapping.values())), started=started,
                     result=QueryCall.Result.FOUND if record is not None else QueryCall.Result.NOT_FOUND)
     return Filled(values, record is not None, True)
