@@ -120,10 +120,12 @@ def test_purpose_required_400_recorded(client, setup):
     assert QueryCall.objects.get().status_code == 400
 
 
-def test_bad_id_number_400(client, setup):
-    r = post(client, "verify/person", {"id_number": ID[:-1] + ("0" if ID[-1] != "0" else "1"), "name": "张三",
-                                       "purpose": PURPOSE}, setup["secret"])
+def test_bad_id_number_400_and_nothing_personal_logged(client, setup, caplog):
+    bad = ID[:-1] + ("0" if ID[-1] != "0" else "1")
+    r = post(client, "verify/person", {"id_number": bad, "name": "张三", "purpose": PURPOSE}, setup["secret"])
     assert r.status_code == 400 and r.json()["errors"]["id_number"]
+    post(client, "verify/person", {"id_number": ID, "name": "张三"}, setup["secret"])
+    assert caplog.text and bad not in caplog.text and ID not in caplog.text and "张三" not in caplog.text
 
 
 def test_query_fields(client, setup):
