@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 from zhengwu.catalog.models import Material, ServiceItem
 from zhengwu.catalog.models.items import ItemStatus
 from zhengwu.catalog.models.materials import Necessity
+from zhengwu.datashare import prefill as registry_prefill
 from zhengwu.licenses import use as licence_use
 from zhengwu.speedups import jinja_env
 
@@ -120,7 +121,7 @@ def _form_page(request, *, item, version, case, applicant, key="", data=None, er
         "form_errors": [m for k, msgs in errors.items() if k not in known and k != "materials" for m in msgs],
         "material_errors": errors.get("materials", []),
         "rows": rows if rows is not None else material_rows(version, case, notice, applicant=applicant),
-        "notice": notice,
+        "notice": notice, "registry_prefill": registry_prefill.offer(schema, applicant),  # 少填免填
         "accept": ACCEPT_FILES, "max_mb": applying.MAX_UPLOAD_BYTES // 1024 // 1024,
         "supplement": case is not None and case.state == State.SUPPLEMENT,
         # An unfinished draft of the same item: offer it instead of starting over.
@@ -277,6 +278,31 @@ def _process_locked(request, item, version, case: Case, applicant, action: str, 
     return redirect("cases:edit", case.pk)
 
 
+def _registry_filled(request, *, item, version, case, applicant, key=""):
+    """少填免填: the page again with the empty fields the 人口库/法人库 can fill, when the applicant
+    ticked their consent (nothing is read otherwise, nothing is saved)."""
+    schema = version.form_schema or {}
+    data, errors, raw = formrender.parse(schema, request.POST, fixed=forms_schema.prefill(schema, applicant))
+    label = registry_prefill.offer(schema, applicant) or "基础库"
+    if request.POST.get("registry_consent") != "1":
+        messages.warning(request, f"请先勾选同意从{label}读取您的信息，再点击自动填写。")
+        return _form_page(request, item=item, version=version, case=case, applicant=applicant, key=key,
+                          data=data, raw=raw, status=400)
+    filled = registry_prefill.from_registry(applicant, item, schema)
+    added = [k for k, v in filled.values.items() if not raw.get(k) and k not in data]
+    for k in added:
+        data[k] = filled.values[k]
+        raw.pop(k, None)
+    titles = [str(((schema.get("properties") or {}).get(k) or {}).get("title") or k) for k in added]
+    if not filled.found:
+        messages.warning(request, f"{label}中没有找到您的信息，请手工填写。")
+    else:
+        messages.success(request, f"已从{label}填写：{'、'.join(titles)}，请核对。" if titles
+                         else f"{label}中的信息已填写或无需填写，请核对。")
+    return _form_page(request, item=item, version=version, case=case, applicant=applicant, key=key,
+                      data=data, raw=raw)
+
+
 def _not_for_you(request, applicant, service_object: str, name: str, back_url: str):
     """The apply page of an item or 一件事 the applicant's kind may not apply for (服务对象):
     why not, instead of a form that would be refused on submission."""
@@ -304,6 +330,8 @@ def apply(request, item_id: int):
     if not KEY_RE.match(key):
         messages.error(request, "页面已过期，请重新填写。")
         return redirect("cases:apply", item.pk)
+    if request.POST.get("action") == "prefill":
+        return _registry_filled(request, item=item, version=version, case=None, applicant=applicant, key=key)
     action = "submit" if request.POST.get("action") == "submit" else "save"
     existing = Case.objects.filter(idempotency_key=key).first()
     if existing is not None:
@@ -344,6 +372,8 @@ def edit(request, pk: int):
     except ValueError:
         lock = -1
     action = request.POST.get("action", "save")
+    if action == "prefill":
+        return _registry_filled(request, item=item, version=version, case=case, applicant=applicant)
     allowed = ("save", "submit") if case.state == State.DRAFT else ("save", "resubmit")
     if action not in allowed:
         action = "save"

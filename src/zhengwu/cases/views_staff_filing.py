@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from zhengwu.licenses import use as licence_use
 from zhengwu.accounts.models import Applicant
 from zhengwu.catalog.models import Material
+from zhengwu.datashare import prefill as registry_prefill
 from zhengwu.core import audit
 from zhengwu.org.models import Role, Window
 from zhengwu.org.permissions import grants
@@ -65,7 +66,7 @@ def file_start(request):
     The lookup is a POST so that an ID number never lands in a URL (access logs, history).
     """
     items = scoped_items(request.user, [Role.WINDOW])
-    ctx: dict = {"lookup": f.LookupForm()}
+    ctx: dict = {"lookup": f.LookupForm(), "check_form": registry_prefill.WindowCheckForm()}
     applicant = None
     op = request.POST.get("op") if request.method == "POST" else None
     if op == "lookup":
@@ -82,6 +83,15 @@ def file_start(request):
                     ctx["register"] = f.RegisterLegalForm(initial={"uscc": number})
         else:
             ctx["lookup"] = lookup
+    elif op == "registry_check":  # 人口库核验 of a walk-in person (zhengwu.datashare.prefill)
+        check = ctx["check_form"] = registry_prefill.WindowCheckForm(request.POST)
+        if check.is_valid():
+            number, name = check.cleaned_data["id_number"], check.cleaned_data["name"].strip()
+            ctx["registry_check"] = outcome = registry_prefill.window_check(request.user, number, name)
+            applicant = _find_applicant(number, "person") if outcome.match else None
+            if outcome.match and applicant is None:
+                ctx.update(not_found=True, kind="person",
+                           register=f.RegisterPersonForm(initial={"id_number": number, "name": name}))
     elif op == "start":
         start = f.FileStartForm(request.POST, items=items)
         applicant = Applicant.objects.filter(pk=request.POST.get("applicant") or 0).first()
@@ -170,7 +180,15 @@ def file_draft(request, pk: int):
     catalogue = list(Material.objects.filter(version_id=case.item_version_id).order_by("seq"))
     errors: list[str] = []
     file_errors: dict[int, str] = {}
-    if request.method == "POST":
+    if request.method == "POST" and request.POST.get("op") == "registry_fill":  # 少填免填 at the window
+        filled = registry_prefill.from_registry(case.applicant, case.service_item, schema, clerk=request.user)
+        typed = {k: v for k, v in (case.form_data or {}).items() if v not in ("", None)}
+        form = SchemaForm(initial=f.schema_initial(schema, {**filled.values, **typed}))
+        errors.append("基础库中没有该申请人的信息" if not filled.found else "")
+        errors = [e for e in errors if e]
+        if filled.found:
+            messages.info(request, f"已从基础库填写{len(set(filled.values) - set(typed))}项（未保存），请与申请人核对后保存")
+    elif request.method == "POST":
         form = SchemaForm(request.POST)
         lock = request.POST.get("lock_version", "")
         submit = request.POST.get("op") == "submit"

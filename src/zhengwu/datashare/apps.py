@@ -25,7 +25,7 @@ class DatashareConfig(AppConfig):
                            description="核验查询调用的日统计：调用量、失败率、P95耗时、异常调用量"))
         register_job(Job("datashare.rollup", dt.timedelta(minutes=10), "zhengwu.datashare.services.monitoring.rollup",
                          "交换监控：核验查询调用按日、使用部门、资源汇总并标记异常调用量"))
-        # Scopes of the grants' keys (the query-verify API checks them; registering twice is harmless).
-        register_scope("data:verify", "数据核验（共享授权范围内）")
-        register_scope("data:query", "数据查询（共享授权范围内）")
+        # Scopes of the grants' keys: what the query-verify API (api.py) checks.
+        register_scope("data:verify", "核验人口、法人信息（一致/不一致，共享授权范围内）")
+        register_scope("data:query", "查询人口信息（共享授权的信息项）")
         # -- end 共享申请 and 交换监控 ------------------------------------------------------------------
