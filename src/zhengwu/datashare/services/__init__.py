@@ -1,0 +1,1 @@
+"""数据共享 write paths, one module per concern (catalogue, lists, systems, …)."""
