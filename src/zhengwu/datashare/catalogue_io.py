@@ -118,8 +118,8 @@ def _sheet_rows(wb, title: str, columns, *, required: bool = True) -> list[tuple
     header = [normalise_header(h) for h in next(rows, ())]
     index = {}
     for key, label in columns:
-        if label in header:
-            index[key] = header.index(label)
+        if normalise_header(label) in header:
+            index[key] = header.index(normalise_header(label))
     missing = [label for key, label in columns[:2] if key not in index]
     if missing:
         raise ImportRowsError([f"工作表「{title}」缺少列：{'、'.join(missing)}"])
