@@ -5,10 +5,12 @@ import io
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from tests.datashare.dcat_fixtures import FIELDS, people, published, resource_data  # noqa: F401
+from tests.datashare.dcat_fixtures import published
+from tests.datashare import dcat_fixtures
 from zhengwu.datashare import catalogue_io
 from zhengwu.datashare.models import DataResource, InfoSystem
-from zhengwu.datashare.services import catalogue
+
+people = dcat_fixtures.people  # the fixture, used by name
 
 
 def _book(resources, fields) -> bytes:

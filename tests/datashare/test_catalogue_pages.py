@@ -4,9 +4,12 @@ import io
 
 from openpyxl import load_workbook
 
-from tests.datashare.dcat_fixtures import FIELDS, people, published, resource_data  # noqa: F401
+from tests.datashare.dcat_fixtures import FIELDS, resource_data
+from tests.datashare import dcat_fixtures
 from zhengwu.datashare.models import DataResource
 from zhengwu.datashare.services import catalogue
+
+people = dcat_fixtures.people  # the fixture, used by name
 
 
 def _form(dept, code="101001/000001", **kw):

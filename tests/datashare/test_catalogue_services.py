@@ -1,10 +1,13 @@
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from tests.datashare.dcat_fixtures import FIELDS, people, published, resource_data  # noqa: F401
+from tests.datashare.dcat_fixtures import FIELDS, published, resource_data
+from tests.datashare import dcat_fixtures
 from zhengwu.core.models import AuditEvent
 from zhengwu.datashare.models import DataResource, ResourceSnapshot
 from zhengwu.datashare.services import catalogue
+
+people = dcat_fixtures.people  # the fixture, used by name
 
 
 def test_department_registers_its_own_resource_only(people):

@@ -8,10 +8,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from tests.datashare.dcat_fixtures import people, published  # noqa: F401
+from tests.datashare.dcat_fixtures import published
+from tests.datashare import dcat_fixtures
 from zhengwu.core.models import AuditEvent
 from zhengwu.datashare.models import DataNeed
 from zhengwu.datashare.services import lists
+
+people = dcat_fixtures.people  # the fixture, used by name
 
 
 def test_need_answered_links_resource(people):
@@ -80,3 +83,25 @@ def test_unanswered_report(people, client):
     # a department sees its own needs only
     client.force_login(people.police_admin)
     assert "市场监管局" not in client.get("/workbench/data/lists/unanswered/?days=30").content.decode()
+
+
+def test_list_pages(people, client):
+    r = published(people.data_admin, people.police)
+    client.force_login(people.market_admin)
+    response = client.post("/workbench/data/lists/needs/", {"department": people.market.pk,
+                                                            "provider": people.police.pk,
+                                                            "description": "页面登记的需求"})
+    assert response.status_code == 302
+    need = DataNeed.objects.get(description="页面登记的需求")
+    client.force_login(people.data_admin)
+    for kind in ("needs", "duties", "negative"):
+        page = client.get(f"/workbench/data/lists/{kind}/")
+        assert page.status_code == 200
+    assert "页面登记的需求" in client.get("/workbench/data/lists/").content.decode()
+    client.force_login(people.police_admin)
+    client.post(f"/workbench/data/needs/{need.pk}/answer/", {"resource": r.pk, "answer": "可用"})
+    need.refresh_from_db()
+    assert need.status == "answered" and need.resource == r
+    response = client.post("/workbench/data/lists/negative/", {"department": people.police.pk,
+                                                               "description": "x", "legal_basis": ""})
+    assert response.status_code == 200 and "法律法规依据不能为空" in response.content.decode()

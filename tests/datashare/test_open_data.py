@@ -7,8 +7,11 @@ import pytest
 import rdflib
 from rdflib.namespace import DCAT, DCTERMS, RDF
 
-from tests.datashare.dcat_fixtures import FIELDS, people, published, resource_data  # noqa: F401
+from tests.datashare.dcat_fixtures import FIELDS, published, resource_data
+from tests.datashare import dcat_fixtures
 from zhengwu.datashare.services import catalogue
+
+people = dcat_fixtures.people  # the fixture, used by name
 
 
 @pytest.fixture

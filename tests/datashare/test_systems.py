@@ -3,9 +3,12 @@
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from tests.datashare.dcat_fixtures import people, published  # noqa: F401
+from tests.datashare.dcat_fixtures import published
+from tests.datashare import dcat_fixtures
 from zhengwu.datashare.models import DataResource
 from zhengwu.datashare.services import systems
+
+people = dcat_fixtures.people  # the fixture, used by name
 
 
 def test_register_lock_and_permissions(people):

@@ -176,7 +176,8 @@ def snapshot_data(resource: DataResource) -> dict:
 @transaction.atomic
 def transition(actor, pk: int, lock_version, action: str, note: str = "") -> DataResource:
     """submit / approve (publish) / reject / withdraw."""
-    resource = DataResource.objects.select_for_update().select_related("provider", "source_system").get(pk=pk)
+    resource = DataResource.objects.select_for_update(of=("self",)) \
+        .select_related("provider", "source_system").get(pk=pk)
     if action == "submit":
         _check_edit(actor, resource.provider)
     elif not can_review(actor, resource.provider):
