@@ -30,6 +30,8 @@ def test_department_registers_edits_submits(people, client):
     # double submission: the second is refused (code taken), nothing duplicated
     again = client.post("/workbench/data/resources/new/", _form(people.police))
     assert again.status_code == 400 and DataResource.objects.count() == 1
+    form = client.get(f"/workbench/data/resources/{r.pk}/edit/").content.decode()
+    assert 'value="101001/000001"' in form and 'value="公民身份号码"' in form
     page = client.get(f"/workbench/data/resources/{r.pk}/").content.decode()
     assert "提交审核" in page and "审核通过并发布" not in page
     stale = client.post(f"/workbench/data/resources/{r.pk}/edit/", {**_form(people.police, name="新"),

@@ -66,7 +66,7 @@ def test_duty_and_negative(people):
 def test_unanswered_report(people, client):
     now = timezone.now()
     for dept, days in [(people.market, 40), (people.market, 35), (people.police, 50), (people.police, 3)]:
-        n = lists.create_need(people.data_admin, {"department": dept.pk, "description": "需要"})
+        n = lists.create_need(people.data_admin, {"department": dept.pk, "description": f"需要{days}"})
         DataNeed.objects.filter(pk=n.pk).update(created_at=now - dt.timedelta(days=days))
     answered = lists.create_need(people.data_admin, {"department": people.police.pk, "description": "已答"})
     DataNeed.objects.filter(pk=answered.pk).update(created_at=now - dt.timedelta(days=90), status="answered")
@@ -93,6 +93,10 @@ def test_list_pages(people, client):
                                                             "description": "页面登记的需求"})
     assert response.status_code == 302
     need = DataNeed.objects.get(description="页面登记的需求")
+    again = client.post("/workbench/data/lists/needs/", {"department": people.market.pk, "provider": people.police.pk,
+                                                         "description": "页面登记的需求"})
+    assert again.status_code == 200 and "已登记过相同的待响应需求" in again.content.decode()
+    assert DataNeed.objects.filter(description="页面登记的需求").count() == 1
     client.force_login(people.data_admin)
     for kind in ("needs", "duties", "negative"):
         page = client.get(f"/workbench/data/lists/{kind}/")

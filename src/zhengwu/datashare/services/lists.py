@@ -51,9 +51,12 @@ def create_need(actor, data: Mapping) -> DataNeed:
     if not can_edit(actor, dept):
         raise PermissionDenied(f"您无权为“{dept.name}”登记数据需求")
     provider = _department(data.get("provider"), "provider") if data.get("provider") else None
+    description = _text(data, "description", "所需数据", 300)
+    if DataNeed.objects.filter(department=dept, provider=provider, description=description,
+                               status=DataNeed.Status.OPEN).exists():
+        raise ValidationError({"description": ["已登记过相同的待响应需求"]})  # a double submission
     need = DataNeed.objects.create(
-        department=dept, provider=provider, item_id=data.get("item") or None,
-        description=_text(data, "description", "所需数据", 300),
+        department=dept, provider=provider, item_id=data.get("item") or None, description=description,
         fields_wanted=_text(data, "fields_wanted", "所需信息项", 500, required=False))
     audit.record("datashare.need.create", actor=actor, obj=need, after={"description": need.description})
     return need
@@ -96,8 +99,11 @@ def create_duty(actor, data: Mapping) -> ProvideDuty:
             due = dt.date.fromisoformat(due)
         except ValueError:
             raise ValidationError({"due_date": ["完成时限应为日期，例如 2026-12-31"]}) from None
+    description = _text(data, "description", "应提供的数据", 300)
+    if ProvideDuty.objects.filter(department=dept, description=description, done=False).exists():
+        raise ValidationError({"description": ["该部门已有相同的未完成责任"]})  # a double submission
     duty = ProvideDuty.objects.create(department=dept, resource=_resource(data.get("resource")), due_date=due,
-                                      description=_text(data, "description", "应提供的数据", 300))
+                                      description=description)
     audit.record("datashare.duty.create", actor=actor, obj=duty, after={"description": duty.description})
     return duty
 
@@ -119,9 +125,11 @@ def create_negative(actor, data: Mapping) -> NegativeEntry:
     dept = _department(data.get("department"))
     if not can_edit(actor, dept):
         raise PermissionDenied(f"您无权为“{dept.name}”登记负面清单")
+    description = _text(data, "description", "不予共享的数据", 300)
+    if NegativeEntry.objects.filter(department=dept, description=description).exists():
+        raise ValidationError({"description": ["负面清单中已有该部门的相同条目"]})  # a double submission
     entry = NegativeEntry.objects.create(
-        department=dept, resource=_resource(data.get("resource")),
-        description=_text(data, "description", "不予共享的数据", 300),
+        department=dept, resource=_resource(data.get("resource")), description=description,
         legal_basis=_text(data, "legal_basis", "法律法规依据", 300))
     audit.record("datashare.negative.create", actor=actor, obj=entry,
                  after={"description": entry.description, "legal_basis": entry.legal_basis})
