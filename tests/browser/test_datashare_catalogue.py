@@ -50,3 +50,30 @@ def test_department_registers_data_admin_publishes(live_server, browser, demo_pe
     public = browser.new_context(locale="zh-CN").new_page()
     public.goto(f"{base}/open-data/")
     expect(public.locator("#open-list")).to_contain_text("个体工商户登记统计")
+
+
+def test_catalogue_pages_have_no_wcag_aa_violation(live_server, browser, demo_people, login):
+    import io
+
+    from axe_playwright_python.sync_playwright import Axe
+
+    from zhengwu.datashare import demo
+    from zhengwu.datashare.models import DataResource
+
+    demo.load(io.StringIO())
+    wcag_aa = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+    axe, failures = Axe(), []
+    base = live_server.url
+    page = browser.new_context(locale="zh-CN").new_page()
+    login(page, base, "shuju")
+    open_one = DataResource.objects.get(code="101002/000001")
+    for path in ("/workbench/data/resources/", "/workbench/data/resources/new/",
+                 f"/workbench/data/resources/{open_one.pk}/", "/workbench/data/resources/import/",
+                 "/workbench/data/lists/needs/", "/workbench/data/lists/duties/", "/workbench/data/lists/negative/",
+                 "/workbench/data/lists/unanswered/", "/workbench/data/systems/", "/workbench/data/systems/new/",
+                 "/open-data/", f"/open-data/{open_one.pk}/"):
+        response = page.goto(base + path, wait_until="load")
+        assert response.status == 200, path
+        for v in axe.run(page, options=wcag_aa).response["violations"]:
+            failures += [f"{path}: {v['id']} {n['target']}" for n in v["nodes"]]
+    assert not failures, "\n".join(failures)
