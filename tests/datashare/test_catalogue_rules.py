@@ -43,6 +43,9 @@ def test_field_rules():
     assert "第1个信息项：字段标识须以字母开头" in joined and "信息项名称不能为空" in joined
     assert "第2个信息项：长度应为正整数" in joined and "第3个信息项：字段标识“A”重复" in joined
     assert "数据类型只能是" in joined and "第4个信息项：共享类型" in joined
+    shared = [{"key": "a", "name": "A", "share_type": "unconditional"}, {"key": "b", "name": "B"}]
+    assert rules.field_errors(shared, "conditional") == []
+    assert rules.field_errors(shared, "none") == ["第1个信息项：资源不予共享，其信息项不能设为共享"]
 
 
 def test_state_machine():

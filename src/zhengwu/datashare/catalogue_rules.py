@@ -97,8 +97,9 @@ def sharing_errors(share_type: str, share_condition: str, no_share_basis: str, o
     return errors
 
 
-def field_errors(fields: Iterable[Mapping]) -> list[str]:
-    """信息项 rows: key (letters, digits, _), name, known data type, positive length, unique key."""
+def field_errors(fields: Iterable[Mapping], resource_share_type: str = "") -> list[str]:
+    """信息项 rows: key (letters, digits, _), name, known data type, positive length, unique key;
+    an item of a 不予共享 resource cannot itself be shared."""
     errors: list[str] = []
     seen: set[str] = set()
     for i, f in enumerate(fields, start=1):
@@ -123,6 +124,8 @@ def field_errors(fields: Iterable[Mapping]) -> list[str]:
                 errors.append(f"{where}：长度应为正整数")
         if (f.get("share_type") or "") not in ("", *SHARE_TYPES):
             errors.append(f"{where}：共享类型只能为空（同资源）、无条件共享、有条件共享或不予共享")
+        elif resource_share_type == "none" and (f.get("share_type") or "none") != "none":
+            errors.append(f"{where}：资源不予共享，其信息项不能设为共享")
     return errors
 
 

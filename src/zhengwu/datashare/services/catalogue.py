@@ -82,7 +82,7 @@ def validate(data: Mapping, fields: Sequence[Mapping], *, exclude_pk: int | None
                                                clean["no_share_basis"], clean["open_type"],
                                                clean["registry"]).items():
         errors[field] = [message]
-    if problems := rules.field_errors(fields):
+    if problems := rules.field_errors(fields, clean["share_type"]):
         errors["fields"] = problems
     if errors:
         raise ValidationError(errors)
