@@ -63,7 +63,7 @@ def test_data_admin_publishes_and_exports(people, client):
     r = catalogue.transition(people.police_admin, r.pk, r.lock_version, "submit")
     client.force_login(people.data_admin)
     home = client.get("/workbench/").content.decode()
-    assert "资源目录" in home and "个资源待审核" in home
+    assert "资源目录" in home and 'data-count="1" title="1 个资源待审核"' in home
     assert "审核通过并发布" in client.get(f"/workbench/data/resources/{r.pk}/").content.decode()
     client.post(f"/workbench/data/resources/{r.pk}/action/", {"action": "approve", "lock_version": r.lock_version})
     r.refresh_from_db()
