@@ -1,1 +1,1 @@
-"""数据共享 services: the one write path, one module per concern."""
+"""数据共享 write paths, one module per concern (catalogue, lists, systems, sharing, monitoring, verify …)."""
