@@ -40,7 +40,11 @@ def test_grant_problems():
     assert r.grant_problem(r.GrantView(None, later, "published"), now) == ""
     assert "撤销" in r.grant_problem(r.GrantView(now, later, "published"), now)
     assert "过期" in r.grant_problem(r.GrantView(None, now, "published"), now)
-    assert "未发布" in r.grant_problem(r.GrantView(None, later, "withdrawn"), now)
+    assert "未发布" in r.grant_problem(r.GrantView(None, later, "withdrawn", 3), now)
+    assert "未发布" in r.grant_problem(r.GrantView(None, later, "draft", 0), now)  # never published
+    # Being revised after publication: it keeps serving its published version.
+    assert r.grant_problem(r.GrantView(None, later, "draft", 2), now) == ""
+    assert r.grant_problem(r.GrantView(None, later, "review", 1), now) == ""
 
 
 def test_quota_windows_and_refusals():

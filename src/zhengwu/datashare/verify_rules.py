@@ -71,6 +71,7 @@ class GrantView:
     revoked_at: dt.datetime | None
     expires_at: dt.datetime
     resource_status: str
+    resource_version: int = 0  # published versions so far (DataResource.version)
 
 
 def grant_problem(g: GrantView, now: dt.datetime) -> str:
@@ -79,7 +80,9 @@ def grant_problem(g: GrantView, now: dt.datetime) -> str:
         return "共享授权已撤销"
     if g.expires_at <= now:
         return "共享授权已过期"
-    if g.resource_status != "published":
+    # A published resource being revised (draft/review again) keeps serving its last published
+    # version; a withdrawn one, or one never published, serves nobody.
+    if g.resource_status == "withdrawn" or (g.resource_status != "published" and g.resource_version < 1):
         return "数据资源未发布或已撤销"
     return ""
 

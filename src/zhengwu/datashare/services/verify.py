@@ -97,7 +97,7 @@ def find_grant(key, registry: str, resource_code: str = "") -> ShareGrant:
     now = timezone.now()
     problems = []
     for g in grants:
-        problem = rules.grant_problem(rules.GrantView(g.revoked_at, g.expires_at, g.resource.status), now)
+        problem = rules.grant_problem(rules.GrantView(g.revoked_at, g.expires_at, g.resource.status, g.resource.version), now)
         if not problem:
             return g
         problems.append(problem)
