@@ -109,3 +109,7 @@ def load(stdout) -> None:
                                       "resource": DataResource.objects.get(code="301001/000001").pk,
                                       "legal_basis": "《婚姻登记档案管理办法》第十二条、《中华人民共和国个人信息保护法》第二十八条"})
     stdout.write(f"数据共享演示数据：信息资源 {made} 个已新建")
+
+    from . import demo_registries
+
+    demo_registries.load(stdout)
