@@ -1,7 +1,7 @@
 """基础库批量导入: stream a 人口库/法人库 file into the registry, with its data-quality report.
 
 The file is read one row at a time (:mod:`.reader`), checked and encrypted in chunks
-(:mod:`.chunks`, optionally in worker processes), and written to a *temporary staging table* —
+(:mod:`..registry_chunks`, optionally in worker processes), and written to a *temporary staging table* —
 ``COPY`` on PostgreSQL, ``executemany`` on SQLite. Nothing reaches the registry until the whole
 file has been read: duplicates within the file (every occurrence after the first) are then found
 in the staging table with one window query and removed, and a single
@@ -34,7 +34,7 @@ from zhengwu.core.cell_safety import csv_writer
 from zhengwu.datashare import registry_rules as rules
 from zhengwu.datashare.models import ImportBatch, LegalEntityRecord, PersonRecord
 
-from .chunks import process_chunk, stage_columns
+from ..registry_chunks import init_worker, process_chunk, stage_columns
 from .reader import ImportFileError, iter_rows
 
 __all__ = ["ImportFileError", "run_import", "start_batch", "fail_batch"]
@@ -122,10 +122,22 @@ def _chunks(rows: Iterator[tuple[int, list[Any]]], kind: str, cols: dict[str, in
         yield kind, cols, chunk
 
 
-def _init_worker() -> None:  # pragma: no cover - runs in the worker processes
-    import django
+def _parallel(chunks, workers: int):
+    """process_chunk over the chunks in ``workers`` processes, in order, at most two chunks per
+    worker in flight (the file is never read ahead further). A crashed worker raises
+    BrokenProcessPool instead of hanging."""
+    import multiprocessing
+    from collections import deque
+    from concurrent.futures import ProcessPoolExecutor
 
-    django.setup()
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"), initializer=init_worker) as ex:
+        pending: deque = deque()
+        for chunk in chunks:
+            pending.append(ex.submit(process_chunk, chunk))
+            if len(pending) >= workers * 2:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
 
 
 def run_import(batch: ImportBatch, f: IO[bytes], *, workers: int = 1, chunk_rows: int = CHUNK_ROWS) -> ImportBatch:
@@ -149,7 +161,6 @@ def import_rows(batch: ImportBatch, rows: Iterator[tuple[int, list[Any]]], *, wo
     stage = f"zw_stage_{batch.pk}"
     stats = {"rows": 0}
     ImportBatch.objects.filter(pk=batch.pk).update(summary=dict(batch.summary or {}, phase="读取校验"))
-    pool = None
     try:
         header = next(rows, None)
         if header is None:
@@ -159,10 +170,7 @@ def import_rows(batch: ImportBatch, rows: Iterator[tuple[int, list[Any]]], *, wo
         except rules.HeaderError as exc:
             raise ImportFileError(exc.message) from None
         if workers > 1:
-            import multiprocessing
-
-            pool = multiprocessing.get_context("spawn").Pool(workers, initializer=_init_worker)
-            results = pool.imap(process_chunk, _chunks(rows, kind, cols, chunk_rows, stats))
+            results = _parallel(_chunks(rows, kind, cols, chunk_rows, stats), workers)
         else:
             results = map(process_chunk, _chunks(rows, kind, cols, chunk_rows, stats))
         _create_stage(stage, kind)
@@ -207,8 +215,6 @@ def import_rows(batch: ImportBatch, rows: Iterator[tuple[int, list[Any]]], *, wo
         fail_batch(batch, "导入中断（系统错误），库中数据未改变，请重试或联系系统管理员")
         raise
     finally:
-        if pool is not None:
-            pool.terminate()
         _drop_stage(stage)
         path = report.close()
         if batch.status == ImportBatch.Status.DONE:

@@ -80,7 +80,10 @@ def _csv_rows(f: IO[bytes]) -> Iterator[tuple[int, list[Any]]]:
     except csv.Error as exc:
         raise ImportFileError(f"第{row_no + 1}行不是有效的CSV内容（{exc}），请检查引号和换行") from None
     finally:
-        text.detach()
+        try:
+            text.detach()  # the caller owns the binary file
+        except ValueError:
+            pass
 
 
 def _xlsx_rows(f: IO[bytes], file_name: str) -> Iterator[tuple[int, list[Any]]]:

@@ -1,5 +1,6 @@
 """One chunk of rows → staging tuples (encrypted, blind-indexed) and problems. Pure apart from the
-PII key, so it runs in worker processes too (:mod:`multiprocessing`, fork)."""
+PII key, so it runs in worker processes too (:mod:`multiprocessing`, spawn: this module imports
+no models, so a fresh process can unpickle its functions before ``django.setup()``)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,12 @@ LEGAL_STAGE = ("uscc", "name", "legal_rep", "legal_rep_id_number", "legal_rep_id
 
 def stage_columns(kind: str) -> tuple[str, ...]:
     return PERSON_STAGE if kind == rules.PERSON else LEGAL_STAGE
+
+
+def init_worker() -> None:  # pragma: no cover - runs in the worker processes
+    import django
+
+    django.setup()
 
 
 def _enc(kind: str, value: str) -> str:
