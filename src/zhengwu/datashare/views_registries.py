@@ -157,7 +157,18 @@ def browse(request):
     if kind not in ("person", "legal"):
         kind = "person"
     record, searched, error, revealed = None, False, "", {}
-    if request.method == "POST":
+    model = PersonRecord if kind == "person" else LegalEntityRecord
+    if request.method == "POST" and request.POST.get("reveal"):
+        # 查看完整信息 of a record found before: by its id, so the clear 身份证号 never goes back
+        # into the page's forms.
+        field = request.POST["reveal"]
+        if field not in (PERSON_REVEAL if kind == "person" else LEGAL_REVEAL):
+            raise Http404("没有这项个人信息")
+        record = get_object_or_404(model, pk=request.POST.get("pk") or 0)
+        searched = True
+        with transaction.atomic():
+            revealed[field] = reveal_pii(request.user, record, field, "基础库查询")
+    elif request.method == "POST":
         searched = True
         q = (request.POST.get("q") or "").strip().upper()
         if kind == "person":
@@ -177,16 +188,9 @@ def browse(request):
         if not error:
             with transaction.atomic():
                 audit.record("datashare.registry.lookup", actor=request.user,
-                             object_type=f"datashare.{'personrecord' if kind == 'person' else 'legalentityrecord'}",
-                             object_id=record.pk if record else "",
+                             object_type=model._meta.label_lower, object_id=record.pk if record else "",
                              after={"kind": kind, "query": mask("id_number", q) if kind == "person" else q,
                                     "found": record is not None})
-                field = request.POST.get("reveal", "")
-                allowed = PERSON_REVEAL if kind == "person" else LEGAL_REVEAL
-                if record is not None and field:
-                    if field not in allowed:
-                        raise Http404("没有这项个人信息")
-                    revealed[field] = reveal_pii(request.user, record, field, "基础库查询")
     fields = []
     if record is not None:
         labels = PERSON_REVEAL if kind == "person" else LEGAL_REVEAL
@@ -194,6 +198,6 @@ def browse(request):
     counts = _region_counts(kind)
     return render(request, "datashare/registries/browse.html", {
         "kind": kind, "record": record, "searched": searched, "error": error, "fields": fields,
-        "q": request.POST.get("q", "") if request.method == "POST" else "",
+        "q": request.POST.get("q", "") if kind == "legal" and request.method == "POST" else "",
         "counts": counts, "total": sum(n for _c, _n, n in counts),
     })
