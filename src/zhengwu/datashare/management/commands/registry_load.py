@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection
 
 from zhengwu.datashare.services import loading
 
@@ -16,13 +15,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("file")
         parser.add_argument("--kind", choices=["person", "legal"], required=True, help="person 人口库；legal 法人库")
-        parser.add_argument("--workers", type=int, default=None,
-                            help="校验加密的进程数（默认：PostgreSQL上2，SQLite上1）")
+        parser.add_argument("--workers", type=int, default=1,
+                            help="校验加密的进程数（默认1；CPU空闲核数多于2时可设为2或更多）")
         parser.add_argument("--chunk", type=int, default=loading.CHUNK_ROWS, help="每批行数")
 
     def handle(self, *args, file, kind, workers, chunk, **options):
-        if workers is None:
-            workers = 2 if connection.vendor == "postgresql" else 1
         import os
 
         name = os.path.basename(file)
