@@ -146,3 +146,19 @@ def test_postgresql_copy_path_with_worker_processes(django_db_blocker):
     assert done["loaded"] == 12_000
     again = bench.load("person", 12_000, workers=2)
     assert (again["inserted"], again["updated"]) == (0, 12_000)
+
+
+def test_registry_load_command(tmp_path):
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    path = tmp_path / "persons.csv"
+    path.write_text(HEADER + f"\n{ID1},张三,男,,,,,\n{ID2},王五,男,,,,,\n", encoding="gbk")
+    out = io.StringIO()
+    call_command("registry_load", str(path), kind="person", stdout=out)
+    assert "共2行，新增2" in out.getvalue()
+    bad = tmp_path / "bad.csv"
+    bad.write_text("名称\n某公司\n", encoding="utf-8")
+    with pytest.raises(CommandError, match="缺少必填列“统一社会信用代码”"):
+        call_command("registry_load", str(bad), kind="legal")
+    assert ImportBatch.objects.filter(status=ImportBatch.Status.FAILED).count() == 1
