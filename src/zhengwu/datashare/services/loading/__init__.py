@@ -208,6 +208,9 @@ def import_rows(batch: ImportBatch, rows: Iterator[tuple[int, list[Any]]], *, wo
             audit.record("datashare.registry_import.done", actor=batch.started_by, obj=batch,
                          after={"kind": kind, "rows": stats["rows"], "inserted": inserted, "updated": updated,
                                 "bad": report.bad_rows})
+        from django.core.cache import cache
+
+        cache.delete(f"datashare:registry_counts:{kind}")  # the browse page's counts by region
     except ImportFileError as exc:
         fail_batch(batch, exc.message)
         raise
