@@ -188,9 +188,10 @@ def import_rows(batch: ImportBatch, rows: Iterator[tuple[int, list[Any]]], *, wo
             raise ImportFileError("文件中除列名外没有数据行")
         ImportBatch.objects.filter(pk=batch.pk).update(
             rows_total=stats["rows"], rows_bad=report.bad_rows, summary=dict(batch.summary or {}, phase="写入库中"))
-        dups = _remove_duplicates(stage, kind)
-        report.add([(r, "统一社会信用代码" if kind == rules.LEGAL else "身份证号", f"与第{first}行重复（保留第一次出现的行）",
-                     label, "duplicate") for r, label, first in dups], loaded=False)
+        column = "统一社会信用代码" if kind == rules.LEGAL else "身份证号"
+        _remove_duplicates(stage, kind, lambda dups: report.add(
+            [(r, column, f"与第{first}行重复（保留第一次出现的行）", label, "duplicate") for r, label, first in dups],
+            loaded=False))
         with transaction.atomic():
             inserted, updated = _upsert(stage, kind, batch.pk)
             batch.status = ImportBatch.Status.DONE
@@ -267,18 +268,19 @@ def _copy_stage(stage: str, kind: str, staged: list[tuple]) -> None:
                           [tuple(v.isoformat() if hasattr(v, "isoformat") else v for v in row) for row in staged])
 
 
-def _remove_duplicates(stage: str, kind: str) -> list[tuple[int, str, int]]:
-    """Rows whose key appeared on an earlier row: removed from the stage, returned for the report."""
+def _remove_duplicates(stage: str, kind: str, report) -> None:
+    """Rows whose key appeared on an earlier row: handed to ``report`` in slices (never all in
+    memory), then removed from the stage."""
     key = _key(kind)
+    window = (f"SELECT row_no, label, min(row_no) OVER (PARTITION BY {key}) AS first_row FROM {stage}")
+    found = False
     with connection.cursor() as c:
-        c.execute(
-            f"SELECT row_no, label, first_row FROM (SELECT row_no, label, min(row_no) OVER (PARTITION BY {key}) AS first_row"
-            f" FROM {stage}) t WHERE row_no > first_row ORDER BY row_no")
-        dups = [tuple(r) for r in c.fetchall()]
-        if dups:
-            c.execute(f"DELETE FROM {stage} WHERE row_no IN (SELECT row_no FROM (SELECT row_no, min(row_no) OVER "
-                      f"(PARTITION BY {key}) AS first_row FROM {stage}) t WHERE row_no > first_row)")
-    return dups
+        c.execute(f"SELECT row_no, label, first_row FROM ({window}) t WHERE row_no > first_row ORDER BY row_no")
+        while rows := c.fetchmany(10_000):
+            found = True
+            report([tuple(r) for r in rows])
+        if found:
+            c.execute(f"DELETE FROM {stage} WHERE row_no IN (SELECT row_no FROM ({window}) t WHERE row_no > first_row)")
 
 
 def _upsert(stage: str, kind: str, batch_id: int) -> tuple[int, int]:
