@@ -25,16 +25,19 @@ class Size:
     ratings: int = 0  # extension points: the issue's city size asks 1,000,000 and 300,000
     tickets: int = 0
     licences: int = 0  # 电子证照 (issue 23: a million at city size)
+    persons: int = 0  # 人口库 (issue 24: 10,000,000 at city size)
+    legal_entities: int = 0  # 法人库 (issue 24: 2,000,000 at city size)
 
 
 SIZES = {
-    "tiny": Size("tiny", items=60, departments=40, applicants=50, cases=400, licences=300),
+    "tiny": Size("tiny", items=60, departments=40, applicants=50, cases=400, licences=300, persons=500, legal_entities=100),
     "small": Size("small", items=2_000, departments=120, applicants=2_000, cases=20_000, ratings=20_000, tickets=6_000,
-                   licences=20_000),
+                   licences=20_000, persons=20_000, legal_entities=4_000),
     "medium": Size("medium", items=20_000, departments=800, applicants=50_000, cases=200_000, ratings=200_000,
-                   tickets=60_000, licences=200_000),
+                   tickets=60_000, licences=200_000, persons=1_000_000, legal_entities=200_000),
     "city": Size("city", items=100_000, departments=3_000, applicants=200_000, cases=1_000_000, ratings=1_000_000,
-                 tickets=300_000, licences=1_000_000),
+                 tickets=300_000, licences=1_000_000, persons=10_000_000,
+                 legal_entities=2_000_000),
 }
 
 

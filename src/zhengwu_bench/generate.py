@@ -15,7 +15,7 @@ from pathlib import Path
 from django.db import connection
 from django.utils import timezone
 
-from . import cases, catalog, hotline, licences, org, people, ratings
+from . import cases, catalog, hotline, licences, org, people, ratings, registries
 from .bulk import _VENDOR, BULK_TABLES, _bulk_models, drop_for_bulk_load, restore_after_bulk_load
 from .context import MARKER_USERNAME, SIZES, AlreadyGenerated, Context, ensure_demo, marker
 
@@ -30,6 +30,8 @@ DOMAINS: list[tuple[str, Callable[[Context], int]]] = [
     ("hotline_tickets", hotline.generate),  # 12345 热线工单, ctx.size.tickets rows
     ("ratings", ratings.generate),  # 好差评, ctx.size.ratings rows, 1–3 % 差评
     ("licences", licences.generate),  # 电子证照, ctx.size.licences rows and their events
+    ("persons", registries.gen_persons),  # 人口库 through the registry importer (COPY + upsert)
+    ("legal_entities", registries.gen_legal_entities),  # 法人库, likewise
 ]
 
 

@@ -40,6 +40,13 @@ class DatashareConfig(AppConfig):
                            description="各部门信息系统登记、接入共享平台情况"))
         # -- end dcat ------------------------------------------------------------------------------------
 
+        # -- 基础库 (人口库、法人库): bulk import and lookup, for 数据管理员 ----------------------------
+        register(MenuEntry("基础库导入", "datashare:registry_import", roles={"data_admin"}, icon="box-arrow-in-down",
+                           order=60, description="批量导入、更新人口库和法人库，查看数据质量报告"))
+        register(MenuEntry("基础库查询", "datashare:registry_browse", roles={"data_admin"}, icon="person-vcard",
+                           order=61, description="按身份证号或统一社会信用代码查询，按区划统计"))
+        # -- end 基础库 ------------------------------------------------------------------------------
+
 
 def _resources_to_review(user, cap: int) -> int:
     """Resources waiting for a 数据管理员's review in the user's scope (dcat)."""

@@ -10,12 +10,13 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         from zhengwu_bench.context import SIZES
+        from zhengwu_bench.generate import DOMAINS
 
         parser.add_argument("--size", choices=list(SIZES), default="small",
                             help="tiny（测试用）/ small（CI）/ medium / city（10万事项、20万申请人、100万办件）")
         parser.add_argument("--seed", type=int, default=1, help="随机种子（默认 1）")
-        parser.add_argument("--only", default="", help="只运行这些数据域（逗号分隔，用于续跑被中断的生成）："
-                            "departments,items,search_index,applicants,cases,ratings,hotline_tickets")
+        parser.add_argument("--only", default="", help="只运行这些数据域（逗号分隔，用于续跑被中断的生成或单测一个领域）："
+                            + ",".join(name for name, _ in DOMAINS))
         parser.add_argument("--json", dest="json_path", default="", help="把各表用时写入该 JSON 文件")
 
     def handle(self, *args, size, seed, json_path, only, **options):
