@@ -107,3 +107,21 @@ def test_path_header_and_cookie(client, make_citizen):
     _refused(r, "Idempotency-Key")
     anon = Client(HTTP_COOKIE='sessionid="\\000"')
     _refused(anon.get("/api/v1/me"), "Cookie sessionid")
+
+
+def test_a_lone_surrogate_in_json_is_refused_and_a_valid_pair_passes(make_citizen, item):
+    """A JSON escape of an unpaired UTF-16 surrogate parses into a string no database can encode
+    (fuzzing found it as a 500 on PUT /api/v1/hotline/calls): 400 naming the field. A valid pair
+    (an astral character such as U+1F600) is one character after parsing and is stored."""
+    from zhengwu.core.nulbytes import SURROGATE_RULE
+
+    c = _logged_in(make_citizen())
+    for body, field in (('{"item_id": %d, "form_data": {"shop_name": "老王\\ud800小吃"}}', "form_data.shop_name"),
+                        ('{"item_id": %d, "form_data": {"tags": ["a", "\\uDC00"]}}', "form_data.tags.1")):
+        r = c.post("/api/v1/cases/", body % item.pk, content_type="application/json")
+        assert r.status_code == 400, r.content[:300]
+        assert r.json()["errors"] == {field: [SURROGATE_RULE]}
+    r = c.post("/api/v1/cases/", '{"item_id": %d, "form_data": {"shop_name": "老王\\ud83d\\ude00"}}' % item.pk,
+               content_type="application/json")
+    assert r.status_code == 201, r.content[:300]
+    assert r.json()["form_data"] == {"shop_name": "老王\U0001F600"}

@@ -8,6 +8,11 @@ field: the path, the query string's parameters, form fields (urlencoded and mult
 contents of uploaded files: a PDF legitimately holds 0x00 bytes), JSON bodies (strings and keys,
 at any depth), header values and cookies.
 
+A JSON string may also spell a lone UTF-16 surrogate (``"\\ud800"``): Python parses it into a
+string that no database driver can encode (UTF-8 refuses surrogates), so it is refused here too,
+for JSON bodies (where only such escapes can produce one: query strings and forms are decoded
+with replacement characters).
+
 The API (``/api/``, ``/open311/``) and clients that send or accept JSON get the JSON error shape
 of :mod:`zhengwu.core.errors`; pages get a plain 400 page (``templates/400.html``).
 """
@@ -15,6 +20,7 @@ of :mod:`zhengwu.core.errors`; pages get a plain 400 page (``templates/400.html`
 from __future__ import annotations
 
 import json
+import re
 
 from django.conf import settings
 from django.http import HttpResponseBadRequest
@@ -26,6 +32,9 @@ NUL = "\x00"
 RULE = "不能包含空字符（NUL）"
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 JSON_NUL = b"\\u0000"  # how a NUL is written inside a JSON string (a raw 0x00 is not valid JSON)
+SURROGATE_RULE = "包含无效的Unicode字符（未配对的代理项）"
+JSON_SURROGATE = re.compile(rb"\\u[dD][89a-fA-F]")  # how a surrogate is written inside a JSON string
+SURROGATE = re.compile("[\ud800-\udfff]")  # after parsing, a valid pair is one character: what is left is lone
 
 
 def _name(key: str) -> str:
@@ -39,22 +48,30 @@ def _in_pairs(lists) -> str | None:
     return None
 
 
-def _in_json(value, path: str) -> str | None:
+def _has_nul(text: str) -> bool:
+    return NUL in text
+
+
+def _has_surrogate(text: str) -> bool:
+    return SURROGATE.search(text) is not None
+
+
+def _in_json(value, path: str, bad=_has_nul) -> str | None:
     """The dotted path (as the API's validation errors name fields) of the first string or key
-    holding a NUL."""
+    for which ``bad`` holds (default: it holds a NUL)."""
     if isinstance(value, str):
-        return (path or "请求内容") if NUL in value else None
+        return (path or "请求内容") if bad(value) else None
     if isinstance(value, dict):
         for key, item in value.items():
-            sub = f"{path}.{_name(key)}" if path else _name(key)
-            if NUL in key:
+            sub = f"{path}.{_name(SURROGATE.sub('?', key))}" if path else _name(SURROGATE.sub("?", key))
+            if bad(key):
                 return sub
-            found = _in_json(item, sub)
+            found = _in_json(item, sub, bad)
             if found:
                 return found
     elif isinstance(value, list):
         for i, item in enumerate(value):
-            found = _in_json(item, f"{path}.{i}" if path else str(i))
+            found = _in_json(item, f"{path}.{i}" if path else str(i), bad)
             if found:
                 return found
     return None
@@ -65,6 +82,20 @@ def _in_body(request) -> str | None:
         # Parsed here as it would be by CSRF or the view (Django keeps the result); uploaded
         # files are in request.FILES and are not read.
         return _in_pairs(request.POST.lists()) or _in_pairs((k, []) for k in request.FILES)
+    body = _json_body(request)
+    if not body or JSON_NUL not in body:  # the common case: no parsing
+        return None
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return None  # not JSON: whoever parses it refuses it
+    return _in_json(data, "")
+
+
+def _json_body(request) -> bytes | None:
+    """The body when it may be JSON and is small enough to be read, else None."""
+    if request.content_type in FORM_TYPES:
+        return None
     try:
         length = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
@@ -72,14 +103,19 @@ def _in_body(request) -> str | None:
     limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
     if length <= 0 or (limit is not None and length > limit):
         return None  # nothing to read, or too large to be read by anyone (Django refuses it)
-    body = request.body
-    if JSON_NUL not in body:  # the common case: no parsing
+    return request.body
+
+
+def surrogate_field(request) -> str | None:
+    """The name of the first string or key of a JSON body that holds a lone surrogate, or None."""
+    body = _json_body(request)
+    if not body or not JSON_SURROGATE.search(body):  # the common case: no parsing
         return None
     try:
         data = json.loads(body)
     except ValueError:
-        return None  # not JSON: whoever parses it refuses it
-    return _in_json(data, "")
+        return None
+    return _in_json(data, "", _has_surrogate)
 
 
 def nul_field(request) -> str | None:
@@ -106,10 +142,10 @@ def _wants_json(request) -> bool:
             or "application/json" in request.headers.get("Accept", ""))
 
 
-def refusal(request, field: str):
-    detail = f"{field} {RULE}"
+def refusal(request, field: str, rule: str = RULE):
+    detail = f"{field} {rule}"
     if _wants_json(request):
-        return error_json(request.path_info, 400, detail, {field: [RULE]})
+        return error_json(request.path_info, 400, detail, {field: [rule]})
     return HttpResponseBadRequest(loader.render_to_string("400.html", {"detail": detail}))
 
 
@@ -123,4 +159,7 @@ class RefuseNulMiddleware:
         field = nul_field(request)
         if field is not None:
             return refusal(request, field)
+        field = surrogate_field(request)
+        if field is not None:
+            return refusal(request, field, SURROGATE_RULE)
         return self.get_response(request)
