@@ -52,7 +52,10 @@ STAFF = ["admin", "chuangkou", "shenpi_ga", "shenpi_sj", "shenpi_rs", "bumen_sj"
 # Who writes most through the API gets twice the time: the citizen, the administrator (sees
 # everything), the window clerk, an approver and the 12345 operator.
 BUSY = {"citizen", "admin", "chuangkou", "shenpi_sj", "rexian"}
-SCOPES = ["hotline:tickets", "ratings:feed"]
+SCOPES = ["hotline:tickets", "ratings:feed", "licences:verify,licences:read"]
+# The demo's approved 共享申请 (zhengwu.datashare.demo_registries): a key with a grant, so that the
+# query-verify API is fuzzed past its grant check.
+DATA_KEY = ("data:verify,data:query", "zw_demo0024_datashare-demo-key-2026")
 CHECKS = "not_a_server_error,status_code_conformance,response_schema_conformance"
 
 
@@ -214,7 +217,7 @@ def login(base: str, username: str) -> dict[str, str]:
 
 
 def roles(base: str, keys: dict[str, str]) -> list[Role]:
-    key_ops = ["--include-path-regex", "^/api/v1/(ratings/outbox|hotline/)"]
+    key_ops = ["--include-path-regex", "^/api/v1/(ratings/outbox|hotline/|licences|data/)"]
     session_ops = ["--exclude-path-regex", "^/api/v1/(ping|health|items/)"]
     out = [Role("anonymous")]
     out += [Role(f"key {scope}", {"X-Api-Key": key}, select=key_ops) for scope, key in keys.items()]
@@ -495,8 +498,10 @@ def main(argv: list[str] | None = None) -> int:
         zhengwu(env, "demo")
         keys = {}
         for scope in SCOPES:
-            out = zhengwu(env, "apikey", "create", f"fuzz {scope}", "--scope", scope)
-            keys[scope] = out.strip().splitlines()[-1].strip()
+            out = zhengwu(env, "apikey", "create", f"fuzz {scope}",
+                          *[arg for one in scope.split(",") for arg in ("--scope", one)])
+            keys[scope.replace(",", "+")] = out.strip().splitlines()[-1].strip()  # a role name: no commas
+        keys[DATA_KEY[0].replace(",", "+")] = DATA_KEY[1]
         server = Server(env, free_port(args.port), tmp / "server.log")
         server.start()
         server.warm_up()

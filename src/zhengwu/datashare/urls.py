@@ -1,13 +1,9 @@
-"""数据共享 pages: each concern has its own URL module, mounted here under one namespace."""
+"""数据共享 pages, one URL module per concern, under one namespace: the resource catalogue (with
+三张清单, 信息系统普查, 开放数据), the base registries, 查询核验's pages and 共享申请/交换监控."""
 
-from importlib import import_module
+from . import urls_catalogue, urls_registries, urls_sharing, urls_verify
 
 app_name = "datashare"
 
-urlpatterns: list = []
-for _module in ("urls_catalogue", "urls_registries", "urls_verify", "urls_sharing"):
-    try:
-        urlpatterns += import_module(f"zhengwu.datashare.{_module}").urlpatterns
-    except ModuleNotFoundError as exc:  # a concern not built yet
-        if exc.name != f"zhengwu.datashare.{_module}":
-            raise
+urlpatterns = (urls_catalogue.urlpatterns + urls_registries.urlpatterns + urls_verify.urlpatterns
+               + urls_sharing.urlpatterns)

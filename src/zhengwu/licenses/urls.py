@@ -1,14 +1,8 @@
-"""电子证照 pages: each concern has its own URL module (staff registry, public verification and
-the holder's 我的证照, 免提交/用证), mounted here under one namespace."""
+"""电子证照 pages, one URL module per concern, under one namespace: the staff registry, public
+verification and the holder's 我的证照, 免提交/用证."""
 
-from django.urls import include, path  # noqa: F401
+from . import urls_public, urls_staff, urls_use
 
 app_name = "licenses"
 
-urlpatterns: list = []
-for _module in ("urls_staff", "urls_public", "urls_use"):
-    try:
-        urlpatterns += __import__(f"zhengwu.licenses.{_module}", fromlist=["urlpatterns"]).urlpatterns
-    except ModuleNotFoundError as exc:  # a concern not built yet
-        if exc.name != f"zhengwu.licenses.{_module}":
-            raise
+urlpatterns = urls_staff.urlpatterns + urls_public.urlpatterns + urls_use.urlpatterns
