@@ -203,4 +203,8 @@ def test_calls_bad_input(centre):
     with pytest.raises(ValidationError) as e:
         services.report_calls(centre, day="2026-11-01", offered=10, answered=11)
     assert "不能大于" in e.value.message_dict["answered"][0]
+    # Over the column's limit (fuzzing found a 500 on PostgreSQL): a field error, nothing written.
+    with pytest.raises(ValidationError) as e:
+        services.report_calls(centre, day="2026-11-01", offered=3_000_000_000, answered=1)
+    assert "不能超过" in e.value.message_dict["offered"][0]
     assert not CallVolume.objects.exists()

@@ -20,6 +20,9 @@ from .base import _text, is_centre
 CALLS_SCOPE = "hotline:calls"  # 应用密钥 scope of the call system
 
 
+MAX_COUNT = 2_147_483_647  # the column's limit (an integer column on PostgreSQL)
+
+
 def _count(value, field: str, label: str) -> int:
     try:
         n = int(value)
@@ -27,6 +30,8 @@ def _count(value, field: str, label: str) -> int:
         raise ValidationError({field: f"{label}应为非负整数"}) from None
     if n < 0 or str(value).strip().startswith("-"):
         raise ValidationError({field: f"{label}应为非负整数"})
+    if n > MAX_COUNT:
+        raise ValidationError({field: f"{label}不能超过{MAX_COUNT}"})
     return n
 
 
