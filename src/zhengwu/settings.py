@@ -130,6 +130,7 @@ INSTALLED_APPS = [
     "zhengwu.hotline",
     "zhengwu.licenses",
     "zhengwu.datashare",
+    "zhengwu.queueing",
     "zhengwu.portal",
     "zhengwu.workbench",
     "zhengwu_bench",  # synthetic bench data: only its `gen-data` command (no models, no URLs)

@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("zhengwu.hotline.urls")),
     path("", include("zhengwu.licenses.urls")),
     path("", include("zhengwu.datashare.urls")),
+    path("", include("zhengwu.queueing.urls")),
     path("workbench/", include("zhengwu.workbench.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,8 @@
+"""The hall (功能区, 业务类型, 窗口设置, 排班, 办公时间), 预约 and the queue (取号叫号)."""
+
+from .appointments import Appointment, BookingBlock, Slot
+from .hall import BusinessType, Duty, ExtraSession, HallRules, OpeningPeriod, WindowSetup, Zone
+from .tickets import Ticket, TicketCounter, TicketEvent
+
+__all__ = ["Appointment", "BookingBlock", "BusinessType", "Duty", "ExtraSession", "HallRules", "OpeningPeriod", "Slot",
+           "Ticket", "TicketCounter", "TicketEvent", "WindowSetup", "Zone"]
