@@ -45,8 +45,13 @@ def test_sharing_pages_pass_axe(live_server, browser, demo_people, login):
     check(provider, "detail (provider)")
 
     bureau = browser.new_context(locale="zh-CN").new_page()
+    console = []
+    bureau.on("console", lambda m: console.append(m.text) if m.type in ("error", "warning") else None)
     login(bureau, base, "shuju")
     bureau.goto(f"{base}/workbench/data/monitoring/")
     assert "当日调用900次" in bureau.locator("#monitor-table").inner_text()
+    # The daily chart (ECharts, served locally) is drawn, and the CSP refused nothing on the page.
+    bureau.wait_for_selector("#monitor-chart[data-rendered='1'] canvas", timeout=5000)
+    assert not [m for m in console if "Content Security Policy" in m or "Refused" in m], console
     check(bureau, "monitoring")
     assert failures == []

@@ -53,11 +53,16 @@ def dashboard(request):
     peak = max((d["calls"] for d in days), default=0)
     for d in days:
         d["width"] = round(100 * d["calls"] / peak) if peak else 0
+    chart = {"x": [f"{d['day']:%m-%d}" for d in days], "y": ["次", "毫秒"],
+             "series": [{"name": "调用次数", "type": "bar", "data": [d["calls"] for d in days]},
+                        {"name": "失败次数", "type": "bar", "data": [d["errors"] for d in days]},
+                        {"name": "最高P95耗时", "type": "line", "axis": 1,
+                         "data": [round(float(d["p95_max"]), 1) for d in days]}]}
     consumers = Department.objects.filter(pk__in=monitoring.daily_rows(start, end).values("consumer_id")).order_by("name")
     resources = DataResource.objects.filter(pk__in=monitoring.daily_rows(start, end).values("resource_id")).order_by("name")
     return render(request, "datashare/monitoring/dashboard.html", {
         "start": start, "end": end, "rows": list(qs[:ROW_LIMIT]), "limit": ROW_LIMIT, "totals": monitoring.totals(qs),
-        "days": days, "consumers": consumers, "resources": resources, "consumer_id": consumer_id,
+        "days": days, "chart": chart, "consumers": consumers, "resources": resources, "consumer_id": consumer_id,
         "resource_id": resource_id, "flagged_only": flagged_only, "errors": errors})
 
 

@@ -12,7 +12,7 @@ import datetime as dt
 from collections import defaultdict
 
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Max, Sum
 from django.utils import timezone
 
 from .. import sharing_rules as rules
@@ -95,5 +95,6 @@ def totals(qs) -> dict:
 
 def by_day(qs) -> list[dict]:
     """Calls and errors per day (the chart's and the summary's data), oldest first."""
-    return [{"day": r["day"], "calls": r["calls"] or 0, "errors": r["errors"] or 0}
-            for r in qs.order_by().values("day").annotate(calls=Sum("calls"), errors=Sum("errors")).order_by("day")]
+    return [{"day": r["day"], "calls": r["calls"] or 0, "errors": r["errors"] or 0, "p95_max": r["p95_max"] or 0}
+            for r in qs.order_by().values("day").annotate(calls=Sum("calls"), errors=Sum("errors"),
+                                                          p95_max=Max("p95_ms")).order_by("day")]
