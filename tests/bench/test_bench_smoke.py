@@ -91,6 +91,17 @@ def test_make_bench_runs_end_to_end_on_a_fresh_database(tmp_path):
     assert "| endpoint | clients |" in report and "#4 ≥ 100 submissions/s" in report
     assert "(not judged at 1 client:" in report and "mean ≈ 16 ÷ req/s" in report
 
+    # make bench's second step: 查询核验 on the same database (gen-data's 人口库 and 法人库).
+    verify = subprocess.run([sys.executable, str(ROOT / "bench" / "verify.py"), "--people", "0", "--ops", "5",
+                             "--seconds", "1", "--port", str(_free_port()), "--out", str(out)],
+                            env=env, cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert verify.returncode == 0, verify.stdout[-3000:] + verify.stderr[-3000:]
+    [verify_file] = out.glob("*-verify-sqlite.json")
+    rows = json.loads(verify_file.read_text())["rows"]
+    assert {(r["endpoint"], r["clients"]) for r in rows} >= {("verify", 1), ("verify", 16), ("verify_legal", 1),
+                                                             ("query", 1), ("batch", 1)}
+    assert all(r["client"]["n"] > 0 and r["client"]["errors"] == 0 for r in rows), rows
+
     if locust:
         mixed = result["mixed"]
         assert mixed["total"]["requests"] > 0 and mixed["total"]["failures"] == 0, mixed["total"]

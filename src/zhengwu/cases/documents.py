@@ -8,36 +8,12 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
-import os
 from dataclasses import dataclass
 
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-FONT_CANDIDATES = [
-    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
-    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
-]
-_font_name: str | None = None
-
-
-def _font() -> str:
-    """Register a CJK font once: an installed TrueType one, else the built-in CID font."""
-    global _font_name
-    if _font_name:
-        return _font_name
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-    from reportlab.pdfbase.ttfonts import TTFont
-
-    for path in [os.environ.get("ZHENGWU_PDF_FONT", ""), *FONT_CANDIDATES]:
-        if path and os.path.exists(path):
-            pdfmetrics.registerFont(TTFont("ZWCJK", path, subfontIndex=0))
-            _font_name = "ZWCJK"
-            return _font_name
-    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
-    _font_name = "STSong-Light"
-    return _font_name
+from zhengwu.core.fonts import pdf_font
 
 
 @dataclass
@@ -71,9 +47,16 @@ def _render(title: str, lines: list[tuple[str, str]], paragraphs: list[str], foo
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
     from reportlab.pdfbase.pdfmetrics import stringWidth
-    from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+    from reportlab.platypus import (
+        KeepTogether,
+        Paragraph,
+        SimpleDocTemplate,
+        Spacer,
+        Table,
+        TableStyle,
+    )
 
-    font = _font()
+    font = pdf_font()
     buf = io.BytesIO()
     doc = SimpleDocTemplate(buf, pagesize=A4, leftMargin=22 * mm, rightMargin=22 * mm, topMargin=20 * mm,
                             bottomMargin=20 * mm, title=title, author="政务服务平台")

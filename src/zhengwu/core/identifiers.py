@@ -13,6 +13,7 @@ Each ``validate_*`` function returns the normalised value or raises
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass
 
@@ -89,8 +90,10 @@ class IdNumberCheck:
         return f"{self.region_name}（历史区划代码）" if self.region_historical else self.region_name
 
 
+@functools.lru_cache(maxsize=8192)
 def _region(code6: str) -> tuple[str, bool] | None:
-    """(name, historical) of a 6-digit 地址码 from stdnum's GB/T 2260 table, or None if unknown."""
+    """(name, historical) of a 6-digit 地址码 from stdnum's GB/T 2260 table, or None if unknown.
+    Cached: a bulk load of the 人口库 asks for the same few thousand codes millions of times."""
     from stdnum import numdb
 
     info = {k: v for _, props in numdb.get("cn/loc").info(code6) for k, v in props.items()}
@@ -107,15 +110,21 @@ def _region(code6: str) -> tuple[str, bool] | None:
     return "、".join(f"{n.split(']')[-1]}（{used(n)}）" for n in names), True
 
 
+def compact_id_number(value: str) -> str:
+    """stdnum's ``ric.compact`` (spaces and hyphens out, upper case) without its per-character
+    loop: the same result for the 18-character form, fast enough for a 10,000,000-row import."""
+    return str(value or "").replace(" ", "").replace("-", "").strip().upper()
+
+
 def _id_problem_and_check(value: str, today: dt.date | None = None) -> tuple[str | None, IdNumberCheck | None]:
-    number = ric.compact(str(value or ""))
+    number = compact_id_number(value)
     if len(number) != 18:  # stdnum also knows the old 15-digit form; we do not.
         return "位数不对", None
     if not number[:17].isdigit():
         return "含有不允许的字符", None
     try:
-        born = ric.get_birth_date(number)
-    except StdnumError:
+        born = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    except ValueError:
         return "出生日期（第7–14位）不存在", None
     if born > (today or dt.date.today()):
         return "出生日期（第7–14位）晚于今天", None
@@ -129,13 +138,13 @@ def _id_problem_and_check(value: str, today: dt.date | None = None) -> tuple[str
     return None, IdNumberCheck(number, born, number[:6], region[0], region[1])
 
 
-def id_number_problem(value: str) -> str | None:
+def id_number_problem(value: str, today: dt.date | None = None) -> str | None:
     """Why ``value`` is not a valid 18-character 身份证号 (GB 11643), or None when it is.
 
     Named in the order a person can act on: a birth date or region code that does not exist is
     said as such (a mistyped digit there upsets the check character too, which alone would hide
     where the mistake is); the check character last."""
-    return _id_problem_and_check(value)[0]
+    return _id_problem_and_check(value, today)[0]
 
 
 def check_id_number(value: str, field: str = "身份证号") -> IdNumberCheck:

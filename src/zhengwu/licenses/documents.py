@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 
-from zhengwu.cases.documents import _font
+from zhengwu.core.fonts import pdf_font
 
 from . import rules
 
@@ -55,7 +55,7 @@ def licence_pdf(*, title: str, rows: list[tuple[str, str]], identifier: str, iss
     from reportlab.lib.utils import ImageReader
     from reportlab.pdfgen import canvas
 
-    font = _font()
+    font = pdf_font()
     buf = io.BytesIO()
     c = canvas.Canvas(buf, pagesize=A4)
     c.setTitle(title)

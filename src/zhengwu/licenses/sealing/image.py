@@ -6,23 +6,19 @@ from __future__ import annotations
 import functools
 import io
 import math
-import os
 
 from PIL import Image, ImageDraw, ImageFont
 
+from zhengwu.core.fonts import cjk_font_path
+
 RED = (218, 28, 28, 255)
-FONT_CANDIDATES = [
-    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
-    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
-    "/usr/share/fonts/truetype/noto/NotoSansCJK-Regular.ttc",
-]
 
 
 @functools.lru_cache(maxsize=8)
 def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
-    for path in [os.environ.get("ZHENGWU_PDF_FONT", ""), *FONT_CANDIDATES]:
-        if path and os.path.exists(path):
-            return ImageFont.truetype(path, size=size, index=0)
+    path = cjk_font_path()
+    if path:
+        return ImageFont.truetype(path, size=size, index=0)
     return ImageFont.load_default(size=size)  # no CJK font: the ring of text degrades, the seal still draws
 
 
