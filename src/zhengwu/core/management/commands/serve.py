@@ -52,8 +52,13 @@ def start_push(host: str, port: int):
         except Exception:
             pass
 
+    import zhengwu
+
+    # The child imports the same zhengwu as this process (not another checkout on the path).
+    src = os.path.dirname(os.path.dirname(os.path.abspath(zhengwu.__file__)))
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [src, os.environ.get("PYTHONPATH")])))
     return subprocess.Popen([sys.executable, "-m", "zhengwu", "push", "--host", host, "--port", str(push_port)],
-                            preexec_fn=die_with_parent if sys.platform.startswith("linux") else None)
+                            env=env, preexec_fn=die_with_parent if sys.platform.startswith("linux") else None)
 
 
 def stop_push(proc) -> None:
