@@ -129,3 +129,32 @@ def test_bad_requests_get_a_json_error(hall):
         conn.request("GET", "/push/health")
         assert json.loads(conn.getresponse().read()) == {"ok": True, "subscribers": 0}
         conn.close()
+
+
+def test_serve_starts_the_push_server_as_a_child_and_stops_it(monkeypatch):
+    from zhengwu.core.management.commands.serve import start_push, stop_push
+
+    monkeypatch.setenv("ZHENGWU_PUSH", "off")
+    assert start_push("127.0.0.1", 8000) is None
+    monkeypatch.delenv("ZHENGWU_PUSH")
+    monkeypatch.setenv("ZHENGWU_PUSH_PORT", "")  # recorded, so that the port start_push sets is undone
+    monkeypatch.delenv("ZHENGWU_PUSH_PORT")
+    web = free_port()
+    proc = start_push("127.0.0.1", web)
+    try:
+        import os
+
+        assert os.environ["ZHENGWU_PUSH_PORT"] == str(web + 1)  # what the web workers inherit
+        deadline, answer = time.monotonic() + 60, None
+        while answer is None and time.monotonic() < deadline:
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", web + 1, timeout=2)
+                conn.request("GET", "/push/health")
+                answer = json.loads(conn.getresponse().read())
+            except OSError:
+                assert proc.poll() is None, "the push server exited"
+                time.sleep(0.2)
+        assert answer == {"ok": True, "subscribers": 0}
+    finally:
+        stop_push(proc)
+    assert proc.returncode is not None
