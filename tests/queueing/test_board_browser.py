@@ -22,6 +22,15 @@ def browser_type_launch_args(browser_type_launch_args):
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "headless": True, "args": CHROMIUM_ARGS}
 
 
+def assert_accessible(page):
+    """No WCAG 2.1 A/AA violation (axe-core, as tests/browser/test_a11y.py checks the other pages)."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    options = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+    violations = Axe().run(page, options=options).response["violations"]
+    assert [(v["id"], [n["target"] for n in v["nodes"]]) for v in violations] == []
+
+
 @pytest.fixture
 def hall(transactional_db, district):
     return make_hall(district, windows=("3", "5"))
@@ -45,6 +54,7 @@ def test_board_shows_a_call_within_one_second(live_server, page, hall, settings)
         expect(page.locator('#board-waiting li[data-prefix="A"] .zw-board-count')).to_have_text("0")
         issue(hall, "B")
         expect(page.locator('#board-waiting li[data-prefix="B"] .zw-board-count')).to_have_text("1", timeout=1000)
+        assert_accessible(page)
 
 
 def test_board_falls_back_to_polling_when_the_push_server_is_down(live_server, page, hall, settings):
@@ -71,3 +81,4 @@ def test_window_screen_follows_its_window(live_server, page, hall, settings, mak
         expect(page.locator("#screen-ticket")).to_have_text("A001", timeout=1500)
         expect(page.locator("#screen-clerk")).to_have_text(clerk.display_name)
         expect(page.locator("#screen-closed")).to_be_hidden()
+        assert_accessible(page)

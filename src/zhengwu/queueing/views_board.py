@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404, render
+from django.views.decorators.cache import never_cache
 
 from zhengwu.org.models import Hall, Window
 
@@ -18,6 +19,7 @@ def _with_push(request, response):
     return response
 
 
+@never_cache
 def board(request, hall_id: int):
     hall = get_object_or_404(Hall, pk=hall_id, is_active=True)
     snapshot = store.board(hall.pk)
@@ -31,6 +33,7 @@ def board(request, hall_id: int):
     return _with_push(request, render(request, "queueing/board/board.html", ctx))
 
 
+@never_cache
 def window_screen(request, window_id: int):
     window = get_object_or_404(Window.objects.select_related("hall"), pk=window_id, is_active=True)
     ctx = {"window": window, "screen": store.window_screen(window),
