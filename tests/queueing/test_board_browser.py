@@ -22,6 +22,15 @@ def browser_type_launch_args(browser_type_launch_args):
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "headless": True, "args": CHROMIUM_ARGS}
 
 
+# speechSynthesis.speak recorded instead of said (headless Chromium has no voices).
+SPEECH_RECORDER = """
+window.__spoken = [];
+if (window.speechSynthesis) {
+  window.speechSynthesis.speak = function (u) { window.__spoken.push(u.text + "|" + u.lang); };
+}
+"""
+
+
 def assert_accessible(page):
     """No WCAG 2.1 A/AA violation (axe-core, as tests/browser/test_a11y.py checks the other pages)."""
     from axe_playwright_python.sync_playwright import Axe
@@ -40,17 +49,22 @@ def test_board_shows_a_call_within_one_second(live_server, page, hall, settings)
     w3 = hall.windows.get(number="3")
     with push_server() as port:
         settings.ZHENGWU_PUSH_URL = f"http://127.0.0.1:{port}"
+        page.add_init_script(SPEECH_RECORDER)
         page.goto(f"{live_server.url}/hall/{hall.pk}/board/")
         expect(page.locator("#zw-board")).to_have_attribute("data-mode", "push", timeout=5000)
+        call(issue(hall), hall.windows.get(number="5"))  # before sound is enabled: shown, not said
+        expect(page.locator("#board-latest")).to_have_text("请 A001 号到 5 号窗口", timeout=1000)
         expect(page.locator("#board-sound-hint")).to_be_visible()
         page.locator("#board-sound-hint").click()  # the first tap enables speech
         expect(page.locator("#board-sound-hint")).to_be_hidden()
         t = issue(hall)
         started = time.monotonic()
         call(t, w3)
-        expect(page.locator("#board-latest")).to_have_text("请 A001 号到 3 号窗口", timeout=1000)
+        expect(page.locator("#board-latest")).to_have_text("请 A002 号到 3 号窗口", timeout=1000)
         assert time.monotonic() - started < 1.0
-        expect(page.locator("#board-calls tr").first.locator("td").first).to_have_text("A001")
+        expect(page.locator("#board-calls tr").first.locator("td").first).to_have_text("A002")
+        assert page.evaluate("window.__spoken") == ["语音播报已开启|zh-CN", "请 A002 号到 3 号窗口|zh-CN",
+                                                    "请 A002 号到 3 号窗口|zh-CN"]
         expect(page.locator('#board-waiting li[data-prefix="A"] .zw-board-count')).to_have_text("0")
         issue(hall, "B")
         expect(page.locator('#board-waiting li[data-prefix="B"] .zw-board-count')).to_have_text("1", timeout=1000)

@@ -119,7 +119,11 @@ class PushApp:
         await self._stream(send, receive, cors, hall_id, window_id, last_id)
 
     async def _stream(self, send, receive, cors, hall_id, window_id, last_id):
-        sub = await self.hub.subscribe(hall_id, window_id, last_id)
+        try:
+            sub = await self.hub.subscribe(hall_id, window_id, last_id)
+        except Exception:
+            logger.exception("push: database unavailable")
+            return await _json(send, 503, {"detail": "服务暂不可用，请稍后重试", "errors": {}}, cors)
         disconnected = asyncio.ensure_future(self._until_disconnect(receive))
         try:
             await send({"type": "http.response.start", "status": 200, "headers": [
