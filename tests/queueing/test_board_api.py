@@ -121,3 +121,10 @@ def test_push_url_setting_and_push_off(client, hall, settings, monkeypatch):
 def test_unknown_hall_and_window_pages_are_404(client, db):
     assert client.get("/hall/999999/board/").status_code == 404
     assert client.get("/hall/windows/999999/screen/").status_code == 404
+
+
+@pytest.mark.parametrize("ident", ["99999999999999999999", "0", "-1"])
+def test_ids_out_of_range_are_a_json_404(client, db, ident):
+    for path in (f"/api/v1/queueing/halls/{ident}/board", f"/api/v1/queueing/windows/{ident}/screen"):
+        r = client.get(path)
+        assert r.status_code in (404, 422) and r["Content-Type"].startswith("application/json"), (path, r.status_code)
