@@ -153,8 +153,7 @@ def call_next(*, window, user) -> Ticket | None:
 def _act(ticket, user, action: str, *, expected_version=None):
     """Lock the ticket, check the clerk and the state table; the caller changes and saves it."""
     _require_clerk(user)
-    t = LIFECYCLE.lock(ticket.pk, expected_version,
-                       Ticket.objects.select_related("business_type", "window", "window__hall"))
+    t = LIFECYCLE.lock(ticket.pk, expected_version)  # no outer joins: PostgreSQL locks no nullable side
     target = LIFECYCLE.check(t, action)
     if t.staff_id and t.staff_id != user.pk and not is_sysadmin(user):
         raise PermissionDenied(f"{t.display} 由其他窗口人员叫号，不能由您操作")
