@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from zhengwu.core import audit
 from zhengwu.org.models import Role
-from zhengwu.org.permissions import has_role, is_sysadmin
+from zhengwu.org.permissions import grants, has_role, is_sysadmin
 
 from .. import queue_rules as rules
 from ..models import BusinessType, Ticket, TicketEvent, WindowSetup
@@ -22,9 +22,19 @@ from .tickets import LIFECYCLE, _audit_after, event, issue_ticket
 CLAIM_RETRIES = 20
 
 
-def _require_clerk(user) -> None:
+def may_use_window(user, window) -> bool:
+    """A 窗口人员 whose grant covers the window's hall region (系统管理员 always)."""
+    if is_sysadmin(user):
+        return True
+    code = window.hall.region.code
+    return any(g.role == Role.WINDOW and code.startswith(g.region_prefix) for g in grants(user))
+
+
+def _require_clerk(user, window=None) -> None:
     if not has_role(user, Role.WINDOW):
         raise PermissionDenied("只有窗口人员可以叫号")
+    if window is not None and not may_use_window(user, window):
+        raise PermissionDenied(f"您不是 {window.number} 号窗口所在大厅的窗口人员")
 
 
 def _setup(window, *, lock: bool = False) -> WindowSetup:
@@ -48,7 +58,7 @@ def current(window) -> Ticket | None:
 
 
 def open_window(*, window, user) -> WindowSetup:
-    _require_clerk(user)
+    _require_clerk(user, window)
     with transaction.atomic():
         setup = _setup(window, lock=True)
         if setup.is_open and setup.opened_by_id == user.pk:
@@ -75,7 +85,7 @@ def _requeue(ticket: Ticket, user, window) -> None:
 def close_window(*, window, user) -> list[Ticket]:
     """关窗/暂停: the window's called tickets go back to the queue (in their old place: their
     priority and issue time are kept). A ticket being served must be ended or transferred first."""
-    _require_clerk(user)
+    _require_clerk(user, window)
     with transaction.atomic():
         setup = _setup(window, lock=True)
         tickets = list(Ticket.objects.select_for_update().filter(window=window, status__in=[rules.CALLED,
@@ -120,7 +130,7 @@ def _claim_conditional(type_ids, day):
 def call_next(*, window, user) -> Ticket | None:
     """叫下一位: the best waiting ticket of the window's business types (priority, then issue order),
     or None when nobody waits."""
-    _require_clerk(user)
+    _require_clerk(user, window)
     with transaction.atomic():
         setup = _setup(window)
         if not setup.is_open:
