@@ -83,3 +83,13 @@ def test_kiosk_rate_shows_a_window_qr(hall, window1):
 def test_kiosk_progress_and_unknown_hall(hall):
     assert Client().get(f"/hall/{hall.pk}/kiosk/progress/").status_code == 200
     assert Client().get("/hall/999999/kiosk/").status_code == 404
+
+
+def test_remote_take_in_the_portal(hall, btype_a, citizen_q):
+    c = Client()
+    assert c.get(f"/hall/{hall.pk}/take/").status_code == 302  # login first
+    c.force_login(citizen_q)
+    r = c.post(f"/hall/{hall.pk}/take/", {"business_type": btype_a.pk, "idempotency_key": "r1"}, follow=True)
+    assert "A001" in r.content.decode() and "前面 0 人" in r.content.decode()
+    r = c.post(f"/hall/{hall.pk}/take/", {"business_type": btype_a.pk, "idempotency_key": "r2"})
+    assert r.status_code == 400 and "请勿重复取号" in r.content.decode()

@@ -91,7 +91,7 @@ def ticket_out(t: Ticket) -> dict:
             "issued_at": t.issued_at.isoformat(), "visit_id": t.visit_id}
 
 
-class TicketIn(Schema):
+class QueueTicketIn(Schema):
     hall_id: int
     business_type_id: int
     source: str = "kiosk"
@@ -103,7 +103,7 @@ class TicketIn(Schema):
              summary="取号（自助终端、远程取号、窗口帮办取号）",
              description="source=kiosk 无需登录（限流）；remote 需群众登录；clerk 需窗口人员登录。"
                          "同一 Idempotency-Key 只取一个号：重复请求返回同一个号。")
-def create_ticket(request, payload: TicketIn,
+def create_ticket(request, payload: QueueTicketIn,
                   idempotency_key: Optional[str] = Header(None, alias="Idempotency-Key")):
     hall = Hall.objects.filter(pk=payload.hall_id, is_active=True).first()
     if hall is None:
@@ -151,12 +151,12 @@ def appointment_check_in(request, code: str):
 
 
 # -- 叫号 (窗口人员) ------------------------------------------------------------------------------
-class CallOut(Schema):
+class QueueCallOut(Schema):
     ticket: Optional[QueueTicketOut] = None
     message: str
 
 
-class WindowOut(Schema):
+class QueueWindowOut(Schema):
     window_id: int
     number: str
     is_open: bool
@@ -179,14 +179,14 @@ def _reload(t: Ticket) -> dict:
     return ticket_out(Ticket.objects.select_related("business_type", "window").get(pk=t.pk))
 
 
-@router.post("/windows/{window_id}/open", auth=session, response={200: WindowOut, **ERRORS}, summary="开窗")
+@router.post("/windows/{window_id}/open", auth=session, response={200: QueueWindowOut, **ERRORS}, summary="开窗")
 def open_window(request, window_id: int):
     w = _window(window_id)
     calling.open_window(window=w, user=request.user)
     return {"window_id": w.pk, "number": w.number, "is_open": True, "message": f"{w.number} 号窗口已开窗"}
 
 
-@router.post("/windows/{window_id}/close", auth=session, response={200: WindowOut, **ERRORS},
+@router.post("/windows/{window_id}/close", auth=session, response={200: QueueWindowOut, **ERRORS},
              summary="关窗/暂停（已叫未办的号退回队列）")
 def close_window(request, window_id: int):
     w = _window(window_id)
@@ -196,7 +196,7 @@ def close_window(request, window_id: int):
             "message": msg}
 
 
-@router.post("/windows/{window_id}/call-next", auth=session, response={200: CallOut, **ERRORS}, summary="叫下一位")
+@router.post("/windows/{window_id}/call-next", auth=session, response={200: QueueCallOut, **ERRORS}, summary="叫下一位")
 def call_next(request, window_id: int):
     w = _window(window_id)
     t = calling.call_next(window=w, user=request.user)
@@ -205,7 +205,7 @@ def call_next(request, window_id: int):
     return {"ticket": _reload(t), "message": f"请 {t.display} 号到 {w.number} 号窗口"}
 
 
-class VersionIn(Schema):
+class QueueVersionIn(Schema):
     version: Optional[int] = None
 
 
@@ -216,7 +216,7 @@ ACTIONS = {"recall": (calling.recall, "已重呼"), "no-show": (calling.mark_no_
 def _action_endpoint(name: str):
     fn, done = ACTIONS[name]
 
-    def endpoint(request, ticket_id: int, payload: VersionIn | None = None):
+    def endpoint(request, ticket_id: int, payload: QueueVersionIn | None = None):
         t = fn(ticket=_ticket(ticket_id), user=request.user, expected_version=payload.version if payload else None)
         return {"ticket": _reload(t), "message": f"{t.display} {done}"}
 
@@ -225,19 +225,19 @@ def _action_endpoint(name: str):
 
 
 for _name, (_fn, _label) in ACTIONS.items():
-    router.post(f"/tickets/{{ticket_id}}/{_name}", auth=session, response={200: CallOut, **ERRORS},
+    router.post(f"/tickets/{{ticket_id}}/{_name}", auth=session, response={200: QueueCallOut, **ERRORS},
                 summary={"recall": "重呼", "no-show": "过号", "start": "开始办理", "end": "办结（登记现场服务，供评价）"}[_name]
                 )(_action_endpoint(_name))
 
 
-class TransferIn(Schema):
+class QueueTransferIn(Schema):
     business_type_id: int
     version: Optional[int] = None
 
 
-@router.post("/tickets/{ticket_id}/transfer", auth=session, response={200: CallOut, **ERRORS},
+@router.post("/tickets/{ticket_id}/transfer", auth=session, response={200: QueueCallOut, **ERRORS},
              summary="转移到其他业务类型（新号保留优先级和原取号顺序）")
-def ticket_transfer(request, ticket_id: int, payload: TransferIn):
+def ticket_transfer(request, ticket_id: int, payload: QueueTransferIn):
     t = _ticket(ticket_id)
     bt = BusinessType.objects.filter(pk=payload.business_type_id).first()
     if bt is None:

@@ -4,9 +4,11 @@ from django.urls import path
 
 from . import views_kiosk as kiosk
 from . import views_queue as queue
+from . import views_queue_remote as remote
 
 urlpatterns: list = [
     path("workbench/queue/", queue.panel, name="queue_panel"),
+    path("hall/<int:hall_id>/take/", remote.remote_take, name="remote_take"),
     path("hall/<int:hall_id>/kiosk/", kiosk.home, name="kiosk"),
     path("hall/<int:hall_id>/kiosk/take/", kiosk.take, name="kiosk_take"),
     path("hall/<int:hall_id>/kiosk/ticket/<int:ticket_id>/", kiosk.ticket, name="kiosk_ticket"),
