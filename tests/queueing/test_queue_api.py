@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.helpers import ApiClient
-from tests.queueing.test_queue_fixtures import *  # noqa: F401,F403
+from tests.queueing.test_queue_fixtures import *
 from zhengwu.queueing.models import Ticket
 
 BASE = "/api/v1/queueing/"

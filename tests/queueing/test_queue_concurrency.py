@@ -8,7 +8,7 @@ import threading
 import pytest
 from django.db import connection
 
-from tests.queueing.test_queue_fixtures import *  # noqa: F401,F403
+from tests.queueing.test_queue_fixtures import *
 
 pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
 

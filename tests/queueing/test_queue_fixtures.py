@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-__all__ = ["hall", "btype_a", "btype_b", "window1", "window2", "clerk1", "clerk2", "opened", "citizen_q"]
+__all__ = ["btype_a", "btype_b", "citizen_q", "clerk1", "clerk2", "hall", "opened", "window1", "window2"]
 
 
 @pytest.fixture

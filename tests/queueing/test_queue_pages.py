@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from tests.queueing.test_queue_fixtures import *  # noqa: F401,F403
+from tests.queueing.test_queue_fixtures import *
 from zhengwu.queueing.models import Ticket
 
 PANEL = "/workbench/queue/"
@@ -21,7 +21,7 @@ def clerk_client(clerk1):
 def test_panel_finds_the_usual_window_and_works_with_plain_forms(clerk_client, hall, btype_a, window1):
     r = clerk_client.get(PANEL)
     assert r.status_code == 200 and "1 号窗口" in r.content.decode() and 'id="btn-open"' in r.content.decode()
-    post = lambda **d: clerk_client.post(PANEL, {"window": window1.pk, **d}, follow=True)  # noqa: E731
+    post = lambda **d: clerk_client.post(PANEL, {"window": window1.pk, **d}, follow=True)
     assert "已开窗" in post(op="open").content.decode()
     assert "当前没有等候的号" in post(op="call").content.decode()
     assert "已帮办取号：A001" in post(op="issue", business_type=btype_a.pk, idempotency_key="x1").content.decode()

@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from tests.queueing.test_queue_fixtures import *  # noqa: F401,F403
+from tests.queueing.test_queue_fixtures import *
 from zhengwu.core.identifiers import make_id_number
 from zhengwu.queueing.models import HallRules, Ticket, TicketEvent
 from zhengwu.queueing.services import calling
@@ -63,7 +63,7 @@ def test_bad_id_number_names_the_field(hall, btype_a):
 
 
 def test_position_and_estimate(hall, btype_a, opened):
-    t1, t2, t3 = kiosk(hall, btype_a), kiosk(hall, btype_a), kiosk(hall, btype_a)
+    t1, _t2, t3 = kiosk(hall, btype_a), kiosk(hall, btype_a), kiosk(hall, btype_a)
     elder = kiosk(hall, btype_a, id_number=make_id_number("41010519500101002"))
     assert position(t1) == (1, 5)  # the elder is called first; 2 open windows serve A
     assert position(t3) == (3, 15)
@@ -198,3 +198,21 @@ def test_check_in_outside_the_window(hall, btype_a, citizen_q):
     appt = _appointment(hall, btype_a, citizen_q, later)
     with pytest.raises(ValidationError, match="签到时间为"):
         check_in(appointment=appt)
+
+
+def test_conditional_claim_retries_after_a_lost_race(hall, btype_a, monkeypatch):
+    """The SQLite path: another clerk claims the candidate between the read and the UPDATE."""
+    from django.db.models import QuerySet
+
+    first, second = kiosk(hall, btype_a), kiosk(hall, btype_a)
+    orig, raced = QuerySet.update, []
+
+    def racing_update(self, **kw):
+        if self.model is Ticket and kw == {"status": "called"} and not raced:
+            raced.append(1)
+            Ticket.objects.filter(pk=first.pk).update(status="called")  # the other clerk wins
+        return orig(self, **kw)
+
+    monkeypatch.setattr(QuerySet, "update", racing_update)
+    got = calling._claim_conditional([btype_a.pk], timezone.localdate())
+    assert raced and got.pk == second.pk

@@ -11,12 +11,10 @@ Errors are the API root's JSON (services raise ValidationError → 400, Permissi
 
 from __future__ import annotations
 
-from typing import Optional
-
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
-from ninja import Header, Router, Status
+from ninja import Field, Header, Router, Status
 from ninja.errors import HttpError
 from ninja.utils import check_csrf
 
@@ -74,11 +72,11 @@ class QueueTicketOut(Schema):
     estimated_wait_minutes: int
     priority: int
     priority_reason: str
-    window: Optional[str] = None
+    window: str | None = None
     call_count: int
     version: int
     issued_at: str
-    visit_id: Optional[int] = None
+    visit_id: int | None = None
 
 
 def ticket_out(t: Ticket) -> dict:
@@ -104,7 +102,7 @@ class QueueTicketIn(Schema):
              description="source=kiosk 无需登录（限流）；remote 需群众登录；clerk 需窗口人员登录。"
                          "同一 Idempotency-Key 只取一个号：重复请求返回同一个号。")
 def create_ticket(request, payload: QueueTicketIn,
-                  idempotency_key: Optional[str] = Header(None, alias="Idempotency-Key")):
+                  idempotency_key: str | None = Header(None, alias="Idempotency-Key")):
     hall = Hall.objects.filter(pk=payload.hall_id, is_active=True).first()
     if hall is None:
         raise NotFound("大厅不存在")
@@ -152,7 +150,7 @@ def appointment_check_in(request, code: str):
 
 # -- 叫号 (窗口人员) ------------------------------------------------------------------------------
 class QueueCallOut(Schema):
-    ticket: Optional[QueueTicketOut] = None
+    ticket: QueueTicketOut | None = None
     message: str
 
 
@@ -160,7 +158,7 @@ class QueueWindowOut(Schema):
     window_id: int
     number: str
     is_open: bool
-    requeued: list[str] = []
+    requeued: list[str] = Field(default_factory=list)
     message: str
 
 
@@ -206,11 +204,12 @@ def call_next(request, window_id: int):
 
 
 class QueueVersionIn(Schema):
-    version: Optional[int] = None
+    version: int | None = None
 
 
 ACTIONS = {"recall": (calling.recall, "已重呼"), "no-show": (calling.mark_no_show, "已过号"),
            "start": (calling.start, "开始办理"), "end": (calling.end, "已办结")}
+SUMMARIES = {"recall": "重呼", "no-show": "过号", "start": "开始办理", "end": "办结（登记现场服务，供评价）"}
 
 
 def _action_endpoint(name: str):
@@ -224,15 +223,14 @@ def _action_endpoint(name: str):
     return endpoint
 
 
-for _name, (_fn, _label) in ACTIONS.items():
+for _name in ACTIONS:
     router.post(f"/tickets/{{ticket_id}}/{_name}", auth=session, response={200: QueueCallOut, **ERRORS},
-                summary={"recall": "重呼", "no-show": "过号", "start": "开始办理", "end": "办结（登记现场服务，供评价）"}[_name]
-                )(_action_endpoint(_name))
+                summary=SUMMARIES[_name])(_action_endpoint(_name))
 
 
 class QueueTransferIn(Schema):
     business_type_id: int
-    version: Optional[int] = None
+    version: int | None = None
 
 
 @router.post("/tickets/{ticket_id}/transfer", auth=session, response={200: QueueCallOut, **ERRORS},

@@ -137,8 +137,8 @@ def call_next(*, window, user) -> Ticket | None:
             raise ValidationError({"window": [f"窗口：{window.number} 号窗口尚未开窗，请先开窗"]})
         busy = current(window)
         if busy is not None:
-            raise ValidationError({"window": [f"窗口：{busy.display}（{rules.STATE_LABELS[busy.status]}）尚未处理完，"
-                                              "请先办结、过号或转移"]})
+            label = rules.STATE_LABELS[busy.status]
+            raise ValidationError({"window": [f"窗口：{busy.display}（{label}）尚未处理完，请先办结、过号或转移"]})
         type_ids = list(setup.business_types.values_list("pk", flat=True))
         if not type_ids:
             raise ValidationError({"window": [f"窗口：{window.number} 号窗口未设置办理的业务类型"]})

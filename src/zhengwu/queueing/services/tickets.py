@@ -22,7 +22,15 @@ from zhengwu.org.models import Role
 from zhengwu.org.permissions import has_role
 
 from .. import queue_rules as rules
-from ..models import Appointment, BusinessType, HallRules, Ticket, TicketCounter, TicketEvent, WindowSetup
+from ..models import (
+    Appointment,
+    BusinessType,
+    HallRules,
+    Ticket,
+    TicketCounter,
+    TicketEvent,
+    WindowSetup,
+)
 
 LIVE = (rules.WAITING, rules.CALLED, rules.SERVING)
 SOURCES = {s.value for s in Ticket.Source}
@@ -173,8 +181,8 @@ def check_in(*, appointment: Appointment, actor=None) -> Ticket:
         earliest = start - dt.timedelta(minutes=rules_.checkin_before_minutes)
         latest = start + dt.timedelta(minutes=rules_.checkin_after_minutes)
         if slot.date != now.date() or now < earliest:
-            raise ValidationError({"code": [f"预约号：签到时间为 {slot.date:%m月%d日} {earliest:%H:%M}–{latest:%H:%M}，"
-                                            "请在此时间内签到"]})
+            when = f"{slot.date:%m月%d日} {earliest:%H:%M}–{latest:%H:%M}"
+            raise ValidationError({"code": [f"预约号：签到时间为 {when}，请在此时间内签到"]})
         if now > latest:
             raise ValidationError({"code": [f"预约号：已超过签到时间（{latest:%H:%M}），请重新取号或改约"]})
         ticket = issue_ticket(hall=slot.hall, business_type=slot.business_type, source=Ticket.Source.APPOINTMENT,
