@@ -93,3 +93,22 @@ def test_remote_take_in_the_portal(hall, btype_a, citizen_q):
     assert "A001" in r.content.decode() and "前面 0 人" in r.content.decode()
     r = c.post(f"/hall/{hall.pk}/take/", {"business_type": btype_a.pk, "idempotency_key": "r2"})
     assert r.status_code == 400 and "请勿重复取号" in r.content.decode()
+
+
+def test_duty_overrides_the_usual_window(clerk_client, clerk1, window1, window2):
+    from django.utils import timezone
+
+    from zhengwu.queueing.models import Duty
+
+    assert f'value="{window1.pk}"' in clerk_client.get(PANEL).content.decode()
+    Duty.objects.create(window=window2, user=clerk1, date=timezone.localdate())
+    page = clerk_client.get(PANEL).content.decode()
+    assert "2 号窗口" in page and f'name="window" value="{window2.pk}"' in page
+
+
+@pytest.mark.parametrize("text, code", [("y0001", "Y0001"), ("https://x.cn/appointments/Y0001/", "Y0001"),
+                                        ("https://x.cn/a?code=Y0001&x=1", "Y0001")])
+def test_scanned_code(text, code):
+    from zhengwu.queueing.views_kiosk import scanned_code
+
+    assert scanned_code(text) == code

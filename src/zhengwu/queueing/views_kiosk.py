@@ -77,11 +77,22 @@ def ticket(request, hall_id: int, ticket_id: int):
     return render(request, "queueing/kiosk/ticket.html", {"hall": hall, "t": t, "ahead": ahead, "minutes": minutes})
 
 
+def scanned_code(text: str) -> str:
+    """The appointment code from what was typed or scanned: a scanner types the QR's content, which
+    may be the bare code or a link ending in it (…/appointments/Y123/ or …?code=Y123)."""
+    text = (text or "").strip()
+    if "code=" in text:
+        text = text.split("code=", 1)[1].split("&", 1)[0]
+    elif "/" in text:
+        text = next((part for part in reversed(text.split("?", 1)[0].split("/")) if part), "")
+    return text.strip().upper()[:20]
+
+
 @ensure_csrf_cookie
 def checkin(request, hall_id: int):
     hall = _hall(hall_id)
     error = None
-    code = (request.POST.get("code") or request.GET.get("code") or "").strip().upper()[:20]
+    code = scanned_code(request.POST.get("code") or request.GET.get("code") or "")
     if request.method == "POST":
         error = _limited(request)
         if error is None:

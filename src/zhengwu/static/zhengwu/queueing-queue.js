@@ -30,11 +30,20 @@
     return JSON.stringify(data);
   }
 
+  // The waiting counts change as people take numbers: refreshed every 15 s while nobody is typing.
+  var busy = false;
+  setInterval(function () {
+    var active = document.activeElement;
+    if (busy || (active && panel.contains(active) && /INPUT|SELECT/.test(active.tagName))) { return; }
+    refresh("");
+  }, 15000);
+
   panel.addEventListener("submit", function (ev) {
     var form = ev.target;
     var api = form.getAttribute("data-api");
     if (!api || !window.fetch) { return; }
     ev.preventDefault();
+    busy = true;
     var token = form.querySelector("input[name=csrfmiddlewaretoken]");
     var buttons = form.querySelectorAll("button");
     buttons.forEach(function (b) { b.disabled = true; });
@@ -48,7 +57,8 @@
       var ticket = form.querySelector("input[name=ticket]");
       var extra = res.ok && form.hasAttribute("data-done") && ticket ? "&done=" + ticket.value : "";
       return refresh(extra);
-    }).catch(function () {
+    }).then(function () { busy = false; }).catch(function () {
+      busy = false;
       say("网络异常，请重试", false);
       buttons.forEach(function (b) { b.disabled = false; });
     });
