@@ -112,3 +112,22 @@ def test_scanned_code(text, code):
     from zhengwu.queueing.views_kiosk import scanned_code
 
     assert scanned_code(text) == code
+
+
+def test_remote_ticket_can_be_cancelled_by_its_holder(hall, btype_a, citizen_q, make_citizen):
+    from zhengwu.queueing.models import TicketEvent
+
+    c = Client()
+    c.force_login(citizen_q)
+    c.post(f"/hall/{hall.pk}/take/", {"business_type": btype_a.pk})
+    t = Ticket.objects.get()
+    other = Client()
+    other.force_login(make_citizen(name="钱七"))
+    assert other.post(f"/hall/{hall.pk}/take/", {"cancel": t.pk}).status_code == 404
+    c.post(f"/hall/{hall.pk}/take/", {"cancel": t.pk})
+    t.refresh_from_db()
+    assert t.status == "cancelled" and TicketEvent.objects.filter(ticket=t, action="cancel").exists()
+    r = c.post(f"/hall/{hall.pk}/take/", {"cancel": t.pk})
+    assert r.status_code == 400 and "已结束" in r.content.decode()
+    # a new one may be taken once the old one is cancelled
+    assert c.post(f"/hall/{hall.pk}/take/", {"business_type": btype_a.pk}).status_code == 302

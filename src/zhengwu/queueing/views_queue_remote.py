@@ -14,7 +14,7 @@ from django.utils import timezone
 from zhengwu.org.models import Hall
 
 from .models import BusinessType, Ticket
-from .services.tickets import hall_rules, issue_ticket, position
+from .services.tickets import cancel, hall_rules, issue_ticket, position
 
 
 @login_required
@@ -25,7 +25,17 @@ def remote_take(request, hall_id: int):
     rules = hall_rules(hall)
     types = list(BusinessType.objects.filter(hall=hall, is_active=True))
     error = None
-    if request.method == "POST":
+    if request.method == "POST" and request.POST.get("cancel"):
+        t = Ticket.objects.filter(pk=request.POST["cancel"] if request.POST["cancel"].isdigit() else 0,
+                                  user=request.user).first()
+        if t is None:
+            raise Http404("排队号不存在")
+        try:
+            cancel(ticket=t, user=request.user)
+            return redirect("queueing:remote_take", hall_id=hall.pk)
+        except ValidationError as exc:
+            error = "；".join(exc.messages)
+    elif request.method == "POST":
         bt = next((b for b in types if str(b.pk) == request.POST.get("business_type")), None)
         try:
             issue_ticket(hall=hall, business_type=bt, source="remote", user=request.user,

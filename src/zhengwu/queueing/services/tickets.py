@@ -226,3 +226,18 @@ def waiting_counts(hall, day: dt.date | None = None) -> dict[int, int]:
     rows = (Ticket.objects.filter(hall=hall, day=day, status=rules.WAITING).values("business_type")
             .annotate(n=Count("id")))
     return {r["business_type"]: r["n"] for r in rows}
+
+
+def cancel(*, ticket: Ticket, user) -> Ticket:
+    """取消: the holder of a remote/appointment ticket (or a 窗口人员) gives up a waiting ticket."""
+    with transaction.atomic():
+        t = LIFECYCLE.lock(ticket.pk, None)
+        if not (_is_user(user) and (t.user_id == user.pk or has_role(user, Role.WINDOW))):
+            raise PermissionDenied("只能取消自己的排队号")
+        target = LIFECYCLE.check(t, "cancel")
+        t.status, t.ended_at = target, timezone.now()
+        t.version += 1
+        t.save(update_fields=["status", "ended_at", "version"])
+        event(t, TicketEvent.Action.CANCEL, actor=user, text=f"{t.display} 已取消")
+        audit.record("queue.cancel", actor=user, obj=t, after=_audit_after(t))
+    return t
