@@ -112,9 +112,13 @@ def checkin(request, hall_id: int):
 
 def progress(request, hall_id: int):
     """查询办件进度: the platform has no public query by receipt (the receipt tells the applicant to
-    look in 我的办件 after logging in); the kiosk says so and points to the login."""
+    look in 我的办件 after logging in). A public kiosk must not hold a citizen's session, so it shows
+    a QR code of 我的办件 to open on the person's own phone instead of a login."""
+    from zhengwu.ratings import qr
+
     hall = _hall(hall_id)
-    return render(request, "queueing/kiosk/progress.html", {"hall": hall, "login": reverse("accounts:login")})
+    link = request.build_absolute_uri(reverse("cases:my_cases"))
+    return render(request, "queueing/kiosk/progress.html", {"hall": hall, "link": link, "qr_svg": qr.svg(link, scale=8)})
 
 
 def rate(request, hall_id: int):
