@@ -74,3 +74,29 @@ def test_clerk_panel_without_reloads(live_server, page, hall, btype_a, window1, 
     assert page.evaluate("window.__sameDocument") == 1  # no page load happened
     page.click("#link-rate")
     expect(page.locator("#rate-submit")).to_be_visible()
+
+
+WCAG_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+
+
+def test_kiosk_and_panel_pages_pass_axe(live_server, page, hall, btype_a, window1, clerk1):
+    from axe_playwright_python.sync_playwright import Axe
+
+    from zhengwu.queueing.services.tickets import issue_ticket
+
+    axe, failures = Axe(), []
+    t = issue_ticket(hall=hall, business_type=btype_a, source="kiosk")
+    base = live_server.url
+    for path in ("", "take/", f"ticket/{t.pk}/", "checkin/", "progress/", "rate/", f"rate/?window={window1.pk}"):
+        page.goto(f"{base}/hall/{hall.pk}/kiosk/{path}", wait_until="load")
+        for v in axe.run(page, options=WCAG_AA).response["violations"]:
+            failures += [f"kiosk/{path}: {v['id']} {n['target']}" for n in v["nodes"]]
+    page.goto(f"{base}/accounts/login/")
+    page.fill("input[name=username]", clerk1.username)
+    page.fill("input[name=password]", PASSWORD)
+    with page.expect_navigation(wait_until="load"):
+        page.click("#login-submit")
+    page.goto(f"{base}/workbench/queue/", wait_until="load")
+    for v in axe.run(page, options=WCAG_AA).response["violations"]:
+        failures += [f"panel: {v['id']} {n['target']}" for n in v["nodes"]]
+    assert not failures, "\n".join(failures)
