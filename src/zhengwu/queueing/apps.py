@@ -8,4 +8,9 @@ class QueueingConfig(AppConfig):
 
     def ready(self) -> None:
         # Each part registers its menu entries, jobs, scopes and warm-up below, between its own markers.
-        pass
+        # -- queue --
+        from zhengwu.workbench.menu import MenuEntry, register
+
+        register(MenuEntry("叫号", "queueing:queue_panel", roles={"window"}, icon="person-vcard", order=12,
+                           description="开窗、叫号、重呼、过号、办理、转移和帮办取号"))
+        # -- end queue --
