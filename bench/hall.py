@@ -308,7 +308,7 @@ def run(args) -> dict:
                     idle += 1
                     if everything or (issuing_done.is_set() and idle > 25):
                         return
-                    time.sleep(0.2)
+                    time.sleep(args.idle_pause)
                     continue
                 idle = 0
                 with lock:
@@ -357,6 +357,7 @@ def run(args) -> dict:
     result = {
         "when": dt.datetime.now().isoformat(timespec="seconds"), "database": connection.vendor,
         "cpus": os.cpu_count(), "boards": args.boards, "windows": len(clerks), "tickets_requested": args.tickets,
+        "rate": args.rate, "issue_pause": args.issue_pause, "serve_seconds": round(args.serve_seconds, 2),
         "issued": len(issued), "called": len(calls), "lost": len(lost), "duplicated": len(duplicated),
         "called_not_issued_here": len(foreign),
         "issue_seconds": round(issue_seconds, 1), "calling_seconds": round(calling_seconds, 1),
@@ -409,7 +410,9 @@ def markdown(r: dict) -> str:
     ]
     head = (f"# Hall bench {r['when']} ({r['database']}, {r['cpus']} CPUs)\n\n"
             f"{r['boards']} SSE boards, {r['windows']} clerk sessions calling, {r['tickets_requested']} tickets "
-            "(bench/hall.py; server time of each event vs receive time on the same machine).\n\n")
+            + (f"issued at {r['rate']:,.0f} an hour (the issue's load is 1,000), each served {r['serve_seconds']} s "
+               if r.get("rate") else "issued as fast as the kiosks can (stress, --rate 0) ")
+            + "(bench/hall.py; server time of each event vs receive time on the same machine).\n\n")
     return head + "| measure | result |\n|---|---|\n" + "".join(f"| {k} | {v} |\n" for k, v in rows)
 
 
@@ -422,11 +425,22 @@ def main():
     p.add_argument("--tickets", type=int, default=1000)
     p.add_argument("--kiosks", type=int, default=4)
     p.add_argument("--issue-source", default="kiosk", choices=["kiosk", "remote", "clerk"])
-    p.add_argument("--issue-pause", type=float, default=0.0, help="seconds between one kiosk's tickets")
-    p.add_argument("--serve-seconds", type=float, default=0.0, help="seconds a clerk serves before ending")
+    p.add_argument("--rate", type=float, default=10_000,
+                   help="tickets per hour the kiosks issue (the issue's target is 1,000; 0: as fast as they can); "
+                        "sets --issue-pause and --serve-seconds unless given")
+    p.add_argument("--issue-pause", type=float, default=None, help="seconds between one kiosk's tickets")
+    p.add_argument("--serve-seconds", type=float, default=None,
+                   help="seconds a clerk serves before ending (default: 80 %% of what the rate leaves each window)")
+    p.add_argument("--idle-pause", type=float, default=1.0, help="seconds a clerk waits after an empty queue")
     p.add_argument("--max-seconds", type=float, default=900)
     p.add_argument("--serve-child", action="store_true", help=argparse.SUPPRESS)
     args = p.parse_args()
+    # Paced at --rate: the kiosks together issue `rate` tickets an hour; each window is busy 80 % of
+    # the time the rate leaves it. --rate 0 runs flat out (a stress test, not the issue's workload).
+    if args.issue_pause is None:
+        args.issue_pause = args.kiosks * 3600 / args.rate if args.rate else 0.0
+    if args.serve_seconds is None:
+        args.serve_seconds = 0.8 * args.windows * 3600 / args.rate if args.rate else 0.0
     os.environ["ZHENGWU_DATA_DIR"] = args.data_dir
     Path(args.data_dir).mkdir(parents=True, exist_ok=True)
     if args.serve_child:
