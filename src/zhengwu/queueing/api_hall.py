@@ -17,7 +17,7 @@ from typing import Optional
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from ninja import Field, Header, Query, Router, Schema
+from ninja import Field, Header, Query, Router, Schema, Status
 
 from zhengwu.accounts.api_auth import SessionAuth
 from zhengwu.core.errors import NotFound
@@ -127,7 +127,7 @@ def book(request, payload: BookIn, idempotency_key: Optional[str] = Header(None,
             raise ValidationError({"item_id": ["事项不存在"]})
     key = f"{request.user.pk}:{idempotency_key}" if idempotency_key else None
     appt = svc.book(user=request.user, slot=slot, item=item, channel="portal", idempotency_key=key)
-    return 201, _appt(svc.find_mine(request.user, appt.code))
+    return Status(201, _appt(svc.find_mine(request.user, appt.code)))
 
 
 @router.post("appointments/{code}/cancel", auth=SessionAuth(), response={200: AppointmentOut, **ERRORS},
@@ -145,7 +145,7 @@ def rebook(request, code: str, payload: RebookIn):
     if slot is None:
         raise ValidationError({"slot_id": ["所选时段不存在，请刷新后重新选择"]})
     new = svc.rebook(appointment=appt, user=request.user, slot=slot)
-    return 201, _appt(svc.find_mine(request.user, new.code))
+    return Status(201, _appt(svc.find_mine(request.user, new.code)))
 
 
 @router.get("appointments", auth=SessionAuth(), response={200: list[AppointmentOut], **ERRORS}, summary="我的预约")

@@ -59,6 +59,8 @@ def _check_bookable(*, user, slot: Slot, item) -> None:
         raise PermissionDenied("仅群众和企业账号可以网上预约")
     if (closed := _closed_day_refusal(slot)) is not None:
         raise ValidationError({"slot_id": [closed]})
+    if Appointment.objects.filter(slot=slot, user=user, status__in=[rules.BOOKED, rules.CHECKED_IN]).exists():
+        raise ValidationError({"slot_id": ["您已预约该时段，请勿重复预约"]})
     block = active_block(user, slot.hall_id)
     refusal = rules.booking_refusal(now=timezone.now(), slot_start_at=slot_start_at(slot), capacity=slot.capacity,
                                     booked=slot.booked, blocked_until=block.until if block else None,
@@ -70,8 +72,6 @@ def _check_bookable(*, user, slot: Slot, item) -> None:
         raise ValidationError({"slot_id": [f"业务类型“{bt.name}”暂不开放预约"]})
     if item is not None and bt.items.exists() and not bt.items.filter(pk=item.pk).exists():
         raise ValidationError({"item_id": [f"事项“{item.name}”不属于业务类型“{bt.name}”，请重新选择"]})
-    if Appointment.objects.filter(slot=slot, user=user, status__in=[rules.BOOKED, rules.CHECKED_IN]).exists():
-        raise ValidationError({"slot_id": ["您已预约该时段，请勿重复预约"]})
 
 
 def _take_place(slot: Slot) -> None:
@@ -315,3 +315,12 @@ def is_bookable_item(item_id: int) -> bool:
     return business_type_for_item(item_id) is not None
 
 
+
+
+def booking_url_for_item(item_id: int) -> str:
+    """The 预约 page of an item ("" when no bookable business type serves it): the guide's link."""
+    from django.urls import reverse
+
+    if not is_bookable_item(item_id):
+        return ""
+    return f"{reverse('queueing:book_start')}?item={item_id}"
