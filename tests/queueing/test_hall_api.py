@@ -123,11 +123,13 @@ def demo_org_loaded(db):
 def test_guide_links_to_booking(setup, dept, publish_item, client):
     hall, bt, *_ = setup
     item = publish_item(dept, "食品经营许可证核发", supports_appointment=True)
-    assert 'id="guide-book"' not in client.get(f"/items/{item.pk}/").content.decode() or True
+    assert 'id="guide-book"' not in client.get(f"/items/{item.pk}/").content.decode()
     bt.items.add(item)
     from django.core.cache import cache
 
     cache.clear()
+    page = client.get(f"/items/{item.pk}/").content.decode()
+    assert f'href="/yuyue/?item={item.pk}" id="guide-book"' in page
     from zhengwu.queueing.services.booking import booking_url_for_item
 
     assert booking_url_for_item(item.pk) == f"/yuyue/?item={item.pk}"
