@@ -114,7 +114,9 @@ def book(*, user, slot, item=None, channel: str = "portal", idempotency_key=None
     except IntegrityError:
         if key and (found := Appointment.objects.filter(idempotency_key=key, user=user).first()) is not None:
             return found
-        raise ValidationError({"slot_id": ["您已预约该时段，请勿重复预约"]}) from None
+        if Appointment.objects.filter(slot=slot, user=user, status__in=[rules.BOOKED, rules.CHECKED_IN]).exists():
+            raise ValidationError({"slot_id": ["您已预约该时段，请勿重复预约"]}) from None
+        raise ValidationError({"slot_id": ["该时段已约满，请选择其他时段"]}) from None
 
 
 def _lock_mine(appointment, user) -> Appointment:
