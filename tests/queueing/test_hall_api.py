@@ -135,3 +135,40 @@ def test_guide_links_to_booking(setup, dept, publish_item, client):
     assert booking_url_for_item(item.pk) == f"/yuyue/?item={item.pk}"
     r = client.get(f"/yuyue/?item={item.pk}")
     assert r.status_code == 302 and r["Location"] == f"/yuyue/types/{bt.pk}/?item={item.pk}"
+
+
+def test_every_hall_form_renders_and_saves(setup, make_staff, client):
+    from zhengwu.queueing.models import Duty, ExtraSession, Zone
+
+    hall, bt, *_ = setup
+    client.force_login(make_staff("sysadmin"))
+    for kind in ("zone", "btype", "window", "duty", "period", "extra"):
+        assert client.get(f"/workbench/halls/{hall.pk}/{kind}/new/").status_code == 200, kind
+    assert client.get(f"/workbench/halls/{hall.pk}/nothing/new/").status_code == 404
+    assert client.post(f"/workbench/halls/{hall.pk}/zone/new/", {"name": "综合受理区", "order": 0}).status_code == 302
+    dup = client.post(f"/workbench/halls/{hall.pk}/zone/new/", {"name": "综合受理区", "order": 0})
+    assert "该大厅已有同名功能区" in dup.content.decode()
+    neither = client.post(f"/workbench/halls/{hall.pk}/extra/new/", {"kind": "weekend", "start": "09:00", "end": "12:00"})
+    assert "二者填其一" in neither.content.decode()
+    ok = client.post(f"/workbench/halls/{hall.pk}/extra/new/", {"kind": "weekend", "weekday": "5", "start": "09:00",
+                                                               "end": "12:00", "business_types": [bt.pk]})
+    assert ok.status_code == 302 and ExtraSession.objects.get(hall=hall).weekday == 5
+    clerk = make_staff("window")
+    w = Window.objects.get(hall=hall, number="01")
+    day = timezone.localdate().isoformat()
+    assert client.post(f"/workbench/halls/{hall.pk}/duty/new/", {"window": w.pk, "user": clerk.pk, "date": day,
+                                                                "period": "am"}).status_code == 302
+    clash = client.post(f"/workbench/halls/{hall.pk}/duty/new/", {"window": w.pk, "user": clerk.pk, "date": day,
+                                                                 "period": "day"})
+    assert "已按上午/下午排班" in clash.content.decode()
+    roster = client.get(f"/workbench/halls/{hall.pk}/roster/").content.decode()
+    assert clerk.display_name in roster
+    rules = client.get(f"/workbench/halls/{hall.pk}/rules/")
+    assert rules.status_code == 200
+    bad = client.post(f"/workbench/halls/{hall.pk}/rules/", {**{k: v for k, v in rules.context["form"].initial.items()
+                                                                  if v is not None and v is not False},
+                                                             "slot_minutes": 1, "lock_version": 1})
+    assert "预约时段长度须在 5 至 240 分钟之间" in bad.content.decode()
+    assert Zone.objects.filter(hall=hall).count() == 1 and Duty.objects.count() == 1
+    r = client.post(f"/workbench/halls/{hall.pk}/slots/")
+    assert r.status_code == 302

@@ -85,6 +85,9 @@ def load(stdout) -> None:
                 _d, made = Duty.objects.get_or_create(window_id=g.window_id, date=monday + dt.timedelta(days=i),
                                                       period="day", defaults={"user": g.user})
                 duties += made
+    from .services.booking import bookable_items_changed
+
+    bookable_items_changed()
     r = generate(hall)
     stdout.write(f"预约与大厅：{len(ZONES)} 个功能区，{len(TYPES)} 个业务类型，{len(setups)} 个窗口设置，"
                  f"新增排班 {duties} 条，新增预约时段 {r['created']} 个")

@@ -319,10 +319,36 @@ def is_bookable_item(item_id: int) -> bool:
 
 
 
+BOOKABLE_ITEMS_KEY = "queueing:bookable_items"
+BOOKABLE_ITEMS_SECONDS = 60
+
+
+def bookable_item_ids() -> frozenset[int]:
+    """Ids of the items some bookable business type serves: one query for every guide rendered in
+    the next minute (the guide's body is itself cached; hall management clears this on a change)."""
+    from django.core.cache import cache
+
+    from ..models import BusinessType
+
+    found = cache.get(BOOKABLE_ITEMS_KEY)
+    if found is None:
+        found = frozenset(BusinessType.items.through.objects.filter(
+            businesstype__bookable=True, businesstype__is_active=True, businesstype__hall__is_active=True)
+            .values_list("serviceitem_id", flat=True))
+        cache.set(BOOKABLE_ITEMS_KEY, found, BOOKABLE_ITEMS_SECONDS)
+    return found
+
+
+def bookable_items_changed() -> None:
+    from django.core.cache import cache
+
+    cache.delete(BOOKABLE_ITEMS_KEY)
+
+
 def booking_url_for_item(item_id: int) -> str:
     """The 预约 page of an item ("" when no bookable business type serves it): the guide's link."""
     from django.urls import reverse
 
-    if not is_bookable_item(item_id):
+    if item_id not in bookable_item_ids():
         return ""
     return f"{reverse('queueing:book_start')}?item={item_id}"

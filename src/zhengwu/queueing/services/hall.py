@@ -65,6 +65,10 @@ def save(actor, hall: Hall, kind: str, form):
     obj.save()
     form.save_m2m()
     audit.record(f"queueing.{kind}.{'add' if adding else 'change'}", actor=actor, obj=obj, after=_describe(obj))
+    if kind == "btype":
+        from .booking import bookable_items_changed
+
+        transaction.on_commit(bookable_items_changed)
     return obj
 
 
