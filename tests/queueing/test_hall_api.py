@@ -10,7 +10,14 @@ from django.utils import timezone
 from tests.helpers import ApiClient
 from zhengwu.core.calendar import add_workdays
 from zhengwu.org.models import Hall, Window
-from zhengwu.queueing.models import Appointment, BusinessType, HallRules, OpeningPeriod, Slot, WindowSetup
+from zhengwu.queueing.models import (
+    Appointment,
+    BusinessType,
+    HallRules,
+    OpeningPeriod,
+    Slot,
+    WindowSetup,
+)
 
 T = dt.time
 B = "/api/v1/queueing/"

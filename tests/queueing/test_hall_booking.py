@@ -11,8 +11,16 @@ from django.utils import timezone
 
 from zhengwu.core.calendar import add_workdays
 from zhengwu.org.models import Hall, Window
-from zhengwu.queueing.models import (Appointment, BookingBlock, BusinessType, ExtraSession, HallRules,
-                                     OpeningPeriod, Slot, WindowSetup)
+from zhengwu.queueing.models import (
+    Appointment,
+    BookingBlock,
+    BusinessType,
+    ExtraSession,
+    HallRules,
+    OpeningPeriod,
+    Slot,
+    WindowSetup,
+)
 from zhengwu.queueing.services import booking, slots
 
 T = dt.time

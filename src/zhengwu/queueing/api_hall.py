@@ -13,7 +13,6 @@ messages (the API root's handlers): full slot, closed day, twice, blocked → 40
 from __future__ import annotations
 
 import datetime as dt
-from typing import Optional
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -54,7 +53,7 @@ class SlotsOut(Schema):
 
 class BookIn(Schema):
     slot_id: int
-    item_id: Optional[int] = None
+    item_id: int | None = None
 
 
 class RebookIn(Schema):
@@ -69,18 +68,18 @@ class AppointmentOut(Schema):
     hall: str
     business_type_id: int
     business_type: str
-    item_id: Optional[int] = None
+    item_id: int | None = None
     date: dt.date
     start: str
     end: str
     slot_id: int
-    rebooked_from: Optional[str] = None
+    rebooked_from: str | None = None
     created_at: dt.datetime
 
 
 class SlotQuery(Schema):
     business_type_id: int
-    date: Optional[dt.date] = None
+    date: dt.date | None = None
 
 
 def _appt(a) -> dict:
@@ -114,7 +113,7 @@ def slots(request, hall_id: int, q: Query[SlotQuery]):
 
 
 @router.post("appointments", auth=SessionAuth(), response={201: AppointmentOut, **ERRORS}, summary="预约")
-def book(request, payload: BookIn, idempotency_key: Optional[str] = Header(None, alias="Idempotency-Key")):
+def book(request, payload: BookIn, idempotency_key: str | None = Header(None, alias="Idempotency-Key")):
     slot = Slot.objects.filter(pk=payload.slot_id).select_related("business_type").first()
     if slot is None:
         raise ValidationError({"slot_id": ["所选时段不存在，请刷新后重新选择"]})

@@ -29,7 +29,15 @@ def load(stdout) -> None:
     from zhengwu.catalog.models import ServiceItem
     from zhengwu.org.models import Hall, RoleGrant, Window
 
-    from .models import BusinessType, Duty, ExtraSession, HallRules, OpeningPeriod, WindowSetup, Zone
+    from .models import (
+        BusinessType,
+        Duty,
+        ExtraSession,
+        HallRules,
+        OpeningPeriod,
+        WindowSetup,
+        Zone,
+    )
     from .services.slots import generate
 
     hall = Hall.objects.filter(region__code=DISTRICT, name="金水区政务服务中心").first()

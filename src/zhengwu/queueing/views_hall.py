@@ -18,7 +18,15 @@ from zhengwu.workbench.views import roles_required
 
 from . import forms_hall
 from . import hall_rules as rules
-from .models import BookingBlock, BusinessType, Duty, ExtraSession, OpeningPeriod, Slot, Zone
+from .models import (
+    BookingBlock,
+    BusinessType,
+    Duty,
+    ExtraSession,
+    OpeningPeriod,
+    Slot,
+    Zone,
+)
 from .services import booking as booking_svc
 from .services import hall as svc
 from .services import slots as slot_svc
