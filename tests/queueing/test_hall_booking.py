@@ -132,6 +132,10 @@ def test_noshows_block_booking_and_staff_lift_it(slot, make_citizen, make_staff)
     later = timezone.make_aware(dt.datetime.combine(slot.date, T(16)))
     booking.send_reminders(now=later - dt.timedelta(days=1))
     assert alice.notifications.filter(title="预约提醒").count() == 2
+    from zhengwu.cases.models import SmsMessage
+
+    assert SmsMessage.objects.filter(body__contains="预约号").count() == 2
+    assert "0 条" in booking.send_reminders(now=later - dt.timedelta(days=1))  # each booking once
     out = booking.mark_noshows(now=later)
     assert "标记 2" in out and "限制预约 1" in out
     block = BookingBlock.objects.get(user=alice)
