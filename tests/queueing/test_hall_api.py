@@ -75,6 +75,7 @@ def test_booking_pages(setup, client):
     client.force_login(alice)
     page = client.get(f"/yuyue/types/{bt.pk}/?date={s1.date:%Y-%m-%d}")
     assert page.status_code == 200 and "余号" in page.content.decode()
+    assert 'id="block-reason"' not in page.content.decode()  # only a blocked person is told
     r = client.post(f"/yuyue/slots/{s1.pk}/book/", {"idempotency_key": "t1"})
     appt = Appointment.objects.get(user=alice)
     assert r.status_code == 302 and r["Location"].endswith(f"/yuyue/mine/{appt.code}/")
@@ -179,3 +180,30 @@ def test_every_hall_form_renders_and_saves(setup, make_staff, client):
     assert Zone.objects.filter(hall=hall).count() == 1 and Duty.objects.count() == 1
     r = client.post(f"/workbench/halls/{hall.pk}/slots/")
     assert r.status_code == 302
+
+
+def test_block_reason_shown_rebook_by_page_and_staff_lift(setup, make_staff, client):
+    from zhengwu.queueing.models import BookingBlock
+    from zhengwu.queueing.services import booking
+    from zhengwu.workbench.menu import entries_for
+
+    hall, bt, s1, s2, alice = setup
+    client.force_login(alice)
+    a = booking.book(user=alice, slot=s1)
+    page = client.get(f"/yuyue/types/{bt.pk}/?date={s2.date:%Y-%m-%d}&rebook={a.code}").content.decode()
+    assert f"正在改约：原预约 {a.code}" in page
+    r = client.post(f"/yuyue/mine/{a.code}/rebook/", {"slot_id": s2.pk})
+    new = Appointment.objects.get(rebooked_from=a)
+    assert r.status_code == 302 and new.slot == s2
+    block = BookingBlock.objects.create(user=alice, hall=hall, until=s2.date, reason="30 天内爽约 3 次")
+    page = client.get(f"/yuyue/types/{bt.pk}/").content.decode()
+    assert "原因：30 天内爽约 3 次" in page
+    r = client.post(f"/yuyue/slots/{s1.pk}/book/", follow=True)
+    assert "您已被限制预约至" in r.content.decode()
+    supervisor = make_staff("supervisor")
+    assert "queueing:hall_list" in [e["entry"].url_name for e in entries_for(supervisor)]
+    client.force_login(supervisor)
+    assert "30 天内爽约 3 次" in client.get(f"/workbench/halls/{hall.pk}/").content.decode()
+    assert client.post(f"/workbench/halls/{hall.pk}/blocks/{block.pk}/lift/").status_code == 302
+    block.refresh_from_db()
+    assert block.lifted_by == supervisor

@@ -192,6 +192,11 @@ class ExtraSessionForm(HallForm):
         d, wd = cleaned.get("date"), cleaned.get("weekday")
         if (d is None) == (wd is None):
             self.add_error("date", "请填写日期（某一天）或每周星期（每周重复），二者填其一")
+        elif (s := cleaned.get("start")) and (e := cleaned.get("end")) and e > s:
+            others = ExtraSession.objects.filter(hall=self.hall, date=d, weekday=wd).exclude(pk=self.instance.pk)
+            hit = rules.overlap([(o.start, o.end) for o in others], s, e)
+            if hit:
+                self.add_error("start", f"与同一天已有的延时/周末办 {hit[0]:%H:%M}-{hit[1]:%H:%M} 重叠")
         return cleaned
 
 

@@ -85,7 +85,7 @@ def choose(request, bt_id: int):
     if (item_id := request.GET.get("item", "")).isdigit():
         item = bt.items.filter(pk=int(item_id)).first()
     return render(request, "queueing/hall/book_choose.html", {
-        "bt": bt, "hall": bt.hall, "dates": dates, "day": day, "slots": slots, "error": error, "block": block,
+        "bt": bt, "hall": bt.hall, "dates": dates, "day": day, "slots": slots, "error": error, "booking_block": block,
         "rebook": rebook, "item": item, "token": secrets.token_urlsafe(16),
         "weekdays": rules.WEEKDAYS,
     })
