@@ -93,6 +93,10 @@ def load(stdout) -> None:
                 _d, made = Duty.objects.get_or_create(window_id=g.window_id, date=monday + dt.timedelta(days=i),
                                                       period="day", defaults={"user": g.user})
                 duties += made
+            # and the Saturday 周末办 session
+            _d, made = Duty.objects.get_or_create(window_id=g.window_id, date=monday + dt.timedelta(days=5),
+                                                  period="extra", defaults={"user": g.user})
+            duties += made
     from .services.booking import bookable_items_changed
 
     bookable_items_changed()
