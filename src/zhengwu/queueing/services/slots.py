@@ -76,6 +76,9 @@ def generate(hall, *, today: dt.date | None = None, actor=None) -> dict[str, int
     wanted = plan(hall, today)
     created = updated = removed = 0
     with transaction.atomic():
+        # One generation of a hall at a time (the daily job and the hall page's button): the hall row
+        # is the mutex, so two runs never insert the same slot.
+        type(hall).objects.select_for_update().filter(pk=hall.pk).first()
         existing = {(s.business_type_id, s.date, s.start): s for s in
                     Slot.objects.select_for_update().filter(hall=hall, date__gte=today)}
         new = []
@@ -91,7 +94,7 @@ def generate(hall, *, today: dt.date | None = None, actor=None) -> dict[str, int
                     s.end, s.capacity, s.session = p.end, cap, p.session
                     s.save(update_fields=["end", "capacity", "session"])
                     updated += 1
-        Slot.objects.bulk_create(new)
+        Slot.objects.bulk_create(new, ignore_conflicts=True)
         created = len(new)
         for s in existing.values():  # no longer planned (hours changed, a type no longer bookable)
             if s.booked == 0 and not s.appointments.exists():
