@@ -16,11 +16,11 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from ninja import Field, Header, Query, Router, Schema, Status
+from ninja import Field, Header, Query, Router, Status
 
 from zhengwu.accounts.api_auth import SessionAuth
 from zhengwu.core.errors import NotFound
-from zhengwu.core.schemas import ERRORS
+from zhengwu.core.schemas import ERRORS, Schema
 
 from .models import BusinessType, Slot
 from .services import booking as svc
