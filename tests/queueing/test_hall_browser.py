@@ -59,3 +59,57 @@ def test_citizen_books_and_cancels(live_server, browser):
         page.click(f"button[data-cancel='{code}']")
     expect(page.locator("body")).to_contain_text(f"已取消预约 {code}")
     assert Appointment.objects.get(code=code).status == "cancelled"
+
+
+WCAG_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+
+
+def test_hall_and_booking_pages_pass_axe(live_server, browser):
+    import io
+
+    from axe_playwright_python.sync_playwright import Axe
+
+    from zhengwu.accounts.demo import CITIZEN_ID
+    from zhengwu.accounts.demo import load as load_accounts
+    from zhengwu.org.demo import DEMO_PASSWORD
+    from zhengwu.org.demo import load as load_org
+    from zhengwu.org.models import Hall
+    from zhengwu.queueing.demo import load as load_hall
+    from zhengwu.queueing.models import BusinessType, Slot
+    from zhengwu.queueing.services import booking
+
+    load_org(io.StringIO())
+    load_accounts(io.StringIO())
+    load_hall(io.StringIO())
+    hall = Hall.objects.get(name="金水区政务服务中心")
+    bt = BusinessType.objects.get(hall=hall, prefix="A")
+    base, axe, failures = live_server.url, Axe(), []
+
+    def visit(page, path):
+        assert page.goto(base + path, wait_until="load").status == 200, path
+        for v in axe.run(page, options=WCAG_AA).response["violations"]:
+            failures.extend(f"{path}: {v['id']} {n['target']}" for n in v["nodes"])
+
+    def log_in(username):
+        page = browser.new_context(locale="zh-CN").new_page()
+        page.goto(f"{base}/accounts/login/")
+        page.fill("input[name=username]", username)
+        page.fill("input[name=password]", DEMO_PASSWORD)
+        with page.expect_navigation(wait_until="load"):
+            page.click("#login-submit")
+        return page
+
+    citizen = log_in(CITIZEN_ID)
+    from zhengwu.accounts.backends import login_username
+    from zhengwu.accounts.models import User
+
+    slot = Slot.objects.filter(business_type=bt, booked__lt=10).order_by("-date").first()
+    appt = booking.book(user=User.objects.get(username=login_username(CITIZEN_ID)), slot=slot)
+    for path in ("/yuyue/", f"/yuyue/types/{bt.pk}/", "/yuyue/mine/", f"/yuyue/mine/{appt.code}/"):
+        visit(citizen, path)
+    staff = log_in("duban")
+    for path in ("/workbench/halls/", f"/workbench/halls/{hall.pk}/", f"/workbench/halls/{hall.pk}/roster/",
+                 f"/workbench/halls/{hall.pk}/window/new/", f"/workbench/halls/{hall.pk}/btype/new/",
+                 f"/workbench/halls/{hall.pk}/rules/"):
+        visit(staff, path)
+    assert failures == []
