@@ -103,3 +103,17 @@ def revoke_role(actor, grant: RoleGrant) -> None:
 def ensure_hall(region: Region, name: str, address: str, phone: str = "") -> Hall:
     hall, _ = Hall.objects.get_or_create(region=region, name=name, defaults={"address": address, "phone": phone})
     return hall
+
+
+@transaction.atomic
+def save_window(actor, window: Window, departments=None) -> Window:
+    """Add or change a window of a hall (大厅管理 in the workbench)."""
+    adding = window._state.adding
+    window.full_clean()
+    window.save()
+    if departments is not None:
+        window.departments.set(departments)
+    audit.record(f"org.window.{'add' if adding else 'change'}", actor=actor, obj=window,
+                 after={"hall": window.hall_id, "number": window.number, "name": window.name,
+                        "kind": window.kind, "is_active": window.is_active})
+    return window

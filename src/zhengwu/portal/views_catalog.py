@@ -23,6 +23,7 @@ from zhengwu.catalog.overview import OVERVIEW_CACHE_SECONDS, overview_generation
 from zhengwu.catalog.overview import anonymous_page
 from zhengwu.speedups import jinja_env
 from zhengwu.org.models import Department, Region
+from zhengwu.queueing.services.booking import booking_url_for_item
 
 PAGE_SIZE = 20
 GUIDE_CACHE_SECONDS = 300
@@ -106,6 +107,8 @@ def item_guide(request, pk: int):
             "item": item, "v": v, "materials": v.material_list,
             "channels": [CHANNELS.get(c, c) for c in (v.channels or [])],
             "compression_pct": None if compression is None else round(compression * 100),  # {% widthratio %}'s
+            # 支持预约办理 links to 预约 when the item belongs to a bookable business type (issue 25).
+            "booking_url": booking_url_for_item(item.pk) if v.supports_appointment else "",
             # Most items are in no 一件事: the head query says so, and then nothing is asked.
             "bundles": (list(item.bundles.filter(status=Bundle.Status.PUBLISHED).order_by("name")[:5])
                         if head["has_bundles"] else []),

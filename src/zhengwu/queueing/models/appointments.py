@@ -57,6 +57,7 @@ class Appointment(models.Model):
     checked_in_at = models.DateTimeField("签到时间", null=True, blank=True)
     reminded_at = models.DateTimeField("提醒时间", null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
+    idempotency_key = models.CharField("防重复提交标识", max_length=64, null=True, blank=True, unique=True)
 
     class Meta:
         verbose_name = "预约"
