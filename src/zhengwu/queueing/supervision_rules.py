@@ -141,10 +141,10 @@ def percentile(values: Iterable[float], q: float) -> float | None:
 # -- 窗口饱和度 ------------------------------------------------------------------------------------
 def open_intervals(events: Iterable[tuple[dt.datetime, bool]], *, day_start: dt.datetime, now: dt.datetime,
                    open_now_since: dt.datetime | None = None) -> list[tuple[dt.datetime, dt.datetime]]:
-    """The periods a window was open today, from its open/close events in time order (``True``:
-    opened). A window open at ``now`` stays open until now; a close with no open before it today
-    counts from the start of the day only when ``open_now_since`` says it was opened before today
-    is not known — it is then ignored. ``open_now_since``: the window is open now, since then."""
+    """The periods a window was open today, from its open/close events (``True``: opened). An
+    open period not closed yet runs until ``now``; a close without an open before it today is
+    ignored. ``open_now_since``: the window is open now, since then (its opening may be before
+    today, or have no event) — counted from the later of that and the end of the last period."""
     out: list[tuple[dt.datetime, dt.datetime]] = []
     since: dt.datetime | None = None
     for at, opened in sorted(events, key=lambda e: e[0]):
