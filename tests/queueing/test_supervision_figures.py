@@ -13,8 +13,16 @@ from django.utils import timezone
 from tests.helpers import ApiClient
 from zhengwu.org.models import Hall, Role, Window
 from zhengwu.queueing import figures
-from zhengwu.queueing.models import (BusinessType, DailyRollup, HallRules, OverdueAlert, RollupCell, Ticket,
-                                     TicketEvent, WindowSetup)
+from zhengwu.queueing.models import (
+    BusinessType,
+    DailyRollup,
+    HallRules,
+    OverdueAlert,
+    RollupCell,
+    Ticket,
+    TicketEvent,
+    WindowSetup,
+)
 from zhengwu.queueing.services import supervision
 
 D1, D2 = dt.date(2026, 11, 2), dt.date(2026, 11, 3)

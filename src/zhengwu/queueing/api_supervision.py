@@ -6,8 +6,6 @@ hall outside them is 404). The live page polls ``halls/{id}/supervision/live`` e
 
 from __future__ import annotations
 
-from typing import Optional
-
 import orjson
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
@@ -51,8 +49,8 @@ def live(request, hall_id: int):
             summary="效能监察：按窗口/业务类型/时段/日期统计",
             description="start、end 为 YYYY-MM-DD（默认本月，最长一年）；by=window|business_type|hour|day。"
                         "过去的日期读日汇总，今天读实时数据。")
-def figures_json(request, hall_id: int, start: Optional[str] = None, end: Optional[str] = None,
-                 by: Optional[str] = None):
+def figures_json(request, hall_id: int, start: str | None = None, end: str | None = None,
+                 by: str | None = None):
     hall = hall_for(request.auth, hall_id)
     try:
         s, e = rules.parse_range(start, end, timezone.localdate())

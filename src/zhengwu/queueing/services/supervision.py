@@ -20,7 +20,16 @@ from zhengwu.org.models import Hall, Role, RoleGrant, Window
 from zhengwu.org.permissions import scope
 
 from .. import supervision_rules as rules
-from ..models import BusinessType, DailyRollup, HallRules, OverdueAlert, RollupCell, Ticket, TicketEvent, WindowSetup
+from ..models import (
+    BusinessType,
+    DailyRollup,
+    HallRules,
+    OverdueAlert,
+    RollupCell,
+    Ticket,
+    TicketEvent,
+    WindowSetup,
+)
 
 log = logging.getLogger("zhengwu.queueing")
 
