@@ -142,6 +142,7 @@ def test_live_numbers(hall, setup, now):
     WindowSetup.objects.filter(window=w1).update(is_open=True, opened_at=now - dt.timedelta(minutes=60))
     d = supervision.live(hall, now=now)
     assert d["waiting_total"] == 3
+    assert d["at"].endswith("+08:00") and d["at"][11:16] == "15:00"  # shown as Beijing time
     assert [(w["prefix"], w["count"]) for w in d["waiting"]] == [("A", 2), ("B", 1)]
     assert [(o["minutes"]) for o in d["overdue"]] == [45, 31]
     assert d["avg_wait_minutes"] == 10.0 and d["avg_service_minutes"] == 15.0

@@ -98,11 +98,11 @@ def live(hall, now: dt.datetime | None = None) -> dict:
         windows.append({"id": w.pk, "number": w.number, "name": w.name, "open": is_open,
                         "open_minutes": open_s // 60, "busy_minutes": busy // 60,
                         "saturation": rules.saturation(busy, open_s)})
-    alerts = [{"ticket": a.ticket.display, "minutes": a.wait_minutes, "at": a.created_at.isoformat(),
+    alerts = [{"ticket": a.ticket.display, "minutes": a.wait_minutes, "at": timezone.localtime(a.created_at).isoformat(),
                "waiting": a.ticket.status == Ticket.Status.WAITING}
               for a in OverdueAlert.objects.filter(hall=hall, day=today).select_related("ticket")[:50]]
     return {
-        "hall": {"id": hall.pk, "name": hall.name}, "at": now.isoformat(), "day": today.isoformat(),
+        "hall": {"id": hall.pk, "name": hall.name}, "at": timezone.localtime(now).isoformat(), "day": today.isoformat(),
         "threshold_minutes": threshold,
         "waiting_total": sum(waiting.values()),
         "waiting": [{"id": pk, "prefix": p, "name": n, "count": waiting.get(pk, 0)} for pk, p, n in types],
