@@ -125,3 +125,11 @@ def test_parse_group():
     with pytest.raises(rules.RuleError) as e:
         rules.parse_group("staff")
     assert e.value.field == "by"
+
+
+def test_add_hist_and_sums_round_trip():
+    assert rules.add_hist([1, 2], [0, 0, 5]) == [1, 2, 5]
+    assert rules.add_hist([], [3]) == [3]
+    acc = rules.Acc()
+    acc.add("done", m(0), m(12), m(13), m(20), 30)
+    assert rules.Acc.from_sums(acc.sums(), acc.hist) == acc

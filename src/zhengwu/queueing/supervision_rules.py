@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import operator
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -76,7 +77,8 @@ class Acc:
             self.serviced += 1
             self.service_seconds += max(0, int((ended - started).total_seconds()))
 
-    def merge(self, other: Acc) -> Acc:
+    def merge(self, other: Acc, *, hist: bool = True) -> Acc:
+        """Add ``other`` in (``hist=False``: the sums only — charts need no percentile)."""
         self.tickets += other.tickets
         self.served += other.served
         self.no_shows += other.no_shows
@@ -85,12 +87,23 @@ class Acc:
         self.overtime += other.overtime
         self.serviced += other.serviced
         self.service_seconds += other.service_seconds
-        hist = other.hist
-        if len(self.hist) < len(hist):
-            self.hist.extend([0] * (len(hist) - len(self.hist)))
-        for i, n in enumerate(hist):
-            self.hist[i] += n
+        if hist and other.hist:
+            mine, theirs = self.hist, other.hist
+            if len(mine) < len(theirs):
+                mine.extend([0] * (len(theirs) - len(mine)))
+            elif len(theirs) < len(mine):
+                theirs = [*theirs, *([0] * (len(mine) - len(theirs)))]
+            self.hist = list(map(operator.add, mine, theirs))  # element-wise in C: a year is ~100,000 cells
         return self
+
+    SUMS = ("tickets", "served", "no_shows", "waited", "wait_seconds", "overtime", "serviced", "service_seconds")
+
+    def sums(self) -> tuple[int, ...]:
+        return tuple(getattr(self, k) for k in self.SUMS)
+
+    @classmethod
+    def from_sums(cls, sums, hist: list[int] | None = None) -> Acc:
+        return cls(*sums, hist=list(hist or []))
 
     # -- the figures -------------------------------------------------------------------------
     @property
@@ -114,6 +127,15 @@ class Acc:
                 "avg_wait": self.avg_wait_minutes, "p90_wait": self.p90_wait_minutes,
                 "avg_service": self.avg_service_minutes, "overtime_rate": self.overtime_rate,
                 "overtime": self.overtime, "waited": self.waited}
+
+
+def add_hist(a: list[int], b: list[int]) -> list[int]:
+    """Two histograms added element-wise (in C: a year of a hall is ~100,000 of them)."""
+    if len(a) < len(b):
+        a, b = b, a
+    if len(b) < len(a):
+        b = [*b, *([0] * (len(a) - len(b)))]
+    return list(map(operator.add, a, b))
 
 
 def hist_percentile(hist: Sequence[int], q: float) -> int | None:

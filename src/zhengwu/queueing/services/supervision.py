@@ -159,18 +159,26 @@ def watch(now: dt.datetime | None = None) -> str:
 
 # -- daily rollups -----------------------------------------------------------------------------
 def cells_of(tickets, threshold: int) -> dict[tuple, rules.Acc]:
-    """Tickets folded by (day, business type, window, hour of issue)."""
+    """Tickets folded twice: ("w", day, business type, window) and ("h", day, hour of issue)."""
     out: dict[tuple, rules.Acc] = {}
     tz = timezone.get_current_timezone()
     for day, bt, window, status, issued, called, started, ended in tickets.order_by().values_list(
             "day", "business_type_id", "window_id", "status", "issued_at", "called_at", "started_at",
             "ended_at").iterator(chunk_size=5000):
-        key = (day, bt, window, issued.astimezone(tz).hour)
-        acc = out.get(key)
-        if acc is None:
-            acc = out[key] = rules.Acc()
-        acc.add(status, issued, called, started, ended, threshold)
+        for key in (("w", day, bt, window), ("h", day, issued.astimezone(tz).hour)):
+            acc = out.get(key)
+            if acc is None:
+                acc = out[key] = rules.Acc()
+            acc.add(status, issued, called, started, ended, threshold)
     return out
+
+
+def _cell(roll, key: tuple, a: rules.Acc) -> RollupCell:
+    kind, day, *rest = key
+    dims = {"business_type_id": rest[0], "window_id": rest[1]} if kind == "w" else {"hour": rest[0]}
+    return RollupCell(rollup=roll, kind=kind, day=day, hall_id=roll.hall_id, **dims, tickets=a.tickets,
+                      served=a.served, no_shows=a.no_shows, waited=a.waited, wait_seconds=a.wait_seconds,
+                      overtime=a.overtime, serviced=a.serviced, service_seconds=a.service_seconds, wait_hist=a.hist)
 
 
 def rollup_day(hall, day: dt.date, now: dt.datetime | None = None) -> DailyRollup:
@@ -182,12 +190,8 @@ def rollup_day(hall, day: dt.date, now: dt.datetime | None = None) -> DailyRollu
             hall=hall, day=day, defaults={"computed_at": now})
         if not made:
             RollupCell.objects.filter(rollup=roll).delete()
-        RollupCell.objects.bulk_create([RollupCell(
-            rollup=roll, day=day, hall=hall, business_type_id=bt, window_id=w, hour=hour, tickets=a.tickets,
-            served=a.served, no_shows=a.no_shows, waited=a.waited, wait_seconds=a.wait_seconds, overtime=a.overtime,
-            serviced=a.serviced, service_seconds=a.service_seconds, wait_hist=a.hist)
-            for (_d, bt, w, hour), a in cells.items()], batch_size=1000)
-        roll.tickets = sum(a.tickets for a in cells.values())
+        RollupCell.objects.bulk_create([_cell(roll, k, a) for k, a in cells.items()], batch_size=1000)
+        roll.tickets = sum(a.tickets for k, a in cells.items() if k[0] == "h")
         roll.computed_at = now
         roll.save(update_fields=["tickets", "computed_at"])
         audit.record("queueing.rollup", obj=roll, after={"hall": hall.pk, "day": day.isoformat(),
