@@ -228,3 +228,14 @@ def test_excel_export(hall, known, make_staff, client):
     assert rows[-1] == ("合计", 5, 3, 1, 19.0, 40, 20.0, 0.25)
     hours = list(wb["按时段"].iter_rows(min_row=3, values_only=True))
     assert [(h[0], h[1]) for h in hours] == [("09时", 2), ("10时", 2), ("14时", 1)]
+
+
+def test_menu_entry_and_jobs_are_registered(hall, make_staff, client):
+    from zhengwu.core import schedule
+
+    assert schedule.job("queueing.watch").every == dt.timedelta(minutes=1)
+    assert schedule.job("queueing.rollup") is not None
+    client.force_login(make_staff(role=Role.SUPERVISOR))
+    assert "/workbench/queueing/supervision/" in client.get("/workbench/").content.decode()
+    client.force_login(make_staff(role=Role.WINDOW))
+    assert "/workbench/queueing/supervision/" not in client.get("/workbench/").content.decode()
