@@ -17,6 +17,7 @@ def test_load_history_is_idempotent_and_plausible(district):
     hall = Hall.objects.create(name="金水区政务服务中心", region=district, address="郑州市金水区")
     a = BusinessType.objects.create(hall=hall, prefix="A", name="综合受理", service_minutes=12)
     b = BusinessType.objects.create(hall=hall, prefix="B", name="企业开办", service_minutes=20)
+    c = BusinessType.objects.create(hall=hall, prefix="C", name="不动产登记", service_minutes=25)  # no window set up
     for n in ("1", "2", "3"):
         setup = WindowSetup.objects.create(window=Window.objects.create(hall=hall, number=n, name=f"{n}号窗口"))
         setup.business_types.set([a, b] if n != "3" else [b])
@@ -38,6 +39,7 @@ def test_load_history_is_idempotent_and_plausible(district):
     assert 0 < t["no_shows"] < 0.1 * written and 0 < t["overtime_rate"] < 0.1
     assert 3 <= t["avg_wait"] <= 15 and 10 <= t["avg_service"] <= 25
     assert {r["label"] for r in rep.rows} == {"1 1号窗口", "2 2号窗口", "3 3号窗口"}
+    assert Ticket.objects.filter(business_type=c).exclude(window=None).exists()  # served at any window
 
 
 def test_bench_domain_hall_tickets(district):

@@ -67,6 +67,8 @@ def synth_day(rnd: random.Random, day: dt.date, types: Sequence[tuple[int, str, 
 
 def hall_shape(hall) -> tuple[list[tuple[int, str, int]], dict[int, list[int]]]:
     """The hall's active business types and, for each, the windows set up to serve it."""
+    from zhengwu.org.models import Window
+
     from .models import BusinessType, WindowSetup
 
     types = list(BusinessType.objects.filter(hall=hall, is_active=True).order_by("order", "prefix")
@@ -75,6 +77,10 @@ def hall_shape(hall) -> tuple[list[tuple[int, str, int]], dict[int, list[int]]]:
     for setup in WindowSetup.objects.filter(window__hall=hall, window__is_active=True).prefetch_related("business_types"):
         for bt in setup.business_types.all():
             windows.setdefault(bt.pk, []).append(setup.window_id)
+    # A type no window is set up for yet is served at any of the hall's windows.
+    every = list(Window.objects.filter(hall=hall, is_active=True).order_by("number").values_list("pk", flat=True))
+    for bt_id, _prefix, _minutes in types:
+        windows.setdefault(bt_id, every)
     return types, windows
 
 
