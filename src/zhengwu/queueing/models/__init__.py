@@ -2,7 +2,9 @@
 
 from .appointments import Appointment, BookingBlock, Slot
 from .hall import BusinessType, Duty, ExtraSession, HallRules, OpeningPeriod, WindowSetup, Zone
+from .supervision import DailyRollup, OverdueAlert, RollupCell
 from .tickets import Ticket, TicketCounter, TicketEvent
 
-__all__ = ["Appointment", "BookingBlock", "BusinessType", "Duty", "ExtraSession", "HallRules", "OpeningPeriod", "Slot",
+__all__ = ["Appointment", "BookingBlock", "BusinessType", "DailyRollup", "Duty", "ExtraSession", "HallRules",
+           "OpeningPeriod", "OverdueAlert", "RollupCell", "Slot",
            "Ticket", "TicketCounter", "TicketEvent", "WindowSetup", "Zone"]
