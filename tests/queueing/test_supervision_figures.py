@@ -138,7 +138,10 @@ def test_live_numbers(hall, setup, now):
     ticket(B, today, now - dt.timedelta(minutes=31), status="waiting")
     ticket(A, today, now - dt.timedelta(minutes=50), now - dt.timedelta(minutes=40), now - dt.timedelta(minutes=30),
            now - dt.timedelta(minutes=15), window=w1)
-    TicketEvent.objects.create(hall=hall, action="window", window=w1, text="开窗", at=now - dt.timedelta(minutes=60))
+    from zhengwu.queueing import queue_rules
+
+    TicketEvent.objects.create(hall=hall, action="window", window=w1, text=queue_rules.window_event_text(w1.number, True),
+                               at=now - dt.timedelta(minutes=60))
     WindowSetup.objects.filter(window=w1).update(is_open=True, opened_at=now - dt.timedelta(minutes=60))
     d = supervision.live(hall, now=now)
     assert d["waiting_total"] == 3

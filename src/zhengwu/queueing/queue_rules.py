@@ -47,6 +47,20 @@ def announcement(ticket_display: str, window_number: str) -> str:
     return f"请 {ticket_display} 号到 {window_number} 号窗口"
 
 
+WINDOW_OPENED = "号窗口开始服务"
+WINDOW_CLOSED = "号窗口暂停服务"
+
+
+def window_event_text(window_number: str, opened: bool) -> str:
+    """The text of a window's open/close event (action ``window``): what the boards show and what
+    效能监察 reads to know when a window was open."""
+    return f"{window_number} {WINDOW_OPENED if opened else WINDOW_CLOSED}"
+
+
+def window_event_opens(text: str) -> bool:
+    return text.endswith(WINDOW_OPENED)
+
+
 @dataclass(frozen=True)
 class Priority:
     level: int

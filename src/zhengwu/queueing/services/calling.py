@@ -68,7 +68,7 @@ def open_window(*, window, user) -> WindowSetup:
         setup.is_open, setup.opened_by, setup.opened_at = True, user, timezone.now()
         setup.version += 1
         setup.save(update_fields=["is_open", "opened_by", "opened_at", "version"])
-        _window_event(window, user, f"{window.number} 号窗口开始服务")
+        _window_event(window, user, rules.window_event_text(window.number, opened=True))
         audit.record("queue.window_open", actor=user, obj=window, after={"window": window.number})
     return setup
 
@@ -100,7 +100,7 @@ def close_window(*, window, user) -> list[Ticket]:
             setup.is_open, setup.opened_by, setup.opened_at = False, None, None
             setup.version += 1
             setup.save(update_fields=["is_open", "opened_by", "opened_at", "version"])
-            _window_event(window, user, f"{window.number} 号窗口暂停服务")
+            _window_event(window, user, rules.window_event_text(window.number, opened=False))
             audit.record("queue.window_close", actor=user, obj=window,
                          after={"window": window.number, "requeued": [t.display for t in tickets]})
     return tickets

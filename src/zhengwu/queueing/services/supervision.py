@@ -19,6 +19,7 @@ from zhengwu.core import audit
 from zhengwu.org.models import Hall, Role, RoleGrant, Window
 from zhengwu.org.permissions import scope
 
+from .. import queue_rules
 from .. import supervision_rules as rules
 from ..models import (
     BusinessType,
@@ -54,8 +55,8 @@ def _day_start(day: dt.date) -> dt.datetime:
 
 
 def _opened(text: str) -> bool:
-    """A window event (action ``window``) opens the window unless its text says 关 or 暂停."""
-    return not ("关" in text or "暂停" in text)
+    """Whether a window event (action ``window``) opened the window (queue_rules writes its text)."""
+    return queue_rules.window_event_opens(text)
 
 
 # -- live --------------------------------------------------------------------------------------
