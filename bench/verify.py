@@ -175,12 +175,6 @@ class Batch(Verify):
         return status == 200 and len(json.loads(data)["results"]) == 1000
 
 
-def _durable() -> bool:
-    from zhengwu.datashare.services import verify
-
-    return verify.DURABLE_CALLS
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--people", type=int, default=100_000)
@@ -235,10 +229,9 @@ def main() -> None:
 
     db = conn.vendor
     result = {"at": stamp, "db": db, "people": fx["people"], "entities": fx["entities"], "rows": rows,
-              "targets": TARGETS, "durable_calls": _durable()}
+              "targets": TARGETS}
     (out_dir / f"{stamp}-verify-{db}.json").write_text(json.dumps(result, ensure_ascii=False, indent=1))
     lines = [f"# 查询核验 bench {stamp} ({db}, {fx['people']:,} people in 人口库, {fx['entities']:,} 法人 in 法人库)", "",
-             f"Call records: {'durable (each answer waits for its record to reach the disk)' if _durable() else 'asynchronous commit'}.", "",
              "| endpoint | clients | n | client p50 | client p95 | client p99 | server p99 | req/s | errors |",
              "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in rows:

@@ -410,3 +410,10 @@ ZHENGWU_OPEN311_ANONYMOUS_WINDOW = int(os.environ.get("ZHENGWU_OPEN311_ANONYMOUS
 # form has no map (区县 → 街道 and the address only). An outside host is added to the page's img-src.
 ZHENGWU_HOTLINE_MAP_TILES = os.environ.get("ZHENGWU_HOTLINE_MAP_TILES", "")
 ZHENGWU_HOTLINE_MAP_CENTER = os.environ.get("ZHENGWU_HOTLINE_MAP_CENTER", "34.7466,113.6253")  # lat,lon
+
+# --- The hall's call boards (issue 25, ADR 0043) ---------------------------------------------------
+# `zhengwu serve` starts the push server (server-sent events) beside gunicorn on ZHENGWU_PUSH_PORT
+# (default: the web port + 1; ZHENGWU_PUSH=off: not started, boards poll). Behind a reverse proxy
+# that routes /push/ to it, set ZHENGWU_PUSH_URL to where browsers reach it (e.g. https://zw.example.cn);
+# empty: the page's own host on the push port.
+ZHENGWU_PUSH_URL = os.environ.get("ZHENGWU_PUSH_URL", "").rstrip("/")

@@ -11,13 +11,11 @@ never written anywhere in the clear: the call row keeps the blind index of the I
 
 from __future__ import annotations
 
-import os
 import time
 import unicodedata
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
 from django.utils import timezone
 
 from zhengwu.core.identifiers import validate_id_number, validate_uscc
@@ -28,25 +26,14 @@ from .. import quota, registry_reads
 from .. import verify_rules as rules
 from ..models import DataResource, QueryCall, ShareGrant
 
-# PostgreSQL: call rows are committed without waiting for the WAL flush (ADR 0038) unless this is
-# set — the commit's flush is most of a 核验's time on a small server.
-DURABLE_CALLS = os.environ.get("ZHENGWU_DATASHARE_DURABLE_CALLS", "") == "1"
 VERIFY_SCOPE = "data:verify"
 QUERY_SCOPE = "data:query"
 R = QueryCall.Result
 
 
 def save_calls(rows: list[QueryCall]) -> None:
-    """Insert call rows (one statement). On PostgreSQL, in their own transaction with
-    ``synchronous_commit`` off: the row is written and crash-consistent, the answer does not wait
-    for the disk (a server crash may lose the last fraction of a second of call rows)."""
-    if connection.vendor != "postgresql" or DURABLE_CALLS or not connection.get_autocommit():
-        QueryCall.objects.bulk_create(rows, batch_size=500)
-        return
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL synchronous_commit TO OFF")
-        QueryCall.objects.bulk_create(rows, batch_size=500)
+    """Insert call rows (one statement), durably: the answer waits for its record (ADR 0038)."""
+    QueryCall.objects.bulk_create(rows, batch_size=500)
 
 
 @dataclass
