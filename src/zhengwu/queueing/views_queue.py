@@ -69,6 +69,8 @@ def panel_context(request, window: Window) -> dict:
         "api": api, "issue_key": uuid.uuid4().hex,
         "rate_url": reverse("ratings:tablet_rate", args=[window.pk, done.visit_id]) if done and done.visit_id else "",
         "file_url": reverse("cases:staff_file"),
+        # 窗口代录 during this service: linked to the ticket (and the rating) at 办结.
+        "filed": calling.filed_during(current, request.user) if current and current.started_at else None,
     }
 
 

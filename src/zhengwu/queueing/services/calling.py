@@ -208,6 +208,14 @@ def start(*, ticket, user, expected_version=None) -> Ticket:
     return t
 
 
+def filed_during(ticket, user):
+    """The case this clerk filed (窗口代录) while serving ``ticket``: the latest since 开始办理."""
+    from zhengwu.cases.models import Case
+
+    return (Case.objects.filter(filed_by=user, created_at__gte=ticket.started_at)
+            .select_related("service_item").order_by("-created_at").first())
+
+
 def end(*, ticket, user, expected_version=None, case=None) -> Ticket:
     """办结: records the 现场服务 (ratings.WindowVisit) the rating tablet / QR then rates."""
     from zhengwu.ratings import services as ratings
@@ -215,8 +223,11 @@ def end(*, ticket, user, expected_version=None, case=None) -> Ticket:
     with transaction.atomic():
         t, target = _act(ticket, user, "end", expected_version=expected_version)
         t.ended_at = timezone.now()
+        if case is None and t.case_id is None and t.started_at is not None:
+            case = filed_during(t, user)
         if case is not None:
             t.case = case
+            t.item = t.item or case.service_item
         try:
             t.visit = ratings.start_visit(user, t.window, item=t.item, case=t.case, source="staff",
                                           served_at=t.ended_at)
