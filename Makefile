@@ -69,6 +69,9 @@ bench: install $(BENCH_LOCUST)
 	# 查询核验 (issue 24) on the same data: the 人口库 and 法人库 gen-data loaded (city: 10M and 2M).
 	ZHENGWU_DATA_DIR=$(BENCH_DATA_DIR) $(if $(BENCH_DATABASE_URL),DATABASE_URL=$(BENCH_DATABASE_URL),env -u DATABASE_URL) \
 		$(BIN)/python bench/verify.py --people 0
+	# The hall (issue 25): 50 call boards, 30 clerks, 1,000 tickets, on the same database.
+	ZHENGWU_DATA_DIR=$(BENCH_DATA_DIR) $(if $(BENCH_DATABASE_URL),DATABASE_URL=$(BENCH_DATABASE_URL),env -u DATABASE_URL) \
+		$(BIN)/python bench/hall.py
 
 # Schemathesis against a live server with the demo district, as every role, on a THROWAWAY database
 # (a temporary SQLite file, or a new database on DATABASE_URL's server, dropped afterwards); bounded by

@@ -111,3 +111,27 @@ def test_make_bench_runs_end_to_end_on_a_fresh_database(tmp_path):
                      "GET /workbench/cases/inbox/", "POST /api/v1/hotline/tickets [POST]"):
             assert kind in ran, (kind, sorted(ran))
         assert "Mixed portal workload" in report
+
+
+def test_hall_bench_runs_end_to_end_on_a_fresh_database(tmp_path):
+    """make bench's hall step (bench/hall.py, issue 25) on a fresh SQLite database, small: every
+    ticket issued is called exactly once and every board received every call."""
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE", "ZHENGWU_TESTING", "ZHENGWU_SECRET_KEY",
+                        "ZHENGWU_PII_KEY")}
+    out = tmp_path / "results"
+    port = _free_port()
+    while True:  # the push server takes port + 1
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port + 1)) != 0:
+                break
+        port = _free_port()
+    proc = subprocess.run([sys.executable, str(ROOT / "bench" / "hall.py"), "--data-dir", str(tmp_path / "data"),
+                           "--port", str(port), "--boards", "3", "--windows", "2", "--tickets", "12", "--rate", "0",
+                           "--max-seconds", "120", "--out", str(out)],
+                          env=env, cwd=tmp_path, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    [result_file] = out.glob("*-hall-sqlite.json")
+    r = json.loads(result_file.read_text())
+    assert (r["issued"], r["called"], r["lost"], r["duplicated"]) == (12, 12, 0, 0), r
+    assert r["calls_missed_on_boards"] == 0 and r["board_latency_ms"]["p95"] is not None, r

@@ -131,3 +131,26 @@ def test_remote_ticket_can_be_cancelled_by_its_holder(hall, btype_a, citizen_q, 
     assert r.status_code == 400 and "已结束" in r.content.decode()
     # a new one may be taken once the old one is cancelled
     assert c.post(f"/hall/{hall.pk}/take/", {"business_type": btype_a.pk}).status_code == 302
+
+
+def test_kiosk_progress_by_receipt_number_and_id_number(hall, dept, publish_item, make_citizen):
+    """查询办件进度 at the kiosk: the receipt's 办件编号 with the applicant's 身份证号 shows the state;
+    a wrong number, someone else's ID or a missing field shows the same refusal, nothing else."""
+    from zhengwu.cases.services import applying
+
+    item = publish_item(dept, "咨询登记", materials=[])
+    citizen, other = make_citizen(name="李四"), make_citizen(name="王五")
+    case = applying.create_draft(citizen, item)
+    case = applying.submit(citizen, case, case.lock_version)
+    id_number = citizen.applicant.id_number.reveal_unaudited()
+    url = f"/hall/{hall.pk}/kiosk/progress/"
+    c = Client()
+    r = c.post(url, {"number": case.number, "identifier": id_number.lower()})
+    page = r.content.decode()
+    assert r.status_code == 200 and "咨询登记" in page and "待受理" in page and "李*" in page
+    assert id_number not in page and "李四" not in page
+    for number, ident in ((case.number, other.applicant.id_number.reveal_unaudited()), ("X" + case.number, id_number),
+                          (case.number, "")):
+        r = c.post(url, {"number": number, "identifier": ident})
+        assert r.status_code == 400 and ("未查到该办件" in r.content.decode() or "请填写" in r.content.decode())
+        assert "咨询登记" not in r.content.decode()

@@ -502,3 +502,21 @@ def applicants_case(applicant, pk: int) -> Case | None:
 def case_by_pk(pk: int) -> Case | None:
     """Case ``pk`` with its item and department, or None (ratings: the case a signed QR token names)."""
     return Case.objects.select_related("service_item", "department").filter(pk=pk).first()
+
+
+def progress_by_receipt(number: str, identifier: str) -> Case | None:
+    """查询办件进度 without logging in (the hall's kiosk): the case with this 办件编号 whose applicant
+    has this 身份证号 (compared by blind index, nothing decrypted) or 统一社会信用代码; None when
+    either does not match — the caller says the same thing in both cases."""
+    from zhengwu.core import identifiers
+    from zhengwu.core.pii import blind_index
+
+    number, identifier = (number or "").strip(), identifiers.compact_id_number(identifier or "")
+    if not number or len(identifier) != 18:
+        return None
+    qs = Case.objects.select_related("service_item", "applicant").filter(number=number)
+    if identifiers.resembles_id_number(identifier):
+        qs = qs.filter(applicant__id_number_index=blind_index("id_number", identifier))
+    else:
+        qs = qs.filter(applicant__uscc=identifier)
+    return qs.first()

@@ -110,15 +110,38 @@ def checkin(request, hall_id: int):
                   status=400 if error else 200)
 
 
+@ensure_csrf_cookie
 def progress(request, hall_id: int):
-    """查询办件进度: the platform has no public query by receipt (the receipt tells the applicant to
-    look in 我的办件 after logging in). A public kiosk must not hold a citizen's session, so it shows
-    a QR code of 我的办件 to open on the person's own phone instead of a login."""
+    """查询办件进度: the 办件编号 on the receipt and the applicant's 身份证号 (the kiosk's card reader
+    types it) or 统一社会信用代码; the state and dates, the applicant's name masked. Rate-limited like
+    every kiosk write. A QR code of 我的办件 offers the full record on the person's own phone."""
+    from zhengwu.cases import queries as case_queries
+    from zhengwu.cases import rules as case_rules
+    from zhengwu.core import audit, pii
     from zhengwu.ratings import qr
 
     hall = _hall(hall_id)
     link = request.build_absolute_uri(reverse("cases:my_cases"))
-    return render(request, "queueing/kiosk/progress.html", {"hall": hall, "link": link, "qr_svg": qr.svg(link, scale=8)})
+    ctx = {"hall": hall, "link": link, "qr_svg": qr.svg(link, scale=6), "number": "", "error": None, "case": None}
+    if request.method == "POST":
+        ctx["number"] = number = request.POST.get("number", "").strip()[:32]
+        identifier = request.POST.get("identifier", "")
+        ctx["error"] = _limited(request)
+        if ctx["error"] is None:
+            if not number or not identifier.strip():
+                ctx["error"] = "请填写办件编号和身份证号（或统一社会信用代码）"
+            else:
+                case = case_queries.progress_by_receipt(number, identifier)
+                if case is None:
+                    ctx["error"] = "未查到该办件：请核对受理回执上的办件编号和申请人的身份证号（或统一社会信用代码）"
+                else:
+                    audit.record("cases.progress_lookup", actor=None, obj=case, after={"channel": "kiosk",
+                                                                                      "hall": hall.pk})
+                    ctx["case"] = case
+                    ctx["state_label"] = case_rules.STATE_LABELS.get(case.state, case.state)
+                    ctx["applicant_masked"] = pii.mask("name", case.applicant.name) if case.applicant.kind == "person" \
+                        else case.applicant.name
+    return render(request, "queueing/kiosk/progress.html", ctx, status=400 if ctx["error"] else 200)
 
 
 def rate(request, hall_id: int):
