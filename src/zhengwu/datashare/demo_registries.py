@@ -56,5 +56,46 @@ def load(stdout) -> None:
         period_end=today + dt.timedelta(days=365), state=ShareRequest.State.APPROVED)
     ShareGrant.objects.create(request=request, api_key=key, consumer=consumer, resource=resource, fields=GRANT_FIELDS,
                               expires_at=timezone.now() + dt.timedelta(days=365))
+    calls = _demo_calls(key, consumer, resource)
     stdout.write(f"数据共享演示基础库：新增 {made} 条；演示共享授权（人社局 → {resource.name}），"
-                 f"应用密钥 {DEMO_DATA_KEY}")
+                 f"应用密钥 {DEMO_DATA_KEY}；近15天核验调用 {calls} 次（交换监控）")
+
+
+def _demo_calls(key, consumer, resource) -> int:
+    """Two weeks of the demo key's 核验 calls for 交换监控 (a few refused; today ten times the usual
+    volume, which the monitoring flags), two of them about the demo citizen (我的数据使用记录);
+    then the daily roll-up. Made once, with the grant."""
+    import random
+
+    from zhengwu.accounts.demo import CITIZEN_ID
+    from zhengwu.core.identifiers import make_id_number
+    from zhengwu.core.pii import blind_index
+
+    from .models import QueryCall
+    from .services import monitoring
+
+    rnd = random.Random(24)
+    today = timezone.localdate()
+    citizen = blind_index("id_number", CITIZEN_ID)
+    rows, times = [], []
+    for back in range(14, -1, -1):
+        day = today - dt.timedelta(days=back)
+        n = 600 if back == 0 else rnd.randint(40, 70)
+        for k in range(n):
+            subject = citizen if (back in (3, 9) and k == 0) else blind_index(
+                "id_number", make_id_number(f"410105{1960 + rnd.randrange(40)}0{rnd.randint(1, 9)}1{rnd.randint(0, 8)}"
+                                            f"{rnd.randrange(1000):03d}"))
+            refused = rnd.random() < 0.03
+            rows.append(QueryCall(kind="verify", api_key=key, consumer=consumer, consumer_name=key.name,
+                                  resource=resource, registry="person", purpose="办理社会保险参保登记时核验申请人身份",
+                                  subject_index=subject, fields=["name"],
+                                  result="refused" if refused else rnd.choice(["match"] * 9 + ["mismatch"]),
+                                  status_code=403 if refused else 200, latency_ms=round(rnd.uniform(2, 9), 2)))
+            times.append(timezone.make_aware(dt.datetime.combine(day, dt.time(9)) + dt.timedelta(seconds=k * 40)))
+    made = QueryCall.objects.bulk_create(rows, batch_size=1000)
+    for row, at in zip(made, times):
+        row.at = min(at, timezone.now())
+    QueryCall.objects.bulk_update(made, ["at"], batch_size=1000)
+    for back in range(14, -1, -1):
+        monitoring.rollup_day(today - dt.timedelta(days=back))
+    return len(made)
