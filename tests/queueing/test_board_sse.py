@@ -132,7 +132,14 @@ def test_bad_requests_get_a_json_error(hall):
 
 
 def test_serve_starts_the_push_server_as_a_child_and_stops_it(monkeypatch):
-    from zhengwu.core.management.commands.serve import start_push, stop_push
+    from zhengwu.core import companions
+
+    [push] = [c for c in companions.registered() if c.name == "push"]
+
+    def start_push(host, port):
+        return companions.start(push, host, port)
+
+    stop_push = companions.stop
 
     monkeypatch.setenv("ZHENGWU_PUSH", "off")
     assert start_push("127.0.0.1", 8000) is None

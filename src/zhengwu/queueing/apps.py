@@ -9,11 +9,16 @@ class QueueingConfig(AppConfig):
     def ready(self) -> None:
         import datetime as dt
 
+        # -- board: the push server beside gunicorn (ADR 0043) --
+        from zhengwu.core import companions
         from zhengwu.core.schedule import Job
         from zhengwu.core.schedule import register as register_job
         from zhengwu.workbench.menu import MenuEntry
         from zhengwu.workbench.menu import register as register_menu
 
+        from .push.urls import companion_argv
+
+        companions.register(companions.Companion("push", companion_argv))
         # -- queue: 叫号 --
         register_menu(MenuEntry("叫号", "queueing:queue_panel", roles={"window"}, icon="person-vcard", order=12,
                                 description="开窗、叫号、重呼、过号、办理、转移和帮办取号"))

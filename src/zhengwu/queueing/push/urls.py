@@ -42,3 +42,14 @@ def events_url(request, hall_id: int, window_id: int | None = None) -> str:
         return ""
     url = f"{base}/push/halls/{hall_id}/events"
     return f"{url}?window={window_id}" if window_id else url
+
+
+def companion_argv(host: str, web_port: int) -> list[str] | None:
+    """``zhengwu serve``'s companion (zhengwu.core.companions): the push server on ZHENGWU_PUSH_PORT
+    (default the web port + 1), put in the environment the web workers inherit so the board pages
+    know where it is; None when ZHENGWU_PUSH=off."""
+    if not enabled():
+        return None
+    port = int(os.environ.get("ZHENGWU_PUSH_PORT") or web_port + 1)
+    os.environ["ZHENGWU_PUSH_PORT"] = str(port)
+    return ["push", "--host", host, "--port", str(port)]

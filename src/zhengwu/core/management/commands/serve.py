@@ -1,13 +1,12 @@
 """``zhengwu serve``: the production web server (gunicorn, threaded workers)."""
 
 import os
-import subprocess
-import sys
 
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from zhengwu.core import companions
 from zhengwu.speedups import warmup
 
 
@@ -28,47 +27,6 @@ RECOMMENDED_THREADS = 4
 def _warm_up(worker) -> None:
     """gunicorn's ``post_worker_init``: what each app registered (zhengwu.speedups.warmup)."""
     warmup.warm_up(worker.log)
-
-
-def start_push(host: str, port: int):
-    """The push server (``zhengwu push``, ADR 0043) as a child process, unless ZHENGWU_PUSH=off.
-
-    Its port (ZHENGWU_PUSH_PORT, default the web port + 1) is put in the environment the gunicorn
-    workers inherit, so the board pages know where it is. On Linux the child is also told to stop
-    when this process dies (PR_SET_PDEATHSIG)."""
-    from zhengwu.queueing.push.urls import enabled
-
-    if not enabled():
-        return None
-    push_port = int(os.environ.get("ZHENGWU_PUSH_PORT") or port + 1)
-    os.environ["ZHENGWU_PUSH_PORT"] = str(push_port)
-
-    def die_with_parent():
-        try:
-            import ctypes
-            import signal
-
-            ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-        except Exception:
-            pass
-
-    import zhengwu
-
-    # The child imports the same zhengwu as this process (not another checkout on the path).
-    src = os.path.dirname(os.path.dirname(os.path.abspath(zhengwu.__file__)))
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [src, os.environ.get("PYTHONPATH")])))
-    return subprocess.Popen([sys.executable, "-m", "zhengwu", "push", "--host", host, "--port", str(push_port)],
-                            env=env, preexec_fn=die_with_parent if sys.platform.startswith("linux") else None)
-
-
-def stop_push(proc) -> None:
-    if proc is None or proc.poll() is not None:
-        return
-    proc.terminate()
-    try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
 
 
 class Command(BaseCommand):
@@ -128,8 +86,9 @@ class Command(BaseCommand):
             f"zhengwu 服务启动：http://{opts['host']}:{opts['port']}/ "
             f"（{opts['workers']} 个进程 × {opts['threads']} 个线程）"
         )
-        push = start_push(opts["host"], opts["port"])
+        # Companion processes the apps registered (the hall's push server, ADR 0043).
+        running = companions.start_all(opts["host"], opts["port"])
         try:
             App().run()
         finally:
-            stop_push(push)
+            companions.stop_all(running)
