@@ -14,7 +14,7 @@ from zhengwu.core.schemas import ErrorOut, Schema
 from .push import store
 
 router = Router(tags=["大厅取号叫号与预约"])
-ERRORS = {404: ErrorOut, 422: ErrorOut}
+ERRORS = {400: ErrorOut, 404: ErrorOut, 422: ErrorOut}  # 400: a malformed id (the API root's handler)
 
 
 class CallOut(Schema):
