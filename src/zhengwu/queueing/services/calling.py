@@ -132,7 +132,9 @@ def call_next(*, window, user) -> Ticket | None:
     or None when nobody waits."""
     _require_clerk(user, window)
     with transaction.atomic():
-        setup = _setup(window)
+        # The window's row locked: a double click (two calls from one window at once) waits here and
+        # then finds the first call's ticket, instead of claiming a second one.
+        setup = _setup(window, lock=True)
         if not setup.is_open:
             raise ValidationError({"window": [f"窗口：{window.number} 号窗口尚未开窗，请先开窗"]})
         busy = current(window)
