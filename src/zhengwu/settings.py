@@ -131,6 +131,7 @@ INSTALLED_APPS = [
     "zhengwu.licenses",
     "zhengwu.datashare",
     "zhengwu.queueing",
+    "zhengwu.inspections",
     "zhengwu.portal",
     "zhengwu.workbench",
     "zhengwu_bench",  # synthetic bench data: only its `gen-data` command (no models, no URLs)

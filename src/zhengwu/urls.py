@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("zhengwu.licenses.urls")),
     path("", include("zhengwu.datashare.urls")),
     path("", include("zhengwu.queueing.urls")),
+    path("", include("zhengwu.inspections.urls")),
     path("workbench/", include("zhengwu.workbench.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,5 @@
+"""JSON API of the results part of 监管, mounted by api.py under /api/v1/inspections/."""
+
+from ninja import Router
+
+router = Router(tags=["互联网+监管"])

@@ -1,0 +1,31 @@
+"""告知承诺 后核查: a case decided on the applicant's commitment is verified afterwards."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class CommitmentCheck(models.Model):
+    class State(models.TextChoices):
+        PENDING = "pending", "待核查"
+        PASSED = "passed", "核查属实"
+        FAILED = "failed", "核查不属实"
+
+    case = models.OneToOneField("cases.Case", verbose_name="办件", on_delete=models.PROTECT,
+                                related_name="commitment_check")
+    department = models.ForeignKey("org.Department", verbose_name="核查部门", on_delete=models.PROTECT, related_name="+")
+    due_date = models.DateField("核查期限")
+    state = models.CharField("状态", max_length=10, choices=State.choices, default=State.PENDING)
+    finding = models.TextField("核查情况", blank=True)
+    checked_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="核查人", null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    checked_at = models.DateTimeField("核查时间", null=True, blank=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+    lock_version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = "告知承诺核查"
+        verbose_name_plural = "告知承诺核查"
+        indexes = [models.Index(fields=["department", "state", "due_date"], name="insp_commit_queue")]
