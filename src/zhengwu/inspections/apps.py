@@ -8,4 +8,22 @@ class InspectionsConfig(AppConfig):
 
     def ready(self) -> None:
         # Each part registers its menu entries and jobs below, between its own markers.
-        pass
+        # -- results --
+        import datetime as dt
+
+        from zhengwu.core.schedule import Job
+        from zhengwu.core.schedule import register as register_job
+        from zhengwu.workbench.menu import MenuEntry
+        from zhengwu.workbench.menu import register as register_menu
+
+        register_job(Job("inspections.publish", dt.timedelta(hours=1),
+                         "zhengwu.inspections.services.results.publish_held",
+                         "双随机检查结果公示：暂缓公示的结果在公示期限（检查后20个工作日）当日自动公示"))
+        register_menu(MenuEntry("我的检查任务", "inspections:results_my_tasks", icon="card-checklist", order=34,
+                                description="登记为执法人员的账号：本人被抽中的双随机检查任务，录入检查结果"))
+        register_menu(MenuEntry("检查任务", "inspections:results_tasks", roles={"dept_admin", "approver"},
+                                icon="card-checklist", order=35,
+                                description="本部门抽查计划的检查任务：代执法人员录入结果、暂缓公示与发布"))
+        register_menu(MenuEntry("双随机指标", "inspections:results_figures", roles={"leader", "supervisor", "dept_admin"},
+                                icon="graph-up", order=43, description="抽查覆盖率、任务完成率、问题发现率，按部门和季度"))
+        # -- end results --

@@ -3,7 +3,8 @@
 
 from .plans import Draw, InspectionPlan, InspectionTask, TaskInspector
 from .registers import InspectedObject, Inspector, InspectorConflict, SupervisionItem
+from .results import TaskAttachment
 from .verification import CommitmentCheck
 
 __all__ = ["CommitmentCheck", "Draw", "InspectedObject", "InspectionPlan", "InspectionTask", "Inspector",
-           "InspectorConflict", "SupervisionItem", "TaskInspector"]
+           "InspectorConflict", "SupervisionItem", "TaskAttachment", "TaskInspector"]

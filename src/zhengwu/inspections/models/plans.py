@@ -115,7 +115,18 @@ class InspectionTask(models.Model):
         verbose_name_plural = "检查任务"
         constraints = [models.UniqueConstraint(fields=["draw", "inspected"], name="insp_task_once_per_draw")]
         indexes = [models.Index(fields=["plan", "result"], name="insp_task_plan_result"),
-                   models.Index(fields=["published_at"], name="insp_task_published")]
+                   models.Index(fields=["published_at"], name="insp_task_published"),
+                   # The public 公示 page (results part): newest checks first, keyset on (checked_on, id),
+                   # optionally one result kind or the plans of one department; published rows only.
+                   models.Index(fields=["-checked_on", "-id"], name="insp_task_public",
+                                condition=models.Q(published_at__isnull=False)),
+                   models.Index(fields=["result", "-checked_on", "-id"], name="insp_task_public_result",
+                                condition=models.Q(published_at__isnull=False)),
+                   models.Index(fields=["plan", "-checked_on", "-id"], name="insp_task_public_plan",
+                                condition=models.Q(published_at__isnull=False)),
+                   # The publish job: recorded, held results whose 公示期限 has come.
+                   models.Index(fields=["publish_due"], name="insp_task_held",
+                                condition=models.Q(published_at__isnull=True) & ~models.Q(result=""))]
 
 
 class TaskInspector(models.Model):
