@@ -138,3 +138,7 @@ def test_one_million_objects_runs():
 
 KNOWN_OBJECTS = [38, 60, 71, 74, 14, 96, 31, 72, 32, 76]
 KNOWN_FIRST_TEAM = [1009, 1002]
+
+
+def test_ratio_text_is_canonical():
+    assert [r.ratio_text(x) for x in ("100", "100.00", "12.50", "5", "0.50")] == ["100", "100", "12.5", "5", "0.5"]

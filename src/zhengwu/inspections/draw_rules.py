@@ -203,6 +203,12 @@ def digest(value) -> str:
     return hashlib.sha256(canonical(value)).hexdigest()
 
 
+def ratio_text(ratio) -> str:
+    """A ratio in its canonical text: plain decimal notation, no trailing zeros ("12.5", "100")."""
+    text = format(Decimal(str(ratio)), "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 def inputs_to_json(inputs: DrawInputs) -> dict:
     return {
         "objects": sorted(set(inputs.objects)),
@@ -210,7 +216,7 @@ def inputs_to_json(inputs: DrawInputs) -> dict:
         "conflicts": sorted([int(i), int(o)] for i, o in inputs.conflicts),
         "previous": sorted([int(o), sorted(int(i) for i in team)] for o, team in inputs.previous.items() if team),
         "count": None if inputs.count is None else int(inputs.count),
-        "ratio": None if inputs.ratio in (None, "") else str(Decimal(str(inputs.ratio)).normalize()),
+        "ratio": None if inputs.ratio in (None, "") else ratio_text(inputs.ratio),
         "per_object": int(inputs.per_object),
         "lead_department": inputs.lead_department,
         "joint_departments": sorted(int(d) for d in inputs.joint_departments),
