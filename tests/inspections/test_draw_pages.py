@@ -68,3 +68,25 @@ def test_a_draft_is_not_public(client, world):
     client.post("/workbench/inspections/plans/new/", form_post(world))
     plan = InspectionPlan.objects.get()
     assert Client().get(f"/inspections/plans/{plan.number}/").status_code == 404
+
+
+def test_api_public_and_actions(world):
+    from tests.helpers import ApiClient
+
+    from zhengwu.inspections.services import plans as svc
+
+    from .test_draw_services import plan_data
+
+    plan = svc.create_plan(world["admin"], plan_data(world))
+    api = ApiClient(world["admin"])
+    assert api.get(f"inspections/plans/{plan.number}/public").status_code == 404
+    r = api.post(f"inspections/plans/{plan.pk}/publish", {"lock_version": plan.lock_version})
+    assert r.status_code == 200 and r.json()["state"] == "published"
+    r = api.post(f"inspections/plans/{plan.pk}/draw", {"lock_version": r.json()["lock_version"] + 5})
+    assert r.status_code == 409 and "刷新" in r.json()["detail"]
+    r = api.post(f"inspections/plans/{plan.pk}/draw", {})
+    assert r.status_code == 200 and r.json()["draw_seq"] == 1
+    r = api.post(f"inspections/plans/{plan.pk}/redraw", {"reason": ""})
+    assert r.status_code == 400 and "reason" in r.json()["errors"]
+    body = ApiClient().get(f"inspections/plans/{plan.number}/public").json()
+    assert body["seed"] and len(body["result"]) == 5 and body["draws"][0]["export_url"].endswith("/draws/1.json")
