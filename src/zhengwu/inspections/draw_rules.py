@@ -120,7 +120,8 @@ def check(inputs: DrawInputs, labels: Mapping[int, str] | None = None) -> None:
         raise DrawRefused(f"每个对象执法人员数：至少{MIN_INSPECTORS}人（双随机抽查的法定最低人数）", field="inspectors_per_object")
     if not inputs.objects:
         raise DrawRefused("检查对象条件：没有符合条件的在册检查对象，请调整对象类别、行业、风险等级或区划", field="object_filter")
-    sample_size(inputs.count, inputs.ratio, len(set(inputs.objects)))
+    eligible = set(inputs.objects)
+    sample_size(inputs.count, inputs.ratio, len(eligible))
     pool = {i for i, _d in inputs.inspectors}
     if len(pool) < inputs.per_object:
         raise DrawRefused(f"执法人员库：只有{len(pool)}名在岗、证件有效的执法人员，每个检查对象需要{inputs.per_object}名",
@@ -130,7 +131,6 @@ def check(inputs: DrawInputs, labels: Mapping[int, str] | None = None) -> None:
         excluded.setdefault(obj, set()).add(inspector)
     for obj, team in inputs.previous.items():
         excluded.setdefault(obj, set()).update(team)
-    eligible = set(inputs.objects)
     for obj in sorted(excluded):
         if obj not in eligible:
             continue
@@ -262,10 +262,11 @@ EXPORT_FORMAT = "zhengwu.inspections.draw/1"
 
 
 def build_export(inputs: DrawInputs, seed: str, result, *, plan: Mapping | None = None,
-                 draw_info: Mapping | None = None, labels: Mapping | None = None) -> dict:
+                 draw_info: Mapping | None = None, labels: Mapping | None = None,
+                 inputs_json: dict | None = None) -> dict:
     """The public export of one draw. ``plan``/``draw_info``/``labels`` are for people reading it
     (names, dates, the redraw reason); only ``inputs``, ``seed`` and ``algorithm`` are re-run."""
-    inputs_json = inputs_to_json(inputs)
+    inputs_json = inputs_to_json(inputs) if inputs_json is None else inputs_json
     result_json = result_to_json(result)
     return {
         "format": EXPORT_FORMAT,

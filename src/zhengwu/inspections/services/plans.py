@@ -180,7 +180,7 @@ def _write(rel: str, payload: dict) -> str:
     path = Path(settings.DATA_DIR) / rel
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}")
-    tmp.write_bytes(json.dumps(payload, ensure_ascii=False, sort_keys=True, indent=1).encode("utf-8"))
+    tmp.write_bytes(draw_rules.canonical(payload))
     os.replace(tmp, path)
     return rel
 
@@ -241,18 +241,19 @@ def publish(plan: InspectionPlan, user, expected_version: int | None = None) -> 
     return plan
 
 
-def _published_inputs(plan: InspectionPlan) -> draw_rules.DrawInputs:
+def _published_inputs(plan: InspectionPlan) -> tuple[draw_rules.DrawInputs, dict]:
     path = public_file(inputs_file(plan))
     if path is None:
         raise ValidationError("抽查条件文件缺失，无法按公布的条件抽取，请联系系统管理员")
     data = json.loads(path.read_text("utf-8"))
     inputs = draw_rules.inputs_from_json(data["inputs"])
-    if draw_rules.digest(draw_rules.inputs_to_json(inputs)) != plan.inputs_digest:
+    inputs_json = draw_rules.inputs_to_json(inputs)
+    if draw_rules.digest(inputs_json) != plan.inputs_digest:
         raise ValidationError("抽查条件文件与公布的摘要不一致，已停止抽取，请联系系统管理员")
-    return inputs
+    return inputs, inputs_json
 
 
-def _record_draw(plan, user, inputs, seed, seq, reason="") -> Draw:
+def _record_draw(plan, user, inputs, seed, seq, reason="", inputs_json=None) -> Draw:
     try:
         result = draw_rules.draw(inputs, seed)
     except draw_rules.DrawRefused as exc:
@@ -267,7 +268,7 @@ def _record_draw(plan, user, inputs, seed, seq, reason="") -> Draw:
     rel = f"{EXPORT_DIR}/{plan.number}-{seq}.json"
     export = draw_rules.build_export(inputs, seed, result, plan=_plan_info(plan), labels=labels,
                                      draw_info={"seq": seq, "reason": reason, "drawn_at": now.isoformat(),
-                                                "plan_seed": plan.seed})
+                                                "plan_seed": plan.seed}, inputs_json=inputs_json)
     row = Draw.objects.create(plan=plan, seq=seq, seed=seed, algorithm=draw_rules.ALGORITHM,
                               inputs_digest=export["inputs_digest"], result_digest=export["result_digest"],
                               export_path=rel, reason=reason, is_current=True, drawn_by=user, drawn_at=now)
@@ -283,7 +284,8 @@ def draw(plan: InspectionPlan, user, expected_version: int | None = None) -> Dra
         plan = LIFECYCLE.lock(plan.pk, expected_version, InspectionPlan.objects.select_related("department"))
         _require(user, plan)
         LIFECYCLE.check(plan, "draw")
-        row = _record_draw(plan, user, _published_inputs(plan), plan.seed, 1)
+        inputs, inputs_json = _published_inputs(plan)
+        row = _record_draw(plan, user, inputs, plan.seed, 1, inputs_json=inputs_json)
         LIFECYCLE.move(plan, "draw", None, user, history=_nothing,
                        audit_after={"draw": row.seq, "result_digest": row.result_digest, "tasks": row.tasks.count()})
     return row
