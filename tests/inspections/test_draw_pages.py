@@ -90,3 +90,11 @@ def test_api_public_and_actions(world):
     assert r.status_code == 400 and "reason" in r.json()["errors"]
     body = ApiClient().get(f"inspections/plans/{plan.number}/public").json()
     assert body["seed"] and len(body["result"]) == 5 and body["draws"][0]["export_url"].endswith("/draws/1.json")
+
+
+def test_double_submission_makes_one_plan(client, world):
+    data = form_post(world, idempotency_key="k-123")
+    first = client.post("/workbench/inspections/plans/new/", data)
+    second = client.post("/workbench/inspections/plans/new/", data)
+    assert first.status_code == second.status_code == 302 and first["Location"] == second["Location"]
+    assert InspectionPlan.objects.count() == 1

@@ -4,6 +4,8 @@ actions (公布, 抽取, 重新抽取 with a reason, 撤销) and the result. Wri
 
 from __future__ import annotations
 
+import uuid
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
@@ -55,7 +57,8 @@ def _form_page(request, plan=None):
         if form.is_valid():
             try:
                 if plan is None:
-                    saved = svc.create_plan(request.user, form.service_data())
+                    saved = svc.create_plan(request.user, form.service_data(),
+                                            idempotency_key=request.POST.get("idempotency_key") or None)
                     messages.success(request, f"抽查计划 {saved.number} 已保存为草稿")
                 else:
                     saved = svc.update_plan(request.user, plan.pk, _version(request), form.service_data())
@@ -70,7 +73,9 @@ def _form_page(request, plan=None):
     else:
         form = PlanForm(initial=PlanForm.initial_of(plan) if plan else {"inspectors_per_object": 2},
                         departments=departments)
-    return render(request, "inspections/plans/form.html", {"form": form, "plan": plan}, status=status)
+    key = request.POST.get("idempotency_key") or uuid.uuid4().hex
+    return render(request, "inspections/plans/form.html", {"form": form, "plan": plan, "idempotency_key": key},
+                  status=status)
 
 
 @plan_staff

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
@@ -137,19 +137,33 @@ def _set_relations(plan: InspectionPlan, data: dict) -> None:
     plan.pool.set(data.get("pool") or [])
 
 
-def create_plan(user, data: dict) -> InspectionPlan:
+def create_plan(user, data: dict, *, idempotency_key: str | None = None) -> InspectionPlan:
+    """A draft plan. A repeated ``idempotency_key`` (a double submission) returns the first plan."""
+    key = (str(idempotency_key).strip()[:64] or None) if idempotency_key else None
+    if key and (found := InspectionPlan.objects.filter(idempotency_key=key).first()) is not None:
+        return found
     data = _clean(data)
-    plan = InspectionPlan(created_by=user, number=uuid.uuid4().hex[:32])
+    plan = InspectionPlan(created_by=user, number=uuid.uuid4().hex[:32], idempotency_key=key)
     _apply(plan, data)
     _require(user, plan)
-    with transaction.atomic():
-        plan.save()
-        plan.number = f"CJ{timezone.localdate().year}{plan.pk:06d}"
-        plan.save(update_fields=["number"])
-        _set_relations(plan, data)
-        audit.record("inspections.plan.create", actor=user, obj=plan,
-                     after={"number": plan.number, "name": plan.name, "department": plan.department_id})
+    try:
+        with transaction.atomic():
+            _create(user, plan, data)
+    except IntegrityError:
+        found = InspectionPlan.objects.filter(idempotency_key=key).first() if key else None
+        if found is None:
+            raise
+        return found
     return plan
+
+
+def _create(user, plan: InspectionPlan, data: dict) -> None:
+    plan.save()
+    plan.number = f"CJ{timezone.localdate().year}{plan.pk:06d}"
+    plan.save(update_fields=["number"])
+    _set_relations(plan, data)
+    audit.record("inspections.plan.create", actor=user, obj=plan,
+                 after={"number": plan.number, "name": plan.name, "department": plan.department_id})
 
 
 def update_plan(user, pk: int, expected_version: int | None, data: dict) -> InspectionPlan:
