@@ -22,13 +22,13 @@ def form_post(w, **kw):
 
 
 @pytest.fixture
-def client(world):
+def client(world):  # noqa: F811
     c = Client()
     c.force_login(world["admin"])
     return c
 
 
-def test_form_refuses_bad_input_in_chinese(client, world):
+def test_form_refuses_bad_input_in_chinese(client, world):  # noqa: F811
     r = client.post("/workbench/inspections/plans/new/", form_post(world, ratio="5"))
     assert r.status_code == 400 and "必须且只能填写其中一项" in r.content.decode()
     r = client.post("/workbench/inspections/plans/new/", form_post(world, period_end="2026-01-01"))
@@ -64,15 +64,14 @@ def test_journey_plan_publish_draw_redraw_public(client, world, data_dir):  # no
     assert anon.get(f"/inspections/plans/{plan.number}/draws/9.json").status_code == 404
 
 
-def test_a_draft_is_not_public(client, world):
+def test_a_draft_is_not_public(client, world):  # noqa: F811
     client.post("/workbench/inspections/plans/new/", form_post(world))
     plan = InspectionPlan.objects.get()
     assert Client().get(f"/inspections/plans/{plan.number}/").status_code == 404
 
 
-def test_api_public_and_actions(world):
+def test_api_public_and_actions(world):  # noqa: F811
     from tests.helpers import ApiClient
-
     from zhengwu.inspections.services import plans as svc
 
     from .test_draw_services import plan_data
@@ -92,7 +91,7 @@ def test_api_public_and_actions(world):
     assert body["seed"] and len(body["result"]) == 5 and body["draws"][0]["export_url"].endswith("/draws/1.json")
 
 
-def test_double_submission_makes_one_plan(client, world):
+def test_double_submission_makes_one_plan(client, world):  # noqa: F811
     data = form_post(world, idempotency_key="k-123")
     first = client.post("/workbench/inspections/plans/new/", data)
     second = client.post("/workbench/inspections/plans/new/", data)

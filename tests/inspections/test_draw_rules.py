@@ -15,7 +15,7 @@ SEED = "0f" * 32
 
 
 def inputs(**kw):
-    base = dict(objects=tuple(range(1, 101)), inspectors=tuple((i, 7) for i in range(1001, 1011)), count=10)
+    base = {"objects": tuple(range(1, 101)), "inspectors": tuple((i, 7) for i in range(1001, 1011)), "count": 10}
     base.update(kw)
     return r.DrawInputs(**base)
 

@@ -15,8 +15,16 @@ from django.core.management import call_command
 from zhengwu.core.identifiers import make_uscc
 from zhengwu.core.models import AuditEvent
 from zhengwu.inspections import draw_rules
-from zhengwu.inspections.models import (Draw, InspectedObject, InspectionPlan, InspectionTask, Inspector,
-                                        InspectorConflict, SupervisionItem, TaskInspector)
+from zhengwu.inspections.models import (
+    Draw,
+    InspectedObject,
+    InspectionPlan,
+    InspectionTask,
+    Inspector,
+    InspectorConflict,
+    SupervisionItem,
+    TaskInspector,
+)
 from zhengwu.inspections.services import plans as svc
 from zhengwu.inspections.services import pool
 

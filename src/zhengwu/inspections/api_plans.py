@@ -9,7 +9,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Optional
 
 from django.core.exceptions import ValidationError
 from ninja import Router
@@ -40,7 +39,7 @@ class InspectionDrawOut(Schema):
 class InspectionAssignedOut(Schema):
     object_id: int
     object_name: str
-    uscc: Optional[str] = None
+    uscc: str | None = None
     inspectors: list[str]
 
 
@@ -53,14 +52,14 @@ class InspectionPlanPublicOut(Schema):
     algorithm: str
     inputs_digest: str
     seed: str
-    published_at: Optional[datetime] = None
+    published_at: datetime | None = None
     inputs_url: str
     draws: list[InspectionDrawOut]
     result: list[InspectionAssignedOut]
 
 
 class InspectionPlanActIn(Schema):
-    lock_version: Optional[int] = None
+    lock_version: int | None = None
     reason: str = ""
 
 
@@ -68,7 +67,7 @@ class InspectionPlanActOut(Schema):
     number: str
     state: str
     lock_version: int
-    draw_seq: Optional[int] = None
+    draw_seq: int | None = None
 
 
 @router.get("/plans/{number}/public", auth=None, response={200: InspectionPlanPublicOut, **ERRORS},

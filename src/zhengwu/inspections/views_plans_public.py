@@ -42,7 +42,8 @@ def _file(rel: str, download_name: str):
     path = svc.public_file(rel)
     if path is None:
         raise Http404("文件不存在")
-    response = FileResponse(open(path, "rb"), content_type="application/json; charset=utf-8", as_attachment=True,
+    handle = open(path, "rb")  # noqa: SIM115  (the FileResponse closes it)
+    response = FileResponse(handle, content_type="application/json; charset=utf-8", as_attachment=True,
                             filename=download_name)
     response["Cache-Control"] = "public, max-age=300"
     return response

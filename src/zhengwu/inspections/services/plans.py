@@ -34,7 +34,14 @@ from zhengwu.org.models import Role
 from zhengwu.org.permissions import has_role, scope, staff_departments
 
 from .. import draw_rules, plan_rules
-from ..models import Draw, InspectedObject, InspectionPlan, InspectionTask, Inspector, TaskInspector
+from ..models import (
+    Draw,
+    InspectedObject,
+    InspectionPlan,
+    InspectionTask,
+    Inspector,
+    TaskInspector,
+)
 from . import pool as pool_svc
 
 PLAN_ROLES = (Role.DEPT_ADMIN, Role.APPROVER)

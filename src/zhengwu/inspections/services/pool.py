@@ -9,7 +9,13 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from ..draw_rules import DrawInputs
-from ..models import InspectedObject, InspectionPlan, Inspector, InspectorConflict, TaskInspector
+from ..models import (
+    InspectedObject,
+    InspectionPlan,
+    Inspector,
+    InspectorConflict,
+    TaskInspector,
+)
 
 FILTER_KEYS = {"categories": "category__in", "industries": "industry__in", "risk_levels": "risk_level__in"}
 

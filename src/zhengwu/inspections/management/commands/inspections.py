@@ -17,7 +17,7 @@ from zhengwu.inspections import draw_rules
 
 class Command(BaseCommand):
     help = "互联网+监管：复核双随机抽取结果（verify-draw）"
-    requires_system_checks: list = []
+    requires_system_checks: list = []  # noqa: RUF012  (Django reads a list)
     requires_migrations_checks = False
 
     def add_arguments(self, parser):
