@@ -201,3 +201,25 @@ def test_verify_draw_command(world, data_dir):
     with pytest.raises(SystemExit) as exc:
         call_command("inspections", "verify-draw", str(bad), stdout=out)
     assert exc.value.code == 1 and "不一致" in out.getvalue()
+
+
+def test_edit_a_draft_only_and_with_the_current_version(world):
+    admin = world["admin"]
+    plan = svc.create_plan(admin, plan_data(world))
+    with pytest.raises(svc.StalePlan):
+        svc.update_plan(admin, plan.pk, plan.lock_version + 1, plan_data(world, name="改名"))
+    plan = svc.update_plan(admin, plan.pk, plan.lock_version, plan_data(world, name="改名", count=None, ratio="10"))
+    assert plan.name == "改名" and plan.count is None and plan.ratio == 10
+    svc.publish(plan, admin)
+    with pytest.raises(ValidationError, match="不能修改计划"):
+        svc.update_plan(admin, plan.pk, None, plan_data(world))
+
+
+def test_no_redraw_once_results_are_recorded(world):
+    admin = world["admin"]
+    plan = svc.publish(svc.create_plan(admin, plan_data(world)), admin)
+    row = svc.draw(plan, admin)
+    row.tasks.filter(pk=row.tasks.first().pk).update(result="ok")
+    with pytest.raises(ValidationError, match="已有检查结果"):
+        svc.redraw(plan, admin, "执法人员调离本单位")
+    assert Draw.objects.filter(plan=plan).count() == 1

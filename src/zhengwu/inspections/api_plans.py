@@ -74,7 +74,7 @@ class InspectionPlanActOut(Schema):
             summary="抽查计划公示（抽查条件摘要、随机种子、抽取记录和结果）")
 def plan_public(request, number: str):
     plan = InspectionPlan.objects.select_related("department").filter(
-        number=number, state__in=(plan_rules.PUBLISHED, plan_rules.DRAWN, plan_rules.DONE)).first()
+        number=number, published_at__isnull=False).first()
     if plan is None:
         raise errors.NotFound("抽查计划不存在或尚未公布")
     draws = list(plan.draws.order_by("seq"))

@@ -10,19 +10,18 @@ from . import draw_rules, plan_rules
 from .models import InspectionPlan
 from .services import plans as svc
 
-PUBLIC_STATES = (plan_rules.PUBLISHED, plan_rules.DRAWN, plan_rules.DONE)
-
 
 def _public_plan(number: str) -> InspectionPlan:
+    """A plan once published stays public, also when it is later cancelled."""
     plan = (InspectionPlan.objects.select_related("department", "region")
-            .filter(number=number, state__in=PUBLIC_STATES).first())
+            .filter(number=number, published_at__isnull=False).first())
     if plan is None:
         raise Http404("抽查计划不存在或尚未公布")
     return plan
 
 
 def plan_list(request):
-    rows = list(InspectionPlan.objects.filter(state__in=PUBLIC_STATES).select_related("department")
+    rows = list(InspectionPlan.objects.filter(published_at__isnull=False).select_related("department")
                 .order_by("-published_at", "-pk")[:200])
     return render(request, "inspections/plans/public_list.html", {"rows": rows, "labels": plan_rules.STATE_LABELS})
 

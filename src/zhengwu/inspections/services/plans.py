@@ -19,6 +19,7 @@ import datetime as dt
 import json
 import os
 import uuid
+from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
@@ -128,7 +129,10 @@ def _clean(data: dict) -> dict:
         errors["object_filter"] = [f"检查对象条件：风险等级只能是 A、B、C、D（不认识：{'、'.join(sorted(bad_risk))}）"]
     if errors:
         raise ValidationError(errors)
+    ratio, count = data.get("ratio"), data.get("count")
     return {**data, "name": name, "inspectors_per_object": int(per),
+            "ratio": None if ratio in (None, "") else Decimal(str(ratio)),
+            "count": None if count in (None, "") else int(count),
             "object_filter": {k: v for k, v in f.items() if v}}
 
 
