@@ -27,3 +27,8 @@ class InspectionsConfig(AppConfig):
         register_menu(MenuEntry("双随机指标", "inspections:results_figures", roles={"leader", "supervisor", "dept_admin"},
                                 icon="graph-up", order=43, description="抽查覆盖率、任务完成率、问题发现率，按部门和季度"))
         # -- end results --
+        # -- draw --
+        register_menu(MenuEntry("抽查计划", "inspections:plans", roles={"dept_admin", "approver", "supervisor", "leader"},
+                                icon="shield-check", order=70,
+                                description="双随机、一公开：制定抽查计划，公布抽查条件和随机种子，抽取检查对象和执法人员"))
+        # -- end draw --

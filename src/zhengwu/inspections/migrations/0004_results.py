@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('inspections', '0001_base'),
+        ('inspections', '0003_plan_idempotency'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

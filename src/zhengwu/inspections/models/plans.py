@@ -47,6 +47,8 @@ class InspectionPlan(models.Model):
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
     lock_version = models.PositiveIntegerField(default=1)
+    # The form's one-time key: a double submission returns the plan the first one made.
+    idempotency_key = models.CharField("提交标识", max_length=64, null=True, blank=True, unique=True, editable=False)
 
     class Meta:
         verbose_name = "抽查计划"

@@ -1,0 +1,99 @@
+"""抽查计划 pages: the form, the plan page's actions, the public page and its downloads."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.test import Client
+
+from zhengwu.inspections import draw_rules
+from zhengwu.inspections.models import InspectionPlan
+
+from .test_draw_services import data_dir, world  # noqa: F401  (fixtures)
+
+
+def form_post(w, **kw):
+    data = {"name": "餐饮抽查", "department": w["dept"].pk, "region": w["district"].pk, "items": [w["item"].pk],
+            "industries": "餐饮", "count": "4", "inspectors_per_object": "2",
+            "period_start": "2026-03-01", "period_end": "2026-06-30"}
+    data.update(kw)
+    return data
+
+
+@pytest.fixture
+def client(world):  # noqa: F811
+    c = Client()
+    c.force_login(world["admin"])
+    return c
+
+
+def test_form_refuses_bad_input_in_chinese(client, world):  # noqa: F811
+    r = client.post("/workbench/inspections/plans/new/", form_post(world, ratio="5"))
+    assert r.status_code == 400 and "必须且只能填写其中一项" in r.content.decode()
+    r = client.post("/workbench/inspections/plans/new/", form_post(world, period_end="2026-01-01"))
+    assert r.status_code == 400 and "不能早于开始日期" in r.content.decode()
+    assert not InspectionPlan.objects.exists()
+
+
+def test_journey_plan_publish_draw_redraw_public(client, world, data_dir):  # noqa: F811
+    assert client.get("/workbench/inspections/plans/new/").status_code == 200
+    r = client.post("/workbench/inspections/plans/new/", form_post(world))
+    assert r.status_code == 302, r.content.decode()[:2000]
+    plan = InspectionPlan.objects.get()
+    base = f"/workbench/inspections/plans/{plan.pk}/"
+    page = client.get(base).content.decode()
+    assert "符合条件的检查对象 20 个" in page
+    assert client.post(base + "publish/", {"lock_version": plan.lock_version}).status_code == 302
+    plan.refresh_from_db()
+    anon = Client()
+    public = anon.get(f"/inspections/plans/{plan.number}/").content.decode()
+    assert plan.seed in public and plan.inputs_digest in public and "尚未抽取" in public
+    inputs = json.loads(b"".join(anon.get(f"/inspections/plans/{plan.number}/inputs.json").streaming_content))
+    assert inputs["seed"] == plan.seed
+    assert client.post(base + "draw/", {"lock_version": plan.lock_version}).status_code == 302
+    plan.refresh_from_db()
+    r = client.post(base + "redraw/", {"lock_version": plan.lock_version, "reason": ""})
+    assert r.status_code == 400 and "重新抽取原因" in r.content.decode()
+    assert client.post(base + "redraw/", {"lock_version": plan.lock_version,
+                                          "reason": "检查员调离本单位"}).status_code == 302
+    public = anon.get(f"/inspections/plans/{plan.number}/").content.decode()
+    assert "检查员调离本单位" in public and "第2次抽取" in public
+    export = json.loads(b"".join(anon.get(f"/inspections/plans/{plan.number}/draws/2.json").streaming_content))
+    assert draw_rules.verify_export(export) == []
+    assert anon.get(f"/inspections/plans/{plan.number}/draws/9.json").status_code == 404
+
+
+def test_a_draft_is_not_public(client, world):  # noqa: F811
+    client.post("/workbench/inspections/plans/new/", form_post(world))
+    plan = InspectionPlan.objects.get()
+    assert Client().get(f"/inspections/plans/{plan.number}/").status_code == 404
+
+
+def test_api_public_and_actions(world):  # noqa: F811
+    from tests.helpers import ApiClient
+    from zhengwu.inspections.services import plans as svc
+
+    from .test_draw_services import plan_data
+
+    plan = svc.create_plan(world["admin"], plan_data(world))
+    api = ApiClient(world["admin"])
+    assert api.get(f"inspections/plans/{plan.number}/public").status_code == 404
+    r = api.post(f"inspections/plans/{plan.pk}/publish", {"lock_version": plan.lock_version})
+    assert r.status_code == 200 and r.json()["state"] == "published"
+    r = api.post(f"inspections/plans/{plan.pk}/draw", {"lock_version": r.json()["lock_version"] + 5})
+    assert r.status_code == 409 and "刷新" in r.json()["detail"]
+    r = api.post(f"inspections/plans/{plan.pk}/draw", {})
+    assert r.status_code == 200 and r.json()["draw_seq"] == 1
+    r = api.post(f"inspections/plans/{plan.pk}/redraw", {"reason": ""})
+    assert r.status_code == 400 and "reason" in r.json()["errors"]
+    body = ApiClient().get(f"inspections/plans/{plan.number}/public").json()
+    assert body["seed"] and len(body["result"]) == 5 and body["draws"][0]["export_url"].endswith("/draws/1.json")
+
+
+def test_double_submission_makes_one_plan(client, world):  # noqa: F811
+    data = form_post(world, idempotency_key="k-123")
+    first = client.post("/workbench/inspections/plans/new/", data)
+    second = client.post("/workbench/inspections/plans/new/", data)
+    assert first.status_code == second.status_code == 302 and first["Location"] == second["Location"]
+    assert InspectionPlan.objects.count() == 1
