@@ -61,7 +61,7 @@ def _plan(stamp: str, k: int):
 
 def time_draws(stamp: str, plans_n: int) -> dict:
     """publish + draw of ``plans_n`` plans; the draw part's services by name."""
-    from zhengwu.inspections.models import InspectedObject, Inspector, InspectionTask
+    from zhengwu.inspections.models import InspectedObject, InspectionTask, Inspector
 
     out = {"objects": InspectedObject.objects.filter(is_active=True).count(), "inspectors": Inspector.objects.count(),
            "publish_ms": [], "draw_ms": [], "tasks": 0}

@@ -18,18 +18,23 @@ def demo_base(db):
 
 
 def _counts():
-    from zhengwu.inspections.models import InspectedObject, InspectionPlan, Inspector, SupervisionItem
+    from zhengwu.inspections.models import (
+        InspectedObject,
+        InspectionPlan,
+        Inspector,
+        SupervisionItem,
+    )
 
     return (SupervisionItem.objects.count(), Inspector.objects.count(), InspectedObject.objects.count(),
             InspectionPlan.objects.count())
 
 
 def test_demo_loads_twice_without_duplicates(demo_base):
-    from zhengwu.inspections import demo
-    from zhengwu.inspections.models import InspectedObject, Inspector
     from django.utils import timezone
 
     from zhengwu.core.identifiers import uscc_problem
+    from zhengwu.inspections import demo
+    from zhengwu.inspections.models import InspectedObject, Inspector
 
     out = io.StringIO()
     demo.load(out)

@@ -5,7 +5,6 @@ updates: 409 when stale; a second finding is refused with 400). Session authenti
 from __future__ import annotations
 
 import datetime as dt
-from typing import Optional
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from ninja import Query, Router
@@ -34,8 +33,8 @@ class CheckOut(Schema):
     state: str = Field(..., description="pending 待核查 / passed 核查属实 / failed 核查不属实")
     state_label: str
     finding: str
-    checked_at: Optional[dt.datetime] = None
-    revocation_started_at: Optional[dt.datetime] = None
+    checked_at: dt.datetime | None = None
+    revocation_started_at: dt.datetime | None = None
     revocation_note: str
     version: int
 
@@ -65,7 +64,7 @@ def _check(request, pk: int):
 def check_list(request, tab: str = "overdue", limit: int = Query(50, ge=1, le=200)):
     if tab not in rules.QUEUES:
         raise ValidationError({"tab": [f"tab 须为 {' / '.join(rules.QUEUES)} 之一"]})
-    from zhengwu.org.permissions import roles_of, is_sysadmin
+    from zhengwu.org.permissions import is_sysadmin, roles_of
 
     if not (roles_of(request.auth) & set(svc.STAFF_ROLES + svc.BUREAU_ROLES)) and not is_sysadmin(request.auth):
         raise PermissionDenied("仅部门管理员、审批人员、督办人员和领导可以查看告知承诺核查")

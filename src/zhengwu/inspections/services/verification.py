@@ -74,7 +74,7 @@ def on_case_event(sender, instance, created, raw=False, **kwargs) -> None:
     try:
         with transaction.atomic():  # a savepoint: only the check is rolled back on failure
             ensure_check(instance.case, instance.actor)
-    except Exception:  # noqa: BLE001 — the acceptance stands; inspections.commitments retries
+    except Exception:  # the acceptance stands; the job inspections.commitments creates the check later
         log.exception("告知承诺核查未能随受理创建（case %s），将由定时任务补建", instance.case_id)
 
 
