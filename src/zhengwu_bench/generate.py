@@ -32,8 +32,8 @@ DOMAINS: list[tuple[str, Callable[[Context], int]]] = [
     ("licences", licences.generate),  # 电子证照, ctx.size.licences rows and their events
     ("persons", registries.gen_persons),  # 人口库 through the registry importer (COPY + upsert)
     ("legal_entities", registries.gen_legal_entities),  # 法人库, likewise
-    ("hall_tickets", hall_tickets.generate),
-    ("inspected_objects", inspections.gen_inspected_objects),  # 检查对象名录库 (1,000,000 at city size) + 300 执法人员  # 取号叫号: one hall's year of tickets (2,500,000 at city size) + rollups
+    ("hall_tickets", hall_tickets.generate),  # 取号叫号: one hall's year of tickets (2,500,000 at city size) + rollups
+    ("inspected_objects", inspections.gen_inspected_objects),  # 检查对象名录库 (1,000,000 at city size) + 300 执法人员
 ]
 
 
