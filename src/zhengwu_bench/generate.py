@@ -15,7 +15,7 @@ from pathlib import Path
 from django.db import connection
 from django.utils import timezone
 
-from . import cases, catalog, hall_tickets, hotline, licences, org, people, ratings, registries
+from . import cases, catalog, hall_tickets, hotline, inspections, licences, org, people, ratings, registries
 from .bulk import _VENDOR, BULK_TABLES, _bulk_models, drop_for_bulk_load, restore_after_bulk_load
 from .context import MARKER_USERNAME, SIZES, AlreadyGenerated, Context, ensure_demo, marker
 
@@ -33,6 +33,7 @@ DOMAINS: list[tuple[str, Callable[[Context], int]]] = [
     ("persons", registries.gen_persons),  # 人口库 through the registry importer (COPY + upsert)
     ("legal_entities", registries.gen_legal_entities),  # 法人库, likewise
     ("hall_tickets", hall_tickets.generate),  # 取号叫号: one hall's year of tickets (2,500,000 at city size) + rollups
+    ("inspected_objects", inspections.gen_inspected_objects),  # 检查对象名录库 (1,000,000 at city size) + 300 执法人员
 ]
 
 

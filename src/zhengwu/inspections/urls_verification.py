@@ -1,3 +1,13 @@
-"""Pages of the verification part of 监管 (see urls.py)."""
+"""Pages of the verification part of 监管 (see urls.py): 告知承诺 后核查 in the workbench."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from . import views_verification as v
+
+P = "workbench/inspections/commitments/"
+
+urlpatterns: list = [
+    path(P, v.queue, name="verification_queue"),
+    path(f"{P}<int:pk>/", v.check_detail, name="verification_check"),
+    path(f"{P}<int:pk>/record/", v.check_record, name="verification_record"),
+]

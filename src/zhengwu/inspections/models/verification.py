@@ -24,8 +24,24 @@ class CommitmentCheck(models.Model):
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
     lock_version = models.PositiveIntegerField(default=1)
+    # 不属实: the revocation this check started (the case event and the licence's 吊销 say the same).
+    revocation_started_at = models.DateTimeField("撤销启动时间", null=True, blank=True)
+    revocation_note = models.TextField("撤销情况", blank=True)
+    overdue_notified_at = models.DateTimeField("超期提醒时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "告知承诺核查"
         verbose_name_plural = "告知承诺核查"
         indexes = [models.Index(fields=["department", "state", "due_date"], name="insp_commit_queue")]
+
+
+class CommitmentCheckDays(models.Model):
+    """A department's own number of working days for its 告知承诺 checks (default 30)."""
+
+    department = models.OneToOneField("org.Department", verbose_name="核查部门", on_delete=models.CASCADE,
+                                      related_name="+")
+    days = models.PositiveSmallIntegerField("核查期限（工作日）")
+
+    class Meta:
+        verbose_name = "告知承诺核查期限"
+        verbose_name_plural = "告知承诺核查期限"
