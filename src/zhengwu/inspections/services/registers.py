@@ -11,7 +11,7 @@ import datetime as dt
 import io
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
@@ -234,7 +234,11 @@ def _inspector_snapshot(i: Inspector) -> dict:
 def create_inspector(user, data: dict) -> Inspector:
     department = _department(user, data.get("department"))
     values = _inspector_values(data, department, None)
-    inspector = Inspector.objects.create(department=department, **values)
+    try:
+        with transaction.atomic():
+            inspector = Inspector.objects.create(department=department, **values)
+    except IntegrityError:  # the same 执法证号 saved by someone else a moment ago (a double click)
+        raise ValidationError({"cert_number": ["执法证号已在名录中"]}) from None
     audit.record("inspections.inspector_create", actor=user, obj=inspector, after=_inspector_snapshot(inspector))
     return inspector
 
@@ -316,10 +320,14 @@ def import_inspectors(user, upload, today: dt.date | None = None) -> int:
     clean, errors = rules.check_inspector_rows(rows, {k: d.pk for k, d in departments.items()}, existing, today)
     if errors:
         raise ValidationError({"file": errors[:200] + ([f"……共{len(errors)}处错误"] if len(errors) > 200 else [])})
-    created = Inspector.objects.bulk_create([
-        Inspector(name=r.name, cert_number=r.cert_number, department=departments[r.department],
-                  region=departments[r.department].region, field=r.field, valid_until=r.valid_until)
-        for r in clean])
+    try:
+        with transaction.atomic():
+            created = Inspector.objects.bulk_create([
+                Inspector(name=r.name, cert_number=r.cert_number, department=departments[r.department],
+                          region=departments[r.department].region, field=r.field, valid_until=r.valid_until)
+                for r in clean])
+    except IntegrityError:  # a concurrent import of the same file: all or nothing still holds
+        raise ValidationError({"file": ["文件中的执法证号已被同时导入，请刷新名录后核对"]}) from None
     audit.record("inspections.inspector_import", actor=user, object_type="inspections.inspector",
                  after={"rows": len(created), "file": getattr(upload, "name", "")})
     return len(created)

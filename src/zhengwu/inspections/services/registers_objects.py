@@ -8,7 +8,7 @@ regions their grants cover; bureau-wide roles read everything.
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 
 from zhengwu.core import audit
@@ -129,7 +129,12 @@ def _snapshot(o: InspectedObject) -> dict:
 @transaction.atomic
 def create_object(user, data: dict) -> InspectedObject:
     _require(user)
-    obj = InspectedObject.objects.create(source="manual", **_values(user, data, None))
+    values = _values(user, data, None)
+    try:
+        with transaction.atomic():
+            obj = InspectedObject.objects.create(source="manual", **values)
+    except IntegrityError:  # the same 信用代码 saved a moment ago (a double click)
+        raise ValidationError({"uscc": ["该统一社会信用代码已在名录库中"]}) from None
     audit.record("inspections.object_create", actor=user, obj=obj, after=_snapshot(obj))
     return obj
 
