@@ -9,7 +9,12 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from zhengwu.inspections.models import InspectedObject, Inspector, InspectorConflict, SupervisionItem
+from zhengwu.inspections.models import (
+    InspectedObject,
+    Inspector,
+    InspectorConflict,
+    SupervisionItem,
+)
 
 from .test_registers_services import csv_file, make_inspector, make_object, xlsx
 

@@ -13,7 +13,12 @@ from openpyxl import Workbook
 
 from zhengwu.core.identifiers import make_uscc
 from zhengwu.core.models import AuditEvent
-from zhengwu.inspections.models import InspectedObject, Inspector, InspectorConflict, SupervisionItem
+from zhengwu.inspections.models import (
+    InspectedObject,
+    Inspector,
+    InspectorConflict,
+    SupervisionItem,
+)
 from zhengwu.inspections.services import registers as svc
 from zhengwu.inspections.services import registers_objects as osvc
 

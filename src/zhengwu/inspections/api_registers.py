@@ -11,7 +11,6 @@ auth, the same roles and scope as the pages; errors are JSON through the API roo
 from __future__ import annotations
 
 import datetime as dt
-from typing import Optional
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404
@@ -57,13 +56,13 @@ class RegRateOut(Schema):
     total: int
     valid: int
     with_account: int
-    valid_rate: Optional[float]
-    account_rate: Optional[float]
+    valid_rate: float | None
+    account_rate: float | None
 
 
 class RegObjectOut(Schema):
     id: int
-    uscc: Optional[str]
+    uscc: str | None
     name: str
     category: str
     industry: str
