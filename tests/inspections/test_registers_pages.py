@@ -149,3 +149,24 @@ def test_object_sync_button(admin):
     r = _client(admin).post(reverse("inspections:reg_object_sync"), {"region": ""}, follow=True)
     assert "已同步法人库：新增1个" in r.content.decode()
     assert "法人甲" in _client(admin).get(reverse("inspections:reg_objects")).content.decode()
+
+
+def test_object_page_lists_past_tasks(admin, dept, district):
+    from django.utils import timezone
+
+    from zhengwu.inspections.models import Draw, InspectionPlan, InspectionTask, TaskInspector
+
+    obj = make_object("历史公司")
+    inspector = make_inspector(dept, "ZF-H1", name="周检查")
+    plan = InspectionPlan.objects.create(number="JH-2026-001", name="食品经营抽查", department=dept, region=district,
+                                         period_start=dt.date(2026, 1, 1), period_end=dt.date(2026, 3, 31))
+    old = Draw.objects.create(plan=plan, seq=1, seed="s1", algorithm="zw-draw-1", inputs_digest="a" * 64,
+                              result_digest="b" * 64, drawn_at=timezone.now(), is_current=False, reason="")
+    new = Draw.objects.create(plan=plan, seq=2, seed="s2", algorithm="zw-draw-1", inputs_digest="a" * 64,
+                              result_digest="c" * 64, drawn_at=timezone.now(), reason="人员调整")
+    InspectionTask.objects.create(draw=old, plan=plan, inspected=obj)
+    t = InspectionTask.objects.create(draw=new, plan=plan, inspected=obj, result="ok", checked_on=dt.date(2026, 2, 3))
+    TaskInspector.objects.create(task=t, inspector=inspector, lead=True)
+    page = _client(admin).get(reverse("inspections:reg_object", args=[obj.pk])).content.decode()
+    assert "JH-2026-001 食品经营抽查" in page and "未发现问题" in page and "2026-02-03" in page
+    assert "已重新抽取" in page and "第2次" in page and "周检查" in page

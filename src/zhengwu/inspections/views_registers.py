@@ -42,6 +42,7 @@ def item_list(request):
     return render(request, "inspections/registers/item_list.html", {
         "rows": rows[:100], "next": rows[99].pk if len(rows) > 100 else "", "query": query.urlencode(),
         "departments": svc.write_departments(request.user), "department": dep,
+        "filter_departments": svc.view_departments(request.user),
     })
 
 
@@ -111,7 +112,7 @@ def inspector_list(request):
     query.pop("after", None)
     return render(request, "inspections/registers/inspector_list.html", {
         "rows": rows, "next": nxt, "query": query.urlencode(), "filters": request.GET,
-        "departments": svc.write_departments(request.user), "statuses": Inspector.Status.choices,
+        "departments": svc.view_departments(request.user), "statuses": Inspector.Status.choices,
         "may_write": bool(svc.write_departments(request.user)),
     })
 

@@ -49,6 +49,10 @@ def write_departments(user):
     return staff_departments(user, WRITE_ROLES).filter(is_active=True).order_by("sort_order", "name")
 
 
+def view_departments(user):
+    return staff_departments(user, VIEW_ROLES).filter(is_active=True).order_by("sort_order", "name")
+
+
 def _department(user, value) -> Department:
     dept = Department.objects.filter(pk=int(value)).first() if str(value or "").isdigit() else None
     if dept is None:
