@@ -170,3 +170,17 @@ def test_object_page_lists_past_tasks(admin, dept, district):
     page = _client(admin).get(reverse("inspections:reg_object", args=[obj.pk])).content.decode()
     assert "JH-2026-001 食品经营抽查" in page and "未发现问题" in page and "2026-02-03" in page
     assert "已重新抽取" in page and "第2次" in page and "周检查" in page
+
+
+def test_odd_ids_never_500(admin, dept):
+    inspector = make_inspector(dept, "ZF-ODD")
+    c = _client(admin)
+    for q in ({"department": "99999999999999999999"}, {"after": "²"}, {"department": "１"}):
+        assert c.get(reverse("inspections:reg_inspectors"), q).status_code == 200
+        assert c.get(reverse("inspections:reg_objects"), {**q, "region": "４１"}).status_code == 200
+    r = c.post(reverse("inspections:reg_conflict_declare", args=[inspector.pk]),
+               {"inspected": "99999999999999999999", "reason": "x"}, follow=True)
+    assert r.status_code == 200 and "请填写名录库中对象的统一社会信用代码" in r.content.decode()
+    r = c.post(reverse("inspections:reg_item_new"), {"department": "99999999999999999999", "name": "x",
+                                                     "legal_basis": "y"})
+    assert r.status_code == 400 and "请选择部门" in r.content.decode()

@@ -22,6 +22,7 @@ from zhengwu.core.pii import mask
 from zhengwu.core.schemas import ERRORS, Schema
 from zhengwu.org.permissions import is_sysadmin, roles_of
 
+from . import registers_rules as rules
 from .models import InspectedObject, Inspector
 from .services import registers as svc
 from .services import registers_objects as osvc
@@ -124,7 +125,7 @@ def declare(request, inspector_id: int, payload: RegConflictIn):
     inspector = get_object_or_404(Inspector.objects.select_related("department"), pk=inspector_id)
     value = payload.inspected.strip().upper()
     obj = (InspectedObject.objects.filter(uscc=value).first() if len(value) == 18 else
-           InspectedObject.objects.filter(pk=int(value)).first() if value.isdigit() else None)
+           InspectedObject.objects.filter(pk=int(value)).first() if rules.is_id(value) else None)
     if obj is None:
         raise ValidationError({"inspected": ["检查对象：名录库中没有该统一社会信用代码或编号的对象"]})
     c = svc.declare_conflict(request.user, inspector, obj, payload.reason)

@@ -205,7 +205,7 @@ def check_object_rows(rows: list[dict], region_prefixes: tuple[str, ...] | None)
             if problem:
                 report.bad_uscc.append(f"第{n}行：统一社会信用代码“{code}”不正确：{problem}")
                 continue
-        if not (region.isdigit() and len(region) in (6, 9, 12)):
+        if not (region.isascii() and region.isdigit() and len(region) in (6, 9, 12)):
             report.other.append(f"第{n}行：所在区划“{region}”应为6、9或12位数字区划代码")
             continue
         region = region.ljust(12, "0")
@@ -229,3 +229,14 @@ def registry_status_active(status: str) -> bool:
     """法人库 登记状态 that stays in the 名录库: 存续 only (“存续（在营、开业、在册）” too)."""
     s = (status or "").strip()
     return s.startswith("存续")
+
+
+def is_id(value) -> bool:
+    """A row id as typed in a form or URL: ASCII digits, short enough for any integer column."""
+    s = str(value or "")
+    return s.isascii() and s.isdigit() and len(s) <= 9
+
+
+def is_digits(value) -> bool:
+    s = str(value or "")
+    return s.isascii() and s.isdigit()

@@ -23,7 +23,7 @@ WRITE_WHAT = "部门管理员、审批人员"
 
 def _department_filter(request):
     dep = request.GET.get("department", "")
-    return int(dep) if dep.isdigit() else None
+    return int(dep) if rules.is_id(dep) else None
 
 
 # -- 监管事项目录 ----------------------------------------------------------------------------------
@@ -34,7 +34,7 @@ def item_list(request):
     if dep:
         qs = qs.filter(department_id=dep)
     after = request.GET.get("after", "")
-    if after.isdigit():
+    if rules.is_id(after):
         qs = qs.filter(pk__gt=int(after))
     rows = list(qs.order_by("pk")[:101])
     query = request.GET.copy()
@@ -90,7 +90,7 @@ def item_edit(request, pk: int):
 @roles_required(*svc.WRITE_ROLES, what=WRITE_WHAT)
 def item_import_catalogue(request):
     dep = svc.write_departments(request.user).filter(pk=int(request.POST.get("department") or 0)).first() \
-        if (request.POST.get("department") or "").isdigit() else None
+        if rules.is_id(request.POST.get("department")) else None
     if dep is None:
         messages.error(request, "请选择要导入行政检查事项的部门")
     else:

@@ -125,7 +125,7 @@ def _find_object(value: str) -> InspectedObject | None:
         return None
     if len(value) == 18:
         return InspectedObject.objects.filter(uscc=value).first()
-    return InspectedObject.objects.filter(pk=int(value)).first() if value.isdigit() else None
+    return InspectedObject.objects.filter(pk=int(value)).first() if rules.is_id(value) else None
 
 
 @require_POST

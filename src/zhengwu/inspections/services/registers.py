@@ -54,7 +54,7 @@ def view_departments(user):
 
 
 def _department(user, value) -> Department:
-    dept = Department.objects.filter(pk=int(value)).first() if str(value or "").isdigit() else None
+    dept = Department.objects.filter(pk=int(value)).first() if rules.is_id(value) else None
     if dept is None:
         raise ValidationError({"department": ["请选择部门"]})
     _require(user, dept)
@@ -91,7 +91,7 @@ def _item_values(data: dict, department: Department) -> dict:
     linked = None
     raw = str(data.get("service_item") or "").strip()
     if raw:
-        linked = linkable_service_items(department).filter(pk=int(raw)).first() if raw.isdigit() else None
+        linked = linkable_service_items(department).filter(pk=int(raw)).first() if rules.is_id(raw) else None
         if linked is None:
             errors["service_item"] = ["对应事项应为本部门的行政检查或行政处罚事项"]
     if errors:
@@ -173,7 +173,7 @@ def inspector_page(user, filters, today: dt.date, size: int = 50) -> tuple[list[
     """One page of inspectors (by pk, keyset ``after``) with filters department, status, expiring
     (within 30 days), q (name or 执法证号)."""
     qs = inspectors_for(user)
-    if str(filters.get("department", "")).isdigit():
+    if rules.is_id(filters.get("department", "")):
         qs = qs.filter(department_id=int(filters["department"]))
     if filters.get("status") in Inspector.Status.values:
         qs = qs.filter(status=filters["status"])
@@ -183,7 +183,7 @@ def inspector_page(user, filters, today: dt.date, size: int = 50) -> tuple[list[
     if q:
         qs = qs.filter(Q(cert_number__iexact=q) | Q(name__contains=q))
     after = str(filters.get("after") or "")
-    if after.isdigit():
+    if rules.is_id(after):
         qs = qs.filter(pk__gt=int(after))
     rows = list(qs.order_by("pk")[: size + 1])
     nxt = str(rows[size - 1].pk) if len(rows) > size else ""

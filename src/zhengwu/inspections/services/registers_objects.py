@@ -60,7 +60,7 @@ def search(user, filters, size: int = 50) -> tuple[list[InspectedObject], str]:
         code = q.upper().replace(" ", "")
         qs = qs.filter(uscc=code) if len(code) == 18 and code.isalnum() else qs.filter(name__contains=q)
     region = str(filters.get("region") or "").strip()
-    if region.isdigit():
+    if rules.is_digits(region):
         qs = qs.filter(region_code__startswith=region)
     for key, fld in (("category", "category"), ("industry", "industry")):
         value = str(filters.get(key) or "").strip()
@@ -71,7 +71,7 @@ def search(user, filters, size: int = 50) -> tuple[list[InspectedObject], str]:
     if filters.get("inactive") != "1":
         qs = qs.filter(is_active=True)
     after = str(filters.get("after") or "")
-    if after.isdigit():
+    if rules.is_id(after):
         qs = qs.filter(pk__gt=int(after))
     rows = list(qs.order_by("pk")[: size + 1])
     nxt = str(rows[size - 1].pk) if len(rows) > size else ""
@@ -93,7 +93,7 @@ def _values(user, data: dict, exclude: int | None) -> dict:
         elif InspectedObject.objects.filter(uscc=code).exclude(pk=exclude).exists():
             errors["uscc"] = ["该统一社会信用代码已在名录库中"]
     region = str(data.get("region_code") or "").strip()
-    if not (region.isdigit() and len(region) in (6, 9, 12)):
+    if not (rules.is_digits(region) and len(region) in (6, 9, 12)):
         errors["region_code"] = ["所在区划应为6、9或12位数字区划代码"]
     else:
         region = region.ljust(12, "0")
@@ -200,7 +200,7 @@ def sync_from_registry(user, region_prefix: str = "", chunk: int = SYNC_CHUNK) -
     _require(user)
     prefixes = write_prefixes(user)
     if region_prefix:
-        if not region_prefix.isdigit() or not in_prefixes(prefixes, region_prefix):
+        if not rules.is_digits(region_prefix) or not in_prefixes(prefixes, region_prefix):
             raise PermissionDenied("该区划不在您的管理范围内")
         prefixes = (region_prefix,)
     base = LegalEntityRecord.objects.exclude(region_code="")
