@@ -42,3 +42,19 @@ class InspectionsConfig(AppConfig):
                                 roles=set(commitments.STAFF_ROLES) | set(commitments.BUREAU_ROLES),
                                 icon="shield-check", order=47, count=commitments.count_waiting,
                                 count_label="件待核查", description="告知承诺办件的事后核查：待核查、即将到期、已超期"))
+        # -- registers: 监管事项目录, 执法人员名录, 检查对象名录库, 回避 --
+        from .services.registers import VIEW_ROLES, WRITE_ROLES
+
+        register_menu(MenuEntry("监管事项目录", "inspections:reg_items", roles=set(VIEW_ROLES), icon="card-checklist",
+                                order=50, description="本部门的监管事项：设定依据、检查方式、对应行政检查/处罚事项"))
+        register_menu(MenuEntry("执法人员名录", "inspections:reg_inspectors", roles=set(VIEW_ROLES), icon="person-vcard",
+                                order=51, description="执法证号、有效期、状态；Excel导入；注册率"))
+        register_menu(MenuEntry("检查对象名录库", "inspections:reg_objects", roles=set(VIEW_ROLES), icon="folder2-open",
+                                order=52, description="检查对象查询、导入、同步法人库、历史检查记录"))
+        # 回避: the department staff who inspect (the page itself is open to any staff member whose
+        # account an inspector row names; the object's page links to the declaration as well).
+        register_menu(MenuEntry("我的回避申报", "inspections:reg_my_conflicts", roles=set(WRITE_ROLES), icon="shield-check",
+                                order=53, description="执法人员本人申报与检查对象的利害关系（回避）"))
+        register_job(Job("inspections.expiry", dt.timedelta(hours=24),
+                         "zhengwu.inspections.services.registers.notify_expiring",
+                         "执法证到期提醒：有效期30天内到期的执法人员提醒部门管理员（每个有效期一次）"))

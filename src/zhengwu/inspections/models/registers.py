@@ -51,6 +51,8 @@ class Inspector(models.Model):
     field = models.CharField("执法领域", max_length=60, blank=True)
     status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.ACTIVE)
     valid_until = models.DateField("证件有效期至")
+    expiry_notified_for = models.DateField("已提醒到期的有效期", null=True, blank=True,
+                                           help_text="到期前30天已提醒部门管理员的那个有效期；续期后重新提醒")
     version = models.PositiveIntegerField(default=1)
 
     class Meta:
