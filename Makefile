@@ -72,6 +72,9 @@ bench: install $(BENCH_LOCUST)
 	# The hall (issue 25): 50 call boards, 30 clerks, 1,000 tickets, on the same database.
 	ZHENGWU_DATA_DIR=$(BENCH_DATA_DIR) $(if $(BENCH_DATABASE_URL),DATABASE_URL=$(BENCH_DATABASE_URL),env -u DATABASE_URL) \
 		$(BIN)/python bench/hall.py
+	# 双随机 (issue 26): a draw of 500 from gen-data's 检查对象 (city: 1,000,000) and the public results page.
+	ZHENGWU_DATA_DIR=$(BENCH_DATA_DIR) $(if $(BENCH_DATABASE_URL),DATABASE_URL=$(BENCH_DATABASE_URL),env -u DATABASE_URL) \
+		$(BIN)/python bench/inspections.py
 
 # Schemathesis against a live server with the demo district, as every role, on a THROWAWAY database
 # (a temporary SQLite file, or a new database on DATABASE_URL's server, dropped afterwards); bounded by
