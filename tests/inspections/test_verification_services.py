@@ -171,3 +171,53 @@ def test_api_finding_errors_are_json(submitted_case, window_staff, approver, cli
                     content_type="application/json")
     assert r.status_code == 409
     assert client.get("/api/v1/inspections/commitment-checks?tab=pending").json()[0]["case_number"] == case.number
+
+
+def test_the_items_own_days_come_before_the_departments(submitted_case, window_staff, dept):
+    from zhengwu.core import calendar
+    from zhengwu.inspections.models.verification import CommitmentCheckDays
+
+    CommitmentCheckDays.objects.create(department=dept, days=10)
+    version = submitted_case.item_version
+    version.commitment_check_days = 15
+    version.save(update_fields=["commitment_check_days"])
+    case = _accept_on_commitment(window_staff, submitted_case)
+    assert case.commitment_check.due_date == calendar.add_workdays(case.accepted_on, 15)
+
+
+def test_the_guide_rule_on_the_days():
+    from zhengwu.catalog import rules
+
+    assert not rules.check_guide({"allows_commitment": True, "commitment_check_days": 20}).errors
+    too_many = rules.check_guide({"allows_commitment": True, "commitment_check_days": 400}).errors
+    assert "1至365" in too_many["commitment_check_days"][0]
+    without = rules.check_guide({"allows_commitment": False, "commitment_check_days": 20}).errors
+    assert "可告知承诺" in without["commitment_check_days"][0]
+
+
+def test_department_admin_sets_the_days_on_the_queue_page(client, make_staff, dept, approver):
+    from zhengwu.inspections.models.verification import CommitmentCheckDays
+
+    admin = make_staff("dept_admin", department=dept)
+    client.force_login(admin)
+    page = client.get("/workbench/inspections/commitments/")
+    assert page.status_code == 200 and 'id="verification-days"' in page.content.decode()
+    r = client.post("/workbench/inspections/commitments/days/", {"department": dept.pk, "days": "0"}, follow=True)
+    assert "1 至 365" in r.content.decode() and not CommitmentCheckDays.objects.exists()
+    r = client.post("/workbench/inspections/commitments/days/", {"department": dept.pk, "days": "abc"}, follow=True)
+    assert "整数" in r.content.decode() and not CommitmentCheckDays.objects.exists()
+    client.post("/workbench/inspections/commitments/days/", {"department": dept.pk, "days": "12"})
+    assert CommitmentCheckDays.objects.get(department=dept).days == 12
+    client.post("/workbench/inspections/commitments/days/", {"department": dept.pk, "days": ""})
+    assert not CommitmentCheckDays.objects.exists()  # blank: back to the default
+    client.force_login(approver)  # not a 部门管理员: no form, and the post is refused
+    assert 'id="verification-days"' not in client.get("/workbench/inspections/commitments/").content.decode()
+    assert client.post("/workbench/inspections/commitments/days/", {"department": dept.pk, "days": "5"}).status_code == 403
+
+
+def test_the_queue_opens_on_the_most_urgent_tab_with_counts(submitted_case, window_staff, approver, client):
+    case = _accept_on_commitment(window_staff, submitted_case)
+    client.force_login(approver)
+    body = client.get("/workbench/inspections/commitments/").content.decode()
+    assert case.number in body  # 待核查 (the only non-empty tab) is the one shown
+    assert 'aria-current="page">待核查 <span' in body

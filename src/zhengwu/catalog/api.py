@@ -118,6 +118,8 @@ class GuideOut(ItemBrief):
     case_type_name: str
     channels: list[str] = Field(description="办理形式：window/online/self_service/express")
     allows_commitment: bool = Field(description="可告知承诺")
+    commitment_check_days: int | None = Field(
+        None, description="告知承诺核查期限（工作日）：受理后多少个工作日内核查承诺是否属实；空：按部门设定")
     allows_tolerance: bool = Field(description="可容缺受理")
     process_steps: list[dict] = Field(description="办理流程")
     locations: str = Field(description="办理地点")
@@ -355,7 +357,8 @@ def get_item(request, item_id: int):
         "version": v.number, "published_at": v.published_at, "keywords": v.keywords, "legal_basis": v.legal_basis,
         "themes": v.themes or [], "acceptance_conditions": v.acceptance_conditions,
         "case_type": v.case_type, "case_type_name": v.get_case_type_display(), "channels": v.channels or [],
-        "allows_commitment": v.allows_commitment, "allows_tolerance": v.allows_tolerance,
+        "allows_commitment": v.allows_commitment, "commitment_check_days": v.commitment_check_days,
+        "allows_tolerance": v.allows_tolerance,
         "process_steps": v.process_steps or [], "locations": v.locations, "office_hours": v.office_hours,
         "consult_phone": v.consult_phone, "complaint_phone": v.complaint_phone, "fees": v.fees or [],
         "results": v.results or [], "special_procedures": v.special_procedures or [],

@@ -147,7 +147,7 @@ GUIDE_SECTIONS = [
     ("基本信息", ["name", "handling_name", "popular_name", "keywords", "item_type", "service_object", "legal_basis",
               "themes", "base_code", "implementation_code", "handling_code"]),
     ("受理与时限", ["acceptance_conditions", "case_type", "statutory_days", "promised_days", "visits",
-               "allows_commitment", "allows_tolerance"]),
+               "allows_commitment", "commitment_check_days", "allows_tolerance"]),
     ("办理形式", ["channels", "online_depth", "supports_appointment", "supports_express", "supports_online_payment",
               "tongban_scope"]),
     ("办理流程与地点", ["process_steps", "locations", "office_hours", "consult_phone", "complaint_phone"]),

@@ -229,6 +229,11 @@ def check_guide(
         result.add("promised_days", "即办件的承诺时限应为0个工作日（当场办结）")
     if case_type == "committed" and promised == 0:
         result.add("promised_days", "承诺件的承诺时限至少为1个工作日；当场办结的请选择“即办件”")
+    check_days = guide.get("commitment_check_days")
+    if check_days is not None and not 1 <= check_days <= 365:
+        result.add("commitment_check_days", "告知承诺核查期限须为1至365个工作日")
+    elif check_days is not None and not guide.get("allows_commitment"):
+        result.add("commitment_check_days", "只有“可告知承诺”的事项才设告知承诺核查期限；不可告知承诺的请留空")
     if item_type and item_type not in ITEM_TYPES:
         result.add("item_type", f"事项类型“{item_type}”不存在")
     unknown_channels = [c for c in channels if c not in CHANNEL_VALUES]

@@ -23,12 +23,35 @@ ROLES = svc.STAFF_ROLES + svc.BUREAU_ROLES
 
 @roles_required(*ROLES, what=WHAT)
 def queue(request):
-    tab = request.GET.get("tab") or rules.QUEUE_OVERDUE
-    if tab not in rules.QUEUES:
-        tab = rules.QUEUE_OVERDUE
+    counts = svc.tab_counts(request.user)
+    tab = request.GET.get("tab", "")
+    if tab not in rules.QUEUES:  # the most urgent tab that holds something
+        tab = next((t for t, n in counts.items() if n), rules.QUEUE_PENDING)
     page = Paginator(svc.queue(request.user, tab), 50).get_page(request.GET.get("page"))
+    tabs = [(key, label, counts.get(key)) for key, label in rules.QUEUES.items()]
     return render(request, "inspections/verification/queue.html", {
-        "tab": tab, "tabs": rules.QUEUES.items(), "page": page, "today": timezone.localdate()})
+        "tab": tab, "tabs": tabs, "page": page, "today": timezone.localdate(),
+        "department_days": svc.department_days(request.user), "default_days": rules.DEFAULT_CHECK_DAYS})
+
+
+@require_POST
+@roles_required("dept_admin", what="部门管理员")
+def department_days(request):
+    raw = (request.POST.get("days") or "").strip()
+    try:
+        department_id = int(request.POST.get("department", ""))
+        days = int(raw) if raw else None
+    except ValueError:
+        messages.error(request, "核查期限须填写1至365的整数（工作日）；留空恢复默认30个工作日")
+        return redirect("inspections:verification_queue")
+    try:
+        value = svc.set_department_days(request.user, department_id, days)
+    except ValidationError as exc:
+        messages.error(request, "；".join(m for msgs in exc.message_dict.values() for m in msgs))
+    else:
+        messages.success(request, f"已设定本部门告知承诺核查期限：受理后{value}个工作日（事项办事指南另有设定的从其设定；"
+                                  "只影响此后受理的办件）")
+    return redirect("inspections:verification_queue")
 
 
 def _render_check(request, check, errors=None, data=None, status=200):

@@ -150,6 +150,9 @@ class ItemVersion(models.Model):
     channels = models.JSONField("办理形式", default=list, blank=True, help_text="window/online/self_service/express")
     online_depth = models.PositiveSmallIntegerField("网上办理深度", choices=OnlineDepth.choices, default=OnlineDepth.INFO)
     allows_commitment = models.BooleanField("可告知承诺", default=False)
+    commitment_check_days = models.PositiveSmallIntegerField(
+        "告知承诺核查期限（工作日）", null=True, blank=True,
+        help_text="以告知承诺方式受理后，须在受理后多少个工作日内核查承诺是否属实；留空按部门设定（默认30个工作日）")
     allows_tolerance = models.BooleanField("可容缺受理", default=False)
     no_materials = models.BooleanField("无需提交申请材料", default=False,
                                        help_text="确认本事项不需要申请人提交任何材料时勾选；否则至少填写一项材料")

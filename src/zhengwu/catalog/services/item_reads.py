@@ -19,7 +19,7 @@ from ..models import ItemVersion, ServiceItem
 GUIDE_FIELDS: tuple[str, ...] = (
     "name", "popular_name", "keywords", "item_type", "legal_basis", "service_object", "themes",
     "acceptance_conditions", "case_type", "statutory_days", "promised_days", "visits", "channels",
-    "online_depth", "allows_commitment", "allows_tolerance", "no_materials", "process_steps", "locations",
+    "online_depth", "allows_commitment", "commitment_check_days", "allows_tolerance", "no_materials", "process_steps", "locations",
     "office_hours", "consult_phone", "complaint_phone", "fees", "results", "result_licence_type", "special_procedures",
     "supports_appointment", "supports_express", "supports_online_payment", "tongban_scope", "form_schema",
     "change_note",

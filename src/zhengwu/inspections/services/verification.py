@@ -43,9 +43,40 @@ def may_record(user, check: CommitmentCheck) -> bool:
     return has_role(user, *STAFF_ROLES, department=check.department)
 
 
-def days_for(department_id: int) -> int:
+def days_for(department_id: int, item_days: int | None = None) -> int:
+    """The item's own 核查期限 when its 办事指南 sets one, else the department's, else 30."""
+    if item_days:
+        return rules.check_days(item_days)
     override = CommitmentCheckDays.objects.filter(department_id=department_id).values_list("days", flat=True).first()
     return rules.check_days(override)
+
+
+def days_for_case(case) -> int:
+    version = getattr(case, "item_version", None)
+    return days_for(case.department_id, getattr(version, "commitment_check_days", None))
+
+
+def set_department_days(user, department_id: int, days: int | None) -> int:
+    """A department's default 核查期限 (blank: back to 30), by its 部门管理员."""
+    from zhengwu.org.models import Department
+    from zhengwu.org.permissions import has_role
+
+    department = Department.objects.select_related("region").filter(pk=department_id).first()
+    if department is None or not has_role(user, "dept_admin", department=department):
+        raise PermissionDenied("只有本部门的部门管理员可以设定核查期限")
+    try:
+        value = rules.check_days(days)
+    except ValueError as exc:
+        raise ValidationError({"days": [str(exc)]}) from exc
+    with transaction.atomic():
+        before = CommitmentCheckDays.objects.filter(department_id=department_id).values_list("days", flat=True).first()
+        if days is None:
+            CommitmentCheckDays.objects.filter(department_id=department_id).delete()
+        else:
+            CommitmentCheckDays.objects.update_or_create(department_id=department_id, defaults={"days": value})
+        audit.record("inspections.commitment_days_set", actor=user, object_type="org.department",
+                     object_id=str(department_id), before={"days": before}, after={"days": days})
+    return value
 
 
 def ensure_check(case, user=None) -> tuple[CommitmentCheck, bool]:
@@ -55,7 +86,7 @@ def ensure_check(case, user=None) -> tuple[CommitmentCheck, bool]:
         return existing, False
     if case.intake_mode != "commitment" or case.accepted_on is None:
         raise ValidationError("只有以告知承诺方式受理的办件才需要后核查")
-    due = rules.due_date(calendar.get_calendar(), case.accepted_on, days_for(case.department_id))
+    due = rules.due_date(calendar.get_calendar(), case.accepted_on, days_for_case(case))
     try:
         with transaction.atomic():
             check = CommitmentCheck.objects.create(case_id=case.pk, department_id=case.department_id, due_date=due)
@@ -205,6 +236,23 @@ def queue(user, tab: str, today=None):
     if tab == rules.QUEUE_DUE_SOON:
         return qs.filter(due_date__gte=today, due_date__lte=soon).order_by("due_date", "pk")
     return qs.filter(due_date__gt=soon).order_by("due_date", "pk")
+
+
+def tab_counts(user, today=None, cap: int = 999) -> dict[str, int]:
+    """How many checks each open tab holds (each counted up to ``cap``: a bounded query)."""
+    return {tab: queue(user, tab, today).order_by().values("pk")[:cap].count()
+            for tab in (rules.QUEUE_OVERDUE, rules.QUEUE_DUE_SOON, rules.QUEUE_PENDING)}
+
+
+def department_days(user) -> list[tuple]:
+    """(department, its 核查期限 or None) for each department the user is 部门管理员 of."""
+    from zhengwu.org.permissions import grants, staff_departments
+
+    if not any(g.role == "dept_admin" for g in grants(user)):
+        return []
+    departments = list(staff_departments(user, ["dept_admin"]).order_by("pk")[:20])
+    days = dict(CommitmentCheckDays.objects.filter(department__in=departments).values_list("department_id", "days"))
+    return [(d, days.get(d.pk)) for d in departments]
 
 
 def count_waiting(user, cap: int) -> int:
