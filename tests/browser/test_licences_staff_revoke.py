@@ -21,6 +21,7 @@ def test_staff_revokes_a_licence_from_its_page(live_server, browser, demo_people
     page = browser.new_context(locale="zh-CN").new_page()
     login(page, base, "bumen_sj")
     page.goto(f"{base}/workbench/")
+    page.get_by_role("button", name="电子证照", exact=True).click()  # the navbar's group (菜单分组)
     with page.expect_navigation(wait_until="load"):
         page.get_by_role("link", name="电子证照", exact=True).first.click()
     expect(page.locator("#licence-table")).to_contain_text("郑州金水示范餐饮有限公司")

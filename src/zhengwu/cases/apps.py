@@ -30,7 +30,7 @@ class CasesConfig(AppConfig):
                            count=_pending_extensions, count_label="件延期待审批"))
         register(MenuEntry("审批流程", "cases:staff_processes", roles={"item_admin"}, icon="signpost-split", order=24,
                            description="按事项编辑审批环节、并联审批、条件环节和申报表单"))
-        register(MenuEntry("办件指标", "cases:figures", roles={"leader", "dept_admin", "window", "approver", "supervisor"},
+        register(MenuEntry("办件指标", "cases:figures", group="统计分析", roles={"leader", "dept_admin", "window", "approver", "supervisor"},
                            icon="bar-chart", order=40, description="受理量、办结量、按时办结率、超期数、平均办理时长等"))
 
 

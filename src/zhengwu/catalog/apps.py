@@ -22,7 +22,7 @@ class CatalogConfig(AppConfig):
                            description="一件事一次办：主题集成服务"))
         register(MenuEntry("事项导入导出", "catalog:wb_import", roles={"item_admin"}, icon="box-arrow-in-down", order=22,
                            description="从Excel批量导入事项、导出清单"))
-        register(MenuEntry("目录统计", "catalog:wb_reports", roles={"item_admin", "leader", "dept_admin"}, icon="bar-chart",
+        register(MenuEntry("目录统计", "catalog:wb_reports", group="统计分析", roles={"item_admin", "leader", "dept_admin"}, icon="bar-chart",
                            order=23, description="四级四同比对、时限压缩率等目录指标"))
 
 

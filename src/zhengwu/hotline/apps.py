@@ -31,7 +31,7 @@ class HotlineConfig(AppConfig):
         register(MenuEntry("热线工单", "hotline:dept", roles={"dept_admin", "approver"}, icon="envelope-paper", order=52,
                            description="本单位的12345工单：签收、办理、答复、退单、申请延期",
                            count=_waiting_department, count_label="件待签收或办理"))
-        register(MenuEntry("热线指标", "hotline:figures", roles={"hotline", "supervisor", "leader", "dept_admin"},
+        register(MenuEntry("热线指标", "hotline:figures", group="统计分析", roles={"hotline", "supervisor", "leader", "dept_admin"},
                            icon="graph-up", order=53, description="办结率、直接办结率、按时办结率、一次办结率、回访率、满意率、接通率、热点"))
         register(MenuEntry("热线知识库", "hotline:knowledge", roles={"hotline", "supervisor", "dept_admin"}, icon="book",
                            order=54, description="政策答复口径，坐席受理时实时检索"))

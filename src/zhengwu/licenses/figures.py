@@ -127,5 +127,5 @@ def register_menu() -> None:
     """The workbench menu entry (called from the app's ready())."""
     from zhengwu.workbench.menu import MenuEntry, register
 
-    register(MenuEntry("电子证照指标", "licenses:use_figures", roles={"leader", "supervisor", "dept_admin"},
+    register(MenuEntry("电子证照指标", "licenses:use_figures", group="统计分析", roles={"leader", "supervisor", "dept_admin"},
                        icon="graph-up", order=42, description="制证量、用证次数、免提交材料数，按部门和月份"))

@@ -39,10 +39,10 @@ class RatingsConfig(AppConfig):
                            count=_open_rectifications, count_label="件差评待整改"))
         register(MenuEntry("督办", "ratings:overdue", roles={"supervisor"}, icon="alarm", order=31,
                            description="超期未整改的差评，督办；审核部门申诉"))
-        register(MenuEntry("评价指标", "ratings:figures",
+        register(MenuEntry("评价指标", "ratings:figures", group="统计分析",
                            roles={"leader", "supervisor", "dept_admin", "data_admin", "window", "approver"},
                            icon="graph-up", order=41, description="评价数、主动评价率、满意率、差评整改率、实名差评回访整改率"))
-        register(MenuEntry("红黑旗", "ratings:ranking", roles={"leader", "supervisor", "dept_admin", "data_admin"},
+        register(MenuEntry("红黑旗", "ratings:ranking", group="统计分析", roles={"leader", "supervisor", "dept_admin", "data_admin"},
                            icon="flag", order=42, description="按月对窗口、部门排名，可投放大厅屏幕"))
         register(MenuEntry("评价规则", "ratings:rules", roles={"sysadmin"}, icon="gear", order=90,
                            description="默认好评、整改时限、红黑旗计分"))

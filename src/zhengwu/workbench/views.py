@@ -50,10 +50,10 @@ def home(request):
 
     # select_related: the page shows each grant's region and department names.
     rows = RoleGrant.objects.filter(user=request.user).select_related("region", "department", "window")
-    from .menu import entries_for, with_counts
+    from .menu import entries_for, grouped, with_counts
 
     return render(request, "workbench/home.html", {
         "grants": rows,
         "role_count": len(my_grants),
-        "cards": with_counts(entries_for(request.user), request.user),
+        "card_groups": grouped(with_counts(entries_for(request.user), request.user)),
     })
