@@ -97,3 +97,13 @@ def test_double_submission_makes_one_plan(client, world):  # noqa: F811
     second = client.post("/workbench/inspections/plans/new/", data)
     assert first.status_code == second.status_code == 302 and first["Location"] == second["Location"]
     assert InspectionPlan.objects.count() == 1
+
+
+def test_the_draft_says_how_many_will_be_drawn_and_warns_when_the_count_exceeds_the_pool(client, world):  # noqa: F811
+    client.post("/workbench/inspections/plans/new/", form_post(world))
+    plan = InspectionPlan.objects.get()
+    page = client.get(f"/workbench/inspections/plans/{plan.pk}/").content.decode()
+    assert "公布后将抽取 4 个对象" in page and "plan-count-over" not in page
+    InspectionPlan.objects.filter(pk=plan.pk).update(count=50)
+    page = client.get(f"/workbench/inspections/plans/{plan.pk}/").content.decode()
+    assert 'id="plan-count-over"' in page and "将检查全部 20 个对象" in page

@@ -16,7 +16,7 @@ from zhengwu.org.models import Role
 from zhengwu.org.permissions import staff_departments
 from zhengwu.workbench.views import roles_required
 
-from . import plan_rules
+from . import draw_rules, plan_rules
 from .forms_plans import PlanForm
 from .services import plans as svc
 from .services import pool as pool_svc
@@ -104,8 +104,13 @@ def _detail(request, plan, errors=None, status=200):
            "items": list(plan.items.all()), "joint": list(plan.joint_departments.all()),
            "pool": list(plan.pool.select_related("department")), "filter": plan.object_filter or {}}
     if plan.state == plan_rules.DRAFT:
-        ctx["eligible_objects"] = pool_svc.eligible_objects(plan).count()
+        eligible = ctx["eligible_objects"] = pool_svc.eligible_objects(plan).count()
         ctx["eligible_inspectors"] = pool_svc.eligible_inspectors(plan).count()
+        try:
+            ctx["sample"] = draw_rules.sample_size(plan.count, plan.ratio, eligible)
+        except draw_rules.DrawRefused:
+            ctx["sample"] = None
+        ctx["count_over"] = bool(plan.count and plan.count > eligible > 0)
     return render(request, "inspections/plans/detail.html", ctx, status=status)
 
 
