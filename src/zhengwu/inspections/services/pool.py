@@ -36,21 +36,27 @@ def eligible_inspectors(plan: InspectionPlan, on_date: dt.date | None = None) ->
     return qs.order_by("pk")
 
 
-def eligible_objects(plan: InspectionPlan) -> QuerySet:
-    """在册 objects matching ``plan.object_filter`` (absent or empty key: any), ordered by pk."""
-    f = plan.object_filter or {}
-    qs = InspectedObject.objects.filter(is_active=True)
+def filter_q(object_filter: dict | None) -> Q:
+    """The 在册 objects a plan's ``object_filter`` selects (absent or empty key: any) — the one
+    reading of the filter, used by the draw and by the figures (抽查覆盖率)."""
+    f = object_filter or {}
+    q = Q(is_active=True)
     for key, lookup in FILTER_KEYS.items():
         values = [v for v in (f.get(key) or []) if v]
         if values:
-            qs = qs.filter(**{lookup: values})
-    prefixes = [p for p in (f.get("region_prefixes") or []) if p]
+            q &= Q(**{lookup: values})
+    prefixes = [str(p) for p in (f.get("region_prefixes") or []) if p]
     if prefixes:
-        cond = Q()
+        region = Q(pk__in=[])
         for p in prefixes:
-            cond |= Q(region_code__startswith=p)
-        qs = qs.filter(cond)
-    return qs.order_by("pk")
+            region |= Q(region_code__startswith=p)
+        q &= region
+    return q
+
+
+def eligible_objects(plan: InspectionPlan) -> QuerySet:
+    """在册 objects matching ``plan.object_filter``, ordered by pk."""
+    return InspectedObject.objects.filter(filter_q(plan.object_filter)).order_by("pk")
 
 
 def previous_assignments(object_ids: set[int], *, exclude_plan: InspectionPlan | None = None) -> dict[int, tuple[int, ...]]:

@@ -18,6 +18,7 @@ from zhengwu.org.models import Role
 
 from .. import results_rules as rules
 from ..models import InspectedObject, InspectionPlan, InspectionTask
+from . import pool
 
 VIEWER_ROLES = (Role.LEADER, Role.SUPERVISOR, Role.DEPT_ADMIN)
 MAX_DAYS = 366 * 3
@@ -38,24 +39,6 @@ def check_period(start: dt.date, end: dt.date) -> dict[str, str]:
     if (end - start).days > MAX_DAYS:
         return {"end": "统计期不能超过3年"}
     return {}
-
-
-def filter_q(object_filter: dict) -> Q:
-    """The objects a plan's filter selects (absent or empty key: any)."""
-    f = object_filter or {}
-    q = Q(is_active=True)
-    if f.get("categories"):
-        q &= Q(category__in=f["categories"])
-    if f.get("industries"):
-        q &= Q(industry__in=f["industries"])
-    if f.get("risk_levels"):
-        q &= Q(risk_level__in=f["risk_levels"])
-    if f.get("region_prefixes"):
-        region = Q(pk__in=[])
-        for p in f["region_prefixes"]:
-            region |= Q(region_code__startswith=str(p))
-        q &= region
-    return q
 
 
 def figures(user, *, start: dt.date, end: dt.date, department_id: int | None = None) -> tuple[list, rules.FigureRow]:
@@ -81,7 +64,7 @@ def figures(user, *, start: dt.date, end: dt.date, department_id: int | None = N
         row.checked_objects = tasks.exclude(result="").values("inspected_id").distinct().count()
         register = Q(pk__in=[])
         for p in members:
-            register |= filter_q(p.object_filter)
+            register |= pool.filter_q(p.object_filter)
         row.objects = InspectedObject.objects.filter(register).count()
         rows.append(row)
     return rows, rules.total(rows)
