@@ -72,7 +72,7 @@ def test_plan_publish_draw_verify_record_publicise(live_server, browser, setting
 
     # 3. The department records the result of one drawn object; it is published.
     task = tasks[0]
-    staff.goto(f"{base}/inspections/tasks/{task.pk}/result/")
+    staff.goto(f"{base}/workbench/inspections/tasks/{task.pk}/result/")
     staff.select_option("#id_result", "rectify")
     staff.fill("#id_note", "后厨防蝇设施缺失，责令7日内整改")
     staff.fill("#id_checked_on", f"{today:%Y-%m-%d}")

@@ -154,3 +154,11 @@ def test_the_api_public_list_and_recording_by_object(world):
     future = (timezone.localdate() + dt.timedelta(days=3)).isoformat()
     r = api.post(f"inspections/tasks/{world['held'].pk}/result", {"result": "ok", "checked_on": future})
     assert r.status_code == 400 and "检查日期不能晚于今天" in r.json()["errors"]["checked_on"][0]
+
+
+def test_the_first_addresses_of_the_staff_pages_redirect_to_the_workbench(client):
+    r = client.get("/inspections/figures/?start=2026-01-01&end=2026-12-31")
+    assert r.status_code == 301 and r["Location"] == "/workbench/inspections/figures/?start=2026-01-01&end=2026-12-31"
+    assert client.get("/inspections/tasks/12/result/")["Location"] == "/workbench/inspections/tasks/12/result/"
+    assert client.get("/inspections/my-tasks/")["Location"] == "/workbench/inspections/my-tasks/"
+    assert client.get("/inspections/results/").status_code == 200  # the public pages stay where they are
