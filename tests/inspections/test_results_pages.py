@@ -162,3 +162,9 @@ def test_the_first_addresses_of_the_staff_pages_redirect_to_the_workbench(client
     assert client.get("/inspections/tasks/12/result/")["Location"] == "/workbench/inspections/tasks/12/result/"
     assert client.get("/inspections/my-tasks/")["Location"] == "/workbench/inspections/my-tasks/"
     assert client.get("/inspections/results/").status_code == 200  # the public pages stay where they are
+
+
+def test_the_portal_footer_links_the_public_pages(client):
+    body = client.get("/").content.decode()
+    for href in ("/inspections/plans/", "/inspections/results/", "/open-data/"):
+        assert f'href="{href}"' in body
