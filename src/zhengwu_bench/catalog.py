@@ -134,7 +134,7 @@ def gen_items(ctx: Context) -> int:
         versions.append((
             version_id, item_id, 1, "published", name, rec["pop"], keywords, rec["type"], rec["basis"], rec["object"],
             themes, rec["cond"], case_type, statutory, promised, visits, j(["window", "online"] if depth >= 3 else ["window"]),
-            depth, False, rnd.random() < 0.3, False,
+            depth, False, None, rnd.random() < 0.3, False,
             j([{"name": "受理", "description": "窗口或网上受理", "days": 1},
                {"name": "审查", "description": "审查申请材料", "days": max(0, promised - 2)},
                {"name": "办结", "description": "作出决定并送达", "days": 1}]),
@@ -159,7 +159,8 @@ def gen_items(ctx: Context) -> int:
         Table(ItemVersion, [
             "id", "service_item_id", "number", "state", "name", "popular_name", "keywords", "item_type", "legal_basis",
             "service_object", "themes", "acceptance_conditions", "case_type", "statutory_days", "promised_days", "visits",
-            "channels", "online_depth", "allows_commitment", "allows_tolerance", "no_materials", "process_steps",
+            "channels", "online_depth", "allows_commitment", "commitment_check_days", "allows_tolerance", "no_materials",
+            "process_steps",
             "locations", "office_hours", "consult_phone", "complaint_phone", "fees", "results", "special_procedures",
             "supports_appointment", "supports_express", "supports_online_payment", "tongban_scope", "form_schema",
             "change_note", "created_by_id", "created_at", "submitted_at", "reviewed_by_id", "review_note", "published_at",

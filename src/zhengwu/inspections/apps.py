@@ -21,7 +21,7 @@ class InspectionsConfig(AppConfig):
                          "zhengwu.inspections.services.results.publish_held",
                          "双随机检查结果公示：暂缓公示的结果在公示期限（检查后20个工作日）当日自动公示"))
         register_menu(MenuEntry("我的检查任务", "inspections:results_my_tasks", icon="card-checklist", order=34,
-                                when=_is_inspector,
+                                roles=set(INSPECTOR_ROLES), when=_is_inspector,
                                 description="登记为执法人员的账号：本人被抽中的双随机检查任务，录入检查结果"))
         register_menu(MenuEntry("检查任务", "inspections:results_tasks", roles={"dept_admin", "approver"},
                                 icon="card-checklist", order=35,
@@ -53,15 +53,23 @@ class InspectionsConfig(AppConfig):
         register_menu(MenuEntry("检查对象名录库", "inspections:reg_objects", roles=set(VIEW_ROLES), icon="folder2-open",
                                 order=52, description="检查对象查询、导入、同步法人库、历史检查记录"))
         # 回避: for accounts an inspector row names (the object's page links to the declaration as well).
-        register_menu(MenuEntry("我的回避申报", "inspections:reg_my_conflicts", when=_is_inspector, icon="shield-check",
+        register_menu(MenuEntry("我的回避申报", "inspections:reg_my_conflicts", roles=set(INSPECTOR_ROLES), when=_is_inspector,
+                                icon="shield-check",
                                 order=53, description="执法人员本人申报与检查对象的利害关系（回避）"))
         register_job(Job("inspections.expiry", dt.timedelta(hours=24),
                          "zhengwu.inspections.services.registers.notify_expiring",
                          "执法证到期提醒：有效期30天内到期的执法人员提醒部门管理员（每个有效期一次）"))
 
 
+# Inspectors are department staff: only their accounts cost the menu the query below.
+INSPECTOR_ROLES = ("dept_admin", "approver")
+
+
 def _is_inspector(user) -> bool:
-    """The menu shows 我的检查任务 and 我的回避申报 to accounts registered as inspectors."""
+    """The menu shows 我的检查任务 and 我的回避申报 to accounts registered as inspectors (one query,
+    remembered for the request)."""
     from .models import Inspector
 
-    return Inspector.objects.filter(user_id=user.pk).exists()
+    if not hasattr(user, "_zw_is_inspector"):
+        user._zw_is_inspector = Inspector.objects.filter(user_id=user.pk).exists()
+    return user._zw_is_inspector
