@@ -46,3 +46,21 @@ def test_demo_loads_twice_without_duplicates(demo_base):
     demo.load(out)
     assert _counts() == first
     assert "监管演示数据" in out.getvalue()
+
+
+def test_demo_commitment_cases_fill_each_queue_tab_once(demo_base, settings, tmp_path):
+    from zhengwu.accounts.models import User
+    from zhengwu.catalog import demo as catalog_demo
+    from zhengwu.inspections import demo
+    from zhengwu.inspections.models import CommitmentCheck
+    from zhengwu.inspections.services import verification
+
+    settings.DATA_DIR = tmp_path
+    out = io.StringIO()
+    catalog_demo.load(out)
+    demo.load(out)
+    assert CommitmentCheck.objects.count() == 3
+    admin = User.objects.get(username="bumen_sj")
+    assert verification.tab_counts(admin) == {"overdue": 1, "due_soon": 1, "pending": 1}
+    demo.load(out)
+    assert CommitmentCheck.objects.count() == 3

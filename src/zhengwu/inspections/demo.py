@@ -8,6 +8,9 @@ never created twice).
 - one 抽查计划 of 市场监管局, published and drawn through the draw part's services, with a few
   results recorded and published through the results part's — each step skipped, with a message,
   while that part is not merged, so the registers load anyway;
+- three applications for 食品经营许可证核发 filed online by the demo citizen and accepted on
+  commitment (告知承诺) by the window clerk through the cases app's services, accepted 35, 27 and 3
+  working days ago, so the 告知承诺核查 queue has a check on each of 已超期, 即将到期 and 待核查;
 - the 告知承诺 checks of demo cases accepted on commitment (the job's :func:`create_missing`).
 """
 
@@ -58,6 +61,7 @@ def load(stdout) -> None:
     objects = _objects()
     stdout.write(f"监管演示数据：监管事项新增 {items} 项，执法人员新增 {inspectors} 名，检查对象新增 {objects} 个")
     _plan(stdout, district, market)
+    _commitment_cases(stdout, market)
     from .services import verification
 
     made = verification.create_missing()
@@ -189,3 +193,61 @@ def _results(stdout, plan, user) -> None:
             results.publish(InspectionTask.objects.get(pk=task.pk))
     published = InspectionTask.objects.filter(plan=plan, published_at__isnull=False).count()
     stdout.write(f"监管演示数据：录入检查结果 {min(len(tasks), len(outcomes))} 条，已公示 {published} 条")
+
+
+COMMITMENT_ITEM = "食品经营许可证核发"
+COMMITMENT_AGES = (35, 27, 3)  # working days since acceptance: 已超期, 即将到期, 待核查 (30-day checks)
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def _commitment_cases(stdout, market) -> None:
+    """Applications accepted on commitment (the cases app's own services write them), then dated
+    back: each stands for a case accepted that many working days ago."""
+    from django.contrib.auth import get_user_model
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from zhengwu.accounts.demo import CITIZEN_ID
+    from zhengwu.accounts.backends import login_username
+    from zhengwu.cases.models import Case
+    from zhengwu.cases.services import applying, intake
+    from zhengwu.catalog.models import ServiceItem
+    from zhengwu.core import calendar
+
+    from . import verification_rules as rules
+    from .models import CommitmentCheck
+    from .services import verification
+
+    User = get_user_model()
+    citizen = User.objects.filter(username=login_username(CITIZEN_ID)).first()
+    clerk = User.objects.filter(username="chuangkou").first()
+    item = (ServiceItem.objects.filter(department=market, name=COMMITMENT_ITEM, status="published",
+                                       published_version__allows_commitment=True).first())
+    if citizen is None or clerk is None or item is None:
+        stdout.write("告知承诺演示办件：缺少演示申请人、窗口人员或可告知承诺的事项，跳过")
+        return
+    have = Case.objects.filter(applicant__user=citizen, service_item=item, intake_mode="commitment").count()
+    cal = calendar.get_calendar()
+    today = timezone.localdate()
+    made = 0
+    for age in COMMITMENT_AGES[have:]:
+        case = applying.create_draft(citizen, item, form_data={
+            "applicant_name": "张小民", "shop_address": f"郑州市金水区经三路{60 + age}号1层",
+            "main_business": "餐饮服务经营者", "business_items": ["热食类食品制售"], "area": 45,
+            "safety_manager": "张小民"})
+        for m in item.published_version.materials.filter(necessity="required").order_by("seq"):
+            applying.upload_material(citizen, case, SimpleUploadedFile(f"{m.name[:20]}.pdf", PDF,
+                                                                       content_type="application/pdf"), material=m)
+        case.refresh_from_db()
+        case = applying.submit(citizen, case, case.lock_version)
+        case = intake.accept_commitment(clerk, case, case.lock_version,
+                                        "本人承诺经营场所、设施设备和管理制度符合食品安全要求，所填信息真实，"
+                                        "如有不实愿承担相应法律责任。", True)
+        accepted = cal.add_workdays(today, -age)
+        Case.objects.filter(pk=case.pk).update(accepted_on=accepted)
+        case.refresh_from_db()
+        check, _new = verification.ensure_check(case)
+        CommitmentCheck.objects.filter(pk=check.pk).update(
+            due_date=rules.due_date(cal, accepted, verification.days_for_case(case)))
+        made += 1
+    if made:
+        stdout.write(f"告知承诺演示办件：新增 {made} 件（窗口人员以告知承诺方式受理，市场监管局待核查）")
