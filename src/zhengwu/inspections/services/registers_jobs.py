@@ -83,7 +83,8 @@ def _create(user, token: str, **fields) -> tuple[RegisterJob, bool]:
 
 
 def abandon_stale(now: dt.datetime | None = None) -> int:
-    """Mark running jobs without progress for STALE_AFTER as failed (their worker died)."""
+    """Mark running jobs without progress for STALE_AFTER as failed (their worker died); checked
+    whenever a job is started."""
     now = now or timezone.now()
     return RegisterJob.objects.filter(status=RegisterJob.Status.RUNNING, updated_at__lt=now - STALE_AFTER).update(
         status=RegisterJob.Status.FAILED, finished_at=now, updated_at=now,
@@ -166,6 +167,7 @@ def start_import(user, upload, token: str = "") -> tuple[RegisterJob, bool]:
     if problem:
         raise ValidationError({"file": [problem]})
     scopes = _scopes(osvc.write_prefixes(user))
+    abandon_stale()
     source = default_storage.save(f"inspections/uploads/{uuid.uuid4().hex}-objects.bin", upload)
     try:
         with transaction.atomic():
