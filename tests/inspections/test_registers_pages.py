@@ -146,9 +146,18 @@ def test_object_sync_button(admin):
 
     LegalEntityRecord.objects.create(uscc=make_uscc("9", "1", "410105", "MA500001"), name="法人甲",
                                      region_code="410105000000", status="存续")
-    r = _client(admin).post(reverse("inspections:reg_object_sync"), {"region": ""}, follow=True)
-    assert "已同步法人库：新增1个" in r.content.decode()
-    assert "法人甲" in _client(admin).get(reverse("inspections:reg_objects")).content.decode()
+    from zhengwu.inspections.models import RegisterJob
+    from zhengwu.inspections.tasks_registers import run_register_job
+
+    r = _client(admin).post(reverse("inspections:reg_object_sync"), {"region": "", "token": "t1"}, follow=True)
+    body = r.content.decode()
+    assert "已转入后台同步法人库" in body and "排队中" in body and 'http-equiv="refresh"' in body
+    job = RegisterJob.objects.get()
+    assert run_register_job.func(job.pk)["added"] == 1  # what `zhengwu worker` runs
+    page = _client(admin).get(reverse("inspections:reg_object_job", args=[job.pk])).content.decode()
+    assert "已完成" in page and 'id="count-added">1<' in page and 'http-equiv="refresh"' not in page
+    listing = _client(admin).get(reverse("inspections:reg_objects")).content.decode()
+    assert "法人甲" in listing and f"第{job.pk}号" in listing
 
 
 def test_object_page_lists_past_tasks(admin, dept, district):

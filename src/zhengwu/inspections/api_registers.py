@@ -5,7 +5,9 @@ auth, the same roles and scope as the pages; errors are JSON through the API roo
   ``after``), names masked;
 - ``GET inspectors/rates`` — 注册率 per department;
 - ``GET objects`` — one page of the 检查对象名录库 (q, region, category, industry, risk, ``after``);
-- ``POST inspectors/{id}/conflicts`` — 回避申报 {"inspected": 信用代码 or id, "reason": …}.
+- ``POST inspectors/{id}/conflicts`` — 回避申报 {"inspected": 信用代码 or id, "reason": …};
+- ``GET object-jobs`` / ``GET object-jobs/{id}`` — the background jobs of the 检查对象名录库 (同步法人库,
+  big imports: started from the pages) with status, progress, counts and the import's report.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import datetime as dt
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils import timezone
 from ninja import Field, Router, Status
 from ninja.security import django_auth
@@ -25,6 +28,7 @@ from zhengwu.org.permissions import is_sysadmin, roles_of
 from . import registers_rules as rules
 from .models import InspectedObject, Inspector
 from .services import registers as svc
+from .services import registers_jobs as jsvc
 from .services import registers_objects as osvc
 
 router = Router(tags=["互联网+监管"], auth=django_auth)
@@ -130,3 +134,48 @@ def declare(request, inspector_id: int, payload: RegConflictIn):
         raise ValidationError({"inspected": ["检查对象：名录库中没有该统一社会信用代码或编号的对象"]})
     c = svc.declare_conflict(request.user, inspector, obj, payload.reason)
     return Status(201, {"id": c.pk, "inspector_id": inspector.pk, "inspected_id": obj.pk, "reason": c.reason})
+
+
+class RegJobOut(Schema):
+    id: int
+    kind: str = Field(..., description="sync 法人库同步 / import 检查对象导入")
+    kind_label: str
+    status: str = Field(..., description="queued 排队中 / running 进行中 / done 已完成 / failed 失败")
+    status_label: str
+    region_prefix: str
+    file_name: str
+    total: int | None = Field(None, description="总数（法人库记录数或文件行数），开始后才知道")
+    progress: int = Field(..., description="已处理")
+    added: int
+    updated: int
+    closed: int = Field(..., description="非存续移出（同步）")
+    rejected: int = Field(..., description="未导入的行（导入）")
+    report: dict = Field(default_factory=dict, description="导入的数据质量报告摘要（同步为空）")
+    error: str
+    created_at: dt.datetime
+    started_at: dt.datetime | None
+    finished_at: dt.datetime | None
+    status_url: str
+    page_url: str
+
+
+def _job(j) -> dict:
+    return {"id": j.pk, "kind": j.kind, "kind_label": j.get_kind_display(), "status": j.status,
+            "status_label": j.get_status_display(), "region_prefix": j.region_prefix, "file_name": j.file_name,
+            "total": j.total, "progress": j.progress, "added": j.added, "updated": j.updated, "closed": j.closed,
+            "rejected": j.rejected, "report": j.report if "report" not in j.get_deferred_fields() else {},
+            "error": j.error, "created_at": j.created_at, "started_at": j.started_at, "finished_at": j.finished_at,
+            "status_url": f"/api/v1/inspections/object-jobs/{j.pk}",
+            "page_url": reverse("inspections:reg_object_job", args=[j.pk])}
+
+
+@router.get("object-jobs", response={200: list[RegJobOut], **ERRORS}, summary="检查对象名录库的后台任务（最近20个）")
+def jobs(request):
+    jsvc.require_viewer(request.user)
+    return [_job(j) for j in jsvc.latest_jobs(request.user, 20)]
+
+
+@router.get("object-jobs/{int:job_id}", response={200: RegJobOut, **ERRORS}, summary="检查对象名录库后台任务的状态")
+def job(request, job_id: int):
+    jsvc.require_viewer(request.user)
+    return _job(jsvc.job_for(request.user, job_id))

@@ -179,7 +179,8 @@ class QualityReport:
     def as_dict(self) -> dict:
         return {"total": self.total, "good": len(self.good), "added": self.added, "updated": self.updated,
                 "rejected": self.rejected,
-                "bad_uscc": self.bad_uscc[:200], "duplicates": self.duplicates[:200], "other": self.other[:200]}
+                "bad_uscc": self.bad_uscc[:200], "duplicates": self.duplicates[:200], "other": self.other[:200],
+                "truncated": max(len(self.bad_uscc), len(self.duplicates), len(self.other)) > 200}
 
 
 def check_object_rows(rows: list[dict], region_prefixes: tuple[str, ...] | None) -> QualityReport:

@@ -22,6 +22,7 @@ urlpatterns: list = [
     path(f"{P}objects/new/", vo.object_new, name="reg_object_new"),
     path(f"{P}objects/import/", vo.object_import, name="reg_object_import"),
     path(f"{P}objects/sync/", vo.object_sync, name="reg_object_sync"),
+    path(f"{P}objects/runs/<int:pk>/", vo.object_job, name="reg_object_job"),
     path(f"{P}objects/<int:pk>/", vo.object_detail, name="reg_object"),
     path(f"{P}objects/<int:pk>/edit/", vo.object_edit, name="reg_object_edit"),
     path(f"{P}conflicts/mine/", vo.my_conflicts, name="reg_my_conflicts"),

@@ -1,7 +1,14 @@
 """Workbench pages of 检查对象名录库 (search, edit, import with its quality report, 同步法人库, an
-object's past checks) and 回避 declarations. Writes go through the services."""
+object's past checks) and 回避 declarations. Writes go through the services.
+
+同步法人库 and imports bigger than ``registers_jobs.SYNC_IMPORT_MAX_BYTES`` run as background jobs
+(``zhengwu worker``); their page refreshes itself until the job ends. The forms carry a one-time
+token: a double submission shows the first job.
+"""
 
 from __future__ import annotations
+
+import uuid
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,6 +22,7 @@ from . import forms_registers as forms
 from . import registers_rules as rules
 from .models import InspectedObject, Inspector
 from .services import registers as svc
+from .services import registers_jobs as jobs_svc
 from .services import registers_objects as objects_svc
 
 VIEW_WHAT = "部门管理员、审批人员、督办人员、领导"
@@ -29,6 +37,7 @@ def object_list(request):
     return render(request, "inspections/registers/object_list.html", {
         "rows": rows, "next": nxt, "query": query.urlencode(), "filters": request.GET,
         "risks": InspectedObject.Risk.choices, "may_write": objects_svc.write_prefixes(request.user) != (),
+        "token": uuid.uuid4().hex, "jobs": jobs_svc.latest_jobs(request.user, 5),
     })
 
 
@@ -90,6 +99,8 @@ def _roles(user) -> set[str]:
 
 @roles_required(*svc.WRITE_ROLES, what=WRITE_WHAT)
 def object_import(request):
+    """Small files import while the page waits and the report shows below the form; bigger ones
+    are stored and imported in the background (their job's page shows the same report)."""
     errors: list[str] = []
     report = None
     if request.method == "POST":
@@ -98,11 +109,24 @@ def object_import(request):
             errors = ["请选择要导入的 .xlsx 或 .csv 文件"]
         else:
             try:
-                report = objects_svc.import_objects(request.user, upload).as_dict()
+                if upload.size <= jobs_svc.SYNC_IMPORT_MAX_BYTES:
+                    report = objects_svc.import_objects(request.user, upload).as_dict()
+                else:
+                    job, created = jobs_svc.start_import(request.user, upload, request.POST.get("token", ""))
+                    _started(request, job, created, "文件较大，已转入后台导入。本页面会自动刷新显示进度和质量报告。")
+                    return redirect("inspections:reg_object_job", job.pk)
             except ValidationError as exc:
                 errors = [m for msgs in forms.errors_of(exc).values() for m in msgs]
     return render(request, "inspections/registers/object_import.html", {
-        "errors": errors, "report": report, "columns": rules.OBJECT_COLUMNS}, status=400 if errors else 200)
+        "errors": errors, "report": report, "columns": rules.OBJECT_COLUMNS, "token": uuid.uuid4().hex,
+        "max_kb": jobs_svc.SYNC_IMPORT_MAX_BYTES // 1024}, status=400 if errors else 200)
+
+
+def _started(request, job, created: bool, message: str) -> None:
+    if created:
+        messages.success(request, message)
+    else:
+        messages.info(request, "该请求已提交过，下面是那次的任务（没有重复执行）。")
 
 
 @require_POST
@@ -110,12 +134,22 @@ def object_import(request):
 def object_sync(request):
     prefix = (request.POST.get("region") or "").strip()
     try:
-        r = objects_svc.sync_from_registry(request.user, prefix)
-        messages.success(request, f"已同步法人库：新增{r['added']}个、更新{r['updated']}个、"
-                                  f"非存续移出{r['closed']}个检查对象")
-    except PermissionDenied as exc:
-        messages.error(request, str(exc))
-    return redirect("inspections:reg_objects")
+        job, created = jobs_svc.start_sync(request.user, prefix, request.POST.get("token", ""))
+    except (PermissionDenied, ValidationError) as exc:
+        messages.error(request, exc.messages[0] if isinstance(exc, ValidationError) else str(exc))
+        return redirect("inspections:reg_objects")
+    _started(request, job, created, "已转入后台同步法人库。本页面会自动刷新显示进度和结果。")
+    return redirect("inspections:reg_object_job", job.pk)
+
+
+@roles_required(*svc.VIEW_ROLES, what=VIEW_WHAT)
+def object_job(request, pk: int):
+    """A background job's page: status, progress, counts, the import's quality report."""
+    job = jobs_svc.job_for(request.user, pk)
+    return render(request, "inspections/registers/object_job.html", {
+        "job": job, "waiting": job.active, "report": job.report or None,
+        "percent": min(100, job.progress * 100 // job.total) if job.total else None,
+    })
 
 
 # -- 回避 ----------------------------------------------------------------------------------------

@@ -2,9 +2,9 @@
 告知承诺 后核查."""
 
 from .plans import Draw, InspectionPlan, InspectionTask, TaskInspector
-from .registers import InspectedObject, Inspector, InspectorConflict, SupervisionItem
+from .registers import InspectedObject, Inspector, InspectorConflict, RegisterJob, SupervisionItem
 from .results import TaskAttachment
 from .verification import CommitmentCheck
 
 __all__ = ["CommitmentCheck", "Draw", "InspectedObject", "InspectionPlan", "InspectionTask", "Inspector",
-           "InspectorConflict", "SupervisionItem", "TaskAttachment", "TaskInspector"]
+           "InspectorConflict", "RegisterJob", "SupervisionItem", "TaskAttachment", "TaskInspector"]

@@ -109,3 +109,61 @@ class InspectorConflict(models.Model):
         verbose_name_plural = "回避申报"
         constraints = [models.UniqueConstraint(fields=["inspector", "inspected"], name="insp_conflict_unique",
                                                violation_error_message="该执法人员已申报对该对象回避")]
+
+
+class RegisterJob(models.Model):
+    """A background job of the 检查对象名录库: 同步法人库, or an import too big to run while the page
+    waits. The page of a queued or running job refreshes itself; ``progress`` and the counts are
+    written in the same transaction as each chunk, so they always match what was written."""
+
+    class Kind(models.TextChoices):
+        SYNC = "sync", "法人库同步"
+        IMPORT = "import", "检查对象导入"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "排队中"
+        RUNNING = "running", "进行中"
+        DONE = "done", "已完成"
+        FAILED = "failed", "失败"
+
+    kind = models.CharField("类型", max_length=8, choices=Kind.choices)
+    status = models.CharField("状态", max_length=8, choices=Status.choices, default=Status.QUEUED)
+    region_prefix = models.CharField("同步区划前缀", max_length=12, blank=True)
+    # The region prefixes the job writes in, fixed when it is started ("" = everywhere): the
+    # overlap check of two syncs and who may see the job.
+    scopes = models.JSONField("范围", default=list, blank=True)
+    file_name = models.CharField("文件名", max_length=200, blank=True)
+    # A FileField (not a path in JSON) so that ``zhengwu files prune`` sees a queued upload as
+    # referenced; stored encrypted by the default storage, deleted when the import has run.
+    source = models.FileField("上传文件（加密存储）", upload_to="inspections/uploads/", max_length=300, blank=True,
+                              help_text="导入完成后删除")
+    total = models.PositiveIntegerField("总数", null=True, blank=True)
+    progress = models.PositiveIntegerField("已处理", default=0)
+    added = models.PositiveIntegerField("新增", default=0)
+    updated = models.PositiveIntegerField("更新", default=0)
+    closed = models.PositiveIntegerField("非存续移出", default=0)
+    rejected = models.PositiveIntegerField("未导入", default=0)
+    report = models.JSONField("质量报告摘要", default=dict, blank=True)
+    error = models.TextField("失败原因", blank=True)
+    token = models.CharField("提交令牌", max_length=64, blank=True)
+    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField("提交时间", auto_now_add=True)
+    started_at = models.DateTimeField("开始时间", null=True, blank=True)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+    updated_at = models.DateTimeField("最近进展", auto_now=True)
+
+    class Meta:
+        verbose_name = "检查对象后台任务"
+        verbose_name_plural = "检查对象后台任务"
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["kind", "status"], name="insp_job_kind_status")]
+        constraints = [models.UniqueConstraint(fields=["started_by", "token"], condition=~models.Q(token=""),
+                                               name="insp_job_unique_token")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.pk}"
+
+    @property
+    def active(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)

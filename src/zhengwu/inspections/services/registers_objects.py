@@ -157,58 +157,86 @@ def update_object(user, pk: int, updated_at: str, data: dict) -> InspectedObject
     return obj
 
 
-def import_objects(user, upload) -> rules.QualityReport:
-    """检查对象 import: good rows are added (or, for a known 信用代码, updated); bad 信用代码,
-    duplicates within the file and other bad rows are left out and listed in the report."""
-    _require(user)
+def read_object_rows(upload) -> list[dict]:
+    """The rows of an 检查对象 file (see ``read_table``); ValidationError for an unreadable file, a
+    header without the required columns or more than MAX_IMPORT_ROWS rows."""
     header, *rows = read_table(upload)
     problem = rules.header_problem(header["__header__"], rules.OBJECT_COLUMNS, rules.OBJECT_REQUIRED)
     if problem:
         raise ValidationError({"file": [problem]})
     if len(rows) > rules.MAX_IMPORT_ROWS:
         raise ValidationError({"file": [f"一次最多导入{rules.MAX_IMPORT_ROWS}行"]})
+    return rows
+
+
+def write_rows(good: list[rules.ObjectRow]) -> tuple[int, int]:
+    """Add the checked rows, or update the objects whose 信用代码 is known; (added, updated). Runs
+    in the caller's transaction (the rows of one file have distinct 信用代码, so a file may be
+    written in chunks)."""
+    codes = [r.uscc for r in good if r.uscc]
+    existing = {o.uscc: o for o in InspectedObject.objects.select_for_update().filter(uscc__in=codes)}
+    new, changed = [], []
+    for r in good:
+        values = {f: getattr(r, f) for f in FIELDS}
+        o = existing.get(r.uscc) if r.uscc else None
+        if o is None:
+            new.append(InspectedObject(uscc=r.uscc, source="import", **values))
+        else:
+            for k, v in values.items():
+                setattr(o, k, v)
+            changed.append(o)
+    InspectedObject.objects.bulk_create(new, batch_size=1000)
+    InspectedObject.objects.bulk_update(changed, list(FIELDS), batch_size=1000)
+    return len(new), len(changed)
+
+
+def import_objects(user, upload) -> rules.QualityReport:
+    """检查对象 import while the page waits (small files; bigger ones run in the background,
+    ``registers_jobs``): good rows are added (or, for a known 信用代码, updated); bad 信用代码,
+    duplicates within the file and other bad rows are left out and listed in the report."""
+    _require(user)
+    rows = read_object_rows(upload)
     report = rules.check_object_rows(rows, write_prefixes(user))
     with transaction.atomic():
-        codes = [r.uscc for r in report.good if r.uscc]
-        existing = {o.uscc: o for o in InspectedObject.objects.select_for_update().filter(uscc__in=codes)}
-        new, changed = [], []
-        for r in report.good:
-            values = {f: getattr(r, f) for f in FIELDS}
-            o = existing.get(r.uscc) if r.uscc else None
-            if o is None:
-                new.append(InspectedObject(uscc=r.uscc, source="import", **values))
-            else:
-                for k, v in values.items():
-                    setattr(o, k, v)
-                changed.append(o)
-        InspectedObject.objects.bulk_create(new, batch_size=1000)
-        InspectedObject.objects.bulk_update(changed, list(FIELDS), batch_size=1000)
+        report.added, report.updated = write_rows(report.good)
         audit.record("inspections.object_import", actor=user, object_type="inspections.inspectedobject",
-                     after={"file": getattr(upload, "name", ""), "added": len(new), "updated": len(changed),
+                     after={"file": getattr(upload, "name", ""), "added": report.added, "updated": report.updated,
                             "rejected": report.rejected})
-    report.added, report.updated = len(new), len(changed)
     return report
 
 
-def sync_from_registry(user, region_prefix: str = "", chunk: int = SYNC_CHUNK) -> dict:
-    """同步法人库: LegalEntityRecord rows (登记状态 存续) become or refresh InspectedObjects (source
-    法人库); objects from the 法人库 no longer 存续 leave the register (is_active False). One
-    transaction per chunk of ``chunk`` records, keyset by pk, so a city's registry never sits in
-    memory or in one long transaction."""
-    from zhengwu.datashare.models import LegalEntityRecord
-
+def sync_prefixes(user, region_prefix: str = "") -> tuple[str, ...] | None:
+    """The region prefixes a 法人库 sync by ``user`` covers (None: everywhere): their own, or the
+    ``region_prefix`` they asked for when it lies inside them."""
     _require(user)
     prefixes = write_prefixes(user)
     if region_prefix:
-        if not rules.is_digits(region_prefix) or not in_prefixes(prefixes, region_prefix):
+        if not rules.is_digits(region_prefix) or len(region_prefix) > 12 or not in_prefixes(prefixes, region_prefix):
             raise PermissionDenied("该区划不在您的管理范围内")
         prefixes = (region_prefix,)
+    return prefixes
+
+
+def registry_records(prefixes: tuple[str, ...] | None):
+    """The 法人库 records a sync over ``prefixes`` reads."""
+    from zhengwu.datashare.models import LegalEntityRecord
+
     base = LegalEntityRecord.objects.exclude(region_code="")
     if prefixes is not None:
         cond = Q(pk__in=[])
         for p in prefixes:
             cond |= Q(region_code__startswith=p)
         base = base.filter(cond)
+    return base
+
+
+def sync_scope(prefixes: tuple[str, ...] | None, chunk: int = SYNC_CHUNK, on_chunk=None) -> dict:
+    """同步法人库 over ``prefixes``: LegalEntityRecord rows (登记状态 存续) become or refresh
+    InspectedObjects (source 法人库); objects from the 法人库 no longer 存续 leave the register
+    (is_active False). One transaction per chunk of ``chunk`` records, keyset by pk, so a city's
+    registry never sits in memory or in one long transaction. ``on_chunk(read, added, updated,
+    closed)`` runs inside each chunk's transaction (a job's progress commits with the chunk)."""
+    base = registry_records(prefixes)
     last, added, updated, closed = 0, 0, 0, 0
     while True:
         batch = list(base.filter(pk__gt=last).order_by("pk")
@@ -219,7 +247,7 @@ def sync_from_registry(user, region_prefix: str = "", chunk: int = SYNC_CHUNK) -
         with transaction.atomic():
             known = {o.uscc: o for o in InspectedObject.objects.select_for_update()
                      .filter(uscc__in=[r.uscc for r in batch])}
-            new, changed = [], []
+            new, changed, gone = [], [], 0
             for r in batch:
                 alive = rules.registry_status_active(r.status)
                 o = known.get(r.uscc)
@@ -232,14 +260,22 @@ def sync_from_registry(user, region_prefix: str = "", chunk: int = SYNC_CHUNK) -
                 o.name, o.address, o.region_code = r.name[:200], r.address[:300], r.region_code.ljust(12, "0")[:12]
                 if not alive and o.is_active:
                     o.is_active = False
-                    closed += 1
+                    gone += 1
                 changed.append(o)
             InspectedObject.objects.bulk_create(new, batch_size=1000)
             InspectedObject.objects.bulk_update(changed, ["name", "address", "region_code", "is_active"],
                                                 batch_size=1000)
-            added, updated = added + len(new), updated + len(changed)
+            if on_chunk is not None:
+                on_chunk(len(batch), len(new), len(changed), gone)
+        added, updated, closed = added + len(new), updated + len(changed), closed + gone
+    return {"added": added, "updated": updated, "closed": closed}
+
+
+def sync_from_registry(user, region_prefix: str = "", chunk: int = SYNC_CHUNK) -> dict:
+    """同步法人库 for ``user`` while the caller waits (the pages start it as a background job,
+    ``registers_jobs.start_sync``); PermissionDenied for a region outside theirs."""
+    result = sync_scope(sync_prefixes(user, region_prefix), chunk)
     with transaction.atomic():
-        result = {"added": added, "updated": updated, "closed": closed}
         audit.record("inspections.object_sync_registry", actor=user, object_type="inspections.inspectedobject",
                      after={**result, "region_prefix": region_prefix})
     return result
