@@ -44,6 +44,7 @@ import time
 import uuid
 from pathlib import Path
 from urllib.parse import urlencode
+os.environ.setdefault("ZHENGWU_WORKER", "off")  # `zhengwu serve` alone: no background worker beside what is measured
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))

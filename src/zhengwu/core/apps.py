@@ -19,6 +19,20 @@ class CoreConfig(AppConfig):
                      "清理没有记录引用的上传文件（超过24小时的）"))
         register_job(Job("audit.checkpoint", dt.timedelta(hours=1), "zhengwu.core.audit_anchor.checkpoint_job",
                      "审计链检查点：签名记录各链链头，写入数据目录与数据库（ADR 0020）"))
+        from . import companions
+
+        companions.register(companions.Companion("worker", worker_argv))
+
+
+def worker_argv(host: str, port: int) -> list[str] | None:
+    """``zhengwu serve`` starts one background worker (tasks and periodic jobs) beside the web
+    processes, so a fresh ``make run`` has imports, notifications and jobs working;
+    ``ZHENGWU_WORKER=off`` when workers run separately (more of them may run: each job is claimed once)."""
+    import os
+
+    if os.environ.get("ZHENGWU_WORKER", "on").strip().lower() in ("off", "0", "no", "false"):
+        return None
+    return ["worker"]
 
 
 class ZhengwuAdminConfig(admin_apps.AdminConfig):
