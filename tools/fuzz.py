@@ -485,7 +485,7 @@ def main(argv: list[str] | None = None) -> int:
     env = {k: v for k, v in os.environ.items()
            if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE", "ZHENGWU_TESTING", "ZHENGWU_SECRET_KEY",
                         "ZHENGWU_PII_KEY", "REDIS_URL")}
-    env.update(ZHENGWU_DATA_DIR=str(tmp / "data"), ZHENGWU_LOG_LEVEL="WARNING", PYTHONUNBUFFERED="1",
+    env.update(ZHENGWU_DATA_DIR=str(tmp / "data"), ZHENGWU_LOG_LEVEL="WARNING", PYTHONUNBUFFERED="1", ZHENGWU_WORKER="off",
                PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT / "src"), os.environ.get("PYTHONPATH")])))
     db = Database(os.environ.get("DATABASE_URL"))
     server = None

@@ -255,7 +255,8 @@ def test_postgresql_restart_under_load_loses_no_acknowledged_write(tmp_path):
                if k not in ("DJANGO_SETTINGS_MODULE", "ZHENGWU_TESTING", "ZHENGWU_SECRET_KEY", "ZHENGWU_PII_KEY",
                             "REDIS_URL", "ZHENGWU_TEST_DB_NAME")}
         env.update(DATABASE_URL=cluster.url("zhengwu"), ZHENGWU_DATA_DIR=str(tmp_path / "data"),
-                   ZHENGWU_LOG_LEVEL="WARNING", PYTHONPATH=str(ROOT / "src"))
+                   ZHENGWU_LOG_LEVEL="WARNING", PYTHONPATH=str(ROOT / "src"),
+                   ZHENGWU_WORKER="off")  # the web server under test, without a worker
         _zhengwu(env, "migrate", "--no-input", "-v", "0")
         _zhengwu(env, "demo")
         fx = json.loads(_zhengwu(env, "shell", "-c", FIXTURES).strip().splitlines()[-1])
