@@ -68,6 +68,9 @@ def test_overdue():
     assert lr.is_overdue("closed", False, due, NOW) is True  # closed late
     assert lr.is_overdue("closed", True, due, NOW) is False  # closed on time, whatever the clock says now
     assert lr.is_overdue("archived", None, None, NOW) is False
+    # Answered, waiting for the callback: late only if the answer came after the deadline.
+    assert lr.is_overdue("replied", None, due, NOW, replied_at=due - dt.timedelta(hours=2)) is False
+    assert lr.is_overdue("callbacked", None, due, NOW, replied_at=due + dt.timedelta(minutes=1)) is True
 
 
 def test_summary_and_outcome_text():

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from zhengwu.org.models import Role
@@ -138,7 +138,10 @@ def filtered(user, ticket_type: str, f: Filters):
 
 
 def _overdue_q(now: dt.datetime) -> Q:
-    return Q(state__in=DONE, closed_on_time=False) | (~Q(state__in=DONE) & Q(due_at__lt=now))
+    """:func:`ledger_rules.is_overdue` in SQL."""
+    answered = list(lr.ANSWERED_STATES)
+    return (Q(state__in=DONE, closed_on_time=False) | Q(state__in=answered, replied_at__gt=F("due_at"))
+            | (~Q(state__in=DONE + answered) & Q(due_at__lt=now)))
 
 
 def totals(user, ticket_type: str, f: Filters, now: dt.datetime | None = None) -> dict:
@@ -230,7 +233,7 @@ def row(t: Ticket, *, now: dt.datetime, sees_all: bool, long: bool = False) -> d
         "rectification": lr.summary("", o.rectification, n) if o else "",
         "accountability": lr.outcome_text(o.accountability, lr.summary("", o.accountability_note, n)) if o else "",
         "closed_at": timezone.localtime(t.closed_at) if t.closed_at else None,
-        "overdue": lr.is_overdue(t.state, t.closed_on_time, t.due_at, now),
+        "overdue": lr.is_overdue(t.state, t.closed_on_time, t.due_at, now, t.replied_at),
         "handled": bool(o and o.handled), "state_label": t.state_label,
         "version": o.lock_version if o else 0,
     }
@@ -306,7 +309,7 @@ def to_xlsx(ticket_type: str, f: Filters, rows: list[dict], total: dict, *, depa
         cell.font = Font(bold=True)
     ws.append([])
     ws.append(["填报单位（盖章）：", "", "", "", "填报人：", "", "", "审核人：", "", "", "填报日期："])
-    for col, w in zip(range(1, width + 1), (6, 20, 17, 10, 24, 36, 22, 30, 10, 30, 24, 17, 9)):
+    for col, w in zip(range(1, width + 1), (6, 20, 17, 10, 24, 36, 22, 30, 10, 30, 24, 17, 9), strict=True):
         ws.column_dimensions[get_column_letter(col)].width = w
     ws.freeze_panes = "C5"
     ws.print_title_rows = "3:4"

@@ -20,6 +20,8 @@ LEDGERS = {
 LEDGER_SLUGS = {"efficiency": TicketType.EFFICIENCY.value, "cannot-do": TicketType.CANNOT_DO.value}
 # Tickets that never enter a ledger: registrations made in error, duplicates merged into another.
 LEFT_OUT_STATES = (State.CANCELLED.value, State.MERGED.value)
+# Answered, waiting for the callback or the close: the time limit no longer runs.
+ANSWERED_STATES = (State.REPLIED.value, State.CALLBACKED.value)
 
 FINDINGS = {"verified": "属实", "partly": "部分属实", "unfounded": "不属实"}
 ACCOUNTABILITY = {
@@ -58,12 +60,18 @@ def is_handled(ticket_type: str, finding: str, accountability: str, resolution: 
     return True
 
 
-def is_overdue(state: str, closed_on_time: bool | None, due_at: dt.datetime | None, now: dt.datetime) -> bool:
-    """是否超期: a closed ticket whose answer missed its time limit (按时办结 false); an open one past
-    its deadline. A ticket never dispatched (no deadline) is not overdue."""
+def is_overdue(state: str, closed_on_time: bool | None, due_at: dt.datetime | None, now: dt.datetime,
+               replied_at: dt.datetime | None = None) -> bool:
+    """是否超期: a closed ticket whose answer missed its time limit (按时办结 false); a ticket answered
+    and waiting for the callback whose answer came after its deadline; one still at the department
+    (or returned) past its deadline. A ticket never dispatched (no deadline) is not overdue."""
     if state in DONE_STATES:
         return closed_on_time is False
-    return due_at is not None and now > due_at
+    if due_at is None:
+        return False
+    if state in ANSWERED_STATES:
+        return replied_at is not None and replied_at > due_at
+    return now > due_at
 
 
 def summary(title: str, content: str, n: int = 60) -> str:

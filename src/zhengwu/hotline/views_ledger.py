@@ -102,9 +102,8 @@ def ledger_record(request, kind: str, pk: int):
         try:
             services.record_outcome(request.user, t, request.POST.get("lock_version"), data)
         except ValidationError as exc:
-            for field, msgs in (exc.message_dict.items() if hasattr(exc, "error_dict") else [("", exc.messages)]):
-                for m in msgs:
-                    messages.error(request, m)
+            for m in exc.messages:
+                messages.error(request, m)
             values = {**data, "subject_department_id": data["subject_department"],
                       "subject_window_id": data["subject_window"], "lock_version": request.POST.get("lock_version")}
             status = 409 if getattr(exc, "code", "") == "stale" else 400
