@@ -228,6 +228,7 @@ def row(t: Ticket, *, now: dt.datetime, sees_all: bool, long: bool = False) -> d
         "id": t.pk, "number": t.number, "created_at": timezone.localtime(t.created_at),
         "caller": _caller(t, sees_all), "subject": _subject(o), "summary": lr.summary(t.title, t.content),
         "department": t.lead_department.name if t.lead_department_id else "未派单",
+        "department_short": (t.lead_department.short_name or t.lead_department.name) if t.lead_department_id else "未派单",
         "result": result, "finding": lr.FINDINGS.get(o.finding, "") if o else "",
         "finding_key": o.finding if o else "",
         "rectification": lr.summary("", o.rectification, n) if o else "",
