@@ -57,16 +57,20 @@ def test_benchdata_generates_consistent_tickets(demo_org):
 
 def test_demo_is_idempotent(demo_org):
     from zhengwu.hotline import demo
-    from zhengwu.hotline.models import Category, ClassifierModel, KnowledgeArticle, Ticket
+    from zhengwu.hotline.models import Category, ClassifierModel, KnowledgeArticle, LedgerOutcome, Ticket
 
     out = io.StringIO()
     demo.load(out)
     counts = (Category.objects.count(), KnowledgeArticle.objects.count(), Ticket.objects.count(),
               ClassifierModel.objects.count())
     assert Category.objects.filter(level=3).count() == 22
-    assert counts[2] == 10 and counts[3] == 1
+    assert counts[2] == 10 + len(demo.LEDGER_TICKETS) and counts[3] == 1
+    ledger_counts = {t: Ticket.objects.filter(ticket_type=t, idempotency_key__startswith="demo-ledger-").count()
+                     for t in ("efficiency", "cannot_do")}
+    assert ledger_counts == {"efficiency": 4, "cannot_do": 4} and LedgerOutcome.objects.count() == 6
     states = set(Ticket.objects.values_list("state", flat=True))
     assert {"registered", "dispatched", "handling", "returned", "replied", "closed", "merged"} <= states
     demo.load(out)
     assert (Category.objects.count(), KnowledgeArticle.objects.count(), Ticket.objects.count(),
             ClassifierModel.objects.count()) == counts
+    assert LedgerOutcome.objects.count() == 6 and not LedgerOutcome.objects.filter(lock_version__gt=1).exists()

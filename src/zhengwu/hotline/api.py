@@ -15,7 +15,7 @@ from typing import Optional
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
-from ninja import Field, Header, Router, Status
+from ninja import Field, Header, Query, Router, Status
 
 from zhengwu.accounts.api_auth import ApiKeyAuth, SessionAuth
 from zhengwu.accounts.models import ApiKey
@@ -351,6 +351,7 @@ class FigureDefinition(Schema):
 
 class FiguresOut(Schema):
     dimension: str
+    types: list[str] = Field(default_factory=list, description="只统计这些诉求类型（空为全部）")
     start: dt.date
     end: dt.date
     rows: list[FigureRow]
@@ -361,7 +362,9 @@ class FiguresOut(Schema):
 @router.get("/figures", response={200: FiguresOut, **ERRORS},
             summary="热线指标：办结率、直接办结率、按时办结率、一次办结率、签收及时率、回访率、满意率、退单率、重复诉求率、"
                     "平均办理时长、接通率（按承办单位、分类、诉求类型、区划、月份或日期）")
-def figures_api(request, by: str = "department", start: Optional[dt.date] = None, end: Optional[dt.date] = None):
+def figures_api(request, by: str = "department", start: Optional[dt.date] = None, end: Optional[dt.date] = None,
+                types: str = Query("", description="诉求类型，逗号分隔，例如 efficiency,cannot_do（效能投诉、办不成事反映）；"
+                                                   "不填为全部类型")):
     from django.utils import timezone
 
     from zhengwu.org.permissions import is_sysadmin, roles_of
@@ -380,9 +383,13 @@ def figures_api(request, by: str = "department", start: Optional[dt.date] = None
         raise ValidationError({"end": "结束日期不能早于开始日期"})
     if (end - start).days > 366 * 3:
         raise ValidationError({"start": "统计期间不能超过三年"})
-    rep = figures.report(user, by, start, end)
+    wanted = [t for t in types.split(",") if t.strip()]
+    chosen = figures.clean_types(wanted)
+    if any(not figures.clean_types([t]) for t in wanted):
+        raise ValidationError({"types": f"诉求类型不正确：应为 {'、'.join(t.value for t in rules.TYPE_LABELS)} 之一"})
+    rep = figures.report(user, by, start, end, chosen)
     plain = lambda r: {**{k: v for k, v in r.items() if k != "key"}}  # noqa: E731
-    return {"dimension": rep["dimension"], "start": start, "end": end, "rows": [plain(r) for r in rep["rows"]],
+    return {"dimension": rep["dimension"], "types": rep["types"], "start": start, "end": end, "rows": [plain(r) for r in rep["rows"]],
             "total": plain(rep["total"]),
             "definitions": [{"key": k, "title": t, "definition": d} for k, t, d in figures.DEFINITIONS]}
 
@@ -413,3 +420,9 @@ def report_calls(request, payload: CallsIn):
         row = services.report_calls(_staff(request), **payload.dict())
     return {"day": row.day, "line": row.line, "offered": row.offered, "answered": row.answered,
             "answer_rate": rules.rate(row.answered, row.offered)}
+
+
+# -- the 效能投诉 and 办不成事 ledgers (api_ledger.py) -----------------------------------------------------------
+from .api_ledger import router as _ledger_router  # noqa: E402
+
+router.add_router("", _ledger_router)

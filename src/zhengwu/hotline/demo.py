@@ -114,6 +114,7 @@ def load(stdout) -> None:
 
     if Ticket.objects.exists():
         stdout.write(f"12345热线：{Category.objects.filter(level=3).count()} 个三级分类，已有工单，未重复创建")
+        _ledger_tickets(stdout)
         return
     rexian = User.objects.get(username="rexian")
     handler = User.objects.get(username="bumen_sj")
@@ -156,6 +157,86 @@ def load(stdout) -> None:
             continue
         t = services.callback(rexian, t, t.lock_version, reached=True, resolved=True, satisfaction=5, note="诉求人表示满意")
         t = services.close(rexian, t, t.lock_version)
+    _ledger_tickets(stdout)
     stdout.write(f"12345热线：{Category.objects.filter(level=3).count()} 个三级分类，{KnowledgeArticle.objects.count()} 条知识，"
                  f"{Ticket.objects.count()} 张演示工单（坐席 rexian，督办 duban，市场监管局 bumen_sj/shenpi_sj）；"
                  f"接入密钥 {DEMO_API_KEY}")
+
+
+# 效能投诉 and 办不成事 tickets for the ledgers (台账): (type, content, phone, fate, reply, outcome). The
+# outcome is what 督办 duban records: (finding, rectification, accountability, note, subject department,
+# window, item, resolution, resolution note).
+LEDGER_TICKETS = [
+    ("efficiency", "在区政务服务中心办理营业执照变更，A03窗口工作人员上班时间玩手机，让群众排队等候四十多分钟。",
+     "13803710201", "closed", "经调取窗口监控核实，该工作人员当日确有上班时间使用手机情况，已批评教育并调整岗位。",
+     ("verified", "已对当事人批评教育，窗口实行AB岗和弹性窗口，高峰时段增开窗口。", "talk", "市场监管局窗口工作人员王某，已约谈",
+      "市场监管局", "A03", "营业执照变更登记", "", "")),
+    ("efficiency", "补办社保卡时窗口人员态度生硬，没有一次性告知所需材料，前后跑了两趟才办成。",
+     "13803710202", "closed", "经核实，窗口人员未按一次性告知制度告知材料，已组织全员培训。",
+     ("partly", "组织人社窗口一次性告知制度培训，材料清单张贴上墙并在网上公开。", "criticism",
+      "人社局窗口工作人员李某，金政服〔2026〕12号通报", "人社局", "", "社会保障卡补领", "", "")),
+    ("efficiency", "户籍窗口中午十一点半就不再取号，说要下班了，耽误办事。",
+     "13803710203", "replied", "经查看取号记录和监控，当日11:50仍正常取号办理，反映情况与事实不符。",
+     ("unfounded", "", "none", "", "公安分局", "", "户口迁移", "", "")),
+    ("efficiency", "反映不动产登记窗口以加急为名额外收费两百元，没有开收据。",
+     "13803710204", "handling", "", None),
+    ("cannot_do", "个体户注销，系统显示有未结税务事项，税务说已结清，市场监管说要等税务推送，两边推诿办不成。",
+     "13803710205", "closed", "已协调税务和市场监管现场会商，当日完成清税信息推送并办结注销。",
+     ("verified", "建立注销业务部门联动机制，清税信息实时推送。", "none", "", "税务局", "", "个体工商户注销登记",
+      "done", "协调税务局、市场监管局现场会商，当日办结注销。")),
+    ("cannot_do", "为卧床的父亲申请高龄津贴，窗口要求本人到场拍照，老人无法出门。",
+     "13803710206", "closed", "已安排民政局工作人员上门采集信息，高龄津贴已审核通过。",
+     ("partly", "对行动不便老人开通上门办理服务，写入办事指南。", "none", "", "民政局", "", "高龄津贴申领",
+      "done", "民政局工作人员上门采集照片和信息，三个工作日内办结。")),
+    ("cannot_do", "孩子户籍在外地，想在本区参加中考报名被告知不符合条件，希望通融。",
+     "13803710207", "replied", "依据本市中招政策，随迁子女须在本市连续就读满三年并有完整学籍，诉求人子女不符合条件，已当面解释。",
+     ("unfounded", "", "none", "", "教育局", "", "中考报名资格审核", "explained",
+      "依据郑州市当年中招工作意见，随迁子女须在本市连续就读满三年，不符合条件，已向诉求人解释并告知其他升学途径。")),
+    ("cannot_do", "办理施工许可，图审系统多次退回，不说明原因，已经拖了一个月。",
+     "13803710208", "handling", "", None),
+]
+
+
+def _ledger_tickets(stdout) -> None:
+    """A handful of 效能投诉 and 办不成事 tickets, some with outcomes recorded by duban (idempotent: each
+    ticket by its idempotency key, each outcome once)."""
+    from zhengwu.accounts.models import User
+    from zhengwu.org.models import Department, Window
+
+    from . import rules, services
+    from .models import LedgerOutcome, Ticket
+
+    users = {u.username: u for u in User.objects.filter(username__in=["rexian", "duban", "admin"])}
+    if len(users) < 3:
+        return
+    rexian, duban, admin = users["rexian"], users["duban"], users["admin"]
+    depts = {d.short_name: d for d in Department.objects.filter(region__code="410105000000")}
+    made = 0
+    for i, (ttype, content, phone, fate, reply, outcome) in enumerate(LEDGER_TICKETS):
+        key = f"demo-ledger-{i}"
+        t = Ticket.objects.filter(idempotency_key=key).first()
+        if t is None:
+            t = services.register(rexian, {"ticket_type": ttype, "content": content, "phone": phone,
+                                           "caller_name": ["钱女士", "孙先生", "周女士", "吴先生"][i % 4],
+                                           "address": "金水区政务服务中心", "region": "410105000000"},
+                                  channel="phone", idempotency_key=key)
+            bureau = depts[rules.TYPE_ROUTES[rules.TicketType(ttype)]]
+            t = services.dispatch(rexian, t, t.lock_version, bureau.pk)
+            t = services.claim(admin, t, t.lock_version)  # the bureau's 效能监督 / 办不成事反映窗口
+            if fate in ("replied", "closed"):
+                t = services.reply(admin, t, t.lock_version, reply)
+            if fate == "closed":
+                t = services.callback(rexian, t, t.lock_version, reached=True, resolved=True, satisfaction=4,
+                                      note="诉求人认可处理结果")
+                t = services.close(rexian, t, t.lock_version)
+            made += 1
+        if outcome is None or LedgerOutcome.objects.filter(ticket=t).exists():
+            continue
+        finding, rect, acc, note, dept, window, item, resolution, resolution_note = outcome
+        w = Window.objects.filter(number=window).order_by("pk").first() if window else None
+        services.record_outcome(duban, t, 0, {
+            "finding": finding, "rectification": rect, "accountability": acc, "accountability_note": note,
+            "subject_department": depts[dept].pk if dept in depts else None, "subject_window": w.pk if w else None,
+            "subject_item": item, "resolution": resolution, "resolution_note": resolution_note})
+    if made:
+        stdout.write(f"12345热线台账：{made} 张效能投诉、办不成事演示工单（督办 duban 登记核查结论，领导 lingdao 查看）")

@@ -139,21 +139,39 @@ def _row(key, label: str, c: rules.Counts) -> dict:
     return {"key": key, "label": label, **rules.figures(c).__dict__, "counts": c.__dict__}
 
 
-def report(user, dimension: str, start: dt.date, end: dt.date) -> dict:
+def clean_types(values) -> list[str]:
+    """The 诉求类型 filter: known type codes (or their Chinese labels), each once, in the rules' order."""
+    by_label = {label: t.value for t, label in rules.TYPE_LABELS.items()}
+    wanted = {by_label.get(str(v).strip(), str(v).strip()) for v in values or () if str(v).strip()}
+    return [t.value for t in rules.TYPE_LABELS if t.value in wanted]
+
+
+def types_text(types: list[str] | None) -> str:
+    return "、".join(rules.TYPE_LABELS[rules.TicketType(t)] for t in types or ())
+
+
+def report(user, dimension: str, start: dt.date, end: dt.date, types: list[str] | None = None) -> dict:
     """The figures of the period by ``dimension``: {"rows": [...], "total": {...}}; each row holds the
     label, the figures (:data:`COLUMNS`) and the raw counts. Three grouped queries — tickets
     registered in the period (index ``ticket_created``), dispatched tickets closed in it (index
-    ``ticket_closed``) and the call system's daily counts — merged by group."""
+    ``ticket_closed``) and the call system's daily counts — merged by group.
+
+    ``types``: only tickets of these 诉求类型 (codes of :data:`rules.TYPE_LABELS`; index
+    ``ticket_type_created``). The calls are the whole line's, not a type's: with a type filter the
+    接通率 is left out."""
     if dimension not in DIMENSIONS:
         dimension = "department"
+    types = clean_types(types)
     lo, hi = period_bounds(start, end)
     base = scoped(user).exclude(state=State.CANCELLED)
+    if types:
+        base = base.filter(ticket_type__in=types)
     intake = _intake(base.filter(created_at__gte=lo, created_at__lt=hi), dimension)
     closing = _closing(base.filter(closed_at__gte=lo, closed_at__lt=hi, state__in=DONE, closed_directly=False),
                        dimension)
     calls_by_group = {}
     total_calls = {}
-    if sees_calls(user):
+    if sees_calls(user) and not types:
         calls_by_group = _calls(dimension, start, end) if dimension in PERIOD_DIMENSIONS else {}
         total_calls = CallVolume.objects.filter(day__gte=start, day__lte=end).aggregate(
             calls_offered=Sum("offered"), calls_answered=Sum("answered"))
@@ -174,12 +192,26 @@ def report(user, dimension: str, start: dt.date, end: dt.date) -> dict:
         rows.sort(key=lambda x: (-x["received"], -x["closed"], x["label"]))
     total = total + rules.Counts(calls_offered=total_calls.get("calls_offered") or 0,
                                  calls_answered=total_calls.get("calls_answered") or 0)
-    return {"rows": rows, "total": _row(None, "合计", total), "dimension": dimension, "start": start, "end": end}
+    return {"rows": rows, "total": _row(None, "合计", total), "dimension": dimension, "start": start, "end": end,
+            "types": types}
 
 
-def table(user, dimension: str, start: dt.date, end: dt.date) -> list[dict]:
+def table(user, dimension: str, start: dt.date, end: dt.date, types: list[str] | None = None) -> list[dict]:
     """One row per group: the label, the raw counts and the figures (see :func:`report`)."""
-    return report(user, dimension, start, end)["rows"]
+    return report(user, dimension, start, end, types)["rows"]
+
+
+def type_chart(rows: list[dict]) -> dict:
+    """The chart spec (static/zhengwu/charts.js) of rows grouped by 诉求类型: 受理量 and 办结量 per
+    type (bars, left axis), 办结率 and 满意率 (lines, right axis), in the rules' order of the types."""
+    order = {t.value: i for i, t in enumerate(rules.TYPE_LABELS)}
+    rows = sorted(rows, key=lambda r: order.get(r["key"], 99))
+    return {"x": [r["label"] for r in rows], "y": ["件", "%"], "series": [
+        {"name": "受理量", "type": "bar", "data": [r["received"] for r in rows]},
+        {"name": "办结量", "type": "bar", "data": [r["closed"] for r in rows]},
+        {"name": "办结率%", "type": "line", "axis": 1, "data": [r["close_rate"] for r in rows]},
+        {"name": "满意率%", "type": "line", "axis": 1, "data": [r["satisfaction_rate"] for r in rows]},
+    ]}
 
 
 def hot_spots(user, today: dt.date | None = None) -> dict:
@@ -207,7 +239,8 @@ def hot_spots(user, today: dt.date | None = None) -> dict:
     return out
 
 
-def to_xlsx(rows: list[dict], dimension: str, start: dt.date, end: dt.date, total: dict | None = None) -> bytes:
+def to_xlsx(rows: list[dict], dimension: str, start: dt.date, end: dt.date, total: dict | None = None,
+            types: list[str] | None = None) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
@@ -217,7 +250,9 @@ def to_xlsx(rows: list[dict], dimension: str, start: dt.date, end: dt.date, tota
     wb = Workbook()
     ws = wb.active
     ws.title = "12345热线指标"
-    ws.append([f"12345热线工单指标（按{DIMENSIONS.get(dimension, dimension)}，{start:%Y-%m-%d} 至 {end:%Y-%m-%d}）"])
+    only = f"，诉求类型：{types_text(types)}" if types else ""
+    ws.append(safe_row([f"12345热线工单指标（按{DIMENSIONS.get(dimension, dimension)}，{start:%Y-%m-%d} 至 {end:%Y-%m-%d}"
+                        f"{only}）"]))
     ws["A1"].font = Font(bold=True, size=13)
     ws.append(safe_row([DIMENSIONS.get(dimension, dimension)] + [t for _, t in COLUMNS]))
     for cell in ws[2]:

@@ -8,6 +8,9 @@ from django.db.models import F, Q
 
 from zhengwu.core.pii import BlindIndexField, EncryptedField
 
+from .ledger_rules import ACCOUNTABILITY as LEDGER_ACCOUNTABILITY
+from .ledger_rules import FINDINGS as LEDGER_FINDINGS
+from .ledger_rules import RESOLUTIONS as LEDGER_RESOLUTIONS
 from .rules import CENTRE_STATES, DEPARTMENT_STATES, OPEN_STATES, STATE_LABELS, TYPE_LABELS, URGENCY_LABELS, State
 
 
@@ -222,6 +225,8 @@ class Ticket(models.Model):
             # Figures and hot spots per period.
             models.Index(fields=["created_at"], name="ticket_created"),
             models.Index(fields=["closed_at"], name="ticket_closed"),
+            # Figures filtered by 诉求类型; the 效能投诉 and 办不成事 ledgers (one type, a period).
+            models.Index(fields=["ticket_type", "created_at"], name="ticket_type_created"),
             models.Index(fields=["applicant", "-id"], name="ticket_applicant_recent"),
         ]
 
@@ -338,3 +343,38 @@ class CallVolume(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.line}: {self.answered}/{self.offered}"
+
+
+class LedgerOutcome(models.Model):
+    """What the supervisor (督办人员) recorded on a 效能投诉 or 办不成事反映 ticket for the ledgers (台账)
+    the bureau files with the 纪委/监察: the 反映对象, the 核查结论, the 整改 and 问责, and for 办不成事
+    what was done to get the thing done. One row per ticket, written only through
+    :func:`zhengwu.hotline.services.ledger.record_outcome` (乐观锁 ``lock_version``, audited)."""
+
+    ticket = models.OneToOneField(Ticket, verbose_name="工单", primary_key=True, on_delete=models.CASCADE,
+                                  related_name="ledger")
+    subject_department = models.ForeignKey("org.Department", verbose_name="反映对象（单位）", null=True, blank=True,
+                                           on_delete=models.PROTECT, related_name="+")
+    subject_window = models.ForeignKey("org.Window", verbose_name="反映对象（窗口）", null=True, blank=True,
+                                       on_delete=models.SET_NULL, related_name="+")
+    subject_item = models.CharField("涉及事项", max_length=200, blank=True)
+    finding = models.CharField("核查结论", max_length=12, blank=True, choices=list(LEDGER_FINDINGS.items()))
+    rectification = models.TextField("整改情况", blank=True)
+    accountability = models.CharField("问责情况", max_length=16, blank=True, choices=list(LEDGER_ACCOUNTABILITY.items()))
+    accountability_note = models.TextField("问责情况说明", blank=True)
+    resolution = models.CharField("办理结果（办不成事）", max_length=16, blank=True,
+                                  choices=list(LEDGER_RESOLUTIONS.items()))
+    resolution_note = models.TextField("办理结果说明", blank=True)
+    handled = models.BooleanField("已处理", default=False,
+                                  help_text="核查结论和问责情况已登记（办不成事还须已有办理结果）")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="登记人", null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    recorded_at = models.DateTimeField("登记时间")
+    lock_version = models.PositiveIntegerField("版本锁", default=0)
+
+    class Meta:
+        verbose_name = "台账核查处理结果"
+        verbose_name_plural = "台账核查处理结果"
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id}: {self.get_finding_display() or '未核查'}"

@@ -104,6 +104,7 @@ allowed_actions = MACHINE.allowed_actions
 
 ACTION_LABELS = {a: t.label for a, t in STATE_TABLE.items()} | {
     "register": "受理登记", "submit": "网上提交诉求", "co_reply": "协办意见", "note": "备注", "rate": "诉求人评价",
+    "ledger": "登记核查处理结果",
 }
 
 

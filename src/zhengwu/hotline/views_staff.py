@@ -268,10 +268,11 @@ def figures_page(request):
     dim = request.GET.get("by", "department")
     if dim not in figures.DIMENSIONS:
         dim = "department"
-    rep = figures.report(request.user, dim, start, end)
+    types = figures.clean_types(request.GET.getlist("type"))
+    rep = figures.report(request.user, dim, start, end, types)
     rows = rep["rows"]
     if request.GET.get("export") == "xlsx":
-        resp = HttpResponse(figures.to_xlsx(rows, dim, start, end, rep["total"]),
+        resp = HttpResponse(figures.to_xlsx(rows, dim, start, end, rep["total"], types),
                             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
         resp["Content-Disposition"] = f'attachment; filename="hotline-figures-{start:%Y%m%d}-{end:%Y%m%d}.xlsx"'
         return resp
@@ -279,7 +280,9 @@ def figures_page(request):
         "rows": [(r, [r[k] for k, _ in figures.COLUMNS]) for r in rows],
         "total": [rep["total"][k] for k, _ in figures.COLUMNS], "start": start, "end": end, "by": dim,
         "dimensions": figures.DIMENSIONS.items(), "columns": figures.COLUMNS, "definitions": figures.DEFINITIONS,
-        "hot": figures.hot_spots(request.user, today),
+        "hot": figures.hot_spots(request.user, today), "types": rules.TYPE_LABELS.items(), "chosen_types": types,
+        "types_text": figures.types_text(types),
+        "type_chart": figures.type_chart(rows if dim == "type" else figures.table(request.user, "type", start, end, types)),
     })
 
 

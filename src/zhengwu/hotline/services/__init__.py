@@ -9,7 +9,8 @@ the dispatch model goes through a function here, one module per concern:
 - :mod:`.citizen` — the citizen's photos (stored encrypted, read through an audited path) and
   rating of the reply; :mod:`.calls` — the call system's daily counts (接通率);
 - :mod:`.articles` — the knowledge base; :mod:`.routing` — keyword rules and training the
-  dispatch model; :mod:`.taxonomy` — importing the complaint taxonomy.
+  dispatch model; :mod:`.taxonomy` — importing the complaint taxonomy;
+- :mod:`.ledger` — the 核查结论 and 处理结果 of 效能投诉 and 办不成事 tickets (台账).
 
 Each ticket action runs in one transaction: lock the row (``select_for_update``) and compare the
 caller's ``lock_version`` (乐观锁: a stale page is refused), check the action in
@@ -29,6 +30,7 @@ from .base import (
 )
 from .calls import CALLS_SCOPE, report_calls
 from .citizen import MAX_PHOTOS, add_photos, check_photos, open_photo, rate_by_citizen
+from .ledger import StaleOutcome, record_outcome
 from .routing import save_rule, toggle_rule, train_model
 from .taxonomy import LEVEL_COLUMNS, import_categories
 from .tickets import (
@@ -45,7 +47,7 @@ __all__ = [
     "perform", "record_event", "redispatch", "register", "reject_return", "reopen", "reply", "request_extension",
     "return_ticket", "reveal_phone", "routed_departments", "save_article", "save_rule", "toggle_rule",
     "train_model", "transition", "urge", "CALLS_SCOPE", "report_calls", "MAX_PHOTOS", "add_photos", "check_photos", "open_photo",
-    "rate_by_citizen",
+    "rate_by_citizen", "StaleOutcome", "record_outcome",
     # used by the staff pages and tests
     "_category", "_check", "_department", "_departments", "_int_or_none", "_main_ticket", "_require_centre",
     "_require_handler", "_text",
