@@ -33,7 +33,7 @@ RANKING_WINDOWS = [
     ("B01", ["市场监管局", "税务局"], False),
     ("C01", ["不动产登记中心", "税务局"], False),
     ("C02", ["公安分局"], False),
-    ("C03", ["人社局", "医保局"], False),
+    ("C03", ["人社局"], False),
     ("C04", ["公积金中心"], True),
 ]
 # What becomes of each 差评 of a window in a month: "fixed" 整改办结; "untrue" 核实不属实 (no 整改:
