@@ -40,6 +40,13 @@ GROUPS = {
     "kind": ("kind", None, "评价对象"),
 }
 
+# The row of the ratings without the group's key (a figures table keeps them, so that its rows add
+# up to the total; a ranking never shows them): online and 12345 ratings are at no window, only
+# window ratings taken on a staff member's tablet name one, only some ratings name an item.
+NO_GROUP_LABELS = {"window": "不属于窗口的评价（网上评价、12345评价）", "staff": "（未记录工作人员）",
+                   "item": "（未对应事项）"}
+NO_GROUP_LABEL = "（未指定）"
+
 # Groups whose label is the ``name`` of the row their foreign key (of the same name) points to,
 # read with the sums.
 NAMED_GROUPS = frozenset({"department", "region", "item"})
@@ -159,7 +166,8 @@ def figures_report(*, start: dt.date, end: dt.date, group_by: str = "department"
     for r, v in zip(fetched, sums_of, strict=True):
         key = r[key_at]
         c = rules.counts_of(v)
-        rows.append(Row(key, labels.get(key, "（未指定）" if key is None else str(key)), c, rules.figures(c)))
+        label = labels.get(key, NO_GROUP_LABELS.get(group_by, NO_GROUP_LABEL) if key is None else str(key))
+        rows.append(Row(key, label, c, rules.figures(c)))
     rows.sort(key=lambda r: (-r.counts.ratings, r.label))
     total = rules.total_of(sums_of)
     return Report(group_by, label, start, end, rows, Row(None, "合计", total, rules.figures(total)))
@@ -220,17 +228,17 @@ def month_figures_by_department(year: int, month: int, region_code: str | None =
 
 
 def ranking(*, start: dt.date, end: dt.date, by: str = "department", region_code: str | None = None, user=None):
-    """红黑旗 of departments or windows. A window ranking ranks real windows only, on their 现场
-    ratings (一次一评): an online rating (一事一评) or a 12345 rating belongs to no window, even when
-    the case was filed at one — those are shown apart (:func:`online_figures`)."""
+    """红黑旗 of departments or windows. A ranking by a key ranks the rows that have one: no
+    “（未指定）” row. A window ranking ranks real windows only, on their 现场 ratings (一次一评): an
+    online rating (一事一评) or a 12345 rating belongs to no window, even when the case was filed at
+    one — those are shown apart (:func:`by_kind`). Groups below the minimum sample are returned
+    unranked (``rank`` 0, see :func:`rules.left_out`)."""
     from .services import get_rules
 
     cfg = get_rules()
-    if by == "window":
-        report = figures_report(start=start, end=end, group_by=by, region_code=region_code, user=user,
-                                kinds=[rules.Kind.WINDOW], assigned_only=True)
-    else:
-        report = figures_report(start=start, end=end, group_by=by, region_code=region_code, user=user)
+    kinds = [rules.Kind.WINDOW] if by == "window" else None
+    report = figures_report(start=start, end=end, group_by=by, region_code=region_code, user=user, kinds=kinds,
+                            assigned_only=True)
     w = cfg.weights
     ranked = rules.flags([(r.key, r.label, rules.score(r.figures, w), r.figures.ratings) for r in report.rows],
                          red=cfg.red_count, black=cfg.black_count, min_ratings=cfg.min_ratings)
@@ -238,11 +246,18 @@ def ranking(*, start: dt.date, end: dt.date, by: str = "department", region_code
     return report, [(x, by_key[x.key]) for x in ranked]
 
 
+def by_kind(*, start: dt.date, end: dt.date, region_code: str | None = None, user=None) -> dict:
+    """The period's ratings by kind (窗口现场, 网上, 12345) and all together: shown beside a window
+    ranking, whose rows count the 现场 ratings only. Keys: the kinds and ``"total"``; every kind is
+    present (an empty :class:`Row` when it had no rating)."""
+    report = figures_report(start=start, end=end, group_by="kind", region_code=region_code, user=user)
+    found = {r.key: r for r in report.rows}
+    out = {k.value: found.get(k) or Row(k, rules.KIND_LABELS[k], rules.Counts(), rules.figures(rules.Counts()))
+           for k in rules.Kind}
+    out["total"] = report.total
+    return out
+
+
 def online_figures(*, start: dt.date, end: dt.date, region_code: str | None = None, user=None) -> Row:
     """网上评价 (一事一评 of cases) of the period together: shown beside a window ranking."""
-    report = figures_report(start=start, end=end, group_by="kind", region_code=region_code, user=user,
-                            kinds=[rules.Kind.CASE])
-    row = next((r for r in report.rows if r.key == rules.Kind.CASE), None)
-    if row is None:
-        row = Row(rules.Kind.CASE, rules.KIND_LABELS[rules.Kind.CASE], rules.Counts(), rules.figures(rules.Counts()))
-    return row
+    return by_kind(start=start, end=end, region_code=region_code, user=user)[rules.Kind.CASE]

@@ -496,6 +496,19 @@ def flags(rows: list[tuple[object, str, float | None, int]], *, red: int, black:
     return out
 
 
+def min_sample_rule(min_ratings: int) -> str:
+    """The minimum-sample rule of 红黑旗 in words (printed on the ranking page and the hall screen)."""
+    if min_ratings <= 1:
+        return "没有评价的单位不参与红黑旗评定"
+    return f"评价数少于{min_ratings}条的单位不参与红黑旗评定"
+
+
+def left_out(ranked: list[Ranked]) -> list[Ranked]:
+    """The groups :func:`flags` did not rank (too few ratings, or none), most ratings first: listed
+    apart, with their count, never silently dropped."""
+    return sorted((r for r in ranked if not r.rank), key=lambda r: (-r.ratings, r.label))
+
+
 # -- default ratings, periods ---------------------------------------------------------------
 def default_due(event_day: dt.date, days: int) -> dt.date:
     """The day from which an unrated event may be recorded as 默认好评 (calendar days)."""

@@ -171,10 +171,17 @@ def screen(request):
     region = request.GET.get("region") or ""
     region = region if region.isdigit() and len(region) == 12 else None
     report, ranked = queries.ranking(start=start, end=end, by=by, region_code=region)
-    # Online ratings belong to no window: a window ranking shows them apart, as one figure.
-    online = queries.online_figures(start=start, end=end, region_code=region) if by == "window" else None
-    return render(request, "ratings/screen.html", {"period": period, "by": by, "ranked": ranked, "report": report,
-                                                   "online": online})
+    # Online and 12345 ratings belong to no window: a window ranking shows them apart, in the totals.
+    kinds = queries.by_kind(start=start, end=end, region_code=region) if by == "window" else None
+    left_out = rules.left_out([x for x, _ in ranked])
+    return render(request, "ratings/screen.html", {
+        "period": period, "by": by, "ranked": [(x, row) for x, row in ranked if x.rank], "report": report,
+        "kinds": kinds, "online": kinds[rules.Kind.CASE] if kinds else None,
+        "left_out": left_out[:SCREEN_LEFT_OUT], "left_out_count": len(left_out),
+        "rule_text": rules.min_sample_rule(services.get_rules().min_ratings)})
+
+
+SCREEN_LEFT_OUT = 20  # units named on the screen below the minimum sample (the rest counted)
 
 
 def rating_link(request, token: str) -> str:

@@ -334,8 +334,13 @@ def ranking(request):
     except rules.RuleError as exc:
         messages.error(request, exc.message)
         return redirect("ratings:ranking")
-    return render(request, "ratings/staff/ranking.html", {"ranked": ranked, "by": by, "period": period,
-                                                          "rules": services.get_rules(), "start": start, "end": end})
+    cfg = services.get_rules()
+    # Online and 12345 ratings belong to no window: counted in the totals, not in a window ranking.
+    kinds = queries.by_kind(start=start, end=end, user=request.user) if by == "window" else None
+    return render(request, "ratings/staff/ranking.html", {
+        "ranked": [(x, row) for x, row in ranked if x.rank], "left_out": rules.left_out([x for x, _ in ranked]),
+        "rule_text": rules.min_sample_rule(cfg.min_ratings), "kinds": kinds, "by": by, "period": period,
+        "rules": cfg, "start": start, "end": end})
 
 
 def _xlsx_response(wb, filename: str):
