@@ -48,7 +48,7 @@ def test_demo_loads_twice_without_duplicates(demo_base):
     assert "监管演示数据" in out.getvalue()
 
 
-def test_demo_commitment_cases_fill_each_queue_tab_once(demo_base, settings, tmp_path):
+def test_demo_commitment_cases_give_three_pending_checks_once(demo_base, settings, tmp_path):
     from zhengwu.accounts.models import User
     from zhengwu.catalog import demo as catalog_demo
     from zhengwu.inspections import demo
@@ -61,6 +61,6 @@ def test_demo_commitment_cases_fill_each_queue_tab_once(demo_base, settings, tmp
     demo.load(out)
     assert CommitmentCheck.objects.count() == 3
     admin = User.objects.get(username="bumen_sj")
-    assert verification.tab_counts(admin) == {"overdue": 1, "due_soon": 1, "pending": 1}
+    assert verification.tab_counts(admin) == {"overdue": 0, "due_soon": 0, "pending": 3}
     demo.load(out)
     assert CommitmentCheck.objects.count() == 3

@@ -9,8 +9,8 @@ never created twice).
   results recorded and published through the results part's — each step skipped, with a message,
   while that part is not merged, so the registers load anyway;
 - three applications for 食品经营许可证核发 filed online by the demo citizen and accepted on
-  commitment (告知承诺) by the window clerk through the cases app's services, accepted 35, 27 and 3
-  working days ago, so the 告知承诺核查 queue has a check on each of 已超期, 即将到期 and 待核查;
+  commitment (告知承诺) by the window clerk through the cases app's services, so the 告知承诺核查
+  queue of 市场监管局 holds three pending checks (cases and checks as the services wrote them);
 - the 告知承诺 checks of demo cases accepted on commitment (the job's :func:`create_missing`).
 """
 
@@ -196,25 +196,22 @@ def _results(stdout, plan, user) -> None:
 
 
 COMMITMENT_ITEM = "食品经营许可证核发"
-COMMITMENT_AGES = (35, 27, 3)  # working days since acceptance: 已超期, 即将到期, 待核查 (30-day checks)
+COMMITMENT_CASES = 3
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def _commitment_cases(stdout, market) -> None:
-    """Applications accepted on commitment (the cases app's own services write them), then dated
-    back: each stands for a case accepted that many working days ago."""
+    """Applications accepted on commitment today (the cases app's own services write them, and the
+    hook creates their checks)."""
     from django.contrib.auth import get_user_model
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from zhengwu.accounts.demo import CITIZEN_ID
     from zhengwu.accounts.backends import login_username
+    from zhengwu.accounts.demo import CITIZEN_ID
     from zhengwu.cases.models import Case
     from zhengwu.cases.services import applying, intake
     from zhengwu.catalog.models import ServiceItem
-    from zhengwu.core import calendar
 
-    from . import verification_rules as rules
-    from .models import CommitmentCheck
     from .services import verification
 
     User = get_user_model()
@@ -226,12 +223,10 @@ def _commitment_cases(stdout, market) -> None:
         stdout.write("告知承诺演示办件：缺少演示申请人、窗口人员或可告知承诺的事项，跳过")
         return
     have = Case.objects.filter(applicant__user=citizen, service_item=item, intake_mode="commitment").count()
-    cal = calendar.get_calendar()
-    today = timezone.localdate()
     made = 0
-    for age in COMMITMENT_AGES[have:]:
+    for k in range(have, COMMITMENT_CASES):
         case = applying.create_draft(citizen, item, form_data={
-            "applicant_name": "张小民", "shop_address": f"郑州市金水区经三路{60 + age}号1层",
+            "applicant_name": "张小民", "shop_address": f"郑州市金水区经三路{61 + k}号1层",
             "main_business": "餐饮服务经营者", "business_items": ["热食类食品制售"], "area": 45,
             "safety_manager": "张小民"})
         for m in item.published_version.materials.filter(necessity="required").order_by("seq"):
@@ -242,12 +237,7 @@ def _commitment_cases(stdout, market) -> None:
         case = intake.accept_commitment(clerk, case, case.lock_version,
                                         "本人承诺经营场所、设施设备和管理制度符合食品安全要求，所填信息真实，"
                                         "如有不实愿承担相应法律责任。", True)
-        accepted = cal.add_workdays(today, -age)
-        Case.objects.filter(pk=case.pk).update(accepted_on=accepted)
-        case.refresh_from_db()
-        check, _new = verification.ensure_check(case)
-        CommitmentCheck.objects.filter(pk=check.pk).update(
-            due_date=rules.due_date(cal, accepted, verification.days_for_case(case)))
+        verification.ensure_check(case)  # the hook made it; a no-op then
         made += 1
     if made:
         stdout.write(f"告知承诺演示办件：新增 {made} 件（窗口人员以告知承诺方式受理，市场监管局待核查）")
