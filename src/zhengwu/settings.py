@@ -132,6 +132,7 @@ INSTALLED_APPS = [
     "zhengwu.datashare",
     "zhengwu.queueing",
     "zhengwu.inspections",
+    "zhengwu.insights",
     "zhengwu.portal",
     "zhengwu.workbench",
     "zhengwu_bench",  # synthetic bench data: only its `gen-data` command (no models, no URLs)
