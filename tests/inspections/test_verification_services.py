@@ -201,7 +201,10 @@ def test_department_admin_sets_the_days_on_the_queue_page(client, make_staff, de
     admin = make_staff("dept_admin", department=dept)
     client.force_login(admin)
     page = client.get("/workbench/inspections/commitments/")
-    assert page.status_code == 200 and 'id="verification-days"' in page.content.decode()
+    body = page.content.decode()
+    assert page.status_code == 200 and body.count('id="verification-days"') == 1
+    title = body.split("<title>", 1)[1].split("</title>", 1)[0]
+    assert title.startswith("告知承诺核查") and "<" not in title
     r = client.post("/workbench/inspections/commitments/days/", {"department": dept.pk, "days": "0"}, follow=True)
     assert "1 至 365" in r.content.decode() and not CommitmentCheckDays.objects.exists()
     r = client.post("/workbench/inspections/commitments/days/", {"department": dept.pk, "days": "abc"}, follow=True)
