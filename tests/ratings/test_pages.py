@@ -180,7 +180,7 @@ def test_admin_edits_the_local_rules_with_checks(client, django_user_model):
     assert page.status_code == 200 and 'name="bad_levels"' not in page.content.decode()  # not a local rule
     data = {"default_after_days": 15, "rectify_workdays": 15, "red_count": 3, "black_count": 3,
             "min_ratings": 10, "weight_satisfaction": 60, "weight_active": 20, "weight_rectify": 20,
-            "bad_penalty": 1}
+            "bad_penalty": 1, "weight_on_time": 20, "overdue_penalty": 0.5, "complaint_penalty": 1}
     client.post(url, data)
     assert RatingRules.objects.get().rectify_workdays == 15
 

@@ -190,6 +190,22 @@ def test_counts_of_sums_and_their_total():
     assert rules.total_of([]) == Counts()
 
 
+def test_department_score_counts_on_time_overdue_and_complaints():
+    """The seeds' 红黑旗 of a department: ratings plus 按时办结率, 超期办件 and 投诉 (by hand)."""
+    w = rules.ScoreWeights(60, 20, 20, 1.0, on_time=20, overdue_penalty=0.5, complaint_penalty=1.0)
+    mixed = rules.figures(Counts(ratings=100, l5=90, l2=10, bad=10, bad_rectified=5, events=200, rated=100))
+    # Weighted part over 60+20+20+20 = 120: (60×0.9 + 20×0.5 + 20×0.5 + 20×0.8) × 100 / 120 = 90 × 100/120
+    # = 75; minus 3 超期 × 0.5 = 1.5, 2 投诉 × 1 = 2, 10 差评 per 100 × 1 = 10 → 61.5
+    service = rules.ServiceFigures(on_time_rate=0.8, overdue=3, complaints=2)
+    assert rules.score(mixed, w, service) == 61.5
+    # Nothing concluded: 按时办结 scores full marks — (74 + 20) × 100/120 = 78.33, − 10 → 68.33
+    assert rules.score(mixed, w, rules.ServiceFigures()) == 68.33
+    # A window (no service figures) is scored on its ratings only, as before: 64
+    assert rules.score(mixed, w) == 64.0
+    # Never below 0
+    assert rules.score(mixed, w, rules.ServiceFigures(0.0, 500, 0)) == 0.0
+
+
 def test_score_and_red_black_flags():
     w = rules.ScoreWeights(60, 20, 20, 1.0)
     perfect = rules.figures(Counts(ratings=100, l5=100, events=100, rated=100))

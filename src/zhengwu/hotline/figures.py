@@ -271,3 +271,19 @@ def to_xlsx(rows: list[dict], dimension: str, start: dt.date, end: dt.date, tota
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+COMPLAINT_TYPES = (rules.TicketType.COMPLAINT.value, rules.TicketType.EFFICIENCY.value)
+
+
+def complaints_by_department(start: dt.date, end: dt.date, department_ids) -> dict[int, int]:
+    """投诉 and 效能投诉 tickets registered in the period, by the department that handles them (承办
+    单位; the 红黑旗 of the ratings app deducts points for them). Cancelled tickets do not count."""
+    ids = [d for d in department_ids if d is not None]
+    if not ids:
+        return {}
+    lo, hi = period_bounds(start, end)
+    rows = (Ticket.objects.filter(lead_department_id__in=ids, ticket_type__in=COMPLAINT_TYPES, created_at__gte=lo,
+                                  created_at__lt=hi).exclude(state=State.CANCELLED)
+            .values("lead_department_id").annotate(n=Count("pk")).order_by())
+    return {r["lead_department_id"]: r["n"] for r in rows}

@@ -42,6 +42,12 @@ class RatingRules(models.Model):
     weight_active = models.FloatField("主动评价率权重", default=20)
     weight_rectify = models.FloatField("差评整改率权重", default=20)
     bad_penalty = models.FloatField("每百条评价中每条差评扣分", default=1.0)
+    weight_on_time = models.FloatField("按时办结率权重", default=20,
+                                       help_text="部门排名计入本部门办件的按时办结率；窗口排名不计")
+    overdue_penalty = models.FloatField("每件超期办件扣分", default=0.5,
+                                        help_text="部门排名：统计期内逾期办结和期末超期在办的办件，每件扣分")
+    complaint_penalty = models.FloatField("每件投诉扣分", default=1.0,
+                                          help_text="部门排名：统计期内登记、由本部门承办的12345投诉和效能投诉工单，每件扣分")
     updated_at = models.DateTimeField("更新时间", auto_now=True)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="更新人", null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
@@ -60,7 +66,8 @@ class RatingRules(models.Model):
 
     @property
     def weights(self) -> rules.ScoreWeights:
-        return rules.ScoreWeights(self.weight_satisfaction, self.weight_active, self.weight_rectify, self.bad_penalty)
+        return rules.ScoreWeights(self.weight_satisfaction, self.weight_active, self.weight_rectify, self.bad_penalty,
+                                  self.weight_on_time, self.overdue_penalty, self.complaint_penalty)
 
 
 class WindowVisit(models.Model):

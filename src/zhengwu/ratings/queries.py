@@ -240,10 +240,35 @@ def ranking(*, start: dt.date, end: dt.date, by: str = "department", region_code
     report = figures_report(start=start, end=end, group_by=by, region_code=region_code, user=user, kinds=kinds,
                             assigned_only=True)
     w = cfg.weights
-    ranked = rules.flags([(r.key, r.label, rules.score(r.figures, w), r.figures.ratings) for r in report.rows],
+    service = service_figures(start, end, [r.key for r in report.rows]) if by == "department" else {}
+
+    def scored(r):
+        extra = service.get(r.key, rules.ServiceFigures()) if by == "department" else None
+        return rules.score(r.figures, w, extra)
+
+    ranked = rules.flags([(r.key, r.label, scored(r), r.figures.ratings) for r in report.rows],
                          red=cfg.red_count, black=cfg.black_count, min_ratings=cfg.min_ratings)
+    for x in ranked:
+        x.service = service.get(x.key)
     by_key = {r.key: r for r in report.rows}
     return report, [(x, by_key[x.key]) for x in ranked]
+
+
+def service_figures(start: dt.date, end: dt.date, department_ids) -> dict:
+    """Each department's 按时办结率 and 超期办件 (the cases app's figures) and its 12345 投诉 (the
+    hotline's) in the period, as :class:`rules.ServiceFigures` (the seeds' 红黑旗 count them)."""
+    from zhengwu.cases.services.figures import department_service_figures
+    from zhengwu.hotline.figures import complaints_by_department
+
+    ids = [k for k in department_ids if k is not None]
+    cases = department_service_figures(start, end, ids)
+    complaints = complaints_by_department(start, end, ids)
+    out = {}
+    for k in ids:
+        f = cases.get(k)
+        on_time = f.concluded_on_time / f.concluded if f is not None and f.concluded else None
+        out[k] = rules.ServiceFigures(on_time, f.overdue if f is not None else 0, complaints.get(k, 0))
+    return out
 
 
 def by_kind(*, start: dt.date, end: dt.date, region_code: str | None = None, user=None) -> dict:

@@ -445,18 +445,41 @@ class ScoreWeights:
     active: float = 20.0
     rectify: float = 20.0
     bad_penalty: float = 1.0  # points off per 差评 per 100 ratings
+    on_time: float = 0.0  # 按时办结率 (department rankings only)
+    overdue_penalty: float = 0.0  # points off per 超期办件 (department rankings only)
+    complaint_penalty: float = 0.0  # points off per 12345 投诉/效能投诉 (department rankings only)
 
 
-def score(f: Figures, w: ScoreWeights) -> float | None:
+@dataclass(frozen=True)
+class ServiceFigures:
+    """What a department's ranking counts besides its ratings (the seeds' 红黑旗: 按时办结率, 超期办件,
+    投诉): ``on_time_rate`` a fraction (None: nothing concluded in the period), ``overdue`` its
+    逾期办结 + 期末超期在办 cases, ``complaints`` the 12345 投诉 and 效能投诉 tickets it handles."""
+
+    on_time_rate: float | None = None
+    overdue: int = 0
+    complaints: int = 0
+
+
+def score(f: Figures, w: ScoreWeights, service: ServiceFigures | None = None) -> float | None:
     """综合得分 (0–100): weighted 满意率, 主动评价率 and 差评整改率 (a missing rate scores full marks
-    for 整改 — nothing to rectify — and zero for the others), minus a penalty per 差评 per 100."""
+    for 整改 — nothing to rectify — and zero for the others), minus a penalty per 差评 per 100.
+
+    A department (``service`` given) also has 按时办结率 in the weighted part (nothing concluded:
+    full marks, nothing was late) and loses ``overdue_penalty`` per 超期办件 and
+    ``complaint_penalty`` per 投诉. A window (``service`` None) is scored on its ratings only."""
     if not f.ratings:
         return None
-    total = w.satisfaction + w.active + w.rectify
+    on_time_weight = w.on_time if service is not None else 0.0
+    total = w.satisfaction + w.active + w.rectify + on_time_weight
     if total <= 0:
         return None
     points = (w.satisfaction * (f.satisfaction_rate or 0) + w.active * (f.active_rate or 0)
               + w.rectify * (1.0 if f.rectify_rate is None else f.rectify_rate)) * 100 / total
+    if service is not None:
+        on_time = 1.0 if service.on_time_rate is None else service.on_time_rate
+        points += on_time_weight * on_time * 100 / total
+        points -= w.overdue_penalty * service.overdue + w.complaint_penalty * service.complaints
     points -= w.bad_penalty * 100 * f.bad / f.ratings
     return round(max(0.0, points), 2)
 
@@ -469,6 +492,7 @@ class Ranked:
     ratings: int
     flag: str  # "red" | "black" | ""
     rank: int
+    service: ServiceFigures | None = None  # a department's 按时办结率, 超期 and 投诉 (its score counts them)
 
 
 def flags(rows: list[tuple[object, str, float | None, int]], *, red: int, black: int, min_ratings: int

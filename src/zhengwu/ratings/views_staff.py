@@ -439,6 +439,8 @@ def rules_edit(request):
         for f in services.RULE_FIELDS:
             field = RatingRules._meta.get_field(f)
             raw = request.POST.get(f, "")
+            if f != "default_enabled" and f not in request.POST:
+                continue  # a form from before the field existed keeps the current value
             if f == "default_enabled":
                 values[f] = raw in ("1", "on", "true")
                 continue

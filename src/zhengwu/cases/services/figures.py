@@ -331,3 +331,13 @@ def _label(group_by: str, r: dict, label_fields: tuple[str, ...]) -> str:
     if group_by == "item":
         return f"{r['service_item__name']}（{r['department__name']}）"
     return r[label_fields[0]]
+
+
+def department_service_figures(start: dt.date, end: dt.date, department_ids) -> dict[int, CaseFigures]:
+    """按时办结 and 超期 of these departments' cases in the period (the 红黑旗 of the ratings app
+    counts them beside the ratings): one :func:`case_figures` over the departments' cases."""
+    ids = [d for d in department_ids if d is not None]
+    if not ids:
+        return {}
+    report = case_figures(Case.objects.filter(department_id__in=ids), group_by="department", start=start, end=end)
+    return {r.key: r.figures for r in report.rows if r.key is not None}

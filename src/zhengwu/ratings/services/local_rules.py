@@ -22,7 +22,8 @@ def get_rules() -> RatingRules:
 
 
 RULE_FIELDS = ("default_enabled", "default_after_days", "rectify_workdays", "red_count", "black_count", "min_ratings",
-               "weight_satisfaction", "weight_active", "weight_rectify", "bad_penalty")
+               "weight_satisfaction", "weight_active", "weight_rectify", "bad_penalty",
+               "weight_on_time", "overdue_penalty", "complaint_penalty")
 
 
 @transaction.atomic
@@ -46,7 +47,8 @@ def update_rules(actor, **values) -> RatingRules:
         raise _invalid("rectify_workdays", "差评整改时限应为 1 至 60 个工作日")
     if not 1 <= int(obj.default_after_days) <= 365:
         raise _invalid("default_after_days", "默认好评期限应为 1 至 365 天")
-    if min(obj.weight_satisfaction, obj.weight_active, obj.weight_rectify, obj.bad_penalty) < 0:
+    if min(obj.weight_satisfaction, obj.weight_active, obj.weight_rectify, obj.bad_penalty, obj.weight_on_time,
+           obj.overdue_penalty, obj.complaint_penalty) < 0:
         raise _invalid("weight_satisfaction", "权重和扣分不能为负数")
     if obj.weight_satisfaction + obj.weight_active + obj.weight_rectify <= 0:
         raise _invalid("weight_satisfaction", "三项权重之和必须大于 0")
