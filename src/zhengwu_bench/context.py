@@ -93,7 +93,7 @@ def ensure_demo(log) -> None:
     from django.core.management import call_command
 
     log("演示辖区不存在：先加载 zhengwu demo …")
-    call_command("demo")
+    call_command("demo", no_history=True)  # the bench generates its own year of history
 
 
 
