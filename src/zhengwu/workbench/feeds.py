@@ -63,10 +63,11 @@ def queue(request):
     for s in summary:
         gw = gateway_name(s["feed"].name)
         s["gateway"] = getattr(_gateways.get(gw), "label", gw) or gw
+    waits = [int(d.total_seconds() // 60) for d in outbox_rules.schedule(outbox.max_attempts())]
     return render(request, "workbench/feeds.html", {
-        "summary": summary, "feed": feed, "status": status, "statuses": STATUSES, "status_label": STATUSES[status], "ref": ref, "start": start,
-        "end": end, "rows": rows, "limit": PAGE, "schedule": [int(d.total_seconds() // 60) for d in outbox_rules.schedule(
-            outbox.max_attempts())], "max_attempts": outbox.max_attempts()})
+        "summary": summary, "feed": feed, "status": status, "statuses": STATUSES, "status_label": STATUSES[status],
+        "ref": ref, "start": start, "end": end, "rows": rows, "limit": PAGE, "schedule": waits,
+        "max_attempts": outbox.max_attempts()})
 
 
 @require_POST
