@@ -419,3 +419,14 @@ ZHENGWU_HOTLINE_MAP_CENTER = os.environ.get("ZHENGWU_HOTLINE_MAP_CENTER", "34.74
 # that routes /push/ to it, set ZHENGWU_PUSH_URL to where browsers reach it (e.g. https://zw.example.cn);
 # empty: the page's own host on the push port.
 ZHENGWU_PUSH_URL = os.environ.get("ZHENGWU_PUSH_URL", "").rstrip("/")
+
+# --- Feeds to upper-level platforms (上报: 12345 工单, 办件; issue 27, ADR 0050) --------------------
+# ZHENGWU_FEED_URL set: the worker POSTs each feed's records there ({feed} in the URL: the feed's
+# name), with ZHENGWU_FEED_TOKEN as a Bearer token. Unset: the records are written as JSON files to
+# ZHENGWU_FEED_DIR (default <data>/feeds) for the 前置机 to collect. ZHENGWU_FEED_GATEWAY=pull: no
+# push, the upper platform pulls through /api/v1/feeds/<feed>/records.
+ZHENGWU_FEED_URL = os.environ.get("ZHENGWU_FEED_URL", "")
+ZHENGWU_FEED_TOKEN = os.environ.get("ZHENGWU_FEED_TOKEN", "")
+ZHENGWU_FEED_GATEWAY = os.environ.get("ZHENGWU_FEED_GATEWAY", "")
+ZHENGWU_FEED_DIR = os.environ.get("ZHENGWU_FEED_DIR", "") or str(DATA_DIR / "feeds")
+ZHENGWU_FEED_MAX_ATTEMPTS = int(os.environ.get("ZHENGWU_FEED_MAX_ATTEMPTS", "10"))

@@ -17,6 +17,13 @@ class CasesConfig(AppConfig):
                          "zhengwu.cases.services.deadlines.deem_overdue_acceptances",
                          "逾期视为受理：收到申请材料五个工作日内未答复的办件（行政许可法第三十二条）"))
 
+        from .services import feed
+
+        feed.register()  # 上报省级平台 (zhengwu.core.outbox)
+        from zhengwu.accounts.apikeys import register_scope
+
+        register_scope(feed.SCOPE, "读取办件信息上报记录并确认接收（上级平台）")
+
         register(MenuEntry("受理", "cases:staff_intake", roles={"window"}, icon="inbox", order=10,
                            description="预审与受理：受理、补正、不予受理、容缺受理、告知承诺",
                            count=_waiting_intake, count_label="件待受理"))

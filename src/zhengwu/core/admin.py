@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from . import services
 from .admin_mixins import ReadOnlyAdmin
-from .models import AuditCheckpoint, AuditEvent, CalendarOverride, CalendarYear, ScheduledJob
+from .models import AuditCheckpoint, AuditEvent, CalendarOverride, CalendarYear, FeedRecord, ScheduledJob
 
 
 @admin.register(CalendarOverride)
@@ -54,3 +54,13 @@ class ScheduledJobAdmin(ReadOnlyAdmin):
         job = schedule.job(obj.name)
         return job.label if job else "（已不再注册）"
 
+
+
+@admin.register(FeedRecord)
+class FeedRecordAdmin(ReadOnlyAdmin):
+    """上报记录: written by the domains' services, pushed by the worker; resent on /workbench/feeds/."""
+
+    list_display = ["id", "feed", "object_ref", "event", "status", "attempts", "next_attempt_at", "sent_at"]
+    list_filter = ["feed", "status", "event"]
+    search_fields = ["object_ref"]
+    exclude = ["payload"]  # what went upward is read through the pull API, not browsed here

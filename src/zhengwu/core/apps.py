@@ -19,6 +19,8 @@ class CoreConfig(AppConfig):
                      "清理没有记录引用的上传文件（超过24小时的）"))
         register_job(Job("audit.checkpoint", dt.timedelta(hours=1), "zhengwu.core.audit_anchor.checkpoint_job",
                      "审计链检查点：签名记录各链链头，写入数据目录与数据库（ADR 0020）"))
+        register_job(Job("feeds.push", dt.timedelta(minutes=1), "zhengwu.core.outbox.push_due",
+                         "上报上级平台：推送到期的上报记录（失败按退避时间重试，ADR 0050）"))
         from . import companions
 
         companions.register(companions.Companion("worker", worker_argv))

@@ -173,3 +173,52 @@ class ScheduledJob(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class FeedRecord(models.Model):
+    """One record of a feed to an upper-level platform (上报队列: 12345 工单, 办件, …), written in the
+    transaction of the domain change (``zhengwu.core.outbox``), pushed by the worker with back-off,
+    pulled through the API, resent from the 上报队列 page. ``payload`` is what goes upward: built by
+    the domain's feed, with personal data masked or left out; never logged."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "待推送"
+        FAILED = "failed", "推送失败（将重试）"
+        DEAD = "dead", "推送失败（已停止重试）"
+        SENT = "sent", "已送达"
+
+    feed = models.CharField("上报数据项", max_length=32)
+    object_type = models.CharField("对象类型", max_length=40)
+    object_id = models.CharField("对象编号", max_length=64)
+    object_ref = models.CharField("业务编号", max_length=64, blank=True, help_text="工单编号、办件编号等")
+    event = models.CharField("事件", max_length=24)
+    version = models.PositiveIntegerField("对象版本", default=0)
+    payload = models.JSONField("上报内容", default=dict)
+    status = models.CharField("状态", max_length=8, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField("推送次数", default=0)
+    next_attempt_at = models.DateTimeField("下次推送时间")
+    last_error = models.CharField("最近错误", max_length=300, blank=True)
+    receipt = models.CharField("上级回执", max_length=100, blank=True)
+    created_at = models.DateTimeField("入队时间")
+    sent_at = models.DateTimeField("送达时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "上报记录"
+        verbose_name_plural = "上报记录"
+        constraints = [models.UniqueConstraint(fields=["feed", "object_type", "object_id", "event", "version"],
+                                               name="feed_record_once")]
+        indexes = [
+            # The push job: a feed's records due for a (re)try, earliest first.
+            models.Index(fields=["feed", "next_attempt_at"], name="feed_record_due",
+                         condition=models.Q(status__in=["pending", "failed"])),
+            # The pull API and the 上报队列 page: a feed's unsent records in order.
+            models.Index(fields=["feed", "status", "id"], name="feed_record_unsent",
+                         condition=~models.Q(status="sent")),
+            # 最近送达 per feed.
+            models.Index(fields=["feed", "sent_at"], name="feed_record_sent"),
+            # One object's records (the domain's history of what went upward).
+            models.Index(fields=["object_type", "object_id"], name="feed_record_object"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.feed} {self.object_ref or self.object_id} {self.event}"

@@ -18,6 +18,10 @@ class HotlineConfig(AppConfig):
 
         register_scope("hotline:tickets", "提交12345诉求并查询其办理状态（含 Open311）")  # 应用密钥 scope
         register_scope("hotline:calls", "话务系统报送12345每日话务量（人工服务请求量、人工应答量）")
+        from . import feed
+
+        feed.register()  # 上报省级12345平台 (zhengwu.core.outbox)
+        register_scope(feed.SCOPE, "读取12345工单上报记录并确认接收（上级平台）")
         from zhengwu.speedups.warmup import register_warmup
 
         register_warmup("hotline", _warm_hotline)

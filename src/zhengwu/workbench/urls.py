@@ -1,6 +1,10 @@
 from django.urls import path
 
-from . import views
+from . import feeds, views
 
 app_name = "workbench"
-urlpatterns = [path("", views.home, name="home")]
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("feeds/", feeds.queue, name="feeds"),
+    path("feeds/resend/", feeds.resend, name="feeds_resend"),
+]

@@ -80,6 +80,9 @@ def transition(case: Case, action: str, actor: Actor, user, *, opinion: str = ""
             from .notify import notify_state_change
 
             notify_state_change(case, label)
+        from .feed import on_transition
+
+        on_transition(case, action)  # 上报省级平台: the outbox record in this transaction
 
     LIFECYCLE.move(case, action, actor, user, fields=extra_fields or (),
                    history=lambda before, target: record_event(case, action, label, user, from_state=before,

@@ -82,6 +82,9 @@ def register(user, data: dict, *, channel: str = Channel.PHONE, idempotency_key:
     audit.record("hotline.register", actor=user, obj=ticket,
                  after={"number": ticket.number, "channel": channel, "type": ticket.ticket_type,
                         "phone": str(ticket.phone) if ticket.phone else "", "region": ticket.region_code})
+    from .. import feed
+
+    feed.enqueue(ticket, "created")  # 上报省级平台 (the shared outbox, in this transaction)
     if actor == Actor.CENTRE:
         if data.get("merge_into"):
             main = _main_ticket(data.get("merge_into"))
