@@ -14,6 +14,8 @@ from django import forms
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils.http import urlencode
 
 from zhengwu.workbench.views import staff_required
 
@@ -22,6 +24,9 @@ from .services import figures as svc
 COLUMNS = ["accepted", "concluded", "on_time_rate", "overdue", "avg_workdays", "instant_rate", "full_online_rate",
            "avg_visits", "deemed_accepted", "extended", "additional_supplements"]
 RATES = {"on_time_rate", "instant_rate", "full_online_rate"}
+# column → the 办件明细 (drill-down) of the cases it counts: a rate leads to its numerator's cases
+DRILL = {"accepted": "accepted", "concluded": "concluded", "on_time_rate": "concluded_on_time", "overdue": "overdue",
+         "full_online_rate": "full_online"}
 
 
 class PeriodForm(forms.Form):
@@ -47,6 +52,7 @@ class PeriodForm(forms.Form):
 class Cell:
     value: float | int | None
     text: str
+    url: str | None = None  # the cases behind the number
 
 
 def _cell(key: str, value) -> Cell:
@@ -63,13 +69,28 @@ def figure_table(report: svc.FiguresReport) -> dict:
     """Headers, rows and total as display cells (the page) and raw values (the export)."""
     headers = [(report.group_label, "", "")] + [svc.DEFINITIONS[k] for k in COLUMNS]
 
-    def cells(f: svc.CaseFigures) -> list[Cell]:
-        return [_cell(k, getattr(f, k)) for k in COLUMNS]
+    base = reverse("cases:figure_cases")
+    period = {"start": f"{report.start:%Y-%m-%d}", "end": f"{report.end:%Y-%m-%d}"}
+
+    def cells(f: svc.CaseFigures, group: dict) -> list[Cell]:
+        out = []
+        for k in COLUMNS:
+            cell = _cell(k, getattr(f, k))
+            if k in DRILL and cell.value is not None:
+                cell.url = f"{base}?{urlencode({'what': DRILL[k], **period, **group})}"
+            out.append(cell)
+        return out
+
+    def group(key) -> dict:
+        if report.group_by == "window" and key is None:
+            return {"window": "none"}
+        return {report.group_by: key}
 
     return {
         "headers": headers,
-        "rows": [{"label": r.label, "cells": cells(r.figures), "figures": r.figures} for r in report.rows],
-        "total": {"label": "合计", "cells": cells(report.total), "figures": report.total},
+        "rows": [{"label": r.label, "cells": cells(r.figures, group(r.key)), "figures": r.figures}
+                 for r in report.rows],
+        "total": {"label": "合计", "cells": cells(report.total, {}), "figures": report.total},
     }
 
 
