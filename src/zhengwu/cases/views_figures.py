@@ -67,7 +67,7 @@ def _cell(key: str, value) -> Cell:
 
 def figure_table(report: svc.FiguresReport) -> dict:
     """Headers, rows and total as display cells (the page) and raw values (the export)."""
-    headers = [(report.group_label, "", "")] + [svc.DEFINITIONS[k] for k in COLUMNS]
+    headers = [("", report.group_label, "", "")] + [(k, *svc.DEFINITIONS[k]) for k in COLUMNS]
 
     base = reverse("cases:figure_cases")
     period = {"start": f"{report.start:%Y-%m-%d}", "end": f"{report.end:%Y-%m-%d}"}
@@ -110,7 +110,7 @@ def _report(request):
 def figures(request):
     form, report = _report(request)
     context = {"form": form, "report": report, "groups": [(k, v[2]) for k, v in svc.GROUPS.items()],
-               "definitions": [svc.DEFINITIONS[k] for k in COLUMNS]}
+               "definitions": [(k, *svc.DEFINITIONS[k]) for k in COLUMNS]}
     if report is None:  # the form shows what is wrong with the period
         context.update(group_by=request.GET.get("group_by") or "department", start=request.GET.get("start", ""),
                        end=request.GET.get("end", ""))
@@ -138,7 +138,7 @@ def figures_export(request):
     ws.title = "办件指标"
     ws.append(safe_row([f"办件指标（按{report.group_label}）  统计期：{report.start:%Y-%m-%d} 至 {report.end:%Y-%m-%d}"]))
     ws["A1"].font = Font(bold=True, size=13)
-    ws.append(safe_row(h[0] + (f"（{h[1]}）" if h[1] and h[1] != "%" else "") for h in table["headers"]))
+    ws.append(safe_row(h[1] + (f"（{h[2]}）" if h[2] and h[2] != "%" else "") for h in table["headers"]))
     for cell in ws[2]:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(horizontal="center", wrap_text=True)
@@ -157,8 +157,11 @@ def figures_export(request):
     ws.freeze_panes = "B3"
     notes = wb.create_sheet("指标口径")
     notes.append(["指标", "单位", "口径"])
-    for label, unit, definition in (svc.DEFINITIONS[k] for k in COLUMNS):
-        notes.append(safe_row([label, unit, definition]))
+    from zhengwu.insights.templatetags.figures import figure_formula
+
+    for k in COLUMNS:  # a figure the registry holds: its 口径 there (one definition)
+        label, unit, definition = svc.DEFINITIONS[k]
+        notes.append(safe_row([label, unit, figure_formula("cases", k, definition)]))
     notes.column_dimensions["A"].width = 16
     notes.column_dimensions["C"].width = 100
     buf = io.BytesIO()
