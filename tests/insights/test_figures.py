@@ -95,9 +95,9 @@ def test_case_figures_respect_the_viewers_scope(cases, make_staff, a):
     assert (row.numerator, row.denominator) == (1, 2)  # A's cases only
 
 
-def test_drill_down_leads_to_the_domain_page_filtered_to_the_period():
+def test_drill_down_leads_to_the_records_behind_the_number():
     url = registry.get("cases.on_time_rate").drill_url(*NOV)
-    assert url == "/workbench/cases/figures/?group_by=department&start=2026-11-01&end=2026-11-30"
+    assert url == "/workbench/cases/figures/cases/?what=concluded_on_time&start=2026-11-01&end=2026-11-30"
 
 
 @pytest.fixture

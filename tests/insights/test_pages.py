@@ -85,7 +85,7 @@ def test_dashboard_cards_trend_and_ranking(client, make_staff, concluded_cases, 
     assert (on_time["value"], on_time["previous"], on_time["change"]) == (50.0, 100.0, -50.0)
     assert on_time["change_text"] == "−50 个百分点"
     assert cards["cases.accepted"]["value"] == 2 and cards["cases.accepted"]["change_text"] == "+1 件"
-    assert f'href="/workbench/cases/figures/?group_by=department&amp;start={first:%Y-%m-%d}' in html
+    assert f'href="/workbench/cases/figures/cases/?what=accepted&amp;start={first:%Y-%m-%d}' in html
 
     trend = chart_spec(html, "trend-chart-data")
     assert len(trend["x"]) == 12 and trend["x"][-1] == f"{first:%Y-%m}" and trend["x"][-2] == f"{last_month:%Y-%m}"

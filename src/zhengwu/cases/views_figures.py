@@ -14,6 +14,8 @@ from django import forms
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils.http import urlencode
 
 from zhengwu.workbench.views import staff_required
 
@@ -22,6 +24,9 @@ from .services import figures as svc
 COLUMNS = ["accepted", "concluded", "on_time_rate", "overdue", "avg_workdays", "instant_rate", "full_online_rate",
            "avg_visits", "deemed_accepted", "extended", "additional_supplements"]
 RATES = {"on_time_rate", "instant_rate", "full_online_rate"}
+# column → the 办件明细 (drill-down) of the cases it counts: a rate leads to its numerator's cases
+DRILL = {"accepted": "accepted", "concluded": "concluded", "on_time_rate": "concluded_on_time", "overdue": "overdue",
+         "full_online_rate": "full_online"}
 
 
 class PeriodForm(forms.Form):
@@ -47,6 +52,7 @@ class PeriodForm(forms.Form):
 class Cell:
     value: float | int | None
     text: str
+    url: str | None = None  # the cases behind the number
 
 
 def _cell(key: str, value) -> Cell:
@@ -61,15 +67,30 @@ def _cell(key: str, value) -> Cell:
 
 def figure_table(report: svc.FiguresReport) -> dict:
     """Headers, rows and total as display cells (the page) and raw values (the export)."""
-    headers = [(report.group_label, "", "")] + [svc.DEFINITIONS[k] for k in COLUMNS]
+    headers = [("", report.group_label, "", "")] + [(k, *svc.DEFINITIONS[k]) for k in COLUMNS]
 
-    def cells(f: svc.CaseFigures) -> list[Cell]:
-        return [_cell(k, getattr(f, k)) for k in COLUMNS]
+    base = reverse("cases:figure_cases")
+    period = {"start": f"{report.start:%Y-%m-%d}", "end": f"{report.end:%Y-%m-%d}"}
+
+    def cells(f: svc.CaseFigures, group: dict) -> list[Cell]:
+        out = []
+        for k in COLUMNS:
+            cell = _cell(k, getattr(f, k))
+            if k in DRILL and cell.value is not None:
+                cell.url = f"{base}?{urlencode({'what': DRILL[k], **period, **group})}"
+            out.append(cell)
+        return out
+
+    def group(key) -> dict:
+        if report.group_by == "window" and key is None:
+            return {"window": "none"}
+        return {report.group_by: key}
 
     return {
         "headers": headers,
-        "rows": [{"label": r.label, "cells": cells(r.figures), "figures": r.figures} for r in report.rows],
-        "total": {"label": "合计", "cells": cells(report.total), "figures": report.total},
+        "rows": [{"label": r.label, "cells": cells(r.figures, group(r.key)), "figures": r.figures}
+                 for r in report.rows],
+        "total": {"label": "合计", "cells": cells(report.total, {}), "figures": report.total},
     }
 
 
@@ -89,7 +110,7 @@ def _report(request):
 def figures(request):
     form, report = _report(request)
     context = {"form": form, "report": report, "groups": [(k, v[2]) for k, v in svc.GROUPS.items()],
-               "definitions": [svc.DEFINITIONS[k] for k in COLUMNS]}
+               "definitions": [(k, *svc.DEFINITIONS[k]) for k in COLUMNS]}
     if report is None:  # the form shows what is wrong with the period
         context.update(group_by=request.GET.get("group_by") or "department", start=request.GET.get("start", ""),
                        end=request.GET.get("end", ""))
@@ -117,7 +138,7 @@ def figures_export(request):
     ws.title = "办件指标"
     ws.append(safe_row([f"办件指标（按{report.group_label}）  统计期：{report.start:%Y-%m-%d} 至 {report.end:%Y-%m-%d}"]))
     ws["A1"].font = Font(bold=True, size=13)
-    ws.append(safe_row(h[0] + (f"（{h[1]}）" if h[1] and h[1] != "%" else "") for h in table["headers"]))
+    ws.append(safe_row(h[1] + (f"（{h[2]}）" if h[2] and h[2] != "%" else "") for h in table["headers"]))
     for cell in ws[2]:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(horizontal="center", wrap_text=True)
@@ -136,8 +157,11 @@ def figures_export(request):
     ws.freeze_panes = "B3"
     notes = wb.create_sheet("指标口径")
     notes.append(["指标", "单位", "口径"])
-    for label, unit, definition in (svc.DEFINITIONS[k] for k in COLUMNS):
-        notes.append(safe_row([label, unit, definition]))
+    from zhengwu.insights.templatetags.figures import figure_formula
+
+    for k in COLUMNS:  # a figure the registry holds: its 口径 there (one definition)
+        label, unit, definition = svc.DEFINITIONS[k]
+        notes.append(safe_row([label, unit, figure_formula("cases", k, definition)]))
     notes.column_dimensions["A"].width = 16
     notes.column_dimensions["C"].width = 100
     buf = io.BytesIO()

@@ -28,7 +28,7 @@ router = Router(auth=[SessionAuth()], tags=["12345热线台账"])
 def _reader(request, kind: str) -> tuple[object, str]:
     user = request.auth
     if not has_role(user, *ledger.LEDGER_ROLES):
-        raise PermissionDenied("仅督办人员或领导可以查看台账")
+        raise PermissionDenied("仅督办人员、领导或纪检监察人员可以查看台账")
     ticket_type = ledger_rules.ledger_type(kind)
     if ticket_type is None:
         raise Http404(f"没有这个台账：{kind}（应为 efficiency 效能投诉台账 或 cannot-do 办不成事台账）")

@@ -37,9 +37,11 @@ class HotlineConfig(AppConfig):
                            count=_waiting_department, count_label="件待签收或办理"))
         register(MenuEntry("热线指标", "hotline:figures", group="统计分析", roles={"hotline", "supervisor", "leader", "dept_admin"},
                            icon="graph-up", order=53, description="办结率、直接办结率、按时办结率、一次办结率、回访率、满意率、接通率、热点"))
-        register(MenuEntry("效能投诉台账", "hotline:ledger_efficiency", roles={"supervisor", "leader"}, icon="shield-check",
+        register(MenuEntry("效能投诉台账", "hotline:ledger_efficiency", roles={"supervisor", "leader", "discipline"},
+                           icon="shield-check",
                            order=57, description="效能投诉工单的核查结论、整改和问责情况，按期间导出报纪委监察"))
-        register(MenuEntry("办不成事台账", "hotline:ledger_cannot_do", roles={"supervisor", "leader"}, icon="flag",
+        register(MenuEntry("办不成事台账", "hotline:ledger_cannot_do", roles={"supervisor", "leader", "discipline"},
+                           icon="flag",
                            order=58, description="办不成事反映工单的协调办理结果、核查结论和问责情况，按期间导出"))
         register(MenuEntry("热线知识库", "hotline:knowledge", roles={"hotline", "supervisor", "dept_admin"}, icon="book",
                            order=54, description="政策答复口径，坐席受理时实时检索"))

@@ -26,7 +26,7 @@ from .models import Ticket
 from .rules import DONE_STATES, TYPE_LABELS
 from .services import is_centre
 
-LEDGER_ROLES = (Role.SUPERVISOR, Role.LEADER)
+LEDGER_ROLES = (Role.SUPERVISOR, Role.LEADER, Role.DISCIPLINE)  # 纪检监察 read and export only
 PAGE_SIZE = 50
 EXPORT_MAX = 5000
 MAX_DAYS = 366 * 5

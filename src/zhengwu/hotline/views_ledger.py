@@ -1,4 +1,4 @@
-"""Workbench pages of the 效能投诉台账 and the 办不成事台账 (督办人员 record, 领导 read): the ledger with
+"""Workbench pages of the 效能投诉台账 and the 办不成事台账 (督办人员 record, 领导 and 纪检监察 read): the ledger with
 its filters, totals and Excel export, and the form that records a ticket's 核查结论 and 处理结果."""
 
 from __future__ import annotations
@@ -11,12 +11,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
-from zhengwu.org.models import Department, Role, Window
+from zhengwu.org.models import Department, Window
 from zhengwu.workbench.views import roles_required
 
 from . import ledger, ledger_rules, services
 
-WHO = "督办人员或领导"
+WHO = "督办人员、领导或纪检监察人员"
 URL_NAMES = {"efficiency": "hotline:ledger_efficiency", "cannot_do": "hotline:ledger_cannot_do"}
 
 
@@ -36,7 +36,7 @@ def _tabs(current: str) -> list[tuple[str, str, bool]]:
     return [(reverse(URL_NAMES[t]), label, t == current) for t, label in ledger_rules.LEDGERS.items()]
 
 
-@roles_required(Role.SUPERVISOR, Role.LEADER, what=WHO)
+@roles_required(*ledger.LEDGER_ROLES, what=WHO)
 def ledger_page(request, kind: str):
     ticket_type = _type(kind)
     today = timezone.localdate()
@@ -82,9 +82,9 @@ def _ticket(request, ticket_type: str, pk: int):
     return t
 
 
-@roles_required(Role.SUPERVISOR, Role.LEADER, what=WHO)
+@roles_required(*ledger.LEDGER_ROLES, what=WHO)
 def ledger_record(request, kind: str, pk: int):
-    """The 核查结论 and 处理结果 of one ticket: the form (督办人员), read-only for 领导."""
+    """The 核查结论 and 处理结果 of one ticket: the form (督办人员), read-only for 领导 and 纪检监察."""
     ticket_type = _type(kind)
     t = _ticket(request, ticket_type, pk)
     back = request.GET.get("back") or request.POST.get("back") or ""

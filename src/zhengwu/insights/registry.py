@@ -82,8 +82,11 @@ class Figure:
         rows = self.compute(start, end, user=user)
         return rows[0] if rows else None
 
-    def drill_url(self, start: dt.date, end: dt.date, key=None) -> str | None:
-        return self.drill(start, end, key) if self.drill else None
+    def drill_url(self, start: dt.date, end: dt.date, key=None, by: str | None = None) -> str | None:
+        """The records behind the number of group ``key`` of dimension ``by`` (the total: no key)."""
+        if not self.drill:
+            return None
+        return self.drill(start, end, key, by=by) if by else self.drill(start, end, key)
 
     def page_url(self) -> str | None:
         from django.urls import NoReverseMatch, reverse

@@ -90,6 +90,7 @@ STAFF = [
     ("duban", "郑督办", Role.SUPERVISOR, None, None),
     ("shuju", "冯数据", Role.DATA_ADMIN, None, None),
     ("lingdao", "陈局长", Role.LEADER, None, None),
+    ("jijian", "纪监察", Role.DISCIPLINE, None, None),
 ]
 
 

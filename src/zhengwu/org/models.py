@@ -193,6 +193,7 @@ class Role(models.TextChoices):
     SUPERVISOR = "supervisor", "督办人员"
     DATA_ADMIN = "data_admin", "数据管理员"
     LEADER = "leader", "领导"
+    DISCIPLINE = "discipline", "纪检监察"  # 纪委/监察: reads the 12345 效能投诉 and 办不成事 ledgers
     SYSADMIN = "sysadmin", "系统管理员"
 
 

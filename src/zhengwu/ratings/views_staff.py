@@ -319,7 +319,7 @@ def figures(request):
              "dims": [report.total.figures.dimension_avg.get(d, "—") for d in dims]}
     return render(request, "ratings/staff/figures.html", {
         "report": report, "rows": rows, "total": total, "by": by, "period": period, "groups": queries.GROUPS,
-        "headers": [rules.DEFINITIONS[k] for k in FIGURE_COLUMNS], "dims": [rules.FIGURE_DIMENSION_LABELS[d] for d in dims],
+        "headers": [(k, *rules.DEFINITIONS[k]) for k in FIGURE_COLUMNS], "dims": [rules.FIGURE_DIMENSION_LABELS[d] for d in dims],
         "start": start, "end": end})
 
 

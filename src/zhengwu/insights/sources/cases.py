@@ -41,19 +41,32 @@ def _rate(num, den):
     return lambda f: (rate(getattr(f, num), getattr(f, den)), getattr(f, num), getattr(f, den))
 
 
-def _drill(start, end, key):
-    return url("cases:figures", group_by="department", start=start, end=end)
+def _drill(what):
+    """drill(start, end, key, by="department") → the 办件明细 list of the cases the number counted
+    (``what`` of :data:`zhengwu.cases.queries_figures.WHATS`), in the group ``key`` of ``by``
+    (a department, item or window id; for windows None is 未经窗口 only when ``by`` is given)."""
+
+    def drill(start, end, key=None, by="department"):
+        group = {}
+        if by == "window" and key is None:
+            group = {"window": "none"}
+        elif key is not None:
+            group = {BY.get(by, "department"): key}
+        return url("cases:figure_cases", what=what, start=start, end=end, **group)
+
+    return drill
 
 
-COMMON = {"domain": "办件", "dimensions": ("department", "item", "window"), "page": "cases:figures", "drill": _drill}
+COMMON = {"domain": "办件", "dimensions": ("department", "item", "window"), "page": "cases:figures"}
 
 register(Figure("cases.accepted", "受理量", "统计期内受理的办件数（含容缺受理、告知承诺受理），按受理日期计", unit="件",
-                source=_source(_count("accepted")), **COMMON))
+                source=_source(_count("accepted")), drill=_drill("accepted"), **COMMON))
 register(Figure("cases.concluded", "办结量", "统计期内办结的办件数（准予和不予），按办结时间计", unit="件",
-                source=_source(_count("concluded")), **COMMON))
+                source=_source(_count("concluded")), drill=_drill("concluded"), **COMMON))
 register(Figure("cases.on_time_rate", "按时办结率",
                 "按时办结件数 ÷ 办结件数（统计期内办结、在承诺办结日期当日或之前办结，特别程序顺延）", unit="%",
-                source=_source(_rate("concluded_on_time", "concluded")), **COMMON))
+                source=_source(_rate("concluded_on_time", "concluded")), drill=_drill("concluded_on_time"),
+                **COMMON))
 register(Figure("cases.full_online_rate", "全程网办率",
                 "全程网办件数 ÷ 受理件数（网上申报、事项网办深度四级且办件登记的到现场次数为0）", unit="%",
-                source=_source(_rate("full_online", "accepted")), **COMMON))
+                source=_source(_rate("full_online", "accepted")), drill=_drill("full_online"), **COMMON))

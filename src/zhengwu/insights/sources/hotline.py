@@ -36,8 +36,12 @@ def _rate(num, den):
     return lambda c: (rate(c[num], c[den]), c[num], c[den])
 
 
-def _drill(start, end, key):
-    return url("hotline:figures", by="department", start=start, end=end)
+def _drill(start, end, key=None, by=None):
+    """The 12345 指标 page for the period by the number's dimension (a 诉求类型 number: filtered to
+    that type). No staff ticket list filters by received date yet, so this is not the records."""
+    dimension = BY.get(by or "department", "department")
+    return url("hotline:figures", by=dimension, start=start, end=end,
+               type=key if dimension == "type" and key is not None else None)
 
 
 COMMON = {"domain": "12345", "dimensions": ("department", "region", "ticket_type"), "page": "hotline:figures",

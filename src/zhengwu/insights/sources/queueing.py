@@ -37,10 +37,19 @@ def avg_wait(start, end, *, user, by=None):
             for hall, r in reports for row in r.rows]
 
 
-def _drill(start, end, key):
-    return url("queueing:supervision")
+def _drill(start, end, key=None, by=None):
+    """A window's number → its hall's 效能监察 figures by window for the period (the most specific
+    page: the tickets themselves have no staff list); the total → the 效能监察 hall list."""
+    from django.urls import reverse
+
+    from zhengwu.org.models import Window
+
+    hall_id = Window.objects.filter(pk=key).values_list("hall_id", flat=True).first() if key else None
+    if hall_id is None:
+        return url("queueing:supervision")
+    return f"{reverse('queueing:supervision_figures', args=[hall_id])}?by=window&start={start:%Y-%m-%d}&end={end:%Y-%m-%d}"
 
 
 register(Figure("queueing.avg_wait", "平均等待时间", "各号的（叫号时间 − 取号时间）之和 ÷ 已叫号的号数（多个大厅按已叫号数加权）",
                 domain="大厅", unit="分钟", source=avg_wait, dimensions=("window",), page="queueing:supervision",
-                drill=None, note="按大厅查看需在效能监察页选择大厅"))
+                drill=_drill, note="按大厅查看需在效能监察页选择大厅"))
