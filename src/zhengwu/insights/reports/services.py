@@ -43,11 +43,12 @@ def may_use(user) -> bool:
 
 
 def check_period(kind: str, period: str, today: dt.date | None = None) -> rules.Period:
-    """The period, or ``ValidationError`` naming the field and the rule."""
+    """The period, or ``ValidationError`` naming the field (``kind`` or ``period``, as the request
+    names them) and the rule."""
     try:
         return rules.parse(kind, period, today or timezone.localdate())
     except PeriodError as exc:
-        raise ValidationError({exc.field: [exc.message]}) from None
+        raise ValidationError({"kind" if exc.field == "kind" else "period": [exc.message]}) from None
 
 
 def _pending(kind: str, period: str) -> ReportRun | None:
