@@ -201,3 +201,17 @@ def test_the_pdf_prints_the_figures_and_the_appendix(report, tmp_path):
     assert "市场监管局" in text and "食品经营许可" in text
     assert "附录" in text and "指标口径" in text and "按时办结件数 ÷ 办结件数" in text
     assert "全部区划和部门（系统范围）" in text
+
+
+def test_the_year_report_of_the_same_data(data):
+    """2026: 受理量 k1–k5 = 5 · 按时办结率 3/4 = 75.0 % · 满意率 (9 + 0) ÷ (12 + 1) = 69.2 % ·
+    12345 受理量 t1–t5 = 5 · 按时办结率 (t1, t3, t5) ÷ (t1, t2, t3, t5) = 75.0 % · 满意率 (t1, t5) ÷ 3 rated = 66.7 %;
+    compared with 2025 (nothing): one comparison (上年), no 同比 column."""
+    report = compute(rules.parse("year", "2026", TODAY), TODAY)
+    assert report.title == "2026年政务服务年报"
+    rows = by_first_column(report.table("总体情况"))
+    assert [rows[k][2] for k in ("受理量", "按时办结率", "满意率", "12345 受理量", "12345 按时办结率", "12345 满意率")] == \
+        [5, 75.0, 69.2, 5, 75.0, 66.7]
+    t = report.table("较上期同比")
+    assert t.columns == ["指标", "单位", "本期", "上年", "较上年"]
+    assert by_first_column(t)["受理量"][2:] == [5, 0, 5]
