@@ -101,10 +101,10 @@ class ReportRun(models.Model):
 
     @property
     def title(self) -> str:
-        if self.kind == self.Kind.YEAR:
-            return f"{self.period}年政务服务年报"
-        year, _, month = self.period.partition("-")
-        return f"{year}年{int(month)}月政务服务月报" if month.isdigit() else f"{self.period} 政务服务月报"
+        """"2026年11月政务服务月报" / "2026年政务服务年报"."""
+        from .reports.rules import title
+
+        return title(self.kind, self.period)
 
     @property
     def is_pending(self) -> bool:
