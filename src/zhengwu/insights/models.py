@@ -37,3 +37,75 @@ class ScreenLayout(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+def report_file_path(run: ReportRun, filename: str) -> str:
+    return f"insights/reports/{run.period[:4]}/{filename}"
+
+
+class ReportRun(models.Model):
+    """One generation of a 政务服务月报/年报 (its Excel and PDF files, kept for download).
+
+    Versions are kept: a period's report may be generated again (late ratings, corrected cases),
+    each generation is a new run and the earlier files stay as what was published then. At most
+    one run per (kind, period) is queued or running at a time (a second request while one is
+    pending gets that one back). ``requested_by`` None with ``trigger`` schedule: the worker's
+    monthly job. The files hold aggregates only (no personal data); they are stored through the
+    project's default storage (encrypted at rest like every stored file).
+    """
+
+    class Kind(models.TextChoices):
+        MONTH = "month", "月报"
+        YEAR = "year", "年报"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "排队中"
+        RUNNING = "running", "生成中"
+        DONE = "done", "已生成"
+        FAILED = "failed", "失败"
+
+    class Trigger(models.TextChoices):
+        SCHEDULE = "schedule", "定时生成"
+        REQUEST = "request", "手动申请"
+        COMMAND = "command", "命令行"
+
+    kind = models.CharField("报告类型", max_length=8, choices=Kind.choices)
+    period = models.CharField("统计期", max_length=7, help_text="月报：2026-11；年报：2026")
+    status = models.CharField("状态", max_length=8, choices=Status.choices, default=Status.QUEUED)
+    trigger = models.CharField("生成方式", max_length=8, choices=Trigger.choices, default=Trigger.REQUEST)
+    error = models.TextField("失败原因", blank=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="申请人", null=True, blank=True,
+                                     on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField("申请时间", auto_now_add=True)
+    started_at = models.DateTimeField("开始时间", null=True, blank=True)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+    seconds = models.FloatField("用时（秒）", null=True, blank=True)
+    data_until = models.DateField("数据截至", null=True, blank=True)
+    xlsx_file = models.FileField("Excel 文件", upload_to=report_file_path, max_length=300, blank=True)
+    xlsx_size = models.PositiveIntegerField("Excel 大小（字节）", default=0)
+    xlsx_sha256 = models.CharField("Excel SHA-256", max_length=64, blank=True)
+    pdf_file = models.FileField("PDF 文件", upload_to=report_file_path, max_length=300, blank=True)
+    pdf_size = models.PositiveIntegerField("PDF 大小（字节）", default=0)
+    pdf_sha256 = models.CharField("PDF SHA-256", max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = "统计报告"
+        verbose_name_plural = verbose_name
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["kind", "period", "status"], name="insights_report_period")]
+        constraints = [models.UniqueConstraint(fields=["kind", "period"], condition=models.Q(status__in=["queued", "running"]),
+                                               name="insights_one_pending_report")]
+
+    def __str__(self) -> str:
+        return f"{self.title}（{self.get_status_display()}）"
+
+    @property
+    def title(self) -> str:
+        """"2026年11月政务服务月报" / "2026年政务服务年报"."""
+        from .reports.rules import title
+
+        return title(self.kind, self.period)
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
