@@ -17,3 +17,16 @@ class InsightsConfig(AppConfig):
                            order=40, description="本月主要指标、较上月变化、近12个月趋势和部门排名"))
         register(MenuEntry("指标口径", "insights:figures", group="统计分析", roles=set(FIGURES_ROLES), icon="graph-up",
                            order=41, description="平台报告的每个指标：名称、计算口径、来源、单位、统计维度和周期"))
+        from .dashboards import department, hall, hotline
+        from .views_dash import EDITOR, SCREEN_ROLES
+
+        register(MenuEntry("部门驾驶舱", "insights:department", group="统计分析", roles=set(department.ROLES),
+                           icon="bar-chart", order=42, description="本部门受理、办结、按时办结率、满意率、12345和超期办件"))
+        register(MenuEntry("大厅看板", "insights:hall", group="统计分析", roles=set(hall.ROLES), icon="house-heart",
+                           order=43, description="今日大厅排队、各窗口服务和现场评价，自动刷新"))
+        register(MenuEntry("12345看板", "insights:hotline", group="统计分析", roles=set(hotline.ROLES), icon="telephone",
+                           order=44, description="今日来电受理、超期工单和近7日热点，自动刷新"))
+        register(MenuEntry("大屏", "insights:screen", group="统计分析", roles=set(SCREEN_ROLES), icon="graph-up",
+                           order=45, description="1920×1080 大屏展示，按数据管理员设置的版面实时刷新"))
+        register(MenuEntry("大屏版面", "insights:screens", group="统计分析", roles=set(EDITOR), icon="gear",
+                           order=46, description="选择大屏展示的指标、展示方式、维度和周期，设置当前大屏"))
