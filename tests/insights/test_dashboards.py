@@ -183,3 +183,37 @@ def test_a_broken_boundary_file_falls_back_to_bars(settings, tmp_path):
     settings.ZHENGWU_REGION_GEOJSON = str(bad)
     assert region.load() is None and region.map_url() is None
     assert region.check({"type": "Feature"}) == "不是 GeoJSON FeatureCollection"
+
+
+@pytest.fixture
+def tickets_today(district, make_department):
+    """Today: two tickets to A (phone, one past due), one to B (web)."""
+    from zhengwu.hotline.models import Ticket
+
+    a, b = make_department(name="城管局"), make_department(name="住建局")
+    now = timezone.now()
+    rows = [("RX1", "phone", "complaint", a, "handling", now - dt.timedelta(hours=1)),
+            ("RX2", "phone", "consult", a, "dispatched", now + dt.timedelta(days=2)),
+            ("RX3", "web", "complaint", b, "dispatched", now + dt.timedelta(days=2))]
+    for number, channel, kind, dept, state, due in rows:
+        Ticket.objects.create(number=number, channel=channel, ticket_type=kind, title="噪声扰民", content="夜间施工噪声",
+                              caller_name="王先生", phone="13800001111", region=district, region_code=district.code,
+                              lead_department=dept, state=state, created_at=now,
+                              dispatched_at=now, due_at=due)
+    return a, b
+
+
+def test_the_hotline_dashboard_counts_todays_tickets_in_scope(client, make_staff, tickets_today):
+    a, _ = tickets_today
+    data = login(client, make_staff("hotline")).get("/workbench/insights/hotline/data.json").json()
+    assert data["numbers"]["received"] == "3 件"
+    assert data["numbers"]["open_overdue"] == "1"
+    channels = {d["name"]: d["value"] for d in data["charts"]["hotline-channels"]["data"]}
+    assert channels == {"电话": 2, "网站": 1}
+    types = {d["name"]: d["value"] for d in data["charts"]["hotline-types"]["data"]}
+    assert types == {"投诉": 2, "咨询": 1}
+    assert sum(data["charts"]["hotline-hours"]["series"][0]["data"]) == 3
+    assert data["tables"]["hot-regions"] == [["金水区", "3"]]
+    client.logout()
+    mine = login(client, make_staff("dept_admin", department=a)).get("/workbench/insights/hotline/data.json").json()
+    assert mine["numbers"]["received"] == "2 件" and mine["numbers"]["open_overdue"] == "1"
