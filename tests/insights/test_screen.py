@@ -61,7 +61,7 @@ def shuju(make_staff):
 
 @pytest.mark.django_db
 def test_create_update_lock_and_audit(shuju):
-    from django.core.exceptions import PermissionDenied, ValidationError
+    from django.core.exceptions import ValidationError
 
     from zhengwu.core.errors import Conflict
     from zhengwu.core.models import AuditEvent

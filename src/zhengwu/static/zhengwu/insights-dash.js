@@ -21,6 +21,15 @@
 
   function font(n) { return Math.round(n * big); }
 
+  // “暂无数据” in the middle of a chart with nothing to draw (an empty pie is a grey ring otherwise).
+  function emptyTitle(empty) {
+    return {show: empty, text: "暂无数据", left: "center", top: "middle",
+            textStyle: {fontSize: font(14), fontWeight: "normal", color: dark ? "#9fb7d6" : "#6c757d"}};
+  }
+  function hasValue(values) {
+    return values.some(function (v) { return v !== null && v !== undefined && v !== 0; });
+  }
+
   function axisOption(spec) {
     var y = spec.y || [""];
     var category = {type: "category", data: spec.x, axisLabel: {fontSize: font(12), interval: spec.horizontal ? 0 : "auto"}};
@@ -30,6 +39,7 @@
     });
     return {
       color: dark ? SCREEN_COLORS : COLORS, animation: false, backgroundColor: "transparent",
+      title: emptyTitle(!spec.series.some(function (s) { return hasValue(s.data); })),
       // richText: the tooltip draws on the canvas, not HTML with style="" (the CSP forbids inline styles).
       tooltip: {trigger: "axis", renderMode: "richText"},
       legend: {top: 0, textStyle: {fontSize: font(12)}},
@@ -47,6 +57,7 @@
   function pieOption(spec) {
     return {
       color: dark ? SCREEN_COLORS : COLORS, animation: false, backgroundColor: "transparent",
+      title: emptyTitle(!hasValue(spec.data.map(function (d) { return d.value; }))),
       tooltip: {trigger: "item", renderMode: "richText"},
       legend: {type: "scroll", bottom: 0, textStyle: {fontSize: font(12)}},
       series: [{type: "pie", radius: ["35%", "65%"], center: ["50%", "45%"], data: spec.data,
@@ -64,6 +75,7 @@
                   textStyle: {fontSize: font(12), color: dark ? "#ddd" : "#333"},
                   inRange: {color: dark ? ["#16324f", "#4fc3f7"] : ["#e3eefc", "#1f5fbf"]}},
       series: [{type: "map", map: spec.map_name, name: spec.name, data: spec.data, roam: false,
+                itemStyle: {areaColor: dark ? "#1b3350" : "#f1f4f9", borderColor: dark ? "#4f7fb0" : "#8aa4c8"},
                 label: {show: true, fontSize: font(11), color: dark ? "#fff" : "#222"}}]
     };
   }
