@@ -30,6 +30,9 @@ def leader(request):
         return render(request, "insights/leader.html", {"error": exc.message, "month_text": text,
                                                         "refresh": REFRESH_SECONDS}, status=400)
     data = dashboard.cached_build(request.user, month)
+    from .dashboards import region  # the region card (dashboards/region.py)
+
     return render(request, "insights/leader.html", {**data, "month_text": data["month"], "refresh": REFRESH_SECONDS,
+                                                    "region": region.leader_chart(request.user, month),
                                                     "is_current": month == this_month,
                                                     "shown_end": min(data["end"], timezone.localdate())})

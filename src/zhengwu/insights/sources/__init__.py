@@ -52,4 +52,5 @@ def url(name: str, **params) -> str | None:
 
 def load() -> None:
     """Register every domain's figures (called from the app's ready())."""
-    from . import cases, hotline, inspections, licenses, queueing, ratings  # noqa: F401
+    # dashboards: the figures only the role dashboards need (超期在办数)
+    from . import cases, dashboards, hotline, inspections, licenses, queueing, ratings  # noqa: F401
