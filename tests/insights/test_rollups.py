@@ -156,6 +156,17 @@ def test_worked_example_month_from_the_rollups(example, leader):
         "ratings.rectify_rate": (0.0, 0, 1),
     }
     assert {k: month(k, leader) for k in expected} == expected
+    # The month is read from its month rows: the sums of its day rows.
+    from django.db.models import Sum
+
+    from zhengwu.insights.models import Rollup
+
+    month_rows = Rollup.objects.filter(span="month", day=NOV[0], figure="cases.accepted", dimension="")
+    assert month_rows.aggregate(n=Sum("numerator"))["n"] == 3
+    month_rows.update(numerator=0)
+    assert month("cases.accepted", leader) == (0, None, None)
+    rollups.rollup_day(DAY5)  # rebuilds the month's rows
+    assert month("cases.accepted", leader) == (3, None, None)
     with rollups.live_only():
         assert {k: month(k, leader) for k in expected} == expected
     ranking = registry.get("cases.on_time_rate").compute(*NOV, user=leader, by="department")

@@ -45,7 +45,8 @@ class ScreenLayout(models.Model):
 class Rollup(models.Model):
     """One day's sum of one figure for one group and one scope cell (see :mod:`zhengwu.insights.rollups`).
 
-    A figure over a period is the sum of its rows over the period's days: a count in ``numerator``
+    A figure over a period is the sum of its rows over the period's days (a whole month's from its
+    ``span`` "month" rows, kept equal to the sum of its day rows): a count in ``numerator``
     (``denominator`` NULL), a rate as ``numerator`` over ``denominator``. ``dimension`` is '' for
     the figure's total or a registry dimension ("department", "item", …) with ``group_key`` the
     group's key as text (NULL: the group of records without one, e.g. 未派单) and its label. The
@@ -53,7 +54,12 @@ class Rollup(models.Model):
     (:func:`zhengwu.org.permissions.scope`) be applied to these rows as to the records themselves.
     """
 
+    class Span(models.TextChoices):
+        DAY = "day", "日"
+        MONTH = "month", "月"  # the sum of the month's day rows, ``day`` its first day
+
     day = models.DateField("日期")
+    span = models.CharField("汇总周期", max_length=5, choices=Span.choices, default=Span.DAY)
     figure = models.CharField("指标", max_length=60)
     dimension = models.CharField("统计维度", max_length=20, blank=True, default="")
     group_key = models.CharField("分组", max_length=64, null=True, blank=True)
@@ -69,8 +75,8 @@ class Rollup(models.Model):
     class Meta:
         verbose_name = "指标日汇总"
         verbose_name_plural = verbose_name
-        indexes = [models.Index(fields=["figure", "dimension", "day"], name="rollup_figure_dim_day"),
-                   models.Index(fields=["day"], name="rollup_day")]
+        indexes = [models.Index(fields=["figure", "dimension", "span", "day"], name="rollup_figure_dim_day"),
+                   models.Index(fields=["span", "day"], name="rollup_day")]
 
     def __str__(self) -> str:
         return f"{self.day} {self.figure} {self.dimension} {self.group_key}"

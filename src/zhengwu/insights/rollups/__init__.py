@@ -4,7 +4,9 @@ A city's month, year or 12-month trend computed live from a million cases is too
 dashboard. :func:`rollup_day` computes one day of every rolled-up figure (the 办件, 12345 and
 好差评 figures of :mod:`.sources`), for the total and each dimension, grouped in SQL by group and
 *scope cell* (department, region code), and replaces that day's :class:`~zhengwu.insights.models.Rollup`
-rows in one transaction (rerunnable). :class:`~zhengwu.insights.models.RollupDay` marks the day done.
+rows in one transaction (rerunnable), and its month's rows (the sums of the month's day rows, so a
+year or a 12-month trend reads 12 rows per cell, not 365). :class:`~zhengwu.insights.models.RollupDay`
+marks the day done.
 
 :func:`read` is what :meth:`Figure.compute <zhengwu.insights.registry.Figure.compute>` asks first:
 when every day of the period is rolled up and the figure is one of a source's, it sums the rows
@@ -30,7 +32,7 @@ import time
 from contextvars import ContextVar
 
 from django.db import transaction
-from django.db.models import Max, Sum
+from django.db.models import Max, Q, Sum
 from django.utils import timezone
 
 from .sources import BY_FIGURE, SOURCES, Cell, Source
@@ -80,14 +82,45 @@ def rollup_day(day: dt.date) -> dict:
     now = timezone.now()
     day_over = dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, tzinfo=timezone.get_current_timezone())
     with transaction.atomic():
+        _lock_month(day)
         RollupDay.objects.get_or_create(day=day, defaults={"computed_at": now})
         RollupDay.objects.select_for_update().filter(day=day).first()  # one writer per day at a time
-        Rollup.objects.filter(day=day).delete()
+        Rollup.objects.filter(day=day, span=Rollup.Span.DAY).delete()
         Rollup.objects.bulk_create(rows, batch_size=BATCH)
+        _rebuild_month(day.replace(day=1))
         seconds = round(time.monotonic() - started, 3)
         RollupDay.objects.filter(day=day).update(computed_at=now, seconds=seconds, rows=len(rows),
                                                  complete=now >= day_over)
     return {"day": day, "rows": len(rows), "seconds": seconds}
+
+
+def _lock_month(day: dt.date) -> None:
+    """One rollup of a month's days at a time (PostgreSQL: a transaction advisory lock; SQLite
+    writes one transaction at a time anyway): two days of a month rolled up at once would each
+    rebuild the month's rows from what they saw."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute("SELECT pg_advisory_xact_lock(%s, %s)", [2727, day.year * 100 + day.month])
+
+
+def _rebuild_month(first: dt.date) -> None:
+    """The month's rows: the sums of its day rows per figure, dimension, group and scope cell (a
+    year or a 12-month trend reads 12 rows where it would read 365)."""
+    from ..models import Rollup
+    from ..rules import month_end
+
+    Rollup.objects.filter(span=Rollup.Span.MONTH, day=first).delete()
+    days = Rollup.objects.filter(span=Rollup.Span.DAY, day__gte=first, day__lte=month_end(first))
+    sums = (days.values("figure", "dimension", "group_key", "department_id", "region_code")
+            .annotate(n=Sum("numerator"), d=Sum("denominator"), label=Max("group_label")).order_by())
+    Rollup.objects.bulk_create(
+        (Rollup(day=first, span=Rollup.Span.MONTH, figure=r["figure"], dimension=r["dimension"],
+                group_key=r["group_key"], group_label=r["label"], department_id=r["department_id"],
+                region_code=r["region_code"], numerator=int(r["n"] or 0),
+                denominator=None if r["d"] is None else int(r["d"])) for r in sums.iterator()),
+        batch_size=BATCH)
 
 
 def rollup_days(first: dt.date, last: dt.date, *, progress=None) -> list[dict]:
@@ -138,14 +171,41 @@ def refresh(budget_seconds: float | None = None) -> str:
 
 # -- reading -------------------------------------------------------------------------------------
 def covered(start: dt.date, end: dt.date) -> bool:
-    """Every day from ``start`` to ``end`` is rolled up."""
+    """Every day from ``start`` to ``end`` is rolled up — up to today: the days after today have
+    nothing to count yet (a month's figure asked on its 5th is the figure of days 1–5)."""
     from ..models import RollupDay
     from ..sources import cached
+
+    end = min(end, timezone.localdate())
+    if end < start:
+        return False
 
     def count():
         return RollupDay.objects.filter(day__gte=start, day__lte=end).count()
 
-    return end >= start and cached(("rollups-covered", start, end), count) == (end - start).days + 1
+    return cached(("rollups-covered", start, end), count) == (end - start).days + 1
+
+
+def _days(start: dt.date, end: dt.date) -> Q:
+    """The rows of the days ``start``–``end``: the month rows of the whole months within, the day
+    rows of the rest."""
+    from ..models import Rollup
+    from ..rules import add_months, month_end
+
+    months = []
+    first = start if start.day == 1 else add_months(start, 1)
+    while month_end(first) <= end:
+        months.append(first)
+        first = add_months(first, 1)
+    if not months:
+        return Q(span=Rollup.Span.DAY, day__gte=start, day__lte=end)
+    q = Q(span=Rollup.Span.MONTH, day__in=months)
+    if start < months[0]:
+        q |= Q(span=Rollup.Span.DAY, day__gte=start, day__lt=months[0])
+    after = month_end(months[-1])
+    if after < end:
+        q |= Q(span=Rollup.Span.DAY, day__gt=after, day__lte=end)
+    return q
 
 
 def _sums(source: Source, start, end, user, dimension: str):
@@ -153,8 +213,7 @@ def _sums(source: Source, start, end, user, dimension: str):
     order the rows were found; None when the viewer sees none of the source's figures."""
     from ..models import Rollup
 
-    qs = source.scope(Rollup.objects.filter(day__gte=start, day__lte=end, dimension=dimension,
-                                            figure__in=source.measures), user)
+    qs = source.scope(Rollup.objects.filter(_days(start, end), dimension=dimension, figure__in=source.measures), user)
     if qs is None:
         return None
     groups: dict = {}
