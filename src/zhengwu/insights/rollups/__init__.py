@@ -43,6 +43,7 @@ KEEP_DAYS = 400  # the worker fills in missing days this far back
 SETTLE_DAYS = 31  # days rolled up again once a day (late callbacks, rectifications)
 RUN_BUDGET_SECONDS = 120.0  # one worker run stops starting new days after this long
 BATCH = 2000
+DEMO_DAYS = 100  # the demo's cases, tickets and ratings are of the last three months
 
 _live_only: ContextVar[bool] = ContextVar("insights_rollups_live_only", default=False)
 
@@ -133,6 +134,12 @@ def rollup_days(first: dt.date, last: dt.date, *, progress=None) -> list[dict]:
             progress(done[-1])
         day += dt.timedelta(days=1)
     return done
+
+
+def rollup_recent(days: int) -> list[dict]:
+    """Roll up the last ``days`` days, today included (``zhengwu demo`` ends with it)."""
+    today = timezone.localdate()
+    return rollup_days(today - dt.timedelta(days=days - 1), today)
 
 
 def due_days(today: dt.date | None = None, now: dt.datetime | None = None) -> list[dt.date]:
