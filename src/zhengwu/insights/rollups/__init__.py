@@ -71,8 +71,10 @@ def _rows(day: dt.date, source: Source, dimension: str, cells: list[Cell]):
                              denominator=d)
 
 
-def rollup_day(day: dt.date) -> dict:
-    """Compute ``day``'s rollups and replace its rows (one transaction). Returns what was done."""
+def rollup_day(day: dt.date, *, month: bool = True) -> dict:
+    """Compute ``day``'s rollups and replace its rows (one transaction), and its month's rows
+    (``month`` False: the caller rebuilds them later, see :func:`rollup_days`). Returns what was
+    done."""
     from ..models import Rollup, RollupDay
 
     started = time.monotonic()
@@ -88,7 +90,8 @@ def rollup_day(day: dt.date) -> dict:
         RollupDay.objects.select_for_update().filter(day=day).first()  # one writer per day at a time
         Rollup.objects.filter(day=day, span=Rollup.Span.DAY).delete()
         Rollup.objects.bulk_create(rows, batch_size=BATCH)
-        _rebuild_month(day.replace(day=1))
+        if month:
+            _rebuild_month(day.replace(day=1))
         seconds = round(time.monotonic() - started, 3)
         RollupDay.objects.filter(day=day).update(computed_at=now, seconds=seconds, rows=len(rows),
                                                  complete=now >= day_over)
@@ -125,11 +128,14 @@ def _rebuild_month(first: dt.date) -> None:
 
 
 def rollup_days(first: dt.date, last: dt.date, *, progress=None) -> list[dict]:
-    """Roll up every day from ``first`` to ``last`` (both included), oldest first."""
+    """Roll up every day from ``first`` to ``last`` (both included), oldest first; each month's
+    rows are rebuilt once, with its last day in the range (until then a month being rolled up
+    again reads its previous month rows)."""
     done = []
     day = first
     while day <= last:
-        done.append(rollup_day(day))
+        following = day + dt.timedelta(days=1)
+        done.append(rollup_day(day, month=following > last or following.month != day.month))
         if progress:
             progress(done[-1])
         day += dt.timedelta(days=1)
