@@ -267,8 +267,10 @@ def test_the_worker_job_is_registered_and_runs(monkeypatch):
     assert RollupDay.objects.filter(day=timezone.localdate(), complete=False).exists()
 
 
-def test_due_days_today_then_missing_newest_first_then_settling():
+def test_due_days_today_then_missing_newest_first_then_settling(monkeypatch):
     from zhengwu.insights.models import RollupDay
+
+    monkeypatch.setattr(rollups, "first_data_day", lambda: D(2020, 1, 1))
 
     today = D(2026, 12, 4)
     now = at(today, 10)
@@ -281,3 +283,14 @@ def test_due_days_today_then_missing_newest_first_then_settling():
     due = rollups.due_days(today, now)
     assert due[:3] == [today, day(1), day(3)]
     assert due[3:] == [day(n) for n in range(rollups.SETTLE_DAYS, 24, -1)]
+
+
+def test_the_worker_leaves_the_days_before_the_first_record_alone(example):
+    from zhengwu.insights.models import RollupDay
+
+    assert rollups.first_data_day() == DAY5
+    today = D(2026, 11, 8)
+    RollupDay.objects.create(day=D(2026, 11, 7), computed_at=at(today, 1), complete=True)
+    assert rollups.due_days(today, at(today, 10)) == [today, DAY6, DAY5]
+    RollupDay.objects.all().delete()
+    assert rollups.due_days(D(2026, 10, 1), at(D(2026, 10, 1), 10)) == [D(2026, 10, 1)]  # nothing before 11-05

@@ -148,10 +148,27 @@ def rollup_recent(days: int) -> list[dict]:
     return rollup_days(today - dt.timedelta(days=days - 1), today)
 
 
+def first_data_day() -> dt.date | None:
+    """The first day with anything a source counts (None: no data yet). The days before it are not
+    rolled up by the worker (their figures, computed live, are empty and cheap); they are not marked
+    rolled up either, so records imported later with older dates are never hidden by an empty rollup."""
+    from django.db.models import Min
+
+    from zhengwu.cases.models import Case
+    from zhengwu.hotline.models import Ticket
+    from zhengwu.ratings.models import RatingDaily
+
+    found = [Case.objects.aggregate(d=Min("accepted_on"))["d"], RatingDaily.objects.aggregate(d=Min("day"))["d"]]
+    created = Ticket.objects.aggregate(d=Min("created_at"))["d"]
+    if created is not None:
+        found.append(timezone.localtime(created).date())
+    return min((d for d in found if d is not None), default=None)
+
+
 def due_days(today: dt.date | None = None, now: dt.datetime | None = None) -> list[dt.date]:
     """The days a worker run should roll up, most urgent first: today; then the missing or
-    incomplete days of the last :data:`KEEP_DAYS` (newest first: yesterday's final rollup comes
-    first); then the last :data:`SETTLE_DAYS` days not rolled up in the past 24 hours (oldest
+    incomplete days of the last :data:`KEEP_DAYS` since :func:`first_data_day` (newest first:
+    yesterday's final rollup comes first); then the last :data:`SETTLE_DAYS` days not rolled up in the past 24 hours (oldest
     rollup first)."""
     from ..models import RollupDay
 
@@ -160,7 +177,8 @@ def due_days(today: dt.date | None = None, now: dt.datetime | None = None) -> li
     first = today - dt.timedelta(days=KEEP_DAYS)
     have = {d: (complete, at) for d, complete, at in
             RollupDay.objects.filter(day__gte=first, day__lt=today).values_list("day", "complete", "computed_at")}
-    past = [today - dt.timedelta(days=i) for i in range(1, KEEP_DAYS + 1)]
+    since = first_data_day() or today
+    past = [today - dt.timedelta(days=i) for i in range(1, KEEP_DAYS + 1) if today - dt.timedelta(days=i) >= since]
     missing = [d for d in past if d not in have or not have[d][0]]
     settle = sorted((have[d][1], d) for d in past[:SETTLE_DAYS]
                     if d in have and have[d][0] and have[d][1] < now - dt.timedelta(days=1))
