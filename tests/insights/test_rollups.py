@@ -294,3 +294,18 @@ def test_the_worker_leaves_the_days_before_the_first_record_alone(example):
     assert rollups.due_days(today, at(today, 10)) == [today, DAY6, DAY5]
     RollupDay.objects.all().delete()
     assert rollups.due_days(D(2026, 10, 1), at(D(2026, 10, 1), 10)) == [D(2026, 10, 1)]  # nothing before 11-05
+
+
+def test_the_leader_dashboard_reads_the_rollups(example, leader, client, a):
+    from zhengwu.insights.models import Rollup
+
+    rollups.rollup_days(*NOV)
+    Rollup.objects.filter(figure="hotline.received", dimension="", span="month", department=a).update(numerator=99)
+    client.force_login(leader)
+    resp = client.get("/workbench/insights/leader/?month=2026-11")
+    assert resp.status_code == 200
+    cards = {c["key"]: c for c in resp.context["cards"]}
+    assert (cards["cases.on_time_rate"]["value"], cards["cases.on_time_rate"]["numerator"]) == (50.0, 1)
+    assert cards["ratings.satisfaction_rate"]["value"] == 80.0
+    assert cards["hotline.received"]["value"] == 99 + 1  # the month's rows (A's changed, B's 1), not a live count
+    assert cards["cases.accepted"]["previous"] == 0  # October: not rolled up, computed live
