@@ -75,6 +75,9 @@ bench: install $(BENCH_LOCUST)
 	# 双随机 (issue 26): a draw of 500 from gen-data's 检查对象 (city: 1,000,000) and the public results page.
 	ZHENGWU_DATA_DIR=$(BENCH_DATA_DIR) $(if $(BENCH_DATABASE_URL),DATABASE_URL=$(BENCH_DATABASE_URL),env -u DATABASE_URL) \
 		$(BIN)/python bench/inspections.py
+	# 统计分析 (issue 27): a day's rollup (busiest day), the backfill, each dashboard's p95, the monthly report.
+	ZHENGWU_DATA_DIR=$(BENCH_DATA_DIR) $(if $(BENCH_DATABASE_URL),DATABASE_URL=$(BENCH_DATABASE_URL),env -u DATABASE_URL) \
+		$(BIN)/python bench/insights.py --size $(BENCH_SIZE)
 
 # Schemathesis against a live server with the demo district, as every role, on a THROWAWAY database
 # (a temporary SQLite file, or a new database on DATABASE_URL's server, dropped afterwards); bounded by

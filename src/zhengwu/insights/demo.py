@@ -34,3 +34,11 @@ def ensure_default_screen():
 def load(stdout) -> None:
     layout = ensure_default_screen()
     stdout.write(f"大屏版面：{layout.name}（{len(layout.tiles)} 个版块）")
+
+
+def finish(stdout) -> None:
+    """After every app's demo and history: the figures of the demo's last days from the rollups (the
+    worker rolls up the rest of the year and keeps them fresh)."""
+    from .rollups import DEMO_DAYS, rollup_recent
+
+    rollup_recent(DEMO_DAYS)

@@ -2,6 +2,9 @@
 
 :class:`ScreenLayout` — the 大屏 layouts the data admin composes from the registry's figures.
 Rollups and reports add their own models (see their modules).
+
+:class:`Rollup` and :class:`RollupDay` — the daily figures the registry reads instead of computing
+live (see :mod:`zhengwu.insights.rollups`).
 """
 
 from __future__ import annotations
@@ -109,3 +112,63 @@ class ReportRun(models.Model):
     @property
     def is_pending(self) -> bool:
         return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+class Rollup(models.Model):
+    """One day's sum of one figure for one group and one scope cell (see :mod:`zhengwu.insights.rollups`).
+
+    A figure over a period is the sum of its rows over the period's days (a whole month's from its
+    ``span`` "month" rows, kept equal to the sum of its day rows): a count in ``numerator``
+    (``denominator`` NULL), a rate as ``numerator`` over ``denominator``. ``dimension`` is '' for
+    the figure's total or a registry dimension ("department", "item", …) with ``group_key`` the
+    group's key as text (NULL: the group of records without one, e.g. 未派单) and its label. The
+    scope cell — ``department`` and ``region_code`` of the records counted — lets a viewer's scope
+    (:func:`zhengwu.org.permissions.scope`) be applied to these rows as to the records themselves.
+    """
+
+    class Span(models.TextChoices):
+        DAY = "day", "日"
+        MONTH = "month", "月"  # the sum of the month's day rows, ``day`` its first day
+
+    day = models.DateField("日期")
+    span = models.CharField("汇总周期", max_length=5, choices=Span.choices, default=Span.DAY)
+    figure = models.CharField("指标", max_length=60)
+    dimension = models.CharField("统计维度", max_length=20, blank=True, default="")
+    group_key = models.CharField("分组", max_length=64, null=True, blank=True)
+    group_label = models.CharField("分组名称", max_length=300, blank=True, default="")
+    # No database constraint: a rollup row outlives nothing it points to, and a department is
+    # never deleted while records point to it; DO_NOTHING keeps a delete from touching rollups.
+    department = models.ForeignKey("org.Department", verbose_name="部门", null=True, blank=True,
+                                   on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    region_code = models.CharField("区划代码", max_length=12, blank=True, default="")
+    numerator = models.BigIntegerField("分子（计数）", default=0)
+    denominator = models.BigIntegerField("分母", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "指标日汇总"
+        verbose_name_plural = verbose_name
+        indexes = [models.Index(fields=["figure", "dimension", "span", "day"], name="rollup_figure_dim_day"),
+                   models.Index(fields=["span", "day"], name="rollup_day")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.figure} {self.dimension} {self.group_key}"
+
+
+class RollupDay(models.Model):
+    """A day whose rollups are in :class:`Rollup`: when they were computed and in how long.
+
+    ``complete``: computed after the day had ended (a rollup of today, refreshed every few
+    minutes, is not). A period is read from the rollups only when every one of its days is here.
+    """
+
+    day = models.DateField("日期", unique=True)
+    computed_at = models.DateTimeField("汇总时间")
+    seconds = models.FloatField("用时（秒）", default=0)
+    rows = models.PositiveIntegerField("汇总行数", default=0)
+    complete = models.BooleanField("整日已汇总", default=False)
+
+    class Meta:
+        verbose_name = "已汇总日期"
+        verbose_name_plural = verbose_name
+        ordering = ["-day"]
+
+    def __str__(self) -> str:
+        return f"{self.day}"

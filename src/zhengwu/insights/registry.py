@@ -2,7 +2,9 @@
 
 A :class:`Figure` names the figure, says its formula in words, its source domain, unit, periods
 and dimensions, and computes it by calling the domain's own figure function (the adapters in
-:mod:`zhengwu.insights.sources`; read-only, scoped to the viewer as the domain page scopes it).
+:mod:`zhengwu.insights.sources`; read-only, scoped to the viewer as the domain page scopes it) —
+or, when every day of the period is rolled up, by summing the rollups (:mod:`zhengwu.insights.rollups`:
+the same answer, without reading the records).
 ``drill_url`` leads to the domain page filtered to the period (and group) behind a number.
 
 Domains register their figures when the insights app is ready (``sources.load()``)::
@@ -75,7 +77,10 @@ class Figure:
     def compute(self, start: dt.date, end: dt.date, *, user, by: str | None = None) -> list[Row]:
         if by is not None and by not in self.dimensions:
             raise ValueError(f"{self.key} has no dimension {by!r} (it has {self.dimensions})")
-        return self.source(start, end, user=user, by=by)
+        from . import rollups
+
+        found = rollups.read(self, start, end, user=user, by=by)  # every day rolled up: summed rollups
+        return found if found is not None else self.source(start, end, user=user, by=by)
 
     def total(self, start: dt.date, end: dt.date, *, user) -> Row | None:
         """The figure over everything ``user`` may see (None when they may see none of it)."""

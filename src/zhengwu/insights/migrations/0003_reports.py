@@ -10,7 +10,7 @@ import zhengwu.insights.models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('insights', '0001_initial'),
+        ('insights', '0002_rollups'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
