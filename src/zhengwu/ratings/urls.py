@@ -3,6 +3,7 @@ workbench/ratings/."""
 
 from django.urls import path
 
+from . import views_list
 from . import views_public as pub
 from . import views_staff as st
 
@@ -16,7 +17,7 @@ urlpatterns: list = [
     path("ratings/public/", pub.public_figures, name="public"),
     path("ratings/mine/", pub.my_ratings, name="mine"),
     path("ratings/screen/", pub.screen, name="screen"),
-    path(f"{W}", st.rating_list, name="list"),
+    path(f"{W}", views_list.rating_list, name="list"),
     path(f"{W}tablet/", st.tablet_start, name="tablet_start"),
     path(f"{W}tablet/<int:window_id>/", st.tablet, name="tablet"),
     path(f"{W}tablet/<int:window_id>/visit/<int:visit_id>/", st.tablet_rate, name="tablet_rate"),

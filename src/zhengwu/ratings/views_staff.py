@@ -465,18 +465,3 @@ def rules_edit(request):
              "satisfied_levels": [rules.LEVELS[x] for x in sorted(rules.SATISFIED_LEVELS, reverse=True)]}
     return render(request, "ratings/staff/rules.html", {"cfg": cfg, "fields": fields, "errors": errors, **fixed},
                   status=400 if errors else 200)
-
-
-# -- staff rating list (for the department) ---------------------------------------------------------
-@staff_required
-def rating_list(request):
-    if not has_role(request.user, *queries.LIST_ROLES):
-        raise PermissionDenied("无权查看评价")
-    qs = queries.ratings_for(request.user).select_related("department", "window").filter(followup_of__isnull=True)
-    if request.GET.get("bad") == "1":
-        qs = qs.filter(is_bad=True)
-    page_no = int(request.GET.get("page")) if (request.GET.get("page") or "").isdigit() else 1
-    page_no = max(1, min(page_no, 1000))
-    rows = list(qs.order_by("-pk")[(page_no - 1) * 30: page_no * 30 + 1])  # no COUNT(*): next/previous only
-    return render(request, "ratings/staff/rating_list.html", {"rows": rows[:30], "more": len(rows) > 30,
-                                                              "page_no": page_no, "bad": request.GET.get("bad")})

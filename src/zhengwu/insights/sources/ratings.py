@@ -34,18 +34,32 @@ def _source(num, den):
     return compute
 
 
-def _drill(start, end, key):
-    return url("ratings:figures", by="department", start=start, end=end)
+def _figures_page(start, end, key=None, by="department"):
+    return url("ratings:figures", by=by if by in BY else "department", start=start, end=end)
+
+
+def _ratings(**flags):
+    """drill(start, end, key, by) → the 评价列表 of the ratings the number counted (评价日期 in the
+    period, the group's department or window); a region or item group has no list filter: its
+    figures page."""
+
+    def drill(start, end, key=None, by="department"):
+        if key is not None and by not in ("department", "window"):
+            return _figures_page(start, end, key, by)
+        group = {by: key} if key is not None else {}
+        return url("ratings:list", start=start, end=end, **flags, **group)
+
+    return drill
 
 
 COMMON = {"domain": "好差评", "unit": "%", "dimensions": ("department", "region", "item", "window"),
-          "page": "ratings:figures", "drill": _drill}
+          "page": "ratings:figures"}
 
 register(Figure("ratings.active_rate", "主动评价率",
                 "已主动评价的可评价事件数 ÷ 可评价事件数（统计期内办结的办件、窗口现场服务、办结的12345工单，按事件发生日计）",
-                source=_source(lambda r: r.figures.rated, lambda r: r.figures.events), **COMMON))
+                source=_source(lambda r: r.figures.rated, lambda r: r.figures.events), drill=_figures_page, **COMMON))
 register(Figure("ratings.satisfaction_rate", "满意率",
                 "（非常满意 + 满意 + 基本满意）条数 ÷ 主动评价数（不含默认好评）",
-                source=_source(lambda r: r.figures.satisfied, lambda r: r.figures.active), **COMMON))
+                source=_source(lambda r: r.figures.satisfied, lambda r: r.figures.active), drill=_ratings(active=1), **COMMON))
 register(Figure("ratings.rectify_rate", "差评整改率", "整改完成的差评数 ÷ 差评数",
-                source=_source(lambda r: r.counts.bad_rectified, lambda r: r.counts.bad), **COMMON))
+                source=_source(lambda r: r.counts.bad_rectified, lambda r: r.counts.bad), drill=_ratings(bad=1), **COMMON))
