@@ -319,3 +319,16 @@ def test_excel_export_has_the_same_table(world, leader, client):
     assert rows["市场监管局"] == [2, 3, 0.6667, 2, 3.0, 0.5, 0.5, 0.5, 0, 0, 0]
     assert rows["合计"] == [6, 5, 0.6, 4, 4.6, 0.1667, 0.1667, 0.5, 0, 0, 0]
     assert [r[0].value for r in wb["指标口径"].iter_rows(min_row=2)][0] == "受理量"
+
+
+def test_overdue_open_rows_alone_equal_the_reports_overdue_open(world):
+    """The 超期在办 figure of the dashboards runs only that query: the same counts as the report's."""
+    for start, end, today in ((D(2025, 10, 1), D(2025, 10, 31), TODAY), (D(2025, 9, 1), D(2025, 9, 30), TODAY),
+                              (D(2025, 10, 1), D(2025, 10, 31), D(2025, 10, 14))):
+        for group_by in ("department", "item", "window"):
+            full = figures.case_figures(group_by=group_by, start=start, end=end, today=today)
+            expected = {r.key: r.figures.overdue_open for r in full.rows if r.figures.overdue_open}
+            alone = figures.overdue_open_rows(group_by=group_by, start=start, end=end, today=today)
+            assert {r.key: r.figures.overdue_open for r in alone} == expected
+    assert sum(r.figures.overdue_open for r in figures.overdue_open_rows(start=D(2025, 10, 1), end=D(2025, 10, 31),
+                                                                         today=TODAY)) == 2

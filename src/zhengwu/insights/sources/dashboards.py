@@ -1,6 +1,6 @@
 """Figures the role dashboards need that no other adapter registers: 超期在办数 of the cases
-(from the same :func:`zhengwu.cases.services.figures.case_figures` report as the other 办件
-figures — inside ``memo()`` the report is computed once for all of them)."""
+(:func:`zhengwu.cases.services.figures.overdue_open_rows`: the one grouped query of the 办件
+report's 期末超期在办, a stock at the period's end that no daily rollup can sum)."""
 
 from __future__ import annotations
 
@@ -10,23 +10,23 @@ from . import cached, url, user_key
 BY = {"department": "department", "item": "item", "window": "window"}
 
 
-def _report(start, end, user, group_by):
+def _rows(start, end, user, group_by):
     from zhengwu.cases.services import figures as svc
 
     if not svc.may_view(user):
         return None
-    # The same memo key as the 办件 adapter (sources.cases): one report for every 办件 figure.
-    return cached(("cases", user_key(user), group_by, start, end),
-                  lambda: svc.case_figures(svc.cases_in_view(user), group_by=group_by, start=start, end=end))
+    # Only the 超期在办 query (not the whole 办件 report: its other figures come from the rollups).
+    return cached(("cases_overdue", user_key(user), group_by, start, end),
+                  lambda: svc.overdue_open_rows(svc.cases_in_view(user), group_by=group_by, start=start, end=end))
 
 
 def overdue_open(start, end, *, user, by=None):
-    report = _report(start, end, user, BY.get(by or "department", "department"))
-    if report is None:
+    rows = _rows(start, end, user, BY.get(by or "department", "department"))
+    if rows is None:
         return []
     if by is None:
-        return [Row("合计", None, report.total.overdue_open)]
-    return [Row(r.label, r.key, r.figures.overdue_open) for r in report.rows]
+        return [Row("合计", None, sum(r.figures.overdue_open for r in rows))]
+    return [Row(r.label, r.key, r.figures.overdue_open) for r in rows]
 
 
 def _drill(start, end, key):
