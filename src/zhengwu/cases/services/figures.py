@@ -353,9 +353,11 @@ def overdue_open_rows(cases: QuerySet | None = None, *, group_by: str = "departm
     today = today or timezone.localdate()
     base = (cases if cases is not None else Case.objects.all()).order_by()
     period_to = _day_start(end + dt.timedelta(days=1))
+    # The overdue cases first (a few hundred in a city), then their groups and labels: grouping the
+    # history subquery's result by a joined label makes PostgreSQL evaluate it row by row (15 s).
+    pks = list(open_overdue_as_of(base, end, min(end, today), period_to).values_list("pk", flat=True))
     rows = []
-    for r in open_overdue_as_of(base, end, min(end, today), period_to).values(key, *label_fields).annotate(
-            n=Count("pk")):
+    for r in Case.objects.filter(pk__in=pks).order_by().values(key, *label_fields).annotate(n=Count("pk")):
         row = FigureRow(r[key], _label(group_by, r, label_fields))
         row.figures.overdue_open = r["n"]
         rows.append(row)
