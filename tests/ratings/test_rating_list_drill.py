@@ -54,3 +54,16 @@ def test_bad_filters_are_refused_naming_the_field(client, leader):
     assert res.status_code == 400 and "开始日期格式不正确" in page and "部门编号不正确" in page
     res = client.get(reverse("ratings:list") + "?start=2026-11-10&end=2026-11-01")
     assert res.status_code == 400 and "结束日期不能早于开始日期" in res.content.decode()
+
+
+def test_a_viewer_without_a_ratings_grant_gets_empty_figures_not_an_error(make_staff, make_case, citizen):
+    from zhengwu.insights import rollups
+    from zhengwu.ratings import queries
+
+    services.rate_case(citizen, make_case(citizen), level=5)
+    agent = make_staff("hotline")  # 12345 坐席: no 好差评 figures grant
+    today = timezone.localdate()
+    report = queries.figures_report(start=today, end=today, user=agent)
+    assert report.rows == [] and report.total.counts.ratings == 0
+    with rollups.live_only():
+        assert registry.get("ratings.satisfaction_rate").compute(today, today, user=agent)[0].value is None
