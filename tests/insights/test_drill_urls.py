@@ -21,8 +21,15 @@ def parts(url):
 def test_hotline_by_type_and_department():
     f = registry.get("hotline.on_time_rate")
     assert parts(f.drill_url(*NOV, "complaint", by="ticket_type")) == (
+        "/workbench/hotline/figures/tickets/", {"what": "closed", "start": "2026-11-01", "end": "2026-11-30",
+                                                "type": "complaint"})
+    assert parts(f.drill_url(*NOV)) == ("/workbench/hotline/figures/tickets/",
+                                        {"what": "closed", "start": "2026-11-01", "end": "2026-11-30"})
+    assert parts(registry.get("hotline.received").drill_url(*NOV, 7, by="department"))[1]["department"] == "7"
+    # 满意率 has no list of its own: the 12345 指标 page by the number's dimension
+    sat = registry.get("hotline.satisfaction_rate")
+    assert parts(sat.drill_url(*NOV, "complaint", by="ticket_type")) == (
         "/workbench/hotline/figures/", {"by": "type", "start": "2026-11-01", "end": "2026-11-30", "type": "complaint"})
-    assert parts(f.drill_url(*NOV))[1] == {"by": "department", "start": "2026-11-01", "end": "2026-11-30"}
 
 
 def test_queueing_window_leads_to_its_hall(district):

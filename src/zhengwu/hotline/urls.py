@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import open311, views_citizen, views_ledger, views_staff
+from . import open311, views_citizen, views_figure_tickets, views_ledger, views_staff
 
 app_name = "hotline"
 W = "workbench/hotline/"
@@ -17,6 +17,7 @@ urlpatterns: list = [
     path(f"{W}tickets/<int:pk>/photos/<int:photo>/", views_staff.photo, name="photo"),
     path(f"{W}tickets/<int:pk>/<str:action>/", views_staff.act, name="act"),
     path(f"{W}figures/", views_staff.figures_page, name="figures"),
+    path(f"{W}figures/tickets/", views_figure_tickets.figure_tickets, name="figure_tickets"),
     path(f"{W}ledgers/efficiency/", views_ledger.ledger_page, {"kind": "efficiency"}, name="ledger_efficiency"),
     path(f"{W}ledgers/cannot-do/", views_ledger.ledger_page, {"kind": "cannot-do"}, name="ledger_cannot_do"),
     path(f"{W}ledgers/<str:kind>/<int:pk>/", views_ledger.ledger_record, name="ledger_record"),
