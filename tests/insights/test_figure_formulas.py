@@ -54,3 +54,16 @@ def test_the_link_to_the_figures_page_is_for_its_readers_only(client, make_staff
     client.force_login(clerk)
     r = client.get(PAGES["cases"])
     assert r.status_code == 200 and 'id="figures-page-link"' not in r.content.decode()
+
+
+def test_queueing_licences_and_inspections_pages_print_the_registry_formula():
+    from zhengwu.inspections import views_results_figures
+    from zhengwu.licenses import views_use
+    from zhengwu.queueing import views_supervision
+
+    for module, key, label in ((views_supervision, "queueing.avg_wait", "平均等待（分钟）"),
+                               (views_use, "licenses.uses", "用证次数"),
+                               (views_results_figures, "inspections.coverage", "抽查覆盖率")):
+        texts = dict(module._definitions())
+        assert texts[label] == registry.get(key).formula, key
+        assert len(texts) > 1  # the figures the registry does not hold keep the domain's own text

@@ -123,3 +123,10 @@ def get(key: str) -> Figure:
         return _figures[key]
     except KeyError:
         raise KeyError(f"no figure {key!r} is registered") from None
+
+
+def formula_or(key: str, fallback: str) -> str:
+    """The registered formula (口径) of ``key`` — the one definition a domain page prints for a
+    figure the registry holds — else ``fallback`` (the domain's text of a figure it does not hold)."""
+    figure = _figures.get(key)
+    return figure.formula if figure else fallback

@@ -37,7 +37,7 @@ def _departments(user):
 @staff_required
 def figures(request):
     form, report = _report(request)
-    ctx = {"form": form, "definitions": list(svc.DEFINITIONS.values()), "departments": _departments(request.user),
+    ctx = {"form": form, "definitions": _definitions(), "departments": _departments(request.user),
            "start": request.GET.get("start", ""), "end": request.GET.get("end", ""),
            "department_id": form.cleaned_data.get("department") if report else None, "fmt": rules.fmt_rate}
     if report is None:
@@ -86,3 +86,10 @@ def figures_export(request):
                             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = f"attachment; filename=inspection-figures-{d['start']:%Y%m%d}-{d['end']:%Y%m%d}.xlsx"
     return response
+
+
+def _definitions() -> list[tuple[str, str]]:
+    """(label, 口径): the registry's formula for a figure it holds (抽查覆盖率), one definition."""
+    from zhengwu.insights.registry import formula_or
+
+    return [(label, formula_or(f"inspections.{k}", text)) for k, (label, text) in svc.DEFINITIONS.items()]

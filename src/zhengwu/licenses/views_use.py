@@ -81,7 +81,7 @@ def _report(request):
 @staff_required
 def figures(request):
     form, report = _report(request)
-    ctx = {"form": form, "report": report, "definitions": list(svc.DEFINITIONS.values()),
+    ctx = {"form": form, "report": report, "definitions": _definitions(),
            "start": request.GET.get("start", ""), "end": request.GET.get("end", "")}
     if report is None:
         return render(request, "licenses/use/figures.html", ctx, status=400)
@@ -121,3 +121,10 @@ def figures_export(request):
                             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = (f"attachment; filename=licence-figures-{report.start:%Y%m}-{report.end:%Y%m}.xlsx")
     return response
+
+
+def _definitions() -> list[tuple[str, str]]:
+    """(label, 口径): the registry's formula for a figure it holds (用证次数), one definition."""
+    from zhengwu.insights.registry import formula_or
+
+    return [(label, formula_or(f"licenses.{k}", text)) for k, (label, text) in svc.DEFINITIONS.items()]

@@ -78,7 +78,7 @@ def figures_page(request, hall_id: int):
     return render(request, "queueing/supervision/figures.html", {
         **ctx, "report": rep, "rows": rows, "total": total, "headers": headers, "chart": chart, "by": by,
         "start": start.isoformat(), "end": end.isoformat(),
-        "definitions": [(figures.HEADERS[k], v) for k, v in rules.DEFINITIONS.items()],
+        "definitions": _definitions(),
         "export_query": f"start={start.isoformat()}&end={end.isoformat()}&by={by}"})
 
 
@@ -97,3 +97,10 @@ def export(request, hall_id: int):
     tmp.seek(0)
     return FileResponse(tmp, as_attachment=True, filename=f"hall-{hall.pk}-{start:%Y%m%d}-{end:%Y%m%d}.xlsx",
                         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+def _definitions() -> list[tuple[str, str]]:
+    """(label, 口径): the registry's formula for a figure it holds (平均等待时间), one definition."""
+    from zhengwu.insights.registry import formula_or
+
+    return [(figures.HEADERS[k], formula_or(f"queueing.{k}", v)) for k, v in rules.DEFINITIONS.items()]
