@@ -43,7 +43,8 @@
       // richText: the tooltip draws on the canvas, not HTML with style="" (the CSP forbids inline styles).
       tooltip: {trigger: "axis", renderMode: "richText"},
       legend: {top: 0, textStyle: {fontSize: font(12)}},
-      grid: {left: 16, right: y.length > 1 ? 56 : 24, top: 36, bottom: 12, containLabel: true},
+      // a horizontal ranking prints its values right of the bars: room for "100.0"
+      grid: {left: 16, right: y.length > 1 || spec.horizontal ? 56 * big : 24, top: 36, bottom: 12, containLabel: true},
       xAxis: spec.horizontal ? values[0] : category,
       yAxis: spec.horizontal ? category : values,
       series: spec.series.map(function (s) {
