@@ -17,3 +17,7 @@ DATABASES["default"]["TEST"] = {"NAME": os.environ.get("ZHENGWU_TEST_DB_NAME", "
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     DATABASES["default"]["TEST"] = {}  # noqa: F405
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405  (whitenoise warns when it is missing)
+# The live servers of the browser and concurrency tests serve each request on a thread of its own: a
+# connection kept per thread (CONN_MAX_AGE) outlives the thread, and over a run they filled
+# PostgreSQL's max_connections (100). In tests every request closes its connection.
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405

@@ -15,8 +15,21 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 GEOJSON = Path(__file__).parent.parent / "insights" / "fixtures" / "region.geojson"
 
 
+@pytest.fixture(autouse=True)
+def _contexts():
+    """The pages poll their JSON every few seconds: each test's browser contexts close with it."""
+    opened.clear()
+    yield
+    while opened:
+        opened.pop().close()
+
+
+opened: list = []
+
+
 def _page(browser, base, viewport):
     context = browser.new_context(locale="zh-CN", viewport=viewport)
+    opened.append(context)
     blocked: list[str] = []
 
     def only_ours(route):
