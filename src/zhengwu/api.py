@@ -13,6 +13,7 @@ import logging
 from django.apps import apps
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.signals import got_request_exception
+from django.db import DataError
 from django.http import Http404
 from ninja import Field, NinjaAPI
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, Throttled
@@ -92,6 +93,15 @@ def _out_of_range(request, exc: OverflowError):
     2**70: SQLite cannot bind it; a date of 9999-12-31 plus a day): the request is at fault."""
     logger.info("接口参数超出范围：%s %s", request.method, request.path)
     return _error(request, 400, "请求中的数值或日期超出允许范围")
+
+
+@api.exception_handler(DataError)
+def _database_range(request, exc: DataError):
+    """PostgreSQL's 22003 (numeric value out of range: an OFFSET or id past bigint) is the
+    request's fault like :func:`_out_of_range`; any other DataError is ours."""
+    if getattr(exc.__cause__, "sqlstate", None) == "22003":
+        return _out_of_range(request, OverflowError())
+    return _server_error(request, exc)
 
 
 @api.exception_handler(Exception)

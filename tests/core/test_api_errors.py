@@ -2,6 +2,7 @@
 the NinjaAPI in zhengwu/api.py): unknown paths, wrong methods, crashes, missing login. Pages keep
 their HTML."""
 
+import json
 import logging
 
 import pytest
@@ -86,3 +87,21 @@ def test_not_found_messages():
     assert errors.not_found_message(errors.NotFound()) == errors.NotFound.message
     assert errors.not_found_message(Http404("工单不存在或无权查看")) == "工单不存在或无权查看"
     assert errors.not_found_message(Http404("No Ticket matches the given query.")) == "请求的资源不存在"
+
+
+def test_a_number_past_postgresqls_range_is_the_requests_fault(rf):
+    """PostgreSQL answers an OFFSET or a cast past its range with 22003 (a DataError): 400, not 500.
+    Any other DataError stays a server error."""
+    from django.db import DataError, connection, transaction
+
+    from zhengwu import api
+
+    if connection.vendor != "postgresql":
+        pytest.skip("22003 is PostgreSQL's")
+    with pytest.raises(DataError) as caught, transaction.atomic():
+        connection.cursor().execute("SELECT 1 OFFSET %s", [2**63 - 1 + 1])
+    resp = api._database_range(rf.get("/api/v1/x"), caught.value)
+    assert resp.status_code == 400 and "超出允许范围" in json.loads(resp.content)["detail"]
+    with pytest.raises(DataError) as caught, transaction.atomic():
+        connection.cursor().execute("SELECT 1 / %s", [0])
+    assert api._database_range(rf.get("/api/v1/x"), caught.value).status_code == 500

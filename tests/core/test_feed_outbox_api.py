@@ -40,6 +40,7 @@ def test_pull_with_the_feeds_own_scope_and_ack(db):
     assert r.json()[0]["payload"] == {"编号": 1} and r.json()[0]["ref"] == "REF1"
     r = _get(key, f"/api/v1/feeds/hotline/records?after={a.pk}&limit=1")
     assert [x["id"] for x in r.json()] == [b.pk]
+    assert _get(key, f"/api/v1/feeds/hotline/records?after={2**63}").status_code == 400
     r = _post(key, "/api/v1/feeds/hotline/ack", {"ids": [a.pk, b.pk], "receipt": "SJ-9"})
     assert r.status_code == 200 and r.json() == {"marked": 2}
     assert FeedRecord.objects.get(pk=a.pk).status == "sent" and FeedRecord.objects.get(pk=a.pk).receipt == "SJ-9"

@@ -147,3 +147,5 @@ def test_api_refusals_are_json(client, make_staff):
     resp = client.get(f"{API}/{queued.pk}/doc")
     assert resp.status_code == 400 and resp.json()["errors"]
     assert client.get(API, {"limit": 0}).status_code == 400
+    resp = client.get(API, {"kind": "year", "offset": 2**63})
+    assert resp.status_code == 400 and "offset" in json.dumps(resp.json()["errors"])

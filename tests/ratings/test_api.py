@@ -88,6 +88,7 @@ def test_outbox_read_and_ack(api, concluded_case, citizen, data_admin, window_st
     assert set(row) >= {"实施编码", "办件编号", "评价渠道", "评价等级", "评价时间", "申请人类型"}
     assert row["办件编号"] == concluded_case.number and row["评价等级"] == 4
     assert api(data_admin).get("outbox").json() == rows  # reading changes nothing
+    assert api(data_admin).get(f"outbox?after={2**63}").status_code == 400
     res = api(data_admin).post("outbox/ack", {"ids": [row["id"]], "receipt": "SJ-001"})
     assert res.json() == {"marked": 1}
     assert api(data_admin).get("outbox").json() == []

@@ -65,7 +65,7 @@ class ReportListQuery(Schema):
     kind: Optional[Literal["month", "year"]] = None
     period: Optional[str] = Field(None, max_length=7)
     limit: int = Field(50, ge=1, le=200)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=100_000, description="跳过条数（0-100000）")
 
 
 def _require(user) -> None:

@@ -338,7 +338,7 @@ def _require_data_admin(user) -> None:
 
 @router.get("/outbox", response={200: list[OutboxOut], **ERRORS}, summary="待上报的评价（最早在前）", auth=FEED_AUTH,
             description="读取尚未被上级系统确认接收的记录；推送成功后调用 /outbox/ack 标记。读取不改变状态。")
-def outbox(request, after: int = 0, limit: int = Query(100, ge=1, le=1000)):
+def outbox(request, after: int = Query(0, ge=0, le=2**62), limit: int = Query(100, ge=1, le=1000)):
     _require_data_admin(request.auth)
     rows = OutboxRecord.objects.filter(sent_at__isnull=True, pk__gt=after).order_by("pk")[:limit]
     return [services.outbox_payload(o) for o in rows]

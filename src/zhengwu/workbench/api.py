@@ -71,7 +71,7 @@ class FeedAckOut(Schema):
 @router.get("/{feed}/records", response={200: list[FeedRecordOut], **ERRORS}, summary="待确认的上报记录（最早在前）",
             description="读取尚未被上级平台确认接收的记录；after=上次读到的最大记录编号（游标），limit≤1000。"
                         "接收后调用 /feeds/{feed}/ack 确认。读取不改变状态。")
-def records(request, feed: str, after: int = Query(0, ge=0), limit: int = Query(100, ge=1, le=1000)):
+def records(request, feed: str, after: int = Query(0, ge=0, le=2**62), limit: int = Query(100, ge=1, le=1000)):
     f = _feed(request, feed)
     return outbox.unsent(f.name, after=after, limit=limit)
 
