@@ -103,8 +103,5 @@ def load(stdout) -> None:
     r = generate(hall)
     stdout.write(f"预约与大厅：{len(ZONES)} 个功能区，{len(TYPES)} 个业务类型，{len(setups)} 个窗口设置，"
                  f"新增排班 {duties} 条，新增预约时段 {r['created']} 个")
-
-    # 效能监察's figures need a history: 30 working days of served tickets, rolled up (idempotent).
-    from .demo_history import load_history
-
-    load_history(stdout)
+    # 效能监察's history (30 working days of served tickets) is demo_history.load_history, which
+    # `zhengwu demo` runs for every app unless --no-history.

@@ -1,7 +1,7 @@
 """Demo ticket history for the 效能监察 figures: ``load_history(stdout)`` gives the demo hall 30 days
 of served tickets (its business types and windows, plausible waits and service times, some
 no-shows, a few overtime waits) and rolls those days up. Idempotent: a day that already has
-tickets in the hall is left alone. Wired into ``queueing/demo.py`` after the hall part's merge.
+tickets in the hall is left alone. `zhengwu demo` runs it after every app's demo (not with ``--no-history``).
 
 :func:`synth_day` is shared with the bench generator (``zhengwu_bench.hall_tickets``).
 """
