@@ -56,12 +56,10 @@ TICKETS = [
 
 
 def load(stdout) -> None:
-    from zhengwu.accounts.models import User
+    from zhengwu.accounts.models import ApiKey, User
     from zhengwu.org.models import Department
 
     from . import classifier, knowledge, rules, services
-    from zhengwu.accounts.models import ApiKey
-
     from .models import Category, ClassifierModel, KeywordRule, KnowledgeArticle, Ticket
 
     if not Department.objects.filter(short_name="市场监管局").exists():
