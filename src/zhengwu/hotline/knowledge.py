@@ -34,6 +34,7 @@ BIGRAM_FIELDS = {"title", "keywords", "question"}
 BIGRAM_WEIGHT = 0.5
 MIN_SCORE = 8.0  # below it an entry is no answer to the call (tuned on the dev half of the labelled set)
 RELATIVE_CUTOFF = 0.55  # an entry scoring under this share of the best one is not shown
+MIN_COLLECTION = 50  # idf as if there were at least this many entries, so MIN_SCORE holds for a small base
 SAME_CATEGORY = 1.4  # the ticket's own 三级分类
 SAME_TOP = 1.1  # the same 一级分类
 OTHER_TOP = 0.6  # an entry of another 一级分类 (entries without a category are left as they are)
@@ -191,7 +192,7 @@ def search(query: str, limit: int = 5, category: int | str | None = None, min_sc
     if not qterms or not _index.n:
         return []
     scores: dict[int, float] = defaultdict(float)
-    n = _index.n
+    n = max(_index.n, MIN_COLLECTION)
     for t in qterms:
         posting = _index.postings.get(t)
         if not posting:
