@@ -241,7 +241,7 @@ def assist(request, text: str = "", phone: str = "", region: str = "", address: 
     cat = category or (sugg[0].category_id if sugg else None)
     return {
         "suggestions": [s.as_dict() for s in sugg],
-        "knowledge": [h.as_dict() for h in knowledge.search(text, 5)] if len(text) >= 2 else [],
+        "knowledge": [h.as_dict() for h in knowledge.search(text, 5, category=cat)] if len(text) >= 2 else [],
         "similar": queries.similar(user, text=text, phone=phone, region=region or None, address=address,
                                    category=cat) if (len(text) >= 6 or phone) else [],
     }

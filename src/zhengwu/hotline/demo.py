@@ -19,39 +19,16 @@ RULES = [
     ("欠薪", "劳动保障/劳资纠纷/拖欠工资", "人社局", ""),
 ]
 
-ARTICLES = [
-    ("公积金提取需要哪些材料", "公积金怎么提取 租房提取公积金 离职提取公积金", "住房保障/住房公积金/公积金提取",
-     "公积金 提取 租房 离职 材料",
-     "租房提取：本人身份证、租赁合同或无房证明，每年可提取一次，可在“郑好办”APP在线办理；离职提取：须封存满6个月，"
-     "携带身份证、离职证明到公积金中心金水区管理部办理。咨询电话 0371-65500012。", "《住房公积金管理条例》第二十四条"),
-    ("孩子出生后如何落户", "新生儿上户口 孩子落户需要什么材料", "户籍证件/户籍办理/户口迁移", "落户 出生 户口 新生儿",
-     "新生儿出生登记：携带《出生医学证明》、父母双方户口簿和身份证、结婚证，到父亲或母亲户籍所在地派出所办理；"
-     "也可通过“郑州公安”微信公众号网上申报。", "《中华人民共和国户口登记条例》第七条"),
-    ("小学入学报名时间和材料", "孩子上小学要准备什么 小学报名", "教育/学校管理/入学政策", "入学 小学 报名 学区",
-     "金水区小学一年级网上报名一般在每年6月下旬，需准备户口簿、房产证明（或租赁备案）、适龄儿童预防接种证明。"
-     "具体以区教育局当年公布的招生方案为准。", "金水区义务教育招生工作方案"),
-    ("灵活就业人员如何缴纳社保", "自由职业 社保 个人缴费", "劳动保障/社会保险/社保缴费", "社保 灵活就业 缴费 养老保险",
-     "灵活就业人员可持身份证到区人社局社保窗口或在“河南社保”APP登记，自主选择缴费基数档次，按月或按年缴纳基本养老保险和医疗保险。",
-     "《河南省灵活就业人员参加基本养老保险办法》"),
-    ("异地就医备案怎么办", "异地就医 备案 医保 外地看病", "医疗卫生/医疗保障/医保报销", "医保 异地就医 备案 报销",
-     "异地就医备案可通过国家医保服务平台APP或“郑好办”APP办理，长期异地居住人员和临时外出就医人员均可线上备案，备案后直接结算。",
-     "国家医保局 财政部关于进一步做好基本医疗保险跨省异地就医直接结算工作的通知"),
-    ("低保申请条件", "怎么申请低保 低保标准", "民政/社会救助/低保救助", "低保 救助 困难 申请",
-     "家庭人均收入低于当地低保标准且财产符合规定的家庭，可向户籍所在地街道办事处提出申请，需提供身份证、户口簿、家庭收入证明等。",
-     "《社会救助暂行办法》"),
-    ("预付卡商家关门如何维权", "办的卡 店跑路了 退费", "市场监管/消费维权/预付卡退费", "预付卡 退费 跑路 会员卡",
-     "请保留好预付卡、消费记录和付款凭证，可向区市场监管局投诉；涉嫌诈骗的可向公安机关报案。多人受损的可集体登记。",
-     "《单用途商业预付卡管理办法（试行）》"),
-    ("夜间施工噪声的规定", "晚上工地施工 噪音扰民", "环境保护/噪声污染/施工噪声", "施工 噪音 夜间 噪声",
-     "夜间（22时至次日6时）禁止在噪声敏感建筑物集中区域进行产生噪声的建筑施工作业，因特殊需要必须连续施工的须取得证明并公告附近居民。",
-     "《中华人民共和国噪声污染防治法》第四十三条"),
-    ("拖欠工资如何投诉", "老板不发工资 欠薪 怎么办", "劳动保障/劳资纠纷/拖欠工资", "工资 欠薪 拖欠 劳动监察",
-     "可携带身份证、劳动合同或工作证明、考勤和工资记录，到区人社局劳动保障监察大队投诉，或拨打12333；农民工欠薪可走绿色通道。",
-     "《保障农民工工资支付条例》"),
-    ("停水信息查询", "为什么停水 什么时候来水", "水电气暖/供水/停水漏水", "停水 来水 供水",
-     "计划停水信息会提前24小时在供水公司官网和社区公告发布；突发停水可拨打供水服务热线，抢修一般在24小时内恢复供水。",
-     "郑州市城市供水管理办法"),
-]
+
+def articles() -> list[tuple[str, str, str, str, str, str]]:
+    """The demo knowledge base (data/knowledge.csv): 标题, 常见问法, 分类 path, 关键词, 答复口径, 政策依据.
+    The 标题 is the entry's stable key (the labelled set data/eval/knowledge_eval.csv names entries by it)."""
+    import csv
+
+    with open(DATA / "knowledge.csv", encoding="utf-8", newline="") as f:
+        rows = list(csv.reader(f))
+    return [tuple(r) for r in rows[1:] if r and r[0].strip()]
+
 
 # (type, urgency, content, address, street code, phone, category path, what happens)
 TICKETS = [
@@ -79,12 +56,10 @@ TICKETS = [
 
 
 def load(stdout) -> None:
-    from zhengwu.accounts.models import User
+    from zhengwu.accounts.models import ApiKey, User
     from zhengwu.org.models import Department
 
     from . import classifier, knowledge, rules, services
-    from zhengwu.accounts.models import ApiKey
-
     from .models import Category, ClassifierModel, KeywordRule, KnowledgeArticle, Ticket
 
     if not Department.objects.filter(short_name="市场监管局").exists():
@@ -99,7 +74,7 @@ def load(stdout) -> None:
     for words, path, dept, note in RULES:
         KeywordRule.objects.get_or_create(keywords=words, defaults={
             "category": cats.get(path), "department": depts.get(dept), "priority": 10, "note": note})
-    for title, question, path, keywords, answer, source in ARTICLES:
+    for title, question, path, keywords, answer, source in articles():
         KnowledgeArticle.objects.get_or_create(title=title, defaults={
             "question": question, "category": cats.get(path), "keywords": keywords, "answer": answer, "source": source})
     knowledge.invalidate()

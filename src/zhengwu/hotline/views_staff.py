@@ -159,7 +159,7 @@ def _ticket_context(request, t: Ticket) -> dict:
         "similar": queries.similar(user, text=f"{t.title}。{t.content}", region=t.region_id, address=t.address,
                                    category=t.category_id, exclude=t.pk, lat=t.latitude,
                                    lon=t.longitude) if centre_ok and t.state == State.REGISTERED else [],
-        "kb": knowledge.search(t.content, 3) if centre_ok and t.state == State.REGISTERED else [],
+        "kb": knowledge.search(t.content, 3, category=t.category_id) if centre_ok and t.state == State.REGISTERED else [],
         "merged": list(t.merged.only("pk", "number")[:20]),
         "photos": list(t.photos.only("pk", "original_name", "size")),
         "deadlines": services.timeline.rows(t),

@@ -6,6 +6,7 @@
     zhengwu hotline import-categories FILE [--dry-run] the taxonomy (一级分类/二级分类/三级分类 …)
     zhengwu hotline models                             the model versions
     zhengwu hotline escalate                           自动督办 overdue and unclaimed tickets (schedule it)
+    zhengwu hotline knowledge-evaluate FILE [--demo]   precision@3 / hit@3 of the 知识库 suggestions (knowledge_eval)
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from zhengwu.core import spreadsheets
-from zhengwu.hotline import classifier, services
+from zhengwu.hotline import classifier, knowledge_eval, services
 
 
 class Command(BaseCommand):
@@ -39,6 +40,7 @@ class Command(BaseCommand):
         i.add_argument("--dry-run", action="store_true")
         sub.add_parser("models", help="列出模型版本")
         sub.add_parser("escalate", help="自动督办：超过签收或办结时限且24小时内未督办的工单")
+        knowledge_eval.add_arguments(sub.add_parser("knowledge-evaluate", help="知识库推荐的相关性：标注集上的 precision@3、hit@3"))
 
     def handle(self, *args, **opts):
         try:
@@ -113,3 +115,6 @@ class Command(BaseCommand):
 
         for row in ClassifierModel.objects.all()[:50]:
             self.stdout.write(("* " if row.is_active else "  ") + classifier.describe(row))
+
+    def do_knowledge_evaluate(self, opts):
+        knowledge_eval.run(opts, self.stdout)
