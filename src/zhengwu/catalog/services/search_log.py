@@ -13,10 +13,12 @@ Pruning: :func:`prune` (a periodic job) keeps KEEP_DAYS days.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 from collections import Counter
 
+from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
@@ -31,6 +33,12 @@ TOP_ITEMS = 5
 PRUNE_BATCH = 5000
 
 
+def _savepoint():
+    """Inside a caller's transaction, a failed log write must not break it (PostgreSQL): a
+    savepoint; outside one (a plain GET), nothing extra — the statement commits by itself."""
+    return transaction.atomic() if transaction.get_connection().in_atomic_block else contextlib.nullcontext()
+
+
 def record_search(query: str, result_count: int, top_item_ids, *, session: str = "",
                   source: str = SearchLog.Source.PORTAL) -> int | None:
     """One INSERT; the new row's id, or None when nothing was written (never raises)."""
@@ -40,9 +48,10 @@ def record_search(query: str, result_count: int, top_item_ids, *, session: str =
             return None
         now = timezone.now()
         ids = ",".join(str(int(i)) for i in list(top_item_ids)[:TOP_ITEMS])
-        row = SearchLog.objects.create(created_at=now, day=timezone.localdate(now), query=text,
-                                       result_count=max(0, int(result_count)), top_items=ids[:80],
-                                       session=(session or "")[:16], source=source)
+        with _savepoint():
+            row = SearchLog.objects.create(created_at=now, day=timezone.localdate(now), query=text,
+                                           result_count=max(0, int(result_count)), top_items=ids[:80],
+                                           session=(session or "")[:16], source=source)
         return row.pk
     except Exception:  # the log must never cost the citizen the answer
         logger.warning("search log: a search was not recorded", exc_info=True)
@@ -58,9 +67,10 @@ def record_open(search_id, session: str, item_id: int, rank) -> bool:
         if rank is not None and not 1 <= rank <= 1000:
             rank = None
         now = timezone.now()
-        return bool(SearchLog.objects.filter(pk=search_id, session=session, opened_item_id__isnull=True,
-                                             created_at__gte=now - OPEN_WINDOW)
-                    .update(opened_item_id=item_id, opened_rank=rank, opened_at=now))
+        with _savepoint():
+            return bool(SearchLog.objects.filter(pk=search_id, session=session, opened_item_id__isnull=True,
+                                                 created_at__gte=now - OPEN_WINDOW)
+                        .update(opened_item_id=item_id, opened_rank=rank, opened_at=now))
     except Exception:
         logger.warning("search log: an opened guide was not recorded", exc_info=True)
         return False
