@@ -14,7 +14,7 @@ from zhengwu.catalog.models import SearchLog, SearchSynonym
 from zhengwu.catalog.services import lexicon as svc
 from zhengwu.catalog.services import search_log
 
-from .search_fixtures import make_published_item, search_catalogue  # noqa: F401
+from .search_fixtures import search_catalogue  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
@@ -251,3 +251,11 @@ def test_search_analysis_page_and_one_click_suggestion(client, admin, search_cat
     assert form.status_code == 200 and not SearchSynonym.objects.exists()  # filled, not saved
     text = form.content.decode()
     assert 'value="公积金租房&gt;' in text and "住房公积金提取（租房）" in text
+
+
+def test_words_no_document_contains_are_pointed_out(search_catalogue, admin, client):
+    assert svc.words_not_indexed(f"{UNKNOWN}>个体工商户") == []
+    assert svc.words_not_indexed(f"{UNKNOWN}>没人写过的词") == ["没人写过的词"]
+    client.force_login(admin)
+    r = client.post(reverse("catalog:wb_lexicon_new"), {"rule": f"{UNKNOWN}>没人写过的词", "enabled": "1"}, follow=True)
+    assert "“没人写过的词”不在搜索索引里" in r.content.decode()

@@ -66,6 +66,14 @@ def _errors(exc: ValidationError) -> dict:
     return {k: v[0] for k, v in exc.message_dict.items()} if hasattr(exc, "error_dict") else {"rule": exc.messages[0]}
 
 
+def _saved(request, rule: str) -> None:
+    messages.success(request, "规则已保存，各服务进程数秒内生效。")
+    missing = svc.words_not_indexed(rule)
+    if missing:
+        messages.warning(request, f"“{'”“'.join(missing)}”不在搜索索引里，通过它查不到事项：请改用事项名称、"
+                                  "通俗名称或关键词里的词，或请系统管理员重建搜索索引（zhengwu reindex-items）。")
+
+
 @roles_required(*ROLES, what=WHAT)
 def lexicon_new(request):
     if request.method == "POST" and "suggest_for" in request.POST and "rule" not in request.POST:
@@ -83,7 +91,7 @@ def lexicon_new(request):
             svc.add_rule(request.user, **values)
         except ValidationError as exc:
             return _form(request, None, values, _errors(exc), status=400)
-        messages.success(request, "规则已保存，各服务进程数秒内生效。")
+        _saved(request, values["rule"])
         return redirect("catalog:wb_lexicon")
     return _form(request, None, {"rule": request.GET.get("rule", "")[:200], "note": "", "enabled": True}, {})
 
@@ -98,7 +106,7 @@ def lexicon_edit(request, pk: int):
             svc.update_rule(request.user, pk, **values)
         except ValidationError as exc:
             return _form(request, row, values, _errors(exc), status=400)
-        messages.success(request, "规则已保存，各服务进程数秒内生效。")
+        _saved(request, values["rule"])
         return redirect("catalog:wb_lexicon")
     return _form(request, row, {"rule": row.rule, "note": row.note, "enabled": row.enabled}, {})
 

@@ -58,6 +58,21 @@ def lexicon_changed() -> None:
     _overview_changed_on_commit()
 
 
+def words_not_indexed(rule: str) -> list[str]:
+    """The words a rule expands to that no indexed document contains: a search cannot find
+    anything through them until the catalogue is re-indexed with them in the dictionary
+    (``zhengwu reindex-items``) — the page warns the admin. Empty for an invalid rule."""
+    from ..models import SearchTerm
+
+    try:
+        _, parsed = clean_rule(rule)
+    except RuleError:
+        return []
+    words = [w for w in parsed.targets if w not in parsed.sources or parsed.two_way]
+    known = set(SearchTerm.objects.filter(term__in=words, df__gt=0).values_list("term", flat=True))
+    return [w for w in words if w not in known]
+
+
 def _snapshot(row: SearchSynonym) -> dict:
     return {"rule": row.rule, "enabled": row.enabled, "note": row.note}
 
