@@ -101,6 +101,12 @@ def test_another_process_picks_up_the_rule_from_the_database(search_catalogue, a
     assert any(UNKNOWN in r.sources for r in fresh.rules) and fresh.file_rules
 
 
+def test_a_context_rule_from_the_database_applies_only_in_its_context(search_catalogue, admin):
+    svc.add_rule(admin, rule=f"公积金 {UNKNOWN}>租房")
+    assert names(search.search(f"公积金 {UNKNOWN}"), 1) == ["住房公积金提取（租房）"]
+    assert "住房公积金提取（租房）" not in names(search.search(UNKNOWN))
+
+
 def test_the_file_rules_still_apply_with_database_rules(search_catalogue, admin):
     svc.add_rule(admin, rule="驾照=驾驶本")
     assert names(search.search("驾照到期"), 1) == ["机动车驾驶证期满换证"]
@@ -120,7 +126,7 @@ def test_personal_numbers_are_masked_before_storing(query, stored):
     assert SearchLog.objects.get(pk=log_id).query == stored
 
 
-def test_the_portal_logs_a_search_and_the_guide_opened_from_it(client, search_catalogue):
+def test_the_portal_logs_a_search_and_the_guide_opened_from_it(client, search_catalogue, django_assert_num_queries):
     q = "孩子出生上户口 身份证410105199001011234"
     page = client.get(reverse("catalog:item_search"), {"q": q})
     assert page.status_code == 200 and "X-Zw-Search-Log" not in page.headers
@@ -134,6 +140,10 @@ def test_the_portal_logs_a_search_and_the_guide_opened_from_it(client, search_ca
     assert guide.status_code == 200
     row.refresh_from_db()
     assert (row.opened_item_id, row.opened_rank) == (first, 1) and row.opened_at
+    # ?sr= is taken off before the page cache: the plain guide address is now a cache hit.
+    client.get(link)
+    with django_assert_num_queries(0):
+        assert client.get(reverse("catalog:item_guide", args=[first])).status_code == 200
     # The same search again, served from the page cache, is logged too; page 2 is not a new search.
     client.cookies.clear()
     client.get(reverse("catalog:item_search"), {"q": q})

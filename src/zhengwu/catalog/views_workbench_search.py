@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 from zhengwu.workbench.views import roles_required
 
 from .models import SearchSynonym
-from .search.analysis import DATA_DIR, _read_lines
+from .search.analysis import DATA_DIR, _read_lines, normalise
 from .services import lexicon as svc
 from .services import search_log
 
@@ -44,13 +44,13 @@ def lexicon_list(request):
     status = request.GET.get("status") or ""
     rows = SearchSynonym.objects.select_related("updated_by").order_by("-updated_at", "-pk")
     if q:
-        rows = rows.filter(rule__contains=q.lower())
+        rows = rows.filter(rule__contains=normalise(q))
     if status == "on":
         rows = rows.filter(enabled=True)
     elif status == "off":
         rows = rows.filter(enabled=False)
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
-    file_rules, file_total = _file_rules(q.lower())
+    file_rules, file_total = _file_rules(normalise(q))
     return render(request, "catalog/workbench/lexicon_list.html", {
         "page": page, "q": q, "status": status, "file_rules": file_rules, "file_total": file_total,
     })
