@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from zhengwu.catalog import lexicon_rules, search
 from zhengwu.catalog.models import SearchLog, SearchSynonym
+from zhengwu.catalog.search import parse_synonyms
 from zhengwu.catalog.services import lexicon as svc
 from zhengwu.catalog.services import search_log
 
@@ -269,3 +270,16 @@ def test_words_no_document_contains_are_pointed_out(search_catalogue, admin, cli
     client.force_login(admin)
     r = client.post(reverse("catalog:wb_lexicon_new"), {"rule": f"{UNKNOWN}>没人写过的词", "enabled": "1"}, follow=True)
     assert "“没人写过的词”不在搜索索引里" in r.content.decode()
+
+
+def test_database_words_leave_jieba_with_their_rule_but_jieba_words_stay():
+    from zhengwu.catalog.search.analysis import Analyzer
+
+    an = Analyzer()
+    an.set_extra_rules(parse_synonyms([f"{UNKNOWN}>个体工商户", "孩子=娃娃"]), "v1")  # before jieba is loaded
+    assert UNKNOWN in an.cut(UNKNOWN) and an.expansions("孩子", set())["娃娃"]
+    an.set_extra_rules([], "v2")
+    assert UNKNOWN not in an.cut(UNKNOWN)
+    assert an.is_word("孩子") and "娃娃" not in an.expansions("孩子", set())  # the file's and jieba's words stay
+    an.set_extra_rules(parse_synonyms([f"{UNKNOWN}>个体工商户"]), "v3")  # after: added at once
+    assert UNKNOWN in an.cut(f"我想{UNKNOWN}") and an.lexicon_version == "v3"

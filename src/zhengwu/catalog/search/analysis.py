@@ -156,11 +156,17 @@ class Analyzer:
         for word, freq in self.userwords:
             if len(word) > 1:
                 tk.add_word(word, freq=freq or 1000)
-        for word in sorted(self.synonym_words - known):
+        file_words = {w for r in self.file_rules for w in (*r.sources, *r.targets)}
+        for word in sorted(file_words - known):
             if len(word) > 1 and is_cjk(word):
                 tk.add_word(word, freq=500)
         for word in self.splitwords:
             tk.del_word(word)
+        # The database rules' words (set_extra_rules removes them again when no rule uses them).
+        for word in sorted(self.synonym_words - file_words - known):
+            if len(word) > 1 and is_cjk(word) and tk.FREQ.get(word, 0) <= 0:
+                tk.add_word(word, freq=500)
+                self._added_words.add(word)
         pinyin_of("预热")  # pypinyin loads its phrase dictionaries on first use (slowly): do it here
         return tk
 
