@@ -21,11 +21,12 @@ from pydantic import Field
 from zhengwu.core.schemas import ErrorOut, Schema
 
 from . import search
-from .models import Bundle, ServiceItem
+from .models import Bundle, SearchLog, ServiceItem
 from .models.items import ItemStatus
 from .models.search import SearchPosting, SearchTerm
 from .overview import cached_overview
 from .published import bundle_overview, published_bundle, published_item
+from .services import search_log
 
 PREFIX = "/items/"
 router = Router(tags=["事项目录"], auth=None)
@@ -249,7 +250,7 @@ def search_items(request, params: Query[SearchParams]):
     audience = _check_object(params.object)
     question = hashlib.sha1(repr((q, params.region, audience, params.limit, params.offset)).encode()).hexdigest()  # noqa: S324
 
-    def answer() -> bytes:
+    def answer() -> tuple[bytes, int, list[int]]:
         try:
             result = search.search(q, region=params.region, audience=audience, limit=params.limit,
                                    offset=params.offset)
@@ -264,11 +265,15 @@ def search_items(request, params: Query[SearchParams]):
         }
         # Built from plain values in the documented shape (SearchOut, tested): serialised directly.
         # Validating it again through the schema was a third of a cached search's CPU.
-        return JsonResponse(body, json_dumps_params={"ensure_ascii": False, "separators": (",", ":")}).content
+        content = JsonResponse(body, json_dumps_params={"ensure_ascii": False, "separators": (",", ":")}).content
+        return content, result.total, [h.pk for h in result.items[:search_log.TOP_ITEMS]]
 
     # The same question answers the same until the catalogue changes: the whole body is cached
     # under the overview generation, like the public pages (ADR 0012).
-    return HttpResponse(cached_overview("search-api", answer, question), content_type="application/json")
+    content, total, top = cached_overview("search-api-v2", answer, question)
+    if params.offset == 0:  # the search log (masked, no user, no address; never fails the answer)
+        search_log.record_search(q, total, top, source=SearchLog.Source.API)
+    return HttpResponse(content, content_type="application/json")
 
 
 class ListParams(Schema):

@@ -4,6 +4,7 @@ from django.urls import path
 
 from . import views_workbench as v
 from . import views_workbench_questions as vq
+from . import views_workbench_search as vs
 
 P = "workbench/catalog/"
 
@@ -32,4 +33,9 @@ urlpatterns: list = [
     path(f"{P}bundles/<int:pk>/questions/<int:qid>/", vq.question_edit, name="wb_bundle_question_edit"),
     path(f"{P}bundles/<int:pk>/questions/<int:qid>/delete/", vq.question_delete, name="wb_bundle_question_delete"),
     path(f"{P}reports/", v.report_view, name="wb_reports"),
+    path(f"{P}lexicon/", vs.lexicon_list, name="wb_lexicon"),
+    path(f"{P}lexicon/new/", vs.lexicon_new, name="wb_lexicon_new"),
+    path(f"{P}lexicon/<int:pk>/", vs.lexicon_edit, name="wb_lexicon_edit"),
+    path(f"{P}lexicon/<int:pk>/toggle/", vs.lexicon_toggle, name="wb_lexicon_toggle"),
+    path(f"{P}search-log/", vs.search_log_view, name="wb_search_log"),
 ]

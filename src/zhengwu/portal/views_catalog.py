@@ -15,15 +15,15 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from zhengwu.catalog import guide_qr, published, search
 from zhengwu.cases.rules import applicant_kind_refusal
+from zhengwu.catalog import guide_qr, published, search
 from zhengwu.catalog.models import Bundle, Material
 from zhengwu.catalog.models.items import CHANNELS, LEGAL_THEMES, PERSON_THEMES
-from zhengwu.catalog.overview import OVERVIEW_CACHE_SECONDS, overview_generation
-from zhengwu.catalog.overview import anonymous_page
-from zhengwu.speedups import jinja_env
+from zhengwu.catalog.overview import OVERVIEW_CACHE_SECONDS, anonymous_page, overview_generation
 from zhengwu.org.models import Department, Region
+from zhengwu.portal.search_tracking import logged_search, mark_search, tracked_guide
 from zhengwu.queueing.services.booking import booking_url_for_item
+from zhengwu.speedups import jinja_env
 
 PAGE_SIZE = 20
 GUIDE_CACHE_SECONDS = 300
@@ -44,6 +44,7 @@ def _page_number(request) -> int:
 
 
 # == Pages ======================================================================================
+@logged_search
 @anonymous_page()
 def item_search(request):
     """搜索结果：高亮、按服务对象和区划筛选。"""
@@ -71,17 +72,21 @@ def item_search(request):
                 total=result.total,
                 has_next=len(result.items) > PAGE_SIZE and page < MAX_SEARCH_PAGES,
                 concepts=[c.label for c in result.query.concepts],
-                results=[{"item": h.obj, "score": h.score,
+                results=[{"item": h.obj, "score": h.score, "rank": (page - 1) * PAGE_SIZE + n,
                           "name_html": mark_safe(search.highlight(h.obj.name, words)),  # noqa: S308 - escaped
                           "popular_html": mark_safe(search.highlight(h.obj.popular_name, words))}  # noqa: S308
-                         for h in hits],
+                         for n, h in enumerate(hits, start=1)],
                 bundles=[{"bundle": h.obj, "name_html": mark_safe(search.highlight(h.obj.name, words)),  # noqa: S308
                           "popular_html": mark_safe(search.highlight(h.obj.popular_name, words))}  # noqa: S308
                          for h in result.bundles] if page == 1 else [],
             )
-    return render(request, "portal/catalog/search.html", context)
+    response = render(request, "portal/catalog/search.html", context)
+    if q and page == 1 and not context["error"]:
+        mark_search(response, context.get("total", 0), [r["item"].pk for r in context["results"]])  # the search log
+    return response
 
 
+@tracked_guide
 @anonymous_page(GUIDE_CACHE_SECONDS)
 def item_guide(request, pk: int):
     """办事指南：一个事项群众需要知道的全部要素，可打印。

@@ -7,7 +7,7 @@ import re
 import threading
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -100,15 +100,43 @@ class Analyzer:
         for line in _read_lines(data_dir / "search" / "userdict.txt"):
             word, _, freq = line.partition(" ")
             self.userwords.append((normalise(word), int(freq) if freq.strip().isdigit() else None))
-        self.rules = parse_synonyms(_read_lines(data_dir / "synonyms.txt"))
-        self.rules_by_word: dict[str, list[SynonymRule]] = defaultdict(list)
-        for rule in self.rules:
-            for w in rule.sources:
-                self.rules_by_word[w].append(rule)
-        self.synonym_words = frozenset(w for r in self.rules for w in (*r.sources, *r.targets))
+        self.file_rules = parse_synonyms(_read_lines(data_dir / "synonyms.txt"))
+        self.extra_rules: list[SynonymRule] = []
+        self.lexicon_version = ""  # which set of extra rules (the 搜索词库 in the database) is loaded
+        self._added_words: set[str] = set()
         self._tokenizer = None
         self._cache: dict[str, tuple[tuple[str, ...], int]] = {}
         self._lock = threading.Lock()
+        self._index_rules()
+
+    def _index_rules(self) -> None:
+        rules = [*self.file_rules, *self.extra_rules]
+        by_word: dict[str, list[SynonymRule]] = defaultdict(list)
+        for rule in rules:
+            for w in rule.sources:
+                by_word[w].append(rule)
+        self.rules, self.rules_by_word = rules, by_word
+        self.synonym_words = frozenset(w for r in rules for w in (*r.sources, *r.targets))
+
+    def set_extra_rules(self, rules: list[SynonymRule], version: str) -> None:
+        """Synonym rules besides the file's (the 搜索词库 kept in the database), replacing the
+        previous extra rules; their new words join jieba's dictionary, words no longer in any rule
+        or dictionary leave it. Cached analyses are dropped (segmentation may have changed)."""
+        with self._lock:
+            before = self.synonym_words
+            self.extra_rules = list(rules)
+            self._index_rules()
+            tk = self._tokenizer
+            if tk is not None:
+                for word in sorted(self.synonym_words - before):
+                    if len(word) > 1 and is_cjk(word) and tk.FREQ.get(word, 0) <= 0:
+                        tk.add_word(word, freq=500)
+                        self._added_words.add(word)
+                for word in sorted((before - self.synonym_words) & self._added_words):
+                    tk.del_word(word)  # only words this method added: jieba's own words stay
+                    self._added_words.discard(word)
+            self._cache = {}
+            self.lexicon_version = version
 
     # -- jieba ---------------------------------------------------------------------------------
     @property
@@ -128,11 +156,17 @@ class Analyzer:
         for word, freq in self.userwords:
             if len(word) > 1:
                 tk.add_word(word, freq=freq or 1000)
-        for word in sorted(self.synonym_words - known):
+        file_words = {w for r in self.file_rules for w in (*r.sources, *r.targets)}
+        for word in sorted(file_words - known):
             if len(word) > 1 and is_cjk(word):
                 tk.add_word(word, freq=500)
         for word in self.splitwords:
             tk.del_word(word)
+        # The database rules' words (set_extra_rules removes them again when no rule uses them).
+        for word in sorted(self.synonym_words - file_words - known):
+            if len(word) > 1 and is_cjk(word) and tk.FREQ.get(word, 0) <= 0:
+                tk.add_word(word, freq=500)
+                self._added_words.add(word)
         pinyin_of("预热")  # pypinyin loads its phrase dictionaries on first use (slowly): do it here
         return tk
 
@@ -212,10 +246,22 @@ _analyzer: Analyzer | None = None
 _analyzer_lock = threading.Lock()
 
 
+# Brings the analyzer's extra synonym rules up to date (registered by the catalogue app, which
+# reads them from the database; this module stays free of the ORM). Called on every analyzer().
+_rule_source: Callable[[Analyzer], None] | None = None
+
+
+def set_rule_source(source: Callable[[Analyzer], None] | None) -> None:
+    global _rule_source
+    _rule_source = source
+
+
 def analyzer() -> Analyzer:
     global _analyzer
     if _analyzer is None:
         with _analyzer_lock:
             if _analyzer is None:
                 _analyzer = Analyzer()
+    if _rule_source is not None:
+        _rule_source(_analyzer)
     return _analyzer

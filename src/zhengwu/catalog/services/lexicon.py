@@ -1,0 +1,124 @@
+"""搜索词库: the write path of the synonym rules 事项管理员 keep in the database.
+
+Every write checks the rule (:func:`zhengwu.catalog.lexicon_rules.clean_rule`), writes the row and
+an audit event, renews the lexicon version, and bumps the search index generation in the same
+transaction — so that every process's analyzer reloads the rules on its next search and no cached
+ranking or page made with the old rules is served again (ADR 10: rankings are cached under the
+index generation, public pages under the overview generation, bumped after the commit).
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F
+
+from zhengwu.core import audit
+from zhengwu.org.permissions import is_sysadmin, roles_of
+
+from ..lexicon_rules import RuleError, clean_rule
+from ..models import SearchIndexState, SearchLexiconState, SearchSynonym
+
+AUDIT_TYPE = "catalog.search_synonym"
+MAX_NOTE_CHARS = 200
+EDITOR_ROLES = frozenset({"item_admin"})
+
+
+def can_edit(actor) -> bool:
+    return bool(actor and actor.is_authenticated and (roles_of(actor) & EDITOR_ROLES or is_sysadmin(actor)))
+
+
+def _require(actor) -> None:
+    if not can_edit(actor):
+        raise PermissionDenied("您没有维护搜索词库的权限：仅事项管理员可以操作")
+
+
+def _checked(rule: str, note: str) -> tuple[str, str]:
+    try:
+        text, _ = clean_rule(rule)
+    except RuleError as exc:
+        raise ValidationError({"rule": [str(exc)]}) from None
+    note = (note or "").strip()
+    if len(note) > MAX_NOTE_CHARS:
+        raise ValidationError({"note": [f"说明：不能超过{MAX_NOTE_CHARS}个字"]})
+    return text, note
+
+
+def lexicon_changed() -> None:
+    """Inside the writing transaction: a new lexicon version, a new index generation (rankings
+    cached under the old one are not served again) and, after the commit, new public pages."""
+    from ..search.index import _overview_changed_on_commit
+
+    updated = SearchLexiconState.objects.filter(pk=1).update(version=uuid.uuid4().hex)
+    if not updated:
+        SearchLexiconState.objects.update_or_create(pk=1, defaults={"version": uuid.uuid4().hex})
+    SearchIndexState.objects.filter(pk=1).update(generation=F("generation") + 1)
+    _overview_changed_on_commit()
+
+
+def words_not_indexed(rule: str) -> list[str]:
+    """The words a rule expands to that no indexed document contains: a search cannot find
+    anything through them until the catalogue is re-indexed with them in the dictionary
+    (``zhengwu reindex-items``) — the page warns the admin. Empty for an invalid rule."""
+    from ..models import SearchTerm
+
+    try:
+        _, parsed = clean_rule(rule)
+    except RuleError:
+        return []
+    words = [w for w in parsed.targets if w not in parsed.sources or parsed.two_way]
+    known = set(SearchTerm.objects.filter(term__in=words, df__gt=0).values_list("term", flat=True))
+    return [w for w in words if w not in known]
+
+
+def _snapshot(row: SearchSynonym) -> dict:
+    return {"rule": row.rule, "enabled": row.enabled, "note": row.note}
+
+
+def add_rule(actor, *, rule: str, note: str = "", enabled: bool = True) -> SearchSynonym:
+    """A new rule; ValidationError naming the field (规则, 说明) when it cannot be saved."""
+    _require(actor)
+    text, note = _checked(rule, note)
+    with transaction.atomic():
+        if SearchSynonym.objects.filter(rule=text).exists():
+            raise ValidationError({"rule": [f"规则：词库里已有“{text}”"]})
+        row = SearchSynonym.objects.create(rule=text, note=note, enabled=bool(enabled), created_by=actor,
+                                           updated_by=actor)
+        audit.record("catalog.search_synonym.create", actor=actor, obj=row, object_type=AUDIT_TYPE,
+                     after=_snapshot(row))
+        lexicon_changed()
+    return row
+
+
+def update_rule(actor, pk: int, *, rule: str, note: str = "", enabled: bool = True) -> SearchSynonym:
+    _require(actor)
+    text, note = _checked(rule, note)
+    with transaction.atomic():
+        row = SearchSynonym.objects.select_for_update().get(pk=pk)
+        if SearchSynonym.objects.filter(rule=text).exclude(pk=pk).exists():
+            raise ValidationError({"rule": [f"规则：词库里已有“{text}”"]})
+        before = _snapshot(row)
+        row.rule, row.note, row.enabled, row.updated_by = text, note, bool(enabled), actor
+        row.save()
+        audit.record("catalog.search_synonym.edit", actor=actor, obj=row, object_type=AUDIT_TYPE,
+                     before=before, after=_snapshot(row))
+        lexicon_changed()
+    return row
+
+
+def set_enabled(actor, pk: int, enabled: bool) -> SearchSynonym:
+    """停用 / 启用 a rule (rules are never deleted: the audit trail names them)."""
+    _require(actor)
+    with transaction.atomic():
+        row = SearchSynonym.objects.select_for_update().get(pk=pk)
+        if row.enabled == bool(enabled):
+            return row
+        before = _snapshot(row)
+        row.enabled, row.updated_by = bool(enabled), actor
+        row.save(update_fields=["enabled", "updated_by", "updated_at"])
+        audit.record("catalog.search_synonym." + ("enable" if enabled else "disable"), actor=actor, obj=row,
+                     object_type=AUDIT_TYPE, before=before, after=_snapshot(row))
+        lexicon_changed()
+    return row
