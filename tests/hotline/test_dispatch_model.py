@@ -11,6 +11,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from zhengwu.hotline import classifier, dispatch_model, services, trainingdata
+from zhengwu.hotline.models import ClassifierModel
 
 pytestmark = pytest.mark.django_db
 
@@ -178,3 +179,16 @@ def test_quality_floor_on_the_bundled_sample():
     assert e.calibration_error < 0.06  # confidence ≈ the share that is right
     # Latency is measured by `evaluate` (it depends on the machine's load); here only the budget.
     assert time.monotonic() - started < 15
+
+
+def test_train_with_a_chosen_model_and_evaluate_at_the_first_level(tmp_path, out):
+    history = _history(tmp_path / "h.csv", n=200)
+    call_command("hotline", "train", str(history), "--model", "lr20:char:balanced", stdout=out)
+    assert "模型 lr20:char:balanced" in out.getvalue()
+    row = ClassifierModel.objects.get(is_active=True)
+    assert joblib.load(classifier.models_dir() / row.file)["spec"] == "lr20:char:balanced"
+    with pytest.raises(CommandError) as exc:
+        call_command("hotline", "train", str(history), "--model", "knn:char", stdout=out)
+    assert "未知的分类器" in str(exc.value)
+    call_command("hotline", "evaluate", str(history), "--folds", "3", "--level", "1", stdout=out)
+    assert "个分类；3 折" in out.getvalue() and "/" not in out.getvalue().split("各分类 F1：")[-1].split("单条")[0]

@@ -180,10 +180,13 @@ def read_file(path: str | os.PathLike) -> list[Sample]:
 
 
 # -- training ------------------------------------------------------------------------------------
-def _pipeline():
+def _pipeline(spec: str | None = None):
     from . import dispatch_model
 
-    return dispatch_model.build(dispatch_model.DEFAULT_SPEC)
+    try:
+        return dispatch_model.build(spec or dispatch_model.DEFAULT_SPEC)
+    except ValueError as exc:
+        raise TrainingError(str(exc)) from None
 
 
 def _split(samples: list[Sample], test_share: float, seed: int) -> tuple[list[Sample], list[Sample]]:
@@ -209,7 +212,7 @@ def _scores(pipeline, texts: list[str]):
     return dispatch_model.probabilities(pipeline, texts)
 
 
-def train(samples: list[Sample], *, test_share: float = 0.2, seed: int = 0) -> Trained:
+def train(samples: list[Sample], *, test_share: float = 0.2, seed: int = 0, spec: str | None = None) -> Trained:
     """Fit on (1 − ``test_share``) of the rows, measure on the rest, then refit on everything."""
     import numpy as np
 
@@ -222,7 +225,7 @@ def train(samples: list[Sample], *, test_share: float = 0.2, seed: int = 0) -> T
     accuracy = top3 = None
     train_rows, test_rows = _split(samples, test_share, seed) if test_share else (samples, [])
     if test_rows:
-        p = _pipeline()
+        p = _pipeline(spec)
         p.fit([s.text for s in train_rows], [s.category for s in train_rows])
         d = _scores(p, [s.text for s in test_rows])
         classes = list(p.classes_)
@@ -230,7 +233,7 @@ def train(samples: list[Sample], *, test_share: float = 0.2, seed: int = 0) -> T
         truth = [classes.index(s.category) if s.category in classes else -1 for s in test_rows]
         accuracy = float(np.mean([order[i, 0] == t for i, t in enumerate(truth)]))
         top3 = float(np.mean([t in order[i, :3] for i, t in enumerate(truth)]))
-    final = _pipeline()
+    final = _pipeline(spec)
     final.fit([s.text for s in samples], [s.category for s in samples])
     depts: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
     for s in samples:
@@ -240,7 +243,7 @@ def train(samples: list[Sample], *, test_share: float = 0.2, seed: int = 0) -> T
 
     return Trained(final, labels, {k: c.most_common(1)[0][0] for k, c in depts.items()}, len(samples),
                    len(test_rows), accuracy, top3, round(time.monotonic() - started, 2),
-                   meta={"spec": dispatch_model.DEFAULT_SPEC})
+                   meta={"spec": spec or dispatch_model.DEFAULT_SPEC})
 
 
 def models_dir() -> Path:

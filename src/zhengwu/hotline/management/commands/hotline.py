@@ -28,6 +28,7 @@ class Command(BaseCommand):
         t = sub.add_parser("train", help="用历史工单训练派单模型（.xlsx/.csv：标题、内容、分类，可选 承办单位）")
         t.add_argument("file")
         t.add_argument("--test-share", type=float, default=0.2, help="留作验证的比例（默认 0.2）")
+        t.add_argument("--model", default="", help="模型规格（默认 tsvc:char+word+title:balanced；先用 evaluate --model 比较）")
         c = sub.add_parser("classify", help="为文件中每一行预测分类和承办单位（需要 标题 或 内容 列，分类 列可选）")
         c.add_argument("file")
         c.add_argument("--out", required=True, help="输出 CSV 文件：原有各列 + 分类、承办单位、置信度、需人工、依据")
@@ -38,6 +39,7 @@ class Command(BaseCommand):
         e.add_argument("--threshold", type=float, default=None, help="需人工的置信度阈值（默认为当前设置）")
         e.add_argument("--rules", choices=("none", "boost", "override"), default="none",
                        help="与模型结合的关键词规则：none 不用，boost 加权，override 命中即采用")
+        e.add_argument("--level", type=int, default=0, help="只按前几级分类评估（如 1：一级分类）；默认按文件中的完整分类")
         e.add_argument("--taxonomy", default="", help="关键词规则取自此分类文件（关键词 列）；不给则取数据库中的派单规则和分类关键词")
         i = sub.add_parser("import-categories", help="导入三级诉求分类")
         i.add_argument("file")
@@ -55,8 +57,9 @@ class Command(BaseCommand):
         path = Path(opts["file"])
         if not path.exists():
             raise CommandError(f"文件不存在：{path}")
-        row, trained = services.train_model(None, path.read_bytes(), path.name, test_share=opts["test_share"])
-        self.stdout.write(f"训练用时 {trained.seconds:.1f} 秒")
+        row, trained = services.train_model(None, path.read_bytes(), path.name, test_share=opts["test_share"],
+                                            spec=opts["model"] or None)
+        self.stdout.write(f"模型 {trained.meta['spec']}，训练用时 {trained.seconds:.1f} 秒")
         self.stdout.write(self.style.SUCCESS(f"新模型已启用：{classifier.describe(row)}"))
 
     def do_classify(self, opts):
@@ -94,6 +97,9 @@ class Command(BaseCommand):
         from zhengwu.hotline import dispatch_model
 
         samples = classifier.read_file(opts["file"])
+        if opts["level"] > 0:
+            for s in samples:
+                s.category = "/".join(s.category.split("/")[: opts["level"]])
         if len(samples) < classifier.MIN_SAMPLES:
             raise CommandError(f"样本太少：至少需要 {classifier.MIN_SAMPLES} 条有内容和分类的记录，实际 {len(samples)} 条")
         if opts["folds"] < 2:
