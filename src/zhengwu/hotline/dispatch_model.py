@@ -23,6 +23,7 @@ from __future__ import annotations
 import collections
 import re
 import statistics
+import threading
 import time
 from dataclasses import dataclass, field
 
@@ -53,10 +54,26 @@ def heads(texts):
     return [head(t) for t in texts]
 
 
-def words(text: str) -> list[str]:
-    import jieba
+_tokenizer = None
+_tokenizer_lock = threading.Lock()
 
-    return [w for w in jieba.lcut(text or "") if w.strip() and not _PUNCT.fullmatch(w)]
+
+def words(text: str) -> list[str]:
+    """jieba words, punctuation dropped. A private tokenizer: words another module adds to
+    jieba's shared dictionary must not change what a trained model sees."""
+    global _tokenizer
+    if _tokenizer is None:
+        with _tokenizer_lock:
+            if _tokenizer is None:
+                import logging
+
+                import jieba
+
+                jieba.setLogLevel(logging.WARNING)
+                tk = jieba.Tokenizer()
+                tk.initialize()
+                _tokenizer = tk
+    return [w for w in _tokenizer.lcut(text or "") if w.strip() and not _PUNCT.fullmatch(w)]
 
 
 _PUNCT = re.compile(r"[\W_]+")
