@@ -110,10 +110,11 @@ def test_command_train_classify_evaluate(small_file, tmp_path, out):
     target = tmp_path / "out.csv"
     call_command("hotline", "classify", str(small_file), "--out", str(target), stdout=out)
     rows = list(csv.DictReader(open(target, encoding="utf-8-sig")))
-    assert len(rows) == 400 and {"预测分类", "预测承办单位", "置信度"} <= set(rows[0])
+    assert len(rows) == 400 and {"原分类", "分类", "承办单位", "置信度", "需人工"} <= set(rows[0])
     assert float(rows[0]["置信度"]) > 0
-    call_command("hotline", "evaluate", str(small_file), stdout=out)
-    assert "验证集准确率" in out.getvalue() and "单条预测耗时" in out.getvalue()
+    assert "与原分类一致" in out.getvalue()
+    call_command("hotline", "evaluate", str(small_file), "--folds", "3", stdout=out)
+    assert "宏平均 F1" in out.getvalue() and "单条预测耗时" in out.getvalue()
     call_command("hotline", "models", stdout=out)
     assert "* v1" in out.getvalue()
     with pytest.raises(CommandError):

@@ -57,12 +57,12 @@ def toggle_rule(user, rule_id: int):
 
 
 # -- training from the workbench / command ---------------------------------------------------------------
-def train_model(user, data: bytes, file_name: str, *, test_share: float = 0.2):
+def train_model(user, data: bytes, file_name: str, *, test_share: float = 0.2, spec: str | None = None):
     """Read a history file, train, save a new version and activate it (see :mod:`zhengwu.hotline.classifier`)."""
     from .. import classifier
 
     samples = classifier.read_samples(data, file_name)
-    trained = classifier.train(samples, test_share=test_share)
+    trained = classifier.train(samples, test_share=test_share, spec=spec)
     row = classifier.save_version(trained, source=file_name, user=user)
     classifier.invalidate()
     return row, trained

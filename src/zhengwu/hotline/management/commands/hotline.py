@@ -1,8 +1,9 @@
 """``zhengwu hotline …``: the 12345 hotline's operator commands.
 
     zhengwu hotline train FILE [--test-share 0.2]      train a new dispatch model and switch to it
-    zhengwu hotline classify FILE --out OUT.csv        predicted 分类, 承办单位, 置信度 per row
-    zhengwu hotline evaluate FILE                      held-out accuracy and ms per ticket (nothing saved)
+    zhengwu hotline classify FILE --out OUT.csv        every row + 分类, 承办单位, 置信度, 需人工 (标题/内容 suffice)
+    zhengwu hotline evaluate FILE [--folds 5]          k-fold accuracy, macro-F1, per-class F1, ms per ticket,
+                                                       share sent to a person (nothing saved)
     zhengwu hotline import-categories FILE [--dry-run] the taxonomy (一级分类/二级分类/三级分类 …)
     zhengwu hotline models                             the model versions
     zhengwu hotline escalate                           自动督办 overdue and unclaimed tickets (schedule it)
@@ -11,7 +12,6 @@
 
 from __future__ import annotations
 
-import statistics
 import time
 from pathlib import Path
 
@@ -29,12 +29,19 @@ class Command(BaseCommand):
         t = sub.add_parser("train", help="用历史工单训练派单模型（.xlsx/.csv：标题、内容、分类，可选 承办单位）")
         t.add_argument("file")
         t.add_argument("--test-share", type=float, default=0.2, help="留作验证的比例（默认 0.2）")
-        c = sub.add_parser("classify", help="为文件中每一行预测分类和承办单位")
+        t.add_argument("--model", default="", help="模型规格（默认 tsvc:char+word+title:balanced；先用 evaluate --model 比较）")
+        c = sub.add_parser("classify", help="为文件中每一行预测分类和承办单位（需要 标题 或 内容 列，分类 列可选）")
         c.add_argument("file")
-        c.add_argument("--out", required=True, help="输出 CSV 文件")
-        e = sub.add_parser("evaluate", help="只测量：留出法准确率与单条预测耗时，不保存模型")
+        c.add_argument("--out", required=True, help="输出 CSV 文件：原有各列 + 分类、承办单位、置信度、需人工、依据")
+        e = sub.add_parser("evaluate", help="只测量：k 折交叉验证的准确率、宏平均 F1、单条预测耗时，不保存模型")
         e.add_argument("file")
-        e.add_argument("--test-share", type=float, default=0.2)
+        e.add_argument("--folds", type=int, default=5, help="折数（默认 5）")
+        e.add_argument("--model", default="", help="模型规格，如 tsvc:char+word+title:balanced（默认为训练所用）")
+        e.add_argument("--threshold", type=float, default=None, help="需人工的置信度阈值（默认为当前设置）")
+        e.add_argument("--rules", choices=("none", "boost", "override"), default="none",
+                       help="与模型结合的关键词规则：none 不用，boost 加权，override 命中即采用")
+        e.add_argument("--level", type=int, default=0, help="只按前几级分类评估（如 1：一级分类）；默认按文件中的完整分类")
+        e.add_argument("--taxonomy", default="", help="关键词规则取自此分类文件（关键词 列）；不给则取数据库中的派单规则和分类关键词")
         i = sub.add_parser("import-categories", help="导入三级诉求分类")
         i.add_argument("file")
         i.add_argument("--dry-run", action="store_true")
@@ -52,47 +59,72 @@ class Command(BaseCommand):
         path = Path(opts["file"])
         if not path.exists():
             raise CommandError(f"文件不存在：{path}")
-        row, trained = services.train_model(None, path.read_bytes(), path.name, test_share=opts["test_share"])
-        self.stdout.write(f"训练用时 {trained.seconds:.1f} 秒")
+        row, trained = services.train_model(None, path.read_bytes(), path.name, test_share=opts["test_share"],
+                                            spec=opts["model"] or None)
+        self.stdout.write(f"模型 {trained.meta['spec']}，训练用时 {trained.seconds:.1f} 秒")
         self.stdout.write(self.style.SUCCESS(f"新模型已启用：{classifier.describe(row)}"))
 
     def do_classify(self, opts):
-        samples = classifier.read_file(opts["file"])
+        path = Path(opts["file"])
+        if not path.exists():
+            raise CommandError(f"文件不存在：{path}")
+        table = classifier.read_tickets(path.read_bytes(), path.name)
         if classifier.active_model() is None:
             self.stderr.write("提示：尚未训练模型，仅按派单规则和分类关键词预测")
-        out = Path(opts["out"])
+        samples = [table.sample(r) for r in table.rows]
+        threshold = classifier.review_threshold()
         started = time.perf_counter()
         results = classifier.classify_rows(samples)
         ms = 1000 * (time.perf_counter() - started) / max(1, len(samples))
+        added = ["分类", "承办单位", "置信度", "需人工", "依据"]
+        header = ["原" + c if c in added else c for c in table.columns] + added
+        out = Path(opts["out"])
+        review = 0
         with open(out, "w", newline="", encoding="utf-8-sig") as f:
             w = spreadsheets.csv_writer(f)
-            w.writerow(["标题", "内容", "原分类", "预测分类", "预测承办单位", "置信度", "依据"])
-            for s, r in zip(samples, results):
-                w.writerow([s.title, s.content, s.category, r.category_path if r else "", r.department_name if r else "",
-                            f"{r.confidence:.3f}" if r else "", r.source if r else ""])
-        labelled = [(s, r) for s, r in zip(samples, results) if s.category]
-        if labelled:
-            hits = sum(1 for s, r in labelled if r and r.category_path == s.category)
+            w.writerow(header)
+            for row, r in zip(table.rows, results, strict=True):
+                person = r is None or r.confidence < threshold
+                review += person
+                w.writerow(row + [r.category_path if r else "", r.department_name if r else "",
+                                  f"{r.confidence:.3f}" if r else "0", "是" if person else "否", r.source if r else ""])
+        labelled = [(s, r) for s, r in zip(samples, results, strict=True) if s.category]
+        if classifier.CATEGORY in table.index and labelled:
+            hits = sum(1 for s, r in labelled if r and classifier.same_category(r.category_path, s.category))
             self.stdout.write(f"与原分类一致 {hits}/{len(labelled)}（{hits / len(labelled):.1%}）")
+        self.stdout.write(f"置信度低于 {threshold:.2f} 需人工派单：{review} 行")
         self.stdout.write(self.style.SUCCESS(f"已写入 {out}：{len(samples)} 行，平均每条 {ms:.2f} 毫秒"))
 
     def do_evaluate(self, opts):
+        from zhengwu.hotline import dispatch_model
+
         samples = classifier.read_file(opts["file"])
-        trained = classifier.train(samples, test_share=opts["test_share"])
-        model = {"pipeline": trained.pipeline, "departments": trained.departments}
-        texts = [s.text for s in samples[:500]]
-        classifier.model_scores(model, texts[0])
-        times = []
-        for t in texts:
-            t0 = time.perf_counter()
-            classifier.model_scores(model, t)
-            times.append(1000 * (time.perf_counter() - t0))
-        times.sort()
-        self.stdout.write(f"样本 {trained.samples} 条，{len(trained.labels)} 个分类；留出 {trained.test_samples} 条验证（分层抽样，"
-                          f"按分类各留 {opts['test_share']:.0%}）")
-        self.stdout.write(f"验证集准确率 {trained.accuracy:.1%}，前三准确率 {trained.top3_accuracy:.1%}")
-        self.stdout.write(f"单条预测耗时：平均 {statistics.mean(times):.2f} 毫秒，p95 {times[int(0.95 * len(times)) - 1]:.2f} 毫秒")
-        self.stdout.write(f"训练用时 {trained.seconds:.1f} 秒（含验证模型和全量模型两次训练）")
+        if opts["level"] > 0:
+            for s in samples:
+                s.category = "/".join(s.category.split("/")[: opts["level"]])
+        if len(samples) < classifier.MIN_SAMPLES:
+            raise CommandError(f"样本太少：至少需要 {classifier.MIN_SAMPLES} 条有内容和分类的记录，实际 {len(samples)} 条")
+        if opts["folds"] < 2:
+            raise CommandError("--folds 至少为 2")
+        spec = opts["model"] or dispatch_model.DEFAULT_SPEC
+        threshold = classifier.review_threshold() if opts["threshold"] is None else opts["threshold"]
+        rules = classifier.evaluation_rules(opts["taxonomy"] or None) if opts["rules"] != "none" else []
+        try:
+            e = dispatch_model.kfold(samples, spec=spec, folds=opts["folds"], threshold=threshold, rules=rules,
+                                     rule_mode=opts["rules"])
+        except ValueError as exc:
+            raise CommandError(str(exc)) from None
+        self.stdout.write(f"样本 {e.samples} 条，{len(e.labels)} 个分类；{e.folds} 折交叉验证（分层），模型 {e.spec}，"
+                          f"关键词规则 {e.rules}（{len(rules)} 条）")
+        self.stdout.write(f"准确率 {e.accuracy:.1%}，宏平均 F1 {e.macro_f1:.3f}")
+        self.stdout.write("各分类 F1：")
+        for label, (f1, n) in sorted(e.per_class.items(), key=lambda kv: kv[1][0]):
+            self.stdout.write(f"  {f1:.3f}  {label}（{n} 条）")
+        self.stdout.write(f"单条预测耗时：平均 {e.ms_mean:.2f} 毫秒，p95 {e.ms_p95:.2f} 毫秒")
+        rest = f"{e.accuracy_rest:.1%}" if e.accuracy_rest is not None else "—"
+        self.stdout.write(f"置信度阈值 {e.threshold:.2f}：需人工 {e.to_person:.1%}，其余工单准确率 {rest}")
+        self.stdout.write(f"平均置信度 {e.mean_confidence:.3f}，校准误差 ECE {e.calibration_error:.3f}（越小越接近真实概率）")
+        self.stdout.write(f"每折训练用时 {e.fit_seconds:.1f} 秒")
 
     def do_import_categories(self, opts):
         path = Path(opts["file"])
