@@ -197,7 +197,7 @@ def parse_query(q: str, vocab: Vocabulary | None = None) -> ParsedQuery:
                     if len(c.terms) <= 1 + len(an.subwords(piece)):
                         for w in vocab.fuzzy(piece, extra=an.rules_by_word):
                             c.add(w, W_FUZZY)
-                if c.terms:
+                if c.terms or is_cjk(piece):  # an unknown word is still looked for by its characters
                     concepts.append(c)
     # Synonyms, with the whole question as context ("公积金 取>提取" needs 公积金 somewhere).
     context = {t for c in concepts for t in c.terms} | {c.label for c in concepts}
@@ -207,6 +207,11 @@ def parse_query(q: str, vocab: Vocabulary | None = None) -> ParsedQuery:
                 continue
             for syn, sw in an.expansions(term, context).items():
                 c.add(syn, round(weight * sw, 4))
+                # A long official phrase is written differently in each catalogue (医疗机构执业登记 /
+                # 医疗机构执业审批): its parts count too, at a sub-word's weight.
+                if len(syn) >= 4:
+                    for sub in an.subwords(syn):
+                        c.add(sub, round(weight * sw * W_SUBWORD, 4))
     # Merge duplicate concepts (the same word typed twice counts once).
     merged: dict[str, Concept] = {}
     for c in concepts:
