@@ -21,6 +21,7 @@ from .analysis import (
 from .vocabulary import Vocabulary, vocabulary
 
 MAX_QUERY_CHARS = 100
+W_CROSS = 0.85  # a synonym word found across jieba's cut
 
 _RUN_RE = re.compile(rf"[{CJK_CLASS}]+|[a-z]+|[0-9]+")
 _CODE_RE = re.compile(r"^[0-9A-Za-z]{10,}$")
@@ -160,6 +161,35 @@ def _repair_runs(tokens: list[str], vocab: Vocabulary, an: Analyzer) -> list[str
     return out
 
 
+def _cross_words(run: str, tokens: list[str], concepts: list[Concept], an: Analyzer) -> None:
+    """Synonym words that jieba cut across (汽车|租赁备案 hides 汽车租赁; 第|一次办 hides 第一次):
+    each joins the concept where it starts, as if typed, so that its synonyms apply too."""
+    bounds, pos = set(), 0
+    for t in tokens:
+        pos += len(t)
+        bounds.add(pos)
+    spans, pos = [], 0
+    for c in concepts:
+        at = run.find(c.label, pos)
+        if at >= 0:
+            spans.append((at, at + len(c.label), c))
+            pos = at + len(c.label)
+    if not spans:
+        return
+    n = len(run)
+    for a in range(n - 1):
+        for b in range(a + 2, min(n, a + 8) + 1):
+            if not any(a < k < b for k in bounds):
+                continue
+            word = run[a:b]
+            if word not in an.rules_by_word:
+                continue
+            for start, end, c in spans:
+                if start <= a < end or (a < start < b):
+                    c.add(word, W_CROSS)
+                    break
+
+
 def parse_query(q: str, vocab: Vocabulary | None = None) -> ParsedQuery:
     """Turn what the citizen typed into concepts and weighted terms (see the module docstring)."""
     an = analyzer()
@@ -177,7 +207,9 @@ def parse_query(q: str, vocab: Vocabulary | None = None) -> ParsedQuery:
         elif run.isascii():
             concepts.extend(_resolve_letters(run, vocab))
         else:
-            tokens = [t for t in an.cut(run) if t not in an.stopwords]
+            first = len(concepts)
+            all_tokens = an.cut(run)
+            tokens = [t for t in all_tokens if t not in an.stopwords]
             for piece in _repair_runs(tokens, vocab, an):
                 if isinstance(piece, Concept):
                     for word, weight in list(piece.terms.items()):
@@ -199,6 +231,7 @@ def parse_query(q: str, vocab: Vocabulary | None = None) -> ParsedQuery:
                             c.add(w, W_FUZZY)
                 if c.terms or is_cjk(piece):  # an unknown word is still looked for by its characters
                     concepts.append(c)
+            _cross_words(run, all_tokens, concepts[first:], an)
     # Synonyms, with the whole question as context ("公积金 取>提取" needs 公积金 somewhere).
     context = {t for c in concepts for t in c.terms} | {c.label for c in concepts}
     for c in concepts:
