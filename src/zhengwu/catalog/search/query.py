@@ -22,6 +22,7 @@ from .vocabulary import Vocabulary, vocabulary
 
 MAX_QUERY_CHARS = 100
 W_CROSS = 0.85  # a synonym word found across jieba's cut
+MIN_EXPANDED = W_FUZZY  # terms weaker than this (sub-words) get no synonyms
 
 _RUN_RE = re.compile(rf"[{CJK_CLASS}]+|[a-z]+|[0-9]+")
 _CODE_RE = re.compile(r"^[0-9A-Za-z]{10,}$")
@@ -118,6 +119,11 @@ def _known(word: str, vocab: Vocabulary, an: Analyzer) -> bool:
     return word in vocab.df or word in an.rules_by_word
 
 
+def _has_known_part(word: str, vocab: Vocabulary, an: Analyzer) -> bool:
+    """An unknown word made of known ones (宠物狗 → 宠物) is kept rather than fuzzily replaced."""
+    return any(_known(sub, vocab, an) for sub in an.subwords(word))
+
+
 def _repair_runs(tokens: list[str], vocab: Vocabulary, an: Analyzer) -> list[str | Concept]:
     """Join adjacent pieces back into a word when one of them is unknown and the join is known —
     by its characters, by its sound (驾/使证 → 驾使证 → jiashizheng → 驾驶证) or, for a long
@@ -140,7 +146,7 @@ def _repair_runs(tokens: list[str], vocab: Vocabulary, an: Analyzer) -> list[str
                         break
                     spelling, _ = pinyin_of(joined)
                     words, weight = (vocab.words_for_pinyin(spelling) if spelling else []), W_PINYIN
-                elif len(joined) >= 4:
+                elif len(joined) >= 4 and not any(_has_known_part(t, vocab, an) for t in window if not _known(t, vocab, an)):
                     words, weight = vocab.fuzzy(joined, limit=2, cutoff=79), W_FUZZY
                 else:
                     continue
@@ -161,11 +167,15 @@ def _repair_runs(tokens: list[str], vocab: Vocabulary, an: Analyzer) -> list[str
     return out
 
 
-def _cross_words(run: str, tokens: list[str], concepts: list[Concept], an: Analyzer) -> None:
-    """Synonym words that jieba cut across (汽车|租赁备案 hides 汽车租赁; 第|一次办 hides 第一次):
-    each joins the concept where it starts, as if typed, so that its synonyms apply too."""
+def _cross_words(run: str, tokens: list[str], concepts: list[Concept], vocab: Vocabulary, an: Analyzer) -> None:
+    """Synonym words that jieba cut across (汽车|租赁备案 hides 汽车租赁; 第|一次办 hides 第一次) or
+    that sit inside a word the index does not know (宠物狗 → 宠物): each joins the concept where it
+    starts, as if typed, so that its synonyms apply too."""
     bounds, pos = set(), 0
+    unknown_spans = []
     for t in tokens:
+        if len(t) > 2 and not _known(t, vocab, an):
+            unknown_spans.append((pos, pos + len(t)))
         pos += len(t)
         bounds.add(pos)
     spans, pos = [], 0
@@ -179,9 +189,10 @@ def _cross_words(run: str, tokens: list[str], concepts: list[Concept], an: Analy
     n = len(run)
     for a in range(n - 1):
         for b in range(a + 2, min(n, a + 8) + 1):
-            if not any(a < k < b for k in bounds):
-                continue
             word = run[a:b]
+            if not any(a < k < b for k in bounds) and not any(a >= s0 and b <= e0 and (b - a) < (e0 - s0)
+                                                            for s0, e0 in unknown_spans):
+                continue
             if word not in an.rules_by_word:
                 continue
             for start, end, c in spans:
@@ -199,6 +210,7 @@ def parse_query(q: str, vocab: Vocabulary | None = None) -> ParsedQuery:
     if _CODE_RE.match(compact) and any(ch.isdigit() for ch in compact) and sum(ch.isdigit() for ch in compact) >= 8:
         return ParsedQuery(text, [], code=compact.upper())
     concepts: list[Concept] = []
+    leftovers: list[Concept] = []  # single unknown characters: a question only when nothing else is
     for run in _RUN_RE.findall(text):
         if run.isdigit():
             c = Concept(run)
@@ -229,14 +241,18 @@ def parse_query(q: str, vocab: Vocabulary | None = None) -> ParsedQuery:
                     if len(c.terms) <= 1 + len(an.subwords(piece)):
                         for w in vocab.fuzzy(piece, extra=an.rules_by_word):
                             c.add(w, W_FUZZY)
-                if c.terms or is_cjk(piece):  # an unknown word is still looked for by its characters
+                if c.terms or (is_cjk(piece) and len(piece) > 1):  # still looked for by its characters
                     concepts.append(c)
-            _cross_words(run, all_tokens, concepts[first:], an)
+                elif is_cjk(piece):
+                    leftovers.append(c)
+            _cross_words(run, all_tokens, concepts[first:], vocab, an)
+    if not concepts:
+        concepts = leftovers
     # Synonyms, with the whole question as context ("公积金 取>提取" needs 公积金 somewhere).
     context = {t for c in concepts for t in c.terms} | {c.label for c in concepts}
     for c in concepts:
         for term, weight in list(c.terms.items()):
-            if weight < W_FUZZY:
+            if weight < MIN_EXPANDED:
                 continue
             for syn, sw in an.expansions(term, context).items():
                 c.add(syn, round(weight * sw, 4))
