@@ -37,6 +37,7 @@ W_NGRAM = 0.5
 W_UNIGRAM = 0.3
 FALLBACK_MIN = 3
 CONCEPT_REST_SHARE = 0.3
+MIN_CHAR_SHARE = 0.5  # a part found by characters alone needs this share of its characters
 BLEND_NGRAMS = 0.3  # every word's characters also count a little (measured on the dev sets: +MRR)
 # An item whose headline carries an operation the question did not ask for (注销, 变更, 补办 …,
 # data/search/variantwords.txt) ranks below its plain sibling: "网约车运输证" wants 新增, not 注销.
@@ -144,24 +145,53 @@ def _exact_postings(docs: list[int], term_ids: list[int]) -> list[tuple[int, int
                   f"WHERE doc IN ({placeholders(docs)}) AND (term_id + 0) IN ({placeholders(term_ids)})", [*docs, *term_ids])
 
 
+@dataclass
+class _Grams:
+    """What the character n-grams of a question are: term id → its single character (unigrams),
+    the n-gram term ids, and, per concept looked for by its characters (an unknown word, or any
+    word in the fallback), how many distinct characters its label has."""
+
+    chars: dict[int, str]
+    terms: set[int]
+    label_chars: dict[int, int]
+
+
 def _score(rows: Iterable[tuple[int, int, float]], term_concepts: dict[int, list[tuple[int, float]]],
-           n_concepts: int) -> dict[int, tuple[float, set[int]]]:
+           n_concepts: int, grams: _Grams | None = None) -> dict[int, tuple[float, set[int]]]:
     best: dict[int, dict[int, float]] = {}
     summed: dict[int, dict[int, float]] = {}
+    by_words: dict[int, set[int]] = {}  # doc → concepts it matched through a word (not n-grams)
+    seen_chars: dict[tuple[int, int], set[str]] = {}
     for doc, term_id, weight in rows:
         per = best.get(doc)
         if per is None:
             per = best[doc] = {}
             summed[doc] = {}
+            by_words[doc] = set()
         acc = summed[doc]
+        is_gram = grams is not None and term_id in grams.terms
         for ci, qw in term_concepts[term_id]:
             s = qw * weight
             acc[ci] = acc.get(ci, 0.0) + s
             if s > per.get(ci, 0.0):
                 per[ci] = s
+            if not is_gram:
+                by_words[doc].add(ci)
+            elif term_id in grams.chars:
+                seen_chars.setdefault((doc, ci), set()).add(grams.chars[term_id])
     out = {}
     for doc, per in best.items():
         acc = summed[doc]
+        if grams is not None:
+            # A part matched by characters alone counts only if it holds half of its characters (two
+            # at least): "养犬证" in 犬类准养证核发, not "量子" in anything with a 子.
+            for ci in [ci for ci in per if ci not in by_words[doc] and ci in grams.label_chars]:
+                n = grams.label_chars.get(ci, 0)
+                need = min(n, max(2, math.ceil(n * MIN_CHAR_SHARE)))  # and two characters at least
+                if len(seen_chars.get((doc, ci), ())) < need:
+                    del per[ci]
+            if not per:
+                continue
         # A concept scores its best term, plus a little of its other terms: a document holding
         # 建设工程, 规划 and 许可证 answers "建设工程规划许可证" better than one with only 规划许可.
         total = sum(b + CONCEPT_REST_SHARE * (acc[ci] - b) for ci, b in per.items())
@@ -239,12 +269,16 @@ def _rank_once(parsed: ParsedQuery, vocab: Vocabulary, rng, audiences, limit: in
     # A part of the question the index has no word for (or, in the fallback, every part) is
     # looked for by its characters.
     grams: list[str] = []
-    for c in concepts:
+    by_chars: set[int] = set()  # concepts looked for by their characters in earnest
+    for ci, c in enumerate(concepts):
         scale = 1.0 if all_ngrams or not (known & set(c.terms)) else BLEND_NGRAMS
+        if scale == 1.0:
+            by_chars.add(ci)
         if scale:
             for g, w in ngram_terms(c.label, scale).items():
                 c.add(g, w)
                 grams.append(g)
+    gram_set = set(grams)
     if grams:
         grams = list(dict.fromkeys(grams))
         rows += fetch(f"SELECT id, term, df FROM {quoted_table(SearchTerm)} WHERE term IN ({placeholders(grams)}) AND df > 0", grams)
@@ -261,6 +295,10 @@ def _rank_once(parsed: ParsedQuery, vocab: Vocabulary, rng, audiences, limit: in
     # materials) only re-scores them in the second pass — unless the question has nothing else.
     df_of = {term_id: df for term_id, _, df in rows}
     selective = [t for t in term_ids if df_of[t] <= max(SELECTIVE_SHARE * n_docs, TOP_PER_TERM)]
+    gram_info = _Grams({term_id: term[1:] for term_id, term, _ in rows if term in gram_set and len(term) == 2},
+                       {term_id for term_id, term, _ in rows if term in gram_set},
+                       {ci: len(set(c.label)) for ci, c in enumerate(concepts) if ci in by_chars and is_cjk(c.label)})
+    # The first pass reads only the selective terms, so it cannot judge the characters' share yet.
     first = _score(_first_pass(selective or term_ids, rng, audiences, None), term_concepts, n_concepts)
     total = len(first)
     # Second pass: the best candidates of each kind, scored with all their postings.
@@ -272,12 +310,14 @@ def _rank_once(parsed: ParsedQuery, vocab: Vocabulary, rng, audiences, limit: in
     if ranked:
         postings = _exact_postings(item_docs + bundle_docs, term_ids + sorted(variant_ids))
         penalised = {d for d, t, w in postings if t in variant_ids and w >= VARIANT_MIN_WEIGHT}
-        exact = _score((p for p in postings if p[1] not in variant_ids), term_concepts, n_concepts)
+        exact = _score((p for p in postings if p[1] not in variant_ids), term_concepts, n_concepts, gram_info)
 
     def hits_of(docs: list[int]) -> list[Hit]:
         hits = []
         for d in docs:
-            score, matched_concepts = exact.get(d, first[d])
+            if d not in exact:  # matched by too few of a part's characters
+                continue
+            score, matched_concepts = exact[d]
             if d in penalised:
                 score *= VARIANT_PENALTY
             kind, pk = doc_kind(d)
@@ -286,8 +326,11 @@ def _rank_once(parsed: ParsedQuery, vocab: Vocabulary, rng, audiences, limit: in
         hits.sort(key=lambda h: (-h.score, h.pk))
         return hits
 
-    return (total, [(h.pk, h.score, tuple(h.matched)) for h in hits_of(item_docs)[offset:offset + limit]],
-            [(h.pk, h.score, tuple(h.matched)) for h in hits_of(bundle_docs)[:bundle_limit]])
+    item_hits, bundle_hits = hits_of(item_docs), hits_of(bundle_docs)
+    if not item_hits and not bundle_hits:
+        total = 0
+    return (total, [(h.pk, h.score, tuple(h.matched)) for h in item_hits[offset:offset + limit]],
+            [(h.pk, h.score, tuple(h.matched)) for h in bundle_hits[:bundle_limit]])
 
 
 
