@@ -14,12 +14,25 @@ How a query is understood (:func:`parse_query`):
 4. Words the index has never seen are repaired where cheap: a homophone typo (驾使证) through its
    pinyin, anything else by rapidfuzz against the vocabulary.
 
+5. Intent words (怎么办, 要什么手续, 需要什么材料, 在哪办, 多少钱 …) are cut whole and dropped, so
+   they never outrank the object of the question. Synonym words that jieba cut across (汽车|租赁)
+   or that sit inside an unknown word (宠物狗 → 宠物) still apply.
+
 Ranking is BM25F: every indexed document (a published item or 一件事) has, per term, a weight that
 already folds in the field it came from (name, 通俗名称 and keywords weigh far more than
 materials or 受理条件) and the length of its headline; a query adds, per concept, the best
 ``query weight × IDF × document weight`` of the concept's terms, and multiplies the sum by the
 share of concepts the document matched, so that an item matching every part of the question
 beats one that matches a single word many times.
+
+Catalogues written without 通俗名称 or keywords (issue 28): item names are also indexed as
+character unigrams and bigrams (``~犬``, ``~犬类``). A word the index does not know is looked for
+by its characters (养犬证 → 犬类准养证核发), needing half of them (two at least) so nonsense finds
+nothing; when the words find fewer than three documents the whole question is; otherwise the
+characters count a little. An item whose headline holds an operation the question did not ask
+for (注销, 变更, 补办 … ``data/search/variantwords.txt``) ranks below its plain sibling. The quality
+is measured by :mod:`.evaluation` (``zhengwu search evaluate``, ``bench/search_quality.py``,
+docs/search-quality.md).
 
 Performance (a city's catalogue; the bench's search rows): the index lives in two tables
 (:mod:`zhengwu.catalog.models.search`); a query reads, per term, only its top postings by weight

@@ -47,6 +47,25 @@ AVG_HEADLINE_LEN = 8.0
 FACET_WEIGHT = 1.0
 CONDITIONS_CHARS = 300
 
+# Character n-grams of the headline (unigrams and bigrams of its Chinese characters), indexed as
+# terms of their own ("~犬", "~犬类"): the fallback for words the dictionaries do not know
+# (养犬证 → 犬类准养证核发) — see ranking.ngram_terms. Their weight is low and length-normalised.
+NGRAM_PREFIX = "~"
+NGRAM_FIELDS = frozenset({"name", "popular_name", "handling_name"})
+NGRAM_WEIGHT = 1.0
+AVG_NAME_CHARS = 10.0
+_CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+
+
+def char_ngrams(text: str) -> list[str]:
+    """The n-gram terms of a text: each Chinese character and each pair of adjacent ones."""
+    out: list[str] = []
+    for run in _CJK_RUN.findall(normalise(text)):
+        out.extend(NGRAM_PREFIX + ch for ch in run)
+        out.extend(NGRAM_PREFIX + run[i:i + 2] for i in range(len(run) - 1))
+    return out
+
+
 _KEYWORD_SPLIT = re.compile(r"[\s,，、;；/|]+")
 
 FACET_THEME = "@theme:"
@@ -93,6 +112,17 @@ def build_document(doc: int, fields: Sequence[tuple[str, str]], *, region_code: 
                 tf[w] += fw
     norm = K1 * (1 - B + B * max(length, 1) / AVG_HEADLINE_LEN)
     weights = {t: round(v * (K1 + 1) / (v + norm), 5) for t, v in tf.items()}
+    grams: set[str] = set()
+    chars = 0
+    for name, text in fields:
+        if name in NGRAM_FIELDS and text:
+            found = char_ngrams(text)
+            chars += sum(1 for g in found if len(g) == 2)
+            grams.update(found)
+    if grams:
+        gram_weight = round(NGRAM_WEIGHT * (K1 + 1) / (1 + K1 * (1 - B + B * max(chars, 1) / AVG_NAME_CHARS)), 5)
+        for g in grams:
+            weights[g] = gram_weight
     for facet in facets:
         weights[facet[:64]] = FACET_WEIGHT
     return Document(doc, weights, region_code, audience)

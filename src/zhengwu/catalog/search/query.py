@@ -21,6 +21,8 @@ from .analysis import (
 from .vocabulary import Vocabulary, vocabulary
 
 MAX_QUERY_CHARS = 100
+W_CROSS = 0.85  # a synonym word found across jieba's cut
+MIN_EXPANDED = W_FUZZY  # terms weaker than this (sub-words) get no synonyms
 
 _RUN_RE = re.compile(rf"[{CJK_CLASS}]+|[a-z]+|[0-9]+")
 _CODE_RE = re.compile(r"^[0-9A-Za-z]{10,}$")
@@ -117,6 +119,11 @@ def _known(word: str, vocab: Vocabulary, an: Analyzer) -> bool:
     return word in vocab.df or word in an.rules_by_word
 
 
+def _has_known_part(word: str, vocab: Vocabulary, an: Analyzer) -> bool:
+    """An unknown word made of known ones (宠物狗 → 宠物) is kept rather than fuzzily replaced."""
+    return any(_known(sub, vocab, an) for sub in an.subwords(word))
+
+
 def _repair_runs(tokens: list[str], vocab: Vocabulary, an: Analyzer) -> list[str | Concept]:
     """Join adjacent pieces back into a word when one of them is unknown and the join is known —
     by its characters, by its sound (驾/使证 → 驾使证 → jiashizheng → 驾驶证) or, for a long
@@ -139,7 +146,7 @@ def _repair_runs(tokens: list[str], vocab: Vocabulary, an: Analyzer) -> list[str
                         break
                     spelling, _ = pinyin_of(joined)
                     words, weight = (vocab.words_for_pinyin(spelling) if spelling else []), W_PINYIN
-                elif len(joined) >= 4:
+                elif len(joined) >= 4 and not any(_has_known_part(t, vocab, an) for t in window if not _known(t, vocab, an)):
                     words, weight = vocab.fuzzy(joined, limit=2, cutoff=79), W_FUZZY
                 else:
                     continue
@@ -160,6 +167,40 @@ def _repair_runs(tokens: list[str], vocab: Vocabulary, an: Analyzer) -> list[str
     return out
 
 
+def _cross_words(run: str, tokens: list[str], concepts: list[Concept], vocab: Vocabulary, an: Analyzer) -> None:
+    """Synonym words that jieba cut across (汽车|租赁备案 hides 汽车租赁; 第|一次办 hides 第一次) or
+    that sit inside a word the index does not know (宠物狗 → 宠物): each joins the concept where it
+    starts, as if typed, so that its synonyms apply too."""
+    bounds, pos = set(), 0
+    unknown_spans = []
+    for t in tokens:
+        if len(t) > 2 and not _known(t, vocab, an):
+            unknown_spans.append((pos, pos + len(t)))
+        pos += len(t)
+        bounds.add(pos)
+    spans, pos = [], 0
+    for c in concepts:
+        at = run.find(c.label, pos)
+        if at >= 0:
+            spans.append((at, at + len(c.label), c))
+            pos = at + len(c.label)
+    if not spans:
+        return
+    n = len(run)
+    for a in range(n - 1):
+        for b in range(a + 2, min(n, a + 8) + 1):
+            word = run[a:b]
+            if not any(a < k < b for k in bounds) and not any(a >= s0 and b <= e0 and (b - a) < (e0 - s0)
+                                                            for s0, e0 in unknown_spans):
+                continue
+            if word not in an.rules_by_word:
+                continue
+            for start, end, c in spans:
+                if start <= a < end or (a < start < b):
+                    c.add(word, W_CROSS)
+                    break
+
+
 def parse_query(q: str, vocab: Vocabulary | None = None) -> ParsedQuery:
     """Turn what the citizen typed into concepts and weighted terms (see the module docstring)."""
     an = analyzer()
@@ -169,6 +210,7 @@ def parse_query(q: str, vocab: Vocabulary | None = None) -> ParsedQuery:
     if _CODE_RE.match(compact) and any(ch.isdigit() for ch in compact) and sum(ch.isdigit() for ch in compact) >= 8:
         return ParsedQuery(text, [], code=compact.upper())
     concepts: list[Concept] = []
+    leftovers: list[Concept] = []  # single unknown characters: a question only when nothing else is
     for run in _RUN_RE.findall(text):
         if run.isdigit():
             c = Concept(run)
@@ -177,7 +219,9 @@ def parse_query(q: str, vocab: Vocabulary | None = None) -> ParsedQuery:
         elif run.isascii():
             concepts.extend(_resolve_letters(run, vocab))
         else:
-            tokens = [t for t in an.cut(run) if t not in an.stopwords]
+            first = len(concepts)
+            all_tokens = an.cut(run)
+            tokens = [t for t in all_tokens if t not in an.stopwords]
             for piece in _repair_runs(tokens, vocab, an):
                 if isinstance(piece, Concept):
                     for word, weight in list(piece.terms.items()):
@@ -197,16 +241,26 @@ def parse_query(q: str, vocab: Vocabulary | None = None) -> ParsedQuery:
                     if len(c.terms) <= 1 + len(an.subwords(piece)):
                         for w in vocab.fuzzy(piece, extra=an.rules_by_word):
                             c.add(w, W_FUZZY)
-                if c.terms:
+                if c.terms or (is_cjk(piece) and len(piece) > 1):  # still looked for by its characters
                     concepts.append(c)
+                elif is_cjk(piece):
+                    leftovers.append(c)
+            _cross_words(run, all_tokens, concepts[first:], vocab, an)
+    if not concepts:
+        concepts = leftovers
     # Synonyms, with the whole question as context ("公积金 取>提取" needs 公积金 somewhere).
     context = {t for c in concepts for t in c.terms} | {c.label for c in concepts}
     for c in concepts:
         for term, weight in list(c.terms.items()):
-            if weight < W_FUZZY:
+            if weight < MIN_EXPANDED:
                 continue
             for syn, sw in an.expansions(term, context).items():
                 c.add(syn, round(weight * sw, 4))
+                # A long official phrase is written differently in each catalogue (医疗机构执业登记 /
+                # 医疗机构执业审批): its parts count too, at a sub-word's weight.
+                if len(syn) >= 4:
+                    for sub in an.subwords(syn):
+                        c.add(sub, round(weight * sw * W_SUBWORD, 4))
     # Merge duplicate concepts (the same word typed twice counts once).
     merged: dict[str, Concept] = {}
     for c in concepts:

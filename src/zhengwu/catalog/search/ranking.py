@@ -15,9 +15,9 @@ from django.core.cache import cache
 from django.db import connection
 
 from ..models.search import AUDIENCE_LEGAL, AUDIENCE_PERSON, SearchPosting, SearchTerm, doc_kind
-from .analysis import normalise
-from .index import FACET_THEME
-from .query import ParsedQuery, parse_query
+from .analysis import DATA_DIR, is_cjk, normalise
+from .index import FACET_THEME, char_ngrams
+from .query import Concept, ParsedQuery, parse_query
 from .results import Hit, attach_objects
 from .sql import fetch, placeholders, quoted_table
 from .vocabulary import Vocabulary, vocabulary
@@ -30,6 +30,42 @@ TOP_PER_TERM = 200  # postings read per term in the first pass
 SELECTIVE_SHARE = 0.02  # a term in more than 2% of documents does not propose candidates
 CANDIDATES = 80  # documents re-scored exactly in the second pass
 MAX_QUERY_TERMS = 40
+# Character n-grams (index.char_ngrams) stand in for a word the index has never seen, and for the
+# whole question when the words find fewer than FALLBACK_MIN documents; a pair of characters
+# counts more than a single one, both less than a word.
+W_NGRAM = 0.5
+W_UNIGRAM = 0.3
+FALLBACK_MIN = 3
+CONCEPT_REST_SHARE = 0.3
+MIN_CHAR_SHARE = 0.5  # a part found by characters alone needs this share of its characters
+BLEND_NGRAMS = 0.3  # every word's characters also count a little (measured on the dev sets: +MRR)
+# An item whose headline carries an operation the question did not ask for (注销, 变更, 补办 …,
+# data/search/variantwords.txt) ranks below its plain sibling: "网约车运输证" wants 新增, not 注销.
+VARIANT_PENALTY = 0.85
+VARIANT_MIN_WEIGHT = 1.5  # a headline's weight (name, 办理项名称); materials and conditions do not count
+_variant_words: frozenset[str] | None = None
+
+
+def variant_words() -> frozenset[str]:
+    global _variant_words
+    if _variant_words is None:
+        path = DATA_DIR / "search" / "variantwords.txt"
+        words = set()
+        for raw in path.read_text(encoding="utf-8").splitlines() if path.exists() else []:
+            line = raw.split("#", 1)[0].strip()
+            words.update(normalise(w) for w in line.split() if w)
+        _variant_words = frozenset(words)
+    return _variant_words
+
+
+def ngram_terms(text: str, scale: float = 1.0) -> dict[str, float]:
+    """Query weights of the character n-grams of a typed word (see W_NGRAM)."""
+    out: dict[str, float] = {}
+    if not is_cjk(text):
+        return out
+    for g in char_ngrams(text):
+        out[g] = round((W_NGRAM if len(g) > 2 else W_UNIGRAM) * scale, 4)
+    return out
 
 
 @dataclass
@@ -109,20 +145,56 @@ def _exact_postings(docs: list[int], term_ids: list[int]) -> list[tuple[int, int
                   f"WHERE doc IN ({placeholders(docs)}) AND (term_id + 0) IN ({placeholders(term_ids)})", [*docs, *term_ids])
 
 
+@dataclass
+class _Grams:
+    """What the character n-grams of a question are: term id → its single character (unigrams),
+    the n-gram term ids, and, per concept looked for by its characters (an unknown word, or any
+    word in the fallback), how many distinct characters its label has."""
+
+    chars: dict[int, str]
+    terms: set[int]
+    label_chars: dict[int, int]
+
+
 def _score(rows: Iterable[tuple[int, int, float]], term_concepts: dict[int, list[tuple[int, float]]],
-           n_concepts: int) -> dict[int, tuple[float, set[int]]]:
+           n_concepts: int, grams: _Grams | None = None) -> dict[int, tuple[float, set[int]]]:
     best: dict[int, dict[int, float]] = {}
+    summed: dict[int, dict[int, float]] = {}
+    by_words: dict[int, set[int]] = {}  # doc → concepts it matched through a word (not n-grams)
+    seen_chars: dict[tuple[int, int], set[str]] = {}
     for doc, term_id, weight in rows:
         per = best.get(doc)
         if per is None:
             per = best[doc] = {}
+            summed[doc] = {}
+            by_words[doc] = set()
+        acc = summed[doc]
+        is_gram = grams is not None and term_id in grams.terms
         for ci, qw in term_concepts[term_id]:
             s = qw * weight
+            acc[ci] = acc.get(ci, 0.0) + s
             if s > per.get(ci, 0.0):
                 per[ci] = s
+            if not is_gram:
+                by_words[doc].add(ci)
+            elif term_id in grams.chars:
+                seen_chars.setdefault((doc, ci), set()).add(grams.chars[term_id])
     out = {}
     for doc, per in best.items():
-        total = sum(per.values())
+        acc = summed[doc]
+        if grams is not None:
+            # A part matched by characters alone counts only if it holds half of its characters (two
+            # at least): "养犬证" in 犬类准养证核发, not "量子" in anything with a 子.
+            for ci in [ci for ci in per if ci not in by_words[doc] and ci in grams.label_chars]:
+                n = grams.label_chars.get(ci, 0)
+                need = min(n, max(2, math.ceil(n * MIN_CHAR_SHARE)))  # and two characters at least
+                if len(seen_chars.get((doc, ci), ())) < need:
+                    del per[ci]
+            if not per:
+                continue
+        # A concept scores its best term, plus a little of its other terms: a document holding
+        # 建设工程, 规划 and 许可证 answers "建设工程规划许可证" better than one with only 规划许可.
+        total = sum(b + CONCEPT_REST_SHARE * (acc[ci] - b) for ci, b in per.items())
         out[doc] = (total * len(per) / n_concepts, set(per))
     return out
 
@@ -144,8 +216,7 @@ def search(q: str, *, region: str | None = None, audience: str | None = None, li
         hits = _code_hits(parsed.code, rng, audiences)
         return SearchResult(parsed, hits[offset:offset + limit], [], len(hits),
                             (time.perf_counter() - started) * 1000)
-    terms = parsed.terms
-    if not terms:
+    if not parsed.concepts:
         return SearchResult(parsed, [], [], 0, (time.perf_counter() - started) * 1000)
     # The ranking depends only on the question and the index, whose (token, generation) the
     # vocabulary has just read: a repeated question (the portal's popular ones) is served from the
@@ -172,44 +243,94 @@ def _ranking_key(vocab: Vocabulary, q: str, rng, audiences, limit: int, offset: 
 def _rank(parsed: ParsedQuery, vocab: Vocabulary, rng, audiences, limit: int, offset: int,
           bundle_limit: int) -> tuple[int, list[tuple], list[tuple]]:
     """(total, [(item pk, score, matched labels)], [(bundle pk, score, matched labels)])."""
+    ranking = _rank_once(parsed, vocab, rng, audiences, limit, offset, bundle_limit, all_ngrams=False)
+    if ranking[0] < FALLBACK_MIN and any(is_cjk(c.label) for c in parsed.concepts):
+        # Too little for a sensible question: let every word's characters propose items too.
+        again = _rank_once(parsed, vocab, rng, audiences, limit, offset, bundle_limit, all_ngrams=True)
+        if again[0] > ranking[0]:
+            return again
+    return ranking
+
+
+def _rank_once(parsed: ParsedQuery, vocab: Vocabulary, rng, audiences, limit: int, offset: int,
+               bundle_limit: int, *, all_ngrams: bool) -> tuple[int, list[tuple], list[tuple]]:
+    concepts = [Concept(c.label, dict(c.terms)) for c in parsed.concepts]
     terms = parsed.terms
     # The strongest terms only: a long question with many synonyms must not turn into 100 scans.
     chosen = dict(sorted(terms.items(), key=lambda kv: -kv[1])[:MAX_QUERY_TERMS])
-    words = list(chosen)
-    rows = fetch(f"SELECT id, term, df FROM {quoted_table(SearchTerm)} WHERE term IN ({placeholders(words)}) AND df > 0", words)
+    asked = set(terms) | {c.label for c in concepts}
+    variants = [w for w in variant_words() if w not in asked]
+    words = list(chosen) + variants
+    rows = fetch(f"SELECT id, term, df FROM {quoted_table(SearchTerm)} WHERE term IN ({placeholders(words)}) AND df > 0",
+                 words) if words else []
+    known = {term for _, term, _ in rows}
+    variant_ids = {term_id for term_id, term, _ in rows if term not in chosen}
+    rows = [r for r in rows if r[0] not in variant_ids]
+    # A part of the question the index has no word for (or, in the fallback, every part) is
+    # looked for by its characters.
+    grams: list[str] = []
+    by_chars: set[int] = set()  # concepts looked for by their characters in earnest
+    for ci, c in enumerate(concepts):
+        scale = 1.0 if all_ngrams or not (known & set(c.terms)) else BLEND_NGRAMS
+        if scale == 1.0:
+            by_chars.add(ci)
+        if scale:
+            for g, w in ngram_terms(c.label, scale).items():
+                c.add(g, w)
+                grams.append(g)
+    gram_set = set(grams)
+    if grams:
+        grams = list(dict.fromkeys(grams))
+        rows += fetch(f"SELECT id, term, df FROM {quoted_table(SearchTerm)} WHERE term IN ({placeholders(grams)}) AND df > 0", grams)
     n_docs = max(vocab.doc_count, 1)
     term_concepts: dict[int, list[tuple[int, float]]] = defaultdict(list)
     for term_id, term, df in rows:
         idf = math.log(1 + (n_docs - df + 0.5) / (df + 0.5))
-        for ci, c in enumerate(parsed.concepts):
+        for ci, c in enumerate(concepts):
             if term in c.terms:
                 term_concepts[term_id].append((ci, c.terms[term] * idf))
-    n_concepts = max(len(parsed.concepts), 1)
+    n_concepts = max(len(concepts), 1)
     term_ids = sorted(term_concepts)
     # Candidates come from the selective terms; a very common term (身份证 sits in most items'
     # materials) only re-scores them in the second pass — unless the question has nothing else.
     df_of = {term_id: df for term_id, _, df in rows}
     selective = [t for t in term_ids if df_of[t] <= max(SELECTIVE_SHARE * n_docs, TOP_PER_TERM)]
+    gram_info = _Grams({term_id: term[1:] for term_id, term, _ in rows if term in gram_set and len(term) == 2},
+                       {term_id for term_id, term, _ in rows if term in gram_set},
+                       {ci: len(set(c.label)) for ci, c in enumerate(concepts) if ci in by_chars and is_cjk(c.label)})
+    # The first pass reads only the selective terms, so it cannot judge the characters' share yet.
     first = _score(_first_pass(selective or term_ids, rng, audiences, None), term_concepts, n_concepts)
     total = len(first)
     # Second pass: the best candidates of each kind, scored with all their postings.
     ranked = sorted(first.items(), key=lambda kv: (-kv[1][0], kv[0]))
     item_docs = [d for d, _ in ranked if d % 2 == 0][:max(CANDIDATES, offset + limit)]
     bundle_docs = [d for d, _ in ranked if d % 2 == 1][:max(bundle_limit * 3, 10)]
-    exact = _score(_exact_postings(item_docs + bundle_docs, term_ids), term_concepts, n_concepts) if ranked else {}
+    penalised: set[int] = set()
+    exact: dict[int, tuple[float, set[int]]] = {}
+    if ranked:
+        postings = _exact_postings(item_docs + bundle_docs, term_ids + sorted(variant_ids))
+        penalised = {d for d, t, w in postings if t in variant_ids and w >= VARIANT_MIN_WEIGHT}
+        exact = _score((p for p in postings if p[1] not in variant_ids), term_concepts, n_concepts, gram_info)
 
     def hits_of(docs: list[int]) -> list[Hit]:
         hits = []
         for d in docs:
-            score, matched_concepts = exact.get(d, first[d])
+            if d not in exact:  # matched by too few of a part's characters
+                continue
+            score, matched_concepts = exact[d]
+            if d in penalised:
+                score *= VARIANT_PENALTY
             kind, pk = doc_kind(d)
-            matched = sorted({c.label for ci, c in enumerate(parsed.concepts) if ci in matched_concepts})
+            matched = sorted({c.label for ci, c in enumerate(concepts) if ci in matched_concepts})
             hits.append(Hit(kind, pk, round(score, 4), matched))
         hits.sort(key=lambda h: (-h.score, h.pk))
         return hits
 
-    return (total, [(h.pk, h.score, tuple(h.matched)) for h in hits_of(item_docs)[offset:offset + limit]],
-            [(h.pk, h.score, tuple(h.matched)) for h in hits_of(bundle_docs)[:bundle_limit]])
+    item_hits, bundle_hits = hits_of(item_docs), hits_of(bundle_docs)
+    if not item_hits and not bundle_hits:
+        total = 0
+    return (total, [(h.pk, h.score, tuple(h.matched)) for h in item_hits[offset:offset + limit]],
+            [(h.pk, h.score, tuple(h.matched)) for h in bundle_hits[:bundle_limit]])
 
 
 
