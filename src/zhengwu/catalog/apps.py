@@ -41,7 +41,7 @@ class CatalogConfig(AppConfig):
         register(MenuEntry("搜索词库", "catalog:wb_lexicon", roles={"item_admin"}, icon="tags", order=24,
                            description="群众说法与规范名称的同义词、口语词，改后各进程数秒内生效"))
         register(MenuEntry("搜索分析", "catalog:wb_search_log", roles={"item_admin"}, icon="search", order=25,
-                           description="热门搜索、无结果和搜了没点的搜索词，一键加为同义词"))
+                           description="热门搜索、无结果和搜索后未打开指南的搜索词，一键加为同义词"))
 
 
 def _warm_search() -> None:
