@@ -110,6 +110,7 @@ def test_centre_list_keyset_and_assist(client, centre, new_ticket, street):
                                       "address": "经八路88号"})
     data = r.json()
     assert r.status_code == 200 and data["suggestions"][0]["category"] == "市场监管/食品安全/餐饮卫生"
+    assert all(s["needs_review"] == (s["confidence"] < 0.5) for s in data["suggestions"])
     assert data["similar"] and data["similar"][0]["reasons"]
     r = client.get(f"{API}/similar", {"phone": "13800000003", "text": "x"})
     assert r.status_code == 200 and r.json()[0]["reasons"] == ["同一来电人"]

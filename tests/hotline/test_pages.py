@@ -230,3 +230,15 @@ def test_console_answers_from_knowledge_and_merges(client, centre, new_ticket, s
     assert dup.state == "merged" and dup.merged_into == main
     page = client.get(f"{W}/tickets/{main.pk}/").content.decode()
     assert dup.number in page  # 并入本单的
+
+
+def test_a_low_confidence_suggestion_asks_for_a_person(client, centre, new_ticket):
+    t = new_ticket()
+    client.force_login(centre)
+    t.suggested = {"suggestions": [{"category": "城市管理/市容环境", "department": "城管局", "confidence": 0.81,
+                                    "source": "模型"}]}
+    t.save(update_fields=["suggested"])
+    assert "置信度低" not in client.get(f"{W}/tickets/{t.pk}/").content.decode()
+    t.suggested["suggestions"][0]["confidence"] = 0.31
+    t.save(update_fields=["suggested"])
+    assert "置信度低，请人工判断" in client.get(f"{W}/tickets/{t.pk}/").content.decode()

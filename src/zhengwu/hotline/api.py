@@ -55,6 +55,7 @@ class SuggestionOut(Schema):
     department_id: Optional[int]
     confidence: float
     source: str = Field(..., description="规则 / 模型 / 分类关键词")
+    needs_review: bool = Field(False, description="置信度低于阈值（HOTLINE_REVIEW_THRESHOLD，默认 0.5）：请人工判断")
 
 
 class KnowledgeOut(Schema):

@@ -85,7 +85,8 @@ class Suggestion:
     def as_dict(self) -> dict:
         return {"category": self.category_path, "category_id": self.category_id,
                 "department": self.department_name, "department_id": self.department_id,
-                "confidence": round(self.confidence, 3), "source": self.source}
+                "confidence": round(self.confidence, 3), "source": self.source,
+                "needs_review": self.confidence < review_threshold()}
 
 
 @dataclass

@@ -149,12 +149,14 @@ def _ticket_context(request, t: Ticket) -> dict:
         actions.discard("close")
     events = list(t.events.select_related("department").order_by("at", "pk"))
     suggestions = (t.suggested or {}).get("suggestions", [])
+    low_confidence = bool(suggestions) and suggestions[0].get("confidence", 0) < classifier.review_threshold()
     return {
         "t": t, "events": events, "actions": actions, "is_centre": centre_ok, "is_handler": handler_ok,
         "can_see_caller": services.may_see_caller(user, t), "time": rules.time_status(timezone.now(), t.due_at, t.state),
         "time_labels": rules.TIME_LABELS, "leaves": _leaves() if centre_ok else [],
         "departments": _departments() if (centre_ok or handler_ok) else [],
         "co_departments": list(t.co_departments.all()), "suggestions": suggestions,
+        "low_confidence": low_confidence,
         "satisfaction": sorted(rules.SATISFACTION_LABELS.items(), reverse=True),
         "similar": queries.similar(user, text=f"{t.title}。{t.content}", region=t.region_id, address=t.address,
                                    category=t.category_id, exclude=t.pk, lat=t.latitude,

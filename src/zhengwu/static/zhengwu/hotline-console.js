@@ -27,6 +27,9 @@
       `<span class="badge text-bg-light me-1">Alt+${i + 1}</span>${esc(s.category || "（无分类）")} → ${esc(s.department || "未定")}` +
       ` <span class="text-muted">${Math.round(s.confidence * 100)}% · ${esc(s.source)}</span></button>`).join("")
       : '<span class="text-muted small">暂无建议</span>';
+    if (suggestions.length && suggestions[0].needs_review) {
+      $("suggestions").insertAdjacentHTML("beforeend", '<span class="small text-warning-emphasis" id="suggest-review">置信度低，请人工判断</span>');
+    }
     const kb = data.knowledge || [];
     $("kb-list").innerHTML = kb.length ? kb.map((k) =>
       `<button type="button" class="list-group-item list-group-item-action zw-kb" data-id="${k.id}" data-answer="${esc(k.answer)}">` +
