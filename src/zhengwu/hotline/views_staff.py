@@ -32,7 +32,7 @@ FIGURES = (Role.HOTLINE, Role.SUPERVISOR, Role.LEADER, Role.DEPT_ADMIN)
 
 def _errors(request, exc: ValidationError) -> None:
     if hasattr(exc, "error_dict"):
-        for field, msgs in exc.message_dict.items():
+        for msgs in exc.message_dict.values():
             for m in msgs:
                 messages.error(request, m)
     else:
