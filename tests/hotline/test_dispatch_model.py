@@ -69,6 +69,16 @@ def test_classify_new_tickets_without_category_keeps_every_row_in_order(trained,
     assert "与原分类一致" not in out.getvalue() and "4 行" in out.getvalue()
 
 
+def test_classify_keeps_a_row_with_no_cell_at_all_so_lines_match(trained, tmp_path, out):
+    src = _write(tmp_path / "gap.csv", ["标题", "内容"], [["楼下饭店油烟直排", ""], ["", ""], ["出租车司机拒载", ""],
+                                                          ["", ""]])
+    target = tmp_path / "out.csv"
+    call_command("hotline", "classify", str(src), "--out", str(target), stdout=out)
+    rows = _read(target)
+    assert [r[0] for r in rows[1:]] == ["楼下饭店油烟直排", "", "出租车司机拒载"]  # the trailing empty row goes
+    assert rows[2][2:] == ["", "", "0", "是", ""]
+
+
 def test_classify_content_column_alone(trained, tmp_path, out):
     src = _write(tmp_path / "c.csv", ["内容"], [["小区门口流动摊贩占道经营"]])
     target = tmp_path / "o.csv"

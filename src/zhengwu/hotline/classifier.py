@@ -141,7 +141,8 @@ class TicketTable:
 
 def read_tickets(data: bytes, file_name: str) -> TicketTable:
     """New tickets: 标题 and/or 内容 (one of them may be missing, not both); 分类 is optional
-    (then compared). Every row with any cell filled is kept, in the file's order."""
+    (then compared). Every row is kept, in the file's order, an empty one too (its answer is empty
+    and goes to a person), so that the output lines up with the input; trailing empty rows go."""
     from . import tables
 
     found = None
@@ -160,9 +161,10 @@ def read_tickets(data: bytes, file_name: str) -> TicketTable:
     rows = []
     for _n, cells in raw:
         row = [tables.cell(cells, {"c": i}, "c") for i in range(max(width, len(cells)))]
-        if any(row):
-            rows.append(row)
-            width = max(width, len(row))
+        rows.append(row)
+        width = max(width, len(row))
+    while rows and not any(rows[-1]):
+        rows.pop()
     names = {i: n for n, i in index.items()}
     columns = [names.get(i) or f"列{i + 1}" for i in range(width)]
     return TicketTable(columns, [r + [""] * (width - len(r)) for r in rows], index)
