@@ -22,6 +22,8 @@ from .vocabulary import Vocabulary, vocabulary
 
 MAX_QUERY_CHARS = 100
 W_CROSS = 0.85  # a synonym word found across jieba's cut
+LONG_PHRASE = 5  # characters
+W_LONG_PART = 0.7
 MIN_EXPANDED = W_FUZZY  # terms weaker than this (sub-words) get no synonyms
 
 _RUN_RE = re.compile(rf"[{CJK_CLASS}]+|[a-z]+|[0-9]+")
@@ -235,8 +237,11 @@ def parse_query(q: str, vocab: Vocabulary | None = None) -> ParsedQuery:
                 c = Concept(piece)
                 if len(piece) > 1 or piece in an.rules_by_word:
                     c.add(piece, W_TYPED)
+                # A long phrase some catalogue keeps as a keyword (第一次办身份证) is, in another
+                # catalogue, its words: they weigh enough to bring their own synonyms.
+                sub_weight = W_LONG_PART if len(piece) >= LONG_PHRASE else W_SUBWORD
                 for sub in an.subwords(piece):
-                    c.add(sub, W_SUBWORD)
+                    c.add(sub, sub_weight)
                 if len(piece) > 1 and not _known(piece, vocab, an):
                     spelling, _ = pinyin_of(piece)
                     for w in vocab.words_for_pinyin(spelling)[:3] if spelling else []:
