@@ -300,7 +300,7 @@ def _rank_once(parsed: ParsedQuery, vocab: Vocabulary, rng, audiences, limit: in
     # proposes that word's top postings — by weight, so the items that carry it in their name:
     # otherwise "身份证过期了咋个换" would only see the items that match 过期.
     chosen_ids = set(selective)
-    for ci, c in enumerate(concepts):
+    for ci in range(len(concepts)):
         ids = [(qw, t) for t in term_ids for cj, qw in term_concepts[t] if cj == ci and t not in gram_info_terms]
         if ids and max(ids)[1] not in chosen_ids:
             selective.append(max(ids)[1])
