@@ -7,7 +7,7 @@ Loads into a fresh database the demo district's catalogue (金水区, with its �
 and a real district catalogue from another province (广安市广安区, 391 items as that district
 wrote them, imported with ``zhengwu import-items``: no 通俗名称, no keywords), then runs
 ``zhengwu.catalog.search.evaluation`` on each catalogue's dev and held-out questions
-(src/zhengwu/catalog/data/search/eval/), each scoped to its district as a district portal is,
+(src/zhengwu/catalog/data/search/eval/; 广安 has a second dev set, ``guangan_dev2.csv``), each scoped to its district as a district portal is,
 next to the naive baseline (character 1–3-gram TF-IDF over the item names alone). The held-out
 questions were written before the search was tuned and are never tuned on.
 """
@@ -32,12 +32,18 @@ CATALOGUES = [
     ("外省真实目录（广安区，391 项，仅事项名称）", "511602", "guangan", "guangan_items.csv"),
 ]
 
+# (file suffix, title): the dev sets are tuned on, the held-out set never is (its misses are never listed)
+PARTS = [("dev", "开发集"), ("dev2", "开发集 2"), ("heldout", "留出集")]
+
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", help="where the SQLite database goes (default: a new temp dir)")
     parser.add_argument("--keep", action="store_true", help="keep the data dir afterwards")
-    parser.add_argument("--misses", action="store_true", help="list the dev sets' misses")
+    parser.add_argument("--misses", action="store_true", help="list the dev sets' misses (never the held-out ones)")
+    parser.add_argument("--dev-only", action="store_true", help="skip the held-out sets (while tuning)")
+    parser.add_argument("--reuse", action="store_true",
+                        help="with --data-dir: reuse a database loaded before, only rebuild the index")
     args = parser.parse_args()
     data_dir = Path(args.data_dir or tempfile.mkdtemp(prefix="zw-search-quality-"))
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -55,12 +61,13 @@ def main() -> int:
 
     started = time.monotonic()
     quiet = io.StringIO()
-    call_command("migrate", verbosity=0)
-    org_demo.load(quiet)
-    catalog_demo.load(quiet)
-    for _, region, _, items in CATALOGUES:
-        if items:
-            call_command("import_items", str(EVAL / items), region=region, stdout=quiet, stderr=quiet)
+    if not (args.reuse and args.data_dir):
+        call_command("migrate", verbosity=0)
+        org_demo.load(quiet)
+        catalog_demo.load(quiet)
+        for _, region, _, items in CATALOGUES:
+            if items:
+                call_command("import_items", str(EVAL / items), region=region, stdout=quiet, stderr=quiet)
     call_command("reindex_items", stdout=quiet)
     print(f"数据准备用时 {time.monotonic() - started:.0f} 秒（{data_dir}）")
     print()
@@ -68,7 +75,9 @@ def main() -> int:
     print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     dev_reports = []
     for label, region, prefix, _ in CATALOGUES:
-        for part, title in (("dev", "开发集"), ("heldout", "留出集")):
+        for part, title in PARTS:
+            if not (EVAL / f"{prefix}_{part}.csv").exists() or (args.dev_only and part == "heldout"):
+                continue
             questions = evaluation.read_questions((EVAL / f"{prefix}_{part}.csv").read_bytes())
             report = evaluation.evaluate(questions, region=region)
             base = evaluation.evaluate_baseline(questions, region=region)
@@ -80,7 +89,7 @@ def main() -> int:
             if report.unknown:
                 print(f"  ！{len(report.unknown)} 个答案不在目录中：" +
                       "；".join(f"第{o.question.row}行 {'|'.join(o.unknown)}" for o in report.unknown))
-            if part == "dev":
+            if part != "heldout":
                 dev_reports.append(report)
     if args.misses:
         for report in dev_reports:

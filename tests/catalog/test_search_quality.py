@@ -110,6 +110,23 @@ def test_intent_words_are_not_concepts(db):
     for q in ("出生登记需要什么材料", "出生登记要什么手续", "出生登记在哪办", "出生登记多少钱", "出生登记怎么办"):
         assert [c.label for c in search.parse_query(q).concepts] == ["出生登记"], q
 
+    # 西南官话: 咋个办 = 怎么办, 要啥子 = 要什么
+    for q in ("出生登记咋个办", "出生登记要啥子手续", "出生登记在哪点办"):
+        assert [c.label for c in search.parse_query(q).concepts] == ["出生登记"], q
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("search_catalogue")
+def test_an_operation_synonym_does_not_stand_for_the_object(make_department):
+    # 身份证 > 换领 (the demo lexicon): a social security card's 换领 must not count as "身份证".
+    dept = make_department(name="金水区证件服务中心", short_name="证件中心")
+    for name in ("居民身份证办理（包括临时）", "社会保障卡补领、换领、换发", "巡游出租汽车经营许可证到期换证"):
+        make_published_item(dept, name)
+    search.rebuild_index()
+    names = [h.obj.name for h in search.search("身份证过期了咋个换").items[:3]]
+    assert names[0] == "居民身份证换领"
+    assert "社会保障卡补领、换领、换发" not in names[:2]
+
 
 @pytest.mark.django_db
 @pytest.mark.usefixtures("search_catalogue")

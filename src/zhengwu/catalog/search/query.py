@@ -22,6 +22,8 @@ from .vocabulary import Vocabulary, vocabulary
 
 MAX_QUERY_CHARS = 100
 W_CROSS = 0.85  # a synonym word found across jieba's cut
+LONG_PHRASE = 5  # characters
+W_LONG_PART = 0.7
 MIN_EXPANDED = W_FUZZY  # terms weaker than this (sub-words) get no synonyms
 
 _RUN_RE = re.compile(rf"[{CJK_CLASS}]+|[a-z]+|[0-9]+")
@@ -146,7 +148,10 @@ def _repair_runs(tokens: list[str], vocab: Vocabulary, an: Analyzer) -> list[str
                         break
                     spelling, _ = pinyin_of(joined)
                     words, weight = (vocab.words_for_pinyin(spelling) if spelling else []), W_PINYIN
-                elif len(joined) >= 4 and not any(_has_known_part(t, vocab, an) for t in window if not _known(t, vocab, an)):
+                elif (len(joined) >= 4 and any(len(t) > 1 for t in window if not _known(t, vocab, an))
+                      and not any(_has_known_part(t, vocab, an) for t in window if not _known(t, vocab, an))):
+                    # An unknown single character (换, 挂, 销: a verb the index has no word for) is
+                    # no typo: it must not glue 身份证|过期|换 into a near word and lose 过期.
                     words, weight = vocab.fuzzy(joined, limit=2, cutoff=79), W_FUZZY
                 else:
                     continue
@@ -232,8 +237,11 @@ def parse_query(q: str, vocab: Vocabulary | None = None) -> ParsedQuery:
                 c = Concept(piece)
                 if len(piece) > 1 or piece in an.rules_by_word:
                     c.add(piece, W_TYPED)
+                # A long phrase some catalogue keeps as a keyword (第一次办身份证) is, in another
+                # catalogue, its words: they weigh enough to bring their own synonyms.
+                sub_weight = W_LONG_PART if len(piece) >= LONG_PHRASE else W_SUBWORD
                 for sub in an.subwords(piece):
-                    c.add(sub, W_SUBWORD)
+                    c.add(sub, sub_weight)
                 if len(piece) > 1 and not _known(piece, vocab, an):
                     spelling, _ = pinyin_of(piece)
                     for w in vocab.words_for_pinyin(spelling)[:3] if spelling else []:
@@ -250,11 +258,21 @@ def parse_query(q: str, vocab: Vocabulary | None = None) -> ParsedQuery:
         concepts = leftovers
     # Synonyms, with the whole question as context ("公积金 取>提取" needs 公积金 somewhere).
     context = {t for c in concepts for t in c.terms} | {c.label for c in concepts}
+    from .ranking import variant_words
+
+    operations = variant_words()
+
+    def object_word(label: str) -> bool:
+        """A word naming a thing (身份证, 营业执照), not an operation or situation (丢了, 过期, 注销)."""
+        return len(label) >= 3 and not any(op in label for op in operations)
+
     for c in concepts:
         for term, weight in list(c.terms.items()):
             if weight < MIN_EXPANDED:
                 continue
             for syn, sw in an.expansions(term, context).items():
+                if syn in operations and object_word(c.label):
+                    sw *= W_SUBWORD  # an object (身份证) satisfied by an operation alone (换领) is not the object
                 c.add(syn, round(weight * sw, 4))
                 # A long official phrase is written differently in each catalogue (医疗机构执业登记 /
                 # 医疗机构执业审批): its parts count too, at a sub-word's weight.

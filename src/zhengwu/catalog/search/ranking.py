@@ -294,7 +294,17 @@ def _rank_once(parsed: ParsedQuery, vocab: Vocabulary, rng, audiences, limit: in
     # Candidates come from the selective terms; a very common term (身份证 sits in most items'
     # materials) only re-scores them in the second pass — unless the question has nothing else.
     df_of = {term_id: df for term_id, _, df in rows}
+    gram_info_terms = {term_id for term_id, term, _ in rows if term in gram_set}
     selective = [t for t in term_ids if df_of[t] <= max(SELECTIVE_SHARE * n_docs, TOP_PER_TERM)]
+    # A part of the question whose own word is common (身份证 sits in most items' materials) still
+    # proposes that word's top postings — by weight, so the items that carry it in their name:
+    # otherwise "身份证过期了咋个换" would only see the items that match 过期.
+    chosen_ids = set(selective)
+    for ci in range(len(concepts)):
+        ids = [(qw, t) for t in term_ids for cj, qw in term_concepts[t] if cj == ci and t not in gram_info_terms]
+        if ids and max(ids)[1] not in chosen_ids:
+            selective.append(max(ids)[1])
+            chosen_ids.add(selective[-1])
     gram_info = _Grams({term_id: term[1:] for term_id, term, _ in rows if term in gram_set and len(term) == 2},
                        {term_id for term_id, term, _ in rows if term in gram_set},
                        {ci: len(set(c.label)) for ci, c in enumerate(concepts) if ci in by_chars and is_cjk(c.label)})
