@@ -140,3 +140,18 @@ def _own_audit_dir(settings, _audit_dirs):
     """Each test its own audit checkpoint directory (ADR 0020): the checkpoints file must agree
     with the test's database, which is rolled back after every test. (Made when first written.)"""
     settings.ZHENGWU_AUDIT_DIR = _audit_dirs()
+
+
+@pytest.fixture(autouse=True)
+def _pages_closed_before_the_flush(request):
+    """A browser test's pages are closed before its live server stops and its database is flushed:
+    a page still polling (a board, a dashboard) kept a live-server connection reading a table, and
+    the flush of SQLite's shared in-memory database failed with "database table is locked"."""
+    if "browser" not in request.fixturenames or "live_server" not in request.fixturenames:
+        yield
+        return
+    browser = request.getfixturevalue("browser")
+    request.getfixturevalue("live_server")  # set up before this fixture, so torn down after it
+    yield
+    for context in list(browser.contexts):
+        context.close()
