@@ -23,7 +23,6 @@ from __future__ import annotations
 import collections
 import re
 import statistics
-import threading
 import time
 from dataclasses import dataclass, field
 
@@ -54,26 +53,14 @@ def heads(texts):
     return [head(t) for t in texts]
 
 
-_tokenizer = None
-_tokenizer_lock = threading.Lock()
 
 
 def words(text: str) -> list[str]:
-    """jieba words, punctuation dropped. A private tokenizer: words another module adds to
-    jieba's shared dictionary must not change what a trained model sees."""
-    global _tokenizer
-    if _tokenizer is None:
-        with _tokenizer_lock:
-            if _tokenizer is None:
-                import logging
+    """jieba words, punctuation dropped, from the app's plain tokenizer (:mod:`.text`): words another
+    module adds to jieba's shared dictionary must not change what a trained model sees."""
+    from .text import tokenizer
 
-                import jieba
-
-                jieba.setLogLevel(logging.WARNING)
-                tk = jieba.Tokenizer()
-                tk.initialize()
-                _tokenizer = tk
-    return [w for w in _tokenizer.lcut(text or "") if w.strip() and not _PUNCT.fullmatch(w)]
+    return [w for w in tokenizer().lcut(text or "") if w.strip() and not _PUNCT.fullmatch(w)]
 
 
 _PUNCT = re.compile(r"[\W_]+")

@@ -28,6 +28,8 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Max
 
+from . import text
+
 CHECK_SECONDS = 5.0
 FIELD_WEIGHTS = {"title": 3.0, "keywords": 3.0, "question": 2.0, "answer": 0.7}
 BIGRAM_FIELDS = {"title", "keywords", "question"}
@@ -52,8 +54,7 @@ STOP_PHRASES = sorted({
 _STOP_RE = re.compile("|".join(map(re.escape, STOP_PHRASES)))
 _BIGRAM_STOP = set("的了是我你他她们在和也都吗呢吧啊把被给让这那个说很太还")
 
-_tokenizer = None
-_lock = threading.Lock()
+_lock = threading.Lock()  # the in-memory index (rebuilt when the knowledge base changes)
 _warming = False
 
 
@@ -61,7 +62,7 @@ def warm_up() -> None:
     """Load jieba's dictionary in the background (about a second, once per process) so that the
     console's first keystrokes are answered at full speed."""
     global _warming
-    if _tokenizer is None and not _warming:
+    if not text.loaded() and not _warming:
         _warming = True
         threading.Thread(target=_jieba, name="hotline-jieba-warmup", daemon=True).start()
 
@@ -72,19 +73,7 @@ def load() -> None:
 
 
 def _jieba():
-    global _tokenizer
-    if _tokenizer is None:
-        with _lock:
-            if _tokenizer is None:
-                import logging
-
-                import jieba
-
-                jieba.setLogLevel(logging.WARNING)
-                tk = jieba.Tokenizer()
-                tk.initialize()
-                _tokenizer = tk
-    return _tokenizer
+    return text.tokenizer()
 
 
 def terms(text: str, bigrams: bool = True) -> list[str]:
