@@ -2,7 +2,7 @@
 
     zhengwu hotline train FILE [--test-share 0.2]      train a new dispatch model and switch to it
     zhengwu hotline classify FILE --out OUT.csv        every row + 分类, 承办单位, 置信度, 需人工 (标题/内容 suffice)
-    zhengwu hotline evaluate FILE [--folds 5]          k-fold accuracy, macro-F1, per-class F1, ms per ticket,
+    zhengwu hotline evaluate FILE [--folds 5 --seed 0] k-fold accuracy, macro-F1, per-class F1, ms per ticket,
                                                        share sent to a person (nothing saved)
     zhengwu hotline import-categories FILE [--dry-run] the taxonomy (一级分类/二级分类/三级分类 …)
     zhengwu hotline models                             the model versions
@@ -37,6 +37,7 @@ class Command(BaseCommand):
         e.add_argument("file")
         e.add_argument("--folds", type=int, default=5, help="折数（默认 5）")
         e.add_argument("--model", default="", help="模型规格，如 tsvc:char+word+title:balanced（默认为训练所用）")
+        e.add_argument("--seed", type=int, default=0, help="分折的随机种子（默认 0；换种子看结果是否稳定）")
         e.add_argument("--threshold", type=float, default=None, help="需人工的置信度阈值（默认为当前设置）")
         e.add_argument("--rules", choices=("none", "boost", "override"), default="none",
                        help="与模型结合的关键词规则：none 不用，boost 加权，override 命中即采用")
@@ -112,7 +113,7 @@ class Command(BaseCommand):
         rules = classifier.evaluation_rules(opts["taxonomy"] or None) if opts["rules"] != "none" else []
         try:
             e = dispatch_model.kfold(samples, spec=spec, folds=opts["folds"], threshold=threshold, rules=rules,
-                                     rule_mode=opts["rules"])
+                                     rule_mode=opts["rules"], seed=opts["seed"])
         except ValueError as exc:
             raise CommandError(str(exc)) from None
         self.stdout.write(f"样本 {e.samples} 条，{len(e.labels)} 个分类；{e.folds} 折交叉验证（分层），模型 {e.spec}，"
