@@ -49,18 +49,18 @@ def test_the_apps_register_their_warm_up():
 def test_warm_up_loads_the_dictionaries_and_freezes_them(no_close, monkeypatch):
     from zhengwu.catalog import search
     from zhengwu.catalog.search import analysis
-    from zhengwu.hotline import knowledge
+    from zhengwu.hotline import text
 
     # As in a new worker: nothing loaded yet (earlier tests of the session may have loaded them).
     monkeypatch.setattr(analysis, "_analyzer", None)
-    monkeypatch.setattr(knowledge, "_tokenizer", None)
+    monkeypatch.setattr(text, "_tokenizer", None)
     assert gc.get_freeze_count() == 0
     worker = _Worker()
     serve._warm_up(worker)
     assert worker.log.warnings == []
     assert search.analyzer()._tokenizer is not None  # jieba with the catalogue's words
     assert "pypinyin.phrases_dict" in sys.modules  # pypinyin's phrase dictionary (~250,000 lists)
-    assert knowledge._tokenizer is not None  # the 知识库's jieba
+    assert text.loaded()  # the hotline's plain jieba (知识库 and the dispatch model)
     assert gc.get_freeze_count() > 0
     assert no_close == [True]
 
