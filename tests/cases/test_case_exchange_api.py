@@ -221,3 +221,17 @@ def _text_file():
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile("a.txt", b"plain text, not a PDF", content_type="text/plain")
+
+
+def test_the_demo_key_files_for_the_demo_market_regulator(client, make_department, publish_item):
+    import io
+
+    from zhengwu.cases import demo
+
+    market = make_department(name="郑州市金水区市场监督管理局", short_name="市场监管局")
+    item = publish_item(market, "食品经营许可证核发")
+    demo.load(io.StringIO())
+    demo.load(io.StringIO())  # idempotent
+    assert apikeys.ApiKey.objects.filter(department=market).count() == 1
+    r = call(client, "post", "", demo.DEMO_EXCHANGE_KEY, body(item, form_data={}))
+    assert r.status_code == 201 and r.json()["department"]["id"] == market.pk

@@ -30,6 +30,7 @@ from zhengwu.catalog.models import Material
 from zhengwu.core.schemas import ERRORS, Schema
 
 from . import api, api_delivery, queries
+from .api_schemas import FormIn, SubmitIn
 from .models import Case, CaseResult
 from .services import applying, exchange
 
@@ -40,7 +41,7 @@ router = Router(tags=["办件交换（部门系统）"])
 
 
 # -- schemas ---------------------------------------------------------------------------------------
-class ApplicantIn(Schema):
+class ExchangeApplicantIn(Schema):
     kind: str = Field(..., description="person 自然人 / legal 法人")
     name: str = Field(..., max_length=100, description="姓名或单位名称")
     id_number: str = Field("", max_length=18, description="自然人：身份证号")
@@ -53,25 +54,14 @@ class ApplicantIn(Schema):
 class ExchangeCreateIn(Schema):
     external_ref: str = Field(..., max_length=exchange.REF_MAX, description="外部办件编号：本系统的办件编号，同一密钥下唯一")
     item_id: int = Field(..., description="事项 ID（须为本部门实施的事项）")
-    applicant: ApplicantIn
+    applicant: ExchangeApplicantIn
     form_data: dict[str, Any] = Field(default_factory=dict)
     channel: str = Field("online", description="online 网上申报 / window 窗口受理 / self_service 自助终端")
     delivery_method: str = Field("", description="结果领取方式：window / mail / electronic")
     delivery_address: str = Field("", max_length=400)
 
 
-class FormIn(Schema):
-    form_data: dict[str, Any]
-    lock_version: int
-
-
-class SubmitIn(Schema):
-    lock_version: int
-    delivery_method: str = ""
-    delivery_address: str = Field("", max_length=400)
-
-
-class EventOut(Schema):
+class ExchangeEventOut(Schema):
     action: str
     label: str
     from_state: str
@@ -81,7 +71,7 @@ class EventOut(Schema):
     at: dt.datetime
 
 
-class MaterialOut(Schema):
+class ExchangeMaterialOut(Schema):
     id: int
     name: str
     content_type: str
@@ -112,8 +102,8 @@ class ExchangeCaseOut(Schema):
     form_data: dict
     delivery_method: str
     delivery_address: str
-    timeline: list[EventOut] = []
-    materials: list[MaterialOut] = []
+    timeline: list[ExchangeEventOut] = []
+    materials: list[ExchangeMaterialOut] = []
     result: Optional[dict]
 
 
@@ -206,7 +196,7 @@ def save_form(request, case_id: int, payload: FormIn):
     return _fresh(case_id)
 
 
-@router.post("/{int:case_id}/materials", response={201: MaterialOut, **ERRORS}, auth=ApiKeyAuth(WRITE),
+@router.post("/{int:case_id}/materials", response={201: ExchangeMaterialOut, **ERRORS}, auth=ApiKeyAuth(WRITE),
              summary="上传申请材料", description="multipart/form-data：file，material_id 或 name。")
 def upload(request, case_id: int, file: UploadedFile = File(...), material_id: Optional[int] = Form(None),  # noqa: B008
            name: str = Form("")):
