@@ -104,7 +104,7 @@ def register() -> None:
     """Declared in CasesConfig.ready."""
     outbox.register(outbox.Feed(NAME, "办件信息", scope=SCOPE, object_type="cases.case", build=payload,
                                 ref=lambda c: c.number or "", events=EVENTS,
-                                description="办件受理、不予受理、办结时上报省级政务服务平台"))
+                                description="办件受理、不予受理、办结、送达时上报省级政务服务平台"))
 
 
 def on_transition(case, action: str) -> None:
