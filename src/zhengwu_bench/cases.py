@@ -73,7 +73,8 @@ def gen_cases(ctx: Context) -> int:
         "outcome", "intake_mode", "form_data", "progress", "commitment_text", "commitment_signed_at", "refusal_reason",
         "promised_days", "submitted_at", "accepted_on", "due_date", "suspended_workdays", "concluded_at",
         "concluded_on_time", "visits", "lock_version", "idempotency_key", "created_at", "updated_at",
-        "delivery_method", "delivery_address", "received_on", "acceptance_due", "deemed_accepted", "extension_workdays"])
+        "delivery_method", "delivery_address", "received_on", "acceptance_due", "deemed_accepted", "extension_workdays",
+        "api_key_id", "external_ref"])
     event_table = Table(CaseEvent, ["id", "case_id", "action", "label", "from_state", "to_state", "step_id", "actor_id",
                                     "actor_name", "opinion", "data", "visible_to_applicant", "at"])
     step_table = Table(CaseStep, ["id", "case_id", "step_id", "name", "role", "department_id", "block", "status",
@@ -264,7 +265,7 @@ def gen_cases(ctx: Context) -> int:
                 it.region_id, applicant, None, "", win[0] if channel in ("window", "agent") else None, channel, None, None,
                 state, outcome, "normal", "{}", j(progress) if progress else "{}", "", None, refusal, promised,
                 ts(submitted), accepted, due, suspended_days, ts(concluded_at), on_time, visits, lock, None, ts(created),
-                ts(updated), "", "", received_on, acceptance_due, False, 0))
+                ts(updated), "", "", received_on, acceptance_due, False, 0, None, None))
             for action, frm, to, sid, actor, when, opinion, data in ev:
                 if data:
                     key = repr(data)

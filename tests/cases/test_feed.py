@@ -92,3 +92,21 @@ def test_a_refused_transition_writes_no_record(submitted_case, window_staff, app
     with pytest.raises(ValidationError):
         approval.act_on_step(approver, fresh(submitted_case), "review", "pass", fresh(submitted_case).lock_version)
     assert records(submitted_case) == []
+
+
+def test_delivery_goes_up_as_the_delivered_event(submitted_case, window_staff, approver):
+    """送达: the 办件 record of the result reaching the applicant — how and when, no address."""
+    case = intake.accept(window_staff, submitted_case, submitted_case.lock_version)
+    approval.act_on_step(approver, fresh(case), "review", "pass", fresh(case).lock_version)
+    approval.act_on_step(approver, fresh(case), "decide", "pass", fresh(case).lock_version)
+    case = fresh(case)
+    approval.deliver(window_staff, case, case.lock_version, "mail", address="郑州市金水区花园路88号3单元",
+                     carrier="中国邮政EMS", tracking_number="EM123456789CN")
+    rows = records(case)
+    assert [r.event for r in rows] == ["accepted", "concluded", "delivered"]
+    p = rows[-1].payload
+    assert p["事件"] == "送达" and p["办件状态"] == "已送达" and p["送达方式"] == "邮寄送达" and p["送达时间"]
+    assert rows[-1].version == fresh(case).lock_version
+    assert rows[1].payload["送达方式"] == "" and rows[1].payload["送达时间"] is None
+    flat = str(p)
+    assert "花园路" not in flat and "EM123456789CN" not in flat

@@ -95,6 +95,45 @@ def check(raw: str | None, scope: str | None = None) -> ApiKey | None:
     return key
 
 
+class KeyPrincipal:
+    """A machine client acting through the services that take a ``user`` (办件 exchange): the key
+    stands where a person would. It is never a :class:`~zhengwu.accounts.models.User` — a
+    service stores None in a user foreign key for it (``person_of``) — and the audit trail names
+    it ``apikey:<prefix>`` with no user id (:func:`zhengwu.core.audit.record`)."""
+
+    is_machine = True
+    is_authenticated = True
+    is_active = True
+    is_superuser = False
+    is_staff = False
+    pk = id = None
+
+    def __init__(self, key: ApiKey):
+        self.api_key = key
+        self.department_id = key.department_id
+        self.display_name = f"{key.name}（应用密钥 {key.prefix}）"[:100]
+        self.username = f"apikey:{key.prefix}"
+        self._zw_grants = []  # no staff role whatever it holds (zhengwu.org.permissions.grants)
+
+    def get_username(self) -> str:
+        return self.username
+
+    def get_full_name(self) -> str:
+        return self.display_name
+
+    def __str__(self) -> str:
+        return self.display_name
+
+
+def is_machine(user) -> bool:
+    return bool(getattr(user, "is_machine", False))
+
+
+def person_of(user):
+    """``user`` for a user foreign key: None for a machine client (:class:`KeyPrincipal`)."""
+    return None if is_machine(user) else user
+
+
 def key_from_request(request: HttpRequest) -> str | None:
     raw = request.headers.get("X-Api-Key")
     if not raw:

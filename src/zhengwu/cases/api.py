@@ -583,3 +583,6 @@ def decision(request, case_id: int):
 
 
 from . import api_actions, api_deadlines  # noqa: E402,F401 (staff actions and 延长办理期限 endpoints on this router)
+from .api_exchange import router as _exchange_router  # noqa: E402 (departments' systems, with an 应用密钥)
+
+router.add_router("/exchange/", _exchange_router)

@@ -23,6 +23,8 @@ class CasesConfig(AppConfig):
         from zhengwu.accounts.apikeys import register_scope
 
         register_scope(feed.SCOPE, "读取办件信息上报记录并确认接收（上级平台）")
+        register_scope("cases:write", "部门系统创建、填报、上传材料、提交本部门事项的办件")
+        register_scope("cases:read", "部门系统查询本部门办件的状态、办理过程和结果")
 
         register(MenuEntry("受理", "cases:staff_intake", roles={"window"}, icon="inbox", order=10,
                            description="预审与受理：受理、补正、不予受理、容缺受理、告知承诺",

@@ -111,6 +111,11 @@ class Case(models.Model):
 
     lock_version = models.PositiveIntegerField("版本锁", default=0)
     idempotency_key = models.CharField("幂等键", max_length=64, null=True, blank=True)
+    # Filed by a department's system through the exchange API (api_exchange): its 应用密钥 and its
+    # own case number (外部办件编号), unique per key — a retried create finds the same case.
+    api_key = models.ForeignKey("accounts.ApiKey", verbose_name="接入系统应用密钥", null=True, blank=True,
+                                on_delete=models.PROTECT, related_name="+", db_index=False)
+    external_ref = models.CharField("外部办件编号", max_length=50, null=True, blank=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
@@ -144,10 +149,15 @@ class Case(models.Model):
             # Mostly empty links (帮代办, 窗口代录, 一件事): only the rows that have one.
             *(models.Index(fields=[f], name=f"case_{f}_set", condition=models.Q(**{f"{f}__isnull": False}))
               for f in ("agent", "filed_by", "window", "bundle_case")),
+            # A department's system following its department's cases changed since a cursor
+            # (api_exchange.changed: keyset over updated_at, id).
+            models.Index(fields=["department", "updated_at", "id"], name="case_dept_updated"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["number"], name="case_number_unique"),
             models.UniqueConstraint(fields=["idempotency_key"], name="case_idempotency_key_unique"),
+            models.UniqueConstraint(fields=["api_key", "external_ref"], name="case_key_external_ref_unique",
+                                    condition=models.Q(external_ref__isnull=False)),
         ]
 
     def __str__(self) -> str:

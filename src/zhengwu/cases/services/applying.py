@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from zhengwu.accounts.apikeys import is_machine, person_of
 from zhengwu.catalog.models import Material, ServiceItem
 from zhengwu.core import files
 from zhengwu.catalog.models.items import ItemStatus
@@ -47,7 +48,12 @@ def check_service_object(service_object: str, applicant, name: str) -> None:
 
 
 def actor_for(user, case: Case) -> Actor:
-    """How ``user`` acts on ``case``: the applicant (or their agent) or window staff."""
+    """How ``user`` acts on ``case``: the applicant (or their agent) or window staff — or a
+    department's system with its 应用密钥 (:class:`~zhengwu.accounts.apikeys.KeyPrincipal`),
+    which files as a window does, for its own department's cases only."""
+    if is_machine(user):
+        require_key_department(user, case.department_id, "办件")
+        return Actor.WINDOW
     applicant = getattr(user, "applicant", None)
     if applicant is not None and applicant.pk in (case.applicant_id, case.agent_id):
         return Actor.APPLICANT
@@ -56,10 +62,19 @@ def actor_for(user, case: Case) -> Actor:
     raise PermissionDenied("无权办理该办件")
 
 
+def require_key_department(principal, department_id: int, what: str) -> None:
+    """A machine client acts for the department its key is bound to, and for no other."""
+    key = principal.api_key
+    if key.department_id is None:
+        raise PermissionDenied("应用密钥未绑定部门：办件接口只接受绑定了实施部门的应用密钥")
+    if key.department_id != department_id:
+        raise PermissionDenied(f"该{what}不属于本应用密钥所属部门（{key.department.name}），无权办理")
+
+
 @transaction.atomic
 def create_draft(user, service_item: ServiceItem, *, applicant=None, channel: str = Channel.ONLINE,
                  agent=None, agent_note: str = "", form_data: dict | None = None, window=None,
-                 idempotency_key: str | None = None, key_checked: bool = False) -> Case:
+                 idempotency_key: str | None = None, key_checked: bool = False, external_ref: str = "") -> Case:
     """A new draft application for the item's current published guide.
 
     Online, the applicant is the logged-in person. At a window (窗口/帮代办) staff file on the
@@ -77,6 +92,8 @@ def create_draft(user, service_item: ServiceItem, *, applicant=None, channel: st
     filed_by = None
     if applicant is None:
         applicant = applicant_of(user)
+    elif is_machine(user):
+        require_key_department(user, service_item.department_id, "事项")
     else:
         if not permissions.has_role(user, Role.WINDOW, department=service_item.department):
             raise PermissionDenied("仅窗口人员可以代申请人录入办件")
@@ -93,6 +110,7 @@ def create_draft(user, service_item: ServiceItem, *, applicant=None, channel: st
         region_id=service_item.region_id, applicant=applicant, agent=agent, agent_note=agent_note,
         filed_by=filed_by, channel=channel, window=window, form_data={**prefilled, **(form_data or {})},
         promised_days=version.promised_days, idempotency_key=idempotency_key or None,
+        api_key=user.api_key if is_machine(user) else None, external_ref=(external_ref or None) if is_machine(user) else None,
     )
     try:
         with transaction.atomic():
@@ -150,7 +168,8 @@ def upload_material(user, case: Case, uploaded, *, material: Material | None = N
     if content_type is None:
         raise ValidationError({"file": f"“{label}”的文件格式不支持：只接受{ACCEPTED_TYPES}文件"})
     cm = CaseMaterial(case=case, material=material, name=label, original_name=str(uploaded.name)[:255],
-                      content_type=content_type, size=size, sha256=digest.hexdigest(), uploaded_by=user)
+                      content_type=content_type, size=size, sha256=digest.hexdigest(),
+                      uploaded_by=person_of(user))
     # Streamed from the upload (read again from its start) through the storage's cipher: no
     # second copy of a 20 MB file in memory.
     cm.file.save(cm.sha256, uploaded, save=False)

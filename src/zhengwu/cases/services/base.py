@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 
+from zhengwu.accounts.apikeys import person_of
 from zhengwu.core.transitions import Lifecycle, Stale, actor_name
 from zhengwu.speedups.prepared import ByPkShapes
 
@@ -62,7 +63,7 @@ def record_event(case: Case, action: str, label: str, user, *, from_state: str =
                  opinion: str = "", data: dict | None = None, step_id: str = "", visible: bool = True) -> CaseEvent:
     return CaseEvent.objects.create(
         case=case, action=action, label=label, from_state=from_state, to_state=to_state, step_id=step_id,
-        actor=user, actor_name=actor_name(user), opinion=opinion, data=data or {}, visible_to_applicant=visible,
+        actor=person_of(user), actor_name=actor_name(user), opinion=opinion, data=data or {}, visible_to_applicant=visible,
     )
 
 

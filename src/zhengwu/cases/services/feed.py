@@ -1,10 +1,20 @@
 """The 办件 feed to the upper-level platform (办件信息汇聚: 省级/国家政务服务平台), through the
 shared outbox (:mod:`zhengwu.core.outbox`, ADR 0050).
 
-Events: ``accepted`` (受理, 容缺受理, 告知承诺受理, 逾期视为受理), ``refused`` (不予受理) and
-``concluded`` (办结, 准予 or 不予). Each record carries the case as it is after the change, with
+Events: ``accepted`` (受理, 容缺受理, 告知承诺受理, 逾期视为受理), ``refused`` (不予受理),
+``concluded`` (办结, 准予 or 不予) and ``delivered`` (送达: 窗口领取, 邮寄 or 电子送达 registered,
+with 送达方式 and 送达时间). Each record carries the case as it is after the change, with
 the fields of the national 办件信息 exchange that the case has: 办件编号, 事项 (名称, 实施编码,
-业务办理项编码), 受理部门, 区划, 申报渠道, 申请人, dates, 承诺时限, 办理结果, 是否超期.
+业务办理项编码), 受理部门, 区划, 申报渠道, 申请人, dates, 承诺时限, 办理结果, 是否超期, 送达.
+
+The field layout follows the published national standards for 办件 data found for this work:
+GB/T 39046-2020《政务服务平台基础数据规范》(data items of the platform, 办件 among them; issued
+2020-07-21, in force 2020-10-01) and the 事项 codes of GB/T 39554.1-2020《全国一体化政务服务平台
+政务服务事项基本目录及实施清单 第1部分：编码要求》(实施编码, 业务办理项编码); provincial
+specifications built on the national 《国家政务服务平台政务服务事项基本目录及实施清单》(C0109), e.g.
+DB23/T 2551-2020《政务服务事项办件及电子监察数据规范》(申请/受理, 办理及办结 phases), group the
+records the same way. Their field tables themselves (the English column codes such as PROJID)
+were not available to read here, so the record keeps Chinese field names (docs/case-exchange.md).
 
 Personal data: a 法人 applicant is named with its 统一社会信用代码 (public); a natural person's name
 and ID number only masked (张*, 4101**********1234); phones, addresses and form data never go.
@@ -19,9 +29,9 @@ from zhengwu.core.outbox_rules import mask_name, scrub_text
 
 NAME = "cases"
 SCOPE = "feed:cases"
-EVENTS = {"accepted": "受理", "refused": "不予受理", "concluded": "办结"}
+EVENTS = {"accepted": "受理", "refused": "不予受理", "concluded": "办结", "delivered": "送达"}
 ACTION_EVENTS = {"accept": "accepted", "accept_pending": "accepted", "accept_commitment": "accepted",
-                 "deem_accept": "accepted", "refuse": "refused", "conclude": "concluded"}
+                 "deem_accept": "accepted", "refuse": "refused", "conclude": "concluded", "deliver": "delivered"}
 
 
 def _time(value) -> str | None:
@@ -47,6 +57,7 @@ def payload(case, event: str) -> dict:
     from ..models import Case
 
     where = Case.objects.filter(pk=case.pk).values("department__name", "department__uscc", "region__code").first() or {}
+    delivered = _delivery(case) if case.state == "delivered" else {}
     item = case.service_item
     outcome = {"approved": "准予", "denied": "不予"}.get(case.outcome, "")
     if case.state == "refused":
@@ -73,16 +84,27 @@ def payload(case, event: str) -> dict:
         "不予受理理由": scrub_text(case.refusal_reason) if case.state == "refused" else "",
         "按时办结": case.concluded_on_time,
         "是否超期": None if case.concluded_on_time is None else not case.concluded_on_time,
+        "送达方式": delivered.get("method", ""),
+        "送达时间": _time(delivered.get("at")),
         "办件状态": case.state_label,
         "事件": EVENTS[event],
     }
+
+
+def _delivery(case) -> dict:
+    """送达: how and when the result reached the applicant (no address, carrier or waybill)."""
+    from ..models import CaseResult
+
+    row = CaseResult.objects.filter(case_id=case.pk).values("delivery_method", "delivered_at").first() or {}
+    labels = dict(CaseResult.Delivery.choices)
+    return {"method": labels.get(row.get("delivery_method") or "", ""), "at": row.get("delivered_at")}
 
 
 def register() -> None:
     """Declared in CasesConfig.ready."""
     outbox.register(outbox.Feed(NAME, "办件信息", scope=SCOPE, object_type="cases.case", build=payload,
                                 ref=lambda c: c.number or "", events=EVENTS,
-                                description="办件受理、不予受理、办结时上报省级政务服务平台"))
+                                description="办件受理、不予受理、办结、送达时上报省级政务服务平台"))
 
 
 def on_transition(case, action: str) -> None:
