@@ -35,7 +35,7 @@ from zhengwu.workbench.views import roles_required
 from . import forms_staff as f
 from . import access, queries, views_staff_documents, workflow
 from . import views_staff_deadlines as deadlines
-from .models import Case, CaseMaterial, CaseResult, CaseStep, Channel
+from .models import Case, CaseMaterial, CaseResult, CaseStep, Channel, InstantDecision
 from .rules import State, TimeStatus
 from .services import approval, intake, tongban
 
@@ -225,6 +225,9 @@ def _render_case(request, case: Case, *, bound: dict | None = None, focus_step: 
     # 免提交: the licences that stood in for materials (zhengwu.licenses.use).
     licence_uses = licence_use.uses_of_case(case.pk) if has("licence_uses") else []
     cross = tongban.cross_of(case) if has("cross_intake") else None  # 跨域通办: received elsewhere
+    # 秒批: read only for a case whose history says it was checked.
+    instant_decision = (InstantDecision.objects.filter(case_id=case.pk).first()
+                        if any(e.action in ("instant_accept", "instant_manual") for e in events) else None)
     have = {m.name for m in uploaded if m.status != CaseMaterial.Status.REPLACED} | {u.material_name for u in licence_uses}
     material_names = _material_names(case, catalogue, uploaded)
     for s in steps:
@@ -241,7 +244,7 @@ def _render_case(request, case: Case, *, bound: dict | None = None, focus_step: 
         "supplements": supplements, "pending": pending, "suspensions": suspensions,
         "licence_uses": licence_uses, "validity_text": licence_use.validity_text,
         "blocks": _blocks(case, steps), "focus_step": focus_step,
-        "cross": cross, "cross_scope": tongban.scope_label(cross) if cross else "",
+        "cross": cross, "cross_scope": tongban.scope_label(cross) if cross else "", "instant": instant_decision,
     }
     ctx = {
         "case": case, "applicant": case.applicant, "revealed": revealed or {}, "result": result,

@@ -275,6 +275,10 @@ def submit(user, case: Case, expected_lock: int, *, delivery: tuple[str, str] | 
         from .tongban import forwarded
 
         data = forwarded(case, now)
+    from .instant import after_submit
+
+    case_id = case.pk
+    transaction.on_commit(lambda: after_submit(case_id))  # 秒批: decided at once where the item's rules say so
     return transition(case, "submit", actor, user, extra_fields=fields, data=data)
 
 

@@ -56,7 +56,7 @@ def act_on_step(user, case: Case, step_id: str, action: str, expected_lock: int,
                notify=False)
     sync_steps(case, steps, new)
     if new.outcome:
-        _conclude(user, case, new.outcome, opinion)
+        conclude_now(user, case, new.outcome, opinion)
     return case
 
 
@@ -65,7 +65,8 @@ def _cannot_conclude(case: Case) -> str | None:
     return rules.can_conclude(outstanding, case.commitment_signed_at is not None, case.intake_mode)
 
 
-def _conclude(user, case: Case, outcome: str, reason: str) -> Case:
+def conclude_now(user, case: Case, outcome: str, reason: str) -> Case:
+    """办结 a case held locked in review: 决定书, result, licence (准予 with a licence type), history."""
     now = timezone.now()
     case.outcome = outcome
     case.concluded_at = now

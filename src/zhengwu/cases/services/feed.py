@@ -21,7 +21,7 @@ NAME = "cases"
 SCOPE = "feed:cases"
 EVENTS = {"accepted": "受理", "refused": "不予受理", "concluded": "办结"}
 ACTION_EVENTS = {"accept": "accepted", "accept_pending": "accepted", "accept_commitment": "accepted",
-                 "deem_accept": "accepted", "refuse": "refused", "conclude": "concluded"}
+                 "deem_accept": "accepted", "instant_accept": "accepted", "refuse": "refused", "conclude": "concluded"}
 
 
 def _time(value) -> str | None:
