@@ -3,28 +3,17 @@ receives a 金水区 item within its 全市通办 scope for a walk-in citizen an
 (`chuangkou`) accepts it; 金水区 decides; the result is handed over at the receiving window; the
 citizen sees where the case was received and its timeline."""
 
-import io
-
 import pytest
 from django.utils import timezone
 
+from tests.browser.journey import PDF
+from tests.browser.journey import demo_people as _demo
+from tests.browser.journey import log_in as _login
+from tests.browser.journey import new_page as _page
+from tests.browser.journey import no_csp as _no_csp
+from tests.browser.journey import submit as _submit
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-WATCH = """
-window.__csp = [];
-document.addEventListener("securitypolicyviolation", function (e) {
-  window.__csp.push(e.violatedDirective + " " + (e.blockedURI || "inline"));
-});
-"""
-
-
-def _demo():
-    from zhengwu.accounts.demo import load as load_accounts
-    from zhengwu.org.demo import load as load_org
-
-    load_org(io.StringIO())
-    load_accounts(io.StringIO())
 
 
 def _item(name, scope):
@@ -44,32 +33,6 @@ def _item(name, scope):
     item.published_version = version
     item.save()
     return item
-
-
-def _page(browser):
-    page = browser.new_context(locale="zh-CN").new_page()
-    page.add_init_script(WATCH)
-    return page
-
-
-def _no_csp(page):
-    page.wait_for_timeout(100)
-    assert page.evaluate("window.__csp || []") == []
-
-
-def _login(page, base, username):
-    from zhengwu.org.demo import DEMO_PASSWORD
-
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    with page.expect_navigation(wait_until="load"):
-        page.click("#login-submit")
-
-
-def _submit(page, selector):
-    with page.expect_navigation(wait_until="load"):
-        page.click(selector)
 
 
 def test_receive_elsewhere_decide_at_home_hand_over_where_received(live_server, browser):
