@@ -9,29 +9,19 @@
   of the same application issues.
 """
 
-import io
 import re
 
 import pytest
 from django.utils import timezone
 
+from tests.browser.journey import PDF
+from tests.browser.journey import demo_people as _demo
+from tests.browser.journey import log_in as _login
+from tests.browser.journey import new_page as _page
+from tests.browser.journey import no_csp as _no_csp
+from tests.browser.journey import submit as _submit
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-WATCH = """
-window.__csp = [];
-document.addEventListener("securitypolicyviolation", function (e) {
-  window.__csp.push(e.violatedDirective + " " + (e.blockedURI || "inline"));
-});
-"""
-
-
-def _demo():
-    from zhengwu.accounts.demo import load as load_accounts
-    from zhengwu.org.demo import load as load_org
-
-    load_org(io.StringIO())
-    load_accounts(io.StringIO())
 
 
 def _item(short_name, name, *, service_object="both", promised=10, materials=("申请书",), results=(), schema=None):
@@ -53,32 +43,6 @@ def _item(short_name, name, *, service_object="both", promised=10, materials=("�
     item.published_version = version
     item.save()
     return item
-
-
-def _page(browser):
-    page = browser.new_context(locale="zh-CN").new_page()
-    page.add_init_script(WATCH)
-    return page
-
-
-def _no_csp(page):
-    page.wait_for_timeout(100)
-    assert page.evaluate("window.__csp || []") == []
-
-
-def _login(page, base, username):
-    from zhengwu.org.demo import DEMO_PASSWORD
-
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    with page.expect_navigation(wait_until="load"):
-        page.click("#login-submit")
-
-
-def _submit(page, selector):
-    with page.expect_navigation(wait_until="load"):
-        page.click(selector)
 
 
 def test_enterprise_is_told_why_it_may_not_apply(live_server, browser):
@@ -181,8 +145,8 @@ def test_delivery_follows_the_citizens_choice(live_server, browser):
 
 def test_citizen_answers_the_questions_and_is_not_asked_for_the_licence(live_server, browser):
     from zhengwu.accounts.demo import CITIZEN_ID
-    from zhengwu.catalog.models import Bundle, BundleItem, BundleOption, BundleQuestion
     from zhengwu.cases.models import BundleCase
+    from zhengwu.catalog.models import Bundle, BundleItem, BundleOption, BundleQuestion
 
     _demo()
     licence = _item("市场监管局", "个体工商户设立登记", materials=("个体工商户登记申请书",),

@@ -34,11 +34,16 @@ class CasesConfig(AppConfig):
                            count=_waiting_steps, count_label="个环节待办"))
         register(MenuEntry("窗口代录", "cases:staff_file", roles={"window"}, icon="person-vcard", order=12,
                            description="为现场申请人录入办件，含帮代办"))
+        register(MenuEntry("秒批", "cases:staff_instant", roles={"item_admin", "approver", "dept_admin"}, icon="check-lg",
+                           order=25, description="秒批规则：符合全部规则的申请当即准予；审批人员复核秒批办件"))
         register(MenuEntry("延期审批", "cases:staff_extensions", roles={"leader"}, icon="alarm", order=13,
                            description="本行政机关负责人批准或不批准延长办理期限（行政许可法第四十二条）",
                            count=_pending_extensions, count_label="件延期待审批"))
         register(MenuEntry("审批流程", "cases:staff_processes", roles={"item_admin"}, icon="signpost-split", order=24,
                            description="按事项编辑审批环节、并联审批、条件环节和申报表单"))
+        register(MenuEntry("跨域通办统计", "cases:staff_tongban_figures", group="统计分析",
+                           roles={"leader", "dept_admin", "supervisor", "data_admin"}, icon="diagram-3", order=41,
+                           description="本地区代收、代办的跨域通办办件数，按地区和通办类型"))
         register(MenuEntry("办件指标", "cases:figures", group="统计分析", roles={"leader", "dept_admin", "window", "approver", "supervisor"},
                            icon="bar-chart", order=40, description="受理量、办结量、按时办结率、超期数、平均办理时长等"))
 

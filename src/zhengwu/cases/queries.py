@@ -32,6 +32,7 @@ from .models import (
     CaseResult,
     CaseStep,
     Channel,
+    CrossIntake,
     Extension,
     PendingMaterial,
     SupplementNotice,
@@ -369,6 +370,7 @@ CHILD_TABLES = {
     "supplements": SupplementNotice,
     "suspensions": Suspension,
     "licence_uses": LicenceUse,  # 免提交: licences that stood in for materials (zhengwu.licenses.use)
+    "cross_intake": CrossIntake,  # 跨域通办: received by a window of another region (services.tongban)
 }
 
 
@@ -401,15 +403,18 @@ def staff_may_open(user, case: Case) -> bool:
     A case never submitted is the applicant's: staff see it only if they filed it at the window
     for the applicant (窗口代录) and still hold 窗口人员 for its department. The staff side of
     :func:`zhengwu.cases.access.may_view`, the one rule for a case and its files."""
+    from .services.tongban import is_receiver  # 异地代收: the receiving region's windows see it too
+
     if never_submitted(case):
         return (case.filed_by_id is not None and case.filed_by_id == getattr(user, "pk", None)
-                and has_role(user, Role.WINDOW, department=case.department))
+                and (has_role(user, Role.WINDOW, department=case.department) or is_receiver(user, case)))
     if has_role(user, *STAFF_CASE_ROLES, department=case.department):
         return True
-    if not has_child(case, "steps"):
-        return False
-    steps = CaseStep.objects.filter(case_id=case.pk, role__in=STEP_ROLES).select_related("department__region")
-    return any(has_role(user, s.role, department=s.department) for s in steps)
+    if has_child(case, "steps"):
+        steps = CaseStep.objects.filter(case_id=case.pk, role__in=STEP_ROLES).select_related("department__region")
+        if any(has_role(user, s.role, department=s.department) for s in steps):
+            return True
+    return is_receiver(user, case)
 
 
 # Joined to the case: what every case page reads. The process version and the optional

@@ -70,6 +70,8 @@ MACHINE = StateMachine([
     # 行政许可法第三十二条第一款第（四）项: not told what is missing within five days, the application
     # counts as accepted from the day the materials were received.
     _t("deem_accept", {State.SUBMITTED}, State.IN_REVIEW, {Actor.SYSTEM}, "逾期视为受理"),
+    # 秒批: every condition of the item's rules holds on verified data (services.instant).
+    _t("instant_accept", {State.SUBMITTED}, State.IN_REVIEW, {Actor.SYSTEM}, "秒批受理"),
     _t("approve_step", {State.IN_REVIEW}, State.IN_REVIEW, {Actor.APPROVER, Actor.WINDOW}, "审批通过"),
     _t("return_step", {State.IN_REVIEW}, State.IN_REVIEW, {Actor.APPROVER}, "退回上一环节"),
     _t("suspend", {State.IN_REVIEW}, State.SUSPENDED, {Actor.APPROVER, Actor.WINDOW}, "启动特别程序"),

@@ -8,6 +8,8 @@ from . import views_staff_bundles as staff_bundles
 from . import views_staff_documents as documents
 from . import views_staff_filing as filing
 from . import views_staff_processes as processes
+from . import views_staff_tongban as tongban
+from . import views_staff_instant as instant
 
 P = "workbench/cases/"
 
@@ -32,6 +34,10 @@ urlpatterns: list = [
     path(f"{P}file/<int:pk>/", filing.file_draft, name="staff_file_draft"),
     path(f"{P}file/bundle/", staff_bundles.choose_bundle, name="staff_choose_bundle"),
     path(f"{P}file/bundle/<int:bundle_id>/", staff_bundles.file_bundle, name="staff_file_bundle"),
+    path(f"{P}tongban/", tongban.receive, name="staff_tongban"),
+    path(f"{P}instant/", instant.instant_home, name="staff_instant"),
+    path(f"{P}instant/<int:pk>/review/", instant.instant_review, name="staff_instant_review"),
+    path(f"{P}tongban/figures/", tongban.figures, name="staff_tongban_figures"),
     path(f"{P}processes/", processes.process_list, name="staff_processes"),
     path(f"{P}processes/<int:pk>/", processes.process_edit, name="staff_process_edit"),
     path(f"{P}processes/<int:pk>/form/", processes.form_schema, name="staff_form_schema"),

@@ -32,6 +32,7 @@ from . import access, documents, queries, rules
 from .models import Case, CaseEvent, CaseMaterial, CaseResult, CaseStep, Notification, PendingMaterial, SupplementNotice
 from .context_processors import unread_count
 from .rules import State, TimeStatus
+from .services import tongban
 
 ACCEPT_FILES = ".pdf,.jpg,.jpeg,.png,.ofd"
 PAGE_SIZE = 20
@@ -243,6 +244,10 @@ def event_details(event: CaseEvent) -> list[str]:
         out.append(f"{d['step']}：{d.get('decision', '')}")
     if event.action == "conclude" and d.get("outcome"):
         out.append(f"办理结果：{d['outcome']}（{d.get('decision', '')}）")
+    if event.action == "cross_receive" and d.get("receiving"):  # 跨域通办
+        out.append(f"{d['receiving']}异地代收（{d.get('scope', '')}）")
+    if event.action == "submit" and d.get("cross_forward"):
+        out.append(f"代收窗口已将申请转交{d['cross_forward']}受理")
     if event.action == "deliver" and d.get("method"):
         extra = f"，{d['carrier']} 运单号 {d['tracking']}" if d.get("tracking") else ""
         out.append(f"送达方式：{d['method']}{extra}")
@@ -275,8 +280,9 @@ def case_detail(request, pk: int):
     # 免提交: the licences that stood in for materials (no query for a guide without such materials).
     licence_uses = (licence_use.uses_of_case(case.pk)
                     if case.submitted_at and licence_use.licence_materials(case.item_version_id) else [])
+    cross = tongban.cross_of(case) if case.filed_by_id else None  # 跨域通办: received at a window elsewhere
     return render_page(request, "cases/applicant/case_detail.html", {
-        "licence_uses": licence_uses,
+        "licence_uses": licence_uses, "cross": cross,
         "case": case, "state_css": STATE_CSS.get(State(case.state)), "time_left": time_left(case),
         "events": events, "steps": steps, "current_steps": [s for s in steps if s.status == CaseStep.Status.ACTIVE],
         "files": files, "suspensions": suspensions,

@@ -35,9 +35,9 @@ from zhengwu.workbench.views import roles_required
 from . import forms_staff as f
 from . import access, queries, views_staff_documents, workflow
 from . import views_staff_deadlines as deadlines
-from .models import Case, CaseMaterial, CaseResult, CaseStep, Channel
+from .models import Case, CaseMaterial, CaseResult, CaseStep, Channel, InstantDecision
 from .rules import State, TimeStatus
-from .services import approval, intake
+from .services import approval, intake, tongban
 
 PAGE_SIZE = 30
 
@@ -224,6 +224,10 @@ def _render_case(request, case: Case, *, bound: dict | None = None, focus_step: 
               if case.state in (State.CONCLUDED, State.DELIVERED) and has("result") else None)
     # 免提交: the licences that stood in for materials (zhengwu.licenses.use).
     licence_uses = licence_use.uses_of_case(case.pk) if has("licence_uses") else []
+    cross = tongban.cross_of(case) if has("cross_intake") else None  # 跨域通办: received elsewhere
+    # 秒批: read only for a case whose history says it was checked.
+    instant_decision = (InstantDecision.objects.filter(case_id=case.pk).first()
+                        if any(e.action in ("instant_accept", "instant_manual") for e in events) else None)
     have = {m.name for m in uploaded if m.status != CaseMaterial.Status.REPLACED} | {u.material_name for u in licence_uses}
     material_names = _material_names(case, catalogue, uploaded)
     for s in steps:
@@ -240,6 +244,7 @@ def _render_case(request, case: Case, *, bound: dict | None = None, focus_step: 
         "supplements": supplements, "pending": pending, "suspensions": suspensions,
         "licence_uses": licence_uses, "validity_text": licence_use.validity_text,
         "blocks": _blocks(case, steps), "focus_step": focus_step,
+        "cross": cross, "cross_scope": tongban.scope_label(cross) if cross else "", "instant": instant_decision,
     }
     ctx = {
         "case": case, "applicant": case.applicant, "revealed": revealed or {}, "result": result,
@@ -283,6 +288,11 @@ def _render_case(request, case: Case, *, bound: dict | None = None, focus_step: 
         if case.state == State.CONCLUDED and result is not None:
             ctx["deliver_form"] = bound.get("deliver") or f.DeliverForm(
                 initial={**lock, **_delivery_initial(request.user, case)}, auto_id="deliver_%s")
+    if (case.state == State.CONCLUDED and result is not None and "deliver_form" not in ctx and cross is not None
+            and tongban.hands_over_here(request.user, case, "window")):
+        # 代收窗口领取: the receiving window hands the result over.
+        ctx["deliver_form"] = bound.get("deliver") or f.DeliverForm(initial={**lock, "method": "window"},
+                                                                     auto_id="deliver_%s")
     ctx.update(deadlines.case_context(request.user, case, bound))
     ctx["documents"] = views_staff_documents.links(case)
     ctx["any_errors"] = bool(bound)

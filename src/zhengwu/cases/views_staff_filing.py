@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from zhengwu.licenses import use as licence_use
 from zhengwu.accounts.models import Applicant
-from zhengwu.catalog.models import Material
+from zhengwu.catalog.models import Material, ServiceItem
 from zhengwu.datashare import prefill as registry_prefill
 from zhengwu.core import audit
 from zhengwu.org.models import Role, Window
@@ -25,6 +25,7 @@ from zhengwu.org.permissions import grants
 from zhengwu.workbench.views import roles_required
 
 from . import forms_staff as f
+from . import views_staff_tongban as tongban_views
 from . import queries, rules
 from .models import Case, CaseMaterial, Channel
 from .rules import State
@@ -56,17 +57,24 @@ def _my_window(user) -> Window | None:
     return Window.objects.filter(pk=window_id).first() if window_id else None
 
 
+def _start_items(request):
+    """The items the clerk may file here, and the item of another region being received (异地代收,
+    chosen on the 跨域代收 page): while one is chosen, it is the only item offered."""
+    cross = tongban_views.session_item(request)
+    if cross is not None:
+        return ServiceItem.objects.filter(pk=cross.pk).select_related("department"), cross
+    return scoped_items(request.user, [Role.WINDOW]), None
+
+
 @roles_required(Role.WINDOW, what="窗口人员")
-
-
 def file_start(request):
     """窗口代录 step 1: find the applicant by 身份证号/统一社会信用代码 (or register a person on
     the spot), choose the item and the channel, and open a draft.
 
     The lookup is a POST so that an ID number never lands in a URL (access logs, history).
     """
-    items = scoped_items(request.user, [Role.WINDOW])
-    ctx: dict = {"lookup": f.LookupForm(), "check_form": registry_prefill.WindowCheckForm()}
+    items, cross = _start_items(request)
+    ctx: dict = {"lookup": f.LookupForm(), "check_form": registry_prefill.WindowCheckForm(), "cross_item": cross}
     applicant = None
     op = request.POST.get("op") if request.method == "POST" else None
     if op == "lookup":
@@ -117,12 +125,13 @@ def file_start(request):
                                                for k, v in exc.message_dict.items()})
                     f.apply_service_errors(start, exc)
                 else:
+                    tongban_views.forget_item(request)
                     return redirect("cases:staff_file_draft", pk=case.pk)
         ctx["start"] = start
     if applicant is not None:
         ctx["applicant"] = applicant
-        ctx.setdefault("start", f.FileStartForm(initial={"applicant": applicant.pk, "channel": Channel.WINDOW},
-                                                items=items))
+        ctx.setdefault("start", f.FileStartForm(initial={"applicant": applicant.pk, "channel": Channel.WINDOW,
+                                                         "item": cross.pk if cross else None}, items=items))
     ctx["idempotency_key"] = request.POST.get("idempotency_key") if op == "start" else uuid.uuid4().hex
     if applicant is not None:
         ctx["bundles"] = _bundles_for(applicant)
@@ -160,10 +169,12 @@ def file_register(request):
         else:
             applicant = user.applicant
             messages.success(request, f"已为{applicant.name}完成{'法人' if legal else '实名'}登记")
+            items, cross = _start_items(request)
             return render(request, "cases/staff/file_start.html", {
+                "cross_item": cross,
                 "lookup": f.LookupForm(initial={"number": ""}), "applicant": applicant, "temp_password": password,
-                "start": f.FileStartForm(initial={"applicant": applicant.pk, "channel": Channel.WINDOW},
-                                         items=scoped_items(request.user, [Role.WINDOW])),
+                "start": f.FileStartForm(initial={"applicant": applicant.pk, "channel": Channel.WINDOW,
+                                                  "item": cross.pk if cross else None}, items=items),
                 "idempotency_key": uuid.uuid4().hex, "bundles": _bundles_for(applicant),
             })
     return render(request, "cases/staff/file_start.html", ctx)

@@ -141,4 +141,33 @@ def load(stdout) -> None:
             user.password_changed_at = timezone.now()
             user.save()
         grant_role(None, user, role, district, depts[dep] if dep else None, windows.get(window))
-    stdout.write(f"演示辖区：{district.full_name}，{len(depts)} 个部门，{len(windows)} 个窗口，{len(STAFF)} 名工作人员")
+    _load_neighbour()
+    stdout.write(f"演示辖区：{district.full_name}，{len(depts)} 个部门，{len(windows)} 个窗口，{len(STAFF)} 名工作人员；"
+                 f"邻区代收窗口 1 个（{NEIGHBOUR_STAFF[0]}）")
+
+
+# 跨域通办: a window of a neighbouring district (郑州市二七区) that receives 金水区's 全市/全省/跨省通办
+# items for it (异地代收, zhengwu.cases.services.tongban).
+NEIGHBOUR_CODE = "410103000000"
+NEIGHBOUR_STAFF = ("daishou", "刘代收")
+
+
+def _load_neighbour() -> None:
+    from zhengwu.accounts.models import User
+
+    region = Region.objects.filter(code=NEIGHBOUR_CODE).first()
+    if region is None:
+        region = Region.objects.create(code=NEIGHBOUR_CODE, name="二七区",
+                                       parent=Region.objects.filter(code="410100000000").first())
+    hall = Hall.objects.get_or_create(region=region, name="二七区政务服务中心",
+                                      defaults={"address": "郑州市二七区大学路与政通路交叉口", "phone": "0371-68900000"})[0]
+    window = Window.objects.get_or_create(hall=hall, number="D01",
+                                          defaults={"name": "跨域通办窗口", "kind": Window.Kind.COMPREHENSIVE})[0]
+    username, display = NEIGHBOUR_STAFF
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        user = User(username=username, display_name=display, kind=User.Kind.STAFF)
+        user.set_password(DEMO_PASSWORD)
+        user.password_changed_at = timezone.now()
+        user.save()
+    grant_role(None, user, Role.WINDOW, region, None, window)

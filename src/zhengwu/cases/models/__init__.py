@@ -5,8 +5,11 @@ from .materials import CaseMaterial, PendingMaterial, SupplementNotice
 from .notifications import Notification, SmsMessage
 from .process import CaseStep, Extension, ProcessDefinition, Suspension
 from .results import CaseResult
+from .tongban import CrossIntake
+from .instant import InstantDecision, InstantRule
 
 __all__ = [
-    "BundleCase", "Case", "CaseEvent", "CaseMaterial", "CaseResult", "CaseStep", "Channel", "Extension", "IntakeMode",
+    "BundleCase", "Case", "CaseEvent", "CrossIntake", "CaseMaterial", "CaseResult", "CaseStep", "Channel", "Extension", "IntakeMode",
+    "InstantDecision", "InstantRule",
     "Notification", "PendingMaterial", "ProcessDefinition", "SmsMessage", "SupplementNotice", "Suspension",
 ]

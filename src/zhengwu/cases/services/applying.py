@@ -20,7 +20,7 @@ from zhengwu.org import permissions
 from zhengwu.org.models import Role
 
 from .. import forms_schema, rules
-from ..queries import CHILD_TABLES
+from ..queries import CHILD_TABLES, has_child
 from ..models import Case, CaseMaterial, Channel, SupplementNotice
 from ..rules import Actor, State
 from .base import TRANSITION_RELATED, check_lock, locked_case, record_event, transition
@@ -59,6 +59,10 @@ def actor_for(user, case: Case) -> Actor:
         return Actor.APPLICANT
     if permissions.has_role(user, Role.WINDOW, Role.APPROVER, department=case.department):
         return Actor.WINDOW
+    from .tongban import is_receiver
+
+    if is_receiver(user, case):  # 异地代收: the receiving region's window completes and forwards it
+        return Actor.WINDOW
     raise PermissionDenied("无权办理该办件")
 
 
@@ -89,14 +93,16 @@ def create_draft(user, service_item: ServiceItem, *, applicant=None, channel: st
             return existing
     if service_item.status != ItemStatus.PUBLISHED or service_item.published_version_id is None:
         raise ValidationError("该事项未发布或已停用，暂不能申请")
-    filed_by = None
+    filed_by = received_at = None
     if applicant is None:
         applicant = applicant_of(user)
     elif is_machine(user):
         require_key_department(user, service_item.department_id, "事项")
     else:
         if not permissions.has_role(user, Role.WINDOW, department=service_item.department):
-            raise PermissionDenied("仅窗口人员可以代申请人录入办件")
+            from .tongban import check_may_receive
+
+            received_at = check_may_receive(user, service_item)  # 异地代收 within the 通办范围, or refused
         filed_by = user
     if channel not in Channel.values:
         raise ValidationError({"channel": f"申报渠道不正确：应为{'、'.join(Channel.labels)}"})
@@ -123,6 +129,11 @@ def create_draft(user, service_item: ServiceItem, *, applicant=None, channel: st
     # queries.with_child_flags): a caller answering with its detail need not ask.
     for name in CHILD_TABLES:
         setattr(case, f"has_{name}", False)
+    if received_at is not None:
+        from .tongban import record_receipt
+
+        record_receipt(user, case, received_at)
+        case.has_cross_intake = True
     return case
 
 
@@ -278,7 +289,16 @@ def submit(user, case: Case, expected_lock: int, *, delivery: tuple[str, str] | 
     if case.channel in (Channel.WINDOW, Channel.AGENT):  # filed in person: one trip (跑动)
         case.visits += 1
         fields.append("visits")
-    return transition(case, "submit", actor, user, extra_fields=fields)
+    data = None
+    if has_child(case, "cross_intake"):  # 异地代收: submitting forwards it to the item's department
+        from .tongban import forwarded
+
+        data = forwarded(case, now)
+    from .instant import after_submit
+
+    case_id = case.pk
+    transaction.on_commit(lambda: after_submit(case_id))  # 秒批: decided at once where the item's rules say so
+    return transition(case, "submit", actor, user, extra_fields=fields, data=data)
 
 
 @transaction.atomic

@@ -56,7 +56,7 @@ def act_on_step(user, case: Case, step_id: str, action: str, expected_lock: int,
                notify=False)
     sync_steps(case, steps, new)
     if new.outcome:
-        _conclude(user, case, new.outcome, opinion)
+        conclude_now(user, case, new.outcome, opinion)
     return case
 
 
@@ -65,7 +65,8 @@ def _cannot_conclude(case: Case) -> str | None:
     return rules.can_conclude(outstanding, case.commitment_signed_at is not None, case.intake_mode)
 
 
-def _conclude(user, case: Case, outcome: str, reason: str) -> Case:
+def conclude_now(user, case: Case, outcome: str, reason: str) -> Case:
+    """办结 a case held locked in review: 决定书, result, licence (准予 with a licence type), history."""
     now = timezone.now()
     case.outcome = outcome
     case.concluded_at = now
@@ -160,7 +161,10 @@ def deliver(user, case: Case, expected_lock: int, method: str, *, address: str =
             raise ValidationError({"address": f"邮寄送达须填写：{'、'.join(missing)}"})
     case = locked_case(case.pk, expected_lock)
     if not permissions.has_role(user, Role.WINDOW, Role.APPROVER, department=case.department):
-        raise PermissionDenied("仅该部门的窗口或审批人员可以登记送达")
+        from .tongban import hands_over_here
+
+        if not hands_over_here(user, case, method):  # 异地代收: the result is picked up at the receiving window
+            raise PermissionDenied("仅该部门的窗口或审批人员可以登记送达（跨域代收件由代收窗口登记窗口领取）")
     result = case.result
     result.delivery_method, result.address, result.carrier, result.tracking_number = method, address, carrier, tracking_number
     result.delivered_at = timezone.now()

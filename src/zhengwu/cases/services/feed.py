@@ -31,7 +31,8 @@ NAME = "cases"
 SCOPE = "feed:cases"
 EVENTS = {"accepted": "受理", "refused": "不予受理", "concluded": "办结", "delivered": "送达"}
 ACTION_EVENTS = {"accept": "accepted", "accept_pending": "accepted", "accept_commitment": "accepted",
-                 "deem_accept": "accepted", "refuse": "refused", "conclude": "concluded", "deliver": "delivered"}
+                 "deem_accept": "accepted", "instant_accept": "accepted", "refuse": "refused", "conclude": "concluded",
+                 "deliver": "delivered"}
 
 
 def _time(value) -> str | None:

@@ -293,7 +293,8 @@ def case_figures(cases: QuerySet | None = None, *, group_by: str = "department",
 
 # The history entries that set a case's due date (受理 in any form, 特别程序结束, 批准延期, the
 # migration's correction): each records it in ``data["due_date"]`` (ISO date).
-DUE_DATE_ACTIONS = ("accept", "accept_pending", "accept_commitment", "deem_accept", "resume", "approve_extension",
+DUE_DATE_ACTIONS = ("accept", "accept_pending", "accept_commitment", "deem_accept", "instant_accept", "resume",
+                    "approve_extension",
                     "deadline_correction")
 
 

@@ -1,6 +1,6 @@
 """发证: a licence issued on 准予 in the case's own transaction, and 变更 to a new version.
 
-``issue_for_case(case, result, user)`` is called by ``cases.services.approval._conclude`` after the
+``issue_for_case(case, result, user)`` is called by ``cases.services.approval.conclude_now`` after the
 ``CaseResult`` is saved: when the case concludes 准予 and the item's result is a licence type, the
 licence is issued — identifier (GB/T 36904), holder from the applicant, face data from the
 result's ``licence_payload`` and the case's form, dates, the PDF sealed by the issuer and the
