@@ -78,6 +78,9 @@ bench: install $(BENCH_LOCUST)
 	# 统计分析 (issue 27): a day's rollup (busiest day), the backfill, each dashboard's p95, the monthly report.
 	ZHENGWU_DATA_DIR=$(BENCH_DATA_DIR) $(if $(BENCH_DATABASE_URL),DATABASE_URL=$(BENCH_DATABASE_URL),env -u DATABASE_URL) \
 		$(BIN)/python bench/insights.py --size $(BENCH_SIZE)
+	# 收费与缴款 (issue 29): signed payment notices (recorded, duplicate, unknown order, wrong amount), p95 < 20 ms.
+	ZHENGWU_DATA_DIR=$(BENCH_DATA_DIR) $(if $(BENCH_DATABASE_URL),DATABASE_URL=$(BENCH_DATABASE_URL),env -u DATABASE_URL) \
+		$(BIN)/python bench/payments.py
 	# Search quality (issue 28): hit@1/hit@5/MRR on citizens' questions, demo + a real catalogue, fresh temp SQLite.
 	$(BIN)/python bench/search_quality.py
 

@@ -22,12 +22,12 @@ def test_amount_parsing_is_decimal_and_two_places():
 def test_fee_problems_name_the_row_and_the_rule():
     ok = [{"name": "工本费", "amount": "20", "basis": "《文件》"},
           {"name": "检测费", "rule": "按项目计费"},
-          {"name": "旧数据", "standard": "按规定收取"}]  # legacy rows stay valid
+          {"name": "旧数据", "standard": "按规定收取"}, {"name": "邮寄费"}]  # legacy and imported rows stay valid
     assert fee_rules.fee_problems(ok) == []
     problems = fee_rules.fee_problems([
         {"name": "工本费", "amount": "abc", "basis": "x"},
         {"name": "检测费", "amount": "10", "rule": "按项目", "basis": "x"},
-        {"name": "空项"},
+        {"name": "空项", "amount": "", "rule": ""},
         {"name": "无依据", "amount": "5"},
         {"name": "零元", "amount": "0", "basis": "x"},
         {"name": "减免", "amount": "5", "basis": "x", "reductions": [{"name": "低保", "condition": "", "percent": 150}]},
@@ -35,7 +35,7 @@ def test_fee_problems_name_the_row_and_the_rule():
     text = "\n".join(problems)
     assert "第1项收费“工本费”的金额“abc”应为以元为单位" in text
     assert "第2项收费“检测费”的“金额”与“计费规则”只能填一项" in text
-    assert "第3项收费“空项”须填写金额（元）或计费规则" in text
+    assert "第3项收费“空项”须填写金额（元）或计费规则" in text  # a row of the editor (amount/rule keys)
     assert "第4项收费“无依据”须填写收费依据" in text
     assert "第5项收费“零元”的金额应大于0" in text
     assert "第1条减免须填写名称和适用条件" in text and "减收比例应为1至100的整数" in text

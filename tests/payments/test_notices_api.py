@@ -78,3 +78,16 @@ def test_without_a_secret_the_channel_is_off(settings, order):
     providers._build.cache_clear()
     r = Client().post(URL, b"{}", content_type="application/json", HTTP_X_SIGNATURE="x")
     assert r.status_code == 404
+
+
+def test_order_lookup_needs_the_scope(order):
+    from zhengwu.accounts import apikeys
+
+    url = f"/api/v1/payments/orders/{order.pay_code}"
+    assert Client().get(url).status_code == 401
+    wrong = apikeys.issue("其他系统", ["licences:verify"]).secret
+    assert Client().get(url, HTTP_X_API_KEY=wrong).status_code == 403
+    key = apikeys.issue("非税平台", ["payments:read"]).secret
+    r = Client().get(url, HTTP_X_API_KEY=key)
+    assert r.status_code == 200 and r.json()["amount_due"] == "20.00" and r.json()["state"] == "待缴款"
+    assert Client().get("/api/v1/payments/orders/1", HTTP_X_API_KEY=key).status_code == 404

@@ -8,8 +8,10 @@ A fee item in ``ItemVersion.fees`` (a JSON list) is::
      "reductions": [{"name": "低保家庭", "condition": "持有效低保证", "percent": null, "waive": true},
                     {"name": "残疾人", "condition": "持残疾人证", "percent": 50, "waive": false}]}
 
-Older rows carry only ``name``/``standard``/``basis``: their ``standard`` text is read as the
-rule (the clerk enters the amount), so every guide already published stays valid.
+Older rows carry only ``name``/``standard``/``basis`` (and imported spreadsheets may give a bare
+name): their ``standard`` text is read as the rule (the clerk enters the amount), so every guide
+already published, and every import that passed before, stays valid; a row with the new keys
+(the editor's) must have an amount or a rule.
 """
 
 from __future__ import annotations
@@ -149,7 +151,9 @@ def fee_problems(fees: Sequence[Mapping] | None) -> list[str]:
                 problems.append(f"{where}的金额不应超过一千万元")
         if amount is not None and rule:
             problems.append(f"{where}的“金额”与“计费规则”只能填一项：固定金额填金额，按情况计费的填规则")
-        if amount is None and not rule and not str(raw.get("standard") or "").strip() and amount_text in (None, ""):
+        structured = "amount" in raw or "rule" in raw  # written by this version's editor or API
+        if structured and amount is None and not rule and not str(raw.get("standard") or "").strip() \
+                and amount_text in (None, ""):
             problems.append(f"{where}须填写金额（元）或计费规则")
         if amount is not None and not str(raw.get("basis") or "").strip():
             problems.append(f"{where}须填写收费依据（法律依据）")

@@ -23,7 +23,9 @@ class PaymentsConfig(AppConfig):
 
         post_save.connect(hooks.on_case_event, sender=CaseEvent, dispatch_uid="payments.on_case_event")
         case_signals.delivery_check.connect(hooks.delivery_refusal, dispatch_uid="payments.delivery_refusal")
-        roles = {Role.WINDOW, Role.APPROVER, Role.DEPT_ADMIN, Role.LEADER, Role.SUPERVISOR}
+        # Not in the window clerk's menu (it stays flat, ≤ FLAT_MAX entries, ADR 0048): the clerk
+        # reaches an order from the case page's 收费 panel; the pages themselves admit clerks.
+        roles = {Role.APPROVER, Role.DEPT_ADMIN, Role.LEADER, Role.SUPERVISOR}
         register(MenuEntry("收费与缴款", "payments:orders", group="政务服务", roles=roles, icon="card-checklist", order=25,
                            description="缴款单：柜台收款、收据、退款、作废"))
         register(MenuEntry("日对账", "payments:reconciliation", group="政务服务", roles=roles, icon="file-earmark-text",

@@ -131,10 +131,10 @@ def pay_at_counter(user, order: PaymentOrder, expected_lock: int | None, method:
 def _record_payment(order: PaymentOrder, user, provider: str, method: str, amount_fen: int, txn: str,
                     reference: str, actor: Actor) -> Payment:
     now = timezone.now()
+    # One payment per order (a unique constraint): the order's id numbers the 收据 without a second write.
     payment = Payment.objects.create(order=order, provider=provider, method=method, amount_fen=amount_fen,
-                                     transaction_id=txn, reference=reference, recorded_by=user, paid_at=now)
-    payment.receipt_number = f"SJ{timezone.localdate(now):%Y%m%d}{payment.pk:08d}"
-    payment.save(update_fields=["receipt_number"])
+                                     transaction_id=txn, reference=reference, recorded_by=user, paid_at=now,
+                                     receipt_number=f"SJ{timezone.localdate(now):%Y%m%d}{order.pk:08d}")
     order.paid_fen, order.paid_at = amount_fen, now
     label = rules.METHOD_LABELS.get(method, method)
     LIFECYCLE.move(order, "pay", actor, user, fields=["paid_fen", "paid_at"],
@@ -162,12 +162,10 @@ def receive_notice(provider_code: str, body: bytes, headers) -> NoticeResult:
     if provider is None or provider is providers.COUNTER:
         raise NotFound("未配置该支付渠道")
     notice = provider.parse_notice(body, headers)  # BadSignature / ProviderError before anything is read
-    try:
+    with transaction.atomic():  # the booking and its log row: one commit
         result = _apply_notice(provider.code, notice)
-    except IntegrityError:  # the same transaction id raced in: the other one recorded it
-        result = NoticeResult(NoticeLog.Outcome.DUPLICATE)
-    NoticeLog.objects.create(provider=provider.code, transaction_id=notice.transaction_id, pay_code=notice.pay_code,
-                             amount_fen=notice.amount_fen, outcome=result.outcome)
+        NoticeLog.objects.create(provider=provider.code, transaction_id=notice.transaction_id,
+                                 pay_code=notice.pay_code, amount_fen=notice.amount_fen, outcome=result.outcome)
     if result.outcome == NoticeLog.Outcome.UNKNOWN_ORDER:
         raise OrderNotFound(f"缴款单不存在：缴款码 {notice.pay_code} 没有对应的缴款单")
     if result.outcome == NoticeLog.Outcome.AMOUNT_MISMATCH:
@@ -178,12 +176,12 @@ def receive_notice(provider_code: str, body: bytes, headers) -> NoticeResult:
     return result
 
 
-@transaction.atomic
 def _apply_notice(provider: str, notice: providers.Notice) -> NoticeResult:
-    order_id = PaymentOrder.objects.filter(pay_code=notice.pay_code).values_list("pk", flat=True).first()
-    if order_id is None:
+    """Book ``notice`` (the caller holds the transaction): the order by its 缴款码, locked, in one query."""
+    order = (PaymentOrder.objects.select_for_update(of=("self",)).select_related("case")
+             .filter(pay_code=notice.pay_code).first())
+    if order is None:
         return NoticeResult(NoticeLog.Outcome.UNKNOWN_ORDER)
-    order = LIFECYCLE.lock(order_id, None)
     seen = Payment.objects.filter(provider=provider, transaction_id=notice.transaction_id).first()
     if seen is not None:
         if seen.order_id != order.pk:
@@ -193,9 +191,12 @@ def _apply_notice(provider: str, notice: providers.Notice) -> NoticeResult:
         return NoticeResult(NoticeLog.Outcome.ALREADY_PAID, order)
     if notice.amount_fen != order.amount_due_fen:
         return NoticeResult(NoticeLog.Outcome.AMOUNT_MISMATCH, order)
-    with transaction.atomic():  # a savepoint: a racing twin's IntegrityError leaves this transaction usable
-        payment = _record_payment(order, None, provider, notice.method, notice.amount_fen, notice.transaction_id,
-                                  "", Actor.PROVIDER)
+    try:
+        with transaction.atomic():  # a savepoint: a racing twin's IntegrityError leaves the transaction usable
+            payment = _record_payment(order, None, provider, notice.method, notice.amount_fen,
+                                      notice.transaction_id, "", Actor.PROVIDER)
+    except IntegrityError:  # the same transaction id was booked meanwhile (unique provider + id)
+        return NoticeResult(NoticeLog.Outcome.DUPLICATE, order)
     return NoticeResult(NoticeLog.Outcome.RECORDED, order, payment)
 
 

@@ -11,7 +11,7 @@ import datetime as dt
 import uuid
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -147,9 +147,7 @@ def order_new(request, case_pk: int):
             order = services.create_order(request.user, case, amounts=amounts, reductions=reductions)
             messages.success(request, f"已开具缴款单，缴款码 {order.pay_code}，应缴 {order.due_yuan} 元")
             return redirect("payments:order", order.pk)
-        except (ValidationError, PermissionDenied) as exc:
-            if isinstance(exc, PermissionDenied):
-                raise
+        except ValidationError as exc:
             errors = _errors(exc)
     return render(request, "payments/order_new.html", {"case": case, "fees": fees, "errors": errors,
                                                          "post": request.POST}, status=400 if errors else 200)
