@@ -91,3 +91,12 @@ def test_order_lookup_needs_the_scope(order):
     r = Client().get(url, HTTP_X_API_KEY=key)
     assert r.status_code == 200 and r.json()["amount_due"] == "20.00" and r.json()["state"] == "待缴款"
     assert Client().get("/api/v1/payments/orders/1", HTTP_X_API_KEY=key).status_code == 404
+
+
+def test_a_transaction_id_already_booked_for_another_order_is_409(bank, order, make_case, fee_item, approver):
+    other = make_case(fee_item, approver=approver).payment_order
+    assert post(bank, {"pay_code": order.pay_code, "transaction_id": "T8", "amount": "20.00"}).status_code == 200
+    r = post(bank, {"pay_code": other.pay_code, "transaction_id": "T8", "amount": "20.00"})
+    assert r.status_code == 409 and "交易号 T8 已用于另一张缴款单" in r.json()["detail"]
+    assert type(other).objects.get(pk=other.pk).state == "pending" and Payment.objects.count() == 1
+    assert NoticeLog.objects.filter(transaction_id="T8").count() == 2

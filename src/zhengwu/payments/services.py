@@ -162,41 +162,54 @@ def receive_notice(provider_code: str, body: bytes, headers) -> NoticeResult:
     if provider is None or provider is providers.COUNTER:
         raise NotFound("未配置该支付渠道")
     notice = provider.parse_notice(body, headers)  # BadSignature / ProviderError before anything is read
-    with transaction.atomic():  # the booking and its log row: one commit
-        result = _apply_notice(provider.code, notice)
-        NoticeLog.objects.create(provider=provider.code, transaction_id=notice.transaction_id,
-                                 pay_code=notice.pay_code, amount_fen=notice.amount_fen, outcome=result.outcome)
+    try:
+        with transaction.atomic():  # the booking and its log row: one commit
+            result = _apply_notice(provider.code, notice)
+            _log_notice(provider.code, notice, result.outcome)
+    except IntegrityError:  # the transaction id is already booked (a twin that raced in, or another order's)
+        with transaction.atomic():
+            seen = Payment.objects.select_related("order").filter(provider=provider.code,
+                                                                  transaction_id=notice.transaction_id).first()
+            same = seen is not None and seen.order.pay_code == notice.pay_code
+            result = NoticeResult(NoticeLog.Outcome.DUPLICATE if same else NoticeLog.Outcome.ALREADY_PAID,
+                                  seen.order if seen else None, seen if same else None)
+            result.txn_elsewhere = not same
+            _log_notice(provider.code, notice, result.outcome)
     if result.outcome == NoticeLog.Outcome.UNKNOWN_ORDER:
         raise OrderNotFound(f"缴款单不存在：缴款码 {notice.pay_code} 没有对应的缴款单")
     if result.outcome == NoticeLog.Outcome.AMOUNT_MISMATCH:
         raise ValidationError({"amount": [f"金额不符：缴款单应缴 {result.order.due_yuan} 元，"
                                           f"通知金额 {yuan(notice.amount_fen)} 元；未入账"]})
+    if result.outcome == NoticeLog.Outcome.ALREADY_PAID and getattr(result, "txn_elsewhere", False):
+        raise Conflict(f"交易号 {notice.transaction_id} 已用于另一张缴款单，本次通知未入账，请核实")
     if result.outcome == NoticeLog.Outcome.ALREADY_PAID:
-        raise Conflict(f"该缴款单已缴款（缴款码 {result.order.pay_code}），本次通知未入账，请核实后原路退回")
+        raise Conflict(f"该缴款单已缴款（缴款码 {notice.pay_code}），本次通知未入账，请核实后原路退回")
     return result
 
 
+def _log_notice(provider: str, notice: providers.Notice, outcome: str) -> None:
+    NoticeLog.objects.create(provider=provider, transaction_id=notice.transaction_id, pay_code=notice.pay_code,
+                             amount_fen=notice.amount_fen, outcome=outcome)
+
+
 def _apply_notice(provider: str, notice: providers.Notice) -> NoticeResult:
-    """Book ``notice`` (the caller holds the transaction): the order by its 缴款码, locked, in one query."""
+    """Book ``notice`` (the caller holds the transaction): the order by its 缴款码, locked, in one
+    query. On the hot path (a 待缴款 order, the right amount) nothing else is read: a transaction
+    id already booked elsewhere is caught by the unique constraint (IntegrityError, see
+    :func:`receive_notice`); the same notice again finds the order paid and its payment."""
     order = (PaymentOrder.objects.select_for_update(of=("self",)).select_related("case")
              .filter(pay_code=notice.pay_code).first())
     if order is None:
         return NoticeResult(NoticeLog.Outcome.UNKNOWN_ORDER)
-    seen = Payment.objects.filter(provider=provider, transaction_id=notice.transaction_id).first()
-    if seen is not None:
-        if seen.order_id != order.pk:
-            return NoticeResult(NoticeLog.Outcome.ALREADY_PAID, order)
-        return NoticeResult(NoticeLog.Outcome.DUPLICATE, order, seen)
     if order.state != State.PENDING:
+        seen = Payment.objects.filter(provider=provider, transaction_id=notice.transaction_id).first()
+        if seen is not None and seen.order_id == order.pk:
+            return NoticeResult(NoticeLog.Outcome.DUPLICATE, order, seen)
         return NoticeResult(NoticeLog.Outcome.ALREADY_PAID, order)
     if notice.amount_fen != order.amount_due_fen:
         return NoticeResult(NoticeLog.Outcome.AMOUNT_MISMATCH, order)
-    try:
-        with transaction.atomic():  # a savepoint: a racing twin's IntegrityError leaves the transaction usable
-            payment = _record_payment(order, None, provider, notice.method, notice.amount_fen,
-                                      notice.transaction_id, "", Actor.PROVIDER)
-    except IntegrityError:  # the same transaction id was booked meanwhile (unique provider + id)
-        return NoticeResult(NoticeLog.Outcome.DUPLICATE, order)
+    payment = _record_payment(order, None, provider, notice.method, notice.amount_fen, notice.transaction_id, "",
+                              Actor.PROVIDER)
     return NoticeResult(NoticeLog.Outcome.RECORDED, order, payment)
 
 
