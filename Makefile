@@ -81,6 +81,9 @@ bench: install $(BENCH_LOCUST)
 	# 办件信息上报 (issue 29): 20,000 办件 feed records pushed by the HTTP gateway to a local receiver (≥ 1,000/s).
 	ZHENGWU_DATA_DIR=$(BENCH_DATA_DIR) $(if $(BENCH_DATABASE_URL),DATABASE_URL=$(BENCH_DATABASE_URL),env -u DATABASE_URL) \
 		$(BIN)/python bench/case_feed.py --records 20000
+	# 收费与缴款 (issue 29): signed payment notices (recorded, duplicate, unknown order, wrong amount), p95 < 20 ms.
+	ZHENGWU_DATA_DIR=$(BENCH_DATA_DIR) $(if $(BENCH_DATABASE_URL),DATABASE_URL=$(BENCH_DATABASE_URL),env -u DATABASE_URL) \
+		$(BIN)/python bench/payments.py
 	# Search quality (issue 28): hit@1/hit@5/MRR on citizens' questions, demo + a real catalogue, fresh temp SQLite.
 	$(BIN)/python bench/search_quality.py
 

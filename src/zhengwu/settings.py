@@ -132,6 +132,7 @@ INSTALLED_APPS = [
     "zhengwu.datashare",
     "zhengwu.queueing",
     "zhengwu.inspections",
+    "zhengwu.payments",
     "zhengwu.insights",
     "zhengwu.portal",
     "zhengwu.workbench",
@@ -430,3 +431,11 @@ ZHENGWU_FEED_TOKEN = os.environ.get("ZHENGWU_FEED_TOKEN", "")
 ZHENGWU_FEED_GATEWAY = os.environ.get("ZHENGWU_FEED_GATEWAY", "")
 ZHENGWU_FEED_DIR = os.environ.get("ZHENGWU_FEED_DIR", "") or str(DATA_DIR / "feeds")
 ZHENGWU_FEED_MAX_ATTEMPTS = int(os.environ.get("ZHENGWU_FEED_MAX_ATTEMPTS", "10"))
+
+# 收费与缴款 (docs/payments.md): online payment channels whose signed notices are accepted at
+# POST /api/v1/payments/notices/<code>. 柜台缴款 (counter) is always there. A channel without
+# its secret is not offered. The default: one bank channel, on when ZHENGWU_PAY_BANK_SECRET is set.
+ZHENGWU_PAYMENT_PROVIDERS = {
+    "bank": {"class": "zhengwu.payments.providers.HmacNoticeProvider", "label": "合作银行",
+             "secret_env": "ZHENGWU_PAY_BANK_SECRET"},
+}

@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("zhengwu.datashare.urls")),
     path("", include("zhengwu.queueing.urls")),
     path("", include("zhengwu.inspections.urls")),
+    path("", include("zhengwu.payments.urls")),
     path("", include("zhengwu.insights.urls")),
     path("workbench/", include("zhengwu.workbench.urls")),
     path("admin/", admin.site.urls),

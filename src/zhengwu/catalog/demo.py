@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from zhengwu.core.identifiers import make_implementation_code, validate_base_code
 
+from . import fee_rules
 from .data import demo as data
 from .data.demo.common import COMPLAINT, DEPT_HOURS, DEPT_LOCATIONS, HOURS, MATERIALS
 from .data.demo.forms import FORMS
@@ -171,7 +172,8 @@ def _expand(dept: str, raw: dict) -> tuple[dict, list[dict]]:
     materials = [_parse_material(t, name) for t in raw["mats"]]
     for seq, m in enumerate(materials, 1):
         m["seq"] = seq
-    fees = [{"name": f[0], "standard": f[1], "basis": f[2]} for f in raw.get("fee", [])]
+    # "10元/证" becomes the amount 10.00; other standards are rules the clerk prices per case.
+    fees = [fee_rules.normalise_fee({"name": f[0], "standard": f[1], "basis": f[2]}) for f in raw.get("fee", [])]
     has_licence = any(r["type"] == "证照" for r in results)
     # 通俗名称 is the first phrase; further phrases citizens use go to the keywords.
     popular, *more_phrases = raw["pop"].split()

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from django import forms
 from django.core.exceptions import ValidationError
 
-from . import rules
+from . import fee_rules, rules
 from .models import Bundle, ItemVersion
 from .models.items import CHANNELS, LEGAL_THEMES, PERSON_THEMES
 from .models.materials import Material, MaterialForm, MaterialSource, Necessity
@@ -136,7 +136,33 @@ class RowsField(forms.Field):
 
 
 STEP_COLUMNS = [("name", "环节名称", "text"), ("description", "办理内容及标准", "text"), ("days", "时限（工作日）", "int")]
-FEE_COLUMNS = [("name", "收费项目", "text"), ("standard", "收费标准", "text"), ("basis", "收费依据", "text")]
+FEE_COLUMNS = [("name", "收费项目", "text"), ("amount", "金额（元）", "text"), ("rule", "计费规则（金额视情况而定时）", "text"),
+               ("basis", "收费依据", "text"), ("reductions", "减免（名称|条件|免收或50%，多条用；分隔）", "text"),
+               ("standard", "收费标准说明", "text")]
+
+
+class FeeRowsField(RowsField):
+    """收费: per row a fixed amount (元) or a rule, the basis, and 减免 written on one line
+    (``名称|条件|免收`` or ``名称|条件|50%``, several separated by ``；``) — see :mod:`.fee_rules`."""
+
+    def prepare_value(self, value):
+        rows = []
+        for row in value or []:
+            if isinstance(row, dict) and isinstance(row.get("reductions"), list):
+                row = {**row, "reductions": fee_rules.format_reductions(row["reductions"])}
+            rows.append(row)
+        return rows
+
+    def to_python(self, value):
+        rows = super().to_python(value)
+        out = []
+        for i, row in enumerate(rows, start=1):
+            try:
+                reductions = fee_rules.parse_reductions(row.get("reductions") or "")
+            except ValueError as exc:
+                raise ValidationError(f"第{i}项收费“{row.get('name')}”：{exc}") from None
+            out.append(fee_rules.normalise_fee({**row, "reductions": reductions}))
+        return out
 RESULT_COLUMNS = [("name", "结果名称", "text"), ("type", "结果类型", "text"), ("sample", "结果样本说明", "text")]
 SPECIAL_COLUMNS = [("name", "特别程序名称", "text"), ("days", "时限（工作日）", "int"), ("description", "说明", "text")]
 
@@ -174,7 +200,8 @@ class GuideForm(BootstrapMixin, forms.ModelForm):
     themes = forms.MultipleChoiceField(label="主题分类", choices=THEME_CHOICES, required=False,
                                        widget=forms.CheckboxSelectMultiple, help_text="用于网上办事大厅按主题浏览")
     process_steps = RowsField(STEP_COLUMNS, required_column="name", label="办理流程", min_rows=2)
-    fees = RowsField(FEE_COLUMNS, required_column="name", label="收费", help_text="不收费的留空")
+    fees = FeeRowsField(FEE_COLUMNS, required_column="name", label="收费",
+                        help_text="不收费的留空；每项填固定金额（元）或计费规则之一，并填写收费依据")
     results = RowsField(RESULT_COLUMNS, required_column="name", label="审批结果")
     special_procedures = RowsField(SPECIAL_COLUMNS, required_column="name", label="特别程序",
                                    help_text="只有行政许可法第四十五条规定的听证、招标、拍卖、检验、检测、检疫、鉴定、"

@@ -34,6 +34,8 @@ from zhengwu.core.identifiers import (
 from zhengwu.core.statemachine import StateMachine, Transition, TransitionRefused
 from zhengwu.core.statemachine import t as _t
 
+from . import fee_rules
+
 
 def compression_rate(statutory_days: int | None, promised_days: int | None) -> float | None:
     """时限压缩率 = (法定时限 − 承诺时限) / 法定时限; None when there is no statutory limit."""
@@ -246,6 +248,8 @@ def check_guide(
         result.add("visits", "到办事现场次数不应超过5次（最多跑一次改革要求）")
 
     _check_codes(result, codes or {}, item_type)
+    for problem in fee_rules.fee_problems(guide.get("fees")):  # 收费: amount or rule, basis, 减免
+        result.add("fees", problem)
 
     if for_publication:
         for name, message in PUBLICATION_REQUIRED.items():

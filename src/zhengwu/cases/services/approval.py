@@ -11,7 +11,7 @@ from zhengwu.licenses.services import issuing as licence_issuing
 from zhengwu.org import permissions
 from zhengwu.org.models import Department, Role
 
-from .. import documents, rules, workflow
+from .. import documents, rules, signals, workflow
 from ..models import Case, CaseMaterial, CaseResult, CaseStep, PendingMaterial, ProcessDefinition, Suspension
 from ..models.cases import IntakeMode
 from ..rules import Actor, State
@@ -165,6 +165,9 @@ def deliver(user, case: Case, expected_lock: int, method: str, *, address: str =
 
         if not hands_over_here(user, case, method):  # 异地代收: the result is picked up at the receiving window
             raise PermissionDenied("仅该部门的窗口或审批人员可以登记送达（跨域代收件由代收窗口登记窗口领取）")
+    refusals = [reason for _, reason in signals.delivery_check.send(sender=Case, case=case) if reason]
+    if refusals:  # e.g. 缴款单未缴款 (payments): nothing is written
+        raise ValidationError("；".join(refusals), code="delivery_blocked")
     result = case.result
     result.delivery_method, result.address, result.carrier, result.tracking_number = method, address, carrier, tracking_number
     result.delivered_at = timezone.now()
