@@ -1,7 +1,8 @@
 """跨域通办 as people walk it, under the strict CSP: a window of the neighbouring 二七区 (`daishou`)
 receives a 金水区 item within its 全市通办 scope for a walk-in citizen and forwards it; 金水区's window
-(`chuangkou`) accepts it; 金水区 decides; the result is handed over at the receiving window; the
-citizen sees where the case was received and its timeline."""
+(`chuangkou`) accepts it; 金水区 decides (the 缴款单 opens on 准予); the citizen pays at the receiving
+window's counter (delivery is refused before); the result is handed over there; the citizen sees
+where the case was received and its timeline."""
 
 import pytest
 from django.utils import timezone
@@ -16,7 +17,7 @@ from tests.browser.journey import submit as _submit
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def _item(name, scope):
+def _item(name, scope, fees=()):
     from zhengwu.catalog.models import ItemVersion, Material, ServiceItem
     from zhengwu.catalog.models.items import ItemStatus, VersionState
     from zhengwu.org.models import Department
@@ -28,7 +29,7 @@ def _item(name, scope):
     version = ItemVersion.objects.create(
         service_item=item, number=1, state=VersionState.PUBLISHED, name=name, item_type="01", service_object="both",
         case_type="committed", statutory_days=20, promised_days=5, online_depth=4, channels=["online", "window"],
-        published_at=timezone.now(), tongban_scope=scope)
+        published_at=timezone.now(), tongban_scope=scope, fees=list(fees))
     Material.objects.create(version=version, seq=1, name="申请书", necessity="required")
     item.published_version = version
     item.save()
@@ -40,9 +41,11 @@ def test_receive_elsewhere_decide_at_home_hand_over_where_received(live_server, 
     from zhengwu.accounts.models import User
     from zhengwu.cases.models import Case, CrossIntake
     from zhengwu.cases.services import approval
+    from zhengwu.payments.models import PaymentOrder
 
     _demo()
-    item = _item("个体工商户注册登记", "city")
+    item = _item("个体工商户注册登记", "city", fees=[{"name": "工本费", "standard": "20元/证", "amount": "20.00",
+                                                 "basis": "《演示收费依据》", "rule": "", "reductions": []}])
     _item("个体工商户区内通办事项", "district")
     base = live_server.url
 
@@ -83,7 +86,17 @@ def test_receive_elsewhere_decide_at_home_hand_over_where_received(live_server, 
         approval.act_on_step(approver, fresh, step, "pass", fresh.lock_version)
     assert Case.objects.get(pk=case.pk).state == "concluded"
 
-    # The result is handed over at the receiving window.
+    # The citizen pays the fee at the receiving window's counter, then the result is handed over there.
+    clerk.goto(f"{base}/workbench/cases/{case.pk}/")
+    assert "未缴款前不能登记送达" in clerk.locator("#payment-panel").inner_text()
+    _submit(clerk, "#btn-deliver")
+    assert "缴款后方可登记送达" in clerk.content() and Case.objects.get(pk=case.pk).state == "concluded"
+    clerk.goto(f"{base}/workbench/cases/{case.pk}/")
+    _submit(clerk, "#payment-panel a")
+    clerk.select_option("#pay-method", "cash")
+    _submit(clerk, "#btn-pay")
+    assert "20.00" in clerk.content()  # the 收据
+    assert PaymentOrder.objects.get(case=case).state == "paid"
     clerk.goto(f"{base}/workbench/cases/{case.pk}/")
     assert clerk.locator("#panel-deliver").is_visible()
     _submit(clerk, "#btn-deliver")

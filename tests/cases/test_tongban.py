@@ -175,3 +175,26 @@ def test_both_sides_and_the_applicant_see_where_it_was_received(staff_client, cl
     mine = staff_client(citizen).get(reverse("cases:my_case", args=[case.pk]))
     assert mine.status_code == 200 and 'id="case-cross"' in mine.text and "异地代收" in mine.text
     assert f"代收窗口已将申请转交{city_item.department.name}受理" in mine.text
+
+
+def test_the_receiving_window_collects_the_fee_and_others_do_not(clerk, publish_item, dept, citizen, pdf, window_staff,
+                                                                   approver, make_staff):
+    from zhengwu.payments import services as payments
+    from zhengwu.payments.models import PaymentOrder
+
+    item = publish_item(dept, "收费的通办事项", tongban_scope="city", materials=[("申请书", "required")],
+                        fees=[{"name": "工本费", "standard": "20元", "amount": "20.00", "basis": "依据", "rule": "",
+                               "reductions": []}])
+    case = _received(clerk, item, citizen, pdf)
+    case = applying.submit(clerk, case, case.lock_version)
+    intake.accept(window_staff, fresh(case), fresh(case).lock_version)
+    for step in ("review", "decide"):
+        approval.act_on_step(approver, fresh(case), step, "pass", fresh(case).lock_version)
+    order = PaymentOrder.objects.get(case=case)  # opened on 准予
+    stranger = make_staff("window", region=_third_region("410103000000", "二七区"))
+    with pytest.raises(PermissionDenied):
+        payments.pay_at_counter(stranger, order, order.lock_version, "cash", order.amount_due_fen)
+    payments.pay_at_counter(clerk, order, order.lock_version, "cash", order.amount_due_fen)
+    assert PaymentOrder.objects.get(pk=order.pk).state == "paid"
+    with pytest.raises(PermissionDenied):  # refunds stay with the handling department
+        payments.refund(clerk, order, 100, "多收", "cash", "r1")

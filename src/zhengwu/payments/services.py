@@ -48,6 +48,20 @@ def require_clerk(user, department) -> None:
         raise PermissionDenied("仅该部门的窗口或审批人员可以办理收费")
 
 
+def receives_for(user, order: PaymentOrder) -> bool:
+    """The user is a window of the region that received the order's case for its department (跨域通办:
+    异地代收 — the applicant pays where the result is picked up)."""
+    from zhengwu.cases.models import Case
+    from zhengwu.cases.services.tongban import is_receiver
+
+    return is_receiver(user, Case(pk=order.case_id))
+
+
+def may_collect(user, order: PaymentOrder) -> bool:
+    """柜台收款: the department's 窗口/审批人员, or the receiving window of a 跨域代收 case."""
+    return permissions.has_role(user, *CLERK_ROLES, department=order.department) or receives_for(user, order)
+
+
 def _refuse_state(order: PaymentOrder, action: str) -> None:
     """A refused action as 409 (已缴款 twice is a conflict with what happened, not bad input)."""
     try:
@@ -108,7 +122,8 @@ def pay_at_counter(user, order: PaymentOrder, expected_lock: int | None, method:
                    reference: str = "") -> Payment:
     """The clerk takes the money at the window: 现金 / POS刷卡 / 转账; a 收据 is numbered."""
     order = LIFECYCLE.lock(order.pk, None)
-    require_clerk(user, order.department)
+    if not may_collect(user, order):
+        raise PermissionDenied("仅该部门的窗口或审批人员（或跨域代收窗口）可以柜台收款")
     _refuse_state(order, "pay")  # 已缴款: 409, before the version (a double click says why)
     LIFECYCLE.check_version(order, expected_lock)
     errors = {}
