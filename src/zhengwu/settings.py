@@ -133,6 +133,7 @@ INSTALLED_APPS = [
     "zhengwu.queueing",
     "zhengwu.inspections",
     "zhengwu.insights",
+    "zhengwu.benefits",
     "zhengwu.portal",
     "zhengwu.workbench",
     "zhengwu_bench",  # synthetic bench data: only its `gen-data` command (no models, no URLs)

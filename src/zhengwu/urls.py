@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("zhengwu.queueing.urls")),
     path("", include("zhengwu.inspections.urls")),
     path("", include("zhengwu.insights.urls")),
+    path("", include("zhengwu.benefits.urls")),
     path("workbench/", include("zhengwu.workbench.urls")),
     path("admin/", admin.site.urls),
 ]
