@@ -266,11 +266,22 @@ def _check(c: dict, record: dict, ref: dt.date) -> tuple[bool, str]:
 
 def evaluate(kind: str, conditions: list[dict], record: dict, ref: dt.date) -> tuple[bool, list[dict]]:
     """(eligible, [{"label", "actual", "ok"} per condition]). ``conditions`` must be validated."""
-    explained = []
-    for c in conditions:
-        ok, actual = _check(c, record, ref)
-        explained.append({"label": describe(kind, c), "actual": actual, "ok": ok})
-    return all(e["ok"] for e in explained), explained
+    return evaluator(kind, conditions, ref)(record)
+
+
+def evaluator(kind: str, conditions: list[dict], ref: dt.date):
+    """:func:`evaluate` for many records: the labels made once (the scan's per-row function)."""
+    labelled = [(describe(kind, c), c) for c in conditions]
+
+    def decide(record: dict) -> tuple[bool, list[dict]]:
+        explained, eligible = [], True
+        for label, c in labelled:
+            ok, actual = _check(c, record, ref)
+            eligible = eligible and ok
+            explained.append({"label": label, "actual": actual, "ok": ok})
+        return eligible, explained
+
+    return decide
 
 
 # -- compilation to a database filter -----------------------------------------------------------------

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 
 from zhengwu.accounts.models import Applicant
@@ -32,29 +32,30 @@ def message_for(policy: Policy) -> tuple[str, str]:
 
 
 def notify_new(run: EligibilityRun) -> int:
-    """One 站内消息 per entitlement this run created whose holder has an account."""
+    """One 站内消息 per entitlement this run created whose holder has an account: one query joins
+    the run's new entitlements to the applicants (by blind index or USCC), streamed in chunks."""
     policy = run.policy
     title, body = message_for(policy)
-    sent, after = 0, 0
-    while True:
-        chunk = list(Entitlement.objects.filter(policy=policy, run_id=run.pk, notified_at__isnull=True, pk__gt=after)
-                     .order_by("pk").values_list("pk", "subject_key")[:NOTIFY_CHUNK])
-        if not chunk:
-            return sent
-        after = chunk[-1][0]
-        keys = {k: pk for pk, k in chunk}
-        if policy.kind == Policy.Kind.PERSON:
-            holders = Applicant.objects.filter(kind="person", id_number_index__in=list(keys))
-            users = dict(holders.values_list("id_number_index", "user_id"))
-        else:
-            users = dict(Applicant.objects.filter(kind="legal", uscc__in=list(keys)).values_list("uscc", "user_id"))
-        if not users:
-            continue
-        with transaction.atomic():
-            Notification.objects.bulk_create([Notification(recipient_id=u, title=title, body=body)
-                                              for u in users.values()])
-            Entitlement.objects.filter(pk__in=[keys[k] for k in users]).update(notified_at=timezone.now())
-        sent += len(users)
+    field = "id_number_index" if policy.kind == Policy.Kind.PERSON else "uscc"
+    holders = Applicant.objects.filter(kind=policy.kind)
+    user_of = holders.filter(**{field: OuterRef("subject_key")}).values("user_id")[:1]
+    rows = (Entitlement.objects.filter(policy=policy, run_id=run.pk, notified_at__isnull=True,
+                                       subject_key__in=holders.values(field))
+            .annotate(user=Subquery(user_of)).values_list("pk", "user"))
+    sent, chunk = 0, []
+    for row in rows.iterator(chunk_size=NOTIFY_CHUNK):
+        chunk.append(row)
+        if len(chunk) == NOTIFY_CHUNK:
+            sent += _notify_chunk(chunk, title, body)
+            chunk = []
+    return sent + (_notify_chunk(chunk, title, body) if chunk else 0)
+
+
+def _notify_chunk(chunk: list[tuple[int, int]], title: str, body: str) -> int:
+    with transaction.atomic():
+        Notification.objects.bulk_create([Notification(recipient_id=u, title=title, body=body) for _, u in chunk])
+        Entitlement.objects.filter(pk__in=[pk for pk, _ in chunk]).update(notified_at=timezone.now())
+    return len(chunk)
 
 
 def _lock_own(user, pk: int, expected_lock) -> Entitlement:

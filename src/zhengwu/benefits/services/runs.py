@@ -15,10 +15,11 @@ there by the next :func:`run_queued`.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -73,25 +74,52 @@ def _claim(run_id: int, now) -> bool:
                                       heartbeat_at__lt=stale).update(heartbeat_at=now) == 1
 
 
-def _batch(run: EligibilityRun, policy: Policy, model, key: str, cols: list[str], q, lo: int, hi: int,
+STAGE = "benefits_run_stage"  # per connection (temporary): one batch's eligible rows
+
+
+def _stage() -> None:
+    jsontype = "jsonb" if connection.vendor == "postgresql" else "text"
+    with connection.cursor() as c:
+        c.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {STAGE} (subject_pk bigint, subject_key varchar(32), "
+                  f"explanation {jsontype})")
+
+
+def _upsert(policy: Policy, run: EligibilityRun, made: list[tuple], now) -> None:
+    """One statement for the batch: new subjects inserted; existing ones get ``seen_run_id`` and the
+    fresh explanation, their state untouched (the upsert on the unique (policy, subject))."""
+    direct = policy.mode == Policy.Mode.DIRECT
+    state = Entitlement.State.GRANTED if direct else Entitlement.State.PENDING
+    at = connection.ops.adapt_datetimefield_value(now)
+    with connection.cursor() as c:
+        c.execute(f"DELETE FROM {STAGE}")
+        if connection.vendor == "postgresql":
+            with c.cursor.copy(f"COPY {STAGE} (subject_pk, subject_key, explanation) FROM STDIN") as copy:
+                for row in made:
+                    copy.write_row(row)
+        else:
+            c.executemany(f"INSERT INTO {STAGE} VALUES (%s, %s, %s)", made)
+        table = Entitlement._meta.db_table
+        c.execute(
+            f"INSERT INTO {table} (policy_id, subject_pk, subject_key, state, explanation, run_id, seen_run_id, "
+            f"lock_version, created_at, decided_at) "
+            f"SELECT %s, subject_pk, subject_key, %s, explanation, %s, %s, 0, %s, %s FROM {STAGE} WHERE true "
+            f"ON CONFLICT (policy_id, subject_key) DO UPDATE SET seen_run_id = excluded.seen_run_id, "
+            f"explanation = excluded.explanation",
+            [policy.pk, state, run.pk, run.pk, at, at if direct else None])
+
+
+def _batch(run: EligibilityRun, policy: Policy, model, key: str, cols: list[str], q, decide, lo: int, hi: int,
            now) -> int:
     """Scan pks (lo, hi]; upsert the eligible; returns how many."""
     rows = model.objects.filter(q, pk__gt=lo, pk__lte=hi).values_list("pk", key, *cols)
     made = []
-    direct = policy.mode == Policy.Mode.DIRECT
     for row in rows.iterator(chunk_size=5000):
-        ok, explained = rules.evaluate(policy.kind, run.rules, dict(zip(cols, row[2:], strict=True)),
-                                       run.reference_date)
+        ok, explained = decide(dict(zip(cols, row[2:], strict=True)))
         if ok and row[1]:
-            made.append(Entitlement(
-                policy_id=policy.pk, subject_pk=row[0], subject_key=row[1], explanation=explained, run_id=run.pk,
-                seen_run_id=run.pk, state=Entitlement.State.GRANTED if direct else Entitlement.State.PENDING,
-                decided_at=now if direct else None))
+            made.append((row[0], row[1], json.dumps(explained, ensure_ascii=False)))
     with transaction.atomic():
         if made:
-            Entitlement.objects.bulk_create(made, batch_size=2000, update_conflicts=True,
-                                            unique_fields=["policy", "subject_key"],
-                                            update_fields=["seen_run_id", "explanation"])
+            _upsert(policy, run, made, now)
         run.last_pk = hi
         run.matched += len(made)
         run.scanned = hi
@@ -113,13 +141,15 @@ def execute(run_id: int) -> EligibilityRun | None:
         cols = rules.columns(kind)
         conditions = rules.validate(kind, run.rules)
         q = rules.compile_q(kind, conditions, run.reference_date)
+        decide = rules.evaluator(kind, conditions, run.reference_date)
+        _stage()
         if not run.max_pk:
             run.max_pk = model.objects.aggregate(m=Max("pk"))["m"] or 0
             run.save(update_fields=["max_pk"])
         lo = run.last_pk
         while lo < run.max_pk:
             hi = min(lo + RANGE, run.max_pk)
-            _batch(run, policy, model, key, cols, q, lo, hi, now)
+            _batch(run, policy, model, key, cols, q, decide, lo, hi, now)
             lo = hi
         _finish(run, policy)
     except Exception as exc:
