@@ -102,6 +102,7 @@ def main() -> None:
     parser.add_argument("--persons", type=int, default=0, help="top the 人口库 up to this many rows (0: as it is)")
     parser.add_argument("--city-wide", action="store_true", help="also the city-wide policy (many matches)")
     parser.add_argument("--tag", default="")
+    parser.add_argument("--out", default=str(RESULTS), help="directory of the result files")
     args = parser.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zhengwu.settings")
     import django
@@ -139,8 +140,9 @@ def main() -> None:
     results["district_first_per_10m_s"] = round(per_10m, 1)
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     name = f"{stamp}-benefits-{connection.vendor}{'-' + args.tag if args.tag else ''}"
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / f"{name}.json").write_text(json.dumps(results, ensure_ascii=False, indent=2))
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / f"{name}.json").write_text(json.dumps(results, ensure_ascii=False, indent=2))
     lines = [f"# 免申即享 资格比对 ({connection.vendor}, {persons:,} persons)", "",
              "| policy | run | seconds | matched | new | target |", "|---|---|---|---|---|---|"]
     for p in results["policies"].values():
@@ -151,7 +153,7 @@ def main() -> None:
     verdict = "met" if per_10m < TARGET_S else "NOT met"
     lines += ["", f"District policy, first run, scaled linearly to 10,000,000 persons: {per_10m:.1f} s "
                   f"(target < {TARGET_S:.0f} s: {verdict}; measured at {persons:,})."]
-    (RESULTS / f"{name}.md").write_text("\n".join(lines) + "\n")
+    (out / f"{name}.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
 
 

@@ -1,5 +1,5 @@
 """Demo 免申即享: three published policies over the demo 人口库/法人库, each with a 资格比对 done, so
-that the demo accounts see them at once — 张小民 (zhangxm) a 青年人才生活补贴 to confirm, the demo
+that the demo accounts see them at once — 张小民 a 青年人才生活补贴 to confirm, the demo
 enterprise a 小微企业开办补贴, and a few elderly demo residents the 高龄津贴 granted without
 application. Idempotent: policies are found by name; runs are only made for a policy without one."""
 
