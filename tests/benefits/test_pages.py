@@ -135,3 +135,26 @@ def test_direct_policy_shows_granted_and_others_cannot_act(client, make_citizen,
     client.force_login(make_citizen(name="王五"))
     assert client.post(reverse("benefits:decide", args=[ent.pk, "waive"]), {"lock_version": 0}).status_code == 404
     assert "暂无可享受的政策" in client.get(reverse("benefits:mine")).content.decode()
+
+
+def test_api_lists_and_decides(client, make_citizen, make_person, make_policy, run_now):
+    number = make_id_number("41010519400101123")
+    user = make_citizen(name="李老", id_body=number[:17])
+    make_person(D(1940, 1, 1), id_number=number)
+    policy = make_policy([{"field": "age", "op": "gte", "value": 80}], name="高龄津贴")
+    run_now(policy)
+    assert client.get("/api/v1/benefits/mine").status_code == 401
+    client.force_login(user)
+    [row] = client.get("/api/v1/benefits/mine").json()
+    assert row["policy"] == "高龄津贴" and row["state"] == "pending" and row["explanation"][0]["ok"] is True
+    url = f"/api/v1/benefits/mine/{row['id']}/confirm"
+    r = client.post(url, {"lock_version": 0}, content_type="application/json")
+    assert r.status_code == 200 and r.json()["state"] == "confirmed"
+    assert client.post(url, {"lock_version": 0}, content_type="application/json").status_code == 200  # repeat
+    r = client.post(f"/api/v1/benefits/mine/{row['id']}/waive", {"lock_version": 0}, content_type="application/json")
+    assert r.status_code == 409 and "状态已变化" in r.json()["detail"]
+    assert client.post(f"/api/v1/benefits/mine/{row['id']}/grant", {"lock_version": 1},
+                       content_type="application/json").status_code in (400, 422)
+    client.force_login(make_citizen(name="王五"))
+    assert client.get("/api/v1/benefits/mine").json() == []
+    assert client.post(url, {"lock_version": 1}, content_type="application/json").status_code == 404
