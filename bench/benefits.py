@@ -92,7 +92,7 @@ def measure(p, ref: dt.date) -> dict:
         t = time.monotonic()
         run = runs.execute(runs.request_run(None, p.pk, ref).pk)
         seconds = time.monotonic() - t
-        out[label] = {"seconds": round(seconds, 1), "matched": run.matched, "created": run.created,
+        out[label] = {"seconds": round(seconds, 2), "matched": run.matched, "created": run.created,
                       "lapsed": run.lapsed, "scanned_pk": run.max_pk}
     return out
 
