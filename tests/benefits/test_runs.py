@@ -141,3 +141,15 @@ def test_worker_job_runs_queued_and_resumes_a_stalled_run(make_person, make_poli
     queued.refresh_from_db()
     assert queued.state == "done" and queued.matched == 3
     assert runs.execute(queued.pk) is None  # done: nobody claims it again
+
+
+def test_a_run_of_a_policy_stopped_meanwhile_is_cancelled(make_person, make_policy):
+    from zhengwu.benefits.services import policies
+
+    make_person(D(1940, 1, 1))
+    policy = make_policy(ELDERLY)
+    run = runs.request_run(None, policy.pk, REF)
+    policies.set_state(None, policy.pk, policy.lock_version, "closed")
+    run = runs.execute(run.pk)
+    assert run.state == "failed" and run.error == "政策已停止，比对取消"
+    assert not Entitlement.objects.exists()

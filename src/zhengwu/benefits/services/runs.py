@@ -135,6 +135,11 @@ def execute(run_id: int) -> EligibilityRun | None:
         return None
     run = EligibilityRun.objects.select_related("policy").get(pk=run_id)
     policy = run.policy
+    if policy.state != Policy.State.PUBLISHED:  # stopped after the run was queued
+        EligibilityRun.objects.filter(pk=run_id).update(state=EligibilityRun.State.FAILED, finished_at=timezone.now(),
+                                                        error="政策已停止，比对取消")
+        run.refresh_from_db()
+        return run
     try:
         kind = policy.kind
         model, key = registry(kind)
