@@ -84,6 +84,9 @@ bench: install $(BENCH_LOCUST)
 	# 收费与缴款 (issue 29): signed payment notices (recorded, duplicate, unknown order, wrong amount), p95 < 20 ms.
 	ZHENGWU_DATA_DIR=$(BENCH_DATA_DIR) $(if $(BENCH_DATABASE_URL),DATABASE_URL=$(BENCH_DATABASE_URL),env -u DATABASE_URL) \
 		$(BIN)/python bench/payments.py
+	# 免申即享 (issue 29): one policy's 资格比对 over the 人口库 gen-data loaded (city: 10,000,000 persons; target < 60 s).
+	ZHENGWU_DATA_DIR=$(BENCH_DATA_DIR) $(if $(BENCH_DATABASE_URL),DATABASE_URL=$(BENCH_DATABASE_URL),env -u DATABASE_URL) \
+		$(BIN)/python bench/benefits.py
 	# Search quality (issue 28): hit@1/hit@5/MRR on citizens' questions, demo + a real catalogue, fresh temp SQLite.
 	$(BIN)/python bench/search_quality.py
 

@@ -134,6 +134,7 @@ INSTALLED_APPS = [
     "zhengwu.inspections",
     "zhengwu.payments",
     "zhengwu.insights",
+    "zhengwu.benefits",
     "zhengwu.portal",
     "zhengwu.workbench",
     "zhengwu_bench",  # synthetic bench data: only its `gen-data` command (no models, no URLs)

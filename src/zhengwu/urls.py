@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include("zhengwu.inspections.urls")),
     path("", include("zhengwu.payments.urls")),
     path("", include("zhengwu.insights.urls")),
+    path("", include("zhengwu.benefits.urls")),
     path("workbench/", include("zhengwu.workbench.urls")),
     path("admin/", admin.site.urls),
 ]

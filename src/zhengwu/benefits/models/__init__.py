@@ -1,0 +1,3 @@
+from .policies import EligibilityRun, Entitlement, Policy
+
+__all__ = ["Policy", "EligibilityRun", "Entitlement"]
