@@ -136,7 +136,7 @@ def test_figures_count_received_and_handled_per_region(clerk, city_item, citizen
 
 
 # -- pages ----------------------------------------------------------------------------------------
-def test_receiving_through_the_pages(staff_client, clerk, city_item, publish_item, dept, citizen):
+def test_receiving_through_the_pages(staff_client, clerk, city_item, publish_item, dept, citizen, bundle):
     client = staff_client(clerk)
     page = client.get(reverse("cases:staff_tongban"), {"q": "个体工商户"})
     assert page.status_code == 200 and f'id="btn-receive-{city_item.pk}"' in page.text
@@ -148,6 +148,7 @@ def test_receiving_through_the_pages(staff_client, clerk, city_item, publish_ite
     number = citizen.applicant.id_number.reveal_unaudited()
     start = client.post(reverse("cases:staff_file"), {"op": "lookup", "number": number})
     assert 'id="cross-banner"' in start.text and city_item.name in start.text
+    assert 'id="panel-bundle"' not in start.text  # receiving one item of another region, nothing else
     made = client.post(reverse("cases:staff_file"), {"op": "start", "applicant": citizen.applicant.pk,
                                                      "item": city_item.pk, "channel": "window", "idempotency_key": "tb1"})
     case = Case.objects.get()

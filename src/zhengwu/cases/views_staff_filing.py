@@ -134,7 +134,7 @@ def file_start(request):
                                                          "item": cross.pk if cross else None}, items=items))
     ctx["idempotency_key"] = request.POST.get("idempotency_key") if op == "start" else uuid.uuid4().hex
     if applicant is not None:
-        ctx["bundles"] = _bundles_for(applicant)
+        ctx["bundles"] = [] if cross else _bundles_for(applicant)  # 异地代收: this one item only
     return render(request, "cases/staff/file_start.html", ctx)
 
 
@@ -175,7 +175,7 @@ def file_register(request):
                 "lookup": f.LookupForm(initial={"number": ""}), "applicant": applicant, "temp_password": password,
                 "start": f.FileStartForm(initial={"applicant": applicant.pk, "channel": Channel.WINDOW,
                                                   "item": cross.pk if cross else None}, items=items),
-                "idempotency_key": uuid.uuid4().hex, "bundles": _bundles_for(applicant),
+                "idempotency_key": uuid.uuid4().hex, "bundles": [] if cross else _bundles_for(applicant),
             })
     return render(request, "cases/staff/file_start.html", ctx)
 
