@@ -199,3 +199,12 @@ def test_the_receiving_window_collects_the_fee_and_others_do_not(clerk, publish_
     assert PaymentOrder.objects.get(pk=order.pk).state == "paid"
     with pytest.raises(PermissionDenied):  # refunds stay with the handling department
         payments.refund(clerk, order, 100, "多收", "cash", "r1")
+
+
+def test_window_filing_offers_only_the_bundles_of_the_clerks_region(staff_client, clerk, window_staff, citizen, bundle):
+    """窗口代录 offers 一件事 of the clerk's own region: another region's bundle would be refused on filing."""
+    number = citizen.applicant.id_number.reveal_unaudited()
+    home = staff_client(window_staff).post(reverse("cases:staff_file"), {"op": "lookup", "number": number})
+    assert bundle.name in home.text
+    other = staff_client(clerk).post(reverse("cases:staff_file"), {"op": "lookup", "number": number})
+    assert other.status_code == 200 and bundle.name not in other.text

@@ -8,12 +8,14 @@ import uuid
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from zhengwu.accounts.models import Applicant
 from zhengwu.catalog.models import Bundle
+from zhengwu.org import permissions
 from zhengwu.org.models import Role
 from zhengwu.workbench.views import roles_required
 
@@ -25,10 +27,19 @@ from .views_applicant import ACCEPT_FILES
 from .views_applying import KEY_RE, bundle_context
 
 
-def bundles_for(applicant: Applicant):
-    """Published bundles the applicant's kind may apply for (服务对象), by name."""
-    return (Bundle.objects.filter(status=Bundle.Status.PUBLISHED, target__in=[applicant.kind, Bundle.Target.BOTH])
-            .order_by("name").only("pk", "name"))
+def bundles_for(applicant: Applicant, user=None):
+    """Published bundles the applicant's kind may apply for (服务对象), by name; with ``user``, only
+    those of the regions the user is a 窗口人员 of (another region's 一件事 is filed there)."""
+    qs = Bundle.objects.filter(status=Bundle.Status.PUBLISHED, target__in=[applicant.kind, Bundle.Target.BOTH])
+    if user is not None and not permissions.is_sysadmin(user):
+        prefixes = {g.region_prefix for g in permissions.grants(user) if g.role == Role.WINDOW}
+        if not prefixes:
+            return qs.none()
+        cond = Q()
+        for prefix in sorted(prefixes):
+            cond |= Q(region__code__startswith=prefix)
+        qs = qs.filter(cond)
+    return qs.order_by("name").only("pk", "name")
 
 
 def _page(request, plan, applicant, *, key, data=None, errors=None, raw=None, chosen=None, status=200):

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import secrets
 import uuid
-
 from types import SimpleNamespace
 
 from django.contrib import messages
@@ -15,28 +14,27 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from zhengwu.licenses import use as licence_use
 from zhengwu.accounts.models import Applicant
 from zhengwu.catalog.models import Material, ServiceItem
-from zhengwu.datashare import prefill as registry_prefill
 from zhengwu.core import audit
+from zhengwu.datashare import prefill as registry_prefill
+from zhengwu.licenses import use as licence_use
 from zhengwu.org.models import Role, Window
 from zhengwu.org.permissions import grants
 from zhengwu.workbench.views import roles_required
 
 from . import forms_staff as f
-from . import views_staff_tongban as tongban_views
-from . import queries, rules
+from . import queries, rules, tongban_session
 from .models import Case, CaseMaterial, Channel
 from .rules import State
 from .services import applying, delivery
 from .views_staff import scoped_items
 
 
-def _bundles_for(applicant):
+def _bundles_for(applicant, user):
     from .views_staff_bundles import bundles_for
 
-    return bundles_for(applicant)
+    return bundles_for(applicant, user)
 
 
 # -- 窗口代录 / 帮代办 --------------------------------------------------------------------------------
@@ -60,7 +58,7 @@ def _my_window(user) -> Window | None:
 def _start_items(request):
     """The items the clerk may file here, and the item of another region being received (异地代收,
     chosen on the 跨域代收 page): while one is chosen, it is the only item offered."""
-    cross = tongban_views.session_item(request)
+    cross = tongban_session.session_item(request)
     if cross is not None:
         return ServiceItem.objects.filter(pk=cross.pk).select_related("department"), cross
     return scoped_items(request.user, [Role.WINDOW]), None
@@ -125,7 +123,7 @@ def file_start(request):
                                                for k, v in exc.message_dict.items()})
                     f.apply_service_errors(start, exc)
                 else:
-                    tongban_views.forget_item(request)
+                    tongban_session.forget_item(request)
                     return redirect("cases:staff_file_draft", pk=case.pk)
         ctx["start"] = start
     if applicant is not None:
@@ -134,7 +132,7 @@ def file_start(request):
                                                          "item": cross.pk if cross else None}, items=items))
     ctx["idempotency_key"] = request.POST.get("idempotency_key") if op == "start" else uuid.uuid4().hex
     if applicant is not None:
-        ctx["bundles"] = [] if cross else _bundles_for(applicant)  # 异地代收: this one item only
+        ctx["bundles"] = [] if cross else _bundles_for(applicant, request.user)  # 异地代收: this one item only
     return render(request, "cases/staff/file_start.html", ctx)
 
 
@@ -175,7 +173,7 @@ def file_register(request):
                 "lookup": f.LookupForm(initial={"number": ""}), "applicant": applicant, "temp_password": password,
                 "start": f.FileStartForm(initial={"applicant": applicant.pk, "channel": Channel.WINDOW,
                                                   "item": cross.pk if cross else None}, items=items),
-                "idempotency_key": uuid.uuid4().hex, "bundles": [] if cross else _bundles_for(applicant),
+                "idempotency_key": uuid.uuid4().hex, "bundles": [] if cross else _bundles_for(applicant, request.user),
             })
     return render(request, "cases/staff/file_start.html", ctx)
 

@@ -18,28 +18,7 @@ from zhengwu.workbench.views import roles_required
 
 from . import tongban_rules
 from .services import tongban
-
-SESSION_KEY = "zw_cross_item"  # the item being received for another region (窗口代录 offers only it)
-
-
-def session_item(request) -> ServiceItem | None:
-    """The item chosen for 异地代收, still receivable by this clerk; forgotten otherwise."""
-    pk = request.session.get(SESSION_KEY)
-    if not pk:
-        return None
-    item = ServiceItem.objects.filter(pk=pk).select_related("department", "region", "published_version").first()
-    try:
-        if item is None:
-            raise PermissionDenied
-        tongban.check_may_receive(request.user, item)
-    except PermissionDenied:
-        request.session.pop(SESSION_KEY, None)
-        return None
-    return item
-
-
-def forget_item(request) -> None:
-    request.session.pop(SESSION_KEY, None)
+from .tongban_session import SESSION_KEY, forget_item, session_item
 
 
 @roles_required(Role.WINDOW, what="窗口人员")

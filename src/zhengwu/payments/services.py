@@ -51,10 +51,9 @@ def require_clerk(user, department) -> None:
 def receives_for(user, order: PaymentOrder) -> bool:
     """The user is a window of the region that received the order's case for its department (跨域通办:
     异地代收 — the applicant pays where the result is picked up)."""
-    from zhengwu.cases.models import Case
-    from zhengwu.cases.services.tongban import is_receiver
+    from zhengwu.cases.services.tongban import is_receiver_of
 
-    return is_receiver(user, Case(pk=order.case_id))
+    return is_receiver_of(user, order.case_id)
 
 
 def may_collect(user, order: PaymentOrder) -> bool:

@@ -110,10 +110,15 @@ def is_receiver(user, case: Case) -> bool:
 
     if not has_child(case, "cross_intake"):
         return False
+    return is_receiver_of(user, case.pk)
+
+
+def is_receiver_of(user, case_id: int) -> bool:
+    """:func:`is_receiver` for a case known by its id only (a payment order's case)."""
     prefixes = [g.region_prefix for g in grants(user) if g.role == Role.WINDOW]
     if not prefixes and not is_sysadmin(user):
         return False
-    intake = CrossIntake.objects.filter(case_id=case.pk).values_list("receiving_region_code", flat=True).first()
+    intake = CrossIntake.objects.filter(case_id=case_id).values_list("receiving_region_code", flat=True).first()
     return intake is not None and (is_sysadmin(user) or any(intake.startswith(p) for p in prefixes))
 
 
