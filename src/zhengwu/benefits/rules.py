@@ -26,6 +26,8 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 
+from zhengwu.core.identifiers import age_on
+
 PERSON, LEGAL = "person", "legal"
 
 
@@ -185,10 +187,6 @@ def years_before(ref: dt.date, years: int) -> dt.date:
     """The same day ``years`` earlier; 29 February becomes the 28th in a common year."""
     year = ref.year - years
     return dt.date(year, ref.month, min(ref.day, calendar.monthrange(year, ref.month)[1]))
-
-
-def age_on(birth: dt.date, ref: dt.date) -> int:
-    return ref.year - birth.year - ((ref.month, ref.day) < (birth.month, birth.day))
 
 
 def parse_capital(text: str) -> float | None:

@@ -24,6 +24,8 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from zhengwu.core import identifiers
+
 PERSON_FACTS = {"人口库有记录": "bool", "姓名一致": "bool", "年龄": "number", "性别": "text", "户籍区划": "text",
                 "在世": "bool"}
 LEGAL_FACTS = {"法人库有记录": "bool", "登记状态": "text", "企业类型": "text", "成立年限": "number", "登记区划": "text"}
@@ -99,9 +101,7 @@ def _number(value) -> Decimal | None:
 
 def age_on(birth: dt.date | None, day: dt.date) -> int | None:
     """Whole years on ``day`` (a 29 February birthday comes on 1 March in other years)."""
-    if birth is None:
-        return None
-    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+    return None if birth is None else identifiers.age_on(birth, day)
 
 
 def holds(cond: Condition, actual) -> bool:

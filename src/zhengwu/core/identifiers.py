@@ -22,6 +22,12 @@ from stdnum.cn import ric, uscc
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.iso7064 import mod_37_36
 
+
+def age_on(birth: dt.date, day: dt.date) -> int:
+    """Whole years of age on ``day`` (周岁; a 29 February birthday comes on 1 March in other years)."""
+    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+
+
 ITEM_TYPES: dict[str, str] = {
     "01": "行政许可",
     "02": "行政处罚",

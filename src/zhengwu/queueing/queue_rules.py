@@ -7,6 +7,7 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 
+from zhengwu.core.identifiers import age_on
 from zhengwu.core.statemachine import StateMachine, t
 
 WAITING, CALLED, SERVING, DONE = "waiting", "called", "serving", "done"
@@ -65,10 +66,6 @@ def window_event_opens(text: str) -> bool:
 class Priority:
     level: int
     reason: str
-
-
-def age_on(birth: dt.date, today: dt.date) -> int:
-    return today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
 
 
 def priority(*, appointment: bool, birth_date: dt.date | None, today: dt.date, appointment_priority: int,
