@@ -29,13 +29,20 @@ from .base import record_event
 
 def receiving_point(user) -> tuple[Region, Window | None] | None:
     """The region (and window) where ``user`` receives applications as 窗口人员: their first 窗口人员
-    grant's region and window. None for anyone else."""
+    grant's region and window. None for anyone else. Read once per user object (per request)."""
+    memo = getattr(user, "_zw_receiving_point", False)
+    if memo is not False:
+        return memo
+    point = None
     for g in grants(user):
         if g.role == Role.WINDOW:
             region = Region.objects.filter(pk=g.region_id).first()
             window = Window.objects.filter(pk=g.window_id).first() if g.window_id else None
-            return (region, window) if region else None
-    return None
+            point = (region, window) if region else None
+            break
+    if user is not None and user.is_authenticated:
+        user._zw_receiving_point = point
+    return point
 
 
 def _item_scope(item: ServiceItem) -> str:
