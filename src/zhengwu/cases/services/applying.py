@@ -121,8 +121,15 @@ def create_draft(user, service_item: ServiceItem, *, applicant=None, channel: st
     try:
         with transaction.atomic():
             case.save()
-    except IntegrityError:  # the same idempotency key raced us: return the winner
-        return Case.objects.get(idempotency_key=idempotency_key)
+    except IntegrityError:  # the same idempotency key (or 外部办件编号) raced us: return the winner
+        winner = None
+        if idempotency_key:
+            winner = Case.objects.filter(idempotency_key=idempotency_key).first()
+        if winner is None and case.external_ref:
+            winner = Case.objects.filter(api_key=case.api_key, external_ref=case.external_ref).first()
+        if winner is None:
+            raise
+        return winner
     case.known_events = [record_event(case, "create", "创建申请", user, to_state=State.DRAFT,
                                       data={"channel": channel, "agent": agent.name if agent else ""})]
     # A new draft has nothing in its dependent tables but this history (see
