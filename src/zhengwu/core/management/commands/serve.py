@@ -29,6 +29,27 @@ def _warm_up(worker) -> None:
     warmup.warm_up(worker.log)
 
 
+def prepare_multiprocess_metrics() -> str | None:
+    """With ``PROMETHEUS_MULTIPROC_DIR`` set, each gunicorn worker writes its request metrics there
+    and /metrics sums them (zhengwu.core.metrics). The files of a previous run are removed first:
+    their pids are gone and their counts would be added to the new ones."""
+    path = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if not path:
+        return None
+    os.makedirs(path, exist_ok=True)
+    for name in os.listdir(path):
+        if name.endswith(".db"):
+            os.remove(os.path.join(path, name))
+    return path
+
+
+def _worker_exited(server, worker) -> None:
+    """gunicorn's ``child_exit``: the worker's live gauges stop counting (prometheus_client)."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
+
+
 class Command(BaseCommand):
     help = "启动生产用 Web 服务（gunicorn）"
 
@@ -72,6 +93,8 @@ class Command(BaseCommand):
             # serving, not on some citizen's first search.
             "post_worker_init": _warm_up,
         }
+        if prepare_multiprocess_metrics():
+            options["child_exit"] = _worker_exited
 
         class App(BaseApplication):
             def load_config(self):
