@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.signals import got_request_exception
 from django.db import DataError
 from django.http import Http404
-from ninja import Field, NinjaAPI
+from ninja import Field, NinjaAPI, Status
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, Throttled
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import django_auth
@@ -182,7 +182,7 @@ def ready(request):
     body = {"status": "ok" if ok else "unavailable", "version": zhengwu.__version__,
             "detail": "就绪" if ok else "未就绪：" + "；".join(c.message for c in checks if not c.ok),
             "checks": {c.name: c.as_dict() for c in checks}}
-    return (200 if ok else 503), body
+    return Status(200 if ok else 503, body)
 
 
 @api.get("/version", auth=None, tags=["平台"], summary="版本", response={200: VersionOut})
