@@ -353,7 +353,9 @@ USE_TZ = True
 
 # --- Static and uploaded files --------------------------------------------------------------
 STATIC_URL = "static/"
-STATIC_ROOT = DATA_DIR / "static"
+# Where collectstatic puts the static files and whitenoise serves them from (a container image bakes
+# them in at build; a reverse proxy may serve them from here too).
+STATIC_ROOT = Path(os.environ.get("ZHENGWU_STATIC_ROOT") or DATA_DIR / "static").resolve()
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = DATA_DIR / "files"
 STORAGES = {
