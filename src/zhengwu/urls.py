@@ -2,8 +2,8 @@ from django.contrib import admin
 from django.urls import include, path
 
 from .api import api
-from .core.metrics import metrics_view
 from .catalog import urls as catalog_urls
+from .core.metrics import metrics_view
 from .portal import urls_catalog as portal_catalog_urls
 
 urlpatterns = [

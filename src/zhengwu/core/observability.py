@@ -94,7 +94,8 @@ class RequestContextFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         if getattr(record, "request_id", None) is None:
-            record.request_id = _request_id.get()
+            # Django logs a 4xx/5xx response after the middleware returned, with the request attached.
+            record.request_id = _request_id.get() or getattr(getattr(record, "request", None), "request_id", None)
         return True
 
 
