@@ -68,6 +68,10 @@ def test_a_request_logs_json_lines_with_its_context_and_no_id_number(client, mak
     for line in lines:
         assert {"time", "level", "logger", "message", "process"} <= line.keys()
         assert line["process"] == os.getpid()
+    # Django's own line for a 4xx/5xx response, written after the middleware returned, has the id too.
+    client.get("/no-such-page/", HTTP_X_REQUEST_ID="nf-1")
+    not_found = [line for line in json_log() if line["logger"] == "django.request"]
+    assert not_found and not_found[-1]["request_id"] == "nf-1"
     # No names in the access line: the user's id only.
     assert user.display_name not in raw and user.username not in raw
 
