@@ -109,11 +109,14 @@ def test_dockerfile_refers_to_what_exists():
     froms = [rest for word, rest in instructions if word == "FROM"]
     assert len(froms) == 2 and froms[0].endswith("AS build")  # multi-stage
     assert any("python:3.11-slim" in rest for word, rest in instructions if word == "ARG")
+    ignored = {line.strip() for line in (ROOT / ".dockerignore").read_text(encoding="utf-8").splitlines()
+               if line.strip() and not line.startswith("#")}
     for word, rest in instructions:
         if word == "COPY" and "--from=" not in rest:
             *sources, _dest = rest.split()
             for source in sources:
                 assert (ROOT / source).exists(), source
+                assert source not in ignored and source.split("/")[0] not in ignored, source
     run = " ".join(rest for word, rest in instructions if word == "RUN")
     assert "pip install ." in run and "collectstatic" in run and "fonts-wqy-microhei" in run
     # The font the image installs is the one zhengwu.core.fonts looks for first.

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.http import HttpResponse, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
@@ -228,6 +229,7 @@ FORBIDDEN = ("无权读取监控指标：请求来源不在允许的网段（ZHE
              "且未提供有效的访问令牌（Authorization: Bearer，ZHENGWU_METRICS_TOKEN）")
 
 
+@csrf_exempt  # read-only; a POST gets the JSON 405 below rather than the CSRF page
 def metrics_view(request):
     if not allowed(request):
         return JsonResponse({"detail": FORBIDDEN, "errors": {}}, status=403,
