@@ -31,7 +31,8 @@ def _sample(text: str, name: str, **labels) -> float | None:
 
 @pytest.mark.django_db
 def test_metrics_count_requests_by_route_name_never_by_path(client, make_staff):
-    before = _sample(_metrics(client), "zhengwu_http_requests_total", route="api:case_detail", method="GET") or 0
+    before = _sample(_metrics(client), "zhengwu_http_requests_total", route="api:case_detail", method="GET",
+                     status="4xx") or 0
     client.force_login(make_staff())
     for case_id in (987654321, 987654322):
         client.get(f"/api/v1/cases/{case_id}")
