@@ -84,6 +84,10 @@ def test_metrics_show_task_queue_outboxes_workers_and_database(client):
     assert _sample(text, "zhengwu_db", alias="default", what="probe_seconds") >= 0
     assert _sample(text, "zhengwu_db", alias="default", what="conn_max_age_seconds") is not None
     assert _sample(text, "zhengwu_build_info", version=zhengwu.__version__) == 1
+    from django.db import connection
+
+    if connection.vendor == "postgresql":  # the server's view of this database's connections
+        assert _sample(text, "zhengwu_db", alias="default", what="server_connections") >= 1
     # Every source read, the SMS outbox of the cases app among them (registered from its ready()).
     assert "zhengwu_outbox_backlog" in text
     assert _sample(text, "zhengwu_metrics_source_up", source="zhengwu_outbox_backlog") == 1
