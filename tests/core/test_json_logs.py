@@ -117,3 +117,15 @@ def test_the_json_switch_configures_every_log_line_from_the_settings(tmp_path):
     line = next(x for x in lines if x["logger"] == "zhengwu.cases")
     assert line["level"] == "WARNING" and "已受理" in line["message"]
     assert id_number not in out.stderr
+
+
+def test_gunicorn_lines_are_json_too_in_json_mode():
+    from gunicorn.config import Config
+
+    from zhengwu.core.management.commands.serve import json_logger_class
+
+    logger = json_logger_class()(Config())
+    handlers = [h for log in (logger.error_log, logger.access_log) for h in log.handlers]
+    assert handlers and all(isinstance(h.formatter, JsonFormatter) for h in handlers)
+    record = logging.LogRecord("gunicorn.error", logging.INFO, __file__, 1, "Booting worker with pid: %s", (42,), None)
+    assert json.loads(handlers[0].format(record))["message"] == "Booting worker with pid: 42"
