@@ -15,11 +15,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.signals import got_request_exception
 from django.db import DataError
 from django.http import Http404
-from ninja import Field, NinjaAPI
+from ninja import Field, NinjaAPI, Status
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, Throttled
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import django_auth
 
+import zhengwu
 from zhengwu.core import errors
 from zhengwu.core.schemas import ErrorOut, Schema
 
@@ -134,6 +135,22 @@ class HealthOut(Schema):
     status: str = Field(..., description="ok：数据库可用")
 
 
+class LiveOut(Schema):
+    status: str = Field(..., description="ok：进程在响应（不访问数据库）")
+    version: str
+
+
+class ReadyOut(Schema):
+    status: str = Field(..., description="ok：可以接收流量；unavailable：有检查未通过")
+    detail: str = Field(..., description="结论；未通过时列出未通过的检查")
+    version: str
+    checks: dict[str, dict] = Field(..., description="各项检查：database、cache、worker、migrations，各有 ok、message、ms")
+
+
+class VersionOut(Schema):
+    version: str = Field(..., description="zhengwu 版本（安装包元数据）")
+
+
 class MeOut(Schema):
     username: str
     name: str
@@ -147,7 +164,29 @@ def health(request):
 
     with connection.cursor() as cur:
         cur.execute("SELECT 1")
-    return {"status": "ok"}
+    return {"status": "ok"}  # unchanged for the probes configured against it; the version: /version, /live, /ready
+
+
+@api.get("/live", auth=None, tags=["平台"], summary="存活探针（不访问数据库）", response={200: LiveOut})
+def live(request):
+    return {"status": "ok", "version": zhengwu.__version__}
+
+
+@api.get("/ready", auth=None, tags=["平台"], summary="就绪探针：数据库、缓存、后台任务进程心跳、数据库迁移",
+         response={200: ReadyOut, 503: ReadyOut})
+def ready(request):
+    from zhengwu.core.probes import readiness
+
+    ok, checks = readiness()
+    body = {"status": "ok" if ok else "unavailable", "version": zhengwu.__version__,
+            "detail": "就绪" if ok else "未就绪：" + "；".join(c.message for c in checks if not c.ok),
+            "checks": {c.name: c.as_dict() for c in checks}}
+    return Status(200 if ok else 503, body)
+
+
+@api.get("/version", auth=None, tags=["平台"], summary="版本", response={200: VersionOut})
+def version(request):
+    return {"version": zhengwu.__version__}
 
 
 @api.get("/me", auth=django_auth, tags=["平台"], summary="当前登录用户", response={200: MeOut, 401: ErrorOut})

@@ -17,6 +17,12 @@ def main(argv: list[str] | None = None) -> None:
 
     argv = list(sys.argv if argv is None else argv)
     argv[0] = "zhengwu"
+    # Django answers `version` and `--version` itself, with its own version.
+    if argv[1:2] in (["--version"], ["-V"], ["version"]):
+        import zhengwu
+
+        print(f"zhengwu {zhengwu.__version__}")
+        return
     # `zhengwu import-items` runs the management command `import_items`.
     if len(argv) > 1 and not argv[1].startswith("-"):
         argv[1] = argv[1].replace("-", "_")

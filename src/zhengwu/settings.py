@@ -28,6 +28,10 @@ Everything a deployment changes comes from the environment:
   ``ZHENGWU_TRUST_X_FORWARDED_PROTO=1`` (the proxy must set X-Forwarded-Proto and drop the
   client's); ``ZHENGWU_TRUST_X_FORWARDED_FOR=1`` when it appends the client's address to
   X-Forwarded-For (audit records and the login lockout use it).
+- Operations (docs/operations.md, which has the table of every variable): ``ZHENGWU_LOG_FORMAT=json``
+  (one JSON object per log line, an access line per request), ``ZHENGWU_METRICS_ALLOW`` /
+  ``ZHENGWU_METRICS_TOKEN`` (who may read ``/metrics``), ``ZHENGWU_HEARTBEAT_SECONDS`` and
+  ``ZHENGWU_READY_WORKER_SECONDS`` (the worker's heartbeat and how fresh ``/api/v1/ready`` wants it).
 """
 
 from __future__ import annotations
@@ -141,6 +145,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: request id, access log line, request metrics (docs/operations.md).
+    "zhengwu.core.observability.RequestObservabilityMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "zhengwu.core.csp.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -299,7 +305,8 @@ ZHENGWU_HTTPS = _env_bool("ZHENGWU_HTTPS") or _env_bool("ZHENGWU_SECURE_COOKIES"
 SESSION_COOKIE_SECURE = ZHENGWU_HTTPS
 CSRF_COOKIE_SECURE = ZHENGWU_HTTPS
 SECURE_SSL_REDIRECT = ZHENGWU_HTTPS
-SECURE_REDIRECT_EXEMPT = [r"^api/v1/health$", r"^api/v1/ping$"]
+# The probes and /metrics answer over plain HTTP too (load balancers, Prometheus inside the network).
+SECURE_REDIRECT_EXEMPT = [r"^api/v1/health$", r"^api/v1/ping$", r"^api/v1/live$", r"^api/v1/ready$", r"^metrics$"]
 SECURE_HSTS_SECONDS = int(os.environ.get("ZHENGWU_HSTS_SECONDS", 365 * 24 * 3600)) if ZHENGWU_HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_bool("ZHENGWU_HSTS_INCLUDE_SUBDOMAINS", True)
 SECURE_HSTS_PRELOAD = _env_bool("ZHENGWU_HSTS_PRELOAD", True)
@@ -346,7 +353,9 @@ USE_TZ = True
 
 # --- Static and uploaded files --------------------------------------------------------------
 STATIC_URL = "static/"
-STATIC_ROOT = DATA_DIR / "static"
+# Where collectstatic puts the static files and whitenoise serves them from (a container image bakes
+# them in at build; a reverse proxy may serve them from here too).
+STATIC_ROOT = Path(os.environ.get("ZHENGWU_STATIC_ROOT") or DATA_DIR / "static").resolve()
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = DATA_DIR / "files"
 STORAGES = {
@@ -380,21 +389,38 @@ TASKS = {
 }
 
 # --- Logging: personal data is masked by a filter on every handler ---------------------------
+# ZHENGWU_LOG_FORMAT=json: one JSON object per line (time, level, logger, message, request_id, route,
+# status, duration_ms, user_id, process) and an access line per request (logger zhengwu.access);
+# text (the default, for development): plain lines, no access lines (zhengwu.core.observability).
+ZHENGWU_LOG_FORMAT = os.environ.get("ZHENGWU_LOG_FORMAT", "text").strip().lower()
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"mask_pii": {"()": "zhengwu.core.logging.MaskPIIFilter"}},
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "filters": {"mask_pii": {"()": "zhengwu.core.logging.MaskPIIFilter"},
+                "request": {"()": "zhengwu.core.observability.RequestContextFilter"}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+                   "json": {"()": "zhengwu.core.observability.JsonFormatter"}},
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "filters": ["mask_pii"],
-            "formatter": "plain",
+            "filters": ["mask_pii", "request"],
+            "formatter": "json" if ZHENGWU_LOG_FORMAT == "json" else "plain",
         }
     },
     "root": {"handlers": ["console"], "level": os.environ.get("ZHENGWU_LOG_LEVEL", "INFO")},
-    "loggers": {"jieba": {"level": "WARNING"}},
+    "loggers": {"jieba": {"level": "WARNING"}, "zhengwu.access": {"level": "INFO"}},
 }
+
+# --- Operations: probes and metrics (docs/operations.md) ---------------------------------------
+# The worker writes its heartbeat this often; /api/v1/ready wants one younger than
+# ZHENGWU_READY_WORKER_SECONDS (0: readiness does not look at workers).
+ZHENGWU_HEARTBEAT_SECONDS = float(os.environ.get("ZHENGWU_HEARTBEAT_SECONDS", "15"))
+ZHENGWU_READY_WORKER_SECONDS = int(os.environ.get("ZHENGWU_READY_WORKER_SECONDS", "60"))
+# /metrics: from these networks (comma-separated CIDRs), or anywhere with
+# "Authorization: Bearer $ZHENGWU_METRICS_TOKEN" (empty: no token accepted).
+ZHENGWU_METRICS_ALLOW = [c.strip() for c in os.environ.get("ZHENGWU_METRICS_ALLOW", "127.0.0.1/32,::1/128").split(",")
+                         if c.strip()]
+ZHENGWU_METRICS_TOKEN = os.environ.get("ZHENGWU_METRICS_TOKEN", "")
 
 # --- Platform -------------------------------------------------------------------------------
 ZHENGWU_PLATFORM_NAME = os.environ.get("ZHENGWU_PLATFORM_NAME", "政务服务网")

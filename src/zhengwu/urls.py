@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from .api import api
 from .catalog import urls as catalog_urls
+from .core.metrics import metrics_view
 from .portal import urls_catalog as portal_catalog_urls
 
 urlpatterns = [
@@ -11,6 +12,8 @@ urlpatterns = [
     # prefix, and no "" include has a pattern under api/v1/ or accounts/.
     path("api/v1/", api.urls),
     path("accounts/", include("zhengwu.accounts.urls")),
+    # Prometheus (zhengwu.core.metrics): allowed networks or a bearer token only.
+    path("metrics", metrics_view, name="metrics"),
     path("", include("zhengwu.portal.urls")),
     # One namespace "catalog": the public pages (composed in portal) and the workbench/import pages.
     path("", include((portal_catalog_urls.urlpatterns + catalog_urls.urlpatterns, catalog_urls.app_name))),

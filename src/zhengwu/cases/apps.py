@@ -20,6 +20,9 @@ class CasesConfig(AppConfig):
         from .services import feed
 
         feed.register()  # 上报省级平台 (zhengwu.core.outbox)
+        from zhengwu.core.metrics import register_backlog
+
+        register_backlog("sms", _sms_backlog)  # /metrics: zhengwu_outbox_backlog{outbox="sms"}
         from zhengwu.accounts.apikeys import register_scope
 
         register_scope(feed.SCOPE, "读取办件信息上报记录并确认接收（上级平台）")
@@ -46,6 +49,17 @@ class CasesConfig(AppConfig):
                            description="本地区代收、代办的跨域通办办件数，按地区和通办类型"))
         register(MenuEntry("办件指标", "cases:figures", group="统计分析", roles={"leader", "dept_admin", "window", "approver", "supervisor"},
                            icon="bar-chart", order=40, description="受理量、办结量、按时办结率、超期数、平均办理时长等"))
+
+
+def _sms_backlog() -> dict[str, int]:
+    """SMS not handed to a gateway yet (queued) or refused by it (failed), for /metrics."""
+    from django.db.models import Count
+
+    from .models import SmsMessage
+
+    rows = (SmsMessage.objects.filter(status__in=[SmsMessage.Status.QUEUED, SmsMessage.Status.FAILED])
+            .order_by().values("status").annotate(n=Count("id")))
+    return {r["status"]: r["n"] for r in rows}
 
 
 def _waiting_intake(user, cap: int) -> int:

@@ -24,6 +24,11 @@ class ZhengwuAdminSite(admin.AdminSite):
             *super().get_urls(),
         ]
 
+    def each_context(self, request):
+        import zhengwu
+
+        return {**super().each_context(request), "zhengwu_version": zhengwu.__version__}
+
     def index(self, request, extra_context=None):
         from . import calendar
 

@@ -222,3 +222,22 @@ class FeedRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.feed} {self.object_ref or self.object_id} {self.event}"
+
+
+class WorkerHeartbeat(models.Model):
+    """A background worker (``zhengwu worker``) says it is alive: its heartbeat thread refreshes
+    ``last_seen`` every ``ZHENGWU_HEARTBEAT_SECONDS``. ``/api/v1/ready`` and ``/metrics`` read it
+    (zhengwu.core.heartbeat); a clean stop deletes the row, rows of dead workers are pruned."""
+
+    hostname = models.CharField("主机名", max_length=255)
+    pid = models.PositiveIntegerField("进程号")
+    started_at = models.DateTimeField("启动时间")
+    last_seen = models.DateTimeField("最近心跳", db_index=True)
+
+    class Meta:
+        verbose_name = "后台任务进程心跳"
+        verbose_name_plural = "后台任务进程心跳"
+        constraints = [models.UniqueConstraint(fields=["hostname", "pid"], name="worker_heartbeat_once")]
+
+    def __str__(self) -> str:
+        return f"{self.hostname}:{self.pid}"

@@ -148,8 +148,13 @@ class Analyzer:
         return self._tokenizer
 
     def _build_tokenizer(self):
+        import logging
+
         import jieba
 
+        # jieba's import sets its logger to DEBUG with a handler of its own (plain lines among the
+        # JSON ones of ZHENGWU_LOG_FORMAT=json); warnings only, as hotline.text does.
+        jieba.setLogLevel(logging.WARNING)
         tk = jieba.Tokenizer()
         tk.initialize()
         known = {w for w, _ in self.userwords}

@@ -1,5 +1,6 @@
 """``zhengwu serve``: the production web server (gunicorn, threaded workers)."""
 
+import logging
 import os
 
 from django.conf import settings
@@ -27,6 +28,46 @@ RECOMMENDED_THREADS = 4
 def _warm_up(worker) -> None:
     """gunicorn's ``post_worker_init``: what each app registered (zhengwu.speedups.warmup)."""
     warmup.warm_up(worker.log)
+
+
+def json_logger_class():
+    """gunicorn's own log lines (starting, booting a worker, timeouts) as JSON too when
+    ``ZHENGWU_LOG_FORMAT=json``: its handlers get our formatter and the PII-masking filter."""
+    from gunicorn.glogging import Logger
+
+    from zhengwu.core.logging import MaskPIIFilter
+    from zhengwu.core.observability import JsonFormatter
+
+    class JsonLogger(Logger):
+        def setup(self, cfg):
+            super().setup(cfg)
+            for log in (self.error_log, self.access_log):
+                for handler in log.handlers:
+                    handler.setFormatter(JsonFormatter())
+                    handler.addFilter(MaskPIIFilter())
+
+    return JsonLogger
+
+
+def prepare_multiprocess_metrics() -> str | None:
+    """With ``PROMETHEUS_MULTIPROC_DIR`` set, each gunicorn worker writes its request metrics there
+    and /metrics sums them (zhengwu.core.metrics). The files of a previous run are removed first:
+    their pids are gone and their counts would be added to the new ones."""
+    path = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if not path:
+        return None
+    os.makedirs(path, exist_ok=True)
+    for name in os.listdir(path):
+        if name.endswith(".db"):
+            os.remove(os.path.join(path, name))
+    return path
+
+
+def _worker_exited(server, worker) -> None:
+    """gunicorn's ``child_exit``: the worker's live gauges stop counting (prometheus_client)."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
 
 
 class Command(BaseCommand):
@@ -72,6 +113,10 @@ class Command(BaseCommand):
             # serving, not on some citizen's first search.
             "post_worker_init": _warm_up,
         }
+        if prepare_multiprocess_metrics():
+            options["child_exit"] = _worker_exited
+        if settings.ZHENGWU_LOG_FORMAT == "json":
+            options["logger_class"] = json_logger_class()
 
         class App(BaseApplication):
             def load_config(self):
@@ -82,10 +127,12 @@ class Command(BaseCommand):
             def load(self):
                 return application
 
-        self.stdout.write(
-            f"zhengwu 服务启动：http://{opts['host']}:{opts['port']}/ "
-            f"（{opts['workers']} 个进程 × {opts['threads']} 个线程）"
-        )
+        banner = (f"zhengwu 服务启动：http://{opts['host']}:{opts['port']}/ "
+                  f"（{opts['workers']} 个进程 × {opts['threads']} 个线程）")
+        if settings.ZHENGWU_LOG_FORMAT == "json":  # every line of the output a JSON object
+            logging.getLogger("zhengwu.serve").info(banner)
+        else:
+            self.stdout.write(banner)
         # Companion processes the apps registered (the hall's push server, ADR 0043).
         running = companions.start_all(opts["host"], opts["port"])
         try:

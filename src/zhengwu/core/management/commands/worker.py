@@ -1,5 +1,6 @@
-"""``zhengwu worker``: the background task worker (django-tasks database backend) and, in a
-thread beside it, the periodic jobs (``zhengwu.core.schedule``)."""
+"""``zhengwu worker``: the background task worker (django-tasks database backend) and, in threads
+beside it, the periodic jobs (``zhengwu.core.schedule``) and the heartbeat the readiness probe
+reads (``zhengwu.core.heartbeat``)."""
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
@@ -14,9 +15,13 @@ class Command(BaseCommand):
         parser.add_argument("--no-schedule", action="store_true", help="不运行定时任务（由其他进程或 cron 负责）")
 
     def handle(self, *args, **opts):
+        from zhengwu.core.heartbeat import Beater
         from zhengwu.core.schedule import Runner
 
-        runner = None
+        runner = beater = None
+        if not opts["batch"]:
+            beater = Beater()
+            beater.start()
         if not opts["no_schedule"] and not opts["batch"]:
             runner = Runner()
             runner.start()
@@ -28,3 +33,5 @@ class Command(BaseCommand):
         finally:
             if runner:
                 runner.stop()
+            if beater:
+                beater.stop()
