@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass
 
 from authlib.integrations.base_client.errors import MismatchingStateError, OAuthError
-from authlib.integrations.django_client import DjangoOAuth2App
+from authlib.integrations.django_client import DjangoIntegration, DjangoOAuth2App
 from django.conf import settings
 from joserfc.errors import JoseError
 
@@ -36,7 +36,7 @@ def _app(p: Provider) -> DjangoOAuth2App:
     cached = _APPS.get(p.name)
     if cached is None or cached[0] != key:
         app = DjangoOAuth2App(
-            None, name=p.name, client_id=p.client_id, client_secret=p.client_secret,
+            DjangoIntegration(p.name), name=p.name, client_id=p.client_id, client_secret=p.client_secret,
             server_metadata_url=p.discovery_url,
             client_kwargs={"scope": p.scopes, "code_challenge_method": "S256", "timeout": 10},
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import requests
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -44,7 +45,7 @@ def _start(request, p, mode: str):
     request.session[_FLOW] = {"provider": p.name, "mode": mode, "next": target}
     try:
         return oidc_client.authorize_redirect(request, p, _redirect_uri(request, p))
-    except Exception:  # noqa: BLE001 - the provider's discovery document could not be read
+    except (requests.RequestException, ValueError, KeyError):  # the discovery document could not be read
         return _error(request, p, oidc_client.fail("unreachable", 502))
 
 
