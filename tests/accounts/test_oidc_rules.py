@@ -10,8 +10,15 @@ from django.utils import timezone
 
 from zhengwu.accounts import services_identity
 from zhengwu.accounts.models import ExternalIdentity, User
-from zhengwu.accounts.oidc_rules import (IdentityRefused, level_at_least, level_rank, map_claims, map_level,
-                                         parse_providers, same_name)
+from zhengwu.accounts.oidc_rules import (
+    IdentityRefused,
+    level_at_least,
+    level_rank,
+    map_claims,
+    map_level,
+    parse_providers,
+    same_name,
+)
 from zhengwu.core.audit import AuditEvent
 from zhengwu.core.identifiers import make_id_number, make_uscc
 from zhengwu.org.models import Role

@@ -19,17 +19,17 @@ WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
 
 def id_number(body17: str) -> str:
     """GB 11643: the 18th character is the ISO 7064 MOD 11-2 check."""
-    return body17 + "10X98765432"[sum(int(c) * w for c, w in zip(body17, WEIGHTS)) % 11]
+    return body17 + "10X98765432"[sum(int(c) * w for c, w in zip(body17, WEIGHTS, strict=True)) % 11]
 
 
 def uscc(authority_type: str, region6: str, org_code8: str) -> str:
     """GB 32100: the organisation code's GB 11714 check, then the MOD 31 check."""
     digits = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-    c9 = 11 - sum(digits.index(c) * w for c, w in zip(org_code8, [3, 7, 9, 10, 5, 8, 4, 2])) % 11
+    c9 = 11 - sum(digits.index(c) * w for c, w in zip(org_code8, [3, 7, 9, 10, 5, 8, 4, 2], strict=True)) % 11
     body17 = authority_type + region6 + org_code8 + {10: "X", 11: "0"}.get(c9, str(c9))
     alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY"
     weights = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
-    total = sum(alphabet.index(c) * w for c, w in zip(body17, weights))
+    total = sum(alphabet.index(c) * w for c, w in zip(body17, weights, strict=True))
     return body17 + alphabet[(31 - total % 31) % 31]
 
 
