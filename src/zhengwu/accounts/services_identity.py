@@ -36,11 +36,6 @@ def current_level(user) -> str:
     return row or ""
 
 
-def verified_by_provider(user) -> bool:
-    """The account's 姓名 and 证件号码 were checked by a citizen provider (a linked identity)."""
-    return bool(getattr(user, "pk", None)) and ExternalIdentity.objects.filter(user=user).exists()
-
-
 def data_source_label(applicant) -> str:
     """Where an applicant's 姓名/证件号码 on a form came from (shown next to prefilled fields):
     来自实名认证信息 only when a 统一身份认证 provider verified them (a linked identity)."""
