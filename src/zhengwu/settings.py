@@ -270,6 +270,12 @@ AUTH_PASSWORD_VALIDATORS = [
 # Staff passwords expire (等保: 定期更换); applicants are not forced.
 ZHENGWU_STAFF_PASSWORD_MAX_AGE_DAYS = int(os.environ.get("ZHENGWU_PASSWORD_MAX_AGE_DAYS", "90"))
 LOGIN_URL = "accounts:login"
+# 统一身份认证 (OpenID Connect relying party, docs/identity.md): the identity providers, as one JSON
+# object name → settings, e.g. {"citizen": {"display_name": "河南政务服务网统一身份认证",
+# "issuer": "https://…", "client_id": "…", "client_secret": "…"}}. Empty: password login only.
+ZHENGWU_OIDC_PROVIDERS = json.loads(os.environ.get("ZHENGWU_OIDC_PROVIDERS") or "{}")
+# Seconds of clock difference allowed when checking an ID token's exp/iat.
+ZHENGWU_OIDC_LEEWAY = int(os.environ.get("ZHENGWU_OIDC_LEEWAY", "60"))
 LOGIN_REDIRECT_URL = "portal:home"
 
 # Failure lockout: 5 failures lock an account for 30 minutes *from the address they came from*

@@ -42,7 +42,11 @@ def test_fields_follow_x_order_and_pick_a_widget_per_type():
     assert [f.key for f in fields] == SCHEMA["x-order"]
     f = by_key(fields)
     assert f["applicant_name"].readonly and f["applicant_name"].value == "王小吃"
-    assert f["applicant_name"].note == "来自实名认证信息"
+    # Without 统一身份认证 the prefilled values came from registration (docs/identity.md).
+    assert f["applicant_name"].note == "来自注册信息"
+    verified = formrender.fields(SCHEMA, {"applicant_name": "王小吃"}, readonly_keys={"applicant_name"},
+                                 readonly_note="来自实名认证信息")
+    assert by_key(verified)["applicant_name"].note == "来自实名认证信息"
     assert f["shop_name"].widget == "text" and f["shop_name"].required
     assert f["shop_name"].attrs == {"minlength": 2, "maxlength": 50, "placeholder": "例如：老王小吃"}
     assert f["kind"].widget == "select" and [(c.value, c.label) for c in f["kind"].choices] == [

@@ -134,3 +134,24 @@ class ApiKeyAdmin(admin.ModelAdmin):
         audit.record("apikey.change", actor=request.user, obj=obj,
                      before={"scopes": before.scopes, "active": before.active},
                      after={"scopes": obj.scopes, "active": obj.active})
+
+
+# 统一身份认证 links: view only (linking and unlinking go through services_identity and are audited).
+from .models_identity import ExternalIdentity  # noqa: E402
+
+
+@admin.register(ExternalIdentity)
+class ExternalIdentityAdmin(admin.ModelAdmin):
+    list_display = ["provider", "user", "real_name_level", "linked_at", "last_login_at"]
+    list_filter = ["provider", "real_name_level"]
+    search_fields = ["=user__username"]
+    readonly_fields = ["provider", "issuer", "subject", "user", "real_name_level", "linked_at", "last_login_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -41,6 +41,16 @@ class User(AbstractUser):
         super().set_password(raw_password)
         self.password_changed_at = timezone.now()
 
+    @property
+    def real_name_level(self) -> str:
+        """实名等级 (``L1``/``L2``/``L3``, ``""`` for none) given by 统一身份认证 at the latest
+        login through a provider (:mod:`zhengwu.accounts.services_identity`)."""
+        if not hasattr(self, "_real_name_level"):
+            from .services_identity import current_level
+
+            self._real_name_level = current_level(self)
+        return self._real_name_level
+
 
 class Applicant(models.Model):
     """申请人: the citizen or enterprise behind a user account.
@@ -126,3 +136,6 @@ class ApiKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}（{self.prefix}）"
+
+
+from .models_identity import ExternalIdentity, RealNameLevel  # noqa: E402,F401  (统一身份认证)

@@ -11,3 +11,14 @@ urlpatterns = [
     path("password/", views.PasswordChangeView.as_view(), name="password_change"),
     path("font/", views.toggle_font, name="toggle_font"),
 ]
+
+# 统一身份认证 (OpenID Connect): views_oidc
+from . import views_oidc  # noqa: E402
+
+urlpatterns += [
+    path("oidc/<str:name>/login/", views_oidc.oidc_login, name="oidc_login"),
+    path("oidc/<str:name>/callback/", views_oidc.oidc_callback, name="oidc_callback"),
+    path("oidc/<str:name>/link/", views_oidc.oidc_link_start, name="oidc_link"),
+    path("security/", views_oidc.security, name="security"),
+    path("security/identities/<int:pk>/unlink/", views_oidc.oidc_unlink, name="oidc_unlink"),
+]

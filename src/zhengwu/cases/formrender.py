@@ -143,10 +143,11 @@ def _datetime_local(value: Any) -> str:
 
 def fields(schema: dict, values: dict | None = None, errors: dict[str, list[str]] | None = None,
            raw: dict[str, Any] | None = None, *, readonly_keys=(), optional_keys=(),
-           required_keys=None) -> list[Field]:
+           required_keys=None, readonly_note: str = "来自注册信息") -> list[Field]:
     """The form's fields in order, with values (``raw`` — what was typed — wins over ``values``)
     and messages. ``required_keys`` overrides the schema's ``required`` (一件事: the union form);
-    ``optional_keys`` are marked as needed only by 选办 items."""
+    ``optional_keys`` are marked as needed only by 选办 items. ``readonly_note``: where the
+    prefilled (read-only) values came from — 来自实名认证信息 only when 统一身份认证 verified them."""
     schema = schema or {}
     props = schema.get("properties") or {}
     values, errors, raw = values or {}, errors or {}, raw or {}
@@ -160,7 +161,7 @@ def fields(schema: dict, values: dict | None = None, errors: dict[str, list[str]
                   widget=widget, required=key in required, description=str(prop.get("description") or ""),
                   errors=list(errors.get(key, [])), attrs=_attrs(prop, widget), readonly=key in readonly_keys)
         if key in readonly_keys:
-            f.note = "来自实名认证信息"
+            f.note = readonly_note
         elif key in optional_keys:
             f.note = "所选的选办事项需要"
         if widget == "select":

@@ -20,6 +20,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from zhengwu.accounts.services_identity import data_source_label
 from zhengwu.catalog.models import Material, ServiceItem
 from zhengwu.catalog.models.items import ItemStatus
 from zhengwu.catalog.models.materials import Necessity
@@ -106,6 +107,23 @@ def _published_item(item_id: int) -> ServiceItem:
     return item
 
 
+def _real_name_short(request, item) -> dict | None:
+    """The item needs a higher 实名等级 than the user has: the notice and where to raise it."""
+    from zhengwu.accounts import oidc_client
+    from zhengwu.accounts.oidc_rules import LEVEL_LABELS, level_at_least
+
+    need = item.min_real_name_level
+    if not need or level_at_least(request.user.real_name_level, need):
+        return None
+    try:
+        citizen = [p for p in oidc_client.providers().values() if p.role == "citizen"]
+    except ValueError:
+        citizen = []
+    login = (reverse("accounts:oidc_login", args=[citizen[0].name]) + "?next=" + request.path) if citizen else ""
+    return {"need": LEVEL_LABELS[need], "have": LEVEL_LABELS.get(request.user.real_name_level, "未认证"),
+            "login_url": login, "provider": citizen[0].display_name if citizen else ""}
+
+
 def _form_page(request, *, item, version, case, applicant, key="", data=None, errors=None, raw=None,
                rows=None, notice=None, status=200):
     schema = version.form_schema or {}
@@ -113,11 +131,13 @@ def _form_page(request, *, item, version, case, applicant, key="", data=None, er
     values = data if data is not None else (case.form_data if case else prefilled)
     errors = errors or {}
     known = set((schema.get("properties") or {})) | DELIVERY_KEYS
+    source = data_source_label(applicant)
     return render_page(request, "cases/applicant/apply.html", {
         "delivery": _delivery_values(request, case), "delivery_methods": rules.DELIVERY_METHODS.items(),
         "delivery_errors": {k: errors[k] for k in DELIVERY_KEYS if k in errors},
         "item": item, "version": version, "case": case, "applicant": applicant, "key": key,
-        "fields": formrender.fields(schema, values, errors, raw, readonly_keys=set(prefilled)),
+        "fields": formrender.fields(schema, values, errors, raw, readonly_keys=set(prefilled), readonly_note=source),
+        "identity_source": source, "real_name_short": _real_name_short(request, item),
         "form_errors": [m for k, msgs in errors.items() if k not in known and k != "materials" for m in msgs],
         "material_errors": errors.get("materials", []),
         "rows": rows if rows is not None else material_rows(version, case, notice, applicant=applicant),
@@ -476,12 +496,14 @@ def _bundle_page(request, plan, applicant, *, key, data=None, errors=None, raw=N
     source = request.POST if request.method == "POST" else request.GET
     ctx = bundle_context(plan, source, chosen=chosen, errors=errors, applicant=applicant)
     known = set(plan.schema.get("properties") or {}) | {e.key for e in plan.pool}
+    source = data_source_label(applicant)
     return render_page(request, "cases/applicant/bundle_apply.html", {
         **ctx, "plan": plan, "bundle": plan.bundle, "applicant": applicant, "key": key,
         "action_url": reverse("cases:bundle_apply", args=[plan.bundle.pk]),
         "fields": formrender.fields(plan.schema, data if data is not None else prefilled, errors, raw,
                                     readonly_keys=set(prefilled), required_keys=plan.required_keys,
-                                    optional_keys=plan.optional_keys),
+                                    optional_keys=plan.optional_keys, readonly_note=source),
+        "identity_source": source,
         "item_errors": errors.get("items", []),
         "form_errors": [m for k, msgs in errors.items()
                         if k not in known and k != "items" and not k.startswith("q_") for m in msgs],

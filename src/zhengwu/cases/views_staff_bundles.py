@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from zhengwu.accounts.models import Applicant
+from zhengwu.accounts.services_identity import data_source_label
 from zhengwu.catalog.models import Bundle
 from zhengwu.org import permissions
 from zhengwu.org.models import Role
@@ -55,7 +56,8 @@ def _page(request, plan, applicant, *, key, data=None, errors=None, raw=None, ch
         "scenario_carry": [("applicant", applicant.pk)],
         "fields": formrender.fields(plan.schema, data if data is not None else prefilled, errors, raw,
                                     readonly_keys=set(prefilled), required_keys=plan.required_keys,
-                                    optional_keys=plan.optional_keys),
+                                    optional_keys=plan.optional_keys,
+                                    readonly_note=data_source_label(applicant)),
         "item_errors": errors.get("items", []),
         "form_errors": [m for k, msgs in errors.items()
                         if k not in known and k != "items" and not k.startswith("q_") for m in msgs],

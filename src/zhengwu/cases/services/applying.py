@@ -76,6 +76,19 @@ def require_key_department(principal, department_id: int, what: str) -> None:
 
 
 @transaction.atomic
+def check_real_name_level(user, service_item: ServiceItem) -> None:
+    """统一身份认证: an item may need a minimum 实名等级 to be applied for online by the applicant
+    themselves. Staff filing for someone (窗口代录, checked the ID card) are not held to it."""
+    from zhengwu.accounts.oidc_rules import LEVEL_LABELS, level_at_least
+
+    need = service_item.min_real_name_level
+    if need and not level_at_least(user.real_name_level, need):
+        have = LEVEL_LABELS.get(user.real_name_level, "未认证")
+        raise ValidationError(
+            f"实名等级不足：办理“{service_item.name}”须达到实名等级{LEVEL_LABELS[need]}，您当前为{have}。"
+            "请退出后通过统一身份认证登录以提升实名等级，或携带身份证到窗口办理")
+
+
 def create_draft(user, service_item: ServiceItem, *, applicant=None, channel: str = Channel.ONLINE,
                  agent=None, agent_note: str = "", form_data: dict | None = None, window=None,
                  idempotency_key: str | None = None, key_checked: bool = False, external_ref: str = "") -> Case:
@@ -96,6 +109,7 @@ def create_draft(user, service_item: ServiceItem, *, applicant=None, channel: st
     filed_by = received_at = None
     if applicant is None:
         applicant = applicant_of(user)
+        check_real_name_level(user, service_item)  # the citizen applies themselves (not 窗口代录)
     elif is_machine(user):
         require_key_department(user, service_item.department_id, "事项")
     else:

@@ -103,6 +103,11 @@ class ServiceItem(models.Model):
     visits = models.PositiveSmallIntegerField("到办事现场次数", default=1)
     online_depth = models.PositiveSmallIntegerField("网上办理深度", choices=OnlineDepth.choices, default=OnlineDepth.INFO)
     themes = models.JSONField("主题分类", default=list, blank=True)
+    # 统一身份认证: the lowest 实名等级 an applicant needs to apply online ("" = none). 窗口代录 is
+    # not held to it (the clerk checks the ID card). Not versioned: an access rule, not guide text.
+    min_real_name_level = models.CharField("最低实名等级", max_length=2, blank=True, default="",
+                                           choices=[("L1", "L1 手机号实名"), ("L2", "L2 身份证核验"),
+                                                    ("L3", "L3 人脸识别")])
 
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
