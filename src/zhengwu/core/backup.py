@@ -287,8 +287,9 @@ def _add(tar: tarfile.TarFile, name: str, path: Path, members: dict) -> bool:
 
 
 def archive_path(out: str | os.PathLike, now: dt.datetime) -> Path:
+    as_dir = str(out).endswith(("/", os.sep))
     out = Path(out)
-    if out.is_dir() or str(out).endswith(os.sep):
+    if out.is_dir() or as_dir:
         out.mkdir(parents=True, exist_ok=True)
         return out / f"zhengwu-backup-{timezone.localtime(now):%Y%m%d-%H%M%S}.tar"
     if not out.parent.is_dir():
