@@ -28,6 +28,8 @@ Everything a deployment changes comes from the environment:
   ``ZHENGWU_TRUST_X_FORWARDED_PROTO=1`` (the proxy must set X-Forwarded-Proto and drop the
   client's); ``ZHENGWU_TRUST_X_FORWARDED_FOR=1`` when it appends the client's address to
   X-Forwarded-For (audit records and the login lockout use it).
+- Backups and retention (docs/backup.md): ``ZHENGWU_PG_BIN_DIR`` (where pg_dump/pg_restore are),
+  ``ZHENGWU_RETAIN_NOTIFICATIONS_DAYS`` (365), ``ZHENGWU_RETAIN_LOG_DAYS`` (365; below 180 refused).
 """
 
 from __future__ import annotations

@@ -167,7 +167,7 @@ def _dump_sqlite(out: Path) -> dict:
     try:
         dst = sqlite3.connect(out)
         with dst:
-            src.backup(dst, pages=4096)
+            src.backup(dst)  # in one step: one read snapshot (WAL: writers go on meanwhile)
         dst.close()
     finally:
         src.close()
@@ -237,8 +237,8 @@ def data_files() -> Iterator[tuple[str, Path]]:
         exclude.append(Path(db["NAME"]).resolve())
     for path in _walk(data_dir, data_dir, SKIP_TOP, tuple(exclude)):
         rel = path.relative_to(data_dir).as_posix()
-        if rel.startswith("zhengwu.sqlite3"):
-            continue
+        if rel.startswith("zhengwu.sqlite3") or (path.name.startswith("zhengwu-backup-") and path.suffix == ".tar"):
+            continue  # the database (dumped on its own); earlier archives written into the data directory
         yield f"data/{rel}", path
 
 
