@@ -136,9 +136,9 @@ def test_backup_archive_holds_a_manifest_and_no_key(drill):
         names = tar.getnames()
         manifest = json.loads(tar.extractfile("manifest.json").read())
         blob = b"".join(tar.extractfile(m).read() for m in tar.getmembers() if m.isreg())
-    assert names[-1] == "manifest.json"
+    assert names[-2:] == ["manifest.json", "manifest.hmac"]
     assert manifest["database"]["vendor"] == drill["vendor"]
-    assert set(manifest["members"]) == set(names) - {"manifest.json"}
+    assert set(manifest["members"]) == set(names) - {"manifest.json", "manifest.hmac"}
     assert manifest["files"]["count"] == sum(n.startswith("data/") for n in names) > 0
     assert any(n.startswith("data/files/cases/") for n in names)
     assert "audit/checkpoints.jsonl" in names and not any(n.endswith(("signing.key", "keys.json")) for n in names)
@@ -201,6 +201,30 @@ def test_a_tampered_archive_is_refused(drill, tmp_path):
     proc = target.run("restore", str(tampered), check=False)
     assert proc.returncode != 0
     assert f"成员 {member.name} 的 SHA-256 与清单不符" in proc.stderr
+    _nothing_restored(target)
+
+
+def test_a_rewritten_manifest_is_refused(drill, tmp_path):
+    """A tamperer who changes a file and its SHA-256 in the manifest still lacks the audit key
+    that the manifest's HMAC is made with."""
+    import hashlib
+    import io
+
+    forged = tmp_path / "forged.tar"
+    with tarfile.open(drill["archive"]) as src, tarfile.open(forged, "w", format=tarfile.PAX_FORMAT) as out:
+        manifest = json.loads(src.extractfile("manifest.json").read())
+        for info in src.getmembers():
+            data = src.extractfile(info).read()
+            if info.name.startswith("data/files/cases/") and "forged" not in manifest:
+                data, manifest["forged"] = b"forged", info.name
+                manifest["members"][info.name] = {"sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
+            elif info.name == "manifest.json":
+                data = json.dumps(manifest, ensure_ascii=False).encode()
+            info.size = len(data)
+            out.addfile(info, io.BytesIO(data))
+    target = drill["target"]("forged")
+    proc = target.run("restore", str(forged), check=False)
+    assert proc.returncode != 0 and "清单被篡改" in proc.stderr
     _nothing_restored(target)
 
 

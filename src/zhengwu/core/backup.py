@@ -6,7 +6,8 @@ Layout of the archive::
     db/zhengwu.sqlite3 | db/zhengwu.pgdump   the database (SQLite online backup / pg_dump -Fc)
     data/<path>                              files under ZHENGWU_DATA_DIR (uploads, models, exports…)
     audit/<path>                             files under ZHENGWU_AUDIT_DIR (checkpoints.jsonl)
-    manifest.json                            last: SHA-256 and size of every other member, …
+    manifest.json                            SHA-256 and size of every other member, …
+    manifest.hmac                            last: the manifest's HMAC (a key derived from the audit key)
 
 Keys never go into the archive (keys.json, the audit signing key): the manifest holds their
 SHA-256 fingerprints, which ``zhengwu restore`` compares with the keys configured where it
@@ -23,6 +24,7 @@ import datetime as dt
 import fcntl
 import glob
 import hashlib
+import hmac
 import io
 import json
 import os
@@ -45,6 +47,7 @@ from django.utils import timezone
 
 FORMAT = 1
 MANIFEST = "manifest.json"
+MANIFEST_MAC = "manifest.hmac"  # HMAC-SHA256 of manifest.json under a key derived from ZHENGWU_AUDIT_KEY
 DB_MEMBERS = {"sqlite": "db/zhengwu.sqlite3", "postgresql": "db/zhengwu.pgdump"}
 # Counted into the manifest and compared after a restore (labels, so core imports no domain app).
 COUNTED = ["accounts.User", "cases.Case", "cases.CaseMaterial", "cases.CaseResult", "cases.Notification",
@@ -63,6 +66,13 @@ class BackupError(Exception):
 # -- keys ------------------------------------------------------------------------------------------
 def _sha256_text(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+def manifest_mac(body: bytes) -> str:
+    """The manifest's MAC: whoever rewrites a member and its SHA-256 in the manifest without the
+    operator's audit key is caught (the SHA-256s alone only catch damage)."""
+    key = hashlib.sha256(b"zhengwu/backup/manifest/v1\x00" + settings.ZHENGWU_AUDIT_KEY.encode()).digest()
+    return hmac.new(key, body, hashlib.sha256).hexdigest()
 
 
 def key_fingerprints() -> dict[str, str | None]:
@@ -349,6 +359,10 @@ def create(out: str | os.PathLike) -> BackupResult:
                 info = tarfile.TarInfo(MANIFEST)
                 info.size, info.mtime, info.mode = len(body), int(now.timestamp()), 0o600
                 tar.addfile(info, io.BytesIO(body))
+                mac = manifest_mac(body).encode()
+                info = tarfile.TarInfo(MANIFEST_MAC)
+                info.size, info.mtime, info.mode = len(mac), int(now.timestamp()), 0o600
+                tar.addfile(info, io.BytesIO(mac))
                 raw.flush()
                 os.fsync(raw.fileno())
             os.replace(partial, target)

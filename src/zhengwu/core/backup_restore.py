@@ -11,6 +11,7 @@ run forward when the archive is older than this version; the audit chain is veri
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import os
 import re
@@ -25,7 +26,7 @@ from django.db import connection, connections
 from django.db.migrations.loader import MigrationLoader
 
 from . import backup
-from .backup import CHUNK, DB_MEMBERS, FORMAT, MANIFEST, BackupError
+from .backup import CHUNK, DB_MEMBERS, FORMAT, MANIFEST, MANIFEST_MAC, BackupError
 
 _NAME = re.compile(r"^(db|data|audit)/[^\x00]+$")
 KEY_NOTES = {
@@ -61,18 +62,27 @@ def read_and_stage(archive: Path, stage: Path) -> Staged:
     with tar:
         try:
             infos = tar.getmembers()
-            raw = tar.extractfile(MANIFEST) if MANIFEST in tar.getnames() else None
-            manifest = json.loads(raw.read()) if raw else None
+            names = tar.getnames()
+            body = tar.extractfile(MANIFEST).read() if MANIFEST in names else b""
+            mac = tar.extractfile(MANIFEST_MAC).read().decode().strip() if MANIFEST_MAC in names else ""
+            manifest = json.loads(body) if body else None
         except (tarfile.TarError, ValueError, OSError) as exc:
             raise BackupError(f"备份文件已损坏：{exc}") from None
         if not isinstance(manifest, dict) or not isinstance(manifest.get("members"), dict):
             raise BackupError("备份文件中没有有效的 manifest.json（不是 zhengwu backup 生成的备份，或已损坏）")
         if manifest.get("format") != FORMAT:
             raise BackupError(f"备份格式 {manifest.get('format')} 不受本版本支持（支持 {FORMAT}）")
+        if not hmac.compare_digest(mac, backup.manifest_mac(body)):
+            ours = backup.key_fingerprints()["ZHENGWU_AUDIT_KEY"]
+            if (manifest.get("keys") or {}).get("ZHENGWU_AUDIT_KEY") != ours:
+                check_keys(manifest)  # names the key(s) that differ
+            raise BackupError("备份清单 manifest.json 的校验码不符（清单被篡改），未做任何恢复")
+        if manifest.get("database", {}).get("member") not in DB_MEMBERS.values():
+            raise BackupError("备份清单中的数据库成员名无效（清单被篡改）")
         expected: dict[str, dict] = manifest["members"]
         seen: list[str] = []
         for info in infos:
-            if info.name == MANIFEST or info.isdir():
+            if info.name in (MANIFEST, MANIFEST_MAC) or info.isdir():
                 continue
             if not info.isreg() or not _safe_name(info.name):
                 raise BackupError(f"备份文件中有不允许的成员 {info.name!r}（只能是普通文件，路径不得越出目录）")
