@@ -32,6 +32,8 @@ Everything a deployment changes comes from the environment:
   (one JSON object per log line, an access line per request), ``ZHENGWU_METRICS_ALLOW`` /
   ``ZHENGWU_METRICS_TOKEN`` (who may read ``/metrics``), ``ZHENGWU_HEARTBEAT_SECONDS`` and
   ``ZHENGWU_READY_WORKER_SECONDS`` (the worker's heartbeat and how fresh ``/api/v1/ready`` wants it).
+- Backups and retention (docs/backup.md): ``ZHENGWU_PG_BIN_DIR`` (where pg_dump/pg_restore are),
+  ``ZHENGWU_RETAIN_NOTIFICATIONS_DAYS`` (365), ``ZHENGWU_RETAIN_LOG_DAYS`` (365; below 180 refused).
 """
 
 from __future__ import annotations
@@ -472,3 +474,16 @@ ZHENGWU_PAYMENT_PROVIDERS = {
     "bank": {"class": "zhengwu.payments.providers.HmacNoticeProvider", "label": "合作银行",
              "secret_env": "ZHENGWU_PAY_BANK_SECRET"},
 }
+
+# --- Backups, retention, upgrades (docs/backup.md, docs/upgrade.md) ----------------------------------
+# Where pg_dump/pg_restore are (empty: PATH, else the newest /usr/lib/postgresql/*/bin).
+ZHENGWU_PG_BIN_DIR = os.environ.get("ZHENGWU_PG_BIN_DIR", "")
+# 站内消息 and the SMS outbox are deleted after this many days (the daily job cases.retention).
+ZHENGWU_RETAIN_NOTIFICATIONS_DAYS = int(os.environ.get("ZHENGWU_RETAIN_NOTIFICATIONS_DAYS", "365"))
+# Login logs (django-axes' access and failure logs) are deleted after this many days; 等保
+# (GB/T 22239-2019 8.1.4.3) wants audit records kept at least six months, so less than 180 is
+# refused here, at startup. The audit chain itself is never deleted.
+ZHENGWU_RETAIN_LOG_DAYS = int(os.environ.get("ZHENGWU_RETAIN_LOG_DAYS", "365"))
+from zhengwu.core.retention_rules import check_log_retention  # noqa: E402  (pure: no Django import)
+
+check_log_retention(ZHENGWU_RETAIN_LOG_DAYS, "ZHENGWU_RETAIN_LOG_DAYS")

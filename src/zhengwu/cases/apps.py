@@ -16,6 +16,8 @@ class CasesConfig(AppConfig):
         register_job(Job("cases.deemed_acceptance", dt.timedelta(hours=1),
                          "zhengwu.cases.services.deadlines.deem_overdue_acceptances",
                          "逾期视为受理：收到申请材料五个工作日内未答复的办件（行政许可法第三十二条）"))
+        register_job(Job("cases.retention", dt.timedelta(days=1), "zhengwu.cases.services.retention.prune_notifications",
+                         "保存期限：删除超过 ZHENGWU_RETAIN_NOTIFICATIONS_DAYS 天的站内消息与短信发件箱（分批）"))
 
         from .services import feed
 

@@ -21,6 +21,10 @@ class CoreConfig(AppConfig):
                      "审计链检查点：签名记录各链链头，写入数据目录与数据库（ADR 0020）"))
         register_job(Job("feeds.push", dt.timedelta(minutes=1), "zhengwu.core.outbox.push_due",
                          "上报上级平台：推送到期的上报记录（失败按退避时间重试，ADR 0050）"))
+        register_job(Job("retention.sessions", dt.timedelta(days=1), "zhengwu.core.retention.clear_sessions",
+                         "保存期限：删除已过期的登录会话（分批）"))
+        register_job(Job("retention.login_logs", dt.timedelta(days=1), "zhengwu.core.retention.prune_login_logs",
+                         "保存期限：删除超过 ZHENGWU_RETAIN_LOG_DAYS（不少于180天）的登录日志（分批）"))
         from . import companions
 
         companions.register(companions.Companion("worker", worker_argv))

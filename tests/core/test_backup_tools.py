@@ -1,0 +1,34 @@
+"""Finding pg_dump/pg_restore (docs/backup.md), and the Chinese message when they are missing."""
+
+import glob
+import shutil
+
+import pytest
+
+from zhengwu.core import backup
+
+
+def test_configured_directory_without_the_tool_is_named(settings, tmp_path):
+    settings.ZHENGWU_PG_BIN_DIR = str(tmp_path)
+    with pytest.raises(backup.BackupError, match=f"ZHENGWU_PG_BIN_DIR={tmp_path} 下找不到可执行的 pg_dump"):
+        backup.pg_tool("pg_dump")
+
+
+def test_nowhere_to_be_found(settings, monkeypatch):
+    settings.ZHENGWU_PG_BIN_DIR = ""
+    monkeypatch.setattr(backup.glob, "glob", lambda pattern: [])
+    monkeypatch.setattr(backup.shutil, "which", lambda name: None)
+    with pytest.raises(backup.BackupError, match="找不到 PostgreSQL 客户端程序 pg_restore：请安装 postgresql-client"):
+        backup.pg_tool("pg_restore")
+
+
+@pytest.mark.skipif(not (glob.glob("/usr/lib/postgresql/*/bin/pg_dump") or shutil.which("pg_dump")),
+                    reason="no PostgreSQL client on this machine")
+def test_found_outside_path_in_the_newest_version_directory(settings):
+    settings.ZHENGWU_PG_BIN_DIR = ""
+    found = backup.pg_tool("pg_dump")
+    versioned = glob.glob("/usr/lib/postgresql/*/bin/pg_dump")
+    if versioned:
+        newest = max(versioned, key=lambda p: int(p.split("/")[4]))
+        assert found == newest
+    assert found.endswith("/pg_dump")
