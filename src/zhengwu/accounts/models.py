@@ -126,3 +126,7 @@ class ApiKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}（{self.prefix}）"
+
+
+# Verified phones, enterprise agents, the staff one-session rule (issue 31): their own module.
+from .models_security import EnterpriseAgent, PhoneCode, StaffSession  # noqa: E402,F401

@@ -11,3 +11,17 @@ urlpatterns = [
     path("password/", views.PasswordChangeView.as_view(), name="password_change"),
     path("font/", views.toggle_font, name="toggle_font"),
 ]
+
+# Verified phones, 账户与安全, second factor, enterprise agents (issue 31).
+from . import views_agents, views_otp, views_phone  # noqa: E402
+
+urlpatterns += [
+    path("sms-code/", views_phone.sms_code, name="sms_code"),
+    path("security/", views_phone.security, name="security"),
+    path("otp/setup/", views_otp.setup, name="otp_setup"),
+    path("otp/verify/", views_otp.verify, name="otp_verify"),
+    path("otp/remove/", views_otp.remove, name="otp_remove"),
+    path("agents/", views_agents.manage, name="agents"),
+    path("agents/<int:pk>/revoke/", views_agents.revoke, name="agent_revoke"),
+    path("acting/", views_agents.acting, name="acting"),
+]
