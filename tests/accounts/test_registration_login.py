@@ -6,11 +6,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from tests.helpers import sms_code
 from zhengwu.accounts import services
 from zhengwu.accounts.models import Applicant, User
 from zhengwu.core.identifiers import make_id_number, make_uscc
-
-from tests.helpers import sms_code
 
 PW = "Good#Pass2026"
 ID = make_id_number("41010519900307123")

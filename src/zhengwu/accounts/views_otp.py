@@ -10,7 +10,6 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-
 from . import otp
 
 LOCKED_MESSAGE = "动态口令连续错误次数过多，账号已锁定30分钟。如需立即解锁，请联系系统管理员。"
