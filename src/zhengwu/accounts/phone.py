@@ -101,6 +101,8 @@ def check_code(phone: str, purpose: str, code: str, *, user=None, now=None) -> P
     call it outside any transaction that the error rolls back."""
     field = "sms_code"
     code = (code or "").strip()
+    if not code:
+        raise ValidationError({field: "请填写短信验证码：先点击“获取验证码”，再填写短信中的6位数字"})
     if not re.fullmatch(r"\d{6}", code):
         raise ValidationError({field: "验证码不正确：应为6位数字"})
     try:

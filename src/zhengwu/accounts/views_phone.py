@@ -67,6 +67,16 @@ def _refilled(form_class, initial):
     return form
 
 
+def _valid_but_code(form) -> bool:
+    """Validate the form leaving an empty code to :func:`register`, so that the page names the
+    code's problem together with every other field's (the service checks those)."""
+    form.fields["sms_code"].required = False
+    try:
+        return form.is_valid()
+    finally:
+        form.fields["sms_code"].required = True
+
+
 def register(request, form_class, service, template):
     """个人/法人注册: the phone is proven by an SMS code before the account is created."""
     if request.method == "POST" and request.POST.get("action") == "send_code":
@@ -75,7 +85,7 @@ def register(request, form_class, service, template):
         _send_without_js(request, form, "phone", PhoneCode.Purpose.REGISTER)
         return render(request, template, {"form": form, "sms_purpose": PhoneCode.Purpose.REGISTER})
     form = form_class(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and _valid_but_code(form):
         data = dict(form.cleaned_data)
         code = data.pop("sms_code")
         # The code first (a wrong one counts against its tries, committed), then every field of the
