@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.signals import user_logged_in
+from django.core.cache import cache
 from django.dispatch import receiver
 from django.http import JsonResponse
 from django.shortcuts import redirect
@@ -42,6 +43,42 @@ def _remember_staff_session(sender, request, user, **kwargs):
     if not request.session.session_key:
         request.session.save()
     StaffSession.objects.update_or_create(user=user, defaults={"session_key": request.session.session_key})
+    cache.set(_cache_key(user.pk), request.session.session_key, CACHE_SECONDS)
+    # What the second factor asks of this login, decided once (SecondFactorMiddleware reads it).
+    request.session[OTP_STATE_KEY] = second_factor_state(user)
+
+
+# A staff request looks the account's one session up in the cache (shared with REDIS_URL; per
+# process without it, where another process's new login is seen within this many seconds).
+CACHE_SECONDS = 60
+OTP_STATE_KEY = "zw_otp_state"
+
+
+def _cache_key(user_id) -> str:
+    return f"zw:staff-session:{user_id}"
+
+
+def current_staff_session(user_id) -> str | None:
+    key = cache.get(_cache_key(user_id))
+    if key is None:
+        from .models import StaffSession
+
+        key = StaffSession.objects.filter(user_id=user_id).values_list("session_key", flat=True).first() or ""
+        cache.set(_cache_key(user_id), key, CACHE_SECONDS)
+    return key or None
+
+
+def second_factor_state(user) -> str:
+    """"verify" (has a device), "setup" (must enrol), or "" (nothing asked)."""
+    from django_otp import user_has_device
+
+    from .otp import totp_required
+
+    if not _is_staff_account(user):
+        return ""
+    if user_has_device(user, confirmed=True):
+        return "verify"
+    return "setup" if totp_required(user) else ""
 
 
 class SingleStaffSessionMiddleware:
@@ -54,9 +91,7 @@ class SingleStaffSessionMiddleware:
         user = getattr(request, "user", None)
         if (settings.ZHENGWU_STAFF_SINGLE_SESSION and user is not None and user.is_authenticated
                 and _is_staff_account(user)):
-            from .models import StaffSession
-
-            current = StaffSession.objects.filter(user_id=user.pk).values_list("session_key", flat=True).first()
+            current = current_staff_session(user.pk)
             if current is not None and current != request.session.session_key:
                 logout(request)
                 from zhengwu.core.errors import is_api_path
@@ -71,7 +106,10 @@ class SingleStaffSessionMiddleware:
             if after and after != before and request.user.is_authenticated and request.user.pk == user.pk:
                 # The session was given a new key while staying logged in (a password change keeps
                 # the session, update_session_auth_hash): it stays the account's one session.
-                StaffSession.objects.filter(user_id=user.pk, session_key=before).update(session_key=after)
+                from .models import StaffSession
+
+                if StaffSession.objects.filter(user_id=user.pk, session_key=before).update(session_key=after):
+                    cache.set(_cache_key(user.pk), after, CACHE_SECONDS)
             return response
         return self.get_response(request)
 
@@ -87,7 +125,9 @@ class SecondFactorMiddleware:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and _is_staff_account(user) and not _static(request.path):
             if not user.is_verified():
-                target = self._target(user)
+                target = request.session.get(OTP_STATE_KEY)
+                if target is None:  # a session from before this rule: decide once
+                    target = request.session[OTP_STATE_KEY] = second_factor_state(user)
                 if target:
                     allowed = {reverse("accounts:otp_verify"), reverse("accounts:otp_setup"),
                                reverse("accounts:logout")}
@@ -102,15 +142,3 @@ class SecondFactorMiddleware:
                             url += "?" + urlencode({"next": request.get_full_path()})
                         return redirect(url)
         return self.get_response(request)
-
-    @staticmethod
-    def _target(user) -> str | None:
-        from django_otp import user_has_device
-
-        from .otp import totp_required
-
-        if user_has_device(user, confirmed=True):
-            return "verify"
-        if totp_required(user):
-            return "setup"
-        return None

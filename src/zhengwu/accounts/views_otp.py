@@ -50,6 +50,7 @@ def setup(request):
                "replacing": existing is not None, "next": _next(request, "")}
     if request.method == "POST":
         if otp.confirm(request, device, request.POST.get("token", "")):
+            _refresh_state(request)
             messages.success(request, "动态口令已绑定：以后登录时须在密码之后输入验证器应用显示的6位数字。")
             return redirect(_next(request, _home(request)))
         return _wrong(request, "accounts/otp_setup.html", context)
@@ -60,6 +61,7 @@ def setup(request):
 def verify(request):
     """Login step 2: the 6-digit code of the user's authenticator app."""
     if request.user.is_verified() or otp.device_of(request.user) is None:
+        _refresh_state(request)
         return redirect(_next(request, _home(request)))
     context = {"next": _next(request, "")}
     if request.method == "POST":
@@ -75,6 +77,7 @@ def remove(request):
     if otp.totp_required(request.user):
         messages.error(request, "管理员账号须保留动态口令，不能解除绑定。")
     elif otp.remove(request):
+        _refresh_state(request)
         messages.success(request, "动态口令已解除绑定。")
     return redirect("accounts:security")
 
@@ -85,3 +88,10 @@ def _base32(device) -> str:
 
     text = base64.b32encode(device.bin_key).decode().rstrip("=")
     return " ".join(text[i:i + 4] for i in range(0, len(text), 4))
+
+
+def _refresh_state(request) -> None:
+    """What the second factor asks of this session, after the user's device changed."""
+    from .middleware_security import OTP_STATE_KEY, second_factor_state
+
+    request.session[OTP_STATE_KEY] = second_factor_state(request.user)
