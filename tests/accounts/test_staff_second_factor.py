@@ -153,3 +153,13 @@ def test_citizens_may_stay_logged_in_on_two_devices(make_citizen):
     for c in (phone, pc):
         assert c.post("/accounts/login/", {"username": number, "password": PASSWORD}).status_code == 302
     assert phone.get("/accounts/security/").status_code == 200
+
+
+@override_settings(ZHENGWU_ADMIN_TOTP_REQUIRED=True)
+def test_a_code_typed_again_at_once_after_a_wrong_one_is_told_to_wait(sysadmin):
+    device = TOTPDevice.objects.create(user=sysadmin, name="动态口令", confirmed=True)
+    right = token(device)
+    client = log_in("sysadmin1")
+    client.post("/accounts/otp/verify/", {"token": "000000" if right != "000000" else "111111"})
+    resp = client.post("/accounts/otp/verify/", {"token": right})
+    assert resp.status_code == 400 and "尝试过于频繁" in resp.content.decode()

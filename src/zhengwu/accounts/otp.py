@@ -63,9 +63,30 @@ def _clean(token: str) -> str:
     return "".join((token or "").split())
 
 
+def _throttled(request, device) -> bool:
+    """django-otp slows guessing down (1 s, 2 s, 4 s … after wrong codes): say so, not "wrong"."""
+    allowed, info = device.verify_is_allowed()
+    if allowed:
+        return False
+    wait = ""
+    if info and info.get("locked_until"):
+        from django.utils import timezone
+
+        wait = f"{max(1, int((info['locked_until'] - timezone.now()).total_seconds()) + 1)}秒"
+    request._zw_otp_error = f"动态口令尝试过于频繁：请{wait or '稍候'}后再试"
+    _failed(request)  # a try all the same (django-axes counts it)
+    return True
+
+
+def last_error(request) -> str:
+    return getattr(request, "_zw_otp_error", "")
+
+
 def confirm(request, device: TOTPDevice, token: str) -> bool:
     """Enrolment: the first code from the app confirms the device; the session counts as verified."""
     token = _clean(token)
+    if _throttled(request, device):
+        return False
     if not (token.isdigit() and len(token) == 6) or not device.verify_token(token):
         _failed(request)
         return False
@@ -82,6 +103,8 @@ def verify(request, token: str) -> bool:
     """Login step 2: the code of the user's confirmed device."""
     device = device_of(request.user)
     token = _clean(token)
+    if device is not None and _throttled(request, device):
+        return False
     if device is None or not (token.isdigit() and len(token) == 6) or not device.verify_token(token):
         _failed(request)
         return False

@@ -49,6 +49,23 @@ def _field(purpose: str) -> str:
     return "phone" if purpose == PhoneCode.Purpose.REGISTER else "new_phone"
 
 
+def _limited(field: str, message: str) -> ValidationError:
+    return ValidationError({field: ValidationError(message, code="rate_limited")})
+
+
+def _serialise(index: str) -> None:
+    """Two requests for the same phone at once: the second waits for the first (then finds its
+    code and the 60 s rule). SQLite's IMMEDIATE transactions already run one writer at a time."""
+    connection = transaction.get_connection()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"zhengwu.sms-code:{index}"])
+
+
+def is_rate_limited(exc: ValidationError) -> bool:
+    return any(e.code == "rate_limited" for errors in getattr(exc, "error_dict", {}).values() for e in errors)
+
+
 def request_code(phone: str, purpose: str, *, ip: str = "", user=None, now=None) -> PhoneCode:
     """Send a new code to ``phone``. Raises ValidationError (field → Chinese message) when the
     phone is malformed or a rate limit is reached; nothing is sent then."""
@@ -68,18 +85,19 @@ def request_code(phone: str, purpose: str, *, ip: str = "", user=None, now=None)
     index = blind_index("phone", phone)
     ip_index = blind_index("ip", ip) if ip else ""
     with transaction.atomic():
-        same_phone = PhoneCode.objects.select_for_update().filter(phone_index=index)
+        _serialise(index)
+        same_phone = PhoneCode.objects.filter(phone_index=index)
         last = same_phone.order_by("-created_at").values_list("created_at", flat=True).first()
         if last is not None and (now - last).total_seconds() < RESEND_SECONDS:
             wait = RESEND_SECONDS - int((now - last).total_seconds())
-            raise ValidationError({field: f"获取验证码过于频繁：同一手机号60秒内只能获取一次，请{wait}秒后再试"})
+            raise _limited(field, f"获取验证码过于频繁：同一手机号60秒内只能获取一次，请{wait}秒后再试")
         midnight = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
         if same_phone.filter(created_at__gte=midnight).count() >= PER_PHONE_PER_DAY:
-            raise ValidationError({field: f"今日获取验证码次数已达上限：同一手机号每天最多{PER_PHONE_PER_DAY}次，请明天再试"})
+            raise _limited(field, f"今日获取验证码次数已达上限：同一手机号每天最多{PER_PHONE_PER_DAY}次，请明天再试")
         per_ip = settings.ZHENGWU_SMS_CODES_PER_IP_HOUR
         if ip_index and PhoneCode.objects.filter(ip_index=ip_index,
                                                  created_at__gte=now - dt.timedelta(hours=1)).count() >= per_ip:
-            raise ValidationError({field: f"获取验证码过于频繁：同一网络地址每小时最多{per_ip}次，请稍后再试"})
+            raise _limited(field, f"获取验证码过于频繁：同一网络地址每小时最多{per_ip}次，请稍后再试")
         code = f"{secrets.randbelow(10**6):06d}"
         obj = PhoneCode.objects.create(
             phone=phone, purpose=purpose, code_hash=_hash(secrets.token_hex(8), code), ip_index=ip_index,

@@ -33,7 +33,7 @@ def _wrong(request, template, context):
         logout(request)
         messages.error(request, LOCKED_MESSAGE)
         return redirect("accounts:login")
-    context["error"] = "动态口令不正确：请输入验证器应用当前显示的6位数字（每30秒更新）"
+    context["error"] = otp.last_error(request) or "动态口令不正确：请输入验证器应用当前显示的6位数字（每30秒更新）"
     return render(request, template, context, status=400)
 
 

@@ -40,7 +40,7 @@ def sms_code(request):
     except ValidationError as exc:
         errors = _errors(exc)
         detail = next(iter(errors.values()))[0]
-        return JsonResponse({"detail": detail, "errors": errors}, status=400,
+        return JsonResponse({"detail": detail, "errors": errors}, status=429 if phone_codes.is_rate_limited(exc) else 400,
                             json_dumps_params={"ensure_ascii": False})
     return JsonResponse({"detail": SENT_MESSAGE.format(phone=obj.phone), "resend_after": phone_codes.RESEND_SECONDS},
                         json_dumps_params={"ensure_ascii": False})
