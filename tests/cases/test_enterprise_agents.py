@@ -139,3 +139,21 @@ def test_another_enterprise_cannot_revoke_my_agent(login, enterprise, agent_pers
     login(other).post(reverse("accounts:agent_revoke", args=[agent.pk]))
     agent.refresh_from_db()
     assert agent.revoked_at is None
+
+
+def test_rating_the_enterprise_case_needs_the_rate_scope(login, enterprise, agent_person, item):
+    from zhengwu.cases.services import applying
+
+    case = applying.create_draft(enterprise, item)
+    ent = login(enterprise)
+    grant(ent, agent_person, scope=("apply", "view"))
+    client = login(agent_person)
+    act_for(client, enterprise)
+    resp = client.get(reverse("ratings:rate_case", args=[case.pk]))
+    assert resp.status_code == 403 and "未获得“评价”授权" in resp.content.decode()
+    ent.post(reverse("accounts:agent_revoke", args=[EnterpriseAgent.objects.get().pk]))
+    grant(ent, agent_person, scope=("view", "rate"))
+    act_for(client, enterprise)
+    assert client.get(reverse("ratings:rate_case", args=[case.pk])).status_code == 200
+    client.post(reverse("accounts:acting"), {"stop": "1"})
+    assert client.get(reverse("ratings:rate_case", args=[case.pk])).status_code == 404
