@@ -122,6 +122,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "ninja",  # Swagger UI at /api/v1/docs from our own static files, not a CDN
     "bootstrap",
     "django_tasks",
@@ -160,9 +162,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "zhengwu.accounts.middleware.SessionIdleRefreshMiddleware",
-    "zhengwu.accounts.middleware.PasswordExpiryMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "django_otp.middleware.OTPMiddleware",  # request.user.is_verified(): the TOTP step was passed
+    # 等保 session rules: one session per staff account, the second factor, password expiry.
+    "zhengwu.accounts.middleware_security.SingleStaffSessionMiddleware",
+    "zhengwu.accounts.middleware.SessionIdleRefreshMiddleware",
+    "zhengwu.accounts.middleware_security.SecondFactorMiddleware",
+    "zhengwu.accounts.middleware.PasswordExpiryMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "zhengwu.core.middleware.RequestContextMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -278,6 +284,15 @@ LOGIN_URL = "accounts:login"
 ZHENGWU_OIDC_PROVIDERS = json.loads(os.environ.get("ZHENGWU_OIDC_PROVIDERS") or "{}")
 # Seconds of clock difference allowed when checking an ID token's exp/iat.
 ZHENGWU_OIDC_LEEWAY = int(os.environ.get("ZHENGWU_OIDC_LEEWAY", "60"))
+# Second factor (TOTP, django-otp; docs/identity-phone.md): optional for every staff member; required
+# for administrators (superusers, 系统管理员) unless ZHENGWU_ADMIN_TOTP_REQUIRED=0. The TOTP issuer
+# name shown in authenticator apps is the platform's name.
+ZHENGWU_ADMIN_TOTP_REQUIRED = _env_bool("ZHENGWU_ADMIN_TOTP_REQUIRED", True)
+# One active session per staff account (等保): a new login ends the previous one. 0 turns it off.
+ZHENGWU_STAFF_SINGLE_SESSION = _env_bool("ZHENGWU_STAFF_SINGLE_SESSION", True)
+# SMS verification codes (registration, phone change): at most this many codes per client address
+# per hour (the per-phone limits, 1 per 60 s and 10 a day, are fixed rules: accounts/phone.py).
+ZHENGWU_SMS_CODES_PER_IP_HOUR = int(os.environ.get("ZHENGWU_SMS_CODES_PER_IP_HOUR", "20"))
 LOGIN_REDIRECT_URL = "portal:home"
 
 # Failure lockout: 5 failures lock an account for 30 minutes *from the address they came from*

@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from tests.helpers import sms_code
 from zhengwu.accounts import services
 from zhengwu.accounts.models import Applicant, User
 from zhengwu.core.identifiers import make_id_number, make_uscc
@@ -22,7 +23,7 @@ def person_form(**kw):
 
 @pytest.mark.django_db
 def test_citizen_registers_and_logs_in_with_id_number(client):
-    resp = client.post("/accounts/register/person/", person_form())
+    resp = client.post("/accounts/register/person/", {**person_form(), "sms_code": sms_code(client, "13803710001")})
     assert resp.status_code == 302
     applicant = Applicant.objects.get()
     assert applicant.kind == "person" and applicant.name == "张小民"
@@ -38,7 +39,7 @@ def test_enterprise_registers_and_logs_in_with_credit_code(client):
     resp = client.post("/accounts/register/legal/", {
         "name": "示范餐饮有限公司", "uscc": uscc, "legal_rep_name": "刘企业",
         "legal_rep_id_number": make_id_number("41010519850612234"), "phone": "13803710002",
-        "password": PW, "password2": PW,
+        "password": PW, "password2": PW, "sms_code": sms_code(client, "13803710002"),
     })
     assert resp.status_code == 302
     client.logout()
@@ -56,7 +57,7 @@ def test_enterprise_registers_and_logs_in_with_credit_code(client):
     ("password", "alllowercase", "至少3类"),
 ])
 def test_bad_registration_names_the_field_and_saves_nothing(client, field, value, message):
-    data = person_form(**{field: value})
+    data = {**person_form(**{field: value}), "sms_code": "123456"}
     if field == "password":
         data["password2"] = value
     resp = client.post("/accounts/register/person/", data)

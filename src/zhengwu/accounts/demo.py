@@ -22,3 +22,23 @@ def load(stdout) -> None:
                                 legal_rep_id_number=LEGAL_REP_ID, phone="13803710002",
                                 password=DEMO_PASSWORD, password2=DEMO_PASSWORD)
     stdout.write(f"演示申请人：个人 {CITIZEN_ID}，企业 {ENTERPRISE_USCC}（密码 {DEMO_PASSWORD}）")
+
+
+# The demo 系统管理员's 动态口令 (TOTP) secret, published in the README so that anyone trying the demo
+# can add it to an authenticator app (or run `oathtool --totp -b <secret>`): the demo shows the
+# second factor a bureau's administrators will use. Never use the demo data in production.
+DEMO_ADMIN_TOTP_BASE32 = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+def finish(stdout) -> None:
+    """Only from `zhengwu demo` (not the test fixtures' load): enrol the demo admin's TOTP device."""
+    import base64
+
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    admin = User.objects.filter(username="admin").first()
+    if admin is None or TOTPDevice.objects.filter(user=admin, confirmed=True).exists():
+        return
+    key = base64.b32decode(DEMO_ADMIN_TOTP_BASE32).hex()
+    TOTPDevice.objects.create(user=admin, name="演示动态口令", key=key, confirmed=True)
+    stdout.write(f"演示系统管理员 admin 的动态口令密钥（Base32，添加到验证器应用）：{DEMO_ADMIN_TOTP_BASE32}")

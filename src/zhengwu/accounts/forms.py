@@ -19,9 +19,12 @@ class LoginForm(AuthenticationForm):
 class PersonRegisterForm(forms.Form):
     name = forms.CharField(label="姓名", max_length=50)
     id_number = forms.CharField(label="身份证号", max_length=18)
-    phone = forms.CharField(label="手机号码", max_length=20)
     password = forms.CharField(label="密码", widget=forms.PasswordInput, help_text="至少8位，包含大写字母、小写字母、数字、特殊字符中的至少3类")
     password2 = forms.CharField(label="确认密码", widget=forms.PasswordInput)
+    phone = forms.CharField(label="手机号码", max_length=20)
+    sms_code = forms.CharField(label="短信验证码", max_length=6,
+                               help_text="先填写手机号码，再点击下方“获取验证码”；验证码6位数字，5分钟内有效",
+                               widget=forms.TextInput(attrs={"autocomplete": "one-time-code"}))
 
 
 class LegalRegisterForm(forms.Form):
@@ -29,9 +32,12 @@ class LegalRegisterForm(forms.Form):
     uscc = forms.CharField(label="统一社会信用代码", max_length=18)
     legal_rep_name = forms.CharField(label="法定代表人姓名", max_length=50)
     legal_rep_id_number = forms.CharField(label="法定代表人身份证号", max_length=18)
-    phone = forms.CharField(label="联系电话", max_length=20)
     password = forms.CharField(label="密码", widget=forms.PasswordInput, help_text="至少8位，包含大写字母、小写字母、数字、特殊字符中的至少3类")
     password2 = forms.CharField(label="确认密码", widget=forms.PasswordInput)
+    phone = forms.CharField(label="联系电话（手机）", max_length=20)
+    sms_code = forms.CharField(label="短信验证码", max_length=6,
+                               help_text="先填写手机号码，再点击下方“获取验证码”；验证码6位数字，5分钟内有效",
+                               widget=forms.TextInput(attrs={"autocomplete": "one-time-code"}))
 
 
 class ZhPasswordChangeForm(PasswordChangeForm):

@@ -36,7 +36,9 @@ class PasswordExpiryMiddleware:
             reason = self._reason(user)
             if reason:
                 static = settings.STATIC_URL if settings.STATIC_URL.startswith("/") else "/" + settings.STATIC_URL
-                allowed = {reverse("accounts:password_change"), reverse("accounts:logout")}
+                allowed = {reverse("accounts:password_change"), reverse("accounts:logout"),
+                           # the second factor comes first (middleware_security)
+                           reverse("accounts:otp_verify"), reverse("accounts:otp_setup")}
                 if request.path not in allowed and not request.path.startswith(static):
                     from zhengwu.core.errors import is_api_path
 

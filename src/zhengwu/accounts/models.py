@@ -139,3 +139,5 @@ class ApiKey(models.Model):
 
 
 from .models_identity import ExternalIdentity, RealNameLevel  # noqa: E402,F401  (统一身份认证)
+# Verified phones, enterprise agents, the staff one-session rule (issue 31): their own module.
+from .models_security import EnterpriseAgent, PhoneCode, StaffSession  # noqa: E402,F401

@@ -19,6 +19,19 @@ urlpatterns += [
     path("oidc/<str:name>/login/", views_oidc.oidc_login, name="oidc_login"),
     path("oidc/<str:name>/callback/", views_oidc.oidc_callback, name="oidc_callback"),
     path("oidc/<str:name>/link/", views_oidc.oidc_link_start, name="oidc_link"),
-    path("security/", views_oidc.security, name="security"),
     path("security/identities/<int:pk>/unlink/", views_oidc.oidc_unlink, name="oidc_unlink"),
+]
+
+# Verified phones, 账户与安全, second factor, enterprise agents (issue 31).
+from . import views_agents, views_otp, views_phone  # noqa: E402
+
+urlpatterns += [
+    path("sms-code/", views_phone.sms_code, name="sms_code"),
+    path("security/", views_phone.security, name="security"),
+    path("otp/setup/", views_otp.setup, name="otp_setup"),
+    path("otp/verify/", views_otp.verify, name="otp_verify"),
+    path("otp/remove/", views_otp.remove, name="otp_remove"),
+    path("agents/", views_agents.manage, name="agents"),
+    path("agents/<int:pk>/revoke/", views_agents.revoke, name="agent_revoke"),
+    path("acting/", views_agents.acting, name="acting"),
 ]

@@ -1,8 +1,7 @@
 from django.contrib import messages
-from django.contrib.auth import login, update_session_auth_hash
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
-from django.core.exceptions import ValidationError
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
@@ -34,28 +33,16 @@ class LogoutView(auth_views.LogoutView):
     next_page = reverse_lazy("portal:home")
 
 
-def _register(request, form_class, service, template):
-    form = form_class(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            user = service(**form.cleaned_data)
-        except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                for error in errors:
-                    form.add_error(field if field in form.fields else None, error)
-        else:
-            login(request, user, backend="zhengwu.accounts.backends.IdentifierBackend")
-            messages.success(request, "注册成功，已为您登录。")
-            return redirect("portal:home")
-    return render(request, template, {"form": form})
-
-
 def register_person(request):
-    return _register(request, PersonRegisterForm, services.register_person, "accounts/register_person.html")
+    from .views_phone import register  # the phone is proven by an SMS code (issue 31)
+
+    return register(request, PersonRegisterForm, services.register_person, "accounts/register_person.html")
 
 
 def register_legal(request):
-    return _register(request, LegalRegisterForm, services.register_legal, "accounts/register_legal.html")
+    from .views_phone import register
+
+    return register(request, LegalRegisterForm, services.register_legal, "accounts/register_legal.html")
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):

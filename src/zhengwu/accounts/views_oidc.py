@@ -111,9 +111,8 @@ def oidc_callback(request, name: str):
     return redirect(target)
 
 
-@login_required
-def security(request):
-    """账户与安全: 实名等级, the linked identities, link and unlink."""
+def identity_context(request) -> dict:
+    """账户与安全's 统一身份认证 part: 实名等级, the linked identities, the providers one may link."""
     try:
         configured = oidc_client.providers()
     except ValueError:
@@ -123,11 +122,11 @@ def security(request):
     is_staff = request.user.kind == "staff"
     can_link = [p for p in configured.values() if p.name not in linked and (p.role == "staff") == is_staff]
     level = request.user.real_name_level
-    return render(request, "accounts/security.html", {
+    return {
         "identities": [(i, configured.get(i.provider)) for i in identities], "can_link": can_link,
         "level": level, "level_label": LEVEL_LABELS.get(level, "未认证"),
         "has_password": request.user.has_usable_password(),
-    })
+    }
 
 
 @login_required

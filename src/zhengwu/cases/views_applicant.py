@@ -40,9 +40,13 @@ WITHDRAWABLE = rules.STATE_TABLE["withdraw"].source
 
 
 # -- scope -------------------------------------------------------------------------------------
-def applicant_of(request):
-    """The logged-in applicant, or None (staff accounts have none)."""
-    return getattr(request.user, "applicant", None) if request.user.is_authenticated else None
+def applicant_of(request, scope: str = "view"):
+    """The applicant the request acts for, or None (staff accounts have none): the logged-in
+    applicant, or the enterprise a person acts for as its 经办人 within ``scope``
+    (:func:`zhengwu.accounts.agents.acting_applicant`)."""
+    from zhengwu.accounts.agents import acting_applicant
+
+    return acting_applicant(request, scope)
 
 
 def my_cases(applicant) -> QuerySet:
@@ -68,8 +72,8 @@ def my_case(request, pk: int, *, related=()) -> Case:
 _CASES_BY_PK = ByPkShapes(lambda related: Case.objects.select_related(*related) if related else Case.objects.all())
 
 
-def require_applicant(request):
-    applicant = applicant_of(request)
+def require_applicant(request, scope: str = "view"):
+    applicant = applicant_of(request, scope)
     if applicant is None:
         raise PermissionDenied("仅限已注册的个人或法人申请人使用网上申报")
     return applicant

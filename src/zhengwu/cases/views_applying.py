@@ -336,7 +336,7 @@ def _not_for_you(request, applicant, service_object: str, name: str, back_url: s
 @login_required
 def apply(request, item_id: int):
     """网上申报: the item's form and material list; 保存草稿 / 提交 (idempotent by key)."""
-    applicant = require_applicant(request)
+    applicant = require_applicant(request, scope="apply")
     item = _published_item(item_id)
     version = item.published_version
     refused = _not_for_you(request, applicant, version.service_object, item.name,
@@ -376,7 +376,7 @@ def apply(request, item_id: int):
 @login_required
 def edit(request, pk: int):
     """Continue a draft, or correct a case in 补正 and 重新提交 in the same case."""
-    require_applicant(request)
+    require_applicant(request, scope="apply")
     case = my_case(request, pk, related=("service_item__department", "item_version", "department", "applicant"))
     # The form is the applicant's, also when their 代办人 fills it in: prefill from the applicant.
     applicant = case.applicant
@@ -403,7 +403,7 @@ def edit(request, pk: int):
 @login_required
 def withdraw(request, pk: int):
     """撤回申请, after a confirmation page (works without JavaScript)."""
-    require_applicant(request)
+    require_applicant(request, scope="apply")
     case = my_case(request, pk, related=("service_item", "department"))
     if State(case.state) not in WITHDRAWABLE:
         messages.error(request, f"办件当前为“{case.state_label}”，不能撤回。")
@@ -428,7 +428,7 @@ def withdraw(request, pk: int):
 @login_required
 def supply_pending(request, pk: int, pending_id: int):
     """补交一项容缺材料: upload it and mark it supplied, in one transaction."""
-    require_applicant(request)
+    require_applicant(request, scope="apply")
     case = my_case(request, pk, related=("item_version",))
     pending = PendingMaterial.objects.filter(case=case, pk=pending_id).first()
     if pending is None:
@@ -513,7 +513,7 @@ def _bundle_page(request, plan, applicant, *, key, data=None, errors=None, raw=N
 
 @login_required
 def bundle_apply(request, bundle_id: int):
-    applicant = require_applicant(request)
+    applicant = require_applicant(request, scope="apply")
     try:
         plan = bundle_services.bundle_plan(bundle_id)
     except ValidationError:

@@ -13,6 +13,20 @@ class ZhengwuAdminSite(admin.AdminSite):
     index_title = "系统管理"
     index_template = "admin/zhengwu_index.html"
 
+    def has_permission(self, request):
+        """等保三级 双因素: the admin site needs the second factor passed (django-otp) when the
+        platform requires it of administrators (ZHENGWU_ADMIN_TOTP_REQUIRED) or the user has a
+        device; the login middleware sends such a user to enter or enrol it first."""
+        if not super().has_permission(request):
+            return False
+        from django.conf import settings
+        from django_otp import user_has_device
+
+        user = request.user
+        if getattr(settings, "ZHENGWU_ADMIN_TOTP_REQUIRED", False) or user_has_device(user):
+            return bool(getattr(user, "is_verified", lambda: False)())
+        return True
+
     def get_urls(self):
         from django.urls import path
 

@@ -21,7 +21,10 @@ from .rules import Channel, Kind
 def _my_case(request, pk: int):
     from zhengwu.cases.queries import applicants_case
 
-    case = applicants_case(getattr(request.user, "applicant", None), pk)
+    from zhengwu.accounts.agents import acting_applicant
+
+    # The applicant, or the enterprise its 经办人 acts for with the 评价 scope (accounts.agents).
+    case = applicants_case(acting_applicant(request, "rate"), pk)
     if case is None:
         raise Http404("办件不存在")
     return case

@@ -33,7 +33,11 @@ CASE_FILE_TYPES = ("pdf", "jpg", "png", "ofd")  # what an applicant may upload (
 
 
 def applicant_of(user):
-    applicant = getattr(user, "applicant", None) if user is not None else None
+    """The applicant ``user`` acts for: their own, or the enterprise they act for as its 经办人
+    in this request (:func:`zhengwu.accounts.agents.applicant_of_user`)."""
+    from zhengwu.accounts.agents import applicant_of_user
+
+    applicant = applicant_of_user(user) if user is not None else None
     if applicant is None:
         raise PermissionDenied("仅限已注册的个人或法人申请")
     return applicant
@@ -54,7 +58,9 @@ def actor_for(user, case: Case) -> Actor:
     if is_machine(user):
         require_key_department(user, case.department_id, "办件")
         return Actor.WINDOW
-    applicant = getattr(user, "applicant", None)
+    from zhengwu.accounts.agents import applicant_of_user
+
+    applicant = applicant_of_user(user)
     if applicant is not None and applicant.pk in (case.applicant_id, case.agent_id):
         return Actor.APPLICANT
     if permissions.has_role(user, Role.WINDOW, Role.APPROVER, department=case.department):

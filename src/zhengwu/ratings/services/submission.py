@@ -122,7 +122,9 @@ def rate_case(user, case, *, level, dims=None, tags=None, comment: str = "", cha
         nonce = t.nonce
         channel = Channel.QR
     else:
-        applicant = getattr(user, "applicant", None) if getattr(user, "is_authenticated", False) else None
+        from zhengwu.accounts.agents import applicant_of_user
+
+        applicant = applicant_of_user(user) if getattr(user, "is_authenticated", False) else None
         if applicant is None or applicant.pk != case.applicant_id:
             raise PermissionDenied("只能评价本人的办件")
     why = rateable_case(case)
@@ -298,7 +300,9 @@ def rate_hotline_ticket(*, ticket_number: str, department, level: int, comment: 
 # -- follow-up (追评) ----------------------------------------------------------------------------
 def followup(user, rating: Rating, *, level, comment: str = "") -> Rating:
     """追评: the real-name rater adds one follow-up after the rectification is closed."""
-    applicant = getattr(user, "applicant", None) if getattr(user, "is_authenticated", False) else None
+    from zhengwu.accounts.agents import applicant_of_user
+
+    applicant = applicant_of_user(user) if getattr(user, "is_authenticated", False) else None
     if applicant is None or rating.applicant_id != applicant.pk:
         raise PermissionDenied("只能追评本人的评价")
     if rating.followup_of_id:

@@ -1,0 +1,155 @@
+"""Registration with a verified phone, the SMS-code endpoint and 账户与安全 (phone change)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.forms.utils import ErrorDict
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from zhengwu.core.middleware import client_ip
+
+from . import phone as phone_codes
+from .models import PhoneCode
+
+SENT_MESSAGE = "验证码已发送至{phone}，5分钟内有效。"
+
+
+def _errors(exc: ValidationError) -> dict[str, list[str]]:
+    return exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+
+
+def _wants_json(request) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+@require_POST
+def sms_code(request):
+    """获取验证码 (the JavaScript of the forms calls it; without JavaScript the forms post to their
+    own page with ``action=send_code``). JSON in, JSON out."""
+    purpose = request.POST.get("purpose", "")
+    phone = request.POST.get("phone") or request.POST.get("new_phone") or ""
+    try:
+        obj = phone_codes.request_code(phone, purpose, ip=client_ip(request), user=request.user)
+    except ValidationError as exc:
+        errors = _errors(exc)
+        detail = next(iter(errors.values()))[0]
+        return JsonResponse({"detail": detail, "errors": errors}, status=429 if phone_codes.is_rate_limited(exc) else 400,
+                            json_dumps_params={"ensure_ascii": False})
+    return JsonResponse({"detail": SENT_MESSAGE.format(phone=obj.phone), "resend_after": phone_codes.RESEND_SECONDS},
+                        json_dumps_params={"ensure_ascii": False})
+
+
+def _send_without_js(request, form, field: str, purpose: str) -> None:
+    """The no-JavaScript 获取验证码: the button posts the whole form; send the code and show the
+    form again with what was typed (passwords excepted)."""
+    try:
+        obj = phone_codes.request_code(request.POST.get(field, ""), purpose, ip=client_ip(request),
+                                       user=request.user)
+    except ValidationError as exc:
+        for key, errs in _errors(exc).items():
+            for err in errs:
+                form.add_error(key if key in form.fields else None, err)
+    else:
+        messages.success(request, SENT_MESSAGE.format(phone=obj.phone))
+
+
+def _refilled(form_class, initial):
+    """An unbound form showing what was typed (``initial``) that errors can be added to."""
+    form = form_class(initial=initial)
+    form.cleaned_data, form._errors = {}, ErrorDict()
+    return form
+
+
+def _valid_but_code(form) -> bool:
+    """Validate the form leaving an empty code to :func:`register`, so that the page names the
+    code's problem together with every other field's (the service checks those)."""
+    form.fields["sms_code"].required = False
+    try:
+        return form.is_valid()
+    finally:
+        form.fields["sms_code"].required = True
+
+
+def register(request, form_class, service, template):
+    """个人/法人注册: the phone is proven by an SMS code before the account is created."""
+    if request.method == "POST" and request.POST.get("action") == "send_code":
+        keep = {k: v for k, v in request.POST.items() if k not in ("password", "password2", "sms_code")}
+        form = _refilled(form_class, keep)
+        _send_without_js(request, form, "phone", PhoneCode.Purpose.REGISTER)
+        return render(request, template, {"form": form, "sms_purpose": PhoneCode.Purpose.REGISTER})
+    form = form_class(request.POST or None)
+    if request.method == "POST" and _valid_but_code(form):
+        data = dict(form.cleaned_data)
+        code = data.pop("sms_code")
+        # The code first (a wrong one counts against its tries, committed), then every field of the
+        # registration, so that the page names all that is wrong at once.
+        code_error = None
+        try:
+            obj = phone_codes.check_code(data["phone"], PhoneCode.Purpose.REGISTER, code)
+        except ValidationError as exc:
+            obj, code_error = None, exc
+        try:
+            with transaction.atomic():
+                user = service(**data)
+                if code_error is not None:
+                    raise code_error  # rolls the registration back
+                phone_codes.use(obj)
+        except ValidationError as exc:
+            shown = [exc] if exc is code_error or code_error is None else [exc, code_error]
+            for error_set in shown:
+                for field, errors in _errors(error_set).items():
+                    for error in errors:
+                        form.add_error(field if field in form.fields else None, error)
+        else:
+            login(request, user, backend="zhengwu.accounts.backends.IdentifierBackend")
+            messages.success(request, "注册成功，已为您登录。")
+            return redirect("portal:home")
+    return render(request, template, {"form": form, "sms_purpose": PhoneCode.Purpose.REGISTER})
+
+
+class PhoneChangeForm(forms.Form):
+    new_phone = forms.CharField(label="新手机号码", max_length=20,
+                                widget=forms.TextInput(attrs={"autocomplete": "tel"}))
+    sms_code = forms.CharField(label="短信验证码", max_length=6, help_text="验证码发送到新手机号，5分钟内有效",
+                               widget=forms.TextInput(attrs={"autocomplete": "one-time-code"}))
+
+
+@login_required
+def security(request):
+    """账户与安全: phone (all users), second factor (staff). Other parts (identity providers)
+    add their own blocks to the template."""
+    from . import agents
+    from .otp import device_of, may_enrol, totp_required
+    from .views_oidc import identity_context
+
+    form = PhoneChangeForm()
+    if request.method == "POST":
+        form = PhoneChangeForm(request.POST)
+        if request.POST.get("action") == "send_code":
+            form = _refilled(PhoneChangeForm, {"new_phone": request.POST.get("new_phone", "")})
+            _send_without_js(request, form, "new_phone", PhoneCode.Purpose.CHANGE_PHONE)
+        elif form.is_valid():
+            try:
+                phone_codes.change_phone(request.user, form.cleaned_data["new_phone"], form.cleaned_data["sms_code"])
+            except ValidationError as exc:
+                for field, errors in _errors(exc).items():
+                    for error in errors:
+                        form.add_error(field if field in form.fields else None, error)
+            else:
+                messages.success(request, f"手机号已更换为{request.user.phone}。")
+                return redirect("accounts:security")
+    return render(request, "accounts/security.html", {
+        "phone_form": form, "sms_purpose": PhoneCode.Purpose.CHANGE_PHONE,
+        "otp_device": device_of(request.user), "otp_required": totp_required(request.user),
+        "otp_may_enrol": may_enrol(request.user),
+        "agencies": agents.agencies_of(request.user), "acting_for": request.session.get(agents.SESSION_KEY),
+        "is_enterprise": getattr(getattr(request.user, "applicant", None), "kind", "") == "legal",
+        **identity_context(request),
+    })
