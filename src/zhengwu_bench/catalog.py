@@ -130,7 +130,7 @@ def gen_items(ctx: Context) -> int:
             mats = [(m, "optional") for m, _ in mats]
         items.append((item_id, dept[1], dept[0], None, "", "", handling, True, "published",
                       version_id, 1, name, rec["pop"], keywords, rec["type"], rec["object"], case_type, statutory,
-                      promised, visits, depth, themes, now, now))
+                      promised, visits, depth, themes, now, now, ""))
         versions.append((
             version_id, item_id, 1, "published", name, rec["pop"], keywords, rec["type"], rec["basis"], rec["object"],
             themes, rec["cond"], case_type, statutory, promised, visits, j(["window", "online"] if depth >= 3 else ["window"]),
@@ -155,7 +155,8 @@ def gen_items(ctx: Context) -> int:
         Table(ServiceItem, ["id", "region_id", "department_id", "base_item_id", "implementation_code", "handling_code",
                             "handling_name", "code_recognised", "status", "published_version_id", "lock_version", "name",
                             "popular_name", "keywords", "item_type", "service_object", "case_type", "statutory_days",
-                            "promised_days", "visits", "online_depth", "themes", "created_at", "updated_at"]).write(items)
+                            "promised_days", "visits", "online_depth", "themes", "created_at", "updated_at",
+                            "min_real_name_level"]).write(items)
         Table(ItemVersion, [
             "id", "service_item_id", "number", "state", "name", "popular_name", "keywords", "item_type", "legal_basis",
             "service_object", "themes", "acceptance_conditions", "case_type", "statutory_days", "promised_days", "visits",
