@@ -200,6 +200,10 @@ class Role:
     note: str = ""
 
 
+# zhengwu.accounts.demo.DEMO_ADMIN_TOTP_BASE32 (published in the README): the demo admin's 动态口令.
+DEMO_ADMIN_TOTP_BASE32 = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
 def login(base: str, username: str) -> dict[str, str]:
     s = requests.Session()
     page = s.get(base + "/accounts/login/", timeout=30)
@@ -209,6 +213,18 @@ def login(base: str, username: str) -> dict[str, str]:
                headers={"Referer": base + "/accounts/login/"}, allow_redirects=False, timeout=30)
     if r.status_code != 302 or "sessionid" not in s.cookies:
         raise RuntimeError(f"login as {username} failed: HTTP {r.status_code}")
+    if "/accounts/otp/" in r.headers.get("Location", ""):
+        # The demo administrator has a second factor (its published demo secret, README).
+        from django_otp.oath import totp  # pure RFC 6238, no Django settings needed
+
+        url = base + "/accounts/otp/verify/"
+        page = s.get(url, timeout=30)
+        m = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
+        token = f"{totp(base64.b32decode(DEMO_ADMIN_TOTP_BASE32)):06d}"
+        r = s.post(url, data={"token": token, "csrfmiddlewaretoken": m.group(1) if m else ""},
+                   headers={"Referer": url}, allow_redirects=False, timeout=30)
+        if r.status_code != 302 or "/accounts/otp/" in r.headers.get("Location", ""):
+            raise RuntimeError(f"second factor as {username} failed: HTTP {r.status_code}")
     me = s.get(base + "/api/v1/me", timeout=30)  # also sets csrftoken when the login page did not
     if me.status_code != 200:
         raise RuntimeError(f"/api/v1/me as {username}: HTTP {me.status_code}")
