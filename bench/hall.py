@@ -35,6 +35,11 @@ import uuid
 from collections import Counter, defaultdict
 from pathlib import Path
 os.environ.setdefault("ZHENGWU_WORKER", "off")  # `zhengwu serve` alone: no background worker beside what is measured
+# The simulated clients share a handful of staff accounts (a bureau's clerks each have their own):
+# the 等保 one-session rule would log them out of each other, and the demo administrator's 动态口令 is
+# not typed by a load generator. Both checks are decided at login, so the pages measured are the same.
+os.environ.setdefault("ZHENGWU_STAFF_SINGLE_SESSION", "0")
+os.environ.setdefault("ZHENGWU_ADMIN_TOTP_REQUIRED", "0")
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
