@@ -213,8 +213,9 @@ def login(base: str, username: str) -> dict[str, str]:
                headers={"Referer": base + "/accounts/login/"}, allow_redirects=False, timeout=30)
     if r.status_code != 302 or "sessionid" not in s.cookies:
         raise RuntimeError(f"login as {username} failed: HTTP {r.status_code}")
-    if "/accounts/otp/" in r.headers.get("Location", ""):
-        # The demo administrator has a second factor (its published demo secret, README).
+    me = s.get(base + "/api/v1/me", timeout=30)  # also sets csrftoken when the login page did not
+    if me.status_code == 403 and "otp_required" in me.text:
+        # The demo administrator has a second factor: the published demo secret (README).
         from django_otp.oath import totp  # pure RFC 6238, no Django settings needed
 
         url = base + "/accounts/otp/verify/"
@@ -225,7 +226,7 @@ def login(base: str, username: str) -> dict[str, str]:
                    headers={"Referer": url}, allow_redirects=False, timeout=30)
         if r.status_code != 302 or "/accounts/otp/" in r.headers.get("Location", ""):
             raise RuntimeError(f"second factor as {username} failed: HTTP {r.status_code}")
-    me = s.get(base + "/api/v1/me", timeout=30)  # also sets csrftoken when the login page did not
+        me = s.get(base + "/api/v1/me", timeout=30)
     if me.status_code != 200:
         raise RuntimeError(f"/api/v1/me as {username}: HTTP {me.status_code}")
     csrf = s.cookies.get("csrftoken", "")
