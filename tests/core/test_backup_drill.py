@@ -257,10 +257,10 @@ def test_restore_into_a_database_with_data_is_refused_unless_forced(drill):
 
 
 def test_an_older_archive_is_migrated_forward(drill, tmp_path):
-    """A backup of a platform one migration behind (core 0007 not applied): the restore runs it."""
+    """A backup of a platform one migration behind (core 0008 not applied): the restore runs it."""
     old = drill["target"]("old")
     old.run("migrate", "-v0")
-    old.run("migrate", "core", "0006_audit_mac_and_checkpoints", "-v0")
+    old.run("migrate", "core", "0007_feed_outbox", "-v0")
     old.run("shell", "-c", "from zhengwu.accounts.models import User; User.objects.create(username='老版本用户')")
     old.run("backup", "--out", str(tmp_path / "old.tar"))
     new = drill["target"]("new")

@@ -86,14 +86,14 @@ def test_up_to_date_database_has_nothing_risky(db):
 
 def test_an_unapplied_index_migration_is_flagged(db):
     """As if the database were a version behind: core 0005 (an AddIndex on the audit events) not applied."""
-    MigrationRecorder.Migration.objects.filter(app="core", name__in=[
-        "0005_audit_action_index", "0006_audit_mac_and_checkpoints", "0007_feed_outbox"]).delete()
+    MigrationRecorder.Migration.objects.filter(app="core", name__gte="0005").delete()
+    behind = len(pending(large_rows=0))
     plan = pending(large_rows=0)
     assert [m.name for m, _ in plan][:1] == ["0005_audit_action_index"]
     out = io.StringIO()
     call_command("upgrade_check", "--large-rows", "0", stdout=out)
     text = out.getvalue()
-    assert "待执行的迁移 3 个" in text and "[高风险] AddIndex core_auditevent" in text and "AddIndexConcurrently" in text
+    assert f"待执行的迁移 {behind} 个" in text and behind >= 3 and "[高风险] AddIndex core_auditevent" in text and "AddIndexConcurrently" in text
     with pytest.raises(Exception, match="高风险迁移操作"):
         call_command("upgrade_check", "--large-rows", "0", "--fail-on-risk", stdout=io.StringIO())
     # On a small database the same migrations are harmless.
