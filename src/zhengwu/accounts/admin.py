@@ -2,7 +2,7 @@ from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from zhengwu.core.admin_mixins import AuditedAdmin
+from zhengwu.core.admin_mixins import AuditedAdmin, ReadOnlyAdmin
 from zhengwu.org.models import RoleGrant
 
 from .models import ApiKey, Applicant, User
@@ -141,17 +141,8 @@ from .models_identity import ExternalIdentity  # noqa: E402
 
 
 @admin.register(ExternalIdentity)
-class ExternalIdentityAdmin(admin.ModelAdmin):
+class ExternalIdentityAdmin(ReadOnlyAdmin):
     list_display = ["provider", "user", "real_name_level", "linked_at", "last_login_at"]
     list_filter = ["provider", "real_name_level"]
     search_fields = ["=user__username"]
     readonly_fields = ["provider", "issuer", "subject", "user", "real_name_level", "linked_at", "last_login_at"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
