@@ -155,3 +155,21 @@ def _pages_closed_before_the_flush(request):
     yield
     for context in list(browser.contexts):
         context.close()
+
+
+def _sqlite_readers_take_no_table_locks(sender, connection, **kwargs):
+    """The test database is SQLite's shared in-memory database: every live-server thread (the pages,
+    the push server polling tickets) shares one cache, where a reader's table lock makes a writer fail
+    at once with "database table is locked" (SQLITE_LOCKED waits for nothing). read_uncommitted lets the
+    readers of that shared cache take no table locks; each connection still sees its own writes, and the
+    tests never rely on one thread not seeing another's uncommitted rows. Production uses files, where
+    writers wait for readers (busy timeout) instead."""
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA read_uncommitted = 1")
+
+
+def pytest_configure(config):
+    from django.db.backends.signals import connection_created
+
+    connection_created.connect(_sqlite_readers_take_no_table_locks, weak=False)
