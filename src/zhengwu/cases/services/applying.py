@@ -81,7 +81,6 @@ def require_key_department(principal, department_id: int, what: str) -> None:
         raise PermissionDenied(f"该{what}不属于本应用密钥所属部门（{key.department.name}），无权办理")
 
 
-@transaction.atomic
 def check_real_name_level(user, service_item: ServiceItem) -> None:
     """统一身份认证: an item may need a minimum 实名等级 to be applied for online by the applicant
     themselves. Staff filing for someone (窗口代录, checked the ID card) are not held to it."""
@@ -95,6 +94,7 @@ def check_real_name_level(user, service_item: ServiceItem) -> None:
             "请退出后通过统一身份认证登录以提升实名等级，或携带身份证到窗口办理")
 
 
+@transaction.atomic
 def create_draft(user, service_item: ServiceItem, *, applicant=None, channel: str = Channel.ONLINE,
                  agent=None, agent_note: str = "", form_data: dict | None = None, window=None,
                  idempotency_key: str | None = None, key_checked: bool = False, external_ref: str = "") -> Case:
