@@ -491,7 +491,7 @@ ZHENGWU_PAYMENT_PROVIDERS = {
 }
 
 # --- Backups, retention, upgrades (docs/backup.md, docs/upgrade.md) ----------------------------------
-# Where pg_dump/pg_restore are (empty: PATH, else the newest /usr/lib/postgresql/*/bin).
+# Where pg_dump/pg_restore are (empty: the newest /usr/lib/postgresql/*/bin, else PATH).
 ZHENGWU_PG_BIN_DIR = os.environ.get("ZHENGWU_PG_BIN_DIR", "")
 # 站内消息 and the SMS outbox are deleted after this many days (the daily job cases.retention).
 ZHENGWU_RETAIN_NOTIFICATIONS_DAYS = int(os.environ.get("ZHENGWU_RETAIN_NOTIFICATIONS_DAYS", "365"))

@@ -6,11 +6,11 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
-from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 
+from zhengwu.core.errors import error_json, is_api_path, is_static_path
 
 TEMPORARY_MESSAGE = "请先修改密码：您正在使用他人代设的临时密码（窗口代录或管理员重置），首次登录须设置新密码后才能办理其他业务"
 EXPIRED_MESSAGE = "请先修改密码：您的密码已超过有效期，须设置新密码后才能办理其他业务"
@@ -35,17 +35,13 @@ class PasswordExpiryMiddleware:
         if user is not None and user.is_authenticated:
             reason = self._reason(user)
             if reason:
-                static = settings.STATIC_URL if settings.STATIC_URL.startswith("/") else "/" + settings.STATIC_URL
                 allowed = {reverse("accounts:password_change"), reverse("accounts:logout"),
                            # the second factor comes first (middleware_security)
                            reverse("accounts:otp_verify"), reverse("accounts:otp_setup")}
-                if request.path not in allowed and not request.path.startswith(static):
-                    from zhengwu.core.errors import is_api_path
-
+                if request.path not in allowed and not is_static_path(request.path):
                     if is_api_path(request.path):
                         message = TEMPORARY_MESSAGE if reason == "temporary" else EXPIRED_MESSAGE
-                        return JsonResponse({"detail": message, "errors": {}, "code": "password_change_required"},
-                                            status=403, json_dumps_params={"ensure_ascii": False})
+                        return error_json(request.path, 403, message, code="password_change_required")
                     return redirect(f"{reverse('accounts:password_change')}?{reason}=1")
         return self.get_response(request)
 

@@ -9,24 +9,21 @@ from django.contrib.auth import logout
 from django.contrib.auth.signals import user_logged_in
 from django.core.cache import cache
 from django.dispatch import receiver
-from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
+
+from zhengwu.core.errors import is_static_path
 
 OTHER_LOGIN_MESSAGE = "您的账号已在其他地方登录，本次会话已结束。如非本人操作，请立即修改密码。"
 VERIFY_MESSAGE = "请输入动态口令：您的账号已启用双因素认证"
 ENROL_MESSAGE = "请先绑定动态口令：管理员账号须启用双因素认证后才能办理其他业务"
 
 
-def _static(path: str) -> bool:
-    static = settings.STATIC_URL if settings.STATIC_URL.startswith("/") else "/" + settings.STATIC_URL
-    return path.startswith(static)
+def _api_refusal(path: str, detail: str, code: str, status: int = 403):
+    from zhengwu.core.errors import error_json
 
-
-def _api_refusal(detail: str, code: str, status: int = 403):
-    return JsonResponse({"detail": detail, "errors": {}, "code": code}, status=status,
-                        json_dumps_params={"ensure_ascii": False})
+    return error_json(path, status, detail, code=code)
 
 
 def _is_staff_account(user) -> bool:
@@ -97,7 +94,7 @@ class SingleStaffSessionMiddleware:
                 from zhengwu.core.errors import is_api_path
 
                 if is_api_path(request.path):
-                    return _api_refusal(OTHER_LOGIN_MESSAGE, "session_replaced", status=401)
+                    return _api_refusal(request.path, OTHER_LOGIN_MESSAGE, "session_replaced", status=401)
                 messages.error(request, OTHER_LOGIN_MESSAGE)
                 return redirect(reverse("accounts:login"))
             before = request.session.session_key
@@ -123,7 +120,7 @@ class SecondFactorMiddleware:
 
     def __call__(self, request):
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and _is_staff_account(user) and not _static(request.path):
+        if user is not None and user.is_authenticated and _is_staff_account(user) and not is_static_path(request.path):
             if not user.is_verified():
                 target = request.session.get(OTP_STATE_KEY)
                 if target is None:  # a session from before this rule: decide once
@@ -136,7 +133,7 @@ class SecondFactorMiddleware:
 
                         if is_api_path(request.path):
                             message = VERIFY_MESSAGE if target == "verify" else ENROL_MESSAGE
-                            return _api_refusal(message, "otp_required")
+                            return _api_refusal(request.path, message, "otp_required")
                         url = reverse("accounts:otp_verify" if target == "verify" else "accounts:otp_setup")
                         if request.method == "GET":
                             url += "?" + urlencode({"next": request.get_full_path()})

@@ -95,8 +95,8 @@ def key_fingerprints() -> dict[str, str | None]:
 
 # -- PostgreSQL client programs -------------------------------------------------------------------
 def pg_tool(name: str) -> str:
-    """``pg_dump``/``pg_restore``: from ZHENGWU_PG_BIN_DIR, else PATH, else the newest
-    /usr/lib/postgresql/<version>/bin (Debian puts them there without a PATH entry)."""
+    """``pg_dump``/``pg_restore``: from ZHENGWU_PG_BIN_DIR, else the newest
+    /usr/lib/postgresql/<version>/bin (Debian puts them there without a PATH entry), else PATH."""
     configured = getattr(settings, "ZHENGWU_PG_BIN_DIR", "")
     if configured:
         path = Path(configured) / name
@@ -370,11 +370,3 @@ def create(out: str | os.PathLike) -> BackupResult:
             partial.unlink(missing_ok=True)
             raise
     return BackupResult(target, manifest, skipped)
-
-
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(CHUNK), b""):
-            h.update(block)
-    return h.hexdigest()

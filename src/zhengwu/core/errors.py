@@ -55,6 +55,13 @@ def is_api_path(path: str) -> bool:
     return path.startswith(API_PREFIXES)
 
 
+def is_static_path(path: str) -> bool:
+    """A request for a static file (STATIC_URL): no session rule applies to it."""
+    from django.conf import settings
+
+    return path.startswith("/" + settings.STATIC_URL.lstrip("/"))
+
+
 def validation_body(exc: ValidationError) -> dict:
     """A Django ``ValidationError`` as the house body: the first message as ``detail``, messages
     per field (``__all__`` → ``form``)."""
@@ -78,13 +85,17 @@ def not_found_message(exc: Exception | None, default: str = "请求的资源不�
     return text if _has_chinese(text) else default
 
 
-def error_json(path: str, status: int, detail: str | None = None, errors: dict | None = None) -> JsonResponse:
-    """The error body for ``path``'s interface (house shape, or Open311's under /open311/)."""
+def error_json(path: str, status: int, detail: str | None = None, errors: dict | None = None,
+               code: str | None = None) -> JsonResponse:
+    """The error body for ``path``'s interface (house shape, or Open311's under /open311/);
+    ``code``: a machine-readable reason the client acts on (``otp_required`` …)."""
     detail = detail or STATUS_MESSAGES.get(status, STATUS_MESSAGES[400])
     if path.startswith(OPEN311_PREFIX):
         body: object = [{"code": status, "description": detail}]
     else:
         body = {"detail": detail, "errors": errors or {}}
+        if code:
+            body["code"] = code
     return JsonResponse(body, status=status, safe=False, json_dumps_params={"ensure_ascii": False})
 
 

@@ -28,11 +28,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
+
+from .errors import error_json
 
 log = logging.getLogger("zhengwu.metrics")
 
@@ -232,11 +234,9 @@ FORBIDDEN = ("无权读取监控指标：请求来源不在允许的网段（ZHE
 @csrf_exempt  # read-only; a POST gets the JSON 405 below rather than the CSRF page
 def metrics_view(request):
     if not allowed(request):
-        return JsonResponse({"detail": FORBIDDEN, "errors": {}}, status=403,
-                            json_dumps_params={"ensure_ascii": False})
+        return error_json(request.path, 403, FORBIDDEN)
     if request.method not in ("GET", "HEAD"):
-        return JsonResponse({"detail": "只支持 GET 请求", "errors": {}}, status=405,
-                            json_dumps_params={"ensure_ascii": False})
+        return error_json(request.path, 405, "只支持 GET 请求")
     response = HttpResponse(exposition(), content_type=CONTENT_TYPE_LATEST)
     response["Cache-Control"] = "no-store"
     return response

@@ -25,6 +25,7 @@ import uuid
 from django.conf import settings
 
 from . import metrics
+from .errors import is_static_path
 from .logging import scrub
 
 _request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("zhengwu_request_id", default=None)
@@ -52,7 +53,7 @@ def route_of(request) -> str:
     match = getattr(request, "resolver_match", None)
     if match is not None:
         return match.view_name or match.route or "unnamed"
-    if request.path.startswith("/" + settings.STATIC_URL.lstrip("/")):
+    if is_static_path(request.path):
         return "static"
     return "unmatched"
 
