@@ -175,13 +175,10 @@ def suggestion(query: str) -> tuple[str, object | None]:
 # -- pruning -----------------------------------------------------------------------------------
 def prune(keep_days: int = KEEP_DAYS) -> int:
     """Delete searches older than ``keep_days`` days, in batches (a periodic job); how many."""
+    from zhengwu.core.retention import delete_in_batches
+
     before = timezone.localdate() - dt.timedelta(days=keep_days)
-    removed = 0
-    while True:
-        ids = list(SearchLog.objects.filter(day__lt=before).order_by("day").values_list("pk", flat=True)[:PRUNE_BATCH])
-        if not ids:
-            return removed
-        removed += SearchLog.objects.filter(pk__in=ids).delete()[0]
+    return delete_in_batches(SearchLog.objects.filter(day__lt=before), batch=PRUNE_BATCH)
 
 
 def prune_job() -> str:
