@@ -138,12 +138,14 @@ def test_publishing_makes_an_item_findable_after_commit(search_catalogue, django
 def test_index_item_keeps_document_frequencies_right(search_catalogue):
     item = search_catalogue.item("结婚登记")
     term = SearchTerm.objects.get(term="结婚登记")
-    before = term.df
+    before, head_before = term.df, term.head_df
+    assert head_before >= 1  # 结婚登记 is the item's name
     docs_before = SearchIndexState.objects.get(pk=1).doc_count
     item.status = "disabled"
     item.save()
     search.index_item(item)
     assert SearchTerm.objects.get(term="结婚登记").df == before - 1
+    assert SearchTerm.objects.get(term="结婚登记").head_df == head_before - 1
     assert SearchIndexState.objects.get(pk=1).doc_count == docs_before - 1
     assert not SearchPosting.objects.filter(doc=item.pk * 2).exists()
     item.status = "published"
@@ -151,6 +153,7 @@ def test_index_item_keeps_document_frequencies_right(search_catalogue):
     search.index_item(item)
     search.index_item(item)  # idempotent
     assert SearchTerm.objects.get(term="结婚登记").df == before
+    assert SearchTerm.objects.get(term="结婚登记").head_df == head_before
     assert SearchIndexState.objects.get(pk=1).doc_count == docs_before
 
 
@@ -159,7 +162,7 @@ def test_incremental_index_equals_rebuild(search_catalogue):
     def snapshot():
         terms = dict(SearchTerm.objects.values_list("id", "term"))
         return (sorted((terms[t], d, round(w, 4)) for t, d, w in SearchPosting.objects.values_list("term_id", "doc", "weight")),
-                {t: n for t, n in SearchTerm.objects.filter(df__gt=0).values_list("term", "df")})
+                {t: (n, h) for t, n, h in SearchTerm.objects.filter(df__gt=0).values_list("term", "df", "head_df")})
 
     rebuilt = snapshot()
     ids = sorted(i.pk for i in search_catalogue.items.values())

@@ -41,6 +41,10 @@ def doc_kind(doc: int) -> tuple[str, int]:
 class SearchTerm(models.Model):
     term = models.CharField("词", max_length=64, unique=True)
     df = models.PositiveIntegerField("文档数", default=0)
+    # Documents whose headline (name, 通俗名称, keywords, 办理项名称: a posting weight of at least
+    # search.index.HEADLINE_MIN_WEIGHT) carries the term: the ranking's IDF. 身份证 sits in the
+    # materials of most items but names only a few, and it is by those few that it is rare.
+    head_df = models.PositiveIntegerField("标题文档数", default=0)
     # Spelling of a Chinese word, so that every process can map typed pinyin to words without
     # running pypinyin over the whole vocabulary.
     pinyin = models.CharField("拼音", max_length=120, blank=True)

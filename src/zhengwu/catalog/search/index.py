@@ -41,6 +41,10 @@ FIELD_WEIGHTS = {
     "conditions": 0.2,
 }
 HEADLINE_FIELDS = frozenset({"name", "popular_name", "keywords", "handling_name"})
+# A posting this heavy comes from the headline (a name word weighs about 2, materials 0.3): such
+# postings are counted in SearchTerm.head_df, and an operation word this heavy marks a variant.
+# Character n-grams come from the headline only, so all of theirs count (see is_headline).
+HEADLINE_MIN_WEIGHT = 1.5
 K1 = 2.0
 B = 0.4
 AVG_HEADLINE_LEN = 8.0
@@ -55,6 +59,11 @@ NGRAM_FIELDS = frozenset({"name", "popular_name", "handling_name"})
 NGRAM_WEIGHT = 1.0
 AVG_NAME_CHARS = 10.0
 _CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+
+
+def is_headline(term: str, weight: float) -> bool:
+    """Whether a posting counts in SearchTerm.head_df (the documents whose headline carries the term)."""
+    return weight >= HEADLINE_MIN_WEIGHT or term.startswith(NGRAM_PREFIX)
 
 
 def char_ngrams(text: str) -> list[str]:
@@ -241,32 +250,42 @@ def write_documents(docs: dict[int, Document | None]) -> None:
         generation = _bump_generation()
         _overview_changed_on_commit()
         old: dict[int, set[int]] = defaultdict(set)
+        old_head: dict[int, set[int]] = defaultdict(set)
         for chunk in _chunks(keys):
-            for doc, term_id in SearchPosting.objects.filter(doc__in=chunk).values_list("doc", "term_id"):
+            for doc, term_id, term, weight in (SearchPosting.objects.filter(doc__in=chunk)
+                                               .values_list("doc", "term_id", "term__term", "weight")):
                 old[doc].add(term_id)
+                if is_headline(term, weight):
+                    old_head[doc].add(term_id)
             SearchPosting.objects.filter(doc__in=chunk).delete()
         ids = _ensure_terms({t for d in docs.values() if d for t in d.weights}, generation)
         rows = []
-        delta: dict[int, int] = defaultdict(int)
+        delta: dict[int, list[int]] = defaultdict(lambda: [0, 0])  # term → [df change, head_df change]
         doc_delta = 0
         for key in keys:
             d = docs[key]
             new_ids = {ids[t] for t in d.weights} if d else set()
+            new_head = {ids[t] for t, w in d.weights.items() if is_headline(t, w)} if d else set()
             for t in old.get(key, set()) - new_ids:
-                delta[t] -= 1
+                delta[t][0] -= 1
             for t in new_ids - old.get(key, set()):
-                delta[t] += 1
+                delta[t][0] += 1
+            for t in old_head.get(key, set()) - new_head:
+                delta[t][1] -= 1
+            for t in new_head - old_head.get(key, set()):
+                delta[t][1] += 1
             doc_delta += (1 if d else 0) - (1 if key in old else 0)
             if d:
                 rows.extend((ids[t], key, w, d.region_code, d.audience) for t, w in d.weights.items())
         _insert_postings(rows)
-        by_delta: dict[int, list[int]] = defaultdict(list)
-        for term_id, n in delta.items():
-            if n:
-                by_delta[n].append(term_id)
-        for n, term_ids in by_delta.items():
+        by_delta: dict[tuple[int, int], list[int]] = defaultdict(list)
+        for term_id, (n, h) in delta.items():
+            if n or h:
+                by_delta[(n, h)].append(term_id)
+        for (n, h), term_ids in by_delta.items():
             for chunk in _chunks(term_ids):
-                SearchTerm.objects.filter(pk__in=chunk).update(df=F("df") + n, changed_gen=generation)
+                SearchTerm.objects.filter(pk__in=chunk).update(df=F("df") + n, head_df=F("head_df") + h,
+                                                               changed_gen=generation)
         if doc_delta:
             SearchIndexState.objects.filter(pk=1).update(doc_count=F("doc_count") + doc_delta)
 
@@ -357,6 +376,7 @@ def rebuild_index(*, batch_size: int = 1000, progress: Callable[[int, int], None
         total = len(item_ids) + len(bundle_ids)
         known: dict[str, int] = {}
         df: dict[int, int] = defaultdict(int)
+        head_df: dict[int, int] = defaultdict(int)
         done = 0
 
         def flush(documents: list[Document]) -> None:
@@ -366,6 +386,8 @@ def rebuild_index(*, batch_size: int = 1000, progress: Callable[[int, int], None
                 for t, w in d.weights.items():
                     rows.append((ids[t], d.doc, w, d.region_code, d.audience))
                     df[ids[t]] += 1
+                    if is_headline(t, w):
+                        head_df[ids[t]] += 1
             _insert_postings(rows)
 
         for chunk in _chunks(item_ids, batch_size):
@@ -380,8 +402,8 @@ def rebuild_index(*, batch_size: int = 1000, progress: Callable[[int, int], None
                 progress(done, total)
         table = connection.ops.quote_name(SearchTerm._meta.db_table)
         with connection.cursor() as cur:
-            cur.executemany(f"UPDATE {table} SET df = %s, changed_gen = %s WHERE id = %s",
-                            [(n, generation, term_id) for term_id, n in df.items()])
+            cur.executemany(f"UPDATE {table} SET df = %s, head_df = %s, changed_gen = %s WHERE id = %s",
+                            [(n, head_df.get(term_id, 0), generation, term_id) for term_id, n in df.items()])
         SearchIndexState.objects.filter(pk=1).update(doc_count=total, token=uuid.uuid4().hex, rebuilt_at=timezone.now())
         if connection.vendor == "postgresql":
             # Fresh statistics, or the planner guesses (and JIT-compiles) its way through millions

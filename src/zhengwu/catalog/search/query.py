@@ -36,10 +36,27 @@ class Concept:
 
     label: str
     terms: dict[str, float] = field(default_factory=dict)
+    # Terms that are only a part of a long synonym (医保 → 基本医疗保险 → 基本, 医疗, 保险), each with
+    # the other parts of that synonym: such a part answers the concept only next to one of them.
+    parts: dict[str, list[frozenset[str]]] = field(default_factory=dict)
 
     def add(self, term: str, weight: float) -> None:
         if term and self.terms.get(term, 0) < weight:
             self.terms[term] = weight
+
+    def add_part(self, term: str, weight: float, siblings: frozenset[str]) -> None:
+        """A part of a long synonym; it stays a part unless a stronger route to it is added."""
+        if not term or not siblings:
+            self.add(term, weight)
+            return
+        if self.terms.get(term, 0) < weight or term in self.parts:
+            self.parts.setdefault(term, []).append(siblings)
+        self.add(term, weight)
+
+    def settle_parts(self, part_weights: dict[str, float]) -> None:
+        """Forget part status for terms some other route gave more weight."""
+        for term in [t for t in self.parts if self.terms.get(t, 0) > part_weights.get(t, 0) + 1e-9]:
+            del self.parts[term]
 
 
 @dataclass
@@ -267,6 +284,7 @@ def parse_query(q: str, vocab: Vocabulary | None = None) -> ParsedQuery:
         return len(label) >= 3 and not any(op in label for op in operations)
 
     for c in concepts:
+        part_weights: dict[str, float] = {}
         for term, weight in list(c.terms.items()):
             if weight < MIN_EXPANDED:
                 continue
@@ -275,10 +293,15 @@ def parse_query(q: str, vocab: Vocabulary | None = None) -> ParsedQuery:
                     sw *= W_SUBWORD  # an object (身份证) satisfied by an operation alone (换领) is not the object
                 c.add(syn, round(weight * sw, 4))
                 # A long official phrase is written differently in each catalogue (医疗机构执业登记 /
-                # 医疗机构执业审批): its parts count too, at a sub-word's weight.
+                # 医疗机构执业审批): its parts count too, at a sub-word's weight — each only next to
+                # another part of the phrase (基本 and 保险 of 基本医疗保险 are no 医保 alone).
                 if len(syn) >= 4:
-                    for sub in an.subwords(syn):
-                        c.add(sub, round(weight * sw * W_SUBWORD, 4))
+                    subs = an.subwords(syn)
+                    for sub in subs:
+                        pw = round(weight * sw * W_SUBWORD, 4)
+                        part_weights[sub] = max(part_weights.get(sub, 0), pw)
+                        c.add_part(sub, pw, frozenset(x for x in subs if x != sub))
+        c.settle_parts(part_weights)
     # Merge duplicate concepts (the same word typed twice counts once).
     merged: dict[str, Concept] = {}
     for c in concepts:
@@ -286,6 +309,11 @@ def parse_query(q: str, vocab: Vocabulary | None = None) -> ParsedQuery:
         if key in merged:
             for t, w in c.terms.items():
                 merged[key].add(t, w)
+            for t in [t for t in merged[key].parts if t in c.terms and t not in c.parts]:
+                del merged[key].parts[t]  # the other copy reaches it whole
+            for t, groups in c.parts.items():
+                if t in merged[key].parts:
+                    merged[key].parts[t].extend(groups)
         else:
             merged[key] = c
     return ParsedQuery(text, list(merged.values()))

@@ -16,7 +16,7 @@ from django.db import connection
 
 from ..models.search import AUDIENCE_LEGAL, AUDIENCE_PERSON, SearchPosting, SearchTerm, doc_kind
 from .analysis import DATA_DIR, is_cjk, normalise
-from .index import FACET_THEME, char_ngrams
+from .index import FACET_THEME, HEADLINE_MIN_WEIGHT, char_ngrams
 from .query import Concept, ParsedQuery, parse_query
 from .results import Hit, attach_objects
 from .sql import fetch, placeholders, quoted_table
@@ -42,7 +42,11 @@ BLEND_NGRAMS = 0.3  # every word's characters also count a little (measured on t
 # An item whose headline carries an operation the question did not ask for (注销, 变更, 补办 …,
 # data/search/variantwords.txt) ranks below its plain sibling: "网约车运输证" wants 新增, not 注销.
 VARIANT_PENALTY = 0.85
-VARIANT_MIN_WEIGHT = 1.5  # a headline's weight (name, 办理项名称); materials and conditions do not count
+VARIANT_MIN_WEIGHT = HEADLINE_MIN_WEIGHT  # a headline's weight (name, 办理项名称); materials and conditions do not count
+# A part of the question naming a thing (身份证, 医保) counts this much more than a situation (过期)
+# in the share of the question a document answers: 残疾人证换领 matches 过期 but is not about 身份证.
+W_OBJECT = 1.5
+STRONG_SYNONYM = 0.7  # a synonym this strong (not a sub-word) says what kind of word the part is
 _variant_words: frozenset[str] | None = None
 
 
@@ -56,6 +60,15 @@ def variant_words() -> frozenset[str]:
             words.update(normalise(w) for w in line.split() if w)
         _variant_words = frozenset(words)
     return _variant_words
+
+
+def _is_object(c: Concept) -> bool:
+    """A part of the question naming a thing (身份证, 医保, 公司), not an operation or a situation
+    (注销, 过期 → 换证/延续)."""
+    ops = variant_words()
+    if len(c.label) < 2 or not is_cjk(c.label) or any(op in c.label for op in ops):
+        return False
+    return not any(t in ops for t, w in c.terms.items() if w >= STRONG_SYNONYM)
 
 
 def ngram_terms(text: str, scale: float = 1.0) -> dict[str, float]:
@@ -157,7 +170,16 @@ class _Grams:
 
 
 def _score(rows: Iterable[tuple[int, int, float]], term_concepts: dict[int, list[tuple[int, float]]],
-           n_concepts: int, grams: _Grams | None = None) -> dict[int, tuple[float, set[int]]]:
+           weights: list[float], grams: _Grams | None = None,
+           parts: dict[tuple[int, int], list[frozenset[int]]] | None = None) -> dict[int, tuple[float, set[int]]]:
+    """Score documents from their postings: per concept its best term (plus a little of the rest),
+    times the weighted share of the concepts matched. ``parts`` (exact pass): a term that is only a
+    part of a long synonym counts for its concept only where the document has a sibling part too."""
+    if parts:
+        rows = list(rows)
+        doc_terms: dict[int, set[int]] = defaultdict(set)
+        for doc, term_id, _ in rows:
+            doc_terms[doc].add(term_id)
     best: dict[int, dict[int, float]] = {}
     summed: dict[int, dict[int, float]] = {}
     by_words: dict[int, set[int]] = {}  # doc → concepts it matched through a word (not n-grams)
@@ -171,6 +193,8 @@ def _score(rows: Iterable[tuple[int, int, float]], term_concepts: dict[int, list
         acc = summed[doc]
         is_gram = grams is not None and term_id in grams.terms
         for ci, qw in term_concepts[term_id]:
+            if parts and (term_id, ci) in parts and not any(g & doc_terms[doc] for g in parts[(term_id, ci)]):
+                continue
             s = qw * weight
             acc[ci] = acc.get(ci, 0.0) + s
             if s > per.get(ci, 0.0):
@@ -190,12 +214,12 @@ def _score(rows: Iterable[tuple[int, int, float]], term_concepts: dict[int, list
                 need = min(n, max(2, math.ceil(n * MIN_CHAR_SHARE)))  # and two characters at least
                 if len(seen_chars.get((doc, ci), ())) < need:
                     del per[ci]
-            if not per:
-                continue
+        if not per:
+            continue
         # A concept scores its best term, plus a little of its other terms: a document holding
         # 建设工程, 规划 and 许可证 answers "建设工程规划许可证" better than one with only 规划许可.
         total = sum(b + CONCEPT_REST_SHARE * (acc[ci] - b) for ci, b in per.items())
-        out[doc] = (total * len(per) / n_concepts, set(per))
+        out[doc] = (total * sum(weights[ci] for ci in per) / sum(weights), set(per))
     return out
 
 
@@ -261,10 +285,10 @@ def _rank_once(parsed: ParsedQuery, vocab: Vocabulary, rng, audiences, limit: in
     asked = set(terms) | {c.label for c in concepts}
     variants = [w for w in variant_words() if w not in asked]
     words = list(chosen) + variants
-    rows = fetch(f"SELECT id, term, df FROM {quoted_table(SearchTerm)} WHERE term IN ({placeholders(words)}) AND df > 0",
+    rows = fetch(f"SELECT id, term, df, head_df FROM {quoted_table(SearchTerm)} WHERE term IN ({placeholders(words)}) AND df > 0",
                  words) if words else []
-    known = {term for _, term, _ in rows}
-    variant_ids = {term_id for term_id, term, _ in rows if term not in chosen}
+    known = {term for _, term, _, _ in rows}
+    variant_ids = {term_id for term_id, term, _, _ in rows if term not in chosen}
     rows = [r for r in rows if r[0] not in variant_ids]
     # A part of the question the index has no word for (or, in the fallback, every part) is
     # looked for by its characters.
@@ -281,15 +305,22 @@ def _rank_once(parsed: ParsedQuery, vocab: Vocabulary, rng, audiences, limit: in
     gram_set = set(grams)
     if grams:
         grams = list(dict.fromkeys(grams))
-        rows += fetch(f"SELECT id, term, df FROM {quoted_table(SearchTerm)} WHERE term IN ({placeholders(grams)}) AND df > 0", grams)
+        rows += fetch(f"SELECT id, term, df, head_df FROM {quoted_table(SearchTerm)} WHERE term IN ({placeholders(grams)}) AND df > 0", grams)
     n_docs = max(vocab.doc_count, 1)
     term_concepts: dict[int, list[tuple[int, float]]] = defaultdict(list)
+    # IDF by the documents whose headline carries the term (SearchTerm.head_df): 身份证 in the
+    # materials of most items is still rare as what an item is about.
+    rows = [(t, term, head_df) for t, term, _, head_df in rows]
     for term_id, term, df in rows:
         idf = math.log(1 + (n_docs - df + 0.5) / (df + 0.5))
         for ci, c in enumerate(concepts):
             if term in c.terms:
                 term_concepts[term_id].append((ci, c.terms[term] * idf))
-    n_concepts = max(len(concepts), 1)
+    term_id_of = {term: term_id for term_id, term, _ in rows}
+    parts = {(term_id_of[t], ci): [frozenset(term_id_of[x] for x in g if x in term_id_of) for g in groups]
+             for ci, c in enumerate(parsed.concepts) for t, groups in c.parts.items() if t in term_id_of}
+    objects = {ci for ci, c in enumerate(concepts) if _is_object(c)}
+    weights = [W_OBJECT if ci in objects else 1.0 for ci in range(len(concepts))] or [1.0]
     term_ids = sorted(term_concepts)
     # Candidates come from the selective terms; a very common term (身份证 sits in most items'
     # materials) only re-scores them in the second pass — unless the question has nothing else.
@@ -309,7 +340,7 @@ def _rank_once(parsed: ParsedQuery, vocab: Vocabulary, rng, audiences, limit: in
                        {term_id for term_id, term, _ in rows if term in gram_set},
                        {ci: len(set(c.label)) for ci, c in enumerate(concepts) if ci in by_chars and is_cjk(c.label)})
     # The first pass reads only the selective terms, so it cannot judge the characters' share yet.
-    first = _score(_first_pass(selective or term_ids, rng, audiences, None), term_concepts, n_concepts)
+    first = _score(_first_pass(selective or term_ids, rng, audiences, None), term_concepts, weights)
     total = len(first)
     # Second pass: the best candidates of each kind, scored with all their postings.
     ranked = sorted(first.items(), key=lambda kv: (-kv[1][0], kv[0]))
@@ -320,7 +351,7 @@ def _rank_once(parsed: ParsedQuery, vocab: Vocabulary, rng, audiences, limit: in
     if ranked:
         postings = _exact_postings(item_docs + bundle_docs, term_ids + sorted(variant_ids))
         penalised = {d for d, t, w in postings if t in variant_ids and w >= VARIANT_MIN_WEIGHT}
-        exact = _score((p for p in postings if p[1] not in variant_ids), term_concepts, n_concepts, gram_info)
+        exact = _score((p for p in postings if p[1] not in variant_ids), term_concepts, weights, gram_info, parts)
 
     def hits_of(docs: list[int]) -> list[Hit]:
         hits = []

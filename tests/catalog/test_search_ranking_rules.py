@@ -1,0 +1,83 @@
+"""The ranking's rules for catalogues written with names only (issue 28): the IDF counts the items a
+word names, not the ones whose materials mention it; the thing asked about outweighs the situation;
+a part of a long synonym needs a sibling part."""
+
+from __future__ import annotations
+
+import importlib
+from types import SimpleNamespace
+
+import pytest
+from django.apps import apps
+from django.db import connection
+
+from zhengwu.catalog import search
+from zhengwu.catalog.models import SearchTerm
+from zhengwu.catalog.search import ranking
+from zhengwu.catalog.search.query import Concept
+
+from .search_fixtures import make_published_item, search_catalogue  # noqa: F401
+
+
+@pytest.mark.django_db
+def test_head_df_counts_the_items_a_word_names_not_those_whose_materials_mention_it(search_catalogue):
+    # 居民身份证 is in the materials of most of the fixture's items but in few headlines.
+    term = SearchTerm.objects.get(term="居民身份证")
+    assert term.df >= 10
+    assert 1 <= term.head_df <= 3
+    # Character n-grams come from the headline only: all of their documents count.
+    gram = SearchTerm.objects.filter(term__startswith="~").exclude(df=0).first()
+    assert gram.head_df == gram.df
+
+
+@pytest.mark.django_db
+def test_the_migration_fills_head_df_as_the_index_writes_it(search_catalogue):
+    written = dict(SearchTerm.objects.values_list("term", "head_df"))
+    SearchTerm.objects.update(head_df=0)
+    migration = importlib.import_module("zhengwu.catalog.migrations.0011_searchterm_head_df")
+    migration.fill(apps, SimpleNamespace(connection=connection))  # it only reads the editor's connection
+    assert dict(SearchTerm.objects.values_list("term", "head_df")) == written
+
+
+@pytest.mark.django_db
+def test_a_word_in_most_items_materials_still_finds_the_item_it_names(department):
+    # A catalogue written with names only, where most items ask for the 居民身份证 among their
+    # materials: counted over all postings 身份证 would be too common to outweigh 到期换证.
+    make_published_item(department, "居民身份证办理", materials=["居民户口簿"])
+    for n in range(3):
+        make_published_item(department, f"第{n}类经营许可证到期换证", materials=["原许可证"])
+    for n in range(20):
+        make_published_item(department, f"第{n}类补贴申领", materials=["居民身份证", "银行卡"])
+    search.rebuild_index()
+    assert [h.obj.name for h in search.search("身份证过期").items][:1] == ["居民身份证办理"]
+
+
+def test_a_thing_asked_about_outweighs_a_situation():
+    thing, situation = Concept("身份证", {"身份证": 1.0}), Concept("过期", {"过期": 1.0, "换证": 0.75})
+    assert ranking._is_object(thing)
+    assert not ranking._is_object(situation)  # its strong synonyms are operations
+    assert not ranking._is_object(Concept("注销", {"注销": 1.0}))
+    weights = [ranking.W_OBJECT, 1.0]
+    # Document 2 holds the thing, document 4 the situation, with the same term score.
+    scores = ranking._score([(2, 10, 1.0), (4, 11, 1.0)], {10: [(0, 2.0)], 11: [(1, 2.0)]}, weights)
+    assert scores[2][0] > scores[4][0]
+    equal = ranking._score([(2, 10, 1.0), (4, 11, 1.0)], {10: [(0, 2.0)], 11: [(1, 2.0)]}, [1.0, 1.0])
+    assert equal[2][0] == equal[4][0]
+
+
+@pytest.mark.django_db
+def test_a_part_of_a_long_synonym_needs_a_sibling_part():
+    parsed = search.parse_query("社保卡")
+    concept = parsed.concepts[0]
+    # 社保卡 = 医疗保险卡 (data/synonyms.txt): 医疗 is a part of that synonym, not the thing itself.
+    assert "医疗" in concept.parts
+    assert any("保险卡" in group or "保险" in group for group in concept.parts["医疗"])
+    # 医疗 alone (医疗用毒性药品购用审批) does not answer 社保卡; 医疗 next to 保险 does.
+    term_concepts = {1: [(0, 1.0)], 2: [(0, 1.0)]}
+    parts = {(1, 0): [frozenset({2})]}
+    alone = ranking._score([(2, 1, 1.0)], term_concepts, [1.0], parts=parts)
+    together = ranking._score([(4, 1, 1.0), (4, 2, 1.0)], term_concepts, [1.0], parts=parts)
+    assert 2 not in alone
+    assert 4 in together
+    # A word typed by the citizen is never a mere part.
+    assert "社保卡" not in concept.parts
