@@ -112,7 +112,10 @@ def oidc_callback(request, name: str):
 
 
 def identity_context(request) -> dict:
-    """账户与安全's 统一身份认证 part: 实名等级, the linked identities, the providers one may link."""
+    """账户与安全's 统一身份认证 part: 实名等级, the linked identities, the providers one may link.
+
+    No card that does nothing: 实名等级 only for citizens and enterprises (staff have none), the
+    统一身份认证绑定 card only with a linked identity or a provider of the user's role to bind."""
     try:
         configured = oidc_client.providers()
     except ValueError:
@@ -126,6 +129,7 @@ def identity_context(request) -> dict:
         "identities": [(i, configured.get(i.provider)) for i in identities], "can_link": can_link,
         "level": level, "level_label": LEVEL_LABELS.get(level, "未认证"),
         "has_password": request.user.has_usable_password(),
+        "show_level": not is_staff, "show_identities": bool(identities or can_link),
     }
 
 

@@ -33,8 +33,11 @@ NOT_FOUND = "办件不存在或无权查看"
 
 
 def is_party(user, case: Case) -> bool:
-    """The user is the case's applicant or its 代办人."""
-    applicant = getattr(user, "applicant", None) if getattr(user, "is_authenticated", False) else None
+    """The user is the case's applicant or its 代办人 — or acts, in this request, for the
+    enterprise that is (经办人: :func:`zhengwu.accounts.agents.applicant_of_user`)."""
+    from zhengwu.accounts.agents import applicant_of_user
+
+    applicant = applicant_of_user(user) if getattr(user, "is_authenticated", False) else None
     return applicant is not None and applicant.pk in (case.applicant_id, case.agent_id)
 
 

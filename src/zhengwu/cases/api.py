@@ -4,7 +4,9 @@ case search and detail, staff inbox, figures.
 Same rules as the pages:
 
 - who sees a case is decided once, in :func:`_visible_case`: applicants (and their agents) see
-  their own cases, staff the cases of their departments/region (and the cases in which one of
+  their own cases — a person acting for an enterprise as its 经办人 (以企业身份办事 in the
+  browser) sees and files the enterprise's instead, within the grant's scope, as on the pages
+  (:func:`_acting`); staff the cases of their departments/region (and the cases in which one of
   their departments has an approval step). Anything else is 404 — the API does not confirm that
   a case exists;
 - who may *do* something is decided by the services (the one write path); their
@@ -35,8 +37,9 @@ from ninja import File, Form, Header, Query, Router, Status
 from ninja.files import UploadedFile
 
 from zhengwu.licenses import use as licence_use
+from zhengwu.accounts.agents import acting_applicant
 from zhengwu.accounts.api_auth import SessionAuth
-from zhengwu.accounts.models import Applicant
+from zhengwu.accounts.models import Applicant, EnterpriseAgent
 from zhengwu.catalog.models import Material, ServiceItem
 from zhengwu.core import calendar, errors
 from zhengwu.core.pii import blind_index, mask
@@ -86,20 +89,25 @@ def _invalid(field: str, message: str) -> ValidationError:
 
 
 # -- visibility ----------------------------------------------------------------------------
-def _is_party(user, case: Case) -> bool:
-    applicant = getattr(user, "applicant", None)
-    return applicant is not None and applicant.pk in (case.applicant_id, case.agent_id)
+def _acting(request, scope: str = EnterpriseAgent.Scope.VIEW) -> Applicant | None:
+    """The applicant this session acts for: the enterprise when the person switched to
+    以企业身份办事 (its grant must hold ``scope``: 办件申请 for writes, 查看办件 for reads), else
+    their own — :func:`zhengwu.accounts.agents.acting_applicant`, as the pages ask it. The user
+    (``request.auth``) carries it for the services. A revoked grant is 403 “经办授权已撤销”."""
+    return acting_applicant(request, scope)
 
 
-def _visible_case(request, case_id: int) -> Case:
+def _visible_case(request, case_id: int, scope: str = EnterpriseAgent.Scope.VIEW) -> Case:
     """The case if the user may see it, else :class:`NotFound` (404, never 403: no probing).
 
     The rule is :func:`zhengwu.cases.access.may_view`, the same as the pages' and as every file
     download's: applicants and their agents see their own cases; staff what the staff pages show
     them (their departments' cases, and cases in which one of their departments has an approval
-    step — 并联审批), never an applicant's unsubmitted draft.
+    step — 并联审批), never an applicant's unsubmitted draft. A 经办人 acting for an enterprise
+    sees the enterprise's cases (``scope``: what the caller is about to do, see :func:`_acting`).
     """
     user = request.auth
+    _acting(request, scope)
     # select_related: the detail and every action read the item, department and applicant; the
     # rarely set agent and window (and the guide version the receipt reads) come lazily, only
     # when used: each further joined table costs PostgreSQL more planning time than a
@@ -145,7 +153,7 @@ def _time_out(left: queries.TimeLeft | None) -> dict | None:
 
 
 def _viewer_actor(user, case: Case) -> Actor | None:
-    if _is_party(user, case):
+    if access.is_party(user, case):
         return Actor.APPLICANT
     if permissions.has_role(user, Role.APPROVER, department=case.department):
         return Actor.APPROVER
@@ -157,7 +165,7 @@ def _viewer_actor(user, case: Case) -> Actor | None:
 def _detail(request, case: Case) -> dict:
     """The whole case in one response: a constant number of queries, whatever its history."""
     user = request.auth
-    party = _is_party(user, case)
+    party = access.is_party(user, case)
     has = functools.partial(queries.has_child, case)  # False: the case has no such rows (no query)
     # A new draft's one event is known to the service that made it (create_draft).
     events = getattr(case, "known_events", None)
@@ -246,8 +254,8 @@ def _result_out(case: Case, r: CaseResult | None) -> dict | None:
             "decision_url": reverse("api:case_decision", args=[case.pk])}
 
 
-def _fresh_detail(request, case_id: int) -> dict:
-    return _detail(request, _visible_case(request, case_id))
+def _fresh_detail(request, case_id: int, scope: str = EnterpriseAgent.Scope.VIEW) -> dict:
+    return _detail(request, _visible_case(request, case_id, scope))
 
 
 def _detail_after_change(request, before: Case, after: Case | None = None) -> dict:
@@ -320,6 +328,7 @@ def _page(qs, field: str, cursor: str | None, limit: int, *, descending: bool, k
 def create_case(request, payload: CaseCreateIn,
                 idempotency_key: Optional[str] = Header(None, alias="Idempotency-Key")):
     user = request.auth
+    _acting(request, EnterpriseAgent.Scope.APPLY)  # the enterprise applies when a 经办人 acts for it
     key = None
     if idempotency_key:
         if len(idempotency_key) > MAX_KEY:
@@ -327,7 +336,7 @@ def create_case(request, payload: CaseCreateIn,
         key = f"{user.pk}:{idempotency_key}"  # namespaced: one person's key never finds another's case
         existing = Case.objects.filter(idempotency_key=key).values_list("pk", flat=True).first()
         if existing:
-            return Status(200, _fresh_detail(request, existing))
+            return Status(200, _fresh_detail(request, existing, EnterpriseAgent.Scope.APPLY))
     item = _ITEM_TO_APPLY_FOR.get(payload.item_id)
     if item is None:
         raise _invalid("item_id", "事项不存在")
@@ -370,6 +379,7 @@ def _applicant_by_id_number(value: str, field: str, who: str) -> Applicant:
 @router.get("/mine", response={200: CasePage, **ERRORS}, summary="我的办件")
 def my_cases(request, state: Optional[str] = None, cursor: Optional[str] = None,
              limit: int = Query(20, ge=1, le=100)):
+    _acting(request)
     applicant = applying.applicant_of(request.auth)
     # select_related: each row shows the item, the department and the applicant's name.
     qs = (Case.objects.filter(applicant=applicant).select_related("service_item", "department", "applicant")
@@ -499,9 +509,9 @@ def case_detail(request, case_id: int):
 
 @router.patch("/{int:case_id}/form", response={200: CaseDetailOut, **ERRORS}, summary="保存申报表单")
 def save_form(request, case_id: int, payload: FormIn):
-    case = _visible_case(request, case_id)
+    case = _visible_case(request, case_id, EnterpriseAgent.Scope.APPLY)
     applying.save_form(request.auth, case, payload.form_data, payload.lock_version)
-    return _fresh_detail(request, case_id)
+    return _fresh_detail(request, case_id, EnterpriseAgent.Scope.APPLY)
 
 
 @router.post("/{int:case_id}/materials", response={201: CaseMaterialOut, **ERRORS}, summary="上传申请材料",
@@ -509,7 +519,7 @@ def save_form(request, case_id: int, payload: FormIn):
                          "material_id 材料清单项 ID 或 name 材料名称。")
 def upload_material(request, case_id: int, file: UploadedFile = File(...), material_id: Optional[int] = Form(None),
                     name: str = Form("")):
-    case = _visible_case(request, case_id)
+    case = _visible_case(request, case_id, EnterpriseAgent.Scope.APPLY)
     material = None
     if material_id:
         material = Material.objects.filter(pk=material_id).first()
@@ -525,27 +535,28 @@ def submit(request, case_id: int, payload: SubmitIn):
     # The service reads the case once, locked, and refuses anyone who may not act on it; only
     # then is visibility asked, so that a case the user may not even see answers 404, as
     # everywhere else, and one they may see but not submit 403.
+    _acting(request, EnterpriseAgent.Scope.APPLY)
     try:
         submitted = applying.submit(request.auth, Case(pk=case_id), payload.lock_version,
                                     delivery=api_delivery.requested(payload.delivery_method, payload.delivery_address))
     except Case.DoesNotExist:
         raise NotFound() from None
     except PermissionDenied:
-        _visible_case(request, case_id)
+        _visible_case(request, case_id, EnterpriseAgent.Scope.APPLY)
         raise
     return _detail_after_change(request, submitted, submitted)
 
 
 @router.post("/{int:case_id}/resubmit", response={200: CaseDetailOut, **ERRORS}, summary="补正后重新提交")
 def resubmit(request, case_id: int, payload: ResubmitIn):
-    case = _visible_case(request, case_id)
+    case = _visible_case(request, case_id, EnterpriseAgent.Scope.APPLY)
     applying.resubmit(request.auth, case, payload.lock_version, payload.note)
     return _detail_after_change(request, case)
 
 
 @router.post("/{int:case_id}/withdraw", response={200: CaseDetailOut, **ERRORS}, summary="撤回申请")
 def withdraw(request, case_id: int, payload: WithdrawIn):
-    case = _visible_case(request, case_id)
+    case = _visible_case(request, case_id, EnterpriseAgent.Scope.APPLY)
     applying.withdraw(request.auth, case, payload.lock_version, payload.reason)
     return _detail_after_change(request, case)
 

@@ -15,7 +15,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from . import fee_rules, rules
-from .models import Bundle, ItemVersion
+from .models import Bundle, ItemVersion, ServiceItem
 from .models.items import CHANNELS, LEGAL_THEMES, PERSON_THEMES
 from .models.materials import Material, MaterialForm, MaterialSource, Necessity
 from .services.items import GUIDE_FIELDS
@@ -174,8 +174,8 @@ GUIDE_SECTIONS = [
               "themes", "base_code", "implementation_code", "handling_code"]),
     ("受理与时限", ["acceptance_conditions", "case_type", "statutory_days", "promised_days", "visits",
                "allows_commitment", "commitment_check_days", "allows_tolerance"]),
-    ("办理形式", ["channels", "online_depth", "supports_appointment", "supports_express", "supports_online_payment",
-              "tongban_scope"]),
+    ("办理形式", ["channels", "online_depth", "min_real_name_level", "supports_appointment", "supports_express",
+              "supports_online_payment", "tongban_scope"]),
     ("办理流程与地点", ["process_steps", "locations", "office_hours", "consult_phone", "complaint_phone"]),
     ("收费、结果与特别程序", ["fees", "results", "result_licence_type", "special_procedures"]),
     ("修改说明", ["change_note"]),
@@ -206,6 +206,11 @@ class GuideForm(BootstrapMixin, forms.ModelForm):
     special_procedures = RowsField(SPECIAL_COLUMNS, required_column="name", label="特别程序",
                                    help_text="只有行政许可法第四十五条规定的听证、招标、拍卖、检验、检测、检疫、鉴定、"
                                              "专家评审所需时间不计入承诺时限；现场核查等计入承诺时限")
+    min_real_name_level = forms.ChoiceField(
+        label="最低实名等级（网上申请）", required=False,
+        choices=[("", "不限")] + list(ServiceItem._meta.get_field("min_real_name_level").choices),
+        error_messages={"invalid_choice": "最低实名等级不正确，请从列表中选择"},
+        help_text="网上申请须通过统一身份认证达到的实名等级；窗口办理不受此限。属于事项本身、不分版本：保存草稿即生效")
     lock_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:

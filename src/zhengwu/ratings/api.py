@@ -181,9 +181,11 @@ def rating_form(request):
 
 @router.post("/cases/{case_id}", response={201: RatingOut, **ERRORS}, summary="评价本人已办结的办件（一事一评）")
 def rate_case(request, case_id: int, payload: RateIn):
+    from zhengwu.accounts.agents import acting_applicant
     from zhengwu.cases.queries import applicants_case
 
-    case = applicants_case(getattr(request.auth, "applicant", None), case_id)
+    # The applicant, or the enterprise its 经办人 acts for with the 评价 scope (as on the page).
+    case = applicants_case(acting_applicant(request, "rate"), case_id)
     if case is None:
         raise NotFound()
     r = services.rate_case(request.auth, case, level=payload.level, dims=payload.dims, tags=payload.tags,

@@ -196,8 +196,11 @@ PAGE = 30
 
 @login_required
 def my_ratings(request):
-    """我的评价: a citizen's own ratings, newest first, with each 差评's rectification progress."""
-    applicant = getattr(request.user, "applicant", None)
+    """我的评价: a citizen's own ratings, newest first, with each 差评's rectification progress
+    (the enterprise's, for its 经办人 acting for it with the 评价 scope)."""
+    from zhengwu.accounts.agents import acting_applicant
+
+    applicant = acting_applicant(request, "rate")
     if applicant is None:
         raise PermissionDenied("仅限已注册的个人或法人申请人查看")
     qs = (Rating.objects.filter(applicant=applicant, followup_of__isnull=True)

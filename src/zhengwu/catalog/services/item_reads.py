@@ -24,8 +24,10 @@ GUIDE_FIELDS: tuple[str, ...] = (
     "supports_appointment", "supports_express", "supports_online_payment", "tongban_scope", "form_schema",
     "change_note",
 )
-# Identity of the item (not versioned): codes and the 业务办理项 name.
-ITEM_FIELDS: tuple[str, ...] = ("base_code", "implementation_code", "handling_code", "handling_name")
+# The item's own fields (not versioned): codes, the 业务办理项 name and the 最低实名等级 an online
+# application needs (an access rule, not guide text: it applies once saved).
+ITEM_FIELDS: tuple[str, ...] = ("base_code", "implementation_code", "handling_code", "handling_name",
+                                "min_real_name_level")
 # ``licence_type`` is the reference; ``license_type`` its name kept with the row (ADR 0035). A
 # caller may give either: a name alone is linked to the type of that name (services.items).
 MATERIAL_FIELDS: tuple[str, ...] = (
@@ -49,11 +51,13 @@ def guide_of(version: ItemVersion) -> dict[str, Any]:
 
 
 def codes_of(item: ServiceItem) -> dict[str, str]:
+    """The item's own fields (:data:`ITEM_FIELDS`) as the editor shows them and the audit records them."""
     return {
         "base_code": (item.base_item.code or "") if item.base_item_id else "",
         "implementation_code": item.implementation_code,
         "handling_code": item.handling_code,
         "handling_name": item.handling_name,
+        "min_real_name_level": item.min_real_name_level,
     }
 
 

@@ -234,6 +234,14 @@ def _apply_identity(item: ServiceItem, ident: Mapping, guide: Mapping, check: ru
             if getattr(item, f) != value:
                 setattr(item, f, value)
                 changed.append(f)
+    if "min_real_name_level" in ident:
+        level = ident["min_real_name_level"] or ""
+        levels = dict(ServiceItem._meta.get_field("min_real_name_level").choices)
+        if level and level not in levels:
+            raise ValidationError({"min_real_name_level": f"最低实名等级不正确：只能是不限或{'、'.join(levels.values())}"})
+        if item.min_real_name_level != level:
+            item.min_real_name_level = level
+            changed.append("min_real_name_level")
     if item.code_recognised != check.code_recognised:
         item.code_recognised = check.code_recognised
         changed.append("code_recognised")
