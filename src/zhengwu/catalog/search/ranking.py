@@ -310,6 +310,7 @@ def _rank_once(parsed: ParsedQuery, vocab: Vocabulary, rng, audiences, limit: in
     term_concepts: dict[int, list[tuple[int, float]]] = defaultdict(list)
     # IDF by the documents whose headline carries the term (SearchTerm.head_df): 身份证 in the
     # materials of most items is still rare as what an item is about.
+    df_of = {t: df for t, _, df, _ in rows}  # how many postings a term has: what a scan of it costs
     rows = [(t, term, head_df) for t, term, _, head_df in rows]
     for term_id, term, df in rows:
         idf = math.log(1 + (n_docs - df + 0.5) / (df + 0.5))
@@ -324,7 +325,6 @@ def _rank_once(parsed: ParsedQuery, vocab: Vocabulary, rng, audiences, limit: in
     term_ids = sorted(term_concepts)
     # Candidates come from the selective terms; a very common term (身份证 sits in most items'
     # materials) only re-scores them in the second pass — unless the question has nothing else.
-    df_of = {term_id: df for term_id, _, df in rows}
     gram_info_terms = {term_id for term_id, term, _ in rows if term in gram_set}
     selective = [t for t in term_ids if df_of[t] <= max(SELECTIVE_SHARE * n_docs, TOP_PER_TERM)]
     # A part of the question whose own word is common (身份证 sits in most items' materials) still
