@@ -81,19 +81,3 @@ def test_a_part_of_a_long_synonym_needs_a_sibling_part():
     assert 4 in together
     # A word typed by the citizen is never a mere part.
     assert "社保卡" not in concept.parts
-
-
-@pytest.mark.django_db
-def test_one_shared_character_does_not_answer_a_part_of_the_question(department):
-    # 中介 and 开业 are known words; 中小学…毕业 shares only 中 and 业 with them. The characters count a
-    # little (BLEND_NGRAMS) but answer a part only with half of its characters, as for unknown words.
-    make_published_item(department, "中小学学生学籍管理服务（毕业）")
-    make_published_item(department, "房地产经纪机构备案")
-    make_published_item(department, "职业中介机构开业登记")
-    search.rebuild_index()
-    result = search.search("中介开业备案")
-    names = [h.obj.name for h in result.items]
-    assert names.index("房地产经纪机构备案") < names.index("中小学学生学籍管理服务（毕业）") \
-        if "中小学学生学籍管理服务（毕业）" in names else True
-    hit = next((h for h in result.items if h.obj.name == "中小学学生学籍管理服务（毕业）"), None)
-    assert hit is None or set(hit.matched) <= {"备案"}

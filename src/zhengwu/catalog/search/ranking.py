@@ -161,9 +161,8 @@ def _exact_postings(docs: list[int], term_ids: list[int]) -> list[tuple[int, int
 @dataclass
 class _Grams:
     """What the character n-grams of a question are: term id → its single character (unigrams),
-    the n-gram term ids, and, per concept, how many distinct characters its label has: a concept
-    matched by characters alone needs half of them, whether it was looked for by its characters
-    (an unknown word, the fallback) or its characters only blend in (BLEND_NGRAMS)."""
+    the n-gram term ids, and, per concept looked for by its characters (an unknown word, or any
+    word in the fallback), how many distinct characters its label has."""
 
     chars: dict[int, str]
     terms: set[int]
@@ -339,7 +338,7 @@ def _rank_once(parsed: ParsedQuery, vocab: Vocabulary, rng, audiences, limit: in
             chosen_ids.add(selective[-1])
     gram_info = _Grams({term_id: term[1:] for term_id, term, _ in rows if term in gram_set and len(term) == 2},
                        {term_id for term_id, term, _ in rows if term in gram_set},
-                       {ci: len(set(c.label)) for ci, c in enumerate(concepts) if is_cjk(c.label)})
+                       {ci: len(set(c.label)) for ci, c in enumerate(concepts) if ci in by_chars and is_cjk(c.label)})
     # The first pass reads only the selective terms, so it cannot judge the characters' share yet.
     first = _score(_first_pass(selective or term_ids, rng, audiences, None), term_concepts, weights)
     total = len(first)
