@@ -81,3 +81,41 @@ def test_a_part_of_a_long_synonym_needs_a_sibling_part():
     assert 4 in together
     # A word typed by the citizen is never a mere part.
     assert "社保卡" not in concept.parts
+
+
+def test_the_name_reranker_prefers_the_name_that_carries_the_question():
+    from zhengwu.catalog.search import rerank
+
+    df = {"~临": 3, "~时": 5, "~用": 40, "~地": 30, "~审": 200, "~批": 200, "~临时": 3, "~用地": 20, "~审批": 200,
+          "~占": 10, "~占地": 1}
+    names = {2: "临时用地审批", 4: "设立宗教活动临时地点审批"}
+    sims = rerank.name_similarity("临时占地审批", names, df, 1000)
+    assert sims[2] > sims[4] > 0
+    # Equal ranking scores: the name decides; a clearly better ranking score still wins.
+    assert max(rerank.rerank({2: 1.0, 4: 1.0}, "临时占地审批", names, df, 1000).items(), key=lambda kv: kv[1])[0] == 2
+    assert max(rerank.rerank({2: 0.5, 4: 1.0}, "临时占地审批", names, df, 1000).items(), key=lambda kv: kv[1])[0] == 4
+    assert rerank.rerank({2: 1.0}, "abc", names, df, 1000) == {2: 1.0}  # no characters in common: unchanged
+
+
+@pytest.mark.django_db
+def test_search_blends_the_name_overlap_in(department, monkeypatch):
+    from django.core.cache import cache
+
+    for name in ("乡村建设规划许可证核发", "建设工程（含临时建设）规划许可证核发", "建设用地（含临时用地）规划许可证核发（出让用地）",
+                 "临时用地审批", "设立宗教活动临时地点审批", "临时占用公共体育场（馆）设施审批（县级）",
+                 "土地权属争议裁决", "受理农村土地承包经营纠纷仲裁申请", "参保单位参保信息查询", "参保人员参保信息查询",
+                 "个体工商户变更登记（备案）", "两证整合个体工商户信息变更（县级行使）"):  # as 广安区 wrote them
+        make_published_item(department, name)
+    search.rebuild_index()
+
+    def top(question, weight):
+        monkeypatch.setattr("zhengwu.catalog.search.rerank.W_NAME", weight)
+        cache.clear()
+        return [h.obj.name for h in search.search(question).items]
+
+    # The words alone put a longer name first; its characters say the short one is what was asked.
+    assert top("临时占地审批", 0.0)[0] == "建设用地（含临时用地）规划许可证核发（出让用地）"
+    assert top("临时占地审批", 0.2)[0] == "临时用地审批"
+    assert top("个体户变更", 0.0)[0] == "两证整合个体工商户信息变更（县级行使）"
+    assert top("个体户变更", 0.2)[0] == "个体工商户变更登记（备案）"
+    assert set(top("临时占地审批", 0.0)) == set(top("临时占地审批", 0.2))  # it orders the candidates, adds none

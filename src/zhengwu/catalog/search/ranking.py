@@ -18,6 +18,7 @@ from ..models.search import AUDIENCE_LEGAL, AUDIENCE_PERSON, SearchPosting, Sear
 from .analysis import DATA_DIR, is_cjk, normalise
 from .index import FACET_THEME, HEADLINE_MIN_WEIGHT, char_ngrams
 from .query import Concept, ParsedQuery, parse_query
+from .rerank import item_names, rerank
 from .results import Hit, attach_objects
 from .sql import fetch, placeholders, quoted_table
 from .vocabulary import Vocabulary, vocabulary
@@ -353,21 +354,28 @@ def _rank_once(parsed: ParsedQuery, vocab: Vocabulary, rng, audiences, limit: in
         penalised = {d for d, t, w in postings if t in variant_ids and w >= VARIANT_MIN_WEIGHT}
         exact = _score((p for p in postings if p[1] not in variant_ids), term_concepts, weights, gram_info, parts)
 
-    def hits_of(docs: list[int]) -> list[Hit]:
-        hits = []
+    def hits_of(docs: list[int], names: bool = False) -> list[Hit]:
+        scores = {}
         for d in docs:
             if d not in exact:  # matched by too few of a part's characters
                 continue
-            score, matched_concepts = exact[d]
-            if d in penalised:
-                score *= VARIANT_PENALTY
+            score = exact[d][0]
+            scores[d] = score * VARIANT_PENALTY if d in penalised else score
+        if names and scores:
+            # How much of the question's characters each name carries (rerank.py): a witness that
+            # does not depend on the lexicon, for catalogues written in words it does not link.
+            by_pk = item_names([doc_kind(d)[1] for d in scores])
+            scores = rerank(scores, parsed.text, {d: by_pk.get(doc_kind(d)[1], "") for d in scores},
+                            vocab.df, n_docs)
+        hits = []
+        for d, score in scores.items():
             kind, pk = doc_kind(d)
-            matched = sorted({c.label for ci, c in enumerate(concepts) if ci in matched_concepts})
+            matched = sorted({c.label for ci, c in enumerate(concepts) if ci in exact[d][1]})
             hits.append(Hit(kind, pk, round(score, 4), matched))
         hits.sort(key=lambda h: (-h.score, h.pk))
         return hits
 
-    item_hits, bundle_hits = hits_of(item_docs), hits_of(bundle_docs)
+    item_hits, bundle_hits = hits_of(item_docs, names=True), hits_of(bundle_docs)
     if not item_hits and not bundle_hits:
         total = 0
     return (total, [(h.pk, h.score, tuple(h.matched)) for h in item_hits[offset:offset + limit]],
