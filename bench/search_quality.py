@@ -98,6 +98,12 @@ def main() -> int:
                       "；".join(f"第{o.question.row}行 {'|'.join(o.unknown)}" for o in report.unknown))
             if part not in HELD_OUT:
                 dev_reports.append(report)
+    bundle_file = EVAL / "demo_bundles.csv"
+    if bundle_file.exists():
+        b = evaluation.evaluate_bundles(evaluation.read_bundle_questions(bundle_file.read_bytes()), region="410105")
+        print(f"\n一件事（演示辖区，{b.questions} 个问题，`demo_bundles.csv`）：应给出一件事的 {b.expecting} 题中给出了 {b.found} 题；"
+              f"共给出 {b.offered} 个，其中 {b.right} 个是问题要的（{b.precision * 100:.0f} %）；"
+              f"不该给的 {b.questions - b.expecting} 题中给了 {b.stray} 题。")
     if args.misses:
         for report in dev_reports:
             print("\n".join(evaluation.format_misses(report)))

@@ -227,3 +227,52 @@ def format_misses(report: Report, limit: int | None = None) -> list[str]:
         lines.append(f"  第{o.question.row}行 “{o.question.text}” → 应为 {' | '.join(o.question.answers)}（{where}）；"
                      f"前几位：{'；'.join(o.top[:3]) or '（无结果）'}")
     return lines
+
+
+# -- 一件事 offered next to the results --------------------------------------------------------------
+@dataclass
+class BundleReport:
+    """How the 一件事 offered above the results (up to three) match what each question expects."""
+
+    questions: int = 0
+    expecting: int = 0  # questions that expect a 一件事
+    found: int = 0  # …and were offered it
+    offered: int = 0  # 一件事 offered in all
+    right: int = 0  # …that the question expects
+    stray: int = 0  # questions expecting none that were offered one
+
+    @property
+    def recall(self) -> float:
+        return self.found / self.expecting if self.expecting else 1.0
+
+    @property
+    def precision(self) -> float:
+        return self.right / self.offered if self.offered else 1.0
+
+
+def read_bundle_questions(data: bytes | str) -> list[tuple[str, set[str]]]:
+    """A CSV with the header ``问题,一件事``; an empty 一件事 means none should be offered."""
+    if isinstance(data, bytes):
+        data = data.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(data.lstrip("\ufeff"))))
+    if not rows or [answer_key(c) for c in rows[0]][:2] != ["问题", "一件事"]:
+        raise EvaluationFileError("一件事问题文件的表头应为“问题,一件事”")
+    return [(r[0].strip(), {a.strip() for a in (r[1] if len(r) > 1 else "").split("|") if a.strip()})
+            for r in rows[1:] if r and r[0].strip()]
+
+
+def evaluate_bundles(questions: list[tuple[str, set[str]]], *, region: str | None = None) -> BundleReport:
+    from .ranking import search
+
+    report = BundleReport()
+    for text, expected in questions:
+        offered = {h.obj.name for h in search(text, region=region, limit=1).bundles if h.obj is not None}
+        report.questions += 1
+        report.offered += len(offered)
+        report.right += len(offered & expected)
+        if expected:
+            report.expecting += 1
+            report.found += bool(offered & expected)
+        elif offered:
+            report.stray += 1
+    return report

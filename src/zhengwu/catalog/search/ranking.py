@@ -48,6 +48,10 @@ VARIANT_MIN_WEIGHT = HEADLINE_MIN_WEIGHT  # a headline's weight (name, 办理项
 # in the share of the question a document answers: 残疾人证换领 matches 过期 but is not about 身份证.
 W_OBJECT = 1.5
 STRONG_SYNONYM = 0.7  # a synonym this strong (not a sub-word) says what kind of word the part is
+# A 一件事 is offered above the results only with at least these shares of the best 一件事's and the
+# best item's scores (measured on data/search/eval/demo_bundles.csv: docs/search-quality.md).
+BUNDLE_MIN_SHARE = 0.3
+BUNDLE_MIN_VS_ITEM = 0.5
 _variant_words: frozenset[str] | None = None
 
 
@@ -352,6 +356,12 @@ def _rank_once(parsed: ParsedQuery, vocab: Vocabulary, rng, audiences, limit: in
     if ranked:
         postings = _exact_postings(item_docs + bundle_docs, term_ids + sorted(variant_ids))
         penalised = {d for d, t, w in postings if t in variant_ids and w >= VARIANT_MIN_WEIGHT}
+        # A 一件事 is offered only when its headline (name, 通俗名称, keywords) carries a word of the
+        # question or a strong synonym (not a sub-word, not 申领 standing for 身份证): 新生儿出生一件事 lists 居民身份证 among its members' materials, but it is no answer
+        # to "身份证过期了".
+        strong = {term_id for term_id, term, _ in rows if terms.get(term, 0) >= STRONG_SYNONYM}
+        headlined = {d for d, t, w in postings if d % 2 == 1 and w >= HEADLINE_MIN_WEIGHT and t in strong}
+        bundle_docs = [d for d in bundle_docs if d in headlined]
         exact = _score((p for p in postings if p[1] not in variant_ids), term_concepts, weights, gram_info, parts)
 
     def hits_of(docs: list[int], names: bool = False) -> list[Hit]:
@@ -376,6 +386,12 @@ def _rank_once(parsed: ParsedQuery, vocab: Vocabulary, rng, audiences, limit: in
         return hits
 
     item_hits, bundle_hits = hits_of(item_docs, names=True), hits_of(bundle_docs)
+    if bundle_hits:
+        # One far weaker than the best 一件事, or than the best item (by the ranking's own score,
+        # before the name reranker), matched a stray word of the question: it is not offered.
+        best_item = max((exact[d][0] for d in item_docs if d in exact), default=0.0)
+        floor = max(BUNDLE_MIN_SHARE * bundle_hits[0].score, BUNDLE_MIN_VS_ITEM * best_item)
+        bundle_hits = [h for h in bundle_hits if h.score >= floor]
     if not item_hits and not bundle_hits:
         total = 0
     return (total, [(h.pk, h.score, tuple(h.matched)) for h in item_hits[offset:offset + limit]],
