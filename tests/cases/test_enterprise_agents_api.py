@@ -199,3 +199,20 @@ def test_the_case_page_files_open_for_the_acting_agent(enterprise, person, item)
     assert c.client.get(reverse("cases:receipt_pdf", args=[case.pk])).status_code == 200
     c.client.post(reverse("accounts:acting"), {"stop": "1"}, headers=c.headers)
     assert c.client.get(reverse("cases:receipt_pdf", args=[case.pk])).status_code == 404
+
+
+def test_an_idempotency_key_is_per_person_and_per_enterprise_acted_for(enterprise, person, item):
+    grant(enterprise, person, "apply", "view")
+    own = ApiClient(person, base="/api/v1/cases/")
+    first = own.post("", {"item_id": item.pk, "form_data": FORM}, headers={"Idempotency-Key": "k-1"})
+    assert first.status_code == 201 and first.json()["applicant"]["name"] == "李经办"
+    c = acting(person, enterprise)
+    # The same key while acting for the enterprise is a new application, the enterprise's …
+    for_enterprise = c.post("", {"item_id": item.pk, "form_data": FORM}, headers={"Idempotency-Key": "k-1"})
+    assert for_enterprise.status_code == 201, for_enterprise.json()
+    assert for_enterprise.json()["id"] != first.json()["id"]
+    # … and repeating it while acting replays that one, not the person's.
+    again = c.post("", {"item_id": item.pk, "form_data": FORM}, headers={"Idempotency-Key": "k-1"})
+    assert again.status_code == 200 and again.json()["id"] == for_enterprise.json()["id"]
+    assert Case.objects.filter(applicant=enterprise.applicant).count() == 1
+    assert Case.objects.filter(applicant=person.applicant).count() == 1

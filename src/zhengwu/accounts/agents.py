@@ -9,6 +9,8 @@ at the agent's next click.
 
 from __future__ import annotations
 
+import hashlib
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -149,3 +151,13 @@ def applicant_of_user(user) -> Applicant | None:
     return acting if acting is not None else getattr(user, "applicant", None)
 
 
+
+
+def idempotency_namespace(user, key: str) -> str:
+    """How a client's Idempotency-Key is stored: one person's key never finds another's case, nor,
+    while the person acts for an enterprise, their own case (and the other way round). Keys used
+    while acting are hashed so that the stored key fits its 64 characters."""
+    acting = getattr(user, "acting_applicant", None)
+    if acting is None:
+        return f"{user.pk}:{key}"
+    return f"{user.pk}:e{acting.pk}:{hashlib.sha256(key.encode()).hexdigest()[:32]}"

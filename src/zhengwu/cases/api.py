@@ -37,7 +37,7 @@ from ninja import File, Form, Header, Query, Router, Status
 from ninja.files import UploadedFile
 
 from zhengwu.licenses import use as licence_use
-from zhengwu.accounts.agents import acting_applicant
+from zhengwu.accounts.agents import acting_applicant, idempotency_namespace
 from zhengwu.accounts.api_auth import SessionAuth
 from zhengwu.accounts.models import Applicant, EnterpriseAgent
 from zhengwu.catalog.models import Material, ServiceItem
@@ -333,7 +333,7 @@ def create_case(request, payload: CaseCreateIn,
     if idempotency_key:
         if len(idempotency_key) > MAX_KEY:
             raise _invalid("Idempotency-Key", f"幂等键不能超过{MAX_KEY}个字符")
-        key = f"{user.pk}:{idempotency_key}"  # namespaced: one person's key never finds another's case
+        key = idempotency_namespace(user, idempotency_key)  # per person, and per enterprise acted for
         existing = Case.objects.filter(idempotency_key=key).values_list("pk", flat=True).first()
         if existing:
             return Status(200, _fresh_detail(request, existing, EnterpriseAgent.Scope.APPLY))
