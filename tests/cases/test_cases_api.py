@@ -362,3 +362,14 @@ def test_intake_first_pages_are_the_oldest_waiting_cases_across_departments(api,
     q1 = w.get("intake", limit=4).json()
     q2 = w.get("intake", limit=4, cursor=q1["next_cursor"]).json()
     assert [i["id"] for i in q1["items"]] == order[:4] and [i["id"] for i in q2["items"]] == order[4:]
+
+
+def test_mine_lists_the_cases_one_files_as_agent_too(api, citizen, make_citizen, item):
+    other = make_citizen(name="王申请", id_body="41010519800202123")
+    Case.objects.create(number="T00000077", service_item=item, item_version=item.published_version,
+                        department=item.department, region=item.region, applicant=other.applicant,
+                        agent=citizen.applicant, state="draft")
+    Case.objects.create(number="T00000078", service_item=item, item_version=item.published_version,
+                        department=item.department, region=item.region, applicant=other.applicant, state="draft")
+    assert [i["number"] for i in api(citizen).get("mine").json()["items"]] == ["T00000077"]
+    assert sorted(i["number"] for i in api(other).get("mine").json()["items"]) == ["T00000077", "T00000078"]
