@@ -36,7 +36,6 @@ from django.urls import reverse
 from ninja import File, Form, Header, Query, Router, Status
 from ninja.files import UploadedFile
 
-from zhengwu.licenses import use as licence_use
 from zhengwu.accounts.agents import acting_applicant, idempotency_namespace
 from zhengwu.accounts.api_auth import SessionAuth
 from zhengwu.accounts.models import Applicant, EnterpriseAgent
@@ -44,6 +43,7 @@ from zhengwu.catalog.models import Material, ServiceItem
 from zhengwu.core import calendar, errors
 from zhengwu.core.pii import blind_index, mask
 from zhengwu.core.schemas import ERRORS
+from zhengwu.licenses import use as licence_use
 from zhengwu.org import permissions
 from zhengwu.org.models import Role, Window
 from zhengwu.speedups.prepared import ByPk
@@ -57,8 +57,8 @@ from .api_schemas import (
     CasePage,
     FormIn,
     InboxPage,
-    SubmitIn,
     ResubmitIn,
+    SubmitIn,
     WithdrawIn,
 )
 from .models import Case, CaseMaterial, CaseResult, CaseStep, PendingMaterial
