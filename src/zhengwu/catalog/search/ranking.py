@@ -357,8 +357,8 @@ def _rank_once(parsed: ParsedQuery, vocab: Vocabulary, rng, audiences, limit: in
         postings = _exact_postings(item_docs + bundle_docs, term_ids + sorted(variant_ids))
         penalised = {d for d, t, w in postings if t in variant_ids and w >= VARIANT_MIN_WEIGHT}
         # A 一件事 is offered only when its headline (name, 通俗名称, keywords) carries a word of the
-        # question or a strong synonym (not a sub-word, not 申领 standing for 身份证): 新生儿出生一件事 lists 居民身份证 among its members' materials, but it is no answer
-        # to "身份证过期了".
+        # question or a strong synonym (not a sub-word, not 申领 standing for 身份证): 新生儿出生一件事
+        # lists 居民身份证 among its members' materials, but it is no answer to "身份证过期了".
         strong = {term_id for term_id, term, _ in rows if terms.get(term, 0) >= STRONG_SYNONYM}
         headlined = {d for d, t, w in postings if d % 2 == 1 and w >= HEADLINE_MIN_WEIGHT and t in strong}
         bundle_docs = [d for d in bundle_docs if d in headlined]
