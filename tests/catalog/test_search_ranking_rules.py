@@ -1,6 +1,7 @@
 """The ranking's rules for catalogues written with names only (issue 28): the IDF counts the items a
 word names, not the ones whose materials mention it; the thing asked about outweighs the situation;
-a part of a long synonym needs a sibling part."""
+a part of a long synonym needs a sibling part; verbs are no objects;
+negations are no typos; a legal-basis note in a name is not indexed."""
 
 from __future__ import annotations
 
@@ -119,3 +120,45 @@ def test_search_blends_the_name_overlap_in(department, monkeypatch):
     assert top("个体户变更", 0.0)[0] == "两证整合个体工商户信息变更（县级行使）"
     assert top("个体户变更", 0.2)[0] == "个体工商户变更登记（备案）"
     assert set(top("临时占地审批", 0.0)) == set(top("临时占地审批", 0.2))  # it orders the candidates, adds none
+
+
+def test_verbs_and_time_words_are_no_objects():
+    # jieba tags 封存, 开通, 恢复 as verbs and 重新 as an adverb: what is done, not the thing.
+    for word in ("封存", "开通", "恢复", "重新", "上班"):
+        assert not ranking._is_object(Concept(word, {word: 1.0})), word
+    for word in ("社保卡", "档案", "燃气", "身份证"):
+        assert ranking._is_object(Concept(word, {word: 1.0})), word
+
+
+@pytest.mark.django_db
+def test_a_negation_is_no_typo_of_a_word_that_sounds_alike(search_catalogue):
+    from zhengwu.catalog.search.query import parse_query
+
+    # 不办 (bu ban) sounds like 补办: "驾校不办了" asks to stop, not to replace a lost licence.
+    terms = parse_query("驾校不办了").terms
+    assert "补办" not in terms
+    assert "补办" in parse_query("驾校补办").terms
+
+
+def test_a_legal_basis_note_in_a_name_is_not_indexed():
+    from zhengwu.catalog.search.index import split_note
+
+    name = "初步设计文件审批(据省政府令第349号,部分省级权限下放成都等８市)"
+    assert split_note(name) == ("初步设计文件审批", "(据省政府令第349号,部分省级权限下放成都等８市)")
+    assert split_note("居民身份证办理（包括临时）") == ("居民身份证办理（包括临时）", "")
+
+
+@pytest.mark.django_db
+def test_a_place_named_in_a_legal_basis_note_does_not_answer_a_question(department):
+    from django.core.cache import cache
+
+    for name in ("生产建设项目水土保持方案审批（新办）（据省政府令第349号,部分省级权限下放成都等８市)", "档案转出", "档案接收"):
+        make_published_item(department, name, acceptance_conditions="材料齐全。",
+                            results=[{"name": "决定书", "type": "其他", "sample": ""}])
+    search.rebuild_index()
+    cache.clear()
+    hits = search.search("要去成都上班了，档案咋个调走").items
+    assert "档案" in hits[0].obj.name
+    assert not any("成都" in h.matched for h in hits)
+    # The item is still found by what it is.
+    assert search.search("水土保持方案审批").items[0].obj.name.startswith("生产建设项目水土保持方案审批")

@@ -90,6 +90,10 @@ def parse_synonyms(lines: Iterable[str]) -> list[SynonymRule]:
     return rules
 
 
+# jieba's part-of-speech tags of words that are not things: verbs, adverbs, adjectives, time words.
+ACTION_TAGS = frozenset({"v", "vd", "vi", "vg", "a", "ad", "d", "t"})
+
+
 class Analyzer:
     """Segmentation, stop words and synonyms. One per process (:func:`analyzer`), thread-safe."""
 
@@ -105,6 +109,7 @@ class Analyzer:
         self.lexicon_version = ""  # which set of extra rules (the 搜索词库 in the database) is loaded
         self._added_words: set[str] = set()
         self._tokenizer = None
+        self._action_words: frozenset[str] | None = None
         self._cache: dict[str, tuple[tuple[str, ...], int]] = {}
         self._lock = threading.Lock()
         self._index_rules()
@@ -174,6 +179,25 @@ class Analyzer:
                 self._added_words.add(word)
         pinyin_of("预热")  # pypinyin loads its phrase dictionaries on first use (slowly): do it here
         return tk
+
+    @property
+    def action_words(self) -> frozenset[str]:
+        """Words jieba's dictionary tags as a verb, adverb, adjective or time word (封存, 开通, 重新,
+        过期): in a question they say what is done or what happened, not which thing it is about."""
+        if self._action_words is None:
+            import os
+
+            import jieba
+
+            path = os.path.join(os.path.dirname(jieba.__file__), "dict.txt")
+            words = set()
+            with open(path, encoding="utf-8") as f:
+                for line in f:
+                    word, _, tag = line.rstrip().rpartition(" ")
+                    if tag in ACTION_TAGS:
+                        words.add(normalise(word.rpartition(" ")[0]))
+            self._action_words = frozenset(words)
+        return self._action_words
 
     def is_word(self, text: str) -> bool:
         return self.tokenizer.FREQ.get(text, 0) > 0

@@ -75,6 +75,20 @@ def char_ngrams(text: str) -> list[str]:
     return out
 
 
+# A bracketed note on the legal basis of an item (四川: "（据省政府令第349号,部分省级权限下放成都等８市)")
+# says where a power comes from, not what the item is: its words (成都, 政府) must not make the item an
+# answer to "要去成都上班了". It is not indexed, and the name reranker does not read it.
+_LEGAL_NOTE = re.compile(r"[（(]\s*(?:根据|依据|据)[^（）()]{4,}[）)]")
+
+
+def split_note(name: str) -> tuple[str, str]:
+    """An item name without its legal-basis notes, and the notes (see _LEGAL_NOTE)."""
+    notes = _LEGAL_NOTE.findall(name or "")
+    if not notes:
+        return name, ""
+    return _LEGAL_NOTE.sub("", name).strip(), " ".join(notes)
+
+
 _KEYWORD_SPLIT = re.compile(r"[\s,，、;；/|]+")
 
 FACET_THEME = "@theme:"
@@ -142,7 +156,7 @@ def item_document(item) -> Document:
     published_version and its materials loaded — see :func:`_items_for_index`)."""
     v = item.published_version
     fields: list[tuple[str, str]] = [
-        ("name", item.name),
+        ("name", split_note(item.name)[0]),
         ("popular_name", item.popular_name),
         ("keywords", item.keywords),
         ("handling_name", item.handling_name),

@@ -25,6 +25,9 @@ W_CROSS = 0.85  # a synonym word found across jieba's cut
 LONG_PHRASE = 5  # characters
 W_LONG_PART = 0.7
 MIN_EXPANDED = W_FUZZY  # terms weaker than this (sub-words) get no synonyms
+# An unknown word opening with a negation (不办, 没领) says "not …": it is no typo of a word that
+# sounds alike (不办 is not 补办), so it gets no pinyin or fuzzy repair.
+NEGATIONS = ("不", "没", "未", "别")
 
 _RUN_RE = re.compile(rf"[{CJK_CLASS}]+|[a-z]+|[0-9]+")
 _CODE_RE = re.compile(r"^[0-9A-Za-z]{10,}$")
@@ -223,6 +226,21 @@ def _cross_words(run: str, tokens: list[str], concepts: list[Concept], vocab: Vo
                     break
 
 
+def _operations() -> frozenset[str]:
+    from .ranking import variant_words
+
+    return variant_words()
+
+
+def object_word(label: str, an: Analyzer | None = None) -> bool:
+    """A word naming a thing (身份证, 营业执照, 社保卡), not an operation or a situation (丢了, 过期,
+    注销, 封存, 开通): Chinese, two characters at least, holding no operation word of
+    data/search/variantwords.txt, and not a verb, adverb, adjective or time word to jieba."""
+    if len(label) < 2 or not is_cjk(label) or any(op in label for op in _operations()):
+        return False
+    return label not in (an or analyzer()).action_words
+
+
 def parse_query(q: str, vocab: Vocabulary | None = None) -> ParsedQuery:
     """Turn what the citizen typed into concepts and weighted terms (see the module docstring)."""
     an = analyzer()
@@ -259,7 +277,7 @@ def parse_query(q: str, vocab: Vocabulary | None = None) -> ParsedQuery:
                 sub_weight = W_LONG_PART if len(piece) >= LONG_PHRASE else W_SUBWORD
                 for sub in an.subwords(piece):
                     c.add(sub, sub_weight)
-                if len(piece) > 1 and not _known(piece, vocab, an):
+                if len(piece) > 1 and not _known(piece, vocab, an) and not piece.startswith(NEGATIONS):
                     spelling, _ = pinyin_of(piece)
                     for w in vocab.words_for_pinyin(spelling)[:3] if spelling else []:
                         c.add(w, W_PINYIN)
@@ -275,21 +293,14 @@ def parse_query(q: str, vocab: Vocabulary | None = None) -> ParsedQuery:
         concepts = leftovers
     # Synonyms, with the whole question as context ("公积金 取>提取" needs 公积金 somewhere).
     context = {t for c in concepts for t in c.terms} | {c.label for c in concepts}
-    from .ranking import variant_words
-
-    operations = variant_words()
-
-    def object_word(label: str) -> bool:
-        """A word naming a thing (身份证, 营业执照), not an operation or situation (丢了, 过期, 注销)."""
-        return len(label) >= 3 and not any(op in label for op in operations)
-
+    operations = _operations()
     for c in concepts:
         part_weights: dict[str, float] = {}
         for term, weight in list(c.terms.items()):
             if weight < MIN_EXPANDED:
                 continue
             for syn, sw in an.expansions(term, context).items():
-                if syn in operations and object_word(c.label):
+                if syn in operations and object_word(c.label, an):
                     sw *= W_SUBWORD  # an object (身份证) satisfied by an operation alone (换领) is not the object
                 c.add(syn, round(weight * sw, 4))
                 # A long official phrase is written differently in each catalogue (医疗机构执业登记 /

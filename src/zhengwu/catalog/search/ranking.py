@@ -17,7 +17,7 @@ from django.db import connection
 from ..models.search import AUDIENCE_LEGAL, AUDIENCE_PERSON, SearchPosting, SearchTerm, doc_kind
 from .analysis import DATA_DIR, is_cjk, normalise
 from .index import FACET_THEME, HEADLINE_MIN_WEIGHT, char_ngrams
-from .query import Concept, ParsedQuery, parse_query
+from .query import Concept, ParsedQuery, object_word, parse_query
 from .rerank import item_names, rerank
 from .results import Hit, attach_objects
 from .sql import fetch, placeholders, quoted_table
@@ -70,9 +70,9 @@ def variant_words() -> frozenset[str]:
 def _is_object(c: Concept) -> bool:
     """A part of the question naming a thing (身份证, 医保, 公司), not an operation or a situation
     (注销, 过期 → 换证/延续)."""
-    ops = variant_words()
-    if len(c.label) < 2 or not is_cjk(c.label) or any(op in c.label for op in ops):
+    if not object_word(c.label):
         return False
+    ops = variant_words()
     return not any(t in ops for t, w in c.terms.items() if w >= STRONG_SYNONYM)
 
 
