@@ -83,4 +83,5 @@ def warm_up() -> None:
     """Load jieba, pypinyin, the dictionaries and the vocabulary now rather than on the first
     query (about two seconds per process) — e.g. from a web server's post-fork hook."""
     analyzer().tokenizer  # noqa: B018
+    analyzer().action_words  # noqa: B018
     vocabulary().derived  # noqa: B018
