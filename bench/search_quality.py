@@ -7,8 +7,8 @@ Loads into a fresh database the demo district's catalogue (金水区, with its �
 and a real district catalogue from another province (广安市广安区, 845 items as that district
 wrote them, imported with ``zhengwu import-items``: no 通俗名称, no keywords), then runs
 ``zhengwu.catalog.search.evaluation`` on each catalogue's dev and held-out questions
-(src/zhengwu/catalog/data/search/eval/; 广安 has second and third dev sets, ``guangan_dev2.csv`` and
-``guangan_dev3.csv`` (the latter mostly on items no other file asks about), and second and third
+(src/zhengwu/catalog/data/search/eval/; 广安 has second to fourth dev sets, ``guangan_dev2.csv`` to
+``guangan_dev4.csv`` (the last two mostly on items no other file asks about), and second and third
 held-out sets, ``guangan_heldout2.csv`` and ``guangan_heldout3.csv``, written before any search
 was run on them), each scoped to its district as a district portal is, next to the naive baseline
 (character 1–3-gram TF-IDF over the item names alone). The held-out questions were written before
