@@ -58,6 +58,15 @@ def test_read_questions_refuses_bad_files_with_a_chinese_message(data, message):
         evaluation.read_questions(data)
 
 
+def test_read_bundle_questions_refuses_bad_files_with_a_chinese_message():
+    assert evaluation.read_bundle_questions("问题,一件事\n孩子出生,新生儿出生一件事\n公积金提取,\n".encode()) == [
+        ("孩子出生", {"新生儿出生一件事"}), ("公积金提取", set())]
+    with pytest.raises(evaluation.EvaluationFileError, match="UTF-8"):
+        evaluation.read_bundle_questions("问题,一件事\n孩子出生,新生儿出生一件事\n".encode("gbk"))
+    with pytest.raises(evaluation.EvaluationFileError, match="表头"):
+        evaluation.read_bundle_questions("问题,事项\n孩子出生,出生登记\n".encode())
+
+
 def test_the_shipped_question_files_are_well_formed():
     files = sorted(EVAL.glob("*_dev*.csv")) + sorted(EVAL.glob("*_heldout*.csv"))
     assert len(files) == 9

@@ -122,14 +122,18 @@ def answer_key(text: str) -> str:
 
 
 # -- the question file -----------------------------------------------------------------------------
-def read_questions(data: bytes | str) -> list[Question]:
-    """Parse a question file; raise :class:`EvaluationFileError` naming the problem."""
+def _csv_rows(data: bytes | str, what: str) -> list[list[str]]:
     if isinstance(data, bytes):
         try:
             data = data.decode("utf-8-sig")
         except UnicodeDecodeError:
-            raise EvaluationFileError("问题文件应为 UTF-8 编码的 CSV") from None
-    rows = list(csv.reader(io.StringIO(data.lstrip("\ufeff"))))
+            raise EvaluationFileError(f"{what}应为 UTF-8 编码的 CSV") from None
+    return list(csv.reader(io.StringIO(data.lstrip("\ufeff"))))
+
+
+def read_questions(data: bytes | str) -> list[Question]:
+    """Parse a question file; raise :class:`EvaluationFileError` naming the problem."""
+    rows = _csv_rows(data, "问题文件")
     if not rows:
         raise EvaluationFileError("问题文件为空：第一行应为表头“问题,事项”")
     header = [answer_key(c) for c in rows[0]]
@@ -252,9 +256,7 @@ class BundleReport:
 
 def read_bundle_questions(data: bytes | str) -> list[tuple[str, set[str]]]:
     """A CSV with the header ``问题,一件事``; an empty 一件事 means none should be offered."""
-    if isinstance(data, bytes):
-        data = data.decode("utf-8-sig")
-    rows = list(csv.reader(io.StringIO(data.lstrip("\ufeff"))))
+    rows = _csv_rows(data, "一件事问题文件")
     if not rows or [answer_key(c) for c in rows[0]][:2] != ["问题", "一件事"]:
         raise EvaluationFileError("一件事问题文件的表头应为“问题,一件事”")
     return [(r[0].strip(), {a.strip() for a in (r[1] if len(r) > 1 else "").split("|") if a.strip()})
