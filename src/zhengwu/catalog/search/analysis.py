@@ -185,13 +185,14 @@ class Analyzer:
         """Words jieba's dictionary tags as a verb, adverb, adjective or time word (封存, 开通, 重新,
         过期): in a question they say what is done or what happened, not which thing it is about."""
         if self._action_words is None:
+            import io
             import os
 
             import jieba
 
             path = os.path.join(os.path.dirname(jieba.__file__), "dict.txt")
             words = set()
-            with open(path, encoding="utf-8") as f:
+            with open(path, encoding="utf-8") if os.path.exists(path) else io.StringIO() as f:
                 for line in f:
                     word, _, tag = line.rstrip().rpartition(" ")
                     if tag in ACTION_TAGS:
