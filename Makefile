@@ -35,15 +35,19 @@ worker: install
 # end-to-end bench run (marker `bench`, minutes of a fresh server) is left to `make test-bench`;
 # TEST_MARKERS= runs everything.
 TEST_MARKERS ?= not bench
+# The suite runs in parallel workers (pytest-xdist), one per core; TEST_WORKERS=0 runs it in one process
+# (pdb, -x, or reading one test's output in order). ADR 0056.
+TEST_WORKERS ?= logical
+XDIST = $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadgroup)
 test: install
-	env -u DATABASE_URL $(BIN)/pytest -q -m "$(TEST_MARKERS)" $(PYTEST_ARGS)
-	@if [ -n "$$DATABASE_URL" ]; then echo "== PostgreSQL: $$DATABASE_URL"; $(BIN)/pytest -q -m "$(TEST_MARKERS)" $(PYTEST_ARGS); fi
+	env -u DATABASE_URL $(BIN)/pytest -q $(XDIST) -m "$(TEST_MARKERS)" $(PYTEST_ARGS)
+	@if [ -n "$$DATABASE_URL" ]; then echo "== PostgreSQL: $$DATABASE_URL"; $(BIN)/pytest -q $(XDIST) -m "$(TEST_MARKERS)" $(PYTEST_ARGS); fi
 
 test-sqlite: install
-	env -u DATABASE_URL $(BIN)/pytest -q -m "$(TEST_MARKERS)" $(PYTEST_ARGS)
+	env -u DATABASE_URL $(BIN)/pytest -q $(XDIST) -m "$(TEST_MARKERS)" $(PYTEST_ARGS)
 
 test-postgres: install
-	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres} $(BIN)/pytest -q -m "$(TEST_MARKERS)" $(PYTEST_ARGS)
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres} $(BIN)/pytest -q $(XDIST) -m "$(TEST_MARKERS)" $(PYTEST_ARGS)
 
 # `make bench` end to end at the tiny size on a fresh SQLite database (CI runs it after make test).
 test-bench: install

@@ -3,7 +3,13 @@
 import os
 import tempfile
 
-os.environ.setdefault("ZHENGWU_DATA_DIR", tempfile.mkdtemp(prefix="zhengwu-test-"))
+# A data directory of the run's own; under pytest-xdist one for each worker (a worker inherits the
+# controller's environment, and two workers writing the same model file name raced). Subprocesses
+# of a worker inherit its directory.
+_worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+_prefix = f"zhengwu-test-{_worker}-" if _worker else "zhengwu-test-"
+if "ZHENGWU_DATA_DIR" not in os.environ or (_worker and _prefix not in os.environ["ZHENGWU_DATA_DIR"]):
+    os.environ["ZHENGWU_DATA_DIR"] = tempfile.mkdtemp(prefix=_prefix)
 os.environ.setdefault("ZHENGWU_SECRET_KEY", "test-secret-key-not-for-production-0123456789")
 # 32 bytes, base64: a fixed key so that blind indexes are stable across a test run.
 os.environ.setdefault("ZHENGWU_PII_KEY", "dGVzdC1waWkta2V5LTAxMjM0NTY3ODlhYmNkZWYwMTI=")

@@ -6,7 +6,8 @@ chain are back. Then the refusals: a tampered archive, a wrong key, a database t
 
 Each platform is its own ``python -m zhengwu`` process with its own environment. On SQLite the
 databases are files in the data directories; when the suite runs on PostgreSQL (DATABASE_URL),
-the drill creates and drops its own databases ``test_zw_opsbak_src`` and ``test_zw_opsbak_dst``."""
+the drill creates and drops its own databases ``test_zw_opsbak_src`` and ``test_zw_opsbak_dst`` (with
+the pytest-xdist worker's name after ``opsbak_``)."""
 
 from __future__ import annotations
 
@@ -98,6 +99,10 @@ class Platform:
             _pg_admin(f'DROP DATABASE IF EXISTS "{self.db_name}" WITH (FORCE)')
 
 
+# The module's tests share one populated platform (the module-scoped fixture): one worker runs them all.
+pytestmark = pytest.mark.xdist_group("backup_drill")
+
+
 def _vendors():
     on_pg = os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
     return [pytest.param("postgresql" if on_pg else "sqlite", id="postgresql" if on_pg else "sqlite")]
@@ -108,11 +113,13 @@ def drill(request, tmp_path_factory):
     """The source platform, populated and backed up once for the module's tests."""
     pg = request.param == "postgresql"
     base = tmp_path_factory.mktemp("drill")
-    source = Platform(base / "source", "test_zw_opsbak_src" if pg else None)
+    # Each pytest-xdist worker (make test runs two) drills on databases of its own.
+    prefix = "test_zw_opsbak_" + os.environ.get("PYTEST_XDIST_WORKER", "")
+    source = Platform(base / "source", f"{prefix}src" if pg else None)
     made = [source]
 
     def target(name: str, **env) -> Platform:
-        t = Platform(base / name, f"test_zw_opsbak_{name}" if pg else None, **env)
+        t = Platform(base / name, f"{prefix}{name}" if pg else None, **env)
         made.append(t)
         # The operator brings the keys to the new machine: here the environment's keys, and the
         # audit signing key file (which the archive does not contain).

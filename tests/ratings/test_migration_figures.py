@@ -21,6 +21,17 @@ def _migrate(target):
     return MigrationExecutor(connection).loader.project_state([target]).apps
 
 
+@pytest.fixture(autouse=True)
+def _latest_schema_afterwards(transactional_db):
+    """Migrating ratings back unapplies the migrations of other apps that depend on it (queueing):
+    the test database is brought back to the latest schema for the tests that run after this one
+    (before the flush of transactional_db, which then empties what the migrations wrote)."""
+    yield
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+
 def test_existing_counters_are_recomputed(concluded_case, citizen):
     old = _migrate(("ratings", "0001_initial"))
     Rating = old.get_model("ratings", "Rating")
