@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 import unicodedata
@@ -88,6 +89,16 @@ def parse_synonyms(lines: Iterable[str]) -> list[SynonymRule]:
             if len(words) > 1:
                 rules.append(SynonymRule(frozenset(words), tuple(words), context, True))
     return rules
+
+
+@functools.cache
+def variant_words() -> frozenset[str]:
+    """The operation words of data/search/variantwords.txt (注销, 变更, 补办 …): an item whose name
+    has one the question does not ask for is a variant of its plain sibling."""
+    words: set[str] = set()
+    for line in _read_lines(DATA_DIR / "search" / "variantwords.txt"):
+        words.update(normalise(w) for w in line.split("#", 1)[0].split() if w)
+    return frozenset(words)
 
 
 # jieba's part-of-speech tags of words that are not things: verbs, adverbs, adjectives, time words.
