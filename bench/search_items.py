@@ -118,7 +118,7 @@ def generate(n_items: int, seed: int = 3) -> None:
                 depts[d] = Department.objects.get_or_create(region=county, name=f"{county.name}{d}",
                                                             defaults={"short_name": d})[0]
             items, versions, materials = [], [], []
-            for i, (dept, name, pop, kw, th, obj, mats) in enumerate(pool):
+            for dept, name, pop, kw, th, obj, mats in pool:
                 if made >= n_items:
                     break
                 local = rnd.random() < 0.15

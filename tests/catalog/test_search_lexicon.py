@@ -108,6 +108,18 @@ def test_a_context_rule_from_the_database_applies_only_in_its_context(search_cat
     assert "住房公积金提取（租房）" not in names(search.search(UNKNOWN))
 
 
+def test_a_one_way_rule_applies_to_the_synonyms_of_its_source():
+    """搬家=换地址 and 换地址>变更: 搬家 finds 变更 too. A synonym only in a context does not carry it,
+    and a one-way rule still does not run backwards."""
+    from zhengwu.catalog.search import analysis
+
+    an = analysis.Analyzer()
+    an.set_extra_rules(parse_synonyms(["甲乙丙=丁戊己", "丁戊己>个体工商户", "语境 庚辛壬=丁戊己"]), "test")
+    assert an.expansions("甲乙丙", set()) == {"丁戊己": analysis.W_SYNONYM, "个体工商户": analysis.W_EXPANSION}
+    assert an.expansions("庚辛壬", {"语境"}) == {"丁戊己": analysis.W_SYNONYM}
+    assert "甲乙丙" not in an.expansions("个体工商户", set())
+
+
 def test_the_file_rules_still_apply_with_database_rules(search_catalogue, admin):
     svc.add_rule(admin, rule="驾照=驾驶本")
     assert names(search.search("驾照到期"), 1) == ["机动车驾驶证期满换证"]

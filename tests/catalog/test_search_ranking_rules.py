@@ -141,11 +141,11 @@ def test_a_negation_is_no_typo_of_a_word_that_sounds_alike(search_catalogue):
 
 
 def test_a_legal_basis_note_in_a_name_is_not_indexed():
-    from zhengwu.catalog.search.index import split_note
+    from zhengwu.catalog.search.index import strip_notes
 
     name = "初步设计文件审批(据省政府令第349号,部分省级权限下放成都等８市)"
-    assert split_note(name) == ("初步设计文件审批", "(据省政府令第349号,部分省级权限下放成都等８市)")
-    assert split_note("居民身份证办理（包括临时）") == ("居民身份证办理（包括临时）", "")
+    assert strip_notes(name) == "初步设计文件审批"
+    assert strip_notes("居民身份证办理（包括临时）") == "居民身份证办理（包括临时）"
 
 
 @pytest.mark.django_db

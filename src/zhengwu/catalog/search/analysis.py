@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 import unicodedata
@@ -90,6 +91,16 @@ def parse_synonyms(lines: Iterable[str]) -> list[SynonymRule]:
     return rules
 
 
+@functools.cache
+def variant_words() -> frozenset[str]:
+    """The operation words of data/search/variantwords.txt (注销, 变更, 补办 …): an item whose name
+    has one the question does not ask for is a variant of its plain sibling."""
+    words: set[str] = set()
+    for line in _read_lines(DATA_DIR / "search" / "variantwords.txt"):
+        words.update(normalise(w) for w in line.split("#", 1)[0].split() if w)
+    return frozenset(words)
+
+
 # jieba's part-of-speech tags of words that are not things: verbs, adverbs, adjectives, time words.
 ACTION_TAGS = frozenset({"v", "vd", "vi", "vg", "a", "ad", "d", "t"})
 
@@ -116,9 +127,20 @@ class Analyzer:
 
     def _index_rules(self) -> None:
         rules = [*self.file_rules, *self.extra_rules]
+        # A one-way rule (A>B) applies to the words A is a synonym of (a two-way line without
+        # context, A=A2): with 搬家=换地址 and 换地址>变更, 搬家 finds 变更 too. One step only.
+        same: dict[str, set[str]] = defaultdict(set)
+        for rule in rules:
+            if rule.two_way and not rule.context:
+                for w in rule.sources:
+                    same[w] |= rule.sources
         by_word: dict[str, list[SynonymRule]] = defaultdict(list)
         for rule in rules:
-            for w in rule.sources:
+            words = set(rule.sources)
+            if not rule.two_way:
+                for w in rule.sources:
+                    words |= same.get(w, set())
+            for w in words:
                 by_word[w].append(rule)
         self.rules, self.rules_by_word = rules, by_word
         self.synonym_words = frozenset(w for r in rules for w in (*r.sources, *r.targets))

@@ -81,12 +81,9 @@ def char_ngrams(text: str) -> list[str]:
 _LEGAL_NOTE = re.compile(r"[（(]\s*(?:根据|依据|据)[^（）()]{4,}[）)]")
 
 
-def split_note(name: str) -> tuple[str, str]:
-    """An item name without its legal-basis notes, and the notes (see _LEGAL_NOTE)."""
-    notes = _LEGAL_NOTE.findall(name or "")
-    if not notes:
-        return name, ""
-    return _LEGAL_NOTE.sub("", name).strip(), " ".join(notes)
+def strip_notes(name: str) -> str:
+    """An item name without its legal-basis notes (see _LEGAL_NOTE)."""
+    return _LEGAL_NOTE.sub("", name).strip() if name and _LEGAL_NOTE.search(name) else name
 
 
 _KEYWORD_SPLIT = re.compile(r"[\s,，、;；/|]+")
@@ -156,7 +153,7 @@ def item_document(item) -> Document:
     published_version and its materials loaded — see :func:`_items_for_index`)."""
     v = item.published_version
     fields: list[tuple[str, str]] = [
-        ("name", split_note(item.name)[0]),
+        ("name", strip_notes(item.name)),
         ("popular_name", item.popular_name),
         ("keywords", item.keywords),
         ("handling_name", item.handling_name),

@@ -17,6 +17,7 @@ from .analysis import (
     is_cjk,
     normalise,
     pinyin_of,
+    variant_words,
 )
 from .vocabulary import Vocabulary, vocabulary
 
@@ -226,17 +227,11 @@ def _cross_words(run: str, tokens: list[str], concepts: list[Concept], vocab: Vo
                     break
 
 
-def _operations() -> frozenset[str]:
-    from .ranking import variant_words
-
-    return variant_words()
-
-
 def object_word(label: str, an: Analyzer | None = None) -> bool:
     """A word naming a thing (身份证, 营业执照, 社保卡), not an operation or a situation (丢了, 过期,
     注销, 封存, 开通): Chinese, two characters at least, holding no operation word of
     data/search/variantwords.txt, and not a verb, adverb, adjective or time word to jieba."""
-    if len(label) < 2 or not is_cjk(label) or any(op in label for op in _operations()):
+    if len(label) < 2 or not is_cjk(label) or any(op in label for op in variant_words()):
         return False
     return label not in (an or analyzer()).action_words
 
@@ -293,7 +288,7 @@ def parse_query(q: str, vocab: Vocabulary | None = None) -> ParsedQuery:
         concepts = leftovers
     # Synonyms, with the whole question as context ("公积金 取>提取" needs 公积金 somewhere).
     context = {t for c in concepts for t in c.terms} | {c.label for c in concepts}
-    operations = _operations()
+    operations = variant_words()
     for c in concepts:
         part_weights: dict[str, float] = {}
         for term, weight in list(c.terms.items()):

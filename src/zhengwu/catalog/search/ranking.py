@@ -15,7 +15,7 @@ from django.core.cache import cache
 from django.db import connection
 
 from ..models.search import AUDIENCE_LEGAL, AUDIENCE_PERSON, SearchPosting, SearchTerm, doc_kind
-from .analysis import DATA_DIR, is_cjk, normalise
+from .analysis import is_cjk, normalise, variant_words
 from .index import FACET_THEME, HEADLINE_MIN_WEIGHT, char_ngrams
 from .query import Concept, ParsedQuery, object_word, parse_query
 from .rerank import item_names, rerank
@@ -52,21 +52,6 @@ STRONG_SYNONYM = 0.7  # a synonym this strong (not a sub-word) says what kind of
 # best item's scores (measured on data/search/eval/demo_bundles.csv: docs/search-quality.md).
 BUNDLE_MIN_SHARE = 0.3
 BUNDLE_MIN_VS_ITEM = 0.5
-_variant_words: frozenset[str] | None = None
-
-
-def variant_words() -> frozenset[str]:
-    global _variant_words
-    if _variant_words is None:
-        path = DATA_DIR / "search" / "variantwords.txt"
-        words = set()
-        for raw in path.read_text(encoding="utf-8").splitlines() if path.exists() else []:
-            line = raw.split("#", 1)[0].strip()
-            words.update(normalise(w) for w in line.split() if w)
-        _variant_words = frozenset(words)
-    return _variant_words
-
-
 def _is_object(c: Concept) -> bool:
     """A part of the question naming a thing (身份证, 医保, 公司), not an operation or a situation
     (注销, 过期 → 换证/延续)."""

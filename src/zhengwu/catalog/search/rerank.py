@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 
-from .index import char_ngrams, split_note
+from .index import char_ngrams, strip_notes
 from .sql import fetch, placeholders, quoted_table
 
 W_NAME = 0.2
@@ -48,8 +48,7 @@ def item_names(pks: list[int]) -> dict[int, str]:
     if not pks:
         return {}
     rows = fetch(f"SELECT id, name, handling_name FROM {quoted_table(ServiceItem)} WHERE id IN ({placeholders(pks)})", pks)
-    names = {pk: (split_note(name)[0], handling) for pk, name, handling in rows}
-    return {pk: f"{name}（{handling}）" if handling else name for pk, (name, handling) in names.items()}
+    return {pk: f"{strip_notes(name)}（{handling}）" if handling else strip_notes(name) for pk, name, handling in rows}
 
 
 def rerank(scores: dict[int, float], question: str, names: dict[int, str], df: dict[str, int],

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from .sql import fetch, placeholders, quoted_table
 
+
 @dataclass
 class Hit:
     kind: str  # "item" | "bundle"
