@@ -35,7 +35,7 @@ worker: install
 # end-to-end bench run (marker `bench`, minutes of a fresh server) is left to `make test-bench`;
 # TEST_MARKERS= runs everything.
 TEST_MARKERS ?= not bench
-# The suite runs in parallel workers (pytest-xdist), one per core; TEST_WORKERS=0 runs it in one process
+# The suite runs in parallel workers (pytest-xdist), one per logical CPU; TEST_WORKERS=0 runs it in one process
 # (pdb, -x, or reading one test's output in order). ADR 0056.
 TEST_WORKERS ?= logical
 XDIST = $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadgroup)

@@ -175,7 +175,6 @@ def pytest_configure(config):
     connection_created.connect(_sqlite_readers_take_no_table_locks, weak=False)
 
 
-
 # Modules whose tests take many seconds each (whole-platform subprocesses, tiny bench data sets).
 SLOW_MODULES = {"tests/core/test_backup_drill.py", "tests/bench/test_gen_data.py",
                 "tests/inspections/test_verification_bench_data.py", "tests/licenses/test_verify_bench_data.py",
@@ -187,21 +186,11 @@ def _slow(item) -> bool:
             or item.nodeid.split("::", 1)[0] in SLOW_MODULES)
 
 
-def _django_order(item) -> int:
-    """pytest-django's order (Django's): database tests, then transactional ones, then the rest. A
-    transactional test flushes the tables that migrations filled, so it must not run before a test
-    that reads them."""
-    marker, fixtures = item.get_closest_marker("django_db"), getattr(item, "fixturenames", ())
-    transactional = "transactional_db" in fixtures or "live_server" in fixtures or bool(
-        marker and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")
-                    or (marker.args and marker.args[0])))
-    return 1 if transactional else 0 if marker or "db" in fixtures else 2
-
-
-@pytest.hookimpl(trylast=True)
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
-    """Within pytest-django's order, the slow tests first (a stable sort: each file keeps its order).
-    make test hands tests one at a time to two pytest-xdist workers: started first, the long tests
-    are spread over both, and the run ends on short ones instead of one worker finishing a browser
-    journey while the other waits."""
-    items.sort(key=lambda item: (_django_order(item), not _slow(item)))
+    """The slow tests first (a stable sort: each file keeps its order). This runs before pytest-django's
+    own stable sort into Django's order (database tests, then transactional ones, then the rest), so
+    the slow tests come first within each of those groups. make test hands tests one at a time to two
+    pytest-xdist workers: started first, the long tests are spread over both, and the run ends on
+    short ones instead of one worker finishing a browser journey while the other waits."""
+    items.sort(key=lambda item: not _slow(item))

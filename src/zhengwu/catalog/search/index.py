@@ -83,7 +83,8 @@ _LEGAL_NOTE = re.compile(r"[（(]\s*(?:根据|依据|据)[^（）()]{4,}[）)]")
 
 def strip_notes(name: str) -> str:
     """An item name without its legal-basis notes (see _LEGAL_NOTE)."""
-    return _LEGAL_NOTE.sub("", name).strip() if name and _LEGAL_NOTE.search(name) else name
+    stripped, notes = _LEGAL_NOTE.subn("", name or "")
+    return stripped.strip() if notes else name
 
 
 _KEYWORD_SPLIT = re.compile(r"[\s,，、;；/|]+")
