@@ -19,7 +19,7 @@ from .search_fixtures import search_catalogue  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
-UNKNOWN = "整个铺面"  # nobody's word in the test catalogue
+UNKNOWN = "整个档口"  # nobody's word in the test catalogue, nor in the shipped lexicon
 
 
 def names(result, n=5) -> list[str]:
