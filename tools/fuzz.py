@@ -172,9 +172,11 @@ class Server:
         stamp = re.compile(r"^\d{4}-\d\d-\d\d[ T]\d\d:\d\d|^\[\d{4}-")
         for line in lines + ["2000-01-01 00:00 END"]:
             if stamp.match(line):
-                if path is not None:
+                # The API's handler logs the traceback; Django then logs the 500 response again, bare.
+                if path is not None and not (last is None and out and out[-1][0] == path):
                     out.append((path, last or "(no traceback logged)"))
-                m = re.search(r"Internal Server Error: (.+)$", line)
+                # Django's own line, or the API's handler (zhengwu.api._server_error): "接口内部错误：POST /path"
+                m = re.search(r"(?:Internal Server Error: |接口内部错误：\S+ )(\S+)", line)
                 path, last = (m.group(1).strip() if m else None), None
             elif path is not None and line.strip() and not line.startswith((" ", "\t", "Traceback", "During handling",
                                                                            "The above exception")):

@@ -16,7 +16,7 @@ from ..models import Case, CaseMaterial, CaseResult, CaseStep, PendingMaterial, 
 from ..models.cases import IntakeMode
 from ..rules import Actor, State
 from . import duties
-from .base import locked_case, record_event, transition
+from .base import LIFECYCLE, locked_case, record_event, transition
 from .intake import sync_steps
 
 
@@ -106,6 +106,7 @@ def suspend(user, case: Case, expected_lock: int, kind: str, reason: str, planne
 def resume(user, case: Case, expected_lock: int, note: str = "") -> Case:
     case = locked_case(case.pk, expected_lock)
     _require_handler(user, case)
+    LIFECYCLE.check(case, "resume", Actor.APPROVER)  # before the clock is read: a case never accepted has none
     suspension = Suspension.objects.filter(case=case, ended_on__isnull=True).order_by("-started_on").first()
     cal = calendar.get_calendar()
     today = timezone.localdate()
@@ -165,6 +166,7 @@ def deliver(user, case: Case, expected_lock: int, method: str, *, address: str =
 
         if not hands_over_here(user, case, method):  # 异地代收: the result is picked up at the receiving window
             raise PermissionDenied("仅该部门的窗口或审批人员可以登记送达（跨域代收件由代收窗口登记窗口领取）")
+    LIFECYCLE.check(case, "deliver", Actor.WINDOW)  # before the result is read: only a concluded case has one
     refusals = [reason for _, reason in signals.delivery_check.send(sender=Case, case=case) if reason]
     if refusals:  # e.g. 缴款单未缴款 (payments): nothing is written
         raise ValidationError("；".join(refusals), code="delivery_blocked")
