@@ -111,6 +111,7 @@ def test_search_blends_the_name_overlap_in(department, monkeypatch):
 
     def top(question, weight):
         monkeypatch.setattr("zhengwu.catalog.search.rerank.W_NAME", weight)
+        monkeypatch.setattr("zhengwu.catalog.search.rerank.W_COVER", 0.0)  # the name's coverage: tested below
         cache.clear()
         return [h.obj.name for h in search.search(question).items]
 
@@ -120,6 +121,36 @@ def test_search_blends_the_name_overlap_in(department, monkeypatch):
     assert top("个体户变更", 0.0)[0] == "两证整合个体工商户信息变更（县级行使）"
     assert top("个体户变更", 0.2)[0] == "个体工商户变更登记（备案）"
     assert set(top("临时占地审批", 0.0)) == set(top("临时占地审批", 0.2))  # it orders the candidates, adds none
+
+
+def test_name_coverage_counts_what_the_question_accounts_for():
+    from zhengwu.catalog.search.rerank import name_coverage
+
+    # 企业 (a synonym of 公司), 注销 and 社会保险 cover the whole name; 机关事业 is not asked about.
+    words = ["企业", "单位", "注销", "社会保险", "登记"]
+    assert name_coverage("企业注销社会保险登记", words, "公司社保销户") == 1.0
+    assert name_coverage("机关事业单位社会保险注销登记", words, "公司社保销户") == pytest.approx(10 / 14)
+    # Parenthesised parts are left out; the question's own characters count.
+    assert name_coverage("临时用地审批（县级）", [], "临时占地审批") == pytest.approx(5 / 6)
+    assert name_coverage("（县级）", [], "x") == 0.0
+
+
+@pytest.mark.django_db
+def test_of_two_siblings_the_one_whose_name_the_question_explains_comes_first(department, monkeypatch):
+    from django.core.cache import cache
+
+    for name in ("机关事业单位社会保险注销登记", "企业注销社会保险登记", "机动车维修工时单价备案", "机动车维修经营备案",
+                 "机动车维修经营备案（变更）"):  # as 广安区 wrote them
+        make_published_item(department, name)
+    search.rebuild_index()
+
+    def top(question, weight):
+        monkeypatch.setattr("zhengwu.catalog.search.rerank.W_COVER", weight)
+        cache.clear()
+        return search.search(question).items[0].obj.name
+
+    assert top("修车店备案", 0.0) == "机动车维修工时单价备案"
+    assert top("修车店备案", 0.4) == "机动车维修经营备案"
 
 
 def test_verbs_and_time_words_are_no_objects():

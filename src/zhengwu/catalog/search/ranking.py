@@ -361,7 +361,7 @@ def _rank_once(parsed: ParsedQuery, vocab: Vocabulary, rng, audiences, limit: in
             # does not depend on the lexicon, for catalogues written in words it does not link.
             by_pk = item_names([doc_kind(d)[1] for d in scores])
             scores = rerank(scores, parsed.text, {d: by_pk.get(doc_kind(d)[1], "") for d in scores},
-                            vocab.df, n_docs)
+                            vocab.df, n_docs, terms)
         hits = []
         for d, score in scores.items():
             kind, pk = doc_kind(d)

@@ -9,17 +9,51 @@ IDF from the index's character n-gram document frequencies), scaled to the best 
 
 Measured with ``bench/search_quality.py`` (docs/search-quality.md, 第五轮): ``W_NAME`` 0.2 was chosen on the
 dev sets (hit@1 +6 of 471 questions) and then raised the held-out sets by 9 hit@1 and 7 hit@5 of 367.
+
+The name's coverage (第九轮): the cosine rewards a name for carrying the question; it does not
+ask how much of the name the question accounts for. Among siblings (巡游出租汽车经营许可证到期换证 and
+道路货运经营许可（换发）, 机关事业单位社会保险注销登记 and 企业注销社会保险登记) the one whose name is
+mostly explained by the question — its words, their synonyms, its characters — is the one asked
+about. Each candidate also gets ``W_COVER`` times the share of its name's Chinese characters that
+lie inside an occurrence of one of the question's words or synonyms (weight ≥ ``COVER_MIN_WEIGHT``)
+or are characters of the question. Parenthesised parts (办理项, 县级, 换发…) are left out: the
+variant penalty judges those (ranking.VARIANT_PENALTY).
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
+from collections.abc import Iterable
 
 from .index import char_ngrams, strip_notes
 from .sql import fetch, placeholders, quoted_table
 
 W_NAME = 0.2
+# Measured on the dev sets (docs/search-quality.md, 第九轮): 0.3–0.7 all gave hit@1 +10 to +12 of 621.
+W_COVER = 0.4
+COVER_MIN_WEIGHT = 0.5  # a synonym at least this strong (not a loose part) covers the name
+_PARENTHESISED = re.compile(r"[（(][^（()）]*[）)]")
+
+
+def _is_han(ch: str) -> bool:
+    return "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff"
+
+
+def name_coverage(name: str, words: Iterable[str], question: str) -> float:
+    """Share (0 to 1) of the Chinese characters of ``name``, its parenthesised parts left out,
+    that the question accounts for: inside an occurrence of one of ``words`` (the question's words
+    and synonyms), or a character of the question itself."""
+    name = _PARENTHESISED.sub("", name) or name
+    covered = [ch in question for ch in name]
+    for w in words:
+        start = 0
+        while (i := name.find(w, start)) >= 0:
+            covered[i:i + len(w)] = [True] * len(w)
+            start = i + 1
+    han = [k for k, ch in enumerate(name) if _is_han(ch)]
+    return sum(1 for k in han if covered[k]) / len(han) if han else 0.0
 
 
 def _vector(text: str, df: dict[str, int], n_docs: int) -> dict[str, float]:
@@ -52,13 +86,16 @@ def item_names(pks: list[int]) -> dict[int, str]:
 
 
 def rerank(scores: dict[int, float], question: str, names: dict[int, str], df: dict[str, int],
-           n_docs: int) -> dict[int, float]:
-    """The candidates' scores with the name overlap blended in (see the module docstring)."""
-    if not scores or not W_NAME:
+           n_docs: int, words: dict[str, float] | None = None) -> dict[int, float]:
+    """The candidates' scores with the name overlap and the name's coverage blended in (see the
+    module docstring); ``words``: the question's words and synonyms with their weights."""
+    if not scores or not (W_NAME or W_COVER):
         return scores
-    best = max(scores.values()) or 1.0
-    sims = name_similarity(question, names, df, n_docs)
+    sims = name_similarity(question, names, df, n_docs) if W_NAME else {}
     top = max(sims.values(), default=0.0)
-    if top <= 0:
-        return scores
-    return {k: s / best + W_NAME * sims.get(k, 0.0) / top for k, s in scores.items()}
+    best = max(scores.values()) or 1.0
+    out = {k: s / best + (W_NAME * sims.get(k, 0.0) / top if top > 0 else 0.0) for k, s in scores.items()}
+    if W_COVER:
+        strong = [w for w, weight in (words or {}).items() if weight >= COVER_MIN_WEIGHT and len(w) > 1]
+        out = {k: s + W_COVER * name_coverage(names.get(k, ""), strong, question) for k, s in out.items()}
+    return out
