@@ -59,3 +59,25 @@ def sms_code(client, phone: str, purpose: str = "register") -> str:
     resp = client.post("/accounts/sms-code/", {"purpose": purpose, "phone": phone}, HTTP_ACCEPT="application/json")
     assert resp.status_code == 200, resp.content.decode()
     return last_sms_code(phone)
+
+
+def answer_rolled_back(send, label, *, page=False, explained=None):
+    """``send()``'s response, the request made inside a savepoint that is rolled back (so the next
+    request meets the same object); a 500 fails the test, and a refusal must say why: a JSON
+    ``detail`` (API), or the page's ``errors`` (a form answered 400).
+
+    ``send`` may do more than send the request (file what the request acts on, check what it
+    changed): all of it is rolled back. ``explained`` names the statuses whose answer must say why,
+    in place of the default (any 4xx for the API, 400 for a page); ``()`` asks only for no 500.
+    ``label`` names the request in a failure's message."""
+    from django.db import transaction
+
+    with transaction.atomic():
+        r = send()
+        transaction.set_rollback(True)
+    assert r.status_code < 500, (label, r.status_code, r.content[:300])
+    if explained is None:
+        explained = (400,) if page else range(400, 500)
+    if r.status_code in explained:
+        assert r.context["errors"] if page else r.json()["detail"], label
+    return r
