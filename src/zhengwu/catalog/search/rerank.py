@@ -27,6 +27,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 
+from .analysis import is_cjk
 from .index import char_ngrams, strip_notes
 from .sql import fetch, placeholders, quoted_table
 
@@ -35,10 +36,6 @@ W_NAME = 0.2
 W_COVER = 0.4
 COVER_MIN_WEIGHT = 0.5  # a synonym at least this strong (not a loose part) covers the name
 _PARENTHESISED = re.compile(r"[（(][^（()）]*[）)]")
-
-
-def _is_han(ch: str) -> bool:
-    return "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff"
 
 
 def name_coverage(name: str, words: Iterable[str], question: str) -> float:
@@ -52,7 +49,7 @@ def name_coverage(name: str, words: Iterable[str], question: str) -> float:
         while (i := name.find(w, start)) >= 0:
             covered[i:i + len(w)] = [True] * len(w)
             start = i + 1
-    han = [k for k, ch in enumerate(name) if _is_han(ch)]
+    han = [k for k, ch in enumerate(name) if is_cjk(ch)]
     return sum(1 for k in han if covered[k]) / len(han) if han else 0.0
 
 
