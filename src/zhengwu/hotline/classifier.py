@@ -5,9 +5,11 @@ Three sources, best first:
 1. **Keyword rules** (:class:`~zhengwu.hotline.models.KeywordRule`) an administrator edits: every
    keyword of a rule occurs in the text → its category/department, confidence 0.99.
 2. **The learned model** (:mod:`zhengwu.hotline.dispatch_model`, spec
-   :data:`~zhengwu.hotline.dispatch_model.DEFAULT_SPEC`): character 1–3-grams, jieba words and
-   the title weighted again, a linear SVM with balanced class weights, trained on the bureau's
-   own history with ``zhengwu hotline train FILE``. Confidence is a calibrated probability
+   :data:`~zhengwu.hotline.dispatch_model.DEFAULT_SPEC`): character 1–3-grams, jieba words,
+   the title weighted again and, per category, how many of the taxonomy's keywords the text
+   holds; a linear SVM with balanced class weights, trained on the bureau's own history with
+   ``zhengwu hotline train FILE``. The keywords are those of the taxonomy when the model is
+   trained (saved inside it: edited keywords count from the next training). Confidence is a calibrated probability
    (softmax with a temperature fitted on held-out rows): of the tickets given 0.8, about 80 %
    are right. Below :func:`review_threshold` a ticket is marked 需人工 — a person dispatches
    it. Models saved before this change (no probabilities) still serve, with the old softmax
@@ -183,11 +185,11 @@ def read_file(path: str | os.PathLike) -> list[Sample]:
 
 
 # -- training ------------------------------------------------------------------------------------
-def _pipeline(spec: str | None = None):
+def _pipeline(spec: str | None = None, keywords=()):
     from . import dispatch_model
 
     try:
-        return dispatch_model.build(spec or dispatch_model.DEFAULT_SPEC)
+        return dispatch_model.build(spec or dispatch_model.DEFAULT_SPEC, keywords)
     except ValueError as exc:
         raise TrainingError(str(exc)) from None
 
@@ -215,10 +217,14 @@ def _scores(pipeline, texts: list[str]):
     return dispatch_model.probabilities(pipeline, texts)
 
 
-def train(samples: list[Sample], *, test_share: float = 0.2, seed: int = 0, spec: str | None = None) -> Trained:
-    """Fit on (1 − ``test_share``) of the rows, measure on the rest, then refit on everything."""
+def train(samples: list[Sample], *, test_share: float = 0.2, seed: int = 0, spec: str | None = None,
+          keywords: list | None = None) -> Trained:
+    """Fit on (1 − ``test_share``) of the rows, measure on the rest, then refit on everything.
+    ``keywords`` ((category path, words) pairs) default to the taxonomy's in the database."""
     import numpy as np
 
+    if keywords is None:
+        keywords = taxonomy_keywords()
     started = time.monotonic()
     labels = sorted({s.category for s in samples})
     if len(samples) < MIN_SAMPLES:
@@ -228,7 +234,7 @@ def train(samples: list[Sample], *, test_share: float = 0.2, seed: int = 0, spec
     accuracy = top3 = None
     train_rows, test_rows = _split(samples, test_share, seed) if test_share else (samples, [])
     if test_rows:
-        p = _pipeline(spec)
+        p = _pipeline(spec, keywords)
         p.fit([s.text for s in train_rows], [s.category for s in train_rows])
         d = _scores(p, [s.text for s in test_rows])
         classes = list(p.classes_)
@@ -236,7 +242,7 @@ def train(samples: list[Sample], *, test_share: float = 0.2, seed: int = 0, spec
         truth = [classes.index(s.category) if s.category in classes else -1 for s in test_rows]
         accuracy = float(np.mean([order[i, 0] == t for i, t in enumerate(truth)]))
         top3 = float(np.mean([t in order[i, :3] for i, t in enumerate(truth)]))
-    final = _pipeline(spec)
+    final = _pipeline(spec, keywords)
     final.fit([s.text for s in samples], [s.category for s in samples])
     depts: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
     for s in samples:
@@ -246,7 +252,8 @@ def train(samples: list[Sample], *, test_share: float = 0.2, seed: int = 0, spec
 
     return Trained(final, labels, {k: c.most_common(1)[0][0] for k, c in depts.items()}, len(samples),
                    len(test_rows), accuracy, top3, round(time.monotonic() - started, 2),
-                   meta={"spec": spec or dispatch_model.DEFAULT_SPEC})
+                   meta={"spec": spec or dispatch_model.DEFAULT_SPEC,
+                         "keywords": sum(len(ws) for _p, ws in keywords)})
 
 
 def models_dir() -> Path:
@@ -282,7 +289,8 @@ def save_version(trained: Trained, *, source: str = "", user=None):
                 row.is_active = True
                 audit.record("hotline.model.train", actor=user, obj=row,
                              after={"version": version, "samples": trained.samples, "accuracy": trained.accuracy,
-                                    "categories": len(trained.labels), "source": str(source)[:120]})
+                                    "categories": len(trained.labels), "source": str(source)[:120],
+                                    "spec": trained.meta.get("spec", ""), "keywords": trained.meta.get("keywords", 0)})
             return row
         except IntegrityError:
             path.unlink(missing_ok=True)  # another process took this version number: try the next
@@ -456,28 +464,43 @@ def timing(texts: list[str], repeat: int = 1) -> float:
     return 1000 * (time.perf_counter() - started) / (len(texts) * repeat)
 
 
-def evaluation_rules(taxonomy: str | os.PathLike | None = None) -> list[tuple[tuple[str, ...], str]]:
-    """Keyword rules to combine with the model in ``evaluate``: (words, category path). From a
-    taxonomy file (一级分类/二级分类/三级分类/关键词: each keyword and the leaf's name alone)
-    when given, else from the database (active 派单规则 with a category, and the leaves' keywords)."""
+def taxonomy_file(taxonomy: str | os.PathLike) -> list[tuple[str, list[str]]]:
+    """(category path, keywords + the leaf's name) for each row of a taxonomy file
+    (一级分类/二级分类/三级分类/关键词, as ``import-categories`` reads it)."""
     from . import tables
 
-    out: list[tuple[tuple[str, ...], str]] = []
+    p = Path(taxonomy)
+    if not p.exists():
+        raise TrainingError(f"文件不存在：{p}")
+    try:
+        index, rows = tables.read(p.read_bytes(), p.name, ("一级分类",))
+    except tables.TableError as exc:
+        raise TrainingError(exc.message) from None
+    out = []
+    for _n, cells in rows:
+        names = [tables.cell(cells, index, c) for c in ("一级分类", "二级分类", "三级分类")]
+        path = "/".join(n for n in names if n)
+        if path:
+            words = tables.cell(cells, index, "关键词").replace("，", " ").replace(",", " ").split()
+            out.append((path, words + ([names[2]] if names[2] else [])))
+    return out
+
+
+def taxonomy_keywords(taxonomy: str | os.PathLike | None = None) -> list[tuple[str, list[str]]]:
+    """The keywords the model's ``kw`` feature reads: from a taxonomy file when given, else the
+    active leaves of the database's taxonomy (their 关键词 and name)."""
     if taxonomy:
-        p = Path(taxonomy)
-        if not p.exists():
-            raise TrainingError(f"文件不存在：{p}")
-        try:
-            index, rows = tables.read(p.read_bytes(), p.name, ("一级分类",))
-        except tables.TableError as exc:
-            raise TrainingError(exc.message) from None
-        for _n, cells in rows:
-            names = [tables.cell(cells, index, c) for c in ("一级分类", "二级分类", "三级分类")]
-            path = "/".join(n for n in names if n)
-            if path:
-                words = tables.cell(cells, index, "关键词").replace("，", " ").replace(",", " ").split()
-                out += [((w,), path) for w in words + ([names[2]] if names[2] else [])]
-        return out
+        return taxonomy_file(taxonomy)
+    return [(path, list(words)) for path, words in _taxonomy()["keywords"]]
+
+
+def evaluation_rules(taxonomy: str | os.PathLike | None = None) -> list[tuple[tuple[str, ...], str]]:
+    """Keyword rules to combine with the model in ``evaluate``: (words, category path). From a
+    taxonomy file (each keyword and the leaf's name alone) when given, else from the database
+    (active 派单规则 with a category, and the leaves' keywords)."""
+    if taxonomy:
+        return [((w,), path) for path, words in taxonomy_file(taxonomy) for w in words]
+    out: list[tuple[tuple[str, ...], str]] = []
     for words, _cat, path, _dept, _name in _keyword_rules():
         if path:
             out.append((words, path))

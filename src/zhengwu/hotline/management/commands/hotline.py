@@ -4,6 +4,7 @@
     zhengwu hotline classify FILE --out OUT.csv        every row + 分类, 承办单位, 置信度, 需人工 (标题/内容 suffice)
     zhengwu hotline evaluate FILE [--folds 5 --seed 0] k-fold accuracy, macro-F1, per-class F1, ms per ticket,
                                                        share sent to a person (nothing saved)
+    zhengwu hotline evaluate FILE --test OTHER         trained on FILE, measured on OTHER
     zhengwu hotline import-categories FILE [--dry-run] the taxonomy (一级分类/二级分类/三级分类 …)
     zhengwu hotline models                             the model versions
     zhengwu hotline escalate                           自动督办 overdue and unclaimed tickets (schedule it)
@@ -29,20 +30,22 @@ class Command(BaseCommand):
         t = sub.add_parser("train", help="用历史工单训练派单模型（.xlsx/.csv：标题、内容、分类，可选 承办单位）")
         t.add_argument("file")
         t.add_argument("--test-share", type=float, default=0.2, help="留作验证的比例（默认 0.2）")
-        t.add_argument("--model", default="", help="模型规格（默认 tsvc:char+word+title:balanced；先用 evaluate --model 比较）")
+        t.add_argument("--model", default="", help="模型规格（默认 tsvc:char+word+title+kw:balanced；先用 evaluate --model 比较）")
         c = sub.add_parser("classify", help="为文件中每一行预测分类和承办单位（需要 标题 或 内容 列，分类 列可选）")
         c.add_argument("file")
         c.add_argument("--out", required=True, help="输出 CSV 文件：原有各列 + 分类、承办单位、置信度、需人工、依据")
         e = sub.add_parser("evaluate", help="只测量：k 折交叉验证的准确率、宏平均 F1、单条预测耗时，不保存模型")
         e.add_argument("file")
         e.add_argument("--folds", type=int, default=5, help="折数（默认 5）")
-        e.add_argument("--model", default="", help="模型规格，如 tsvc:char+word+title:balanced（默认为训练所用）")
+        e.add_argument("--model", default="", help="模型规格，如 tsvc:char+word+title+kw:balanced（默认为训练所用）")
         e.add_argument("--seed", type=int, default=0, help="分折的随机种子（默认 0；换种子看结果是否稳定）")
         e.add_argument("--threshold", type=float, default=None, help="需人工的置信度阈值（默认为当前设置）")
         e.add_argument("--rules", choices=("none", "boost", "override"), default="none",
                        help="与模型结合的关键词规则：none 不用，boost 加权，override 命中即采用")
         e.add_argument("--level", type=int, default=0, help="只按前几级分类评估（如 1：一级分类）；默认按文件中的完整分类")
-        e.add_argument("--taxonomy", default="", help="关键词规则取自此分类文件（关键词 列）；不给则取数据库中的派单规则和分类关键词")
+        e.add_argument("--taxonomy", default="", help="分类关键词（模型的 kw 特征和 --rules）取自此分类文件（关键词 列）；"
+                                                      "不给则取数据库中的诉求分类关键词（--rules 另加派单规则）")
+        e.add_argument("--test", default="", help="不做交叉验证：用 FILE 全部训练，在此文件上测量（另写的留出集）")
         i = sub.add_parser("import-categories", help="导入三级诉求分类")
         i.add_argument("file")
         i.add_argument("--dry-run", action="store_true")
@@ -62,7 +65,8 @@ class Command(BaseCommand):
             raise CommandError(f"文件不存在：{path}")
         row, trained = services.train_model(None, path.read_bytes(), path.name, test_share=opts["test_share"],
                                             spec=opts["model"] or None)
-        self.stdout.write(f"模型 {trained.meta['spec']}，训练用时 {trained.seconds:.1f} 秒")
+        self.stdout.write(f"模型 {trained.meta['spec']}，诉求分类关键词 {trained.meta.get('keywords', 0)} 个，"
+                          f"训练用时 {trained.seconds:.1f} 秒")
         self.stdout.write(self.style.SUCCESS(f"新模型已启用：{classifier.describe(row)}"))
 
     def do_classify(self, opts):
@@ -100,10 +104,7 @@ class Command(BaseCommand):
     def do_evaluate(self, opts):
         from zhengwu.hotline import dispatch_model
 
-        samples = classifier.read_file(opts["file"])
-        if opts["level"] > 0:
-            for s in samples:
-                s.category = "/".join(s.category.split("/")[: opts["level"]])
+        samples = self._labelled(opts["file"], opts["level"])
         if len(samples) < classifier.MIN_SAMPLES:
             raise CommandError(f"样本太少：至少需要 {classifier.MIN_SAMPLES} 条有内容和分类的记录，实际 {len(samples)} 条")
         if opts["folds"] < 2:
@@ -111,13 +112,22 @@ class Command(BaseCommand):
         spec = opts["model"] or dispatch_model.DEFAULT_SPEC
         threshold = classifier.review_threshold() if opts["threshold"] is None else opts["threshold"]
         rules = classifier.evaluation_rules(opts["taxonomy"] or None) if opts["rules"] != "none" else []
+        keywords = classifier.taxonomy_keywords(opts["taxonomy"] or None)
         try:
-            e = dispatch_model.kfold(samples, spec=spec, folds=opts["folds"], threshold=threshold, rules=rules,
-                                     rule_mode=opts["rules"], seed=opts["seed"])
+            if opts["test"]:
+                test = self._labelled(opts["test"], opts["level"])
+                e = dispatch_model.holdout(samples, test, spec=spec, threshold=threshold, rules=rules,
+                                           rule_mode=opts["rules"], keywords=keywords)
+                how = f"用 {len(samples)} 条训练，在另一文件上测量"
+            else:
+                e = dispatch_model.kfold(samples, spec=spec, folds=opts["folds"], threshold=threshold, rules=rules,
+                                         rule_mode=opts["rules"], seed=opts["seed"], keywords=keywords)
+                how = f"{e.folds} 折交叉验证（分层）"
         except ValueError as exc:
             raise CommandError(str(exc)) from None
-        self.stdout.write(f"样本 {e.samples} 条，{len(e.labels)} 个分类；{e.folds} 折交叉验证（分层），模型 {e.spec}，"
-                          f"关键词规则 {e.rules}（{len(rules)} 条）")
+        n_words = sum(len(w) for _p, w in keywords)
+        self.stdout.write(f"样本 {e.samples} 条，{len(e.labels)} 个分类；{how}，模型 {e.spec}，"
+                          f"分类关键词 {n_words} 个，关键词规则 {e.rules}（{len(rules)} 条）")
         self.stdout.write(f"准确率 {e.accuracy:.1%}，宏平均 F1 {e.macro_f1:.3f}")
         self.stdout.write("各分类 F1：")
         for label, (f1, n) in sorted(e.per_class.items(), key=lambda kv: kv[1][0]):
@@ -126,7 +136,15 @@ class Command(BaseCommand):
         rest = f"{e.accuracy_rest:.1%}" if e.accuracy_rest is not None else "—"
         self.stdout.write(f"置信度阈值 {e.threshold:.2f}：需人工 {e.to_person:.1%}，其余工单准确率 {rest}")
         self.stdout.write(f"平均置信度 {e.mean_confidence:.3f}，校准误差 ECE {e.calibration_error:.3f}（越小越接近真实概率）")
-        self.stdout.write(f"每折训练用时 {e.fit_seconds:.1f} 秒")
+        self.stdout.write(f"{'每折' if e.folds else ''}训练用时 {e.fit_seconds:.1f} 秒")
+
+    @staticmethod
+    def _labelled(path, level: int):
+        samples = classifier.read_file(path)
+        if level > 0:
+            for s in samples:
+                s.category = "/".join(s.category.split("/")[:level])
+        return samples
 
     def do_import_categories(self, opts):
         path = Path(opts["file"])
