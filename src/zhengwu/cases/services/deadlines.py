@@ -23,7 +23,7 @@ from zhengwu.org.models import Role
 from .. import rules, workflow
 from ..models import Case, Extension, IntakeMode
 from ..rules import Actor, State
-from .base import locked_case, transition
+from .base import LIFECYCLE, locked_case, transition
 from .intake import _accept, sync_steps
 from .notify import notify_applicant
 
@@ -39,20 +39,13 @@ def may_decide_extension(user, case: Case) -> bool:
     return permissions.has_role(user, Role.LEADER, department=case.department)
 
 
-def _refuse_transition(case: Case, action: str, actor: Actor) -> None:
-    try:
-        rules.check_transition(case.state, action, actor)
-    except rules.TransitionRefused as exc:
-        raise ValidationError(exc.message) from None
-
-
 @transaction.atomic
 def request_extension(user, case: Case, expected_lock: int, reason: str) -> Extension:
     """申请延长办理期限: once per case, before the deadline has passed, with a reason."""
     case = locked_case(case.pk, expected_lock)
     if not may_request_extension(user, case):
         raise PermissionDenied("仅该部门的审批或窗口人员可以申请延长办理期限")
-    _refuse_transition(case, "request_extension", Actor.APPROVER)
+    LIFECYCLE.check(case, "request_extension", Actor.APPROVER)
     why = rules.extension_refusal(timezone.localdate(), case.due_date, Extension.objects.filter(case=case).count(),
                                   reason)
     if why:
@@ -74,7 +67,7 @@ def decide_extension(user, case: Case, expected_lock: int, approve: bool, note: 
     if not may_decide_extension(user, case):
         raise PermissionDenied("延长办理期限须经本行政机关负责人（领导）批准")
     action = "approve_extension" if approve else "decline_extension"
-    _refuse_transition(case, action, Actor.LEADER)
+    LIFECYCLE.check(case, action, Actor.LEADER)
     extension = Extension.objects.select_for_update().filter(case=case, status=Extension.Status.REQUESTED).first()
     if extension is None:
         raise ValidationError("该办件没有待审批的延长办理期限申请")

@@ -15,7 +15,7 @@ from zhengwu.org.models import Role
 from .. import rules, workflow
 from ..models import Case, CaseStep, IntakeMode, PendingMaterial, ProcessDefinition, SupplementNotice
 from ..rules import Actor
-from .base import locked_case, transition
+from .base import LIFECYCLE, locked_case, transition
 
 
 def _require_window(user, case: Case) -> None:
@@ -86,10 +86,7 @@ def _accept(user, case_id: int, expected_lock: int, action: str, mode: str, opin
     if actor == Actor.WINDOW:
         _require_window(user, case)
     # Check the transition before writing anything (the helper checks it again when saving).
-    try:
-        rules.check_transition(case.state, action, actor)
-    except rules.TransitionRefused as exc:
-        raise ValidationError(exc.message) from None
+    LIFECYCLE.check(case, action, actor)
     case.intake_mode = mode
     fields = ["intake_mode", *_start_clock_and_process(case)]
     if setup:
@@ -171,10 +168,7 @@ def request_supplement(user, case: Case, expected_lock: int, items: list[dict], 
         raise ValidationError({"items": "每项补正材料都要写明原因"})
     case = locked_case(case.pk, expected_lock)
     _require_window(user, case)
-    try:
-        rules.check_transition(case.state, "request_supplement", Actor.WINDOW)
-    except rules.TransitionRefused as exc:
-        raise ValidationError(exc.message) from None
+    LIFECYCLE.check(case, "request_supplement", Actor.WINDOW)
     _within_acceptance_time(case, "要求补正")
     earlier = SupplementNotice.objects.filter(case=case).count()
     problems = rules.supplement_refusal(earlier, additional_reason)
