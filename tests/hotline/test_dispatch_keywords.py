@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from django.core.management import CommandError, call_command
 
-from zhengwu.hotline import classifier, dispatch_model, services
+from zhengwu.hotline import classifier, dispatch_model
 
 pytestmark = pytest.mark.django_db
 
@@ -62,7 +62,8 @@ def test_training_reads_the_keywords_of_the_database_s_taxonomy(tmp_path, out):
         w.writerow(["环境保护", "噪声污染", "施工噪音", "", "5", "噪音 打桩 睡不着"])
     call_command("hotline", "import-categories", str(tax), stdout=out)
     classifier.invalidate()
-    services.train_model(None, _history(tmp_path / "h.csv").read_bytes(), "h.csv", test_share=0)
+    call_command("hotline", "train", str(_history(tmp_path / "h.csv")), "--test-share", "0", stdout=out)
+    assert "诉求分类关键词 8 个" in out.getvalue()
     row = classifier.active_model()
     kw = dict(row["pipeline"].named_steps["features"].transformer_list)["kw"]
     assert [set(ws) for ws in kw.words_] == [{"物业", "电梯", "维修基金", "物业服务纠纷"}, {"噪音", "打桩", "睡不着", "施工噪音"}]
@@ -81,6 +82,9 @@ def test_evaluate_on_a_second_file(tmp_path, out):
     call_command("hotline", "evaluate", str(train), "--test", str(test), stdout=out)
     text = out.getvalue()
     assert "用 32 条训练，在另一文件上测量" in text and "样本 6 条" in text and "准确率 100.0%" in text
+    assert "分类关键词 0 个" in text  # the database has no taxonomy here
+    call_command("hotline", "evaluate", str(train), "--test", str(test), "--model", "tsvc:char", stdout=out)
+    assert "模型 tsvc:char，不用分类关键词" in out.getvalue()
     with open(test, "a", newline="", encoding="utf-8-sig") as f:
         csv.writer(f).writerow(["公交", "公交晚点", "交通运输"])
     with pytest.raises(CommandError) as exc:

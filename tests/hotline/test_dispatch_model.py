@@ -211,7 +211,7 @@ def test_quality_floor_on_the_hand_written_7_class_set():
 def test_train_with_a_chosen_model_and_evaluate_at_the_first_level(tmp_path, out):
     history = _history(tmp_path / "h.csv", n=200)
     call_command("hotline", "train", str(history), "--model", "lr20:char:balanced", stdout=out)
-    assert "模型 lr20:char:balanced" in out.getvalue()
+    assert "模型 lr20:char:balanced，不用诉求分类关键词" in out.getvalue()
     row = ClassifierModel.objects.get(is_active=True)
     assert joblib.load(classifier.models_dir() / row.file)["spec"] == "lr20:char:balanced"
     with pytest.raises(CommandError) as exc:

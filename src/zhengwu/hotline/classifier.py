@@ -253,7 +253,8 @@ def train(samples: list[Sample], *, test_share: float = 0.2, seed: int = 0, spec
     return Trained(final, labels, {k: c.most_common(1)[0][0] for k, c in depts.items()}, len(samples),
                    len(test_rows), accuracy, top3, round(time.monotonic() - started, 2),
                    meta={"spec": spec or dispatch_model.DEFAULT_SPEC,
-                         "keywords": sum(len(ws) for _p, ws in keywords)})
+                         "keywords": sum(len(ws) for _p, ws in keywords)
+                         if dispatch_model.uses_keywords(spec or dispatch_model.DEFAULT_SPEC) else 0})
 
 
 def models_dir() -> Path:

@@ -96,6 +96,12 @@ def _vectorizers(features: list[str], keywords=()):
     return parts, weights
 
 
+def uses_keywords(spec: str) -> bool:
+    """Whether the model named by ``spec`` reads the taxonomy's keywords (the ``kw`` feature)."""
+    bits = spec.split(":")
+    return "kw" in (bits[1] if len(bits) > 1 else "char").split("+")
+
+
 def build(spec: str = DEFAULT_SPEC, keywords=()):
     """A fresh, untrained sklearn pipeline for ``spec`` (see the module docstring); ``keywords``
     — (category path, words) pairs from the taxonomy — feed the ``kw`` feature."""

@@ -60,13 +60,16 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from None
 
     def do_train(self, opts):
+        from zhengwu.hotline import dispatch_model
+
         path = Path(opts["file"])
         if not path.exists():
             raise CommandError(f"文件不存在：{path}")
         row, trained = services.train_model(None, path.read_bytes(), path.name, test_share=opts["test_share"],
                                             spec=opts["model"] or None)
-        self.stdout.write(f"模型 {trained.meta['spec']}，诉求分类关键词 {trained.meta.get('keywords', 0)} 个，"
-                          f"训练用时 {trained.seconds:.1f} 秒")
+        words = (f"诉求分类关键词 {trained.meta.get('keywords', 0)} 个" if dispatch_model.uses_keywords(trained.meta["spec"])
+                 else "不用诉求分类关键词")
+        self.stdout.write(f"模型 {trained.meta['spec']}，{words}，训练用时 {trained.seconds:.1f} 秒")
         self.stdout.write(self.style.SUCCESS(f"新模型已启用：{classifier.describe(row)}"))
 
     def do_classify(self, opts):
@@ -125,9 +128,10 @@ class Command(BaseCommand):
                 how = f"{e.folds} 折交叉验证（分层）"
         except ValueError as exc:
             raise CommandError(str(exc)) from None
-        n_words = sum(len(w) for _p, w in keywords)
+        words = (f"分类关键词 {sum(len(w) for _p, w in keywords)} 个" if dispatch_model.uses_keywords(spec)
+                 else "不用分类关键词")
         self.stdout.write(f"样本 {e.samples} 条，{len(e.labels)} 个分类；{how}，模型 {e.spec}，"
-                          f"分类关键词 {n_words} 个，关键词规则 {e.rules}（{len(rules)} 条）")
+                          f"{words}，关键词规则 {e.rules}（{len(rules)} 条）")
         self.stdout.write(f"准确率 {e.accuracy:.1%}，宏平均 F1 {e.macro_f1:.3f}")
         self.stdout.write("各分类 F1：")
         for label, (f1, n) in sorted(e.per_class.items(), key=lambda kv: kv[1][0]):
