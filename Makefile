@@ -93,6 +93,8 @@ bench: install $(BENCH_LOCUST)
 		$(BIN)/python bench/benefits.py
 	# Search quality (issue 28): hit@1/hit@5/MRR on citizens' questions, demo + a real catalogue, fresh temp SQLite.
 	$(BIN)/python bench/search_quality.py
+	# 12345 smart dispatch (issue 28): macro-F1 and ms per ticket on the hand-written 7-class sets (files only).
+	$(BIN)/python bench/dispatch_quality.py
 
 # Schemathesis against a live server with the demo district, as every role, on a THROWAWAY database
 # (a temporary SQLite file, or a new database on DATABASE_URL's server, dropped afterwards); bounded by
