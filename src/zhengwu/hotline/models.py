@@ -14,6 +14,9 @@ from .ledger_rules import RESOLUTIONS as LEDGER_RESOLUTIONS
 from .rules import CENTRE_STATES, DEPARTMENT_STATES, OPEN_STATES, STATE_LABELS, TYPE_LABELS, URGENCY_LABELS, State
 
 
+KEYWORDS_MAX = 1000  # a leaf's 关键词, space-separated
+
+
 class Category(models.Model):
     """One node of the three-level taxonomy (一级/二级/三级分类). Leaves carry the default
     handling department and time limit; ``path`` is the names joined with '/'."""
@@ -27,7 +30,8 @@ class Category(models.Model):
     department = models.ForeignKey("org.Department", verbose_name="默认承办单位", null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
     days = models.PositiveSmallIntegerField("办理时限（工作日）", null=True, blank=True)
-    keywords = models.CharField("关键词", max_length=200, blank=True)
+    keywords = models.CharField("关键词", max_length=KEYWORDS_MAX, blank=True,
+                                help_text="空格分隔；派单模型训练时读取（kw 特征），未训练模型时直接用于建议")
     is_active = models.BooleanField("启用", default=True)
     sort_order = models.PositiveIntegerField("排序", default=100)
 

@@ -15,6 +15,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -22,7 +23,7 @@ from zhengwu.org.models import Department, Region, Role
 from zhengwu.workbench.views import roles_required, staff_required
 
 from . import classifier, figures, knowledge, queries, rules, services
-from .models import Category, ClassifierModel, KnowledgeArticle, Ticket
+from .models import KEYWORDS_MAX, Category, ClassifierModel, KnowledgeArticle, Ticket
 from .rules import Actor, State
 
 CENTRE = (Role.HOTLINE, Role.SUPERVISOR)
@@ -292,6 +293,19 @@ def figures_page(request):
 @roles_required(*CENTRE, what="派单中心")
 def taxonomy(request):
     report = None
+    if request.method == "POST" and request.POST.get("form") == "keywords":
+        try:
+            node = services.set_keywords(request.user, int(request.POST.get("category", 0) or 0),
+                                         request.POST.get("expected", ""), request.POST.get("keywords", ""))
+        except ValueError:
+            messages.error(request, "诉求分类参数无效")
+        except PermissionDenied as exc:
+            messages.error(request, str(exc))
+        except ValidationError as exc:
+            _errors(request, exc)
+        else:
+            messages.success(request, f"已保存“{node.path}”的关键词；重新训练派单模型后进入模型")
+        return redirect(f"{reverse('hotline:taxonomy')}#c-{request.POST.get('category', '')}")
     if request.method == "POST":
         f = request.FILES.get("file")
         if f is None:
@@ -308,6 +322,7 @@ def taxonomy(request):
                     messages.error(request, f"文件有 {len(report['errors'])} 处问题，未导入任何分类，请修改后重新上传")
     return render(request, "hotline/taxonomy.html", {
         "report": report, "categories": Category.objects.select_related("department").order_by("path"),
+        "keywords_max": KEYWORDS_MAX,
     })
 
 

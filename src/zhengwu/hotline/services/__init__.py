@@ -32,7 +32,7 @@ from .calls import CALLS_SCOPE, report_calls
 from .citizen import MAX_PHOTOS, add_photos, check_photos, open_photo, rate_by_citizen
 from .ledger import StaleOutcome, record_outcome
 from .routing import save_rule, toggle_rule, train_model
-from .taxonomy import LEVEL_COLUMNS, import_categories
+from .taxonomy import LEVEL_COLUMNS, import_categories, set_keywords
 from .tickets import (
     RECORDED_BY, TICKET_ACTIONS, _main_ticket, archive, callback, cancel, claim, close, co_opinion, decide_extension,
     direct_close, dispatch, escalate_overdue, may_see_caller, merge, perform, redispatch, register,
@@ -43,7 +43,7 @@ __all__ = [
     "CENTRE_ROLES", "HANDLER_ROLES", "LEVEL_COLUMNS", "LIFECYCLE", "MAX_CONTENT", "PHONE_RE", "RECORDED_BY",
     "REPEAT_DAYS", "TICKET_ACTIONS", "StaleTicket", "actor_name", "archive", "callback", "cancel", "claim",
     "clean_ticket_input", "close", "co_opinion", "decide_extension", "default_region", "direct_close", "dispatch",
-    "escalate_overdue", "import_categories", "is_centre", "is_handler", "locked", "may_see_caller", "merge",
+    "escalate_overdue", "import_categories", "set_keywords", "is_centre", "is_handler", "locked", "may_see_caller", "merge",
     "perform", "record_event", "redispatch", "register", "reject_return", "reopen", "reply", "request_extension",
     "return_ticket", "reveal_phone", "routed_departments", "save_article", "save_rule", "toggle_rule",
     "train_model", "transition", "urge", "CALLS_SCOPE", "report_calls", "MAX_PHOTOS", "add_photos", "check_photos", "open_photo",

@@ -11,8 +11,14 @@ from zhengwu.core import audit
 from zhengwu.org.models import Department
 from zhengwu.org.permissions import is_sysadmin
 
-from ..models import Category
+from ..models import KEYWORDS_MAX, Category
 from .base import is_centre
+
+
+def normalise_keywords(text: str) -> str:
+    """Keywords as stored: separated by single spaces (a file or form may use ，、；), each once."""
+    words = [w for w in re.split(r"[\s,，、;；]+", text or "") if w]
+    return " ".join(dict.fromkeys(words))
 
 
 # -- taxonomy import ------------------------------------------------------------------------------------
@@ -44,7 +50,7 @@ def import_categories(user, data: bytes, file_name: str, *, dry_run: bool = Fals
         names = [tables.cell(cells, index, c) for c in LEVEL_COLUMNS]
         dept_name = tables.cell(cells, index, "承办单位")
         days_text = tables.cell(cells, index, "办理时限")
-        keywords = " ".join(re.split(r"[\s,，、;；]+", tables.cell(cells, index, "关键词")))[:200].strip()
+        keywords = normalise_keywords(tables.cell(cells, index, "关键词"))
         if not any(names) and not dept_name and not days_text:
             continue
         row_errors = []
@@ -68,6 +74,8 @@ def import_categories(user, data: bytes, file_name: str, *, dry_run: bool = Fals
                 row_errors.append({"row": number, "column": "办理时限", "message": "办理时限应为 1～60 的工作日数，例如 5"})
             else:
                 days = int(m.group(1))
+        if len(keywords) > KEYWORDS_MAX:
+            row_errors.append({"row": number, "column": "关键词", "message": f"关键词不能超过{KEYWORDS_MAX}个字（含分隔的空格）"})
         path = "/".join(names)
         if not row_errors and path in seen:
             row_errors.append({"row": number, "column": "三级分类", "message": f"与第{seen[path]}行重复：{path}"})
@@ -119,3 +127,35 @@ def import_categories(user, data: bytes, file_name: str, *, dry_run: bool = Fals
 
     classifier.invalidate()
     return report
+
+
+# -- one leaf's keywords ---------------------------------------------------------------------------------
+@transaction.atomic
+def set_keywords(user, category_id: int, expected: str, keywords: str) -> Category:
+    """Replace a leaf's 关键词 (派单中心 or 系统管理员). ``expected`` is the text the editor saw:
+    when someone else changed it meanwhile nothing is written (no lost update)."""
+    from django.core.exceptions import ValidationError
+
+    if not (is_centre(user) or is_sysadmin(user)):
+        raise PermissionDenied("仅派单中心或系统管理员可以修改诉求分类关键词")
+    node = Category.objects.select_for_update().filter(pk=category_id).first()
+    if node is None:
+        raise ValidationError({"category": "诉求分类不存在"})
+    if node.level != 3:
+        raise ValidationError({"keywords": f"“{node.path}”不是三级分类：关键词只设在三级分类上"})
+    words = normalise_keywords(keywords)
+    if len(words) > KEYWORDS_MAX:
+        raise ValidationError({"keywords": f"关键词不能超过{KEYWORDS_MAX}个字（含分隔的空格），现为 {len(words)} 个字"})
+    if normalise_keywords(node.keywords) != normalise_keywords(expected):
+        raise ValidationError({"keywords": f"“{node.path}”的关键词已被他人修改，请刷新页面后重新编辑"})
+    if words == node.keywords:
+        return node
+    before = node.keywords
+    node.keywords = words
+    node.save(update_fields=["keywords"])
+    audit.record("hotline.category.keywords", actor=user, obj=node, before={"keywords": before},
+                 after={"keywords": words})
+    from .. import classifier
+
+    transaction.on_commit(classifier.invalidate)
+    return node
