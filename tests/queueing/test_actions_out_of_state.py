@@ -54,4 +54,15 @@ def test_no_action_answers_500_in_a_state_where_it_does_not_apply(hall, btype_a,
                                                       {"cancel": ticket.pk}, headers=client.headers),
                            "cancel", explained=())
     answers["cancel"] = 200 if r.status_code == 302 else r.status_code
+    if state == "waiting":
+        assert r.status_code == 302, r.status_code  # 取消 applies to a waiting ticket only
+    else:
+        from django.utils.html import escape
+
+        from zhengwu.core.statemachine import TransitionRefused
+        from zhengwu.queueing.queue_rules import MACHINE
+
+        with pytest.raises(TransitionRefused) as refused:
+            MACHINE.check(state, "cancel", "citizen")
+        assert r.status_code == 400 and escape(refused.value.message) in r.content.decode()  # the page gives the reason
     assert any(code == 200 for code in answers.values()), answers  # the state is real: something applies
