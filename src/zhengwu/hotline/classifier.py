@@ -9,8 +9,8 @@ Three sources, best first:
    the title weighted again and, per category, how many of the taxonomy's keywords the text
    holds; a linear SVM with balanced class weights, trained on the bureau's own history with
    ``zhengwu hotline train FILE``. The keywords are those of the taxonomy when the model is
-   trained (saved inside it: edited keywords count from the next training). Confidence is a calibrated probability
-   (softmax with a temperature fitted on held-out rows): of the tickets given 0.8, about 80 %
+   trained (saved inside it: edited keywords count from the next training). Confidence is a
+   calibrated probability (softmax with a temperature fitted on held-out rows): of the tickets given 0.8, about 80 %
    are right. Below :func:`review_threshold` a ticket is marked 需人工 — a person dispatches
    it. Models saved before this change (no probabilities) still serve, with the old softmax
    score. The department is the one the history most often used for the category, else the
@@ -377,7 +377,7 @@ def _taxonomy() -> dict:
     for c in Category.objects.filter(is_active=True).select_related("department"):
         by_path[c.path] = (c.pk, c.department_id, c.department.name if c.department_id else "")
         if c.level == 3:
-            words = [w for w in (c.keywords or "").split() if w] + [c.name]
+            words = rules.keyword_list(c.keywords) + [c.name]
             keywords.append((c.path, words))
     depts = {}
     for pk, name, short in Department.objects.filter(is_active=True).values_list("pk", "name", "short_name"):
@@ -482,8 +482,7 @@ def taxonomy_file(taxonomy: str | os.PathLike) -> list[tuple[str, list[str]]]:
         names = [tables.cell(cells, index, c) for c in ("一级分类", "二级分类", "三级分类")]
         path = "/".join(n for n in names if n)
         if path:
-            words = tables.cell(cells, index, "关键词").replace("，", " ").replace(",", " ").split()
-            out.append((path, words + ([names[2]] if names[2] else [])))
+            out.append((path, rules.keyword_list(tables.cell(cells, index, "关键词")) + ([names[2]] if names[2] else [])))
     return out
 
 

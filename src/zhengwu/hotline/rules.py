@@ -493,4 +493,14 @@ def split_path(path: str) -> list[str]:
     return [p.strip() for p in parts if p.strip()]
 
 
+def keyword_list(text: str) -> list[str]:
+    """A category's 关键词 as words: a file or form may separate them by spaces, ，、；; each once."""
+    return list(dict.fromkeys(w for w in re.split(r"[\s,，、;；]+", text or "") if w))
+
+
+def normalise_keywords(text: str) -> str:
+    """Keywords as stored: separated by single spaces."""
+    return " ".join(keyword_list(text))
+
+
 API_SCOPE = "hotline:tickets"  # 应用密钥 scope: file tickets through the API and Open311, read their state

@@ -12,13 +12,8 @@ from zhengwu.org.models import Department
 from zhengwu.org.permissions import is_sysadmin
 
 from ..models import KEYWORDS_MAX, Category
+from ..rules import normalise_keywords
 from .base import is_centre
-
-
-def normalise_keywords(text: str) -> str:
-    """Keywords as stored: separated by single spaces (a file or form may use ，、；), each once."""
-    words = [w for w in re.split(r"[\s,，、;；]+", text or "") if w]
-    return " ".join(dict.fromkeys(words))
 
 
 # -- taxonomy import ------------------------------------------------------------------------------------
