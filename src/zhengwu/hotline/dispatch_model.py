@@ -97,10 +97,15 @@ def _vectorizers(features: list[str], keywords=()):
     return parts, weights
 
 
+def _parse(spec: str) -> tuple[str, list[str], bool]:
+    """``CLASSIFIER:FEATURES[:balanced]`` → (classifier, features, balanced)."""
+    bits = spec.split(":")
+    return bits[0], (bits[1] if len(bits) > 1 else "char").split("+"), "balanced" in bits[2:]
+
+
 def uses_keywords(spec: str) -> bool:
     """Whether the model named by ``spec`` reads the taxonomy's keywords (the ``kw`` feature)."""
-    bits = spec.split(":")
-    return "kw" in (bits[1] if len(bits) > 1 else "char").split("+")
+    return "kw" in _parse(spec)[1]
 
 
 def build(spec: str = DEFAULT_SPEC, keywords=()):
@@ -108,9 +113,7 @@ def build(spec: str = DEFAULT_SPEC, keywords=()):
     — (category path, words) pairs from the taxonomy — feed the ``kw`` feature."""
     from sklearn.pipeline import FeatureUnion, Pipeline
 
-    bits = spec.split(":")
-    clf_name, features = bits[0], (bits[1] if len(bits) > 1 else "char").split("+")
-    balanced = "balanced" in bits[2:]
+    clf_name, features, balanced = _parse(spec)
     m = re.fullmatch(r"(svc|lr|cal|tsvc)([0-9.]*)", clf_name)
     if not m:
         raise ValueError(f"未知的分类器：{clf_name}（可选 svc、lr、cal、tsvc，可带 C 值，如 lr20）")

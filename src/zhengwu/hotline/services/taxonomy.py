@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from zhengwu.core import audit
@@ -129,8 +129,6 @@ def import_categories(user, data: bytes, file_name: str, *, dry_run: bool = Fals
 def set_keywords(user, category_id: int, expected: str, keywords: str) -> Category:
     """Replace a leaf's 关键词 (派单中心 or 系统管理员). ``expected`` is the text the editor saw:
     when someone else changed it meanwhile nothing is written (no lost update)."""
-    from django.core.exceptions import ValidationError
-
     if not (is_centre(user) or is_sysadmin(user)):
         raise PermissionDenied("仅派单中心或系统管理员可以修改诉求分类关键词")
     node = Category.objects.select_for_update().filter(pk=category_id).first()
