@@ -69,3 +69,39 @@ def test_import_refuses_a_keyword_list_too_long_instead_of_cutting_it(market):
     fits = " ".join(f"词{i:04d}" for i in range(150))  # 899 characters: kept whole (it was cut at 200)
     report = services.import_categories(None, data.replace(long_words.encode(), fits.encode()), "t.csv")
     assert report["ok"] and Category.objects.get(level=3).keywords == fits
+
+
+def _many_leaves(n):
+    """``n`` more leaves under one new 一级分类 (a city's taxonomy runs to thousands)."""
+    top = Category.objects.create(name="农业农村", level=1, path="农业农村", code="T90")
+    mid = Category.objects.create(name="农资", level=2, path="农业农村/农资", code="T9001", parent=top)
+    Category.objects.bulk_create(
+        Category(name=f"品类{i:03d}", level=3, path=f"农业农村/农资/品类{i:03d}", code=f"T9001{i:03d}", parent=mid,
+                 keywords="化肥" if i == 7 else "")
+        for i in range(n))
+
+
+def test_a_large_taxonomy_is_paged_filtered_and_a_save_returns_to_the_same_page(client, centre, taxonomy):
+    from zhengwu.hotline.views_staff import TAXONOMY_PAGE
+
+    _many_leaves(250)
+    total = Category.objects.count()
+    client.force_login(centre)
+    page = client.get(PAGE).content.decode()
+    assert page.count('<tr id="c-') == TAXONOMY_PAGE and f"共 {total} 个分类" in page
+    assert f"第1/{-(-total // TAXONOMY_PAGE)}页" in page
+    only = client.get(PAGE, {"top": "农业农村"}).content.decode()
+    assert "符合条件的 252 个分类" in only and "环境保护" not in only.split('id="category-table"')[1]
+    last = client.get(PAGE, {"top": "农业农村", "page": 3}).content.decode()
+    assert last.count('<tr id="c-') == 52 and "品类249" in last and "上一页" in last
+    found = client.get(PAGE, {"q": "化肥"}).content.decode()
+    assert found.count('<tr id="c-') == 1 and "品类007" in found
+    assert "没有符合条件的分类" in client.get(PAGE, {"q": "没有这个词"}).content.decode()
+    # saving a keyword on page 3 of a filtered list comes back to that page, not to page 1 of all
+    leaf = Category.objects.get(path="农业农村/农资/品类230")
+    r = client.post(PAGE, {"form": "keywords", "category": leaf.pk, "expected": "", "keywords": "种子 假种子",
+                           "top": "农业农村", "page": "3"})
+    assert r.status_code == 302 and r["Location"] == f"{PAGE}?top=%E5%86%9C%E4%B8%9A%E5%86%9C%E6%9D%91&page=3#c-{leaf.pk}"
+    assert "品类230" in client.get(r["Location"]).content.decode()
+    leaf.refresh_from_db()
+    assert leaf.keywords == "种子 假种子"

@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -290,6 +293,9 @@ def figures_page(request):
 
 
 # -- taxonomy, knowledge base, model --------------------------------------------------------------------
+TAXONOMY_PAGE = 100  # categories per page: a city's taxonomy runs to thousands, each leaf a form
+
+
 @roles_required(*CENTRE, what="派单中心")
 def taxonomy(request):
     report = None
@@ -305,7 +311,8 @@ def taxonomy(request):
             _errors(request, exc)
         else:
             messages.success(request, f"已保存“{node.path}”的关键词；重新训练派单模型后进入模型")
-        return redirect(f"{reverse('hotline:taxonomy')}#c-{request.POST.get('category', '')}")
+        back = urlencode({k: request.POST[k] for k in ("q", "top", "page") if request.POST.get(k)})
+        return redirect(f"{reverse('hotline:taxonomy')}{'?' + back if back else ''}#c-{request.POST.get('category', '')}")
     if request.method == "POST":
         f = request.FILES.get("file")
         if f is None:
@@ -320,8 +327,15 @@ def taxonomy(request):
                     messages.success(request, f"已导入：新增 {report['created']} 个分类，更新 {report['updated']} 个")
                 else:
                     messages.error(request, f"文件有 {len(report['errors'])} 处问题，未导入任何分类，请修改后重新上传")
+    q, top = request.GET.get("q", "").strip()[:60], request.GET.get("top", "").strip()[:60]
+    rows = Category.objects.select_related("department").order_by("path")
+    if top:
+        rows = rows.filter(Q(path=top) | Q(path__startswith=f"{top}/"))
+    if q:
+        rows = rows.filter(Q(path__icontains=q) | Q(code__icontains=q) | Q(keywords__icontains=q))
     return render(request, "hotline/taxonomy.html", {
-        "report": report, "categories": Category.objects.select_related("department").order_by("path"),
+        "report": report, "page": Paginator(rows, TAXONOMY_PAGE).get_page(request.GET.get("page")),
+        "q": q, "top": top, "tops": Category.objects.filter(level=1).order_by("path").values_list("path", flat=True),
         "keywords_max": KEYWORDS_MAX,
     })
 
