@@ -1,5 +1,3 @@
-import datetime as dt
-
 from django.apps import AppConfig
 
 
@@ -27,9 +25,6 @@ class InsightsConfig(AppConfig):
         register(MenuEntry("指标口径", "insights:figures", group="统计分析", roles=set(FIGURES_ROLES), icon="graph-up",
                            order=41, description="平台报告的每个指标：名称、计算口径、来源、单位、统计维度和周期"))
         # 月报/年报: the worker generates queued reports and, from the 1st, queues last month's (and last year's)
-        from zhengwu.core.schedule import Job
-        from zhengwu.core.schedule import register as register_job
-
         register_job(Job("insights.reports", dt.timedelta(minutes=1), "zhengwu.insights.reports.services.run_queued",
                          "统计报告：生成排队中的月报/年报；每月1日起排队上月月报（1月另排上年年报）"))
         register(MenuEntry("统计报告", "insights:reports", group="统计分析", roles={"leader", "supervisor", "data_admin"},
