@@ -295,3 +295,13 @@ def test_database_words_leave_jieba_with_their_rule_but_jieba_words_stay():
     assert an.is_word("孩子") and "娃娃" not in an.expansions("孩子", set())  # the file's and jieba's words stay
     an.set_extra_rules(parse_synonyms([f"{UNKNOWN}>个体工商户"]), "v3")  # after: added at once
     assert UNKNOWN in an.cut(f"我想{UNKNOWN}") and an.lexicon_version == "v3"
+
+
+def test_the_rule_list_pages_keep_the_filter(client, admin):
+    # no updated_by: as after the editor's account is deleted (SET_NULL); the list showed a 500 then
+    SearchSynonym.objects.bulk_create(SearchSynonym(rule=f"说法{i:03d}>规范{i:03d}") for i in range(60))
+    client.force_login(admin)
+    first = client.get(reverse("catalog:wb_lexicon"), {"q": "说法", "status": "on"}).content.decode()
+    assert "第1/2页" in first and 'href="?q=%E8%AF%B4%E6%B3%95&amp;status=on&amp;page=2">下一页' in first
+    second = client.get(reverse("catalog:wb_lexicon"), {"q": "说法", "status": "on", "page": 2}).content.decode()
+    assert second.count("说法0") == 10 and 'page=1">上一页' in second

@@ -10,6 +10,7 @@ filled with a proposed rule (the admin confirms). Page composition only: the wri
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -52,7 +53,7 @@ def lexicon_list(request):
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
     file_rules, file_total = _file_rules(normalise(q))
     return render(request, "catalog/workbench/lexicon_list.html", {
-        "page": page, "q": q, "status": status, "file_rules": file_rules, "file_total": file_total,
+        "page": page, "q": q, "status": status, "query": urlencode({"q": q, "status": status}), "file_rules": file_rules, "file_total": file_total,
     })
 
 

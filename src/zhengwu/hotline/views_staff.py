@@ -335,7 +335,7 @@ def taxonomy(request):
         rows = rows.filter(Q(path__icontains=q) | Q(code__icontains=q) | Q(keywords__icontains=q))
     return render(request, "hotline/taxonomy.html", {
         "report": report, "page": Paginator(rows, TAXONOMY_PAGE).get_page(request.GET.get("page")),
-        "q": q, "top": top, "tops": Category.objects.filter(level=1).order_by("path").values_list("path", flat=True),
+        "q": q, "top": top, "query": urlencode({k: v for k, v in (("q", q), ("top", top)) if v}), "tops": Category.objects.filter(level=1).order_by("path").values_list("path", flat=True),
         "keywords_max": KEYWORDS_MAX,
     })
 
