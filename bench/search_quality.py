@@ -4,7 +4,7 @@
     .venv/bin/python bench/search_quality.py --data-dir /tmp/sq --keep
 
 Loads into a fresh database the demo district's catalogue (金水区, with its 通俗名称 and keywords)
-and a real district catalogue from another province (广安市广安区, 845 items as that district
+and a real district catalogue from another province (广安市广安区, 1,131 items as that district
 wrote them, imported with ``zhengwu import-items``: no 通俗名称, no keywords), then runs
 ``zhengwu.catalog.search.evaluation`` on each catalogue's dev and held-out questions
 (src/zhengwu/catalog/data/search/eval/; 广安 has second to fourth dev sets, ``guangan_dev2.csv`` to
@@ -34,7 +34,7 @@ EVAL = ROOT / "src" / "zhengwu" / "catalog" / "data" / "search" / "eval"
 CATALOGUES = [
     # (label, region, question files prefix, items file to import or None for the demo)
     ("演示辖区（金水区，有通俗名称和关键词）", "410105", "demo", None),
-    ("外省真实目录（广安区，845 项，仅事项名称）", "511602", "guangan", "guangan_items.csv"),
+    ("外省真实目录（广安区，1,131 项，仅事项名称）", "511602", "guangan", "guangan_items.csv"),
 ]
 
 # (file suffix, title): the dev sets are tuned on, the held-out set never is (their misses are never listed)
