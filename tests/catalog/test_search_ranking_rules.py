@@ -193,3 +193,33 @@ def test_a_place_named_in_a_legal_basis_note_does_not_answer_a_question(departme
     assert not any("成都" in h.matched for h in hits)
     # The item is still found by what it is.
     assert search.search("水土保持方案审批").items[0].obj.name.startswith("生产建设项目水土保持方案审批")
+
+
+def test_what_fei_negates_is_not_indexed_apart_from_it():
+    from zhengwu.catalog.search.analysis import analyzer
+
+    an = analyzer()
+    # 非公司企业法人 are enterprises that are not companies; 民办非企业单位 are no enterprises.
+    words = an.analyse("非公司企业法人变更登记")[0]
+    assert "非公司" in words and "公司" not in words and "变更登记" in words
+    assert "企业" not in an.analyse("民办非企业单位注销登记")[0]
+    assert "煤矿" not in an.analyse("非煤矿山安全生产许可")[0]
+    # Only the word right after 非: a 非正常死亡 is still a 死亡.
+    assert "死亡" in an.analyse("非正常死亡证明")[0]
+    assert an.cut("我非要办") == ["我", "非要", "办"]
+
+
+@pytest.mark.django_db
+def test_a_company_question_does_not_find_the_non_company_items(department):
+    from django.core.cache import cache
+
+    for name in ("非公司企业法人变更登记", "非公司企业法人分支机构变更登记（备案）", "小微型客车租赁备案（变更）",
+                 "公司变更登记"):  # as 广安区 wrote them
+        make_published_item(department, name)
+    search.rebuild_index()
+    cache.clear()
+    names = [h.obj.name for h in search.search("租车公司搬家").items]
+    assert names[0] == "小微型客车租赁备案（变更）"
+    assert not any(n.startswith("非公司") for n in names[:2])
+    # Asked by its own words, the item is found.
+    assert search.search("非公司企业法人变更").items[0].obj.name == "非公司企业法人变更登记"

@@ -24,6 +24,11 @@ W_FUZZY = 0.6
 W_INITIALS = 0.8
 
 # The CJK ideograph ranges (a regex character class body).
+# 非 in front of a word negates it: 非公司企业法人 are enterprises that are not companies, 非煤矿山 are
+# mines that are not coal mines, 民办非企业单位 are not enterprises. The negated word is kept joined to
+# it (非公司), so a question about a 公司 or a 煤矿 does not find them, and one that says 非公司 does.
+NEGATING_PREFIX = "非"
+
 CJK_CLASS = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _CJK_RE = re.compile(rf"^[{CJK_CLASS}]+$")
 
@@ -231,7 +236,10 @@ class Analyzer:
         for tok in self.tokenizer.cut(text, HMM=True):
             tok = tok.strip()
             if tok and (tok.isalnum()):
-                out.append(tok)
+                if out and out[-1] == NEGATING_PREFIX and is_cjk(tok):
+                    out[-1] += tok  # 非 + 公司 → 非公司 (see NEGATING_PREFIX)
+                else:
+                    out.append(tok)
         return out
 
     def subwords(self, word: str) -> list[str]:
@@ -244,6 +252,8 @@ class Analyzer:
         for size in range(n - 1, 1, -1):
             for i in range(0, n - size + 1):
                 s = word[i:i + size]
+                if i and word[i - 1] == NEGATING_PREFIX:
+                    continue  # what 非 negates is not in the word: no 公司 in 非公司…, no 企业 in 民办非企业单位
                 if freq.get(s, 0) > 0 and s not in self.stopwords:
                     found.append(s)
         return found
