@@ -305,3 +305,38 @@ def test_the_rule_list_pages_keep_the_filter(client, admin):
     assert "第1/2页" in first and 'href="?q=%E8%AF%B4%E6%B3%95&amp;status=on&amp;page=2">下一页' in first
     second = client.get(reverse("catalog:wb_lexicon"), {"q": "说法", "status": "on", "page": 2}).content.decode()
     assert second.count("说法0") == 10 and 'page=1">上一页' in second
+
+
+def test_a_word_that_cuts_inside_a_word_is_told_apart_from_one_that_joins_words():
+    assert lexicon_rules.cuts_across(["道路", "客运班线", "经营许可", "证明"], "经营许可证")
+    assert lexicon_rules.cuts_across(["社保", "上", "身份证号码", "错了"], "号码错了")
+    assert not lexicon_rules.cuts_across(["营业", "执照", "丢了"], "营业执照")
+    assert not lexicon_rules.cuts_across(["营业", "执照"], "身份证")
+    # Any occurrence counts: the first 证明 is a whole word, the second ends inside 证明书.
+    assert lexicon_rules.cuts_across(["证明", "出具", "证明书"], "证明")
+    assert not lexicon_rules.cuts_across(["证明", "出具", "证", "明"], "证明")
+
+
+def test_saving_a_rule_whose_word_would_re_cut_names_and_questions_warns(department, admin, client):
+    from .search_fixtures import make_published_item
+
+    make_published_item(department, "道路客运班线经营许可证明（变更）")
+    search_log.record_search("社保上身份证号码错了咋改", 3, [])
+    search.rebuild_index()
+
+    found = svc.recut_examples("网约车|滴滴 执照,经营证>经营许可证")
+    assert list(found) == ["经营许可证"]
+    assert found["经营许可证"][0][0] == "道路客运班线经营许可证明（变更）"
+    assert "经营许可/证明" in found["经营许可证"][0][1]
+    assert list(svc.recut_examples("社保 号码错了>个人基本信息,变更")) == ["号码错了"]
+    # Words that are in the dictionary already, or that only join whole words, say nothing.
+    assert svc.recut_examples("营业执照 丢了>补领") == {}
+    assert svc.recut_examples("班线许可>客运班线,经营许可") == {}
+
+    client.force_login(admin)
+    r = client.post(reverse("catalog:wb_lexicon_new"), {"rule": "网约车|滴滴 执照,经营证>经营许可证", "enabled": "1"},
+                    follow=True)
+    page = r.content.decode()
+    assert "规则已保存" in page and "分词影响" in page and "“经营许可证”" in page and "经营许可/证明" in page
+    r = client.post(reverse("catalog:wb_lexicon_new"), {"rule": "营业执照 丢了>补领", "enabled": "1"}, follow=True)
+    assert "规则已保存" in r.content.decode() and "分词影响" not in r.content.decode()

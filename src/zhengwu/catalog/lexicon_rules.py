@@ -95,3 +95,26 @@ def bigrams(text: str) -> list[str]:
     for run in re.findall(rf"[{CJK_CLASS}]+", normalise(text)):
         out.extend(run[i:i + 2] for i in range(len(run) - 1))
     return list(dict.fromkeys(out))
+
+
+def rule_words(rule: SynonymRule) -> list[str]:
+    """Every word of a rule — context, sources and targets — in that order, once each: the words
+    the analyzer adds to the segmentation dictionary."""
+    return list(dict.fromkeys((*sorted(rule.context), *sorted(rule.sources), *rule.targets)))
+
+
+def cuts_across(tokens: list[str], word: str) -> bool:
+    """Whether ``word``, once a dictionary word, could re-cut a text segmented as ``tokens``: some
+    occurrence of it begins or ends inside a token (经营许可证 in 经营许可/证明, 号码错了 in
+    身份证号码/错了). An occurrence that only joins whole tokens (营业/执照 → 营业执照) does not."""
+    text = "".join(tokens)
+    bounds, at = {0}, 0
+    for t in tokens:
+        at += len(t)
+        bounds.add(at)
+    start = text.find(word)
+    while start != -1:
+        if start not in bounds or start + len(word) not in bounds:
+            return True
+        start = text.find(word, start + 1)
+    return False

@@ -67,12 +67,17 @@ def _errors(exc: ValidationError) -> dict:
     return {k: v[0] for k, v in exc.message_dict.items()} if hasattr(exc, "error_dict") else {"rule": exc.messages[0]}
 
 
-def _saved(request, rule: str) -> None:
+def _saved(request, rule: str, recuts: dict) -> None:
     messages.success(request, "规则已保存，各服务进程数秒内生效。")
     missing = svc.words_not_indexed(rule)
     if missing:
         messages.warning(request, f"“{'”“'.join(missing)}”不在搜索索引里，通过它查不到事项：请改用事项名称、"
                                   "通俗名称或关键词里的词，或请系统管理员重建搜索索引（zhengwu reindex-items）。")
+    for word, examples in recuts.items():
+        shown = "；".join(f"“{text}”（现在切作 {cut}）" for text, cut in examples)
+        messages.warning(request, f"分词影响：规则里的词“{word}”会加入分词词典，可能把 {shown} 切在原来的词中间，"
+                                  "使这些事项或问题搜得更差。建议只写完整的词（写“经营许可”而不是跨进“证明”的“经营许可证”），"
+                                  "把对象和情形分开、对象写成语境（写“地址 变了,改了>变更”而不是“地址变了>变更”）。")
 
 
 @roles_required(*ROLES, what=WHAT)
@@ -88,11 +93,12 @@ def lexicon_new(request):
     if request.method == "POST":
         values = {"rule": request.POST.get("rule", ""), "note": request.POST.get("note", ""),
                   "enabled": bool(request.POST.get("enabled"))}
+        recuts = svc.recut_examples(values["rule"])  # before the save puts its words in the dictionary
         try:
             svc.add_rule(request.user, **values)
         except ValidationError as exc:
             return _form(request, None, values, _errors(exc), status=400)
-        _saved(request, values["rule"])
+        _saved(request, values["rule"], recuts)
         return redirect("catalog:wb_lexicon")
     return _form(request, None, {"rule": request.GET.get("rule", "")[:200], "note": "", "enabled": True}, {})
 
@@ -103,11 +109,12 @@ def lexicon_edit(request, pk: int):
     if request.method == "POST":
         values = {"rule": request.POST.get("rule", ""), "note": request.POST.get("note", ""),
                   "enabled": bool(request.POST.get("enabled"))}
+        recuts = svc.recut_examples(values["rule"])
         try:
             svc.update_rule(request.user, pk, **values)
         except ValidationError as exc:
             return _form(request, row, values, _errors(exc), status=400)
-        _saved(request, values["rule"])
+        _saved(request, values["rule"], recuts)
         return redirect("catalog:wb_lexicon")
     return _form(request, row, {"rule": row.rule, "note": row.note, "enabled": row.enabled}, {})
 

@@ -18,7 +18,7 @@ from django.db.models import F
 from zhengwu.core import audit
 from zhengwu.org.permissions import is_sysadmin, roles_of
 
-from ..lexicon_rules import RuleError, clean_rule
+from ..lexicon_rules import RuleError, clean_rule, cuts_across, rule_words
 from ..models import SearchIndexState, SearchLexiconState, SearchSynonym
 
 AUDIT_TYPE = "catalog.search_synonym"
@@ -71,6 +71,45 @@ def words_not_indexed(rule: str) -> list[str]:
     words = [w for w in parsed.targets if w not in parsed.sources or parsed.two_way]
     known = set(SearchTerm.objects.filter(term__in=words, df__gt=0).values_list("term", flat=True))
     return [w for w in words if w not in known]
+
+
+RECUT_SCAN = 300  # item names and logged questions read per word
+RECUT_WORDS = 12  # words of one rule checked
+
+
+def recut_examples(rule: str, per_word: int = 2) -> dict[str, list[tuple[str, str]]]:
+    """分词影响: for each word of ``rule`` that is not yet in the segmentation dictionary (every
+    word of a rule joins it), the published item names and logged questions it could cut in a new
+    place, with their segmentation today (``经营许可/证明``). A word like 经营许可证 turns
+    经营许可证明 into 经营许可证/明, and 地址变了 takes 地址 out of 公司地址变了: each makes some
+    search worse, so the page tells the editor. Call it before the rule is saved (afterwards its
+    words are in the dictionary). Empty for an invalid rule and for a rule that re-cuts nothing."""
+    from ..models import SearchLog, ServiceItem
+    from ..models.items import ItemStatus
+    from ..search import analyzer, is_cjk, normalise
+
+    try:
+        _, parsed = clean_rule(rule)
+    except RuleError:
+        return {}
+    an = analyzer()
+    new_words = [w for w in rule_words(parsed) if len(w) > 1 and is_cjk(w) and not an.is_word(w)][:RECUT_WORDS]
+    out: dict[str, list[tuple[str, str]]] = {}
+    for word in new_words:
+        names = (ServiceItem.objects.filter(status=ItemStatus.PUBLISHED, name__contains=word)
+                 .order_by().values_list("name", flat=True).distinct()[:RECUT_SCAN])
+        queries = (SearchLog.objects.filter(query__contains=word).order_by()
+                   .values_list("query", flat=True).distinct()[:RECUT_SCAN])
+        found = []
+        for text in [*names, *queries]:
+            tokens = an.cut(normalise(text))
+            if cuts_across(tokens, word):
+                found.append((text, "/".join(tokens)))
+                if len(found) >= per_word:
+                    break
+        if found:
+            out[word] = found
+    return out
 
 
 def _snapshot(row: SearchSynonym) -> dict:
