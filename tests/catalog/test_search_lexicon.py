@@ -317,6 +317,15 @@ def test_a_word_that_cuts_inside_a_word_is_told_apart_from_one_that_joins_words(
     assert not lexicon_rules.cuts_across(["证明", "出具", "证", "明"], "证明")
 
 
+def test_a_word_that_joins_a_thing_to_what_happened_to_it_is_pointed_out():
+    things = {"营业执照", "地址", "身份证"}.__contains__
+    assert lexicon_rules.swallows_an_object(["营业执照", "地址", "变了", "咋个", "改"], "地址变了", things)
+    # Joining words that are no thing and a situation (不/干/了), or two things, is fine.
+    assert not lexicon_rules.swallows_an_object(["不", "干", "了"], "不干了", things)
+    assert not lexicon_rules.swallows_an_object(["营业", "执照", "丢了"], "营业执照", things)
+    assert not lexicon_rules.swallows_an_object(["地址", "变了"], "址变", things)  # that one cuts across instead
+
+
 def test_saving_a_rule_whose_word_would_re_cut_names_and_questions_warns(department, admin, client):
     from .search_fixtures import make_published_item
 
@@ -329,6 +338,9 @@ def test_saving_a_rule_whose_word_would_re_cut_names_and_questions_warns(departm
     assert found["经营许可证"][0][0] == "道路客运班线经营许可证明（变更）"
     assert "经营许可/证明" in found["经营许可证"][0][1]
     assert list(svc.recut_examples("社保 号码错了>个人基本信息,变更")) == ["号码错了"]
+    search_log.record_search("营业执照地址变了咋个改", 2, [])
+    found = svc.recut_examples("营业执照 地址变了>变更")
+    assert found == {"地址变了": [("营业执照地址变了咋个改", "营业执照/地址/变了/咋个/改")]}
     # Words that are in the dictionary already, or that only join whole words, say nothing.
     assert svc.recut_examples("营业执照 丢了>补领") == {}
     assert svc.recut_examples("班线许可>客运班线,经营许可") == {}

@@ -118,3 +118,23 @@ def cuts_across(tokens: list[str], word: str) -> bool:
             return True
         start = text.find(word, start + 1)
     return False
+
+
+def swallows_an_object(tokens: list[str], word: str, is_object) -> bool:
+    """Whether ``word`` joins whole tokens of which the last tells what happened (ends in 了) and
+    an earlier one names a thing (``is_object``): 地址变了 would make 地址/变了 one word, and a
+    question about a changed 地址 would no longer ask about the 地址 itself."""
+    starts, ends, at = {}, {}, 0
+    for i, t in enumerate(tokens):
+        starts[at] = i
+        at += len(t)
+        ends[at] = i
+    text = "".join(tokens)
+    start = text.find(word)
+    while start != -1:
+        first, last = starts.get(start), ends.get(start + len(word))
+        if first is not None and last is not None and last > first and tokens[last].endswith("了") \
+                and any(is_object(t) for t in tokens[first:last]):
+            return True
+        start = text.find(word, start + 1)
+    return False

@@ -75,8 +75,8 @@ def _saved(request, rule: str, recuts: dict) -> None:
                                   "通俗名称或关键词里的词，或请系统管理员重建搜索索引（zhengwu reindex-items）。")
     for word, examples in recuts.items():
         shown = "；".join(f"“{text}”（现在切作 {cut}）" for text, cut in examples)
-        messages.warning(request, f"分词影响：规则里的词“{word}”会加入分词词典，可能把 {shown} 切在原来的词中间，"
-                                  "使这些事项或问题搜得更差。建议只写完整的词（写“经营许可”而不是跨进“证明”的“经营许可证”），"
+        messages.warning(request, f"分词影响：规则里的词“{word}”会加入分词词典，改变 {shown} 的切分"
+                                  "（切进原来的词中间，或把东西和它的情形连成一个词），使这些事项或问题搜得更差。建议只写完整的词（写“经营许可”而不是跨进“证明”的“经营许可证”），"
                                   "把对象和情形分开、对象写成语境（写“地址 变了,改了>变更”而不是“地址变了>变更”）。")
 
 

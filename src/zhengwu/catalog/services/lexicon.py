@@ -18,7 +18,7 @@ from django.db.models import F
 from zhengwu.core import audit
 from zhengwu.org.permissions import is_sysadmin, roles_of
 
-from ..lexicon_rules import RuleError, clean_rule, cuts_across, rule_words
+from ..lexicon_rules import RuleError, clean_rule, cuts_across, rule_words, swallows_an_object
 from ..models import SearchIndexState, SearchLexiconState, SearchSynonym
 
 AUDIT_TYPE = "catalog.search_synonym"
@@ -80,13 +80,15 @@ RECUT_WORDS = 12  # words of one rule checked
 def recut_examples(rule: str, per_word: int = 2) -> dict[str, list[tuple[str, str]]]:
     """分词影响: for each word of ``rule`` that is not yet in the segmentation dictionary (every
     word of a rule joins it), the published item names and logged questions it could cut in a new
-    place, with their segmentation today (``经营许可/证明``). A word like 经营许可证 turns
-    经营许可证明 into 经营许可证/明, and 地址变了 takes 地址 out of 公司地址变了: each makes some
+    place or whose thing it would join to what happened to it, with their segmentation today
+    (``经营许可/证明``). A word like 经营许可证 turns 经营许可证明 into 经营许可证/明, and 地址变了
+    takes 地址 out of 营业执照地址变了: each makes some
     search worse, so the page tells the editor. Call it before the rule is saved (afterwards its
     words are in the dictionary). Empty for an invalid rule and for a rule that re-cuts nothing."""
     from ..models import SearchLog, ServiceItem
     from ..models.items import ItemStatus
     from ..search import analyzer, is_cjk, normalise
+    from ..search.query import object_word
 
     try:
         _, parsed = clean_rule(rule)
@@ -103,7 +105,7 @@ def recut_examples(rule: str, per_word: int = 2) -> dict[str, list[tuple[str, st
         found = []
         for text in [*names, *queries]:
             tokens = an.cut(normalise(text))
-            if cuts_across(tokens, word):
+            if cuts_across(tokens, word) or swallows_an_object(tokens, word, lambda t: object_word(t, an)):
                 found.append((text, "/".join(tokens)))
                 if len(found) >= per_word:
                     break
