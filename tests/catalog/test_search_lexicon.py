@@ -344,6 +344,8 @@ def test_saving_a_rule_whose_word_would_re_cut_names_and_questions_warns(departm
     # Words that are in the dictionary already, or that only join whole words, say nothing.
     assert svc.recut_examples("营业执照 丢了>补领") == {}
     assert svc.recut_examples("班线许可>客运班线,经营许可") == {}
+    # A context word only has to be found in the question: it does not join the dictionary.
+    assert svc.recut_examples("经营许可证 执照>经营许可") == {}
 
     client.force_login(admin)
     r = client.post(reverse("catalog:wb_lexicon_new"), {"rule": "网约车|滴滴 执照,经营证>经营许可证", "enabled": "1"},

@@ -97,24 +97,24 @@ def bigrams(text: str) -> list[str]:
     return list(dict.fromkeys(out))
 
 
-def rule_words(rule: SynonymRule) -> list[str]:
-    """Every word of a rule — context, sources and targets — in that order, once each: the words
-    the analyzer adds to the segmentation dictionary."""
-    return list(dict.fromkeys((*sorted(rule.context), *sorted(rule.sources), *rule.targets)))
-
+def _token_edges(tokens: list[str]) -> tuple[dict[int, int], dict[int, int]]:
+    """{offset where token i starts: i} and {offset where token i ends: i} in "".join(tokens)."""
+    starts, ends, at = {}, {}, 0
+    for i, t in enumerate(tokens):
+        starts[at] = i
+        at += len(t)
+        ends[at] = i
+    return starts, ends
 
 def cuts_across(tokens: list[str], word: str) -> bool:
     """Whether ``word``, once a dictionary word, could re-cut a text segmented as ``tokens``: some
     occurrence of it begins or ends inside a token (经营许可证 in 经营许可/证明, 号码错了 in
     身份证号码/错了). An occurrence that only joins whole tokens (营业/执照 → 营业执照) does not."""
     text = "".join(tokens)
-    bounds, at = {0}, 0
-    for t in tokens:
-        at += len(t)
-        bounds.add(at)
+    starts, ends = _token_edges(tokens)
     start = text.find(word)
     while start != -1:
-        if start not in bounds or start + len(word) not in bounds:
+        if start not in starts or start + len(word) not in ends:
             return True
         start = text.find(word, start + 1)
     return False
@@ -124,11 +124,7 @@ def swallows_an_object(tokens: list[str], word: str, is_object) -> bool:
     """Whether ``word`` joins whole tokens of which the last tells what happened (ends in 了) and
     an earlier one names a thing (``is_object``): 地址变了 would make 地址/变了 one word, and a
     question about a changed 地址 would no longer ask about the 地址 itself."""
-    starts, ends, at = {}, {}, 0
-    for i, t in enumerate(tokens):
-        starts[at] = i
-        at += len(t)
-        ends[at] = i
+    starts, ends = _token_edges(tokens)
     text = "".join(tokens)
     start = text.find(word)
     while start != -1:

@@ -64,6 +64,12 @@ class SynonymRule:
     context: frozenset[str] = frozenset()
     two_way: bool = False
 
+    @property
+    def words(self) -> tuple[str, ...]:
+        """The words the analyzer adds to the segmentation dictionary: sources and targets (a
+        context word only has to be found, it is not added)."""
+        return tuple(dict.fromkeys((*sorted(self.sources), *self.targets)))
+
 
 def _read_lines(path: Path) -> list[str]:
     if not path.exists():
@@ -148,7 +154,7 @@ class Analyzer:
             for w in words:
                 by_word[w].append(rule)
         self.rules, self.rules_by_word = rules, by_word
-        self.synonym_words = frozenset(w for r in rules for w in (*r.sources, *r.targets))
+        self.synonym_words = frozenset(w for r in rules for w in r.words)
 
     def set_extra_rules(self, rules: list[SynonymRule], version: str) -> None:
         """Synonym rules besides the file's (the 搜索词库 kept in the database), replacing the
@@ -193,7 +199,7 @@ class Analyzer:
         for word, freq in self.userwords:
             if len(word) > 1:
                 tk.add_word(word, freq=freq or 1000)
-        file_words = {w for r in self.file_rules for w in (*r.sources, *r.targets)}
+        file_words = {w for r in self.file_rules for w in r.words}
         for word in sorted(file_words - known):
             if len(word) > 1 and is_cjk(word):
                 tk.add_word(word, freq=500)

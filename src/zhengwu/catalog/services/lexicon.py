@@ -18,7 +18,7 @@ from django.db.models import F
 from zhengwu.core import audit
 from zhengwu.org.permissions import is_sysadmin, roles_of
 
-from ..lexicon_rules import RuleError, clean_rule, cuts_across, rule_words, swallows_an_object
+from ..lexicon_rules import RuleError, clean_rule, cuts_across, swallows_an_object
 from ..models import SearchIndexState, SearchLexiconState, SearchSynonym
 
 AUDIT_TYPE = "catalog.search_synonym"
@@ -78,8 +78,8 @@ RECUT_WORDS = 12  # words of one rule checked
 
 
 def recut_examples(rule: str, per_word: int = 2) -> dict[str, list[tuple[str, str]]]:
-    """分词影响: for each word of ``rule`` that is not yet in the segmentation dictionary (every
-    word of a rule joins it), the published item names and logged questions it could cut in a new
+    """分词影响: for each word of ``rule`` that is not yet in the segmentation dictionary (a rule's
+    sources and targets join it, :attr:`SynonymRule.words`), the published item names and logged questions it could cut in a new
     place or whose thing it would join to what happened to it, with their segmentation today
     (``经营许可/证明``). A word like 经营许可证 turns 经营许可证明 into 经营许可证/明, and 地址变了
     takes 地址 out of 营业执照地址变了: each makes some
@@ -95,7 +95,7 @@ def recut_examples(rule: str, per_word: int = 2) -> dict[str, list[tuple[str, st
     except RuleError:
         return {}
     an = analyzer()
-    new_words = [w for w in rule_words(parsed) if len(w) > 1 and is_cjk(w) and not an.is_word(w)][:RECUT_WORDS]
+    new_words = [w for w in parsed.words if len(w) > 1 and is_cjk(w) and not an.is_word(w)][:RECUT_WORDS]
     out: dict[str, list[tuple[str, str]]] = {}
     for word in new_words:
         names = (ServiceItem.objects.filter(status=ItemStatus.PUBLISHED, name__contains=word)
