@@ -7,8 +7,8 @@ Loads into a fresh database the demo district's catalogue (金水区, with its �
 and a real district catalogue from another province (广安市广安区, 1,131 items as that district
 wrote them, imported with ``zhengwu import-items``: no 通俗名称, no keywords), then runs
 ``zhengwu.catalog.search.evaluation`` on each catalogue's dev and held-out questions
-(src/zhengwu/catalog/data/search/eval/; 广安 has second to fourth dev sets, ``guangan_dev2.csv`` to
-``guangan_dev4.csv`` (the last two mostly on items no other file asks about), and second to fourth
+(src/zhengwu/catalog/data/search/eval/; 广安 has second to fifth dev sets, ``guangan_dev2.csv`` to
+``guangan_dev5.csv`` (the third and fourth mostly on items no other file asks about), and second to fifth
 held-out sets, ``guangan_heldout2.csv`` to ``guangan_heldout5.csv`` (the last on the 286 items the catalogue
 gained at 1,131), written before any search
 was run on them), each scoped to its district as a district portal is, next to the naive baseline

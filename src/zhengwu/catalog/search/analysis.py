@@ -23,12 +23,12 @@ W_SUBWORD = 0.5
 W_FUZZY = 0.6
 W_INITIALS = 0.8
 
-# The CJK ideograph ranges (a regex character class body).
 # 非 in front of a word negates it: 非公司企业法人 are enterprises that are not companies, 非煤矿山 are
 # mines that are not coal mines, 民办非企业单位 are not enterprises. The negated word is kept joined to
 # it (非公司), so a question about a 公司 or a 煤矿 does not find them, and one that says 非公司 does.
 NEGATING_PREFIX = "非"
 
+# The CJK ideograph ranges (a regex character class body).
 CJK_CLASS = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _CJK_RE = re.compile(rf"^[{CJK_CLASS}]+$")
 
