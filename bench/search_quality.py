@@ -7,8 +7,8 @@ Loads into a fresh database the demo district's catalogue (金水区, with its �
 and a real district catalogue from another province (广安市广安区, 1,131 items as that district
 wrote them, imported with ``zhengwu import-items``: no 通俗名称, no keywords), then runs
 ``zhengwu.catalog.search.evaluation`` on each catalogue's dev and held-out questions
-(src/zhengwu/catalog/data/search/eval/; 广安 has second to fifth dev sets, ``guangan_dev2.csv`` to
-``guangan_dev5.csv`` (the third and fourth mostly on items no other file asks about), and second to fifth
+(src/zhengwu/catalog/data/search/eval/; 广安 has second to sixth dev sets, ``guangan_dev2.csv`` to
+``guangan_dev6.csv`` (the third, fourth and sixth mostly on items no other file asks about), and second to fifth
 held-out sets, ``guangan_heldout2.csv`` to ``guangan_heldout5.csv`` (the last on the 286 items the catalogue
 gained at 1,131), written before any search
 was run on them), each scoped to its district as a district portal is, next to the naive baseline
@@ -39,7 +39,8 @@ CATALOGUES = [
 ]
 
 # (file suffix, title): the dev sets are tuned on, the held-out set never is (their misses are never listed)
-PARTS = [("dev", "开发集"), ("dev2", "开发集 2"), ("dev3", "开发集 3"), ("dev4", "开发集 4"), ("dev5", "开发集 5"), ("heldout", "留出集"), ("heldout2", "留出集 2"),
+PARTS = [("dev", "开发集"), ("dev2", "开发集 2"), ("dev3", "开发集 3"), ("dev4", "开发集 4"), ("dev5", "开发集 5"), ("dev6", "开发集 6"),
+         ("heldout", "留出集"), ("heldout2", "留出集 2"),
          ("heldout3", "留出集 3"), ("heldout4", "留出集 4"), ("heldout5", "留出集 5")]
 HELD_OUT = {part for part, _ in PARTS if part.startswith("heldout")}
 
