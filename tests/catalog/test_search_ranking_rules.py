@@ -223,3 +223,28 @@ def test_a_company_question_does_not_find_the_non_company_items(department):
     assert not any(n.startswith("非公司") for n in names[:2])
     # Asked by its own words, the item is found.
     assert search.search("非公司企业法人变更").items[0].obj.name == "非公司企业法人变更登记"
+
+
+def test_a_lone_character_gets_back_the_word_a_longer_lexicon_word_took_from_it():
+    from zhengwu.catalog.search.analysis import analyzer
+
+    an = analyzer()
+    # The lexicon's 公司设立登记 and 经营许可 cut these names around a lone character.
+    assert an.cut("分公司设立登记") == ["分", "公司设立登记"]
+    assert "分公司" in an.analyse("分公司设立登记")[0]
+    assert an.cut("网络预约出租汽车经营许可证到期换证")[1:3] == ["经营许可", "证"]
+    assert "许可证" in an.analyse("网络预约出租汽车经营许可证到期换证")[0]
+    # Stop words are not joined (律师及律所: no 及律), nor is what 非 negates.
+    assert an.analyse("律师及律所业务咨询")[0] == ("律师", "律所")
+    assert not any(w.startswith("非") for w in an.orphan_words(["非", "正常"], 0))
+
+
+@pytest.mark.django_db
+def test_a_branch_company_question_finds_the_branch_company_item(department):
+    from django.core.cache import cache
+
+    for name in ("分公司设立登记", "分公司注销登记", "分公司变更登记（备案）", "公司设立登记"):  # as 广安区 wrote them
+        make_published_item(department, name)
+    search.rebuild_index()
+    cache.clear()
+    assert search.search("开分公司").items[0].obj.name == "分公司设立登记"

@@ -28,6 +28,9 @@ W_INITIALS = 0.8
 # it (非公司), so a question about a 公司 or a 煤矿 does not find them, and one that says 非公司 does.
 NEGATING_PREFIX = "非"
 
+# How many characters of the neighbouring word a lone character is joined with (see Analyzer.orphan_words).
+ORPHAN_REACH = 4
+
 # The CJK ideograph ranges (a regex character class body).
 CJK_CLASS = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _CJK_RE = re.compile(rf"^[{CJK_CLASS}]+$")
@@ -264,6 +267,22 @@ class Analyzer:
                     found.append(s)
         return found
 
+    def orphan_words(self, tokens: list[str], i: int) -> list[str]:
+        """The dictionary words a single character ``tokens[i]`` makes with the end of the word
+        before it or the start of the word after it. A longer word of the lexicon can leave a
+        character behind and take a word with it: 经营许可 cuts 网约车经营许可证 as 经营许可/证 (no
+        许可证), 公司设立登记 cuts 分公司设立登记 as 分/公司设立登记 (no 分公司). The index gets
+        those words back (许可证, 分公司), so the lexicon adds words to a name and takes none away."""
+        ch, freq, found = tokens[i], self.tokenizer.FREQ, []
+        if i > 0 and is_cjk(tokens[i - 1]):
+            prev = tokens[i - 1]
+            found += [prev[-k:] + ch for k in range(1, min(ORPHAN_REACH, len(prev)) + 1)]
+        if i + 1 < len(tokens) and is_cjk(tokens[i + 1]):
+            nxt = tokens[i + 1]
+            found += [ch + nxt[:k] for k in range(1, min(ORPHAN_REACH, len(nxt)) + 1)]
+        return [w for w in found if freq.get(w, 0) > 0 and w not in self.stopwords
+                and w not in self.splitwords and not w.startswith(NEGATING_PREFIX)]
+
     def analyse(self, text: str) -> tuple[tuple[str, ...], int]:
         """The terms a text contributes to the index — words and their sub-words, with repeats
         (term frequency); no stop words, no single Chinese characters — and its length in words.
@@ -276,7 +295,8 @@ class Analyzer:
             return cached
         out: list[str] = []
         length = 0
-        for tok in self.cut(normalise(text)):
+        tokens = self.cut(normalise(text))
+        for i, tok in enumerate(tokens):
             if tok in self.stopwords:
                 continue
             length += 1
@@ -284,6 +304,8 @@ class Analyzer:
                 # Single characters carry meaning only where the synonyms give them one (开, 取).
                 if len(tok) > 1 or tok in self.rules_by_word:
                     out.append(tok)
+                if len(tok) == 1:
+                    out.extend(self.orphan_words(tokens, i))
                 out.extend(self.subwords(tok))
             elif len(tok) > 1 or tok.isdigit():
                 out.append(tok)
