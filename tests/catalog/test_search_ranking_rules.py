@@ -116,7 +116,7 @@ def test_search_blends_the_name_overlap_in(department, monkeypatch):
         return [h.obj.name for h in search.search(question).items]
 
     # The words alone put a longer name first; its characters say the short one is what was asked.
-    assert top("临时占地审批", 0.0)[0] == "建设用地（含临时用地）规划许可证核发（出让用地）"
+    # (临时占地审批 was such a case until a lone character's words were indexed, Analyzer.orphan_words.)
     assert top("临时占地审批", 0.2)[0] == "临时用地审批"
     assert top("个体户变更", 0.0)[0] == "两证整合个体工商户信息变更（县级行使）"
     assert top("个体户变更", 0.2)[0] == "个体工商户变更登记（备案）"
