@@ -115,6 +115,10 @@ def variant_words() -> frozenset[str]:
     return frozenset(words)
 
 
+# The words of variantwords.txt that name a kind of service about a thing (its 投诉, its 政策), not
+# something done to it: a word whose rules lead to them is no operation (Analyzer.is_operation_phrase).
+KINDS_OF_SERVICE = frozenset({"投诉", "指引", "政策", "咨询", "查询"})
+
 # jieba's part-of-speech tags of words that are not things: verbs, adverbs, adjectives, time words.
 ACTION_TAGS = frozenset({"v", "vd", "vi", "vg", "a", "ad", "d", "t"})
 
@@ -157,6 +161,7 @@ class Analyzer:
             for w in words:
                 by_word[w].append(rule)
         self.rules, self.rules_by_word = rules, by_word
+        self._operation_phrases: dict[str, bool] = {}
         self.synonym_words = frozenset(w for r in rules for w in r.words)
 
     def set_extra_rules(self, rules: list[SynonymRule], version: str) -> None:
@@ -235,6 +240,19 @@ class Analyzer:
                         words.add(normalise(word.rpartition(" ")[0]))
             self._action_words = frozenset(words)
         return self._action_words
+
+    def is_operation_phrase(self, word: str) -> bool:
+        """A word of the lexicon that says what is done or happened, not which thing (不干了, 撤掉,
+        换负责人): jieba's dictionary does not know it, so its tag cannot tell; its rules can. At least
+        half the words its context-free rules lead to hold an operation of variantwords.txt (注销,
+        变更, 补办 …; not the kinds of service, KINDS_OF_SERVICE: 科技型企业 → 政策 is a thing)."""
+        known = self._operation_phrases.get(word)
+        if known is None:
+            targets = {t for r in self.rules_by_word.get(word, ()) if not r.context for t in r.targets} - {word}
+            ops = variant_words() - KINDS_OF_SERVICE
+            hits = sum(1 for t in targets if any(op in t for op in ops))
+            known = self._operation_phrases[word] = bool(targets) and hits * 2 >= len(targets)
+        return known
 
     def is_word(self, text: str) -> bool:
         return self.tokenizer.FREQ.get(text, 0) > 0

@@ -230,10 +230,12 @@ def _cross_words(run: str, tokens: list[str], concepts: list[Concept], vocab: Vo
 def object_word(label: str, an: Analyzer | None = None) -> bool:
     """A word naming a thing (身份证, 营业执照, 社保卡), not an operation or a situation (丢了, 过期,
     注销, 封存, 开通): Chinese, two characters at least, holding no operation word of
-    data/search/variantwords.txt, and not a verb, adverb, adjective or time word to jieba."""
+    data/search/variantwords.txt, not a verb, adverb, adjective or time word to jieba, and not a
+    lexicon phrase whose rules lead mostly to operations (不干了, 撤掉: Analyzer.is_operation_phrase)."""
     if len(label) < 2 or not is_cjk(label) or any(op in label for op in variant_words()):
         return False
-    return label not in (an or analyzer()).action_words
+    an = an or analyzer()
+    return label not in an.action_words and not an.is_operation_phrase(label)
 
 
 def parse_query(q: str, vocab: Vocabulary | None = None) -> ParsedQuery:
