@@ -248,3 +248,35 @@ def test_a_branch_company_question_finds_the_branch_company_item(department):
     search.rebuild_index()
     cache.clear()
     assert search.search("开分公司").items[0].obj.name == "分公司设立登记"
+
+
+def test_a_lexicon_phrase_for_an_operation_is_no_object():
+    from zhengwu.catalog.search.analysis import analyzer
+    from zhengwu.catalog.search.query import object_word
+
+    an = analyzer()
+    # jieba's dictionary does not know these phrases; the lexicon leads them to 注销, 变更.
+    for phrase in ("不干了", "撤掉", "换负责人", "转外省"):
+        assert an.is_operation_phrase(phrase) and not object_word(phrase, an)
+    # Things stay things, also when some of their synonyms are operations (身份证 → 换领, 补领).
+    for thing in ("身份证", "护士", "科技型企业", "营业执照"):
+        assert not an.is_operation_phrase(thing) and object_word(thing, an)
+
+
+@pytest.mark.django_db
+def test_an_operation_phrase_finds_its_operation_among_the_siblings(department):
+    from django.core.cache import cache
+
+    # As 广安区 wrote them; 注销 is in many names (a common word weighs little).
+    for name in ("护士新办执业注册", "护士执业注销注册", "护士变更执业注册", "护士延续执业注册", "个体工商户注销登记",
+                 "公司注销登记", "分公司注销登记", "户口注销", "社会保障卡注销", "医疗机构执业审批（注销）（县级）",
+                 "烟草专卖零售许可证注销", "残疾人证注销", "医师注销执业注册"):
+        make_published_item(department, name)
+    search.rebuild_index()
+    cache.clear()
+    # No operation asked: the first-time item is the answer.
+    assert search.search("护士执业注册").items[0].obj.name == "护士新办执业注册"
+    # 不干了 → 注销. The lexicon's rule also led to 执业注册, a word only the other three names hold
+    # whole (护士执业注销注册 is cut 执业/注销/注册): the 新办 item came first.
+    assert search.search("护士不干了").items[0].obj.name == "护士执业注销注册"
+    assert search.search("护士换医院").items[0].obj.name == "护士变更执业注册"
