@@ -65,6 +65,8 @@ class Migration(migrations.Migration):
                 'verbose_name': '资格比对',
                 'verbose_name_plural': '资格比对',
                 'ordering': ['-requested_at', '-pk'],
+                'indexes': [models.Index(fields=['state', 'requested_at'], name='benefits_run_queue')],
+                'constraints': [models.UniqueConstraint(condition=models.Q(('state__in', ['queued', 'running'])), fields=('policy',), name='benefits_one_active_run')],
             },
         ),
         migrations.CreateModel(
@@ -89,13 +91,5 @@ class Migration(migrations.Migration):
                 'indexes': [models.Index(fields=['subject_key'], name='benefits_subject'), models.Index(fields=['policy', 'state', 'id'], name='benefits_policy_state')],
                 'constraints': [models.UniqueConstraint(fields=('policy', 'subject_key'), name='benefits_one_per_subject')],
             },
-        ),
-        migrations.AddIndex(
-            model_name='eligibilityrun',
-            index=models.Index(fields=['state', 'requested_at'], name='benefits_run_queue'),
-        ),
-        migrations.AddConstraint(
-            model_name='eligibilityrun',
-            constraint=models.UniqueConstraint(condition=models.Q(('state__in', ['queued', 'running'])), fields=('policy',), name='benefits_one_active_run'),
         ),
     ]

@@ -76,6 +76,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': '办件',
                 'verbose_name_plural': '办件',
+                'indexes': [models.Index(fields=['department', 'state', 'due_date'], name='case_dept_state_due'), models.Index(fields=['applicant', '-created_at'], name='case_applicant_recent'), models.Index(fields=['region', 'submitted_at'], name='case_region_submitted'), models.Index(fields=['service_item', 'submitted_at'], name='case_item_submitted')],
             },
         ),
         migrations.CreateModel(
@@ -152,6 +153,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': '审批流程',
                 'verbose_name_plural': '审批流程',
+                'constraints': [models.UniqueConstraint(fields=('service_item', 'version'), name='process_unique_version'), models.UniqueConstraint(condition=models.Q(('is_current', True)), fields=('service_item',), name='process_one_current')],
             },
         ),
         migrations.AddField(
@@ -281,29 +283,5 @@ class Migration(migrations.Migration):
                 'ordering': ['-created_at'],
                 'indexes': [models.Index(fields=['recipient', 'read_at', '-created_at'], name='notification_inbox')],
             },
-        ),
-        migrations.AddConstraint(
-            model_name='processdefinition',
-            constraint=models.UniqueConstraint(fields=('service_item', 'version'), name='process_unique_version'),
-        ),
-        migrations.AddConstraint(
-            model_name='processdefinition',
-            constraint=models.UniqueConstraint(condition=models.Q(('is_current', True)), fields=('service_item',), name='process_one_current'),
-        ),
-        migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['department', 'state', 'due_date'], name='case_dept_state_due'),
-        ),
-        migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['applicant', '-created_at'], name='case_applicant_recent'),
-        ),
-        migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['region', 'submitted_at'], name='case_region_submitted'),
-        ),
-        migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['service_item', 'submitted_at'], name='case_item_submitted'),
         ),
     ]

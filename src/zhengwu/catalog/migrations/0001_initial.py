@@ -53,6 +53,7 @@ class Migration(migrations.Migration):
                 'verbose_name': '一件事',
                 'verbose_name_plural': '一件事',
                 'ordering': ['name'],
+                'constraints': [models.UniqueConstraint(fields=('region', 'name'), name='catalog_bundle_unique_name', violation_error_message='该区划已有同名的一件事')],
             },
         ),
         migrations.CreateModel(
@@ -160,6 +161,8 @@ class Migration(migrations.Migration):
                 'verbose_name': '实施清单事项',
                 'verbose_name_plural': '实施清单事项',
                 'ordering': ['department__sort_order', 'name'],
+                'indexes': [models.Index(fields=['region', 'status', 'department'], name='catalog_ser_region__1a31f0_idx'), models.Index(fields=['status', 'item_type'], name='catalog_ser_status_4254ef_idx')],
+                'constraints': [models.UniqueConstraint(fields=('department', 'name', 'handling_name'), name='catalog_item_unique_name', violation_error_message='该部门已有同名事项')],
             },
         ),
         migrations.AddField(
@@ -180,24 +183,13 @@ class Migration(migrations.Migration):
                 'verbose_name': '一件事事项',
                 'verbose_name_plural': '一件事事项',
                 'ordering': ['bundle', 'seq'],
+                'constraints': [models.UniqueConstraint(fields=('bundle', 'service_item'), name='catalog_bundleitem_unique')],
             },
         ),
         migrations.AddField(
             model_name='bundle',
             name='items',
             field=models.ManyToManyField(related_name='bundles', through='catalog.BundleItem', to='catalog.serviceitem', verbose_name='包含事项'),
-        ),
-        migrations.AddIndex(
-            model_name='serviceitem',
-            index=models.Index(fields=['region', 'status', 'department'], name='catalog_ser_region__1a31f0_idx'),
-        ),
-        migrations.AddIndex(
-            model_name='serviceitem',
-            index=models.Index(fields=['status', 'item_type'], name='catalog_ser_status_4254ef_idx'),
-        ),
-        migrations.AddConstraint(
-            model_name='serviceitem',
-            constraint=models.UniqueConstraint(fields=('department', 'name', 'handling_name'), name='catalog_item_unique_name', violation_error_message='该部门已有同名事项'),
         ),
         migrations.AddConstraint(
             model_name='itemversion',
@@ -206,13 +198,5 @@ class Migration(migrations.Migration):
         migrations.AddConstraint(
             model_name='itemversion',
             constraint=models.UniqueConstraint(condition=models.Q(('state__in', ['draft', 'pending'])), fields=('service_item',), name='catalog_version_one_open'),
-        ),
-        migrations.AddConstraint(
-            model_name='bundleitem',
-            constraint=models.UniqueConstraint(fields=('bundle', 'service_item'), name='catalog_bundleitem_unique'),
-        ),
-        migrations.AddConstraint(
-            model_name='bundle',
-            constraint=models.UniqueConstraint(fields=('region', 'name'), name='catalog_bundle_unique_name', violation_error_message='该区划已有同名的一件事'),
         ),
     ]

@@ -44,6 +44,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': '政务信息资源',
                 'verbose_name_plural': '政务信息资源',
+                'indexes': [models.Index(fields=['provider', 'status'], name='dataresource_provider_status')],
             },
         ),
         migrations.CreateModel(
@@ -109,6 +110,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': '信息系统',
                 'verbose_name_plural': '信息系统',
+                'constraints': [models.UniqueConstraint(fields=('department', 'name'), name='datashare_system_unique_name')],
             },
         ),
         migrations.AddField(
@@ -175,6 +177,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': '人口信息',
                 'verbose_name_plural': '人口库',
+                'constraints': [models.UniqueConstraint(fields=('id_number_index',), name='datashare_person_unique_id')],
             },
         ),
         migrations.CreateModel(
@@ -214,6 +217,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': '核验查询记录',
                 'verbose_name_plural': '核验查询记录',
+                'indexes': [models.Index(fields=['subject_index', '-at'], name='querycall_subject_recent'), models.Index(fields=['consumer', 'at'], name='querycall_consumer_day'), models.Index(fields=['at'], name='querycall_at')],
             },
         ),
         migrations.CreateModel(
@@ -233,6 +237,7 @@ class Migration(migrations.Migration):
                 'verbose_name': '信息项',
                 'verbose_name_plural': '信息项',
                 'ordering': ['resource', 'seq'],
+                'constraints': [models.UniqueConstraint(fields=('resource', 'key'), name='datashare_field_unique_key')],
             },
         ),
         migrations.CreateModel(
@@ -248,6 +253,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': '资源版本',
                 'verbose_name_plural': '资源版本',
+                'constraints': [models.UniqueConstraint(fields=('resource', 'version'), name='datashare_snapshot_unique')],
             },
         ),
         migrations.CreateModel(
@@ -278,6 +284,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': '共享申请',
                 'verbose_name_plural': '共享申请',
+                'indexes': [models.Index(fields=['consumer', 'state'], name='sharerequest_consumer_state')],
             },
         ),
         migrations.CreateModel(
@@ -298,6 +305,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': '共享授权',
                 'verbose_name_plural': '共享授权',
+                'indexes': [models.Index(fields=['api_key', 'resource'], name='sharegrant_key_resource')],
             },
         ),
         migrations.CreateModel(
@@ -318,45 +326,5 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': '交换监控',
                 'constraints': [models.UniqueConstraint(fields=('day', 'consumer', 'resource'), name='calldaily_unique')],
             },
-        ),
-        migrations.AddConstraint(
-            model_name='infosystem',
-            constraint=models.UniqueConstraint(fields=('department', 'name'), name='datashare_system_unique_name'),
-        ),
-        migrations.AddIndex(
-            model_name='dataresource',
-            index=models.Index(fields=['provider', 'status'], name='dataresource_provider_status'),
-        ),
-        migrations.AddConstraint(
-            model_name='personrecord',
-            constraint=models.UniqueConstraint(fields=('id_number_index',), name='datashare_person_unique_id'),
-        ),
-        migrations.AddIndex(
-            model_name='querycall',
-            index=models.Index(fields=['subject_index', '-at'], name='querycall_subject_recent'),
-        ),
-        migrations.AddIndex(
-            model_name='querycall',
-            index=models.Index(fields=['consumer', 'at'], name='querycall_consumer_day'),
-        ),
-        migrations.AddIndex(
-            model_name='querycall',
-            index=models.Index(fields=['at'], name='querycall_at'),
-        ),
-        migrations.AddConstraint(
-            model_name='resourcefield',
-            constraint=models.UniqueConstraint(fields=('resource', 'key'), name='datashare_field_unique_key'),
-        ),
-        migrations.AddConstraint(
-            model_name='resourcesnapshot',
-            constraint=models.UniqueConstraint(fields=('resource', 'version'), name='datashare_snapshot_unique'),
-        ),
-        migrations.AddIndex(
-            model_name='sharerequest',
-            index=models.Index(fields=['consumer', 'state'], name='sharerequest_consumer_state'),
-        ),
-        migrations.AddIndex(
-            model_name='sharegrant',
-            index=models.Index(fields=['api_key', 'resource'], name='sharegrant_key_resource'),
         ),
     ]

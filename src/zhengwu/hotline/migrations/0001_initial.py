@@ -137,6 +137,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': '工单',
                 'verbose_name_plural': '工单',
+                'indexes': [models.Index(condition=models.Q(('state__in', ['registered', 'returned', 'replied', 'callbacked'])), fields=['-id'], name='ticket_centre_todo'), models.Index(condition=models.Q(('extension_pending__isnull', False)), fields=['-id'], name='ticket_ext_pending'), models.Index(fields=['state', '-id'], name='ticket_state_recent'), models.Index(fields=['lead_department', 'state', 'due_at'], name='ticket_dept_state_due'), models.Index(condition=models.Q(('state__in', ['dispatched', 'handling'])), fields=['due_at'], name='ticket_dept_open_due'), models.Index(condition=models.Q(('state__in', ['registered', 'dispatched', 'handling', 'returned', 'replied', 'callbacked'])), fields=['region', '-id'], name='ticket_open_region'), models.Index(condition=models.Q(('state__in', ['registered', 'dispatched', 'handling', 'returned', 'replied', 'callbacked'])), fields=['category', '-id'], name='ticket_open_category'), models.Index(fields=['phone_index', '-id'], name='ticket_phone_recent'), models.Index(fields=['created_at'], name='ticket_created'), models.Index(fields=['applicant', '-id'], name='ticket_applicant_recent')],
             },
         ),
         migrations.CreateModel(
@@ -160,6 +161,7 @@ class Migration(migrations.Migration):
                 'verbose_name': '工单流转记录',
                 'verbose_name_plural': '工单流转记录',
                 'ordering': ['ticket', 'at', 'pk'],
+                'indexes': [models.Index(fields=['ticket', 'at'], name='ticketevent_ticket_at')],
             },
         ),
         migrations.CreateModel(
@@ -184,49 +186,5 @@ class Migration(migrations.Migration):
                 'ordering': ['-version'],
                 'constraints': [models.UniqueConstraint(condition=models.Q(('is_active', True)), fields=('is_active',), name='hotline_one_active_model')],
             },
-        ),
-        migrations.AddIndex(
-            model_name='ticket',
-            index=models.Index(condition=models.Q(('state__in', ['registered', 'returned', 'replied', 'callbacked'])), fields=['-id'], name='ticket_centre_todo'),
-        ),
-        migrations.AddIndex(
-            model_name='ticket',
-            index=models.Index(condition=models.Q(('extension_pending__isnull', False)), fields=['-id'], name='ticket_ext_pending'),
-        ),
-        migrations.AddIndex(
-            model_name='ticket',
-            index=models.Index(fields=['state', '-id'], name='ticket_state_recent'),
-        ),
-        migrations.AddIndex(
-            model_name='ticket',
-            index=models.Index(fields=['lead_department', 'state', 'due_at'], name='ticket_dept_state_due'),
-        ),
-        migrations.AddIndex(
-            model_name='ticket',
-            index=models.Index(condition=models.Q(('state__in', ['dispatched', 'handling'])), fields=['due_at'], name='ticket_dept_open_due'),
-        ),
-        migrations.AddIndex(
-            model_name='ticket',
-            index=models.Index(condition=models.Q(('state__in', ['registered', 'dispatched', 'handling', 'returned', 'replied', 'callbacked'])), fields=['region', '-id'], name='ticket_open_region'),
-        ),
-        migrations.AddIndex(
-            model_name='ticket',
-            index=models.Index(condition=models.Q(('state__in', ['registered', 'dispatched', 'handling', 'returned', 'replied', 'callbacked'])), fields=['category', '-id'], name='ticket_open_category'),
-        ),
-        migrations.AddIndex(
-            model_name='ticket',
-            index=models.Index(fields=['phone_index', '-id'], name='ticket_phone_recent'),
-        ),
-        migrations.AddIndex(
-            model_name='ticket',
-            index=models.Index(fields=['created_at'], name='ticket_created'),
-        ),
-        migrations.AddIndex(
-            model_name='ticket',
-            index=models.Index(fields=['applicant', '-id'], name='ticket_applicant_recent'),
-        ),
-        migrations.AddIndex(
-            model_name='ticketevent',
-            index=models.Index(fields=['ticket', 'at'], name='ticketevent_ticket_at'),
         ),
     ]

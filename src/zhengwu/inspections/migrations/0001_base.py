@@ -88,6 +88,7 @@ class Migration(migrations.Migration):
                 'verbose_name': '抽取记录',
                 'verbose_name_plural': '抽取记录',
                 'ordering': ['plan', 'seq'],
+                'constraints': [models.UniqueConstraint(fields=('plan', 'seq'), name='insp_draw_unique_seq'), models.UniqueConstraint(condition=models.Q(('is_current', True)), fields=('plan',), name='insp_draw_one_current')],
             },
         ),
         migrations.CreateModel(
@@ -108,6 +109,8 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': '检查任务',
                 'verbose_name_plural': '检查任务',
+                'indexes': [models.Index(fields=['plan', 'result'], name='insp_task_plan_result'), models.Index(fields=['published_at'], name='insp_task_published')],
+                'constraints': [models.UniqueConstraint(fields=('draw', 'inspected'), name='insp_task_once_per_draw')],
             },
         ),
         migrations.CreateModel(
@@ -128,6 +131,7 @@ class Migration(migrations.Migration):
                 'verbose_name': '执法人员',
                 'verbose_name_plural': '执法人员名录',
                 'ordering': ['department', 'name'],
+                'indexes': [models.Index(fields=['department', 'status', 'valid_until'], name='insp_inspector_pool')],
             },
         ),
         migrations.AddField(
@@ -147,6 +151,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': '回避申报',
                 'verbose_name_plural': '回避申报',
+                'constraints': [models.UniqueConstraint(fields=('inspector', 'inspected'), name='insp_conflict_unique', violation_error_message='该执法人员已申报对该对象回避')],
             },
         ),
         migrations.CreateModel(
@@ -167,6 +172,7 @@ class Migration(migrations.Migration):
                 'verbose_name': '监管事项',
                 'verbose_name_plural': '监管事项目录',
                 'ordering': ['department', 'name'],
+                'constraints': [models.UniqueConstraint(fields=('department', 'name'), name='insp_item_unique_name', violation_error_message='该部门已有同名监管事项')],
             },
         ),
         migrations.AddField(
@@ -185,6 +191,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': '检查人员分配',
                 'verbose_name_plural': '检查人员分配',
+                'constraints': [models.UniqueConstraint(fields=('task', 'inspector'), name='insp_task_inspector_unique')],
             },
         ),
         migrations.AddField(
@@ -212,41 +219,5 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': '告知承诺核查',
                 'indexes': [models.Index(fields=['department', 'state', 'due_date'], name='insp_commit_queue')],
             },
-        ),
-        migrations.AddConstraint(
-            model_name='draw',
-            constraint=models.UniqueConstraint(fields=('plan', 'seq'), name='insp_draw_unique_seq'),
-        ),
-        migrations.AddConstraint(
-            model_name='draw',
-            constraint=models.UniqueConstraint(condition=models.Q(('is_current', True)), fields=('plan',), name='insp_draw_one_current'),
-        ),
-        migrations.AddIndex(
-            model_name='inspector',
-            index=models.Index(fields=['department', 'status', 'valid_until'], name='insp_inspector_pool'),
-        ),
-        migrations.AddConstraint(
-            model_name='inspectorconflict',
-            constraint=models.UniqueConstraint(fields=('inspector', 'inspected'), name='insp_conflict_unique', violation_error_message='该执法人员已申报对该对象回避'),
-        ),
-        migrations.AddConstraint(
-            model_name='supervisionitem',
-            constraint=models.UniqueConstraint(fields=('department', 'name'), name='insp_item_unique_name', violation_error_message='该部门已有同名监管事项'),
-        ),
-        migrations.AddConstraint(
-            model_name='taskinspector',
-            constraint=models.UniqueConstraint(fields=('task', 'inspector'), name='insp_task_inspector_unique'),
-        ),
-        migrations.AddIndex(
-            model_name='inspectiontask',
-            index=models.Index(fields=['plan', 'result'], name='insp_task_plan_result'),
-        ),
-        migrations.AddIndex(
-            model_name='inspectiontask',
-            index=models.Index(fields=['published_at'], name='insp_task_published'),
-        ),
-        migrations.AddConstraint(
-            model_name='inspectiontask',
-            constraint=models.UniqueConstraint(fields=('draw', 'inspected'), name='insp_task_once_per_draw'),
         ),
     ]

@@ -51,6 +51,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': '电子证照',
                 'verbose_name_plural': '电子证照',
+                'indexes': [models.Index(fields=['holder_id_number_index', 'status'], name='licence_person_status'), models.Index(fields=['holder_uscc', 'status'], name='licence_legal_status'), models.Index(fields=['issuer', 'issued_on'], name='licence_issuer_day'), models.Index(fields=['status', 'valid_until'], name='licence_status_until')],
             },
         ),
         migrations.CreateModel(
@@ -114,6 +115,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': '用证记录',
                 'verbose_name_plural': '用证记录',
+                'indexes': [models.Index(fields=['licence', '-at'], name='licence_use_recent'), models.Index(fields=['department', 'at'], name='licence_use_dept_day')],
             },
         ),
         migrations.CreateModel(
@@ -133,29 +135,5 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': '亮证记录',
                 'indexes': [models.Index(fields=['licence', '-created_at'], name='licence_show_recent')],
             },
-        ),
-        migrations.AddIndex(
-            model_name='licence',
-            index=models.Index(fields=['holder_id_number_index', 'status'], name='licence_person_status'),
-        ),
-        migrations.AddIndex(
-            model_name='licence',
-            index=models.Index(fields=['holder_uscc', 'status'], name='licence_legal_status'),
-        ),
-        migrations.AddIndex(
-            model_name='licence',
-            index=models.Index(fields=['issuer', 'issued_on'], name='licence_issuer_day'),
-        ),
-        migrations.AddIndex(
-            model_name='licence',
-            index=models.Index(fields=['status', 'valid_until'], name='licence_status_until'),
-        ),
-        migrations.AddIndex(
-            model_name='licenceuse',
-            index=models.Index(fields=['licence', '-at'], name='licence_use_recent'),
-        ),
-        migrations.AddIndex(
-            model_name='licenceuse',
-            index=models.Index(fields=['department', 'at'], name='licence_use_dept_day'),
         ),
     ]

@@ -45,6 +45,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': '政务服务大厅',
                 'verbose_name_plural': '政务服务大厅',
+                'constraints': [models.UniqueConstraint(fields=('region', 'name'), name='org_hall_unique_name', violation_error_message='同一区划下已有同名大厅')],
             },
         ),
         migrations.CreateModel(
@@ -66,6 +67,7 @@ class Migration(migrations.Migration):
                 'verbose_name': '部门',
                 'verbose_name_plural': '部门',
                 'ordering': ['region__code', 'sort_order', 'name'],
+                'constraints': [models.UniqueConstraint(fields=('region', 'name'), name='org_department_unique_name_in_region', violation_error_message='同一区划下已有同名部门')],
             },
         ),
         migrations.CreateModel(
@@ -84,6 +86,7 @@ class Migration(migrations.Migration):
                 'verbose_name': '窗口',
                 'verbose_name_plural': '窗口',
                 'ordering': ['hall', 'number'],
+                'constraints': [models.UniqueConstraint(fields=('hall', 'number'), name='org_window_unique_number', violation_error_message='该大厅已有相同窗口号')],
             },
         ),
         migrations.CreateModel(
@@ -100,22 +103,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': '岗位授权',
                 'verbose_name_plural': '岗位授权',
+                'constraints': [models.UniqueConstraint(fields=('user', 'role', 'region', 'department'), name='org_rolegrant_unique', violation_error_message='该人员已有相同的授权')],
             },
-        ),
-        migrations.AddConstraint(
-            model_name='hall',
-            constraint=models.UniqueConstraint(fields=('region', 'name'), name='org_hall_unique_name', violation_error_message='同一区划下已有同名大厅'),
-        ),
-        migrations.AddConstraint(
-            model_name='department',
-            constraint=models.UniqueConstraint(fields=('region', 'name'), name='org_department_unique_name_in_region', violation_error_message='同一区划下已有同名部门'),
-        ),
-        migrations.AddConstraint(
-            model_name='window',
-            constraint=models.UniqueConstraint(fields=('hall', 'number'), name='org_window_unique_number', violation_error_message='该大厅已有相同窗口号'),
-        ),
-        migrations.AddConstraint(
-            model_name='rolegrant',
-            constraint=models.UniqueConstraint(fields=('user', 'role', 'region', 'department'), name='org_rolegrant_unique', violation_error_message='该人员已有相同的授权'),
         ),
     ]

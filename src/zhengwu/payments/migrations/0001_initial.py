@@ -69,6 +69,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': '缴款单',
                 'verbose_name_plural': '缴款单',
+                'indexes': [models.Index(fields=['department', 'state'], name='payments_order_dept_state')],
             },
         ),
         migrations.CreateModel(
@@ -89,6 +90,8 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': '缴款记录',
                 'verbose_name_plural': '缴款记录',
+                'indexes': [models.Index(fields=['paid_at'], name='payments_payment_paid_at')],
+                'constraints': [models.UniqueConstraint(fields=('provider', 'transaction_id'), name='payments_payment_unique_txn'), models.UniqueConstraint(fields=('order',), name='payments_payment_one_per_order')],
             },
         ),
         migrations.CreateModel(
@@ -109,26 +112,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': '退款记录',
                 'verbose_name_plural': '退款记录',
+                'indexes': [models.Index(fields=['created_at'], name='payments_refund_created_at')],
             },
-        ),
-        migrations.AddIndex(
-            model_name='paymentorder',
-            index=models.Index(fields=['department', 'state'], name='payments_order_dept_state'),
-        ),
-        migrations.AddIndex(
-            model_name='payment',
-            index=models.Index(fields=['paid_at'], name='payments_payment_paid_at'),
-        ),
-        migrations.AddConstraint(
-            model_name='payment',
-            constraint=models.UniqueConstraint(fields=('provider', 'transaction_id'), name='payments_payment_unique_txn'),
-        ),
-        migrations.AddConstraint(
-            model_name='payment',
-            constraint=models.UniqueConstraint(fields=('order',), name='payments_payment_one_per_order'),
-        ),
-        migrations.AddIndex(
-            model_name='refund',
-            index=models.Index(fields=['created_at'], name='payments_refund_created_at'),
         ),
     ]

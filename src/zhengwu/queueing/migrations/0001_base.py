@@ -39,6 +39,7 @@ class Migration(migrations.Migration):
                 'verbose_name': '业务类型',
                 'verbose_name_plural': '业务类型',
                 'ordering': ['hall', 'order', 'prefix'],
+                'constraints': [models.UniqueConstraint(fields=('hall', 'prefix'), name='queueing_btype_unique_prefix', violation_error_message='该大厅已有相同号码字头的业务类型')],
             },
         ),
         migrations.CreateModel(
@@ -116,6 +117,7 @@ class Migration(migrations.Migration):
                 'verbose_name': '预约时段',
                 'verbose_name_plural': '预约时段',
                 'ordering': ['date', 'start'],
+                'constraints': [models.UniqueConstraint(fields=('business_type', 'date', 'start'), name='queueing_slot_unique'), models.CheckConstraint(condition=models.Q(('booked__lte', models.F('capacity'))), name='queueing_slot_not_over', violation_error_message='该时段已约满')],
             },
         ),
         migrations.CreateModel(
@@ -139,6 +141,8 @@ class Migration(migrations.Migration):
                 'verbose_name': '预约',
                 'verbose_name_plural': '预约',
                 'ordering': ['-created_at'],
+                'indexes': [models.Index(fields=['user', '-created_at'], name='queueing_appt_user'), models.Index(fields=['status', 'slot'], name='queueing_appt_status')],
+                'constraints': [models.UniqueConstraint(condition=models.Q(('status__in', ['booked', 'checked_in'])), fields=('slot', 'user'), name='queueing_appt_once_per_slot', violation_error_message='您已预约该时段，请勿重复预约')],
             },
         ),
         migrations.CreateModel(
@@ -176,6 +180,8 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': '排队号',
                 'verbose_name_plural': '排队号',
+                'indexes': [models.Index(fields=['business_type', 'day', 'status', '-priority', 'number'], name='queueing_ticket_next'), models.Index(fields=['hall', 'day', 'status'], name='queueing_ticket_hall_day'), models.Index(fields=['user', '-issued_at'], name='queueing_ticket_user')],
+                'constraints': [models.UniqueConstraint(fields=('business_type', 'day', 'number'), name='queueing_ticket_unique')],
             },
         ),
         migrations.CreateModel(
@@ -189,6 +195,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': '号码计数',
                 'verbose_name_plural': '号码计数',
+                'constraints': [models.UniqueConstraint(fields=('business_type', 'day'), name='queueing_counter_unique')],
             },
         ),
         migrations.CreateModel(
@@ -206,6 +213,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': '排队事件',
                 'verbose_name_plural': '排队事件',
+                'indexes': [models.Index(fields=['hall', 'id'], name='queueing_event_stream')],
             },
         ),
         migrations.CreateModel(
@@ -221,6 +229,7 @@ class Migration(migrations.Migration):
                 'verbose_name': '功能区',
                 'verbose_name_plural': '功能区',
                 'ordering': ['hall', 'order', 'pk'],
+                'constraints': [models.UniqueConstraint(fields=('hall', 'name'), name='queueing_zone_unique_name', violation_error_message='该大厅已有同名功能区')],
             },
         ),
         migrations.CreateModel(
@@ -279,57 +288,5 @@ class Migration(migrations.Migration):
                 'indexes': [models.Index(fields=['user', 'date'], name='queueing_duty_user_date')],
                 'constraints': [models.UniqueConstraint(fields=('window', 'date', 'period'), name='queueing_duty_unique', violation_error_message='该窗口该班次已有值班人员')],
             },
-        ),
-        migrations.AddConstraint(
-            model_name='slot',
-            constraint=models.UniqueConstraint(fields=('business_type', 'date', 'start'), name='queueing_slot_unique'),
-        ),
-        migrations.AddConstraint(
-            model_name='slot',
-            constraint=models.CheckConstraint(condition=models.Q(('booked__lte', models.F('capacity'))), name='queueing_slot_not_over', violation_error_message='该时段已约满'),
-        ),
-        migrations.AddIndex(
-            model_name='appointment',
-            index=models.Index(fields=['user', '-created_at'], name='queueing_appt_user'),
-        ),
-        migrations.AddIndex(
-            model_name='appointment',
-            index=models.Index(fields=['status', 'slot'], name='queueing_appt_status'),
-        ),
-        migrations.AddConstraint(
-            model_name='appointment',
-            constraint=models.UniqueConstraint(condition=models.Q(('status__in', ['booked', 'checked_in'])), fields=('slot', 'user'), name='queueing_appt_once_per_slot', violation_error_message='您已预约该时段，请勿重复预约'),
-        ),
-        migrations.AddIndex(
-            model_name='ticket',
-            index=models.Index(fields=['business_type', 'day', 'status', '-priority', 'number'], name='queueing_ticket_next'),
-        ),
-        migrations.AddIndex(
-            model_name='ticket',
-            index=models.Index(fields=['hall', 'day', 'status'], name='queueing_ticket_hall_day'),
-        ),
-        migrations.AddIndex(
-            model_name='ticket',
-            index=models.Index(fields=['user', '-issued_at'], name='queueing_ticket_user'),
-        ),
-        migrations.AddConstraint(
-            model_name='ticket',
-            constraint=models.UniqueConstraint(fields=('business_type', 'day', 'number'), name='queueing_ticket_unique'),
-        ),
-        migrations.AddConstraint(
-            model_name='ticketcounter',
-            constraint=models.UniqueConstraint(fields=('business_type', 'day'), name='queueing_counter_unique'),
-        ),
-        migrations.AddIndex(
-            model_name='ticketevent',
-            index=models.Index(fields=['hall', 'id'], name='queueing_event_stream'),
-        ),
-        migrations.AddConstraint(
-            model_name='zone',
-            constraint=models.UniqueConstraint(fields=('hall', 'name'), name='queueing_zone_unique_name', violation_error_message='该大厅已有同名功能区'),
-        ),
-        migrations.AddConstraint(
-            model_name='businesstype',
-            constraint=models.UniqueConstraint(fields=('hall', 'prefix'), name='queueing_btype_unique_prefix', violation_error_message='该大厅已有相同号码字头的业务类型'),
         ),
     ]

@@ -24,6 +24,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': '大厅日汇总',
                 'verbose_name_plural': '大厅日汇总',
+                'constraints': [models.UniqueConstraint(fields=('hall', 'day'), name='queueing_rollup_unique')],
             },
         ),
         migrations.CreateModel(
@@ -42,6 +43,7 @@ class Migration(migrations.Migration):
                 'verbose_name': '超时等待提醒',
                 'verbose_name_plural': '超时等待提醒',
                 'ordering': ['-created_at'],
+                'indexes': [models.Index(fields=['hall', 'day', '-created_at'], name='queueing_alert_hall_day')],
             },
         ),
         migrations.CreateModel(
@@ -68,18 +70,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': '日汇总明细',
                 'verbose_name_plural': '日汇总明细',
+                'indexes': [models.Index(fields=['hall', 'kind', 'day'], name='queueing_rcell_hall_kind_day')],
             },
-        ),
-        migrations.AddConstraint(
-            model_name='dailyrollup',
-            constraint=models.UniqueConstraint(fields=('hall', 'day'), name='queueing_rollup_unique'),
-        ),
-        migrations.AddIndex(
-            model_name='overduealert',
-            index=models.Index(fields=['hall', 'day', '-created_at'], name='queueing_alert_hall_day'),
-        ),
-        migrations.AddIndex(
-            model_name='rollupcell',
-            index=models.Index(fields=['hall', 'kind', 'day'], name='queueing_rcell_hall_kind_day'),
         ),
     ]

@@ -71,6 +71,8 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': '评价',
                 'verbose_name_plural': '评价',
+                'indexes': [models.Index(fields=['department', '-rated_at'], name='rating_dept_recent'), models.Index(fields=['region_code', '-rated_at'], name='rating_region_recent'), models.Index(fields=['applicant', '-rated_at'], name='rating_applicant_recent'), models.Index(fields=['-rated_at'], name='rating_recent')],
+                'constraints': [models.UniqueConstraint(condition=models.Q(('followup_of__isnull', True)), fields=('event_key', 'rater_key'), name='rating_one_per_event', violation_error_message='该服务已评价过，每次服务只能评价一次'), models.UniqueConstraint(fields=('followup_of',), name='rating_one_followup', violation_error_message='已追评过，每条评价只能追评一次'), models.CheckConstraint(condition=models.Q(('level__gte', 1), ('level__lte', 5)), name='rating_level_1_5')],
             },
         ),
         migrations.CreateModel(
@@ -125,6 +127,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': '差评整改',
                 'verbose_name_plural': '差评整改',
+                'indexes': [models.Index(fields=['department', 'state', 'due_date'], name='rect_dept_state_due'), models.Index(fields=['state', 'due_date'], name='rect_state_due')],
             },
         ),
         migrations.CreateModel(
@@ -166,6 +169,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': '现场服务',
                 'verbose_name_plural': '现场服务',
+                'indexes': [models.Index(fields=['window', '-served_at'], name='rvisit_window_recent')],
             },
         ),
         migrations.AddField(
@@ -276,45 +280,5 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': '评价日汇总',
                 'indexes': [models.Index(fields=['day', 'department'], name='rdaily_day_dept'), models.Index(fields=['region_code', 'day'], name='rdaily_region_day')],
             },
-        ),
-        migrations.AddIndex(
-            model_name='rectification',
-            index=models.Index(fields=['department', 'state', 'due_date'], name='rect_dept_state_due'),
-        ),
-        migrations.AddIndex(
-            model_name='rectification',
-            index=models.Index(fields=['state', 'due_date'], name='rect_state_due'),
-        ),
-        migrations.AddIndex(
-            model_name='windowvisit',
-            index=models.Index(fields=['window', '-served_at'], name='rvisit_window_recent'),
-        ),
-        migrations.AddIndex(
-            model_name='rating',
-            index=models.Index(fields=['department', '-rated_at'], name='rating_dept_recent'),
-        ),
-        migrations.AddIndex(
-            model_name='rating',
-            index=models.Index(fields=['region_code', '-rated_at'], name='rating_region_recent'),
-        ),
-        migrations.AddIndex(
-            model_name='rating',
-            index=models.Index(fields=['applicant', '-rated_at'], name='rating_applicant_recent'),
-        ),
-        migrations.AddIndex(
-            model_name='rating',
-            index=models.Index(fields=['-rated_at'], name='rating_recent'),
-        ),
-        migrations.AddConstraint(
-            model_name='rating',
-            constraint=models.UniqueConstraint(condition=models.Q(('followup_of__isnull', True)), fields=('event_key', 'rater_key'), name='rating_one_per_event', violation_error_message='该服务已评价过，每次服务只能评价一次'),
-        ),
-        migrations.AddConstraint(
-            model_name='rating',
-            constraint=models.UniqueConstraint(fields=('followup_of',), name='rating_one_followup', violation_error_message='已追评过，每条评价只能追评一次'),
-        ),
-        migrations.AddConstraint(
-            model_name='rating',
-            constraint=models.CheckConstraint(condition=models.Q(('level__gte', 1), ('level__lte', 5)), name='rating_level_1_5'),
         ),
     ]
