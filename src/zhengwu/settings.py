@@ -212,9 +212,9 @@ TEMPLATES = [
 # --- Database -------------------------------------------------------------------------------
 _sqlite_path = DATA_DIR / "zhengwu.sqlite3"
 DATABASES = {
-    "default": dj_database_url.config(
-        env="DATABASE_URL",
-        default=f"sqlite:///{_sqlite_path}",
+    # An empty DATABASE_URL (a deployment file's "DATABASE_URL=") means unset: the embedded SQLite.
+    "default": dj_database_url.parse(
+        os.environ.get("DATABASE_URL") or f"sqlite:///{_sqlite_path}",
         # A connection is kept this many seconds (its prepared statements with it, ADR 0013).
         conn_max_age=int(os.environ.get("ZHENGWU_CONN_MAX_AGE", "600")),
         conn_health_checks=True,

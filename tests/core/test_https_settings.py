@@ -94,3 +94,11 @@ def test_behind_a_trusted_tls_proxy_https_requests_get_hsts(tmp_path):
     assert out["proxied_ping"][2] == "max-age=31536000; includeSubDomains"
     assert out["proxied_page"][0] == 200 and out["proxied_page"][2].startswith("max-age=31536000")
     assert out["page"][0] == 301  # the proxy's plain-HTTP requests are still sent to HTTPS
+
+
+def test_an_empty_database_url_means_the_embedded_sqlite(tmp_path):
+    env = production_env(tmp_path, DATABASE_URL="")
+    done = run(["-c", "import django; django.setup(); from django.conf import settings; "
+                      "print(settings.DATABASES['default']['ENGINE'], settings.DATABASES['default']['NAME'])"], env)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["django.db.backends.sqlite3", str(tmp_path / "zhengwu.sqlite3")]
