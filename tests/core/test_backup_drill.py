@@ -67,10 +67,19 @@ def _pg_admin(sql: str) -> None:
         c.execute(sql)
 
 
-class Platform:
-    """One installation: a data directory, a database, the environment of its processes."""
+def _pg_create(name: str, template: str | None = None) -> None:
+    """A new PostgreSQL database ``name``: empty, or a copy of ``template``."""
+    _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    _pg_admin(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
 
-    def __init__(self, data_dir: Path, db_name: str | None, **env):
+
+class Platform:
+    """One installation: a data directory, a database, the environment of its processes.
+
+    ``template``: start from a copy of an empty, migrated database (a SQLite file, or a PostgreSQL
+    database used as a template) instead of an empty one; the migrations take half a minute or more."""
+
+    def __init__(self, data_dir: Path, db_name: str | None, template: Path | str | None = None, **env):
         self.data_dir, self.db_name = data_dir, db_name
         data_dir.mkdir(parents=True, exist_ok=True)
         keep = {k: v for k, v in os.environ.items() if not k.startswith(("ZHENGWU_", "DJANGO_", "DATABASE_URL"))}
@@ -78,9 +87,10 @@ class Platform:
                     "DJANGO_SETTINGS_MODULE": "zhengwu.settings", "ZHENGWU_LOG_LEVEL": "WARNING",
                     "PYTHONPATH": os.pathsep.join(filter(None, [str(SRC), os.environ.get("PYTHONPATH")])), **env}
         if db_name:
-            _pg_admin(f'DROP DATABASE IF EXISTS "{db_name}"')
-            _pg_admin(f'CREATE DATABASE "{db_name}"')
+            _pg_create(db_name, template)
             self.env["DATABASE_URL"] = _pg_url(db_name)
+        elif template:
+            shutil.copy2(template, self.sqlite_file)
 
     def run(self, *args: str, check: bool = True, env: dict | None = None) -> subprocess.CompletedProcess:
         proc = subprocess.run([sys.executable, "-m", "zhengwu", *args], env={**self.env, **(env or {})},
@@ -102,15 +112,6 @@ class Platform:
     def sqlite_file(self) -> Path:
         return self.data_dir / "zhengwu.sqlite3"
 
-    def copy_database_from(self, template: Path | str) -> None:
-        """Start from a copy of an empty, migrated database (a file, or a PostgreSQL database made
-        a template) instead of running the migrations again: they take half a minute or more."""
-        if self.db_name:
-            _pg_admin(f'DROP DATABASE IF EXISTS "{self.db_name}"')
-            _pg_admin(f'CREATE DATABASE "{self.db_name}" TEMPLATE "{template}"')
-        else:
-            shutil.copy2(template, self.sqlite_file)
-
 
 # The module's tests share one populated platform (the module-scoped fixture): one worker runs them all.
 pytestmark = pytest.mark.xdist_group("backup_drill")
@@ -128,40 +129,39 @@ def drill(request, tmp_path_factory):
     base = tmp_path_factory.mktemp("drill")
     # Each pytest-xdist worker (make test runs two) drills on databases of its own.
     prefix = "test_zw_opsbak_" + os.environ.get("PYTEST_XDIST_WORKER", "")
-    source = Platform(base / "source", f"{prefix}src" if pg else None)
-    made = [source]
+    # The empty, migrated database, kept for the targets that need one (target(migrated=True)).
+    template: Path | str = f"{prefix}migrated" if pg else base / "migrated.sqlite3"
+    made: list[Platform] = []
 
     def target(name: str, migrated: bool = False, **env) -> Platform:
         """A new installation; ``migrated``: its database already migrated (and empty)."""
-        t = Platform(base / name, f"{prefix}{name}" if pg else None, **env)
+        t = Platform(base / name, f"{prefix}{name}" if pg else None, template if migrated else None, **env)
         made.append(t)
-        if migrated:
-            t.copy_database_from(template)
         # The operator brings the keys to the new machine: here the environment's keys, and the
         # audit signing key file (which the archive does not contain).
         (t.data_dir / "audit").mkdir(mode=0o700, exist_ok=True)
         shutil.copy2(source.data_dir / "audit" / "signing.key", t.data_dir / "audit" / "signing.key")
         return t
 
-    source.run("migrate", "-v0")
-    # The empty, migrated database, kept for the targets that need one (target(migrated=True)).
-    if pg:
-        template = f"{prefix}migrated"
-        _pg_admin(f'DROP DATABASE IF EXISTS "{template}"')
-        _pg_admin(f'CREATE DATABASE "{template}" TEMPLATE "{source.db_name}"')
-    else:
-        template = base / "migrated.sqlite3"
-        shutil.copy2(source.sqlite_file, template)
-    source.run("demo", "--no-history")
-    source.run("audit", "checkpoint")
-    out = source.run("backup", "--out", str(base / "backups") + os.sep)
-    archive = next((base / "backups").glob("zhengwu-backup-*.tar"))
-    yield {"source": source, "archive": archive, "target": target, "backup_out": out.stdout,
-           "snapshot": source.snapshot(), "vendor": request.param}
-    for p in made:
-        p.drop()
-    if pg:
-        _pg_admin(f'DROP DATABASE IF EXISTS "{template}" WITH (FORCE)')
+    try:  # the databases are dropped however far the setup got
+        source = Platform(base / "source", f"{prefix}src" if pg else None)
+        made.append(source)
+        source.run("migrate", "-v0")
+        if pg:
+            _pg_create(str(template), source.db_name)
+        else:
+            shutil.copy2(source.sqlite_file, template)
+        source.run("demo", "--no-history")
+        source.run("audit", "checkpoint")
+        out = source.run("backup", "--out", str(base / "backups") + os.sep)
+        archive = next((base / "backups").glob("zhengwu-backup-*.tar"))
+        yield {"source": source, "archive": archive, "target": target, "backup_out": out.stdout,
+               "snapshot": source.snapshot(), "vendor": request.param}
+    finally:
+        for p in made:
+            p.drop()
+        if pg:
+            _pg_admin(f'DROP DATABASE IF EXISTS "{template}" WITH (FORCE)')
 
 
 def test_backup_archive_holds_a_manifest_and_no_key(drill):
