@@ -297,6 +297,19 @@ def test_database_words_leave_jieba_with_their_rule_but_jieba_words_stay():
     assert UNKNOWN in an.cut(f"我想{UNKNOWN}") and an.lexicon_version == "v3"
 
 
+def test_a_file_rule_keeps_a_common_word_as_common_as_jieba_has_it():
+    """synonyms.txt's words join jieba's dictionary at a modest frequency; a word jieba already
+    knows as common (个人) must keep its own, or every name holding it is cut anew (维护/个/人)."""
+    from zhengwu.catalog.search.analysis import Analyzer
+
+    an = Analyzer()
+    an.file_rules = parse_synonyms(["个人网站,私人网站>个人,国际联网备案"])
+    an._index_rules()
+    assert an.tokenizer.FREQ["个人"] > 10_000
+    assert an.cut("失业保险待遇发放账户维护个人")[-2:] == ["维护", "个人"]
+    assert an.is_word("个人网站")  # a word jieba does not know joins as before
+
+
 def test_the_rule_list_pages_keep_the_filter(client, admin):
     # no updated_by: as after the editor's account is deleted (SET_NULL); the list showed a 500 then
     SearchSynonym.objects.bulk_create(SearchSynonym(rule=f"说法{i:03d}>规范{i:03d}") for i in range(60))

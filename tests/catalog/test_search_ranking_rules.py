@@ -116,10 +116,11 @@ def test_search_blends_the_name_overlap_in(department, monkeypatch):
         return [h.obj.name for h in search.search(question).items]
 
     # The words alone put a longer name first; its characters say the short one is what was asked.
-    # (临时占地审批 was such a case until a lone character's words were indexed, Analyzer.orphan_words.)
+    # (临时占地审批 was such a case until a lone character's words were indexed, Analyzer.orphan_words;
+    # 个体户变更 until 两证整合 became a lexicon word, 第十三轮: now the name's coverage decides it.)
     assert top("临时占地审批", 0.2)[0] == "临时用地审批"
-    assert top("个体户变更", 0.0)[0] == "两证整合个体工商户信息变更（县级行使）"
-    assert top("个体户变更", 0.2)[0] == "个体工商户变更登记（备案）"
+    assert top("个人参保信息", 0.0)[0] == "参保单位参保信息查询"
+    assert top("个人参保信息", 0.2)[0] == "参保人员参保信息查询"
     assert set(top("临时占地审批", 0.0)) == set(top("临时占地审批", 0.2))  # it orders the candidates, adds none
 
 
@@ -140,7 +141,10 @@ def test_of_two_siblings_the_one_whose_name_the_question_explains_comes_first(de
     from django.core.cache import cache
 
     for name in ("机关事业单位社会保险注销登记", "企业注销社会保险登记", "机动车维修工时单价备案", "机动车维修经营备案",
-                 "机动车维修经营备案（变更）"):  # as 广安区 wrote them
+                 "机动车维修经营备案（变更）", "个体工商户变更登记（备案）", "两证整合个体工商户信息变更（县级行使）",
+                 "乡村建设规划许可证核发", "建设工程（含临时建设）规划许可证核发", "临时用地审批", "设立宗教活动临时地点审批",
+                 "土地权属争议裁决", "受理农村土地承包经营纠纷仲裁申请", "参保单位参保信息查询", "参保人员参保信息查询",
+                 "建设用地（含临时用地）规划许可证核发（出让用地）", "临时占用公共体育场（馆）设施审批（县级）"):  # as 广安区 wrote them
         make_published_item(department, name)
     search.rebuild_index()
 
@@ -149,7 +153,9 @@ def test_of_two_siblings_the_one_whose_name_the_question_explains_comes_first(de
         cache.clear()
         return search.search(question).items[0].obj.name
 
-    assert top("修车店备案", 0.0) == "机动车维修工时单价备案"
+    # (修车店备案 was such a case until the lexicon's 第十三轮 led 修车店 to 机动车维修 itself.)
+    assert top("公司社保注销", 0.0) == "机关事业单位社会保险注销登记"
+    assert top("公司社保注销", 0.4) == "企业注销社会保险登记"
     assert top("修车店备案", 0.4) == "机动车维修经营备案"
 
 
@@ -232,10 +238,11 @@ def test_a_lone_character_gets_back_the_word_a_longer_lexicon_word_took_from_it(
     # The lexicon's 公司设立登记 and 经营许可 cut these names around a lone character.
     assert an.cut("分公司设立登记") == ["分", "公司设立登记"]
     assert "分公司" in an.analyse("分公司设立登记")[0]
-    assert an.cut("网络预约出租汽车经营许可证到期换证")[1:3] == ["经营许可", "证"]
-    assert "许可证" in an.analyse("网络预约出租汽车经营许可证到期换证")[0]
+    assert an.cut("取水许可证新办审批")[:2] == ["取水许可", "证"]
+    assert "许可证" in an.analyse("取水许可证新办审批")[0]
     # Stop words are not joined (律师及律所: no 及律), nor is what 非 negates.
-    assert an.analyse("律师及律所业务咨询")[0] == ("律师", "律所")
+    assert an.analyse("律师及律所业务咨询")[0][:2] == ("律师", "律所")
+    assert not any("及" in w for w in an.analyse("律师及律所业务咨询")[0])
     assert not any(w.startswith("非") for w in an.orphan_words(["非", "正常"], 0))
 
 

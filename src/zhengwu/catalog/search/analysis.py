@@ -208,8 +208,10 @@ class Analyzer:
             if len(word) > 1:
                 tk.add_word(word, freq=freq or 1000)
         file_words = {w for r in self.file_rules for w in r.words}
+        # A word jieba already knows as common (个人, 公司) keeps its frequency: lowered to the
+        # lexicon's 500 it would be cut apart in every name that holds it (维护/个/人).
         for word in sorted(file_words - known):
-            if len(word) > 1 and is_cjk(word):
+            if len(word) > 1 and is_cjk(word) and tk.FREQ.get(word, 0) < 500:
                 tk.add_word(word, freq=500)
         for word in self.splitwords:
             tk.del_word(word)
