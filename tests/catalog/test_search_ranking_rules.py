@@ -257,6 +257,23 @@ def test_a_branch_company_question_finds_the_branch_company_item(department):
     assert search.search("开分公司").items[0].obj.name == "分公司设立登记"
 
 
+@pytest.mark.django_db
+def test_a_name_that_says_it_is_not_what_was_asked_is_not_found_by_its_synonyms(department):
+    """非公司企业法人 are enterprises that are not companies: 公司's synonyms (企业, 法人) must not make
+    them the answer to a question about a company; asked for by name, they are still found."""
+    from django.core.cache import cache
+
+    for name in ("非公司企业法人设立登记", "非公司企业法人分支机构设立登记", "公司设立登记",
+                 "经营性人力资源服务机构开展人力资源服务业务备案(县级)", "经营性人力资源服务机构从事职业中介活动许可（县级）"):
+        make_published_item(department, name)  # as 广安区 wrote them
+    search.rebuild_index()
+    cache.clear()
+    top = [h.obj.name for h in search.search("开职业中介公司备案").items]
+    assert top[0].startswith("经营性人力资源服务机构")
+    assert top.index("非公司企业法人设立登记") > top.index("公司设立登记")
+    assert search.search("非公司企业法人设立").items[0].obj.name == "非公司企业法人设立登记"
+
+
 def test_a_lexicon_phrase_for_an_operation_is_no_object():
     from zhengwu.catalog.search.analysis import analyzer
     from zhengwu.catalog.search.query import object_word

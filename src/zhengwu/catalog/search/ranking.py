@@ -15,7 +15,7 @@ from django.core.cache import cache
 from django.db import connection
 
 from ..models.search import AUDIENCE_LEGAL, AUDIENCE_PERSON, SearchPosting, SearchTerm, doc_kind
-from .analysis import is_cjk, normalise, variant_words
+from .analysis import NEGATING_PREFIX, is_cjk, normalise, variant_words
 from .index import FACET_THEME, HEADLINE_MIN_WEIGHT, char_ngrams
 from .query import Concept, ParsedQuery, object_word, parse_query
 from .rerank import item_names, rerank
@@ -161,10 +161,13 @@ class _Grams:
 
 def _score(rows: Iterable[tuple[int, int, float]], term_concepts: dict[int, list[tuple[int, float]]],
            weights: list[float], grams: _Grams | None = None,
-           parts: dict[tuple[int, int], list[frozenset[int]]] | None = None) -> dict[int, tuple[float, set[int]]]:
+           parts: dict[tuple[int, int], list[frozenset[int]]] | None = None,
+           negated: dict[int, set[int]] | None = None) -> dict[int, tuple[float, set[int]]]:
     """Score documents from their postings: per concept its best term (plus a little of the rest),
     times the weighted share of the concepts matched. ``parts`` (exact pass): a term that is only a
-    part of a long synonym counts for its concept only where the document has a sibling part too."""
+    part of a long synonym counts for its concept only where the document has a sibling part too.
+    ``negated``: document → the concepts its headline says it is not (非公司 for 公司), matched
+    there by no term at all."""
     if parts:
         rows = list(rows)
         doc_terms: dict[int, set[int]] = defaultdict(set)
@@ -184,6 +187,8 @@ def _score(rows: Iterable[tuple[int, int, float]], term_concepts: dict[int, list
         is_gram = grams is not None and term_id in grams.terms
         for ci, qw in term_concepts[term_id]:
             if parts and (term_id, ci) in parts and not any(g & doc_terms[doc] for g in parts[(term_id, ci)]):
+                continue
+            if negated and ci in negated.get(doc, ()):
                 continue
             s = qw * weight
             acc[ci] = acc.get(ci, 0.0) + s
@@ -274,12 +279,16 @@ def _rank_once(parsed: ParsedQuery, vocab: Vocabulary, rng, audiences, limit: in
     chosen = dict(sorted(terms.items(), key=lambda kv: -kv[1])[:MAX_QUERY_TERMS])
     asked = set(terms) | {c.label for c in concepts}
     variants = [w for w in variant_words() if w not in asked]
-    words = list(chosen) + variants
+    # 非 + a word the question asks for (非公司 for 公司): a headline holding it says the item is not that.
+    negations = {NEGATING_PREFIX + c.label: ci for ci, c in enumerate(concepts)
+                 if is_cjk(c.label) and not c.label.startswith(NEGATING_PREFIX) and NEGATING_PREFIX + c.label not in asked}
+    words = list(chosen) + variants + list(negations)
     rows = fetch(f"SELECT id, term, df, head_df FROM {quoted_table(SearchTerm)} WHERE term IN ({placeholders(words)}) AND df > 0",
                  words) if words else []
     known = {term for _, term, _, _ in rows}
-    variant_ids = {term_id for term_id, term, _, _ in rows if term not in chosen}
-    rows = [r for r in rows if r[0] not in variant_ids]
+    negation_ids = {term_id: negations[term] for term_id, term, _, _ in rows if term in negations and term not in chosen}
+    variant_ids = {term_id for term_id, term, _, _ in rows if term not in chosen and term_id not in negation_ids}
+    rows = [r for r in rows if r[0] not in variant_ids and r[0] not in negation_ids]
     # A part of the question the index has no word for (or, in the fallback, every part) is
     # looked for by its characters.
     grams: list[str] = []
@@ -339,15 +348,20 @@ def _rank_once(parsed: ParsedQuery, vocab: Vocabulary, rng, audiences, limit: in
     penalised: set[int] = set()
     exact: dict[int, tuple[float, set[int]]] = {}
     if ranked:
-        postings = _exact_postings(item_docs + bundle_docs, term_ids + sorted(variant_ids))
+        postings = _exact_postings(item_docs + bundle_docs, term_ids + sorted(variant_ids) + sorted(negation_ids))
         penalised = {d for d, t, w in postings if t in variant_ids and w >= VARIANT_MIN_WEIGHT}
+        negated: dict[int, set[int]] = defaultdict(set)
+        for d, t, w in postings:
+            if t in negation_ids and w >= VARIANT_MIN_WEIGHT:
+                negated[d].add(negation_ids[t])
         # A 一件事 is offered only when its headline (name, 通俗名称, keywords) carries a word of the
         # question or a strong synonym (not a sub-word, not 申领 standing for 身份证): 新生儿出生一件事
         # lists 居民身份证 among its members' materials, but it is no answer to "身份证过期了".
         strong = {term_id for term_id, term, _ in rows if terms.get(term, 0) >= STRONG_SYNONYM}
         headlined = {d for d, t, w in postings if d % 2 == 1 and w >= HEADLINE_MIN_WEIGHT and t in strong}
         bundle_docs = [d for d in bundle_docs if d in headlined]
-        exact = _score((p for p in postings if p[1] not in variant_ids), term_concepts, weights, gram_info, parts)
+        exact = _score((p for p in postings if p[1] not in variant_ids and p[1] not in negation_ids), term_concepts, weights,
+                       gram_info, parts, negated)
 
     def hits_of(docs: list[int], names: bool = False) -> list[Hit]:
         scores = {}
