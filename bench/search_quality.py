@@ -11,7 +11,8 @@ wrote them, imported with ``zhengwu import-items``: no 通俗名称, no keywords
 ``guangan_dev6.csv`` (the third, fourth and sixth mostly on items no other file asks about), and second to fifth
 held-out sets, ``guangan_heldout2.csv`` to ``guangan_heldout5.csv`` (the last on the 286 items the catalogue
 gained at 1,131), written before any search
-was run on them), each scoped to its district as a district portal is, next to the naive baseline
+was run on them; ``guangan_devtypo.csv`` is the 广安 dev questions again, each with one homophone typo
+(``bench/make_typo_questions.py``)), each scoped to its district as a district portal is, next to the naive baseline
 (character 1–3-gram TF-IDF over the item names alone). The held-out questions were written before
 the search was tuned and are never tuned on: ``--misses`` never lists their misses and ``--dev-only``
 skips them. A catalogue may have held-out parts only (no dev set); each part whose file is missing
@@ -40,7 +41,7 @@ CATALOGUES = [
 
 # (file suffix, title): the dev sets are tuned on, the held-out set never is (their misses are never listed)
 PARTS = [("dev", "开发集"), ("dev2", "开发集 2"), ("dev3", "开发集 3"), ("dev4", "开发集 4"), ("dev5", "开发集 5"), ("dev6", "开发集 6"),
-         ("heldout", "留出集"), ("heldout2", "留出集 2"),
+         ("devtypo", "开发集（错别字）"), ("heldout", "留出集"), ("heldout2", "留出集 2"),
          ("heldout3", "留出集 3"), ("heldout4", "留出集 4"), ("heldout5", "留出集 5")]
 HELD_OUT = {part for part, _ in PARTS if part.startswith("heldout")}
 

@@ -76,6 +76,38 @@ def test_typos_are_tolerated(search_catalogue, query, expected):
     assert result.items and result.items[0].obj.name.startswith(expected), names(result)
 
 
+def _concepts(query: str) -> dict[str, set[str]]:
+    from zhengwu.catalog.search.query import parse_query
+
+    return {c.label: set(c.terms) for c in parse_query(query).concepts}
+
+
+def test_a_typo_of_a_citizens_word_is_repaired_by_its_sound(search_catalogue):
+    # 掉了 is no word of any item, only of the lexicon (掉了>遗失,补领…): its typo 掉乐 is still 掉了.
+    terms = set().union(*_concepts("身份证掉乐").values())
+    assert {"掉了", "遗失"} <= terms
+
+
+def test_a_typo_is_respelt_across_the_cut_it_caused(search_catalogue):
+    # jieba cuts 社抱卡上 as 社抱/卡上 and 发漂 as one unknown word: both are respelt by their sound.
+    assert "社保卡" in _concepts("社抱卡上的手机号要改")
+    assert "发票" in _concepts("发漂丢了")
+    # Words jieba knows are no typos (成都 is no 程度), nor is a word glued to a stop word (改个: 改革?).
+    assert set(_concepts("成都上班")) == {"成都", "上班"}
+    assert not {"改革", "盖个"} & set().union(*_concepts("想改个名字").values())
+
+
+def test_a_repair_that_spans_words_stands_for_each_of_them(search_catalogue):
+    from zhengwu.catalog.search.analysis import analyzer
+    from zhengwu.catalog.search.query import Concept, _split_repair
+    from zhengwu.catalog.search.vocabulary import vocabulary
+
+    # 社保卡|丢|乐 sounds like 社保卡丢了 (a keyword somewhere): it is 社保卡 and 丢了, each with its synonyms.
+    joined = Concept("社保卡丢乐", {"社保卡丢了": 0.9})
+    parts = _split_repair(joined, "社保卡丢了", 0.9, vocabulary(), analyzer())
+    assert [c.label for c in parts] == ["社保卡", "丢了"] and "社保卡丢了" in parts[0].terms
+
+
 def test_stop_words_alone_find_nothing(search_catalogue):
     result = search.search("我想问一下怎么办理")
     assert result.items == [] and result.bundles == []

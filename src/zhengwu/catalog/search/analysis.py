@@ -162,6 +162,7 @@ class Analyzer:
                 by_word[w].append(rule)
         self.rules, self.rules_by_word = rules, by_word
         self._operation_phrases: dict[str, bool] = {}
+        self._rule_pinyin: dict[str, list[str]] | None = None
         self.synonym_words = frozenset(w for r in rules for w in r.words)
 
     def set_extra_rules(self, rules: list[SynonymRule], version: str) -> None:
@@ -255,6 +256,20 @@ class Analyzer:
             hits = sum(1 for t in targets if any(op in t for op in ops))
             known = self._operation_phrases[word] = bool(targets) and hits * 2 >= len(targets)
         return known
+
+    def rule_words_for_pinyin(self, spelling: str) -> list[str]:
+        """The lexicon's words spelt ``spelling`` (掉了 for diaole): a typo of a citizen's word (掉乐)
+        is repaired as one of an indexed word is (Vocabulary.words_for_pinyin)."""
+        by_pinyin = self._rule_pinyin
+        if by_pinyin is None:
+            by_pinyin = defaultdict(list)
+            for word in sorted(self.rules_by_word):
+                if len(word) > 1 and is_cjk(word):
+                    full, _ = pinyin_of(word)
+                    if full:
+                        by_pinyin[full].append(word)
+            self._rule_pinyin = by_pinyin = dict(by_pinyin)
+        return by_pinyin.get(spelling, [])
 
     def is_word(self, text: str) -> bool:
         return self.tokenizer.FREQ.get(text, 0) > 0

@@ -138,6 +138,14 @@ def _resolve_letters(run: str, vocab: Vocabulary) -> list[Concept]:
     return [c]
 
 
+def _words_for_pinyin(spelling: str, vocab: Vocabulary, an: Analyzer) -> list[str]:
+    """Indexed words spelt so (by how many documents hold them), then the lexicon's."""
+    if not spelling:
+        return []
+    words = vocab.words_for_pinyin(spelling)
+    return [*words, *(w for w in an.rule_words_for_pinyin(spelling) if w not in words)]
+
+
 def _known(word: str, vocab: Vocabulary, an: Analyzer) -> bool:
     return word in vocab.df or word in an.rules_by_word
 
@@ -168,7 +176,7 @@ def _repair_runs(tokens: list[str], vocab: Vocabulary, an: Analyzer) -> list[str
                         found = (size, joined)
                         break
                     spelling, _ = pinyin_of(joined)
-                    words, weight = (vocab.words_for_pinyin(spelling) if spelling else []), W_PINYIN
+                    words, weight = _words_for_pinyin(spelling, vocab, an), W_PINYIN
                 elif (len(joined) >= 4 and any(len(t) > 1 for t in window if not _known(t, vocab, an))
                       and not any(_has_known_part(t, vocab, an) for t in window if not _known(t, vocab, an))):
                     # An unknown single character (换, 挂, 销: a verb the index has no word for) is
@@ -180,17 +188,77 @@ def _repair_runs(tokens: list[str], vocab: Vocabulary, an: Analyzer) -> list[str
                     c = Concept(joined)
                     for w in words[:3]:
                         c.add(w, weight)
-                    found = (size, c)
+                    found = (size, _split_repair(c, words[0], weight, vocab, an))
                     break
             if found:
                 break
         if found:
-            out.append(found[1])
+            out.extend(found[1]) if isinstance(found[1], list) else out.append(found[1])
             i += found[0]
         else:
             out.append(tokens[i])
             i += 1
     return out
+
+
+def _glued_stopword(word: str, an: Analyzer) -> bool:
+    """An unknown word that opens or ends with a stop word (改个, 司想) is two words jieba joined,
+    not one misspelt: it is not repaired by its sound (改个 is no 改革, 盖个)."""
+    return len(word) > 1 and (word[0] in an.stopwords or word[-1] in an.stopwords)
+
+
+RESPELL_SPAN = 6  # characters: the longest stretch respelt around an unknown word
+
+
+def _respell(run: str, vocab: Vocabulary, an: Analyzer) -> str:
+    """The run with each stretch that holds an unknown word (no dictionary has it: jieba made it up
+    from a typo) and sounds like a known one written as that word. A typo cuts the text in odd
+    places (社抱|卡上 is 社保卡 上, 银性|卡 is 银行卡), so the stretch is looked for by characters
+    across jieba's cut, the longest that sounds right. A known word is never cut into."""
+    tokens = an.cut(run)
+    pos = 0
+    inside: set[int] = set()  # offsets strictly inside a known word
+    unknown: list[tuple[int, int]] = []
+    for t in tokens:
+        if len(t) > 1 and _known(t, vocab, an):
+            inside.update(range(pos + 1, pos + len(t)))
+        elif (len(t) > 1 and is_cjk(t) and not an.is_word(t) and not _known(t, vocab, an) and not t.startswith(NEGATIONS)
+              and not _glued_stopword(t, an)):
+            unknown.append((pos, pos + len(t)))  # a word no dictionary knows: jieba's guess at a typo
+        pos += len(t)
+    fixes: list[tuple[int, int, str]] = []
+    for u0, u1 in unknown:
+        if fixes and u0 < fixes[-1][1]:
+            continue
+        best = None
+        for a in range(max(u0 - 2, fixes[-1][1] if fixes else 0), u1):
+            for b in range(max(a + 2, u0 + 1), min(len(run), a + RESPELL_SPAN) + 1):
+                if a in inside or b in inside or (best and b - a <= best[1] - best[0]):
+                    continue
+                stretch = run[a:b]
+                if not is_cjk(stretch) or _known(stretch, vocab, an) or an.is_word(stretch):
+                    continue
+                spelling, _ = pinyin_of(stretch)
+                words = [w for w in _words_for_pinyin(spelling, vocab, an) if len(w) == len(stretch)]
+                if words:
+                    best = (a, b, words[0])
+        if best:
+            fixes.append(best)
+    for a, b, word in reversed(fixes):
+        run = run[:a] + word + run[b:]
+    return run
+
+
+def _split_repair(c: Concept, word: str, weight: float, vocab: Vocabulary, an: Analyzer) -> Concept | list[Concept]:
+    """A repair that spans words (社保卡|丢|乐 → 社保卡丢了) stands for each of them, as if typed
+    right (社保卡, 丢了: each with its own synonyms), the whole word kept with the first."""
+    parts = an.cut(word)
+    if len(parts) < 2 or not all(len(p) > 1 and _known(p, vocab, an) for p in parts):
+        return c
+    concepts = [Concept(p, {p: weight}) for p in parts]
+    for t, w in c.terms.items():
+        concepts[0].add(t, w)
+    return concepts
 
 
 def _cross_words(run: str, tokens: list[str], concepts: list[Concept], vocab: Vocabulary, an: Analyzer) -> None:
@@ -257,6 +325,7 @@ def parse_query(q: str, vocab: Vocabulary | None = None) -> ParsedQuery:
             concepts.extend(_resolve_letters(run, vocab))
         else:
             first = len(concepts)
+            run = _respell(run, vocab, an)
             all_tokens = an.cut(run)
             tokens = [t for t in all_tokens if t not in an.stopwords]
             for piece in _repair_runs(tokens, vocab, an):
@@ -274,9 +343,10 @@ def parse_query(q: str, vocab: Vocabulary | None = None) -> ParsedQuery:
                 sub_weight = W_LONG_PART if len(piece) >= LONG_PHRASE else W_SUBWORD
                 for sub in an.subwords(piece):
                     c.add(sub, sub_weight)
-                if len(piece) > 1 and not _known(piece, vocab, an) and not piece.startswith(NEGATIONS):
+                if len(piece) > 1 and not _known(piece, vocab, an) and not piece.startswith(NEGATIONS) \
+                        and not _glued_stopword(piece, an):
                     spelling, _ = pinyin_of(piece)
-                    for w in vocab.words_for_pinyin(spelling)[:3] if spelling else []:
+                    for w in _words_for_pinyin(spelling, vocab, an)[:3]:
                         c.add(w, W_PINYIN)
                     if len(c.terms) <= 1 + len(an.subwords(piece)):
                         for w in vocab.fuzzy(piece, extra=an.rules_by_word):
