@@ -84,4 +84,5 @@ def warm_up() -> None:
     query (about two seconds per process) — e.g. from a web server's post-fork hook."""
     analyzer().tokenizer  # noqa: B018
     analyzer().action_words  # noqa: B018
+    analyzer().rule_words_for_pinyin("")  # the lexicon's spellings, for typos (a third of a second)
     vocabulary().derived  # noqa: B018

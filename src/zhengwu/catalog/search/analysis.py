@@ -259,7 +259,8 @@ class Analyzer:
 
     def rule_words_for_pinyin(self, spelling: str) -> list[str]:
         """The lexicon's words spelt ``spelling`` (掉了 for diaole): a typo of a citizen's word (掉乐)
-        is repaired as one of an indexed word is (Vocabulary.words_for_pinyin)."""
+        is repaired as one of an indexed word is (Vocabulary.words_for_pinyin). Built on first use
+        (a third of a second; search.warm_up does it) and again after the rules change."""
         by_pinyin = self._rule_pinyin
         if by_pinyin is None:
             by_pinyin = defaultdict(list)

@@ -193,7 +193,7 @@ def _repair_runs(tokens: list[str], vocab: Vocabulary, an: Analyzer) -> list[str
             if found:
                 break
         if found:
-            out.extend(found[1]) if isinstance(found[1], list) else out.append(found[1])
+            out.extend(found[1] if isinstance(found[1], list) else [found[1]])
             i += found[0]
         else:
             out.append(tokens[i])
