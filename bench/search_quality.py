@@ -2,6 +2,8 @@
 
     .venv/bin/python bench/search_quality.py            # a fresh SQLite database in a temp dir
     .venv/bin/python bench/search_quality.py --data-dir /tmp/sq --keep
+    .venv/bin/python bench/search_quality.py --dev-only --save-ranks /tmp/before.json   # then change something and
+    .venv/bin/python bench/search_quality.py --dev-only --compare /tmp/before.json      # see which questions moved
 
 Loads into a fresh database the demo district's catalogue (金水区, with its 通俗名称 and keywords)
 and a real district catalogue from another province (广安市广安区, 1,131 items as that district
@@ -23,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import json
 import os
 import shutil
 import sys
@@ -54,6 +57,10 @@ def main() -> int:
     parser.add_argument("--dev-only", action="store_true", help="skip the held-out sets (while tuning)")
     parser.add_argument("--reuse", action="store_true",
                         help="with --data-dir: reuse a database loaded before, only rebuild the index")
+    parser.add_argument("--save-ranks", metavar="FILE",
+                        help="write each dev question's rank to FILE (JSON), to --compare a later run with")
+    parser.add_argument("--compare", metavar="FILE",
+                        help="list the dev questions whose rank crossed 1 or 5 since the run that saved FILE")
     args = parser.parse_args()
     data_dir = Path(args.data_dir or tempfile.mkdtemp(prefix="zw-search-quality-"))
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -84,6 +91,7 @@ def main() -> int:
     print("| 目录 | 问题集 | 问题数 | hit@1 | hit@5 | MRR | 基线 hit@1 | 基线 hit@5 | 基线 MRR | 搜索 p95 |")
     print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     dev_reports = []
+    dev_ranks: dict[str, list] = {}  # never the held-out questions
     for label, region, prefix, _ in CATALOGUES:
         for part, title in PARTS:
             if not (EVAL / f"{prefix}_{part}.csv").exists() or (args.dev_only and part in HELD_OUT):
@@ -101,6 +109,7 @@ def main() -> int:
                       "；".join(f"第{o.question.row}行 {'|'.join(o.unknown)}" for o in report.unknown))
             if part not in HELD_OUT:
                 dev_reports.append(report)
+                dev_ranks.update(evaluation.ranks_of(report, f"{prefix}_{part}"))
     bundle_file = EVAL / "demo_bundles.csv"
     if bundle_file.exists():
         b = evaluation.evaluate_bundles(evaluation.read_bundle_questions(bundle_file.read_bytes()), region="410105")
@@ -110,6 +119,12 @@ def main() -> int:
     if args.misses:
         for report in dev_reports:
             print("\n".join(evaluation.format_misses(report)))
+    if args.compare:
+        before = json.loads(Path(args.compare).read_text(encoding="utf-8"))
+        print(f"\n与 {args.compare} 相比（只比开发集）：")
+        print("\n".join(evaluation.rank_changes(before, dev_ranks)))
+    if args.save_ranks:
+        Path(args.save_ranks).write_text(json.dumps(dev_ranks, ensure_ascii=False), encoding="utf-8")
     if not args.keep and not args.data_dir:
         shutil.rmtree(data_dir, ignore_errors=True)
     return 0

@@ -67,6 +67,17 @@ def test_read_bundle_questions_refuses_bad_files_with_a_chinese_message():
         evaluation.read_bundle_questions("问题,事项\n孩子出生,出生登记\n".encode())
 
 
+def test_rank_changes_lists_what_crossed_first_and_fifth_worse_first():
+    before = {"d:2": ["甲", 1, ["A"]], "d:3": ["乙", 6, ["B"]], "d:4": ["丙", 2, ["C"]], "d:5": ["丁", 3, ["D"]],
+              "gone:1": ["戊", 1, ["E"]]}
+    after = {"d:2": ["甲", 2, ["X", "A"]], "d:3": ["乙", 4, ["B"]], "d:4": ["丙", 3, ["C"]], "d:5": ["丁", None, []],
+             "new:1": ["己", 1, ["F"]]}
+    lines = evaluation.rank_changes(before, after)
+    assert lines[0] == "d（4 题）：hit@1 1 → 0，hit@5 3 → 3"
+    assert [line.split("：")[0] for line in lines[1:]] == ["  变差 d:2 “甲”", "  变差 d:5 “丁”", "  变好 d:3 “乙”"]
+    assert "第1位 → 第2位；现在前几位：X；A" in lines[1] and "第3位 → 前20位中没有；现在前几位：（无结果）" in lines[2]
+
+
 def test_the_shipped_question_files_are_well_formed():
     files = sorted(EVAL.glob("*_dev*.csv")) + sorted(EVAL.glob("*_heldout*.csv"))
     assert len(files) == 14

@@ -233,6 +233,40 @@ def format_misses(report: Report, limit: int | None = None) -> list[str]:
     return lines
 
 
+def ranks_of(report: Report, prefix: str) -> dict[str, list]:
+    """Each question's rank and first results, keyed ``prefix:row`` (for comparing two runs)."""
+    return {f"{prefix}:{o.question.row}": [o.question.text, o.rank, o.top[:3]] for o in report.outcomes}
+
+
+def rank_changes(before: dict[str, list], after: dict[str, list]) -> list[str]:
+    """What moved between two runs (``ranks_of`` of each): per file the hit@1 / hit@5 counts before and
+    after, then each question whose rank crossed 1 or 5, worse ones first. Questions only one run has
+    are left out."""
+    def hits(rank: int | None, k: int) -> bool:
+        return rank is not None and rank <= k
+
+    keys = [k for k in after if k in before]
+    lines = []
+    for prefix in dict.fromkeys(k.rpartition(":")[0] for k in keys):
+        mine = [k for k in keys if k.rpartition(":")[0] == prefix]
+        counts = [sum(hits(run[k][1], n) for k in mine) for run in (before, after) for n in (1, 5)]
+        lines.append(f"{prefix}（{len(mine)} 题）：hit@1 {counts[0]} → {counts[2]}，hit@5 {counts[1]} → {counts[3]}")
+    def worse(k: str) -> bool:
+        return (after[k][1] or DEPTH + 1) > (before[k][1] or DEPTH + 1)
+
+    moved = [k for k in keys if any(hits(before[k][1], n) != hits(after[k][1], n) for n in (1, 5))]
+    moved.sort(key=lambda k: (not worse(k), k))
+    for k in moved:
+        was, now = before[k][1], after[k][1]
+        word = "变差" if worse(k) else "变好"
+        lines.append(f"  {word} {k} “{after[k][0]}”：{_place(was)} → {_place(now)}；现在前几位：{'；'.join(after[k][2]) or '（无结果）'}")
+    return lines
+
+
+def _place(rank: int | None) -> str:
+    return f"第{rank}位" if rank else f"前{DEPTH}位中没有"
+
+
 # -- 一件事 offered next to the results --------------------------------------------------------------
 @dataclass
 class BundleReport:
