@@ -227,8 +227,7 @@ def evaluate_baseline(questions: list[Question], *, region: str | None = None,
 def format_misses(report: Report, limit: int | None = None) -> list[str]:
     lines = []
     for o in report.misses[:limit]:
-        where = f"第{o.rank}位" if o.rank else f"前{DEPTH}位中没有"
-        lines.append(f"  第{o.question.row}行 “{o.question.text}” → 应为 {' | '.join(o.question.answers)}（{where}）；"
+        lines.append(f"  第{o.question.row}行 “{o.question.text}” → 应为 {' | '.join(o.question.answers)}（{_place(o.rank)}）；"
                      f"前几位：{'；'.join(o.top[:3]) or '（无结果）'}")
     return lines
 
@@ -251,6 +250,7 @@ def rank_changes(before: dict[str, list], after: dict[str, list]) -> list[str]:
         mine = [k for k in keys if k.rpartition(":")[0] == prefix]
         counts = [sum(hits(run[k][1], n) for k in mine) for run in (before, after) for n in (1, 5)]
         lines.append(f"{prefix}（{len(mine)} 题）：hit@1 {counts[0]} → {counts[2]}，hit@5 {counts[1]} → {counts[3]}")
+
     def worse(k: str) -> bool:
         return (after[k][1] or DEPTH + 1) > (before[k][1] or DEPTH + 1)
 

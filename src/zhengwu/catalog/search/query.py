@@ -173,7 +173,7 @@ def _repair_runs(tokens: list[str], vocab: Vocabulary, an: Analyzer) -> list[str
                     continue
                 if attempt == "exact":
                     if _known(joined, vocab, an):
-                        found = (size, joined)
+                        found = (size, [joined])
                         break
                     spelling, _ = pinyin_of(joined)
                     words, weight = _words_for_pinyin(spelling, vocab, an), W_PINYIN
@@ -193,7 +193,7 @@ def _repair_runs(tokens: list[str], vocab: Vocabulary, an: Analyzer) -> list[str
             if found:
                 break
         if found:
-            out.extend(found[1] if isinstance(found[1], list) else [found[1]])
+            out.extend(found[1])
             i += found[0]
         else:
             out.append(tokens[i])
@@ -210,11 +210,12 @@ def _glued_stopword(word: str, an: Analyzer) -> bool:
 RESPELL_SPAN = 6  # characters: the longest stretch respelt around an unknown word
 
 
-def _respell(run: str, vocab: Vocabulary, an: Analyzer) -> str:
+def _respell(run: str, vocab: Vocabulary, an: Analyzer) -> tuple[str, list[str]]:
     """The run with each stretch that holds an unknown word (no dictionary has it: jieba made it up
     from a typo) and sounds like a known one written as that word. A typo cuts the text in odd
     places (社抱|卡上 is 社保卡 上, 银性|卡 is 银行卡), so the stretch is looked for by characters
-    across jieba's cut, the longest that sounds right. A known word is never cut into."""
+    across jieba's cut, the longest that sounds right. A known word is never cut into. Returns the
+    run and its segmentation (cut again only when something was respelt)."""
     tokens = an.cut(run)
     pos = 0
     inside: set[int] = set()  # offsets strictly inside a known word
@@ -244,17 +245,19 @@ def _respell(run: str, vocab: Vocabulary, an: Analyzer) -> str:
                     best = (a, b, words[0])
         if best:
             fixes.append(best)
+    if not fixes:
+        return run, tokens
     for a, b, word in reversed(fixes):
         run = run[:a] + word + run[b:]
-    return run
+    return run, an.cut(run)
 
 
-def _split_repair(c: Concept, word: str, weight: float, vocab: Vocabulary, an: Analyzer) -> Concept | list[Concept]:
+def _split_repair(c: Concept, word: str, weight: float, vocab: Vocabulary, an: Analyzer) -> list[Concept]:
     """A repair that spans words (社保卡|丢|乐 → 社保卡丢了) stands for each of them, as if typed
     right (社保卡, 丢了: each with its own synonyms), the whole word kept with the first."""
     parts = an.cut(word)
     if len(parts) < 2 or not all(len(p) > 1 and _known(p, vocab, an) for p in parts):
-        return c
+        return [c]
     concepts = [Concept(p, {p: weight}) for p in parts]
     for t, w in c.terms.items():
         concepts[0].add(t, w)
@@ -325,8 +328,7 @@ def parse_query(q: str, vocab: Vocabulary | None = None) -> ParsedQuery:
             concepts.extend(_resolve_letters(run, vocab))
         else:
             first = len(concepts)
-            run = _respell(run, vocab, an)
-            all_tokens = an.cut(run)
+            run, all_tokens = _respell(run, vocab, an)
             tokens = [t for t in all_tokens if t not in an.stopwords]
             for piece in _repair_runs(tokens, vocab, an):
                 if isinstance(piece, Concept):
