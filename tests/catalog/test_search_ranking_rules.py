@@ -304,3 +304,38 @@ def test_an_operation_phrase_finds_its_operation_among_the_siblings(department):
     # whole (护士执业注销注册 is cut 执业/注销/注册): the 新办 item came first.
     assert search.search("护士不干了").items[0].obj.name == "护士执业注销注册"
     assert search.search("护士换医院").items[0].obj.name == "护士变更执业注册"
+
+
+def test_a_place_named_in_a_question_is_elsewhere_only_when_the_search_is_not_there():
+    from zhengwu.catalog.search.places import elsewhere_terms, home_code
+
+    assert home_code("511602000000") == "511602" and home_code("410100") == "4101" and home_code("") == ""
+    # Searched in 广安区 (四川): 成都 is another place of the province, 重庆 another province.
+    assert elsewhere_terms("成都", "511602") == {"外地": 0.85}
+    assert set(elsewhere_terms("重庆市", "511602")) == {"外地", "外省"}
+    assert set(elsewhere_terms("武侯区", "410105000000")) == {"外地", "外省"}
+    # The searched region itself, what contains it, what lies inside it: no other place.
+    for here in ("广安", "广安区", "广安市", "四川", "四川省"):
+        assert elsewhere_terms(here, "511602") == {}, here
+    assert elsewhere_terms("岳池县", "5116") == {}
+    # A name two counties share counts as here when one of them is (朝阳区: 北京 and 长春).
+    assert elsewhere_terms("朝阳区", "110105") == {}
+    # Cities whose short name is an ordinary word to jieba (silver, guests), and words that are no place.
+    for word in ("白银", "来宾", "老家", "城区", "林区", "和平"):
+        assert elsewhere_terms(word, "511602") == {}, word
+    # No region to compare with: nothing.
+    assert elsewhere_terms("成都", None) == {}
+
+
+@pytest.mark.django_db
+def test_a_city_named_in_a_question_finds_the_items_for_another_place(department):
+    """广安区 writes 异地; the citizen names the city. 北京 is elsewhere for a 郑州 search, 郑州 is not."""
+    from django.core.cache import cache
+
+    for name in ("辅助器具异地配置申请", "辅助器具配置（更换）申请", "辅助器具配置（更换）费用申报", "工伤异地就医申请",
+                 "工伤保险待遇变更"):
+        make_published_item(department, name)  # as 广安区 wrote them
+    search.rebuild_index()
+    cache.clear()
+    assert search.search("我是工伤，想在北京配假肢可以不", region="410105").items[0].obj.name == "辅助器具异地配置申请"
+    assert search.search("我是工伤，想在郑州配假肢可以不", region="410105").items[0].obj.name != "辅助器具异地配置申请"

@@ -65,6 +65,7 @@ from .index import (
     vacuum_index,
     write_documents,
 )
+from .places import places
 from .query import MAX_QUERY_CHARS, Concept, ParsedQuery, parse_query
 from .ranking import SearchResult, items_with_theme, region_range, search
 from .results import Hit, ItemRow, highlight, item_rows
@@ -85,4 +86,5 @@ def warm_up() -> None:
     analyzer().tokenizer  # noqa: B018
     analyzer().action_words  # noqa: B018
     analyzer().rule_words_for_pinyin("")  # the lexicon's spellings, for typos (a third of a second)
+    places()  # the place names (a fifth of a second)
     vocabulary().derived  # noqa: B018

@@ -19,6 +19,7 @@ from .analysis import (
     pinyin_of,
     variant_words,
 )
+from .places import elsewhere_terms
 from .vocabulary import Vocabulary, vocabulary
 
 MAX_QUERY_CHARS = 100
@@ -309,8 +310,10 @@ def object_word(label: str, an: Analyzer | None = None) -> bool:
     return label not in an.action_words and not an.is_operation_phrase(label)
 
 
-def parse_query(q: str, vocab: Vocabulary | None = None) -> ParsedQuery:
-    """Turn what the citizen typed into concepts and weighted terms (see the module docstring)."""
+def parse_query(q: str, vocab: Vocabulary | None = None, region: str | None = None) -> ParsedQuery:
+    """Turn what the citizen typed into concepts and weighted terms (see the module docstring).
+    ``region``: where the search is (a region code or its leading digits): a place the question
+    names elsewhere stands for 外地 / 外省 too (places.py)."""
     an = analyzer()
     vocab = vocab if vocab is not None else vocabulary()
     text = normalise(q)[:MAX_QUERY_CHARS]
@@ -360,6 +363,14 @@ def parse_query(q: str, vocab: Vocabulary | None = None) -> ParsedQuery:
             _cross_words(run, all_tokens, concepts[first:], vocab, an)
     if not concepts:
         concepts = leftovers
+    # 成都 is also 外地 (and 外省) when the search is elsewhere; those words take only the lexicon's
+    # rules that need no context: "转到重庆去读书" leaves, it is no 随迁子女 coming here.
+    placed: dict[int, set[str]] = {}
+    for c in concepts:
+        for term, weight in elsewhere_terms(c.label, region).items():
+            if term not in c.terms:
+                c.add(term, weight)
+                placed.setdefault(id(c), set()).add(term)
     # Synonyms, with the whole question as context ("公积金 取>提取" needs 公积金 somewhere).
     context = {t for c in concepts for t in c.terms} | {c.label for c in concepts}
     operations = variant_words()
@@ -368,7 +379,7 @@ def parse_query(q: str, vocab: Vocabulary | None = None) -> ParsedQuery:
         for term, weight in list(c.terms.items()):
             if weight < MIN_EXPANDED:
                 continue
-            for syn, sw in an.expansions(term, context).items():
+            for syn, sw in an.expansions(term, set() if term in placed.get(id(c), ()) else context).items():
                 if syn in operations and object_word(c.label, an):
                     sw *= W_SUBWORD  # an object (身份证) satisfied by an operation alone (换领) is not the object
                 c.add(syn, round(weight * sw, 4))

@@ -11,12 +11,14 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 
 from ..models.search import AUDIENCE_LEGAL, AUDIENCE_PERSON, SearchPosting, SearchTerm, doc_kind
 from .analysis import NEGATING_PREFIX, is_cjk, normalise, variant_words
 from .index import FACET_THEME, HEADLINE_MIN_WEIGHT, char_ngrams
+from .places import places
 from .query import Concept, ParsedQuery, object_word, parse_query
 from .rerank import item_names, rerank
 from .results import Hit, attach_objects
@@ -55,7 +57,7 @@ BUNDLE_MIN_VS_ITEM = 0.5
 def _is_object(c: Concept) -> bool:
     """A part of the question naming a thing (身份证, 医保, 公司), not an operation or a situation
     (注销, 过期 → 换证/延续)."""
-    if not object_word(c.label):
+    if not object_word(c.label) or c.label in places():
         return False
     ops = variant_words()
     return not any(t in ops for t, w in c.terms.items() if w >= STRONG_SYNONYM)
@@ -230,7 +232,7 @@ def search(q: str, *, region: str | None = None, audience: str | None = None, li
     rng = region_range(region)
     audiences = _audience_values(audience)
     vocab = vocabulary()
-    parsed = parse_query(q, vocab)
+    parsed = parse_query(q, vocab, region or getattr(settings, "ZHENGWU_HOME_REGION", "") or None)
     if parsed.code:
         hits = _code_hits(parsed.code, rng, audiences)
         return SearchResult(parsed, hits[offset:offset + limit], [], len(hits),
