@@ -367,3 +367,60 @@ def test_saving_a_rule_whose_word_would_re_cut_names_and_questions_warns(departm
     assert "规则已保存" in page and "分词影响" in page and "“经营许可证”" in page and "经营许可/证明" in page
     r = client.post(reverse("catalog:wb_lexicon_new"), {"rule": "营业执照 丢了>补领", "enabled": "1"}, follow=True)
     assert "规则已保存" in r.content.decode() and "分词影响" not in r.content.decode()
+
+
+def test_a_rule_another_rule_already_says_is_told_apart():
+    def rule(text):
+        return lexicon_rules.clean_rule(text)[1]
+
+    group = rule("驾照=驾驶证=驾驶本")
+    assert lexicon_rules.covers(group, rule("驾照>驾驶证"))
+    assert lexicon_rules.covers(group, rule("驾驶本=驾照"))
+    assert not lexicon_rules.covers(rule("驾照>驾驶证"), rule("驾照=驾驶证"))  # one way only
+    assert not lexicon_rules.covers(group, rule("驾照>驾驶证,机动车驾驶证"))  # a target it lacks
+    # Context: a rule without one, or with a wider one, applies wherever the new one would.
+    assert lexicon_rules.covers(rule("公积金|住房公积金 取>提取"), rule("公积金 取>提取"))
+    assert not lexicon_rules.covers(rule("公积金 取>提取"), rule("公积金|住房公积金 取>提取"))
+    assert not lexicon_rules.covers(rule("公积金 取>提取"), rule("取>提取"))
+    assert lexicon_rules.covers(rule("取>提取"), rule("公积金 取>提取"))
+
+
+def test_saving_a_rule_the_lexicon_already_has_warns(admin, client):
+    assert svc.covering_rule("驾照>驾驶证").startswith("内置词库第")  # synonyms.txt: 驾照=驾驶证=…
+    assert svc.covering_rule(f"{UNKNOWN}>个体工商户") == ""
+    client.force_login(admin)
+    r = client.post(reverse("catalog:wb_lexicon_new"), {"rule": f"{UNKNOWN}>个体工商户", "enabled": "1"}, follow=True)
+    assert "规则已保存" in r.content.decode() and "不会改变搜索结果" not in r.content.decode()
+    row = SearchSynonym.objects.get(rule=f"{UNKNOWN}>个体工商户")
+    assert svc.covering_rule(f"{UNKNOWN}>个体工商户") == f"词库里的“{UNKNOWN}>个体工商户”"
+    # Editing the rule itself is not covered by its own row.
+    r = client.post(reverse("catalog:wb_lexicon_edit", args=[row.pk]), {"rule": f"{UNKNOWN}>个体工商户", "enabled": "1"},
+                    follow=True)
+    assert "不会改变搜索结果" not in r.content.decode()
+    r = client.post(reverse("catalog:wb_lexicon_new"), {"rule": "驾照>驾驶证", "enabled": "1"}, follow=True)
+    page = r.content.decode()
+    assert "规则已保存" in page and "不会改变搜索结果" in page and "内置词库第" in page
+
+
+def test_no_shipped_rule_repeats_what_another_already_says():
+    """synonyms.txt: a line another line covers (丢了>遗失,补领 under 丢了>遗失,补领,补办,挂失…) changes no
+    search; it only hides which line does the work."""
+    from collections import defaultdict
+
+    from zhengwu.catalog.search.analysis import DATA_DIR
+
+    rules = []
+    for number, line in enumerate((DATA_DIR / "synonyms.txt").read_text(encoding="utf-8").splitlines(), start=1):
+        if line.strip() and not line.startswith("#"):
+            rules.extend((number, r) for r in parse_synonyms([line.strip()]))
+    by_source = defaultdict(list)
+    for number, r in rules:
+        for s in r.sources:
+            by_source[s].append((number, r))
+    repeated = []
+    for number, r in rules:
+        others = {m: other for s in r.sources for m, other in by_source[s] if m != number}
+        # Two lines that say the same thing: the later one repeats the earlier.
+        if any(lexicon_rules.covers(o, r) and not (lexicon_rules.covers(r, o) and m > number) for m, o in others.items()):
+            repeated.append(number)
+    assert repeated == []

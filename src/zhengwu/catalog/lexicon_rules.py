@@ -60,6 +60,19 @@ def clean_rule(text: str) -> tuple[str, SynonymRule]:
     return raw, rule
 
 
+def covers(existing: SynonymRule, new: SynonymRule) -> bool:
+    """Whether ``existing`` already says all that ``new`` says, so that adding ``new`` changes no
+    search: it applies wherever ``new`` would (no context, or one holding all of ``new``'s), it
+    takes each of ``new``'s words to each of its targets, and at least as strongly (a two-way rule
+    is only covered by a two-way one)."""
+    if new.two_way and not existing.two_way:
+        return False
+    if existing.context and not (new.context and new.context <= existing.context):
+        return False
+    targets = set(existing.targets)
+    return new.sources <= existing.sources and all(t in targets for t in new.targets)
+
+
 def mask_query(text: str, limit: int = MAX_LOGGED_QUERY_CHARS) -> str:
     """A query as the search log keeps it: normalised, spaces collapsed, at most ``limit``
     characters, and every run of six or more digits (ID numbers, phone and card numbers, with an

@@ -67,8 +67,11 @@ def _errors(exc: ValidationError) -> dict:
     return {k: v[0] for k, v in exc.message_dict.items()} if hasattr(exc, "error_dict") else {"rule": exc.messages[0]}
 
 
-def _saved(request, rule: str, recuts: dict) -> None:
+def _saved(request, rule: str, recuts: dict, covered_by: str) -> None:
     messages.success(request, "规则已保存，各服务进程数秒内生效。")
+    if covered_by:
+        messages.warning(request, f"这条规则不会改变搜索结果：{covered_by}已经包含它所说的全部"
+                                  "（同样的词、同样或更宽的语境）。可以停用它，或改写成词库里还没有的说法。")
     missing = svc.words_not_indexed(rule)
     if missing:
         messages.warning(request, f"“{'”“'.join(missing)}”不在搜索索引里，通过它查不到事项：请改用事项名称、"
@@ -94,11 +97,12 @@ def lexicon_new(request):
         values = {"rule": request.POST.get("rule", ""), "note": request.POST.get("note", ""),
                   "enabled": bool(request.POST.get("enabled"))}
         recuts = svc.recut_examples(values["rule"])  # before the save puts its words in the dictionary
+        covered_by = svc.covering_rule(values["rule"])
         try:
             svc.add_rule(request.user, **values)
         except ValidationError as exc:
             return _form(request, None, values, _errors(exc), status=400)
-        _saved(request, values["rule"], recuts)
+        _saved(request, values["rule"], recuts, covered_by)
         return redirect("catalog:wb_lexicon")
     return _form(request, None, {"rule": request.GET.get("rule", "")[:200], "note": "", "enabled": True}, {})
 
@@ -110,11 +114,12 @@ def lexicon_edit(request, pk: int):
         values = {"rule": request.POST.get("rule", ""), "note": request.POST.get("note", ""),
                   "enabled": bool(request.POST.get("enabled"))}
         recuts = svc.recut_examples(values["rule"])
+        covered_by = svc.covering_rule(values["rule"], exclude_pk=pk)
         try:
             svc.update_rule(request.user, pk, **values)
         except ValidationError as exc:
             return _form(request, row, values, _errors(exc), status=400)
-        _saved(request, values["rule"], recuts)
+        _saved(request, values["rule"], recuts, covered_by)
         return redirect("catalog:wb_lexicon")
     return _form(request, row, {"rule": row.rule, "note": row.note, "enabled": row.enabled}, {})
 

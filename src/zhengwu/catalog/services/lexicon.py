@@ -18,7 +18,7 @@ from django.db.models import F
 from zhengwu.core import audit
 from zhengwu.org.permissions import is_sysadmin, roles_of
 
-from ..lexicon_rules import RuleError, clean_rule, cuts_across, swallows_an_object
+from ..lexicon_rules import RuleError, clean_rule, covers, cuts_across, swallows_an_object
 from ..models import SearchIndexState, SearchLexiconState, SearchSynonym
 
 AUDIT_TYPE = "catalog.search_synonym"
@@ -71,6 +71,30 @@ def words_not_indexed(rule: str) -> list[str]:
     words = [w for w in parsed.targets if w not in parsed.sources or parsed.two_way]
     known = set(SearchTerm.objects.filter(term__in=words, df__gt=0).values_list("term", flat=True))
     return [w for w in words if w not in known]
+
+
+def covering_rule(rule: str, exclude_pk: int | None = None) -> str:
+    """Where an existing rule already says all that ``rule`` says (:func:`covers`): "内置词库第N行
+    “…”" for a line of ``data/synonyms.txt``, "词库里的“…”" for an enabled rule kept here (other than
+    row ``exclude_pk``, the one being edited); "" when none does, or the rule is invalid. Saving
+    such a rule changes no search: the page tells the editor."""
+    from ..search.analysis import DATA_DIR, parse_synonyms
+
+    try:
+        _, parsed = clean_rule(rule)
+    except RuleError:
+        return ""
+    path = DATA_DIR / "synonyms.txt"
+    lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
+    for number, line in enumerate(lines, start=1):
+        line = line.strip()
+        if line and not line.startswith("#") and any(covers(r, parsed) for r in parse_synonyms([line])):
+            return f"内置词库第{number}行“{line}”"
+    kept = SearchSynonym.objects.filter(enabled=True).exclude(pk=exclude_pk).values_list("rule", flat=True)
+    for text in kept.iterator():
+        if any(covers(r, parsed) for r in parse_synonyms([text])):
+            return f"词库里的“{text}”"
+    return ""
 
 
 RECUT_SCAN = 300  # item names and logged questions read per word
