@@ -339,3 +339,25 @@ def test_a_city_named_in_a_question_finds_the_items_for_another_place(department
     cache.clear()
     assert search.search("我是工伤，想在北京配假肢可以不", region="410105").items[0].obj.name == "辅助器具异地配置申请"
     assert search.search("我是工伤，想在郑州配假肢可以不", region="410105").items[0].obj.name != "辅助器具异地配置申请"
+
+
+@pytest.mark.django_db
+def test_without_a_region_the_catalogues_own_place_decides_what_is_elsewhere(department, make_department, settings):
+    from django.core.cache import cache
+
+    from zhengwu.catalog.search.places import catalogue_home
+    from zhengwu.org.models import Region
+
+    settings.ZHENGWU_HOME_REGION = ""
+    for name in ("辅助器具异地配置申请", "辅助器具配置（更换）申请", "辅助器具配置（更换）费用申报"):
+        make_published_item(department, name)  # 金水区
+    search.rebuild_index()
+    cache.clear()
+    assert catalogue_home() == "410105"
+    assert search.search("我是工伤，想在北京配假肢可以不").items[0].obj.name == "辅助器具异地配置申请"
+    # A second district of the city publishes: the catalogue is the city's (郑州市).
+    erqi = Region.objects.create(code="410103000000", name="二七区", parent=Region.objects.get(code="410100000000"))
+    make_published_item(make_department(name="二七区人社局", region=erqi), "工伤保险待遇变更")
+    cache.clear()
+    assert catalogue_home() == "4101"
+    assert search.search("我是工伤，想在郑州配假肢可以不").items[0].obj.name != "辅助器具异地配置申请"

@@ -128,3 +128,29 @@ def elsewhere_terms(word: str, region: str | None) -> dict[str, float]:
     if all(c[:2] != home[:2] for c in codes):
         out["外省"] = W_ELSEWHERE
     return out
+
+
+HOME_CACHE_SECONDS = 600
+
+
+def catalogue_home() -> str:
+    """Where the published catalogue is, for a search given no region on a platform whose operator
+    set no ZHENGWU_HOME_REGION: the longest province / prefecture / county prefix that all regions
+    with a published item share (4101 for the demo's 金水区 and 二七区); "" when they share no
+    province. Cached for HOME_CACHE_SECONDS (a region's first published item counts within that)."""
+    from django.core.cache import cache
+    from django.db.models import Exists, Max, Min, OuterRef
+
+    from ...org.models import Region
+    from ..models import ServiceItem
+    from ..models.items import ItemStatus
+
+    key = "search:catalogue-home"
+    home = cache.get(key)
+    if home is None:
+        published = ServiceItem.objects.filter(region=OuterRef("pk"), status=ItemStatus.PUBLISHED)
+        span = Region.objects.filter(Exists(published)).aggregate(lo=Min("code"), hi=Max("code"))
+        lo, hi = span["lo"] or "", span["hi"] or ""
+        home = next((lo[:n] for n in (6, 4, 2) if lo and lo[:n] == hi[:n]), "")
+        cache.set(key, home, HOME_CACHE_SECONDS)
+    return home

@@ -18,7 +18,7 @@ from django.db import connection
 from ..models.search import AUDIENCE_LEGAL, AUDIENCE_PERSON, SearchPosting, SearchTerm, doc_kind
 from .analysis import NEGATING_PREFIX, is_cjk, normalise, variant_words
 from .index import FACET_THEME, HEADLINE_MIN_WEIGHT, char_ngrams
-from .places import places
+from .places import catalogue_home, places
 from .query import Concept, ParsedQuery, object_word, parse_query
 from .rerank import item_names, rerank
 from .results import Hit, attach_objects
@@ -232,7 +232,8 @@ def search(q: str, *, region: str | None = None, audience: str | None = None, li
     rng = region_range(region)
     audiences = _audience_values(audience)
     vocab = vocabulary()
-    parsed = parse_query(q, vocab, region or getattr(settings, "ZHENGWU_HOME_REGION", "") or None)
+    # Where the search is, for the places the question names: the region asked, else the platform's.
+    parsed = parse_query(q, vocab, region or getattr(settings, "ZHENGWU_HOME_REGION", "") or catalogue_home() or None)
     if parsed.code:
         hits = _code_hits(parsed.code, rng, audiences)
         return SearchResult(parsed, hits[offset:offset + limit], [], len(hits),
