@@ -130,27 +130,28 @@ def elsewhere_terms(word: str, region: str | None) -> dict[str, float]:
     return out
 
 
-HOME_CACHE_SECONDS = 600
+_home: tuple[tuple, str] | None = None  # (index token and generation, home) of the last lookup
 
 
-def catalogue_home() -> str:
+def catalogue_home(index_state: tuple = ()) -> str:
     """Where the published catalogue is, for a search given no region on a platform whose operator
     set no ZHENGWU_HOME_REGION: the longest province / prefecture / county prefix that all regions
     with a published item share (4101 for the demo's 金水区 and 二七区); "" when they share no
-    province. Cached for HOME_CACHE_SECONDS (a region's first published item counts within that)."""
-    from django.core.cache import cache
+    province. ``index_state``: the search index's (token, generation): the answer is kept until
+    the index changes (an item published or withdrawn), one query of a few milliseconds then."""
+    global _home
+    memo = _home
+    if index_state and memo is not None and memo[0] == index_state:
+        return memo[1]
     from django.db.models import Exists, Max, Min, OuterRef
 
     from ...org.models import Region
     from ..models import ServiceItem
     from ..models.items import ItemStatus
 
-    key = "search:catalogue-home"
-    home = cache.get(key)
-    if home is None:
-        published = ServiceItem.objects.filter(region=OuterRef("pk"), status=ItemStatus.PUBLISHED)
-        span = Region.objects.filter(Exists(published)).aggregate(lo=Min("code"), hi=Max("code"))
-        lo, hi = span["lo"] or "", span["hi"] or ""
-        home = next((lo[:n] for n in (6, 4, 2) if lo and lo[:n] == hi[:n]), "")
-        cache.set(key, home, HOME_CACHE_SECONDS)
+    published = ServiceItem.objects.filter(region=OuterRef("pk"), status=ItemStatus.PUBLISHED)
+    span = Region.objects.filter(Exists(published)).aggregate(lo=Min("code"), hi=Max("code"))
+    lo, hi = span["lo"] or "", span["hi"] or ""
+    home = next((lo[:n] for n in (6, 4, 2) if lo and lo[:n] == hi[:n]), "")
+    _home = (index_state, home)
     return home

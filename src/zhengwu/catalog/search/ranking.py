@@ -233,7 +233,8 @@ def search(q: str, *, region: str | None = None, audience: str | None = None, li
     audiences = _audience_values(audience)
     vocab = vocabulary()
     # Where the search is, for the places the question names: the region asked, else the platform's.
-    parsed = parse_query(q, vocab, region or getattr(settings, "ZHENGWU_HOME_REGION", "") or catalogue_home() or None)
+    home = region or getattr(settings, "ZHENGWU_HOME_REGION", "") or catalogue_home((vocab.token, vocab.generation))
+    parsed = parse_query(q, vocab, home or None)
     if parsed.code:
         hits = _code_hits(parsed.code, rng, audiences)
         return SearchResult(parsed, hits[offset:offset + limit], [], len(hits),
