@@ -407,12 +407,9 @@ def test_no_shipped_rule_repeats_what_another_already_says():
     search; it only hides which line does the work."""
     from collections import defaultdict
 
-    from zhengwu.catalog.search.analysis import DATA_DIR
+    from zhengwu.catalog.search.analysis import numbered_file_rules
 
-    rules = []
-    for number, line in enumerate((DATA_DIR / "synonyms.txt").read_text(encoding="utf-8").splitlines(), start=1):
-        if line.strip() and not line.startswith("#"):
-            rules.extend((number, r) for r in parse_synonyms([line.strip()]))
+    rules = [(number, r) for number, _, r in numbered_file_rules()]
     by_source = defaultdict(list)
     for number, r in rules:
         for s in r.sources:

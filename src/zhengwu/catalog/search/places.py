@@ -17,9 +17,10 @@ cities, and in a question are silver, guests and good health.
 
 from __future__ import annotations
 
-import os
 import re
 from functools import lru_cache
+
+from .analysis import PLACE_TAG, dictionary_tags
 
 W_ELSEWHERE = 0.85  # 外地 / 外省 for a place that is not the searched one
 
@@ -48,20 +49,6 @@ def _short(name: str) -> str:
     return name
 
 
-def _place_tags() -> set[str]:
-    """Words jieba's dictionary tags as place names (ns)."""
-    import jieba
-
-    path = os.path.join(os.path.dirname(jieba.__file__), "dict.txt")
-    out = set()
-    if os.path.exists(path):
-        with open(path, encoding="utf-8") as f:
-            for line in f:
-                if line.rstrip().endswith(" ns"):
-                    out.add(line.split(" ", 1)[0])
-    return out
-
-
 @lru_cache(maxsize=1)
 def places() -> dict[str, frozenset[str]]:
     """Place word → the division codes (2, 4 or 6 digits) it names."""
@@ -71,7 +58,7 @@ def places() -> dict[str, frozenset[str]]:
         text = resources.files("stdnum").joinpath("cn/loc.dat").read_text(encoding="utf-8")
     except (FileNotFoundError, ModuleNotFoundError):  # an stdnum without the data: no places
         return {}
-    tagged = _place_tags()
+    tagged = dictionary_tags().get(PLACE_TAG, frozenset())
     found: dict[str, set[str]] = {}
 
     def add(word: str, code: str) -> None:

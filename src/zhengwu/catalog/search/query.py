@@ -44,6 +44,9 @@ class Concept:
     # Terms that are only a part of a long synonym (医保 → 基本医疗保险 → 基本, 医疗, 保险), each with
     # the other parts of that synonym: such a part answers the concept only next to one of them.
     parts: dict[str, list[frozenset[str]]] = field(default_factory=dict)
+    # Terms a place name stands for (成都 → 外地, 外省: places.elsewhere_terms); they take only the
+    # lexicon's rules that need no context.
+    placed: set[str] = field(default_factory=set)
 
     def add(self, term: str, weight: float) -> None:
         if term and self.terms.get(term, 0) < weight:
@@ -365,12 +368,11 @@ def parse_query(q: str, vocab: Vocabulary | None = None, region: str | None = No
         concepts = leftovers
     # 成都 is also 外地 (and 外省) when the search is elsewhere; those words take only the lexicon's
     # rules that need no context: "转到重庆去读书" leaves, it is no 随迁子女 coming here.
-    placed: dict[int, set[str]] = {}
     for c in concepts:
         for term, weight in elsewhere_terms(c.label, region).items():
             if term not in c.terms:
                 c.add(term, weight)
-                placed.setdefault(id(c), set()).add(term)
+                c.placed.add(term)
     # Synonyms, with the whole question as context ("公积金 取>提取" needs 公积金 somewhere).
     context = {t for c in concepts for t in c.terms} | {c.label for c in concepts}
     operations = variant_words()
@@ -379,7 +381,7 @@ def parse_query(q: str, vocab: Vocabulary | None = None, region: str | None = No
         for term, weight in list(c.terms.items()):
             if weight < MIN_EXPANDED:
                 continue
-            for syn, sw in an.expansions(term, set() if term in placed.get(id(c), ()) else context).items():
+            for syn, sw in an.expansions(term, set() if term in c.placed else context).items():
                 if syn in operations and object_word(c.label, an):
                     sw *= W_SUBWORD  # an object (身份证) satisfied by an operation alone (换领) is not the object
                 c.add(syn, round(weight * sw, 4))

@@ -78,17 +78,14 @@ def covering_rule(rule: str, exclude_pk: int | None = None) -> str:
     “…”" for a line of ``data/synonyms.txt``, "词库里的“…”" for an enabled rule kept here (other than
     row ``exclude_pk``, the one being edited); "" when none does, or the rule is invalid. Saving
     such a rule changes no search: the page tells the editor."""
-    from ..search.analysis import DATA_DIR, parse_synonyms
+    from ..search.analysis import numbered_file_rules, parse_synonyms
 
     try:
         _, parsed = clean_rule(rule)
     except RuleError:
         return ""
-    path = DATA_DIR / "synonyms.txt"
-    lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
-    for number, line in enumerate(lines, start=1):
-        line = line.strip()
-        if line and not line.startswith("#") and any(covers(r, parsed) for r in parse_synonyms([line])):
+    for number, line, shipped in numbered_file_rules():
+        if covers(shipped, parsed):
             return f"内置词库第{number}行“{line}”"
     kept = SearchSynonym.objects.filter(enabled=True).exclude(pk=exclude_pk).values_list("rule", flat=True)
     for text in kept.iterator():
