@@ -402,6 +402,24 @@ def test_saving_a_rule_the_lexicon_already_has_warns(admin, client):
     assert "规则已保存" in page and "不会改变搜索结果" in page and "内置词库第" in page
 
 
+def test_a_one_character_context_that_questions_seldom_cut_out_is_pointed_out(admin, client):
+    """A context applies only when the question has it as a word: 开饭店 is 开/饭店, with no 店."""
+    for q in ("开饭店卖酒要办啥", "饭店卖酒要什么证", "小卖部卖酒咋个办"):
+        search_log.record_search(q, 1, [])
+    assert svc.lone_context_characters("店 卖酒>酒类") == {"店": (0, 2)}
+    assert svc.lone_context_characters("饭店|小卖部 卖酒>酒类") == {}  # words of two characters and more
+    assert svc.lone_context_characters("坝 卖酒>酒类") == {"坝": (0, 0)}  # no logged question holds it
+    search_log.record_search("这个店卖酒咋办", 1, [])
+    search_log.record_search("我的店卖酒", 1, [])
+    assert svc.lone_context_characters("店 卖酒>酒类") == {}  # alone in 2 of 4: often enough
+    client.force_login(admin)
+    r = client.post(reverse("catalog:wb_lexicon_new"), {"rule": "坝 卖酒>酒类", "enabled": "1"}, follow=True)
+    page = r.content.decode()
+    assert "规则已保存" in page and "语境“坝”只有一个字" in page and "还没有含“坝”的问题" in page
+    r = client.post(reverse("catalog:wb_lexicon_new"), {"rule": "饭店 卖酒>酒类", "enabled": "1"}, follow=True)
+    assert "规则已保存" in r.content.decode() and "只有一个字" not in r.content.decode()
+
+
 def test_no_shipped_rule_repeats_what_another_already_says():
     """synonyms.txt: a line another line covers (丢了>遗失,补领 under 丢了>遗失,补领,补办,挂失…) changes no
     search; it only hides which line does the work."""

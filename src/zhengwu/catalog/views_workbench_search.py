@@ -69,6 +69,12 @@ def _errors(exc: ValidationError) -> dict:
 
 def _saved(request, rule: str, recuts: dict, covered_by: str) -> None:
     messages.success(request, "规则已保存，各服务进程数秒内生效。")
+    for word, (alone, total) in svc.lone_context_characters(rule).items():
+        seen = (f"搜索记录里含“{word}”的 {total} 个问题中只有 {alone} 个是这样" if total
+                else f"搜索记录里还没有含“{word}”的问题")
+        messages.warning(request, f"语境“{word}”只有一个字：问题里它单独成词时规则才生效，而它常和前后的字连成词"
+                                  f"（“开饭店”切作 开/饭店，其中没有单独的“店”）；{seen}。建议改用含它的词作语境，"
+                                  "几个词用“|”分开（如“饭店|小吃店”而不是“店”）。")
     if covered_by:
         messages.warning(request, f"这条规则不会改变搜索结果：{covered_by}已经包含它所说的全部"
                                   "（同样的词、同样或更宽的语境）。可以停用它，或改写成词库里还没有的说法。")

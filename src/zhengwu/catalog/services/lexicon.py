@@ -135,6 +135,33 @@ def recut_examples(rule: str, per_word: int = 2) -> dict[str, list[tuple[str, st
     return out
 
 
+def lone_context_characters(rule: str) -> dict[str, tuple[int, int]]:
+    """The rule's context words of one Chinese character (店, 地) that logged questions seldom cut
+    out on their own — a context applies only when the question has it as a word, and 开饭店 is
+    开/饭店, with no 店 — each with (questions where it stands alone, logged questions holding it)
+    of at most RECUT_SCAN; (0, 0) when no logged question holds it. Those standing alone in at
+    least half of them are left out. The page suggests longer words as the context."""
+    from ..models import SearchLog
+    from ..search import analyzer, is_cjk, normalise
+
+    try:
+        _, parsed = clean_rule(rule)
+    except RuleError:
+        return {}
+    an = analyzer()
+    out = {}
+    for word in sorted(w for w in parsed.context if len(w) == 1 and is_cjk(w)):
+        queries = (SearchLog.objects.filter(query__contains=word).order_by()
+                   .values_list("query", flat=True).distinct()[:RECUT_SCAN])
+        total = alone = 0
+        for text in queries:
+            total += 1
+            alone += word in an.cut(normalise(text))
+        if alone * 2 < total or not total:
+            out[word] = (alone, total)
+    return out
+
+
 def _snapshot(row: SearchSynonym) -> dict:
     return {"rule": row.rule, "enabled": row.enabled, "note": row.note}
 
