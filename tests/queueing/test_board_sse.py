@@ -20,6 +20,19 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def free_port_pair() -> int:
+    """A free port whose next one is free too (the push server takes the web port + 1)."""
+    for _ in range(50):
+        port = free_port()
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port + 1))
+            except OSError:
+                continue
+        return port
+    raise RuntimeError("no two free ports in a row")
+
+
 @contextlib.contextmanager
 def push_server(port: int | None = None):
     """``zhengwu push`` in this process: a fresh app and hub, uvicorn in a thread; yields its port."""
@@ -146,7 +159,7 @@ def test_serve_starts_the_push_server_as_a_child_and_stops_it(monkeypatch):
     monkeypatch.delenv("ZHENGWU_PUSH")
     monkeypatch.setenv("ZHENGWU_PUSH_PORT", "")  # recorded, so that the port start_push sets is undone
     monkeypatch.delenv("ZHENGWU_PUSH_PORT")
-    web = free_port()
+    web = free_port_pair()
     proc = start_push("127.0.0.1", web)
     try:
         import os
