@@ -402,6 +402,21 @@ def test_saving_a_rule_the_lexicon_already_has_warns(admin, client):
     assert "规则已保存" in page and "不会改变搜索结果" in page and "内置词库第" in page
 
 
+def test_a_new_word_that_swallows_a_lexicon_word_is_pointed_out(admin, client):
+    """要改 as a word takes 改 out of "内容要改": what 改 leads to (更改, 修改 …) no longer applies there."""
+    found = svc.hidden_rule_words("水保 有变化,要改>变更")
+    assert list(found) == ["要改"] and "改" in found["要改"] and "变更" not in found["要改"]["改"]
+    everything = svc.hidden_rule_words("水保 要改>" + ",".join(["变更", *svc.hidden_rule_words("水保 要改>变更", 99)["要改"]["改"]]))
+    assert everything == {}  # the rule itself leads where 改 did
+    assert svc.hidden_rule_words("营业执照 丢了>补领") == {}  # 丢了 is a word already: nothing new is cut
+    client.force_login(admin)
+    r = client.post(reverse("catalog:wb_lexicon_new"), {"rule": "水保 要改>变更", "enabled": "1"}, follow=True)
+    page = r.content.decode()
+    assert "规则已保存" in page and "“要改”会成为一个词" in page and "“改”→" in page
+    r = client.post(reverse("catalog:wb_lexicon_new"), {"rule": "水保 有变化>变更", "enabled": "1"}, follow=True)
+    assert "规则已保存" in r.content.decode() and "会成为一个词" not in r.content.decode()
+
+
 def test_a_one_character_context_that_questions_seldom_cut_out_is_pointed_out(admin, client):
     """A context applies only when the question has it as a word: 开饭店 is 开/饭店, with no 店."""
     for q in ("开饭店卖酒要办啥", "饭店卖酒要什么证", "小卖部卖酒咋个办"):

@@ -67,8 +67,12 @@ def _errors(exc: ValidationError) -> dict:
     return {k: v[0] for k, v in exc.message_dict.items()} if hasattr(exc, "error_dict") else {"rule": exc.messages[0]}
 
 
-def _saved(request, rule: str, recuts: dict, covered_by: str) -> None:
+def _saved(request, rule: str, recuts: dict, covered_by: str, hidden: dict | None = None) -> None:
     messages.success(request, "规则已保存，各服务进程数秒内生效。")
+    for word, lost in (hidden or {}).items():
+        shown = "；".join(f"“{inner}”→{'、'.join(targets)}" for inner, targets in lost.items())
+        messages.warning(request, f"规则里的“{word}”会成为一个词，问题里的“{word}”不再拆开，其中的词原有的扩展在那里不再生效：{shown}。"
+                                  f"若要保留，把这些目标也写进这条规则，或只写较短的词、把其余的写成语境。")
     for word, (alone, total) in svc.lone_context_characters(rule).items():
         seen = (f"搜索记录里含“{word}”的 {total} 个问题中只有 {alone} 个是这样" if total
                 else f"搜索记录里还没有含“{word}”的问题")
@@ -103,12 +107,13 @@ def lexicon_new(request):
         values = {"rule": request.POST.get("rule", ""), "note": request.POST.get("note", ""),
                   "enabled": bool(request.POST.get("enabled"))}
         recuts = svc.recut_examples(values["rule"])  # before the save puts its words in the dictionary
+        hidden = svc.hidden_rule_words(values["rule"])
         covered_by = svc.covering_rule(values["rule"])
         try:
             svc.add_rule(request.user, **values)
         except ValidationError as exc:
             return _form(request, None, values, _errors(exc), status=400)
-        _saved(request, values["rule"], recuts, covered_by)
+        _saved(request, values["rule"], recuts, covered_by, hidden)
         return redirect("catalog:wb_lexicon")
     return _form(request, None, {"rule": request.GET.get("rule", "")[:200], "note": "", "enabled": True}, {})
 
@@ -120,12 +125,13 @@ def lexicon_edit(request, pk: int):
         values = {"rule": request.POST.get("rule", ""), "note": request.POST.get("note", ""),
                   "enabled": bool(request.POST.get("enabled"))}
         recuts = svc.recut_examples(values["rule"])
+        hidden = svc.hidden_rule_words(values["rule"])
         covered_by = svc.covering_rule(values["rule"], exclude_pk=pk)
         try:
             svc.update_rule(request.user, pk, **values)
         except ValidationError as exc:
             return _form(request, row, values, _errors(exc), status=400)
-        _saved(request, values["rule"], recuts, covered_by)
+        _saved(request, values["rule"], recuts, covered_by, hidden)
         return redirect("catalog:wb_lexicon")
     return _form(request, row, {"rule": row.rule, "note": row.note, "enabled": row.enabled}, {})
 

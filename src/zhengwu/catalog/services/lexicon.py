@@ -135,6 +135,34 @@ def recut_examples(rule: str, per_word: int = 2) -> dict[str, list[tuple[str, st
     return out
 
 
+def hidden_rule_words(rule: str, per_word: int = 3) -> dict[str, dict[str, list[str]]]:
+    """For each word of ``rule`` not yet in the segmentation dictionary, the lexicon's words it
+    would swallow (丢了 in 弄丢了, 改 in 要改, 老板 in 换了老板): once it is a word, a question that holds
+    it is cut with it whole, so what those words lead to without context (丢了 → 遗失, 补领 …) no
+    longer applies there — unless this rule leads there too. Each with at most ``per_word`` of the
+    targets lost. Call it before the rule is saved. Empty for an invalid rule and when nothing is lost."""
+    from ..search import analyzer, is_cjk
+
+    try:
+        _, parsed = clean_rule(rule)
+    except RuleError:
+        return {}
+    an = analyzer()
+    kept = set(parsed.targets)
+    out: dict[str, dict[str, list[str]]] = {}
+    for word in [w for w in parsed.words if len(w) > 1 and is_cjk(w) and not an.is_word(w)][:RECUT_WORDS]:
+        lost = {}
+        for inner in dict.fromkeys(an.cut(word)):
+            if inner == word:
+                continue
+            targets = [t for t in an.expansions(inner, set()) if t not in kept and t != word]
+            if targets:
+                lost[inner] = targets[:per_word]
+        if lost:
+            out[word] = lost
+    return out
+
+
 def lone_context_characters(rule: str) -> dict[str, tuple[int, int]]:
     """The rule's context words of one Chinese character (店, 地) that logged questions seldom cut
     out on their own — a context applies only when the question has it as a word, and 开饭店 is
