@@ -402,6 +402,14 @@ def test_saving_a_rule_the_lexicon_already_has_warns(admin, client):
     assert "规则已保存" in page and "不会改变搜索结果" in page and "内置词库第" in page
 
 
+def _save_rule(client, rule: str) -> str:
+    """The page after 新增规则 saves ``rule`` (the lexicon list with its messages)."""
+    r = client.post(reverse("catalog:wb_lexicon_new"), {"rule": rule, "enabled": "1"}, follow=True)
+    page = r.content.decode()
+    assert "规则已保存" in page
+    return page
+
+
 def test_a_new_word_that_swallows_a_lexicon_word_is_pointed_out(admin, client):
     """要改 as a word takes 改 out of "内容要改": what 改 leads to (更改, 修改 …) no longer applies there."""
     found = svc.hidden_rule_words("水保 有变化,要改>变更")
@@ -410,11 +418,9 @@ def test_a_new_word_that_swallows_a_lexicon_word_is_pointed_out(admin, client):
     assert everything == {}  # the rule itself leads where 改 did
     assert svc.hidden_rule_words("营业执照 丢了>补领") == {}  # 丢了 is a word already: nothing new is cut
     client.force_login(admin)
-    r = client.post(reverse("catalog:wb_lexicon_new"), {"rule": "水保 要改>变更", "enabled": "1"}, follow=True)
-    page = r.content.decode()
-    assert "规则已保存" in page and "“要改”会成为一个词" in page and "“改”→" in page
-    r = client.post(reverse("catalog:wb_lexicon_new"), {"rule": "水保 有变化>变更", "enabled": "1"}, follow=True)
-    assert "规则已保存" in r.content.decode() and "会成为一个词" not in r.content.decode()
+    page = _save_rule(client, "水保 要改>变更")
+    assert "“要改”会成为一个词" in page and "“改”→" in page
+    assert "会成为一个词" not in _save_rule(client, "水保 有变化>变更")
 
 
 def test_a_one_character_context_that_questions_seldom_cut_out_is_pointed_out(admin, client):
@@ -428,11 +434,9 @@ def test_a_one_character_context_that_questions_seldom_cut_out_is_pointed_out(ad
     search_log.record_search("我的店卖酒", 1, [])
     assert svc.lone_context_characters("店 卖酒>酒类") == {}  # alone in 2 of 4: often enough
     client.force_login(admin)
-    r = client.post(reverse("catalog:wb_lexicon_new"), {"rule": "坝 卖酒>酒类", "enabled": "1"}, follow=True)
-    page = r.content.decode()
-    assert "规则已保存" in page and "语境“坝”只有一个字" in page and "还没有含“坝”的问题" in page
-    r = client.post(reverse("catalog:wb_lexicon_new"), {"rule": "饭店 卖酒>酒类", "enabled": "1"}, follow=True)
-    assert "规则已保存" in r.content.decode() and "只有一个字" not in r.content.decode()
+    page = _save_rule(client, "坝 卖酒>酒类")
+    assert "语境“坝”只有一个字" in page and "还没有含“坝”的问题" in page
+    assert "只有一个字" not in _save_rule(client, "饭店 卖酒>酒类")
 
 
 def test_no_shipped_rule_repeats_what_another_already_says():

@@ -67,26 +67,27 @@ def _errors(exc: ValidationError) -> dict:
     return {k: v[0] for k, v in exc.message_dict.items()} if hasattr(exc, "error_dict") else {"rule": exc.messages[0]}
 
 
-def _saved(request, rule: str, recuts: dict, covered_by: str, hidden: dict | None = None) -> None:
+def _saved(request, rule: str, checks: dict) -> None:
+    """The success message and the warnings of ``svc.checks_before_save``."""
     messages.success(request, "规则已保存，各服务进程数秒内生效。")
-    for word, lost in (hidden or {}).items():
+    for word, lost in checks["hidden"].items():
         shown = "；".join(f"“{inner}”→{'、'.join(targets)}" for inner, targets in lost.items())
         messages.warning(request, f"规则里的“{word}”会成为一个词，问题里的“{word}”不再拆开，其中的词原有的扩展在那里不再生效：{shown}。"
                                   f"若要保留，把这些目标也写进这条规则，或只写较短的词、把其余的写成语境。")
-    for word, (alone, total) in svc.lone_context_characters(rule).items():
+    for word, (alone, total) in checks["lone"].items():
         seen = (f"搜索记录里含“{word}”的 {total} 个问题中只有 {alone} 个是这样" if total
                 else f"搜索记录里还没有含“{word}”的问题")
         messages.warning(request, f"语境“{word}”只有一个字：问题里它单独成词时规则才生效，而它常和前后的字连成词"
                                   f"（“开饭店”切作 开/饭店，其中没有单独的“店”）；{seen}。建议改用含它的词作语境，"
                                   "几个词用“|”分开（如“饭店|小吃店”而不是“店”）。")
-    if covered_by:
-        messages.warning(request, f"这条规则不会改变搜索结果：{covered_by}已经包含它所说的全部"
+    if checks["covered_by"]:
+        messages.warning(request, f"这条规则不会改变搜索结果：{checks['covered_by']}已经包含它所说的全部"
                                   "（同样的词、同样或更宽的语境）。可以停用它，或改写成词库里还没有的说法。")
     missing = svc.words_not_indexed(rule)
     if missing:
         messages.warning(request, f"“{'”“'.join(missing)}”不在搜索索引里，通过它查不到事项：请改用事项名称、"
                                   "通俗名称或关键词里的词，或请系统管理员重建搜索索引（zhengwu reindex-items）。")
-    for word, examples in recuts.items():
+    for word, examples in checks["recuts"].items():
         shown = "；".join(f"“{text}”（现在切作 {cut}）" for text, cut in examples)
         messages.warning(request, f"分词影响：规则里的词“{word}”会加入分词词典，改变 {shown} 的切分"
                                   "（切进原来的词中间，或把东西和它的情形连成一个词），使这些事项或问题搜得更差。建议只写完整的词（写“经营许可”而不是跨进“证明”的“经营许可证”），"
@@ -106,14 +107,12 @@ def lexicon_new(request):
     if request.method == "POST":
         values = {"rule": request.POST.get("rule", ""), "note": request.POST.get("note", ""),
                   "enabled": bool(request.POST.get("enabled"))}
-        recuts = svc.recut_examples(values["rule"])  # before the save puts its words in the dictionary
-        hidden = svc.hidden_rule_words(values["rule"])
-        covered_by = svc.covering_rule(values["rule"])
+        checks = svc.checks_before_save(values["rule"])  # before the save puts its words in the dictionary
         try:
             svc.add_rule(request.user, **values)
         except ValidationError as exc:
             return _form(request, None, values, _errors(exc), status=400)
-        _saved(request, values["rule"], recuts, covered_by, hidden)
+        _saved(request, values["rule"], checks)
         return redirect("catalog:wb_lexicon")
     return _form(request, None, {"rule": request.GET.get("rule", "")[:200], "note": "", "enabled": True}, {})
 
@@ -124,14 +123,12 @@ def lexicon_edit(request, pk: int):
     if request.method == "POST":
         values = {"rule": request.POST.get("rule", ""), "note": request.POST.get("note", ""),
                   "enabled": bool(request.POST.get("enabled"))}
-        recuts = svc.recut_examples(values["rule"])
-        hidden = svc.hidden_rule_words(values["rule"])
-        covered_by = svc.covering_rule(values["rule"], exclude_pk=pk)
+        checks = svc.checks_before_save(values["rule"], exclude_pk=pk)
         try:
             svc.update_rule(request.user, pk, **values)
         except ValidationError as exc:
             return _form(request, row, values, _errors(exc), status=400)
-        _saved(request, values["rule"], recuts, covered_by, hidden)
+        _saved(request, values["rule"], checks)
         return redirect("catalog:wb_lexicon")
     return _form(request, row, {"rule": row.rule, "note": row.note, "enabled": row.enabled}, {})
 

@@ -176,7 +176,7 @@ class Analyzer:
         for line in _read_lines(data_dir / "search" / "userdict.txt"):
             word, _, freq = line.partition(" ")
             self.userwords.append((normalise(word), int(freq) if freq.strip().isdigit() else None))
-        self.file_rules = parse_synonyms(_read_lines(data_dir / "synonyms.txt"))
+        self.file_rules = [r for _, _, r in numbered_file_rules(data_dir / "synonyms.txt")]
         self.extra_rules: list[SynonymRule] = []
         self.lexicon_version = ""  # which set of extra rules (the 搜索词库 in the database) is loaded
         self._added_words: set[str] = set()

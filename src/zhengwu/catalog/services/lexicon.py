@@ -98,6 +98,23 @@ RECUT_SCAN = 300  # item names and logged questions read per word
 RECUT_WORDS = 12  # words of one rule checked
 
 
+def _new_words(parsed, an) -> list[str]:
+    """The words of a rule that saving it would add to the segmentation dictionary (its sources and
+    targets, :attr:`SynonymRule.words`, that are not words yet), at most RECUT_WORDS."""
+    from ..search import is_cjk
+
+    return [w for w in parsed.words if len(w) > 1 and is_cjk(w) and not an.is_word(w)][:RECUT_WORDS]
+
+
+def checks_before_save(rule: str, exclude_pk: int | None = None) -> dict:
+    """What the workbench tells the editor about ``rule``, worked out before it is saved (afterwards
+    its words are in the dictionary): ``recuts`` (:func:`recut_examples`), ``hidden``
+    (:func:`hidden_rule_words`), ``lone`` (:func:`lone_context_characters`), ``covered_by``
+    (:func:`covering_rule`, other than row ``exclude_pk``)."""
+    return {"recuts": recut_examples(rule), "hidden": hidden_rule_words(rule),
+            "lone": lone_context_characters(rule), "covered_by": covering_rule(rule, exclude_pk=exclude_pk)}
+
+
 def recut_examples(rule: str, per_word: int = 2) -> dict[str, list[tuple[str, str]]]:
     """分词影响: for each word of ``rule`` that is not yet in the segmentation dictionary (a rule's
     sources and targets join it, :attr:`SynonymRule.words`), the published item names and logged questions it could cut in a new
@@ -108,7 +125,7 @@ def recut_examples(rule: str, per_word: int = 2) -> dict[str, list[tuple[str, st
     words are in the dictionary). Empty for an invalid rule and for a rule that re-cuts nothing."""
     from ..models import SearchLog, ServiceItem
     from ..models.items import ItemStatus
-    from ..search import analyzer, is_cjk, normalise
+    from ..search import analyzer, normalise
     from ..search.query import object_word
 
     try:
@@ -116,9 +133,8 @@ def recut_examples(rule: str, per_word: int = 2) -> dict[str, list[tuple[str, st
     except RuleError:
         return {}
     an = analyzer()
-    new_words = [w for w in parsed.words if len(w) > 1 and is_cjk(w) and not an.is_word(w)][:RECUT_WORDS]
     out: dict[str, list[tuple[str, str]]] = {}
-    for word in new_words:
+    for word in _new_words(parsed, an):
         names = (ServiceItem.objects.filter(status=ItemStatus.PUBLISHED, name__contains=word)
                  .order_by().values_list("name", flat=True).distinct()[:RECUT_SCAN])
         queries = (SearchLog.objects.filter(query__contains=word).order_by()
@@ -141,7 +157,7 @@ def hidden_rule_words(rule: str, per_word: int = 3) -> dict[str, dict[str, list[
     it is cut with it whole, so what those words lead to without context (丢了 → 遗失, 补领 …) no
     longer applies there — unless this rule leads there too. Each with at most ``per_word`` of the
     targets lost. Call it before the rule is saved. Empty for an invalid rule and when nothing is lost."""
-    from ..search import analyzer, is_cjk
+    from ..search import analyzer
 
     try:
         _, parsed = clean_rule(rule)
@@ -150,7 +166,7 @@ def hidden_rule_words(rule: str, per_word: int = 3) -> dict[str, dict[str, list[
     an = analyzer()
     kept = set(parsed.targets)
     out: dict[str, dict[str, list[str]]] = {}
-    for word in [w for w in parsed.words if len(w) > 1 and is_cjk(w) and not an.is_word(w)][:RECUT_WORDS]:
+    for word in _new_words(parsed, an):
         lost = {}
         for inner in dict.fromkeys(an.cut(word)):
             if inner == word:
@@ -179,14 +195,11 @@ def lone_context_characters(rule: str) -> dict[str, tuple[int, int]]:
     an = analyzer()
     out = {}
     for word in sorted(w for w in parsed.context if len(w) == 1 and is_cjk(w)):
-        queries = (SearchLog.objects.filter(query__contains=word).order_by()
-                   .values_list("query", flat=True).distinct()[:RECUT_SCAN])
-        total = alone = 0
-        for text in queries:
-            total += 1
-            alone += word in an.cut(normalise(text))
-        if alone * 2 < total or not total:
-            out[word] = (alone, total)
+        queries = list(SearchLog.objects.filter(query__contains=word).order_by()
+                       .values_list("query", flat=True).distinct()[:RECUT_SCAN])
+        alone = sum(word in an.cut(normalise(text)) for text in queries)
+        if alone * 2 < len(queries) or not queries:
+            out[word] = (alone, len(queries))
     return out
 
 
