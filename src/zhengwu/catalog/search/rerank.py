@@ -32,8 +32,9 @@ from .index import char_ngrams, strip_notes
 from .sql import fetch, placeholders, quoted_table
 
 W_NAME = 0.2
-# Measured on the dev sets (docs/search-quality.md, 第九轮): 0.3–0.7 all gave hit@1 +10 to +12 of 621.
-W_COVER = 0.4
+# Measured on the dev sets (docs/search-quality.md): 0.3–0.7 all gave hit@1 +10 to +12 of 621 in
+# 第九轮; 0.7 with ranking.CONCEPT_REST_SHARE 0.4 gave hit@1 +45 of 12,201 over 0.4 with 0.3 in 第十六轮.
+W_COVER = 0.7
 COVER_MIN_WEIGHT = 0.5  # a synonym at least this strong (not a loose part) covers the name
 _PARENTHESISED = re.compile(r"[（(][^（()）]*[）)]")
 
