@@ -227,6 +227,14 @@ def test_another_process_sees_new_terms(search_catalogue):
     assert "犬只登记" in vocab.words_for_pinyin("quanzhidengji")
 
 
+def test_near_words_come_in_the_same_order_whatever_order_they_were_read_in():
+    """Every worker must read a question alike: the lexicon's words reach the near-word lookup in
+    an order that depends on the process's string hashes, so ties are broken by the word itself."""
+    vocab = search.Vocabulary()
+    words = ["社保卡丢了", "社保卡补了", "社保卡掉了"]
+    assert vocab.fuzzy("社保卡领了", extra=words) == vocab.fuzzy("社保卡领了", extra=words[::-1]) == ["社保卡丢了", "社保卡掉了"]
+
+
 def test_reindex_command_rebuilds_everything(search_catalogue):
     from io import StringIO
 

@@ -201,7 +201,7 @@ class Analyzer:
             if not rule.two_way:
                 for w in rule.sources:
                     words |= same.get(w, set())
-            for w in words:
+            for w in sorted(words):  # sorted: the same order in every process (str hashes differ)
                 by_word[w].append(rule)
         self.rules, self.rules_by_word = rules, by_word
         self._operation_phrases: dict[str, bool] = {}

@@ -63,7 +63,7 @@ class Vocabulary:
             if len(term) >= 2:
                 by_initials[self._initials[term]].append(term)
         for lst in (*by_pinyin.values(), *by_initials.values()):
-            lst.sort(key=lambda t: -self.df.get(t, 0))
+            lst.sort(key=lambda t: (-self.df.get(t, 0), t))  # the word itself breaks ties: the same on every worker
         by_length: dict[int, list[str]] = defaultdict(list)
         for t in self._pinyin:
             if 2 <= len(t) <= 10:
@@ -92,7 +92,7 @@ class Vocabulary:
         while i < len(keys) and keys[i].startswith(prefix) and len(words) < 50:
             words.extend(self.derived[0][keys[i]])
             i += 1
-        words.sort(key=lambda t: -self.df.get(t, 0))
+        words.sort(key=lambda t: (-self.df.get(t, 0), t))
         return words[:limit]
 
     def fuzzy(self, word: str, extra: Iterable[str] = (), limit: int = 2, cutoff: float = FUZZY_CUTOFF) -> list[str]:
@@ -103,9 +103,9 @@ class Vocabulary:
         n = len(word)
         choices = [*by_length.get(n - 1, ()), *by_length.get(n, ()), *by_length.get(n + 1, ()),
                    *(w for w in extra if abs(len(w) - n) <= 1)]
-        found = process.extract(word, choices, scorer=fuzz.ratio, score_cutoff=cutoff, limit=limit * 3)
+        found = process.extract(word, choices, scorer=fuzz.ratio, score_cutoff=cutoff, limit=None)
         found = [f for f in found if f[0] != word]
-        found.sort(key=lambda x: (-x[1], -self.df.get(x[0], 0)))
+        found.sort(key=lambda x: (-x[1], -self.df.get(x[0], 0), x[0]))
         return list(dict.fromkeys(w for w, _, _ in found))[:limit]
 
 
