@@ -95,6 +95,8 @@ def test_a_typo_is_respelt_across_the_cut_it_caused(search_catalogue):
     # Words jieba knows are no typos (成都 is no 程度), nor is a word glued to a stop word (改个: 改革?).
     assert set(_concepts("成都上班")) == {"成都", "上班"}
     assert not {"改革", "盖个"} & set().union(*_concepts("想改个名字").values())
+    # jieba glued the typo to a stop character (个功|墓): the rest is respelt without it.
+    assert "公墓" in _concepts("村上想建个功墓")
 
 
 def test_a_near_word_repair_needs_a_slip_of_the_keys_not_another_word(search_catalogue):

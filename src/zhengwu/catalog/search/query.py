@@ -227,7 +227,8 @@ def _repair_runs(tokens: list[str], vocab: Vocabulary, an: Analyzer) -> list[str
 
 def _glued_stopword(word: str, an: Analyzer) -> bool:
     """An unknown word that opens or ends with a stop word (改个, 司想) is two words jieba joined,
-    not one misspelt: it is not repaired by its sound (改个 is no 改革, 盖个)."""
+    not one misspelt: it is not repaired by its sound (改个 is no 改革, 盖个); _respell may still
+    respell what follows the stop character (个功|墓 → 个 公墓)."""
     return len(word) > 1 and (word[0] in an.stopwords or word[-1] in an.stopwords)
 
 
@@ -243,22 +244,35 @@ def _respell(run: str, vocab: Vocabulary, an: Analyzer) -> tuple[str, list[str]]
     tokens = an.cut(run)
     pos = 0
     inside: set[int] = set()  # offsets strictly inside a known word
-    unknown: list[tuple[int, int]] = []
+    in_words: set[int] = set()  # offsets of words jieba's dictionary has (自己, 锅炉工)
+    unknown: list[tuple[int, int, bool]] = []  # (start, end, glued to a stop character)
     for t in tokens:
+        if len(t) > 1 and an.is_word(t):
+            in_words.update(range(pos, pos + len(t)))
         if len(t) > 1 and _known(t, vocab, an):
             inside.update(range(pos + 1, pos + len(t)))
-        elif (len(t) > 1 and is_cjk(t) and not an.is_word(t) and not _known(t, vocab, an) and not t.startswith(NEGATIONS)
-              and not _glued_stopword(t, an)):
-            unknown.append((pos, pos + len(t)))  # a word no dictionary knows: jieba's guess at a typo
+        elif len(t) > 1 and is_cjk(t) and not an.is_word(t) and not _known(t, vocab, an) and not t.startswith(NEGATIONS):
+            # A word no dictionary knows: jieba's guess at a typo. Glued to a stop character (个功 of
+            # 建个功墓), only what follows the rest is respelt with it, never the stop character and
+            # never a dictionary word: 个功墓 is 个公墓, 改个 stays (no 改革), 想考锅炉工 stays.
+            if not _glued_stopword(t, an):
+                unknown.append((pos, pos + len(t), False))
+            else:
+                rest = [k for k in range(pos, pos + len(t)) if t[k - pos] not in an.stopwords]
+                if rest and rest == list(range(rest[0], rest[-1] + 1)):
+                    unknown.append((rest[0], rest[-1] + 1, True))
         pos += len(t)
     fixes: list[tuple[int, int, str]] = []
-    for u0, u1 in unknown:
+    for u0, u1, glued in unknown:
         if fixes and u0 < fixes[-1][1]:
             continue
         best = None
-        for a in range(max(u0 - 2, fixes[-1][1] if fixes else 0), u1):
+        starts = [u0] if glued else range(max(u0 - 2, fixes[-1][1] if fixes else 0), u1)
+        for a in starts:
             for b in range(max(a + 2, u0 + 1), min(len(run), a + RESPELL_SPAN) + 1):
                 if a in inside or b in inside or (best and b - a <= best[1] - best[0]):
+                    continue
+                if glued and (any(k in in_words for k in range(a, b)) or any(run[k] in an.stopwords for k in range(a, b))):
                     continue
                 stretch = run[a:b]
                 if not is_cjk(stretch) or _known(stretch, vocab, an) or an.is_word(stretch):
