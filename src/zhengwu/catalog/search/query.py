@@ -253,8 +253,8 @@ def _respell(run: str, vocab: Vocabulary, an: Analyzer) -> tuple[str, list[str]]
             inside.update(range(pos + 1, pos + len(t)))
         elif len(t) > 1 and is_cjk(t) and not an.is_word(t) and not _known(t, vocab, an) and not t.startswith(NEGATIONS):
             # A word no dictionary knows: jieba's guess at a typo. Glued to a stop character (个功 of
-            # 建个功墓), only what follows the rest is respelt with it, never the stop character and
-            # never a dictionary word: 个功墓 is 个公墓, 改个 stays (no 改革), 想考锅炉工 stays.
+            # 建个功墓), the rest is respelt together with what follows it, never with the stop
+            # character or a dictionary word: 个功墓 is 个公墓, 改个 stays (no 改革), 想考锅炉工 stays.
             if not _glued_stopword(t, an):
                 unknown.append((pos, pos + len(t), False))
             else:
