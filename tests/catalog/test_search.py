@@ -100,11 +100,11 @@ def test_a_typo_is_respelt_across_the_cut_it_caused(search_catalogue):
 
 
 def test_a_near_word_repair_needs_a_slip_of_the_keys_not_another_word(search_catalogue):
-    from zhengwu.catalog.search.query import _slip_of
+    from zhengwu.catalog.search.vocabulary import is_slip
 
     # Characters glued on, or swapped for ones that sound close, are slips; another word is not.
-    assert _slip_of("最低生活保证", "最低生活保障") and _slip_of("要区卫健局", "区卫健局")
-    assert not _slip_of("社保卡领了", "社保卡丢了") and not _slip_of("网约车证换", "网约车办证")
+    assert is_slip("最低生活保证", "最低生活保障") and is_slip("要区卫健局", "区卫健局")
+    assert not is_slip("社保卡领了", "社保卡丢了") and not is_slip("网约车证换", "网约车办证")
     # HMM's 领了 is in no dictionary: 驾驶证领了 was once "repaired" to the keyword 驾驶证补领.
     assert "补领" not in _concepts("驾驶证领了")
 

@@ -58,6 +58,17 @@ def pinyin_of(word: str) -> tuple[str, str]:
     return full, initials
 
 
+@functools.lru_cache(maxsize=8192)
+def initial_and_final(ch: str) -> tuple[str, str]:
+    """(声母, 韵母) of one character without tone, "" where it has none or pypinyin does not know it:
+    障 → (zh, ang), 爱 → ("", ai)."""
+    from pypinyin import Style, lazy_pinyin
+
+    initial = lazy_pinyin(ch, style=Style.INITIALS, strict=False, errors="ignore")
+    final = lazy_pinyin(ch, style=Style.FINALS, strict=False, errors="ignore")
+    return (initial[0] if initial else ""), (final[0] if final else "")
+
+
 
 @dataclass(frozen=True)
 class SynonymRule:

@@ -159,26 +159,6 @@ def _has_known_part(word: str, vocab: Vocabulary, an: Analyzer) -> bool:
     return any(_known(sub, vocab, an) for sub in an.subwords(word))
 
 
-def _slip_of(typed: str, word: str) -> bool:
-    """Whether ``typed`` can be ``word`` mistyped: ``word`` with characters glued on (要区卫健局 is
-    区卫健局), or with characters swapped for ones that sound close, sharing the initial or the
-    final (最低生活保证 is 最低生活保障). 社保卡领了 is no 社保卡丢了, 网约车证换 no 网约车办证."""
-    if len(word) < len(typed):
-        rest = iter(typed)
-        return all(ch in rest for ch in word)
-    if len(word) != len(typed):
-        return False
-    from pypinyin import Style, lazy_pinyin
-
-    for a, b in zip(typed, word):
-        if a != b:
-            ia, ib = (lazy_pinyin(x, style=Style.INITIALS, strict=False, errors="ignore") for x in (a, b))
-            fa, fb = (lazy_pinyin(x, style=Style.FINALS, strict=False, errors="ignore") for x in (a, b))
-            if not ((ia and ia == ib and ia != [""]) or (fa and fa == fb)):
-                return False
-    return True
-
-
 def _repair_runs(tokens: list[str], vocab: Vocabulary, an: Analyzer) -> list[str | Concept]:
     """Join adjacent pieces back into a word when one of them is unknown and the join is known —
     by its characters, by its sound (驾/使证 → 驾使证 → jiashizheng → 驾驶证) or, for a long
@@ -205,7 +185,7 @@ def _repair_runs(tokens: list[str], vocab: Vocabulary, an: Analyzer) -> list[str
                       and not any(_has_known_part(t, vocab, an) for t in window if not _known(t, vocab, an))):
                     # An unknown single character (换, 挂, 销: a verb the index has no word for) is
                     # no typo: it must not glue 身份证|过期|换 into a near word and lose 过期.
-                    words, weight = [w for w in vocab.fuzzy(joined, limit=2, cutoff=79) if _slip_of(joined, w)], W_FUZZY
+                    words, weight = vocab.fuzzy(joined, limit=2, cutoff=79, slips_only=True), W_FUZZY
                 else:
                     continue
                 if words:

@@ -7,9 +7,27 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from ..models.search import SearchIndexState, SearchTerm
+from .analysis import initial_and_final
 from .sql import fetch, quoted_table
 
 FUZZY_CUTOFF = 70.0
+
+
+def is_slip(typed: str, word: str) -> bool:
+    """Whether ``typed`` can be ``word`` mistyped: ``word`` with characters glued on (要区卫健局 is
+    区卫健局), or with characters swapped for ones that sound close, sharing the initial or the
+    final (最低生活保证 is 最低生活保障). 社保卡领了 is no 社保卡丢了, 网约车证换 no 网约车办证."""
+    if len(word) < len(typed):
+        rest = iter(typed)
+        return all(ch in rest for ch in word)
+    if len(word) != len(typed):
+        return False
+    for a, b in zip(typed, word):
+        if a != b:
+            (ia, fa), (ib, fb) = initial_and_final(a), initial_and_final(b)
+            if not ((ia and ia == ib) or (fa and fa == fb)):
+                return False
+    return True
 
 
 class Vocabulary:
@@ -95,8 +113,10 @@ class Vocabulary:
         words.sort(key=lambda t: (-self.df.get(t, 0), t))
         return words[:limit]
 
-    def fuzzy(self, word: str, extra: Iterable[str] = (), limit: int = 2, cutoff: float = FUZZY_CUTOFF) -> list[str]:
-        """Indexed words (and ``extra`` words) within a small edit distance of ``word``."""
+    def fuzzy(self, word: str, extra: Iterable[str] = (), limit: int = 2, cutoff: float = FUZZY_CUTOFF,
+              slips_only: bool = False) -> list[str]:
+        """Indexed words (and ``extra`` words) within a small edit distance of ``word``; with
+        ``slips_only``, only those ``word`` can be a slip of the keys for (``is_slip``)."""
         from rapidfuzz import fuzz, process
 
         by_length = self.derived[2]
@@ -104,7 +124,7 @@ class Vocabulary:
         choices = [*by_length.get(n - 1, ()), *by_length.get(n, ()), *by_length.get(n + 1, ()),
                    *(w for w in extra if abs(len(w) - n) <= 1)]
         found = process.extract(word, choices, scorer=fuzz.ratio, score_cutoff=cutoff, limit=None)
-        found = [f for f in found if f[0] != word]
+        found = [f for f in found if f[0] != word and (not slips_only or is_slip(word, f[0]))]
         found.sort(key=lambda x: (-x[1], -self.df.get(x[0], 0), x[0]))
         return list(dict.fromkeys(w for w, _, _ in found))[:limit]
 
