@@ -99,6 +99,13 @@ def test_a_typo_is_respelt_across_the_cut_it_caused(search_catalogue):
     assert "公墓" in _concepts("村上想建个功墓")
 
 
+def test_a_lexicon_word_with_letters_in_it_is_read_whole(search_catalogue):
+    # 放射科=x光机=ct机>放射诊疗: x光机 used to be read as x / 光机, so no rule about it ever applied.
+    concepts = _concepts("诊所装X光机报废了")
+    assert "x光机" in concepts and "放射诊疗" in concepts["x光机"]
+    assert "x" not in concepts and "光机" not in concepts
+
+
 def test_a_near_word_repair_needs_a_slip_of_the_keys_not_another_word(search_catalogue):
     from zhengwu.catalog.search.vocabulary import is_slip
 

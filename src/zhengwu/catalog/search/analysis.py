@@ -35,6 +35,9 @@ ORPHAN_REACH = 4
 # The CJK ideograph ranges (a regex character class body).
 CJK_CLASS = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _CJK_RE = re.compile(rf"^[{CJK_CLASS}]+$")
+# Chinese with letters or digits in it (x光机, 4s店, 满60岁): jieba keeps such a dictionary word whole
+# (its text blocks hold letters and digits), where it would otherwise cut x/光机 and lose the x.
+_MIXED_RE = re.compile(rf"^(?=.*[{CJK_CLASS}])[{CJK_CLASS}a-z0-9]+$")
 
 
 def normalise(text: str) -> str:
@@ -44,6 +47,12 @@ def normalise(text: str) -> str:
 
 def is_cjk(word: str) -> bool:
     return bool(_CJK_RE.match(word))
+
+
+def is_dictionary_word(word: str) -> bool:
+    """Whether a lexicon word joins jieba's dictionary: two characters or more, Chinese, or Chinese
+    with lower-case letters or digits (x光机, 4s店, 满60岁)."""
+    return len(word) > 1 and bool(_MIXED_RE.match(word))
 
 
 def pinyin_of(word: str) -> tuple[str, str]:
@@ -217,7 +226,15 @@ class Analyzer:
         self.rules, self.rules_by_word = rules, by_word
         self._operation_phrases: dict[str, bool] = {}
         self._rule_pinyin: dict[str, list[str]] | None = None
-        self.synonym_words = frozenset(w for r in rules for w in r.words)
+        # Words with letters or digits (x光机) join the dictionary even as a context: jieba would
+        # otherwise cut them apart, and a context is found only as a word of the question.
+        mixed = {w for r in rules for w in r.context if is_dictionary_word(w) and not is_cjk(w)}
+        self.synonym_words = frozenset(w for r in rules for w in r.words) | mixed
+        mixed |= {w for w in (*self.synonym_words, *(w for w, _ in self.userwords))
+                  if is_dictionary_word(w) and not is_cjk(w)}
+        # A question is read in runs of Chinese, of letters and of digits; such a word is one run.
+        self.runs = re.compile("|".join([*(re.escape(w) for w in sorted(mixed, key=lambda w: (-len(w), w))),
+                                         rf"[{CJK_CLASS}]+", "[a-z]+", "[0-9]+"]))
 
     def set_extra_rules(self, rules: list[SynonymRule], version: str) -> None:
         """Synonym rules besides the file's (the 搜索词库 kept in the database), replacing the
@@ -230,7 +247,7 @@ class Analyzer:
             tk = self._tokenizer
             if tk is not None:
                 for word in sorted(self.synonym_words - before):
-                    if len(word) > 1 and is_cjk(word) and tk.FREQ.get(word, 0) <= 0:
+                    if is_dictionary_word(word) and tk.FREQ.get(word, 0) <= 0:
                         tk.add_word(word, freq=500)
                         self._added_words.add(word)
                 for word in sorted((before - self.synonym_words) & self._added_words):
@@ -266,13 +283,13 @@ class Analyzer:
         # A word jieba already knows as common (个人, 公司) keeps its frequency: lowered to the
         # lexicon's 500 it would be cut apart in every name that holds it (维护/个/人).
         for word in sorted(file_words - known):
-            if len(word) > 1 and is_cjk(word) and tk.FREQ.get(word, 0) < 500:
+            if is_dictionary_word(word) and tk.FREQ.get(word, 0) < 500:
                 tk.add_word(word, freq=500)
         for word in self.splitwords:
             tk.del_word(word)
         # The database rules' words (set_extra_rules removes them again when no rule uses them).
         for word in sorted(self.synonym_words - file_words - known):
-            if len(word) > 1 and is_cjk(word) and tk.FREQ.get(word, 0) <= 0:
+            if is_dictionary_word(word) and tk.FREQ.get(word, 0) <= 0:
                 tk.add_word(word, freq=500)
                 self._added_words.add(word)
         pinyin_of("预热")  # pypinyin loads its phrase dictionaries on first use (slowly): do it here

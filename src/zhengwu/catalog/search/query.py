@@ -6,7 +6,6 @@ import re
 from dataclasses import dataclass, field
 
 from .analysis import (
-    CJK_CLASS,
     W_FUZZY,
     W_INITIALS,
     W_PINYIN,
@@ -31,7 +30,6 @@ MIN_EXPANDED = W_FUZZY  # terms weaker than this (sub-words) get no synonyms
 # sounds alike (不办 is not 补办), so it gets no pinyin or fuzzy repair.
 NEGATIONS = ("不", "没", "未", "别")
 
-_RUN_RE = re.compile(rf"[{CJK_CLASS}]+|[a-z]+|[0-9]+")
 _CODE_RE = re.compile(r"^[0-9A-Za-z]{10,}$")
 
 
@@ -339,7 +337,7 @@ def parse_query(q: str, vocab: Vocabulary | None = None, region: str | None = No
         return ParsedQuery(text, [], code=compact.upper())
     concepts: list[Concept] = []
     leftovers: list[Concept] = []  # single unknown characters: a question only when nothing else is
-    for run in _RUN_RE.findall(text):
+    for run in an.runs.findall(text):
         if run.isdigit():
             c = Concept(run)
             c.add(run, W_TYPED)

@@ -101,9 +101,9 @@ RECUT_WORDS = 12  # words of one rule checked
 def _new_words(parsed, an) -> list[str]:
     """The words of a rule that saving it would add to the segmentation dictionary (its sources and
     targets, :attr:`SynonymRule.words`, that are not words yet), at most RECUT_WORDS."""
-    from ..search import is_cjk
+    from ..search.analysis import is_dictionary_word
 
-    return [w for w in parsed.words if len(w) > 1 and is_cjk(w) and not an.is_word(w)][:RECUT_WORDS]
+    return [w for w in parsed.words if is_dictionary_word(w) and not an.is_word(w)][:RECUT_WORDS]
 
 
 def checks_before_save(rule: str, exclude_pk: int | None = None) -> dict:
