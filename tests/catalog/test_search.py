@@ -99,6 +99,14 @@ def test_a_typo_is_respelt_across_the_cut_it_caused(search_catalogue):
     assert "公墓" in _concepts("村上想建个功墓")
 
 
+def test_a_context_of_several_characters_counts_wherever_the_question_holds_it(search_catalogue):
+    # "天然气|燃气|煤气|管道气 通气,开户…>供气报装": 管道气 is cut 管道/气 (and 气要 here), never a word,
+    # so the rule used to apply only with its other contexts.
+    assert "供气报装" in _concepts("新房子管道气要开户")["开户"]
+    # Without any of its contexts the rule does not apply.
+    assert "供气报装" not in _concepts("新房子要开户")["开户"]
+
+
 def test_a_lexicon_word_with_letters_in_it_is_read_whole(search_catalogue):
     # 放射科=x光机=ct机>放射诊疗: x光机 used to be read as x / 光机, so no rule about it ever applied.
     concepts = _concepts("诊所装X光机报废了")

@@ -230,6 +230,9 @@ class Analyzer:
         # otherwise cut them apart, and a context is found only as a word of the question.
         mixed = {w for r in rules for w in r.context if is_dictionary_word(w) and not is_cjk(w)}
         self.synonym_words = frozenset(w for r in rules for w in r.words) | mixed
+        # A context of two characters or more is met wherever the question holds it, though the
+        # dictionary cuts it apart (经营许可证 is 经营/许可证): a rule must not depend on a cut.
+        self.long_contexts = frozenset(w for r in rules for w in r.context if len(w) > 1)
         mixed |= {w for w in (*self.synonym_words, *(w for w, _ in self.userwords))
                   if is_dictionary_word(w) and not is_cjk(w)}
         # A question is read in runs of Chinese, of letters and of digits; such a word is one run.

@@ -387,6 +387,7 @@ def parse_query(q: str, vocab: Vocabulary | None = None, region: str | None = No
                 c.placed.add(term)
     # Synonyms, with the whole question as context ("公积金 取>提取" needs 公积金 somewhere).
     context = {t for c in concepts for t in c.terms} | {c.label for c in concepts}
+    context |= {w for w in an.long_contexts if w in compact}
     operations = variant_words()
     for c in concepts:
         part_weights: dict[str, float] = {}

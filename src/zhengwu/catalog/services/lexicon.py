@@ -181,8 +181,8 @@ def hidden_rule_words(rule: str, per_word: int = 3) -> dict[str, dict[str, list[
 
 def lone_context_characters(rule: str) -> dict[str, tuple[int, int]]:
     """The rule's context words of one Chinese character (店, 地) that logged questions seldom cut
-    out on their own — a context applies only when the question has it as a word, and 开饭店 is
-    开/饭店, with no 店 — each with (questions where it stands alone, logged questions holding it)
+    out on their own — such a context applies only when the question has it as a word (a longer one
+    wherever the question holds it), and 开饭店 is 开/饭店, with no 店 — each with (questions where it stands alone, logged questions holding it)
     of at most RECUT_SCAN; (0, 0) when no logged question holds it. Those standing alone in at
     least half of them are left out. The page suggests longer words as the context."""
     from ..models import SearchLog
