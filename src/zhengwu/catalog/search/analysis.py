@@ -226,8 +226,8 @@ class Analyzer:
         self.rules, self.rules_by_word = rules, by_word
         self._operation_phrases: dict[str, bool] = {}
         self._rule_pinyin: dict[str, list[str]] | None = None
-        # Words with letters or digits (x光机) join the dictionary even as a context: jieba would
-        # otherwise cut them apart, and a context is found only as a word of the question.
+        # Words with letters or digits (x光机) join the dictionary and are read as one run even when
+        # only a context: otherwise the question is read x / 光机 and loses the thing it is about.
         mixed = {w for r in rules for w in r.context if is_dictionary_word(w) and not is_cjk(w)}
         self.synonym_words = frozenset(w for r in rules for w in r.words) | mixed
         # A context of two characters or more is met wherever the question holds it, though the
