@@ -172,7 +172,10 @@ def _sqlite_readers_take_no_table_locks(sender, connection, **kwargs):
 def pytest_configure(config):
     from django.db.backends.signals import connection_created
 
+    from tests.migrated_db import install
+
     connection_created.connect(_sqlite_readers_take_no_table_locks, weak=False)
+    install()  # the migrated test database is made once and copied (tests/migrated_db.py)
 
 
 # Modules whose tests take many seconds each (whole-platform subprocesses, tiny bench data sets).
