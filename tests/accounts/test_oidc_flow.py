@@ -16,6 +16,10 @@ from zhengwu.core.identifiers import make_id_number, make_uscc
 from zhengwu.core.pii import blind_index
 from zhengwu.org.models import Role
 
+# One worker starts the local identity provider (a session fixture, a server process with a database
+# of its own) for these tests and the browser journey's (tests/browser/test_oidc_login_journey.py).
+pytestmark = pytest.mark.xdist_group("idp_server")
+
 ZHANG_ID = make_id_number("41010519900307123")  # the provider's 张小民 (and 冒名者's claim)
 WANG_ID = make_id_number("41010519920815201")
 

@@ -7,7 +7,8 @@ import pytest
 from tests.accounts.idp_server import IDP_PASSWORD, idp_server  # noqa: F401 - the fixture
 from tests.browser.journey import new_page, no_csp, submit
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+# One worker starts the local identity provider (a session fixture) for this and test_oidc_flow.
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.xdist_group("idp_server")]
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
