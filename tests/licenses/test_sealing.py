@@ -14,6 +14,7 @@ from reportlab.pdfgen import canvas
 from zhengwu.core.models import AuditEvent
 from zhengwu.licenses.models import DepartmentSeal, PlatformCA
 from zhengwu.licenses.sealing import seal_pdf, verify_pdf
+from zhengwu.licenses.sealing.pdf import _sync
 
 pytestmark = pytest.mark.django_db
 PDFSIG = shutil.which("pdfsig") or "/usr/bin/pdfsig"
@@ -63,7 +64,9 @@ def test_pyhanko_validation_agrees_with_the_platform_ca_as_trust_root(dept):
     ca = PlatformCA.objects.get(is_active=True)
     root = x509.Certificate.load(pem.unarmor(ca.certificate_pem.encode())[2])
     sig = PdfFileReader(io.BytesIO(sealed)).embedded_signatures[0]
-    status = validate_pdf_signature(sig, ValidationContext(trust_roots=[root]))
+    # pyHanko's synchronous API calls asyncio.run: off this thread, where a browser test on the same
+    # worker may have left Playwright's loop running (the platform's own calls do the same, pdf._sync).
+    status = _sync(lambda: validate_pdf_signature(sig, ValidationContext(trust_roots=[root])))
     assert status.intact and status.valid and status.trusted
     assert status.coverage == SignatureCoverageLevel.ENTIRE_FILE
     result = verify_pdf(sealed)
