@@ -128,6 +128,19 @@ def _fresh_cache():
     yield
 
 
+@pytest.fixture(autouse=True)
+def _calendar_checked_once_per_test(monkeypatch):
+    """The work calendar re-reads its override tables' fingerprint every 30 s (two queries). Within
+    a test it is read fresh once, at first use, and not again by the clock: a query count that
+    straddled the 30-second mark got two queries more (CI failed on it). Changes made through the
+    models still invalidate it at once (core.signals); a rolled-back test's are dropped here."""
+    from zhengwu.core import calendar
+
+    monkeypatch.setattr(calendar, "REFRESH_SECONDS", 24 * 3600.0)
+    calendar.invalidate()
+    yield
+    calendar.invalidate()
+
 
 @pytest.fixture(scope="session")
 def _audit_dirs(tmp_path_factory):
