@@ -6,14 +6,15 @@ SQLite suite and again for the PostgreSQL one. Now the first worker to need it m
 copy; every later worker, and every later run with the same migrations, copies it instead:
 
 - SQLite (an in-memory database per worker): a file in ``ZHENGWU_TEST_DB_CACHE`` (default
-  ``$TMPDIR/zhengwu-test-db``), restored with SQLite's backup API;
+  ``$TMPDIR/zhengwu-test-db``), restored with SQLite's backup API; older copies are deleted when a
+  new one is made;
 - PostgreSQL: a template database ``zwtpl_<key>``, the test database made with ``CREATE DATABASE …
   TEMPLATE``; older templates are dropped when a new one is made.
 
-The key is a digest of every installed app's migration files, the installed distributions and the
-database vendor, so a new or changed migration (or dependency) migrates again. A file lock (SQLite)
-or an advisory lock (PostgreSQL) makes the other workers wait for the first instead of migrating
-too. ``ZHENGWU_TEST_DB_CACHE=off`` migrates in every worker as before.
+The key is a digest of every installed app's migration files, the versions of the distributions that
+provide the apps (Django among them) and the database vendor, so a new or changed migration (or an
+upgraded app) migrates again. A file lock (SQLite) or an advisory lock (PostgreSQL) makes the other
+workers wait for the first instead of migrating too. ``ZHENGWU_TEST_DB_CACHE=off`` migrates in every worker as before.
 """
 
 from __future__ import annotations
@@ -40,9 +41,18 @@ def _cache_dir() -> Path | None:
     return Path(value) if value else Path(tempfile.gettempdir()) / "zhengwu-test-db"
 
 
+def _app_distributions() -> list[str]:
+    """name==version of each distribution that provides an installed app (Django among them: its
+    schema editor writes the SQL), not every installed package: a tool added to one virtualenv
+    (ruff, py-spy) must not make its runs migrate again."""
+    providers = importlib.metadata.packages_distributions()
+    names = {d for app in apps.get_app_configs() for d in providers.get(app.module.__name__.split(".")[0], ())}
+    return sorted(f"{n}=={importlib.metadata.version(n)}" for n in names)
+
+
 def schema_key(vendor: str) -> str:
     h = hashlib.sha256(vendor.encode())
-    for dist in sorted(f"{d.metadata['Name']}=={d.version}" for d in importlib.metadata.distributions()):
+    for dist in _app_distributions():
         h.update(dist.encode())
     for app in sorted(apps.get_app_configs(), key=lambda a: a.label):
         h.update(app.label.encode())
@@ -86,6 +96,11 @@ def _sqlite(original):
                 with contextlib.closing(sqlite3.connect(part)) as copy:
                     self.connection.connection.backup(copy)
                 os.replace(part, kept)
+                for old in cache.glob("sqlite-*.sqlite3"):  # earlier schemas' copies (as PostgreSQL's templates)
+                    if old != kept:
+                        with contextlib.suppress(OSError):
+                            old.unlink()
+                            old.with_suffix(".lock").unlink()
                 return made
         _use_name(self, name)
         self.connection.ensure_connection()

@@ -43,9 +43,10 @@ def load_package_regions(stdout=None) -> int:
             for r in regions:
                 r.parent_id = _nearest_ancestor(r.code, ids)
             Region.objects.bulk_create(regions, batch_size=1000)
-            missing = [r.code for r in regions if r.pk is None]
-            ids.update(Region.objects.filter(code__in=missing).values_list("code", "pk") if missing else
-                       ((r.code, r.pk) for r in regions))
+            ids.update((r.code, r.pk) for r in regions if r.pk is not None)
+            missing = [r.code for r in regions if r.pk is None]  # a backend that returns no new keys
+            if missing:
+                ids.update(Region.objects.filter(code__in=missing).values_list("code", "pk"))
         # Regions left without a parent before (a bureau's region added before its county was loaded).
         updates = []
         for r in Region.objects.filter(parent__isnull=True, level__gt=1):
