@@ -163,3 +163,22 @@ def test_a_code_typed_again_at_once_after_a_wrong_one_is_told_to_wait(sysadmin):
     client.post("/accounts/otp/verify/", {"token": "000000" if right != "000000" else "111111"})
     resp = client.post("/accounts/otp/verify/", {"token": right})
     assert resp.status_code == 400 and "尝试过于频繁" in resp.content.decode()
+
+
+@override_settings(ZHENGWU_STAFF_SINGLE_SESSION=True)
+def test_a_new_login_is_not_thrown_out_by_a_process_that_saw_the_previous_one(make_staff):
+    """Without a shared cache (several server processes, no REDIS_URL) another process may still
+    hold the previous login's key: the newer login must keep working there, the older one end."""
+    from django.core.cache import cache
+
+    from zhengwu.accounts.middleware_security import _cache_key
+
+    staff = make_staff("window", username="window5")
+    first = log_in("window5")
+    old_key = first.session.session_key
+    second = log_in("window5")
+    cache.set(_cache_key(staff.pk), old_key, 60)  # the other process's cache: the older login
+    assert second.get("/workbench/").status_code == 200
+    assert second.get("/api/v1/cases/").status_code != 401  # not "session_replaced" (405: the route is POST only)
+    resp = first.get("/workbench/", follow=True)
+    assert "您的账号已在其他地方登录" in resp.content.decode()

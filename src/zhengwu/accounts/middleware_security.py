@@ -46,7 +46,8 @@ def _remember_staff_session(sender, request, user, **kwargs):
 
 
 # A staff request looks the account's one session up in the cache (shared with REDIS_URL; per
-# process without it, where another process's new login is seen within this many seconds).
+# process without it, where another process's new login is seen within this many seconds; a key
+# that differs from the cached one is checked against the table, so only the replaced session ends).
 CACHE_SECONDS = 60
 OTP_STATE_KEY = "zw_otp_state"
 
@@ -55,8 +56,9 @@ def _cache_key(user_id) -> str:
     return f"zw:staff-session:{user_id}"
 
 
-def current_staff_session(user_id) -> str | None:
-    key = cache.get(_cache_key(user_id))
+def current_staff_session(user_id, *, fresh: bool = False) -> str | None:
+    """The account's one session key (cached; ``fresh``: read from the table and re-cached)."""
+    key = None if fresh else cache.get(_cache_key(user_id))
     if key is None:
         from .models import StaffSession
 
@@ -89,6 +91,11 @@ class SingleStaffSessionMiddleware:
         if (settings.ZHENGWU_STAFF_SINGLE_SESSION and user is not None and user.is_authenticated
                 and _is_staff_account(user)):
             current = current_staff_session(user.pk)
+            if current is not None and current != request.session.session_key:
+                # Without a shared cache another process may hold the previous login's key for up
+                # to CACHE_SECONDS: the table decides before anyone is logged out (a newer login
+                # used to be thrown out by a process that had seen the older one).
+                current = current_staff_session(user.pk, fresh=True)
             if current is not None and current != request.session.session_key:
                 logout(request)
                 from zhengwu.core.errors import is_api_path
