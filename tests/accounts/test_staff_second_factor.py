@@ -37,7 +37,7 @@ def test_admin_enrols_before_anything_else_then_logs_in_with_a_code(sysadmin):
     resp = client.get("/workbench/")
     assert resp.status_code == 302 and resp.url.startswith("/accounts/otp/setup/")
     assert client.get("/admin/").url.startswith("/accounts/otp/setup/")
-    api = client.get("/api/v1/cases")
+    api = client.get("/api/v1/cases/")
     assert api.status_code == 403 and api.json()["code"] == "otp_required" and "动态口令" in api.json()["detail"]
     page = client.get(resp.url)
     html = page.content.decode()
@@ -128,7 +128,7 @@ def test_a_new_staff_login_ends_the_previous_session(make_staff):
     assert second.get("/workbench/").status_code == 200
     # and the API answers in JSON
     third = log_in("window2")
-    resp = second.get("/api/v1/cases")
+    resp = second.get("/api/v1/cases/")
     assert resp.status_code == 401 and "其他地方登录" in resp.json()["detail"]
     assert third.get("/workbench/").status_code == 200
 

@@ -105,3 +105,13 @@ def test_a_number_past_postgresqls_range_is_the_requests_fault(rf):
     with pytest.raises(DataError) as caught, transaction.atomic():
         connection.cursor().execute("SELECT 1 / %s", [0])
     assert api._database_range(rf.get("/api/v1/x"), caught.value).status_code == 500
+
+
+def test_an_address_without_its_trailing_slash_gets_a_json_308_that_keeps_the_post(client):
+    r = client.post("/api/v1/cases?x=1", data=json.dumps({"item_id": 1}), content_type="application/json")
+    assert r.status_code == 308 and r["Location"] == "/api/v1/cases/?x=1"
+    body = r.json()
+    assert r["Content-Type"].startswith("application/json") and body["code"] == "trailing_slash"
+    assert "/api/v1/cases/?x=1" in body["detail"]
+    assert client.get("/api/v1/health").status_code == 200  # an address that exists without one is served
+    _json_error(client.get("/api/v1/no-such-thing"), 404)  # and an unknown one is still a 404

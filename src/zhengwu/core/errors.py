@@ -126,15 +126,37 @@ def server_error(request):
     return defaults.server_error(request)
 
 
+def _slash_redirect(request):
+    """An API address without its trailing slash (``POST /api/v1/cases``): a JSON 308 to the
+    address with it — the method and body are kept by a client that follows it. (Django's
+    APPEND_SLASH answered an HTML 301, which turns a POST into a GET and drops its body.)"""
+    from django.urls import get_urlconf, is_valid_path
+
+    path = request.path_info
+    if path.endswith("/") or not is_api_path(path):
+        return None
+    urlconf = getattr(request, "urlconf", None) or get_urlconf()
+    if is_valid_path(path, urlconf) or not is_valid_path(path + "/", urlconf):
+        return None
+    target = request.get_full_path(force_append_slash=True)
+    answer = error_json(path, 308, f"接口地址应以“/”结尾：请改用 {target}", code="trailing_slash")
+    answer["Location"] = target
+    return answer
+
+
 class ApiErrorsMiddleware:
     """The net under the handlers: under /api/ and /open311/, an error answered by something
     other than them — ninja's 405 for a method a path does not take, Django's ``require_GET`` —
-    gets the JSON body too, keeping the status and headers such as ``Allow``."""
+    gets the JSON body too, keeping the status and headers such as ``Allow``; an address without
+    its trailing slash gets a JSON 308 to the one with it."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        moved = _slash_redirect(request)
+        if moved is not None:
+            return moved
         response = self.get_response(request)
         if response.status_code < 400 or not is_api_path(request.path_info) \
                 or response.get("Content-Type", "").startswith("application/json"):
