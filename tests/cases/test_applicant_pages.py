@@ -93,6 +93,22 @@ def test_bad_input_is_explained_and_kept_as_a_draft(login, citizen, item, pdf):
     assert fresh(case).state == "submitted" and Case.objects.count() == 1
 
 
+def test_applying_again_opens_the_waiting_draft_instead_of_a_second_one(login, citizen, item, pdf):
+    """A failed submission leaves a draft; 申请办理 again continues it (each try used to leave one more
+    draft in 我的办件). 另起一份 (?new=1) still starts another on purpose."""
+    client = login(citizen)
+    url = reverse("cases:apply", args=[item.pk])
+    key = key_of(client.get(url))
+    client.post(url, {"idempotency_key": key, "action": "submit", "f_shop_name": "王", "f_area": "三十"})
+    draft = Case.objects.get()
+    again = client.get(url, follow=True)
+    assert again.redirect_chain[0][0] == reverse("cases:edit", args=[draft.pk])
+    html = again.content.decode()
+    assert "您已有该事项未提交的草稿" in html and f'href="{url}?new=1"' in html
+    assert Case.objects.count() == 1
+    fresh_form = client.get(url + "?new=1")
+    assert fresh_form.status_code == 200 and key_of(fresh_form) != key
+
 def test_missing_required_material_is_named(login, citizen, item):
     client = login(citizen)
     key = key_of(client.get(reverse("cases:apply", args=[item.pk])))
@@ -115,8 +131,10 @@ def test_save_draft_then_continue(login, citizen, item):
     assert 'value="老王"' in page and "草稿（尚未提交）" in page
     listing = client.get(reverse("cases:my_cases")).content.decode()
     assert "继续填写" in listing
-    again = client.get(reverse("cases:apply", args=[item.pk])).content.decode()
-    assert f'href="{reverse("cases:edit", args=[case.pk])}">继续填写' in again  # offered, not lost
+    again = client.get(reverse("cases:apply", args=[item.pk]))
+    assert again.status_code == 302 and again["Location"] == reverse("cases:edit", args=[case.pk])  # not lost
+    another = client.get(reverse("cases:apply", args=[item.pk]) + "?new=1").content.decode()
+    assert f'href="{reverse("cases:edit", args=[case.pk])}">继续填写' in another  # still offered
 
 
 def test_item_without_form_schema_applies_with_materials_only(login, citizen, make_item, pdf):

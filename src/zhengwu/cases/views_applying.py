@@ -18,6 +18,8 @@ from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
 from zhengwu.accounts.services_identity import data_source_label
@@ -344,6 +346,17 @@ def apply(request, item_id: int):
     if refused is not None:
         return refused
     if request.method != "POST":
+        # 申请办理 again while a draft of this item waits: continue it rather than start a second one
+        # (each failed try used to leave a draft behind). ?new=1 starts another on purpose.
+        draft = None if request.GET.get("new") else (
+            Case.objects.filter(applicant=applicant, service_item=item, state=State.DRAFT, agent__isnull=True,
+                                filed_by__isnull=True)
+            .order_by("-pk").only("pk", "created_at").first())
+        if draft is not None:
+            messages.info(request, format_html(
+                "您已有该事项未提交的草稿（{} 创建），已为您打开继续填写。<a href=\"{}\">另起一份新的申请</a>",
+                f"{timezone.localtime(draft.created_at):%Y-%m-%d %H:%M}", reverse("cases:apply", args=[item.pk]) + "?new=1"))
+            return redirect("cases:edit", draft.pk)
         return _form_page(request, item=item, version=version, case=None, applicant=applicant,
                           key=uuid.uuid4().hex)
     key = request.POST.get("idempotency_key", "")
