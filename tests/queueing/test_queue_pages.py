@@ -154,3 +154,14 @@ def test_kiosk_progress_by_receipt_number_and_id_number(hall, dept, publish_item
         r = c.post(url, {"number": number, "identifier": ident})
         assert r.status_code == 400 and ("未查到该办件" in r.content.decode() or "请填写" in r.content.decode())
         assert "咨询登记" not in r.content.decode()
+
+
+def test_a_refused_clerk_ticket_keeps_what_the_clerk_typed(clerk_client, hall, btype_a, btype_b, window1):
+    clerk_client.post(PANEL, {"window": window1.pk, "op": "open"})
+    r = clerk_client.post(PANEL, {"window": window1.pk, "op": "issue", "business_type": btype_b.pk,
+                                  "id_number": "4101051990030712", "idempotency_key": "k-bad"})
+    html = r.content.decode()
+    assert r.status_code == 400 and "身份证号" in html
+    assert 'value="4101051990030712"' in html and 'aria-invalid="true"' in html
+    assert f'<option value="{btype_b.pk}" selected>' in html
+    assert not Ticket.objects.exists()

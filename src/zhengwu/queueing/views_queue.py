@@ -108,9 +108,18 @@ def _post(request, window):
             messages.info(request, rules.announcement(t.display, window.number) if t else "当前没有等候的号")
         elif op == "issue":
             bt = BusinessType.objects.filter(pk=request.POST.get("business_type") or 0, hall=window.hall).first()
-            t = issue_ticket(hall=window.hall, business_type=bt, source="clerk", clerk=request.user,
-                             id_number=request.POST.get("id_number", ""),
-                             idempotency_key=request.POST.get("idempotency_key") or None)
+            try:
+                t = issue_ticket(hall=window.hall, business_type=bt, source="clerk", clerk=request.user,
+                                 id_number=request.POST.get("id_number", ""),
+                                 idempotency_key=request.POST.get("idempotency_key") or None)
+            except ValidationError as exc:
+                # The panel again with what the clerk typed (a redirect would lose it; the ID number is
+                # not put in the session).
+                messages.error(request, "；".join(exc.messages))
+                ctx = panel_context(request, window)
+                ctx.update(issue_type=bt.pk if bt else None, issue_id=request.POST.get("id_number", "")[:18],
+                           issue_id_wrong=any("身份证" in m for m in exc.messages), issue_key=request.POST.get("idempotency_key") or ctx["issue_key"])
+                return render(request, "queueing/queue/panel.html", ctx, status=400)
             messages.success(request, f"已帮办取号：{t.display}")
         elif op in OPS or op in ("end", "transfer"):
             t = Ticket.objects.filter(pk=request.POST.get("ticket") or 0, window=window).first()
