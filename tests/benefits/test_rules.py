@@ -163,6 +163,9 @@ def test_explanation_names_each_condition_and_its_actual_value():
                    {"label": "户籍区划属于 410102", "actual": "410105001000", "ok": False}]
     # the birth date itself is never part of the explanation (personal data)
     assert "1944" not in str(why)
+    named = {"410102": "中原区（410102）", "410105001000": "金水区（410105001000）"}
+    _, why = rules.evaluate("person", conds, person(birth_date=D(1944, 3, 1)), REF, region_name=named.get)
+    assert why[1] == {"label": "户籍区划属于中原区（410102）", "actual": "金水区（410105001000）", "ok": False}
 
 
 def test_compile_q_leaves_capital_to_evaluate():

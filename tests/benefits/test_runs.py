@@ -59,6 +59,18 @@ def test_run_finds_the_eligible_with_explanations_in_batches(make_person, make_p
     assert ents[0].explanation[0] == {"label": "年龄 ≥ 80 周岁", "actual": "86 周岁", "ok": True}
 
 
+def test_explanations_name_regions_not_only_codes(make_person, make_policy, run_now):
+    """A citizen reads 金水区, not 410105001000 (a street's code: named by its district)."""
+    from zhengwu.org.models import Region
+
+    Region.objects.get_or_create(code="410105000000", defaults={"name": "金水区", "level": 3})
+    make_person(D(1940, 1, 1))
+    policy = make_policy(ELDERLY)
+    run_now(policy, REF)
+    region = Entitlement.objects.get(policy=policy).explanation[1]
+    assert region == {"label": "户籍区划属于金水区（410105）", "actual": "金水区（410105001000）", "ok": True}
+
+
 def test_rerun_does_not_duplicate_and_lapses_only_pending(make_person, make_policy, run_now):
     a, b, c = make_person(D(1940, 1, 1)), make_person(D(1941, 1, 1)), make_person(D(1942, 1, 1))
     policy = make_policy(ELDERLY)

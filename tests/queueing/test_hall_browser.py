@@ -51,6 +51,7 @@ def test_citizen_books_and_cancels(live_server, browser):
     with page.expect_navigation(wait_until="load"):
         page.locator("#slots button[data-slot]").first.click()
     code = page.locator("#booking-code").inner_text().strip()
+    expect(page.locator("h1")).to_have_text("预约成功")  # not "预约已预约"
     assert Appointment.objects.get(code=code).user.username == login_username(CITIZEN_ID)
     expect(page.locator("#booking-qr svg")).to_be_visible()
     page.goto(f"{base}/yuyue/mine/")

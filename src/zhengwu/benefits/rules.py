@@ -200,7 +200,8 @@ def parse_capital(text: str) -> float | None:
 
 
 # -- description and evaluation --------------------------------------------------------------------
-def describe(kind: str, c: dict) -> str:
+def describe(kind: str, c: dict, region_name=None) -> str:
+    """``region_name``: code → what a reader calls it (金水区（410105）); the code itself without it."""
     field = FIELDS[kind][c["field"]]
     op, v = c["op"], c["value"]
     if c["field"] == "age":
@@ -209,7 +210,7 @@ def describe(kind: str, c: dict) -> str:
     if c["field"] == "alive":
         return "在世" if v else "已故"
     if c["field"] == "region":
-        return f"{field.label}属于 {v}"
+        return f"{field.label}属于{region_name(v) if region_name else ' ' + v}"
     if c["field"] == "established_on":
         return f"成立于近 {v} 年内" if op == "within_years" else f"成立日期{field.ops[op]} {v}"
     if c["field"] == "registered_capital":
@@ -217,11 +218,11 @@ def describe(kind: str, c: dict) -> str:
     return f"{field.label}{field.ops[op]}“{v}”"
 
 
-def describe_all(kind: str, conditions: list[dict]) -> list[str]:
-    return [describe(kind, c) for c in conditions]
+def describe_all(kind: str, conditions: list[dict], region_name=None) -> list[str]:
+    return [describe(kind, c, region_name) for c in conditions]
 
 
-def _check(c: dict, record: dict, ref: dt.date) -> tuple[bool, str]:
+def _check(c: dict, record: dict, ref: dt.date, region_name=None) -> tuple[bool, str]:
     name, op, v = c["field"], c["op"], c["value"]
     if name == "age":
         birth = record.get("birth_date")
@@ -235,7 +236,7 @@ def _check(c: dict, record: dict, ref: dt.date) -> tuple[bool, str]:
         return actual == v, actual or "未登记"
     if name == "region":
         actual = record.get("region_code") or ""
-        return actual.startswith(v), actual or "未登记"
+        return actual.startswith(v), (region_name(actual) if region_name else actual) if actual else "未登记"
     if name == "alive":
         actual = bool(record.get("alive"))
         return actual == v, "在世" if actual else "已故"
@@ -262,19 +263,20 @@ def _check(c: dict, record: dict, ref: dt.date) -> tuple[bool, str]:
     raise ValueError(name)
 
 
-def evaluate(kind: str, conditions: list[dict], record: dict, ref: dt.date) -> tuple[bool, list[dict]]:
+def evaluate(kind: str, conditions: list[dict], record: dict, ref: dt.date,
+             region_name=None) -> tuple[bool, list[dict]]:
     """(eligible, [{"label", "actual", "ok"} per condition]). ``conditions`` must be validated."""
-    return evaluator(kind, conditions, ref)(record)
+    return evaluator(kind, conditions, ref, region_name)(record)
 
 
-def evaluator(kind: str, conditions: list[dict], ref: dt.date):
+def evaluator(kind: str, conditions: list[dict], ref: dt.date, region_name=None):
     """:func:`evaluate` for many records: the labels made once (the scan's per-row function)."""
-    labelled = [(describe(kind, c), c) for c in conditions]
+    labelled = [(describe(kind, c, region_name), c) for c in conditions]
 
     def decide(record: dict) -> tuple[bool, list[dict]]:
         explained, eligible = [], True
         for label, c in labelled:
-            ok, actual = _check(c, record, ref)
+            ok, actual = _check(c, record, ref, region_name)
             eligible = eligible and ok
             explained.append({"label": label, "actual": actual, "ok": ok})
         return eligible, explained

@@ -11,6 +11,8 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from zhengwu.org.regions import region_namer
+
 from zhengwu.core import audit
 from zhengwu.org.models import Role
 from zhengwu.org.permissions import has_role, staff_departments
@@ -85,7 +87,7 @@ def _detail(request, policy: Policy, *, errors: list[str] | None = None, status:
     runs = queries.latest_runs(policy)
     active = any(r.state in (EligibilityRun.State.QUEUED, EligibilityRun.State.RUNNING) for r in runs)
     return render(request, "benefits/staff/policy_detail.html", {
-        "policy": policy, "described": rules.describe_all(policy.kind, policy.rules), "runs": runs, "active": active,
+        "policy": policy, "described": rules.describe_all(policy.kind, policy.rules, region_namer()), "runs": runs, "active": active,
         "counts": queries.state_counts(policy), "states": Entitlement.State.choices, "state": state,
         "rows": rows, "next": nxt, "errors": errors or [],
         "may_manage": queries.may_manage(request.user, policy),

@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from zhengwu.core import audit
 from zhengwu.datashare.models import LegalEntityRecord, PersonRecord
+from zhengwu.org.regions import region_namer
 
 from .. import rules
 from ..models import EligibilityRun, Entitlement, Policy
@@ -146,7 +147,7 @@ def execute(run_id: int) -> EligibilityRun | None:
         cols = rules.columns(kind)
         conditions = rules.validate(kind, run.rules)
         q = rules.compile_q(kind, conditions, run.reference_date)
-        decide = rules.evaluator(kind, conditions, run.reference_date)
+        decide = rules.evaluator(kind, conditions, run.reference_date, region_namer())
         _stage()
         if not run.max_pk:
             run.max_pk = model.objects.aggregate(m=Max("pk"))["m"] or 0
