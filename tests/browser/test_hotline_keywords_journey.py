@@ -55,3 +55,20 @@ def test_a_keyword_added_on_the_taxonomy_page_reaches_the_model_after_retraining
         page.click("#train-submit")
     expect(page.locator("body")).to_contain_text("新模型已启用：v2")
     assert "市场监管/食品安全/餐饮卫生" in _first_suggestion(page, base)
+
+
+def test_a_failed_suggestion_request_says_so_instead_of_showing_no_results(live_server, browser, demo_people, login):
+    """The console's suggestions, knowledge and similar tickets come from one API call: when it fails
+    (here a login replaced elsewhere: 401), the panels say 暂不可用, not 暂无建议 / 没有匹配的知识."""
+    base = live_server.url
+    page = browser.new_context(locale="zh-CN").new_page()
+    login(page, base, "rexian")
+    page.route("**/api/v1/hotline/assist*", lambda route: route.fulfill(
+        status=401, content_type="application/json",
+        body='{"detail": "您的账号已在其他地方登录，本次会话已结束。", "errors": {}, "code": "session_replaced"}'))
+    page.goto(f"{base}/workbench/hotline/console/")
+    page.locator("#f-content").press_sequentially(CALL, delay=5)
+    expect(page.locator("#suggest-error")).to_contain_text("建议暂不可用：您的账号已在其他地方登录")
+    expect(page.locator("#kb-list")).to_contain_text("暂不可用")
+    expect(page.locator("#similar-list")).to_contain_text("暂不可用")
+    expect(page.locator("#suggestions")).not_to_contain_text("暂无建议")

@@ -412,8 +412,13 @@ def model_scores(model: dict, text: str, k: int = 3) -> list[tuple[str, float]]:
     return [(str(classes[i]), float(p[i])) for i in top]
 
 
+# A model's second or third guess below this probability is noise (it showed as "0%" in the console).
+MIN_ALTERNATIVE = 0.05
+
+
 def suggest(text: str, k: int = 3) -> list[Suggestion]:
-    """The top ``k`` suggestions for a ticket text (rules, then model, then taxonomy keywords)."""
+    """The top ``k`` suggestions for a ticket text (rules, then model, then taxonomy keywords); the
+    model's guesses after the first only from ``MIN_ALTERNATIVE`` up."""
     text = (text or "").strip()
     if not text:
         return []
@@ -432,7 +437,7 @@ def suggest(text: str, k: int = 3) -> list[Suggestion]:
     model = active_model()
     if model is not None:
         for label, p in model_scores(model, text, k):
-            if label in seen:
+            if label in seen or (out and p < MIN_ALTERNATIVE):
                 continue
             seen.add(label)
             out.append(_resolve(Suggestion(label, p, "模型"), tax, model["departments"].get(label, "")))

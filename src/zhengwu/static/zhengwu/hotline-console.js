@@ -46,13 +46,24 @@
       : '<div class="list-group-item text-muted small">没有相似的未办结工单</div>';
     $("suggest-status").textContent = "";
   }
+  function unavailable(why) {
+    // A failed request is not "no suggestions": the agent must not read it as such.
+    suggestions = [];
+    const note = `建议暂不可用：${esc(why || "网络错误")}`;
+    $("suggestions").innerHTML = `<span class="small text-danger" id="suggest-error">${note}</span>`;
+    $("kb-list").innerHTML = '<div class="list-group-item small text-danger">知识库建议暂不可用</div>';
+    $("similar-list").innerHTML = '<div class="list-group-item small text-danger">相似工单暂不可用</div>';
+    $("suggest-status").textContent = "（建议暂不可用）";
+  }
   function refresh() {
     const my = ++seq;
     $("suggest-status").textContent = "…";
     fetch("/api/v1/hotline/assist?" + params().toString(), {credentials: "same-origin"})
-      .then((r) => r.ok ? r.json() : {suggestions: [], knowledge: [], similar: []})
+      .then((r) => r.ok ? r.json() : r.json().catch(() => ({})).then((body) => {
+        throw new Error(body.detail || `服务器返回 ${r.status}`);
+      }))
       .then((data) => { if (my === seq) render(data); })
-      .catch(() => { $("suggest-status").textContent = "（建议暂不可用）"; });
+      .catch((e) => { if (my === seq) unavailable(e.message); });
   }
   function schedule() { clearTimeout(timer); timer = setTimeout(refresh, 250); }
   ["f-content", "f-phone", "f-address"].forEach((id) => $(id).addEventListener("input", schedule));
