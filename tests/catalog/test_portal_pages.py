@@ -35,6 +35,10 @@ def test_search_page_ranks_and_highlights(client, search_catalogue):
     assert "<mark>" in results
     assert "新生儿出生一件事" in re.sub(r"</?mark>", "", page)  # the bundle is offered above the items
     assert search_catalogue.draft_item.name not in page
+    # the count is that of the items listed (one page here), not of every item sharing a word
+    listed = len(re.findall(r'class="fw-semibold fs-5 text-decoration-none" href="/items/', results))
+    understood = re.search(r'id="search-understood">(.*?)</p>', page).group(1)
+    assert "约" not in understood and f"共找到 {listed} 项" in understood and listed > 0
 
 
 def test_search_page_filters_and_messages(client, search_catalogue):

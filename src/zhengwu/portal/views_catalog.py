@@ -68,9 +68,14 @@ def item_search(request):
         else:
             words = result.highlight_words
             hits = result.items[:PAGE_SIZE]
+            has_next = len(result.items) > PAGE_SIZE and page < MAX_SEARCH_PAGES
             context.update(
                 total=result.total,
-                has_next=len(result.items) > PAGE_SIZE and page < MAX_SEARCH_PAGES,
+                # What the page can say it found: the whole list when this is its last page. (The
+                # ranking's total counts every item sharing a word with the question, most of which
+                # are never listed: "约 126 项相关" over four results misled.)
+                listed=None if has_next else (page - 1) * PAGE_SIZE + len(hits),
+                has_next=has_next,
                 concepts=[c.label for c in result.query.concepts],
                 results=[{"item": h.obj, "score": h.score, "rank": (page - 1) * PAGE_SIZE + n,
                           "name_html": mark_safe(search.highlight(h.obj.name, words)),  # noqa: S308 - escaped
