@@ -86,6 +86,9 @@ def test_dashboard_cards_trend_and_ranking(client, make_staff, concluded_cases, 
     assert on_time["change_text"] == "−50 个百分点"
     assert cards["cases.accepted"]["value"] == 2 and cards["cases.accepted"]["change_text"] == "+1 件"
     assert f'href="/workbench/cases/figures/cases/?what=accepted&amp;start={first:%Y-%m-%d}' in html
+    today = timezone.localdate()
+    same = f"上月同期（{last_month:%m-%d} 至 {min(last_month + dt.timedelta(days=today.day - 1), first - dt.timedelta(days=1)):%m-%d}）"
+    assert f"与{same}比较" in html and "较上月同期" in html  # the month so far against the same days, not all of last month
 
     trend = chart_spec(html, "trend-chart-data")
     assert len(trend["x"]) == 12 and trend["x"][-1] == f"{first:%Y-%m}" and trend["x"][-2] == f"{last_month:%Y-%m}"

@@ -71,3 +71,14 @@ def test_format_value():
     assert rules.format_value(1234, "件") == "1,234 件"
     assert rules.format_value(12.5, "分钟") == "12.5 分钟"
     assert rules.format_value(None, "%") == "—"
+
+
+def test_a_month_not_over_is_compared_with_the_same_days_of_the_month_before():
+    dec = (D(2026, 12, 1), D(2026, 12, 31))
+    assert rules.comparison_period(*dec, D(2026, 12, 7)) == (D(2026, 11, 1), D(2026, 11, 7), True)
+    assert rules.comparison_period(*dec, D(2026, 12, 31)) == (D(2026, 11, 1), D(2026, 11, 30), True)
+    mar = (D(2026, 3, 1), D(2026, 3, 31))
+    assert rules.comparison_period(*mar, D(2026, 3, 30)) == (D(2026, 2, 1), D(2026, 2, 28), True)  # February is shorter
+    assert rules.comparison_period(*mar, D(2026, 4, 2)) == (D(2026, 2, 1), D(2026, 2, 28), False)  # a past month: whole
+    assert rules.comparison_text(D(2026, 11, 1), D(2026, 11, 7), True) == "上月同期（11-01 至 11-07）"
+    assert rules.comparison_text(D(2026, 11, 1), D(2026, 11, 30), False) == "上月（2026-11）"

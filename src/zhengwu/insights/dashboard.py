@@ -12,6 +12,7 @@ import datetime as dt
 import hashlib
 
 from django.core.cache import cache
+from django.utils import timezone
 
 from zhengwu.org.permissions import grants, is_sysadmin
 
@@ -77,22 +78,24 @@ def _ranking(start, end, user) -> dict:
                       "also": other.get(r.key)} for r in rows]}
 
 
-def build(user, month: dt.date) -> dict:
+def build(user, month: dt.date, today: dt.date | None = None) -> dict:
     start, end = month, rules.month_end(month)
-    prev_start, prev_end = rules.previous_period("month", start)
+    prev_start, prev_end, same_span = rules.comparison_period(start, end, today or timezone.localdate())
     with sources.memo():
         cards = [_card(registry.get(k), start, end, prev_start, prev_end, user) for k in CARDS]
         trend = _trend(month, user)
         ranking = _ranking(start, end, user)
     ranking_rows = ranking.pop("rows")
     trend_rows = [(m, [s["data"][i] for s in trend["series"]]) for i, m in enumerate(trend["x"])]
-    return {"trend_rows": trend_rows, "month": f"{month:%Y-%m}", "start": start, "end": end, "previous": f"{prev_start:%Y-%m}",
+    return {"trend_rows": trend_rows, "month": f"{month:%Y-%m}", "start": start, "end": end,
+            "previous": rules.comparison_text(prev_start, prev_end, same_span),
+            "compare_word": "较上月同期" if same_span else "较上月",
             "cards": cards, "trend": trend, "ranking": ranking, "ranking_rows": ranking_rows,
             "rank_name": registry.get(RANK_BY).name, "also_name": registry.get(RANK_ALSO).name}
 
 
 def cached_build(user, month: dt.date) -> dict:
-    key = f"insights:leader:{scope_key(user)}:{month:%Y-%m}"
+    key = f"insights:leader:{scope_key(user)}:{month:%Y-%m}:{timezone.localdate():%d}"  # the compared span moves daily
     found = cache.get(key)
     if found is None:
         found = build(user, month)

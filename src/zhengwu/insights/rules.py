@@ -82,6 +82,20 @@ def previous_period(kind: str, start: dt.date) -> tuple[dt.date, dt.date]:
     return first, month_end(first)
 
 
+def comparison_period(start: dt.date, end: dt.date, today: dt.date) -> tuple[dt.date, dt.date, bool]:
+    """What a month's figures are compared with: the month before — only as many of its first days
+    as this month has had when the month is not over (1–7 December against 1–7 November, not
+    against all of November, which read as a collapse). The flag: compared with the same span."""
+    prev_start, prev_end = previous_period("month", start)
+    if start <= today <= end:
+        return prev_start, min(prev_start + dt.timedelta(days=(today - start).days), prev_end), True
+    return prev_start, prev_end, False
+
+
+def comparison_text(prev_start: dt.date, prev_end: dt.date, same_span: bool) -> str:
+    return f"上月同期（{prev_start:%m-%d} 至 {prev_end:%m-%d}）" if same_span else f"上月（{prev_start:%Y-%m}）"
+
+
 def last_months(month: dt.date, n: int = 12) -> list[tuple[dt.date, dt.date]]:
     """The ``n`` months ending with ``month``'s month, oldest first, as (first day, last day)."""
     firsts = [add_months(month.replace(day=1), -i) for i in range(n - 1, -1, -1)]

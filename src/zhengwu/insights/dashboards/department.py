@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 
 from zhengwu.org.models import Department, Role, RoleGrant
 from zhengwu.org.permissions import is_sysadmin, roles_of, staff_departments
@@ -86,7 +87,7 @@ def overdue_url(user, department, start, end) -> str | None:
 def build(user, department, month: dt.date) -> dict:
     viewer = department_viewer(user, department)
     start, end = month, rules.month_end(month)
-    prev_start, prev_end = rules.previous_period("month", start)
+    prev_start, prev_end, same_span = rules.comparison_period(start, end, timezone.localdate())
     with sources.memo():
         cards = [dashboard._card(registry.get(k), start, end, prev_start, prev_end, viewer) for k in CARDS]
         trend = dashboard._trend(month, viewer)
@@ -95,12 +96,13 @@ def build(user, department, month: dt.date) -> dict:
     trend_rows = [(m, [s["data"][i] for s in trend["series"]]) for i, m in enumerate(trend["x"])]
     item_rows = items.pop("rows")
     return {"department": {"id": department.pk, "name": department.name}, "month": f"{month:%Y-%m}",
-            "start": start, "end": end, "previous": f"{prev_start:%Y-%m}", "cards": cards, "trend": trend,
+            "start": start, "end": end, "previous": rules.comparison_text(prev_start, prev_end, same_span),
+            "compare_word": "较上月同期" if same_span else "较上月", "cards": cards, "trend": trend,
             "trend_rows": trend_rows, "items": items, "item_rows": item_rows,
             "overdue": overdue.value if overdue else None,
             "overdue_url": overdue_url(user, department, start, end)}
 
 
 def cached_build(user, department, month: dt.date) -> dict:
-    key = f"insights:department:{scope_of(user)}:{department.pk}:{month:%Y-%m}"
+    key = f"insights:department:{scope_of(user)}:{department.pk}:{month:%Y-%m}:{timezone.localdate():%d}"
     return cached(key, CACHE_SECONDS, lambda: build(user, department, month))
