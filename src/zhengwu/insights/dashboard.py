@@ -71,9 +71,10 @@ def _ranking(start, end, user) -> dict:
     rows.sort(key=lambda r: (-r.value, -(r.denominator or 0), r.label))
     rows = rows[:RANK_TOP]
     other = {r.key: r.value for r in also.compute(start, end, user=user, by="department")}
-    return {"x": [r.label for r in rows], "y": ["%"],
-            "series": [{"name": main.name, "type": "bar", "data": [r.value for r in rows]},
-                       {"name": also.name, "type": "bar", "data": [other.get(r.key) for r in rows]}],
+    shown = rows[::-1]  # a horizontal chart draws its first category at the bottom: the best on top
+    return {"x": [r.label for r in shown], "y": ["%"], "horizontal": True,
+            "series": [{"name": main.name, "type": "bar", "data": [r.value for r in shown]},
+                       {"name": also.name, "type": "bar", "data": [other.get(r.key) for r in shown]}],
             "rows": [{"label": r.label, "value": r.value, "numerator": r.numerator, "denominator": r.denominator,
                       "also": other.get(r.key)} for r in rows]}
 
