@@ -55,14 +55,28 @@
     };
   }
 
-  function pieOption(spec) {
+  function pieOption(spec, width) {
+    var unit = spec.unit || "";
+    var total = spec.data.reduce(function (n, d) { return n + (d.value || 0); }, 0);
+    var byName = {};
+    spec.data.forEach(function (d) { byName[d.name] = d.value; });
+    // A narrow card (a third of the page) has no room for labels round the ring: they were cut to
+    // "…" and the legend paged. There the legend carries each name with its count and share, in
+    // full, on as many lines as it needs; a wide chart keeps the labels.
+    var narrow = width < 420 * big;
     return {
       color: dark ? SCREEN_COLORS : COLORS, animation: false, backgroundColor: "transparent",
       title: emptyTitle(!hasValue(spec.data.map(function (d) { return d.value; }))),
       tooltip: {trigger: "item", renderMode: "richText"},
-      legend: {type: "scroll", bottom: 0, textStyle: {fontSize: font(12)}},
-      series: [{type: "pie", radius: ["35%", "65%"], center: ["50%", "45%"], data: spec.data,
-                label: {fontSize: font(12), formatter: "{b}\n{c}" + (spec.unit || "") + "（{d}%）"}}]
+      legend: narrow ? {type: "plain", bottom: 0, itemGap: 6, textStyle: {fontSize: font(12)},
+                        formatter: function (name) {
+                          var v = byName[name] || 0;
+                          return name + " " + v + unit + (total ? "（" + Math.round(v * 100 / total) + "%）" : "");
+                        }}
+                     : {type: "scroll", bottom: 0, textStyle: {fontSize: font(12)}},
+      series: [{type: "pie", radius: narrow ? ["28%", "50%"] : ["35%", "65%"], center: ["50%", narrow ? "32%" : "45%"],
+                data: spec.data, label: {show: !narrow, fontSize: font(12), formatter: "{b}\n{c}" + unit + "（{d}%）"},
+                labelLine: {show: !narrow}}]
     };
   }
 
@@ -100,7 +114,7 @@
     }
     function done() { el.setAttribute("data-rendered", "1"); }
     if (spec.kind === "pie") {
-      chart.setOption(pieOption(spec), true);
+      chart.setOption(pieOption(spec, el.clientWidth), true);
       el.classList.toggle("zw-dash-empty", !spec.data.length);
       done();
     } else if (spec.kind === "region") {
