@@ -163,3 +163,13 @@ def test_idle_timeout_slides_without_saving_every_request(client, settings, make
     time.sleep(1.1)
     client.get("/workbench/")
     assert Session.objects.get(session_key=key).expire_date > first
+
+
+@pytest.mark.django_db
+def test_an_empty_registration_names_every_missing_field_the_code_too(client):
+    empty = dict.fromkeys(("name", "id_number", "password", "password2", "phone", "sms_code"), "")
+    html = client.post("/accounts/register/person/", empty).content.decode()
+    for label in ("姓名", "身份证号", "密码", "确认密码", "手机号码"):
+        assert f"{label}：必填" in html
+    assert "短信验证码：必填" in html and "这个字段是必填项" not in html
+    assert not User.objects.exists()

@@ -16,7 +16,16 @@ class LoginForm(AuthenticationForm):
     }
 
 
-class PersonRegisterForm(forms.Form):
+class NamedRequiredForm(forms.Form):
+    """An empty required field is named in its message (姓名：必填), not Django's generic one."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.error_messages["required"] = f"{field.label}：必填"
+
+
+class PersonRegisterForm(NamedRequiredForm):
     name = forms.CharField(label="姓名", max_length=50)
     id_number = forms.CharField(label="身份证号", max_length=18)
     password = forms.CharField(label="密码", widget=forms.PasswordInput, help_text="至少8位，包含大写字母、小写字母、数字、特殊字符中的至少3类")
@@ -27,7 +36,7 @@ class PersonRegisterForm(forms.Form):
                                widget=forms.TextInput(attrs={"autocomplete": "one-time-code"}))
 
 
-class LegalRegisterForm(forms.Form):
+class LegalRegisterForm(NamedRequiredForm):
     name = forms.CharField(label="单位名称", max_length=100)
     uscc = forms.CharField(label="统一社会信用代码", max_length=18)
     legal_rep_name = forms.CharField(label="法定代表人姓名", max_length=50)

@@ -72,9 +72,12 @@ def _valid_but_code(form) -> bool:
     code's problem together with every other field's (the service checks those)."""
     form.fields["sms_code"].required = False
     try:
-        return form.is_valid()
+        valid = form.is_valid()
     finally:
         form.fields["sms_code"].required = True
+    if not valid and form.is_bound and not (form.data.get("sms_code") or "").strip():
+        form.add_error("sms_code", "短信验证码：必填（先填写手机号码，再点击“获取验证码”）")
+    return valid
 
 
 def register(request, form_class, service, template):
