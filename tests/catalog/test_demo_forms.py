@@ -122,7 +122,7 @@ def test_the_application_page_renders_each_form_and_checks_the_submission(demo, 
 
         # Typed as an applicant would: submitted, with typed values (numbers, dates, lists).
         typed = TYPED[item.name]
-        post = {"idempotency_key": _key(client.get(url)), "action": "submit", **_materials(item)}
+        post = {"idempotency_key": _key(client.get(url + "?new=1")), "action": "submit", **_materials(item)}  # not the draft left above
         for key, value in typed.items():
             post[f"f_{key}"] = value
         done = client.post(url, post)
