@@ -7,6 +7,14 @@ from zhengwu.core import identifiers
 from .models import Region
 
 
+def nearest_ancestor(code: str, known: dict):
+    """``known``'s value for the closest region above ``code`` (12 digits) that it holds, or None."""
+    parent_code = identifiers.region_parent_code(code)
+    while parent_code and parent_code not in known:
+        parent_code = identifiers.region_parent_code(parent_code)
+    return known[parent_code] if parent_code else None
+
+
 def region_namer():
     """A function code → "name（code）", the name that of the code's region or, for a code below the
     regions the platform holds (a street's 410105001000), of its nearest ancestor; the code alone
@@ -15,15 +23,10 @@ def region_namer():
 
     def name(code: str) -> str:
         code = str(code or "")
-        full = code.ljust(12, "0") if code.isdigit() and len(code) <= 12 else ""
-        probe = full or None
-        while probe:
-            if probe in names:
-                return f"{names[probe]}（{code}）"
-            try:
-                probe = identifiers.region_parent_code(probe)
-            except (KeyError, ValueError):
-                probe = None
-        return code
+        if not (code.isdigit() and len(code) in (2, 4, 6, 9, 12)):
+            return code
+        full = code.ljust(12, "0")
+        found = names.get(full) or nearest_ancestor(full, names)
+        return f"{found}（{code}）" if found else code
 
     return name

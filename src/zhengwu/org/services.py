@@ -8,6 +8,7 @@ from django.db import transaction
 from zhengwu.core import audit, identifiers
 
 from .models import Department, Hall, Region, RoleGrant, Window
+from .regions import nearest_ancestor
 
 
 def load_package_regions(stdout=None) -> int:
@@ -41,7 +42,7 @@ def load_package_regions(stdout=None) -> int:
         for level in sorted(to_create):
             regions = to_create[level]
             for r in regions:
-                r.parent_id = _nearest_ancestor(r.code, ids)
+                r.parent_id = nearest_ancestor(r.code, ids)
             Region.objects.bulk_create(regions, batch_size=1000)
             ids.update((r.code, r.pk) for r in regions if r.pk is not None)
             missing = [r.code for r in regions if r.pk is None]  # a backend that returns no new keys
@@ -50,7 +51,7 @@ def load_package_regions(stdout=None) -> int:
         # Regions left without a parent before (a bureau's region added before its county was loaded).
         updates = []
         for r in Region.objects.filter(parent__isnull=True, level__gt=1):
-            r.parent_id = _nearest_ancestor(r.code, ids)
+            r.parent_id = nearest_ancestor(r.code, ids)
             if r.parent_id:
                 updates.append(r)
         Region.objects.bulk_update(updates, ["parent"], batch_size=1000)
@@ -59,13 +60,6 @@ def load_package_regions(stdout=None) -> int:
     if stdout:
         stdout.write(f"行政区划：新增 {created} 个，更名 {len(to_rename)} 个")
     return created
-
-
-def _nearest_ancestor(code: str, ids: dict[str, int]) -> int | None:
-    parent_code = identifiers.region_parent_code(code)
-    while parent_code and parent_code not in ids:
-        parent_code = identifiers.region_parent_code(parent_code)
-    return ids[parent_code] if parent_code else None
 
 
 @transaction.atomic
