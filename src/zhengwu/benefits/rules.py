@@ -236,7 +236,8 @@ def _check(c: dict, record: dict, ref: dt.date, region_name=None) -> tuple[bool,
         return actual == v, actual or "未登记"
     if name == "region":
         actual = record.get("region_code") or ""
-        return actual.startswith(v), (region_name(actual) if region_name else actual) if actual else "未登记"
+        shown = region_name(actual) if region_name and actual else actual
+        return actual.startswith(v), shown or "未登记"
     if name == "alive":
         actual = bool(record.get("alive"))
         return actual == v, "在世" if actual else "已故"

@@ -89,8 +89,7 @@ def build(user, month: dt.date, today: dt.date | None = None) -> dict:
     ranking_rows = ranking.pop("rows")
     trend_rows = [(m, [s["data"][i] for s in trend["series"]]) for i, m in enumerate(trend["x"])]
     return {"trend_rows": trend_rows, "month": f"{month:%Y-%m}", "start": start, "end": end,
-            "previous": rules.comparison_text(prev_start, prev_end, same_span),
-            "compare_word": "较上月同期" if same_span else "较上月",
+            **rules.comparison_labels(prev_start, prev_end, same_span),
             "cards": cards, "trend": trend, "ranking": ranking, "ranking_rows": ranking_rows,
             "rank_name": registry.get(RANK_BY).name, "also_name": registry.get(RANK_ALSO).name}
 

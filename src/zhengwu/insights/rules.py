@@ -96,6 +96,12 @@ def comparison_text(prev_start: dt.date, prev_end: dt.date, same_span: bool) -> 
     return f"上月同期（{prev_start:%m-%d} 至 {prev_end:%m-%d}）" if same_span else f"上月（{prev_start:%Y-%m}）"
 
 
+def comparison_labels(prev_start: dt.date, prev_end: dt.date, same_span: bool) -> dict:
+    """What a dashboard page says about the compared period: the line under its title and each card's word."""
+    return {"previous": comparison_text(prev_start, prev_end, same_span),
+            "compare_word": "较上月同期" if same_span else "较上月"}
+
+
 def last_months(month: dt.date, n: int = 12) -> list[tuple[dt.date, dt.date]]:
     """The ``n`` months ending with ``month``'s month, oldest first, as (first day, last day)."""
     firsts = [add_months(month.replace(day=1), -i) for i in range(n - 1, -1, -1)]

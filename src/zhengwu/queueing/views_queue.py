@@ -118,7 +118,8 @@ def _post(request, window):
                 messages.error(request, "；".join(exc.messages))
                 ctx = panel_context(request, window)
                 ctx.update(issue_type=bt.pk if bt else None, issue_id=request.POST.get("id_number", "")[:18],
-                           issue_id_wrong=any("身份证" in m for m in exc.messages), issue_key=request.POST.get("idempotency_key") or ctx["issue_key"])
+                           issue_id_wrong="id_number" in getattr(exc, "error_dict", {}),
+                           issue_key=request.POST.get("idempotency_key") or ctx["issue_key"])
                 return render(request, "queueing/queue/panel.html", ctx, status=400)
             messages.success(request, f"已帮办取号：{t.display}")
         elif op in OPS or op in ("end", "transfer"):

@@ -96,8 +96,8 @@ def build(user, department, month: dt.date) -> dict:
     trend_rows = [(m, [s["data"][i] for s in trend["series"]]) for i, m in enumerate(trend["x"])]
     item_rows = items.pop("rows")
     return {"department": {"id": department.pk, "name": department.name}, "month": f"{month:%Y-%m}",
-            "start": start, "end": end, "previous": rules.comparison_text(prev_start, prev_end, same_span),
-            "compare_word": "较上月同期" if same_span else "较上月", "cards": cards, "trend": trend,
+            "start": start, "end": end, **rules.comparison_labels(prev_start, prev_end, same_span),
+            "cards": cards, "trend": trend,
             "trend_rows": trend_rows, "items": items, "item_rows": item_rows,
             "overdue": overdue.value if overdue else None,
             "overdue_url": overdue_url(user, department, start, end)}
