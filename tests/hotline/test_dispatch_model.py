@@ -2,7 +2,6 @@
 calibrated confidence and 需人工, keyword rules combined with the model, a quality floor."""
 
 import csv
-import time
 from pathlib import Path
 
 import joblib
@@ -182,13 +181,12 @@ def test_head_is_the_title_of_title_and_content():
 def test_quality_floor_on_the_bundled_sample():
     """k-fold on 900 rows of the shipped (synthetic, 4 % mislabelled) history: a regression
     guard, not the real-data figure (see docs/hotline-dispatch-model.md)."""
-    started = time.monotonic()
     samples = classifier.read_file(SAMPLE)[:900]
     e = dispatch_model.kfold(samples, folds=3, timing_rows=50)
     assert e.macro_f1 > 0.9 and e.accuracy > 0.92
     assert e.calibration_error < 0.06  # confidence ≈ the share that is right
-    # Latency is measured by `evaluate` (it depends on the machine's load); here only the budget.
-    assert time.monotonic() - started < 15
+    # Latency and training time are measured by `evaluate` and `make bench` (bench/dispatch_quality.py),
+    # not here: a loaded CI machine once took 10.1 s for what takes 3 s idle.
 
 
 EVAL_7CLASS = Path(classifier.__file__).parent / "data" / "eval" / "messages_7class.csv"
@@ -198,14 +196,12 @@ def test_quality_floor_on_the_hand_written_7_class_set():
     """5-fold on 368 hand-written (self-written, not real) 网上问政 messages in the 7 first-level
     classes of issue 28: measured macro-F1 0.803 (seed 0; 0.796–0.815 over seeds 0–2), so a
     floor a little below that catches a feature or model change that makes things worse."""
-    started = time.monotonic()
     samples = classifier.read_file(EVAL_7CLASS)
     assert len(samples) >= 350 and len({s.category for s in samples}) == 7
     e = dispatch_model.kfold(samples, folds=5, timing_rows=20)
     assert e.macro_f1 > 0.77 and e.accuracy > 0.78, (e.macro_f1, e.accuracy)
     assert min(f1 for f1, _ in e.per_class.values()) > 0.68, e.per_class
     assert e.calibration_error < 0.09
-    assert time.monotonic() - started < 10
 
 
 def test_train_with_a_chosen_model_and_evaluate_at_the_first_level(tmp_path, out):
