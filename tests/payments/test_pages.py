@@ -12,6 +12,7 @@ from django.utils import timezone
 from zhengwu.payments.models import Payment, PaymentOrder
 
 pytestmark = pytest.mark.django_db
+FIXED = {"name": "工本费", "amount": "20.00", "rule": "", "standard": "20元/证", "basis": "《某价格文件》", "reductions": []}
 
 
 def login(user):
@@ -71,6 +72,19 @@ def test_applicant_sees_amount_and_pay_code(approved, order, citizen):
     assert "应缴金额" in page and "20.00 元" in page and order.pay_code in page and "待缴款" in page
 
 
+def test_applicant_is_told_each_way_to_pay_only_the_connected_ones(approved, order, citizen, settings):
+    from zhengwu.payments import providers
+
+    settings.ZHENGWU_PAYMENT_PROVIDERS = {}
+    page = login(citizen).get(reverse("cases:my_case", args=[approved.pk])).content.decode()
+    assert "请持缴款码到办事大厅窗口缴款" in page and "合作银行" not in page
+    settings.ZHENGWU_PAYMENT_PROVIDERS = {"bank": {"label": "合作银行", "secret": "s3cret"}}
+    providers._build.cache_clear()
+    page = login(citizen).get(reverse("cases:my_case", args=[approved.pk])).content.decode()
+    assert "可通过合作银行以缴款码缴款" in page and "请持缴款码到办事大厅窗口缴款" in page
+    providers._build.cache_clear()
+
+
 def test_staff_case_page_shows_the_order_and_refuses_delivery_until_paid(approved, order, window_staff):
     c = login(window_staff)
     page = c.get(reverse("cases:staff_case", args=[approved.pk])).content.decode()
@@ -116,6 +130,24 @@ def test_guide_page_shows_amount_basis_and_reductions(fee_item, client):
     html = client.get(reverse("catalog:item_guide", args=[fee_item.pk])).content.decode()
     assert "20.00元" in html and "《某价格文件》" in html and "低保家庭（持有效低保证）：免收" in html
     assert "残疾人（持残疾人证）：减收50%" in html
+
+
+def test_guide_claims_online_payment_only_with_a_connected_channel(publish_item, dept, client, settings):
+    """支持网上支付 on the item changes nothing until an online channel is connected: not claimed before."""
+    from django.core.cache import cache
+
+    from zhengwu.payments import providers
+
+    item = publish_item(dept, "网上缴费事项", fees=[FIXED], supports_online_payment=True)
+    settings.ZHENGWU_PAYMENT_PROVIDERS = {}
+    html = client.get(reverse("catalog:item_guide", args=[item.pk])).content.decode()
+    assert "20.00元" in html and "支持网上支付" not in html
+    cache.clear()
+    settings.ZHENGWU_PAYMENT_PROVIDERS = {"bank": {"label": "合作银行", "secret": "s3cret"}}
+    providers._build.cache_clear()
+    html = client.get(reverse("catalog:item_guide", args=[item.pk])).content.decode()
+    assert "支持网上支付：准予后凭缴款码通过合作银行缴款" in html
+    providers._build.cache_clear()
 
 
 def test_catalogue_editor_rows_parse_and_refuse_with_the_field_named():

@@ -49,6 +49,12 @@ class PaymentOrder(models.Model):
         return STATE_LABELS.get(self.state, self.state)
 
     @property
+    def how_to_pay(self) -> list[str]:
+        from .providers import how_to_pay
+
+        return how_to_pay(self)
+
+    @property
     def due_yuan(self) -> str:
         return yuan(self.amount_due_fen)
 

@@ -166,3 +166,8 @@ def get(code: str):
 
 def online() -> list:
     return [p for p in (get(code) for code in configured()) if p is not None]
+
+
+def how_to_pay(order) -> list[str]:
+    """What the applicant is told for a 待缴款 order: each connected online channel's way, then the counter."""
+    return [p.create_order(order).text for p in online()] + [COUNTER.create_order(order).text]

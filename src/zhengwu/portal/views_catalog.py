@@ -21,6 +21,7 @@ from zhengwu.catalog.models import Bundle, Material
 from zhengwu.catalog.models.items import CHANNELS, LEGAL_THEMES, PERSON_THEMES
 from zhengwu.catalog.overview import OVERVIEW_CACHE_SECONDS, anonymous_page, overview_generation
 from zhengwu.org.models import Department, Region
+from zhengwu.payments import providers as payment_providers
 from zhengwu.portal.search_tracking import logged_search, mark_search, tracked_guide
 from zhengwu.queueing.services.booking import booking_url_for_item
 from zhengwu.speedups import jinja_env
@@ -119,6 +120,8 @@ def item_guide(request, pk: int):
             "compression_pct": None if compression is None else round(compression * 100),  # {% widthratio %}'s
             # 支持预约办理 links to 预约 when the item belongs to a bookable business type (issue 25).
             "booking_url": booking_url_for_item(item.pk) if v.supports_appointment else "",
+            # 支持网上支付 only where an online channel is connected: otherwise the applicant pays at the counter.
+            "online_payment": "、".join(p.label for p in payment_providers.online()) if v.supports_online_payment else "",
             # Most items are in no 一件事: the head query says so, and then nothing is asked.
             "bundles": (list(item.bundles.filter(status=Bundle.Status.PUBLISHED).order_by("name")[:5])
                         if head["has_bundles"] else []),
