@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from zhengwu.inspections import draw_rules
@@ -62,6 +63,20 @@ def test_journey_plan_publish_draw_redraw_public(client, world, data_dir):  # no
     export = json.loads(b"".join(anon.get(f"/inspections/plans/{plan.number}/draws/2.json").streaming_content))
     assert draw_rules.verify_export(export) == []
     assert anon.get(f"/inspections/plans/{plan.number}/draws/9.json").status_code == 404
+    # 在线复核: the public (no login) uploads the export; a changed result is caught.
+    assert "/inspections/verify/" in public and "zhengwu inspections verify-draw 文件名" in public
+    raw = json.dumps(export, ensure_ascii=False).encode()
+    page = anon.post("/inspections/verify/", {"file": SimpleUploadedFile("d.json", raw)}).content.decode()
+    assert "一致：按导出文件中的输入和随机种子重新抽取" in page and plan.number in page
+    export["result"] = export["result"][1:] + export["result"][:1]
+    raw = json.dumps(export, ensure_ascii=False).encode()
+    page = anon.post("/inspections/verify/", {"file": SimpleUploadedFile("d.json", raw)}).content.decode()
+    assert "不一致" in page
+    r = anon.post("/inspections/verify/", {"file": SimpleUploadedFile("d.json", b"not json")})
+    assert r.status_code == 400 and "导出文件：不是 JSON 文件" in r.content.decode()
+    r = anon.post("/inspections/verify/", {})
+    assert r.status_code == 400 and "导出文件：请选择" in r.content.decode()
+    assert "在线复核" in anon.get("/inspections/plans/").content.decode()
 
 
 def test_a_draft_is_not_public(client, world):  # noqa: F811

@@ -12,6 +12,7 @@ urlpatterns: list = [
     path("workbench/inspections/plans/<int:pk>/edit/", wb.plan_edit, name="plan_edit"),
     path("workbench/inspections/plans/<int:pk>/<slug:action>/", wb.plan_act, name="plan_act"),
     path("inspections/plans/", pub.plan_list, name="public_plans"),
+    path("inspections/verify/", pub.verify_page, name="public_verify"),
     path("inspections/plans/<str:number>/", pub.plan_page, name="public_plan"),
     path("inspections/plans/<str:number>/inputs.json", pub.inputs_download, name="public_plan_inputs"),
     path("inspections/plans/<str:number>/draws/<int:seq>.json", pub.draw_download, name="public_plan_draw"),

@@ -3,6 +3,8 @@ their redraw reasons, the current result, and the files anyone downloads to re-r
 
 from __future__ import annotations
 
+import json
+
 from django.http import FileResponse, Http404
 from django.shortcuts import render
 
@@ -59,3 +61,34 @@ def draw_download(request, number: str, seq: int):
     if drawn is None or not drawn.export_path:
         raise Http404("抽取记录不存在")
     return _file(drawn.export_path, f"{plan.number}-{seq}.json")
+
+
+VERIFY_MAX_BYTES = 5 * 1024 * 1024  # an export of a city's draw is well under this
+
+
+def verify_page(request):
+    """在线复核: anyone uploads a draw's export file and the platform re-runs the published
+    algorithm on its inputs and seed (the same check as ``zhengwu inspections verify-draw``)."""
+    context: dict = {"algorithm": draw_rules.ALGORITHM}
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            context["error"] = "导出文件：请选择从抽查计划公示页下载的抽取结果文件（.json）"
+        elif upload.size > VERIFY_MAX_BYTES:
+            context["error"] = f"导出文件：不能超过 {VERIFY_MAX_BYTES // 1024 // 1024} MB"
+        else:
+            try:
+                data = json.loads(upload.read().decode("utf-8"))
+            except (UnicodeDecodeError, ValueError):
+                context["error"] = "导出文件：不是 JSON 文件，请上传从公示页“抽取记录”下载的 .json 文件"
+            else:
+                try:
+                    diffs = draw_rules.verify_export(data)
+                except draw_rules.DrawRefused as exc:
+                    diffs = [exc.message]
+                context.update(checked=True, diffs=diffs[:50], more=max(0, len(diffs) - 50), name=upload.name,
+                               plan=data.get("plan", {}) if isinstance(data, dict) else {},
+                               drawn=data.get("draw", {}) if isinstance(data, dict) else {},
+                               seed=data.get("seed") if isinstance(data, dict) else None,
+                               count=len(data.get("result") or []) if isinstance(data, dict) else 0)
+    return render(request, "inspections/plans/public_verify.html", context, status=400 if "error" in context else 200)
