@@ -27,6 +27,7 @@ def test_holder_shows_a_licence_and_a_clerk_sees_it(live_server, browser, demo_p
     a11y: list[str] = []
 
     citizen = browser.new_context(locale="zh-CN").new_page()
+    citizen.clock.install()  # the page's clock, to let the 亮证码 run out below
     login(citizen, base, CITIZEN_ID)
     citizen.click("#nav-my-licences")
     expect(citizen.locator("#my-licences")).to_contain_text("JY14101050099999")
@@ -40,6 +41,7 @@ def test_holder_shows_a_licence_and_a_clerk_sees_it(live_server, browser, demo_p
     expect(citizen.locator("#show-qr svg")).to_be_visible()
     code = citizen.locator("#show-code").inner_text().strip()
     assert len(code.replace("-", "")) == 8
+    expect(citizen.locator("#show-expired")).to_be_hidden()
     _axe(citizen, a11y, "亮证")
 
     clerk = browser.new_context(locale="zh-CN").new_page()
@@ -59,6 +61,15 @@ def test_holder_shows_a_licence_and_a_clerk_sees_it(live_server, browser, demo_p
         clerk.click("#show-check-submit")
     expect(clerk.locator("#show-errors")).to_contain_text("已使用")
     expect(clerk.locator("#shown-licence")).to_have_count(0)
+
+    # A minute later the page no longer shows a dead code: it says so and offers a new one.
+    citizen.clock.fast_forward("01:01")
+    expect(citizen.locator("#show-code")).to_be_hidden()
+    expect(citizen.locator("#show-expired")).to_contain_text("亮证码已过期")
+    with citizen.expect_navigation(wait_until="load"):
+        citizen.click("#show-again")
+    expect(citizen.locator("#show-code")).to_be_visible()
+    assert citizen.locator("#show-code").inner_text().strip() != code
 
     citizen.goto(f"{base}/licences/mine/{lic.pk}/")
     expect(citizen.locator("#licence-shows")).to_contain_text("王窗口")

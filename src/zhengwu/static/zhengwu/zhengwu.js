@@ -100,6 +100,21 @@
     });
   }
 
+  // <div data-zw-expires-in="60">: a code valid for that many seconds from now (亮证): the seconds
+  // left in its [data-zw-countdown]; when they run out the box gets .zw-expired, which hides the
+  // code (.zw-live) and shows what to do instead (.zw-expired-note). Without script the code stays.
+  document.querySelectorAll("[data-zw-expires-in]").forEach(function (box) {
+    var until = Date.now() + parseInt(box.dataset.zwExpiresIn, 10) * 1000;
+    var left = box.querySelector("[data-zw-countdown]");
+    var timer = setInterval(tick, 1000);
+    function tick() {
+      var s = Math.ceil((until - Date.now()) / 1000);
+      if (s > 0) { if (left) { left.textContent = s; } return; }
+      box.classList.add("zw-expired");
+      clearInterval(timer);
+    }
+  });
+
   // <button data-zw-reveal-url="…" data-zw-reveal-target="id">: show a masked value in full
   // (the server audits the read) in place of the mask.
   document.querySelectorAll("[data-zw-reveal-url]").forEach(function (b) {
