@@ -20,3 +20,16 @@ def test_no_django_template_has_a_comment_over_several_lines():
         for m in UNCLOSED.finditer(text):
             found.append(f"{path.relative_to(SRC)}:{text.count(chr(10), 0, m.start()) + 1}")
     assert not found, "{# #} comments over several lines (use {% comment %}): " + ", ".join(found)
+
+
+def test_every_title_block_closes_on_its_line():
+    """An unclosed ``{% block title %}`` swallows the page's markup into the browser tab's title
+    (the 派单模型 page lost its whole 派单规则 section that way)."""
+    found = []
+    for path in sorted(SRC.rglob("*.html")):
+        if "vendor" in path.parts:
+            continue
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            if "{% block title %}" in line and "{% endblock" not in line.split("{% block title %}", 1)[1]:
+                found.append(f"{path.relative_to(SRC)}:{n}")
+    assert not found, "title blocks not closed on their line: " + ", ".join(found)

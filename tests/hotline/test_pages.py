@@ -206,6 +206,9 @@ def test_keyword_rules_page(client, centre, handler, taxonomy, env):
     assert "派单规则已添加" in r.content.decode()
     rule = KeywordRule.objects.get()
     assert rule.keywords == "夜间 打桩"
+    page = client.get(f"{W}/model/").content.decode()
+    title = page.split("<title>", 1)[1].split("</title>", 1)[0]
+    assert "派单规则" not in title and "夜间 打桩" in page.split("<main", 1)[1]  # the rules table is in the page
     s = classifier.suggest("工地夜间还在打桩")
     assert s[0].source == "规则" and s[0].department_id == env.pk
     client.post(f"{W}/model/", {"form": "toggle", "rule": rule.pk})
