@@ -163,30 +163,31 @@ def test_rectified_means_rectify_done_and_confirmed():
 
 def test_counts_of_sums_and_their_total():
     """A report reads each group's sums in COUNTER_COLUMNS order (counts_of) and totals the groups
-    column by column (total_of), a dimension counted only where a group scored it (a window's
-    groups have no 平台操作性, an online service's no 服务态度)."""
+    column by column (total_of), each dimension divided by the ratings that scored it: a department
+    with 3 online ratings (办事指南精确度) and 20 window ratings (服务水平) averages 办事指南精确度 over 3."""
     cols = rules.COUNTER_COLUMNS
-    assert len(cols) == len(rules.PLAIN_COUNTERS) + 1 + len(rules.ALL_DIMENSIONS)
+    assert len(cols) == len(rules.PLAIN_COUNTERS) + 2 * len(rules.ALL_DIMENSIONS)
 
-    def sums(dim_n=0, **values):
-        return tuple(values.get(c, dim_n if c == "dim_n" else 0) for c in cols)
+    def sums(dims=None, **values):
+        dims = dims or {}
+        out = {**values, **{f"dim_n_{d}": n for d, (n, _) in dims.items()}, **{f"dim_{d}": s for d, (_, s) in dims.items()}}
+        return tuple(out.get(c, 0) for c in cols)
 
-    window = sums(ratings=4, l5=3, l2=1, bad=1, bad_real=1, events=5, dim_n=4, dim_overall=18, dim_skill=17,
-                  dim_attitude=16)
-    online = sums(ratings=6, l4=5, l1=1, defaults=2, bad=1, bad_rectified=1, excluded=1, dim_n=3, dim_overall=12,
-                  dim_usability=10, dim_guide=9)
+    window = sums({"overall": (20, 80), "skill": (20, 82), "attitude": (20, 79)}, ratings=20, l5=19, l2=1, bad=1,
+                  bad_real=1, events=25)
+    online = sums({"overall": (3, 14), "guide": (3, 14), "usability": (3, 13)}, ratings=6, l4=5, l1=1, defaults=2,
+                  bad=1, bad_rectified=1, excluded=1)
     quiet = sums(ratings=2, l3=2, events=2)  # no dimension scored
     c = rules.counts_of(window)
-    assert (c.ratings, c.l5, c.l2, c.bad, c.bad_real, c.events) == (4, 3, 1, 1, 1, 5)
-    assert c.dim_n == {"overall": 4, "skill": 4, "attitude": 4} and c.dim_sum == {"overall": 18, "skill": 17,
-                                                                                   "attitude": 16}
+    assert (c.ratings, c.l5, c.l2, c.bad, c.bad_real, c.events) == (20, 19, 1, 1, 1, 25)
+    assert c.dim_n == {"overall": 20, "skill": 20, "attitude": 20}
     total = rules.total_of([window, online, quiet])
-    assert total == Counts(ratings=12, l5=3, l4=5, l3=2, l2=1, l1=1, defaults=2, bad=2, bad_rectified=1, bad_real=1,
-                           excluded=1, events=7,
-                           dim_n={"overall": 7, "guide": 3, "usability": 3, "skill": 4, "attitude": 4},
-                           dim_sum={"overall": 30, "guide": 9, "usability": 10, "skill": 17, "attitude": 16})
-    assert rules.figures(total).dimension_avg == {"overall": 4.29, "guide": 3.0, "usability": 3.33, "skill": 4.25,
-                                                  "attitude": 4.0}
+    assert total == Counts(ratings=28, l5=19, l4=5, l3=2, l2=1, l1=1, defaults=2, bad=2, bad_rectified=1, bad_real=1,
+                           excluded=1, events=27,
+                           dim_n={"overall": 23, "guide": 3, "usability": 3, "skill": 20, "attitude": 20},
+                           dim_sum={"overall": 94, "guide": 14, "usability": 13, "skill": 82, "attitude": 79})
+    assert rules.figures(total).dimension_avg == {"overall": 4.09, "guide": 4.67, "usability": 4.33, "skill": 4.1,
+                                                  "attitude": 3.95}
     assert rules.total_of([]) == Counts()
 
 

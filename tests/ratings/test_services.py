@@ -305,3 +305,20 @@ def test_concluding_a_case_counts_one_rateable_event(make_case, citizen):
     case.state = "delivered"
     case.save(update_fields=["state"])  # delivering is not a new event
     assert _month_report().total.figures.events == 1
+
+
+def test_a_departments_dimensions_are_averaged_over_the_ratings_that_scored_them(concluded_case, citizen, window,
+                                                                                window_staff, dept):
+    """An online rating (办事指南精确度) and three window ratings (服务水平) of one department: 办事指南精确度
+    is the online rating's 4, not 4 / 4 ratings = 1.0; the report's heading names the grouping (部门)."""
+    services.rate_case(citizen, concluded_case, level=5,
+                       dims={"overall": 5, "efficiency": 5, "guide": 4, "convenience": 5, "usability": 5})
+    for skill in (5, 4, 3):
+        services.rate_visit(services.start_visit(window_staff, window, department=dept), level=5,
+                            dims={"overall": 5, "efficiency": 4, "skill": skill, "attitude": 5})
+    rep = _month_report(group_by="department")
+    row = next(r for r in rep.rows if r.key == dept.pk)
+    assert row.figures.dimension_avg["guide"] == 4.0 and row.figures.dimension_avg["skill"] == 4.0
+    assert row.figures.dimension_avg["overall"] == 5.0 and row.figures.dimension_avg["efficiency"] == 4.25
+    assert rep.total.figures.dimension_avg["guide"] == 4.0
+    assert rep.group_label == "部门"

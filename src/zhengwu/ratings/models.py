@@ -253,7 +253,7 @@ class RatingDaily(models.Model):
     dim_skill = models.IntegerField(default=0)
     dim_attitude = models.IntegerField(default=0)
 
-    COUNTERS = rules.COUNTER_COLUMNS
+    COUNTERS = rules.STORED_COUNTERS
 
     class Meta:
         verbose_name = "评价日汇总"

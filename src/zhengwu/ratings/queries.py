@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
-from django.db.models import QuerySet, Sum
+from django.db.models import Case, F, QuerySet, Sum, When
 from django.utils import timezone
 
 from zhengwu.core.identifiers import region_prefix
@@ -136,7 +136,10 @@ def figures_report(*, start: dt.date, end: dt.date, group_by: str = "department"
         daily = daily.filter(**{f"{column}__isnull": False})
     if user is not None:
         daily = scope(daily, user, FIGURE_ROLES, department_field="department", region_code_field="region_code")
-    sums = {c: Sum(c) for c in rules.COUNTER_COLUMNS}
+    sums = {c: Sum(c) for c in rules.PLAIN_COUNTERS}
+    sums |= {n: Sum(Case(When(**{f"{d}__gt": 0}, then=F("dim_n")), default=0))
+             for n, d in zip(rules.DIMENSION_COUNT_COLUMNS, rules.DIMENSION_SUM_COLUMNS, strict=True)}
+    sums |= {d: Sum(d) for d in rules.DIMENSION_SUM_COLUMNS}
     # Departments, regions and items are named in the same query, not by a second query listing
     # thousands of ids: the day rows are summed first and the sums then joined to the names (a
     # city's month is tens of thousands of day rows and thousands of departments: joining before
@@ -171,8 +174,8 @@ def figures_report(*, start: dt.date, end: dt.date, group_by: str = "department"
     for r, v in zip(fetched, sums_of, strict=True):
         key = r[key_at]
         c = rules.counts_of(v)
-        label = labels.get(key, NO_GROUP_LABELS.get(group_by, NO_GROUP_LABEL) if key is None else str(key))
-        rows.append(Row(key, label, c, rules.figures(c)))
+        name = labels.get(key, NO_GROUP_LABELS.get(group_by, NO_GROUP_LABEL) if key is None else str(key))
+        rows.append(Row(key, name, c, rules.figures(c)))
     rows.sort(key=lambda r: (-r.counts.ratings, r.label))
     total = rules.total_of(sums_of)
     return Report(group_by, label, start, end, rows, Row(None, "合计", total, rules.figures(total)))
