@@ -20,6 +20,10 @@ install: $(VENV)/.installed
 migrate: install
 	$(BIN)/zhengwu migrate --no-input -v 0
 
+# The demo's licences and rating QR codes print the address they are served at (a production
+# server sets ZHENGWU_PUBLIC_URL to its portal's https address).
+demo serve: export ZHENGWU_PUBLIC_URL ?= http://127.0.0.1:$(PORT)
+
 demo: migrate
 	$(BIN)/zhengwu demo
 

@@ -46,6 +46,19 @@ def test_data_checked_against_schema_and_picked_from_sources():
         "name": "李四", "area": 30, "born": "1990-01-02"}
 
 
+def test_the_application_form_fills_the_licence_fields_of_the_same_label():
+    """The form's 经营项目 (a multiple choice, key business_items) fills the licence's 经营项目
+    (key business_scope) as one line; before, the licence printed 经营项目 —."""
+    schema = [{"key": "business_scope", "label": "经营项目", "type": "string"},
+              {"key": "name", "label": "经营者名称", "type": "string"}]
+    form_schema = {"properties": {"business_items": {"type": "array", "title": "经营项目"},
+                                  "shop": {"type": "string", "title": "店名"}}}
+    form = {"business_items": ["热食类食品制售", "冷食类食品制售"], "shop": "小店"}
+    picked = rules.by_label(schema, form_schema, form)
+    assert picked == {"business_scope": ["热食类食品制售", "冷食类食品制售"]}
+    assert rules.pick_data(schema, form, picked) == {"business_scope": "热食类食品制售、冷食类食品制售"}
+
+
 def test_template_checks_and_order():
     schema = [{"key": "a", "label": "甲"}, {"key": "b", "label": "乙"}]
     assert rules.template_problems({"field_order": ["b", "x"], "seal_x": 900}, schema) == [

@@ -69,20 +69,26 @@ def licence_pdf(*, title: str, rows: list[tuple[str, str]], identifier: str, iss
     c.setFillColorRGB(0, 0, 0)
     c.setFont(font, 24)
     c.drawCentredString(width / 2, height - 110, title)
-    y = height - 170
-    label_x, value_x, value_w = 80, 200, width - 280
-    for label, value in rows:
-        c.setFont(font, 12)
-        c.drawString(label_x, y, label)
-        for i, line in enumerate(_wrap(str(value or "—"), value_w, font, 12)):
-            c.drawString(value_x, y - i * 18, line)
-            if i:
-                y -= 18
-        y -= 28
-        if y < 260:  # the foot is kept for the seal, the QR code and the identifier
-            break
     from reportlab.pdfbase.pdfmetrics import stringWidth
 
+    y = height - 170
+    # The value column starts after the longest label (社会信用代码（身份证号码）is 13 characters), at
+    # most half-way across: a longer label wraps onto a second line of its own.
+    label_x = 80
+    label_w = min(max([stringWidth(label, font, 12) for label, _ in rows] + [96.0]), (width - 160) / 2)
+    value_x = label_x + label_w + 16
+    value_w = width - 80 - value_x
+    for label, value in rows:
+        c.setFont(font, 12)
+        label_lines = _wrap(label, label_w, font, 12)
+        for i, line in enumerate(label_lines):
+            c.drawString(label_x, y - i * 18, line)
+        value_lines = _wrap(str(value or "—"), value_w, font, 12)
+        for i, line in enumerate(value_lines):
+            c.drawString(value_x, y - i * 18, line)
+        y -= 18 * (max(len(label_lines), len(value_lines)) - 1) + 28
+        if y < 260:  # the foot is kept for the seal, the QR code and the identifier
+            break
     sx, sy = seal_xy  # the centre of the seal: the issuer and the date are written under it
     c.setFont(font, 12)
     for text, dy in ((f"发证机关：{issuer_name}", 30), (issued_on_text, 10)):
@@ -91,10 +97,17 @@ def licence_pdf(*, title: str, rows: list[tuple[str, str]], identifier: str, iss
         c.drawCentredString(x, sy + dy, text)
     url = verify_url(identifier)
     c.drawImage(ImageReader(io.BytesIO(_qr_png(url))), 70, 80, width=90, height=90)
+    # The foot's text stops short of the seal (SEAL_SIZE across, centred on the seal position) where
+    # the seal comes down to it, so the 电子证照标识 and the address stay legible once sealed.
+    seal_r = 119.0 / 2
+    right = width - 50
+    if sy - seal_r < 160 and sx - seal_r > 170:
+        right = sx - seal_r - 6
     c.setFont(font, 8)
-    c.drawString(170, 150, "扫码核验证照真伪与状态")
-    c.drawString(170, 136, f"电子证照标识：{identifier}")
-    c.drawString(170, 122, url[:110])
+    foot = ["扫码核验证照真伪与状态", *_wrap(f"电子证照标识：{identifier}", right - 170, font, 8),
+            *_wrap(url, right - 170, font, 8)]
+    for i, line in enumerate(foot[:8]):
+        c.drawString(170, 160 - i * 11, line)
     c.showPage()
     c.save()
     return buf.getvalue()

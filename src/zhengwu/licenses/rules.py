@@ -105,10 +105,21 @@ def pick_data(schema: list[dict], *sources: dict) -> dict:
     for f in schema:
         for src in sources:
             value = src.get(f["key"]) if src else None
+            if isinstance(value, (list, tuple)):  # a form's multiple choice (经营项目): one line
+                value = "、".join(str(v) for v in value if v not in (None, ""))
             if value not in (None, ""):
                 data[f["key"]] = value if isinstance(value, (int, float)) else str(value)
                 break
     return data
+
+
+def by_label(schema: list[dict], form_schema: dict, form_data: dict) -> dict:
+    """The application form's answers keyed by the licence's fields whose label is the form field's
+    title (the form's ``business_items`` titled 经营项目 fills the licence's ``business_scope`` 经营项目)."""
+    props = (form_schema or {}).get("properties") or {}
+    answers = {str(spec.get("title")): form_data[k] for k, spec in props.items()
+               if isinstance(spec, dict) and spec.get("title") and k in (form_data or {})}
+    return {f["key"]: answers[f["label"]] for f in schema if f.get("label") in answers}
 
 
 # -- 模板 (the licence PDF's layout) ------------------------------------------------------------

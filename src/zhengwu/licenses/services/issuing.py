@@ -194,8 +194,10 @@ def issue_for_case(case, result, user) -> Licence | None:
     today = timezone.localdate()
     until = rules.valid_until(today, licence_type.validity_years)
     payload = result.licence_payload or {}
-    data = rules.pick_data(licence_type.fields_schema or [], payload.get("data") or {}, payload,
-                           case.form_data or {}, _derived(holder, issuer, today, until, case))
+    schema = licence_type.fields_schema or []
+    data = rules.pick_data(schema, payload.get("data") or {}, payload, case.form_data or {},
+                           rules.by_label(schema, case.item_version.form_schema, case.form_data or {}),
+                           _derived(holder, issuer, today, until, case))
     # Two cases of the same holder concluding at once: the second waits here and then finds the
     # version the first issued, instead of issuing a second valid licence beside it.
     type(case.applicant).objects.select_for_update().filter(pk=case.applicant_id).first()
