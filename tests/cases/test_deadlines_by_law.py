@@ -195,9 +195,10 @@ def test_intake_queue_and_case_page_show_the_acceptance_limit(submitted_case, wi
 
 
 # -- 一次性告知 --------------------------------------------------------------------------------------
-def test_a_second_supplement_notice_needs_its_reason(submitted_case, window_staff, citizen):
+def test_a_second_supplement_notice_needs_its_reason(submitted_case, window_staff, citizen, pdf):
     case = intake.request_supplement(window_staff, submitted_case, submitted_case.lock_version,
                                      [{"material": "营业执照", "reason": "复印件不清晰"}])
+    applying.upload_material(citizen, case, pdf("清晰执照.pdf"), name="营业执照")  # 补正 replaces the file
     case = applying.resubmit(citizen, case, Case.objects.get(pk=case.pk).lock_version)
     case = Case.objects.get(pk=case.pk)
     assert case.received_on == timezone.localdate() and case.acceptance_due is not None
@@ -211,9 +212,10 @@ def test_a_second_supplement_notice_needs_its_reason(submitted_case, window_staf
     assert second.additional_reason.startswith("补正时新提交")
 
 
-def test_second_supplement_through_the_page_shows_the_rule(submitted_case, window_staff, citizen, staff_client):
+def test_second_supplement_through_the_page_shows_the_rule(submitted_case, window_staff, citizen, staff_client, pdf):
     intake.request_supplement(window_staff, submitted_case, submitted_case.lock_version,
                               [{"material": "营业执照", "reason": "复印件不清晰"}])
+    applying.upload_material(citizen, submitted_case, pdf("清晰执照.pdf"), name="营业执照")
     case = Case.objects.get(pk=submitted_case.pk)
     applying.resubmit(citizen, case, case.lock_version)
     case = Case.objects.get(pk=case.pk)

@@ -435,7 +435,9 @@ def submit(request, case_id: int, payload: SubmitIn):
     return _detail_after_change(request, submitted, submitted)
 
 
-@router.post("/{int:case_id}/resubmit", response={200: CaseDetailOut, **ERRORS}, summary="补正后重新提交")
+@router.post("/{int:case_id}/resubmit", response={200: CaseDetailOut, **ERRORS}, summary="补正后重新提交",
+             description="补正告知列明的每项材料须先上传新文件（POST materials，同名替换），否则 400："
+                         "“请重新上传：…”逐项列明。")
 def resubmit(request, case_id: int, payload: ResubmitIn):
     case = _visible_case(request, case_id, EnterpriseAgent.Scope.APPLY)
     applying.resubmit(request.auth, case, payload.lock_version, payload.note)

@@ -175,6 +175,25 @@ def supplement_refusal(earlier_notices: int, additional_reason: str) -> dict[str
     return {}
 
 
+def flagged_materials(notice_items) -> list[str]:
+    """The materials a 补正 notice names (``[{"material": …, "reason": …}]``), in its order, once each."""
+    names: list[str] = []
+    for item in notice_items or []:
+        name = str((item or {}).get("material", "")).strip()
+        if name and name not in names:
+            names.append(name)
+    return names
+
+
+def not_replaced_refusal(not_replaced: list[str]) -> str | None:
+    """Why a case in 补正 may not be resubmitted yet: the flagged materials without a new file since
+    the notice (None when every one was replaced). 补正 means handing in the material again; the
+    file the window found faulty does not answer the notice."""
+    if not not_replaced:
+        return None
+    return f"请重新上传：{'、'.join(not_replaced)}"
+
+
 # -- 延长办理期限 (行政许可法第四十二条第一款) -----------------------------------------------------
 # 二十日内不能作出决定的，经本行政机关负责人批准，可以延长十日，并应当将延长期限的理由告知申请人.
 EXTENSION_WORKDAYS = 10

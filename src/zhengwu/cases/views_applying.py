@@ -202,15 +202,23 @@ def _upload_all(request, case: Case, rows: list[MaterialRow]) -> bool:
 
 
 def _mark_missing(case: Case, rows: list[MaterialRow], errors: dict) -> None:
-    """Name every 必要 material still missing, next to it and at the top, so that one try shows
-    everything to fix (一次性告知)."""
+    """Name every 必要 material still missing — and, in 补正, every material the notice asked for
+    again without a new file — next to it and at the top, so that one try shows everything to fix
+    (一次性告知)."""
     missing = applying.missing_required(case)
-    if not missing:
+    again = ([n for n in applying.not_replaced(case) if n not in missing] if case.state == State.SUPPLEMENT
+             else [])
+    if not missing and not again:
         return
-    errors["materials"] = [f"缺少必要材料：{'、'.join(missing)}"]
+    errors["materials"] = ([f"缺少必要材料：{'、'.join(missing)}"] if missing else []) + (
+        [rules.not_replaced_refusal(again)] if again else [])
     for row in rows:
-        if row.name in missing and not row.errors:
+        if row.errors:
+            continue
+        if row.name in missing:
             row.errors = [f"“{row.name}”是必要材料，请上传"]
+        elif row.name in again:
+            row.errors = [f"“{row.name}”需按补正告知重新上传"]
 
 
 def _already_done(request, case: Case):

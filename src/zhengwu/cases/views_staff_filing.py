@@ -25,7 +25,7 @@ from zhengwu.workbench.views import roles_required
 
 from . import forms_staff as f
 from . import queries, rules, tongban_session
-from .models import Case, CaseMaterial, Channel
+from .models import Case, CaseMaterial, Channel, SupplementNotice
 from .rules import State
 from .services import applying, delivery
 from .views_staff import scoped_items
@@ -178,6 +178,19 @@ def file_register(request):
     return render(request, "cases/staff/file_start.html", ctx)
 
 
+def _flagged(case: Case) -> dict[str, str]:
+    """Material → reason, of the open 补正 notice (empty for a draft)."""
+    if case.state != State.SUPPLEMENT:
+        return {}
+    notice = SupplementNotice.objects.filter(case=case, resolved_at__isnull=True).order_by("-issued_at").first()
+    reasons: dict[str, str] = {}
+    for item in (notice.items if notice else None) or []:
+        name = str(item.get("material", "")).strip()
+        if name and name not in reasons:
+            reasons[name] = str(item.get("reason", ""))
+    return reasons
+
+
 @roles_required(Role.WINDOW, what="窗口人员")
 def file_draft(request, pk: int):
     """窗口代录 step 2: fill the form, upload the materials, submit — on one page."""
@@ -187,8 +200,13 @@ def file_draft(request, pk: int):
     schema = case.item_version.form_schema or {}
     SchemaForm = f.schema_form_class(schema)
     catalogue = list(Material.objects.filter(version_id=case.item_version_id).order_by("seq"))
+    # 补正: what the open notice asks for again, with its reason; a material it names outside the
+    # catalogue gets an upload box of its own (n_<i>), as on the applicant's page.
+    flagged = _flagged(case)
+    known = {m.name for m in catalogue}
+    extra = [(f"n_{i}", name) for i, name in enumerate(flagged) if name not in known]
     errors: list[str] = []
-    file_errors: dict[int, str] = {}
+    file_errors: dict[str, str] = {}
     if request.method == "POST" and request.POST.get("op") == "registry_fill":  # 少填免填 at the window
         filled = registry_prefill.from_registry(case.applicant, case.service_item, schema, clerk=request.user)
         typed = {k: v for k, v in (case.form_data or {}).items() if v not in ("", None)}
@@ -214,14 +232,14 @@ def file_draft(request, pk: int):
                         if method == "mail" and not address and case.delivery_address:
                             address = case.delivery_address.reveal_unaudited()  # 留空则不变
                         case = delivery.choose(request.user, case, method, address, case.lock_version)
-                    for m in catalogue:
-                        upload = request.FILES.get(f"file_{m.pk}")
+                    for key, m, name in [(f"file_{m.pk}", m, "") for m in catalogue] + [(k, None, n) for k, n in extra]:
+                        upload = request.FILES.get(key)
                         if upload is None:
                             continue
                         try:
-                            applying.upload_material(request.user, case, upload, material=m)
+                            applying.upload_material(request.user, case, upload, material=m, name=name)
                         except ValidationError as exc:
-                            file_errors[m.pk] = "；".join(exc.messages)
+                            file_errors[key] = "；".join(exc.messages)
                     if file_errors:
                         raise ValidationError("材料上传未通过检查")
                     case.refresh_from_db()
@@ -251,10 +269,14 @@ def file_draft(request, pk: int):
             errors.append("缺少办件版本号，请刷新页面后重试")
     else:
         form = SchemaForm(initial=f.schema_initial(schema, case.form_data))
-    uploaded = {m.material_id: m for m in CaseMaterial.objects.filter(case=case).exclude(
-        status=CaseMaterial.Status.REPLACED)}
-    rows = [SimpleNamespace(material=m, name=m.name, uploaded=uploaded.get(m.pk), error=file_errors.get(m.pk),
+    uploaded = {m.name: m for m in CaseMaterial.objects.filter(case=case).exclude(
+        status=CaseMaterial.Status.REPLACED).order_by("uploaded_at")}
+    rows = [SimpleNamespace(field=f"file_{m.pk}", material=m, name=m.name, uploaded=uploaded.get(m.name),
+                            error=file_errors.get(f"file_{m.pk}"), reason=flagged.get(m.name, ""),
                             licence=None, licence_note="", licence_reason="") for m in catalogue]
+    rows += [SimpleNamespace(field=key, material=None, name=name, uploaded=uploaded.get(name),
+                             error=file_errors.get(key), reason=flagged[name], licence=None, licence_note="",
+                             licence_reason="") for key, name in extra]
     licence_use.annotate_rows(rows, case.applicant, case)  # 免提交: the applicant's valid licences
     return render(request, "cases/staff/file_draft.html", {
         "case": case, "form": form, "rows": rows, "errors": errors,

@@ -23,7 +23,7 @@ from .. import forms_schema, rules
 from ..queries import CHILD_TABLES, has_child
 from ..models import Case, CaseMaterial, Channel, SupplementNotice
 from ..rules import Actor, State
-from .base import TRANSITION_RELATED, check_lock, locked_case, record_event, transition
+from .base import LIFECYCLE, TRANSITION_RELATED, check_lock, locked_case, record_event, transition
 
 MAX_UPLOAD_BYTES = getattr(settings, "ZHENGWU_MAX_UPLOAD_MB", 20) * 1024 * 1024
 ACCEPTED_TYPES = "PDF、JPG、PNG、OFD"
@@ -328,16 +328,44 @@ def submit(user, case: Case, expected_lock: int, *, delivery: tuple[str, str] | 
     return transition(case, "submit", actor, user, extra_fields=fields, data=data)
 
 
-@transaction.atomic
-def resubmit(user, case: Case, expected_lock: int, note: str = "") -> Case:
-    """补正后重新提交 in the same case."""
-    case = locked_case(case.pk, expected_lock)
-    actor = actor_for(user, case)
-    if use_licences(user, case):
-        case.has_licence_uses = True
+def not_replaced(case: Case) -> list[str]:
+    """The materials an open 补正 notice flagged that have no new file since the notice (in the
+    notice's order). The file the window found faulty is marked 需补正 when the notice is issued
+    (:func:`.intake.request_supplement`) and only a later upload under the same name replaces it."""
+    names: list[str] = []
+    for notice in SupplementNotice.objects.filter(case_id=case.pk, resolved_at__isnull=True).only("items", "issued_at"):
+        flagged = rules.flagged_materials(notice.items)
+        renewed = set(CaseMaterial.objects.filter(case_id=case.pk, name__in=flagged, uploaded_at__gte=notice.issued_at)
+                      .exclude(status__in=(CaseMaterial.Status.REPLACED, CaseMaterial.Status.REJECTED))
+                      .values_list("name", flat=True))
+        names += [name for name in flagged if name not in renewed and name not in names]
+    return names
+
+
+def resubmit_problems(case: Case) -> list[str]:
+    """Why a case in 补正 cannot be resubmitted as it is: 必要 materials missing, and materials the
+    notice asked for again without a new file (each named once)."""
+    problems = []
     missing = missing_required(case)
     if missing:
-        raise ValidationError({"materials": [f"缺少必要材料：{'、'.join(missing)}"]})
+        problems.append(f"缺少必要材料：{'、'.join(missing)}")
+    refusal = rules.not_replaced_refusal([name for name in not_replaced(case) if name not in missing])
+    if refusal:
+        problems.append(refusal)
+    return problems
+
+
+@transaction.atomic
+def resubmit(user, case: Case, expected_lock: int, note: str = "") -> Case:
+    """补正后重新提交 in the same case: every material the notice flagged has a new file."""
+    case = locked_case(case.pk, expected_lock)
+    actor = actor_for(user, case)
+    LIFECYCLE.check(case, "resubmit", actor)  # out of 补正: the state table's message, before any check
+    if use_licences(user, case):
+        case.has_licence_uses = True
+    problems = resubmit_problems(case)
+    if problems:
+        raise ValidationError({"materials": problems})
     SupplementNotice.objects.filter(case=case, resolved_at__isnull=True).update(resolved_at=timezone.now())
     return transition(case, "resubmit", actor, user, opinion=note, extra_fields=_received(case, timezone.now()))
 

@@ -13,7 +13,7 @@ from zhengwu.org import permissions
 from zhengwu.org.models import Role
 
 from .. import rules, workflow
-from ..models import Case, CaseStep, IntakeMode, PendingMaterial, ProcessDefinition, SupplementNotice
+from ..models import Case, CaseMaterial, CaseStep, IntakeMode, PendingMaterial, ProcessDefinition, SupplementNotice
 from ..rules import Actor
 from .base import LIFECYCLE, locked_case, transition
 
@@ -181,6 +181,9 @@ def request_supplement(user, case: Case, expected_lock: int, items: list[dict], 
                extra_fields=["acceptance_due"])
     SupplementNotice.objects.create(case=case, items=clean, note=note, issued_by=user,
                                     additional_reason=additional_reason)
+    # The files found faulty are 需补正 until a new upload replaces them (applying.not_replaced).
+    CaseMaterial.objects.filter(case=case, name__in=rules.flagged_materials(clean)).exclude(
+        status=CaseMaterial.Status.REPLACED).update(status=CaseMaterial.Status.REJECTED)
     return case
 
 
