@@ -15,6 +15,7 @@ States of a case and the actions that move it — one readable table (see STATE_
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
 
@@ -294,6 +295,46 @@ def applicant_kind_refusal(service_object: str, applicant_kind: str, what: str =
         return None
     return (f"{what}的服务对象为{APPLICANT_KIND_LABELS[service_object]}，"
             f"{APPLICANT_KIND_LABELS.get(applicant_kind, '该申请人')}不能申请")
+
+
+# -- 一件事 progress --------------------------------------------------------------------------------
+DONE_STATES = frozenset({State.CONCLUDED, State.DELIVERED})  # 已办结, as 我的办件's filter counts it
+
+
+@dataclass(frozen=True)
+class BundleProgress:
+    """How far a 一件事 is: its member cases 已办结 out of those still to be concluded. A member
+    withdrawn by the applicant or refused (不予受理) ends without 办结: shown apart, never done."""
+
+    done: int
+    withdrawn: int
+    refused: int
+    total: int
+
+    @property
+    def counted(self) -> int:
+        return self.total - self.withdrawn - self.refused
+
+    @property
+    def percent(self) -> int:
+        return int(100 * self.done / self.counted) if self.counted else 0
+
+    @property
+    def label(self) -> str:
+        parts = [f"{self.done}/{self.counted} 已办结"] if self.counted or not self.total else []
+        if self.withdrawn:
+            parts.append(f"{self.withdrawn} 项已撤回")
+        if self.refused:
+            parts.append(f"{self.refused} 项不予受理")
+        return "，".join(parts)
+
+
+def bundle_progress(states) -> BundleProgress:
+    """The progress of a 一件事 whose member cases are in ``states``."""
+    states = [State(s) for s in states]
+    return BundleProgress(done=sum(s in DONE_STATES for s in states),
+                          withdrawn=states.count(State.WITHDRAWN), refused=states.count(State.REFUSED),
+                          total=len(states))
 
 
 # -- 送达方式 chosen by the applicant ---------------------------------------------------------------

@@ -593,8 +593,7 @@ def bundle_case(request, pk: int):
         c.status_html = jinja_env.render("cases/applicant/case_status.html", {"c": c})
         c.needs_html = jinja_env.render("cases/applicant/needs.html", {"c": c})
     results = [c for c in cases if c.state in (State.CONCLUDED, State.DELIVERED) and getattr(c, "result", None)]
-    finished = sum(1 for c in cases if c.state in (State.CONCLUDED, State.DELIVERED, State.REFUSED, State.WITHDRAWN))
     return render_page(request, "cases/applicant/bundle_case.html", {
-        "bc": bc, "cases": cases, "results": results, "finished": finished,
-        "progress": int(100 * finished / len(cases)) if cases else 0,
+        "bc": bc, "cases": cases, "results": results,
+        "progress": rules.bundle_progress(c.state for c in cases),  # withdrawn/refused members apart
     })
