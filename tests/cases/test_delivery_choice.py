@@ -125,3 +125,26 @@ def test_window_records_the_walk_in_applicants_choice(staff_client, window_staff
     case = Case.objects.get()
     assert case.state == "submitted" and case.delivery_method == "mail"
     assert case.delivery_address.reveal_unaudited() == ADDRESS
+
+
+def test_case_page_shows_the_chosen_method_and_the_masked_address(login, citizen, item, pdf):
+    """The applicant's case page says how the result will reach them: 邮寄送达 and where to (masked,
+    as personal data is everywhere a page shows it); the timeline entry names the method."""
+    client = login(citizen)
+    client.post(reverse("cases:apply", args=[item.pk]), post(item, pdf, delivery_method="mail", delivery_address=ADDRESS))
+    case = Case.objects.get()
+    page = client.get(reverse("cases:my_case", args=[case.pk])).content.decode()
+    shown = re.search(r'<dd[^>]*id="case-delivery"[^>]*>(.*?)</dd>', page, re.S)
+    assert shown and "邮寄送达" in shown.group(1) and "河南省郑州市****" in shown.group(1)
+    assert ADDRESS not in page and "花园路100号" not in page
+    timeline = page[page.index('id="timeline"'):]
+    assert re.search(r'data-action="delivery_choice".*?领取方式：邮寄送达', timeline, re.S)
+
+
+def test_case_page_shows_window_pickup_without_an_address(login, citizen, item, pdf):
+    client = login(citizen)
+    client.post(reverse("cases:apply", args=[item.pk]), post(item, pdf, delivery_method="window"))
+    case = Case.objects.get()
+    page = client.get(reverse("cases:my_case", args=[case.pk])).content.decode()
+    shown = re.search(r'<dd[^>]*id="case-delivery"[^>]*>(.*?)</dd>', page, re.S)
+    assert shown and "窗口领取" in shown.group(1) and "****" not in shown.group(1)

@@ -28,7 +28,7 @@ from zhengwu.core import calendar
 from zhengwu.speedups import jinja_env
 from zhengwu.speedups.prepared import ByPkShapes
 
-from . import access, documents, queries, rules
+from . import access, api_delivery, documents, queries, rules
 from .models import Case, CaseEvent, CaseMaterial, CaseResult, CaseStep, Notification, PendingMaterial, SupplementNotice
 from .context_processors import unread_count
 from .rules import State, TimeStatus
@@ -252,6 +252,8 @@ def event_details(event: CaseEvent) -> list[str]:
         out.append(f"{d['receiving']}异地代收（{d.get('scope', '')}）")
     if event.action == "submit" and d.get("cross_forward"):
         out.append(f"代收窗口已将申请转交{d['cross_forward']}受理")
+    if event.action == "delivery_choice" and d.get("method"):
+        out.append(f"领取方式：{d['method']}")
     if event.action == "deliver" and d.get("method"):
         extra = f"，{d['carrier']} 运单号 {d['tracking']}" if d.get("tracking") else ""
         out.append(f"送达方式：{d['method']}{extra}")
@@ -287,6 +289,7 @@ def case_detail(request, pk: int):
     cross = tongban.cross_of(case) if case.filed_by_id else None  # 跨域通办: received at a window elsewhere
     return render_page(request, "cases/applicant/case_detail.html", {
         "licence_uses": licence_uses, "cross": cross,
+        "delivery": api_delivery.shown(case),  # 结果领取方式, the address masked as the API shows it
         "case": case, "state_css": STATE_CSS.get(State(case.state)), "time_left": time_left(case),
         "events": events, "steps": steps, "current_steps": [s for s in steps if s.status == CaseStep.Status.ACTIVE],
         "files": files, "suspensions": suspensions,
