@@ -53,7 +53,9 @@ def refuse(request, case_id: int, payload: RefuseIn):
 
 
 @router.post("/{int:case_id}/accept-pending", response={200: CaseDetailOut, **ERRORS}, summary="容缺受理",
-             operation_id="zhengwu_cases_api_accept_pending")
+             operation_id="zhengwu_cases_api_accept_pending",
+             description="只有办事指南列明“容缺可后补”且尚未提交的材料可以容缺；必要材料、已提交（含电子证照免提交）"
+                         "或清单外的材料返回 400，逐项说明原因。")
 def accept_pending(request, case_id: int, payload: AcceptPendingIn):
     case = _visible_case(request, case_id)
     intake.accept_pending(request.auth, case, payload.lock_version, [(p.name, p.due_date) for p in payload.pending],

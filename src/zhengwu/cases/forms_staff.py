@@ -139,13 +139,18 @@ class SupplementForm(LockedForm):
 class TolerateForm(LockedForm):
     """容缺受理: the non-key materials the applicant will supply later, and by when."""
 
-    materials = forms.MultipleChoiceField(label="容缺材料", widget=forms.CheckboxSelectMultiple,
-                                          error_messages={"required": "容缺材料：请至少选择一项"})
-    due_date = forms.DateField(label="补交期限", widget=forms.DateInput(attrs={"type": "date"}),
+    materials = forms.MultipleChoiceField(
+        label="容缺材料", widget=forms.CheckboxSelectMultiple,
+        help_text="办事指南列明“容缺可后补”且申请人尚未提交的材料",
+        error_messages={"required": "容缺材料：请至少选择一项",
+                        "invalid_choice": "容缺材料：“%(value)s”不能容缺，只有办事指南列明“容缺可后补”且尚未提交的材料可以容缺"})
+    # <input type=date> reads and shows yyyy-MM-dd only (the zh-hans input format would give 2026/12/21).
+    due_date = forms.DateField(label="补交期限", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
                                error_messages={"required": "补交期限：必填", "invalid": "补交期限：日期格式不正确"})
     opinion = forms.CharField(label="受理意见", required=False, max_length=500, initial="主要材料齐全，次要材料容缺后补")
 
     def __init__(self, *args, choices: list[str], **kwargs):
+        """``choices``: the materials that may be 容缺 (intake.tolerable / rules.tolerable_materials)."""
         super().__init__(*args, **kwargs)
         self.fields["materials"].choices = [(n, n) for n in choices]
         self.fields["due_date"].initial = timezone.localdate() + dt.timedelta(days=14)

@@ -195,6 +195,33 @@ def not_replaced_refusal(not_replaced: list[str]) -> str | None:
     return f"请重新上传：{'、'.join(not_replaced)}"
 
 
+# -- 容缺受理: what may be left out -------------------------------------------------------------------
+# 容缺受理 accepts an application whose 主要材料 are complete while a 次要材料 is still owed. Which
+# materials may be owed is published beforehand: the 办事指南 marks them 容缺可后补 (its 容缺材料清单).
+# A 必要 material is never 容缺 (it is checked at submission, uploaded or from an 电子证照), and a
+# material already handed in is not owed (a faulty one is corrected by 补正).
+def tolerable_materials(catalogue, supplied: set[str]) -> list[str]:
+    """The materials of ``catalogue`` ([(name, necessity)], the guide's order) a window may accept
+    as 容缺: marked 容缺可后补 and not in ``supplied`` (uploaded, or stood in for by a licence)."""
+    return [name for name, necessity in catalogue if necessity == "tolerated" and name not in supplied]
+
+
+def tolerance_refusal(names, catalogue, supplied: set[str]) -> str | None:
+    """Why the materials ``names`` may not be accepted as 容缺 (None when they all may)."""
+    necessity = dict(catalogue)
+    problems = []
+    for name in names:
+        if necessity.get(name) == "required":
+            problems.append(f"“{name}”是必要材料，不能容缺")
+        elif name in supplied:
+            problems.append(f"“{name}”已提交，无需容缺（材料有误请用补正告知）")
+        elif necessity.get(name) != "tolerated":
+            problems.append(f"“{name}”不在本事项办事指南的容缺材料清单中")
+    if not problems:
+        return None
+    return f"容缺材料：{'；'.join(problems)}。只有办事指南列明“容缺可后补”且尚未提交的材料可以容缺"
+
+
 # -- 延长办理期限 (行政许可法第四十二条第一款) -----------------------------------------------------
 # 二十日内不能作出决定的，经本行政机关负责人批准，可以延长十日，并应当将延长期限的理由告知申请人.
 EXTENSION_WORKDAYS = 10

@@ -33,7 +33,7 @@ from zhengwu.speedups import jinja_env
 from zhengwu.workbench.views import roles_required
 
 from . import forms_staff as f
-from . import access, queries, views_staff_documents, workflow
+from . import access, queries, rules, views_staff_documents, workflow
 from . import views_staff_deadlines as deadlines
 from .models import Case, CaseMaterial, CaseResult, CaseStep, Channel, InstantDecision
 from .rules import State, TimeStatus
@@ -230,6 +230,7 @@ def _render_case(request, case: Case, *, bound: dict | None = None, focus_step: 
                         if any(e.action in ("instant_accept", "instant_manual") for e in events) else None)
     have = {m.name for m in uploaded if m.status != CaseMaterial.Status.REPLACED} | {u.material_name for u in licence_uses}
     material_names = _material_names(case, catalogue, uploaded)
+    tolerable = rules.tolerable_materials([(m.name, m.necessity) for m in catalogue], have)
     for s in steps:
         s.time_left = queries.step_time_left(s)
     # The read-only cards are Jinja2 fragments (ADR 17); the applicant card and the actions have
@@ -260,9 +261,11 @@ def _render_case(request, case: Case, *, bound: dict | None = None, focus_step: 
                                                                        auto_id="supplement_%s"),
             "refuse": bound.get("refuse") or f.RefuseForm(initial=lock, auto_id="refuse_%s"),
             # A refused post is shown again with its message even where the item does not offer it.
+            # 容缺: only the guide's 容缺可后补 materials not handed in (rules.tolerable_materials).
             "tolerate": bound.get("tolerate") or (
-                f.TolerateForm(initial=lock, choices=material_names, auto_id="tolerate_%s")
-                if version.allows_tolerance else None),
+                f.TolerateForm(initial=lock, choices=tolerable, auto_id="tolerate_%s")
+                if version.allows_tolerance and tolerable else None),
+            "tolerate_none": version.allows_tolerance and not tolerable and "tolerate" not in bound,
             "commitment": bound.get("commitment") or (
                 f.CommitmentForm(initial=lock, auto_id="commitment_%s") if version.allows_commitment else None),
             "can_accept": case.state == State.SUBMITTED,
@@ -379,7 +382,7 @@ def intake_action(request, pk: int, action: str):
         call = lambda d: intake.refuse(user, case, d["lock_version"], d["reason"], d["legal_basis"])  # noqa: E731
         done = "已作出不予受理决定"
     elif action == "tolerate":
-        form = f.TolerateForm(post, choices=names, auto_id="tolerate_%s")
+        form = f.TolerateForm(post, choices=intake.tolerable(case), auto_id="tolerate_%s")
         call = lambda d: intake.accept_pending(  # noqa: E731
             user, case, d["lock_version"], [(n, d["due_date"]) for n in d["materials"]], d["opinion"])
         done = "已容缺受理"

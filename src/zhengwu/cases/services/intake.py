@@ -104,6 +104,24 @@ def accept(user, case: Case, expected_lock: int, opinion: str = "") -> Case:
     return _accept(user, case.pk, expected_lock, "accept", IntakeMode.NORMAL, opinion or "材料齐全，予以受理")
 
 
+def tolerance_inputs(case: Case) -> tuple[list[tuple[str, str]], set[str]]:
+    """The guide's materials ([(name, necessity)]) and the names handed in (a current upload, or an
+    电子证照 standing in for it): what :func:`rules.tolerable_materials` decides 容缺 from."""
+    from zhengwu.catalog.models.materials import VERSION_MATERIALS
+    from zhengwu.licenses.models import LicenceUse
+
+    catalogue = [(m.name, m.necessity) for m in VERSION_MATERIALS.all(case.item_version_id)]
+    supplied = set(CaseMaterial.objects.filter(case_id=case.pk).exclude(status=CaseMaterial.Status.REPLACED)
+                   .values_list("name", flat=True))
+    supplied |= set(LicenceUse.objects.filter(case_id=case.pk).values_list("material_name", flat=True))
+    return catalogue, supplied
+
+
+def tolerable(case: Case) -> list[str]:
+    """The materials the window may accept this case as 容缺 for (rules.tolerable_materials)."""
+    return rules.tolerable_materials(*tolerance_inputs(case))
+
+
 @transaction.atomic
 def accept_pending(user, case: Case, expected_lock: int, pending: list[tuple[str, dt.date]], opinion: str = "") -> Case:
     """容缺受理: accept with named non-key materials to be supplied by a date."""
@@ -117,6 +135,9 @@ def accept_pending(user, case: Case, expected_lock: int, pending: list[tuple[str
             raise ValidationError({"pending": f"“{name}”的补交期限不能早于今天"})
     if not case.item_version.allows_tolerance:
         raise ValidationError("该事项不适用容缺受理")
+    refusal = rules.tolerance_refusal([n.strip() for n, _due in pending], *tolerance_inputs(case))
+    if refusal:
+        raise ValidationError({"pending": refusal})
 
     def setup(c):
         PendingMaterial.objects.bulk_create([PendingMaterial(case=c, name=n.strip(), due_date=d) for n, d in pending])
