@@ -89,15 +89,45 @@ def _render(title: str, lines: list[tuple[str, str]], paragraphs: list[str], foo
     return Pdf(ContentFile(data), hashlib.sha256(data).hexdigest())
 
 
-def receipt_pdf(case) -> Pdf:
-    """受理回执 / 申请回执 with the promised completion date."""
+def delivery_lines(case, cross=None) -> list[tuple[str, str]]:
+    """The receipt's 代收窗口 (跨域通办: ``cross``, the case's CrossIntake) and 结果领取: how, and for
+    窗口领取 where — the receiving window when the result is picked up there (docs/tongban.md)."""
+    from .services.tongban import pickup_place
+
+    lines = []
+    if cross is not None:
+        lines.append(("代收窗口", pickup_place(cross)))
+    method = case.delivery_method
+    if method == "window":
+        if cross is not None and cross.pickup_here:
+            where = pickup_place(cross).split("（", 1)[0]
+            lines.append(("结果领取", f"窗口领取：在代收窗口领取，{where}，凭办件编号领取"))
+        else:
+            lines.append(("结果领取", f"窗口领取：凭办件编号到{case.department.name}受理窗口领取"))
+    elif method == "mail":
+        address = str(case.delivery_address) if case.delivery_address else ""  # masked
+        lines.append(("结果领取", f"邮寄送达：{address}" if address else "邮寄送达"))
+    elif method == "electronic":
+        lines.append(("结果领取", "电子送达：在“我的办件”中查看和下载"))
+    return lines
+
+
+def receipt_lines(case) -> list[tuple[str, str]]:
+    """The rows of the 申请回执 (PDF)."""
+    from .services.tongban import cross_of
+
     promised = f"{case.due_date:%Y年%m月%d日}" if case.due_date else f"受理后{case.promised_days}个工作日内"
+    cross = cross_of(case) if case.filed_by_id else None
+    return [("办件编号", case.number or ""), ("事项名称", case.service_item.name), ("实施部门", case.department.name),
+            ("申请人", case.applicant.name), ("申报渠道", case.get_channel_display()),
+            ("提交时间", f"{timezone.localtime(case.submitted_at):%Y-%m-%d %H:%M}" if case.submitted_at else ""),
+            ("当前状态", case.state_label), ("承诺办结时间", promised), *delivery_lines(case, cross)]
+
+
+def receipt_pdf(case) -> Pdf:
+    """受理回执 / 申请回执 with the promised completion date and where the result is collected."""
     return _render(
-        "政务服务事项申请回执",
-        [("办件编号", case.number or ""), ("事项名称", case.service_item.name), ("实施部门", case.department.name),
-         ("申请人", case.applicant.name), ("申报渠道", case.get_channel_display()),
-         ("提交时间", f"{timezone.localtime(case.submitted_at):%Y-%m-%d %H:%M}" if case.submitted_at else ""),
-         ("当前状态", case.state_label), ("承诺办结时间", promised)],
+        "政务服务事项申请回执", receipt_lines(case),
         ["请凭办件编号在“我的办件”中查询办理进度。如对办理有意见，可拨打12345政务服务便民热线。"],
         f"{case.department.name}（盖章）<br/>{timezone.localdate():%Y年%m月%d日}",
         qr=_receipt_qr(case),

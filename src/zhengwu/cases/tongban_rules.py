@@ -49,3 +49,9 @@ def refusal(scope: str, item_region_name: str, window_region_name: str) -> str:
     if scope == "none":
         return f"该事项不通办，只能由{item_region_name}的办理部门窗口受理，{window_region_name}窗口不能代收"
     return f"该事项的通办范围为{label}，{window_region_name}窗口不在范围内，不能代收（事项所属：{item_region_name}）"
+
+
+def place(region_name: str, window_number: str = "") -> str:
+    """The receiving window as the timeline names what it did: ``二七区 D01窗口`` (``二七区代收窗口``
+    for a clerk without a window of their own)."""
+    return f"{region_name} {window_number}窗口" if window_number else f"{region_name}代收窗口"

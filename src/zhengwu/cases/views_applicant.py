@@ -201,15 +201,20 @@ WINDOW_ACTIONS = {"request_supplement", "accept", "accept_pending", "accept_comm
 APPROVAL_ACTIONS = {"approve_step", "return_step", "suspend", "resume", "approve_extension"}
 
 
-def actor_label(event: CaseEvent, case: Case, steps_by_id: dict[str, CaseStep]) -> str:
+def actor_label(event: CaseEvent, case: Case, steps_by_id: dict[str, CaseStep], cross=None) -> str:
     """Who acted, as the applicant may see it: 申请人 / 代办人 / a department and role — never the
-    name of a member of staff."""
+    name of a member of staff. 跨域通办 (``cross``): what the receiving window did is named after it
+    (``二七区 D01窗口``), not after the handling department's 受理窗口."""
     if event.actor_id is None:
         return "系统"
     if event.actor_id == case.applicant.user_id:
         return "申请人"
     if case.agent_id and event.actor_id == case.agent.user_id:
         return "代办人"
+    if (event.data or {}).get("at"):  # recorded where it was done (services.tongban.acting_here)
+        return event.data["at"]
+    if cross is not None and event.actor_id == cross.received_by_id:  # written before the place was kept
+        return tongban.intake_place(cross)
     step = steps_by_id.get(event.step_id)
     dept = (step.department.short_name or step.department.name) if step else (
         case.department.short_name or case.department.name)
@@ -273,8 +278,9 @@ def case_detail(request, pk: int):
     steps = queries.rows_of(queries.CASE_STEPS, case)
     steps_by_id = {s.step_id: s for s in steps}
     events = queries.rows_of(queries.CASE_EVENTS_VISIBLE, case)
+    cross = tongban.cross_of(case) if case.filed_by_id else None  # 跨域通办: received at a window elsewhere
     for e in events:
-        e.who = actor_label(e, case, steps_by_id)
+        e.who = actor_label(e, case, steps_by_id, cross)
         e.details = event_details(e)
         e.show_opinion = e.opinion and e.action not in ("upload",)
     files = queries.rows_of(queries.CASE_FILES, case)
@@ -286,7 +292,6 @@ def case_detail(request, pk: int):
     # 免提交: the licences that stood in for materials (no query for a guide without such materials).
     licence_uses = (licence_use.uses_of_case(case.pk)
                     if case.submitted_at and licence_use.licence_materials(case.item_version_id) else [])
-    cross = tongban.cross_of(case) if case.filed_by_id else None  # 跨域通办: received at a window elsewhere
     return render_page(request, "cases/applicant/case_detail.html", {
         "licence_uses": licence_uses, "cross": cross,
         "delivery": api_delivery.shown(case),  # 结果领取方式, the address masked as the API shows it
@@ -318,7 +323,10 @@ def receipt(request, pk: int):
     case = my_case(request, pk, related=("service_item", "department", "applicant", "bundle_case"))
     if not case.number:
         return redirect("cases:edit", case.pk)
-    return render_page(request, "cases/applicant/receipt.html", {"case": case, "promised": _promised(case)})
+    return render_page(request, "cases/applicant/receipt.html", {
+        "case": case, "promised": _promised(case),
+        # 代收窗口 and 结果领取: where the result is collected (the receiving window of a 跨域通办 case)
+        "delivery_lines": documents.delivery_lines(case, tongban.cross_of(case) if case.filed_by_id else None)})
 
 
 def _attachment(data, filename: str, content_type: str, *, inline: bool = False) -> FileResponse:

@@ -123,6 +123,10 @@ def pay_at_counter(user, order: PaymentOrder, expected_lock: int | None, method:
     order = LIFECYCLE.lock(order.pk, None)
     if not may_collect(user, order):
         raise PermissionDenied("仅该部门的窗口或审批人员（或跨域代收窗口）可以柜台收款")
+    if not permissions.has_role(user, *CLERK_ROLES, department=order.department):
+        from zhengwu.cases.services.tongban import acting_here
+
+        acting_here(user, order.case)  # 跨域代收: paid at the receiving window (the case's history says so)
     _refuse_state(order, "pay")  # 已缴款: 409, before the version (a double click says why)
     LIFECYCLE.check_version(order, expected_lock)
     errors = {}

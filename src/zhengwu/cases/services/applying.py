@@ -65,9 +65,10 @@ def actor_for(user, case: Case) -> Actor:
         return Actor.APPLICANT
     if permissions.has_role(user, Role.WINDOW, Role.APPROVER, department=case.department):
         return Actor.WINDOW
-    from .tongban import is_receiver
+    from .tongban import acting_here, is_receiver
 
     if is_receiver(user, case):  # 异地代收: the receiving region's window completes and forwards it
+        acting_here(user, case)  # its steps are recorded as done at that window
         return Actor.WINDOW
     raise PermissionDenied("无权办理该办件")
 
@@ -138,6 +139,10 @@ def create_draft(user, service_item: ServiceItem, *, applicant=None, channel: st
         promised_days=version.promised_days, idempotency_key=idempotency_key or None,
         api_key=user.api_key if is_machine(user) else None, external_ref=(external_ref or None) if is_machine(user) else None,
     )
+    if received_at is not None:  # 异地代收: created at the receiving window (its history says so)
+        from .tongban import acting_here
+
+        acting_here(user, case)
     try:
         with transaction.atomic():
             case.save()

@@ -166,6 +166,9 @@ def deliver(user, case: Case, expected_lock: int, method: str, *, address: str =
 
         if not hands_over_here(user, case, method):  # 异地代收: the result is picked up at the receiving window
             raise PermissionDenied("仅该部门的窗口或审批人员可以登记送达（跨域代收件由代收窗口登记窗口领取）")
+        from .tongban import acting_here
+
+        acting_here(user, case)  # handed over there: the history says so
     LIFECYCLE.check(case, "deliver", Actor.WINDOW)  # before the result is read: only a concluded case has one
     refusals = [reason for _, reason in signals.delivery_check.send(sender=Case, case=case) if reason]
     if refusals:  # e.g. 缴款单未缴款 (payments): nothing is written

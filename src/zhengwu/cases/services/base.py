@@ -61,6 +61,11 @@ check_lock = LIFECYCLE.check_version  # (case, expected_lock): StaleCase when it
 
 def record_event(case: Case, action: str, label: str, user, *, from_state: str = "", to_state: str = "",
                  opinion: str = "", data: dict | None = None, step_id: str = "", visible: bool = True) -> CaseEvent:
+    """Append a history entry. A step the receiving window of a 跨域通办 case took (the service marked
+    ``case.acting_at``, :func:`.tongban.acting_here`) keeps where: ``data["at"]``."""
+    at = getattr(case, "acting_at", "")
+    if at:
+        data = {**(data or {}), "at": at}
     return CaseEvent.objects.create(
         case=case, action=action, label=label, from_state=from_state, to_state=to_state, step_id=step_id,
         actor=person_of(user), actor_name=actor_name(user), opinion=opinion, data=data or {}, visible_to_applicant=visible,

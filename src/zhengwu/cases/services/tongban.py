@@ -96,10 +96,38 @@ def record_receipt(user, case: Case, point: tuple[Region, Window | None], *, pic
         handling_region_code=item_region.code, receiving_region_code=region.code, scope=scope,
         reach=tongban_rules.reach(item_region.code, region.code), pickup_here=pickup_here)
     where = f"{region.name}{(' ' + window.number + '窗口') if window else ''}"
+    case.acting_at = tongban_rules.place(region.name, window.number if window else "")
     record_event(case, "cross_receive", "异地代收", user,
                  data={"receiving": where, "scope": tongban_rules.SCOPE_LABELS.get(scope, scope),
                        "pickup_here": pickup_here})
     return intake
+
+
+def acting_here(user, case) -> None:
+    """``user`` acts on ``case`` as its receiving window (not as a handler of its department): what
+    they do is recorded as done there (:func:`.base.record_event` keeps ``case.acting_at`` in the
+    event's data as ``at``), and the applicant's timeline names that window, not the department's."""
+    point = receiving_point(user)
+    if point is not None:
+        region, window = point
+        case.acting_at = tongban_rules.place(region.name, window.number if window else "")
+
+
+def intake_place(intake: CrossIntake) -> str:
+    """Where the case was received, as the timeline names it (events written before the place was
+    kept with them: views_applicant.actor_label)."""
+    window = intake.receiving_window
+    return tongban_rules.place(intake.receiving_region.name, window.number if window else "")
+
+
+def pickup_place(intake: CrossIntake) -> str:
+    """Where a result picked up at the receiving window is collected, for the receipt: the hall, the
+    window and the hall's address (``二七区政务服务中心 D01窗口（郑州市二七区…）``)."""
+    window = intake.receiving_window
+    if window is None:
+        return tongban_rules.place(intake.receiving_region.name)
+    hall = window.hall
+    return f"{hall.name} {window.number}窗口" + (f"（{hall.address}）" if hall.address else "")
 
 
 def forwarded(case: Case, now: dt.datetime) -> dict | None:
@@ -173,7 +201,7 @@ def hands_over_here(user, case: Case, method: str) -> bool:
 def cross_of(case: Case) -> CrossIntake | None:
     """The case's 异地代收 record with its region and window (for the case pages), or None."""
     return (CrossIntake.objects.filter(case_id=case.pk)
-            .select_related("receiving_region", "receiving_window").first())
+            .select_related("receiving_region", "receiving_window__hall").first())
 
 
 def scope_label(intake: CrossIntake) -> str:
