@@ -80,6 +80,15 @@ def test_case_page_masks_personal_data_and_shows_form_titles_and_materials(staff
     assert reverse("cases:case_file", args=[submitted_case.pk, material.pk]) in page.text
 
 
+def test_case_page_shows_a_multiple_choice_as_a_list_not_python(staff_client, submitted_case, window_staff):
+    from zhengwu.cases.models import Case
+
+    Case.objects.filter(pk=submitted_case.pk).update(
+        form_data={**submitted_case.form_data, "business_items": ["热食类食品制售", "冷食类食品销售"], "chain": True})
+    page = staff_client(window_staff).get(case_url(submitted_case)).text
+    assert "热食类食品制售、冷食类食品销售" in page and "[&#x27;" not in page and "['" not in page
+
+
 def test_reveal_shows_the_clear_value_once_and_is_audited(staff_client, submitted_case, window_staff, citizen):
     client = staff_client(window_staff)
     page = client.post(reverse("cases:staff_case_reveal", args=[submitted_case.pk]), {"field": "id_number"})

@@ -159,16 +159,22 @@ def inbox(request):
 
 
 # -- the case page -----------------------------------------------------------------------------------
+def _answer_text(value) -> object:
+    """An answer as a person reads it: 是/否, a multiple choice as 甲、乙 (not Python's ['甲', '乙'])."""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, (list, tuple)):
+        return "、".join(str(_answer_text(v)) for v in value if v not in (None, ""))
+    if isinstance(value, dict):
+        return "；".join(f"{k}：{_answer_text(v)}" for k, v in value.items())
+    return value
+
+
 def _form_rows(case: Case) -> list[tuple[str, object]]:
     """(field title, value) in the schema's order; keys the schema no longer names at the end."""
     props = (case.item_version.form_schema or {}).get("properties") or {}
-    rows = []
-    for key, prop in props.items():
-        value = case.form_data.get(key, "")
-        if isinstance(value, bool):
-            value = "是" if value else "否"
-        rows.append((prop.get("title") or key, value))
-    rows += [(key, value) for key, value in case.form_data.items() if key not in props]
+    rows = [(prop.get("title") or key, _answer_text(case.form_data.get(key, ""))) for key, prop in props.items()]
+    rows += [(key, _answer_text(value)) for key, value in case.form_data.items() if key not in props]
     return rows
 
 
