@@ -88,6 +88,41 @@ def can_review(user, item: ServiceItem) -> bool:
     return has_role(user, *REVIEWER_ROLES, department=item.department)
 
 
+# How the reviewer reads a part of a structured guide field (收费, 审批结果, 办理流程 …): a key's label,
+# "" for the part that names the row (printed first, bare).
+_PART_LABELS = {"name": "", "title": "", "step": "", "amount": "金额", "standard": "收费标准", "rule": "计费规则",
+                "basis": "依据", "reductions": "减免", "condition": "条件", "percent": "减收%", "waive": "免收",
+                "type": "类型", "sample": "样本", "days": "时限", "role": "岗位", "note": "说明", "description": "说明"}
+
+
+def _meaningful(value: Any) -> Any:
+    """The value without empty parts: a key added with an empty value ('sample': '') is no change."""
+    if isinstance(value, dict):
+        return {k: m for k, v in value.items() if (m := _meaningful(v)) not in (None, "", [], {})}
+    if isinstance(value, list):
+        return [_meaningful(v) for v in value]
+    return value
+
+
+def readable(value: Any) -> Any:
+    """A guide field's value as the reviewer reads it: rows one per line, a row's parts labelled
+    (工本费；金额 20.00；依据 …), not Python's [{'name': …}]."""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, dict):
+        parts = []
+        for k, v in value.items():
+            text = readable(v)
+            if text in (None, "", "否") and k != "waive":
+                continue
+            label = _PART_LABELS.get(k, k)
+            parts.append(f"{label} {text}" if label else str(text))
+        return "；".join(parts)
+    if isinstance(value, list):
+        return "\n".join(str(readable(v)) for v in value) if value else None
+    return value
+
+
 def version_diff(old: ItemVersion | None, new: ItemVersion) -> list[tuple[str, Any, Any]]:
     """(field label, before, after) for every guide field that differs — shown to the reviewer."""
     out = []
@@ -96,8 +131,8 @@ def version_diff(old: ItemVersion | None, new: ItemVersion) -> list[tuple[str, A
             continue
         before = getattr(old, f) if old is not None else None
         after = getattr(new, f)
-        if before != after:
-            out.append((ItemVersion._meta.get_field(f).verbose_name, before, after))
+        if _meaningful(before) != _meaningful(after):
+            out.append((ItemVersion._meta.get_field(f).verbose_name, readable(before), readable(after)))
     def rows(v):
         return [tuple(getattr(m, f) for f in MATERIAL_FIELDS if f != "licence_type") for m in v.materials.all()] \
             if v is not None else []
