@@ -103,7 +103,9 @@ class QueueTicketIn(Schema):
 
 @router.post("/tickets", auth=None, response={200: QueueTicketOut, 201: QueueTicketOut, **ERRORS, 429: dict},
              summary="取号（自助终端、远程取号、窗口帮办取号）",
-             description="source=kiosk 无需登录（限流）；remote 需群众登录；clerk 需窗口人员登录。"
+             description="source=kiosk 无需登录（限流）；remote 需群众登录，且只能在大厅办公时间内取号"
+                         "（按工作日历、办公时间和延时/周末办，否则 400，errors.source 说明办公时间）；"
+                         "clerk 需窗口人员登录。"
                          "同一 Idempotency-Key 只取一个号：重复请求返回同一个号。")
 def create_ticket(request, payload: QueueTicketIn,
                   idempotency_key: str | None = Header(None, alias="Idempotency-Key")):

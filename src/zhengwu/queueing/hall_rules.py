@@ -1,6 +1,7 @@
-"""Pure rules of the hall part (no ORM): which hours a hall is open on a date, the 预约 slots of a
-day and their capacity, the appointment state table, no-shows and blocks, and the validation of
-hall settings. Unit-tested alone (tests/queueing/test_hall_rules.py)."""
+"""Pure rules of the hall part (no ORM): which hours a hall is open on a date (and whether 远程取号
+is open at a moment, with the hours said in one line), the 预约 slots of a day and their capacity,
+the appointment state table, no-shows and blocks, and the validation of hall settings. Unit-tested
+alone (tests/queueing/test_hall_rules.py, test_remote_ticket_hours.py)."""
 
 from __future__ import annotations
 
@@ -68,6 +69,77 @@ def open_periods(day: dt.date, kind: DayKind, weekly: Mapping[int, list[tuple[dt
     else:
         out += [(x.start, x.end, WEEKEND) for x in extras if x.kind == WEEKEND and x.applies(day, business_type_id)]
     return sorted(out)
+
+
+def is_open_at(moment: dt.datetime, kind: DayKind, weekly: Mapping[int, list[tuple[dt.time, dt.time]]],
+               extras: Iterable[Extra], business_type_id: int | None = None) -> bool:
+    """Whether ``moment`` (local wall time) falls in one of the day's open periods (start included,
+    end excluded) for the business type."""
+    t = moment.time()
+    return any(s <= t < e for s, e, _session in open_periods(moment.date(), kind, weekly, extras, business_type_id))
+
+
+def clock(t: dt.time) -> str:
+    """9:00, 13:30: how the hours are written for the public."""
+    return f"{t.hour}:{t.minute:02d}"
+
+
+def weekday_names(weekdays: Iterable[int]) -> str:
+    """周一至周五; 周一、周三; 周六: runs of three or more consecutive days joined with 至."""
+    days = sorted(set(weekdays))
+    runs: list[list[int]] = []
+    for d in days:
+        if runs and runs[-1][-1] == d - 1:
+            runs[-1].append(d)
+        else:
+            runs.append([d])
+    parts = []
+    for run in runs:
+        if len(run) >= 3:
+            parts.append(f"{WEEKDAYS[run[0]]}至{WEEKDAYS[run[-1]]}")
+        else:
+            parts += [WEEKDAYS[d] for d in run]
+    return "、".join(parts)
+
+
+def describe_hours(weekly: Mapping[int, list[tuple[dt.time, dt.time]]], extras: Iterable[Extra] = (),
+                   business_type_id: int | None = None) -> str:
+    """The hall's hours in one line: ``周一至周五 9:00—12:00、13:30—17:30；周三延时办 17:30—19:00``.
+    Weekdays with the same periods are grouped; weekly 延时办/周末办 sessions of the business type
+    follow (one-off dated sessions are left out)."""
+    groups: dict[tuple, list[int]] = {}
+    for wd in sorted(weekly):
+        if weekly[wd]:
+            groups.setdefault(tuple(sorted(weekly[wd])), []).append(wd)
+    parts = [f"{weekday_names(days)} " + "、".join(f"{clock(s)}—{clock(e)}" for s, e in periods)
+             for periods, days in groups.items()]
+    label = {DELAYED: "延时办", WEEKEND: "周末办"}
+    for x in sorted((x for x in extras if x.date is None and x.weekday is not None
+                     and (not x.business_type_ids or business_type_id is None
+                          or business_type_id in x.business_type_ids)),
+                    key=lambda x: (x.weekday, x.start)):
+        parts.append(f"{WEEKDAYS[x.weekday]}{label.get(x.kind, '')} {clock(x.start)}—{clock(x.end)}")
+    return "；".join(parts)
+
+
+def remote_ticket_refusal(moment: dt.datetime, kind: DayKind, weekly: Mapping[int, list[tuple[dt.time, dt.time]]],
+                          extras: Iterable[Extra], business_type_id: int | None = None) -> str | None:
+    """Why 远程取号 is refused at ``moment`` (local wall time), None when the hall is open for the
+    business type then. A hall whose hours were never set (no weekly periods, no sessions) is not
+    restricted: nothing says when it is closed."""
+    extras = list(extras)
+    if not any(weekly.values()) and not extras:
+        return None
+    if is_open_at(moment, kind, weekly, extras, business_type_id):
+        return None
+    hours = describe_hours(weekly, extras, business_type_id) or "以大厅公告为准"
+    if kind.holiday:
+        lead = f"今天（{moment.month}月{moment.day}日）是法定节假日，大厅不办公"
+    elif not kind.workday and not open_periods(moment.date(), kind, weekly, extras, business_type_id):
+        lead = "今天是休息日，大厅不办公"
+    else:
+        lead = "大厅现在不在办公时间"
+    return f"{lead}（{hours}），请在办公时间取号或预约办理"
 
 
 def _minutes(t: dt.time) -> int:

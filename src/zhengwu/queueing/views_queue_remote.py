@@ -1,5 +1,6 @@
 """远程取号 in the portal: a logged-in citizen takes a number of a hall's business type before
-coming (when the hall allows it), and sees their tickets of today with the people ahead."""
+coming (when the hall allows it, in its 办公时间), and sees their tickets of today with the people
+ahead."""
 
 from __future__ import annotations
 
@@ -13,8 +14,16 @@ from django.utils import timezone
 
 from zhengwu.org.models import Hall
 
+from . import hall_rules as hours
 from .models import BusinessType, Ticket
-from .services.tickets import cancel, hall_rules, issue_ticket, position
+from .services.slots import extras_of, weekly_of
+from .services.tickets import (
+    cancel,
+    hall_rules,
+    issue_ticket,
+    position,
+    remote_hours_refusal,
+)
 
 
 @login_required
@@ -50,6 +59,9 @@ def remote_take(request, hall_id: int):
             user=request.user, hall=hall, day=timezone.localdate()).order_by("-issued_at"):
         ahead, minutes = position(t)
         mine.append({"t": t, "ahead": ahead, "minutes": minutes})
+    # Closed for every type (a 周末办 session of one type still opens the form): said before trying.
+    closed = remote_hours_refusal(hall) if rules.remote_ticket else None
     return render(request, "queueing/queue/remote.html", {
         "hall": hall, "types": types, "enabled": rules.remote_ticket, "error": error, "mine": mine,
+        "closed": closed, "hours": hours.describe_hours(weekly_of(hall), extras_of(hall)),
         "key": uuid.uuid4().hex}, status=400 if error else 200)

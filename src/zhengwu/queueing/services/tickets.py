@@ -21,6 +21,7 @@ from zhengwu.core.transitions import Lifecycle, Stale
 from zhengwu.org.models import Role
 from zhengwu.org.permissions import has_role
 
+from .. import hall_rules as hours
 from .. import queue_rules as rules
 from ..models import (
     Appointment,
@@ -97,12 +98,24 @@ def _namespaced_key(key: str | None, *, hall, source: str, user) -> str | None:
     return f"t:{source[:1]}:{who}:{key}"
 
 
+def remote_hours_refusal(hall, business_type=None, now: dt.datetime | None = None) -> str | None:
+    """Why 远程取号 is refused now by the hall's 办公时间 (weekly periods on working days of the
+    platform calendar, 延时办/周末办 sessions of the type), None while it is open. Only remote
+    tickets are held to the clock: the kiosk stands in the hall, staff may serve late."""
+    from .slots import day_kind, extras_of, weekly_of
+
+    moment = timezone.localtime(now)
+    return hours.remote_ticket_refusal(moment, day_kind(moment.date()), weekly_of(hall), extras_of(hall),
+                                       business_type.pk if business_type is not None else None)
+
+
 def issue_ticket(*, hall, business_type, source, user=None, person_name="", id_number="", item=None, clerk=None,
                  idempotency_key=None, appointment=None, priority: rules.Priority | None = None,
                  issued_at=None, transferred_from=None) -> Ticket:
     """取号. ``source``: kiosk (public), remote (the logged-in citizen ``user``, when the hall allows
-    it), clerk (帮办取号 by ``clerk``, a 窗口人员); appointment/transfer come from :func:`check_in`
-    and ``calling.transfer``. A repeated ``idempotency_key`` returns the ticket it made."""
+    it and is open: :func:`remote_hours_refusal`), clerk (帮办取号 by ``clerk``, a 窗口人员);
+    appointment/transfer come from :func:`check_in` and ``calling.transfer``. A repeated
+    ``idempotency_key`` returns the ticket it made."""
     if source not in SOURCES:
         raise ValidationError({"source": ["取号方式：应为 kiosk、remote 或 clerk"]})
     _check_business_type(hall, business_type)
@@ -119,6 +132,8 @@ def issue_ticket(*, hall, business_type, source, user=None, person_name="", id_n
         existing = Ticket.objects.filter(idempotency_key=key).first()
         if existing is not None:
             return existing
+    if source == Ticket.Source.REMOTE and (closed := remote_hours_refusal(hall, business_type)) is not None:
+        raise ValidationError({"source": [closed]})  # after the key: a retry still gets its ticket
     birth = None
     id_number = (id_number or "").strip().upper()
     if id_number:
