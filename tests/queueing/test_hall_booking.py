@@ -1,5 +1,6 @@
 """Slot generation and 预约 services: holidays, 调休, capacity, idempotent regeneration; booking a
-full slot, twice, blocked; cancel, rebook; reminders; no-shows and blocks; concurrency."""
+full slot, twice, blocked, a second slot of the same type and day; cancel, rebook; reminders;
+no-shows and blocks; concurrency."""
 
 import datetime as dt
 import threading
@@ -125,8 +126,9 @@ def test_noshows_block_booking_and_staff_lift_it(slot, make_citizen, make_staff)
     hr = HallRules.objects.get(hall=slot.hall)
     hr.noshow_limit = 2
     hr.save()
-    for i in range(2):
-        s = Slot.objects.create(hall=slot.hall, business_type=slot.business_type, date=slot.date,
+    other_type = BusinessType.objects.create(hall=slot.hall, prefix="B", name="企业开办")
+    for i, bt in enumerate([slot.business_type, other_type]):  # one booking per type and day
+        s = Slot.objects.create(hall=slot.hall, business_type=bt, date=slot.date,
                                 start=T(13 + i), end=T(13 + i, 30), capacity=2)
         booking.book(user=alice, slot=s)
     later = timezone.make_aware(dt.datetime.combine(slot.date, T(16)))
@@ -144,6 +146,111 @@ def test_noshows_block_booking_and_staff_lift_it(slot, make_citizen, make_staff)
         booking.book(user=alice, slot=slot)
     booking.lift_block(block=block, user=make_staff("supervisor"))
     assert booking.book(user=alice, slot=slot).status == "booked"
+
+
+# -- one booking per person, business type and day ----------------------------------------------
+def _slot(base, start, day=None, bt=None, capacity=3):
+    """Another half-hour slot like ``base`` (same hall; its type and date unless given)."""
+    end = (dt.datetime.combine(base.date, start) + dt.timedelta(minutes=30)).time()
+    return Slot.objects.create(hall=base.hall, business_type=bt or base.business_type, date=day or base.date,
+                               start=start, end=end, capacity=capacity)
+
+
+def same_day_message(slot, start="09:00"):
+    return (f"您已预约{slot.date.month}月{slot.date.day}日的综合受理（{start}），同一天同类业务只能预约一次；"
+            "如需改时间请先取消或改约")
+
+
+def test_one_live_booking_per_type_and_day(slot, make_citizen):
+    alice = make_citizen()
+    first = booking.book(user=alice, slot=slot)  # 09:00
+    for start in (T(10), T(10, 30), T(13, 30)):
+        later = _slot(slot, start)
+        with pytest.raises(ValidationError) as exc:
+            booking.book(user=alice, slot=later)
+        assert exc.value.message_dict["slot_id"] == [same_day_message(slot)]
+        later.refresh_from_db()
+        assert later.booked == 0
+    assert Appointment.objects.filter(user=alice).count() == 1
+    # another type the same day, the same type another day, and someone else: all fine
+    other_type = BusinessType.objects.create(hall=slot.hall, prefix="B", name="企业开办")
+    assert booking.book(user=alice, slot=_slot(slot, T(10), bt=other_type)).status == "booked"
+    next_day = add_workdays(slot.date, 1)
+    assert booking.book(user=alice, slot=_slot(slot, T(10), day=next_day)).status == "booked"
+    assert booking.book(user=make_citizen(name="李四"), slot=_slot(slot, T(11))).status == "booked"
+    # a cancelled or missed booking no longer counts; a checked-in one does
+    booking.cancel(appointment=first, user=alice)
+    again = booking.book(user=alice, slot=_slot(slot, T(14)))
+    Appointment.objects.filter(pk=again.pk).update(status="checked_in")
+    with pytest.raises(ValidationError, match="同一天同类业务只能预约一次"):
+        booking.book(user=alice, slot=_slot(slot, T(15)))
+    Appointment.objects.filter(pk=again.pk).update(status="no_show")
+    assert booking.book(user=alice, slot=_slot(slot, T(15, 30))).status == "booked"
+
+
+def test_rebooking_within_the_day_still_works(slot, make_citizen):
+    alice = make_citizen()
+    a = booking.book(user=alice, slot=slot)
+    later = _slot(slot, T(10))
+    moved = booking.rebook(appointment=a, user=alice, slot=later)
+    assert (moved.status, moved.slot_id, moved.rebooked_from_id) == ("booked", later.pk, a.pk)
+    # but not onto a day where another booking of the type is live: nothing half-done
+    next_day = add_workdays(slot.date, 1)
+    b = booking.book(user=alice, slot=_slot(slot, T(9), day=next_day))
+    with pytest.raises(ValidationError) as exc:
+        booking.rebook(appointment=b, user=alice, slot=_slot(slot, T(11)))
+    assert exc.value.message_dict["slot_id"] == [same_day_message(slot, "10:00")]
+    b.refresh_from_db()
+    assert b.status == "booked" and Appointment.objects.filter(user=alice, status="booked").count() == 2
+
+
+def test_the_page_and_the_api_refuse_a_second_booking(slot, make_citizen):
+    from django.test import Client
+
+    from tests.helpers import ApiClient
+
+    alice = make_citizen()
+    booking.book(user=alice, slot=slot)
+    later = _slot(slot, T(10))
+    c = Client()
+    c.force_login(alice)
+    page = c.post(f"/yuyue/slots/{later.pk}/book/", {"idempotency_key": "second"}, follow=True).content.decode()
+    assert same_day_message(slot) in page and "预约成功" not in page
+    # the date's page says so before trying, with the way to 改约
+    mine = Appointment.objects.get(user=alice)
+    page = c.get(f"/yuyue/types/{slot.business_type_id}/?date={slot.date:%Y-%m-%d}").content.decode()
+    assert 'id="booked-same-day"' in page and f"?rebook={mine.code}" in page
+    r = ApiClient(alice).post("/api/v1/queueing/appointments", {"slot_id": later.pk})
+    assert r.status_code == 400 and r.json()["errors"]["slot_id"] == [same_day_message(slot)]
+    assert Appointment.objects.filter(user=alice).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="row locks: PostgreSQL")
+def test_one_person_booking_two_slots_of_a_day_at_once(hall, btype, make_citizen):
+    day = add_workdays(timezone.localdate(), 2)
+    pair = [Slot.objects.create(hall=hall, business_type=btype, date=day, start=T(h), end=T(h, 30), capacity=3)
+            for h in (9, 10)]
+    alice = make_citizen()
+    barrier, results = threading.Barrier(2), []
+
+    def go(s):
+        from django.db import connection as conn
+
+        barrier.wait()
+        try:
+            results.append(booking.book(user=alice, slot=s).code)
+        except ValidationError as exc:
+            results.append(exc.messages[0])
+        finally:
+            conn.close()
+
+    threads = [threading.Thread(target=go, args=(s,)) for s in pair]
+    [t.start() for t in threads]
+    [t.join() for t in threads]
+    assert Appointment.objects.filter(user=alice, status="booked").count() == 1
+    assert sorted(r.startswith("Y") for r in results) == [False, True]
+    assert sum(Slot.objects.filter(pk__in=[s.pk for s in pair]).values_list("booked", flat=True)) == 1
 
 
 @pytest.mark.django_db(transaction=True)

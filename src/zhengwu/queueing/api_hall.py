@@ -112,7 +112,9 @@ def slots(request, hall_id: int, q: Query[SlotQuery]):
                        "bookable": s.free > 0 and not s.past} for s in rows]}
 
 
-@router.post("appointments", auth=SessionAuth(), response={201: AppointmentOut, **ERRORS}, summary="预约")
+@router.post("appointments", auth=SessionAuth(), response={201: AppointmentOut, **ERRORS}, summary="预约",
+             description="每人每天每类业务只能有一个有效预约（已预约或已签到）；再约同日同类业务返回 400，"
+                         "errors.slot_id 说明已有的预约，改时间请用改约。同一 Idempotency-Key 只预约一次。")
 def book(request, payload: BookIn, idempotency_key: str | None = Header(None, alias="Idempotency-Key")):
     slot = Slot.objects.filter(pk=payload.slot_id).select_related("business_type").first()
     if slot is None:

@@ -217,6 +217,16 @@ TRANSITIONS = {
 ACTION_LABELS = {"cancel": "取消", "rebook": "改约", "check_in": "签到", "no_show": "标记爽约"}
 
 
+LIVE = (BOOKED, CHECKED_IN)  # what holds a place: one such booking per person, business type and day
+
+
+def same_day_refusal(day: dt.date, start: dt.time, business_type_name: str) -> str:
+    """A second booking of a type on a day the person already holds one of (like 远程取号's one
+    ticket per type and day): cancel or 改约 the first instead."""
+    return (f"您已预约{day.month}月{day.day}日的{business_type_name}（{start:%H:%M}），同一天同类业务只能预约一次；"
+            "如需改时间请先取消或改约")
+
+
 def refusal(state: str, action: str) -> str | None:
     """None when ``action`` may be taken in ``state``; else the Chinese reason."""
     sources, _target = TRANSITIONS[action]

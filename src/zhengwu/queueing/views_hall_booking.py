@@ -84,7 +84,12 @@ def choose(request, bt_id: int):
     item = None
     if (item_id := request.GET.get("item", "")).isdigit():
         item = bt.items.filter(pk=int(item_id)).first()
+    # One live booking per type and day: said before trying, with the way to 改约 it.
+    held = svc.live_same_day(request.user, bt.pk, day) if request.user.is_authenticated and day else None
+    if held is not None and rebook is not None and held.pk == rebook.pk:
+        held = None
     return render(request, "queueing/hall/book_choose.html", {
+        "held": held,
         "bt": bt, "hall": bt.hall, "dates": dates, "day": day, "slots": slots, "error": error, "booking_block": block,
         "rebook": rebook, "item": item, "token": secrets.token_urlsafe(16),
         "weekdays": rules.WEEKDAYS,

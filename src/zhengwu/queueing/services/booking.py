@@ -3,6 +3,8 @@
 Every write runs in one transaction with its audit event. The slot's ``booked`` count changes only
 with the slot row locked (``SELECT … FOR UPDATE``) and by a conditional UPDATE (``booked <
 capacity``), so two people booking the last place never both get it, on PostgreSQL and SQLite alike.
+A person holds at most one live booking per business type and day (``hall_rules.same_day_refusal``);
+their own row is locked first, so two of their requests at once cannot both pass that check.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -59,7 +62,7 @@ def _check_bookable(*, user, slot: Slot, item) -> None:
         raise PermissionDenied("仅群众和企业账号可以网上预约")
     if (closed := _closed_day_refusal(slot)) is not None:
         raise ValidationError({"slot_id": [closed]})
-    if Appointment.objects.filter(slot=slot, user=user, status__in=[rules.BOOKED, rules.CHECKED_IN]).exists():
+    if Appointment.objects.filter(slot=slot, user=user, status__in=rules.LIVE).exists():
         raise ValidationError({"slot_id": ["您已预约该时段，请勿重复预约"]})
     block = active_block(user, slot.hall_id)
     refusal = rules.booking_refusal(now=timezone.now(), slot_start_at=slot_start_at(slot), capacity=slot.capacity,
@@ -67,11 +70,30 @@ def _check_bookable(*, user, slot: Slot, item) -> None:
                                     block_reason=block.reason if block else "")
     if refusal is not None:
         raise ValidationError({"slot_id": [refusal]})
+    if (held := live_same_day(user, slot.business_type_id, slot.date)) is not None:
+        raise ValidationError({"slot_id": [rules.same_day_refusal(held.slot.date, held.slot.start,
+                                                                  held.slot.business_type.name)]})
     bt = slot.business_type
     if not bt.bookable or not bt.is_active:
         raise ValidationError({"slot_id": [f"业务类型“{bt.name}”暂不开放预约"]})
     if item is not None and bt.items.exists() and not bt.items.filter(pk=item.pk).exists():
         raise ValidationError({"item_id": [f"事项“{item.name}”不属于业务类型“{bt.name}”，请重新选择"]})
+
+
+def live_same_day(user, business_type_id: int, day: dt.date) -> Appointment | None:
+    """The person's live (booked or checked-in) appointment of the type on ``day``, if any."""
+    return (Appointment.objects.filter(user=user, slot__business_type_id=business_type_id, slot__date=day,
+                                       status__in=rules.LIVE)
+            .select_related("slot", "slot__business_type").order_by("slot__start").first())
+
+
+def _lock_person(user) -> None:
+    """The person's row is the mutex of their bookings: two requests of one person for two slots of
+    the same type and day (two tabs, a second tap on another slot) run one after the other, so the
+    second sees the first. Taken before any slot row, in :func:`book` and :func:`rebook` alike.
+    (SQLite's IMMEDIATE transactions are serial anyway.)"""
+    if getattr(user, "is_authenticated", False):
+        get_user_model().objects.select_for_update().filter(pk=user.pk).first()
 
 
 def _take_place(slot: Slot) -> None:
@@ -104,6 +126,9 @@ def book(*, user, slot, item=None, channel: str = "portal", idempotency_key=None
         return found
     try:
         with transaction.atomic():
+            _lock_person(user)
+            if key and (found := Appointment.objects.filter(idempotency_key=key, user=user).first()) is not None:
+                return found  # the same submission twice at once: the other one booked
             slot = Slot.objects.select_for_update().select_related("business_type", "hall").get(pk=slot.pk)
             _check_bookable(user=user, slot=slot, item=item)
             appt = _new_appointment(user=user, slot=slot, item=item, channel=channel, key=key)
@@ -114,7 +139,7 @@ def book(*, user, slot, item=None, channel: str = "portal", idempotency_key=None
     except IntegrityError:
         if key and (found := Appointment.objects.filter(idempotency_key=key, user=user).first()) is not None:
             return found
-        if Appointment.objects.filter(slot=slot, user=user, status__in=[rules.BOOKED, rules.CHECKED_IN]).exists():
+        if Appointment.objects.filter(slot=slot, user=user, status__in=rules.LIVE).exists():
             raise ValidationError({"slot_id": ["您已预约该时段，请勿重复预约"]}) from None
         raise ValidationError({"slot_id": ["该时段已约满，请选择其他时段"]}) from None
 
@@ -168,6 +193,7 @@ def _rebook(*, appointment, user, slot) -> Appointment:
         _refuse(appt, "rebook")
         if appt.slot_id == slot.pk:
             raise ValidationError({"slot_id": ["新时段与原预约时段相同，请选择其他时段"]})
+        _lock_person(appt.user)  # before the slots, as in book()
         # Both slots locked, lower id first: two rebookings crossing never deadlock.
         locked = {s.pk: s for s in Slot.objects.select_for_update().select_related("business_type", "hall")
                   .filter(pk__in=[appt.slot_id, slot.pk]).order_by("pk")}
