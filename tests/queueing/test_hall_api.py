@@ -207,3 +207,29 @@ def test_block_reason_shown_rebook_by_page_and_staff_lift(setup, make_staff, cli
     assert client.post(f"/workbench/halls/{hall.pk}/blocks/{block.pk}/lift/").status_code == 302
     block.refresh_from_db()
     assert block.lifted_by == supervisor
+
+
+def test_cancel_asks_for_confirmation_first(setup, make_citizen, client):
+    """取消预约 on 我的预约 is a link to a confirmation page (the same pattern as 撤回申请, no
+    script): opening it changes nothing; only its form's POST cancels."""
+    from zhengwu.queueing.services import booking
+
+    hall, bt, s1, s2, alice = setup
+    a = booking.book(user=alice, slot=s1)
+    client.force_login(alice)
+    mine = client.get("/yuyue/mine/").content.decode()
+    assert f'href="/yuyue/mine/{a.code}/cancel/"' in mine and f'action="/yuyue/mine/{a.code}/cancel/"' not in mine
+    page = client.get(f"/yuyue/mine/{a.code}/cancel/")
+    body = page.content.decode()
+    assert page.status_code == 200 and 'id="cancel-confirm"' in body and a.code in body
+    assert "确认取消" in body and 'id="cancel-back"' in body and "<script>" not in body and "style=" not in body
+    a.refresh_from_db()
+    assert a.status == "booked"
+    r = client.post(f"/yuyue/mine/{a.code}/cancel/", follow=True)
+    a.refresh_from_db()
+    assert a.status == "cancelled" and f"已取消预约 {a.code}" in r.content.decode()
+    # no longer cancellable: the page says why instead of asking again; someone else's: 404
+    r = client.get(f"/yuyue/mine/{a.code}/cancel/", follow=True)
+    assert "该预约已取消，不能取消" in r.content.decode() and 'id="cancel-confirm"' not in r.content.decode()
+    client.force_login(make_citizen(name="李四"))
+    assert client.get(f"/yuyue/mine/{a.code}/cancel/").status_code == 404

@@ -1,5 +1,6 @@
 """Browser (Playwright, system Chromium): a citizen books a 预约 on the portal, sees the code and the
-QR code, finds it under 我的预约 and cancels it; a phone-sized screen shows the same pages."""
+QR code, finds it under 我的预约 and cancels it after a confirmation page; a phone-sized screen
+shows the same pages."""
 
 import os
 
@@ -56,8 +57,19 @@ def test_citizen_books_and_cancels(live_server, browser):
     expect(page.locator("#booking-qr svg")).to_be_visible()
     page.goto(f"{base}/yuyue/mine/")
     expect(page.locator("#booking-list")).to_contain_text(code)
+    # 取消预约 asks first (like 撤回申请); backing out keeps the booking
     with page.expect_navigation(wait_until="load"):
-        page.click(f"button[data-cancel='{code}']")
+        page.click(f"[data-cancel='{code}']")
+    expect(page.locator("#cancel-confirm")).to_contain_text(code)
+    assert Appointment.objects.get(code=code).status == "booked"
+    with page.expect_navigation(wait_until="load"):
+        page.click("#cancel-back")
+    expect(page.locator("#booking-list")).to_contain_text(code)
+    assert Appointment.objects.get(code=code).status == "booked"
+    with page.expect_navigation(wait_until="load"):
+        page.click(f"[data-cancel='{code}']")
+    with page.expect_navigation(wait_until="load"):
+        page.click("#confirm-cancel")
     expect(page.locator("body")).to_contain_text(f"已取消预约 {code}")
     assert Appointment.objects.get(code=code).status == "cancelled"
 
@@ -106,7 +118,8 @@ def test_hall_and_booking_pages_pass_axe(live_server, browser):
 
     slot = Slot.objects.filter(business_type=bt, booked__lt=10).order_by("-date").first()
     appt = booking.book(user=User.objects.get(username=login_username(CITIZEN_ID)), slot=slot)
-    for path in ("/yuyue/", f"/yuyue/types/{bt.pk}/", "/yuyue/mine/", f"/yuyue/mine/{appt.code}/"):
+    for path in ("/yuyue/", f"/yuyue/types/{bt.pk}/", "/yuyue/mine/", f"/yuyue/mine/{appt.code}/",
+                 f"/yuyue/mine/{appt.code}/cancel/"):
         visit(citizen, path)
     staff = log_in("duban")
     for path in ("/workbench/halls/", f"/workbench/halls/{hall.pk}/", f"/workbench/halls/{hall.pk}/roster/",

@@ -1,6 +1,7 @@
 """预约 on the portal (responsive: the same pages serve the phone): choose a hall and a business type
 (or come from an item's guide), a date, a slot with its free places; book, 我的预约 with cancel and
-rebook, the confirmation with the code and a QR code for the kiosk."""
+rebook (cancel after a confirmation page), the confirmation with the code and a QR code for the
+kiosk."""
 
 from __future__ import annotations
 
@@ -146,15 +147,24 @@ def mine(request):
 
 
 @login_required
-@require_POST
 def cancel(request, code: str):
+    """取消预约, after a confirmation page (the same pattern as 撤回申请: works without JavaScript,
+    a stray tap on 我的预约 changes nothing). GET asks, POST cancels."""
     appt = svc.find_mine(request.user, code)
-    try:
-        svc.cancel(appointment=appt, user=request.user)
-        messages.success(request, f"已取消预约 {appt.code}")
-    except ValidationError as exc:
-        messages.error(request, _first_message(exc))
-    return redirect("queueing:book_mine")
+    if request.method == "POST":
+        try:
+            svc.cancel(appointment=appt, user=request.user)
+            messages.success(request, f"已取消预约 {appt.code}")
+        except ValidationError as exc:
+            messages.error(request, _first_message(exc))
+        return redirect("queueing:book_mine")
+    if (why := rules.refusal(appt.status, "cancel")) is not None:
+        messages.error(request, why)
+        return redirect("queueing:book_mine")
+    if svc.slot_start_at(appt.slot) <= timezone.now():
+        messages.error(request, "预约时段已开始，不能取消")
+        return redirect("queueing:book_mine")
+    return render(request, "queueing/hall/book_cancel.html", {"a": appt})
 
 
 @login_required
