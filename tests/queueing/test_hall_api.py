@@ -145,6 +145,41 @@ def test_guide_links_to_booking(setup, dept, publish_item, client):
     assert r.status_code == 302 and r["Location"] == f"/yuyue/types/{bt.pk}/?item={item.pk}"
 
 
+def _guide_place(client, item) -> str:
+    """The guide's 预约与送达 line, rendered afresh (the guide body is cached)."""
+    import re
+
+    from django.core.cache import cache
+
+    cache.clear()
+    page = client.get(f"/items/{item.pk}/").content.decode()
+    return re.search(r"<dt[^>]*>预约与送达</dt><dd[^>]*>(.*?)</dd>", page).group(1)
+
+
+def test_guide_claims_booking_only_when_a_hall_takes_it(setup, dept, publish_item, client):
+    """支持预约 is set on (nearly) every item, but only the items some hall's bookable business type
+    serves can be booked on /yuyue/ (户政 cannot): the guide claims 支持预约办理 only for those,
+    always with the link to book it."""
+    hall, bt, *_ = setup
+    item = publish_item(dept, "户口迁移（户政）", supports_appointment=True)
+    line = _guide_place(client, item)
+    assert "支持预约办理" not in line and "暂未开通网上预约" in line and "guide-book" not in line
+    huzheng = BusinessType.objects.create(hall=hall, prefix="E", name="户政业务", bookable=False)
+    huzheng.items.add(item)  # served by the hall, but not bookable
+    assert "支持预约办理" not in _guide_place(client, item)
+    bt.items.add(item)
+    bt.is_active = False
+    bt.save()
+    assert "支持预约办理" not in _guide_place(client, item)  # a type switched off
+    bt.is_active = True
+    bt.save()
+    line = _guide_place(client, item)
+    assert line.startswith("支持预约办理") and f'href="/yuyue/?item={item.pk}" id="guide-book"' in line
+    no_booking = publish_item(dept, "无需预约的事项", supports_appointment=False)
+    bt.items.add(no_booking)
+    assert _guide_place(client, no_booking).startswith("无需预约")
+
+
 def test_every_hall_form_renders_and_saves(setup, make_staff, client):
     from zhengwu.queueing.models import Duty, ExtraSession, Zone
 

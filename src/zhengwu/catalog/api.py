@@ -130,7 +130,8 @@ class GuideOut(ItemBrief):
     fees: list[dict] = Field(description="收费项目；空表示不收费")
     results: list[dict] = Field(description="审批结果")
     special_procedures: list[dict] = Field(description="特别程序")
-    supports_appointment: bool
+    supports_appointment: bool = Field(description="事项登记的“支持预约”；能否网上预约以大厅可预约业务类型是否包含本事项为准"
+                                                   "（办事指南只在能预约时显示“在线预约”）")
     supports_express: bool
     supports_online_payment: bool
     tongban_scope: str = Field(description="通办范围")

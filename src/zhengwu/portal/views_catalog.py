@@ -118,7 +118,10 @@ def item_guide(request, pk: int):
             "item": item, "v": v, "materials": v.material_list,
             "channels": [CHANNELS.get(c, c) for c in (v.channels or [])],
             "compression_pct": None if compression is None else round(compression * 100),  # {% widthratio %}'s
-            # 支持预约办理 links to 预约 when the item belongs to a bookable business type (issue 25).
+            # 支持预约办理 is claimed, with the link to 预约, only when the item is marked 支持预约 and
+            # a bookable business type of an open hall serves it (BusinessType.items, issue 25);
+            # marked but served by none (户政…): "暂未开通网上预约" instead. Like the bundles, this can
+            # be up to GUIDE_CACHE_SECONDS old after a hall changes its business types.
             "booking_url": booking_url_for_item(item.pk) if v.supports_appointment else "",
             # 支持网上支付 only where an online channel is connected: otherwise the applicant pays at the counter.
             "online_payment": "、".join(p.label for p in payment_providers.online()) if v.supports_online_payment else "",
