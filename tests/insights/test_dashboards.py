@@ -75,6 +75,11 @@ def test_a_leader_picks_any_department_of_their_region(client, make_staff, two_d
     assert items["series"][0]["data"] == [3] and items["horizontal"]
     html_a = c.get(f"/workbench/insights/department/?department={a.pk}").content.decode()
     assert card(html_a, "cases.accepted") == "1 件"
+    # 查看明细 lists the chosen department's cases, not every department's.
+    link = re.search(r'data-key="cases.accepted">.*?<a href="([^"]+)"', html, re.S).group(1).replace("&amp;", "&")
+    assert f"department={b.pk}" in link
+    listed = c.get(link).content.decode()
+    assert "人社局事项" in listed and "市场监管局事项" not in listed
 
 
 @pytest.mark.parametrize("role", ["window", "data_admin", "hotline"])

@@ -38,17 +38,24 @@ def scope_key(user) -> str:
     return hashlib.sha1(repr(relevant).encode()).hexdigest()  # noqa: S324 - a cache key
 
 
-def _card(figure: registry.Figure, start, end, prev_start, prev_end, user) -> dict:
+def _card(figure: registry.Figure, start, end, prev_start, prev_end, user, department_id: int | None = None) -> dict:
+    """One headline card; ``department_id``: a department's dashboard, whose 查看明细 lists that
+    department's records only (where the figure has the department dimension)."""
     now = figure.total(start, end, user=user)
     before = figure.total(prev_start, prev_end, user=user)
     value = now.value if now else None
     previous = before.value if before else None
     diff = rules.change(value, previous)
+    url = None
+    if now and department_id is not None and "department" in figure.dimensions:
+        url = figure.drill_url(start, end, department_id, by="department")
+    elif now:
+        url = figure.drill_url(start, end)
     return {"key": figure.key, "name": figure.name, "unit": figure.unit, "formula": figure.formula,
             "value": value, "text": rules.format_value(value, figure.unit), "previous": previous,
             "change": diff, "change_text": rules.change_text(diff, figure.unit),
             "numerator": now.numerator if now else None, "denominator": now.denominator if now else None,
-            "url": figure.drill_url(start, end) if now else None}
+            "url": url}
 
 
 def _trend(month: dt.date, user) -> dict:

@@ -89,7 +89,8 @@ def build(user, department, month: dt.date) -> dict:
     start, end = month, rules.month_end(month)
     prev_start, prev_end, same_span = rules.comparison_period(start, end, timezone.localdate())
     with sources.memo():
-        cards = [dashboard._card(registry.get(k), start, end, prev_start, prev_end, viewer) for k in CARDS]
+        cards = [dashboard._card(registry.get(k), start, end, prev_start, prev_end, viewer, department.pk)
+                 for k in CARDS]
         trend = dashboard._trend(month, viewer)
         items = _items(start, end, viewer)
         overdue = registry.get(OVERDUE).total(start, end, user=viewer)
