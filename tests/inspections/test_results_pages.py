@@ -63,6 +63,10 @@ def test_public_filters_and_bad_input(world, make_department):
     bad = Client().get(url, {"start": "2026-02-30", "result": "x"})
     assert bad.status_code == 400 and "开始日期格式不正确" in bad.content.decode()
     assert "检查结果必须从列表中选择" in bad.content.decode()
+    bad = Client().get(url, {"department": "abc"})  # a hand-edited address: the page says what is wrong
+    assert bad.status_code == 400 and "实施部门：应为整数" in bad.content.decode()
+    bad = Client().get(url, {"after": "x" * 65})
+    assert bad.status_code == 400 and "翻页链接不正确" in bad.content.decode()
 
 
 def test_keyset_pages_cover_every_row_once(dept, make_staff):

@@ -1,8 +1,10 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 
+from zhengwu.core.forms import NamedErrorsForm, NamedErrorsMixin
 
-class LoginForm(AuthenticationForm):
+
+class LoginForm(NamedErrorsMixin, AuthenticationForm):
     username = forms.CharField(
         label="账号", max_length=150,
         help_text="个人：身份证号；企业：统一社会信用代码；工作人员：用户名",
@@ -16,16 +18,7 @@ class LoginForm(AuthenticationForm):
     }
 
 
-class NamedRequiredForm(forms.Form):
-    """An empty required field is named in its message (姓名：必填), not Django's generic one."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            field.error_messages["required"] = f"{field.label}：必填"
-
-
-class PersonRegisterForm(NamedRequiredForm):
+class PersonRegisterForm(NamedErrorsForm):
     name = forms.CharField(label="姓名", max_length=50)
     id_number = forms.CharField(label="身份证号", max_length=18)
     password = forms.CharField(label="密码", widget=forms.PasswordInput, help_text="至少8位，包含大写字母、小写字母、数字、特殊字符中的至少3类")
@@ -36,7 +29,7 @@ class PersonRegisterForm(NamedRequiredForm):
                                widget=forms.TextInput(attrs={"autocomplete": "one-time-code"}))
 
 
-class LegalRegisterForm(NamedRequiredForm):
+class LegalRegisterForm(NamedErrorsForm):
     name = forms.CharField(label="单位名称", max_length=100)
     uscc = forms.CharField(label="统一社会信用代码", max_length=18)
     legal_rep_name = forms.CharField(label="法定代表人姓名", max_length=50)
@@ -49,7 +42,7 @@ class LegalRegisterForm(NamedRequiredForm):
                                widget=forms.TextInput(attrs={"autocomplete": "one-time-code"}))
 
 
-class ZhPasswordChangeForm(PasswordChangeForm):
+class ZhPasswordChangeForm(NamedErrorsMixin, PasswordChangeForm):
     error_messages = {
         "password_mismatch": "两次输入的新密码不一致",
         "password_incorrect": "原密码不正确",

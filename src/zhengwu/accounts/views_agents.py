@@ -9,11 +9,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from zhengwu.core.forms import NamedErrorsForm
+
 from . import agents
 from .models import EnterpriseAgent
 
 
-class AgentForm(forms.Form):
+class AgentForm(NamedErrorsForm):
     name = forms.CharField(label="经办人姓名", max_length=50)
     id_number = forms.CharField(label="经办人身份证号", max_length=18,
                                 help_text="经办人须已用本人身份证号注册个人账号")

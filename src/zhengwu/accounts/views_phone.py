@@ -13,6 +13,7 @@ from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from zhengwu.core.forms import NamedErrorsForm
 from zhengwu.core.middleware import client_ip
 
 from . import phone as phone_codes
@@ -117,7 +118,7 @@ def register(request, form_class, service, template):
     return render(request, template, {"form": form, "sms_purpose": PhoneCode.Purpose.REGISTER})
 
 
-class PhoneChangeForm(forms.Form):
+class PhoneChangeForm(NamedErrorsForm):
     new_phone = forms.CharField(label="新手机号码", max_length=20,
                                 widget=forms.TextInput(attrs={"autocomplete": "tel"}))
     sms_code = forms.CharField(label="短信验证码", max_length=6, help_text="验证码发送到新手机号，5分钟内有效",

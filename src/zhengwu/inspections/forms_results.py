@@ -7,6 +7,8 @@ import datetime as dt
 from django import forms
 from django.utils import timezone
 
+from zhengwu.core.forms import NamedErrorsForm
+
 from .models import InspectionTask
 
 RESULT_CHOICES = [c for c in InspectionTask.Result.choices if c[0]]
@@ -22,15 +24,17 @@ class RecordForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 
-class PublicFilterForm(forms.Form):
-    department = forms.IntegerField(required=False)
+class PublicFilterForm(NamedErrorsForm):
+    """The public page's filters (no login): its messages name the field (core.forms)."""
+
+    department = forms.IntegerField(label="实施部门", required=False)
     start = forms.DateField(label="检查日期自", required=False,
                             error_messages={"invalid": "开始日期格式不正确，应为 年-月-日"})
     end = forms.DateField(label="检查日期至", required=False,
                           error_messages={"invalid": "结束日期格式不正确，应为 年-月-日"})
     result = forms.ChoiceField(label="检查结果", required=False, choices=[("", "全部")] + RESULT_CHOICES,
                                error_messages={"invalid_choice": "检查结果必须从列表中选择"})
-    after = forms.CharField(required=False, max_length=64)
+    after = forms.CharField(label="翻页位置", required=False, max_length=64)
 
     def clean(self):
         data = super().clean()
