@@ -36,7 +36,7 @@ def test_a_bad_rating_needs_a_problem_and_shows_it(live_server, browser, publish
     citizen.click("label[for=level-1]")  # 非常不满意, nothing else
     with citizen.expect_navigation(wait_until="load"):
         citizen.click("#rate-submit")
-    expect(citizen.locator("#rate-errors")).to_contain_text("请至少选择一个遇到的问题")
+    expect(citizen.locator("#tags-error")).to_contain_text("请至少选择一个遇到的问题")  # once, under the problems
     assert Rating.objects.count() == 0
 
     citizen.click("label[for=level-1]")

@@ -13,10 +13,14 @@ from zhengwu.ratings.rules import Counts, RState
 
 def test_levels_and_dimensions_are_checked_with_chinese_messages():
     assert rules.check_level("5") == 5
-    for bad in (0, 6, "x", None):
+    for bad in (0, 6, "x"):
         with pytest.raises(rules.RuleError) as exc:
             rules.check_level(bad)
         assert exc.value.field == "level" and "1 至 5" in exc.value.message
+    for missing in (None, "", " "):  # nothing chosen: the form asks for a choice
+        with pytest.raises(rules.RuleError) as exc:
+            rules.check_level(missing)
+        assert exc.value.field == "level" and exc.value.message == "请选择总体评价"
     assert rules.check_dimensions("window", {"overall": 5, "efficiency": "4", "skill": 4, "attitude": 5}) == {
         "overall": 5, "efficiency": 4, "skill": 4, "attitude": 5}
     assert rules.check_dimensions("case", {}) == {}

@@ -143,6 +143,8 @@ class RuleError(ValueError):
 
 
 def check_level(level) -> int:
+    if level is None or str(level).strip() == "":
+        raise RuleError("level", "请选择总体评价")
     try:
         value = int(level)
     except (TypeError, ValueError):
