@@ -12,40 +12,99 @@ from .backends import login_username
 from .models import Applicant, User
 
 
-def _check_password(password: str, password2: str, user: User) -> None:
-    if password != password2:
-        raise ValidationError({"password2": "两次输入的密码不一致"})
-    try:
-        validate_password(password, user)
-    except ValidationError as exc:
-        raise ValidationError({"password": exc.messages}) from None
+Errors = dict[str, list[str]]
+
+
+def _password_errors(password: str | None, password2: str | None, user: User) -> Errors:
+    """The password's rules (strength, and the repeat matching): both at once. ``None``: the
+    field was not given (the form already named it), its rules are not checked."""
+    errors: Errors = {}
+    if password is not None:
+        try:
+            validate_password(password, user)
+        except ValidationError as exc:
+            errors["password"] = exc.messages
+    if password is not None and password2 is not None and password != password2:
+        errors["password2"] = ["两次输入的密码不一致"]
+    return errors
+
+
+def _name_errors(errors: Errors, clean: dict, field: str, value: str | None, message: str, longest: int) -> None:
+    if value is not None:
+        clean[field] = value.strip()
+        if not (2 <= len(clean[field]) <= longest):
+            errors[field] = [message]
+
+
+def _identifier(errors: Errors, clean: dict, field: str, value: str | None, validate, *args) -> None:
+    if value is not None:
+        try:
+            clean[field] = validate(value, *args)
+        except ValidationError as exc:
+            errors[field] = exc.messages
+
+
+def _person_checked(*, name=None, id_number=None, phone=None, password=None, password2=None) -> tuple[Errors, dict]:
+    """Every rule of 自然人注册 on the fields given (``None``: not given, not checked), all at once:
+    the errors per field and the cleaned values."""
+    errors: Errors = {}
+    clean: dict = {}
+    _name_errors(errors, clean, "name", name, "姓名不正确：应为2至50个字", 50)
+    _identifier(errors, clean, "id_number", id_number, identifiers.validate_id_number)
+    _identifier(errors, clean, "phone", phone, identifiers.validate_phone)
+    if "id_number" in clean:
+        clean["username"] = login_username(clean["id_number"])
+        if User.objects.filter(username=clean["username"]).exists():
+            errors["id_number"] = ["该身份证号已注册：请直接登录，忘记密码请到窗口或联系客服重置"]
+    user = User(username=clean.get("username", ""), kind=User.Kind.PERSON, display_name=clean.get("name", ""))
+    errors.update(_password_errors(password, password2, user))
+    return errors, clean
+
+
+def _legal_checked(*, name=None, uscc=None, legal_rep_name=None, legal_rep_id_number=None, phone=None,
+                   password=None, password2=None) -> tuple[Errors, dict]:
+    """Every rule of 法人注册 on the fields given, all at once (as :func:`_person_checked`)."""
+    errors: Errors = {}
+    clean: dict = {}
+    _name_errors(errors, clean, "name", name, "单位名称不正确：应为2至100个字", 100)
+    _identifier(errors, clean, "uscc", uscc, identifiers.validate_uscc)
+    _name_errors(errors, clean, "legal_rep_name", legal_rep_name, "法定代表人姓名不正确：应为2至50个字", 50)
+    _identifier(errors, clean, "legal_rep_id_number", legal_rep_id_number, identifiers.validate_id_number,
+                "法定代表人身份证号")
+    _identifier(errors, clean, "phone", phone, identifiers.validate_phone, "联系电话")
+    if "uscc" in clean:
+        clean["username"] = login_username(clean["uscc"])
+        if User.objects.filter(username=clean["username"]).exists():
+            errors["uscc"] = ["该统一社会信用代码已注册：请直接登录"]
+    user = User(username=clean.get("username", ""), kind=User.Kind.LEGAL, display_name=clean.get("name", ""))
+    errors.update(_password_errors(password, password2, user))
+    return errors, clean
+
+
+def check_person(**fields) -> Errors:
+    """The errors :func:`register_person` would raise for the fields given (a form that found
+    other fields wrong itself names these in the same round); saves nothing."""
+    return _person_checked(**fields)[0]
+
+
+def check_legal(**fields) -> Errors:
+    """The errors :func:`register_legal` would raise for the fields given; saves nothing."""
+    return _legal_checked(**fields)[0]
 
 
 def register_person(*, name: str, id_number: str, phone: str, password: str, password2: str,
                     temporary: bool = False) -> User:
-    """自然人注册. Raises ValidationError (field → Chinese message); saves nothing on error.
+    """自然人注册. Raises ValidationError (field → Chinese messages, every wrong field at once);
+    saves nothing on error.
 
     ``temporary``: the password was issued by someone else (窗口代录): the first login must
     replace it (:class:`~zhengwu.accounts.middleware.PasswordExpiryMiddleware`)."""
-    errors: dict[str, list[str]] = {}
-    name = (name or "").strip()
-    if not (2 <= len(name) <= 50):
-        errors["name"] = ["姓名不正确：应为2至50个字"]
-    try:
-        id_number = identifiers.validate_id_number(id_number)
-    except ValidationError as exc:
-        errors["id_number"] = exc.messages
-    try:
-        phone = identifiers.validate_phone(phone)
-    except ValidationError as exc:
-        errors["phone"] = exc.messages
+    errors, clean = _person_checked(name=name or "", id_number=id_number or "", phone=phone or "",
+                                    password=password or "", password2=password2 or "")
     if errors:
         raise ValidationError(errors)
-    username = login_username(id_number)
-    if User.objects.filter(username=username).exists():
-        raise ValidationError({"id_number": "该身份证号已注册：请直接登录，忘记密码请到窗口或联系客服重置"})
-    user = User(username=username, kind=User.Kind.PERSON, display_name=name, phone=phone)
-    _check_password(password, password2, user)
+    name, id_number, phone = clean["name"], clean["id_number"], clean["phone"]
+    user = User(username=clean["username"], kind=User.Kind.PERSON, display_name=name, phone=phone)
     user.set_password(password)
     user.must_change_password = temporary
     try:
@@ -66,32 +125,14 @@ def register_legal(
     password: str, password2: str, temporary: bool = False,
 ) -> User:
     """法人注册 (``temporary`` as for :func:`register_person`)."""
-    errors: dict[str, list[str]] = {}
-    name = (name or "").strip()
-    if not (2 <= len(name) <= 100):
-        errors["name"] = ["单位名称不正确：应为2至100个字"]
-    try:
-        uscc = identifiers.validate_uscc(uscc)
-    except ValidationError as exc:
-        errors["uscc"] = exc.messages
-    legal_rep_name = (legal_rep_name or "").strip()
-    if not (2 <= len(legal_rep_name) <= 50):
-        errors["legal_rep_name"] = ["法定代表人姓名不正确：应为2至50个字"]
-    try:
-        legal_rep_id_number = identifiers.validate_id_number(legal_rep_id_number, "法定代表人身份证号")
-    except ValidationError as exc:
-        errors["legal_rep_id_number"] = exc.messages
-    try:
-        phone = identifiers.validate_phone(phone, "联系电话")
-    except ValidationError as exc:
-        errors["phone"] = exc.messages
+    errors, clean = _legal_checked(name=name or "", uscc=uscc or "", legal_rep_name=legal_rep_name or "",
+                                   legal_rep_id_number=legal_rep_id_number or "", phone=phone or "",
+                                   password=password or "", password2=password2 or "")
     if errors:
         raise ValidationError(errors)
-    username = login_username(uscc)
-    if User.objects.filter(username=username).exists():
-        raise ValidationError({"uscc": "该统一社会信用代码已注册：请直接登录"})
-    user = User(username=username, kind=User.Kind.LEGAL, display_name=name, phone=phone)
-    _check_password(password, password2, user)
+    name, uscc, phone = clean["name"], clean["uscc"], clean["phone"]
+    legal_rep_name, legal_rep_id_number = clean["legal_rep_name"], clean["legal_rep_id_number"]
+    user = User(username=clean["username"], kind=User.Kind.LEGAL, display_name=name, phone=phone)
     user.set_password(password)
     user.must_change_password = temporary
     try:

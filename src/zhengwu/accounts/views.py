@@ -36,13 +36,15 @@ class LogoutView(auth_views.LogoutView):
 def register_person(request):
     from .views_phone import register  # the phone is proven by an SMS code (issue 31)
 
-    return register(request, PersonRegisterForm, services.register_person, "accounts/register_person.html")
+    return register(request, PersonRegisterForm, services.register_person, "accounts/register_person.html",
+                    services.check_person)
 
 
 def register_legal(request):
     from .views_phone import register
 
-    return register(request, LegalRegisterForm, services.register_legal, "accounts/register_legal.html")
+    return register(request, LegalRegisterForm, services.register_legal, "accounts/register_legal.html",
+                    services.check_legal)
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):

@@ -81,24 +81,56 @@ def _valid_but_code(form) -> bool:
     return valid
 
 
-def register(request, form_class, service, template):
-    """个人/法人注册: the phone is proven by an SMS code before the account is created."""
+def _add_errors(form, errors: dict[str, list[str]]) -> None:
+    """Errors of the service's rules onto the form; a field the form already found wrong keeps
+    its own message (one message per problem)."""
+    for field, messages_ in errors.items():
+        key = field if field in form.fields else None
+        if key is not None and key in form.errors:
+            continue
+        for message in messages_:
+            form.add_error(key, message)
+
+
+def _check_code(phone: str, code: str):
+    """(the code's record, None) or (None, the error): a wrong code counts against its tries
+    (committed) whatever else is wrong."""
+    try:
+        return phone_codes.check_code(phone, PhoneCode.Purpose.REGISTER, code), None
+    except ValidationError as exc:
+        return None, exc
+
+
+def _name_all_errors(form, check) -> None:
+    """The form found some fields wrong: name in the same round what the service's rules say of
+    the others (the password's strength and repeat, a wrong 身份证号 …) and of the code."""
+    given = {name: value for name, value in form.cleaned_data.items() if name != "sms_code"}
+    _add_errors(form, check(**given))
+    code = (form.data.get("sms_code") or "").strip()
+    if code and "phone" in given and "sms_code" not in form.errors:
+        _obj, code_error = _check_code(given["phone"], code)
+        if code_error is not None:
+            _add_errors(form, _errors(code_error))
+
+
+def register(request, form_class, service, template, check):
+    """个人/法人注册: the phone is proven by an SMS code before the account is created. Every
+    wrong field is named in one round: the form's own checks, the service's rules (``check``:
+    the errors ``service`` would raise for the fields given) and the code."""
     if request.method == "POST" and request.POST.get("action") == "send_code":
         keep = {k: v for k, v in request.POST.items() if k not in ("password", "password2", "sms_code")}
         form = _refilled(form_class, keep)
         _send_without_js(request, form, "phone", PhoneCode.Purpose.REGISTER)
         return render(request, template, {"form": form, "sms_purpose": PhoneCode.Purpose.REGISTER})
     form = form_class(request.POST or None)
-    if request.method == "POST" and _valid_but_code(form):
+    if request.method == "POST" and not _valid_but_code(form):
+        _name_all_errors(form, check)
+    elif request.method == "POST":
         data = dict(form.cleaned_data)
         code = data.pop("sms_code")
         # The code first (a wrong one counts against its tries, committed), then every field of the
         # registration, so that the page names all that is wrong at once.
-        code_error = None
-        try:
-            obj = phone_codes.check_code(data["phone"], PhoneCode.Purpose.REGISTER, code)
-        except ValidationError as exc:
-            obj, code_error = None, exc
+        obj, code_error = _check_code(data["phone"], code)
         try:
             with transaction.atomic():
                 user = service(**data)
@@ -108,9 +140,7 @@ def register(request, form_class, service, template):
         except ValidationError as exc:
             shown = [exc] if exc is code_error or code_error is None else [exc, code_error]
             for error_set in shown:
-                for field, errors in _errors(error_set).items():
-                    for error in errors:
-                        form.add_error(field if field in form.fields else None, error)
+                _add_errors(form, _errors(error_set))
         else:
             login(request, user, backend="zhengwu.accounts.backends.IdentifierBackend")
             messages.success(request, "注册成功，已为您登录。")
