@@ -163,6 +163,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "zhengwu.core.errors.PageErrorsMiddleware",  # a Chinese page for an empty 405 (a POST address opened)
     "django_otp.middleware.OTPMiddleware",  # request.user.is_verified(): the TOTP step was passed
     # 等保 session rules: one session per staff account, the second factor, password expiry.
     "zhengwu.accounts.middleware_security.SingleStaffSessionMiddleware",

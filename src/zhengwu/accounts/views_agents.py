@@ -7,7 +7,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
 
 from zhengwu.core.forms import NamedErrorsForm
 
@@ -44,8 +43,9 @@ def manage(request):
 
 
 @login_required
-@require_POST
 def revoke(request, pk: int):
+    if request.method != "POST":  # the address opened in the browser: the page with the 撤销 buttons
+        return redirect("accounts:agents")
     try:
         agent = agents.revoke(request.user, pk)
     except ValidationError as exc:
@@ -56,9 +56,11 @@ def revoke(request, pk: int):
 
 
 @login_required
-@require_POST
 def acting(request):
-    """以企业身份办事 (``enterprise`` = its applicant id) or back to 个人身份 (``stop``)."""
+    """以企业身份办事 (``enterprise`` = its applicant id) or back to 个人身份 (``stop``). Opened in
+    the browser (GET): 账户与安全, the page that offers the switch."""
+    if request.method != "POST":
+        return redirect("accounts:security")
     if request.POST.get("stop"):
         agents.stop_acting(request)
         messages.success(request, "已切换回个人身份。")

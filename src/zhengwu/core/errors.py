@@ -7,13 +7,14 @@ The NinjaAPI's exception handlers (``zhengwu/api.py``) map what the services rai
 ``ValidationError`` 400, ``PermissionDenied`` 403, :class:`NotFound` 404, :class:`Conflict` 409 —
 to these bodies. Django's own error views (``handler400/403/404/500`` in ``zhengwu/urls.py``)
 answer the same way for those prefixes, so an unknown API path or a crash outside a handler is
-JSON too, and every other page keeps its HTML template.
+JSON too, and every other page keeps its HTML template. A page's empty 405 (an address that acts
+on a form's POST, opened in the browser) gets the Chinese ``405.html`` (:class:`PageErrorsMiddleware`).
 """
 
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.views import defaults
 
 API_PREFIXES = ("/api/", "/open311/")
@@ -170,3 +171,26 @@ class ApiErrorsMiddleware:
             if header in response:
                 answer[header] = response[header]
         return answer
+
+
+class PageErrorsMiddleware:
+    """The net under the pages (outside /api/ and /open311/): a 405 with no body — Django's
+    ``require_POST`` and the class-based views' refusal of a method, when an address that acts on
+    a form's POST is opened in the browser — gets a Chinese page (``405.html``, the status and
+    ``Allow`` kept) instead of the browser's own English “HTTP ERROR 405”. After the
+    authentication middleware: the page shows the navbar of the user."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code != 405 or response.content or is_api_path(request.path_info) \
+                or getattr(response, "streaming", False):
+            return response
+        from django.template import loader
+
+        page = HttpResponse(loader.render_to_string("405.html", request=request), status=405)
+        if "Allow" in response:
+            page["Allow"] = response["Allow"]
+        return page
