@@ -106,6 +106,12 @@ ACTION_LABELS = {a: t.label for a, t in STATE_TABLE.items()} | {
     "register": "受理登记", "submit": "网上提交诉求", "co_reply": "协办意见", "note": "备注", "rate": "诉求人评价",
     "ledger": "登记核查处理结果",
 }
+# The steps whose text (``TicketEvent.opinion``) the citizen's 办理进度 shows: notes written for the
+# ticket's history that the citizen may read (“诉求人上传照片2张”, “工单…作为重复诉求并入本工单”) and
+# the citizen's own rating. Other texts are the staff's working notes (派单意见, 退单理由, 延期理由,
+# 协办意见, 回访记录 …): the citizen sees the step, the staff timeline its text. The answer itself
+# is shown as 答复 on top of the page. Events with ``public=False`` are not shown at all.
+CITIZEN_TEXT_ACTIONS = frozenset({"note", "rate"})
 
 
 # -- ticket types and routing ------------------------------------------------------------------

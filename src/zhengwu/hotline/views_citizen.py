@@ -130,7 +130,9 @@ def my_ticket(request, pk: int):
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     t = queries.citizen_ticket(request.user, pk)
-    events = list(t.events.filter(public=True).order_by("at", "pk"))
+    events = list(t.events.filter(public=True).select_related("department").order_by("at", "pk"))
+    for e in events:
+        e.citizen_text = e.opinion if e.action in rules.CITIZEN_TEXT_ACTIONS else ""
     rateable = (t.state in rules.RATEABLE_STATES and bool(t.reply) and t.satisfaction is None)
     return render(request, "hotline/citizen_ticket.html", {
         "t": t, "events": events, "rateable": rateable, "ratings": list(rules.CITIZEN_RATINGS.items()),
