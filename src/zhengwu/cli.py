@@ -26,7 +26,13 @@ def main(argv: list[str] | None = None) -> None:
     # `zhengwu import-items` runs the management command `import_items`.
     if len(argv) > 1 and not argv[1].startswith("-"):
         argv[1] = argv[1].replace("-", "_")
-    execute_from_command_line(argv)
+    from zhengwu.core.setting_rules import SettingError
+
+    try:
+        execute_from_command_line(argv)
+    except SettingError as exc:  # a bad environment variable: what to fix, not a traceback
+        sys.stderr.write(f"配置错误：{exc}\n")
+        sys.exit(2)
 
 
 if __name__ == "__main__":

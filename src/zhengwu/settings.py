@@ -101,6 +101,10 @@ SECRET_KEY = os.environ.get("ZHENGWU_SECRET_KEY") or _keys["secret_key"]
 ZHENGWU_PII_KEY = os.environ.get("ZHENGWU_PII_KEY") or _keys["pii_key"]
 # The audit chain's keys and checkpoints (ADR 0020): outside the database by design.
 ZHENGWU_AUDIT_KEY = os.environ.get("ZHENGWU_AUDIT_KEY") or _keys["audit_key"]
+from zhengwu.core.setting_rules import check_key  # noqa: E402  (pure: no Django import)
+
+check_key(ZHENGWU_PII_KEY, "ZHENGWU_PII_KEY")
+check_key(ZHENGWU_AUDIT_KEY, "ZHENGWU_AUDIT_KEY")
 ZHENGWU_AUDIT_SIGNING_KEY = os.environ.get("ZHENGWU_AUDIT_SIGNING_KEY", "")
 ZHENGWU_AUDIT_DIR = Path(os.environ.get("ZHENGWU_AUDIT_DIR") or DATA_DIR / "audit").resolve()
 

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 
+from .setting_rules import SettingError
+
 MIN_LOG_DAYS = 180
 BATCH = 5000  # rows deleted per statement: never one huge DELETE on a large table
 
 
-class RetentionError(ValueError):
+class RetentionError(SettingError):
     """A retention period the law does not allow (message in Chinese)."""
 
 
