@@ -78,3 +78,21 @@ def test_others_get_404(staff_client, make_staff, fire_approver, submitted_case,
     assert client.get(url(submitted_case, "receipt")).status_code in (302, 403, 404)
     assert staff_client(make_staff("window")).get(url(submitted_case, "nonsense")).status_code == 404
     assert not reads()
+
+
+@pytest.mark.skipif(__import__("shutil").which("pdftotext") is None, reason="pdftotext (poppler-utils) not installed")
+def test_a_tolerated_acceptance_notice_lists_what_is_owed_and_by_when(submitted_case, window_staff, tmp_path):
+    """容缺受理: the 受理通知书 does not say 申请材料齐全; it lists each 容缺材料 with its 补交期限."""
+    import datetime as dt
+    import subprocess
+
+    from zhengwu.cases.documents import acceptance_notice_pdf
+
+    due = dt.date.today() + dt.timedelta(days=10)
+    case = intake.accept_pending(window_staff, submitted_case, submitted_case.lock_version, [("健康证明", due)])
+    path = tmp_path / "notice.pdf"
+    path.write_bytes(acceptance_notice_pdf(Case.objects.get(pk=case.pk)).content.read())
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    flat = "".join(text.split())
+    assert "申请材料齐全" not in flat and "容缺材料1" in flat
+    assert f"健康证明（{due:%Y年%m月%d日}前补交）" in flat and "容缺材料补齐之前，办件不能办结" in flat

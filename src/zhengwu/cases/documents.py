@@ -224,15 +224,23 @@ def acceptance_notice_pdf(case) -> Pdf:
     """受理通知书: the application is accepted; the date and the promised completion date."""
     due = f"{case.due_date:%Y年%m月%d日}" if case.due_date else ""
     promised = "即办" if not case.promised_days else f"{case.promised_days}个工作日（{due}前办结）"
+    pending = list(case.pending_materials.order_by("due_date", "pk")) if case.intake_mode == "tolerated" else []
+    if pending:  # 容缺受理: the materials still owed and by when, in writing
+        materials = "申请材料主件齐全、符合法定形式，下表所列次要材料容缺后补"
+        owed = [(f"容缺材料{i}", f"{p.name}（{p.due_date:%Y年%m月%d日}前补交"
+                 f"{'，已补交' if p.supplied_at else ''}）") for i, p in enumerate(pending, start=1)]
+        after = "\n请在补交期限前补交容缺材料；容缺材料补齐之前，办件不能办结。"
+    else:
+        materials, owed, after = "申请材料齐全、符合法定形式", [], ""
     text = (f"{case.applicant.name}：\n你（单位）于{_submitted(case)}提出的“{case.service_item.name}”申请"
-            f"（办件编号 {case.number}），申请材料齐全、符合法定形式，根据《中华人民共和国行政许可法》第三十二条"
+            f"（办件编号 {case.number}），{materials}，根据《中华人民共和国行政许可法》第三十二条"
             f"第一款第（五）项的规定，决定予以受理。" + (f"\n受理方式：{case.get_intake_mode_display()}。"
-                                                   if case.intake_mode != "normal" else ""))
+                                                   if case.intake_mode != "normal" else "") + after)
     return _render(
         "受理通知书",
         [("办件编号", case.number or ""), ("事项名称", case.service_item.name), ("实施部门", case.department.name),
          ("申请人", case.applicant.name), ("受理日期", f"{case.accepted_on:%Y年%m月%d日}" if case.accepted_on else ""),
-         ("承诺办理时限", promised)],
+         ("承诺办理时限", promised), *owed],
         [text, "请凭办件编号在“我的办件”中查询办理进度。如对办理有意见，可拨打12345政务服务便民热线。"],
         _signed(case), qr=_receipt_qr(case), sealed_by=case.department, reason=f"受理通知书 {case.number}",
     )
