@@ -96,3 +96,14 @@ def test_a_tolerated_acceptance_notice_lists_what_is_owed_and_by_when(submitted_
     flat = "".join(text.split())
     assert "申请材料齐全" not in flat and "容缺材料1" in flat
     assert f"健康证明（{due:%Y年%m月%d日}前补交）" in flat and "容缺材料补齐之前，办件不能办结" in flat
+
+
+def test_a_tolerated_acceptance_message_names_the_materials_and_the_date(submitted_case, window_staff):
+    import datetime as dt
+
+    from zhengwu.cases.models import Notification
+
+    due = dt.date.today() + dt.timedelta(days=10)
+    intake.accept_pending(window_staff, submitted_case, submitted_case.lock_version, [("健康证明", due)])
+    body = Notification.objects.filter(case=submitted_case).latest("pk").body
+    assert f"请于{due:%Y年%m月%d日}前补交容缺材料：健康证明。" in body

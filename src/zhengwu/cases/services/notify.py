@@ -83,6 +83,10 @@ def notify_state_change(case: Case, label: str) -> None:
     body = f"您的办件（编号 {case.number or '草稿'}）已{label}，当前状态：{case.state_label}。"
     if case.due_date and case.state in ("in_review", "suspended"):
         body += f"承诺办结日期：{case.due_date:%Y年%m月%d日}。"
+    if case.intake_mode == "tolerated" and case.state == "in_review":
+        owed = list(case.pending_materials.filter(supplied_at__isnull=True).order_by("due_date", "pk"))
+        if owed:  # 容缺受理: what to bring, and by when, in the message itself
+            body += f"请于{owed[0].due_date:%Y年%m月%d日}前补交容缺材料：{'、'.join(p.name for p in owed)}。"
     notify_applicant(case, title, body)
 
 
