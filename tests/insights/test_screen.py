@@ -165,3 +165,17 @@ def test_the_screen_and_its_json(client, make_staff):
     assert data["tiles"][0]["text"] == "0 件" and data["tiles"][4]["chart"]["x"][-1]
     client.force_login(make_staff("window"))
     assert client.get("/workbench/insights/screen/data.json").status_code == 403
+
+
+def test_the_screen_compares_a_period_so_far_with_the_same_days_before():
+    """大屏: 1–7 December against 1–7 November (as the dashboards), not all of November; the year
+    so far against the same days of last year."""
+    import datetime as dt
+
+    from zhengwu.insights.screen import compared_with
+
+    today = dt.date(2026, 12, 7)
+    assert compared_with("month", today) == (dt.date(2026, 11, 1), dt.date(2026, 11, 7), "较上月同期")
+    assert compared_with("year", today) == (dt.date(2025, 1, 1), dt.date(2025, 12, 7), "较上年同期")
+    assert compared_with("year", dt.date(2028, 2, 29))[1] == dt.date(2027, 2, 28)
+    assert compared_with("day", today) == (dt.date(2026, 12, 6), dt.date(2026, 12, 6), "较昨日")

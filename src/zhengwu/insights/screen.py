@@ -30,12 +30,29 @@ def period_bounds(period: str, today: dt.date) -> tuple[dt.date, dt.date, dt.dat
     return (first, rules.month_end(first), *rules.previous_period("month", first))
 
 
-def _number(figure, period, today, user) -> dict:
+def compared_with(period: str, today: dt.date) -> tuple[dt.date, dt.date, str]:
+    """What the number of ``period`` so far is compared with, and the word for it: this month so far
+    with the same days of the month before (as the dashboards, rules.comparison_period), this year
+    so far with the same days of the year before; today with yesterday."""
     start, end, p_start, p_end = period_bounds(period, today)
+    if period == "month":
+        p_start, p_end, same = rules.comparison_period(start, end, today)
+        return p_start, p_end, "较上月同期" if same else "较上月"
+    if period == "year":
+        try:
+            same_day = today.replace(year=today.year - 1)
+        except ValueError:  # 29 February
+            same_day = today.replace(year=today.year - 1, day=28)
+        return p_start, min(same_day, p_end), "较上年同期"
+    return p_start, p_end, "较昨日"
+
+
+def _number(figure, period, today, user) -> dict:
+    start, end, _, _ = period_bounds(period, today)
+    p_start, p_end, word = compared_with(period, today)
     now, before = figure.total(start, end, user=user), figure.total(p_start, p_end, user=user)
     value = now.value if now else None
     diff = rules.change(value, before.value if before else None)
-    word = {"day": "较昨日", "month": "较上月", "year": "较上年"}[period]
     return {"value": value, "text": rules.format_value(value, figure.unit),
             "change_text": f"{word} {rules.change_text(diff, figure.unit)}", "change": diff}
 
