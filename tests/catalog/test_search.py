@@ -269,6 +269,7 @@ def test_reindex_command_rebuilds_everything(search_catalogue):
 def test_highlight_escapes_and_marks():
     assert search.highlight("出生<登记>", ["出生"]) == "<mark>出生</mark>&lt;登记&gt;"
     assert search.highlight("户口登记", ["户口", "户口登记"]) == "<mark>户口登记</mark>"
+    assert search.highlight("开办餐饮店一件事", ["开办", "餐饮店"]) == "<mark>开办餐饮店</mark>一件事"  # no gap between
 
 
 def test_synonym_file_is_parsed_with_context_and_direction():
