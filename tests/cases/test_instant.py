@@ -41,6 +41,14 @@ def test_each_operator(line, fact, ok):
     assert ir.evaluate(conditions, {source: fact}, {})[0] is ok
 
 
+def test_conditions_read_as_sentences():
+    assert ir.reads("在世 = 否") == "在世：否" and ir.reads("人口库有记录 = 是") == "人口库有记录"
+    assert ir.reads("户籍区划 开头 410105", lambda c: f"金水区（{c}）") == "户籍区划属于金水区（410105）"
+    assert ir.reads("登记状态 属于 存续,在业") == "登记状态为存续、在业之一"
+    assert ir.reads("表单.area <= 100") == "area不大于100"
+    assert ir.reads("表单.area <= 100", titles={"area": "面积"}) == "面积不大于100"
+
+
 def test_form_values_and_missing_data_fail():
     conditions, _ = ir.parse("表单.area <= 100\n表单.kind = 餐饮")
     assert ir.evaluate(conditions, {}, {"area": 80, "kind": "餐饮"})[0]
@@ -94,7 +102,9 @@ def test_all_rules_hold_and_the_case_is_approved_at_once(elder_item, citizen, pd
     decision = InstantDecision.objects.get(case=case)
     assert decision.outcome == "approved" and decision.review == "pending"
     assert [c["passed"] for c in decision.checks] == [True] * 6
-    assert "秒批" in case.result.reason and "年龄 >= 60" in case.result.reason
+    # The decision reads as sentences, the region by its name, not the rule's own notation.
+    assert case.result.reason.startswith("秒批：经核验，符合《河南省老年人权益保障条例》第三十条规定的全部条件（人口库有记录；姓名一致；年龄不小于60；在世；户籍区划属于")
+    assert "面积不大于100）" in case.result.reason and ">=" not in case.result.reason
     assert list(CaseEvent.objects.filter(case=case).values_list("action", flat=True))[-2:] == ["instant_accept", "conclude"]
     call = QueryCall.objects.get(kind="verify")
     assert call.purpose.startswith("秒批") and call.result == "found"  # the registry read is recorded

@@ -127,6 +127,35 @@ def holds(cond: Condition, actual) -> bool:
     return False  # an order between texts is not a rule
 
 
+_OP_WORDS = {"=": "为", "!=": "不为", ">": "大于", ">=": "不小于", "<": "小于", "<=": "不大于", "包含": "包含"}
+_REGION_FACTS = {"户籍区划", "登记区划"}
+
+
+def reads(condition: str, namer=None, titles: dict | None = None) -> str:
+    """A condition as the applicant reads it in a decision: "人口库有记录 = 是" → "人口库有记录",
+    "年龄 >= 60" → "年龄不小于60", "户籍区划 开头 410105" → "户籍区划属于金水区（410105）" (``namer``: region
+    code → name, org.regions.region_namer), "登记状态 属于 存续,在业" → "登记状态为存续、在业之一"; a form
+    field by its title (``titles``: field → title): "表单.area <= 100" → "面积不大于100"."""
+    m = _LINE.match(condition)
+    if not m:
+        return condition
+    source, op, value = m.groups()
+    label = source
+    if source.startswith(FORM_PREFIX):
+        field = source[len(FORM_PREFIX):]
+        label = (titles or {}).get(field) or field
+    if _kind(source) == "bool" and op in ("=", "!="):
+        yes = (value.lower() in _TRUE) == (op == "=")
+        return label if yes else f"{label}：否"
+    if op == "开头":
+        if source in _REGION_FACTS:
+            return f"{label}属于{namer(value) if namer else value}"
+        return f"{label}以“{value}”开头"
+    if op == "属于":
+        return f"{label}为{'、'.join(v.strip() for v in re.split(r'[,，、]', value) if v.strip())}之一"
+    return f"{label}{_OP_WORDS.get(op, op)}{value}"
+
+
 def evaluate(conditions: list[Condition], facts: dict, form: dict) -> tuple[bool, list[Check]]:
     """Every condition on the facts; True only when all hold (and there is at least one)."""
     checks = []

@@ -135,8 +135,13 @@ def _approve(case: Case, rule: InstantRule, checks) -> None:
     case = transition(case, "instant_accept", Actor.SYSTEM, None, opinion="符合秒批规则，自动受理",
                       data={"accepted_on": today.isoformat(), "due_date": case.due_date.isoformat()},
                       extra_fields=["accepted_on", "due_date"], notify=False)
-    reason = (f"秒批：经核验，符合{rule.basis}规定的全部条件（" + "；".join(c.condition for c in checks)
-              + "），予以准予。")
+    from zhengwu.org.regions import region_namer
+
+    namer = region_namer()
+    props = (case.item_version.form_schema or {}).get("properties") or {}
+    titles = {k: p.get("title") for k, p in props.items() if isinstance(p, dict) and p.get("title")}
+    reason = (f"秒批：经核验，符合{rule.basis}规定的全部条件（"
+              + "；".join(instant_rules.reads(c.condition, namer, titles) for c in checks) + "），予以准予。")
     conclude_now(None, case, "approved", reason)
 
 
