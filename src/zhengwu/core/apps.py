@@ -11,7 +11,9 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         import datetime as dt
 
-        from . import signals  # noqa: F401  (calendar cache invalidation)
+        from . import admin_names, signals  # noqa: F401  (signals: calendar cache invalidation)
+
+        admin_names.apply()
         from .schedule import Job
         from .schedule import register as register_job
 
