@@ -28,9 +28,25 @@ class CalendarYearAdmin(admin.ModelAdmin):
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(ReadOnlyAdmin):
-    list_display = ["seq", "at", "actor", "action", "object_type", "object_id", "ip"]
+    list_display = ["seq", "at", "actor", "what", "object_kind", "object_id", "ip"]
     list_filter = ["action"]
     search_fields = ["=object_id", "=actor", "action"]
+
+    @admin.display(description="操作", ordering="action")
+    def what(self, obj):
+        from .audit_labels import action_label
+
+        label = action_label(obj.action)
+        return label if label == obj.action else f"{label}（{obj.action}）"
+
+    @admin.display(description="对象类型", ordering="object_type")
+    def object_kind(self, obj):
+        from django.apps import apps
+
+        try:
+            return apps.get_model(obj.object_type)._meta.verbose_name
+        except (LookupError, ValueError):
+            return obj.object_type
 
 
 @admin.register(AuditCheckpoint)
