@@ -39,6 +39,11 @@ def test_only_item_admins_may_use_the_page(client, make_staff, district):
     assert client.get(reverse("catalog:wb_export") + "?region=410105000000").status_code == 403
 
 
+def test_the_page_warns_that_a_blank_cell_clears_the_field(admin_client):
+    page = admin_client.get(reverse("catalog:wb_import")).content.decode()
+    assert "空单元格会清空该项" in page and "请删去不改的列再导入" in page
+
+
 def test_upload_shows_counts_new_departments_and_bad_rows(tmp_path, admin_client, market):
     path = write_xlsx(tmp_path / "清单.xlsx", [
         row(), row(事项名称="人防审批", 实施主体="郑州市金水区人民防空办公室", 基本编码=""),
