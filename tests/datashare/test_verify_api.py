@@ -161,7 +161,19 @@ def test_quota_429_with_retry_after(client, setup):
     assert QueryCall.objects.filter(status_code=429).count() == 1
 
 
-def test_per_minute_429(client, setup):
+def test_per_minute_429(client, setup, monkeypatch):
+    """Two calls in one minute with a limit of one: the second is refused. The clock is held at
+    the middle of a minute (the counter's window is the calendar minute: two calls either side of
+    a minute's end were both allowed, and the test failed on a loaded machine)."""
+    from types import SimpleNamespace
+
+    from django.utils import timezone
+
+    from zhengwu.datashare import quota
+
+    fixed = timezone.now().replace(second=30, microsecond=0)
+    monkeypatch.setattr(quota, "timezone", SimpleNamespace(now=lambda: fixed,
+                                                           localtime=lambda t=None: timezone.localtime(t or fixed)))
     s = setup
     g = s["grant"]
     g.per_minute = 1
