@@ -218,3 +218,13 @@ def test_max_one_visit_does_not_count_an_unrecorded_visits_figure():
     items = [{"visits": None, "online_depth": 1}, {"visits": 1, "online_depth": 1}, {"visits": 2, "online_depth": 1}]
     f = rules.catalogue_figures(items)
     assert (f.zero_visit_count, f.max_one_visit_count) == (0, 1)
+
+
+def test_days_outside_the_import_bounds_are_refused():
+    check = rules.check_guide({"statutory_days": 99999, "promised_days": 5, "case_type": "committed"})
+    assert check.errors["statutory_days"] == ["法定时限不能超过3650个工作日（填写的是99999个工作日）"]
+    check = rules.check_guide({"statutory_days": 3651, "promised_days": 3651, "case_type": "committed"})
+    assert check.errors["promised_days"] == ["承诺时限不能超过3650个工作日（填写的是3651个工作日）"]
+    assert rules.check_guide({"statutory_days": 3650, "promised_days": 3650, "case_type": "committed"}).ok
+    assert "不能为负数" in rules.check_guide({"statutory_days": -1, "promised_days": 0,
+                                               "case_type": "instant"}).errors["statutory_days"][0]

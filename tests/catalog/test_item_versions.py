@@ -294,3 +294,10 @@ def test_codes_are_checked_and_provincial_shapes_flagged(item_admin, department,
     good = svc.create_item(item_admin, department=department, data=guide(name="食品经营许可（变更）", base_code="000120001000"))
     good.refresh_from_db()
     assert good.code_recognised and good.base_item.code == "000120001000"
+
+
+def test_statutory_days_over_the_import_bound_are_refused_on_save(make_item, item_admin):
+    item = make_item(publish=False)
+    with pytest.raises(ValidationError) as exc:
+        svc.edit_draft(item_admin, item, lock_version=item.lock_version, data={"statutory_days": 99999})
+    assert exc.value.message_dict["statutory_days"] == ["法定时限不能超过3650个工作日（填写的是99999个工作日）"]

@@ -109,6 +109,18 @@ def test_form_errors_are_chinese_and_next_to_the_field(admin_client, department)
     assert ServiceItem.objects.count() == 0
 
 
+def test_editor_refuses_days_the_import_refuses(admin_client, make_item):
+    item = make_item(publish=False)
+    response = admin_client.post(url("wb_item_edit", item.pk), guide_post(
+        statutory_days="99999", lock_version=item.lock_version))
+    assert response.status_code == 200
+    assert response.context["form"].errors["statutory_days"] == ["法定时限不能超过3650个工作日（填写的是99999个工作日）"]
+    response = admin_client.post(url("wb_item_edit", item.pk), guide_post(
+        statutory_days="1.5", lock_version=item.lock_version))
+    assert response.context["form"].errors["statutory_days"] == ["法定时限：应为整数（工作日）"]
+    assert item.versions.get().statutory_days == 20
+
+
 def test_new_item_twice_does_not_duplicate(admin_client, department):
     admin_client.post(url("wb_item_new"), guide_post(department=department.pk))
     response = admin_client.post(url("wb_item_new"), guide_post(department=department.pk))

@@ -237,6 +237,13 @@ class GuideForm(BootstrapMixin, forms.ModelForm):
         for name in ("item_type", "service_object", "case_type"):
             self.fields[name].error_messages["required"] = f"请选择{self.fields[name].label}"
         self.fields["name"].error_messages["required"] = "事项名称不能为空"
+        for name, title in rules.DAYS_TITLES.items():
+            if name in self.fields:  # the bounds themselves are refused by rules.check_guide
+                self.fields[name].error_messages.update({
+                    "invalid": f"{title}：应为整数（工作日）",
+                    "min_value": f"{title}不能为负数：应为0至{rules.MAX_DAYS}个工作日",
+                    "max_value": f"{title}不能超过{rules.MAX_DAYS}个工作日",
+                })
         if "result_licence_type" in self.fields:
             field = self.fields["result_licence_type"]
             field.queryset = licence_type_choices()

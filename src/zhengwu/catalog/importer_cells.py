@@ -78,8 +78,8 @@ def days_value(value: Any, title: str, *, allow_instant: bool = False) -> int:
                 raise CellError(f"{title}不能为负数：应为不小于0的整数（工作日）")
             raise CellError(f"{title}应为不小于0的整数（工作日），例如：20")
         number = int(m.group(1))
-    if number > 3650:
-        raise CellError(f"{title}不能超过3650个工作日")
+    if number > rules.MAX_DAYS:
+        raise CellError(f"{title}不能超过{rules.MAX_DAYS}个工作日")
     return number
 
 
@@ -274,14 +274,14 @@ def _small_int(value: Any) -> int | None:
 
 def _days(value: Any, title: str) -> int:
     n = _small_int(value)
-    if n is not None and 0 <= n <= 3650:
+    if n is not None and 0 <= n <= rules.MAX_DAYS:
         return n
     return days_value(value, title)
 
 
 def _promised(value: Any, title: str) -> int:
     n = _small_int(value)
-    if n is not None and 0 <= n <= 3650:
+    if n is not None and 0 <= n <= rules.MAX_DAYS:
         return n
     return days_value(value, title, allow_instant=True)
 

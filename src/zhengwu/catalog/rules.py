@@ -36,6 +36,23 @@ from zhengwu.core.statemachine import t as _t
 
 from . import fee_rules
 
+# 法定时限 and 承诺时限 are whole working days from 0 to MAX_DAYS: the importer, the editor and the
+# service refuse the same bounds (docs/catalog-import.md).
+MAX_DAYS = 3650
+DAYS_TITLES = {"statutory_days": "法定时限", "promised_days": "承诺时限"}
+
+
+def days_bound_problem(key: str, value) -> str | None:
+    """The refusal for a 法定时限/承诺时限 outside 0…MAX_DAYS working days, or None."""
+    if value is None:
+        return None
+    title = DAYS_TITLES[key]
+    if value < 0:
+        return f"{title}不能为负数：应为0至{MAX_DAYS}个工作日"
+    if value > MAX_DAYS:
+        return f"{title}不能超过{MAX_DAYS}个工作日（填写的是{value}个工作日）"
+    return None
+
 
 def compression_rate(statutory_days: int | None, promised_days: int | None) -> float | None:
     """时限压缩率 = (法定时限 − 承诺时限) / 法定时限; None when there is no statutory limit."""
@@ -212,7 +229,7 @@ def check_guide(
 ) -> GuideCheck:
     """Check a 办事指南 (``guide``: the ItemVersion fields as a dict).
 
-    Always: 承诺时限 ≤ 法定时限; 即办件 ⇒ 承诺时限 0; 承诺件 ⇒ 承诺时限 ≥ 1; 网办深度四级 ⇒ 网上办理
+    Always: 法定时限 and 承诺时限 within 0…MAX_DAYS; 承诺时限 ≤ 法定时限; 即办件 ⇒ 承诺时限 0; 承诺件 ⇒ 承诺时限 ≥ 1; 网办深度四级 ⇒ 网上办理
     channel; codes (``codes``: base_code, implementation_code, handling_code) well-formed and
     consistent with each other and with 事项类型. With ``for_publication``: name, type, service
     object, 受理条件, at least one material or 无需提交材料, 办理地点 or an online channel,
@@ -225,7 +242,13 @@ def check_guide(
     item_type = guide.get("item_type")
     channels = list(guide.get("channels") or [])
 
-    if statutory is not None and promised is not None and promised > statutory:
+    out_of_bounds = False
+    for key, value in (("statutory_days", statutory), ("promised_days", promised)):
+        problem = days_bound_problem(key, value)
+        if problem:
+            result.add(key, problem)
+            out_of_bounds = True
+    if not out_of_bounds and statutory is not None and promised is not None and promised > statutory:
         result.add("promised_days", f"承诺时限（{promised}个工作日）不能超过法定时限（{statutory}个工作日）")
     if case_type == "instant" and promised not in (0, None):
         result.add("promised_days", "即办件的承诺时限应为0个工作日（当场办结）")
