@@ -155,3 +155,12 @@ def test_window_helps_fix_a_supplement_and_resubmits(staff_client, window_staff,
     assert response.status_code == 302
     case = Case.objects.get(pk=case.pk)
     assert case.state == "submitted" and case.supplements.get().resolved_at is not None
+
+
+def test_agent_may_not_be_the_applicant_themselves(staff_client, window_staff, citizen, item):
+    client = staff_client(window_staff)
+    page = start(client, citizen.applicant, item, channel="agent",
+                 agent_number=citizen.applicant.id_number.reveal_unaudited(), agent_note="为本人代办")
+    assert page.status_code == 200
+    assert page.context["start"].errors["agent_number"] == ["代办人不能是申请人本人"]
+    assert not Case.objects.exists()

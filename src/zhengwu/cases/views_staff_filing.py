@@ -121,6 +121,10 @@ def file_start(request):
                         # 服务对象: the item does not serve this kind of applicant — said at the item.
                         exc = ValidationError({"item" if k == "applicant" else k: v
                                                for k, v in exc.message_dict.items()})
+                    if hasattr(exc, "error_dict") and "agent" in exc.error_dict:
+                        # 代办人: said at the 代办人身份证号 the clerk typed.
+                        exc = ValidationError({"agent_number" if k == "agent" else k: v
+                                               for k, v in exc.message_dict.items()})
                     f.apply_service_errors(start, exc)
                 else:
                     tongban_session.forget_item(request)

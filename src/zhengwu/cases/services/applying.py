@@ -129,6 +129,8 @@ def create_draft(user, service_item: ServiceItem, *, applicant=None, channel: st
         raise ValidationError({"channel": f"申报渠道不正确：应为{'、'.join(Channel.labels)}"})
     if channel == Channel.AGENT and agent is None:
         raise ValidationError({"agent": "帮代办须登记代办人"})
+    if agent is not None and agent.pk == applicant.pk:
+        raise ValidationError({"agent": "代办人不能是申请人本人"})
     version = service_item.published_version
     check_service_object(version.service_object, applicant, service_item.name)
     prefilled = forms_schema.prefill(version.form_schema, applicant)
