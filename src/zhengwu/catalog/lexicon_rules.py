@@ -55,6 +55,8 @@ def clean_rule(text: str) -> tuple[str, SynonymRule]:
     if len(rules) != 1:
         raise RuleError("规则：至少要有两个词，如“驾照=驾驶证”或“开饭店>食品经营许可”")
     rule = rules[0]
+    if rule.two_way and len(set(rule.words)) < 2:  # 狗牌子=狗牌子: a word only "synonymous" with itself changes nothing
+        raise RuleError(f"规则：“{rule.words[0]}”只和它自己相同，至少要有两个不同的词，如“驾照=驾驶证”")
     if not rule.two_way and set(rule.targets) <= rule.sources:
         raise RuleError("规则：“>”右边要有左边没有的词")
     return raw, rule
