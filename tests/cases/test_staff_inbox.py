@@ -219,3 +219,39 @@ def test_case_page_shows_the_whole_record(staff_client, submitted_case, window_s
     assert "营业执照：复印件不清晰" in history and "需专家评审" in history
     if case.events.filter(visible_to_applicant=False).exists():
         assert "内部" in history
+
+
+def _suspend(client, case):
+    client.post(reverse("cases:staff_suspend", args=[case.pk]), {
+        "lock_version": fresh(case).lock_version, "kind": "expert", "reason": "需专家评审", "planned_days": 5})
+    return fresh(case)
+
+
+def test_resume_after_no_working_day_says_the_due_date_did_not_move(staff_client, accepted_case, approver):
+    from zhengwu.cases.models import Notification
+
+    client = staff_client(approver)
+    case = _suspend(client, accepted_case)
+    due = case.due_date
+    response = client.post(reverse("cases:staff_resume", args=[case.pk]),
+                           {"lock_version": case.lock_version, "note": "评审完毕"}, follow=True)
+    assert fresh(case).due_date == due
+    assert "承诺办结日期不变" in response.text and "已顺延" not in response.text
+    bodies = list(Notification.objects.filter(case=case).values_list("body", flat=True))
+    assert any("）特别程序已结束，恢复计时，当前状态：审批中" in b for b in bodies), bodies
+    assert any("）已启动特别程序，暂停计时，当前状态：" in b for b in bodies), bodies
+    assert not any("已特别程序" in b for b in bodies)
+
+
+def test_resume_after_working_days_says_to_which_date_the_due_date_moved(staff_client, accepted_case, approver):
+    from zhengwu.cases.models.process import Suspension
+
+    client = staff_client(approver)
+    case = _suspend(client, accepted_case)
+    due = case.due_date
+    Suspension.objects.filter(case=case).update(started_on=dt.date.today() - dt.timedelta(days=14))
+    response = client.post(reverse("cases:staff_resume", args=[case.pk]),
+                           {"lock_version": case.lock_version, "note": "评审完毕"}, follow=True)
+    moved = fresh(case).due_date
+    assert moved > due
+    assert f"承诺办结日期已顺延至{moved:%Y年%m月%d日}" in response.text

@@ -91,6 +91,29 @@ MACHINE = StateMachine([
     # A refusal names the allowed states in the alphabetical order of their codes (as it always has).
     source_order=sorted(State))
 STATE_TABLE: dict[str, Transition] = MACHINE.table
+
+# How the applicant's message (站内消息 and SMS) says what happened: "您的办件（编号 …）<phrase>，当前
+# 状态：…". By default "已" + the action's label (已受理, 已办结); the labels that do not read after
+# 已 (特别程序结束 → "已特别程序结束") are worded here.
+NOTICE_PHRASES = {
+    "request_supplement": "需要补正材料",
+    "resubmit": "已补正材料并重新提交",
+    "refuse": "不予受理",
+    "deem_accept": "因逾期未告知补正，已视为受理",
+    "instant_accept": "已秒批受理",
+    "suspend": "已启动特别程序，暂停计时",
+    "resume": "特别程序已结束，恢复计时",
+    "request_extension": "已申请延长办理期限",
+    "approve_extension": "办理期限已批准延长",
+    "decline_extension": "延长办理期限的申请未获批准",
+}
+
+
+def notice_phrase(action: str) -> str:
+    """What the applicant is told happened to their case by ``action`` (see NOTICE_PHRASES)."""
+    if action in NOTICE_PHRASES:
+        return NOTICE_PHRASES[action]
+    return f"已{tr.label}" if (tr := STATE_TABLE.get(action)) else f"已{action}"
 check_transition = MACHINE.check  # (state, action, actor) → target, or TransitionRefused
 allowed_actions = MACHINE.allowed_actions
 

@@ -453,8 +453,13 @@ def resume(request, pk: int):
     form = f.ResumeForm(request.POST, auto_id="resume_%s")
     if form.is_valid():
         d = form.cleaned_data
+        due_before = case.due_date
         if _service_call(request, form, lambda: approval.resume(request.user, case, d["lock_version"], d["note"])):
-            messages.success(request, "特别程序已结束，恢复计时，承诺办结日期已顺延")
+            due_after = Case.objects.values_list("due_date", flat=True).get(pk=case.pk)
+            if due_after and due_after != due_before:
+                messages.success(request, f"特别程序已结束，恢复计时，承诺办结日期已顺延至{due_after:%Y年%m月%d日}")
+            else:
+                messages.success(request, "特别程序已结束，恢复计时，承诺办结日期不变")
             return redirect("cases:staff_case", pk=case.pk)
     return _render_case(request, Case.objects.select_related(*CASE_RELATED).get(pk=case.pk), bound={"resume": form})
 

@@ -85,7 +85,7 @@ def transition(case: Case, action: str, actor: Actor, user, *, opinion: str = ""
         if notify and before != target:
             from .notify import notify_state_change
 
-            notify_state_change(case, label)
+            notify_state_change(case, rules.notice_phrase(action))
         from .feed import on_transition
 
         on_transition(case, action)  # 上报省级平台: the outbox record in this transaction

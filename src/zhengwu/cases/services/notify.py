@@ -76,11 +76,12 @@ def deliver(message_id: int) -> SmsMessage:
     return msg
 
 
-def notify_state_change(case: Case, label: str) -> None:
-    """Tell the applicant (and the agent, if any) that their case moved. Runs inside the
+def notify_state_change(case: Case, phrase: str) -> None:
+    """Tell the applicant (and the agent, if any) that their case moved; ``phrase`` says what
+    happened as a predicate (``rules.notice_phrase``: 已受理, 特别程序已结束). Runs inside the
     transaction of the change."""
     title = f"办件{case.state_label}：{case.service_item.name}"
-    body = f"您的办件（编号 {case.number or '草稿'}）已{label}，当前状态：{case.state_label}。"
+    body = f"您的办件（编号 {case.number or '草稿'}）{phrase}，当前状态：{case.state_label}。"
     if case.due_date and case.state in ("in_review", "suspended"):
         body += f"承诺办结日期：{case.due_date:%Y年%m月%d日}。"
     if case.intake_mode == "tolerated" and case.state == "in_review":
