@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
@@ -122,3 +123,40 @@ def test_the_draft_says_how_many_will_be_drawn_and_warns_when_the_count_exceeds_
     InspectionPlan.objects.filter(pk=plan.pk).update(count=50)
     page = client.get(f"/workbench/inspections/plans/{plan.pk}/").content.decode()
     assert 'id="plan-count-over"' in page and "将检查全部 20 个对象" in page
+
+
+def test_region_choices_are_the_users_region_and_below(client, world, other_district):  # noqa: F811
+    from zhengwu.org.models import Region
+
+    street = Region.objects.get_or_create(code="410105001000", defaults={"name": "经八路街道",
+                                                                          "parent": world["district"]})[0]
+    page = client.get("/workbench/inspections/plans/new/")
+    offered = set(page.context["form"].fields["region"].queryset)
+    assert offered == {world["district"], street}
+    html = page.content.decode()
+    assert "经八路街道" in html and "中原区" not in html and "河南省" not in html
+    r = client.post("/workbench/inspections/plans/new/", form_post(world, region=other_district.pk))
+    assert r.status_code == 400 and not InspectionPlan.objects.exists()
+
+
+def test_a_region_outside_the_scope_is_refused_by_the_service(world, other_district):  # noqa: F811
+    from django.core.exceptions import ValidationError
+
+    from zhengwu.inspections.services import plans as svc
+
+    data = {"name": "跨区抽查", "department": world["dept"], "region": other_district, "items": [world["item"]],
+            "count": 4, "inspectors_per_object": 2, "period_start": dt.date(2026, 3, 1),
+            "period_end": dt.date(2026, 6, 30)}
+    with pytest.raises(ValidationError) as exc:
+        svc.create_plan(world["admin"], data)
+    assert exc.value.message_dict["region"] == ["抽查区域：“中原区”不在您的管辖范围内，请选择本辖区或下级区划"]
+
+
+def test_the_error_summary_names_each_field_once(client, world):  # noqa: F811
+    r = client.post("/workbench/inspections/plans/new/", form_post(world, period_end="2026-01-01"))
+    html = r.content.decode()
+    assert "<div>检查结束日期：不能早于开始日期</div>" in html
+    assert "检查结束日期：检查结束日期：" not in html
+    r = client.post("/workbench/inspections/plans/new/", form_post(world, name=""))
+    summary = r.context["form"].error_summary()
+    assert len(summary) == 1 and summary[0].startswith("计划名称：") and not summary[0].startswith("计划名称：计划名称")

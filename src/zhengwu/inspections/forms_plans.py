@@ -38,15 +38,24 @@ class PlanForm(forms.Form):
     period_start = forms.DateField(label="检查开始日期", widget=forms.DateInput(attrs={"type": "date"}))
     period_end = forms.DateField(label="检查结束日期", widget=forms.DateInput(attrs={"type": "date"}))
 
-    def __init__(self, *args, departments, **kwargs):
+    def __init__(self, *args, departments, regions, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["department"].queryset = departments
         self.fields["joint_departments"].queryset = Department.objects.order_by("name")
         self.fields["items"].queryset = SupervisionItem.objects.filter(is_active=True).select_related("department") \
             .order_by("department__name", "name")
-        self.fields["region"].queryset = Region.objects.order_by("code")
+        self.fields["region"].queryset = regions  # the user's region and those below it
         self.fields["pool"].queryset = Inspector.objects.filter(status=Inspector.Status.ACTIVE) \
             .select_related("department").order_by("department__name", "name")
+
+    def error_summary(self) -> list[str]:
+        """Every error once, for the summary above the form: each names its field once (the
+        service's messages already start with "字段：", Django's own do not)."""
+        out = list(self.non_field_errors())
+        for field in self:
+            for e in field.errors:
+                out.append(e if e.startswith(f"{field.label}：") else f"{field.label}：{e}")
+        return out
 
     def service_data(self) -> dict:
         """The cleaned form as services.plans.create_plan / update_plan take it."""

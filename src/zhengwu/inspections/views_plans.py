@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from zhengwu.org.models import Role
-from zhengwu.org.permissions import staff_departments
+from zhengwu.org.permissions import staff_departments, staff_regions
 from zhengwu.workbench.views import roles_required
 
 from . import draw_rules, plan_rules
@@ -51,9 +51,10 @@ def _form_page(request, plan=None):
     departments = staff_departments(request.user, svc.PLAN_ROLES).order_by("name")
     if plan is None and not departments.exists():
         raise PermissionDenied("仅部门管理员或审批人员可以制定抽查计划")
+    regions = staff_regions(request.user, svc.PLAN_ROLES)
     status = 200
     if request.method == "POST":
-        form = PlanForm(request.POST, departments=departments)
+        form = PlanForm(request.POST, departments=departments, regions=regions)
         if form.is_valid():
             try:
                 if plan is None:
@@ -72,7 +73,7 @@ def _form_page(request, plan=None):
         status = 400
     else:
         form = PlanForm(initial=PlanForm.initial_of(plan) if plan else {"inspectors_per_object": 2},
-                        departments=departments)
+                        departments=departments, regions=regions)
     key = request.POST.get("idempotency_key") or uuid.uuid4().hex
     return render(request, "inspections/plans/form.html", {"form": form, "plan": plan, "idempotency_key": key},
                   status=status)

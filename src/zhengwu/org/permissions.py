@@ -223,3 +223,17 @@ def scope(
 
 def staff_departments(user, roles: Iterable[str] = ALL_ROLES) -> QuerySet:
     return scope(Department.objects.all(), user, roles, department_field="")
+
+
+def staff_regions(user, roles: Iterable[str] = ALL_ROLES, *, max_level: int = Region.Level.TOWNSHIP) -> QuerySet:
+    """The regions within the user's grants of ``roles``: each grant's region and those below it
+    (down to ``max_level``, by default 乡镇、街道), in code order. Every region for a sysadmin."""
+    qs = Region.objects.filter(level__lte=max_level).order_by("code")
+    if is_sysadmin(user):
+        return qs
+    roles = set(roles)
+    prefixes = sorted({g.region_prefix for g in grants(user) if g.role in roles})
+    condition = Q(pk__in=[])
+    for prefix in prefixes:
+        condition |= Q(code__startswith=prefix)
+    return qs.filter(condition)

@@ -76,6 +76,12 @@ def _require(user, plan: InspectionPlan) -> None:
         raise PermissionDenied("仅牵头部门的部门管理员或审批人员可以办理抽查计划")
 
 
+def _require_region(user, plan: InspectionPlan) -> None:
+    """抽查区域: the user's region or one below it (staff_regions offers no other)."""
+    if plan.region is not None and not has_role(user, *PLAN_ROLES, region_code=plan.region.code):
+        raise ValidationError({"region": [f"抽查区域：“{plan.region.name}”不在您的管辖范围内，请选择本辖区或下级区划"]})
+
+
 def visible(user):
     qs = InspectionPlan.objects.select_related("department", "region")
     own = scope(qs, user, (*PLAN_ROLES, *BUREAU_ROLES), department_field="department").values("pk")
@@ -157,6 +163,7 @@ def create_plan(user, data: dict, *, idempotency_key: str | None = None) -> Insp
     plan = InspectionPlan(created_by=user, number=uuid.uuid4().hex[:32], idempotency_key=key)
     _apply(plan, data)
     _require(user, plan)
+    _require_region(user, plan)
     try:
         with transaction.atomic():
             _create(user, plan, data)
@@ -185,6 +192,7 @@ def update_plan(user, pk: int, expected_version: int | None, data: dict) -> Insp
         LIFECYCLE.check(plan, "edit")
         _apply(plan, data)
         _require(user, plan)  # also for the new lead department
+        _require_region(user, plan)
         plan.lock_version += 1
         plan.save()
         _set_relations(plan, data)
