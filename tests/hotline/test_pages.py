@@ -2,6 +2,7 @@
 figures with Excel export and hot spots, knowledge base, model training, citizen pages, menu."""
 
 import io
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -245,3 +246,14 @@ def test_a_low_confidence_suggestion_asks_for_a_person(client, centre, new_ticke
     t.suggested["suggestions"][0]["confidence"] = 0.31
     t.save(update_fields=["suggested"])
     assert "置信度低，请人工判断" in client.get(f"{W}/tickets/{t.pk}/").content.decode()
+
+
+def test_rising_places_say_the_level_of_each_region(client, centre, new_ticket, district):
+    for i in range(4):
+        new_ticket(content=f"路灯不亮{i}", phone=f"1390001{i:04d}", region=district.code)
+        new_ticket(content=f"噪音扰民{i}", phone=f"1390002{i:04d}")
+    client.force_login(centre)
+    page = client.get(f"{W}/figures/").content.decode()
+    assert "本周上升的地点（街道）" not in page and "本周上升的地点" in page
+    assert re.search(r"金水区 <span[^>]*>区县</span>", page)
+    assert re.search(r"经八路街道 <span[^>]*>街道乡镇</span>", page)

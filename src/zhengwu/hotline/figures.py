@@ -215,7 +215,7 @@ def type_chart(rows: list[dict]) -> dict:
 
 
 def hot_spots(user, today: dt.date | None = None) -> dict:
-    """Categories and places (街道) rising this week (Monday to today) against the same days last week."""
+    """Categories and places (regions of any level) rising this week (Monday to today) against the same days last week."""
     today = today or timezone.localdate()
     last_start, this_start, _ = rules.week_bounds(today)
     days = (today - this_start).days + 1
@@ -231,9 +231,14 @@ def hot_spots(user, today: dt.date | None = None) -> dict:
         this, last = counts(lo_this, hi_this), counts(lo_last, hi_last)
         ids = [int(k) for k in this]
         model = qs.model._meta.get_field(key.removesuffix("_id")).related_model
-        labels = {str(pk): name for pk, name in model.objects.filter(pk__in=ids).values_list(
-            "pk", "path" if dim == "categories" else "name")}
-        out[dim] = rules.hot_spots(this, last, labels)
+        if dim == "categories":
+            labels = {str(pk): path for pk, path in model.objects.filter(pk__in=ids).values_list("pk", "path")}
+            kinds = None
+        else:  # a place is a region of any level (区县 or 街道 …): say which
+            rows = model.objects.filter(pk__in=ids).values_list("pk", "name", "level")
+            labels = {str(pk): name for pk, name, _ in rows}
+            kinds = {str(pk): rules.PLACE_KINDS.get(level, "") for pk, _, level in rows}
+        out[dim] = rules.hot_spots(this, last, labels, kinds=kinds)
     out["this_week"] = (this_start, today)
     out["last_week"] = (last_start, last_start + dt.timedelta(days=days - 1))
     return out

@@ -466,19 +466,25 @@ class HotSpot:
     last_week: int
     rise: int
     growth: float | None  # percent, None when last week had none
+    kind: str = ""  # a place's level (PLACE_KINDS): 区县, 街道乡镇 … — tickets are filed at any level
+
+
+# A ticket's place (所属区划) is a region of any level: the level said beside its name.
+PLACE_KINDS = {1: "省", 2: "市", 3: "区县", 4: "街道乡镇", 5: "村社区"}
 
 
 def hot_spots(this_week: dict[str, int], last_week: dict[str, int], labels: dict[str, str],
-              min_count: int = 3, limit: int = 10) -> list[HotSpot]:
+              min_count: int = 3, limit: int = 10, kinds: dict[str, str] | None = None) -> list[HotSpot]:
     """Categories or places rising this week against last week: biggest absolute rise first,
-    ignoring groups with fewer than ``min_count`` tickets this week (noise)."""
+    ignoring groups with fewer than ``min_count`` tickets this week (noise). ``kinds``: what each
+    key is (a place's level), shown beside its label."""
     out = []
     for key, n in this_week.items():
         prev = last_week.get(key, 0)
         if n < min_count or n <= prev:
             continue
         growth = rate(n - prev, prev)
-        out.append(HotSpot(key, labels.get(key, key), n, prev, n - prev, growth))
+        out.append(HotSpot(key, labels.get(key, key), n, prev, n - prev, growth, (kinds or {}).get(key, "")))
     out.sort(key=lambda h: (-h.rise, -(h.growth or math.inf), h.label))
     return out[:limit]
 
