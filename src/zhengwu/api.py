@@ -81,10 +81,19 @@ def _forbidden(request, exc: PermissionDenied):
     return _error(request, 403, str(exc))
 
 
+# What ninja raises itself when a request body does not parse (ninja.params.models.BodyModel).
+_NINJA_BODY_UNPARSED = "Cannot parse request body"
+BODY_NOT_JSON = "请求体不是有效的 JSON"
+
+
 @api.exception_handler(HttpError)
 def _http_error(request, exc: HttpError):
-    # ninja's own (authentication, throttling) carry English defaults: said in Chinese instead.
-    english = isinstance(exc, (AuthenticationError, AuthorizationError, Throttled))
+    # ninja's own (authentication, throttling, an unparsable body) carry English messages: said in
+    # Chinese instead — a body ninja cannot parse by name, any other English one by its status.
+    if exc.status_code == 400 and str(exc).startswith(_NINJA_BODY_UNPARSED):
+        return _error(request, 400, BODY_NOT_JSON)
+    english = isinstance(exc, (AuthenticationError, AuthorizationError, Throttled)) \
+        or not errors._has_chinese(str(exc))
     return _error(request, exc.status_code, None if english else str(exc))
 
 

@@ -115,3 +115,18 @@ def test_an_address_without_its_trailing_slash_gets_a_json_308_that_keeps_the_po
     assert "/api/v1/cases/?x=1" in body["detail"]
     assert client.get("/api/v1/health").status_code == 200  # an address that exists without one is served
     _json_error(client.get("/api/v1/no-such-thing"), 404)  # and an unknown one is still a 404
+
+
+def test_a_body_that_is_not_json_is_refused_in_chinese_on_every_endpoint(make_citizen, make_department):
+    from tests.datashare import verify_factories as vf
+
+    _key, secret = vf.key(department=make_department(name="住房公积金中心"))
+    for body in (b"{not json", b'{"id_number": "4101'):
+        r = Client().post("/api/v1/data/verify/person", body, content_type="application/json",
+                          HTTP_X_API_KEY=secret)
+        assert _json_error(r, 400)["detail"] == "请求体不是有效的 JSON"
+    citizen = Client()
+    citizen.force_login(make_citizen())
+    r = citizen.post("/api/v1/cases/", b"{not json", content_type="application/json")
+    assert _json_error(r, 400)["detail"] == "请求体不是有效的 JSON"
+    assert "Cannot parse" not in r.content.decode()
