@@ -157,7 +157,8 @@ def test_changes_on_the_month_before_and_the_year_before(report):
     t = report.table("较上期同比")
     assert t.columns == ["指标", "单位", "本期", "上期", "较上期", "上年同期", "同比"]
     rows = by_first_column(t)
-    assert rows["受理量"][2:] == [4, 1, 3, 0, 4]
+    assert rows["受理量"][2:] == [4, 1, 3, "—", "—"]  # November 2025 precedes all data: not 0, not +4
+    assert rows["12345 受理量"][5:] == ["—", "—"]
     assert rows["按时办结率"][2:5] == [75.0, "—", "—"]  # nothing concluded in October
     assert rows["满意率"][2:5] == [75.0, 0.0, 75.0]
     assert rows["12345 按时办结率"][2:5] == [66.7, 100.0, -33.3]
@@ -165,6 +166,15 @@ def test_changes_on_the_month_before_and_the_year_before(report):
     assert texts["受理量"][4] == "+3 件"
     assert texts["12345 满意率"][4] == "−50 个百分点"
     assert "上期为 2026年10月，上年同期为 2025年11月" in t.note
+    assert "早于平台最早的数据" in t.note
+
+
+def test_the_excel_comparison_shows_a_dash_for_a_period_without_data(report):
+    from openpyxl import load_workbook
+
+    wb = load_workbook(io.BytesIO(to_xlsx(report)), read_only=True)
+    rows = {r[0]: r for r in wb["较上期同比"].iter_rows(min_row=HEADER_ROW + 1, values_only=True) if r[0]}
+    assert rows["受理量"][2:] == (4, 1, 3, "—", "—")
 
 
 def test_the_excel_has_a_sheet_per_table_and_the_definitions(report):
@@ -214,4 +224,4 @@ def test_the_year_report_of_the_same_data(data):
         [5, 75.0, 69.2, 5, 75.0, 66.7]
     t = report.table("较上期同比")
     assert t.columns == ["指标", "单位", "本期", "上年", "较上年"]
-    assert by_first_column(t)["受理量"][2:] == [5, 0, 5]
+    assert by_first_column(t)["受理量"][2:] == [5, "—", "—"]

@@ -20,6 +20,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from .. import registry, sources
+from ..rollups import first_data_day
 from ..rules import change
 from . import rules
 from .rules import TOP_ITEMS, Period, value_text
@@ -225,15 +226,21 @@ def _comparison(figs, period, user, today) -> Table:
     t = Table("较上期同比", f"五、较上期{'及同比' if month else ''}变化（{period.label}）", columns,
               widths=(3.0, 0.7) + (1.2,) * (len(columns) - 2), text_columns=(0, 1),
               note=(f"上期为 {previous.label}" + (f"，上年同期为 {year_before.label}" if month else "")
-                    + "；比率的变化以百分点计。"
+                    + "；比率的变化以百分点计；“—”表示该期没有可比的数据（如早于平台最早的数据）。"
                     + (f"本期尚未结束（数据截至 {today:%Y-%m-%d}），与完整的上期比较仅供参考。" if period.end > today else "")))
+    # A period that ends before the first day of any data has no figures: its counts are not 0
+    # but unknown, and a change against it is "—" like a rate's (not the whole of this period).
+    since = first_data_day()
     for f in figs:
         now = _total(f, period, user)
         now_v = now.value if now else None
         cells = [f.name, f.unit, _v(now_v, f.unit)]
         for other in ([previous, year_before] if month else [previous]):
-            row = _total(f, other, user)
-            before = row.value if row else None
+            if since is None or other.end < since:
+                before = None
+            else:
+                row = _total(f, other, user)
+                before = row.value if row else None
             diff = change(now_v, before)
             cells += [_v(before, f.unit), (diff, rules.change_text(diff, f.unit))]
         t.add(*cells)
