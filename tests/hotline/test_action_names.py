@@ -37,5 +37,6 @@ def test_page_dispatches_to_several_co_departments_and_takes_a_co_opinion(
     assert set(t.co_departments.values_list("pk", flat=True)) == {urban.pk, env.pk}
     assert t.events.get(action="dispatch").opinion == "请会同处理"
     client.force_login(urban_handler)
-    client.post(f"{W}/tickets/{t.pk}/co_reply/", {"opinion": "城管已配合清理占道"})
+    r = client.post(f"{W}/tickets/{t.pk}/co_reply/", {"opinion": "城管已配合清理占道"}, follow=True)
     assert t.events.filter(action="co_reply", department=urban, opinion="城管已配合清理占道").exists()
+    assert f"已提交协办意见：工单 {t.number}" in r.content.decode() and "已协办意见" not in r.content.decode()

@@ -106,6 +106,14 @@ ACTION_LABELS = {a: t.label for a, t in STATE_TABLE.items()} | {
     "register": "受理登记", "submit": "网上提交诉求", "co_reply": "协办意见", "note": "备注", "rate": "诉求人评价",
     "ledger": "登记核查处理结果",
 }
+# What the staff are told they did ("已派单：工单 … 现为…"): "已" + the action's label, except the
+# labels that do not read after 已.
+DONE_PHRASES = {"co_reply": "已提交协办意见", "callback_failed": "已记录回访未接通", "note": "已添加备注",
+                "rate": "已记录诉求人评价", "submit": "已网上提交诉求"}
+
+
+def done_phrase(action: str) -> str:
+    return DONE_PHRASES.get(action) or f"已{ACTION_LABELS.get(action, action)}"
 # The steps whose text (``TicketEvent.opinion``) the citizen's 办理进度 shows: notes written for the
 # ticket's history that the citizen may read (“诉求人上传照片2张”, “工单…作为重复诉求并入本工单”) and
 # the citizen's own rating. Other texts are the staff's working notes (派单意见, 退单理由, 延期理由,

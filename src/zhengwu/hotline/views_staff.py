@@ -219,8 +219,7 @@ def act(request, pk: int, action: str):
     except PermissionDenied as exc:
         messages.error(request, str(exc))
         return redirect("hotline:ticket", pk)
-    label = rules.ACTION_LABELS.get(action, action)
-    messages.success(request, f"已{label}：工单 {t.number} 现为“{t.state_label}”")
+    messages.success(request, f"{rules.done_phrase(action)}：工单 {t.number} 现为“{t.state_label}”")
     try:
         return redirect("hotline:ticket", queries.staff_ticket(request.user, pk).pk)
     except Http404:  # e.g. after 改派 the department no longer sees it
