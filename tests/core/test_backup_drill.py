@@ -300,3 +300,35 @@ def test_an_older_archive_is_migrated_forward(drill, tmp_path):
     assert "没有待执行的迁移" in new.run("upgrade-check").stdout
     users = new.run("shell", "-c", "from zhengwu.accounts.models import User; print(list(User.objects.values_list('username', flat=True)))")
     assert "老版本用户" in users.stdout
+
+
+def _listing(root: Path) -> dict[str, tuple[int, int]]:
+    return {str(p.relative_to(root)): (p.stat().st_size, p.stat().st_mtime_ns) for p in sorted(root.rglob("*"))}
+
+
+def test_a_restore_refused_for_missing_keys_leaves_the_target_as_it_was(drill):
+    """Without any key on the new machine the restore is refused, naming the four keys, and the
+    keys the settings would generate (keys.json, its lock file) are not written."""
+    target = drill["target"]("nokeys", ZHENGWU_SECRET_KEY="", ZHENGWU_PII_KEY="", ZHENGWU_AUDIT_KEY="")
+    shutil.rmtree(target.data_dir / "audit")
+    before = _listing(target.data_dir)
+    assert before == {}
+    proc = target.run("restore", str(drill["archive"]), check=False)
+    assert proc.returncode != 0
+    for name in ("ZHENGWU_SECRET_KEY", "ZHENGWU_PII_KEY", "ZHENGWU_AUDIT_KEY", "ZHENGWU_AUDIT_SIGNING_KEY"):
+        assert name in proc.stderr
+    assert _listing(target.data_dir) == before
+    # Any other command still makes the keys once, as before.
+    target.run("check")
+    assert (target.data_dir / "keys.json").exists()
+
+
+def test_keys_a_restore_generates_are_written_once_it_goes_ahead(drill):
+    """The settings of a restore write no keys.json; the restore writes the keys it made (here a
+    new secret key, accepted) once its checks pass, so the next process uses the same ones."""
+    target = drill["target"]("newsecret", ZHENGWU_SECRET_KEY="")
+    proc = target.run("restore", str(drill["archive"]), "--accept-new-secret-key")
+    assert "恢复完成" in proc.stdout and "写入本机新生成的密钥" in proc.stdout
+    keys = json.loads((target.data_dir / "keys.json").read_text())
+    assert set(keys) >= {"secret_key", "pii_key", "audit_key"}
+    assert "审计链完整" in target.run("audit", "verify").stdout

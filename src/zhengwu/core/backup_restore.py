@@ -3,7 +3,8 @@
 Nothing of the platform is touched before every check has passed: the archive's members are
 read once, hashed against the manifest while they are unpacked into a staging directory inside
 the data directory; the keys' fingerprints, the database vendor, the migrations and the
-emptiness of the target are checked. Then the database (SQLite: the file replaced whole;
+emptiness of the target are checked (the settings do not write keys.json for a restore: a refused
+one leaves the target as it was, zhengwu.core.local_keys). Then the database (SQLite: the file replaced whole;
 PostgreSQL: pg_restore in one transaction), the files and the audit directory; the migrations
 run forward when the archive is older than this version; the audit chain is verified last.
 """
@@ -25,7 +26,7 @@ from django.conf import settings
 from django.db import connection, connections
 from django.db.migrations.loader import MigrationLoader
 
-from . import backup
+from . import backup, local_keys
 from .backup import CHUNK, DB_MEMBERS, FORMAT, MANIFEST, MANIFEST_MAC, BackupError
 
 _NAME = re.compile(r"^(db|data|audit)/[^\x00]+$")
@@ -250,6 +251,10 @@ def restore(archive: str | os.PathLike, *, force: bool = False, accept_new_secre
                               "确需覆盖请先另行备份，再加 --force")
         if connection.vendor == "postgresql":
             backup.pg_tool("pg_restore")  # found before anything is dropped
+        unsaved = getattr(settings, "ZHENGWU_UNSAVED_KEYS", None)
+        if unsaved:  # keys this process generated (the settings write none for a restore)
+            log("写入本机新生成的密钥 keys.json…")
+            local_keys.save(data_dir, unsaved)
         db_member = manifest["database"].get("member") or DB_MEMBERS[connection.vendor]
         log(f"恢复数据库（{connection.vendor}）…")
         if connection.vendor == "sqlite":
