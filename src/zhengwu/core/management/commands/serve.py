@@ -70,6 +70,53 @@ def _worker_exited(server, worker) -> None:
     multiprocess.mark_process_dead(worker.pid)
 
 
+# A Unix socket's path holds at most 107 bytes (sun_path); a longer one is not usable.
+SOCKET_PATH_MAX = 100
+
+
+def control_socket_options(data_dir) -> dict:
+    """gunicorn's control socket (gunicornc, gunicorn 25.1+) of this instance: in its data
+    directory. gunicorn's default, ``$XDG_RUNTIME_DIR`` or ``~/.gunicorn/gunicorn.ctl``, is one path
+    for every instance a user runs: a second ``zhengwu serve`` on the same machine (another port,
+    another data directory) took it over from the first. Off when the path is too long for a
+    Unix socket."""
+    path = os.path.join(os.fspath(data_dir), "gunicorn.ctl")
+    if len(os.fsencode(path)) > SOCKET_PATH_MAX:
+        return {"control_socket_disable": True}
+    return {"control_socket": path}
+
+
+def gunicorn_options(opts: dict) -> dict:
+    """The gunicorn settings ``zhengwu serve`` runs with (those this gunicorn version does not
+    know are left out when they are applied)."""
+    options = {
+        "bind": f"{opts['host']}:{opts['port']}",
+        "workers": opts["workers"],
+        "threads": opts["threads"],
+        "worker_class": "gthread" if opts["threads"] > 1 else "sync",
+        "accesslog": os.environ.get("ZHENGWU_ACCESS_LOG") or None,
+        "timeout": 60,
+        # Keep idle keep-alive connections longer than gunicorn's 2 s default: under load
+        # the worker can reach a waiting request after 2 s and close its connection just as
+        # the client reuses it, which the client sees as "connection closed" on a POST.
+        # A reverse proxy in front keeps its own pool; 15 s is long enough for both.
+        "keepalive": 15,
+        "graceful_timeout": 20,
+        # A worker is replaced after this many requests (a guard against slow memory growth).
+        # Each replacement costs a new worker's start and warm-up (seconds of CPU: the search
+        # dictionaries) and empties its caches; at 20,000 a busy 2-core server replaced a worker
+        # every few minutes, in the middle of the benchmark's mixed run. 0 turns it off.
+        "max_requests": opts["max_requests"],
+        "max_requests_jitter": opts["max_requests"] // 10,
+        # Load what each app registered (the search dictionaries: jieba, pinyin …) before
+        # serving, not on some citizen's first search.
+        "post_worker_init": _warm_up,
+        # Each instance its own control socket (two instances on one machine shared gunicorn's).
+        **control_socket_options(settings.DATA_DIR),
+    }
+    return options
+
+
 class Command(BaseCommand):
     help = "启动生产用 Web 服务（gunicorn）"
 
@@ -90,29 +137,7 @@ class Command(BaseCommand):
 
         from zhengwu.wsgi import application
 
-        options = {
-            "bind": f"{opts['host']}:{opts['port']}",
-            "workers": opts["workers"],
-            "threads": opts["threads"],
-            "worker_class": "gthread" if opts["threads"] > 1 else "sync",
-            "accesslog": os.environ.get("ZHENGWU_ACCESS_LOG") or None,
-            "timeout": 60,
-            # Keep idle keep-alive connections longer than gunicorn's 2 s default: under load
-            # the worker can reach a waiting request after 2 s and close its connection just as
-            # the client reuses it, which the client sees as "connection closed" on a POST.
-            # A reverse proxy in front keeps its own pool; 15 s is long enough for both.
-            "keepalive": 15,
-            "graceful_timeout": 20,
-            # A worker is replaced after this many requests (a guard against slow memory growth).
-            # Each replacement costs a new worker's start and warm-up (seconds of CPU: the search
-            # dictionaries) and empties its caches; at 20,000 a busy 2-core server replaced a worker
-            # every few minutes, in the middle of the benchmark's mixed run. 0 turns it off.
-            "max_requests": opts["max_requests"],
-            "max_requests_jitter": opts["max_requests"] // 10,
-            # Load what each app registered (the search dictionaries: jieba, pinyin …) before
-            # serving, not on some citizen's first search.
-            "post_worker_init": _warm_up,
-        }
+        options = gunicorn_options(opts)
         if prepare_multiprocess_metrics():
             options["child_exit"] = _worker_exited
         if settings.ZHENGWU_LOG_FORMAT == "json":
@@ -121,7 +146,8 @@ class Command(BaseCommand):
         class App(BaseApplication):
             def load_config(self):
                 for key, value in options.items():
-                    if value is not None:
+                    # control_socket*: gunicorn 25.1+ (the requirement is gunicorn>=23)
+                    if value is not None and key in self.cfg.settings:
                         self.cfg.set(key, value)
 
             def load(self):
