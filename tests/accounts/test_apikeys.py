@@ -98,3 +98,13 @@ def test_admin_issues_a_key_and_shows_it_once(admin_client):
     # The change page never shows the secret again.
     page = admin_client.get(f"/admin/accounts/apikey/{key.pk}/change/").content.decode()
     assert f"zw_{key.prefix}_" not in page
+
+
+def test_command_list_shows_the_last_use_in_local_time(capsys):
+    """Pages and ``zhengwu sms-outbox`` show Beijing time; ``apikey list`` showed UTC (8 hours off)."""
+    call_command("apikey", "create", "自助终端", "--scope", "test:read")
+    ApiKey.objects.update(last_used_at=dt.datetime(2026, 12, 7, 11, 17, tzinfo=dt.UTC))
+    capsys.readouterr()
+    call_command("apikey", "list")
+    out = capsys.readouterr().out
+    assert "最近使用 2026-12-07 19:17" in out and "11:17" not in out

@@ -32,3 +32,11 @@ def test_found_outside_path_in_the_newest_version_directory(settings):
         newest = max(versioned, key=lambda p: int(p.split("/")[4]))
         assert found == newest
     assert found.endswith("/pg_dump")
+
+
+def test_restore_shows_the_backup_time_in_local_time():
+    """The manifest's created_at is UTC (ISO); ``zhengwu restore`` prints it as the pages would."""
+    from zhengwu.core.management.commands.restore import _local
+
+    assert _local("2026-12-07T11:21:40.123456+00:00") == "2026-12-07 19:21:40"
+    assert _local("not a time") == "not a time"

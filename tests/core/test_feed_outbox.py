@@ -253,3 +253,14 @@ def test_http_gateway_unreachable_or_bad_answer_is_a_failed_try(feed, settings, 
     _Receiver.answers = [200]
     result = gw.push(feed, [outbox.envelope(rec)])
     assert result.accepted == {rec.pk}
+
+
+def test_the_status_command_shows_the_last_delivery_in_local_time(feed, capsys):
+    """Like the pages and ``zhengwu sms-outbox``: Beijing time, not UTC."""
+    from django.core.management import call_command
+
+    _enqueue(_obj())
+    FeedRecord.objects.update(status="sent", sent_at=dt.datetime(2026, 12, 7, 11, 17, tzinfo=dt.UTC))
+    call_command("feeds", "status", "--feed", "testfeed")
+    out = capsys.readouterr().out
+    assert "最近送达 2026-12-07 19:17" in out

@@ -1,6 +1,7 @@
 """``zhengwu apikey``: issue, list and revoke 应用密钥 for machine clients."""
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from zhengwu.accounts import apikeys
 from zhengwu.accounts.models import ApiKey
@@ -29,7 +30,7 @@ class Command(BaseCommand):
             for k in ApiKey.objects.order_by("created_at"):
                 state = "启用" if k.active else "已停用"
                 self.stdout.write(f"{k.prefix}  {state:<4} {k.name}  {','.join(k.scopes)}  "
-                                  f"最近使用 {k.last_used_at:%Y-%m-%d %H:%M}" if k.last_used_at else
+                                  f"最近使用 {timezone.localtime(k.last_used_at):%Y-%m-%d %H:%M}" if k.last_used_at else
                                   f"{k.prefix}  {state:<4} {k.name}  {','.join(k.scopes)}  未使用")
         elif action == "revoke":
             key = ApiKey.objects.filter(prefix=opts["prefix"]).first()

@@ -3,6 +3,7 @@ platforms (上报队列, ADR 0050) — counts per feed, or push the due records 
 ``feeds.push`` does it every minute)."""
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from zhengwu.core import outbox
 
@@ -27,6 +28,6 @@ class Command(BaseCommand):
         for s in outbox.summary():
             if feed and s["feed"].name != feed:
                 continue
-            last = s["last_sent_at"].strftime("%Y-%m-%d %H:%M") if s["last_sent_at"] else "尚无"
+            last = f"{timezone.localtime(s['last_sent_at']):%Y-%m-%d %H:%M}" if s["last_sent_at"] else "尚无"
             self.stdout.write(f"{s['feed'].label}（{s['feed'].name}）：待推送 {s['pending']}，失败重试中 {s['failed']}，"
                               f"已停止重试 {s['dead']}，最近送达 {last}")

@@ -1,13 +1,23 @@
 """``zhengwu restore ARCHIVE``: restore a ``zhengwu backup`` archive into an empty platform,
 then verify the audit chain (docs/backup.md, :mod:`zhengwu.core.backup_restore`)."""
 
+import datetime as dt
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from zhengwu.core import audit, backup_restore
 from zhengwu.core.backup import BackupError
+
+
+def _local(stamp: str) -> str:
+    """An ISO timestamp of the manifest (UTC) in local time, as the pages and listings show it."""
+    try:
+        return f"{timezone.localtime(dt.datetime.fromisoformat(stamp)):%Y-%m-%d %H:%M:%S}"
+    except (TypeError, ValueError):
+        return str(stamp)
 
 
 class Command(BaseCommand):
@@ -32,7 +42,7 @@ class Command(BaseCommand):
         m = result.manifest
         for w in result.warnings:
             self.stdout.write(self.style.WARNING(w))
-        self.stdout.write(f"备份时间 {m['created_at']}，zhengwu {m.get('zhengwu_version', '?')}，"
+        self.stdout.write(f"备份时间 {_local(m['created_at'])}，zhengwu {m.get('zhengwu_version', '?')}，"
                           f"数据库 {m['database']['vendor']}")
         differ = []
         for label, n in sorted(result.counts.items()):
