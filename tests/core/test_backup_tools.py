@@ -40,3 +40,18 @@ def test_restore_shows_the_backup_time_in_local_time():
 
     assert _local("2026-12-07T11:21:40.123456+00:00") == "2026-12-07 19:21:40"
     assert _local("not a time") == "not a time"
+
+
+def test_backup_out_refuses_a_directory_whose_parent_does_not_exist(tmp_path):
+    """``--out /nonexistent/dir/`` made the whole path and wrote there: a typo went unnoticed."""
+    import datetime as dt
+
+    now = dt.datetime(2026, 12, 7, 11, 21, 40, tzinfo=dt.UTC)
+    missing = tmp_path / "nonexistent"
+    with pytest.raises(backup.BackupError) as exc:
+        backup.archive_path(f"{missing}/dir/", now)
+    assert str(exc.value) == f"备份目录的上级目录不存在：{missing}（请先创建，或检查路径是否写错）"
+    assert not missing.exists()
+    # The last level is made.
+    path = backup.archive_path(f"{tmp_path}/backups/", now)
+    assert path == tmp_path / "backups" / "zhengwu-backup-20261207-192140.tar" and path.parent.is_dir()

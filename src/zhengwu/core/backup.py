@@ -300,7 +300,10 @@ def archive_path(out: str | os.PathLike, now: dt.datetime) -> Path:
     as_dir = str(out).endswith(("/", os.sep))
     out = Path(out)
     if out.is_dir() or as_dir:
-        out.mkdir(parents=True, exist_ok=True)
+        # The last level is made; a missing parent is more likely a typo than a wish.
+        if not out.parent.is_dir():
+            raise BackupError(f"备份目录的上级目录不存在：{out.parent}（请先创建，或检查路径是否写错）")
+        out.mkdir(exist_ok=True)
         return out / f"zhengwu-backup-{timezone.localtime(now):%Y%m%d-%H%M%S}.tar"
     if not out.parent.is_dir():
         raise BackupError(f"--out：目录 {out.parent} 不存在")
