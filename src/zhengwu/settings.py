@@ -19,7 +19,8 @@ Everything a deployment changes comes from the environment:
 - ``ZHENGWU_PG_SERVER_SIDE_BINDING=0``: no server-side binding and prepared statements on
   PostgreSQL (ADR 0013), for a connection pooler in transaction mode that cannot keep them;
   ``ZHENGWU_PG_PREPARED_MAX`` (1000): prepared statements kept per connection;
-  ``ZHENGWU_CONN_MAX_AGE`` (600): seconds a database connection is kept.
+  ``ZHENGWU_CONN_MAX_AGE`` (600): seconds a database connection is kept (PostgreSQL; always 0 on
+  SQLite).
 - ``ZHENGWU_HTTPS=1`` (or its older name ``ZHENGWU_SECURE_COOKIES=1``) behind HTTPS: secure
   cookies, plain HTTP redirected to HTTPS (``/api/v1/health`` and ``/api/v1/ping`` excepted, for
   load balancers probing over HTTP), HSTS for ``ZHENGWU_HSTS_SECONDS`` (a year) with
@@ -47,7 +48,11 @@ import dj_database_url
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(os.environ.get("ZHENGWU_DATA_DIR", "var")).resolve()
-DATA_DIR.mkdir(parents=True, exist_ok=True)
+# Made 0700 when missing (``make run``'s ./var): it holds keys.json and personal data. An existing
+# directory's mode is left as the operator set it (docs/operations.md: 0700).
+if not DATA_DIR.is_dir():
+    DATA_DIR.parent.mkdir(parents=True, exist_ok=True)
+    DATA_DIR.mkdir(mode=0o700, exist_ok=True)
 
 
 from zhengwu.core import local_keys  # noqa: E402  (pure: no Django import)
