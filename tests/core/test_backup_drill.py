@@ -332,3 +332,18 @@ def test_keys_a_restore_generates_are_written_once_it_goes_ahead(drill):
     keys = json.loads((target.data_dir / "keys.json").read_text())
     assert set(keys) >= {"secret_key", "pii_key", "audit_key"}
     assert "审计链完整" in target.run("audit", "verify").stdout
+
+
+def test_a_restore_forgets_the_old_machines_worker_heartbeats(drill, tmp_path):
+    """The archive holds the heartbeat rows of the source's workers: after a restore
+    /api/v1/ready must not report a worker running until one starts here."""
+    old = drill["target"]("beating", migrated=True)
+    old.run("shell", "-c", "from django.utils import timezone; from zhengwu.core import heartbeat; "
+                           "from zhengwu.accounts.models import User; User.objects.create(username='有心跳'); "
+                           "heartbeat.beat('old-host', 4242, timezone.now())")
+    old.run("backup", "--out", str(tmp_path / "beating.tar"))
+    new = drill["target"]("beating-new")
+    new.run("restore", str(tmp_path / "beating.tar"))
+    proc = new.run("shell", "-c", "from zhengwu.core.models import WorkerHeartbeat; "
+                                  "print('heartbeats', WorkerHeartbeat.objects.count())")
+    assert "heartbeats 0" in proc.stdout

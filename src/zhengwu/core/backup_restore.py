@@ -6,7 +6,8 @@ the data directory; the keys' fingerprints, the database vendor, the migrations 
 emptiness of the target are checked (the settings do not write keys.json for a restore: a refused
 one leaves the target as it was, zhengwu.core.local_keys). Then the database (SQLite: the file replaced whole;
 PostgreSQL: pg_restore in one transaction), the files and the audit directory; the migrations
-run forward when the archive is older than this version; the audit chain is verified last.
+run forward when the archive is older than this version; the old machine's worker heartbeats are
+deleted; the audit chain is verified last.
 """
 
 from __future__ import annotations
@@ -268,8 +269,18 @@ def restore(archive: str | os.PathLike, *, force: bool = False, accept_new_secre
     if pending:
         log(f"备份早于本版本：执行 {len(pending)} 个迁移…")
         call_command("migrate", interactive=False, verbosity=0)
+    forget_workers()
     counts = _counts()
     return RestoreResult(manifest, files, audit_files, pending, counts, warnings)
+
+
+def forget_workers() -> int:
+    """Delete the restored worker heartbeats: they describe the old machine's processes, and
+    /api/v1/ready would report a worker running (for up to ZHENGWU_READY_WORKER_SECONDS) where
+    none has started. A worker running here beats again within ZHENGWU_HEARTBEAT_SECONDS."""
+    from .models import WorkerHeartbeat
+
+    return WorkerHeartbeat.objects.all().delete()[0]
 
 
 def _counts() -> dict[str, int]:
