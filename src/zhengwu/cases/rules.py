@@ -127,6 +127,42 @@ def can_conclude(pending_materials_outstanding: int, commitment_signed: bool, in
     return None
 
 
+# -- 告知承诺 chosen by the applicant -------------------------------------------------------------
+COMMITMENT_AGREE_LABEL = "我已阅读并承诺"
+
+
+def commitment_letter(item_name: str, conditions: str, check_days: int) -> str:
+    """The standard 告知承诺书 of an item whose guide has no text of its own: the conditions the
+    applicant promises to meet, that the materials are true, what a false promise leads to
+    (撤销许可, 信用记录) and within how many working days the department checks it."""
+    conditions = " ".join((conditions or "").split()).rstrip("。；;")
+    meets = f"符合本事项的受理条件：{conditions}" if conditions else "符合本事项办事指南所列的全部受理条件、标准和要求"
+    return (
+        f"告知承诺书（{item_name}）\n"
+        f"本人（单位）申请办理“{item_name}”，自愿选择告知承诺方式，郑重承诺：\n"
+        f"一、已知晓行政机关告知的全部条件、标准和要求，本人（单位）{meets}；\n"
+        "二、所填写的信息和提交的申请材料真实、准确、完整、有效，无虚假内容；\n"
+        f"三、知晓行政机关将自受理之日起{check_days}个工作日内对承诺内容进行核查，愿意配合核查；\n"
+        "四、如承诺不实或违反承诺，愿意承担相应的法律责任，接受撤销行政许可（审批决定）的处理，"
+        "并同意将失信情况记入本人（单位）信用记录。"
+    )
+
+
+def commitment_refusal(*, chosen: bool, agreed: bool) -> str:
+    """Why a submission that chose 告知承诺 cannot go ahead ("" when it can)."""
+    if chosen and not agreed:
+        return f"选择告知承诺办理的，请阅读告知承诺书并勾选“{COMMITMENT_AGREE_LABEL}”后再提交"
+    return ""
+
+
+def commitment_text_changed(signed_text: str, window_text: str) -> str:
+    """The window may not change a 承诺书 the applicant signed online ("" when unchanged)."""
+    if " ".join((window_text or "").split()) != " ".join((signed_text or "").split()):
+        return ("申请人已在线签署告知承诺书，受理时不能修改承诺内容；如承诺书需要变更，"
+                "请一次性告知补正，由申请人重新阅读并签署")
+    return ""
+
+
 # -- deadlines -------------------------------------------------------------------------------
 class Calendar(Protocol):
     def add_workdays(self, start: dt.date, n: int) -> dt.date: ...

@@ -284,11 +284,15 @@ def bundle_waived(bundle_case_id: int) -> set[str]:
 
 
 @transaction.atomic
-def submit(user, case: Case, expected_lock: int, *, delivery: tuple[str, str] | None = None) -> Case:
+def submit(user, case: Case, expected_lock: int, *, delivery: tuple[str, str] | None = None,
+           commitment_agreed: bool = False) -> Case:
     """提交: validate the form and the required materials, number the case.
 
     ``delivery``: the 结果领取方式 (method, address) chosen with the submission (the API), kept
     with it in the same transaction; refused with the form's errors when invalid.
+
+    ``commitment_agreed``: the applicant ticked 我已阅读并承诺 — required when the draft chose
+    告知承诺 (:mod:`.commitment`); the letter is then signed now.
 
     Submitting an already submitted case (double click, retry after a timeout) returns it
     unchanged instead of failing or duplicating.
@@ -309,14 +313,20 @@ def submit(user, case: Case, expected_lock: int, *, delivery: tuple[str, str] | 
         errors["materials"] = [f"缺少必要材料：{'、'.join(missing)}"]
     if delivery is not None:
         errors.update({k: [v] for k, v in rules.delivery_choice_problems(*delivery).items()})
+    refusal = rules.commitment_refusal(chosen=bool(case.commitment_text), agreed=commitment_agreed)
+    if refusal:
+        errors["commitment"] = [refusal]
     if errors:
         raise ValidationError(errors)
     fields = []
+    now = timezone.now()
+    if case.commitment_text:  # 告知承诺 chosen and agreed: signed with the submission
+        case.commitment_signed_at = now
+        fields.append("commitment_signed_at")
     if delivery is not None:
         from .delivery import set_on_locked  # delivery builds on this module
 
         fields += set_on_locked(user, case, *delivery)
-    now = timezone.now()
     case.submitted_at = now
     case.number = rules.case_number(case.region.code, timezone.localdate(now), case.pk)
     fields += ["submitted_at", "number", *_received(case, now)]

@@ -150,19 +150,31 @@ def accept_pending(user, case: Case, expected_lock: int, pending: list[tuple[str
 @transaction.atomic
 def accept_commitment(user, case: Case, expected_lock: int, commitment_text: str, signed: bool,
                       opinion: str = "") -> Case:
-    """告知承诺: the applicant signs a commitment (the item must allow it)."""
+    """告知承诺: the applicant signs a commitment (the item must allow it).
+
+    A 承诺书 the applicant signed online (chosen when applying, :mod:`.commitment`) is kept as it
+    is, with its signing time: a different text is refused (rules.commitment_text_changed) — the
+    window asks for 补正 when it must change, and the applicant signs again."""
     if not case.item_version.allows_commitment:
         raise ValidationError("该事项不适用告知承诺制")
     if not (commitment_text or "").strip():
         raise ValidationError({"commitment_text": "告知承诺书内容不能为空"})
 
+    online = case.commitment_signed_at is not None and bool(case.commitment_text)
+
     def setup(c):
+        if c.commitment_signed_at is not None and c.commitment_text:  # signed online by the applicant
+            changed = rules.commitment_text_changed(c.commitment_text, commitment_text)
+            if changed:
+                raise ValidationError({"commitment_text": changed})
+            return []
         c.commitment_text = commitment_text.strip()
         c.commitment_signed_at = timezone.now() if signed else None
         return ["commitment_text", "commitment_signed_at"]
 
     return _accept(user, case.pk, expected_lock, "accept_commitment", IntakeMode.COMMITMENT,
-                   opinion or "告知承诺受理", data={"signed": signed}, setup=setup)
+                   opinion or "告知承诺受理", setup=setup,
+                   data={"signed": signed or online, **({"signed_online": True} if online else {})})
 
 
 def _within_acceptance_time(case: Case, what: str) -> None:
