@@ -111,7 +111,7 @@ def test_the_apply_page_offers_commitment_with_the_letter(login, citizen, item, 
 def test_submitting_on_the_page_needs_the_tick(login, citizen, draft):
     c = login(citizen)
     url = reverse("cases:edit", args=[draft.pk])
-    post = {"lock": draft.lock_version, "shop_name": "老王小吃", "area": "30", "delivery_method": "window",
+    post = {"lock": draft.lock_version, "f_shop_name": "老王小吃", "f_area": "30", "delivery_method": "window",
             "intake_choice": "commitment", "action": "submit"}
     r = c.post(url, post)
     assert r.status_code == 400 and "我已阅读并承诺" in r.text

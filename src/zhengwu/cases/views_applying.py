@@ -7,8 +7,8 @@ writes go through :mod:`zhengwu.cases.services`.
 
 from __future__ import annotations
 
-import uuid
 import re
+import uuid
 from dataclasses import dataclass, field
 
 from django.contrib import messages
@@ -35,12 +35,11 @@ from .models import BundleCase, Case, CaseMaterial, PendingMaterial, SupplementN
 from .rules import State
 from .services import applying, approval, delivery
 from .services import bundles as bundle_services
+from . import views_commitment as commitment_page
 from .views_applicant import (ACCEPT_FILES, WITHDRAWABLE, decorate, my_case, my_cases, render_page, require_applicant,
                               with_needs)
 
 KEY_RE = re.compile(r"^[0-9a-f]{32}$")
-
-
 EDITABLE_STATES = (State.DRAFT, State.SUPPLEMENT)
 
 
@@ -132,12 +131,13 @@ def _form_page(request, *, item, version, case, applicant, key="", data=None, er
     prefilled = forms_schema.prefill(schema, applicant)
     values = data if data is not None else (case.form_data if case else prefilled)
     errors = errors or {}
-    known = set((schema.get("properties") or {})) | DELIVERY_KEYS
+    known = set((schema.get("properties") or {})) | DELIVERY_KEYS | commitment_page.KEYS
     source = data_source_label(applicant)
     return render_page(request, "cases/applicant/apply.html", {
         "delivery": _delivery_values(request, case), "delivery_methods": rules.DELIVERY_METHODS.items(),
         "delivery_errors": {k: errors[k] for k in DELIVERY_KEYS if k in errors},
         "item": item, "version": version, "case": case, "applicant": applicant, "key": key,
+        **commitment_page.page_context(request, case, version, item.department_id, errors),  # 告知承诺
         "fields": formrender.fields(schema, values, errors, raw, readonly_keys=set(prefilled), readonly_note=source),
         "identity_source": source, "real_name_short": _real_name_short(request, item),
         "form_errors": [m for k, msgs in errors.items() if k not in known and k != "materials" for m in msgs],
@@ -181,8 +181,7 @@ def _choose_delivery(request, case: Case, expected_lock: int, errors: dict) -> C
 
 def _store_data(case: Case, data: dict, parse_errors: dict) -> dict:
     """What to save: the values read, and the earlier value of any field that could not be read."""
-    keep = {k: case.form_data[k] for k in parse_errors if k in (case.form_data or {})}
-    return {**data, **keep}
+    return {**data, **{k: case.form_data[k] for k in parse_errors if k in (case.form_data or {})}}
 
 
 def _upload_all(request, case: Case, rows: list[MaterialRow]) -> bool:
@@ -270,6 +269,7 @@ def _process_locked(request, item, version, case: Case, applicant, action: str, 
             return done
         return page({"form": exc.messages}, status=409)
     case = _choose_delivery(request, case, expected_lock, errors)
+    case = commitment_page.record_choice(request, case, case.lock_version, errors)
     expected_lock = case.lock_version
     files_ok = _upload_all(request, case, rows)
     if action in ("submit", "resubmit"):
@@ -285,7 +285,8 @@ def _process_locked(request, item, version, case: Case, applicant, action: str, 
         try:
             with transaction.atomic():
                 if action == "submit":
-                    case = applying.submit(request.user, case, expected_lock)
+                    case = applying.submit(request.user, case, expected_lock,
+                                           commitment_agreed=commitment_page.agreed(request))
                 else:
                     case = applying.resubmit(request.user, case, expected_lock, request.POST.get("note", "")[:500])
         except ValidationError as exc:
