@@ -170,6 +170,19 @@ class CommitmentForm(LockedForm):
                                 help_text="未签署的告知承诺件在签署前不能办结")
     opinion = forms.CharField(label="受理意见", required=False, max_length=500, initial="申请人书面承诺，按告知承诺制受理")
 
+    def __init__(self, *args, case=None, **kwargs):
+        """``case``: a 承诺书 the applicant signed online comes prefilled and read-only (the
+        service refuses a changed text: rules.commitment_text_changed)."""
+        super().__init__(*args, **kwargs)
+        if case is not None and case.commitment_signed_online:
+            text = self.fields["commitment_text"]
+            text.initial = case.commitment_text
+            text.widget.attrs["readonly"] = "readonly"
+            text.help_text = (f"申请人已在线签署（{timezone.localtime(case.commitment_signed_at):%Y-%m-%d %H:%M}），"
+                              "按其签署的文本受理，不能修改；如需变更请一次性告知补正，由申请人重新签署")
+            self.fields["signed"].initial = True
+            self.fields["signed"].help_text = "申请人已在线签署"
+
 
 # -- 审批 ------------------------------------------------------------------------------------------
 class StepActionForm(LockedForm):

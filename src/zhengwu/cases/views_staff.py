@@ -273,7 +273,7 @@ def _render_case(request, case: Case, *, bound: dict | None = None, focus_step: 
                 if version.allows_tolerance and tolerable else None),
             "tolerate_none": version.allows_tolerance and not tolerable and "tolerate" not in bound,
             "commitment": bound.get("commitment") or (
-                f.CommitmentForm(initial=lock, auto_id="commitment_%s") if version.allows_commitment else None),
+                f.CommitmentForm(initial=lock, case=case, auto_id="commitment_%s") if version.allows_commitment else None),
             "can_accept": case.state == State.SUBMITTED,
             # 一次性告知: after a first notice a second one needs its reason (rules.supplement_refusal).
             "earlier_supplements": len(supplements),
@@ -393,7 +393,7 @@ def intake_action(request, pk: int, action: str):
             user, case, d["lock_version"], [(n, d["due_date"]) for n in d["materials"]], d["opinion"])
         done = "已容缺受理"
     else:
-        form = f.CommitmentForm(post, auto_id="commitment_%s")
+        form = f.CommitmentForm(post, case=case, auto_id="commitment_%s")
         call = lambda d: intake.accept_commitment(  # noqa: E731
             user, case, d["lock_version"], d["commitment_text"], d["signed"], d["opinion"])
         done = "已按告知承诺制受理"

@@ -164,6 +164,13 @@ class Case(models.Model):
         return self.number or f"草稿#{self.pk}"
 
     @property
+    def commitment_signed_online(self) -> bool:
+        """The applicant chose 告知承诺 when applying and signed the 承诺书 with the submission
+        (services.applying.submit signs it at the submission's own time)."""
+        return bool(self.commitment_text) and self.commitment_signed_at is not None \
+            and self.commitment_signed_at == self.submitted_at
+
+    @property
     def state_label(self) -> str:
         return STATE_LABELS[State(self.state)]
 
