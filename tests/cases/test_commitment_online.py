@@ -114,7 +114,7 @@ def test_submitting_on_the_page_needs_the_tick(login, citizen, draft):
     post = {"lock": draft.lock_version, "f_shop_name": "老王小吃", "f_area": "30", "delivery_method": "window",
             "intake_choice": "commitment", "action": "submit"}
     r = c.post(url, post)
-    assert r.status_code == 400 and "我已阅读并承诺" in r.text
+    assert r.status_code == 400 and "请阅读告知承诺书并勾选“我已阅读并承诺”" in r.text
     case = fresh(draft)
     assert case.state == "draft" and case.commitment_text  # the choice is kept with the draft
     r = c.post(url, {**post, "lock": case.lock_version, "commitment_agreed": "on"})
@@ -148,7 +148,8 @@ def test_the_citizen_sees_a_letter_the_window_took(login, window_staff, submitte
 # -- API ---------------------------------------------------------------------------------------------
 def test_api_create_refuses_commitment_for_an_item_without_it(api, citizen, plain_item):
     r = api(citizen).post("", {"item_id": plain_item.pk, "commitment": True})
-    assert r.status_code == 400 and "不适用告知承诺" in r.text
+    assert r.status_code == 400 and "不适用告知承诺" in r.json()["detail"]
+    assert "不适用告知承诺" in r.json()["errors"]["commitment"][0]
     assert not Case.objects.filter(service_item=plain_item).exists()
 
 
@@ -160,7 +161,7 @@ def test_api_applicant_chooses_reads_and_signs(api, citizen, item, pdf):
         c.upload(f"{body['id']}/materials", {"file": pdf(), "name": m})
     lock = c.get(f"{body['id']}").json()["lock_version"]
     r = c.post(f"{body['id']}/submit", {"lock_version": lock})
-    assert r.status_code == 400 and "我已阅读并承诺" in r.text
+    assert r.status_code == 400 and "我已阅读并承诺" in r.json()["errors"]["commitment"][0]
     r = c.post(f"{body['id']}/submit", {"lock_version": lock, "commitment_agreed": True})
     assert r.status_code == 200 and r.json()["commitment_signed_at"]
 

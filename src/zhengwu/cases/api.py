@@ -61,7 +61,7 @@ from .api_schemas import (
 )
 from .models import Case, CaseMaterial, CaseResult, CaseStep, PendingMaterial
 from .rules import Actor, State
-from .services import applying, delivery
+from .services import applying, commitment, delivery
 
 PREFIX = "/cases/"
 NOT_FOUND = "办件不存在或无权查看"
@@ -188,6 +188,7 @@ def _detail(request, case: Case) -> dict:
         "extension_workdays": case.extension_workdays, "received_on": case.received_on,
         "deemed_accepted": case.deemed_accepted,
         "concluded_on_time": case.concluded_on_time, "refusal_reason": case.refusal_reason,
+        "commitment_chosen": bool(case.commitment_text), "commitment_text": case.commitment_text,
         "commitment_signed_at": case.commitment_signed_at,
         "time": _time_out(queries.case_time_left(case, cal=cal)),
         "actions": rules.allowed_actions(case.state, actor) if actor else [],
@@ -347,7 +348,9 @@ def create_case(request, payload: CaseCreateIn,
         if window is None:
             raise _invalid("window_id", "窗口不存在")
     choice = api_delivery.requested(payload.delivery_method, payload.delivery_address)  # before anything is written
-    with transaction.atomic() if choice is not None else contextlib.nullcontext():
+    if payload.commitment and item.published_version_id:  # 告知承诺: refused before anything is written
+        commitment.refuse_if_not_allowed(item.published_version)
+    with transaction.atomic() if choice is not None or payload.commitment else contextlib.nullcontext():
         case = applying.create_draft(user, item, applicant=applicant, channel=payload.channel, agent=agent,
                                      agent_note=payload.agent_note, form_data=payload.form_data, window=window,
                                      idempotency_key=key, key_checked=key is not None)
@@ -356,6 +359,9 @@ def create_case(request, payload: CaseCreateIn,
             case.delivery_method, case.delivery_address, case.lock_version = (
                 chosen.delivery_method, chosen.delivery_address, chosen.lock_version)
             case.known_events = None  # the choice added one: read them
+        if payload.commitment:
+            chosen = commitment.choose(user, case, case.lock_version, True)
+            case.commitment_text, case.lock_version = chosen.commitment_text, chosen.lock_version
     if case.department_id == item.department_id:
         case.department = item.department
     return Status(201, _detail_after_change(request, case, case))
@@ -425,8 +431,13 @@ def submit(request, case_id: int, payload: SubmitIn):
     # everywhere else, and one they may see but not submit 403.
     _acting(request, EnterpriseAgent.Scope.APPLY)
     try:
-        submitted = applying.submit(request.auth, Case(pk=case_id), payload.lock_version,
-                                    delivery=api_delivery.requested(payload.delivery_method, payload.delivery_address))
+        with transaction.atomic():
+            lock = payload.lock_version
+            # 告知承诺 chosen (or not) with the submission; a retry of a submitted case skips it.
+            if payload.commitment is not None and Case.objects.filter(pk=case_id, state=State.DRAFT).exists():
+                lock = commitment.choose(request.auth, Case(pk=case_id), lock, payload.commitment).lock_version
+            submitted = applying.submit(request.auth, Case(pk=case_id), lock, commitment_agreed=payload.commitment_agreed,
+                                        delivery=api_delivery.requested(payload.delivery_method, payload.delivery_address))
     except Case.DoesNotExist:
         raise NotFound() from None
     except PermissionDenied:

@@ -187,7 +187,9 @@ class CaseDetailOut(CaseSummaryOut):
     visits: int
     concluded_on_time: bool | None = None
     refusal_reason: str = ""
-    commitment_signed_at: dt.datetime | None = None
+    commitment_chosen: bool = Field(False, description="申请人选择按告知承诺办理（或窗口已按告知承诺受理）")
+    commitment_text: str = Field("", description="告知承诺书全文：申请人选择告知承诺时为其阅读、签署的文本")
+    commitment_signed_at: dt.datetime | None = Field(None, description="告知承诺书签署时间（网上申报时于提交时签署）")
     time: TimeOut | None = Field(None, description="受理后的时限状态")
     actions: list[str] = Field(default_factory=list, description="当前用户可执行的办件操作")
     timeline: list[CaseEventOut]
@@ -217,6 +219,8 @@ class CaseCreateIn(Schema):
     window_id: int | None = Field(None, description="受理窗口 ID（窗口代录时）")
     delivery_method: str = Field("", description="结果领取方式：window 窗口领取 / mail 邮寄送达 / electronic 电子送达（可不填，提交时再选）")
     delivery_address: str = Field("", max_length=400, description="邮寄地址：选择邮寄送达时必填，其他方式不填")
+    commitment: bool = Field(False, description="告知承诺：true 选择按告知承诺办理（仅“可告知承诺”的事项，否则 400）；"
+                                                "承诺书全文见详情的 commitment_text，提交时须 commitment_agreed=true")
 
 
 class FormIn(Schema):
@@ -231,6 +235,10 @@ class LockIn(Schema):
 class SubmitIn(LockIn):
     delivery_method: str = Field("", description="结果领取方式：window 窗口领取 / mail 邮寄送达 / electronic 电子送达（不填则保留草稿中的选择）")
     delivery_address: str = Field("", max_length=400, description="邮寄地址：选择邮寄送达时必填，其他方式不填")
+    commitment: bool | None = Field(None, description="告知承诺：true 选择 / false 按一般方式（不填则保留草稿中的选择；"
+                                                      "仅“可告知承诺”的事项可选 true，否则 400）")
+    commitment_agreed: bool = Field(False, description="已阅读告知承诺书（详情的 commitment_text）并勾选“我已阅读并承诺”："
+                                                       "选择告知承诺时必须为 true，承诺书随提交签署")
 
 
 class ResubmitIn(LockIn):
