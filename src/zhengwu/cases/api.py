@@ -431,7 +431,7 @@ def submit(request, case_id: int, payload: SubmitIn):
     # everywhere else, and one they may see but not submit 403.
     _acting(request, EnterpriseAgent.Scope.APPLY)
     try:
-        with transaction.atomic():
+        with transaction.atomic() if payload.commitment is not None else contextlib.nullcontext():
             lock = payload.lock_version
             # 告知承诺 chosen (or not) with the submission; a retry of a submitted case skips it.
             if payload.commitment is not None and Case.objects.filter(pk=case_id, state=State.DRAFT).exists():
