@@ -16,8 +16,8 @@ KEYS = {"commitment"}
 
 def page_context(request, case: Case | None, version, department_id: int, errors: dict) -> dict:
     """``commitment``: None when the item does not allow 告知承诺; else what the section shows."""
-    if not version.allows_commitment:
-        return {"commitment": None}
+    if not version.allows_commitment or (case is not None and case.state != State.DRAFT and not case.commitment_text):
+        return {"commitment": None}  # after submission only a letter chosen then is shown (read-only)
     posted = request.method == "POST" and CHOICE in request.POST
     chosen = (request.POST.get(CHOICE) == "commitment") if posted else bool(case and case.commitment_text)
     editable = case is None or case.state == State.DRAFT
