@@ -146,6 +146,31 @@ def _postgresql(original):
     return create_test_db
 
 
+def kept_database(vendor: str) -> Path | str | None:
+    """The kept migrated database of this schema, once a worker's test database has been made
+    (the ``django_db_setup`` fixture): the SQLite file, or the PostgreSQL template's name; None when
+    the cache is off or holds none. Tests that start installations of their own (the backup drill)
+    copy it instead of running every migration again in a subprocess."""
+    cache = _cache_dir()
+    if cache is None:
+        return None
+    if vendor == "postgresql":
+        return f"zwtpl_{schema_key('postgresql')}"
+    kept = cache / f"sqlite-{schema_key('sqlite')}.sqlite3"
+    return kept if kept.exists() else None
+
+
+@contextlib.contextmanager
+def template_lock(cursor):
+    """The advisory lock under which the PostgreSQL template is made and copied (``CREATE DATABASE
+    … TEMPLATE`` fails while another session copies the same template)."""
+    cursor.execute("SELECT pg_advisory_lock(%s)", [_LOCK_ID])
+    try:
+        yield
+    finally:
+        cursor.execute("SELECT pg_advisory_unlock(%s)", [_LOCK_ID])
+
+
 def install() -> None:
     """Wrap the SQLite and PostgreSQL backends' create_test_db (called from pytest_configure)."""
     from django.db.backends.postgresql.creation import (

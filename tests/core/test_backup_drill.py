@@ -122,9 +122,35 @@ def _vendors():
     return [pytest.param("postgresql" if on_pg else "sqlite", id="postgresql" if on_pg else "sqlite")]
 
 
+def _copy_kept_template(pg: bool, template: Path | str) -> bool:
+    """The drill's empty migrated database made as a copy of the suite's kept one (tests/migrated_db.py,
+    made when the worker's test database was): the migrations, half a minute and more in a subprocess,
+    are not run again. False when there is none to copy (ZHENGWU_TEST_DB_CACHE=off)."""
+    from tests.migrated_db import kept_database, template_lock
+
+    kept = kept_database("postgresql" if pg else "sqlite")
+    if kept is None:
+        return False
+    if not pg:
+        shutil.copy2(kept, template)
+        return True
+    import psycopg
+
+    with psycopg.connect(os.environ["DATABASE_URL"].replace("postgres://", "postgresql://", 1), autocommit=True) as c:
+        with template_lock(c):
+            if not c.execute("SELECT 1 FROM pg_database WHERE datname = %s", [kept]).fetchone():
+                return False
+            c.execute(f'DROP DATABASE IF EXISTS "{template}" WITH (FORCE)')
+            c.execute(f'CREATE DATABASE "{template}" TEMPLATE "{kept}"')
+    return True
+
+
 @pytest.fixture(scope="module", params=_vendors())
-def drill(request, tmp_path_factory):
-    """The source platform, populated and backed up once for the module's tests."""
+def drill(request, tmp_path_factory, django_db_setup):
+    """The source platform, populated and backed up once for the module's tests.
+
+    ``django_db_setup``: the worker's test database is made first, so that the migrated database the
+    suite keeps exists and the drill's installations start from copies of it."""
     pg = request.param == "postgresql"
     base = tmp_path_factory.mktemp("drill")
     # Each pytest-xdist worker (make test runs two) drills on databases of its own.
@@ -144,13 +170,18 @@ def drill(request, tmp_path_factory):
         return t
 
     try:  # the databases are dropped however far the setup got
-        source = Platform(base / "source", f"{prefix}src" if pg else None)
-        made.append(source)
-        source.run("migrate", "-v0")
-        if pg:
-            _pg_create(str(template), source.db_name)
+        if _copy_kept_template(pg, template):
+            source = Platform(base / "source", f"{prefix}src" if pg else None, template)
+            made.append(source)
+            source.run("migrate", "-v0")  # nothing to apply: checks that the copy is the current schema
         else:
-            shutil.copy2(source.sqlite_file, template)
+            source = Platform(base / "source", f"{prefix}src" if pg else None)
+            made.append(source)
+            source.run("migrate", "-v0")
+            if pg:
+                _pg_create(str(template), source.db_name)
+            else:
+                shutil.copy2(source.sqlite_file, template)
         source.run("demo", "--no-history")
         source.run("audit", "checkpoint")
         out = source.run("backup", "--out", str(base / "backups") + os.sep)
