@@ -278,6 +278,9 @@ ZHENGWU_OIDC_LEEWAY = int(os.environ.get("ZHENGWU_OIDC_LEEWAY", "60"))
 # for administrators (superusers, 系统管理员) unless ZHENGWU_ADMIN_TOTP_REQUIRED=0. The TOTP issuer
 # name shown in authenticator apps is the platform's name.
 ZHENGWU_ADMIN_TOTP_REQUIRED = _env_bool("ZHENGWU_ADMIN_TOTP_REQUIRED", True)
+# 办事指南 双人复核 (ADR 0059): whoever submitted a guide version, or changed it last, may not approve
+# it. 0 lifts it for a district with a single 事项管理员 (each such approval is marked in the audit).
+ZHENGWU_CATALOG_FOUR_EYES = _env_bool("ZHENGWU_CATALOG_FOUR_EYES", True)
 # One active session per staff account (等保): a new login ends the previous one. 0 turns it off.
 ZHENGWU_STAFF_SINGLE_SESSION = _env_bool("ZHENGWU_STAFF_SINGLE_SESSION", True)
 # SMS verification codes (registration, phone change): at most this many codes per client address

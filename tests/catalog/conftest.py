@@ -75,8 +75,25 @@ def city_item_admin(make_staff, district):
 
 
 @pytest.fixture
-def make_item(city_item_admin, department):
-    """Create an item with a complete guide; ``publish=True`` takes it through review."""
+def city_reviewer(make_staff, district):
+    """A second 事项管理员 of the city: approves what :func:`city_item_admin` submits (双人复核)."""
+    from zhengwu.org.models import Role
+
+    return make_staff(Role.ITEM_ADMIN, region=district.parent)
+
+
+@pytest.fixture
+def reviewer(make_staff):
+    """A second 事项管理员 of the district: approves what :func:`item_admin` submits (双人复核)."""
+    from zhengwu.org.models import Role
+
+    return make_staff(Role.ITEM_ADMIN)
+
+
+@pytest.fixture
+def make_item(city_item_admin, city_reviewer, department):
+    """Create an item with a complete guide; ``publish=True`` takes it through review (submitted
+    by :func:`city_item_admin`, approved by :func:`city_reviewer`)."""
     from zhengwu.catalog.services import items as svc
 
     item_admin = city_item_admin
@@ -89,7 +106,7 @@ def make_item(city_item_admin, department):
         if publish:
             svc.submit_for_review(item_admin, item, lock_version=item.lock_version)
             item.refresh_from_db()
-            svc.approve_and_publish(item_admin, item, lock_version=item.lock_version)
+            svc.approve_and_publish(city_reviewer, item, lock_version=item.lock_version)
             item.refresh_from_db()
         return item
 

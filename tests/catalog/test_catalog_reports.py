@@ -62,7 +62,7 @@ def test_four_same_report_lists_deviations_across_regions(catalogue):
     assert group.deviations[0].region == "中原区"
 
 
-def test_four_same_report_sees_legal_basis_of_the_published_version(catalogue, city_item_admin):
+def test_four_same_report_sees_legal_basis_of_the_published_version(catalogue, city_item_admin, city_reviewer):
     item_admin = city_item_admin
     item = catalogue["b"]
     item_svc.start_new_draft(item_admin, item, lock_version=item.lock_version)
@@ -72,7 +72,7 @@ def test_four_same_report_sees_legal_basis_of_the_published_version(catalogue, c
     item.refresh_from_db()
     item_svc.submit_for_review(item_admin, item, lock_version=item.lock_version)
     item.refresh_from_db()
-    item_svc.approve_and_publish(item_admin, item, lock_version=item.lock_version)
+    item_svc.approve_and_publish(city_reviewer, item, lock_version=item.lock_version)  # 双人复核
     (group,) = reports.four_same_report().groups
     assert [(d.deviation.field, d.deviation.actual) for d in group.deviations] == [("legal_basis", "《食品经营许可管理办法》")]
 

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
-def _published_with_files(make_item, city_item_admin):
+def _published_with_files(make_item, city_item_admin, city_reviewer):
     """An item whose first material has a blank form (PDF) and a sample (.xlsx), published."""
     from zhengwu.catalog.demo_files import blank_form_xlsx
 
@@ -33,13 +33,13 @@ def _published_with_files(make_item, city_item_admin):
         item.refresh_from_db()
     svc.submit_for_review(city_item_admin, item, lock_version=item.lock_version)
     item.refresh_from_db()
-    svc.approve_and_publish(city_item_admin, item, lock_version=item.lock_version)
+    svc.approve_and_publish(city_reviewer, item, lock_version=item.lock_version)
     item.refresh_from_db()
     return item, xlsx
 
 
-def test_the_guide_api_gives_urls_that_serve_the_files(client, make_item, city_item_admin):
-    item, xlsx = _published_with_files(make_item, city_item_admin)
+def test_the_guide_api_gives_urls_that_serve_the_files(client, make_item, city_item_admin, city_reviewer):
+    item, xlsx = _published_with_files(make_item, city_item_admin, city_reviewer)
     data = client.get(f"/api/v1/items/{item.pk}").json()
     first, *others = data["materials"]
     assert first["has_blank_form"] and first["has_sample"]

@@ -38,19 +38,20 @@ def test_creating_the_same_item_twice_is_refused_not_duplicated(item_admin, depa
     assert ServiceItem.objects.count() == 1
 
 
-def test_full_cycle_publishes_and_copies_headline(item_admin, department, guide, materials):
+def test_full_cycle_publishes_and_copies_headline(item_admin, reviewer, department, guide, materials):
     item = svc.create_item(item_admin, department=department, data=guide(), materials=materials)
     svc.submit_for_review(item_admin, item, lock_version=item.lock_version, note="首次发布")
     item.refresh_from_db()
     assert item.status == "pending"
-    v1 = svc.approve_and_publish(item_admin, item, lock_version=item.lock_version, note="同意")
+    v1 = svc.approve_and_publish(reviewer, item, lock_version=item.lock_version, note="同意")
     item.refresh_from_db()
     assert item.status == "published" and item.published_version == v1
-    assert v1.state == "published" and v1.reviewed_by == item_admin and v1.published_at
+    assert v1.state == "published" and v1.reviewed_by == reviewer and v1.published_at
+    assert v1.submitted_by == item_admin and v1.edited_by == item_admin
     assert item.online_depth == 4 and item.visits == 0
 
 
-def test_new_version_supersedes_previous_and_old_one_stays_readable(make_item, item_admin):
+def test_new_version_supersedes_previous_and_old_one_stays_readable(make_item, item_admin, reviewer):
     item = make_item(promised_days=5)
     v1 = item.published_version
     draft = svc.start_new_draft(item_admin, item, lock_version=item.lock_version, change_note="压缩时限")
@@ -64,7 +65,7 @@ def test_new_version_supersedes_previous_and_old_one_stays_readable(make_item, i
     svc.submit_for_review(item_admin, item, lock_version=item.lock_version)
     item.refresh_from_db()
     assert item.status == "published"
-    svc.approve_and_publish(item_admin, item, lock_version=item.lock_version)
+    svc.approve_and_publish(reviewer, item, lock_version=item.lock_version)
     item.refresh_from_db()
     v1.refresh_from_db()
     assert item.published_version.number == 2 and item.promised_days == 2
@@ -239,7 +240,7 @@ def test_disable_and_enable(make_item, item_admin):
     assert item.status == "published"
 
 
-def test_disabled_item_cannot_publish_a_new_version(make_item, item_admin):
+def test_disabled_item_cannot_publish_a_new_version(make_item, item_admin, reviewer):
     item = make_item()
     svc.start_new_draft(item_admin, item, lock_version=item.lock_version)
     item.refresh_from_db()
@@ -248,7 +249,7 @@ def test_disabled_item_cannot_publish_a_new_version(make_item, item_admin):
     svc.disable(item_admin, item, lock_version=item.lock_version, reason="暂停办理")
     item.refresh_from_db()
     with pytest.raises(ValidationError) as exc:
-        svc.approve_and_publish(item_admin, item, lock_version=item.lock_version)
+        svc.approve_and_publish(reviewer, item, lock_version=item.lock_version)
     assert "请先启用" in messages(exc)
 
 
@@ -264,7 +265,7 @@ def test_history_lists_versions_and_audit_with_before_after(make_item, item_admi
     assert [e.action for e in events][-3:] == ["catalog.item.publish", "catalog.item.submit", "catalog.item.create"]
 
 
-def test_failed_publication_leaves_nothing_half_written(make_item, item_admin, department):
+def test_failed_publication_leaves_nothing_half_written(make_item, item_admin, reviewer, department):
     """A name clash at publication rolls back the superseding of the previous version."""
     make_item(name="个体工商户登记")
     item = make_item(name="个体工商户设立登记")
@@ -275,7 +276,7 @@ def test_failed_publication_leaves_nothing_half_written(make_item, item_admin, d
     svc.submit_for_review(item_admin, item, lock_version=item.lock_version)
     item.refresh_from_db()
     with pytest.raises(ValidationError) as exc:
-        svc.approve_and_publish(item_admin, item, lock_version=item.lock_version)
+        svc.approve_and_publish(reviewer, item, lock_version=item.lock_version)
     assert "已有名为“个体工商户登记”的事项" in messages(exc)
     item.refresh_from_db()
     assert item.published_version.number == 1 and item.published_version.state == "published"

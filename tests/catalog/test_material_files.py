@@ -22,7 +22,7 @@ def _draft_with_material(make_item, city_item_admin):
     return item, draft, draft.materials.order_by("seq").first()
 
 
-def test_upload_sniffs_type_and_publishing_makes_it_downloadable(make_item, city_item_admin, client):
+def test_upload_sniffs_type_and_publishing_makes_it_downloadable(make_item, city_item_admin, city_reviewer, client):
     item, draft, m = _draft_with_material(make_item, city_item_admin)
     with pytest.raises(ValidationError, match="只接受 PDF、Word、Excel、OFD、JPG、PNG"):
         svc.attach_material_file(city_item_admin, item, lock_version=item.lock_version, material_id=m.pk,
@@ -39,7 +39,7 @@ def test_upload_sniffs_type_and_publishing_makes_it_downloadable(make_item, city
     item.refresh_from_db()
     svc.submit_for_review(city_item_admin, item, lock_version=item.lock_version)
     item.refresh_from_db()
-    svc.approve_and_publish(city_item_admin, item, lock_version=item.lock_version)
+    svc.approve_and_publish(city_reviewer, item, lock_version=item.lock_version)
     guide = client.get(reverse("catalog:item_guide", args=[item.pk])).content.decode()
     assert "下载空白表格" in guide and url in guide and "查看示例样表" in guide
     r = client.get(url)
@@ -47,7 +47,7 @@ def test_upload_sniffs_type_and_publishing_makes_it_downloadable(make_item, city
     assert "attachment" in r["Content-Disposition"]
 
 
-def test_next_draft_keeps_the_files_and_a_stale_lock_is_refused(make_item, city_item_admin):
+def test_next_draft_keeps_the_files_and_a_stale_lock_is_refused(make_item, city_item_admin, city_reviewer):
     item, draft, m = _draft_with_material(make_item, city_item_admin)
     stale = item.lock_version
     svc.attach_material_file(city_item_admin, item, lock_version=stale, material_id=m.pk, kind="blank_form",
@@ -58,7 +58,7 @@ def test_next_draft_keeps_the_files_and_a_stale_lock_is_refused(make_item, city_
     item.refresh_from_db()
     svc.submit_for_review(city_item_admin, item, lock_version=item.lock_version)
     item.refresh_from_db()
-    svc.approve_and_publish(city_item_admin, item, lock_version=item.lock_version)
+    svc.approve_and_publish(city_reviewer, item, lock_version=item.lock_version)
     item.refresh_from_db()
     nxt = svc.start_new_draft(city_item_admin, item, lock_version=item.lock_version)
     assert nxt.materials.order_by("seq").first().blank_form.name == m.__class__.objects.get(pk=m.pk).blank_form.name

@@ -50,6 +50,16 @@ def admin_client(client, item_admin):
     return client
 
 
+@pytest.fixture
+def reviewer_client(reviewer):
+    """Another 事项管理员's browser: approves what :func:`admin_client` submits (双人复核)."""
+    from django.test import Client
+
+    other = Client()
+    other.force_login(reviewer)
+    return other
+
+
 def test_anonymous_goes_to_login_and_other_staff_are_refused(client, make_staff):
     assert client.get(url("wb_items")).status_code == 302
     client.force_login(make_staff(Role.WINDOW))
@@ -165,14 +175,14 @@ def test_government_material_needs_its_issuer(admin_client, make_item):
     assert "政府部门核发的材料请填写核发部门或可替代的电子证照" in response.content.decode()
 
 
-def test_submit_review_publish_and_second_version_through_the_pages(admin_client, make_item):
+def test_submit_review_publish_and_second_version_through_the_pages(admin_client, reviewer_client, make_item):
     item = make_item(publish=False)
     admin_client.post(url("wb_item_submit", item.pk), {"lock_version": item.lock_version})
     item.refresh_from_db()
     assert item.status == "pending"
-    page = admin_client.get(url("wb_item_review", item.pk))
+    page = reviewer_client.get(url("wb_item_review", item.pk))
     assert "首次发布" in page.content.decode()
-    admin_client.post(url("wb_item_review", item.pk), {"decision": "approve", "lock_version": item.lock_version})
+    reviewer_client.post(url("wb_item_review", item.pk), {"decision": "approve", "lock_version": item.lock_version})
     item.refresh_from_db()
     assert item.status == "published" and item.published_version.number == 1
 
@@ -183,9 +193,9 @@ def test_submit_review_publish_and_second_version_through_the_pages(admin_client
     item.refresh_from_db()
     admin_client.post(url("wb_item_submit", item.pk), {"lock_version": item.lock_version})
     item.refresh_from_db()
-    review = admin_client.get(url("wb_item_review", item.pk)).content.decode()
+    review = reviewer_client.get(url("wb_item_review", item.pk)).content.decode()
     assert "承诺时限（工作日）" in review  # the diff shows the changed field
-    admin_client.post(url("wb_item_review", item.pk), {"decision": "approve", "lock_version": item.lock_version})
+    reviewer_client.post(url("wb_item_review", item.pk), {"decision": "approve", "lock_version": item.lock_version})
     item.refresh_from_db()
     assert item.published_version.number == 2 and item.promised_days == 2
     detail = admin_client.get(url("wb_item_detail", item.pk)).content.decode()

@@ -359,15 +359,33 @@ def licence_type_choices():
 
 
 # -- review and simple actions -------------------------------------------------------------------
+class SomeDisabledRadioSelect(forms.RadioSelect):
+    """Radio buttons of which the values in ``disabled_values`` are shown but cannot be chosen."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.disabled_values: set[str] = set()
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        if str(value) in self.disabled_values:
+            option["attrs"]["disabled"] = True
+        return option
+
+
 class ReviewForm(BootstrapMixin, forms.Form):
     decision = forms.ChoiceField(label="审核结论", choices=[("approve", "通过并发布"), ("reject", "退回修改")],
-                                 widget=forms.RadioSelect, error_messages={"required": "请选择审核结论"})
+                                 widget=SomeDisabledRadioSelect, error_messages={"required": "请选择审核结论"})
     note = forms.CharField(label="审核意见", max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 3}),
                            help_text="退回修改时必填，说明需要修改的内容")
     lock_version = forms.IntegerField(widget=forms.HiddenInput)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, approve_refused: str | None = None, **kwargs):
+        """``approve_refused``: why this reviewer may not approve (双人复核): 通过并发布 is shown
+        disabled; a posted approval still goes to the service, which refuses it with that reason."""
         super().__init__(*args, **kwargs)
+        if approve_refused:
+            self.fields["decision"].widget.disabled_values = {"approve"}
         self._style()
 
     def clean(self):

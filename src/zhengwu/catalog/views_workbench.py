@@ -8,6 +8,7 @@ State-changing buttons post the ``lock_version`` the page was rendered with.
 from __future__ import annotations
 
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Exists, OuterRef, Q
@@ -19,7 +20,7 @@ from zhengwu.org.models import Role
 from zhengwu.org.permissions import has_role, scope, staff_departments
 from zhengwu.workbench.views import roles_required
 
-from . import rules
+from . import review_rules, rules
 from .forms import (
     ActionForm,
     BundleForm,
@@ -107,13 +108,25 @@ def item_list(request):
                 .order_by("department_id", "name", "handling_name")[(page - 1) * PAGE_SIZE: page * PAGE_SIZE + 1])
     has_next = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]
+    # The review queue says who submitted each pending version, and to its submitter (or last
+    # editor) that another 事项管理员 must approve it (双人复核, ADR 0059).
     open_versions = {v["service_item_id"]: v for v in ItemVersion.objects.filter(
-        service_item_id__in=[r.pk for r in rows], state__in=rules.OPEN_STATES).values("service_item_id", "number", "state")}
+        service_item_id__in=[r.pk for r in rows], state__in=rules.OPEN_STATES).values(
+        "service_item_id", "number", "state", "submitted_by_id", "edited_by_id", "submitted_by__display_name",
+        "submitted_by__username")}
     state_labels = dict(VersionState.choices)
     for r in rows:
         ov = open_versions.get(r.pk)
         r.open_label = f"第{ov['number']}版{state_labels[ov['state']]}" if ov else ""
         r.open_state = ov["state"] if ov else ""
+        r.submitter = ""
+        r.own_note = ""
+        if ov and ov["state"] == VersionState.PENDING:
+            r.submitter = ov["submitted_by__display_name"] or ov["submitted_by__username"] or ""
+            refusal = review_rules.self_review_refusal(
+                request.user.pk, submitted_by=ov["submitted_by_id"], edited_by=ov["edited_by_id"],
+                four_eyes=settings.ZHENGWU_CATALOG_FOUR_EYES)
+            r.own_note = review_rules.SHORT_NOTES.get(refusal, "")
     return render(request, "catalog/workbench/item_list.html", {
         "rows": rows, "page": page, "has_next": has_next, "has_prev": page > 1,
         "departments": departments, "statuses": ItemStatus.choices, "types": ItemType.choices, "stages": STAGES,
@@ -144,11 +157,14 @@ def item_detail(request, pk: int):
     draft = svc.open_version(item)
     live = item.published_version
     check = svc.publication_check(item, draft) if draft is not None and draft.is_editable else None
+    can_review = svc.can_review(request.user, item)
+    pending = draft is not None and draft.state == VersionState.PENDING
     return render(request, "catalog/workbench/item_detail.html", {
         "item": item, "draft": draft, "live": live, "check": check,
         "draft_materials": list(draft.materials.all()) if draft else [],
         "live_materials": list(live.materials.all()) if live else [],
-        "can_edit": svc.can_edit(request.user, item), "can_review": svc.can_review(request.user, item),
+        "can_edit": svc.can_edit(request.user, item), "can_review": can_review,
+        "approve_refused": svc.review_refusal(request.user, draft) if can_review and pending else None,
     })
 
 
@@ -296,7 +312,8 @@ def item_review(request, pk: int):
     if draft is None or draft.state != VersionState.PENDING:
         messages.warning(request, "该事项当前没有待审核的版本。")
         return redirect("catalog:wb_item_detail", pk=item.pk)
-    form = ReviewForm(request.POST or None, initial={"lock_version": item.lock_version})
+    approve_refused = svc.review_refusal(request.user, draft)
+    form = ReviewForm(request.POST or None, initial={"lock_version": item.lock_version}, approve_refused=approve_refused)
     if request.method == "POST" and form.is_valid():
         lock, note = form.cleaned_data["lock_version"], form.cleaned_data["note"]
         try:
@@ -316,6 +333,8 @@ def item_review(request, pk: int):
         "item": item, "version": draft, "live": item.published_version, "form": form,
         "diff": svc.version_diff(item.published_version, draft), "materials": list(draft.materials.all()),
         "check": svc.publication_check(item, draft),
+        "approve_refused": approve_refused, "can_edit": svc.can_edit(request.user, item),
+        "four_eyes": settings.ZHENGWU_CATALOG_FOUR_EYES,
     })
 
 
@@ -329,7 +348,8 @@ def item_history(request, pk: int):
 @roles_required(*ITEM_ROLES, what="事项管理员、部门管理员")
 def item_version(request, pk: int, number: int):
     item = _get_item(request, pk)
-    version = get_object_or_404(item.versions.select_related("created_by", "reviewed_by"), number=number)
+    version = get_object_or_404(item.versions.select_related("created_by", "edited_by", "submitted_by", "reviewed_by"),
+                                number=number)
     return render(request, "catalog/workbench/item_version.html",
                   {"item": item, "version": version, "materials": list(version.materials.all())})
 

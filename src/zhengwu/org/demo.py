@@ -86,6 +86,8 @@ STAFF = [
     ("shenpi_rs", "钱审批", Role.APPROVER, "人社局", None),
     ("bumen_sj", "孙管理员", Role.DEPT_ADMIN, "市场监管局", None),
     ("shixiang", "周事项", Role.ITEM_ADMIN, None, None),
+    # A second 事项管理员: a guide version is approved by someone other than who submitted it (ADR 0059).
+    ("shenhe", "何审核", Role.ITEM_ADMIN, None, None),
     ("rexian", "吴坐席", Role.HOTLINE, None, None),
     ("duban", "郑督办", Role.SUPERVISOR, None, None),
     ("shuju", "冯数据", Role.DATA_ADMIN, None, None),

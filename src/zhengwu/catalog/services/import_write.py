@@ -30,8 +30,8 @@ from .import_report import ImportReport
 log = logging.getLogger("zhengwu.catalog.services.imports")
 
 # Version fields copied from the version a new one replaces (the import sets the guide's own).
-_COPY_EXCLUDE = {"id", "service_item", "number", "state", "created_by", "created_at", "submitted_at",
-                 "reviewed_by", "review_note", "published_at", "change_note"}
+_COPY_EXCLUDE = {"id", "service_item", "number", "state", "created_by", "edited_by", "created_at", "submitted_at",
+                 "submitted_by", "reviewed_by", "review_note", "published_at", "change_note"}
 _MATERIAL_COPY_EXCLUDE = {"id", "version", "seq", "name"}
 
 
@@ -132,8 +132,8 @@ class Writer:
         state = VersionState.DRAFT if self.as_draft else VersionState.PUBLISHED
         published_at = None if self.as_draft else now
         reviewer_id = None if self.as_draft else self.actor_id
-        stamp = {"state": state, "created_by_id": self.actor_id, "reviewed_by_id": reviewer_id,
-                 "published_at": published_at, "change_note": self.note}
+        stamp = {"state": state, "created_by_id": self.actor_id, "edited_by_id": self.actor_id,
+                 "reviewed_by_id": reviewer_id, "published_at": published_at, "change_note": self.note}
 
         # 2. New items: version 1 first (the item's headline columns are copied from it).
         new_pairs: list[tuple[Row, Row, Plan]] = []
@@ -193,6 +193,7 @@ class Writer:
                 version, source_materials = sources[it.open_version_id]
                 self._apply_guide(version, p, version)
                 version.state, version.published_at, version.change_note = state, published_at, self.note
+                version.edited_by_id = self.actor_id
                 if reviewer_id is not None:
                     version.reviewed_by_id = reviewer_id
                 open_updates.append(version)
@@ -202,7 +203,8 @@ class Writer:
             item_updates.append((self._item_update(p, version, now), version))
         self.versions.insert(versions)
         if open_updates:
-            fields = [f.name for f in self._version_fields] + ["state", "published_at", "reviewed_by", "change_note"]
+            fields = [f.name for f in self._version_fields] + ["state", "published_at", "edited_by", "reviewed_by",
+                                                                "change_note"]
             update_rows(ItemVersion, open_updates, fields)
         if open_material_replace:
             Material.objects.filter(version_id__in=open_material_replace).delete()

@@ -1,5 +1,5 @@
 """Reading 实施清单事项 for the workbench: the guide fields, the open version, the publication
-checklist, 变更历史 and the reviewer's diff, and who may edit or review.
+checklist, 变更历史 and the reviewer's diff, and who may edit or review (and approve: 双人复核).
 
 The write path is :mod:`zhengwu.catalog.services.items` (which re-exports these names).
 """
@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
+
 from zhengwu.core.models import AuditEvent
 from zhengwu.org.models import Role
 from zhengwu.org.permissions import has_role
 
-from .. import rules
+from .. import review_rules, rules
 from ..models import ItemVersion, ServiceItem
 
 # The 办事指南 content of a version (what an editor changes and a new draft copies).
@@ -75,7 +77,8 @@ def publication_check(item: ServiceItem, version: ItemVersion) -> rules.GuideChe
 def history(item: ServiceItem, limit: int = 200) -> tuple[list[ItemVersion], list[AuditEvent]]:
     """变更历史: all versions (newest first) and the item's latest audit events."""
     # select_related: the history table shows who edited and who reviewed each version.
-    versions = list(item.versions.select_related("created_by", "reviewed_by").order_by("-number"))
+    versions = list(item.versions.select_related("created_by", "edited_by", "submitted_by", "reviewed_by")
+                    .order_by("-number"))
     events = list(AuditEvent.objects.filter(object_type=AUDIT_TYPE, object_id=str(item.pk)).order_by("-seq")[:limit])
     return versions, events
 
@@ -86,6 +89,16 @@ def can_edit(user, item: ServiceItem) -> bool:
 
 def can_review(user, item: ServiceItem) -> bool:
     return has_role(user, *REVIEWER_ROLES, department=item.department)
+
+
+def review_refusal(user, version: ItemVersion | None) -> str | None:
+    """Why ``user`` may not approve ``version`` although they review the item (双人复核: they
+    submitted it or changed it last, ADR 0059); None when they may. The service refuses the same."""
+    if version is None:
+        return None
+    return review_rules.self_review_refusal(getattr(user, "pk", None), submitted_by=version.submitted_by_id,
+                                            edited_by=version.edited_by_id,
+                                            four_eyes=settings.ZHENGWU_CATALOG_FOUR_EYES)
 
 
 # How the reviewer reads a part of a structured guide field (收费, 审批结果, 办理流程 …): a key's label,

@@ -15,7 +15,9 @@ Every function here:
 - locks the item row and compares the caller's ``lock_version`` (乐观锁): a stale number raises
   ``ValidationError("该事项已被他人修改，请刷新后重试")`` so that no concurrent edit is lost and a
   double click does nothing twice; every write bumps the number;
-- runs in one transaction and writes an audit event (``catalog.item.*``) with before/after.
+- runs in one transaction and writes an audit event (``catalog.item.*``) with before/after;
+- records who changed a version last (``edited_by``) and who submitted it (``submitted_by``):
+  neither may approve it (双人复核, :mod:`zhengwu.catalog.review_rules`, ADR 0059).
 
 Refused transitions and bad input raise :class:`ValidationError` with Chinese messages; where a
 message belongs to a field, the error is a dict keyed by the field name (``name``,
@@ -36,7 +38,7 @@ from zhengwu.core import audit
 from zhengwu.org.models import Department
 from zhengwu.org.permissions import has_role
 
-from .. import rules
+from .. import review_rules, rules
 from ..denorm import copy_headline
 from ..models import BaseItem, ItemVersion, Material, ServiceItem
 from ..models.items import ItemStatus, VersionState
@@ -55,6 +57,7 @@ from .item_reads import (  # noqa: F401  (part of this module's interface)
     materials_of,
     open_version,
     publication_check,
+    review_refusal,
     version_diff,
 )
 from .material_files import (  # noqa: F401  (part of this write path's interface)
@@ -65,6 +68,12 @@ from .material_files import (  # noqa: F401  (part of this write path's interfac
 )
 
 STALE_MESSAGE = "该事项已被他人修改，请刷新后重试"
+
+
+def _user(actor):
+    """The actor as a user row to record, or None (a system actor)."""
+    return actor if getattr(actor, "pk", None) else None
+
 
 # -- helpers ------------------------------------------------------------------------------------
 def _require(actor, roles: Sequence[str], department: Department, what: str) -> None:
@@ -273,7 +282,7 @@ def create_item(actor, *, department: Department, data: Mapping[str, Any],
     check = _check(guide, ident, materials, for_publication=False)
     with transaction.atomic():
         item = ServiceItem(region=region or department.region, department=department, status=ItemStatus.DRAFT)
-        version = ItemVersion(number=1, state=VersionState.DRAFT, created_by=actor if getattr(actor, "pk", None) else None)
+        version = ItemVersion(number=1, state=VersionState.DRAFT, created_by=_user(actor), edited_by=_user(actor))
         for f in GUIDE_FIELDS:
             if f in guide:
                 setattr(version, f, guide[f])
@@ -327,6 +336,7 @@ def _edit_draft(actor, item: ServiceItem | int, *, lock_version: int, data: Mapp
         if version.state == VersionState.REJECTED:
             version.state = VersionState.DRAFT
             changed_fields.append("state")
+        version.edited_by = _user(actor)
         material_names_before = None
         if materials is not None:
             cleaned = _clean_materials(version, materials)
@@ -369,6 +379,7 @@ def replace_materials(actor, item: ServiceItem | int, *, lock_version: int, mate
             version.no_materials = bool(no_materials)
         if version.state == VersionState.REJECTED:
             version.state = VersionState.DRAFT
+        version.edited_by = _user(actor)
         version.save()
         _bump(item)
         audit.record("catalog.item.materials", actor=actor, obj=item, object_type=AUDIT_TYPE,
@@ -389,9 +400,10 @@ def submit_for_review(actor, item: ServiceItem | int, *, lock_version: int, note
         before_state = version.state
         version.state = target
         version.submitted_at = timezone.now()
+        version.submitted_by = _user(actor)
         if note.strip():
             version.change_note = note.strip()[:500]
-        version.save(update_fields=["state", "submitted_at", "change_note"])
+        version.save(update_fields=["state", "submitted_at", "submitted_by", "change_note"])
         status_before = item.status
         item.status = rules.item_status_after("submit", current=item.status, has_published=bool(item.published_version_id))
         _bump(item, "status")
@@ -409,8 +421,8 @@ def withdraw(actor, item: ServiceItem | int, *, lock_version: int) -> ItemVersio
         _require(actor, rules.roles_for("withdraw"), item.department, "撤回本事项的审核")
         version = _open_version_locked(item)
         version.state = rules.check_transition(version.state, "withdraw")
-        version.submitted_at = None
-        version.save(update_fields=["state", "submitted_at"])
+        version.submitted_at = version.submitted_by = None
+        version.save(update_fields=["state", "submitted_at", "submitted_by"])
         status_before = item.status
         item.status = rules.item_status_after("withdraw", current=item.status, has_published=bool(item.published_version_id))
         _bump(item, "status")
@@ -422,7 +434,10 @@ def withdraw(actor, item: ServiceItem | int, *, lock_version: int) -> ItemVersio
 
 def approve_and_publish(actor, item: ServiceItem | int, *, lock_version: int, note: str = "") -> ItemVersion:
     """审核通过并发布: the pending version becomes the immutable current version; the previous
-    published version becomes 已替代; the item's headline columns follow the new version."""
+    published version becomes 已替代; the item's headline columns follow the new version.
+
+    双人复核: refused (code ``self_review``) to whoever submitted the version or changed it last,
+    unless ``ZHENGWU_CATALOG_FOUR_EYES`` is off — then the audit event says ``self_review``."""
     try:
         return _approve_and_publish(actor, item, lock_version=lock_version, note=note)
     except IntegrityError:
@@ -438,6 +453,11 @@ def _approve_and_publish(actor, item: ServiceItem | int, *, lock_version: int, n
         version = _open_version_locked(item)
         target = rules.check_transition(version.state, "approve")
         new_status = rules.item_status_after("approve", current=item.status, has_published=bool(item.published_version_id))
+        refusal = review_refusal(actor, version)
+        if refusal:
+            raise ValidationError(refusal, code="self_review")
+        self_review = review_rules.is_self_review(getattr(actor, "pk", None), submitted_by=version.submitted_by_id,
+                                                  edited_by=version.edited_by_id)
         publication_check(item, version).raise_if_errors()
         _ensure_unique_name(item, version.name, item.handling_name)
         previous = item.published_version
@@ -447,7 +467,7 @@ def _approve_and_publish(actor, item: ServiceItem | int, *, lock_version: int, n
         now = timezone.now()
         version.state = target
         version.published_at = now
-        version.reviewed_by = actor if getattr(actor, "pk", None) else None
+        version.reviewed_by = _user(actor)
         version.review_note = (note or "").strip()[:500]
         version.save(update_fields=["state", "published_at", "reviewed_by", "review_note"])
         status_before = item.status
@@ -460,7 +480,8 @@ def _approve_and_publish(actor, item: ServiceItem | int, *, lock_version: int, n
                      before={"published_version": previous.number if previous else None, "status": status_before,
                              **headline_before},
                      after={"published_version": version.number, "status": item.status, "review_note": version.review_note,
-                            **{f: getattr(item, f) for f in headline_before}})
+                            **{f: getattr(item, f) for f in headline_before},
+                            **({"self_review": True} if self_review else {})})
     return version
 
 
@@ -474,7 +495,7 @@ def reject(actor, item: ServiceItem | int, *, lock_version: int, note: str) -> I
         _require(actor, rules.roles_for("reject"), item.department, "审核事项")
         version = _open_version_locked(item)
         version.state = rules.check_transition(version.state, "reject")
-        version.reviewed_by = actor if getattr(actor, "pk", None) else None
+        version.reviewed_by = _user(actor)
         version.review_note = note[:500]
         version.save(update_fields=["state", "reviewed_by", "review_note"])
         status_before = item.status
@@ -501,7 +522,7 @@ def start_new_draft(actor, item: ServiceItem | int, *, lock_version: int, change
             raise ValidationError("该事项尚未发布，请直接修改现有草稿", code="no_published")
         number = (item.versions.aggregate(n=Max("number"))["n"] or 0) + 1
         draft = ItemVersion(service_item=item, number=number, state=VersionState.DRAFT,
-                            created_by=actor if getattr(actor, "pk", None) else None)
+                            created_by=_user(actor), edited_by=_user(actor))
         for f in GUIDE_FIELDS:
             setattr(draft, f, getattr(source, f))
         draft.change_note = (change_note or "").strip()[:500]

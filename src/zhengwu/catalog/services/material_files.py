@@ -62,6 +62,8 @@ def attach_material_file(actor, item: ServiceItem | int, *, lock_version: int, m
             digest = hashlib.sha256(content).hexdigest()
             getattr(material, kind).save(f"{digest}.{ext}", ContentFile(content), save=False)
         material.save(update_fields=[kind])
+        version.edited_by = actor if getattr(actor, "pk", None) else None
+        version.save(update_fields=["edited_by"])
         _bump(item)
         audit.record("catalog.item.material_file", actor=actor, obj=item, object_type=AUDIT_TYPE,
                      before={"version": version.number, "material": material.name, kind: before},
