@@ -1,4 +1,5 @@
-"""Journey: an item manager (事项管理员) edits a published item and publishes version 2."""
+"""Journey: an item manager (事项管理员) edits a published item and submits version 2; he may not
+approve his own version (双人复核, ADR 0059) — a second 事项管理员 approves and publishes it."""
 
 import pytest
 from playwright.sync_api import expect
@@ -22,12 +23,12 @@ def published_item(demo_people):
     }, materials=[{"name": "食品经营许可申请书"}, {"name": "营业执照", "source": "government", "license_type": "营业执照"}])
     svc.submit_for_review(manager, item, lock_version=item.lock_version)
     item.refresh_from_db()
-    svc.approve_and_publish(manager, item, lock_version=item.lock_version)
+    svc.approve_and_publish(User.objects.get(username="shenhe"), item, lock_version=item.lock_version)
     item.refresh_from_db()
     return item
 
 
-def test_item_manager_publishes_a_new_version(live_server, page, published_item, login):
+def test_item_manager_publishes_a_new_version(live_server, page, browser, published_item, login):
     login(page, live_server.url, "shixiang")
     page.wait_for_url(f"{live_server.url}/workbench/")
 
@@ -58,16 +59,35 @@ def test_item_manager_publishes_a_new_version(live_server, page, published_item,
 
     page.click("#draft-submit")
     expect(page.locator("body")).to_contain_text("已提交审核")
+    # 双人复核: the submitter's review page says why he cannot approve, and lets him withdraw.
+    assert "不能审核自己提交的版本" in page.locator("#draft-review-refused").inner_text()
     page.click("#draft-review")
-    assert "承诺时限（工作日）" in page.locator("#review-diff").inner_text()
-    page.check("input[name=decision][value=approve]")
-    page.fill("textarea[name=note]", "同意发布")
-    page.click("#review-submit")
-    page.wait_for_url(f"**/items/{published_item.pk}/")
-    expect(page.locator("body")).to_contain_text("第2版已发布")
+    assert "不能审核自己提交的版本：请由另一位事项管理员审核" in page.locator("#review-refused").inner_text()
+    expect(page.locator("input[name=decision][value=approve]")).to_be_disabled()
+    expect(page.locator("#review-withdraw")).to_be_visible()
+
+    # Another 事项管理员 finds it in the 待审核 queue, sees who submitted it, and approves.
+    reviewer = browser.new_context(locale="zh-CN").new_page()
+    login(reviewer, live_server.url, "shenhe")
+    reviewer.goto(f"{live_server.url}/workbench/catalog/items/")
+    reviewer.click("#pending-filter")
+    row = reviewer.locator("#item-table tr", has_text="食品经营许可（新办）")
+    assert "提交人：周事项" in row.inner_text()
+    row.get_by_role("link", name="食品经营许可（新办）").click()
+    reviewer.wait_for_url(f"**/items/{published_item.pk}/")
+    reviewer.click("#draft-review")
+    assert "提交人：周事项" in reviewer.locator("#review-people").inner_text()
+    assert "承诺时限（工作日）" in reviewer.locator("#review-diff").inner_text()
+    reviewer.check("input[name=decision][value=approve]")
+    reviewer.fill("textarea[name=note]", "同意发布")
+    reviewer.click("#review-submit")
+    reviewer.wait_for_url(f"**/items/{published_item.pk}/")
+    expect(reviewer.locator("body")).to_contain_text("第2版已发布")
+
+    page.goto(f"{live_server.url}/workbench/catalog/items/{published_item.pk}/")
     assert "现行版本：第2版" in page.locator("#live-version").inner_text()
     live = page.locator("#live-card").inner_text()
-    assert "4个工作日" in live and "现场核查" in live
+    assert "4个工作日" in live and "现场核查" in live and "审核人：何审核" in live
 
     page.click("text=变更历史")
     versions = page.locator("#version-table").inner_text()
