@@ -211,6 +211,42 @@ def test_bad_rows_are_reported_and_good_rows_land(tmp_path, district, market):
     assert not Department.objects.filter(name="只在坏行出现的部门").exists()
 
 
+def test_a_bad_row_lists_every_problem_it_has(tmp_path, district, market, make_department, make_staff):
+    other = make_department(name="郑州市金水区民政局")
+    admin = make_staff(Role.ITEM_ADMIN, department=market)
+    path = write_xlsx(tmp_path / "many.xlsx", [
+        # Two bad cells, a 承诺时限 over the 法定时限 and too many 到现场次数: four problems.
+        row(事项名称="四处错", 基本编码="", 事项类型="行政乱来", 法定时限=10, 承诺时限=20, 办件类型="马上办", 到现场次数=9),
+        row(事项名称="好事项", 基本编码=""),
+        # The same name as row 3, a negative 法定时限 and an unknown 服务对象.
+        row(事项名称="好事项", 基本编码="", 法定时限=-1, 服务对象="外星人"),
+        # No 事项名称 and 承诺时限 over 法定时限.
+        row(事项名称="", 基本编码="", 法定时限=5, 承诺时限=9),
+        # Another department's item with a bad 办件类型/承诺时限 pair.
+        row(实施主体=other.name, 事项名称="低保", 基本编码="", 办件类型="即办件", 承诺时限=3),
+    ])
+    report = run(path, district, actor=admin, allowed_departments=imports.department_scope(admin, district))
+    assert (report.rows, report.created, report.failed) == (5, 1, 4)
+    by_row: dict[int, list[tuple[str, str]]] = {}
+    for r, c, m in errors_of(report):
+        by_row.setdefault(r, []).append((c, m))
+    assert sorted(c for c, _ in by_row[2]) == sorted(["事项类型", "办件类型", "承诺时限", "到现场次数"])
+    assert ("承诺时限", "承诺时限（20个工作日）不能超过法定时限（10个工作日）") in by_row[2]
+    assert any(c == "到现场次数" and "不应超过5次" in m for c, m in by_row[2])
+    assert sorted(c for c, _ in by_row[4]) == sorted(["事项名称", "法定时限", "服务对象"])
+    assert any(c == "事项名称" and "与第3行重复" in m for c, m in by_row[4])
+    assert by_row[5] == [("事项名称", "事项名称不能为空"), ("承诺时限", "承诺时限（9个工作日）不能超过法定时限（5个工作日）")]
+    assert [c for c, _ in by_row[6]] == ["实施主体", "承诺时限"]
+    assert "不在您的管理范围内" in by_row[6][0][1] and "即办件的承诺时限应为0" in by_row[6][1][1]
+    assert report.errors_total == 4 + 3 + 2 + 2
+    # Bad rows still import nothing; the printed report lists every problem with row and column.
+    assert list(ServiceItem.objects.values_list("name", flat=True)) == ["好事项"]
+    text = "\n".join(report.lines())
+    for needle in ("第2行 【事项类型】", "第2行 【办件类型】", "第2行 【承诺时限】", "第2行 【到现场次数】",
+                   "第4行 【法定时限】", "第4行 【服务对象】", "第5行 【承诺时限】", "第6行 【实施主体】"):
+        assert needle in text
+
+
 def test_duplicate_rows_in_one_file_are_reported(tmp_path, district, market):
     code = impl_code("000105001000")
     report = run(write_xlsx(tmp_path / "dup.xlsx", [

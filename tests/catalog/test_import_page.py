@@ -63,6 +63,18 @@ def test_upload_shows_counts_new_departments_and_bad_rows(tmp_path, admin_client
     assert "时限倒挂" not in errors.content.decode("utf-8-sig") and "承诺时限" in errors.content.decode("utf-8-sig")
 
 
+def test_the_report_lists_every_problem_of_a_bad_row(tmp_path, admin_client, market):
+    path = write_xlsx(tmp_path / "bad.xlsx", [row(事项名称="两处错", 基本编码="", 办件类型="马上办", 法定时限=5, 承诺时限=9)])
+    job_url = upload(admin_client, path).url
+    html = admin_client.get(job_url).content.decode()
+    assert 'id="count-failed">1<' in html and "1 行，2 处问题" in html
+    assert "办件类型应为“即办件”或“承诺件”" in html and "承诺时限（9个工作日）不能超过法定时限（5个工作日）" in html
+    job = ImportJob.objects.get()
+    listed = admin_client.get(reverse("catalog:wb_import_job_errors", args=[job.pk])).content.decode("utf-8-sig")
+    assert listed.count("\n2,") == 2 and "办件类型" in listed and "承诺时限" in listed
+    assert not ServiceItem.objects.exists()
+
+
 def test_double_submission_does_not_import_twice(tmp_path, admin_client, market):
     path = write_csv(tmp_path / "a.csv", [row()])
     first = upload(admin_client, path, token="same")

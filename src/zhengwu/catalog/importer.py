@@ -240,10 +240,18 @@ class ParsedRow:
     blank: set[str] = field(default_factory=set)
     errors: list[Issue] = field(default_factory=list)
     warnings: list[Issue] = field(default_factory=list)
+    # Columns whose cell could not be read (or is a required one left blank): the rules across
+    # columns leave them out, so that one bad cell is reported once, not again by every rule
+    # that reads it.
+    unreadable: set[str] = field(default_factory=set)
 
     def error(self, key: str, message: str, value: Any = "") -> None:
         self.errors.append(Issue(self.row, COLUMN_BY_KEY[key].title if key in COLUMN_BY_KEY else key,
                                  message, _shown(value)))
+
+    def cell_error(self, key: str, message: str, value: Any = "") -> None:
+        self.unreadable.add(key)
+        self.error(key, message, value)
 
 
 def parse_row(row_number: int, cells: Sequence[Any], columns: dict[int, str]) -> ParsedRow | None:
@@ -268,20 +276,20 @@ def parse_row(row_number: int, cells: Sequence[Any], columns: dict[int, str]) ->
         if value is None:
             row.blank.add(key)
             if key in REQUIRED_KEYS:
-                row.error(key, f"{COLUMN_BY_KEY[key].title}不能为空")
+                row.cell_error(key, f"{COLUMN_BY_KEY[key].title}不能为空")
             continue
         col = COLUMN_BY_KEY[key]
         try:
             parsed = _PARSERS[key](value, col.title)
         except CellError as exc:
-            row.error(key, str(exc), value)
+            row.cell_error(key, str(exc), value)
             continue
         if col.max_length and type(parsed) is str and len(parsed) > col.max_length:
-            row.error(key, f"{col.title}过长：不能超过{col.max_length}个字（现有{len(parsed)}个字）", value)
+            row.cell_error(key, f"{col.title}过长：不能超过{col.max_length}个字（现有{len(parsed)}个字）", value)
             continue
         if not parsed and key in REQUIRED_KEYS:
             row.blank.add(key)
-            row.error(key, f"{col.title}不能为空")
+            row.cell_error(key, f"{col.title}不能为空")
             continue
         values[key] = parsed
     return row
@@ -335,7 +343,14 @@ _RULE_FIELD_TO_KEY = {"promised_days": "promised_days", "item_type": "item_type"
 
 def check_target(row: ParsedRow, guide: dict[str, Any], codes: dict[str, str]) -> bool:
     """Cross-field rules (承诺 ≤ 法定, 即办件/承诺件, codes) on the final values; adds issues to
-    ``row`` and returns whether every code has a recognised shape (else it is flagged)."""
+    ``row`` and returns whether every code has a recognised shape (else it is flagged).
+
+    A column whose cell could not be read (``row.unreadable``) is left out of the rules: its
+    own problem is already reported, and the rules check the row's other values on their own.
+    """
+    if row.unreadable:
+        guide = {**guide, **{k: ([] if k in ("materials", "fees") else None) for k in row.unreadable if k in guide}}
+        codes = {k: ("" if k in row.unreadable else v) for k, v in codes.items()}
     if codes_plainly_valid(codes, guide.get("item_type")):
         result = rules.check_guide(guide)  # codes already known good: skip their (slower) checks
     else:

@@ -127,6 +127,8 @@ class Catalogue:
         code-less ones by the file's names — not the whole 基本目录."""
         codes, names = set(), set()
         for row in rows:
+            if row.errors:  # a bad row is not imported: it needs no base item
+                continue
             v = row.values
             code = v.get("base_code")
             if code:

@@ -1,7 +1,7 @@
 """One 事项导入 row's plan: which item a row is (by 实施编码, else by 实施主体 + 事项名称),
 whether it is new, changed or unchanged, and the cross-field rules on the final values
-(承诺时限 ≤ 法定时限, 即办件/承诺件, codes). A failing row is reported and excluded before
-anything is written; the base items (基本目录事项) rows need are planned here too.
+(承诺时限 ≤ 法定时限, 即办件/承诺件, codes). A failing row is reported with all its problems and
+excluded before anything is written; the base items (基本目录事项) rows need are planned here too.
 
 Part of the import (:mod:`zhengwu.catalog.services.imports` is the entry point).
 """
@@ -42,7 +42,9 @@ class Plan:
 
 def resolve(rows: list[ParsedRow], cat: Catalogue, report: ImportReport, *, as_draft: bool,
              allowed_departments: set[int] | None) -> list[Plan]:
-    """Decide for every row what it does; rows that break a rule are reported, not planned."""
+    """Decide for every row what it does. A row that breaks a rule is reported with every
+    problem found — its cells (already on the row), duplicates in the file, its 实施主体, which
+    item it is, the rules across columns — and is not planned: nothing of it is written."""
     plans: list[Plan] = []
     seen_names: dict[tuple[str, str, str], int] = {}
     seen_codes: dict[tuple[str, str], int] = {}
@@ -50,36 +52,34 @@ def resolve(rows: list[ParsedRow], cat: Catalogue, report: ImportReport, *, as_d
     unchanged = 0
     for row in rows:
         v = row.values
-        dept_name, name = v["department"], v["name"]
+        dept_name, name = v.get("department", ""), v.get("name", "")
         handling_name = v.get("handling_name", "")
         code = v.get("implementation_code", "")
 
-        # Duplicates inside the file.
+        # Duplicates inside the file (of earlier rows that had no problem of their own).
         name_key = (dept_name, name, handling_name)
-        if name_key in seen_names:
+        duplicate = False
+        if dept_name and name and name_key in seen_names:
             row.error("name", f"与第{seen_names[name_key]}行重复：同一实施主体下的事项名称相同，同一事项只能出现一次", name)
+            duplicate = True
         if code and (code, handling_name) in seen_codes:
             row.error("implementation_code", f"与第{seen_codes[(code, handling_name)]}行的实施编码相同，同一事项只能出现一次", code)
-        if row.errors:
-            report.fail(row)
-            continue
-        seen_names[name_key] = row.row
-        if code:
-            seen_codes[(code, handling_name)] = row.row
+            duplicate = True
+        if not row.errors:
+            seen_names[name_key] = row.row
+            if code:
+                seen_codes[(code, handling_name)] = row.row
 
-        # 实施主体.
-        dept = cat.departments.get(dept_name)
-        if dept is None:
+        # 实施主体 (a new one is written only with a row that is imported).
+        dept = cat.departments.get(dept_name) if dept_name else None
+        if dept_name and dept is None:
             if allowed_departments is not None:
                 row.error("department", f"实施主体“{dept_name}”不是您可以管理的部门：只有全区划的事项管理员可以导入新部门", dept_name)
-                report.fail(row)
-                continue
-            dept = Department(name=dept_name, region=cat.region, kind=Department.Kind.OTHER, uscc=None)
-            cat.departments[dept_name] = dept
-        elif allowed_departments is not None and dept.pk not in allowed_departments:
+            else:
+                dept = Department(name=dept_name, region=cat.region, kind=Department.Kind.OTHER, uscc=None)
+                cat.departments[dept_name] = dept
+        elif dept is not None and allowed_departments is not None and dept.pk not in allowed_departments:
             row.error("department", f"实施主体“{dept_name}”不在您的管理范围内：您只能导入本部门的事项", dept_name)
-            report.fail(row)
-            continue
 
         # Which item: by 实施编码, else by 实施主体 + 事项名称 (+ 业务办理项名称).
         item = None
@@ -87,21 +87,18 @@ def resolve(rows: list[ParsedRow], cat: Catalogue, report: ImportReport, *, as_d
             found = cat.items_by_code.get((code, handling_name))
             if found is AMBIGUOUS:
                 row.error("implementation_code", "该实施编码对应了多个已有事项，无法确定更新哪一个，请先在事项管理中处理重复", code)
-                report.fail(row)
-                continue
-            item = found
-        if item is None and dept.pk is not None:
+            else:
+                item = found
+        known_dept = dept is not None and dept.pk is not None and bool(name)
+        if item is None and known_dept:
             item = cat.items_by_key.get((dept.pk, name, handling_name))
         if item is not None and item.pk in claimed:
-            row.error("name", f"与第{claimed[item.pk]}行对应的是同一个已有事项（实施编码或名称相同），同一事项只能出现一次", name)
-            report.fail(row)
-            continue
-        if dept.pk is not None:
+            if not duplicate:  # the duplicate in the file is reported already
+                row.error("name", f"与第{claimed[item.pk]}行对应的是同一个已有事项（实施编码或名称相同），同一事项只能出现一次", name)
+        elif known_dept:
             holder = cat.items_by_key.get((dept.pk, name, handling_name))
             if holder is not None and holder is not item:
                 row.error("name", f"“{dept_name}”已有名为“{name}”的事项（实施编码不同），不能重名", name)
-                report.fail(row)
-                continue
 
         current = item.guide if item is not None else None  # None: new item (or one without a version)
         guide = importer.target_guide(row, current)
@@ -112,12 +109,16 @@ def resolve(rows: list[ParsedRow], cat: Catalogue, report: ImportReport, *, as_d
         }
         same_guide = current is not None and (
             guide == current or importer.guide_signature(guide) == importer.guide_signature(current))
-        if same_guide and _same_identity(item, dept, codes, v):
+        if not row.errors and same_guide and _same_identity(item, dept, codes, v):
             # Unchanged: nothing is written, so nothing needs checking (the common re-import).
             claimed[item.pk] = row.row
             unchanged += 1
             continue
         recognised = importer.check_target(row, guide, codes)
+        if item is not None and not same_guide:
+            problem = _version_problem(item, as_draft)
+            if problem:
+                row.error("name", problem, name)
         if row.errors:
             report.fail(row)
             continue
@@ -127,11 +128,6 @@ def resolve(rows: list[ParsedRow], cat: Catalogue, report: ImportReport, *, as_d
         kind = NEW
         if item is not None:
             if not same_guide:
-                problem = _version_problem(item, as_draft)
-                if problem:
-                    row.error("name", problem, name)
-                    report.fail(row)
-                    continue
                 kind = UPDATE_OPEN if _updates_open_version(item, as_draft) else NEW_VERSION
             elif (dept.pk != item.department_id or codes["implementation_code"] != item.implementation_code
                   or codes["handling_code"] != item.handling_code or base_id != item.base_item_id

@@ -3,12 +3,14 @@
 :func:`import_items` takes the bytes of an .xlsx/.csv and a region and brings the region's
 catalogue in line with the file:
 
-1. read and check every row (:mod:`zhengwu.catalog.importer`, pure) — a bad cell fails its row;
+1. read and check every row (:mod:`zhengwu.catalog.importer`, pure) — a bad cell fails its row, which
+   still goes through step 3 so that the report lists all of its problems;
 2. (:mod:`.import_catalogue`) load the region's departments, items (with the guide each row is compared with), base items
    and version numbers into dicts, once — no query per row;
 3. (:mod:`.import_plan`) resolve every row against them: which item it is (by 实施编码, else by 实施主体 + 事项名称),
    whether it is new, changed or unchanged, and the cross-field rules on the final values
-   (承诺时限 ≤ 法定时限, 即办件/承诺件, codes) — a failing row is excluded before anything is written;
+   (承诺时限 ≤ 法定时限, 即办件/承诺件, codes) — a failing row is reported with every problem found and
+   excluded before anything is written;
 4. (:mod:`.import_write`) write the good rows in batches, each batch one transaction with bulk inserts/updates: new
    departments (kind 其他) and base items, items, guide versions and materials. If a batch fails
    in the database, it is rolled back and its rows are written one by one, so one row's problem
@@ -113,10 +115,9 @@ def import_items(data: bytes, file_name: str, region: Region, *, as_draft: bool 
         parsed: list[ParsedRow] = []
         for row in importer.parsed_rows(table):
             report.rows += 1
-            if row.errors:
-                report.fail(row)
-            else:
-                parsed.append(row)
+            # Rows with a bad cell go on too: the rules across columns, the file's duplicates and
+            # the item they name are checked as well, so that the report lists every problem.
+            parsed.append(row)
     except ImportFileError as exc:
         report.fatal = exc.message
         report.seconds = time.monotonic() - started
