@@ -42,6 +42,8 @@ def test_request_approve_countersign_key_verifies_citizen_sees_use(live_server, 
     consumer.select_option("#resource", str(res.pk))
     with consumer.expect_navigation(wait_until="load"):
         consumer.click("#resource-choose")
+    consumer.check("#field-id_number")
+    consumer.check("#field-name")
     consumer.fill("#purpose", "办理特种行业许可时核验从业人员身份")
     consumer.fill("#legal_basis", "《旅馆业治安管理办法》第四条")
     with consumer.expect_navigation(wait_until="load"):

@@ -1,5 +1,5 @@
 """Journey (数据共享, issue 24): the 公安分局's 审批人员 asks for the 市场监管局's 有条件共享 resource
-(a 不予共享 field cannot be ticked), the 市场监管局's 部门管理员 approves one field less, the
+(no field is ticked for them, a 不予共享 field cannot be ticked), the 市场监管局's 部门管理员 approves one field less, the
 数据管理员 countersigns, and the requester collects the API key — shown once, then never again."""
 
 import pytest
@@ -31,8 +31,15 @@ def test_share_request_to_key_once(live_server, browser, demo_people, login):
     with page.expect_navigation(wait_until="load"):
         page.click("#resource-choose")
     expect(page.locator("#field-inspection")).to_be_disabled()
+    # 最小必要原则: no field is ticked for the requester, and a request without one is refused.
+    expect(page.locator("#share-fields input:checked")).to_have_count(0)
     page.fill("#purpose", "核验企业登记信息，办理治安许可")
     page.fill("#legal_basis", "《政务信息资源共享管理暂行办法》第十条")
+    with page.expect_navigation(wait_until="load"):
+        page.click("#share-submit")
+    expect(page.locator("#share-fields")).to_contain_text("申请信息项：至少选择一项")
+    for key in ("uscc", "name", "legal_rep"):
+        page.check(f"#field-{key}")
     with page.expect_navigation(wait_until="load"):
         page.click("#share-submit")
     expect(page.locator("#share-state")).to_have_text("待提供方审核")

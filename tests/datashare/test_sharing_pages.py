@@ -57,6 +57,31 @@ def test_request_form_submits_once(client, org):
     assert ShareRequest.objects.count() == 1
 
 
+def test_request_form_ticks_no_field_by_default(client, org):
+    """最小必要原则: the requester ticks the fields they need; none is ticked for them."""
+    from zhengwu.datashare.models import ResourceField
+
+    res = sf.resource(org["provider"], fields=[("name", "姓名", ""), ("id_number", "身份证号", ""),
+                                               ("address", "户籍地址", "conditional"), ("religion", "宗教信仰", "none")])
+    ResourceField.objects.filter(resource=res).update(personal=True)
+    client.force_login(org["clerk"])
+    page = client.get("/workbench/data/share-requests/new/", {"resource": res.pk}).content.decode()
+    for key in ("name", "id_number", "address", "religion"):
+        assert f'id="field-{key}"' in page
+    assert " checked" not in page.split('id="share-fields"')[1].split("</fieldset>")[0]
+    assert "最小必要" in page
+    # Submitted without a field: refused with the field named, nothing saved, still nothing ticked.
+    r = client.post("/workbench/data/share-requests/new/", _form(res, org["consumer"], fields=[]))
+    html = r.content.decode()
+    assert r.status_code == 400 and "申请信息项：至少选择一项" in html
+    assert " checked" not in html.split('id="share-fields"')[1].split("</fieldset>")[0]
+    assert not ShareRequest.objects.exists()
+    # What was ticked stays ticked when the form comes back with another error.
+    r = client.post("/workbench/data/share-requests/new/", _form(res, org["consumer"], fields=["name"], purpose=""))
+    fieldset = r.content.decode().split('id="share-fields"')[1].split("</fieldset>")[0]
+    assert 'id="field-name" checked' in fieldset and fieldset.count(" checked") == 1
+
+
 def test_request_form_errors_in_chinese(client, org):
     res = sf.resource(org["provider"])
     client.force_login(org["clerk"])

@@ -80,7 +80,7 @@ def check_fields(chosen: Iterable[str], field_types: dict[str, str], *, label: s
     key → effective share type, in the resource's order. 不予共享 fields may not be chosen."""
     chosen = list(dict.fromkeys(k.strip() for k in chosen if k and k.strip()))
     if not chosen:
-        raise ValueError(f"{label}：至少选择一项")
+        raise ValueError(f"{label}：至少选择一项（按最小必要原则，只选本次用途确需的信息项）")
     unknown = [k for k in chosen if k not in field_types]
     if unknown:
         raise ValueError(f"{label}：资源中没有信息项 {'、'.join(unknown)}")

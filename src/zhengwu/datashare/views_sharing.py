@@ -107,12 +107,13 @@ def request_new(request):
     fields = []
     if resource is not None and not refusal:
         types = svc.field_types(resource)
-        chosen = set(request.POST.getlist("fields")) if request.method == "POST" else None
+        # 最小必要原则: nothing is ticked for the requester; a returned form keeps what they ticked.
+        chosen = set(request.POST.getlist("fields")) if request.method == "POST" else set()
         for f in resource.fields.order_by("seq", "pk"):
             closed = types[f.key] == rules.NONE
             fields.append({"f": f, "type": types[f.key], "closed": closed,
                            "type_label": dict(DataResource._meta.get_field("share_type").choices).get(types[f.key]),
-                           "checked": (not closed) if chosen is None else f.key in chosen})
+                           "checked": not closed and f.key in chosen})
     today = timezone.localdate()
     ctx = {"departments": departments, "resources": resources, "resource": resource, "refusal": refusal,
            "fields": fields, "items": _items() if resource is not None and not refusal else [],
