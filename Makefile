@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 export ZHENGWU_DATA_DIR ?= $(CURDIR)/var
 PORT ?= 8000
 
-.PHONY: run install migrate demo serve worker test test-sqlite test-postgres test-bench bench locust clean fuzz faults
+.PHONY: run install migrate demo serve worker test test-sqlite test-postgres test-bench bench locust clean fuzz faults messages
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,11 @@ run: demo serve
 
 worker: install
 	$(BIN)/zhengwu worker
+
+# Compile the platform's translation catalogues (src/zhengwu/locale: the admin messages Django's
+# zh_Hans lacks) after editing a .po; the .mo files are committed. Needs GNU gettext's msgfmt.
+messages:
+	for po in src/zhengwu/locale/*/LC_MESSAGES/*.po; do msgfmt --check-format -o "$${po%.po}.mo" "$$po"; done
 
 # The whole suite on the embedded SQLite; and on PostgreSQL too when DATABASE_URL is set. The
 # end-to-end bench run (marker `bench`, minutes of a fresh server) is left to `make test-bench`;
