@@ -2,7 +2,9 @@
 
 Every sub-command is a Django management command, so ``zhengwu migrate``, ``zhengwu demo``,
 ``zhengwu serve``, ``zhengwu worker``, ``zhengwu audit verify``, ``zhengwu workdays check DATE``
-and the rest share one implementation with ``django-admin``.
+and the rest share one implementation with ``django-admin``. A command's refusal (CommandError)
+is printed as ``错误：<message>`` — the Chinese message, no traceback — with the command's exit
+code; a bad environment variable as ``配置错误：<message>`` with exit code 2.
 """
 
 from __future__ import annotations
@@ -13,8 +15,6 @@ import sys
 
 def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zhengwu.settings")
-    from django.core.management import execute_from_command_line
-
     argv = list(sys.argv if argv is None else argv)
     argv[0] = "zhengwu"
     # Django answers `version` and `--version` itself, with its own version.
@@ -29,10 +29,46 @@ def main(argv: list[str] | None = None) -> None:
     from zhengwu.core.setting_rules import SettingError
 
     try:
-        execute_from_command_line(argv)
+        _utility(argv).execute()
     except SettingError as exc:  # a bad environment variable: what to fix, not a traceback
         sys.stderr.write(f"配置错误：{exc}\n")
         sys.exit(2)
+
+
+def _utility(argv: list[str]):
+    """Django's command-line utility, whose commands say a refusal (CommandError) plainly."""
+    from django.core.management import ManagementUtility
+    from django.core.management.base import BaseCommand
+
+    class Utility(ManagementUtility):
+        def fetch_command(self, subcommand):
+            command = super().fetch_command(subcommand)
+            if isinstance(command, BaseCommand):
+                command.execute = plain_refusals(command, command.execute)
+            return command
+
+    return Utility(argv)
+
+
+def plain_refusals(command, execute):
+    """``execute`` of the command run from the command line: a CommandError prints
+    ``错误：<message>`` on stderr and exits with its return code (1 unless the command chose
+    another) — not Django's ``CommandError: <message>``, and no traceback (unless --traceback).
+    The commands that one calls with call_command are not wrapped: they still raise."""
+    from django.core.management.base import CommandError, SystemCheckError
+
+    def run(*args, **options):
+        try:
+            return execute(*args, **options)
+        except SystemCheckError:
+            raise  # Django prints the check results itself, without a prefix
+        except CommandError as exc:
+            if options.get("traceback"):
+                raise
+            command.stderr.write(f"错误：{exc}")
+            sys.exit(exc.returncode)
+
+    return run
 
 
 if __name__ == "__main__":
