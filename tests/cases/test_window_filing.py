@@ -164,3 +164,36 @@ def test_agent_may_not_be_the_applicant_themselves(staff_client, window_staff, c
     assert page.status_code == 200
     assert page.context["start"].errors["agent_number"] == ["代办人不能是申请人本人"]
     assert not Case.objects.exists()
+
+
+
+def test_register_person_names_every_wrong_field_in_one_round(staff_client, window_staff):
+    """现场登记: a missing name, a mistyped 身份证号 and a bad phone are all named at once, each
+    with its field, instead of one round per mistake."""
+    page = staff_client(window_staff).post(reverse("cases:staff_file_register"),
+                                           {"name": "", "id_number": "123", "phone": "abc"})
+    errors = page.context["register"].errors
+    assert errors["name"] == ["姓名：必填"]
+    assert errors["id_number"] and errors["id_number"][0].startswith("身份证号")
+    assert errors["phone"] and errors["phone"][0].startswith("手机号码")
+    assert not Applicant.objects.exists()
+
+
+def test_register_legal_names_every_wrong_field_in_one_round(staff_client, window_staff):
+    page = staff_client(window_staff).post(reverse("cases:staff_file_register"), {
+        "kind": "legal", "name": "金水小吃有限公司", "uscc": "123", "legal_rep_name": "",
+        "legal_rep_id_number": "123", "phone": "abc"})
+    errors = page.context["register"].errors
+    assert errors["legal_rep_name"] == ["法定代表人：必填"]
+    assert errors["uscc"][0].startswith("统一社会信用代码")
+    assert errors["legal_rep_id_number"][0].startswith("法定代表人身份证号")
+    assert errors["phone"][0].startswith("联系电话")
+    assert not Applicant.objects.exists()
+
+
+def test_register_names_a_too_long_field_with_its_label(staff_client, window_staff):
+    page = staff_client(window_staff).post(reverse("cases:staff_file_register"),
+                                           {"name": "张" * 51, "id_number": "123", "phone": "13900001111"})
+    errors = page.context["register"].errors
+    assert errors["name"][0].startswith("姓名：不能超过 50 个字")
+    assert errors["id_number"][0].startswith("身份证号")

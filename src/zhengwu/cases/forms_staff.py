@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from zhengwu.core import identifiers
+from zhengwu.core.forms import NamedErrorsMixin
 from zhengwu.org.models import Role
 
 from . import rules, workflow
@@ -282,24 +283,37 @@ class LookupForm(StyledForm):
             raise ValidationError(f"证件号码：不是有效的统一社会信用代码，{exc.messages[0]}") from None
 
 
-class RegisterPersonForm(StyledForm):
-    name = forms.CharField(label="姓名", max_length=50, error_messages={"required": "姓名：必填"})
-    id_number = forms.CharField(label="身份证号", max_length=18, error_messages={"required": "身份证号：必填"})
-    phone = forms.CharField(label="手机号码", max_length=20, error_messages={"required": "手机号码：必填"},
-                            help_text="用于接收办件短信和登录验证")
+class RegisterPersonForm(NamedErrorsMixin, StyledForm):
+    """现场登记 of a person. Every message names its field (NamedErrorsMixin); the view adds the
+    registration's own rules (身份证号, 手机号码 …) for the fields that passed, so that one round
+    names every mistake (:func:`add_check_errors`)."""
+
+    name = forms.CharField(label="姓名", max_length=50)
+    id_number = forms.CharField(label="身份证号", max_length=18)
+    phone = forms.CharField(label="手机号码", max_length=20, help_text="用于接收办件短信和登录验证")
 
 
-class RegisterLegalForm(StyledForm):
+class RegisterLegalForm(NamedErrorsMixin, StyledForm):
     """法人现场登记: the unit's name and code, its legal representative, a contact phone."""
 
     kind = forms.CharField(widget=forms.HiddenInput, initial="legal")
-    name = forms.CharField(label="单位名称", max_length=100, error_messages={"required": "单位名称：必填"})
-    uscc = forms.CharField(label="统一社会信用代码", max_length=18, error_messages={"required": "统一社会信用代码：必填"})
-    legal_rep_name = forms.CharField(label="法定代表人", max_length=50, error_messages={"required": "法定代表人：必填"})
-    legal_rep_id_number = forms.CharField(label="法定代表人身份证号", max_length=18,
-                                          error_messages={"required": "法定代表人身份证号：必填"})
-    phone = forms.CharField(label="联系电话", max_length=20, error_messages={"required": "联系电话：必填"},
-                            help_text="用于接收办件短信和登录验证")
+    name = forms.CharField(label="单位名称", max_length=100)
+    uscc = forms.CharField(label="统一社会信用代码", max_length=18)
+    legal_rep_name = forms.CharField(label="法定代表人", max_length=50)
+    legal_rep_id_number = forms.CharField(label="法定代表人身份证号", max_length=18)
+    phone = forms.CharField(label="联系电话", max_length=20, help_text="用于接收办件短信和登录验证")
+
+
+def add_check_errors(form: forms.Form, errors: dict[str, list[str]]) -> None:
+    """Put what a service's check found (field → messages, e.g. ``accounts.services.check_person``)
+    on a form that found other fields wrong itself: one round names every mistake. A field the
+    form already found wrong keeps its own message (one message per problem)."""
+    for key, messages in errors.items():
+        field = key if key in form.fields else None
+        if field is not None and field in form.errors:
+            continue
+        for message in messages:
+            form.add_error(field, message)
 
 
 class FileStartForm(StyledForm):

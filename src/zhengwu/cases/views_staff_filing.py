@@ -147,10 +147,14 @@ def file_register(request):
     legal = request.POST.get("kind") == "legal"
     form = f.RegisterLegalForm(request.POST) if legal else f.RegisterPersonForm(request.POST)
     ctx: dict = {"lookup": f.LookupForm(), "register": form, "not_found": True, "kind": "legal" if legal else "person"}
-    if form.is_valid():
+    from zhengwu.accounts.services import check_legal, check_person, register_legal, register_person
+
+    if not form.is_valid():  # name the registration's rules on the fields that passed, in this round
+        given = {k: v for k, v in form.cleaned_data.items() if k != "kind"}
+        f.add_check_errors(form, (check_legal if legal else check_person)(**given))
+    else:
         d = form.cleaned_data
         password = _temporary_password()
-        from zhengwu.accounts.services import register_legal, register_person
 
         try:
             with transaction.atomic():
