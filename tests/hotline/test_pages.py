@@ -257,3 +257,48 @@ def test_rising_places_say_the_level_of_each_region(client, centre, new_ticket, 
     assert "本周上升的地点（街道）" not in page and "本周上升的地点" in page
     assert re.search(r"金水区 <span[^>]*>区县</span>", page)
     assert re.search(r"经八路街道 <span[^>]*>街道乡镇</span>", page)
+
+
+def _console_errors(page: str) -> dict[str, str]:
+    """Field id → the message shown under it on the console."""
+    return dict(re.findall(r'<div class="invalid-feedback d-block" id="(f-[a-z-]+)-error">([^<]+)</div>', page))
+
+
+def test_console_names_every_wrong_field_in_one_round(client, centre, taxonomy, street, market):
+    """坐席受理台: no 主办单位, no 诉求内容 and a mistyped number are said together, each under its
+    field — not one per post (the missing 主办单位 used to hide the rest)."""
+    client.force_login(centre)
+    data = {"idempotency_key": "r1", "mode": "dispatch", "phone": "abc", "ticket_type": "complaint",
+            "urgency": "normal", "region": street.code, "content": "", "category": "", "department": ""}
+    r = client.post(f"{W}/console/", data)
+    page = r.content.decode()
+    assert r.status_code == 400 and not Ticket.objects.exists()
+    shown = _console_errors(page)
+    assert "请选择主办单位" in shown["f-department"]
+    assert "诉求内容不能为空" in shown["f-content"]
+    assert "联系电话格式不正确" in shown["f-phone"]
+    assert "派单前请选择诉求分类" in shown["f-category"]
+    assert 'id="console-errors"' in page  # the summary at the top lists them too
+    assert 'value="abc"' in page  # what was typed stays
+
+
+def test_console_names_dispatch_problems_with_the_registration_ones(client, centre, taxonomy, street, market):
+    client.force_login(centre)
+    data = {"idempotency_key": "r2", "mode": "dispatch", "phone": "13800001234", "ticket_type": "complaint",
+            "urgency": "normal", "region": street.code, "content": "", "category": "", "department": market.pk,
+            "co_departments": ["999999"]}
+    r = client.post(f"{W}/console/", data)
+    shown = _console_errors(r.content.decode())
+    assert r.status_code == 400 and not Ticket.objects.exists()
+    assert set(shown) >= {"f-content", "f-category", "f-co"}
+    assert "协办单位不存在或已停用" in shown["f-co"]
+
+
+def test_register_refuses_every_problem_at_once(centre, taxonomy, street, market):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as exc:
+        services.register(centre, {"ticket_type": "complaint", "content": "", "phone": "x",
+                                   "region": street.code, "dispatch_to": market.pk})
+    assert set(exc.value.message_dict) == {"content", "phone", "category"}
+    assert not Ticket.objects.exists()

@@ -59,9 +59,17 @@ def _regions(user):
 
 
 # -- console -----------------------------------------------------------------------------------------
+# The console's inputs by the key the service names them with (the rest — 标题, 知识库条目, 主工单 —
+# have no box of their own: the summary at the top names them).
+CONSOLE_FIELDS = ("phone", "caller_name", "ticket_type", "urgency", "region", "address", "channel", "content",
+                  "category", "department", "co_departments", "opinion", "answer")
+
+
 @roles_required(Role.HOTLINE, what="热线坐席")
 def console(request):
-    """坐席受理台: register a call; suggestions, knowledge and similar tickets appear while typing."""
+    """坐席受理台: register a call; suggestions, knowledge and similar tickets appear while typing.
+    A refused registration names every wrong field at once (the service checks the registration
+    and the 派单 / 并单 / 直接办结 asked for together), each under its box."""
     form = request.POST if request.method == "POST" else {}
     if request.method == "POST":
         data = {k: request.POST.get(k, "") for k in (
@@ -71,10 +79,7 @@ def console(request):
         data["co_departments"] = request.POST.getlist("co_departments")
         mode = request.POST.get("mode", "dispatch")
         if mode == "dispatch":
-            data["dispatch_to"] = request.POST.get("department") or None
-            if not data["dispatch_to"]:
-                messages.error(request, "请选择主办单位后再派单（或点“仅登记”）")
-                return _console(request, form, status=400)
+            data["dispatch_to"] = request.POST.get("department", "")  # "": named as missing by the service
         if mode != "kb":
             data.pop("knowledge", None)
             data.pop("answer", None)
@@ -84,20 +89,25 @@ def console(request):
             ticket = services.register(request.user, data, channel=request.POST.get("channel") or "phone",
                                        idempotency_key=request.POST.get("idempotency_key") or None)
         except ValidationError as exc:
-            _errors(request, exc)
-            return _console(request, form, status=400)
+            return _console(request, form, errors=exc.message_dict if hasattr(exc, "error_dict")
+                            else {"__all__": exc.messages}, status=400)
         messages.success(request, f"工单 {ticket.number} 已登记，当前状态：{ticket.state_label}")
         return redirect("hotline:ticket", ticket.pk)
     return _console(request, form)
 
 
-def _console(request, form, status=200):
+def _console(request, form, errors=None, status=200):
     knowledge.warm_up()
+    errors = errors or {}
     return render(request, "hotline/console.html", {
         "form": form, "key": uuid.uuid4().hex, "types": rules.TYPE_LABELS.items(),
         "urgencies": rules.URGENCY_LABELS.items(), "leaves": _leaves(), "departments": _departments(),
         "regions": _regions(request.user), "routes": services.routed_departments(), "channels": [("phone", "电话"), ("web", "网站"), ("wechat", "微信"),
                                                          ("letter", "信件")],
+        "co_chosen": form.getlist("co_departments") if hasattr(form, "getlist") else [],
+        # Every message in the summary; each box's own under it.
+        "error_list": [m for msgs in errors.values() for m in msgs],
+        "errors": {k: "；".join(msgs) for k, msgs in errors.items() if k in CONSOLE_FIELDS},
     }, status=status)
 
 

@@ -26,7 +26,8 @@ from .articles import save_article
 from .base import (
     CENTRE_ROLES, HANDLER_ROLES, LIFECYCLE, MAX_CONTENT, PHONE_RE, REPEAT_DAYS, StaleTicket, _category, _check,
     _department, _departments, _int_or_none, _require_centre, _require_handler, _text, actor_name,
-    clean_ticket_input, default_region, is_centre, is_handler, locked, record_event, routed_departments, transition,
+    clean_ticket_input, default_region, follow_up_errors, is_centre, is_handler, locked, main_ticket, record_event,
+    routed_departments, ticket_input, transition,
 )
 from .calls import CALLS_SCOPE, report_calls
 from .citizen import MAX_PHOTOS, add_photos, check_photos, open_photo, rate_by_citizen
@@ -34,7 +35,7 @@ from .ledger import StaleOutcome, record_outcome
 from .routing import save_rule, toggle_rule, train_model
 from .taxonomy import LEVEL_COLUMNS, import_categories, set_keywords
 from .tickets import (
-    RECORDED_BY, TICKET_ACTIONS, _main_ticket, archive, callback, cancel, claim, close, co_opinion, decide_extension,
+    RECORDED_BY, TICKET_ACTIONS, archive, callback, cancel, claim, close, co_opinion, decide_extension,
     direct_close, dispatch, escalate_overdue, may_see_caller, merge, perform, redispatch, register,
     reject_return, reopen, reply, request_extension, return_ticket, reveal_phone, urge,
 )
@@ -42,13 +43,13 @@ from .tickets import (
 __all__ = [
     "CENTRE_ROLES", "HANDLER_ROLES", "LEVEL_COLUMNS", "LIFECYCLE", "MAX_CONTENT", "PHONE_RE", "RECORDED_BY",
     "REPEAT_DAYS", "TICKET_ACTIONS", "StaleTicket", "actor_name", "archive", "callback", "cancel", "claim",
-    "clean_ticket_input", "close", "co_opinion", "decide_extension", "default_region", "direct_close", "dispatch",
+    "clean_ticket_input", "follow_up_errors", "main_ticket", "ticket_input", "close", "co_opinion", "decide_extension", "default_region", "direct_close", "dispatch",
     "escalate_overdue", "import_categories", "set_keywords", "is_centre", "is_handler", "locked", "may_see_caller", "merge",
     "perform", "record_event", "redispatch", "register", "reject_return", "reopen", "reply", "request_extension",
     "return_ticket", "reveal_phone", "routed_departments", "save_article", "save_rule", "toggle_rule",
     "train_model", "transition", "urge", "CALLS_SCOPE", "report_calls", "MAX_PHOTOS", "add_photos", "check_photos", "open_photo",
     "rate_by_citizen", "StaleOutcome", "record_outcome",
     # used by the staff pages and tests
-    "_category", "_check", "_department", "_departments", "_int_or_none", "_main_ticket", "_require_centre",
+    "_category", "_check", "_department", "_departments", "_int_or_none", "_require_centre",
     "_require_handler", "_text",
 ]

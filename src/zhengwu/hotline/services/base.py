@@ -14,7 +14,7 @@ from zhengwu.org.models import Department, Region, Role
 from zhengwu.org.permissions import grants, has_role
 
 from .. import rules
-from ..models import Category, Channel, Ticket, TicketEvent
+from ..models import Category, Channel, KnowledgeArticle, Ticket, TicketEvent
 from ..rules import Actor, TicketType, Urgency
 
 
@@ -188,28 +188,40 @@ def _department(value, field: str = "department", label: str = "承办单位") -
     return d
 
 
-def _departments(values, lead: Department) -> list[Department]:
+def _departments(values, lead: Department | None) -> list[Department]:
     out = []
     for v in values or []:
         if v in (None, ""):
             continue
         d = _department(v, "co_departments", "协办单位")
-        if d.pk != lead.pk and d not in out:
+        if (lead is None or d.pk != lead.pk) and d not in out:
             out.append(d)
     return out
 
 
-def clean_ticket_input(data: dict, user, channel: str) -> dict:
-    """Check a registration; the cleaned values, or ``ValidationError`` naming every bad field."""
-    errors: dict[str, list[str]] = {}
+Errors = dict[str, list[str]]
+
+
+def _collect(errors: Errors, fn):
+    """``fn()``, or None with its ValidationError's messages added to ``errors`` by field."""
+    try:
+        return fn()
+    except ValidationError as exc:
+        for k, msgs in (exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}).items():
+            errors.setdefault(k, []).extend(msgs)
+        return None
+
+
+def ticket_input(data: dict, user, channel: str) -> tuple[dict, Errors]:
+    """Every rule of a registration at once: the cleaned values of the fields that passed, and
+    the messages of every bad field (each naming the field)."""
+    errors: Errors = {}
     out: dict = {}
 
     def take(field, fn):
-        try:
-            out[field] = fn()
-        except ValidationError as exc:
-            for k, msgs in exc.message_dict.items():
-                errors.setdefault(k, []).extend(msgs)
+        value = _collect(errors, fn)
+        if field not in errors:
+            out[field] = value
 
     take("ticket_type", lambda: _choice(data.get("ticket_type"), "ticket_type", "诉求类型", rules.TYPE_LABELS,
                                         default=TicketType.CONSULT))
@@ -235,11 +247,61 @@ def clean_ticket_input(data: dict, user, channel: str) -> dict:
         return value
 
     take("phone", phone)
-    if errors:
-        raise ValidationError(errors)
     out["confidential"] = bool(data.get("confidential"))
     out["address_public"] = bool(data.get("address_public"))  # the citizen agreed to publish the address
-    if not out["title"]:
+    if not out.get("title") and out.get("content"):
         first = re.split(r"[。！？!?\n]", out["content"], maxsplit=1)[0]
         out["title"] = first[:40] or out["content"][:40]
+    return out, errors
+
+
+def clean_ticket_input(data: dict, user, channel: str) -> dict:
+    """Check a registration; the cleaned values, or ``ValidationError`` naming every bad field."""
+    out, errors = ticket_input(data, user, channel)
+    if errors:
+        raise ValidationError(errors)
     return out
+
+
+def main_ticket(value) -> Ticket:
+    """The ticket a duplicate is merged into (并单), by number or id."""
+    value = str(value).strip()
+    q = Ticket.objects.filter(number=value) if not value.isdigit() or value.startswith("RX") else Ticket.objects.filter(pk=int(value))
+    main = q.first()
+    if main is None:
+        raise ValidationError({"merge_into": f"主工单不存在：{value}"})
+    return main
+
+
+NO_LEAD = "请选择主办单位后再派单（或点“仅登记”）"
+
+
+def follow_up_errors(data: dict, clean: dict) -> Errors:
+    """What the action taken with a registration at the console would be refused for — 并单
+    (``merge_into``), 直接办结 (``knowledge`` + ``answer``) or 派单 (``dispatch_to``; "" = 派单
+    asked for with no 主办单位), as :func:`.tickets.register` picks it — checked before anything is
+    saved, so that one round names these together with the registration's own errors.
+    ``clean``: the registration's values that passed (:func:`ticket_input`)."""
+    errors: Errors = {}
+    ticket_type = clean.get("ticket_type")
+    if data.get("merge_into"):
+        main = _collect(errors, lambda: main_ticket(data["merge_into"]))
+        if main is not None and main.state not in rules.OPEN_STATES:
+            errors["merge_into"] = [f"主工单 {main.number} 为“{main.state_label}”，只能并入未办结的工单"]
+    elif data.get("knowledge") and data.get("answer") is not None:
+        if ticket_type is not None and ticket_type != TicketType.CONSULT:
+            errors["ticket_type"] = ["只有“咨询”类工单可以依据知识库直接办结"]
+        pk = _collect(errors, lambda: _int_or_none(data["knowledge"], "knowledge", "知识库条目"))
+        if "knowledge" not in errors and not KnowledgeArticle.objects.filter(pk=pk, is_active=True).exists():
+            errors["knowledge"] = ["请选择答复所依据的知识库条目"]
+    elif data.get("dispatch_to") is not None:
+        lead = None
+        if str(data["dispatch_to"]).strip() == "":
+            errors["department"] = [NO_LEAD]
+        else:
+            lead = _collect(errors, lambda: _department(data["dispatch_to"], "department", "主办单位"))
+        _collect(errors, lambda: _departments(data.get("co_departments"), lead))
+        if (clean.get("category") is None and ticket_type is not None
+                and TicketType(ticket_type) not in rules.TYPE_ROUTES):
+            errors["category"] = ["派单前请选择诉求分类（三级分类）"]
+    return errors

@@ -21,7 +21,8 @@ from ..models import Channel, KnowledgeArticle, Ticket, TicketEvent
 from ..rules import Actor, State, TicketType
 from .base import (
     MAX_CONTENT, _category, _check, _department, _departments, _int_or_none, _require_centre,
-    _require_handler, _text, clean_ticket_input, is_centre, is_handler, locked, record_event, transition,
+    _require_handler, _text, follow_up_errors, is_centre, is_handler, locked, main_ticket, record_event,
+    ticket_input, transition,
 )
 
 logger = logging.getLogger(__name__)
@@ -46,7 +47,12 @@ def register(user, data: dict, *, channel: str = Channel.PHONE, idempotency_key:
         raise PermissionDenied("仅热线坐席可以受理登记工单")
     if channel not in Channel.values:
         raise ValidationError({"channel": "来源渠道不正确"})
-    clean = clean_ticket_input(data, user, channel)
+    clean, errors = ticket_input(data, user, channel)
+    if actor == Actor.CENTRE:  # the 派单 / 并单 / 直接办结 asked for with it: named in the same round
+        for key, msgs in follow_up_errors(data, clean).items():
+            errors.setdefault(key, msgs)
+    if errors:
+        raise ValidationError(errors)
     if actor == Actor.CENTRE and not is_centre(user, clean["region"].code):
         raise PermissionDenied("所选区划不在您的受理范围内")
     now = timezone.now()
@@ -87,7 +93,7 @@ def register(user, data: dict, *, channel: str = Channel.PHONE, idempotency_key:
     feed.enqueue(ticket, "created")  # 上报省级平台 (the shared outbox, in this transaction)
     if actor == Actor.CENTRE:
         if data.get("merge_into"):
-            main = _main_ticket(data.get("merge_into"))
+            main = main_ticket(data.get("merge_into"))
             return merge(user, ticket, ticket.lock_version, main, opinion=str(data.get("opinion") or ""))
         if data.get("knowledge") and data.get("answer") is not None:
             return direct_close(user, ticket, ticket.lock_version, data.get("knowledge"), str(data.get("answer") or ""))
@@ -96,15 +102,6 @@ def register(user, data: dict, *, channel: str = Channel.PHONE, idempotency_key:
                             co_departments=data.get("co_departments") or [], category=data.get("category"),
                             opinion=str(data.get("opinion") or ""))
     return ticket
-
-
-def _main_ticket(value) -> Ticket:
-    value = str(value).strip()
-    q = Ticket.objects.filter(number=value) if not value.isdigit() or value.startswith("RX") else Ticket.objects.filter(pk=int(value))
-    main = q.first()
-    if main is None:
-        raise ValidationError({"merge_into": f"主工单不存在：{value}"})
-    return main
 
 
 # -- dispatch centre actions --------------------------------------------------------------------------
@@ -488,7 +485,7 @@ TICKET_ACTIONS = {
     "dispatch": lambda u, t, lock, p: dispatch(u, t, lock, p["department"], co_departments=p["co_departments"],
                                                category=p["category"], opinion=p["opinion"]),
     "direct_close": lambda u, t, lock, p: direct_close(u, t, lock, p["knowledge"], p["answer"]),
-    "merge": lambda u, t, lock, p: merge(u, t, lock, _main_ticket(p["merge_into"] or "-"), p["opinion"]),
+    "merge": lambda u, t, lock, p: merge(u, t, lock, main_ticket(p["merge_into"] or "-"), p["opinion"]),
     "cancel": lambda u, t, lock, p: cancel(u, t, lock, p["reason"]),
     "claim": lambda u, t, lock, p: claim(u, t, lock),
     "return": lambda u, t, lock, p: return_ticket(u, t, lock, p["reason"], p["suggested_department"]),
