@@ -225,6 +225,15 @@ def acceptance_notice_pdf(case) -> Pdf:
     due = f"{case.due_date:%Y年%m月%d日}" if case.due_date else ""
     promised = "即办" if not case.promised_days else f"{case.promised_days}个工作日（{due}前办结）"
     pending = list(case.pending_materials.order_by("due_date", "pk")) if case.intake_mode == "tolerated" else []
+    if pending and case.accepted_on:  # 容缺受理: the time limit counts from the day the materials are complete
+        from . import queries, rules
+
+        dates = queries.pending_dates(pending)
+        owed = [d for d, supplied in dates if supplied is None]
+        start = rules.tolerance_clock_start(case.accepted_on, dates)
+        limit = "即办" if not case.promised_days else f"{case.promised_days}个工作日"
+        promised = (f"{limit}，自容缺材料补齐之日起计算（于{max(owed):%Y年%m月%d日}前补齐的，{due}前办结）" if owed
+                    else f"{limit}，自容缺材料补齐之日（{start:%Y年%m月%d日}）起计算（{due}前办结）")
     if pending:  # 容缺受理: the materials still owed and by when, in writing
         materials = "申请材料主件齐全、符合法定形式，下表所列次要材料容缺后补"
         owed = [(f"容缺材料{i}", f"{p.name}（{p.due_date:%Y年%m月%d日}前补交"

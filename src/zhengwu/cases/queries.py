@@ -316,6 +316,20 @@ def case_time_left(case: Case, today: dt.date | None = None, cal=None) -> TimeLe
     return TimeLeft(status, left, may_move)
 
 
+def pending_dates(rows) -> list[tuple[dt.date, dt.date | None]]:
+    """(补交期限, 补交日 or None) of 容缺 materials (PendingMaterial rows), for the rules of
+    :func:`rules.tolerance_clock_start`."""
+    return [(p.due_date, timezone.localdate(p.supplied_at) if p.supplied_at else None) for p in rows]
+
+
+def tolerance_note(case: Case, pending) -> str:
+    """How the 承诺办结日期 of a 容缺受理 case is counted, said beside it on the case pages
+    ("" for other cases); ``pending``: the case's PendingMaterial rows."""
+    if case.intake_mode != "tolerated" or case.accepted_on is None:
+        return ""
+    return rules.tolerance_due_note(case.accepted_on, pending_dates(pending))
+
+
 def acceptance_time_left(case: Case, today: dt.date | None = None, cal=None) -> TimeLeft | None:
     """正常 / 预警 / 超期 of the five working days to answer an application waiting for 受理
     (行政许可法第三十二条): 预警 from the day before the last one (a day to answer), 超期 after the

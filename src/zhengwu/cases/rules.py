@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
+from collections.abc import Iterable
 from typing import Protocol
 
 from zhengwu.core.statemachine import StateMachine, Transition, TransitionRefused  # noqa: F401 (re-exported)
@@ -179,6 +180,43 @@ def due_date(cal: Calendar, accepted_on: dt.date, promised_days: int, suspended_
     An 即办件 (``promised_days == 0``) is due the day it is accepted.
     """
     return cal.add_workdays(accepted_on, promised_days + suspended_workdays + extension_workdays)
+
+
+
+# -- 容缺受理: when the 承诺时限 starts -------------------------------------------------------------
+# 容缺受理 accepts an application while a 次要材料 is still owed, to be supplied by a 补交期限. The
+# 承诺时限 then counts from the day the 容缺 materials are complete (补齐之日起计算, as the provinces'
+# 容缺受理 schemes set it): a case cannot be decided before they are in (can_conclude), so it is
+# never due before them either — an 即办件 is done the day they are complete, not the day it was
+# accepted with a 补交期限 two weeks away. Until then the due date is the one if they come in on
+# their 补交期限 (the latest it will be when they come in on time); it moves to the real day when
+# the last one comes in. Told in docs/adr/0026-deadlines-and-figures-as-the-law-says.md.
+def tolerance_clock_start(accepted_on: dt.date, pending: Iterable[tuple[dt.date, dt.date | None]]) -> dt.date:
+    """The day the 承诺时限 of a 容缺受理 case counts from. ``pending``: (补交期限, 补交日 or None)
+    of each 容缺 material. All supplied: the day the last came in; some owed: the latest of their
+    补交期限 (or a later supply day); never before acceptance."""
+    return max([accepted_on, *(supplied if supplied is not None else due for due, supplied in pending)])
+
+
+def tolerance_due_note(accepted_on: dt.date, pending: Iterable[tuple[dt.date, dt.date | None]]) -> str:
+    """What the case pages say beside the 承诺办结日期 of a 容缺受理 case ("" without 容缺 materials)."""
+    pending = list(pending)
+    if not pending:
+        return ""
+    start = tolerance_clock_start(accepted_on, pending)
+    owed = [due for due, supplied in pending if supplied is None]
+    if owed:
+        which = "（补交期限）" if start == max(owed) else ""
+        return f"容缺受理：承诺时限自容缺材料补齐之日起计算；尚未补齐，暂按{start:%Y年%m月%d日}{which}补齐计算"
+    return f"容缺受理：承诺时限自容缺材料补齐之日（{start:%Y年%m月%d日}）起计算"
+
+
+def tolerance_notice(promised_days: int, owed_until: dt.date, due: dt.date) -> str:
+    """The 承诺时限 of a 容缺受理 case as the applicant is told it on acceptance: counted from the
+    day the materials are complete, and the latest completion date if they come in on time."""
+    limit = "即办件，补齐当日办结" if not promised_days else f"{promised_days}个工作日"
+    return (f"承诺时限自容缺材料补齐之日起计算（{limit}），于{owed_until:%Y年%m月%d日}前补齐的，"
+            f"最迟于{due:%Y年%m月%d日}办结。")
 
 
 # -- 受理 within five working days (行政许可法第三十二条) -------------------------------------------

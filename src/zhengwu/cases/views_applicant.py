@@ -300,7 +300,7 @@ def case_detail(request, pk: int):
         "files": files, "suspensions": suspensions,
         "open_suspension": next((s for s in suspensions if s.ended_on is None), None)
         if case.state == State.SUSPENDED else None,
-        "notice": notice, "pending": pending,
+        "notice": notice, "pending": pending, "tolerance_note": queries.tolerance_note(case, pending),
         "owed": [p for p in pending if p.supplied_at is None] if case.state in (State.IN_REVIEW, State.SUSPENDED) else [],
         "result": result, "can_withdraw": State(case.state) in WITHDRAWABLE,
         "is_agent": case.agent_id == applicant.pk and case.applicant_id != applicant.pk,

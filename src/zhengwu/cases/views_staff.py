@@ -249,6 +249,7 @@ def _render_case(request, case: Case, *, bound: dict | None = None, focus_step: 
         "current_uploads": [m for m in uploaded if m.status != CaseMaterial.Status.REPLACED],
         "replaced_uploads": [m for m in uploaded if m.status == CaseMaterial.Status.REPLACED],
         "supplements": supplements, "pending": pending, "suspensions": suspensions,
+        "tolerance_note": queries.tolerance_note(case, pending),  # 容缺受理: the 承诺时限 from 补齐之日
         "licence_uses": licence_uses, "validity_text": licence_use.validity_text,
         "blocks": _blocks(case, steps), "focus_step": focus_step,
         "cross": cross, "cross_scope": tongban.scope_label(cross) if cross else "", "instant": instant_decision,

@@ -17,7 +17,8 @@ from ..models.cases import IntakeMode
 from ..rules import Actor, State
 from . import duties
 from .base import LIFECYCLE, locked_case, record_event, transition
-from .intake import sync_steps
+from .intake import case_due_date, sync_steps
+from .notify import notify_applicant
 
 
 @transaction.atomic
@@ -117,8 +118,7 @@ def resume(user, case: Case, expected_lock: int, note: str = "") -> Case:
     if suspension is not None and not suspension.stops_clock:
         days = 0  # 第四十五条 does not name it: its time counts
     case.suspended_workdays += days
-    case.due_date = rules.due_date(cal, case.accepted_on, case.promised_days, case.suspended_workdays,
-                                   case.extension_workdays)
+    case.due_date = case_due_date(case)
     transition(case, "resume", Actor.APPROVER, user, opinion=note,
                data={"suspended_workdays": days, "due_date": case.due_date.isoformat()},
                extra_fields=["suspended_workdays", "due_date"])
@@ -142,8 +142,21 @@ def supply_pending(user, case: Case, pending: PendingMaterial, material: CaseMat
         raise ValidationError("材料与办件不符")
     pending.supplied_material, pending.supplied_at = material, timezone.now()
     pending.save(update_fields=["supplied_material", "supplied_at"])
-    record_event(case, "supply_pending", "补齐容缺材料", user, data={"material": pending.name})
-    audit.record("case.supply_pending", actor=user, obj=case, after={"material": pending.name})
+    data = {"material": pending.name}
+    complete = not PendingMaterial.objects.filter(case=case, supplied_at__isnull=True).exists()
+    if complete and case.accepted_on is not None and case.state in (State.IN_REVIEW, State.SUSPENDED):
+        # 容缺受理: the 承诺时限 counts from today, the day the materials are complete. The date
+        # enters the history (the figures read due dates from it, ADR 0026); the steps follow.
+        case.due_date = case_due_date(case)
+        case.save(update_fields=["due_date", "updated_at"])
+        data["due_date"] = case.due_date.isoformat()
+        sync_steps(case, case.process.steps, workflow.Progress.from_json(case.progress))
+    record_event(case, "supply_pending", "补齐容缺材料", user, data=data)
+    audit.record("case.supply_pending", actor=user, obj=case, after=data)
+    if "due_date" in data:
+        notify_applicant(case, f"容缺材料已补齐：{case.service_item.name}",
+                         f"您的办件（编号 {case.number}）容缺材料已补齐，承诺时限自"
+                         f"{timezone.localdate():%Y年%m月%d日}起计算，承诺办结日期：{case.due_date:%Y年%m月%d日}。")
     return pending
 
 

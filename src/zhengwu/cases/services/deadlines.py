@@ -16,7 +16,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from zhengwu.core import calendar
 from zhengwu.org import permissions
 from zhengwu.org.models import Role
 
@@ -24,7 +23,7 @@ from .. import rules, workflow
 from ..models import Case, Extension, IntakeMode
 from ..rules import Actor, State
 from .base import LIFECYCLE, locked_case, transition
-from .intake import _accept, sync_steps
+from .intake import _accept, case_due_date, sync_steps
 from .notify import notify_applicant
 
 logger = logging.getLogger(__name__)
@@ -82,10 +81,8 @@ def decide_extension(user, case: Case, expected_lock: int, approve: bool, note: 
     if today > case.due_date:
         raise ValidationError(f"已超过承诺办结日期（{case.due_date:%Y-%m-%d}），不能再批准延长办理期限"
                               f"（{rules.EXTENSION_BASIS}）")
-    cal = calendar.get_calendar()
     case.extension_workdays = extension.workdays
-    case.due_date = rules.due_date(cal, case.accepted_on, case.promised_days, case.suspended_workdays,
-                                   case.extension_workdays)
+    case.due_date = case_due_date(case)
     extension.status, extension.due_after = Extension.Status.APPROVED, case.due_date
     extension.save(update_fields=["status", "decided_by", "decided_at", "decision_note", "due_after"])
     transition(case, action, Actor.LEADER, user, opinion=extension.reason,

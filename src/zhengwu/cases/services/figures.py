@@ -291,10 +291,11 @@ def case_figures(cases: QuerySet | None = None, *, group_by: str = "department",
     return FiguresReport(group_by, group_label, start, end, ordered, total)
 
 
-# The history entries that set a case's due date (受理 in any form, 特别程序结束, 批准延期, the
-# migration's correction): each records it in ``data["due_date"]`` (ISO date).
+# The history entries that set a case's due date (受理 in any form, 特别程序结束, 批准延期, 容缺材料补齐
+# — the clock of 容缺受理 starts then —, the migration's correction): each records it in
+# ``data["due_date"]`` (ISO date).
 DUE_DATE_ACTIONS = ("accept", "accept_pending", "accept_commitment", "deem_accept", "instant_accept", "resume",
-                    "approve_extension",
+                    "approve_extension", "supply_pending",
                     "deadline_correction")
 
 

@@ -13,6 +13,7 @@ from zhengwu.org import permissions
 from zhengwu.org.models import Role
 
 from .. import rules, workflow
+from ..queries import pending_dates
 from ..models import Case, CaseMaterial, CaseStep, IntakeMode, PendingMaterial, ProcessDefinition, SupplementNotice
 from ..rules import Actor
 from .base import LIFECYCLE, locked_case, transition
@@ -34,9 +35,25 @@ def current_process(case: Case) -> ProcessDefinition:
     return definition
 
 
+def clock_start(case: Case) -> dt.date:
+    """The day the case's 承诺时限 counts from: its acceptance — or, 容缺受理, the day the 容缺
+    materials are complete (:func:`rules.tolerance_clock_start`; until then their 补交期限)."""
+    if case.intake_mode != IntakeMode.TOLERATED:
+        return case.accepted_on
+    return rules.tolerance_clock_start(case.accepted_on,
+                                       pending_dates(PendingMaterial.objects.filter(case_id=case.pk)))
+
+
+def case_due_date(case: Case) -> dt.date:
+    """承诺办结日期: the 承诺时限 from :func:`clock_start`, plus 特别程序 and an approved extension."""
+    return rules.due_date(calendar.get_calendar(), clock_start(case), case.promised_days, case.suspended_workdays,
+                          case.extension_workdays)
+
+
 def sync_steps(case: Case, steps: list[dict], progress: workflow.Progress, *, create: bool = False) -> None:
-    """Mirror the engine's progress into CaseStep rows (what the staff inbox reads)."""
-    due = workflow.block_due_dates(calendar.get_calendar(), case.accepted_on,
+    """Mirror the engine's progress into CaseStep rows (what the staff inbox reads). The steps'
+    due dates are their shares of the 承诺时限 from :func:`clock_start`."""
+    due = workflow.block_due_dates(calendar.get_calendar(), clock_start(case),
                                    case.promised_days + case.suspended_workdays + case.extension_workdays,
                                    steps, progress)
     by_id = {s["id"]: s for s in steps}
@@ -124,7 +141,8 @@ def tolerable(case: Case) -> list[str]:
 
 @transaction.atomic
 def accept_pending(user, case: Case, expected_lock: int, pending: list[tuple[str, dt.date]], opinion: str = "") -> Case:
-    """容缺受理: accept with named non-key materials to be supplied by a date."""
+    """容缺受理: accept with named non-key materials to be supplied by a date. The 承诺时限 counts
+    from the day they are complete (:func:`rules.tolerance_clock_start`)."""
     if not pending:
         raise ValidationError({"pending": "容缺受理须列明容缺材料及补交期限"})
     today = timezone.localdate()
@@ -141,7 +159,10 @@ def accept_pending(user, case: Case, expected_lock: int, pending: list[tuple[str
 
     def setup(c):
         PendingMaterial.objects.bulk_create([PendingMaterial(case=c, name=n.strip(), due_date=d) for n, d in pending])
-        return []
+        # The 承诺时限 counts from the day the materials are complete: until then, their 补交期限.
+        start = rules.tolerance_clock_start(c.accepted_on, [(d, None) for _n, d in pending])
+        c.due_date = rules.due_date(calendar.get_calendar(), start, c.promised_days)
+        return []  # due_date is saved with the clock (_start_clock_and_process)
 
     return _accept(user, case.pk, expected_lock, "accept_pending", IntakeMode.TOLERATED, opinion or "容缺受理",
                    data={"pending": [{"name": n, "due": d.isoformat()} for n, d in pending]}, setup=setup)

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from .. import rules
 from ..models import Case, Notification, SmsMessage
 
 logger = logging.getLogger(__name__)
@@ -82,12 +83,14 @@ def notify_state_change(case: Case, phrase: str) -> None:
     transaction of the change."""
     title = f"办件{case.state_label}：{case.service_item.name}"
     body = f"您的办件（编号 {case.number or '草稿'}）{phrase}，当前状态：{case.state_label}。"
-    if case.due_date and case.state in ("in_review", "suspended"):
+    owed = (list(case.pending_materials.filter(supplied_at__isnull=True).order_by("due_date", "pk"))
+            if case.intake_mode == "tolerated" and case.state == "in_review" else [])
+    if owed:  # 容缺受理: what to bring, by when, and the 承诺时限 counted from then, in the message itself
+        body += f"请于{owed[0].due_date:%Y年%m月%d日}前补交容缺材料：{'、'.join(p.name for p in owed)}。"
+        if case.due_date:
+            body += rules.tolerance_notice(case.promised_days, max(p.due_date for p in owed), case.due_date)
+    elif case.due_date and case.state in ("in_review", "suspended"):
         body += f"承诺办结日期：{case.due_date:%Y年%m月%d日}。"
-    if case.intake_mode == "tolerated" and case.state == "in_review":
-        owed = list(case.pending_materials.filter(supplied_at__isnull=True).order_by("due_date", "pk"))
-        if owed:  # 容缺受理: what to bring, and by when, in the message itself
-            body += f"请于{owed[0].due_date:%Y年%m月%d日}前补交容缺材料：{'、'.join(p.name for p in owed)}。"
     notify_applicant(case, title, body)
 
 
