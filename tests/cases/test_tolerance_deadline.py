@@ -128,3 +128,26 @@ def test_the_acceptance_notice_states_the_consistent_time_limit(instant_case, wi
     flat = "".join(text.split())
     assert "自容缺材料补齐之日起计算" in flat and f"{due:%Y年%m月%d日}" in flat
 
+
+def test_migration_counts_open_tolerated_cases_from_completion(instant_case, window_staff, capsys):
+    """A case accepted with 容缺 under the old count (due the day it was accepted) is counted again
+    from the 补交期限, its steps with it, and the correction is in its history; run again, nothing."""
+    import importlib
+
+    from django.apps import apps
+
+    due = two_weeks()
+    case = fresh(intake.accept_pending(window_staff, instant_case, instant_case.lock_version, [("健康证明", due)]))
+    today = timezone.localdate()
+    Case.objects.filter(pk=case.pk).update(due_date=today)  # as the old rule left it
+    CaseStep.objects.filter(case=case).update(due_date=today)
+    module = importlib.import_module("zhengwu.cases.migrations.0015_tolerated_due_from_completion")
+    module.forwards(apps, None)
+    case = fresh(case)
+    assert case.due_date == due and all(s.due_date == due for s in CaseStep.objects.filter(case=case))
+    event = CaseEvent.objects.get(case=case, action="deadline_correction")
+    assert event.visible_to_applicant and event.data["due_date"] == due.isoformat()
+    assert "容缺受理的承诺时限自容缺材料补齐之日起计算" in event.opinion
+    assert "1 件容缺受理办件" in capsys.readouterr().out
+    module.forwards(apps, None)
+    assert CaseEvent.objects.filter(case=case, action="deadline_correction").count() == 1
