@@ -183,20 +183,10 @@ def save_form(user, case: Case, form_data: dict, expected_lock: int) -> Case:
     return case
 
 
-@transaction.atomic
-def upload_material(user, case: Case, uploaded, *, material: Material | None = None, name: str = "") -> CaseMaterial:
-    """Store one uploaded file for the case: type sniffed, size limited, SHA-256 recorded."""
-    case = Case.objects.select_for_update().get(pk=case.pk)
-    actor = actor_for(user, case)
-    if case.state not in (State.DRAFT, State.SUPPLEMENT, State.SUBMITTED, State.IN_REVIEW, State.SUSPENDED):
-        raise ValidationError(f"办件当前为“{case.state_label}”，不能再上传材料")
-    if actor == Actor.APPLICANT and case.state == State.SUBMITTED:
-        raise ValidationError("办件已提交，正在等待受理，暂不能修改材料")
-    if material is not None and material.version_id != case.item_version_id:
-        raise ValidationError({"material": "该材料不属于本事项的申请材料清单"})
-    label = material.name if material else (name or "").strip()
-    if not label:
-        raise ValidationError({"name": "请填写材料名称"})
+def inspect_upload(uploaded, label: str) -> tuple[str, str]:
+    """(SHA-256 of the plaintext, MIME type) of an uploaded file meant as the material ``label``;
+    ValidationError naming the material and the rule when it is empty, too large or of a type not
+    accepted (sniffed from its first bytes, never its name)."""
     size = uploaded.size
     if size == 0:
         raise ValidationError({"file": f"“{label}”是空文件，请重新选择"})
@@ -212,9 +202,31 @@ def upload_material(user, case: Case, uploaded, *, material: Material | None = N
     content_type = files.FILE_TYPES[ext] if ext in CASE_FILE_TYPES else None
     if content_type is None:
         raise ValidationError({"file": f"“{label}”的文件格式不支持：只接受{ACCEPTED_TYPES}文件"})
-    cm = CaseMaterial(case=case, material=material, name=label, original_name=str(uploaded.name)[:255],
-                      content_type=content_type, size=size, sha256=digest.hexdigest(),
-                      uploaded_by=person_of(user))
+    return digest.hexdigest(), content_type
+
+
+@transaction.atomic
+def upload_material(user, case: Case, uploaded, *, material: Material | None = None, name: str = "",
+                    original_name: str = "") -> CaseMaterial:
+    """Store one uploaded file for the case: type sniffed, size limited, SHA-256 recorded.
+    ``original_name``: the name the file was chosen with, when ``uploaded`` is a stored copy
+    (a pending upload, :mod:`.staged`)."""
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    actor = actor_for(user, case)
+    if case.state not in (State.DRAFT, State.SUPPLEMENT, State.SUBMITTED, State.IN_REVIEW, State.SUSPENDED):
+        raise ValidationError(f"办件当前为“{case.state_label}”，不能再上传材料")
+    if actor == Actor.APPLICANT and case.state == State.SUBMITTED:
+        raise ValidationError("办件已提交，正在等待受理，暂不能修改材料")
+    if material is not None and material.version_id != case.item_version_id:
+        raise ValidationError({"material": "该材料不属于本事项的申请材料清单"})
+    label = material.name if material else (name or "").strip()
+    if not label:
+        raise ValidationError({"name": "请填写材料名称"})
+    sha256, content_type = inspect_upload(uploaded, label)
+    size = uploaded.size
+    cm = CaseMaterial(case=case, material=material, name=label,
+                      original_name=str(original_name or uploaded.name)[:255],
+                      content_type=content_type, size=size, sha256=sha256, uploaded_by=person_of(user))
     # Streamed from the upload (read again from its start) through the storage's cipher: no
     # second copy of a 20 MB file in memory.
     cm.file.save(cm.sha256, uploaded, save=False)
