@@ -197,3 +197,96 @@ def test_register_names_a_too_long_field_with_its_label(staff_client, window_sta
     errors = page.context["register"].errors
     assert errors["name"][0].startswith("姓名：不能超过 50 个字")
     assert errors["id_number"][0].startswith("身份证号")
+
+
+# -- files chosen in a round with errors (暂存，不必重新上传) ------------------------------------------------
+def _token(page) -> str:
+    import re
+
+    found = re.search(r'name="upload_token" value="([0-9a-f]{32})"', page.text)
+    return found.group(1) if found else ""
+
+
+def _staged_files():
+    from pathlib import Path
+
+    from django.conf import settings
+
+    root = Path(settings.MEDIA_ROOT) / "cases" / "staged"
+    return [p for p in root.rglob("*") if p.is_file()] if root.exists() else []
+
+
+def test_files_chosen_survive_a_round_with_errors(staff_client, window_staff, citizen, item, pdf):
+    """A required field left empty: the files the clerk attached are kept (暂存, encrypted) and
+    shown as 已上传 with 移除; nothing is written to the case until the submission goes through."""
+    from zhengwu.core import storage
+
+    client = staff_client(window_staff)
+    start(client, citizen.applicant, item)
+    case = Case.objects.get()
+    url = reverse("cases:staff_file_draft", args=[case.pk])
+    token = _token(client.get(url))
+    materials = {m.name: m.pk for m in item.published_version.materials.all()}
+    page = client.post(url, {
+        "lock_version": case.lock_version, "op": "submit", "upload_token": token, "f_shop_name": "老王小吃",
+        f"file_{materials['食品经营许可申请书']}": pdf("申请书.pdf"), f"file_{materials['营业执照']}": pdf("执照.pdf")})
+    assert page.status_code == 200 and "经营面积（平方米）：必填" in page.text
+    assert "已上传：申请书.pdf" in page.text and "已上传：执照.pdf" in page.text and 'name="unstage"' in page.text
+    case = Case.objects.get()
+    assert case.state == "draft" and not case.materials.exists() and "shop_name" not in case.form_data
+    kept = _staged_files()
+    assert len(kept) == 2 and all(storage.is_encrypted_header(p.read_bytes()[:storage.HEADER_LEN]) for p in kept)
+    # The next round names only the field: the files go in with the submission.
+    response = client.post(url, {"lock_version": case.lock_version, "op": "submit", "upload_token": _token(page),
+                                 "f_shop_name": "老王小吃", "f_area": "30"})
+    assert response.status_code == 302
+    case = Case.objects.get()
+    assert case.state == "submitted"
+    assert sorted(case.materials.values_list("original_name", flat=True)) == ["执照.pdf", "申请书.pdf"]
+    with case.materials.get(name="营业执照").file.open("rb") as f:
+        assert f.read().startswith(b"%PDF")
+    assert _staged_files() == []  # moved into the case, the pending copies removed
+
+
+def test_a_kept_file_can_be_removed(staff_client, window_staff, citizen, item, pdf):
+    client = staff_client(window_staff)
+    start(client, citizen.applicant, item)
+    case = Case.objects.get()
+    url = reverse("cases:staff_file_draft", args=[case.pk])
+    licence = item.published_version.materials.get(name="营业执照")
+    page = client.post(url, {"lock_version": case.lock_version, "op": "submit", "upload_token": _token(client.get(url)),
+                             "f_shop_name": "老王小吃", f"file_{licence.pk}": pdf("执照.pdf")})
+    assert "已上传：执照.pdf" in page.text
+    page = client.post(url, {"lock_version": case.lock_version, "op": "save", "upload_token": _token(page),
+                             "f_shop_name": "老王小吃", "unstage": f"file_{licence.pk}"})
+    assert page.status_code == 302 and _staged_files() == []
+    assert not Case.objects.get().materials.exists()
+
+
+def test_a_bad_file_is_named_and_the_good_one_kept(staff_client, window_staff, citizen, item, pdf):
+    client = staff_client(window_staff)
+    start(client, citizen.applicant, item)
+    case = Case.objects.get()
+    url = reverse("cases:staff_file_draft", args=[case.pk])
+    form, licence = (item.published_version.materials.get(name=n) for n in ("食品经营许可申请书", "营业执照"))
+    page = client.post(url, {"lock_version": case.lock_version, "op": "save", "upload_token": _token(client.get(url)),
+                             "f_shop_name": "新名字", f"file_{licence.pk}": pdf("病毒.exe", b"MZ\x90\x00"),
+                             f"file_{form.pk}": pdf("申请书.pdf")})
+    assert "只接受PDF、JPG、PNG、OFD" in page.text and "已上传：申请书.pdf" in page.text
+    case = Case.objects.get()
+    assert case.form_data.get("shop_name") != "新名字" and not case.materials.exists()
+
+
+def test_kept_files_belong_to_the_clerk_who_chose_them(staff_client, window_staff, make_staff, citizen, item, pdf):
+    client = staff_client(window_staff)
+    start(client, citizen.applicant, item)
+    case = Case.objects.get()
+    url = reverse("cases:staff_file_draft", args=[case.pk])
+    licence = item.published_version.materials.get(name="营业执照")
+    page = client.post(url, {"lock_version": case.lock_version, "op": "submit", "upload_token": _token(client.get(url)),
+                             "f_shop_name": "老王小吃", f"file_{licence.pk}": pdf("执照.pdf")})
+    other = staff_client(make_staff("window", username="chuangkou2"))
+    response = other.post(url, {"lock_version": case.lock_version, "op": "save", "upload_token": _token(page),
+                                "f_shop_name": "老王小吃"})
+    assert response.status_code in (302, 404) and not Case.objects.get().materials.exists()
+

@@ -27,7 +27,7 @@ from . import forms_staff as f
 from . import queries, rules, tongban_session
 from .models import Case, CaseMaterial, Channel, SupplementNotice
 from .rules import State
-from .services import applying, delivery
+from .services import applying, delivery, staged
 from .views_staff import scoped_items
 
 
@@ -199,9 +199,31 @@ def _flagged(case: Case) -> dict[str, str]:
     return reasons
 
 
+def _keep_files(request, token: str, case: Case, targets: dict) -> dict[str, str]:
+    """The round's file choices for the form ``token``: 移除 ticked ones dropped, every file chosen
+    kept (checked, encrypted) until a round goes through (:mod:`.services.staged`). Returns the
+    refused files' messages by field."""
+    for field in request.POST.getlist("unstage"):
+        staged.drop(request.session, token, case, field)
+    refused: dict[str, str] = {}
+    for field, (material, name) in targets.items():
+        upload = request.FILES.get(field)
+        if upload is None:
+            continue
+        try:
+            staged.stage(request.session, token, case, field, upload, label=material.name if material else name)
+        except ValidationError as exc:
+            refused[field] = "；".join(exc.messages)
+    return refused
+
+
 @roles_required(Role.WINDOW, what="窗口人员")
 def file_draft(request, pk: int):
-    """窗口代录 step 2: fill the form, upload the materials, submit — on one page."""
+    """窗口代录 step 2: fill the form, upload the materials, submit — on one page.
+
+    A round refused (a required field empty, a file of the wrong type, a stale version) writes
+    nothing of the case; the files chosen in it are kept for the next round (暂存, shown as 已上传
+    with 移除) and go into the case with the round that goes through."""
     case = queries.staff_case(request.user, pk)
     if case.state not in (State.DRAFT, State.SUPPLEMENT):
         return redirect("cases:staff_case", pk=case.pk)
@@ -213,8 +235,13 @@ def file_draft(request, pk: int):
     flagged = _flagged(case)
     known = {m.name for m in catalogue}
     extra = [(f"n_{i}", name) for i, name in enumerate(flagged) if name not in known]
+    targets = {**{f"file_{m.pk}": (m, "") for m in catalogue}, **{k: (None, n) for k, n in extra}}
+    token = (staged.valid_token(request.POST.get("upload_token")) if request.method == "POST" else "") \
+        or staged.new_token()
     errors: list[str] = []
     file_errors: dict[str, str] = {}
+    if request.method == "POST":
+        file_errors = _keep_files(request, token, case, targets)
     if request.method == "POST" and request.POST.get("op") == "registry_fill":  # 少填免填 at the window
         filled = registry_prefill.from_registry(case.applicant, case.service_item, schema, clerk=request.user)
         typed = {k: v for k, v in (case.form_data or {}).items() if v not in ("", None)}
@@ -230,7 +257,8 @@ def file_draft(request, pk: int):
         if not submit:  # a draft may be saved half-filled; 必填 is checked on submission
             for field in form.fields.values():
                 field.required = False
-        if form.is_valid() and lock.isdigit():
+        valid = form.is_valid()  # every field named this round, whatever else is wrong
+        if valid and lock.isdigit() and not file_errors:
             try:
                 with transaction.atomic():
                     case = applying.save_form(request.user, case, {**case.form_data, **form.to_data()}, int(lock))
@@ -240,16 +268,7 @@ def file_draft(request, pk: int):
                         if method == "mail" and not address and case.delivery_address:
                             address = case.delivery_address.reveal_unaudited()  # 留空则不变
                         case = delivery.choose(request.user, case, method, address, case.lock_version)
-                    for key, m, name in [(f"file_{m.pk}", m, "") for m in catalogue] + [(k, None, n) for k, n in extra]:
-                        upload = request.FILES.get(key)
-                        if upload is None:
-                            continue
-                        try:
-                            applying.upload_material(request.user, case, upload, material=m, name=name)
-                        except ValidationError as exc:
-                            file_errors[key] = "；".join(exc.messages)
-                    if file_errors:
-                        raise ValidationError("材料上传未通过检查")
+                    staged.adopt(request.user, request.session, token, case, targets)  # the files kept
                     case.refresh_from_db()
                     if submit:
                         if case.state == State.SUPPLEMENT:
@@ -264,10 +283,11 @@ def file_draft(request, pk: int):
                                 form.add_error(f"f_{key}", msg)
                         else:
                             errors += msgs
-                elif not file_errors:
+                else:
                     errors += exc.messages
                 case = Case.objects.select_related(*queries.STAFF_CASE_RELATED).get(pk=case.pk)
             else:
+                staged.forget(request.session, token)  # in the case now
                 if submit:
                     messages.success(request, f"已提交，办件编号 {case.number}")
                     return redirect("cases:staff_case", pk=case.pk)
@@ -277,17 +297,19 @@ def file_draft(request, pk: int):
             errors.append("缺少办件版本号，请刷新页面后重试")
     else:
         form = SchemaForm(initial=f.schema_initial(schema, case.form_data))
+    kept = staged.pending(request.session, token, case)
     uploaded = {m.name: m for m in CaseMaterial.objects.filter(case=case).exclude(
         status=CaseMaterial.Status.REPLACED).order_by("uploaded_at")}
     rows = [SimpleNamespace(field=f"file_{m.pk}", material=m, name=m.name, uploaded=uploaded.get(m.name),
-                            error=file_errors.get(f"file_{m.pk}"), reason=flagged.get(m.name, ""),
-                            licence=None, licence_note="", licence_reason="") for m in catalogue]
-    rows += [SimpleNamespace(field=key, material=None, name=name, uploaded=uploaded.get(name),
+                            staged=kept.get(f"file_{m.pk}"), error=file_errors.get(f"file_{m.pk}"),
+                            reason=flagged.get(m.name, ""), licence=None, licence_note="", licence_reason="")
+            for m in catalogue]
+    rows += [SimpleNamespace(field=key, material=None, name=name, uploaded=uploaded.get(name), staged=kept.get(key),
                              error=file_errors.get(key), reason=flagged[name], licence=None, licence_note="",
                              licence_reason="") for key, name in extra]
     licence_use.annotate_rows(rows, case.applicant, case)  # 免提交: the applicant's valid licences
     return render(request, "cases/staff/file_draft.html", {
-        "case": case, "form": form, "rows": rows, "errors": errors,
+        "case": case, "form": form, "rows": rows, "errors": errors, "upload_token": token, "kept": bool(kept),
         "delivery_methods": rules.DELIVERY_METHODS.items(),
         "delivery_method": request.POST.get("delivery_method") or case.delivery_method or "window",
         "saved_address": str(case.delivery_address) if case.delivery_address else "",  # masked
