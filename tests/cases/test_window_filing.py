@@ -290,3 +290,15 @@ def test_kept_files_belong_to_the_clerk_who_chose_them(staff_client, window_staf
                                 "f_shop_name": "老王小吃"})
     assert response.status_code in (302, 404) and not Case.objects.get().materials.exists()
 
+
+def test_a_refused_submission_also_names_the_missing_materials(staff_client, window_staff, citizen, item, pdf):
+    """One round names the empty field and the 必要 materials still missing (a file just kept counts)."""
+    client = staff_client(window_staff)
+    start(client, citizen.applicant, item)
+    case = Case.objects.get()
+    url = reverse("cases:staff_file_draft", args=[case.pk])
+    licence = item.published_version.materials.get(name="营业执照")
+    page = client.post(url, {"lock_version": case.lock_version, "op": "submit", "upload_token": _token(client.get(url)),
+                             "f_shop_name": "老王小吃", f"file_{licence.pk}": pdf("执照.pdf")})
+    assert "经营面积（平方米）：必填" in page.text
+    assert "缺少必要材料：食品经营许可申请书" in page.text and "缺少必要材料：食品经营许可申请书、营业执照" not in page.text

@@ -217,6 +217,13 @@ def _keep_files(request, token: str, case: Case, targets: dict) -> dict[str, str
     return refused
 
 
+def _missing_materials(request, token: str, case: Case, targets: dict) -> list[str]:
+    pending = staged.pending(request.session, token, case)
+    kept = {(m.name if m else n) for field, (m, n) in targets.items() if field in pending}
+    missing = [name for name in applying.missing_required(case) if name not in kept]
+    return [f"缺少必要材料：{'、'.join(missing)}"] if missing else []
+
+
 @roles_required(Role.WINDOW, what="窗口人员")
 def file_draft(request, pk: int):
     """窗口代录 step 2: fill the form, upload the materials, submit — on one page.
@@ -293,8 +300,11 @@ def file_draft(request, pk: int):
                     return redirect("cases:staff_case", pk=case.pk)
                 messages.success(request, "草稿已保存")
                 return redirect("cases:staff_file_draft", pk=case.pk)
-        elif not lock.isdigit():
-            errors.append("缺少办件版本号，请刷新页面后重试")
+        else:
+            if not lock.isdigit():
+                errors.append("缺少办件版本号，请刷新页面后重试")
+            if submit:  # the 必要 materials still missing, named with the fields (a file just kept counts)
+                errors += _missing_materials(request, token, case, targets)
     else:
         form = SchemaForm(initial=f.schema_initial(schema, case.form_data))
     kept = staged.pending(request.session, token, case)
