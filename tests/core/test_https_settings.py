@@ -27,6 +27,7 @@ def production_env(tmp_path, **extra):
         "ZHENGWU_SECRET_KEY": secrets.token_urlsafe(50),
         "ZHENGWU_PII_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
         "ZHENGWU_ALLOWED_HOSTS": "zhengwu.example.gov.cn",
+        "ZHENGWU_PUBLIC_URL": "https://zhengwu.example.gov.cn",
         "ZHENGWU_SECURE_COOKIES": "1",
     })
     env.update(extra)
@@ -52,6 +53,26 @@ def test_check_deploy_warns_without_https(tmp_path):
     del env["ZHENGWU_SECURE_COOKIES"]
     done = run(["-m", "django", "check", "--deploy"], env)
     assert "security.W008" in done.stdout + done.stderr  # SECURE_SSL_REDIRECT: the check still speaks
+
+
+@pytest.mark.parametrize(("value", "ident", "says"), [
+    (None, "zhengwu.W001", "未设置 ZHENGWU_PUBLIC_URL"),
+    ("http://zhengwu.example.gov.cn", "zhengwu.W002", "ZHENGWU_PUBLIC_URL 不是 https 完整地址"),
+])
+def test_check_deploy_warns_when_qr_codes_would_carry_no_scannable_address(tmp_path, value, ident, says):
+    """Walk finding #13: without an https ZHENGWU_PUBLIC_URL a sealed licence's QR code is a relative path."""
+    env = production_env(tmp_path, ZHENGWU_HTTPS="1")
+    del env["ZHENGWU_SECURE_COOKIES"]
+    if value is None:
+        del env["ZHENGWU_PUBLIC_URL"]
+    else:
+        env["ZHENGWU_PUBLIC_URL"] = value
+    done = run(["-m", "django", "check", "--deploy", "--fail-level", "WARNING"], env)
+    out = done.stdout + done.stderr
+    assert done.returncode != 0 and f"({ident})" in out and says in out, out
+    assert "ZHENGWU_PUBLIC_URL=https://" in out  # the hint says what to set
+    plain = run(["-m", "django", "check"], env)  # not a development warning
+    assert plain.returncode == 0 and ident not in plain.stdout + plain.stderr
 
 
 PROBE = """

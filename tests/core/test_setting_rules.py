@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from zhengwu.core.setting_rules import SettingError, check_key
+from zhengwu.core.setting_rules import SettingError, check_key, public_url_problem
 
 
 def test_keys_must_be_base64_of_32_bytes():
@@ -32,3 +32,11 @@ def test_the_command_says_what_to_fix_without_a_traceback(tmp_path, name, value,
                           timeout=120)
     assert proc.returncode == 2, proc.stderr[-2000:]
     assert proc.stderr.startswith(says) and "Traceback" not in proc.stderr
+
+
+def test_public_url_must_be_an_https_address():
+    assert public_url_problem("https://zw.example.gov.cn") is None
+    assert public_url_problem("https://zw.example.gov.cn:8443/portal") is None
+    assert public_url_problem("")[0] == public_url_problem("  ")[0] == "zhengwu.W001"
+    for bad in ("http://zw.example.gov.cn", "zw.example.gov.cn", "https://", "/portal"):
+        assert public_url_problem(bad)[0] == "zhengwu.W002", bad

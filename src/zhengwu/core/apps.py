@@ -11,7 +11,7 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         import datetime as dt
 
-        from . import admin_names, signals  # noqa: F401  (signals: calendar cache invalidation)
+        from . import admin_names, checks, signals  # noqa: F401  (signals: calendar cache invalidation; checks: check --deploy)
 
         admin_names.apply()
         from .schedule import Job
