@@ -280,6 +280,26 @@ class TicketEvent(models.Model):
         super().save(*args, **kwargs)
 
 
+class TicketNotice(models.Model):
+    """One notice to the citizen of a step of their ticket (受理转办, 答复, 办结: ``notice_rules``),
+    kept so that a step is told once however often it is retried: unique per ticket and step. Which
+    channels were used, never the phone number."""
+
+    ticket = models.ForeignKey(Ticket, verbose_name="工单", on_delete=models.CASCADE, related_name="notices")
+    step = models.CharField("环节", max_length=24)
+    in_app = models.BooleanField("站内消息", default=False)
+    sms = models.BooleanField("短信", default=False)
+    created_at = models.DateTimeField("时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "诉求人通知"
+        verbose_name_plural = "诉求人通知"
+        constraints = [models.UniqueConstraint(fields=["ticket", "step"], name="hotline_ticketnotice_once")]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id}: {self.step}"
+
+
 class Open311Quota(models.Model):
     """How many tickets one client address filed anonymously through Open311 in its current window
     (the rate limit of anonymous filing). ``client`` is a keyed hash of the address, not the address;

@@ -105,3 +105,14 @@ def notify_applicant(case: Case, title: str, body: str) -> None:
     phone = case.applicant.phone
     if phone:
         queue_sms(phone.reveal_unaudited(), f"【{settings.ZHENGWU_PLATFORM_NAME}】{body}", case)
+
+
+def notify_person(user_id: int | None, title: str, body: str, phone: str = "") -> tuple[bool, bool]:
+    """The same two channels for another domain's step (a 12345 工单): an in-app message when the
+    person has an account (``user_id``), an SMS through the outbox when ``phone`` is given, inside
+    the caller's transaction. Returns (in-app message written, SMS queued)."""
+    if user_id:
+        Notification.objects.create(recipient_id=user_id, title=title[:100], body=body)
+    if phone:
+        queue_sms(phone, f"【{settings.ZHENGWU_PLATFORM_NAME}】{body}")
+    return bool(user_id), bool(phone)

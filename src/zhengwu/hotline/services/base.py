@@ -72,15 +72,21 @@ def record_event(ticket: Ticket, action: str, user, *, from_state: str = "", to_
 
 def transition(ticket: Ticket, action: str, actor: Actor, user, *, fields: list[str] | None = None,
                opinion: str = "", data: dict | None = None, department=None, public: bool = True) -> Ticket:
-    """Move a locked ticket by ``action``; save it with ``fields``, append history and audit, and
-    queue the upward feed's record when the action is one of its events (:mod:`..feed`)."""
+    """Move a locked ticket by ``action``; save it with ``fields``, append history and audit, queue
+    the upward feed's record when the action is one of its events (:mod:`..feed`), and tell the
+    citizen of the steps they care about (:mod:`.notices`)."""
     from .. import feed
+    from . import notices
+
+    def then(before, target):
+        feed.on_transition(ticket, action)
+        notices.on_transition(ticket, action)
 
     LIFECYCLE.move(ticket, action, actor, user, fields=fields or (),
                    history=lambda before, target: record_event(
                        ticket, action, user, from_state=before, to_state=target, opinion=opinion, data=data,
                        department=department, public=public),
-                   then=lambda before, target: feed.on_transition(ticket, action),
+                   then=then,
                    audit_after={"number": ticket.number, **_audit_data(data)})
     return ticket
 
