@@ -3,9 +3,11 @@
 
 from __future__ import annotations
 
+import io
 import os
 
 import pytest
+from PIL import Image
 from playwright.sync_api import expect
 
 from tests.conftest import PASSWORD
@@ -74,6 +76,25 @@ def test_clerk_panel_without_reloads(live_server, page, hall, btype_a, window1, 
     assert page.evaluate("window.__sameDocument") == 1  # no page load happened
     page.click("#link-rate")
     expect(page.locator("#rate-submit")).to_be_visible()
+
+
+@pytest.mark.parametrize("path", ["progress/", "rate/?window={window}"])
+def test_kiosk_qr_code_fills_its_box_centred(live_server, page, hall, window1, path):
+    """Walk finding #17: the QR under 查询办件进度 was drawn at its own size in the top-left corner of the
+    20rem white box (an SVG without a viewBox). The code now fills the box with an even quiet zone."""
+    page.set_viewport_size({"width": 1366, "height": 1100})
+    page.goto(f"{live_server.url}/hall/{hall.pk}/kiosk/{path.format(window=window1.pk)}", wait_until="load")
+    box = page.locator(".zw-kiosk-qr svg").bounding_box()
+    shots = os.environ.get("ZHENGWU_SCREENSHOTS")
+    if shots:  # a look at the page: ZHENGWU_SCREENSHOTS=/tmp/shots
+        page.screenshot(path=f"{shots}/kiosk-qr-{path.split('/')[0]}.png", full_page=True)
+    assert box["width"] > 250 and abs(box["width"] - box["height"]) < 1
+    # Where the black modules are drawn inside the white box (pixels, not the path's geometry).
+    shot = Image.open(io.BytesIO(page.screenshot(clip=box))).convert("L")
+    left, top, right, bottom = shot.point(lambda v: 255 if v < 128 else 0).getbbox()
+    margins = (left, top, shot.width - right, shot.height - bottom)
+    assert max(margins) - min(margins) <= 3, margins  # centred: the same quiet zone on every side
+    assert min(margins) >= 5 and max(margins) < box["width"] * 0.12, margins  # drawn at the box's size, whole
 
 
 WCAG_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.test import Client
 
@@ -81,7 +83,9 @@ def test_kiosk_rate_shows_a_window_qr(hall, window1):
 
 
 def test_kiosk_progress_and_unknown_hall(hall):
-    assert Client().get(f"/hall/{hall.pk}/kiosk/progress/").status_code == 200
+    page = Client().get(f"/hall/{hall.pk}/kiosk/progress/").content.decode()
+    # The QR scales with its 20rem box (walk finding #17: without a viewBox it sat in the corner).
+    assert re.search(r'<svg [^>]*width="\d+" height="\d+"[^>]*viewBox="0 0 \d+ \d+"', page)
     assert Client().get("/hall/999999/kiosk/").status_code == 404
 
 
