@@ -18,8 +18,11 @@ class InsightsConfig(AppConfig):
         from zhengwu.core.schedule import Job
         from zhengwu.core.schedule import register as register_job
 
-        register_job(Job("insights.rollups", dt.timedelta(minutes=10), "zhengwu.insights.rollups.refresh",
-                         "指标日汇总：今日每10分钟刷新，补齐近400天缺失的日期，近31天每日重算"))
+        from .rollups import REFRESH
+        from .rules import interval_text
+
+        register_job(Job("insights.rollups", REFRESH, "zhengwu.insights.rollups.refresh",
+                         f"指标日汇总：今日{interval_text(REFRESH)}刷新，补齐近400天缺失的日期，近31天每日重算"))
         register(MenuEntry("领导驾驶舱", "insights:leader", group="统计分析", roles=set(DASHBOARD_ROLES), icon="graph-up",
                            order=40, description="本月主要指标、较上月变化、近12个月趋势和部门排名"))
         register(MenuEntry("指标口径", "insights:figures", group="统计分析", roles=set(FIGURES_ROLES), icon="graph-up",

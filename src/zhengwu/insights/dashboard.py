@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from zhengwu.org.permissions import grants, is_sysadmin
 
-from . import registry, rules, sources
+from . import registry, rollups, rules, sources
 
 CACHE_SECONDS = 60
 CARDS = ("cases.accepted", "cases.concluded", "cases.on_time_rate", "cases.full_online_rate",
@@ -86,18 +86,28 @@ def _ranking(start, end, user) -> dict:
                       "also": other.get(r.key)} for r in rows]}
 
 
+def freshness(start: dt.date, end: dt.date, keys, today: dt.date) -> str:
+    """“数据更新于 22:32（每10分钟更新）”: when the rolled-up numbers of the period shown were
+    computed (their 查看明细 lists are live and may already count a few more records)."""
+    at = rollups.as_of(start, end, keys)
+    return rules.freshness_text(timezone.localtime(at) if at else None, today, rollups.refresh_every(),
+                                current=start <= today <= end)
+
+
 def build(user, month: dt.date, today: dt.date | None = None) -> dict:
+    today = today or timezone.localdate()
     start, end = month, rules.month_end(month)
-    prev_start, prev_end, same_span = rules.comparison_period(start, end, today or timezone.localdate())
+    prev_start, prev_end, same_span = rules.comparison_period(start, end, today)
     with sources.memo():
         cards = [_card(registry.get(k), start, end, prev_start, prev_end, user) for k in CARDS]
         trend = _trend(month, user)
         ranking = _ranking(start, end, user)
+        as_of_text = freshness(start, end, CARDS, today)
     ranking_rows = ranking.pop("rows")
     trend_rows = [(m, [s["data"][i] for s in trend["series"]]) for i, m in enumerate(trend["x"])]
     return {"trend_rows": trend_rows, "month": f"{month:%Y-%m}", "start": start, "end": end,
             **rules.comparison_labels(prev_start, prev_end, same_span),
-            "cards": cards, "trend": trend, "ranking": ranking, "ranking_rows": ranking_rows,
+            "cards": cards, "trend": trend, "ranking": ranking, "ranking_rows": ranking_rows, "as_of_text": as_of_text,
             "rank_name": registry.get(RANK_BY).name, "also_name": registry.get(RANK_ALSO).name}
 
 

@@ -141,3 +141,26 @@ def format_value(value: float | int | None, unit: str) -> str:
     if isinstance(value, float):
         return f"{value:,.1f} {unit}"
     return f"{value:,} {unit}"
+
+
+# -- how fresh the numbers are (walk finding #10) ----------------------------------------------
+def interval_text(every: dt.timedelta) -> str:
+    """每10分钟 / 每1小时: the rollups' refresh period in words."""
+    minutes = max(1, int(every.total_seconds() // 60))
+    return f"每{minutes // 60}小时" if minutes % 60 == 0 else f"每{minutes}分钟"
+
+
+def freshness_text(as_of: dt.datetime | None, today: dt.date, every: dt.timedelta, *, current: bool) -> str:
+    """What a dashboard says of the data it shows: the local time its rollups were computed
+    (``as_of``; None: the numbers were computed live), and for a period still running how often
+    they are refreshed — so a headline number is never silently behind the live list it links to.
+
+    >>> freshness_text(dt.datetime(2026, 12, 7, 22, 32), dt.date(2026, 12, 7), dt.timedelta(minutes=10), current=True)
+    '数据更新于 22:32（每10分钟更新）'
+    """
+    if as_of is None:
+        return "实时数据"
+    if not current:
+        return f"数据更新于 {as_of:%Y-%m-%d %H:%M}"
+    when = f"{as_of:%H:%M}" if as_of.date() == today else f"{as_of:%Y-%m-%d %H:%M}"
+    return f"数据更新于 {when}（{interval_text(every)}更新）"

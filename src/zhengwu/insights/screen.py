@@ -11,7 +11,7 @@ import datetime as dt
 
 from django.utils import timezone
 
-from . import registry, rules, screen_rules, sources
+from . import dashboard, registry, rules, screen_rules, sources
 from .dashboards import cached, region, scope_of
 
 RANK_TOP = 10
@@ -125,8 +125,10 @@ def build(layout, user) -> dict:
     today = timezone.localdate(now)
     with sources.memo():
         tiles = [tile(t, user, today) for t in layout.tiles]
+        # Every period of a tile runs to today: the numbers are as fresh as today's rollup.
+        as_of_text = dashboard.freshness(today, today, [t.get("figure") for t in layout.tiles], today)
     return {"title": layout.title, "at": timezone.localtime(now).strftime("%Y-%m-%d %H:%M:%S"),
-            "refresh_seconds": layout.refresh_seconds, "tiles": tiles}
+            "as_of_text": as_of_text, "refresh_seconds": layout.refresh_seconds, "tiles": tiles}
 
 
 def cached_build(layout, user) -> dict:

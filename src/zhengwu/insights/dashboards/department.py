@@ -87,18 +87,20 @@ def overdue_url(user, department, start, end) -> str | None:
 def build(user, department, month: dt.date) -> dict:
     viewer = department_viewer(user, department)
     start, end = month, rules.month_end(month)
-    prev_start, prev_end, same_span = rules.comparison_period(start, end, timezone.localdate())
+    today = timezone.localdate()
+    prev_start, prev_end, same_span = rules.comparison_period(start, end, today)
     with sources.memo():
         cards = [dashboard._card(registry.get(k), start, end, prev_start, prev_end, viewer, department.pk)
                  for k in CARDS]
         trend = dashboard._trend(month, viewer)
         items = _items(start, end, viewer)
         overdue = registry.get(OVERDUE).total(start, end, user=viewer)
+        as_of_text = dashboard.freshness(start, end, CARDS, today)
     trend_rows = [(m, [s["data"][i] for s in trend["series"]]) for i, m in enumerate(trend["x"])]
     item_rows = items.pop("rows")
     return {"department": {"id": department.pk, "name": department.name}, "month": f"{month:%Y-%m}",
             "start": start, "end": end, **rules.comparison_labels(prev_start, prev_end, same_span),
-            "cards": cards, "trend": trend,
+            "cards": cards, "trend": trend, "as_of_text": as_of_text,
             "trend_rows": trend_rows, "items": items, "item_rows": item_rows,
             "overdue": overdue.value if overdue else None,
             "overdue_url": overdue_url(user, department, start, end)}

@@ -41,6 +41,7 @@ log = logging.getLogger("zhengwu.insights.rollups")
 
 KEEP_DAYS = 400  # the worker fills in missing days this far back
 SETTLE_DAYS = 31  # days rolled up again once a day (late callbacks, rectifications)
+REFRESH = dt.timedelta(minutes=10)  # the worker's job insights.rollups (registered in insights.apps)
 RUN_BUDGET_SECONDS = 120.0  # one worker run stops starting new days after this long
 BATCH = 2000
 DEMO_DAYS = 100  # the demo's cases, tickets and ratings are of the last three months
@@ -215,6 +216,30 @@ def covered(start: dt.date, end: dt.date) -> bool:
         return RollupDay.objects.filter(day__gte=start, day__lte=end).count()
 
     return cached(("rollups-covered", start, end), count) == (end - start).days + 1
+
+
+def refresh_every() -> dt.timedelta:
+    """How often the worker rolls today up: the period of the registered job."""
+    from zhengwu.core.schedule import job
+
+    found = job("insights.rollups")
+    return found.every if found is not None else REFRESH
+
+
+def as_of(start: dt.date, end: dt.date, figures=None) -> dt.datetime | None:
+    """When the rolled-up numbers of the period were computed (the rollup of its last day up to
+    today), so that a dashboard can say it; None when they are computed live: a day of the period
+    not rolled up, or none of ``figures`` (keys) a rolled-up one."""
+    from ..models import RollupDay
+    from ..sources import cached
+
+    if figures is not None and not any(key in BY_FIGURE for key in figures):
+        return None
+    if _live_only.get() or not covered(start, end):
+        return None
+    last = min(end, timezone.localdate())
+    return cached(("rollups-as-of", last), lambda: RollupDay.objects.filter(day=last)
+                  .values_list("computed_at", flat=True).first())
 
 
 def _days(start: dt.date, end: dt.date) -> Q:

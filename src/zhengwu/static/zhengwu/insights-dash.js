@@ -170,6 +170,8 @@
   function apply(d) {
     var at = document.querySelectorAll("[data-at]");
     for (var a = 0; a < at.length; a++) { text(at[a], d.at); }
+    var asOf = document.querySelectorAll("[data-as-of]");
+    for (var o = 0; o < asOf.length; o++) { if (d.as_of_text) { text(asOf[o], d.as_of_text); } }
     var key;
     for (key in (d.numbers || {})) {
       var nums = document.querySelectorAll('[data-num="' + key + '"]');
