@@ -85,7 +85,9 @@ def main() -> int:
         catalog_demo.load(quiet)
         for _, region, _, items in CATALOGUES:
             if items:
-                call_command("import_items", str(EVAL / items), region=region, stdout=quiet, stderr=quiet)
+                # A district's whole catalogue into an empty region: its departments come with it.
+                call_command("import_items", str(EVAL / items), region=region, create_departments=True,
+                             stdout=quiet, stderr=quiet)
     call_command("reindex_items", stdout=quiet)
     print(f"数据准备用时 {time.monotonic() - started:.0f} 秒（{data_dir}）")
     print()

@@ -257,17 +257,42 @@ def test_duplicate_rows_in_one_file_are_reported(tmp_path, district, market):
     assert "与第2行的实施编码相同" in messages and "与第2行重复" in messages
 
 
-def test_unknown_department_is_created_and_reported(tmp_path, district, market):
+def test_unknown_department_is_a_row_error_by_default(tmp_path, district, market):
+    """A misspelt 实施主体 must not become a department (it would show in 12345 dispatch, 受理
+    filters, 双随机 plans): the row fails naming the column and the rule, with close names."""
+    departments = Department.objects.count()
+    report = run(write_xlsx(tmp_path / "typo.xlsx", [
+        row(),
+        row(实施主体="郑州市金水区不存在局", 事项名称="某某审批", 基本编码="abc"),
+        row(实施主体="郑州市金水区市场监督管里局", 事项名称="食品经营许可（变更）", 基本编码=""),
+    ]), district, as_draft=True)
+    assert (report.created, report.failed, report.created_departments) == (1, 2, [])
+    assert Department.objects.count() == departments
+    assert not ServiceItem.objects.filter(name__in=["某某审批", "食品经营许可（变更）"]).exists()
+    errors = errors_of(report)
+    assert (3, "实施主体", "机构库中没有“郑州市金水区不存在局”，请先在机构管理中添加，或检查名称") in errors
+    (typo,) = [m for r, c, m in errors if r == 4 and c == "实施主体"]
+    assert typo.startswith("机构库中没有“郑州市金水区市场监督管里局”，请先在机构管理中添加，或检查名称")
+    assert "是否为：郑州市金水区市场监督管理局" in typo
+    text = "\n".join(report.lines())
+    assert "第3行 【实施主体】 机构库中没有“郑州市金水区不存在局”" in text and "新建部门" not in text
+
+
+def test_unknown_department_is_created_and_reported_when_asked(tmp_path, district, market):
     report = run(write_xlsx(tmp_path / "new-dept.xlsx", [
         row(实施主体="郑州市金水区人民防空办公室", 事项名称="人防工程拆除审批", 基本编码=""),
         row(实施主体="郑州市金水区人民防空办公室", 事项名称="人防工程竣工验收备案", 基本编码=""),
-    ]), district)
+    ]), district, create_departments=True)
     assert report.created_departments == ["郑州市金水区人民防空办公室"]
+    assert "新建部门 1 个：郑州市金水区人民防空办公室" in report.lines()
     dept = Department.objects.get(name="郑州市金水区人民防空办公室")
     assert (dept.region, dept.kind, dept.uscc) == (district, "other", None)
     assert dept.service_items.count() == 2
     assert run(write_xlsx(tmp_path / "again.xlsx", [row(实施主体="郑州市金水区人民防空办公室", 事项名称="人防工程拆除审批",
                                                           基本编码="")]), district).created_departments == []
+    event = AuditEvent.objects.filter(action="catalog.items.import").order_by("pk").first()
+    assert event.after["create_departments"] is True
+    assert event.after["created_departments"] == ["郑州市金水区人民防空办公室"]
 
 
 def test_unknown_code_shapes_are_stored_and_flagged_national_ones_checked(tmp_path, district, market):
@@ -342,7 +367,7 @@ def test_a_row_the_database_refuses_is_rolled_back_alone(tmp_path, district, mar
         row(事项名称="第一", 基本编码=""), row(事项名称="第二", 基本编码="", 申请材料="会出错的材料", 实施主体="新部门甲"),
         row(事项名称="第三", 基本编码=""),
     ])
-    report = run(path, district)
+    report = run(path, district, create_departments=True)
     assert (report.created, report.failed) == (2, 1)
     assert errors_of(report)[0][0] == 3 and "写入数据库失败" in errors_of(report)[0][2]
     assert sorted(ServiceItem.objects.values_list("name", flat=True)) == ["第一", "第三"]
@@ -388,6 +413,20 @@ def test_command_prints_the_report(tmp_path, district, market):
                      stderr=io.StringIO())
     with pytest.raises(CommandError, match="区划 410199000000 不存在"):
         call_command("import_items", str(path), "--region", "410199000000")
+
+
+def test_command_creates_departments_only_with_the_option(tmp_path, district, market):
+    path = write_xlsx(tmp_path / "cmd.xlsx", [row(实施主体="郑州市金水区人民防空办公室", 事项名称="人防审批", 基本编码="")])
+    out, err = io.StringIO(), io.StringIO()
+    call_command("import_items", str(path), "--region", "410105", stdout=out, stderr=err)
+    assert "第2行 【实施主体】 机构库中没有“郑州市金水区人民防空办公室”" in out.getvalue()
+    assert not Department.objects.filter(name="郑州市金水区人民防空办公室").exists()
+    out = io.StringIO()
+    call_command("import_items", str(path), "--region", "410105", "--create-departments", stdout=out,
+                 stderr=io.StringIO())
+    assert "新建部门 1 个：郑州市金水区人民防空办公室" in out.getvalue()
+    assert Department.objects.filter(name="郑州市金水区人民防空办公室", region=district).exists()
+    assert list(ImportJob.objects.order_by("pk").values_list("create_departments", flat=True)) == [False, True]
 
 
 @pytest.mark.parametrize("value,expected", [

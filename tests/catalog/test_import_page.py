@@ -55,12 +55,26 @@ def test_upload_shows_counts_new_departments_and_bad_rows(tmp_path, admin_client
     job = ImportJob.objects.get()
     assert response.status_code == 302 and response.url == reverse("catalog:wb_import_job", args=[job.pk])
     html = admin_client.get(response.url).content.decode()
-    assert 'id="count-created">2<' in html and 'id="count-failed">1<' in html
-    assert "郑州市金水区人民防空办公室" in html
+    assert 'id="count-created">1<' in html and 'id="count-failed">2<' in html
+    assert "机构库中没有“郑州市金水区人民防空办公室”，请先在机构管理中添加，或检查名称" in html
+    assert 'id="created-departments"' not in html
     assert "承诺时限（9个工作日）不能超过法定时限（5个工作日）" in html
     assert (job.status, job.requested_by, job.file) == ("done", admin_client.user, "")
     errors = admin_client.get(reverse("catalog:wb_import_job_errors", args=[job.pk]))
     assert "时限倒挂" not in errors.content.decode("utf-8-sig") and "承诺时限" in errors.content.decode("utf-8-sig")
+
+
+def test_new_departments_only_when_the_box_is_ticked(tmp_path, admin_client, market):
+    from zhengwu.org.models import Department
+
+    page = admin_client.get(reverse("catalog:wb_import")).content.decode()
+    assert 'name="create_departments"' in page and "checked" not in page.split('name="create_departments"')[1][:80]
+    path = write_xlsx(tmp_path / "清单.xlsx", [row(事项名称="人防审批", 实施主体="郑州市金水区人民防空办公室", 基本编码="")])
+    html = admin_client.get(upload(admin_client, path, token="a").url).content.decode()
+    assert 'id="count-failed">1<' in html and not Department.objects.filter(name="郑州市金水区人民防空办公室").exists()
+    html = admin_client.get(upload(admin_client, path, token="b", create_departments="on").url).content.decode()
+    assert 'id="count-created">1<' in html and 'id="created-departments"' in html
+    assert Department.objects.filter(name="郑州市金水区人民防空办公室").exists()
 
 
 def test_the_report_lists_every_problem_of_a_bad_row(tmp_path, admin_client, market):

@@ -63,6 +63,8 @@ class ImportForm(forms.Form):
     file = forms.FileField(label="实施清单文件", help_text="Excel（.xlsx）或CSV（UTF-8或GBK编码）；第一行为列名")
     region = forms.ChoiceField(label="导入到区划")
     as_draft = forms.BooleanField(label="有变化的事项生成草稿，审核后再发布（不勾选则直接发布新版本）", required=False)
+    create_departments = forms.BooleanField(
+        label="新建机构库中没有的实施主体（批量建库时使用；不勾选则这样的行报错，以免把写错的名称建成部门）", required=False)
     token = forms.CharField(widget=forms.HiddenInput)
 
     def __init__(self, *args, regions: list[Region], **kwargs):
@@ -126,7 +128,8 @@ def _start_import(request, form: ImportForm):
         return None
     background = estimated > imports.SYNC_ROW_LIMIT
     job, created = imports.submit_job(
-        region=region, data=data, file_name=upload.name, as_draft=form.cleaned_data["as_draft"], user=request.user,
+        region=region, data=data, file_name=upload.name, as_draft=form.cleaned_data["as_draft"],
+        create_departments=form.cleaned_data["create_departments"], user=request.user,
         idempotency_key=f"{request.user.pk}:{form.cleaned_data['token']}", keep_file=background)
     if not created:
         messages.info(request, "该文件已提交过，下面是那次导入的结果（没有重复导入）。")

@@ -40,6 +40,9 @@ class ImportJob(models.Model):
     file = models.FileField("待导入文件", upload_to=_job_file_path, blank=True)
     estimated_rows = models.PositiveIntegerField("估计行数", default=0)
     as_draft = models.BooleanField("导入为草稿", default=False, help_text="变更生成草稿版本，审核后发布")
+    # Off by default: an unknown 实施主体 is a row error (a typo must not become a department).
+    create_departments = models.BooleanField("新建机构库中没有的实施主体", default=False,
+                                             help_text="批量建库时使用：文件中本区划没有的实施主体按“其他”类别新建")
     source = models.CharField("来源", max_length=8, choices=Source.choices, default=Source.UPLOAD)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, blank=True,
                                      on_delete=models.SET_NULL, related_name="+")

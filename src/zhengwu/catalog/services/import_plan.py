@@ -8,6 +8,7 @@ Part of the import (:mod:`zhengwu.catalog.services.imports` is the entry point).
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,10 +42,15 @@ class Plan:
 
 
 def resolve(rows: list[ParsedRow], cat: Catalogue, report: ImportReport, *, as_draft: bool,
-             allowed_departments: set[int] | None) -> list[Plan]:
+             allowed_departments: set[int] | None, create_departments: bool = False) -> list[Plan]:
     """Decide for every row what it does. A row that breaks a rule is reported with every
     problem found — its cells (already on the row), duplicates in the file, its 实施主体, which
-    item it is, the rules across columns — and is not planned: nothing of it is written."""
+    item it is, the rules across columns — and is not planned: nothing of it is written.
+
+    A 实施主体 the region does not have is a row error (a typo must not become a department that
+    12345 dispatch, 受理 and 双随机 then offer), unless ``create_departments`` (bulk setup of a
+    region) lets a region-wide 事项管理员 create it (kind 其他)."""
+    unknown_department = _UnknownDepartment(cat, allowed_departments)
     plans: list[Plan] = []
     seen_names: dict[tuple[str, str, str], int] = {}
     seen_codes: dict[tuple[str, str], int] = {}
@@ -73,7 +79,9 @@ def resolve(rows: list[ParsedRow], cat: Catalogue, report: ImportReport, *, as_d
         # 实施主体 (a new one is written only with a row that is imported).
         dept = cat.departments.get(dept_name) if dept_name else None
         if dept_name and dept is None:
-            if allowed_departments is not None:
+            if not create_departments:
+                row.error("department", unknown_department.message(dept_name), dept_name)
+            elif allowed_departments is not None:
                 row.error("department", f"实施主体“{dept_name}”不是您可以管理的部门：只有全区划的事项管理员可以导入新部门", dept_name)
             else:
                 dept = Department(name=dept_name, region=cat.region, kind=Department.Kind.OTHER, uscc=None)
@@ -151,6 +159,26 @@ def resolve(rows: list[ParsedRow], cat: Catalogue, report: ImportReport, *, as_d
         ))
     report.unchanged = unchanged
     return plans
+
+
+class _UnknownDepartment:
+    """The message for a 实施主体 the region does not have, with the close names (difflib over the
+    departments the importer may use), worked out once per name."""
+
+    def __init__(self, cat: Catalogue, allowed_departments: set[int] | None):
+        self.cat, self.allowed = cat, allowed_departments
+        self.names: list[str] | None = None
+        self.seen: dict[str, str] = {}
+
+    def message(self, name: str) -> str:
+        if name not in self.seen:
+            if self.names is None:
+                self.names = sorted(n for n, d in self.cat.departments.items()
+                                    if d.pk is not None and (self.allowed is None or d.pk in self.allowed))
+            close = difflib.get_close_matches(name, self.names, n=3, cutoff=0.8)
+            hint = f"（是否为：{'、'.join(close)}？）" if close else ""
+            self.seen[name] = f"机构库中没有“{name}”，请先在机构管理中添加，或检查名称{hint}"
+        return self.seen[name]
 
 
 def _same_identity(item: ExistingItem, dept: Department, codes: dict[str, str], values: dict[str, Any]) -> bool:

@@ -34,6 +34,7 @@ class ImportReport:
     unchanged: int = 0
     failed: int = 0
     new_versions: int = 0
+    create_departments: bool = False  # asked to create departments the region does not have
     created_departments: list[str] = field(default_factory=list)
     created_base_items: int = 0
     flagged_rows: int = 0
@@ -68,8 +69,8 @@ class ImportReport:
         """The audit event's content: counts and the file's identity, no row data."""
         return {
             "file_name": self.file_name, "sha256": self.sha256, "size": self.size, "region": self.region_code,
-            "as_draft": self.as_draft, "rows": self.rows, "created": self.created, "updated": self.updated,
-            "unchanged": self.unchanged, "failed": self.failed, "new_versions": self.new_versions,
+            "as_draft": self.as_draft, "create_departments": self.create_departments, "rows": self.rows,
+            "created": self.created, "updated": self.updated, "unchanged": self.unchanged, "failed": self.failed, "new_versions": self.new_versions,
             "created_departments": self.created_departments, "created_base_items": self.created_base_items,
             "flagged_rows": self.flagged_rows,
         }

@@ -12,7 +12,7 @@ catalogue in line with the file:
    (承诺时限 ≤ 法定时限, 即办件/承诺件, codes) — a failing row is reported with every problem found and
    excluded before anything is written;
 4. (:mod:`.import_write`) write the good rows in batches, each batch one transaction with bulk inserts/updates: new
-   departments (kind 其他) and base items, items, guide versions and materials. If a batch fails
+   departments (kind 其他, only with ``create_departments``) and base items, items, guide versions and materials. If a batch fails
    in the database, it is rolled back and its rows are written one by one, so one row's problem
    costs only that row (每行要么全部写入，要么完全不写);
 5. one audit event for the whole import (counts, file name, SHA-256).
@@ -77,7 +77,7 @@ def file_digest(data: bytes) -> str:
 
 def department_scope(user, region: Region) -> set[int] | None:
     """Departments of ``region`` the user may import into: ``None`` = all (and may create new
-    ones); a set = only these (a 事项管理员 granted for one department)."""
+    ones when the import is asked to); a set = only these (a 事项管理员 granted for one department)."""
     if user is None or is_sysadmin(user):
         return None
     allowed: set[int] = set()
@@ -91,16 +91,19 @@ def department_scope(user, region: Region) -> set[int] | None:
 
 
 def import_items(data: bytes, file_name: str, region: Region, *, as_draft: bool = False, actor=None,
-                 allowed_departments: set[int] | None = None, job: ImportJob | None = None,
-                 progress: Callable[[int], None] | None = None, batch_size: int | None = None) -> ImportReport:
+                 allowed_departments: set[int] | None = None, create_departments: bool = False,
+                 job: ImportJob | None = None, progress: Callable[[int], None] | None = None,
+                 batch_size: int | None = None) -> ImportReport:
     """Import a 实施清单 file into ``region``; returns the report (never raises for bad rows).
 
-    ``allowed_departments``: ``None`` lets the import use and create any department of the
-    region; a set of department ids restricts rows to those departments.
+    ``allowed_departments``: ``None`` lets the import use any department of the region; a set of
+    department ids restricts rows to those departments. A 实施主体 the region does not have fails
+    its row, unless ``create_departments`` (bulk setup: ``--create-departments``, the page's
+    checkbox, the bench loaders) creates it — only for an import not restricted to departments.
     """
     started = time.monotonic()
     report = ImportReport(file_name=file_name, sha256=file_digest(data), size=len(data), region_code=region.code,
-                          region_name=region.name, as_draft=as_draft)
+                          region_name=region.name, as_draft=as_draft, create_departments=create_departments)
     try:
         table = importer.open_table(data, file_name)
     except ImportFileError as exc:
@@ -129,7 +132,8 @@ def import_items(data: bytes, file_name: str, region: Region, *, as_draft: bool 
     catalogue.load_base_items(parsed)
     report.timings["preload"] = round(time.monotonic() - mark, 2)
     mark = time.monotonic()
-    plans = resolve(parsed, catalogue, report, as_draft=as_draft, allowed_departments=allowed_departments)
+    plans = resolve(parsed, catalogue, report, as_draft=as_draft, allowed_departments=allowed_departments,
+                    create_departments=create_departments)
     del parsed
     report.timings["resolve"] = round(time.monotonic() - mark, 2)
     mark = time.monotonic()
@@ -206,7 +210,8 @@ class ImportBusy(Exception):
     """Another import of the same region is running (the job stays queued)."""
 
 
-def submit_job(*, region: Region, data: bytes, file_name: str, as_draft: bool = False, user=None,
+def submit_job(*, region: Region, data: bytes, file_name: str, as_draft: bool = False,
+               create_departments: bool = False, user=None,
                source: str = ImportJob.Source.UPLOAD, idempotency_key: str | None = None,
                keep_file: bool = False) -> tuple[ImportJob, bool]:
     """Record an import job; ``(job, created)``. The same ``idempotency_key`` (a form submitted
@@ -221,7 +226,7 @@ def submit_job(*, region: Region, data: bytes, file_name: str, as_draft: bool = 
     except ImportFileError:
         estimated = 0
     job = ImportJob(region=region, file_name=(file_name or "未命名文件")[-255:], file_sha256=file_digest(data),
-                    file_size=len(data), as_draft=as_draft, source=source,
+                    file_size=len(data), as_draft=as_draft, create_departments=create_departments, source=source,
                     requested_by=user if getattr(user, "pk", None) else None,
                     idempotency_key=idempotency_key or None, estimated_rows=min(estimated, 2**31 - 1))
     try:
@@ -264,7 +269,7 @@ def run_job(job: ImportJob, data: bytes | None = None, *, wait_seconds: float = 
         return report
     try:
         report = import_items(
-            data, job.file_name, job.region, as_draft=job.as_draft, actor=user,
+            data, job.file_name, job.region, as_draft=job.as_draft, create_departments=job.create_departments, actor=user,
             allowed_departments=department_scope(user, job.region) if user is not None else None,
             job=job, progress=lambda n: _heartbeat(job, n),
         )

@@ -1,7 +1,7 @@
 """``zhengwu import-items FILE --region CODE``: import a 实施清单 spreadsheet (.xlsx or .csv).
 
 Prints the same report as the workbench page: counts (新增/更新/无变化/失败), departments
-created, and every bad row with its row number, column and reason. The layout of the file is
+created (only with ``--create-departments``; otherwise an unknown 实施主体 fails its row), and every bad row with its row number, column and reason. The layout of the file is
 documented in docs/catalog-import.md.
 """
 
@@ -37,6 +37,9 @@ class Command(BaseCommand):
         parser.add_argument("--region", required=True, help="导入到哪个区划（12位区划代码，县级以上可写6位）")
         parser.add_argument("--as-draft", action="store_true",
                             help="有变化的事项生成草稿版本（待审核后发布），而不是直接发布新版本")
+        parser.add_argument("--create-departments", action="store_true",
+                            help="批量建库时使用：本区划机构库中没有的实施主体按“其他”类别新建并在报告中列出"
+                                 "（默认不新建，这样的行报错，以免把写错的名称建成部门）")
         parser.add_argument("--user", help="以哪位工作人员的名义导入（用户名，记入审计日志）；默认为系统")
         parser.add_argument("--wait", type=float, default=600,
                             help="同一区划有其他导入正在进行时最多等待的秒数（默认600）")
@@ -56,7 +59,8 @@ class Command(BaseCommand):
                 raise CommandError(f"用户 {opts['user']} 不存在")
         data = path.read_bytes()
         job, _ = imports.submit_job(region=region, data=data, file_name=path.name, as_draft=opts["as_draft"],
-                                    user=user, source=ImportJob.Source.CLI)
+                                    create_departments=opts["create_departments"], user=user,
+                                    source=ImportJob.Source.CLI)
         try:
             report = imports.run_job(job, data, wait_seconds=opts["wait"])
         except imports.ImportBusy as exc:
