@@ -2,7 +2,10 @@
 
 Every sub-command is a Django management command, so ``zhengwu migrate``, ``zhengwu demo``,
 ``zhengwu serve``, ``zhengwu worker``, ``zhengwu audit verify``, ``zhengwu workdays check DATE``
-and the rest share one implementation with ``django-admin``. A command's refusal (CommandError)
+and the rest share one implementation with ``django-admin``; a hyphen in a command's name is an
+underscore (``zhengwu import-items`` runs ``import_items``). ``zhengwu --help`` (or ``zhengwu``
+alone) prints the operator commands in Chinese (:mod:`zhengwu.cli_help`); ``zhengwu help --all``
+Django's whole list; an unknown command is answered in Chinese with the closest name. A command's refusal (CommandError)
 is printed as ``错误：<message>`` — the Chinese message, no traceback — with the command's exit
 code; a bad environment variable as ``配置错误：<message>`` with exit code 2.
 """
@@ -23,25 +26,46 @@ def main(argv: list[str] | None = None) -> None:
 
         print(f"zhengwu {zhengwu.__version__}")
         return
-    # `zhengwu import-items` runs the management command `import_items`.
+    # The operator's list of the platform's commands, in Chinese (Django's raw list: help --all).
+    if argv[1:] in ([], ["--help"], ["-h"], ["help"]):
+        from zhengwu.cli_help import main_help
+
+        sys.stdout.write(main_help())
+        return
+    if argv[1:] == ["help", "--all"]:
+        print("全部命令（含 Django 自带的开发与维护命令；常用命令见 zhengwu --help）：")
+        argv = argv[:2]
+    # `zhengwu import-items` runs the management command `import_items` (so does `help import-items`).
+    typed = argv[1] if len(argv) > 1 else ""
     if len(argv) > 1 and not argv[1].startswith("-"):
         argv[1] = argv[1].replace("-", "_")
+        if argv[1] == "help" and len(argv) > 2 and not argv[2].startswith("-"):
+            typed = argv[2]
+            argv[2] = argv[2].replace("-", "_")
     from zhengwu.core.setting_rules import SettingError
 
     try:
-        _utility(argv).execute()
+        _utility(argv, typed).execute()
     except SettingError as exc:  # a bad environment variable: what to fix, not a traceback
         sys.stderr.write(f"配置错误：{exc}\n")
         sys.exit(2)
 
 
-def _utility(argv: list[str]):
-    """Django's command-line utility, whose commands say a refusal (CommandError) plainly."""
-    from django.core.management import ManagementUtility
+def _utility(argv: list[str], typed: str = ""):
+    """Django's command-line utility, whose commands say a refusal (CommandError) plainly and
+    which answers an unknown command in Chinese, with the closest name (``typed``: as typed)."""
+    from django.conf import settings
+    from django.core.management import ManagementUtility, get_commands
     from django.core.management.base import BaseCommand
 
     class Utility(ManagementUtility):
         def fetch_command(self, subcommand):
+            commands = get_commands()
+            if subcommand not in commands and settings.configured:
+                from zhengwu.cli_help import unknown_command
+
+                sys.stderr.write(unknown_command(typed or subcommand, sorted(commands)))
+                sys.exit(1)
             command = super().fetch_command(subcommand)
             if isinstance(command, BaseCommand):
                 command.execute = plain_refusals(command, command.execute)

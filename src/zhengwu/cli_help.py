@@ -1,0 +1,95 @@
+"""What ``zhengwu --help`` (and ``zhengwu`` alone) prints: the platform's operator commands, in
+Chinese, grouped — not Django's raw list of every installed app's commands (flush, dbshell,
+startproject…, under their underscore names). Django's own commands stay available and are listed
+by ``zhengwu help --all``.
+
+A static text: it needs no settings, so it prints even when the environment is not set up yet.
+``tests/core/test_cli_help.py`` checks that every command listed exists and that every command of
+the platform's apps is listed (a new command must be added here).
+"""
+
+from __future__ import annotations
+
+import difflib
+
+# (group, [(command as typed, arguments, one-line description)])
+GROUPS: list[tuple[str, list[tuple[str, str, str]]]] = [
+    ("部署与运行", [
+        ("migrate", "", "创建或升级数据库"),
+        ("serve", "[--port N]", "启动生产用 Web 服务（gunicorn；默认同时启动后台任务进程）"),
+        ("worker", "[--batch]", "启动后台任务处理进程（同时运行定时任务）"),
+        ("push", "", "启动叫号大屏推送服务（SSE；serve 已自动启动）"),
+        ("schedule", "list|run", "定时任务：列出及最近运行情况；运行到期的任务（供 cron 调用）"),
+        ("demo", "", "加载演示辖区数据（可重复执行，不会重复创建）"),
+    ]),
+    ("数据", [
+        ("import-items", "FILE --region CODE", "从Excel（.xlsx）或CSV文件批量导入事项实施清单"),
+        ("export-items", "OUT.xlsx --region CODE", "导出区划的事项实施清单（与导入格式相同）"),
+        ("reindex-items", "", "重建事项搜索索引（可随时重复运行）"),
+        ("search", "evaluate FILE", "用群众问题集评测事项搜索效果（hit@1、hit@5、MRR）"),
+        ("regions", "load|add", "行政区划：载入省市县数据；添加乡镇街道或村社区"),
+        ("registry-load", "FILE", "批量导入人口库或法人库，输出质量报告"),
+        ("hotline", "train|classify|evaluate|…", "12345热线：智能派单模型、诉求分类、自动督办"),
+        ("inspections", "verify-draw FILE", "互联网+监管：复核双随机抽取结果"),
+        ("report", "month|year", "立即生成政务服务月报或年报（Excel 和 PDF）"),
+        ("rollup", "[--day D]", "汇总统计指标（指标日汇总），补齐缺失日期"),
+        ("feeds", "status|push", "上报上级平台：查看上报队列或立即推送"),
+        ("ratings-defaults", "", "按本地规则为超期未评价的服务默认好评"),
+        ("ratings-push", "", "将评价推送到上级好差评系统"),
+        ("ratings-rebuild-events", "--start D --end D", "重新统计某一期间可评价的办件数"),
+    ]),
+    ("备份恢复", [
+        ("backup", "--out DIR/", "把数据库、上传文件与审计目录备份为一个归档"),
+        ("restore", "ARCHIVE", "校验备份文件后恢复到空的平台"),
+        ("upgrade-check", "", "升级前检查：尚未执行的迁移、会在大表上长时间锁表的操作"),
+    ]),
+    ("运维检查", [
+        ("check", "--deploy", "检查生产环境配置是否完整"),
+        ("audit", "verify|checkpoint|pubkey", "审计日志：校验哈希链与检查点；签名记录各链链头"),
+        ("files", "prune|encrypt", "文件维护：清理没有记录引用的上传文件；加密旧文件"),
+        ("workdays", "check|add", "工作日计算；节假日数据是否已核实"),
+        ("sms-outbox", "[--last N]", "查看本地短信发件箱（演示环境获取验证码）"),
+    ]),
+    ("账号与密钥", [
+        ("createsuperuser", "", "创建系统管理员账号"),
+        ("changepassword", "USERNAME", "修改账号密码"),
+        ("unlock-login", "ACCOUNT", "解除登录锁定"),
+        ("apikey", "create|list|revoke|scopes", "管理应用密钥（机器对接）"),
+        ("seals", "init-ca|import|issue|list", "电子印章：平台CA、部门证书与印章"),
+    ]),
+]
+
+
+def main_help() -> str:
+    width = max(len(f"{name} {args}".strip()) for _, entries in GROUPS for name, args, _ in entries) + 2
+    out = ["zhengwu 一体化政务服务平台 — 运维命令", "", "用法：zhengwu <命令> [参数]", ""]
+    for title, entries in GROUPS:
+        out.append(f"{title}：")
+        out.extend(f"  {f'{name} {args}'.strip().ljust(width)}{text}" for name, args, text in entries)
+        out.append("")
+    out += [
+        "zhengwu help <命令>   查看一个命令的用法和全部参数，如 zhengwu help import-items",
+        "zhengwu help --all    列出全部命令，包括 Django 自带的开发与维护命令（仍可使用，供开发人员）",
+        "zhengwu --version     显示版本",
+        "",
+        "命令名中的连字符与下划线通用（import-items 即 import_items）。",
+    ]
+    return "\n".join(out) + "\n"
+
+
+def display_name(command: str) -> str:
+    """The name as README writes it (``import-items``) — Django's own commands keep theirs."""
+    listed = {name.replace("-", "_"): name for _, entries in GROUPS for name, _, _ in entries}
+    return listed.get(command, command)
+
+
+def unknown_command(typed: str, known: list[str]) -> str:
+    """The message for a command that does not exist, naming the closest one (difflib over the
+    platform's commands first, then every command)."""
+    wanted = typed.replace("-", "_")
+    listed = [name.replace("-", "_") for _, entries in GROUPS for name, _, _ in entries]
+    close = difflib.get_close_matches(wanted, listed, n=1) or difflib.get_close_matches(wanted, known, n=1)
+    text = f"错误：没有“{typed}”这个命令。"
+    if close:
+        text += f"您是不是要运行：zhengwu {display_name(close[0])}？"
+    return text + "\n运行 zhengwu --help 查看常用命令，zhengwu help --all 查看全部命令。\n"
