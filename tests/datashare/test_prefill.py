@@ -133,3 +133,55 @@ def test_window_draft_filled_from_registry(clerk, citizen, item, dept):
     assert "birth_date" not in (case.form_data or {})  # shown, not saved
     row = QueryCall.objects.get()
     assert row.kind == "lookup" and row.consumer_id == dept.pk and row.purpose == "窗口代录：个体工商户登记"
+
+
+# -- nothing to fill is not "not found" ------------------------------------------------------------
+NO_REGISTRY_FIELD = {"type": "object", "properties": {"shop_name": {"type": "string", "title": "店铺名称"}}}
+
+
+def test_nothing_to_fill_is_told_apart_from_not_found(citizen, item):
+    nothing = prefill.from_registry(citizen.applicant, item, {})
+    assert nothing.nothing_to_fill and not nothing.found and nothing.values == {}
+    assert prefill.from_registry(citizen.applicant, item, NO_REGISTRY_FIELD).nothing_to_fill
+    assert QueryCall.objects.count() == 0  # nothing to fill: the registry is not read
+    found = prefill.from_registry(citizen.applicant, item, SCHEMA)
+    assert found.found and not found.nothing_to_fill
+
+
+@pytest.mark.parametrize("schema", [{}, NO_REGISTRY_FIELD], ids=["no-form", "no-registry-field"])
+def test_window_draft_without_fillable_field(clerk, citizen, publish_item, dept, schema):
+    """临时救助 has no form: no 从基础库填写 button, and a stale post never says the applicant is
+    missing from the registry (the 人口库 has them)."""
+    from zhengwu.cases.models import Channel
+    from zhengwu.cases.services import applying
+
+    relief = publish_item(dept, "临时救助", form_schema=schema)
+    case = applying.create_draft(clerk, relief, applicant=citizen.applicant, channel=Channel.WINDOW,
+                                 idempotency_key=f"win-nofill-{len(schema)}")
+    c = login(clerk)
+    page = c.get(reverse("cases:staff_file_draft", args=[case.pk]))
+    assert page.status_code == 200 and 'id="btn-registry-fill"' not in page.text
+    page = c.post(reverse("cases:staff_file_draft", args=[case.pk]), {"op": "registry_fill"})
+    assert page.status_code == 200
+    assert "基础库中没有该申请人的信息" not in page.text
+    assert "本事项没有可从基础库填写的项目" in page.text
+    assert QueryCall.objects.count() == 0
+
+
+def test_window_draft_not_in_registry_says_so(clerk, make_citizen, item):
+    from zhengwu.cases.models import Channel
+    from zhengwu.cases.services import applying
+
+    nobody = make_citizen(name="无记录")
+    case = applying.create_draft(clerk, item, applicant=nobody.applicant, channel=Channel.WINDOW,
+                                 idempotency_key="win-notfound-1")
+    page = login(clerk).post(reverse("cases:staff_file_draft", args=[case.pk]), {"op": "registry_fill"})
+    assert "基础库中没有该申请人的信息" in page.text and QueryCall.objects.get().result == "not_found"
+
+
+def test_online_nothing_to_fill_is_not_not_found(citizen, publish_item, dept):
+    shop = publish_item(dept, "店招备案", form_schema=NO_REGISTRY_FIELD)
+    r = login(citizen).post(reverse("cases:apply", args=[shop.pk]), {
+        "idempotency_key": uuid.uuid4().hex, "action": "prefill", "registry_consent": "1", "f_shop_name": "小吃店"})
+    assert "没有找到您的信息" not in r.text and "没有可从基础库填写的项目" in r.text
+    assert QueryCall.objects.count() == 0

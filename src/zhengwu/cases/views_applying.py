@@ -310,8 +310,7 @@ def _process_locked(request, item, version, case: Case, applicant, action: str, 
 
 
 def _registry_filled(request, *, item, version, case, applicant, key=""):
-    """少填免填: the page again with the empty fields the 人口库/法人库 can fill, when the applicant
-    ticked their consent (nothing is read otherwise, nothing is saved)."""
+    """少填免填: the page again, its empty fields filled from the 人口库/法人库 with consent (none saved)."""
     schema = version.form_schema or {}
     data, errors, raw = formrender.parse(schema, request.POST, fixed=forms_schema.prefill(schema, applicant))
     label = registry_prefill.offer(schema, applicant) or "基础库"
@@ -325,8 +324,9 @@ def _registry_filled(request, *, item, version, case, applicant, key=""):
         data[k] = filled.values[k]
         raw.pop(k, None)
     titles = [str(((schema.get("properties") or {}).get(k) or {}).get("title") or k) for k in added]
-    if not filled.found:
-        messages.warning(request, f"{label}中没有找到您的信息，请手工填写。")
+    if not filled.found:  # the registry not read (nothing to fill) is not "not found"
+        messages.warning(request, f"本申请表没有可从{label}填写的项目，请手工填写。" if filled.nothing_to_fill
+                         else f"{label}中没有找到您的信息，请手工填写。")
     else:
         messages.success(request, f"已从{label}填写：{'、'.join(titles)}，请核对。" if titles
                          else f"{label}中的信息已填写或无需填写，请核对。")

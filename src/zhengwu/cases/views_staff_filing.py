@@ -253,9 +253,11 @@ def file_draft(request, pk: int):
         filled = registry_prefill.from_registry(case.applicant, case.service_item, schema, clerk=request.user)
         typed = {k: v for k, v in (case.form_data or {}).items() if v not in ("", None)}
         form = SchemaForm(initial=f.schema_initial(schema, {**filled.values, **typed}))
-        errors.append("基础库中没有该申请人的信息" if not filled.found else "")
-        errors = [e for e in errors if e]
-        if filled.found:
+        if filled.nothing_to_fill:  # a stale page: the button is only offered when there is something
+            messages.info(request, "本事项没有可从基础库填写的项目")
+        elif not filled.found:
+            errors.append("基础库中没有该申请人的信息")
+        else:
             messages.info(request, f"已从基础库填写{len(set(filled.values) - set(typed))}项（未保存），请与申请人核对后保存")
     elif request.method == "POST":
         form = SchemaForm(request.POST)
@@ -320,6 +322,8 @@ def file_draft(request, pk: int):
     licence_use.annotate_rows(rows, case.applicant, case)  # 免提交: the applicant's valid licences
     return render(request, "cases/staff/file_draft.html", {
         "case": case, "form": form, "rows": rows, "errors": errors, "upload_token": token, "kept": bool(kept),
+        # 从基础库填写: only for a form with a field the 人口库/法人库 can fill
+        "registry_fill": registry_prefill.offer(schema, case.applicant),
         "delivery_methods": rules.DELIVERY_METHODS.items(),
         "delivery_method": request.POST.get("delivery_method") or case.delivery_method or "window",
         "saved_address": str(case.delivery_address) if case.delivery_address else "",  # masked

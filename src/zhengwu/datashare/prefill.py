@@ -84,9 +84,17 @@ def offer(schema: dict, applicant) -> str:
 
 @dataclass
 class Filled:
+    """What :func:`from_registry` found. Three outcomes, each told differently: nothing to fill
+    (the form has no field the registry fills: the registry is not read, and nobody is "not
+    found"), not found (read, no record), found (``values``: what fits the form)."""
+
     values: dict = field(default_factory=dict)
     found: bool = False
     read: bool = False  # the registry was read (there were fields to fill)
+
+    @property
+    def nothing_to_fill(self) -> bool:
+        return not self.read
 
     @property
     def titles(self) -> list[str]:
@@ -101,7 +109,7 @@ def from_registry(applicant, item, schema: dict, *, clerk=None) -> Filled:
     registry = registry_of(applicant)
     mapping = matching_keys(schema, registry)
     if not mapping:
-        return Filled()
+        return Filled()  # nothing_to_fill: not read, so not "not found" either
     if registry == "person":
         subject = applicant.id_number_index
         record = registry_reads.lookup_person(applicant.id_number.reveal_unaudited()) if applicant.id_number else None
