@@ -112,16 +112,26 @@ def delivery_lines(case, cross=None) -> list[tuple[str, str]]:
     return lines
 
 
+def promised_text(case) -> str:
+    """承诺办结时间 of the 申请回执, the same on the page and in the PDF (:func:`rules.promised_completion`):
+    a 容缺受理 case says its time limit counts from the day the 容缺 materials are complete."""
+    from . import queries, rules
+
+    note = ""
+    if case.due_date and case.intake_mode == "tolerated" and case.accepted_on:
+        note = queries.tolerance_note(case, case.pending_materials.order_by("due_date", "pk"))
+    return rules.promised_completion(case.promised_days, case.due_date, note)
+
+
 def receipt_lines(case) -> list[tuple[str, str]]:
     """The rows of the 申请回执 (PDF)."""
     from .services.tongban import cross_of
 
-    promised = f"{case.due_date:%Y年%m月%d日}" if case.due_date else f"受理后{case.promised_days}个工作日内"
     cross = cross_of(case) if case.filed_by_id else None
     return [("办件编号", case.number or ""), ("事项名称", case.service_item.name), ("实施部门", case.department.name),
             ("申请人", case.applicant.name), ("申报渠道", case.get_channel_display()),
             ("提交时间", f"{timezone.localtime(case.submitted_at):%Y-%m-%d %H:%M}" if case.submitted_at else ""),
-            ("当前状态", case.state_label), ("承诺办结时间", promised), *delivery_lines(case, cross)]
+            ("当前状态", case.state_label), ("承诺办结时间", promised_text(case)), *delivery_lines(case, cross)]
 
 
 def receipt_pdf(case) -> Pdf:
@@ -222,16 +232,18 @@ def _submitted(case) -> str:
 
 def acceptance_notice_pdf(case) -> Pdf:
     """受理通知书: the application is accepted; the date and the promised completion date."""
+    from . import rules
+
     due = f"{case.due_date:%Y年%m月%d日}" if case.due_date else ""
-    promised = "即办" if not case.promised_days else f"{case.promised_days}个工作日（{due}前办结）"
+    limit = rules.promised_limit(case.promised_days)  # 即办件, never "0个工作日"
+    promised = rules.promised_completion(0, None) if not case.promised_days else f"{limit}（{due}前办结）"
     pending = list(case.pending_materials.order_by("due_date", "pk")) if case.intake_mode == "tolerated" else []
     if pending and case.accepted_on:  # 容缺受理: the time limit counts from the day the materials are complete
-        from . import queries, rules
+        from . import queries
 
         dates = queries.pending_dates(pending)
         owed = [d for d, supplied in dates if supplied is None]
         start = rules.tolerance_clock_start(case.accepted_on, dates)
-        limit = "即办" if not case.promised_days else f"{case.promised_days}个工作日"
         promised = (f"{limit}，自容缺材料补齐之日起计算（于{max(owed):%Y年%m月%d日}前补齐的，{due}前办结）" if owed
                     else f"{limit}，自容缺材料补齐之日（{start:%Y年%m月%d日}）起计算（{due}前办结）")
     if pending:  # 容缺受理: the materials still owed and by when, in writing

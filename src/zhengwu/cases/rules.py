@@ -211,6 +211,20 @@ def tolerance_due_note(accepted_on: dt.date, pending: Iterable[tuple[dt.date, dt
     return f"容缺受理：承诺时限自容缺材料补齐之日（{start:%Y年%m月%d日}）起计算"
 
 
+def promised_limit(promised_days: int) -> str:
+    """承诺时限 as a length of time: 即办件 for 0 (never "0个工作日"), else N个工作日."""
+    return "即办件" if not promised_days else f"{promised_days}个工作日"
+
+
+def promised_completion(promised_days: int, due: dt.date | None, tolerance_note: str = "") -> str:
+    """承诺办结时间 as the applicant reads it — the 申请回执 (page and PDF) and the case page, one
+    wording. Before acceptance (no due date): 即办件：受理后当场办结, or 受理后N个工作日内; after: the
+    due date, with how a 容缺受理 case counts it (``tolerance_note``, :func:`tolerance_due_note`)."""
+    if due is None:
+        return "即办件：受理后当场办结" if not promised_days else f"受理后{promised_days}个工作日内"
+    return f"{due:%Y年%m月%d日}（{tolerance_note}）" if tolerance_note else f"{due:%Y年%m月%d日}"
+
+
 def tolerance_notice(promised_days: int, owed_until: dt.date, due: dt.date) -> str:
     """The 承诺时限 of a 容缺受理 case as the applicant is told it on acceptance: counted from the
     day the materials are complete, and the latest completion date if they come in on time."""

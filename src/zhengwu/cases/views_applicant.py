@@ -301,6 +301,7 @@ def case_detail(request, pk: int):
         "open_suspension": next((s for s in suspensions if s.ended_on is None), None)
         if case.state == State.SUSPENDED else None,
         "notice": notice, "pending": pending, "tolerance_note": queries.tolerance_note(case, pending),
+        "promised": rules.promised_completion(case.promised_days, None),  # before acceptance: as the receipt says
         "owed": [p for p in pending if p.supplied_at is None] if case.state in (State.IN_REVIEW, State.SUSPENDED) else [],
         "result": result, "can_withdraw": State(case.state) in WITHDRAWABLE,
         "is_agent": case.agent_id == applicant.pk and case.applicant_id != applicant.pk,
@@ -309,14 +310,6 @@ def case_detail(request, pk: int):
 
 
 # -- receipt -----------------------------------------------------------------------------------
-def _promised(case: Case) -> str:
-    if case.due_date:
-        return f"{case.due_date:%Y年%m月%d日}"
-    if case.promised_days == 0:
-        return "即办件：受理后当场办结"
-    return f"受理后{case.promised_days}个工作日内"
-
-
 @login_required
 def receipt(request, pk: int):
     """申请回执 (printable)."""
@@ -324,7 +317,7 @@ def receipt(request, pk: int):
     if not case.number:
         return redirect("cases:edit", case.pk)
     return render_page(request, "cases/applicant/receipt.html", {
-        "case": case, "promised": _promised(case),
+        "case": case, "promised": documents.promised_text(case),  # the wording of the PDF too
         # 代收窗口 and 结果领取: where the result is collected (the receiving window of a 跨域通办 case)
         "delivery_lines": documents.delivery_lines(case, tongban.cross_of(case) if case.filed_by_id else None)})
 
