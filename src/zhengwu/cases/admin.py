@@ -38,7 +38,7 @@ class NotificationAdmin(ReadOnlyAdmin):
     search_fields = ["=case__number", "title"]
     list_select_related = ["recipient", "case"]  # each row shows both
     raw_id_fields = ["recipient", "case"]
-    readonly_fields = ["recipient", "case", "title", "body", "read_at", "created_at"]
+    readonly_fields = ["recipient", "case", "title", "body", "link", "read_at", "created_at"]
 
 
 class CaseEventInline(admin.TabularInline):

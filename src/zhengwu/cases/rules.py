@@ -119,6 +119,32 @@ check_transition = MACHINE.check  # (state, action, actor) → target, or Transi
 allowed_actions = MACHINE.allowed_actions
 
 
+# 办结: what the applicant's message (站内消息 and SMS) says — the result, the licence issued with it and
+# how the result is collected (the 决定书 has the rest).
+CONCLUSION_DELIVERY = {
+    "window": "办理结果请凭办件编号到窗口领取。",
+    "mail": "办理结果将邮寄送达。",
+    "electronic": "决定书可在“我的办件”中查看和下载。",
+}
+
+
+def conclusion_notice(number: str, outcome: str, reason: str = "", licence_name: str = "", licence_number: str = "",
+                      delivery_method: str = "") -> str:
+    """The 办结 message: 办理结果：准予 / 不予准予 (with the reason of a 不予), the e-licence issued (its
+    name and number, found under 我的证照), where the result is collected; for a 不予, the remedies."""
+    approved = outcome == "approved"
+    text = f"您的办件（编号 {number}）已办结，办理结果：{'准予' if approved else '不予准予'}"
+    if not approved and reason:
+        text += f"（理由：{reason if len(reason) <= 60 else reason[:59] + '…'}）"
+    text += "。"
+    if licence_name:
+        text += f"已发放电子证照“{licence_name}”（证照编号 {licence_number}），可在“我的证照”中查看。"
+    text += CONCLUSION_DELIVERY.get(delivery_method, "")
+    if not approved:
+        text += "如不服，可依法申请行政复议或者提起行政诉讼（见决定书）。"
+    return text
+
+
 def can_conclude(pending_materials_outstanding: int, commitment_signed: bool, intake_mode: str) -> str | None:
     """Why a case may not conclude yet (None when it may)."""
     if intake_mode == "tolerated" and pending_materials_outstanding:

@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_POST
 
+from zhengwu.licenses import showing as licence_showing
 from zhengwu.licenses import use as licence_use
 from zhengwu.core import calendar
 from zhengwu.speedups import jinja_env
@@ -289,6 +290,8 @@ def case_detail(request, pk: int):
               if case.state == State.SUPPLEMENT else None)
     pending = queries.rows_of(queries.CASE_PENDING, case)
     result = getattr(case, "result", None) if case.state in (State.CONCLUDED, State.DELIVERED) else None
+    # The e-licences the decision issued, linked to 我的证照 for their holder (read only for a 准予).
+    issued = licence_showing.issued_in_case(request.user, case.pk) if result and result.outcome == "approved" else []
     # 免提交: the licences that stood in for materials (no query for a guide without such materials).
     licence_uses = (licence_use.uses_of_case(case.pk)
                     if case.submitted_at and licence_use.licence_materials(case.item_version_id) else [])
@@ -303,7 +306,7 @@ def case_detail(request, pk: int):
         "notice": notice, "pending": pending, "tolerance_note": queries.tolerance_note(case, pending),
         "promised": rules.promised_completion(case.promised_days, None),  # before acceptance: as the receipt says
         "owed": [p for p in pending if p.supplied_at is None] if case.state in (State.IN_REVIEW, State.SUSPENDED) else [],
-        "result": result, "can_withdraw": State(case.state) in WITHDRAWABLE,
+        "result": result, "issued": issued, "can_withdraw": State(case.state) in WITHDRAWABLE,
         "is_agent": case.agent_id == applicant.pk and case.applicant_id != applicant.pk,
         "accept": ACCEPT_FILES,
     })

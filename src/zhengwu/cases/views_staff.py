@@ -21,6 +21,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
+from zhengwu.licenses import queries as licence_queries
 from zhengwu.licenses import use as licence_use
 from zhengwu.catalog.models import Material, ServiceItem
 from zhengwu.catalog.models.materials import VERSION_MATERIALS
@@ -228,6 +229,8 @@ def _render_case(request, case: Case, *, bound: dict | None = None, focus_step: 
     suspensions = queries.rows_of(queries.CASE_SUSPENSIONS, case) if has("suspensions") else []
     result = (getattr(case, "result", None)
               if case.state in (State.CONCLUDED, State.DELIVERED) and has("result") else None)
+    # The e-licences the decision issued, linked to the registry where the user's scope covers them.
+    issued = licence_queries.issued_in_case(request.user, case.pk) if result and result.outcome == "approved" else []
     # 免提交: the licences that stood in for materials (zhengwu.licenses.use).
     licence_uses = licence_use.uses_of_case(case.pk) if has("licence_uses") else []
     cross = tongban.cross_of(case) if has("cross_intake") else None  # 跨域通办: received elsewhere
@@ -255,7 +258,7 @@ def _render_case(request, case: Case, *, bound: dict | None = None, focus_step: 
         "cross": cross, "cross_scope": tongban.scope_label(cross) if cross else "", "instant": instant_decision,
     }
     ctx = {
-        "case": case, "applicant": case.applicant, "revealed": revealed or {}, "result": result,
+        "case": case, "applicant": case.applicant, "revealed": revealed or {}, "result": result, "issued": issued,
         "focus_step": focus_step,
         "info_html": jinja_env.render("cases/staff/case_info.html", shown),
         "records_html": jinja_env.render("cases/staff/case_records.html", shown),

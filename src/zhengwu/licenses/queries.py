@@ -33,6 +33,16 @@ def staff_licence(user, pk: int) -> Licence:
     return licence
 
 
+def issued_in_case(user, case_id: int) -> list[Licence]:
+    """The licences a case issued, for the staff case page: each with ``visible`` (within the
+    user's scope, so the registry's licence page opens it)."""
+    rows = list(Licence.objects.filter(case_id=case_id).select_related("type").order_by("pk"))
+    seen = set(licences_for(user).filter(case_id=case_id).values_list("pk", flat=True)) if rows else set()
+    for lic in rows:
+        lic.visible = lic.pk in seen
+    return rows
+
+
 def types_list(active_only: bool = False) -> QuerySet:
     qs = LicenceType.objects.prefetch_related("departments").order_by("name")
     return qs.filter(is_active=True) if active_only else qs

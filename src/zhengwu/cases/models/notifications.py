@@ -15,6 +15,10 @@ class Notification(models.Model):
                              related_name="notifications")
     title = models.CharField("标题", max_length=100)
     body = models.TextField("内容")
+    # A page of the platform the message points to (a path, e.g. the licence a case issued), shown
+    # as a link under it; "" for none.
+    link = models.CharField("链接", max_length=200, blank=True, default="")
+    link_label = models.CharField("链接文字", max_length=20, blank=True, default="")
     read_at = models.DateTimeField("已读时间", null=True, blank=True)
     created_at = models.DateTimeField("时间", auto_now_add=True)
 

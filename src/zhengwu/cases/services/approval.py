@@ -18,7 +18,7 @@ from ..rules import Actor, State
 from . import duties
 from .base import LIFECYCLE, locked_case, record_event, transition
 from .intake import case_due_date, sync_steps
-from .notify import notify_applicant
+from .notify import notify_applicant, notify_concluded
 
 
 @transaction.atomic
@@ -78,10 +78,12 @@ def conclude_now(user, case: Case, outcome: str, reason: str) -> Case:
                         reason=reason, licence_payload=documents.licence_payload(case) if outcome == "approved" else {})
     result.decision_file.save(f"{case.number}.pdf", pdf.content, save=False)
     result.save()
-    licence_issuing.issue_for_case(case, result, user)  # 准予 with a licence type: issued in this transaction
+    licence = licence_issuing.issue_for_case(case, result, user)  # 准予 with a licence type: issued in this transaction
     label = "准予" if outcome == "approved" else "不予"
-    return transition(case, "conclude", Actor.SYSTEM, user, opinion=reason, data={"outcome": label, "decision": number},
-                      extra_fields=["outcome", "concluded_at", "concluded_on_time"])
+    transition(case, "conclude", Actor.SYSTEM, user, opinion=reason, data={"outcome": label, "decision": number},
+               extra_fields=["outcome", "concluded_at", "concluded_on_time"], notify=False)
+    notify_concluded(case, result, licence)  # the result and the licence, not only "已办结"
+    return case
 
 
 @transaction.atomic

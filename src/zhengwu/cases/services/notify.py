@@ -12,6 +12,7 @@ import logging
 
 from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from .. import rules
@@ -94,17 +95,34 @@ def notify_state_change(case: Case, phrase: str) -> None:
     notify_applicant(case, title, body)
 
 
-def notify_applicant(case: Case, title: str, body: str) -> None:
+def notify_concluded(case: Case, result, licence=None) -> None:
+    """办结: the result (准予/不予 and why), the e-licence issued with it — named, and linked to the
+    holder's 我的证照 page (in the SMS as well when the portal's public address is set) — and how
+    the result is collected. Runs inside the conclusion's transaction."""
+    body = rules.conclusion_notice(case.number, result.outcome, result.reason,
+                                   licence.type.name if licence else "", licence.number if licence else "",
+                                   case.delivery_method)
+    link = reverse("licenses:my_licence", args=[licence.pk]) if licence else ""
+    notify_applicant(case, f"办件已办结：{case.service_item.name}", body, link=link, link_label="查看证照")
+
+
+def notify_applicant(case: Case, title: str, body: str, *, link: str = "", link_label: str = "") -> None:
     """An in-app message to the applicant (and the agent, if any) and an SMS through the outbox,
-    inside the caller's transaction."""
+    inside the caller's transaction. ``link``: a page of the applicant's (a path), linked under the
+    applicant's message and, when ``ZHENGWU_PUBLIC_URL`` is set, at the end of the SMS; the agent's
+    message has none (the page is the applicant's)."""
     recipients = [case.applicant.user_id]
     if case.agent_id:
         recipients.append(case.agent.user_id)
-    Notification.objects.bulk_create([Notification(recipient_id=u, case=case, title=title, body=body)
-                                      for u in recipients])
+    Notification.objects.bulk_create([
+        Notification(recipient_id=u, case=case, title=title, body=body, link=link if i == 0 else "",
+                     link_label=link_label if link and i == 0 else "")
+        for i, u in enumerate(recipients)])
     phone = case.applicant.phone
     if phone:
-        queue_sms(phone.reveal_unaudited(), f"【{settings.ZHENGWU_PLATFORM_NAME}】{body}", case)
+        base = getattr(settings, "ZHENGWU_PUBLIC_URL", "") or ""
+        tail = f"{link_label}：{base}{link}" if link and base else ""
+        queue_sms(phone.reveal_unaudited(), f"【{settings.ZHENGWU_PLATFORM_NAME}】{body}{tail}", case)
 
 
 def notify_person(user_id: int | None, title: str, body: str, phone: str = "") -> tuple[bool, bool]:
