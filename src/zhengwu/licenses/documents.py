@@ -47,6 +47,32 @@ def _wrap(text: str, width: float, font: str, size: float) -> list[str]:
     return [*lines, line] if line or not lines else lines
 
 
+ROWS_FLOOR = 260  # the rows stay above this line (points from the bottom): the foot is the seal's
+ROW_SIZES = (12, 11, 10, 9, 8)  # font sizes tried in turn until every row fits above the foot
+
+
+def _fit_rows(rows, font: str, width: float, room: float):
+    """(size, label x, value x, [(label lines, value lines)]): the largest of :data:`ROW_SIZES` at
+    which every row fits in ``room`` points, so that long 经营场所 or 经营项目 shrink the face rather
+    than push 证照编号 and 有效期 off the page (at the smallest size, what does not fit is left off).
+
+    The value column starts after the longest label (社会信用代码（身份证号码）is 13 characters), at
+    most half-way across: a longer label wraps onto a second line of its own."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    label_x = 80
+    for size in ROW_SIZES:
+        label_w = min(max([stringWidth(label, font, size) for label, _ in rows] + [size * 8.0]), (width - 160) / 2)
+        value_x = label_x + label_w + 16
+        value_w = width - 80 - value_x
+        laid = [(_wrap(label, label_w, font, size), _wrap(str(value or "—"), value_w, font, size))
+                for label, value in rows]
+        needed = sum(size * 1.5 * max(len(a), len(b)) + size * 0.85 for a, b in laid) - size * 0.85
+        if needed <= room:
+            break
+    return size, label_x, value_x, laid
+
+
 def licence_pdf(*, title: str, rows: list[tuple[str, str]], identifier: str, issuer_name: str,
                 issued_on_text: str, seal_xy: tuple[int, int]) -> bytes:
     """One A4 page: title, the rows (label, value), the issuer and date at the seal position,
@@ -72,22 +98,16 @@ def licence_pdf(*, title: str, rows: list[tuple[str, str]], identifier: str, iss
     from reportlab.pdfbase.pdfmetrics import stringWidth
 
     y = height - 170
-    # The value column starts after the longest label (社会信用代码（身份证号码）is 13 characters), at
-    # most half-way across: a longer label wraps onto a second line of its own.
-    label_x = 80
-    label_w = min(max([stringWidth(label, font, 12) for label, _ in rows] + [96.0]), (width - 160) / 2)
-    value_x = label_x + label_w + 16
-    value_w = width - 80 - value_x
-    for label, value in rows:
-        c.setFont(font, 12)
-        label_lines = _wrap(label, label_w, font, 12)
+    size, label_x, value_x, laid = _fit_rows(rows, font, width, room=y - ROWS_FLOOR)
+    line_h, gap = size * 1.5, size * 0.85
+    c.setFont(font, size)
+    for label_lines, value_lines in laid:
         for i, line in enumerate(label_lines):
-            c.drawString(label_x, y - i * 18, line)
-        value_lines = _wrap(str(value or "—"), value_w, font, 12)
+            c.drawString(label_x, y - i * line_h, line)
         for i, line in enumerate(value_lines):
-            c.drawString(value_x, y - i * 18, line)
-        y -= 18 * (max(len(label_lines), len(value_lines)) - 1) + 28
-        if y < 260:  # the foot is kept for the seal, the QR code and the identifier
+            c.drawString(value_x, y - i * line_h, line)
+        y -= line_h * max(len(label_lines), len(value_lines)) + gap
+        if y < ROWS_FLOOR:  # the foot is kept for the seal, the QR code and the identifier
             break
     sx, sy = seal_xy  # the centre of the seal: the issuer and the date are written under it
     c.setFont(font, 12)
