@@ -66,6 +66,20 @@ def test_types_crud_and_bad_code(item_admin, dept, make_staff):
     assert _client(make_staff("window")).get(reverse("licenses:staff_types")).status_code == 403
 
 
+def test_a_field_default_is_edited_with_the_rows(item_admin, dept):
+    from zhengwu.licenses.models import LicenceType
+
+    c = _client(item_admin)
+    assert "默认值" in c.get(reverse("licenses:staff_type_new")).content.decode()
+    r = c.post(reverse("licenses:staff_type_new"), _type_post(dept, **{
+        "field-1-key": "complaint_phone", "field-1-label": "投诉举报电话", "field-1-default": "12315"}))
+    assert r.status_code == 302
+    t = LicenceType.objects.get()
+    assert t.fields_schema[1] == {"key": "complaint_phone", "label": "投诉举报电话", "type": "string",
+                                  "required": False, "default": "12315"}
+    assert 'value="12315"' in c.get(reverse("licenses:staff_type_edit", args=[t.pk])).content.decode()
+
+
 @pytest.fixture
 def licence(dept, make_citizen):
     from zhengwu.licenses.services import issuing, types

@@ -59,6 +59,19 @@ def test_the_application_form_fills_the_licence_fields_of_the_same_label():
     assert rules.pick_data(schema, form, picked) == {"business_scope": "热食类食品制售、冷食类食品制售"}
 
 
+def test_a_field_may_carry_a_default_that_comes_last():
+    """默认值: what every licence of the type prints unless the case gives a value (投诉举报电话 12315)."""
+    rows = rules.clean_schema([{"key": "complaint_phone", "label": "投诉举报电话", "default": " 12315 "},
+                               {"key": "shop", "label": "经营场所", "default": ""}])
+    assert rows[0]["default"] == "12315" and "default" not in rows[1]
+    assert rules.schema_problems(rows) == []
+    assert rules.schema_problems([{**rows[0], "default": "1" * 101}]) == ["第1项默认值最多100个字"]
+    defaults = rules.defaults(rows)
+    assert defaults == {"complaint_phone": "12315"}
+    assert rules.pick_data(rows, {"shop": "经三路68号"}, defaults) == {"complaint_phone": "12315", "shop": "经三路68号"}
+    assert rules.pick_data(rows, {"complaint_phone": "0371-12315"}, defaults)["complaint_phone"] == "0371-12315"
+
+
 def test_template_checks_and_order():
     schema = [{"key": "a", "label": "甲"}, {"key": "b", "label": "乙"}]
     assert rules.template_problems({"field_order": ["b", "x"], "seal_x": 900}, schema) == [

@@ -1,7 +1,7 @@
 """Workbench forms of the registry: parse what staff post; the checks are the services' (rules).
 
 The fields a type carries are edited as rows (``field-<n>-key``, ``-label``, ``-type``,
-``-required``) and become ``fields_schema``; the PDF template's field order is a list of keys.
+``-required``, ``-default``) and become ``fields_schema``; the PDF template's field order is a list of keys.
 """
 
 from __future__ import annotations
@@ -24,7 +24,8 @@ def schema_rows(post) -> list[dict]:
             continue
         rows.append({"key": (key or "").strip(), "label": (post.get(f"{ROW_PREFIX}{i}-label") or "").strip(),
                      "type": post.get(f"{ROW_PREFIX}{i}-type") or "string",
-                     "required": post.get(f"{ROW_PREFIX}{i}-required") == "on"})
+                     "required": post.get(f"{ROW_PREFIX}{i}-required") == "on",
+                     "default": (post.get(f"{ROW_PREFIX}{i}-default") or "").strip()})
     return rows
 
 
@@ -55,7 +56,7 @@ def type_initial(t) -> dict:
 def display_rows(data: dict) -> list[dict]:
     """The rows the editor shows: the posted/stored ones plus blank ones."""
     rows = list(data.get("fields_schema") or [])
-    return rows + [{"key": "", "label": "", "type": "string", "required": False}] * EXTRA_ROWS
+    return rows + [{"key": "", "label": "", "type": "string", "required": False, "default": ""}] * EXTRA_ROWS
 
 
 def errors_of(exc: ValidationError) -> dict[str, list[str]]:

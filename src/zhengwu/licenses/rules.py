@@ -37,11 +37,13 @@ def type_code_problem(code: str) -> str | None:
 FIELD_TYPES = {"string": "文本", "date": "日期", "number": "数字"}
 FIELD_KEY_RE = re.compile(r"[a-z][a-z0-9_]{0,39}")
 MAX_FIELDS = 40
+MAX_DEFAULT = 100  # 默认值: what every licence of the type prints unless the case gives a value (投诉举报电话 12315)
 
 
 def schema_problems(rows: list[dict]) -> list[str]:
     """What is wrong with the fields a type carries ([] when nothing): each row has a key
-    (lower-case letters, digits, underscore; unique), a label, a type of :data:`FIELD_TYPES`."""
+    (lower-case letters, digits, underscore; unique), a label, a type of :data:`FIELD_TYPES`, and
+    at most :data:`MAX_DEFAULT` characters of 默认值."""
     problems: list[str] = []
     if len(rows) > MAX_FIELDS:
         problems.append(f"照面信息项最多{MAX_FIELDS}项")
@@ -60,6 +62,8 @@ def schema_problems(rows: list[dict]) -> list[str]:
             problems.append(f"{where}名称最多40个字")
         if kind not in FIELD_TYPES:
             problems.append(f"{where}类型应为 文本/日期/数字 之一")
+        if len(str(row.get("default") or "").strip()) > MAX_DEFAULT:
+            problems.append(f"{where}默认值最多{MAX_DEFAULT}个字")
     return problems
 
 
@@ -71,9 +75,18 @@ def clean_schema(rows: list[dict]) -> list[dict]:
         label = str(row.get("label") or "").strip()
         if not key and not label:
             continue
-        out.append({"key": key, "label": label, "type": str(row.get("type") or "string").strip(),
-                    "required": bool(row.get("required"))})
+        clean = {"key": key, "label": label, "type": str(row.get("type") or "string").strip(),
+                 "required": bool(row.get("required"))}
+        default = str(row.get("default") or "").strip()
+        if default:
+            clean["default"] = default
+        out.append(clean)
     return out
+
+
+def defaults(schema: list[dict]) -> dict:
+    """The fields' 默认值 (the last source of a licence's face data)."""
+    return {f["key"]: f["default"] for f in schema if f.get("default")}
 
 
 def data_problems(schema: list[dict], data: dict) -> list[str]:

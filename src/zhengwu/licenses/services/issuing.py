@@ -3,8 +3,10 @@
 ``issue_for_case(case, result, user)`` is called by ``cases.services.approval.conclude_now`` after the
 ``CaseResult`` is saved: when the case concludes 准予 and the item's result is a licence type, the
 licence is issued — identifier (GB/T 36904), holder from the applicant, face data from the
-result's ``licence_payload`` and the case's form, dates, the PDF sealed by the issuer and the
-canonical data signed by it. Any failure raises and rolls back the conclusion with it.
+result's ``licence_payload``, the case's form (by key, or a form field with the licence field's
+label), the system's values (holder, issuer, dates) and last the type's 默认值; dates, the PDF
+sealed by the issuer and the canonical data signed by it. Any failure raises and rolls back the
+conclusion with it.
 
 A second 准予 for the same holder and type (a 变更 case) issues version + 1 of the same licence,
 linked by ``previous``; the old one becomes 已变更.
@@ -197,7 +199,7 @@ def issue_for_case(case, result, user) -> Licence | None:
     schema = licence_type.fields_schema or []
     data = rules.pick_data(schema, payload.get("data") or {}, payload, case.form_data or {},
                            rules.by_label(schema, case.item_version.form_schema, case.form_data or {}),
-                           _derived(holder, issuer, today, until, case))
+                           _derived(holder, issuer, today, until, case), rules.defaults(schema))
     # Two cases of the same holder concluding at once: the second waits here and then finds the
     # version the first issued, instead of issuing a second valid licence beside it.
     type(case.applicant).objects.select_for_update().filter(pk=case.applicant_id).first()
@@ -219,7 +221,8 @@ def issue_direct(user, licence_type: LicenceType, issuer, applicant, data: dict 
     holder = _holder_of(applicant)
     issued_on = issued_on or timezone.localdate()
     until = rules.valid_until(issued_on, licence_type.validity_years)
-    merged = rules.pick_data(licence_type.fields_schema or [], data or {}, _derived(holder, issuer, issued_on, until))
+    schema = licence_type.fields_schema or []
+    merged = rules.pick_data(schema, data or {}, _derived(holder, issuer, issued_on, until), rules.defaults(schema))
     with transaction.atomic():
         return _issue(user, licence_type, issuer, holder, merged, issued_on=issued_on)
 
