@@ -5,6 +5,14 @@ enterprise's 营业执照. Idempotent: existing types and licences are left alon
 Type codes are the issuing demo department's USCC + a 3-digit sequence (GB/T 36904); the
 catalogue's result names (``医师执业证书（电子证照）``, ``中华人民共和国居民身份证``) find their
 type by :func:`zhengwu.licenses.services.issuing.licence_type_for_item`.
+
+A type's fields are what the real licence prints, each filled by the demo item's form field of the
+same key or the same title (:mod:`zhengwu.catalog.data.demo.forms`): the 食品经营许可证 states
+经营者名称、社会信用代码、法定代表人（负责人）、住所、经营场所、主体业态、经营项目、日常监督管理机构、
+投诉举报电话 and 签发日期 (《食品经营许可和备案管理办法》, 国家市场监督管理总局令第78号; 许可证编号、有效期
+and 发证机关 the PDF prints for every type). A demo type still exactly as an earlier demo made it
+(:data:`EARLIER`) is brought up to date when the demo loads again; one an administrator changed
+is left alone.
 """
 
 from __future__ import annotations
@@ -14,8 +22,9 @@ import datetime as dt
 from django.db import transaction
 
 
-def _f(key, label, kind="string", required=False):
-    return {"key": key, "label": label, "type": kind, "required": required}
+def _f(key, label, kind="string", required=False, default=""):
+    field = {"key": key, "label": label, "type": kind, "required": required}
+    return {**field, "default": default} if default else field
 
 
 NAME, ID, USCC, CODE = (_f("name", "姓名", required=True), _f("id_number", "公民身份号码", required=True),
@@ -25,12 +34,18 @@ ISSUED = _f("issued_on", "签发日期", "date")
 # name, defining/issuing department (demo short name), sequence, holder kind, years, fields, title
 TYPES = [
     ("居民身份证", "公安分局", "001", "person", 20, [NAME, ID, _f("address", "住址"), ISSUED], "中华人民共和国居民身份证"),
+    # 个体工商户设立登记 and 企业设立登记 fill 类型、注册资本、组成形式 and 住所（经营场所） by their forms' keys.
     ("营业执照", "市场监管局", "001", "legal", None,
-     [_f("name", "名称", required=True), USCC, _f("legal_rep", "法定代表人"), _f("business_scope", "经营范围"),
+     [_f("name", "名称", required=True), USCC, _f("company_type", "类型"), _f("legal_rep", "法定代表人"),
+      _f("organisation", "组成形式"), _f("registered_capital", "注册资本（万元）", "number"),
+      _f("shop_address", "住所（经营场所）"), _f("business_scope", "经营范围"),
       _f("issued_on", "登记日期", "date")], "营业执照"),
+    # 日常监督管理机构: the issuing 市场监管局 (the system's ``issuer``); 12315: 全国市场监管投诉举报热线.
     ("食品经营许可证", "市场监管局", "002", "legal", 5,
      [_f("name", "经营者名称", required=True), _f("holder_code", "社会信用代码（身份证号码）", required=True),
-      _f("business_scope", "经营项目"), ISSUED], "食品经营许可证"),
+      _f("legal_rep", "法定代表人（负责人）"), _f("residence", "住所"), _f("shop_address", "经营场所"),
+      _f("main_business", "主体业态"), _f("business_scope", "经营项目"), _f("issuer", "日常监督管理机构"),
+      _f("complaint_phone", "投诉举报电话", default="12315"), ISSUED], "食品经营许可证"),
     ("医师执业证书", "卫健委", "001", "person", None,
      [NAME, ID, _f("practice_org", "执业机构"), _f("practice_scope", "执业范围"), ISSUED], "医师执业证书"),
     ("护士执业证书", "卫健委", "002", "person", 5, [NAME, ID, _f("practice_org", "执业机构"), ISSUED], "护士执业证书"),
@@ -39,11 +54,20 @@ TYPES = [
      "不动产权证书"),
 ]
 
+# The fields earlier demos gave a type (name → fields): such a type, unchanged since, is updated.
+EARLIER = {
+    "营业执照": [[_f("name", "名称", required=True), USCC, _f("legal_rep", "法定代表人"),
+                  _f("business_scope", "经营范围"), _f("issued_on", "登记日期", "date")]],
+    "食品经营许可证": [[_f("name", "经营者名称", required=True),
+                       _f("holder_code", "社会信用代码（身份证号码）", required=True),
+                       _f("business_scope", "经营项目"), ISSUED]],
+}
+
 
 def ensure_types() -> int:
     """The demo licence types with their issuing departments' codes; the catalogue's demo calls
     this before it links its licence names, so that they find these types rather than register
-    placeholders. Returns how many were created."""
+    placeholders. Returns how many were created (a type as an earlier demo left it is updated)."""
     from zhengwu.org.models import Department
 
     from .models import LicenceType
@@ -51,8 +75,12 @@ def ensure_types() -> int:
 
     made = 0
     for name, short, seq, holder_kind, years, fields, title in TYPES:
+        existing = LicenceType.objects.filter(name=name).first()
+        if existing is not None:
+            _update_earlier(existing, fields)
+            continue
         dept = Department.objects.filter(short_name=short, uscc__isnull=False).order_by("pk").first()
-        if dept is None or LicenceType.objects.filter(name=name).exists():
+        if dept is None:
             continue
         types.create_type(None, {
             "name": name, "code": f"{dept.uscc}{seq}", "holder_kind": holder_kind, "departments": [dept.pk],
@@ -60,6 +88,23 @@ def ensure_types() -> int:
             "field_order": [f["key"] for f in fields]})
         made += 1
     return made
+
+
+def _update_earlier(t, fields: list[dict]) -> bool:
+    """The demo's current fields for a type still exactly as an earlier demo made it (its fields and
+    field order untouched), through the types service (audited); everything else of the type kept."""
+    from .services import types
+
+    template = t.template or {}
+    earlier = EARLIER.get(t.name) or []
+    if t.fields_schema not in earlier or template.get("field_order") != [f["key"] for f in t.fields_schema]:
+        return False
+    types.update_type(None, t.pk, t.lock_version, {
+        "name": t.name, "code": t.code, "holder_kind": t.holder_kind,
+        "departments": list(t.departments.values_list("pk", flat=True)), "validity_years": t.validity_years,
+        "fields_schema": fields, "title": template.get("title", ""), "field_order": [f["key"] for f in fields],
+        "seal_x": template.get("seal_x"), "seal_y": template.get("seal_y"), "is_active": t.is_active})
+    return True
 
 
 def load(stdout) -> None:
@@ -76,7 +121,8 @@ def load(stdout) -> None:
     legal = Applicant.objects.filter(kind="legal", uscc=ENTERPRISE_USCC).first()
     wanted = [
         (person, "居民身份证", {"address": "河南省郑州市金水区花园路街道经三路68号"}, dt.date(2016, 3, 7)),
-        (legal, "营业执照", {"legal_rep": legal.legal_rep_name if legal else "",
+        (legal, "营业执照", {"legal_rep": legal.legal_rep_name if legal else "", "company_type": "有限责任公司（自然人独资）",
+                          "registered_capital": 100, "shop_address": "河南省郑州市金水区经三路68号",
                           "business_scope": "餐饮服务；食品销售（仅销售预包装食品）"}, dt.date(2023, 5, 18)),
     ]
     for applicant, type_name, data, issued_on in wanted:

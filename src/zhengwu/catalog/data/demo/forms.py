@@ -113,7 +113,8 @@ FORMS: dict[str, dict] = {
         company_type=_choice("企业类型", ["自然人独资有限责任公司", "自然人投资或控股的有限责任公司",
                                           "非上市股份有限公司"]),
         registered_capital={"type": "number", "title": "注册资本（万元）", "exclusiveMinimum": 0, "maximum": 10000000},
-        legal_representative=_text("法定代表人姓名", min_length=2, max_length=50),
+        # Titled as the 营业执照 prints it: the licence's 法定代表人 is filled from it (the same label).
+        legal_representative=_text("法定代表人", min_length=2, max_length=50, description="填写法定代表人姓名"),
         shop_address=SHOP_ADDRESS,
         business_scope=BUSINESS_SCOPE,
         # 《公司法》（2023年修订）第四十二条: 有限责任公司由一个以上五十个以下股东出资设立.
@@ -125,6 +126,9 @@ FORMS: dict[str, dict] = {
         applicant_name=APPLICANT,
         uscc=USCC,
         legal_rep=LEGAL_REP,
+        # 住所 and 经营场所 are both printed on the 食品经营许可证 (the licence's fields of the same title).
+        residence=_text("住所", max_length=200, examples=["郑州市金水区经三路68号"],
+                        description="营业执照登记的住所（个体工商户填写经营场所）"),
         shop_address=SHOP_ADDRESS,
         # 《食品经营许可和备案管理办法》（国家市场监督管理总局令第78号）第十条（主体业态）、第十一条（经营项目）.
         main_business=_choice("主体业态", ["食品销售经营者", "餐饮服务经营者", "集中用餐单位食堂"]),
