@@ -135,3 +135,17 @@ def test_every_demo_form_field_a_licence_prints_reaches_its_face(demo):
         missing = [k for k in wanted if k not in keys and props[k]["title"] not in labels]
         assert not missing, (name, missing)
 
+
+@pytest.mark.parametrize("later", ["食品经营许可证延续", "食品经营许可证变更"])
+def test_a_renewal_or_change_keeps_the_face_the_first_licence_carried(demo, make_citizen, make_staff, later):
+    """延续 and 变更 (no form of their own, or one that asks only what changes) issue version 2 of the
+    licence: what the 核发 put on its face is kept, the dates are the new version's."""
+    citizen = make_citizen(name="王小吃")
+    form = {"applicant_name": "王小吃", "shop_address": SHOP, "main_business": "餐饮服务经营者",
+            "business_items": ["热食类食品制售"], "area": 60, "safety_manager": "李安全"}
+    first, _face1 = _face(_conclude(citizen, _item("食品经营许可证核发"), form, make_staff))
+    second, face = _face(_conclude(citizen, _item(later), {}, make_staff))
+    first.refresh_from_db()
+    assert second.previous == first and second.version == 2 and first.status == "superseded"
+    assert face["经营场所"] == SHOP and face["主体业态"] == "餐饮服务经营者" and face["经营项目"] == "热食类食品制售"
+    assert face["签发日期"] == second.issued_on.isoformat() and face["投诉举报电话"] == "12315"

@@ -8,8 +8,9 @@ label), the system's values (holder, issuer, dates) and last the type's 默认�
 sealed by the issuer and the canonical data signed by it. Any failure raises and rolls back the
 conclusion with it.
 
-A second 准予 for the same holder and type (a 变更 case) issues version + 1 of the same licence,
-linked by ``previous``; the old one becomes 已变更.
+A second 准予 for the same holder and type (a 变更 or 延续 case) issues version + 1 of the same
+licence, linked by ``previous``, its face data kept where the case gives no new value; the old one
+becomes 已变更.
 """
 
 from __future__ import annotations
@@ -195,15 +196,18 @@ def issue_for_case(case, result, user) -> Licence | None:
     holder = _holder_of(case.applicant)
     today = timezone.localdate()
     until = rules.valid_until(today, licence_type.validity_years)
-    payload = result.licence_payload or {}
-    schema = licence_type.fields_schema or []
-    data = rules.pick_data(schema, payload.get("data") or {}, payload, case.form_data or {},
-                           rules.by_label(schema, case.item_version.form_schema, case.form_data or {}),
-                           _derived(holder, issuer, today, until, case), rules.defaults(schema))
     # Two cases of the same holder concluding at once: the second waits here and then finds the
     # version the first issued, instead of issuing a second valid licence beside it.
     type(case.applicant).objects.select_for_update().filter(pk=case.applicant_id).first()
     previous = _current_for(licence_type, holder)
+    payload = result.licence_payload or {}
+    schema = licence_type.fields_schema or []
+    # A 变更 or 延续 keeps what the licence it replaces states unless this case says otherwise (its
+    # form asks only what changes, if anything); the holder, issuer and dates are this version's.
+    kept = json.loads((previous.data.reveal_unaudited() if previous.data else "") or "{}") if previous else {}
+    data = rules.pick_data(schema, payload.get("data") or {}, payload, case.form_data or {},
+                           rules.by_label(schema, case.item_version.form_schema, case.form_data or {}),
+                           _derived(holder, issuer, today, until, case), kept, rules.defaults(schema))
     if previous is not None:
         _supersede(user, previous, reason=f"办件 {case.number} 变更，换发新版本")
     licence = _issue(user, licence_type, issuer, holder, data, case=case, previous=previous, issued_on=today)
