@@ -20,6 +20,7 @@ from enum import StrEnum
 from collections.abc import Iterable
 from typing import Protocol
 
+from zhengwu.core.licensing_law import LAWFUL_SUSPENSIONS, SUSPENSION_BASIS  # noqa: F401 (re-exported)
 from zhengwu.core.statemachine import StateMachine, Transition, TransitionRefused  # noqa: F401 (re-exported)
 from zhengwu.core.statemachine import t as _t
 
@@ -279,13 +280,8 @@ def deemed_accepted(today: dt.date, acceptance_due_on: dt.date | None) -> bool:
 
 
 # -- 特别程序: only the procedures 第四十五条 names stop the clock ----------------------------------
-# 行政许可法第四十五条: 行政机关作出行政许可决定，依法需要听证、招标、拍卖、检验、检测、检疫、鉴定和专家评审的，
-# 所需时间不计算在本节规定的期限内。行政机关应当将所需时间书面告知申请人。
-SUSPENSION_BASIS = "《中华人民共和国行政许可法》第四十五条"
-LAWFUL_SUSPENSIONS = {  # code → label (each one of the procedures the article names)
-    "hearing": "听证", "tender": "招标", "auction": "拍卖", "examination": "检验", "testing": "检测",
-    "quarantine": "检疫", "appraisal": "鉴定", "expert": "专家评审",
-}
+# SUSPENSION_BASIS and LAWFUL_SUSPENSIONS (code → label): zhengwu.core.licensing_law, the one list the
+# catalogue's 办事指南 checks its 特别程序 against too.
 # Kinds once offered that the article does not name (现场核查 is part of the review and counts):
 # kept only to read old records, never accepted again, and migrated to counted time (migration 0008).
 UNLAWFUL_SUSPENSIONS = {"inspection": "现场核查", "publicity": "公示", "other": "其他"}
