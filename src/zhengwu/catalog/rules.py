@@ -34,7 +34,7 @@ from zhengwu.core.identifiers import (
 from zhengwu.core.statemachine import StateMachine, Transition, TransitionRefused
 from zhengwu.core.statemachine import t as _t
 
-from . import fee_rules
+from . import fee_rules, special_rules
 
 # 法定时限 and 承诺时限 are whole working days from 0 to MAX_DAYS: the importer, the editor and the
 # service refuse the same bounds (docs/catalog-import.md).
@@ -231,7 +231,7 @@ def check_guide(
 
     Always: 法定时限 and 承诺时限 within 0…MAX_DAYS; 承诺时限 ≤ 法定时限; 即办件 ⇒ 承诺时限 0; 承诺件 ⇒ 承诺时限 ≥ 1; 网办深度四级 ⇒ 网上办理
     channel; codes (``codes``: base_code, implementation_code, handling_code) well-formed and
-    consistent with each other and with 事项类型. With ``for_publication``: name, type, service
+    consistent with each other and with 事项类型; 特别程序 (:mod:`.special_rules`). With ``for_publication``: name, type, service
     object, 受理条件, at least one material or 无需提交材料, 办理地点 or an online channel,
     咨询电话, 法定时限 for 行政许可.
     """
@@ -266,13 +266,13 @@ def check_guide(
         result.add("channels", f"办理形式“{'、'.join(unknown_channels)}”不存在")
     if guide.get("online_depth") == FULL_ONLINE_DEPTH and channels and "online" not in channels:
         result.add("online_depth", "网上办理深度为四级（全程网办）时，办理形式须包含“网上办理”")
-    visits = guide.get("visits")
-    if visits is not None and visits > 5:
+    if (visits := guide.get("visits")) is not None and visits > 5:
         result.add("visits", "到办事现场次数不应超过5次（最多跑一次改革要求）")
 
     _check_codes(result, codes or {}, item_type)
     for problem in fee_rules.fee_problems(guide.get("fees")):  # 收费: amount or rule, basis, 减免
         result.add("fees", problem)
+    special_rules.check(result, guide.get("special_procedures"))  # 特别程序: 行政许可法第四十五条 only
 
     if for_publication:
         for name, message in PUBLICATION_REQUIRED.items():

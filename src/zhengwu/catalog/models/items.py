@@ -225,3 +225,11 @@ class ItemVersion(models.Model):
         from ..rules import compression_rate
 
         return compression_rate(self.statutory_days, self.promised_days)
+
+    @property
+    def special_procedure_rows(self) -> list[dict]:
+        """特别程序 as a guide prints them, each with ``stops_clock``: only what 行政许可法第四十五条
+        names is 不计入办理时限 (the case handling stops the clock for nothing else)."""
+        from ..special_rules import shown
+
+        return shown(self.special_procedures)
