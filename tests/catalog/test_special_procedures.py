@@ -117,3 +117,41 @@ def test_the_demo_food_licence_guide(client, monkeypatch):
     page = client.get(reverse("catalog:item_guide", args=[item.pk])).content.decode()
     assert "不计入办理时限" not in page and "现场核查" in page
 
+
+
+@pytest.mark.django_db
+def test_an_existing_demo_install_gets_the_corrected_guides(monkeypatch, capsys):
+    """Migration catalog.0013: a demo guide that still promises 公示期不计入办理时限, or lists the food
+    licence's 现场核查 as a 特别程序, takes the demo's corrected text; a guide not made by the demo is
+    left alone."""
+    import importlib
+
+    from django.apps import apps
+
+    from zhengwu.catalog import demo
+    from zhengwu.catalog.models import ItemVersion, ServiceItem
+    from zhengwu.org.demo import load as load_org
+
+    migration = importlib.import_module("zhengwu.catalog.migrations.0013_demo_guides_clock_stops")
+    monkeypatch.setattr(demo, "_refresh_search_index", lambda *args: "")
+    load_org(io.StringIO())
+    demo.load(io.StringIO())
+    old = [{"name": "公示", "days": 20, "description": "通过国家企业信用信息公示系统公示20日，公示期不计入办理时限"}]
+    item = ServiceItem.objects.get(region__code="410105000000", name="企业简易注销登记")
+    ItemVersion.objects.filter(pk=item.published_version_id).update(special_procedures=old)
+    own = ServiceItem.objects.get(region__code="410105000000", name="企业注销登记")
+    ItemVersion.objects.filter(pk=own.published_version_id).update(special_procedures=old, change_note="本局修订")
+    food = ServiceItem.objects.get(region__code="410105000000", name="食品经营许可证核发")
+    ItemVersion.objects.filter(pk=food.published_version_id).update(special_procedures=[
+        {"name": "现场核查", "days": 2, "description": "对经营场所、设施设备、布局流程进行现场核查"}])
+    before = item.updated_at
+    migration.forwards(apps, None)
+    v = ItemVersion.objects.get(pk=item.published_version_id)
+    assert v.special_procedures == [] and "公示20日" in v.acceptance_conditions
+    assert ItemVersion.objects.get(pk=food.published_version_id).special_procedures == []
+    assert ServiceItem.objects.get(pk=item.pk).updated_at > before
+    assert ItemVersion.objects.get(pk=own.published_version_id).special_procedures == old
+    out = capsys.readouterr().out
+    assert "企业简易注销登记" in out and "食品经营许可证核发" in out
+    migration.forwards(apps, None)  # nothing left to do
+    assert capsys.readouterr().out == ""
