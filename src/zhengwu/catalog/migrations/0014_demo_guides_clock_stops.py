@@ -53,7 +53,7 @@ def forwards(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("catalog", "0012_version_edited_submitted_by"),
+        ("catalog", "0013_importjob_create_departments"),
     ]
 
     operations = [
