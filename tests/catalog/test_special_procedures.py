@@ -132,7 +132,7 @@ def test_an_existing_demo_install_gets_the_corrected_guides(monkeypatch, capsys)
     from zhengwu.catalog.models import ItemVersion, ServiceItem
     from zhengwu.org.demo import load as load_org
 
-    migration = importlib.import_module("zhengwu.catalog.migrations.0013_demo_guides_clock_stops")
+    migration = importlib.import_module("zhengwu.catalog.migrations.0014_demo_guides_clock_stops")
     monkeypatch.setattr(demo, "_refresh_search_index", lambda *args: "")
     load_org(io.StringIO())
     demo.load(io.StringIO())
