@@ -44,9 +44,10 @@ messages:
 # end-to-end bench run (marker `bench`, minutes of a fresh server) is left to `make test-bench`;
 # TEST_MARKERS= runs everything.
 TEST_MARKERS ?= not bench
-# The suite runs in parallel workers (pytest-xdist), one per logical CPU; TEST_WORKERS=0 runs it in one process
-# (pdb, -x, or reading one test's output in order). ADR 0056.
-TEST_WORKERS ?= logical
+# The suite runs in parallel workers (pytest-xdist), one more than the logical CPUs (the tests wait on browsers
+# and subprocesses: a spare worker keeps the CPUs busy meanwhile); TEST_WORKERS=0 runs it in one process
+# (pdb, -x, or reading one test's output in order), TEST_WORKERS=N sets the count. ADR 0056.
+TEST_WORKERS ?= $(shell echo $$(( $$(nproc) + 1 )))
 XDIST = $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadgroup)
 test: install
 	env -u DATABASE_URL $(BIN)/pytest -q $(XDIST) -m "$(TEST_MARKERS)" $(PYTEST_ARGS)
