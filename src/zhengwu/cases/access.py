@@ -14,6 +14,12 @@ file the case holds (uploaded materials, the 决定书, the 申请回执), on th
 
 Anyone else gets a 404, never a 403: the answer does not confirm that a case exists.
 
+Apart from that rule, whoever may see the 办件指标 (领导, 督办, 部门管理员 …) reads a case the
+figures count — within the figures' own scope, never a draft — on a read-only page
+(:func:`readable_case`, :mod:`zhengwu.cases.views_staff_readonly`): its facts, steps, history and
+deadlines, personal data masked with no way to reveal it, and none of its files. That page is no
+door to the case's files or actions, which keep the rule above.
+
 Every file handed out that holds personal data is recorded with :func:`record_file_read` (who,
 which case, which file — never the file's content or the applicant's data).
 """
@@ -63,6 +69,28 @@ def viewable_case(user, pk: int) -> Case:
 # read the item, department and applicant.
 _CASE = ByPk(lambda: queries.with_child_flags(
     Case.objects.select_related("service_item", "department__region", "applicant")))
+
+
+def readable_case(user, pk: int) -> Case:
+    """The case ``pk`` for the read-only page: one of the cases whose figures ``user`` may see
+    (:func:`zhengwu.cases.services.figures.cases_in_view`, the scope of the 办件指标 and their
+    drill-down), submitted at least once; else :class:`Http404`. Comes with what the case page
+    reads (:data:`zhengwu.cases.queries.STAFF_CASE_RELATED`) and its child-table flags."""
+    from .services import figures
+
+    if not figures.may_view(user):
+        raise Http404(NOT_FOUND)
+    case = (queries.with_child_flags(figures.cases_in_view(user).select_related(*queries.STAFF_CASE_RELATED))
+            .filter(pk=pk).first())
+    if case is None or queries.never_submitted(case):
+        raise Http404(NOT_FOUND)
+    return case
+
+
+def record_case_read(user, case: Case) -> None:
+    """Audit one opening of the read-only case page (the applicant's name, the form and the
+    history are personal data): who, which case — nothing of its content."""
+    audit.record("case.read", actor=user, obj=case, after={"page": "readonly", "case_number": case.number or ""})
 
 
 def record_file_read(user, case: Case, kind: str, *, name: str, material_id: int | None = None) -> None:

@@ -10,13 +10,15 @@ from . import views_staff_filing as filing
 from . import views_staff_processes as processes
 from . import views_staff_tongban as tongban
 from . import views_staff_instant as instant
+from . import views_staff_readonly as readonly
 
 P = "workbench/cases/"
 
 urlpatterns: list = [
     path(f"{P}intake/", v.intake_queue, name="staff_intake"),
     path(f"{P}inbox/", v.inbox, name="staff_inbox"),
-    path(f"{P}<int:pk>/", v.case_detail, name="staff_case"),
+    # The handlers' page, or the read-only page for whoever may see the 办件指标.
+    path(f"{P}<int:pk>/", readonly.case_page, name="staff_case"),
     path(f"{P}<int:pk>/reveal/", v.case_reveal, name="staff_case_reveal"),
     path(f"{P}<int:pk>/intake/<str:action>/", v.intake_action, name="staff_intake_action"),
     path(f"{P}<int:pk>/steps/<str:step_id>/", v.step_detail, name="staff_step"),

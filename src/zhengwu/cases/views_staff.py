@@ -211,10 +211,10 @@ def _can_handle(user, case) -> bool:
     return has_role(user, Role.WINDOW, Role.APPROVER, department=case.department)
 
 
-def _render_case(request, case: Case, *, bound: dict | None = None, focus_step: str = "", revealed=None, status=200):
-    """The staff case page; ``bound`` holds forms re-shown with their errors after a failed post."""
-    bound = bound or {}
-    lock = {"lock_version": case.lock_version}
+def case_parts(case: Case, *, focus_step: str = "", readonly: bool = False) -> dict:
+    """What the case page shows of a case whoever reads it: ``shown`` (the context of the Jinja2
+    cards) and the rows the actions need. ``readonly``: the cards leave out the links to files
+    (the read-only page, :mod:`.views_staff_readonly`, hands out none)."""
     version = case.item_version
     # One query each: the guide's materials, uploads, history, steps (+department, actor), etc.;
     # none for a dependent table the case has no rows in (queries.with_child_flags).
@@ -229,8 +229,6 @@ def _render_case(request, case: Case, *, bound: dict | None = None, focus_step: 
     suspensions = queries.rows_of(queries.CASE_SUSPENSIONS, case) if has("suspensions") else []
     result = (getattr(case, "result", None)
               if case.state in (State.CONCLUDED, State.DELIVERED) and has("result") else None)
-    # The e-licences the decision issued, linked to the registry where the user's scope covers them.
-    issued = licence_queries.issued_in_case(request.user, case.pk) if result and result.outcome == "approved" else []
     # 免提交: the licences that stood in for materials (zhengwu.licenses.use).
     licence_uses = licence_use.uses_of_case(case.pk) if has("licence_uses") else []
     cross = tongban.cross_of(case) if has("cross_intake") else None  # 跨域通办: received elsewhere
@@ -256,12 +254,27 @@ def _render_case(request, case: Case, *, bound: dict | None = None, focus_step: 
         "licence_uses": licence_uses, "validity_text": licence_use.validity_text,
         "blocks": _blocks(case, steps), "focus_step": focus_step,
         "cross": cross, "cross_scope": tongban.scope_label(cross) if cross else "", "instant": instant_decision,
+        "readonly": readonly,
     }
+    return {"shown": shown, "result": result, "cross": cross, "steps": steps, "supplements": supplements,
+            "catalogue": catalogue, "material_names": material_names, "tolerable": tolerable,
+            "info_html": jinja_env.render("cases/staff/case_info.html", shown),
+            "records_html": jinja_env.render("cases/staff/case_records.html", shown)}
+
+
+def _render_case(request, case: Case, *, bound: dict | None = None, focus_step: str = "", revealed=None, status=200):
+    """The staff case page; ``bound`` holds forms re-shown with their errors after a failed post."""
+    bound = bound or {}
+    lock = {"lock_version": case.lock_version}
+    version = case.item_version
+    parts = case_parts(case, focus_step=focus_step)
+    result, cross, steps, supplements = parts["result"], parts["cross"], parts["steps"], parts["supplements"]
+    material_names, tolerable = parts["material_names"], parts["tolerable"]
+    # The e-licences the decision issued, linked to the registry where the user's scope covers them.
+    issued = licence_queries.issued_in_case(request.user, case.pk) if result and result.outcome == "approved" else []
     ctx = {
         "case": case, "applicant": case.applicant, "revealed": revealed or {}, "result": result, "issued": issued,
-        "focus_step": focus_step,
-        "info_html": jinja_env.render("cases/staff/case_info.html", shown),
-        "records_html": jinja_env.render("cases/staff/case_records.html", shown),
+        "focus_step": focus_step, "info_html": parts["info_html"], "records_html": parts["records_html"],
     }
     # Intake actions: 窗口人员 of the case's department, while the case waits for 受理.
     if case.state in (State.SUBMITTED, State.SUPPLEMENT) and _can_window(request.user, case):
@@ -321,12 +334,6 @@ def _delivery_initial(user, case: Case) -> dict:
     if method == "mail" and case.delivery_address:
         initial["address"] = reveal_pii(user, case, "delivery_address", f"办件 {case.number} 邮寄送达")
     return initial
-
-
-@roles_required(Role.WINDOW, Role.APPROVER, what="窗口人员或审批人员")
-def case_detail(request, pk: int):
-    case = queries.staff_case(request.user, pk)
-    return _render_case(request, case, focus_step=request.GET.get("step", ""))
 
 
 @roles_required(Role.WINDOW, Role.APPROVER, what="窗口人员或审批人员")

@@ -18,7 +18,7 @@ ACTIONS = {
     "accounts.agent_act": "以经办人身份办事", "accounts.agent_stop": "结束经办人身份",
     "accounts.identity_link": "绑定统一身份认证", "accounts.identity_unlink": "解绑统一身份认证",
     "accounts.identity_refused": "统一身份认证被拒绝", "accounts.oidc_failure": "统一身份认证失败",
-    "case.file_read": "查看办件材料", "datashare.grant.key_shown": "显示共享授权密钥",
+    "case.file_read": "查看办件材料", "case.read": "只读查看办件", "datashare.grant.key_shown": "显示共享授权密钥",
     "datashare.registry.lookup": "基础库查询", "licenses.pdf_read": "查看证照文件", "licences.download": "下载证照文件",
     "licences.show.create": "亮证", "licences.show.view": "核验亮证码", "hotline.photo.read": "查看诉求照片",
     "inspections.attachment.read": "查看检查附件", "ops.backup": "备份", "ops.restore": "恢复",
