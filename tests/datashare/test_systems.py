@@ -55,3 +55,23 @@ def test_pages(people, client):
     assert "页面系统" in page and "100.0%" in page
     client.force_login(people.window)
     assert client.get("/workbench/data/systems/new/").status_code == 403
+
+
+def test_edit_links_only_where_the_edit_page_admits(people, client, make_staff):
+    police = systems.save_system(people.data_admin, {"department": people.police.pk, "name": "人口系统"})
+    market = systems.save_system(people.data_admin, {"department": people.market.pk, "name": "市场主体系统"})
+
+    def edit_links(user):
+        client.force_login(user)
+        page = client.get("/workbench/data/systems/").content.decode()
+        links = {s.pk for s in (police, market) if f"/workbench/data/systems/{s.pk}/edit/" in page}
+        for pk in links:
+            assert client.get(f"/workbench/data/systems/{pk}/edit/").status_code == 200
+        return links
+
+    assert edit_links(people.police_admin) == {police.pk}
+    assert edit_links(people.data_admin) == {police.pk, market.pk}
+    leader = make_staff("leader")  # reads the register, edits nothing
+    assert edit_links(leader) == set()
+    client.force_login(leader)
+    assert client.get(f"/workbench/data/systems/{police.pk}/edit/").status_code == 403

@@ -55,3 +55,27 @@ def test_bad_filters_are_refused_naming_the_field(client, leader):
 def test_only_figure_readers_see_the_list(client, make_staff):
     client.force_login(make_staff("window"))
     assert client.get(reverse("hotline:figure_tickets")).status_code == 403
+
+
+def test_the_boards_overdue_link_opens_for_everyone_who_sees_it(client, dispatched, leader, centre, handler):
+    """12345看板 → 查看超期工单: the centre's 超期 tab, the department's own tickets, and for a leader
+    (who may open neither) the 工单明细 of exactly the tickets the board counts."""
+    import re
+
+    from zhengwu.hotline.models import Ticket
+
+    late, on_time = dispatched(), dispatched()
+    Ticket.objects.filter(pk=late.pk).update(due_at=timezone.now() - timezone.timedelta(hours=1))
+    wanted = {leader: "/workbench/hotline/figures/tickets/?what=open_overdue",
+              centre: "/workbench/hotline/centre/?tab=overdue", handler: "/workbench/hotline/department/"}
+    for user, target in wanted.items():
+        client.force_login(user)
+        board = client.get(reverse("insights:hotline")).content.decode()
+        link = re.search(r'<a class="small" href="([^"]+)">查看超期工单</a>', board).group(1).replace("&amp;", "&")
+        assert link == target, user
+        page = client.get(link)
+        assert page.status_code == 200, user
+    client.force_login(leader)
+    page = client.get(wanted[leader]).content.decode()
+    assert _numbers(page) == [late.number] and on_time.number not in page
+    assert 'id="chip-period"' in page and "截至" in page

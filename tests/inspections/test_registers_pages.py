@@ -193,3 +193,16 @@ def test_odd_ids_never_500(admin, dept):
     r = c.post(reverse("inspections:reg_item_new"), {"department": "99999999999999999999", "name": "x",
                                                      "legal_basis": "y"})
     assert r.status_code == 400 and "请选择部门" in r.content.decode()
+
+
+def test_item_list_offers_edit_only_to_who_may_edit(admin, dept, make_staff, make_department):
+    item = SupervisionItem.objects.create(department=dept, name="日常检查", legal_basis="《食品安全法》",
+                                          check_method="现场检查")
+    url = reverse("inspections:reg_item_edit", args=[item.pk])
+    page = _client(admin).get(reverse("inspections:reg_items")).content.decode()
+    assert "日常检查" in page and url in page and _client(admin).get(url).status_code == 200
+    for reader in (make_staff("leader"), make_staff("supervisor")):
+        c = _client(reader)
+        page = c.get(reverse("inspections:reg_items")).content.decode()
+        assert "日常检查" in page and url not in page
+        assert c.get(url).status_code == 403

@@ -6,16 +6,15 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.utils.http import urlencode
 
 from zhengwu.catalog.models import ServiceItem
 from zhengwu.org.models import Department, Window
-from zhengwu.workbench.views import staff_required
 
 from . import queries_figures as qf
 from .services import figures as svc
+from .views_figures import viewers_only
 
 PAGE_SIZE = 50
 PARAMS = ("what", "start", "end", "department", "item", "window")
@@ -83,10 +82,8 @@ def _chips(d: qf.Drill, given: dict[str, str]) -> list[dict]:
     return chips
 
 
-@staff_required
+@viewers_only
 def figure_cases(request):
-    if not svc.may_view(request.user):
-        raise PermissionDenied("仅工作人员和领导可以查看办件指标")
     given = {k: request.GET.get(k, "").strip() for k in PARAMS}
     d, errors = parse(given)
     context = {"whats": [(k, v[0]) for k, v in qf.WHATS.items()], "given": given}

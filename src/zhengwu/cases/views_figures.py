@@ -11,13 +11,12 @@ import io
 from dataclasses import dataclass
 
 from django import forms
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from zhengwu.workbench.views import staff_required
+from zhengwu.workbench.views import allowed_if
 
 from .services import figures as svc
 
@@ -94,9 +93,11 @@ def figure_table(report: svc.FiguresReport) -> dict:
     }
 
 
+# Who may see the 办件指标 (the page, its export and its drill-down: views_figure_cases).
+viewers_only = allowed_if(svc.may_view, refused="仅工作人员和领导可以查看办件指标")
+
+
 def _report(request):
-    if not svc.may_view(request.user):
-        raise PermissionDenied("仅工作人员和领导可以查看办件指标")
     form = PeriodForm(request.GET)  # every field is optional: an empty query means this month by department
     if not form.is_valid():
         return form, None
@@ -106,7 +107,7 @@ def _report(request):
     return form, report
 
 
-@staff_required
+@viewers_only
 def figures(request):
     form, report = _report(request)
     context = {"form": form, "report": report, "groups": [(k, v[2]) for k, v in svc.GROUPS.items()],
@@ -120,7 +121,7 @@ def figures(request):
     return render(request, "cases/figures/figures.html", context)
 
 
-@staff_required
+@viewers_only
 def figures_export(request):
     """The same table as an .xlsx workbook: a 办件指标 sheet and a 指标口径 sheet."""
     from openpyxl import Workbook

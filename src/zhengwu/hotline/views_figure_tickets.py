@@ -1,8 +1,9 @@
 """12345 工单明细: the tickets a 12345 figure counted, so each number drills down to its records
 (issue 27). The same scope as the 12345 指标 page (:func:`zhengwu.hotline.figures.scoped`) and the
 same conditions as its counts — 受理量: registered in the period, not cancelled; 办结 (按时 / 超时):
-dispatched tickets closed in the period — filtered by department, 诉求类型 and region, newest first
-(keyset on the id, no COUNT). Each filter is a removable chip; bad input is a 400 naming the field."""
+dispatched tickets closed in the period; 超期未办结: the tickets with a department now and past
+their time limit, as the 12345看板 counts them, whatever the period — filtered by department,
+诉求类型 and region, newest first (keyset on the id, no COUNT). Each filter is a removable chip; bad input is a 400 naming the field."""
 
 from __future__ import annotations
 
@@ -19,7 +20,9 @@ from . import figures, rules
 from .rules import State
 
 WHATS = {"received": "受理（本期登记，不含撤销）", "closed": "办结（派单工单，本期办结）",
-         "closed_on_time": "按时办结", "closed_late": "超时办结"}
+         "closed_on_time": "按时办结", "closed_late": "超时办结",
+         "open_overdue": "超期未办结（当前在承办单位、已过办理时限）"}
+NOW_WHATS = ("open_overdue",)  # as of now: the period does not apply
 FIELDS = ("what", "start", "end", "department", "type", "region", "before")
 PAGE = 30
 MAX_DAYS = 400
@@ -67,6 +70,8 @@ def tickets(user, d: dict):
     qs = figures.scoped(user).exclude(state=State.CANCELLED)
     if d["what"] == "received":
         qs = qs.filter(created_at__gte=lo, created_at__lt=hi)
+    elif d["what"] == "open_overdue":  # as the 12345看板 counts them (insights.dashboards.hotline)
+        qs = qs.filter(state__in=[s.value for s in rules.DEPARTMENT_STATES], due_at__lt=timezone.now())
     else:
         qs = qs.filter(closed_at__gte=lo, closed_at__lt=hi, state__in=figures.DONE, closed_directly=False)
         if d["what"] == "closed_on_time":
@@ -91,7 +96,8 @@ def _chips(d: dict, given: dict) -> list[dict]:
 
     chips = [{"id": "what", "label": f"口径：{WHATS[d['what']]}", "remove": None},
              {"id": "period", "label": f"{'受理' if d['what'] == 'received' else '办结'}日期：{d['start']} 至 {d['end']}",
-              "remove": None}]
+              "remove": None} if d["what"] not in NOW_WHATS else
+             {"id": "period", "label": f"截至 {timezone.localtime():%Y-%m-%d %H:%M}", "remove": None}]
     if "department" in d:
         name = Department.objects.filter(pk=d["department"]).values_list("name", flat=True).first() or "（不存在）"
         chips.append({"id": "department", "label": f"承办单位：{name}", "remove": without("department")})

@@ -58,6 +58,20 @@ def _card(figure: registry.Figure, start, end, prev_start, prev_end, user, depar
             "url": url}
 
 
+def openable_cards(data: dict, user) -> dict:
+    """A dashboard's data (cached per scope) with the 查看明细 links ``user`` may not open left out
+    — the page behind a card's number is the domain's, with its own roles (an 审批人员's 部门驾驶舱
+    shows the 12345 受理量, whose 工单明细 is the hotline's figure readers'). ``overdue_url`` too."""
+    from zhengwu.workbench.views import may_open
+
+    cards = [card if not card.get("url") or may_open(user, card["url"]) else {**card, "url": None}
+             for card in data.get("cards") or ()]
+    out = {**data, "cards": cards}
+    if data.get("overdue_url") and not may_open(user, data["overdue_url"]):
+        out["overdue_url"] = None
+    return out
+
+
 def _trend(month: dt.date, user) -> dict:
     months = rules.last_months(month, 12)
     series = []

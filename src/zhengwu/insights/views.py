@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.shortcuts import render
 from django.utils import timezone
 
-from zhengwu.workbench.views import roles_required
+from zhengwu.workbench.views import may_open, roles_required
 
 from . import dashboard, registry, rules
 
@@ -16,7 +16,10 @@ REFRESH_SECONDS = 300
 
 @roles_required(*FIGURES_ROLES, what="领导、督办人员、数据管理员和部门管理员")
 def figures(request):
-    rows = [{"figure": f, "url": f.page_url()} for f in registry.figures()]
+    # “查看” only where the domain page admits the viewer (a 数据管理员 does not open the 办件指标).
+    pages = {f.page_url() for f in registry.figures()}
+    openable = {url for url in pages if may_open(request.user, url)}
+    rows = [{"figure": f, "url": f.page_url() if f.page_url() in openable else None} for f in registry.figures()]
     return render(request, "insights/figures.html", {"rows": rows, "domains": registry.DOMAINS})
 
 
@@ -29,7 +32,7 @@ def leader(request):
     except rules.PeriodError as exc:
         return render(request, "insights/leader.html", {"error": exc.message, "month_text": text,
                                                         "refresh": REFRESH_SECONDS}, status=400)
-    data = dashboard.cached_build(request.user, month)
+    data = dashboard.openable_cards(dashboard.cached_build(request.user, month), request.user)
     from .dashboards import region  # the region card (dashboards/region.py)
 
     return render(request, "insights/leader.html", {**data, "month_text": data["month"], "refresh": REFRESH_SECONDS,

@@ -18,7 +18,7 @@ from zhengwu.org.models import Role
 from zhengwu.org.permissions import is_staff_member, is_sysadmin, roles_of
 from zhengwu.workbench.views import roles_required
 
-from . import registry, rules, screen, screen_rules, services
+from . import dashboard, registry, rules, screen, screen_rules, services
 from .dashboards import department as dept_dash
 from .dashboards import hall as hall_dash
 from .dashboards import hotline as hotline_dash
@@ -66,7 +66,7 @@ def department(request):
         message = ("部门不存在或不在您的查看范围" if request.GET.get("department") else "您的数据范围内没有部门")
         return render(request, "insights/department.html", {**context, "error": message},
                       status=404 if request.GET.get("department") else 200)
-    data = dept_dash.cached_build(request.user, chosen, month)
+    data = dashboard.openable_cards(dept_dash.cached_build(request.user, chosen, month), request.user)
     return render(request, "insights/department.html", {
         **context, **data, "chosen": chosen.pk, "is_current": month == this_month,
         "shown_end": min(data["end"], timezone.localdate())})

@@ -39,9 +39,14 @@ def item_list(request):
     rows = list(qs.order_by("pk")[:101])
     query = request.GET.copy()
     query.pop("after", None)
+    departments = list(svc.write_departments(request.user))
+    # 编辑 only on the items the edit page admits the viewer to (_item_form: a department they write for).
+    editable = {d.pk for d in departments}
+    for item in rows:
+        item.editable = item.department_id in editable
     return render(request, "inspections/registers/item_list.html", {
         "rows": rows[:100], "next": rows[99].pk if len(rows) > 100 else "", "query": query.urlencode(),
-        "departments": svc.write_departments(request.user), "department": dep,
+        "departments": departments, "department": dep,
         "filter_departments": svc.view_departments(request.user),
     })
 

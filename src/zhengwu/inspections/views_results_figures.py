@@ -5,22 +5,21 @@ from __future__ import annotations
 
 import io
 
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import render
 
 from zhengwu.org.permissions import scope
-from zhengwu.workbench.views import staff_required
+from zhengwu.workbench.views import allowed_if
 
 from . import results_rules as rules
 from .forms_results import PeriodForm
 from .models import InspectionPlan
 from .services import results_figures as svc
 
+viewers_only = allowed_if(svc.may_view, refused="仅领导、督办人员和部门管理员可以查看双随机抽查指标")
+
 
 def _report(request):
-    if not svc.may_view(request.user):
-        raise PermissionDenied("仅领导、督办人员和部门管理员可以查看双随机抽查指标")
     form = PeriodForm(request.GET)
     if not form.is_valid():
         return form, None
@@ -34,7 +33,7 @@ def _departments(user):
     return [{"pk": pk, "name": name} for pk, name in rows]
 
 
-@staff_required
+@viewers_only
 def figures(request):
     form, report = _report(request)
     ctx = {"form": form, "definitions": _definitions(), "departments": _departments(request.user),
@@ -49,7 +48,7 @@ def figures(request):
     return render(request, "inspections/results/figures.html", ctx)
 
 
-@staff_required
+@viewers_only
 def figures_export(request):
     from openpyxl import Workbook
     from openpyxl.styles import Font

@@ -16,7 +16,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
 
-from zhengwu.workbench.views import staff_required
+from zhengwu.workbench.views import allowed_if, staff_required
 
 from . import figures as svc
 from . import use
@@ -69,16 +69,17 @@ class MonthsForm(forms.Form):
         return data
 
 
+viewers_only = allowed_if(svc.may_view, refused="仅领导、效能监察人员和部门管理员可以查看电子证照指标")
+
+
 def _report(request):
-    if not svc.may_view(request.user):
-        raise PermissionDenied("仅领导、效能监察人员和部门管理员可以查看电子证照指标")
     form = MonthsForm(request.GET)
     if not form.is_valid():
         return form, None
     return form, svc.licence_figures(request.user, start=form.cleaned_data["start"], end=form.cleaned_data["end"])
 
 
-@staff_required
+@viewers_only
 def figures(request):
     form, report = _report(request)
     ctx = {"form": form, "report": report, "definitions": _definitions(),
@@ -89,7 +90,7 @@ def figures(request):
     return render(request, "licenses/use/figures.html", ctx)
 
 
-@staff_required
+@viewers_only
 def figures_export(request):
     """The same table as an .xlsx workbook (电子证照指标 + 指标口径)."""
     from openpyxl import Workbook

@@ -6,43 +6,43 @@ from __future__ import annotations
 
 import tempfile
 
-from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
 from zhengwu.org.permissions import has_role
-from zhengwu.workbench.views import staff_required
+from zhengwu.workbench.views import allowed_if
 
 from . import figures
 from . import supervision_rules as rules
 from .services import supervision
 
 
-def _require(user) -> None:
-    if not has_role(user, *supervision.ROLES):
-        raise PermissionDenied("仅督办人员、领导和系统管理员可以查看效能监察")
+def _supervises(user) -> bool:
+    return has_role(user, *supervision.ROLES)
+
+
+# Every page of 效能监察: 督办人员, 领导 and 系统管理员 only (a link to one asks the same check).
+supervisors_only = allowed_if(_supervises, refused="仅督办人员、领导和系统管理员可以查看效能监察")
 
 
 def _hall(request, hall_id: int):
-    _require(request.user)
     hall = supervision.halls_for(request.user).filter(pk=hall_id).first()
     if hall is None:
         raise Http404("大厅不存在或不在您的管辖范围")
     return hall
 
 
-@staff_required
+@supervisors_only
 def index(request):
-    _require(request.user)
     halls = list(supervision.halls_for(request.user)[:200])
     if len(halls) == 1:
         return redirect("queueing:supervision_live", hall_id=halls[0].pk)
     return render(request, "queueing/supervision/index.html", {"halls": halls})
 
 
-@staff_required
+@supervisors_only
 def live(request, hall_id: int):
     hall = _hall(request, hall_id)
     data = supervision.live(hall)
@@ -58,7 +58,7 @@ def _query(request):
     return start, end, rules.parse_group(request.GET.get("by"))
 
 
-@staff_required
+@supervisors_only
 def figures_page(request, hall_id: int):
     hall = _hall(request, hall_id)
     ctx = {"hall": hall, "groups": rules.GROUPS, "by": request.GET.get("by") or "business_type",
@@ -82,7 +82,7 @@ def figures_page(request, hall_id: int):
         "export_query": f"start={start.isoformat()}&end={end.isoformat()}&by={by}"})
 
 
-@staff_required
+@supervisors_only
 def export(request, hall_id: int):
     hall = _hall(request, hall_id)
     try:

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 from zhengwu.core.spreadsheets import safe_row
 from zhengwu.org.models import Role, Window
 from zhengwu.org.permissions import grants, has_role
-from zhengwu.workbench.views import staff_required
+from zhengwu.workbench.views import allowed_if, staff_required
 
 from . import forms, qr, queries, rules, services
 from .models import Appeal, RatingRules, Rectification, WindowVisit
@@ -300,10 +300,8 @@ def _cell(key, f: rules.Figures):
     return value
 
 
-@staff_required
+@allowed_if(lambda user: has_role(user, *queries.FIGURE_ROLES), refused="无权查看评价指标")
 def figures(request):
-    if not has_role(request.user, *queries.FIGURE_ROLES):
-        raise PermissionDenied("无权查看评价指标")
     by = request.GET.get("by") or "department"
     try:
         start, end, period = _period(request)
@@ -323,10 +321,9 @@ def figures(request):
         "start": start, "end": end})
 
 
-@staff_required
+@allowed_if(lambda user: has_role(user, Role.LEADER, Role.SUPERVISOR, Role.DEPT_ADMIN, Role.DATA_ADMIN),
+            refused="无权查看红黑旗排名")
 def ranking(request):
-    if not has_role(request.user, Role.LEADER, Role.SUPERVISOR, Role.DEPT_ADMIN, Role.DATA_ADMIN):
-        raise PermissionDenied("无权查看红黑旗排名")
     by = request.GET.get("by") if request.GET.get("by") in ("department", "window") else "department"
     try:
         start, end, period = _period(request)

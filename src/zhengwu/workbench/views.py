@@ -8,7 +8,6 @@ from zhengwu.org.models import Role
 from zhengwu.org.permissions import grants, is_staff_member, is_sysadmin, roles_of
 
 
-
 def staff_required(view):
     """Workbench pages: logged-in staff only (applicants get 403, anonymous go to login)."""
 
@@ -23,20 +22,54 @@ def staff_required(view):
     return wrapper
 
 
-def roles_required(*roles: str, what: str):
-    """Workbench pages for some roles only (系统管理员 always); ``what`` names them in the refusal."""
+def allowed_if(check, *, refused: str):
+    """Workbench pages for the staff ``check(user)`` admits; ``refused`` is the Chinese reason given
+    to the others (403). The check stays on the view (``view.zw_allows``): a page that offers a link
+    asks the same function before showing it (:func:`may_open`)."""
 
     def decorator(view):
-        @staff_required
         @wraps(view)
-        def wrapper(request, *args, **kwargs):
-            if not (roles_of(request.user) & set(roles)) and not is_sysadmin(request.user):
-                raise PermissionDenied(f"仅{what}可以使用此功能")
+        def checked(request, *args, **kwargs):
+            if not check(request.user):
+                raise PermissionDenied(refused)
             return view(request, *args, **kwargs)
 
+        wrapper = staff_required(checked)
+        wrapper.zw_allows = check
         return wrapper
 
     return decorator
+
+
+def roles_required(*roles: str, what: str):
+    """Workbench pages for some roles only (系统管理员 always); ``what`` names them in the refusal."""
+    wanted = frozenset(roles)
+
+    def allows(user) -> bool:
+        return bool(roles_of(user) & wanted) or is_sysadmin(user)
+
+    return allowed_if(allows, refused=f"仅{what}可以使用此功能")
+
+
+def may_open(user, url: str | None) -> bool:
+    """Whether ``user`` passes the check the view at ``url`` (a path of this site, query string
+    allowed) declares with :func:`allowed_if` / :func:`roles_required` — the one a link to it is
+    shown by. A view that declares none (it decides on the object it shows) is not refused here;
+    an address that resolves to no view is."""
+    from urllib.parse import urlsplit
+
+    from django.urls import Resolver404, resolve
+
+    if not url:
+        return False
+    try:
+        match = resolve(urlsplit(url).path)
+    except Resolver404:
+        return False
+    check = getattr(match.func, "zw_allows", None)
+    if check is None:
+        return True
+    return is_staff_member(user) and bool(check(user))
 
 
 @staff_required

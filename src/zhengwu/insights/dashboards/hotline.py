@@ -24,7 +24,6 @@ from .. import registry, rollups, rules, sources
 from . import cached, region, scope_of
 
 ROLES = (Role.HOTLINE, Role.SUPERVISOR, Role.LEADER, Role.DEPT_ADMIN)
-CENTRE_ROLES = (Role.HOTLINE, Role.SUPERVISOR)
 CACHE_SECONDS = 20
 REFRESH_SECONDS = 30
 HOT_DAYS = 7
@@ -42,11 +41,18 @@ def _top(qs, key: str, label: str | None = None) -> list[list[str]]:
 
 
 def overdue_url(user) -> str | None:
+    """Where 查看超期工单 leads: the first of the centre's 超期 tab, the department's own tickets
+    and the 12345 工单明细 of the tickets open past their limit that ``user`` may open (a leader:
+    the last) — checked as the pages themselves check (:func:`zhengwu.workbench.views.may_open`)."""
+    from zhengwu.workbench.views import may_open
+
     from . import url_of
 
-    if is_sysadmin(user) or roles_of(user) & set(CENTRE_ROLES):
-        return url_of("hotline:centre", tab="overdue")
-    return url_of("hotline:dept")
+    for url in (url_of("hotline:centre", tab="overdue"), url_of("hotline:dept"),
+                url_of("hotline:figure_tickets", what="open_overdue")):
+        if may_open(user, url):
+            return url
+    return None
 
 
 def build(user) -> dict:
