@@ -140,3 +140,14 @@ def test_menu_entries(make_staff):
     assert "领导驾驶舱" not in clerk and "指标口径" not in clerk
     data_admin = {e["label"] for e in entries_for(make_staff("data_admin"))}
     assert "指标口径" in data_admin and "领导驾驶舱" not in data_admin
+
+
+def test_figures_page_shows_chinese_names_not_the_internal_codes(client, make_staff):
+    """Officials read 受理量, not cases.accepted: the code stays only in attributes (data-key, title)."""
+    from zhengwu.insights import registry
+
+    html = login(client, make_staff("leader")).get("/workbench/insights/figures/").content.decode()
+    text = re.sub(r"<[^>]+>", " ", html)  # what is shown, without tags and their attributes
+    for f in registry.figures():
+        assert f.name in text and f.key not in text, f.key
+    assert 'data-key="cases.accepted"' in html
