@@ -44,8 +44,11 @@ def main(argv: list[str] | None = None) -> None:
             argv[2] = argv[2].replace("-", "_")
     from zhengwu.core.setting_rules import SettingError
 
+    from zhengwu.cli_help import chinese_argparse
+
     try:
-        _utility(argv, typed).execute()
+        with chinese_argparse():
+            _utility(argv, typed).execute()
     except SettingError as exc:  # a bad environment variable: what to fix, not a traceback
         sys.stderr.write(f"配置错误：{exc}\n")
         sys.exit(2)
@@ -69,9 +72,21 @@ def _utility(argv: list[str], typed: str = ""):
             command = super().fetch_command(subcommand)
             if isinstance(command, BaseCommand):
                 command.execute = plain_refusals(command, command.execute)
+                command.create_parser = chinese_parser(command.create_parser, subcommand)
             return command
 
     return Utility(argv)
+
+
+def chinese_parser(create_parser, subcommand: str):
+    """``create_parser`` whose parser names the command as typed (``import-items``) and describes
+    Django's common options in Chinese (:func:`zhengwu.cli_help.localise_parser`)."""
+    from zhengwu.cli_help import localise_parser
+
+    def create(prog_name, name, **kwargs):
+        return localise_parser(create_parser(prog_name, name, **kwargs), name)
+
+    return create
 
 
 def plain_refusals(command, execute):

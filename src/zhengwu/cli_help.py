@@ -93,3 +93,74 @@ def unknown_command(typed: str, known: list[str]) -> str:
     if close:
         text += f"您是不是要运行：zhengwu {display_name(close[0])}？"
     return text + "\n运行 zhengwu --help 查看常用命令，zhengwu help --all 查看全部命令。\n"
+
+
+# argparse's own words (Python 3.11's gettext strings), for `zhengwu help <command>` and for a
+# command given bad arguments. Applied only while the `zhengwu` command runs (:func:`chinese_argparse`).
+ARGPARSE_ZH = {
+    "usage: ": "用法：",
+    "positional arguments": "位置参数",
+    "options": "选项",
+    "show this help message and exit": "显示本帮助并退出",
+    "the following arguments are required: %s": "缺少必需的参数：%s",
+    "unrecognized arguments: %s": "无法识别的参数：%s",
+    "one of the arguments %s is required": "以下参数必须给出其中一个：%s",
+    "not allowed with argument %s": "不能与参数 %s 同时使用",
+    "expected one argument": "需要一个值",
+    "expected at most one argument": "最多只能给一个值",
+    "expected at least one argument": "至少需要一个值",
+    "ignored explicit argument %r": "该选项不带值，多余的值：%r",
+    "ambiguous option: %(option)s could match %(matches)s": "选项 %(option)s 不明确，可能是：%(matches)s",
+    "invalid choice: %(value)r (choose from %(choices)s)": "取值 %(value)r 无效（可选：%(choices)s）",
+    "invalid %(type)s value: %(value)r": "取值 %(value)r 无效（应为 %(type)s）",
+    "argument %(argument_name)s: %(message)s": "参数 %(argument_name)s：%(message)s",
+    "can't open '%(filename)s': %(error)s": "无法打开“%(filename)s”：%(error)s",
+    "%(prog)s: error: %(message)s\n": "错误：%(message)s\n运行 %(prog)s --help 查看全部参数。\n",
+}
+
+# Django's options that every command has (BaseCommand.create_parser), by option string.
+DJANGO_OPTIONS_ZH = {
+    "--version": "显示 Django 的版本并退出（平台版本：zhengwu --version）",
+    "--verbosity": "输出详细程度：0=最少，1=正常，2=详细，3=非常详细",
+    "--settings": "设置模块（如 zhengwu.settings）；不给时用环境变量 DJANGO_SETTINGS_MODULE",
+    "--pythonpath": "加到 Python 模块搜索路径的目录",
+    "--traceback": "命令出错时显示完整的调用栈（供开发人员排查）",
+    "--no-color": "输出不加颜色",
+    "--force-color": "输出总是加颜色",
+    "--skip-checks": "跳过系统检查",
+    "--help": "显示本帮助并退出",
+}
+
+
+class chinese_argparse:
+    """Context manager: argparse speaks Chinese inside it (its module-level gettext functions are
+    swapped, then restored, so a test process or an embedding program is left as it was)."""
+
+    def __enter__(self):
+        import argparse
+
+        self._saved = argparse._, argparse.ngettext
+        argparse._ = lambda text: ARGPARSE_ZH.get(text, text)
+        argparse.ngettext = lambda one, many, n: (
+            f"需要 {n} 个值" if one == "expected %s argument" else self._saved[1](one, many, n))
+        return self
+
+    def __exit__(self, *exc):
+        import argparse
+
+        argparse._, argparse.ngettext = self._saved
+        return False
+
+
+def localise_parser(parser, command: str):
+    """A command's parser as the operator sees it: the hyphenated name in 用法 and Django's common
+    options described in Chinese (the command's own arguments are already Chinese)."""
+    prog, _, name = parser.prog.rpartition(" ")
+    if name == command:
+        parser.prog = f"{prog} {display_name(command)}".strip()
+    for action in parser._actions:
+        for option in action.option_strings:
+            if option in DJANGO_OPTIONS_ZH:
+                action.help = DJANGO_OPTIONS_ZH[option]
+                break
+    return parser

@@ -72,3 +72,26 @@ def test_an_unknown_command_with_nothing_close(capsys):
     assert exited.value.code == 1
     err = capsys.readouterr().err
     assert err.startswith("错误：没有“zzzzqqq”这个命令") and "您是不是要" not in err and "zhengwu --help" in err
+
+
+def test_help_of_one_command_is_chinese_throughout(capsys):
+    """Not only the command's own arguments: argparse's headings and Django's common options too,
+    and 用法 names the command as typed (import-items, not import_items)."""
+    cli.main(["zhengwu", "help", "import-items"])
+    out = capsys.readouterr().out
+    assert out.startswith("用法：zhengwu import-items ")
+    assert "显示本帮助并退出" in out and "命令出错时显示完整的调用栈" in out and "跳过系统检查" in out
+    for english in ("show this help message", "Verbosity level", "Skip system checks", "usage:", "import_items"):
+        assert english not in out, english
+
+
+def test_bad_arguments_are_refused_in_chinese_and_argparse_is_left_as_it_was(capsys):
+    import argparse
+
+    with pytest.raises(SystemExit) as exited:
+        cli.main(["zhengwu", "import-items"])
+    assert exited.value.code == 2
+    err = capsys.readouterr().err
+    assert "错误：缺少必需的参数：file, --region" in err and "zhengwu import-items --help" in err
+    assert "the following arguments are required" not in err
+    assert argparse._("usage: ") == "usage: "  # restored for whatever runs next in this process
