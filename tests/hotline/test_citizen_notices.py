@@ -99,3 +99,49 @@ def test_rules_mobile_and_snippet():
     assert notice_rules.snippet("已联系13912345678处理") == "已联系139****5678处理。"
     assert notice_rules.snippet("字" * 150).endswith("…") and len(notice_rules.snippet("字" * 150)) == 101
     assert notice_rules.step_key("claim") is None and notice_rules.step_key("reply", 2) == "answered:2"
+
+
+def test_each_in_app_notice_links_the_citizens_own_ticket_page(client, citizen, make_citizen, centre, handler,
+                                                               taxonomy, street, district, market):
+    """The 站内消息 of every step links the citizen's 我的诉求 page of that ticket (查看诉求): it opens
+    for the citizen who filed it, not for another citizen."""
+    from django.urls import reverse
+
+    client.force_login(citizen)
+    client.post("/hotline/", {"ticket_type": "complaint", "content": "经八路一家饭店后厨卫生脏乱差，吃完后腹泻",
+                              "district": district.code, "region": street.code, "address": "经八路88号",
+                              "idempotency_key": "k2"})
+    t = Ticket.objects.get()
+    t = services.dispatch(centre, t, t.lock_version, market.pk, category=taxonomy["市场监管/食品安全/餐饮卫生"].pk)
+    t = services.claim(handler, t, t.lock_version)
+    t = services.reply(handler, t, t.lock_version, REPLY)
+    t = services.callback(centre, t, t.lock_version, reached=True, resolved=True, satisfaction=5)
+    t = services.close(centre, t, t.lock_version)
+    page = reverse("hotline:my_ticket", args=[t.pk])
+    inbox = list(Notification.objects.filter(recipient=citizen).order_by("pk"))
+    assert len(inbox) == 3 and {(n.link, n.link_label) for n in inbox} == {(page, "查看诉求")}
+    listing = client.get(reverse("cases:notifications")).content.decode()
+    assert f'href="{page}"' in listing and "查看诉求" in listing
+    assert client.get(page).status_code == 200
+    client.force_login(make_citizen(name="李路人", phone="13700001234"))
+    assert client.get(page).status_code == 404
+
+
+def test_the_sms_carries_the_link_when_the_public_address_is_set(settings, client, citizen, centre, taxonomy,
+                                                                 street, district, market):
+    settings.ZHENGWU_PUBLIC_URL = "https://zwfw.example.gov.cn"
+    client.force_login(citizen)
+    client.post("/hotline/", {"ticket_type": "complaint", "content": "经八路一家饭店后厨卫生脏乱差，吃完后腹泻",
+                              "district": district.code, "region": street.code, "address": "经八路88号",
+                              "idempotency_key": "k3"})
+    t = Ticket.objects.get()
+    services.dispatch(centre, t, t.lock_version, market.pk, category=taxonomy["市场监管/食品安全/餐饮卫生"].pk)
+    [sms] = sms_to("13912345678")
+    assert sms.endswith(f"查看诉求：https://zwfw.example.gov.cn/hotline/mine/{t.pk}/")
+
+
+def test_a_caller_without_an_account_gets_no_link(dispatched, settings):
+    settings.ZHENGWU_PUBLIC_URL = "https://zwfw.example.gov.cn"
+    dispatched()
+    [sms] = sms_to("13800001111")
+    assert "查看诉求" not in sms and "https://" not in sms

@@ -27,6 +27,7 @@ NOTICE_ACTIONS = {"dispatch": ACCEPTED, "reply": ANSWERED, "direct_close": ANSWE
 TITLES = {ACCEPTED: "12345诉求已受理", ANSWERED: "12345诉求已答复", CLOSED: "12345诉求已办结"}
 SNIPPET = 100  # characters of the answer quoted in the message
 MINE = "“我的诉求”"
+LINK_LABEL = "查看诉求"  # the link under the in-app message, to the citizen's page of the ticket
 
 
 def step_key(action: str, reopen_count: int = 0) -> str | None:

@@ -125,12 +125,20 @@ def notify_applicant(case: Case, title: str, body: str, *, link: str = "", link_
         queue_sms(phone.reveal_unaudited(), f"【{settings.ZHENGWU_PLATFORM_NAME}】{body}{tail}", case)
 
 
-def notify_person(user_id: int | None, title: str, body: str, phone: str = "") -> tuple[bool, bool]:
+def notify_person(user_id: int | None, title: str, body: str, phone: str = "", *, link: str = "",
+                  link_label: str = "") -> tuple[bool, bool]:
     """The same two channels for another domain's step (a 12345 工单): an in-app message when the
     person has an account (``user_id``), an SMS through the outbox when ``phone`` is given, inside
-    the caller's transaction. Returns (in-app message written, SMS queued)."""
+    the caller's transaction. ``link``: the person's own page of the matter (a path), linked under
+    the in-app message and, as for a case, at the end of the SMS when ``ZHENGWU_PUBLIC_URL`` is set;
+    only with an account (the page asks the person to sign in). Returns (in-app message written,
+    SMS queued)."""
+    link = link if user_id else ""
     if user_id:
-        Notification.objects.create(recipient_id=user_id, title=title[:100], body=body)
+        Notification.objects.create(recipient_id=user_id, title=title[:100], body=body, link=link,
+                                    link_label=link_label if link else "")
     if phone:
-        queue_sms(phone, f"【{settings.ZHENGWU_PLATFORM_NAME}】{body}")
+        base = getattr(settings, "ZHENGWU_PUBLIC_URL", "") or ""
+        tail = f"{link_label}：{base}{link}" if link and base else ""
+        queue_sms(phone, f"【{settings.ZHENGWU_PLATFORM_NAME}】{body}{tail}")
     return bool(user_id), bool(phone)

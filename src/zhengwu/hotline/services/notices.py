@@ -3,14 +3,16 @@
 
 Called by :func:`.base.transition` inside the change's transaction. A ticket filed on the portal
 has the citizen's account: an in-app message, and an SMS to the phone given. A ticket filed by
-phone, the API or Open311 has no account: the SMS only, and only to a mobile number. Each step is
-told once (:class:`~zhengwu.hotline.models.TicketNotice`, unique per ticket and step). Nothing of
-the person (phone, name) is logged.
+phone, the API or Open311 has no account: the SMS only, and only to a mobile number. The in-app
+message links the citizen's 我的诉求 page of the ticket (查看诉求; the SMS too when the portal's
+public address is set). Each step is told once (:class:`~zhengwu.hotline.models.TicketNotice`,
+unique per ticket and step). Nothing of the person (phone, name) is logged.
 """
 
 from __future__ import annotations
 
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from .. import notice_rules
@@ -32,7 +34,10 @@ def on_transition(ticket: Ticket, action: str) -> TicketNotice | None:
     phone = notice_rules.mobile(ticket.phone.reveal_unaudited()) if ticket.phone else ""
     from zhengwu.cases.services.notify import notify_person
 
-    notice.in_app, notice.sms = notify_person(user_id, title, body, phone)
+    # The citizen's own page of the ticket (我的诉求): only a portal account holder has one.
+    link = reverse("hotline:my_ticket", args=[ticket.pk]) if user_id else ""
+    notice.in_app, notice.sms = notify_person(user_id, title, body, phone, link=link,
+                                              link_label=notice_rules.LINK_LABEL)
     notice.save(update_fields=["in_app", "sms"])
     return notice
 
