@@ -158,13 +158,18 @@ def _receipt_qr(case) -> tuple[bytes, str] | None:
     return None
 
 
-def decision_pdf(case, outcome: str, reason: str, number: str) -> Pdf:
-    """准予/不予 决定书 from the case and its item."""
+def decision_pdf(case, outcome: str, reason: str, number: str, licence=None) -> Pdf:
+    """准予/不予 决定书 from the case and its item; ``licence``: the e-licence the 准予 issued (made
+    before the 决定书, in the same transaction), named with its 证照编号."""
     approved = outcome == "approved"
     title = f"{case.service_item.name}{'准予' if approved else '不予'}决定书"
     text = (f"{case.applicant.name}：\n你（单位）于{timezone.localtime(case.submitted_at):%Y年%m月%d日}提出的"
             f"“{case.service_item.name}”申请（办件编号 {case.number}），经审查，"
             + ("符合法定条件和标准，决定准予。" if approved else "不符合法定条件，决定不予准予。"))
+    granted = []
+    if approved and licence is not None:
+        text += f"颁发《{licence.type.name}》（证照编号：{licence.number}），电子证照可在“我的证照”中查看和下载。"
+        granted = [("证照名称", licence.type.name), ("证照编号", licence.number)]
     if reason:
         text += f"\n理由：{reason}"
     if not approved:
@@ -174,7 +179,7 @@ def decision_pdf(case, outcome: str, reason: str, number: str) -> Pdf:
         title,
         [("文号", number), ("办件编号", case.number or ""), ("事项名称", case.service_item.name),
          ("申请人", case.applicant.name), ("受理日期", f"{case.accepted_on:%Y-%m-%d}" if case.accepted_on else ""),
-         ("办结日期", f"{timezone.localdate():%Y-%m-%d}"), ("设定依据", basis[:300])],
+         ("办结日期", f"{timezone.localdate():%Y-%m-%d}"), *granted, ("设定依据", basis[:300])],
         [text], _signed(case), sealed_by=case.department, reason=f"{title} {number}",
     )
 

@@ -67,18 +67,22 @@ def _cannot_conclude(case: Case) -> str | None:
 
 
 def conclude_now(user, case: Case, outcome: str, reason: str) -> Case:
-    """办结 a case held locked in review: 决定书, result, licence (准予 with a licence type), history."""
+    """办结 a case held locked in review: result, licence (准予 with a licence type), 决定书, history.
+
+    The licence is issued first, so that the one 决定书 (made and sealed once, the file the applicant
+    downloads) names it and its 证照编号; ``user`` made the decision and is the licence's 签发人."""
     now = timezone.now()
     case.outcome = outcome
     case.concluded_at = now
     case.concluded_on_time = rules.concluded_on_time(calendar.get_calendar(), timezone.localdate(now), case.due_date)
     number = f"{case.department.short_name or case.department.name}〔{now:%Y}〕{case.pk:08d}号"
-    pdf = documents.decision_pdf(case, outcome, reason, number)
-    result = CaseResult(case=case, outcome=outcome, decision_number=number, decision_sha256=pdf.sha256,
-                        reason=reason, licence_payload=documents.licence_payload(case) if outcome == "approved" else {})
+    result = CaseResult(case=case, outcome=outcome, decision_number=number, reason=reason,
+                        licence_payload=documents.licence_payload(case) if outcome == "approved" else {})
+    licence = licence_issuing.issue_for_case(case, result, user)  # 准予 with a licence type: issued in this transaction
+    pdf = documents.decision_pdf(case, outcome, reason, number, licence)
+    result.decision_sha256 = pdf.sha256
     result.decision_file.save(f"{case.number}.pdf", pdf.content, save=False)
     result.save()
-    licence = licence_issuing.issue_for_case(case, result, user)  # 准予 with a licence type: issued in this transaction
     label = "准予" if outcome == "approved" else "不予"
     transition(case, "conclude", Actor.SYSTEM, user, opinion=reason, data={"outcome": label, "decision": number},
                extra_fields=["outcome", "concluded_at", "concluded_on_time"], notify=False)

@@ -1,0 +1,131 @@
+"""A 准予 that issues an e-licence: the 决定书 the applicant downloads names the licence and its
+证照编号 (made once, after the licence, and sealed once)."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+needs_pdftotext = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) not installed")
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+FIELDS = [{"key": "name", "label": "经营者名称", "type": "string", "required": True},
+          {"key": "shop_name", "label": "经营场所", "type": "string", "required": True},
+          {"key": "issued_on", "label": "签发日期", "type": "date", "required": False}]
+
+
+@pytest.fixture
+def licence_type(dept):
+    from zhengwu.licenses.services import types
+
+    return types.create_type(None, {
+        "name": "食品经营许可证", "code": dept.uscc + "002", "holder_kind": "person", "departments": [dept.pk],
+        "validity_years": "5", "fields_schema": FIELDS, "title": "食品经营许可证",
+        "field_order": [f["key"] for f in FIELDS]})
+
+
+@pytest.fixture
+def item(publish_item, dept):
+    return publish_item(
+        dept, "食品经营许可证核发", promised_days=10, item_fields={"implementation_code": "X"},
+        results=[{"name": "食品经营许可证", "type": "证照"}],
+        form_schema={"type": "object", "required": ["shop_name"], "properties": {
+            "shop_name": {"type": "string", "title": "经营场所"},
+            "signatory": {"type": "string", "title": "签发人"}}},
+        materials=[("食品经营许可申请书", "required")])
+
+
+@pytest.fixture
+def citizen(make_citizen):
+    return make_citizen(name="王小吃")
+
+
+def _named(user, name):
+    user.display_name = name
+    user.save(update_fields=["display_name"])
+    return user
+
+
+@pytest.fixture
+def decide(item, citizen, make_staff, dept):
+    """decide(action, form) → the case after 受理, 审查 by 赵审查 and 决定 by 李签发."""
+    from zhengwu.cases.models import Case
+    from zhengwu.cases.services import applying, approval, intake
+
+    reviewer = _named(make_staff("approver", department=dept), "赵审查")
+    decider = _named(make_staff("approver", department=dept), "李签发")
+
+    def run(action="pass", form=None):
+        case = applying.create_draft(citizen, item, form_data=form or {"shop_name": "经三路68号"})
+        applying.upload_material(citizen, case, SimpleUploadedFile("a.pdf", PDF, content_type="application/pdf"),
+                                 name="食品经营许可申请书")
+        case.refresh_from_db()
+        case = applying.submit(citizen, case, case.lock_version)
+        intake.accept(make_staff("window"), case, case.lock_version)
+        case = Case.objects.get(pk=case.pk)
+        approval.act_on_step(reviewer, case, "review", "pass", case.lock_version)
+        case = Case.objects.get(pk=case.pk)
+        approval.act_on_step(decider, case, "decide", action, case.lock_version, "符合条件" if action == "pass" else "场所不符合要求")
+        return Case.objects.get(pk=case.pk)
+
+    return run
+
+
+def _text(data: bytes, tmp_path) -> str:
+    path = tmp_path / "doc.pdf"
+    path.write_bytes(data)
+    out = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    return "".join(out.split())
+
+
+def _download(client, citizen, case) -> bytes:
+    client.force_login(citizen)
+    response = client.get(reverse("cases:decision_pdf", args=[case.pk]))
+    assert response.status_code == 200
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
+@needs_pdftotext
+def test_the_downloaded_decision_names_the_licence_and_its_number(licence_type, decide, citizen, client, tmp_path,
+                                                                 monkeypatch):
+    from zhengwu.cases import documents
+    from zhengwu.licenses.models import Licence
+    from zhengwu.licenses.sealing import verify_pdf
+
+    made = []
+    real = documents.decision_pdf
+    monkeypatch.setattr(documents, "decision_pdf", lambda *a, **kw: made.append(1) or real(*a, **kw))
+    case = decide()
+    licence = Licence.objects.get(case=case)
+    data = _download(client, citizen, case)
+    text = _text(data, tmp_path)
+    assert "准予决定书" in text
+    assert "证照名称食品经营许可证" in text and f"证照编号{licence.number}" in text, text  # the table's rows
+    assert f"颁发《食品经营许可证》（证照编号：{licence.number}）" in text, text  # and the decision's text
+    assert made == [1]  # one 决定书, made after the licence: no earlier copy
+    assert hashlib.sha256(data).hexdigest() == case.result.decision_sha256
+    sealed = verify_pdf(data)
+    assert sealed.ok and sealed.department_id == case.department_id
+    if os.path.exists("/usr/bin/pdfsig"):
+        path = tmp_path / "decision.pdf"
+        path.write_bytes(data)
+        report = subprocess.run(["/usr/bin/pdfsig", str(path)], capture_output=True, text=True, timeout=60).stdout
+        assert report.count("Signature #") == 1 and "Total document signed" in report
+
+
+@needs_pdftotext
+def test_a_denial_or_an_item_without_a_licence_names_none(decide, citizen, client, tmp_path):
+    """No licence type for the item's result: the 准予决定书 says nothing of a licence; a 不予 neither."""
+    approved = decide()
+    text = _text(_download(client, citizen, approved), tmp_path)
+    assert "准予决定书" in text and "证照编号" not in text
+    denied = decide("reject")
+    text = _text(_download(client, citizen, denied), tmp_path)
+    assert "不予决定书" in text and "证照编号" not in text
