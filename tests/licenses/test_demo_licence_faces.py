@@ -89,10 +89,15 @@ def test_food_licence_face_carries_what_the_applicant_filled_in(demo, make_citiz
     assert face["日常监督管理机构"] == case.department.name
     assert face["投诉举报电话"] == "12315"
     assert face["经营者名称"] == "王小吃"
+    from zhengwu.cases.models import CaseStep
+
+    decider = CaseStep.objects.filter(case=case).order_by("-acted_at", "-pk").first().acted_by
+    assert face["签发人"] == lic.signatory == decider.display_name  # the official whose 准予 it is
     if shutil.which("pdftotext"):
         text = _pdf_text(lic, tmp_path)
         for label, value in (("经营场所", SHOP), ("主体业态", "餐饮服务经营者"), ("投诉举报电话", "12315"),
-                             ("日常监督管理机构", case.department.name), ("有效期", "至")):
+                             ("日常监督管理机构", case.department.name), ("签发人", decider.display_name),
+                             ("有效期", "至")):
             line = next((ln for ln in text.splitlines() if label in ln), "")
             assert value in line, (label, text)
 

@@ -9,8 +9,8 @@ type by :func:`zhengwu.licenses.services.issuing.licence_type_for_item`.
 A type's fields are what the real licence prints, each filled by the demo item's form field of the
 same key or the same title (:mod:`zhengwu.catalog.data.demo.forms`): the 食品经营许可证 states
 经营者名称、社会信用代码、法定代表人（负责人）、住所、经营场所、主体业态、经营项目、日常监督管理机构、
-投诉举报电话 and 签发日期 (《食品经营许可和备案管理办法》, 国家市场监督管理总局令第78号; 许可证编号、有效期
-and 发证机关 the PDF prints for every type). A demo type still exactly as an earlier demo made it
+投诉举报电话、签发人 and 签发日期 (《食品经营许可和备案管理办法》, 国家市场监督管理总局令第78号; 许可证编号、
+有效期 and 发证机关 the PDF prints for every type; 日常监督管理人员 is left off). A demo type still exactly as an earlier demo made it
 (:data:`EARLIER`) is brought up to date when the demo loads again; one an administrator changed
 is left alone.
 """
@@ -31,6 +31,11 @@ NAME, ID, USCC, CODE = (_f("name", "姓名", required=True), _f("id_number", "�
                         _f("uscc", "统一社会信用代码", required=True), _f("holder_code", "证件号码", required=True))
 ISSUED = _f("issued_on", "签发日期", "date")
 
+FOOD_FIELDS = [_f("name", "经营者名称", required=True), _f("holder_code", "社会信用代码（身份证号码）", required=True),
+               _f("legal_rep", "法定代表人（负责人）"), _f("residence", "住所"), _f("shop_address", "经营场所"),
+               _f("main_business", "主体业态"), _f("business_scope", "经营项目"), _f("issuer", "日常监督管理机构"),
+               _f("complaint_phone", "投诉举报电话", default="12315"), ISSUED]  # before 签发人 was added
+
 # name, defining/issuing department (demo short name), sequence, holder kind, years, fields, title
 TYPES = [
     ("居民身份证", "公安分局", "001", "person", 20, [NAME, ID, _f("address", "住址"), ISSUED], "中华人民共和国居民身份证"),
@@ -40,12 +45,11 @@ TYPES = [
       _f("organisation", "组成形式"), _f("registered_capital", "注册资本（万元）", "number"),
       _f("shop_address", "住所（经营场所）"), _f("business_scope", "经营范围"),
       _f("issued_on", "登记日期", "date")], "营业执照"),
-    # 日常监督管理机构: the issuing 市场监管局 (the system's ``issuer``); 12315: 全国市场监管投诉举报热线.
+    # 日常监督管理机构: the issuing 市场监管局 (the system's ``issuer``); 12315: 全国市场监管投诉举报热线;
+    # 签发人: the official who decided (the system's, see issuing.signatory_of). 日常监督管理人员 is
+    # not on it: the platform records no officer assigned to a licensee.
     ("食品经营许可证", "市场监管局", "002", "legal", 5,
-     [_f("name", "经营者名称", required=True), _f("holder_code", "社会信用代码（身份证号码）", required=True),
-      _f("legal_rep", "法定代表人（负责人）"), _f("residence", "住所"), _f("shop_address", "经营场所"),
-      _f("main_business", "主体业态"), _f("business_scope", "经营项目"), _f("issuer", "日常监督管理机构"),
-      _f("complaint_phone", "投诉举报电话", default="12315"), ISSUED], "食品经营许可证"),
+     [*FOOD_FIELDS[:-1], _f("signatory", "签发人"), ISSUED], "食品经营许可证"),
     ("医师执业证书", "卫健委", "001", "person", None,
      [NAME, ID, _f("practice_org", "执业机构"), _f("practice_scope", "执业范围"), ISSUED], "医师执业证书"),
     ("护士执业证书", "卫健委", "002", "person", 5, [NAME, ID, _f("practice_org", "执业机构"), ISSUED], "护士执业证书"),
@@ -60,7 +64,7 @@ EARLIER = {
                   _f("business_scope", "经营范围"), _f("issued_on", "登记日期", "date")]],
     "食品经营许可证": [[_f("name", "经营者名称", required=True),
                        _f("holder_code", "社会信用代码（身份证号码）", required=True),
-                       _f("business_scope", "经营项目"), ISSUED]],
+                       _f("business_scope", "经营项目"), ISSUED], FOOD_FIELDS],
 }
 
 

@@ -112,6 +112,23 @@ def data_problems(schema: list[dict], data: dict) -> list[str]:
     return problems
 
 
+# 签发人: a face field the system fills with the official who issued the licence (never the form).
+SIGNATORY_KEY, SIGNATORY_LABEL = "signatory", "签发人"
+
+
+def signatory_keys(schema: list[dict]) -> list[str]:
+    """The keys of the type's 签发人 field(s): by the key ``signatory`` or the label 签发人."""
+    return [f["key"] for f in schema if f.get("key") == SIGNATORY_KEY or f.get("label") == SIGNATORY_LABEL]
+
+
+def with_signatory(schema: list[dict], data: dict, name: str) -> dict:
+    """``data`` with the type's 签发人 field(s) set to ``name`` — whatever another source put there
+    (an applicant's form, the version a 变更 replaces) — or left empty when there is none."""
+    keys = signatory_keys(schema)
+    out = {k: v for k, v in data.items() if k not in keys}
+    return {**out, **{k: name for k in keys}} if name else out
+
+
 def pick_data(schema: list[dict], *sources: dict) -> dict:
     """The value of each field of the schema from the first source that has it (non-empty)."""
     data = {}

@@ -73,6 +73,9 @@ class Licence(models.Model):
                                related_name="licences")
     case = models.ForeignKey("cases.Case", verbose_name="办件", null=True, blank=True, on_delete=models.PROTECT,
                              related_name="licences")
+    # 签发人: the official whose 准予 decision (or 变更) issued this version, by their display name as
+    # it was then; a type with a 签发人 field prints it on the face. "" for a 秒批 or an import.
+    signatory = models.CharField("签发人", max_length=100, blank=True, default="")
     data = EncryptedField("照面信息", kind="text")  # JSON of the fields of the type's schema
     issued_on = models.DateField("发证日期")
     valid_from = models.DateField("有效期起")

@@ -1,12 +1,13 @@
 """发证: a licence issued on 准予 in the case's own transaction, and 变更 to a new version.
 
-``issue_for_case(case, result, user)`` is called by ``cases.services.approval.conclude_now`` after the
-``CaseResult`` is saved: when the case concludes 准予 and the item's result is a licence type, the
-licence is issued — identifier (GB/T 36904), holder from the applicant, face data from the
+``issue_for_case(case, result, user)`` is called by ``cases.services.approval.conclude_now`` with the
+``CaseResult`` not yet saved (the 决定书, made next, names the licence): when the case concludes 准予
+and the item's result is a licence type, the licence is issued — identifier (GB/T 36904), holder from the applicant, face data from the
 result's ``licence_payload``, the case's form (by key, or a form field with the licence field's
 label), the system's values (holder, issuer, dates) and last the type's 默认值; dates, the PDF
-sealed by the issuer and the canonical data signed by it. Any failure raises and rolls back the
-conclusion with it.
+sealed by the issuer and the canonical data signed by it. The 签发人 is the official whose decision
+it is (``user``, by display name): kept on the licence and, when the type has a 签发人 field, on its
+face. Any failure raises and rolls back the conclusion with it.
 
 A second 准予 for the same holder and type (a 变更 or 延续 case) issues version + 1 of the same
 licence, linked by ``previous``, its face data kept where the case gives no new value; the old one
@@ -81,6 +82,14 @@ def _derived(holder: dict, issuer, issued_on: dt.date, until: dt.date | None, ca
             "case_number": getattr(case, "number", "") or ""}
 
 
+def signatory_of(user) -> str:
+    """签发人: the display name of the official who decided (their login name when they have none);
+    "" when no person did (a 秒批 concluded by the system, a demo or an import)."""
+    if user is None or not getattr(user, "pk", None):
+        return ""
+    return (getattr(user, "display_name", "") or user.get_username())[:100]
+
+
 def _valid_text(valid_from: dt.date, until: dt.date | None) -> str:
     return f"{valid_from:%Y年%m月%d日}至{until:%Y年%m月%d日}" if until else f"{valid_from:%Y年%m月%d日}起长期有效"
 
@@ -91,11 +100,18 @@ def _refuse_no_uscc(issuer) -> None:
 
 
 def _issue(user, licence_type: LicenceType, issuer, holder: dict, data: dict, *, case=None,
-           previous: Licence | None = None, issued_on: dt.date | None = None) -> Licence:
+           previous: Licence | None = None, issued_on: dt.date | None = None,
+           signatory: str | None = None) -> Licence:
     """Write one licence (a new one, or the next version of ``previous``): identifier, PDF,
-    seal, signature, event and audit. Inside the caller's transaction."""
+    seal, signature, event and audit. Inside the caller's transaction. ``signatory``: the 签发人,
+    put on the face's 签发人 field (None: as ``data`` states it, e.g. a licence imported)."""
     if not issuer.uscc:
         _refuse_no_uscc(issuer)
+    schema = licence_type.fields_schema or []
+    if signatory is None:
+        signatory = next((str(data[k]) for k in rules.signatory_keys(schema) if data.get(k)), "")
+    else:
+        data = rules.with_signatory(schema, data, signatory)
     problems = rules.data_problems(licence_type.fields_schema or [], data)
     if problems:
         raise ValidationError(problems)
@@ -106,7 +122,7 @@ def _issue(user, licence_type: LicenceType, issuer, holder: dict, data: dict, *,
         identifier=f"pending:{uuid.uuid4().hex}", number="", serial="", type=licence_type, version=version,
         previous=previous, holder_kind=holder["kind"], holder_name=holder["name"],
         holder_id_number=holder["id_number"], holder_uscc=holder["uscc"], issuer=issuer, case=case,
-        data=json.dumps(data, ensure_ascii=False, sort_keys=True), issued_on=issued_on, valid_from=issued_on,
+        signatory=signatory[:100], data=json.dumps(data, ensure_ascii=False, sort_keys=True), issued_on=issued_on, valid_from=issued_on,
         valid_until=until, status=rules.Status.VALID,
     )
     licence.save()  # the row's id is the serial's sequence: unique without a counter to queue on
@@ -210,7 +226,8 @@ def issue_for_case(case, result, user) -> Licence | None:
                            _derived(holder, issuer, today, until, case), kept, rules.defaults(schema))
     if previous is not None:
         _supersede(user, previous, reason=f"办件 {case.number} 变更，换发新版本")
-    licence = _issue(user, licence_type, issuer, holder, data, case=case, previous=previous, issued_on=today)
+    licence = _issue(user, licence_type, issuer, holder, data, case=case, previous=previous, issued_on=today,
+                     signatory=signatory_of(user))  # the official whose 准予 it is
     if previous is not None:
         LicenceEvent.objects.create(licence=previous, kind=LicenceEvent.Kind.CHANGE,
                                     actor=user if getattr(user, "pk", None) else None,
@@ -228,7 +245,8 @@ def issue_direct(user, licence_type: LicenceType, issuer, applicant, data: dict 
     schema = licence_type.fields_schema or []
     merged = rules.pick_data(schema, data or {}, _derived(holder, issuer, issued_on, until), rules.defaults(schema))
     with transaction.atomic():
-        return _issue(user, licence_type, issuer, holder, merged, issued_on=issued_on)
+        return _issue(user, licence_type, issuer, holder, merged, issued_on=issued_on,
+                      signatory=signatory_of(user) or None)
 
 
 @transaction.atomic
@@ -252,7 +270,8 @@ def change(user, pk: int, expected_lock: int, data: dict, reason: str) -> Licenc
     old_data = json.loads(licence.data.reveal_unaudited() or "{}")
     merged = {**old_data, **{k: v for k, v in data.items() if v not in (None, "")}}
     _supersede(user, licence, reason=reason.strip())
-    new = _issue(user, licence.type, licence.issuer, holder, merged, previous=licence)
+    new = _issue(user, licence.type, licence.issuer, holder, merged, previous=licence,
+                 signatory=signatory_of(user))  # the new version is this official's
     LicenceEvent.objects.create(licence=licence, kind=LicenceEvent.Kind.CHANGE, actor=user,
                                 actor_name=actor_name(user), reason=reason.strip()[:300])
     return new
