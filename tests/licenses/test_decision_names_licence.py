@@ -172,3 +172,24 @@ def test_the_demo_food_licence_type_has_a_signatory_field():
     assert not any("日常监督管理人员" in f["label"] for f in fields)  # not recorded (yet)
     # The fields the demo gave before are an earlier version: a demo database is brought up to date.
     assert [f for f in fields if f["key"] != "signatory"] in demo.EARLIER["食品经营许可证"]
+
+
+def test_a_staff_change_is_signed_by_the_official_who_made_it_an_import_keeps_its_own(licence_type, decide, make_staff,
+                                                                                     dept, citizen):
+    """变更 by staff: the new version's 签发人 is who changed it, whatever the old face or the change
+    form says; a licence issued without a decision (an import) keeps the 签发人 its data states."""
+    from zhengwu.licenses.models import Licence
+    from zhengwu.licenses.services import issuing
+    from zhengwu.licenses.showing import face_fields
+
+    first = Licence.objects.get(case=decide())
+    changer = _named(make_staff("approver", department=dept), "周变更")
+    new = issuing.change(changer, first.pk, first.lock_version, {"shop_name": "经三路70号", "signatory": "某人"},
+                         "经营场所变更")
+    new = Licence.objects.select_related("type").get(pk=new.pk)
+    assert new.signatory == "周变更" and dict(face_fields(new))["签发人"] == "周变更"
+    first.refresh_from_db()
+    assert first.signatory == "李签发"
+    imported = issuing.issue_direct(None, licence_type, dept, citizen.applicant,
+                                    {"shop_name": "纬五路1号", "signatory": "旧签发人"})
+    assert imported.signatory == "旧签发人"
