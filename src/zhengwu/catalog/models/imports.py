@@ -40,6 +40,10 @@ class ImportJob(models.Model):
     file = models.FileField("待导入文件", upload_to=_job_file_path, blank=True)
     estimated_rows = models.PositiveIntegerField("估计行数", default=0)
     as_draft = models.BooleanField("导入为草稿", default=False, help_text="变更生成草稿版本，审核后发布")
+    # 导入并提交审核 (ADR 0060): the changed versions land as 待审核, submitted by the importer,
+    # and another 事项管理员 approves them (singly, or the whole batch at once).
+    submit = models.BooleanField("导入并提交审核", default=False,
+                                 help_text="变更生成待审核版本（提交人为导入人），由另一位事项管理员审核发布")
     # Off by default: an unknown 实施主体 is a row error (a typo must not become a department).
     create_departments = models.BooleanField("新建机构库中没有的实施主体", default=False,
                                              help_text="批量建库时使用：文件中本区划没有的实施主体按“其他”类别新建")

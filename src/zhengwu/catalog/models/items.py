@@ -200,6 +200,9 @@ class ItemVersion(models.Model):
                                     on_delete=models.SET_NULL, related_name="+")
     review_note = models.CharField("审核意见", max_length=500, blank=True)
     published_at = models.DateTimeField("发布时间", null=True, blank=True)
+    # The 导入并提交审核 that submitted this version (ADR 0060): the batch a reviewer approves at once.
+    import_job = models.ForeignKey("catalog.ImportJob", verbose_name="导入批次", null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
         verbose_name = "办事指南版本"

@@ -26,6 +26,7 @@ class ImportReport:
     region_code: str = ""
     region_name: str = ""
     as_draft: bool = False
+    submit: bool = False  # 导入并提交审核: the versions are 待审核, submitted by the importer (ADR 0060)
     columns: list[str] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
     rows: int = 0
@@ -69,7 +70,7 @@ class ImportReport:
         """The audit event's content: counts and the file's identity, no row data."""
         return {
             "file_name": self.file_name, "sha256": self.sha256, "size": self.size, "region": self.region_code,
-            "as_draft": self.as_draft, "create_departments": self.create_departments, "rows": self.rows,
+            "as_draft": self.as_draft, "submit": self.submit, "create_departments": self.create_departments, "rows": self.rows,
             "created": self.created, "updated": self.updated, "unchanged": self.unchanged, "failed": self.failed, "new_versions": self.new_versions,
             "created_departments": self.created_departments, "created_base_items": self.created_base_items,
             "flagged_rows": self.flagged_rows,
@@ -77,7 +78,8 @@ class ImportReport:
 
     def lines(self) -> list[str]:
         """The report as text (the command prints it)."""
-        mode = "（导入为草稿，待审核后发布）" if self.as_draft else ""
+        mode = ("（导入并提交审核：由另一位事项管理员审核发布）" if self.submit
+                else "（导入为草稿，提交审核后发布）" if self.as_draft else "")
         out = [f"文件：{self.file_name}（{self.kind.upper()}{'，' + self.encoding if self.encoding else ''}，"
                f"SHA-256 {self.sha256[:16]}…）",
                f"区划：{self.region_name}（{self.region_code}）{mode}"]

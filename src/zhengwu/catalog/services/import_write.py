@@ -31,16 +31,20 @@ log = logging.getLogger("zhengwu.catalog.services.imports")
 
 # Version fields copied from the version a new one replaces (the import sets the guide's own).
 _COPY_EXCLUDE = {"id", "service_item", "number", "state", "created_by", "edited_by", "created_at", "submitted_at",
-                 "submitted_by", "reviewed_by", "review_note", "published_at", "change_note"}
+                 "submitted_by", "reviewed_by", "review_note", "published_at", "change_note", "import_job"}
 _MATERIAL_COPY_EXCLUDE = {"id", "version", "seq", "name"}
 
 
 class Writer:
     """Writes planned rows batch by batch; a batch that fails is retried row by row."""
 
-    def __init__(self, region: Region, *, as_draft: bool, actor, file_name: str, report: ImportReport):
+    def __init__(self, region: Region, *, as_draft: bool, actor, file_name: str, report: ImportReport,
+                 submit: bool = False, job=None):
         self.region = region
-        self.as_draft = as_draft
+        self.as_draft = as_draft or submit
+        # 导入并提交审核 (ADR 0060): versions 待审核, submitted by the importer, tagged with the job.
+        self.submit = submit
+        self.job_id = getattr(job, "pk", None)
         self.actor_id = getattr(actor, "pk", None)
         self.note = f"批量导入：{file_name}"[:500]
         self.report = report
@@ -129,11 +133,18 @@ class Writer:
                 self.bases.insert(objs)
                 counts["base_items"] += len(objs)
 
-        state = VersionState.DRAFT if self.as_draft else VersionState.PUBLISHED
+        state = (VersionState.PENDING if self.submit else VersionState.DRAFT if self.as_draft
+                 else VersionState.PUBLISHED)
         published_at = None if self.as_draft else now
         reviewer_id = None if self.as_draft else self.actor_id
         stamp = {"state": state, "created_by_id": self.actor_id, "edited_by_id": self.actor_id,
                  "reviewed_by_id": reviewer_id, "published_at": published_at, "change_note": self.note}
+        submission = {"submitted_by_id": self.actor_id if self.submit else None,
+                      "submitted_at": now if self.submit else None,
+                      "import_job_id": self.job_id if self.submit else None}
+        stamp.update(submission)
+        new_status = (ItemStatus.PENDING if self.submit else ItemStatus.DRAFT if self.as_draft
+                      else ItemStatus.PUBLISHED)
 
         # 2. New items: version 1 first (the item's headline columns are copied from it).
         new_pairs: list[tuple[Row, Row, Plan]] = []
@@ -147,7 +158,7 @@ class Writer:
                 base_item_id=p.base_item.pk if p.base_item is not None else None,
                 implementation_code=p.implementation_code, handling_code=p.handling_code,
                 handling_name=p.handling_name, code_recognised=p.code_recognised,
-                status=ItemStatus.DRAFT if self.as_draft else ItemStatus.PUBLISHED)
+                status=new_status)
             copy_headline(v, item)
             new_pairs.append((item, v, p))
         linked = False
@@ -194,6 +205,7 @@ class Writer:
                 self._apply_guide(version, p, version)
                 version.state, version.published_at, version.change_note = state, published_at, self.note
                 version.edited_by_id = self.actor_id
+                version.__dict__.update(submission)
                 if reviewer_id is not None:
                     version.reviewed_by_id = reviewer_id
                 open_updates.append(version)
@@ -204,7 +216,8 @@ class Writer:
         self.versions.insert(versions)
         if open_updates:
             fields = [f.name for f in self._version_fields] + ["state", "published_at", "edited_by", "reviewed_by",
-                                                                "change_note"]
+                                                                "change_note", "submitted_by", "submitted_at",
+                                                                "import_job"]
             update_rows(ItemVersion, open_updates, fields)
         if open_material_replace:
             Material.objects.filter(version_id__in=open_material_replace).delete()
@@ -297,8 +310,8 @@ class Writer:
                 setattr(obj, f, None)
             copy_headline(version, obj)
             obj._zw_headline = True
-        if version is not None and not self.as_draft:
-            obj.status = rules.item_status_after("approve", current=it.status,
+        if version is not None and (not self.as_draft or self.submit):
+            obj.status = rules.item_status_after("submit" if self.submit else "approve", current=it.status,
                                                  has_published=bool(it.published_version_id))
         return obj
 

@@ -19,7 +19,10 @@ catalogue in line with the file:
 
 A changed row makes a new published version (the previous one becomes 已替代, the item's
 headline columns follow, see :func:`zhengwu.catalog.denorm.copy_headline`); with ``as_draft``
-it makes (or updates) a draft version for review instead. An unchanged row writes nothing.
+it makes (or updates) a draft version for review instead, and with ``submit`` (导入并提交审核) a
+version 待审核 submitted by the importer, that another 事项管理员 approves (the publication check
+runs then: :mod:`.import_review`). An unchanged row writes nothing. With 双人复核 on
+(``ZHENGWU_CATALOG_FOUR_EYES``, the default) an import does not publish directly (ADR 0060).
 
 Imports of one region are serialised through :class:`~zhengwu.catalog.models.ImportJob` (one
 ``running`` job per region), so the same file submitted twice at once cannot duplicate items:
@@ -36,6 +39,7 @@ import logging
 import time
 from collections.abc import Callable
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, connections, router, transaction
 from django.utils import timezone
@@ -54,9 +58,9 @@ from .import_report import MAX_LISTED_ISSUES, ImportReport
 from .import_write import Writer
 
 __all__ = [
-    "AUDIT_ACTION", "BATCH_SIZE", "BATCH_SIZE_POSTGRES", "EXPORT_HEADER", "MAX_LISTED_ISSUES", "STALE_AFTER_SECONDS",
+    "AUDIT_ACTION", "BATCH_SIZE", "PUBLISH_REFUSED", "BATCH_SIZE_POSTGRES", "EXPORT_HEADER", "MAX_LISTED_ISSUES", "STALE_AFTER_SECONDS",
     "SYNC_INDEX_LIMIT", "SYNC_ROW_LIMIT", "ImportBusy", "ImportReport", "department_scope", "export_items",
-    "export_rows", "file_digest", "import_items", "load_guides", "run_job", "submit_job",
+    "export_rows", "file_digest", "import_items", "load_guides", "publish_allowed", "run_job", "submit_job",
 ]
 
 log = logging.getLogger(__name__)
@@ -69,6 +73,15 @@ SYNC_ROW_LIMIT = 5000
 STALE_AFTER_SECONDS = 15 * 60
 
 AUDIT_ACTION = "catalog.items.import"
+
+# 双人复核 on: an import may not publish directly (ADR 0060).
+PUBLISH_REFUSED = ("已启用办事指南双人复核，导入不能直接发布：请选择“导入为草稿”，或“导入并提交审核”"
+                   "（由另一位事项管理员审核发布）；命令行用 --as-draft 或 --submit")
+
+
+def publish_allowed() -> bool:
+    """Whether an import may publish directly: only with 双人复核 off (``ZHENGWU_CATALOG_FOUR_EYES=0``)."""
+    return not settings.ZHENGWU_CATALOG_FOUR_EYES
 
 
 def file_digest(data: bytes) -> str:
@@ -90,7 +103,8 @@ def department_scope(user, region: Region) -> set[int] | None:
     return allowed
 
 
-def import_items(data: bytes, file_name: str, region: Region, *, as_draft: bool = False, actor=None,
+def import_items(data: bytes, file_name: str, region: Region, *, as_draft: bool = False, submit: bool = False,
+                 actor=None,
                  allowed_departments: set[int] | None = None, create_departments: bool = False,
                  job: ImportJob | None = None, progress: Callable[[int], None] | None = None,
                  batch_size: int | None = None) -> ImportReport:
@@ -100,10 +114,19 @@ def import_items(data: bytes, file_name: str, region: Region, *, as_draft: bool 
     department ids restricts rows to those departments. A 实施主体 the region does not have fails
     its row, unless ``create_departments`` (bulk setup: ``--create-departments``, the page's
     checkbox, the bench loaders) creates it — only for an import not restricted to departments.
+
+    ``submit`` (导入并提交审核) writes like ``as_draft`` but leaves the versions 待审核, submitted by
+    ``actor`` and tagged with ``job``. A direct publication (neither of them) is refused while
+    双人复核 is on: the report is ``fatal`` and nothing is written.
     """
     started = time.monotonic()
+    as_draft = as_draft or submit
     report = ImportReport(file_name=file_name, sha256=file_digest(data), size=len(data), region_code=region.code,
-                          region_name=region.name, as_draft=as_draft, create_departments=create_departments)
+                          region_name=region.name, as_draft=as_draft, submit=submit,
+                          create_departments=create_departments)
+    if not as_draft and not publish_allowed():
+        report.fatal = PUBLISH_REFUSED
+        return report
     try:
         table = importer.open_table(data, file_name)
     except ImportFileError as exc:
@@ -138,7 +161,8 @@ def import_items(data: bytes, file_name: str, region: Region, *, as_draft: bool 
     report.timings["resolve"] = round(time.monotonic() - mark, 2)
     mark = time.monotonic()
 
-    writer = Writer(region, as_draft=as_draft, actor=actor, file_name=file_name, report=report)
+    writer = Writer(region, as_draft=as_draft, submit=submit, actor=actor, file_name=file_name, report=report,
+                    job=job)
     done = 0
     if batch_size is None:
         # SQLite holds its one write lock for a batch: keep batches short so that the web
@@ -210,7 +234,7 @@ class ImportBusy(Exception):
     """Another import of the same region is running (the job stays queued)."""
 
 
-def submit_job(*, region: Region, data: bytes, file_name: str, as_draft: bool = False,
+def submit_job(*, region: Region, data: bytes, file_name: str, as_draft: bool = False, submit: bool = False,
                create_departments: bool = False, user=None,
                source: str = ImportJob.Source.UPLOAD, idempotency_key: str | None = None,
                keep_file: bool = False) -> tuple[ImportJob, bool]:
@@ -226,7 +250,8 @@ def submit_job(*, region: Region, data: bytes, file_name: str, as_draft: bool = 
     except ImportFileError:
         estimated = 0
     job = ImportJob(region=region, file_name=(file_name or "未命名文件")[-255:], file_sha256=file_digest(data),
-                    file_size=len(data), as_draft=as_draft, create_departments=create_departments, source=source,
+                    file_size=len(data), as_draft=as_draft or submit, submit=submit,
+                    create_departments=create_departments, source=source,
                     requested_by=user if getattr(user, "pk", None) else None,
                     idempotency_key=idempotency_key or None, estimated_rows=min(estimated, 2**31 - 1))
     try:
@@ -264,12 +289,13 @@ def run_job(job: ImportJob, data: bytes | None = None, *, wait_seconds: float = 
     if user is not None and not has_role(user, "item_admin", region_code=job.region.code):
         report = ImportReport(file_name=job.file_name, sha256=job.file_sha256, size=job.file_size,
                               region_code=job.region.code, region_name=job.region.name, as_draft=job.as_draft,
-                              fatal=f"您没有{job.region.name}（{job.region.code}）的事项管理权限，不能向该区划导入事项")
+                              submit=job.submit, fatal=f"您没有{job.region.name}（{job.region.code}）的事项管理权限，不能向该区划导入事项")
         _finish(job, ImportJob.Status.FAILED, result=report.as_dict(), error=report.fatal)
         return report
     try:
         report = import_items(
-            data, job.file_name, job.region, as_draft=job.as_draft, create_departments=job.create_departments, actor=user,
+            data, job.file_name, job.region, as_draft=job.as_draft, submit=job.submit,
+            create_departments=job.create_departments, actor=user,
             allowed_departments=department_scope(user, job.region) if user is not None else None,
             job=job, progress=lambda n: _heartbeat(job, n),
         )

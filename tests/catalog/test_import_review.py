@@ -1,0 +1,204 @@
+"""事项导入 under 双人复核 (ADR 0060): an import does not publish directly; 导入并提交审核 leaves
+versions 待审核 submitted by the importer, another 事项管理员 approves the batch, items failing the
+publication check stay 待审核 with their reasons; with 双人复核 off the direct publish remains."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from tests.catalog.import_fixtures import DEPT, row, write_xlsx
+from zhengwu.catalog.models import ImportJob, ItemVersion, ServiceItem
+from zhengwu.catalog.review_rules import OWN_EDIT_MESSAGE, OWN_SUBMISSION_MESSAGE
+from zhengwu.catalog.services import import_review, imports
+from zhengwu.catalog.services import items as svc
+from zhengwu.core.models import AuditEvent
+from zhengwu.org.models import Role
+
+pytestmark = pytest.mark.django_db
+
+NEW_NAME = "个体工商户登记"
+
+
+@pytest.fixture
+def market(make_department):
+    return make_department(name=DEPT)
+
+
+@pytest.fixture
+def importer(make_staff):
+    return make_staff(Role.ITEM_ADMIN)
+
+
+@pytest.fixture
+def other_admin(make_staff):
+    return make_staff(Role.ITEM_ADMIN)
+
+
+@pytest.fixture
+def food(make_item, market):
+    """A published item with a complete guide (咨询电话, 办理地点 …): the file changes its 承诺时限."""
+    return make_item(name="食品经营许可（新办）", dept=market)
+
+
+@pytest.fixture
+def batch_file(tmp_path):
+    # Row 2 changes the published item (the guide keeps its 咨询电话 and 办理地点); row 3 is a new
+    # item whose guide has neither (the file has no such columns): it cannot be published yet.
+    return write_xlsx(tmp_path / "清单.xlsx", [row(承诺时限=3), row(事项名称=NEW_NAME, 基本编码="", 事项类型="公共服务")])
+
+
+def submit_import(path, region, user):
+    data = path.read_bytes()
+    job, _ = imports.submit_job(region=region, data=data, file_name=path.name, submit=True, user=user)
+    report = imports.run_job(job, data)
+    job.refresh_from_db()
+    return job, report
+
+
+def test_import_cannot_publish_directly_with_four_eyes_on(batch_file, district, market, food):
+    report = imports.import_items(batch_file.read_bytes(), batch_file.name, district)
+    assert report.fatal == imports.PUBLISH_REFUSED and "导入并提交审核" in report.fatal
+    assert not ServiceItem.objects.filter(name=NEW_NAME).exists()
+    assert food.versions.count() == 1
+    # The same through a job: it fails with the message and writes nothing.
+    job, _ = imports.submit_job(region=district, data=batch_file.read_bytes(), file_name="a.xlsx")
+    report = imports.run_job(job, batch_file.read_bytes())
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.FAILED and "双人复核" in job.error
+    assert not ServiceItem.objects.filter(name=NEW_NAME).exists()
+
+
+def test_import_and_submit_leaves_versions_pending_submitted_by_the_importer(batch_file, district, importer, food):
+    job, report = submit_import(batch_file, district, importer)
+    assert (report.created, report.updated, report.failed, report.submit) == (1, 1, 0, True)
+    assert "导入并提交审核" in "\n".join(report.lines())
+
+    food.refresh_from_db()
+    v2 = food.versions.get(number=2)
+    assert (v2.state, v2.submitted_by, v2.edited_by, v2.import_job) == ("pending", importer, importer, job)
+    assert v2.submitted_at is not None and v2.promised_days == 3
+    assert (food.status, food.published_version.number, food.promised_days) == ("published", 1, 5)  # public: v1
+
+    new = ServiceItem.objects.get(name=NEW_NAME)
+    (v1,) = new.versions.all()
+    assert (new.status, new.published_version, v1.state, v1.submitted_by) == ("pending", None, "pending", importer)
+    assert set(import_review.batch_versions(job)) == {v1, v2}
+    (event,) = AuditEvent.objects.filter(action="catalog.items.import")
+    assert event.after["submit"] is True
+
+
+def test_the_importer_cannot_approve_the_batch(batch_file, district, importer, food):
+    job, _ = submit_import(batch_file, district, importer)
+    result = import_review.approve_batch(importer, job)
+    assert not result.published and len(result.refused) == 2
+    assert all(OWN_SUBMISSION_MESSAGE in reasons for _, _, reasons in result.refused)
+    with pytest.raises(ValidationError) as exc:
+        svc.approve_and_publish(importer, food.pk, lock_version=ServiceItem.objects.get(pk=food.pk).lock_version)
+    assert exc.value.code == "self_review"
+    assert ItemVersion.objects.filter(import_job=job, state="pending").count() == 2
+
+
+def test_another_admin_approves_the_batch_and_failing_items_stay_pending(batch_file, district, importer,
+                                                                         other_admin, food):
+    job, _ = submit_import(batch_file, district, importer)
+    result = import_review.approve_batch(other_admin, job)
+
+    assert [(pk, number) for pk, _, number in result.published] == [(food.pk, 2)]
+    food.refresh_from_db()
+    assert (food.published_version.number, food.promised_days, food.published_version.reviewed_by) == \
+        (2, 3, other_admin)
+    assert food.versions.get(number=1).state == "superseded"
+
+    new = ServiceItem.objects.get(name=NEW_NAME)
+    ((pk, name, reasons),) = result.refused
+    assert (pk, name) == (new.pk, NEW_NAME)
+    assert "发布前须填写咨询电话" in reasons
+    assert "发布前须填写办理地点，或在办理形式中选择“网上办理”" in reasons
+    # Not half published: the version, the item and its headline are as before.
+    new.refresh_from_db()
+    assert (new.status, new.published_version) == ("pending", None)
+    assert new.versions.get().state == "pending" and new.versions.get().reviewed_by is None
+    assert list(import_review.batch_versions(job)) == [new.versions.get()]
+
+    (event,) = AuditEvent.objects.filter(action=import_review.AUDIT_ACTION)
+    assert (event.after["published"], event.after["refused"]) == (1, 1)
+    publish = AuditEvent.objects.get(action="catalog.item.publish", object_id=str(food.pk), actor_id=other_admin.pk)
+    assert "self_review" not in publish.after
+
+
+def test_only_the_ticked_items_of_the_batch_are_approved(batch_file, district, importer, other_admin, food):
+    job, _ = submit_import(batch_file, district, importer)
+    result = import_review.approve_batch(other_admin, job, item_ids=[food.pk, 999999])
+    assert [pk for pk, _, _ in result.published] == [food.pk] and not result.refused
+    assert ServiceItem.objects.get(name=NEW_NAME).versions.get().state == "pending"
+
+
+def test_a_reviewer_who_completes_an_item_needs_a_third_person_or_the_importer(
+        batch_file, district, importer, other_admin, food):
+    """The reviewer fills in what is missing: withdraw, edit, submit again. Now the reviewer is
+    submitter and last editor, so the importer (or a third admin) approves; the version has left
+    the batch (it was changed after the import)."""
+    job, _ = submit_import(batch_file, district, importer)
+    new = ServiceItem.objects.get(name=NEW_NAME)
+    svc.withdraw(other_admin, new, lock_version=new.lock_version)
+    new.refresh_from_db()
+    svc.edit_draft(other_admin, new, lock_version=new.lock_version,
+                   data={"consult_phone": "0371-65500004", "locations": "金水区政务服务中心B区", "channels": ["window"]})
+    new.refresh_from_db()
+    svc.submit_for_review(other_admin, new, lock_version=new.lock_version)
+    new.refresh_from_db()
+    assert not import_review.batch_versions(job).filter(service_item=new).exists()
+    with pytest.raises(ValidationError) as exc:
+        svc.approve_and_publish(other_admin, new, lock_version=new.lock_version)
+    assert exc.value.messages == [OWN_SUBMISSION_MESSAGE]
+    version = svc.approve_and_publish(importer, new, lock_version=new.lock_version)
+    assert version.state == "published" and version.reviewed_by == importer
+    assert OWN_EDIT_MESSAGE  # the rule's other half: the last editor may not approve either
+
+
+def test_with_four_eyes_off_the_import_still_publishes_directly(settings, batch_file, district, importer, food):
+    settings.ZHENGWU_CATALOG_FOUR_EYES = False
+    report = imports.import_items(batch_file.read_bytes(), batch_file.name, district, actor=importer)
+    assert not report.fatal and (report.created, report.updated) == (1, 1)
+    food.refresh_from_db()
+    assert (food.published_version.number, food.published_version.reviewed_by, food.promised_days) == (2, importer, 3)
+    new = ServiceItem.objects.get(name=NEW_NAME)
+    assert (new.status, new.published_version.state) == ("published", "published")
+    (event,) = AuditEvent.objects.filter(action="catalog.items.import")
+    assert (event.actor_id, event.after["as_draft"], event.after["submit"]) == (importer.pk, False, False)
+
+
+# -- the command ----------------------------------------------------------------------------------
+def test_command_imports_as_draft_by_default_and_refuses_publish(batch_file, district, importer, food, capsys):
+    with pytest.raises(CommandError) as exc:
+        call_command("import_items", str(batch_file), "--region", "410105", "--publish")
+    assert "不能直接发布" in str(exc.value) and "--submit" in str(exc.value) and "--as-draft" in str(exc.value)
+    with pytest.raises(CommandError) as exc:
+        call_command("import_items", str(batch_file), "--region", "410105", "--submit")
+    assert "--user" in str(exc.value)
+    with pytest.raises(CommandError) as exc:
+        call_command("import_items", str(batch_file), "--region", "410105", "--submit", "--as-draft")
+    assert "只能选一个" in str(exc.value)
+    assert not ServiceItem.objects.filter(name=NEW_NAME).exists()
+
+    call_command("import_items", str(batch_file), "--region", "410105")
+    assert "本次导入为草稿" in capsys.readouterr().err
+    assert ServiceItem.objects.get(name=NEW_NAME).versions.get().state == "draft"
+    assert food.versions.get(number=2).state == "draft"
+
+
+def test_command_submit_records_the_importer(batch_file, district, importer, food, capsys):
+    call_command("import_items", str(batch_file), "--region", "410105", "--submit", "--user", importer.username)
+    assert "导入并提交审核" in capsys.readouterr().out
+    job = ImportJob.objects.get()
+    assert (job.submit, job.source, job.requested_by) == (True, "cli", importer)
+    assert {(v.state, v.submitted_by_id) for v in import_review.batch_versions(job)} == {("pending", importer.pk)}
+
+
+def test_command_without_flags_publishes_when_four_eyes_is_off(settings, batch_file, district, food):
+    settings.ZHENGWU_CATALOG_FOUR_EYES = False
+    call_command("import_items", str(batch_file), "--region", "410105")
+    assert ServiceItem.objects.get(name=NEW_NAME).status == "published"
