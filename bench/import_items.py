@@ -107,6 +107,8 @@ def main() -> None:
     args = parser.parse_args()
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zhengwu.settings")
+    # A bench loader publishes a whole catalogue directly: the import does so only with 双人复核 off (ADR 0060).
+    os.environ["ZHENGWU_CATALOG_FOUR_EYES"] = "0"
     import django
 
     django.setup()

@@ -69,6 +69,8 @@ def main() -> int:
     os.environ["ZHENGWU_DATA_DIR"] = str(data_dir)
     os.environ.pop("DATABASE_URL", None)  # always a fresh SQLite database: the ranking is the same on both
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zhengwu.settings")
+    # A bench loader publishes a whole catalogue directly: the import does so only with 双人复核 off (ADR 0060).
+    os.environ["ZHENGWU_CATALOG_FOUR_EYES"] = "0"
     import django
 
     django.setup()

@@ -15,6 +15,13 @@ from zhengwu.catalog.services import imports
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def direct_publish(settings):
+    """These tests cover the import's mechanics on its direct-publish path, which exists only with
+    双人复核 off (ADR 0060); imports under 双人复核: tests/catalog/test_import_review.py."""
+    settings.ZHENGWU_CATALOG_FOUR_EYES = False
+
+
 @pytest.fixture
 def market(make_department):
     return make_department(name=DEPT)
