@@ -137,7 +137,8 @@ def test_large_files_run_as_a_background_job(tmp_path, admin_client, market, mon
     assert ServiceItem.objects.count() == 5
 
 
-def test_export_and_template_downloads(tmp_path, admin_client, market):
+def test_export_and_template_downloads(tmp_path, admin_client, market, settings):
+    settings.ZHENGWU_CATALOG_FOUR_EYES = False  # the direct-publish import (ADR 0060)
     imports.import_items(write_xlsx(tmp_path / "a.xlsx", [row()]).read_bytes(), "a.xlsx", market.region)
     response = admin_client.get(reverse("catalog:wb_export") + "?region=410105000000")
     assert response.status_code == 200 and response["Content-Type"].startswith("application/vnd.openxmlformats")

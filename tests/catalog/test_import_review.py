@@ -202,3 +202,76 @@ def test_command_without_flags_publishes_when_four_eyes_is_off(settings, batch_f
     settings.ZHENGWU_CATALOG_FOUR_EYES = False
     call_command("import_items", str(batch_file), "--region", "410105")
     assert ServiceItem.objects.get(name=NEW_NAME).status == "published"
+
+
+# -- the pages ------------------------------------------------------------------------------------
+def url(name, *args):
+    from django.urls import reverse
+
+    return reverse(f"catalog:{name}", args=args)
+
+
+def upload(client, path, **extra):
+    with open(path, "rb") as f:
+        return client.post(url("wb_import"), {"file": f, "region": "410105000000", "token": "t1", **extra})
+
+
+def test_import_page_offers_draft_or_submit_and_refuses_publish(client, batch_file, district, importer, food):
+    client.force_login(importer)
+    html = client.get(url("wb_import")).content.decode()
+    assert 'id="id_mode_draft"' in html and 'id="id_mode_submit"' in html and "id_mode_publish" not in html
+    assert "导入并提交审核" in html and 'id="import-four-eyes"' in html
+
+    response = upload(client, batch_file, mode="publish")
+    assert response.status_code == 200 and "导入不能直接发布" in response.content.decode()
+    assert not ImportJob.objects.exists()
+
+    response = upload(client, batch_file, mode="submit")
+    job = ImportJob.objects.get()
+    assert response.url == url("wb_import_job", job.pk) and job.submit and job.requested_by == importer
+    html = client.get(response.url).content.decode()
+    assert 'id="batch-pending"' in html and "本批次待审核 2 项" in html and "您是提交人" in html
+
+
+def test_import_page_still_publishes_when_four_eyes_is_off(settings, client, batch_file, district, importer, food):
+    settings.ZHENGWU_CATALOG_FOUR_EYES = False
+    client.force_login(importer)
+    assert 'id="id_mode_publish"' in client.get(url("wb_import")).content.decode()
+    upload(client, batch_file, mode="publish")
+    assert ServiceItem.objects.get(name=NEW_NAME).status == "published"
+
+
+def test_batch_page_shows_what_is_missing_and_approves_the_batch(client, batch_file, district, importer,
+                                                                 other_admin, food):
+    job, _ = submit_import(batch_file, district, importer)
+    new = ServiceItem.objects.get(name=NEW_NAME)
+
+    client.force_login(importer)
+    html = client.get(url("wb_import_batch", job.pk)).content.decode()
+    assert 'id="batch-own"' in html and 'id="batch-approve-all" disabled' in html
+
+    client.force_login(other_admin)
+    queue = client.get(url("wb_items") + "?stage=pending_review").content.decode()
+    assert 'id="import-batches"' in queue and url("wb_import_batch", job.pk) in queue and "待审核 2 项" in queue
+    html = client.get(url("wb_import_batch", job.pk)).content.decode()
+    assert 'id="batch-total">2<' in html and "发布前须填写咨询电话" in html
+    assert f'value="{food.pk}" id="batch-item-{food.pk}" aria-label="选择 食品经营许可（新办）" checked' in html
+
+    html = client.post(url("wb_import_batch", job.pk), {"scope": "all"}, follow=True).content.decode()
+    assert "已通过并发布 1 项" in html and "1 项未发布，仍为待审核" in html
+    assert 'id="batch-refused"' in html and f"{NEW_NAME}</a>：" in html and "发布前须填写咨询电话" in html
+    assert ServiceItem.objects.get(pk=food.pk).published_version.number == 2
+    assert new.versions.get().state == "pending"
+
+
+def test_review_page_lists_missing_fields_and_leads_to_the_editor(client, batch_file, district, importer,
+                                                                  other_admin, food):
+    submit_import(batch_file, district, importer)
+    new = ServiceItem.objects.get(name=NEW_NAME)
+    client.force_login(other_admin)
+    html = client.get(url("wb_item_review", new.pk)).content.decode()
+    assert 'id="review-missing"' in html and "发布前须填写咨询电话" in html and 'id="review-fix-consult_phone"' in html
+    assert "须由另一位事项管理员（例如导入人）审核通过" in html
+    response = client.post(url("wb_item_withdraw", new.pk), {"lock_version": new.lock_version, "field": "consult_phone"})
+    assert response.url == url("wb_item_edit", new.pk) + "#id_consult_phone"
+    assert new.versions.get().state == "draft"

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from . import views_import as v
+from . import views_import_review as vr
 
 P = "workbench/catalog/import/"
 
@@ -12,4 +13,5 @@ urlpatterns: list = [
     path(f"{P}template/", v.template, name="wb_import_template"),
     path(f"{P}jobs/<int:pk>/", v.import_job, name="wb_import_job"),
     path(f"{P}jobs/<int:pk>/errors.csv", v.import_job_errors, name="wb_import_job_errors"),
+    path(f"{P}jobs/<int:pk>/review/", vr.import_batch, name="wb_import_batch"),
 ]

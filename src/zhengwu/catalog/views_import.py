@@ -28,7 +28,7 @@ from zhengwu.workbench.views import staff_required
 
 from . import importer
 from .models import ImportJob
-from .services import imports
+from .services import import_review, imports
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -59,10 +59,25 @@ def _regions(user) -> list[Region]:
     return sorted(found.values(), key=lambda r: r.code)
 
 
+MODE_DRAFT, MODE_SUBMIT, MODE_PUBLISH = "draft", "submit", "publish"
+
+
+MODES = [(MODE_DRAFT, "导入为草稿：有变化的事项生成草稿，核对补充后逐项提交审核"),
+         (MODE_SUBMIT, "导入并提交审核：有变化的事项生成待审核版本（提交人为您），由另一位事项管理员审核发布，"
+                       "可按本批次批量通过"),
+         (MODE_PUBLISH, "直接发布新版本（本平台已关闭双人复核）")]
+
+
+def import_modes() -> list[tuple[str, str]]:
+    """The modes the page offers: 直接发布 only with 双人复核 off (a posted one is refused by the form)."""
+    return [m for m in MODES if m[0] != MODE_PUBLISH or imports.publish_allowed()]
+
+
 class ImportForm(forms.Form):
     file = forms.FileField(label="实施清单文件", help_text="Excel（.xlsx）或CSV（UTF-8或GBK编码）；第一行为列名")
     region = forms.ChoiceField(label="导入到区划")
-    as_draft = forms.BooleanField(label="有变化的事项生成草稿，审核后再发布（不勾选则直接发布新版本）", required=False)
+    # 双人复核 on (ADR 0060): 导入为草稿 or 导入并提交审核; 直接发布 only with it off.
+    mode = forms.ChoiceField(label="导入方式", required=False, widget=forms.RadioSelect)
     create_departments = forms.BooleanField(
         label="新建机构库中没有的实施主体（批量建库时使用；不勾选则这样的行报错，以免把写错的名称建成部门）", required=False)
     token = forms.CharField(widget=forms.HiddenInput)
@@ -70,6 +85,18 @@ class ImportForm(forms.Form):
     def __init__(self, *args, regions: list[Region], **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["region"].choices = [(r.code, f"{r.name}（{r.code}）") for r in regions]
+        self.fields["mode"].choices = MODES
+
+    def clean_mode(self):
+        """The chosen mode; a form without one (an old page) imports as before: as a draft when
+        its box was ticked, else publishing — which with 双人复核 on becomes a draft."""
+        mode = self.cleaned_data.get("mode") or ""
+        if not mode:
+            publish = imports.publish_allowed() and not self.data.get("as_draft")
+            mode = MODE_PUBLISH if publish else MODE_DRAFT
+        if mode == MODE_PUBLISH and not imports.publish_allowed():
+            raise forms.ValidationError(imports.PUBLISH_REFUSED)
+        return mode
 
     def clean_file(self):
         f = self.cleaned_data["file"]
@@ -98,13 +125,15 @@ def import_page(request):
                 return response
     else:
         default = next((r.code for r in regions if r.code == _home_region()), regions[0].code if regions else None)
-        form = ImportForm(initial={"token": uuid.uuid4().hex, "region": default}, regions=regions)
+        form = ImportForm(initial={"token": uuid.uuid4().hex, "region": default,
+                                   "mode": MODE_PUBLISH if imports.publish_allowed() else MODE_DRAFT},
+                          regions=regions)
     # The page lists the user's recent imports (and, for the region's admins, everyone's).
     jobs = (ImportJob.objects.filter(region__in=regions) if regions else ImportJob.objects.none()).select_related(
         "region", "requested_by")[:20]  # select_related: the table shows region and uploader names
     return render(request, "catalog/import/import.html", {
         "form": form, "jobs": jobs, "columns": importer.COLUMNS, "regions": regions,
-        "sync_limit": imports.SYNC_ROW_LIMIT,
+        "sync_limit": imports.SYNC_ROW_LIMIT, "four_eyes": not imports.publish_allowed(), "modes": import_modes(),
     })
 
 
@@ -128,7 +157,8 @@ def _start_import(request, form: ImportForm):
         return None
     background = estimated > imports.SYNC_ROW_LIMIT
     job, created = imports.submit_job(
-        region=region, data=data, file_name=upload.name, as_draft=form.cleaned_data["as_draft"],
+        region=region, data=data, file_name=upload.name, as_draft=form.cleaned_data["mode"] == MODE_DRAFT,
+        submit=form.cleaned_data["mode"] == MODE_SUBMIT,
         create_departments=form.cleaned_data["create_departments"], user=request.user,
         idempotency_key=f"{request.user.pk}:{form.cleaned_data['token']}", keep_file=background)
     if not created:
@@ -171,8 +201,10 @@ def import_job(request, pk: int):
     percent = None
     if job.status == ImportJob.Status.RUNNING and job.estimated_rows:
         percent = min(99, int(job.progress * 100 / max(job.estimated_rows - 1, 1)))
+    pending = import_review.batch_versions(job).count() if job.submit and job.is_finished else 0
     return render(request, "catalog/import/job.html", {
         "job": job, "report": report, "waiting": waiting, "stalled": stalled, "percent": percent,
+        "pending": pending,
     })
 
 

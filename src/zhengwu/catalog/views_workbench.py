@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -128,10 +128,31 @@ def item_list(request):
                 four_eyes=settings.ZHENGWU_CATALOG_FOUR_EYES)
             r.own_note = review_rules.SHORT_NOTES.get(refusal, "")
     return render(request, "catalog/workbench/item_list.html", {
+        "batches": _import_batches(request.user) if stage == "pending_review" else [],
         "rows": rows, "page": page, "has_next": has_next, "has_prev": page > 1,
         "departments": departments, "statuses": ItemStatus.choices, "types": ItemType.choices, "stages": STAGES,
         "filters": f, "query": _query_without_page(request),
     })
+
+
+def _import_batches(user) -> list:
+    """导入并提交审核 batches with versions still 待审核 in the user's items (ADR 0060): the review
+    queue links each to its page, where the whole batch is approved at once."""
+    if not has_role(user, Role.ITEM_ADMIN):
+        return []
+    from django.db.models import Count
+
+    from .models import ImportJob
+
+    # As services.import_review.batch_versions: a version submitted again after the import is not the batch's.
+    pending = ItemVersion.objects.filter(state=VersionState.PENDING, import_job__isnull=False,
+                                         submitted_at__lte=F("import_job__finished_at"),
+                                         service_item__in=_items_in_scope(user))
+    counts = dict(pending.values_list("import_job").annotate(n=Count("pk")).values_list("import_job", "n"))
+    jobs = ImportJob.objects.filter(pk__in=list(counts)).select_related("requested_by").order_by("-created_at")[:10]
+    for job in jobs:  # select_related: each row names the importer
+        job.pending = counts[job.pk]
+    return list(jobs)
 
 
 @roles_required(*ITEM_ROLES, what="事项管理员、部门管理员")
@@ -244,7 +265,7 @@ def item_material_file(request, pk: int, mid: int):
     return redirect("catalog:wb_item_materials", pk=item.pk)
 
 
-def _action(request, pk: int, call, success: str):
+def _action(request, pk: int, call, success: str, success_url: str | None = None):
     """Run one state-changing service call from a POSTed button; report the outcome."""
     item = _get_item(request, pk)
     form = ActionForm(request.POST)
@@ -259,6 +280,8 @@ def _action(request, pk: int, call, success: str):
                 messages.error(request, message)
     else:
         messages.success(request, success)
+        if success_url:
+            return redirect(success_url)
     return redirect("catalog:wb_item_detail", pk=item.pk)
 
 
@@ -273,8 +296,20 @@ def item_submit(request, pk: int):
 @require_POST
 @roles_required(*ITEM_ROLES, what="事项管理员、部门管理员")
 def item_withdraw(request, pk: int):
+    # 撤回审核并补充 (the review page): straight on to the editor, at the field that is missing.
     return _action(request, pk, lambda item, lock, note: svc.withdraw(request.user, item, lock_version=lock),
-                   "已撤回审核，可以继续修改。")
+                   "已撤回审核，可以继续修改。", success_url=missing_field_url(pk, request.POST.get("field")))
+
+
+def missing_field_url(pk: int, field: str | None) -> str | None:
+    """Where the editor fills in ``field`` (a guide field, or the materials), or None."""
+    from django.urls import reverse
+
+    if field == "materials":
+        return reverse("catalog:wb_item_materials", args=[pk])
+    if field in svc.GUIDE_FIELDS:
+        return f"{reverse('catalog:wb_item_edit', args=[pk])}#id_{field}"
+    return None
 
 
 @require_POST
@@ -329,10 +364,11 @@ def item_review(request, pk: int):
             apply_service_errors(form, exc)
         else:
             return redirect("catalog:wb_item_detail", pk=item.pk)
+    check = svc.publication_check(item, draft)
     return render(request, "catalog/workbench/item_review.html", {
         "item": item, "version": draft, "live": item.published_version, "form": form,
         "diff": svc.version_diff(item.published_version, draft), "materials": list(draft.materials.all()),
-        "check": svc.publication_check(item, draft),
+        "check": check, "missing": [(f, m) for f, ms in check.errors.items() for m in ms],
         "approve_refused": approve_refused, "can_edit": svc.can_edit(request.user, item),
         "four_eyes": settings.ZHENGWU_CATALOG_FOUR_EYES,
     })
