@@ -3,6 +3,10 @@
 Prints the same report as the workbench page: counts (新增/更新/无变化/失败), departments
 created (only with ``--create-departments``; otherwise an unknown 实施主体 fails its row), and every bad row with its row number, column and reason. The layout of the file is
 documented in docs/catalog-import.md.
+
+双人复核 on (the default, ADR 0060): the import makes drafts (``--as-draft``, the default) or
+versions 待审核 submitted by ``--user`` (``--submit``); ``--publish`` is refused. With it off
+(``ZHENGWU_CATALOG_FOUR_EYES=0``) no flag (or ``--publish``) publishes directly, as before.
 """
 
 from __future__ import annotations
