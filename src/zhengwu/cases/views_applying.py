@@ -35,6 +35,7 @@ from .models import BundleCase, Case, CaseMaterial, PendingMaterial, SupplementN
 from .rules import State
 from .services import applying, approval, delivery
 from .services import bundles as bundle_services
+from . import views_bundle_files as bundle_files
 from . import views_commitment as commitment_page
 from .views_applicant import (ACCEPT_FILES, WITHDRAWABLE, decorate, my_case, my_cases, render_page, require_applicant,
                               with_needs)
@@ -512,7 +513,8 @@ def _bundle_licences(pool, selected: set[int], applicant) -> None:
         entry.licence_reason = offer.reason if offer is not None else ""
 
 
-def _bundle_page(request, plan, applicant, *, key, data=None, errors=None, raw=None, chosen=None, status=200):
+def _bundle_page(request, plan, applicant, *, key, token="", data=None, errors=None, raw=None, chosen=None,
+                 status=200):
     errors = errors or {}
     prefilled = forms_schema.prefill(plan.schema, applicant)
     source = request.POST if request.method == "POST" else request.GET
@@ -521,6 +523,7 @@ def _bundle_page(request, plan, applicant, *, key, data=None, errors=None, raw=N
     source = data_source_label(applicant)
     return render_page(request, "cases/applicant/bundle_apply.html", {
         **ctx, "plan": plan, "bundle": plan.bundle, "applicant": applicant, "key": key,
+        **bundle_files.page_context(request, token or bundle_files.token_of(request), plan, applicant, ctx["pool"]),
         "action_url": reverse("cases:bundle_apply", args=[plan.bundle.pk]),
         "fields": formrender.fields(plan.schema, data if data is not None else prefilled, errors, raw,
                                     readonly_keys=set(prefilled), required_keys=plan.required_keys,
@@ -554,29 +557,14 @@ def bundle_apply(request, bundle_id: int):
     if done is not None:
         messages.info(request, "该申请已经提交，请勿重复提交。")
         return redirect("cases:bundle_case", done.pk)
-    chosen = [x for x in request.POST.getlist("optional_items") if x.isdigit()]
-    data, errors, raw = formrender.parse(plan.schema, request.POST, fixed=forms_schema.prefill(plan.schema, applicant))
-    files = {e.key: request.FILES[e.key] for e in plan.pool if request.FILES.get(e.key)}
-    if not errors:
-        try:
-            bc = bundle_services.apply_bundle(request.user, plan.bundle, form_data=data, files=files,
-                                              optional_items=chosen, idempotency_key=key, answers=request.POST)
-        except ValidationError as exc:
-            errors = exc.message_dict if hasattr(exc, "error_dict") else {"items": exc.messages}
-        else:
-            messages.success(request, f"“{plan.bundle.name}”已提交，一件事编号 {bc.number}。")
-            return redirect("cases:bundle_case", bc.pk)
-    else:
-        answers, unanswered = bundle_services.scenarios.parse_answers(plan.questions, request.POST)
-        selected = plan.selected_ids(chosen, answers)
-        for k, msgs in {**unanswered, **bundle_services.check(plan, data, files, selected,
-                                                               plan.waived(answers, selected),
-                                                               applicant=applicant)}.items():
-            errors.setdefault(k, msgs)
-    if files:
-        messages.warning(request, "申请未提交，所选文件没有保存，请改正后重新选择文件。")
-    return _bundle_page(request, plan, applicant, key=key, data=data, errors=errors, raw=raw,
-                        chosen={int(x) for x in chosen}, status=400)
+    posted = bundle_files.submit(request, plan, applicant, lambda data, files, chosen: bundle_services.apply_bundle(
+        request.user, plan.bundle, form_data=data, files=files, optional_items=chosen, idempotency_key=key,
+        answers=request.POST))  # the files chosen are kept across refused rounds
+    if posted.done is not None:
+        messages.success(request, f"“{plan.bundle.name}”已提交，一件事编号 {posted.done.number}。")
+        return redirect("cases:bundle_case", posted.done.pk)
+    return _bundle_page(request, plan, applicant, key=key, token=posted.token, data=posted.data, errors=posted.errors,
+                        raw=posted.raw, chosen={int(x) for x in posted.chosen}, status=400)
 
 
 @login_required

@@ -21,6 +21,7 @@ from zhengwu.org.models import Role
 from zhengwu.workbench.views import roles_required
 
 from . import formrender, forms_schema, rules
+from . import views_bundle_files as bundle_files
 from .models import BundleCase
 from .services import applying
 from .services import bundles as bundle_services
@@ -43,7 +44,7 @@ def bundles_for(applicant: Applicant, user=None):
     return qs.order_by("name").only("pk", "name")
 
 
-def _page(request, plan, applicant, *, key, data=None, errors=None, raw=None, chosen=None, status=200):
+def _page(request, plan, applicant, *, key, token="", data=None, errors=None, raw=None, chosen=None, status=200):
     errors = errors or {}
     source = request.POST if request.method == "POST" else request.GET
     ctx = bundle_context(plan, source, chosen=chosen, errors=errors, applicant=applicant)
@@ -51,6 +52,7 @@ def _page(request, plan, applicant, *, key, data=None, errors=None, raw=None, ch
     known = set(plan.schema.get("properties") or {}) | {e.key for e in plan.pool}
     return render(request, "cases/staff/file_bundle.html", {
         **ctx, "plan": plan, "bundle": plan.bundle, "applicant": applicant, "key": key,
+        **bundle_files.page_context(request, token or bundle_files.token_of(request), plan, applicant, ctx["pool"]),
         "action_url": reverse("cases:staff_file_bundle", args=[plan.bundle.pk]),
         "back_url": reverse("cases:staff_file"),
         "scenario_carry": [("applicant", applicant.pk)],
@@ -101,31 +103,21 @@ def file_bundle(request, bundle_id: int):
     if done is not None:
         messages.info(request, "该申请已经提交，请勿重复提交。")
         return redirect("cases:staff_case", pk=done.cases.order_by("pk").first().pk)
-    chosen = [x for x in request.POST.getlist("optional_items") if x.isdigit()]
-    data, errors, raw = formrender.parse(plan.schema, request.POST, fixed=forms_schema.prefill(plan.schema, applicant))
-    files = {e.key: request.FILES[e.key] for e in plan.pool if request.FILES.get(e.key)}
-    if not errors:
+
+    def apply(data, files, chosen):
         try:
-            bc = bundle_services.apply_bundle(request.user, plan.bundle, form_data=data, files=files,
-                                              optional_items=chosen, idempotency_key=f"w{key}",
-                                              answers=request.POST, applicant=applicant)
+            return bundle_services.apply_bundle(request.user, plan.bundle, form_data=data, files=files,
+                                                optional_items=chosen, idempotency_key=f"w{key}",
+                                                answers=request.POST, applicant=applicant)
         except PermissionDenied as exc:
-            errors = {"items": [str(exc) or "无权代录该一件事"]}
-        except ValidationError as exc:
-            errors = exc.message_dict if hasattr(exc, "error_dict") else {"items": exc.messages}
-        else:
-            first = bc.cases.order_by("pk").first()
-            messages.success(request, f"“{plan.bundle.name}”已为{applicant.name}提交，一件事编号 {bc.number}，"
-                                      f"共{bc.cases.count()}个办件。")
-            return redirect("cases:staff_case", pk=first.pk)
-    else:
-        answers, unanswered = bundle_services.scenarios.parse_answers(plan.questions, request.POST)
-        selected = plan.selected_ids(chosen, answers)
-        for k, msgs in {**unanswered, **bundle_services.check(plan, data, files, selected,
-                                                               plan.waived(answers, selected),
-                                                               applicant=applicant)}.items():
-            errors.setdefault(k, msgs)
-    if files:
-        messages.warning(request, "申请未提交，所选文件没有保存，请改正后重新选择文件。")
-    return _page(request, plan, applicant, key=key, data=data, errors=errors, raw=raw,
-                 chosen={int(x) for x in chosen}, status=400)
+            raise ValidationError({"items": [str(exc) or "无权代录该一件事"]}) from None
+
+    posted = bundle_files.submit(request, plan, applicant, apply)  # files kept across refused rounds
+    if posted.done is not None:
+        bc = posted.done
+        first = bc.cases.order_by("pk").first()
+        messages.success(request, f"“{plan.bundle.name}”已为{applicant.name}提交，一件事编号 {bc.number}，"
+                                  f"共{bc.cases.count()}个办件。")
+        return redirect("cases:staff_case", pk=first.pk)
+    return _page(request, plan, applicant, key=key, token=posted.token, data=posted.data, errors=posted.errors,
+                 raw=posted.raw, chosen={int(x) for x in posted.chosen}, status=400)
