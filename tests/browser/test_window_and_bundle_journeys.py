@@ -6,7 +6,7 @@
 - a citizen applies choosing 邮寄送达 (the address box appears only then); the clerk's 登记送达
   starts from that choice, and switching to 电子送达 hides the courier fields;
 - a citizen answers the 情形 questions of 开办餐饮店一件事 and is not asked for the 营业执照 an item
-  of the same application issues.
+  of the same application issues; a file chosen in a refused round is kept for the next one.
 """
 
 import re
@@ -175,11 +175,20 @@ def test_citizen_answers_the_questions_and_is_not_asked_for_the_licence(live_ser
     assert page.locator("[data-item='企业设立登记']").get_attribute("data-selected") == "no"
     licence_box = page.locator("[data-material='营业执照']")
     assert licence_box.get_attribute("data-waived") == "yes" and "无需提交" in licence_box.inner_text()
-    for name in ("个体工商户登记申请书", "食品经营许可申请书"):
-        page.locator(f"[data-material='{name}'] input[type=file]").set_input_files(
-            {"name": f"{name}.pdf", "mimeType": "application/pdf", "buffer": PDF})
+    # One material forgotten: the round is refused, the file chosen is kept (no need to choose it again).
+    page.locator("[data-material='个体工商户登记申请书'] input[type=file]").set_input_files(
+        {"name": "个体工商户登记申请书.pdf", "mimeType": "application/pdf", "buffer": PDF})
+    _submit(page, "#btn-submit")
+    assert "“食品经营许可申请书”是必要材料，请上传" in page.content() and not BundleCase.objects.exists()
+    assert page.locator("#bundle-kept").is_visible()
+    kept = page.locator("[data-material='个体工商户登记申请书'] .zw-staged")
+    assert "已上传：个体工商户登记申请书.pdf" in kept.inner_text() and kept.get_by_label("移除").count() == 1
+    page.locator("[data-material='食品经营许可申请书'] input[type=file]").set_input_files(
+        {"name": "食品经营许可申请书.pdf", "mimeType": "application/pdf", "buffer": PDF})
     _submit(page, "#btn-submit")
     bc = BundleCase.objects.get()
     assert sorted(c.service_item.name for c in bc.cases.all()) == ["个体工商户设立登记", "食品经营许可证核发"]
+    assert sorted(bc.cases.values_list("materials__original_name", flat=True)) == [
+        "个体工商户登记申请书.pdf", "食品经营许可申请书.pdf"]  # each once, in its case
     assert re.search(bc.number, page.content())
     _no_csp(page)
