@@ -298,3 +298,23 @@ def test_item_list_query_count_does_not_grow_with_rows(admin_client, make_item, 
         make_item(name=f"事项{n}")
     with django_assert_max_num_queries(len(few.captured_queries)):
         admin_client.get(url("wb_items"))
+
+
+def test_instant_items_say_jiban_not_zero_days_in_the_list_and_the_bundle(admin_client, make_item, district):
+    """承诺时限 worded as everywhere else (cases.rules.promised_limit): an 即办件 is never "0个工作日"."""
+    import re
+
+    from zhengwu.catalog.models import BundleItem
+
+    instant = make_item(name="户籍证明出具", case_type="instant", promised_days=0)
+    committed = make_item(name="食品经营许可", promised_days=5)
+    table = admin_client.get(url("wb_items")).content.decode()
+    rows = {name: row for row, name in re.findall(r'(<tr>\s*<td><a href="[^"]*">([^<]+)</a>.*?</tr>)', table, re.S)}
+    assert "/ 即办件</td>" in rows["户籍证明出具"] and "0 个工作日" not in rows["户籍证明出具"]
+    assert "/ 5个工作日</td>" in rows["食品经营许可"]
+    bundle = Bundle.objects.create(region=district, name="开具证明一件事", target="both")
+    BundleItem.objects.create(bundle=bundle, service_item=instant, seq=1)
+    BundleItem.objects.create(bundle=bundle, service_item=committed, seq=2)
+    detail = admin_client.get(url("wb_bundle_detail", bundle.pk)).content.decode()
+    items = detail[detail.index('id="bundle-items"'):detail.index("</ol>", detail.index('id="bundle-items"'))]
+    assert "即办件" in items and "承诺5个工作日" in items and "0个工作日" not in items

@@ -16,6 +16,7 @@ from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from zhengwu.cases.rules import promised_limit  # the one wording of 承诺时限 (pure rules)
 from zhengwu.org.models import Role
 from zhengwu.org.permissions import has_role, scope, staff_departments
 from zhengwu.workbench.views import roles_required
@@ -116,6 +117,7 @@ def item_list(request):
         "submitted_by__username")}
     state_labels = dict(VersionState.choices)
     for r in rows:
+        r.promised_text = promised_limit(r.promised_days)  # 即办件, never "0个工作日"
         ov = open_versions.get(r.pk)
         r.open_label = f"第{ov['number']}版{state_labels[ov['state']]}" if ov else ""
         r.open_state = ov["state"] if ov else ""
@@ -478,6 +480,8 @@ def bundle_new(request):
 def bundle_detail(request, pk: int):
     bundle = _get_bundle(request, pk)
     overview = bundle_svc.bundle_overview(bundle)
+    for e in overview.entries:
+        e.promised_text = promised_limit(e.service_item.promised_days)  # 即办件, never "0个工作日"
     # 情形引导 (edited on its own page, views_workbench_questions): each option with the items it selects and skips.
     questions = bundle.questions.order_by("seq", "pk").prefetch_related(
         "options__select_items", "options__skip_items")
