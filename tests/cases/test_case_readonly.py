@@ -106,3 +106,17 @@ def test_every_case_of_the_leaders_drill_down_opens(login, leader, concluded_cas
     assert links == [case_url(concluded_case)]
     for link in links:
         assert client.get(link).status_code == 200, link
+
+
+def received_row(html: str) -> str:
+    return re.search(r'id="case-received">(.*?)</dd>', html, re.S).group(1)
+
+
+def test_the_received_row_prints_nothing_stray_after_the_acceptance_deadline(login, leader, window_staff,
+                                                                              accepted_case):
+    """Once accepted there is no time left to show for 受理期限: the row ends with the date, on the
+    read-only page as on the handler's page (one fragment, case_info.html)."""
+    due = f"受理期限 {accepted_case.acceptance_due:%Y-%m-%d}"
+    for user in (leader, window_staff):
+        row = received_row(login(user).get(case_url(accepted_case)).content.decode())
+        assert row.strip().endswith(due) and "—" not in row, row
