@@ -207,13 +207,28 @@ def _token(page) -> str:
     return found.group(1) if found else ""
 
 
-def _staged_files():
+def _all_staged_files() -> set:
     from pathlib import Path
 
     from django.conf import settings
 
     root = Path(settings.MEDIA_ROOT) / "cases" / "staged"
-    return [p for p in root.rglob("*") if p.is_file()] if root.exists() else []
+    return {p for p in root.rglob("*") if p.is_file()} if root.exists() else set()
+
+
+@pytest.fixture(autouse=True)
+def _staged_before():
+    """The staged files other tests of this worker left (MEDIA_ROOT is the worker's): not counted."""
+    global _LEFT_BEFORE
+    _LEFT_BEFORE = _all_staged_files()
+    yield
+
+
+_LEFT_BEFORE: set = set()
+
+
+def _staged_files():
+    return sorted(_all_staged_files() - _LEFT_BEFORE)
 
 
 def test_files_chosen_survive_a_round_with_errors(staff_client, window_staff, citizen, item, pdf):
