@@ -486,6 +486,11 @@ ZHENGWU_PAYMENT_PROVIDERS = {
              "secret_env": "ZHENGWU_PAY_BANK_SECRET"},
 }
 
+# 设立登记 准予: where a new 市场主体's 统一社会信用代码 comes from (zhengwu.licenses.uscc_assign). The
+# default assigns the 主体标识码 from the platform's own counter; another source (the province's
+# 市场主体登记 system) is a class with assign(entity) -> str named here by its dotted path.
+ZHENGWU_USCC_ASSIGNER = os.environ.get("ZHENGWU_USCC_ASSIGNER", "") or "zhengwu.licenses.uscc_assign.LocalSequenceAssigner"
+
 # --- Backups, retention, upgrades (docs/backup.md, docs/upgrade.md) ----------------------------------
 # Where pg_dump/pg_restore are (empty: the newest /usr/lib/postgresql/*/bin, else PATH).
 ZHENGWU_PG_BIN_DIR = os.environ.get("ZHENGWU_PG_BIN_DIR", "")

@@ -69,6 +69,10 @@ class Licence(models.Model):
     holder_id_number = EncryptedField("持证人身份证号", kind="id_number", index=True)
     holder_id_number_index = BlindIndexField()
     holder_uscc = models.CharField("持证单位统一社会信用代码", max_length=18, blank=True, db_index=True)
+    # 申请设立人: the applicant whose 设立登记 brought the holder (a new 个体工商户 or enterprise) into being —
+    # its 经营者 or 投资人; they see the entity's licence, every later version of it, in 我的证照.
+    registrant = models.ForeignKey("accounts.Applicant", verbose_name="申请设立人", null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
     issuer = models.ForeignKey("org.Department", verbose_name="颁发部门", on_delete=models.PROTECT,
                                related_name="licences")
     case = models.ForeignKey("cases.Case", verbose_name="办件", null=True, blank=True, on_delete=models.PROTECT,
