@@ -113,6 +113,7 @@ def test_business_licence_face_carries_the_registered_type_capital_and_place(dem
             "registered_capital": 50, "legal_representative": "王小吃", "shop_address": SHOP,
             "business_scope": "餐饮服务", "shareholders": 1}
     _lic, face = _face(_conclude(company, _item("企业设立登记"), form, make_staff))
+    assert face["名称"] == "郑州老王餐饮管理有限公司"  # the new company's, not the applicant's
     assert face["类型"] == "自然人独资有限责任公司" and face["注册资本（万元）"] == "50"
     assert face["法定代表人"] == "王小吃" and face["住所（经营场所）"] == SHOP and face["经营范围"] == "餐饮服务"
 
@@ -154,3 +155,87 @@ def test_a_renewal_or_change_keeps_the_face_the_first_licence_carried(demo, make
     assert second.previous == first and second.version == 2 and first.status == "superseded"
     assert face["经营场所"] == SHOP and face["主体业态"] == "餐饮服务经营者" and face["经营项目"] == "热食类食品制售"
     assert face["签发日期"] == second.issued_on.isoformat() and face["投诉举报电话"] == "12315"
+
+
+# -- 设立登记: the licence of the new entity, with the 统一社会信用代码 assigned on 准予 ------------------
+SOLE_TRADER_FORM = {"applicant_name": "王小吃", "trade_name": "金水区老王小吃店", "organisation": "个人经营",
+                    "shop_address": SHOP, "business_scope": "餐饮服务；食品销售", "capital": 5}
+
+
+def test_sole_trader_registration_by_a_citizen_issues_the_new_sole_traders_licence(demo, make_citizen, make_staff,
+                                                                                   client, tmp_path):
+    """A citizen registers a new 个体工商户: on 准予 the 营业执照 is issued to the 个体工商户 (its name from
+    the form, a 统一社会信用代码 assigned now: 9 工商, 2 个体工商户, the deciding department's 区划), and the
+    citizen, its 经营者, finds it in 我的证照."""
+    from django.urls import reverse
+    from stdnum.cn import uscc as std_uscc
+
+    from zhengwu.cases.models import CaseResult
+    from zhengwu.core.identifiers import org_code_check_char
+
+    citizen = make_citizen(name="王小吃")
+    case = _conclude(citizen, _item("个体工商户设立登记"), SOLE_TRADER_FORM, make_staff)
+    lic, face = _face(case)
+    code = face["统一社会信用代码"]
+    assert lic.type.name == "营业执照" and face["名称"] == "金水区老王小吃店"
+    assert std_uscc.is_valid(code) and code[:2] == "92" and code[2:8] == case.department.region.code[:6]
+    assert code[16] == org_code_check_char(code[8:16])
+    assert (lic.holder_kind, lic.holder_name, lic.holder_uscc) == ("legal", "金水区老王小吃店", code)
+    assert lic.registrant_id == citizen.applicant.pk
+    assert face["类型"] == "个体工商户" and face["组成形式"] == "个人经营" and face["住所（经营场所）"] == SHOP
+    assert CaseResult.objects.get(case=case).licence_payload["entity"] == {
+        "name": "金水区老王小吃店", "uscc": code, "category": "2", "assigned": True}
+    client.force_login(citizen)
+    page = client.get(reverse("licenses:my_licences")).content.decode()
+    assert lic.number in page and "金水区老王小吃店" in page and code in page
+    detail = client.get(reverse("licenses:my_licence", args=[lic.pk]))
+    assert detail.status_code == 200 and code in detail.content.decode()
+    case_page = client.get(reverse("cases:my_case", args=[case.pk])).content.decode()
+    assert reverse("licenses:my_licence", args=[lic.pk]) in case_page
+    if shutil.which("pdftotext"):
+        text = _pdf_text(lic, tmp_path)
+        assert "金水区老王小吃店" in text and code in text
+
+
+def test_a_sole_trader_without_a_name_is_named_by_its_operator(demo, make_citizen, make_staff):
+    citizen = make_citizen(name="王小吃")
+    lic, face = _face(_conclude(citizen, _item("个体工商户设立登记"), {**SOLE_TRADER_FORM, "trade_name": ""},
+                                make_staff))
+    assert face["名称"] == "王小吃" and lic.holder_kind == "legal" and lic.holder_uscc[:2] == "92"
+
+
+def test_company_registration_prints_the_new_company_not_the_applicant(demo, make_staff, client):
+    """企业设立登记: the face's 名称 is the 企业名称 of the form, the holder the new company with its own
+    code; the applicant (here an enterprise account, its 投资人) keeps its code and sees the licence."""
+    from django.urls import reverse
+    from stdnum.cn import uscc as std_uscc
+
+    from zhengwu.accounts.services import register_legal
+    from zhengwu.core.identifiers import make_id_number, make_uscc
+
+    founder_code = make_uscc("9", "1", "410105", "MA9XKT7Q")
+    founder = register_legal(name="金水示范餐饮有限公司", uscc=founder_code, legal_rep_name="刘企业",
+                             legal_rep_id_number=make_id_number("41010519850612234"),
+                             phone="13803710002", password="Zw@test-2026x", password2="Zw@test-2026x")
+    form = {"company_name": "郑州老王餐饮管理有限公司", "company_type": "自然人独资有限责任公司",
+            "registered_capital": 50, "legal_representative": "王小吃", "shop_address": SHOP,
+            "business_scope": "餐饮服务", "shareholders": 1}
+    lic, face = _face(_conclude(founder, _item("企业设立登记"), form, make_staff))
+    assert face["名称"] == "郑州老王餐饮管理有限公司" and lic.holder_name == "郑州老王餐饮管理有限公司"
+    code = face["统一社会信用代码"]
+    assert code != founder_code and std_uscc.is_valid(code) and code[:8] == "91410105" and lic.holder_uscc == code
+    client.force_login(founder)
+    assert lic.number in client.get(reverse("licenses:my_licences")).content.decode()
+
+
+def test_a_change_of_an_existing_enterprise_keeps_its_code(demo, make_staff):
+    from zhengwu.accounts.services import register_legal
+    from zhengwu.core.identifiers import make_id_number, make_uscc
+
+    own = make_uscc("9", "1", "410105", "MA9XKT7Q")
+    company = register_legal(name="金水示范餐饮有限公司", uscc=own, legal_rep_name="刘企业",
+                             legal_rep_id_number=make_id_number("41010519850612234"),
+                             phone="13803710002", password="Zw@test-2026x", password2="Zw@test-2026x")
+    lic, face = _face(_conclude(company, _item("企业变更登记"), {}, make_staff))
+    assert lic.holder_uscc == own and face["统一社会信用代码"] == own and face["名称"] == "金水示范餐饮有限公司"
+    assert lic.registrant_id is None

@@ -1,7 +1,9 @@
 """我的证照 and 亮证 (services and scoped reads for the holder's side).
 
 - :func:`holder_licences` — the licences of the logged-in applicant: a person's by the blind
-  index of their 身份证号, an enterprise's by its 统一社会信用代码. The one place this is scoped.
+  index of their 身份证号, an enterprise's by its 统一社会信用代码, and those of the entities whose
+  设立登记 they applied for (``registrant``: a new 个体工商户's 营业执照 is held by the 个体工商户, its
+  经营者 sees it). The one place this is scoped.
 - :func:`create_show` — 亮证: a single-use code valid for :data:`SHOW_SECONDS`; only its SHA-256
   is stored (:class:`~zhengwu.licenses.models.LicenceShow`), the clear code is shown once.
 - :func:`use_show` — a clerk types or scans the code: the licence's face once, logged (who, when).
@@ -18,6 +20,7 @@ import secrets
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 
@@ -38,19 +41,41 @@ class ShowRefused(Exception):
 
 
 # -- scoped reads -----------------------------------------------------------------------------------
+def _applicant_of(user):
+    return getattr(user, "applicant", None) if getattr(user, "is_authenticated", False) else None
+
+
 def holder_licences(user):
-    """Every licence (all versions) whose holder is this user's applicant; none for staff."""
-    applicant = getattr(user, "applicant", None) if getattr(user, "is_authenticated", False) else None
+    """Every licence (all versions) whose holder is this user's applicant, or whose holder's
+    设立登记 the applicant applied for (``registrant``); none for staff."""
+    applicant = _applicant_of(user)
     if applicant is None:
         return Licence.objects.none()
-    qs = Licence.objects.select_related("type", "issuer")
+    q = Q(registrant=applicant)
+    if applicant.kind == HolderKind.LEGAL and applicant.uscc:
+        q |= Q(holder_kind=HolderKind.LEGAL, holder_uscc=applicant.uscc)
+    elif applicant.kind != HolderKind.LEGAL and applicant.id_number_index:
+        q |= Q(holder_kind=HolderKind.PERSON, holder_id_number_index=applicant.id_number_index)
+    return Licence.objects.select_related("type", "issuer").filter(q)
+
+
+def held_by(lic: Licence, applicant) -> bool:
+    """The rule of :func:`holder_licences` for one licence already read."""
+    if applicant is None:
+        return False
+    if lic.registrant_id is not None and lic.registrant_id == applicant.pk:
+        return True
     if applicant.kind == HolderKind.LEGAL:
-        if not applicant.uscc:
-            return Licence.objects.none()
-        return qs.filter(holder_kind=HolderKind.LEGAL, holder_uscc=applicant.uscc)
-    if not applicant.id_number_index:
-        return Licence.objects.none()
-    return qs.filter(holder_kind=HolderKind.PERSON, holder_id_number_index=applicant.id_number_index)
+        return lic.holder_kind == HolderKind.LEGAL and bool(applicant.uscc) and lic.holder_uscc == applicant.uscc
+    return (lic.holder_kind == HolderKind.PERSON and bool(applicant.id_number_index)
+            and lic.holder_id_number_index == applicant.id_number_index)
+
+
+def for_entity(lic: Licence, applicant) -> bool:
+    """The licence is held by an entity the applicant registered, not by the applicant itself
+    (我的证照 then names the holder)."""
+    return (applicant is not None and lic.registrant_id == applicant.pk and lic.holder_kind == HolderKind.LEGAL
+            and lic.holder_uscc != (applicant.uscc or ""))
 
 
 def holder_licence(user, pk: int) -> Licence:
@@ -64,15 +89,9 @@ def issued_in_case(user, case_id: int) -> list[Licence]:
     """The licences a case issued (every version it made), for the applicant's case page: each with
     ``mine`` (``user`` holds it, so 我的证照 opens it; not for a 代办人) and ``status_text``."""
     rows = list(Licence.objects.filter(case_id=case_id).select_related("type").order_by("pk"))
-    applicant = getattr(user, "applicant", None) if getattr(user, "is_authenticated", False) else None
+    applicant = _applicant_of(user)
     for lic in rows:  # the rule of holder_licences, on the rows already read
-        if applicant is None:
-            lic.mine = False
-        elif applicant.kind == HolderKind.LEGAL:
-            lic.mine = lic.holder_kind == HolderKind.LEGAL and bool(applicant.uscc) and lic.holder_uscc == applicant.uscc
-        else:
-            lic.mine = (lic.holder_kind == HolderKind.PERSON and bool(applicant.id_number_index)
-                        and lic.holder_id_number_index == applicant.id_number_index)
+        lic.mine = held_by(lic, applicant)
         lic.status_text = status_label(status_of(lic))
     return rows
 

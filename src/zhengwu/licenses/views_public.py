@@ -66,6 +66,7 @@ def my_licences(request):
     _applicant_only(request)
     rows = list(showing.holder_licences(request.user).order_by("-issued_on", "-pk")[:200])
     for lic in rows:
+        lic.for_entity = showing.for_entity(lic, request.user.applicant)
         lic.effective = showing.status_of(lic)
         lic.effective_label = verification.status_label(lic.effective)
     return render(request, "licenses/public/my_licences.html", {"rows": rows})

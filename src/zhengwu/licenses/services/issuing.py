@@ -12,6 +12,12 @@ face. Any failure raises and rolls back the conclusion with it.
 A second 准予 for the same holder and type (a 变更 or 延续 case) issues version + 1 of the same
 licence, linked by ``previous``, its face data kept where the case gives no new value; the old one
 becomes 已变更.
+
+A 设立登记 (:mod:`..entity_rules`) registers a new entity: its licence (a 法人 type such as the 营业执照)
+is held by that entity — named by the form's entity-name field (企业名称, 个体工商户名称（字号）) and
+carrying the 统一社会信用代码 the case gives, else the one assigned now (:mod:`..uscc_assign`) — and the
+applicant is its ``registrant`` (申请设立人), who sees it in 我的证照. The code and name are recorded on
+the case's result (``licence_payload["entity"]``) and in the audit log.
 """
 
 from __future__ import annotations
@@ -28,12 +34,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from zhengwu.core import audit
-from zhengwu.core.identifiers import make_license_identifier
+from zhengwu.core.identifiers import make_license_identifier, uscc_problem
 from zhengwu.core.transitions import actor_name
 from zhengwu.org.models import Role
 from zhengwu.org.permissions import has_role
 
-from .. import documents, rules, sealing
+from .. import documents, entity_rules, rules, sealing, uscc_assign
 from ..models import Licence, LicenceEvent, LicenceType
 from ..models.licences import HolderKind
 from . import StaleLicence
@@ -101,7 +107,7 @@ def _refuse_no_uscc(issuer) -> None:
 
 def _issue(user, licence_type: LicenceType, issuer, holder: dict, data: dict, *, case=None,
            previous: Licence | None = None, issued_on: dt.date | None = None,
-           signatory: str | None = None) -> Licence:
+           signatory: str | None = None, registrant=None) -> Licence:
     """Write one licence (a new one, or the next version of ``previous``): identifier, PDF,
     seal, signature, event and audit. Inside the caller's transaction. ``signatory``: the 签发人,
     put on the face's 签发人 field (None: as ``data`` states it, e.g. a licence imported)."""
@@ -122,7 +128,9 @@ def _issue(user, licence_type: LicenceType, issuer, holder: dict, data: dict, *,
         identifier=f"pending:{uuid.uuid4().hex}", number="", serial="", type=licence_type, version=version,
         previous=previous, holder_kind=holder["kind"], holder_name=holder["name"],
         holder_id_number=holder["id_number"], holder_uscc=holder["uscc"], issuer=issuer, case=case,
-        signatory=signatory[:100], data=json.dumps(data, ensure_ascii=False, sort_keys=True), issued_on=issued_on, valid_from=issued_on,
+        signatory=signatory[:100],
+        registrant=registrant if registrant is not None else getattr(previous, "registrant", None),
+        data=json.dumps(data, ensure_ascii=False, sort_keys=True), issued_on=issued_on, valid_from=issued_on,
         valid_until=until, status=rules.Status.VALID,
     )
     licence.save()  # the row's id is the serial's sequence: unique without a counter to queue on
@@ -183,6 +191,37 @@ def _current_for(licence_type: LicenceType, holder: dict) -> Licence | None:
     return qs.order_by("-version", "-pk").first()
 
 
+def _new_entity(case, licence_type: LicenceType, issuer) -> tuple[dict, dict] | None:
+    """For a 设立登记 issuing a 法人 licence: (the new entity as holder, the face values it decides);
+    None for any other case (the holder is then the applicant)."""
+    version = case.item_version
+    if licence_type.holder_kind != HolderKind.LEGAL or not entity_rules.is_establishment(version.name):
+        return None
+    form = case.form_data or {}
+    category = entity_rules.category_for(version.name)
+    name = entity_rules.entity_name(form)
+    if not name and category == entity_rules.SOLE_TRADER:
+        name = case.applicant.name  # a 个体工商户 may use no name (字号): its 经营者 names it
+    if not name:
+        raise ValidationError(f"申请表未填写新设立{entity_rules.CATEGORY_LABELS[category]}的名称（如“企业名称”），"
+                              f"无法颁发“{licence_type.name}”：请退回申请人补正后再办结")
+    # A code the case already carries for the entity (not the applicant's own, which a form may
+    # prefill) is kept; otherwise the registration assigns one now.
+    carried = str(form.get("uscc") or "").strip().upper()
+    if carried and carried != (case.applicant.uscc or ""):
+        problem = uscc_problem(carried)
+        if problem:
+            raise ValidationError(f"申请表中新设立主体的统一社会信用代码“{carried}”不正确：{problem}")
+        code = carried
+    else:
+        code = uscc_assign.assign(uscc_assign.NewEntity(name=name, category=category, region_code=issuer.region.code,
+                                                        case_number=case.number or ""))
+    holder = {"kind": HolderKind.LEGAL, "name": name[:100], "uscc": code, "id_number": ""}
+    values = {"name": name, "holder_name": name, "holder": name, "uscc": code, "holder_code": code}
+    fallback = {"company_type": entity_rules.CATEGORY_LABELS[category]} if category != entity_rules.ENTERPRISE else {}
+    return holder, {"values": values, "fallback": fallback, "category": category, "assigned": code != carried}
+
+
 def issue_for_case(case, result, user) -> Licence | None:
     """发证 on 准予 (called inside the conclusion's transaction; a failure rolls it back).
 
@@ -208,8 +247,9 @@ def issue_for_case(case, result, user) -> Licence | None:
         audit.record("licenses.not_issued", actor=user, obj=case, after={"type": licence_type.code, "reason": why})
         return None
     # The holder is the applicant as registered (a 个体工商户 may hold a licence whose usual
-    # holder is a 法人): lookups by 身份证号 or USCC then find it.
-    holder = _holder_of(case.applicant)
+    # holder is a 法人): lookups by 身份证号 or USCC then find it. A 设立登记's is the new entity.
+    entity = _new_entity(case, licence_type, issuer)
+    holder, registered = entity if entity else (_holder_of(case.applicant), {})
     today = timezone.localdate()
     until = rules.valid_until(today, licence_type.validity_years)
     # Two cases of the same holder concluding at once: the second waits here and then finds the
@@ -221,19 +261,34 @@ def issue_for_case(case, result, user) -> Licence | None:
     # A 变更 or 延续 keeps what the licence it replaces states unless this case says otherwise (its
     # form asks only what changes, if anything); the holder, issuer and dates are this version's.
     kept = json.loads((previous.data.reveal_unaudited() if previous.data else "") or "{}") if previous else {}
-    data = rules.pick_data(schema, payload.get("data") or {}, payload, case.form_data or {},
+    data = rules.pick_data(schema, registered.get("values") or {}, payload.get("data") or {}, payload,
+                           case.form_data or {},
                            rules.by_label(schema, case.item_version.form_schema, case.form_data or {}),
-                           _derived(holder, issuer, today, until, case), kept, rules.defaults(schema))
+                           _derived(holder, issuer, today, until, case), kept, registered.get("fallback") or {},
+                           rules.defaults(schema))
     if previous is not None:
         _supersede(user, previous, reason=f"办件 {case.number} 变更，换发新版本")
     licence = _issue(user, licence_type, issuer, holder, data, case=case, previous=previous, issued_on=today,
-                     signatory=signatory_of(user))  # the official whose 准予 it is
+                     signatory=signatory_of(user),  # the official whose 准予 it is
+                     registrant=case.applicant if entity else None)
+    if entity:
+        _record_entity(user, case, result, holder, registered)
     if previous is not None:
         LicenceEvent.objects.create(licence=previous, kind=LicenceEvent.Kind.CHANGE,
                                     actor=user if getattr(user, "pk", None) else None,
                                     actor_name=actor_name(user), case=case,
                                     reason=f"变更为第{licence.version}版（办件 {case.number}）")
     return licence
+
+
+def _record_entity(user, case, result, holder: dict, registered: dict) -> None:
+    """The new entity's name and code on the case's result and in the audit log."""
+    record = {"name": holder["name"], "uscc": holder["uscc"], "category": registered["category"],
+              "assigned": registered["assigned"]}
+    result.licence_payload = {**(result.licence_payload or {}), "entity": record}
+    result.save(update_fields=["licence_payload"])
+    audit.record("licenses.uscc_assigned" if registered["assigned"] else "licenses.uscc_kept", actor=user, obj=case,
+                 after={**record, "assigner": uscc_assign.get().code if registered["assigned"] else ""})
 
 
 def issue_direct(user, licence_type: LicenceType, issuer, applicant, data: dict | None = None,
