@@ -85,9 +85,8 @@ def test_a_code_already_on_record_is_skipped(make_citizen):
     from zhengwu.accounts.services import register_legal
     from zhengwu.core.identifiers import make_id_number
     from zhengwu.licenses import uscc_assign
-    from zhengwu.licenses.models import Counter
 
-    value = Counter.objects.filter(name=uscc_assign.COUNTER).values_list("value", flat=True).first() or 0
+    value = uscc_assign.next_value()  # the sequence's number now; the next assignment would take value + 1
     taken = er.new_uscc("1", "410105000000", value + 1)
     register_legal(name="已登记公司", uscc=taken, legal_rep_name="刘企业",
                    legal_rep_id_number=make_id_number("41010519850612234"), phone="13803710002",
@@ -121,9 +120,12 @@ def test_what_a_plugin_answers_is_checked(answer, message):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_approvals_at_once_never_get_the_same_code():
+@pytest.mark.parametrize("counter", ["entity_code", "row_counter"])
+def test_two_approvals_at_once_never_get_the_same_code(counter):
     """Two threads, each in its own transaction, allocate at the same moment and hold their
-    transaction open a while (as an approval does while it seals the licence): different codes."""
+    transaction open a while (as an approval does while it seals the licence): different codes.
+    ``entity_code`` is the assigner's own (a database sequence on PostgreSQL); ``row_counter`` the
+    counter-row path other databases use."""
     if connection.vendor != "postgresql":
         pytest.skip("concurrent writers: PostgreSQL (SQLite runs one writer at a time)")
     from django.db import transaction
@@ -137,7 +139,10 @@ def test_two_approvals_at_once_never_get_the_same_code():
         try:
             barrier.wait(timeout=10)
             with transaction.atomic():
-                code = uscc_assign.assign(entity)
+                if counter == uscc_assign.COUNTER:
+                    code = uscc_assign.assign(entity)
+                else:
+                    code = er.new_uscc("2", "410105000000", uscc_assign.next_value(counter))
                 threading.Event().wait(0.3)
             codes.append(code)
         except Exception as exc:  # noqa: BLE001 - reported below

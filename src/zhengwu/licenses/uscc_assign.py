@@ -3,9 +3,9 @@
 The registration authority gives the code (GB 32100-2015); where it comes from is a plugin:
 
 - :class:`LocalSequenceAssigner` (``local``, the default) — the working local implementation: the
-  主体标识码 from the platform's own counter (:class:`~zhengwu.licenses.models.Counter`
-  ``entity_code``), both check characters computed (:func:`zhengwu.licenses.entity_rules.new_uscc`),
-  a code already on record (an account, a department, a licence) skipped.
+  主体标识码 from the platform's own sequence (:func:`next_value`), both check characters computed
+  (:func:`zhengwu.licenses.entity_rules.new_uscc`), a code already on record (an account, a
+  department, a licence) skipped.
 - Another source (the province's 市场主体登记 system, the national 统一代码 centre): a class with
   ``code``, ``label`` and ``assign(entity) -> str`` named in ``settings.ZHENGWU_USCC_ASSIGNER``
   (a dotted path). It is called inside the approval's transaction; it either answers a code or
@@ -21,7 +21,7 @@ from typing import Protocol
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils.module_loading import import_string
 
@@ -31,6 +31,7 @@ from . import entity_rules
 from .models import Counter
 
 COUNTER = "entity_code"
+PG_SEQUENCE = "licenses_entity_code_seq"  # made by migration licenses 0003 on PostgreSQL
 DEFAULT = "zhengwu.licenses.uscc_assign.LocalSequenceAssigner"
 
 
@@ -57,9 +58,18 @@ class UsccAssigner(Protocol):
         """The new entity's 统一社会信用代码, or :class:`AssignError`."""
 
 
-def next_value(name: str) -> int:
-    """The counter ``name`` plus one, in the caller's transaction: the row stays locked until it
-    commits, so a second caller waits and then reads the value after the first's."""
+def next_value(name: str = COUNTER) -> int:
+    """The next number of the entity-code sequence; never the same twice, also to two approvals at once.
+
+    PostgreSQL: ``nextval`` of a database sequence — atomic, and no lock held for the rest of the
+    approval (which seals a PDF): approvals do not queue on it (ADR 0033: no counter row the issuing
+    departments would queue on); a number of an approval that rolls back is not used again.
+    Elsewhere (SQLite, one writer at a time): the :class:`Counter` row plus one with a single
+    ``UPDATE … SET value = value + 1`` read back in the caller's transaction."""
+    if name == COUNTER and connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT nextval(%s)", [PG_SEQUENCE])
+            return int(cursor.fetchone()[0])
     with transaction.atomic():
         if not Counter.objects.filter(name=name).update(value=F("value") + 1):
             Counter.objects.get_or_create(name=name)  # the first use (two at once: one creates, one gets)

@@ -9,6 +9,13 @@ from django.db import migrations, models
 def add_counter(apps, schema_editor):
     # The row exists before the first approval, so two first approvals at once lock the same row.
     apps.get_model("licenses", "Counter").objects.get_or_create(name="entity_code", defaults={"value": 0})
+    if schema_editor.connection.vendor == "postgresql":  # there the numbers come from a sequence
+        schema_editor.execute("CREATE SEQUENCE IF NOT EXISTS licenses_entity_code_seq START 1")
+
+
+def drop_sequence(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("DROP SEQUENCE IF EXISTS licenses_entity_code_seq")
 
 
 class Migration(migrations.Migration):
@@ -37,5 +44,5 @@ class Migration(migrations.Migration):
             name='registrant',
             field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='accounts.applicant', verbose_name='申请设立人'),
         ),
-        migrations.RunPython(add_counter, migrations.RunPython.noop),
+        migrations.RunPython(add_counter, drop_sequence),
     ]

@@ -8,7 +8,8 @@ from django.db import models
 class Counter(models.Model):
     """A named counter: :func:`zhengwu.licenses.uscc_assign.next_value` adds one with a single
     ``UPDATE … SET value = value + 1`` and reads the row back in the same transaction, so two
-    approvals at once wait for each other on the row and never get the same number."""
+    approvals at once wait for each other on the row and never get the same number. (On
+    PostgreSQL the entity code comes from a database sequence instead.)"""
 
     name = models.CharField("名称", max_length=40, unique=True)
     value = models.BigIntegerField("当前值", default=0)
