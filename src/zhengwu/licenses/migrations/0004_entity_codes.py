@@ -22,7 +22,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0005_phone_codes_agents'),
-        ('licenses', '0002_seals'),
+        ('licenses', '0003_licence_signatory'),
     ]
 
     operations = [
