@@ -286,7 +286,8 @@ def _record_entity(user, case, result, holder: dict, registered: dict) -> None:
     record = {"name": holder["name"], "uscc": holder["uscc"], "category": registered["category"],
               "assigned": registered["assigned"]}
     result.licence_payload = {**(result.licence_payload or {}), "entity": record}
-    result.save(update_fields=["licence_payload"])
+    if result.pk:  # a result not yet written (conclude_now saves it after the licence) takes it with it
+        result.save(update_fields=["licence_payload"])
     audit.record("licenses.uscc_assigned" if registered["assigned"] else "licenses.uscc_kept", actor=user, obj=case,
                  after={**record, "assigner": uscc_assign.get().code if registered["assigned"] else ""})
 
