@@ -361,3 +361,30 @@ def test_without_a_region_the_catalogues_own_place_decides_what_is_elsewhere(dep
     cache.clear()
     assert catalogue_home() == "4101"
     assert search.search("我是工伤，想在郑州配假肢可以不").items[0].obj.name != "辅助器具异地配置申请"
+
+
+
+@pytest.mark.django_db
+def test_a_question_naming_no_operation_lets_the_plain_siblings_operation_word_cover_a_name(department, monkeypatch):
+    from django.core.cache import cache
+
+    from zhengwu.catalog.search import rerank as rerank_module
+
+    # As 广安区 wrote them: the 注销 name repeats the question's 卫生许可证, the 新办 one says 卫生许可
+    # and 新办审批, which the question does not say: 新办 counts as covered when no operation is asked.
+    for name in ("公共场所卫生许可证注销（县级）", "公共场所卫生许可新办审批（县级）", "公共场所卫生许可变更（县级）"):
+        make_published_item(department, name)
+    search.rebuild_index()
+    seen = []
+    real = rerank_module.rerank
+    monkeypatch.setattr(ranking, "rerank", lambda *a, **k: seen.append(dict(a[5])) or real(*a, **k))
+
+    def words(question):
+        cache.clear()
+        search.search(question)
+        return seen[-1]
+
+    assert words("理发店卫生许可证").get("新办") == 1.0
+    assert "新办" not in words("理发店卫生许可证注销")
+    plain = [w for w, x in words("理发店卫生许可证").items() if x >= 0.5 and len(w) > 1]
+    assert rerank_module.name_coverage("公共场所卫生许可新办审批", plain, "理发店卫生许可证") == 1.0

@@ -20,7 +20,7 @@ from .analysis import NEGATING_PREFIX, is_cjk, normalise, variant_words
 from .index import FACET_THEME, HEADLINE_MIN_WEIGHT, char_ngrams
 from .places import catalogue_home, places
 from .query import Concept, ParsedQuery, object_word, parse_query
-from .rerank import item_names, rerank
+from .rerank import COVER_MIN_WEIGHT, item_names, rerank
 from .results import Hit, attach_objects
 from .sql import fetch, placeholders, quoted_table
 from .vocabulary import Vocabulary, vocabulary
@@ -41,6 +41,9 @@ W_UNIGRAM = 0.3
 FALLBACK_MIN = 3
 CONCEPT_REST_SHARE = 0.4  # a concept's other terms count this much (see _score; 第十六轮 re-measured 0.2–0.5)
 MIN_CHAR_SHARE = 0.5  # a part found by characters alone needs this share of its characters
+# The operation words of a thing's plain sibling (公共场所卫生许可新办审批 beside its 注销, 变更 …):
+# covered in a name when the question names no operation (see _rank_once).
+PLAIN_OPERATIONS = ("新办", "新增", "初领", "首次")
 BLEND_NGRAMS = 0.3  # every word's characters also count a little (measured on the dev sets: +MRR)
 # An item whose headline carries an operation the question did not ask for (注销, 变更, 补办 …,
 # data/search/variantwords.txt) ranks below its plain sibling: "网约车运输证" wants 新增, not 注销.
@@ -283,6 +286,12 @@ def _rank_once(parsed: ParsedQuery, vocab: Vocabulary, rng, audiences, limit: in
     chosen = dict(sorted(terms.items(), key=lambda kv: -kv[1])[:MAX_QUERY_TERMS])
     asked = set(terms) | {c.label for c in concepts}
     variants = [w for w in variant_words() if w not in asked]
+    # A question that names no operation (注销, 变更 … nor a synonym of one as strong as a covering
+    # word) asks for the thing itself: the plain sibling's own operation word (新办, 首次 …) in a
+    # name is then what the question means, and counts as covered (rerank.name_coverage).
+    ops = variant_words()
+    cover_words = terms if any(w in ops and (w not in terms or terms[w] >= COVER_MIN_WEIGHT) for w in asked) \
+        else {**{w: 1.0 for w in PLAIN_OPERATIONS}, **terms}
     # 非 + a word the question asks for (非公司 for 公司): a headline holding it says the item is not that.
     negations = {NEGATING_PREFIX + c.label: ci for ci, c in enumerate(concepts)
                  if is_cjk(c.label) and not c.label.startswith(NEGATING_PREFIX) and NEGATING_PREFIX + c.label not in asked}
@@ -379,7 +388,7 @@ def _rank_once(parsed: ParsedQuery, vocab: Vocabulary, rng, audiences, limit: in
             # does not depend on the lexicon, for catalogues written in words it does not link.
             by_pk = item_names([doc_kind(d)[1] for d in scores])
             scores = rerank(scores, parsed.text, {d: by_pk.get(doc_kind(d)[1], "") for d in scores},
-                            vocab.df, n_docs, terms)
+                            vocab.df, n_docs, cover_words)
         hits = []
         for d, score in scores.items():
             kind, pk = doc_kind(d)
