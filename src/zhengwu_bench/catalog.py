@@ -142,7 +142,7 @@ def gen_items(ctx: Context) -> int:
             "12345", "[]", j([{"name": f"{name}决定书", "type": "批文"}]), "[]", True, rnd.random() < 0.4, False,
             rnd.choice(["none", "district", "city", "province"]), "{}", "基准数据生成", None, now, now, None, "", now,
             None,  # result_licence_type_id: the bench's results are 批文, not licences
-            None, None,  # edited_by_id, submitted_by_id: generated, as created_by_id
+            None, None, None,  # edited_by_id, submitted_by_id: generated, as created_by_id; import_job_id: none
         ))
         for seq, (mname, necessity) in enumerate(mats, start=1):
             materials.append((material_id, version_id, seq, mname[:300], necessity, rnd.choice(["original", "copy", "both"]),
@@ -166,7 +166,7 @@ def gen_items(ctx: Context) -> int:
             "locations", "office_hours", "consult_phone", "complaint_phone", "fees", "results", "special_procedures",
             "supports_appointment", "supports_express", "supports_online_payment", "tongban_scope", "form_schema",
             "change_note", "created_by_id", "created_at", "submitted_at", "reviewed_by_id", "review_note", "published_at",
-            "result_licence_type_id", "edited_by_id", "submitted_by_id",
+            "result_licence_type_id", "edited_by_id", "submitted_by_id", "import_job_id",
         ]).write(versions)
         Table(Material, ["id", "version_id", "seq", "name", "necessity", "form", "copies", "source", "source_department",
                          "license_type", "licence_type_id", "blank_form", "sample", "acceptance_standard", "note"]).write(materials)
