@@ -73,6 +73,7 @@ def _utility(argv: list[str], typed: str = ""):
             if isinstance(command, BaseCommand):
                 command.execute = plain_refusals(command, command.execute)
                 command.create_parser = chinese_parser(command.create_parser, subcommand)
+                command.check = chinese_check(command, command.check)
             return command
 
     return Utility(argv)
@@ -87,6 +88,28 @@ def chinese_parser(create_parser, subcommand: str):
         return localise_parser(create_parser(prog_name, name, **kwargs), name)
 
     return create
+
+
+def chinese_check(command, check):
+    """``check`` whose report says Django's own words in Chinese (:func:`zhengwu.cli_help.chinese_check_text`):
+    printed as a warning, or raised as SystemCheckError for an error."""
+    from django.core.management.base import SystemCheckError
+
+    from zhengwu.cli_help import chinese_check_text
+
+    def run(*args, **kwargs):
+        streams = [(w, w.write) for w in (command.stdout, command.stderr)]
+        for wrapper, write in streams:
+            wrapper.write = lambda msg="", *a, _write=write, **k: _write(chinese_check_text(msg), *a, **k)
+        try:
+            return check(*args, **kwargs)
+        except SystemCheckError as exc:
+            raise SystemCheckError(chinese_check_text(str(exc))) from None
+        finally:
+            for wrapper, write in streams:
+                wrapper.write = write
+
+    return run
 
 
 def plain_refusals(command, execute):

@@ -112,7 +112,7 @@ ARGPARSE_ZH = {
     "ignored explicit argument %r": "该选项不带值，多余的值：%r",
     "ambiguous option: %(option)s could match %(matches)s": "选项 %(option)s 不明确，可能是：%(matches)s",
     "invalid choice: %(value)r (choose from %(choices)s)": "取值 %(value)r 无效（可选：%(choices)s）",
-    "invalid %(type)s value: %(value)r": "取值 %(value)r 无效（应为 %(type)s）",
+    "invalid %(type)s value: %(value)r": "取值 %(value)r 无效（应为%(type)s）",
     "argument %(argument_name)s: %(message)s": "参数 %(argument_name)s：%(message)s",
     "can't open '%(filename)s': %(error)s": "无法打开“%(filename)s”：%(error)s",
     "%(prog)s: error: %(message)s\n": "错误：%(message)s\n运行 %(prog)s --help 查看全部参数。\n",
@@ -163,4 +163,58 @@ def localise_parser(parser, command: str):
             if option in DJANGO_OPTIONS_ZH:
                 action.help = DJANGO_OPTIONS_ZH[option]
                 break
+    chinese_type_names(parser)
     return parser
+
+
+_CHECK_WORDS = [
+    ("System check identified some issues:", "系统检查发现以下问题："),
+    ("\nCRITICALS:\n", "\n严重错误：\n"), ("\nERRORS:\n", "\n错误：\n"), ("\nWARNINGS:\n", "\n警告：\n"),
+    ("\nINFOS:\n", "\n提示：\n"), ("\nDEBUGS:\n", "\n调试信息：\n"), ("\tHINT: ", "\t建议："),
+    ("\n?: (", "\n("),
+]
+
+
+# Django's deployment warnings the platform's settings can still raise, in Chinese, by ID (its HTTPS
+# ones are replaced by zhengwu.W003; the others need a setting only a developer would change).
+DJANGO_CHECKS_ZH = {
+    "security.W009": "密钥（ZHENGWU_SECRET_KEY）太短或太简单（少于 50 个字符、少于 5 种字符，或以 django-insecure- 开头）："
+                     "会话、密码重置和签名都依赖它，请设置一个足够长的随机值",
+    "security.W018": "生产环境不应开启调试模式（ZHENGWU_DEBUG）：出错页面会泄露配置与数据",
+    "security.W020": "ALLOWED_HOSTS 为空：请用 ZHENGWU_ALLOWED_HOSTS 设置门户的域名",
+    "security.W005": "HSTS 未包含子域名（ZHENGWU_HSTS_INCLUDE_SUBDOMAINS）",
+    "security.W021": "HSTS 未设置 preload（ZHENGWU_HSTS_PRELOAD）",
+}
+
+
+def chinese_check_text(text: str) -> str:
+    """Django's system-check report (BaseCommand.check) with its own words in Chinese; the messages
+    of the platform's checks are Chinese already."""
+    import re
+
+    for english, chinese in _CHECK_WORDS:
+        text = text.replace(english, chinese)
+
+    def count(m):
+        issues = "未发现问题" if m.group(1) == "no issues" else f"发现 {m.group(1).split()[0]} 个问题"
+        return f"系统检查{issues}（{m.group(2)} 项按设置忽略）。"
+
+    text = re.sub(r"\((security\.W\d+)\) [^\n]*",
+                  lambda m: f"({m.group(1)}) {DJANGO_CHECKS_ZH[m.group(1)]}" if m.group(1) in DJANGO_CHECKS_ZH else m.group(0),
+                  text)
+    return re.sub(r"System check identified (no issues|\d+ issues?) \((\d+) silenced\)\.", count, text)
+
+
+def chinese_type_names(parser) -> None:
+    """``取值 'abc' 无效（应为 整数）`` rather than ``int``: argparse names an argument's type by its
+    ``__name__``."""
+    names = {int: "整数", float: "数字"}
+    for action in parser._actions:
+        if action.type in names:
+            kind = action.type
+
+            def convert(value, kind=kind):
+                return kind(value)
+
+            convert.__name__ = names[kind]
+            action.type = convert

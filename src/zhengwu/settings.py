@@ -356,6 +356,8 @@ CONTENT_SECURITY_POLICY = {
 }
 # A deliberate choice against the defaults above is not a warning at `check --deploy`.
 SILENCED_SYSTEM_CHECKS = [
+    # Django's HTTPS checks, said once in Chinese by zhengwu.W003 (core/checks.py), naming ZHENGWU_HTTPS.
+    "security.W004", "security.W008", "security.W012", "security.W016",
     *(["security.W005"] if not SECURE_HSTS_INCLUDE_SUBDOMAINS else []),
     *(["security.W021"] if not SECURE_HSTS_PRELOAD else []),
 ]

@@ -95,3 +95,23 @@ def test_bad_arguments_are_refused_in_chinese_and_argparse_is_left_as_it_was(cap
     assert "错误：缺少必需的参数：file, --region" in err and "zhengwu import-items --help" in err
     assert "the following arguments are required" not in err
     assert argparse._("usage: ") == "usage: "  # restored for whatever runs next in this process
+
+
+def test_check_speaks_chinese_from_the_command_line(capsys, settings):
+    """Django's report words (System check identified…, WARNINGS:, HINT:) and its HTTPS warnings
+    (zhengwu.W003 instead of security.W004/W008/W012/W016) are Chinese at `zhengwu check --deploy`."""
+    settings.ZHENGWU_PUBLIC_URL = ""
+    cli.main(["zhengwu", "check", "--deploy"])
+    out = capsys.readouterr()
+    text = out.out + out.err
+    assert "系统检查发现以下问题：" in text and "\n警告：\n" in text and "建议：" in text, text
+    assert "(zhengwu.W001)" in text and "个问题（" in text
+    for english in ("System check", "WARNINGS:", "HINT:", "?: (", "security.W004", "security.W008", "SECRET_KEY has"):
+        assert english not in text, english
+    assert "(security.W009) 密钥（ZHENGWU_SECRET_KEY）太短" in text  # the test settings' short key
+
+
+def test_a_wrong_number_names_the_type_in_chinese(capsys):
+    with pytest.raises(SystemExit):
+        cli.main(["zhengwu", "serve", "--port", "abc"])
+    assert "取值 'abc' 无效（应为整数）" in capsys.readouterr().err

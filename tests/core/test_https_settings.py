@@ -52,7 +52,17 @@ def test_check_deploy_warns_without_https(tmp_path):
     env = production_env(tmp_path)
     del env["ZHENGWU_SECURE_COOKIES"]
     done = run(["-m", "django", "check", "--deploy"], env)
-    assert "security.W008" in done.stdout + done.stderr  # SECURE_SSL_REDIRECT: the check still speaks
+    out = done.stdout + done.stderr
+    # Django's four HTTPS warnings, said once in Chinese, naming the variable to set
+    assert "(zhengwu.W003) 未设置 ZHENGWU_HTTPS=1" in out and "http 访问跳转到 https" in out and "HSTS" in out, out
+    assert "security.W008" not in out and "SECURE_SSL_REDIRECT" not in out
+
+
+def test_check_deploy_warns_when_https_is_on_but_hsts_is_off(tmp_path):
+    env = production_env(tmp_path, ZHENGWU_HTTPS="1", ZHENGWU_HSTS_SECONDS="0")
+    del env["ZHENGWU_SECURE_COOKIES"]
+    out = run(["-m", "django", "check", "--deploy"], env)
+    assert "(zhengwu.W003) 已设置 ZHENGWU_HTTPS=1，但HSTS" in out.stdout + out.stderr
 
 
 @pytest.mark.parametrize(("value", "ident", "says"), [
