@@ -94,3 +94,30 @@ def test_export_command(tmp_path, catalogue):
     call_command("export_items", str(out), "--region", "410105000000", stdout=stdout)
     assert "5 个事项" in stdout.getvalue()
     assert len(read_xlsx(out)) == 6
+
+
+def test_export_carries_the_publication_elements_and_reimports_unchanged_under_review(
+        tmp_path, settings, district, market, make_item, make_staff):
+    """A published item (咨询电话, 办理地点, 办理形式 …): its export row carries them, and importing
+    the export in 导入并提交审核 mode (双人复核 on) is 无变化 — no version, nothing to review."""
+    from zhengwu.org.models import Role
+
+    settings.ZHENGWU_CATALOG_FOUR_EYES = True
+    item = make_item(name="食品经营许可（延续）", dept=market, channels=["online", "window", "express"],
+                     office_hours="周一至周五\n9:00-17:30")
+    out = tmp_path / "export.xlsx"
+    imports.export_items(district, out)
+    rows = read_xlsx(out)
+    (exported,) = [dict(zip(rows[0], r)) for r in rows[1:]]
+    assert exported["咨询电话"] == "0371-65500004" and exported["监督投诉电话"] == "12345"
+    assert exported["办理地点"] == "金水区政务服务中心B区" and exported["办理时间"] == "周一至周五\n9:00-17:30"
+    assert exported["办理形式"] == "网上办理、窗口办理、快递申请"
+
+    versions = ItemVersion.objects.count()
+    importer_user = make_staff(Role.ITEM_ADMIN)
+    report = imports.import_items(out.read_bytes(), out.name, district, submit=True, actor=importer_user)
+    assert (report.rows, report.unchanged, report.created, report.updated, report.failed) == (1, 1, 0, 0, 0), \
+        report.errors
+    assert ItemVersion.objects.count() == versions
+    item.refresh_from_db()
+    assert item.status == "published" and item.published_version.channels == ["online", "window", "express"]

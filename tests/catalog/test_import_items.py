@@ -463,3 +463,41 @@ def test_list_cells_split_on_lines_or_semicolons():
 
 def test_header_is_the_documented_layout():
     assert [c.title for c in importer.COLUMNS][:len(HEADER)] == HEADER
+
+
+@pytest.mark.parametrize("value,expected", [
+    ("窗口办理、网上办理", ["window", "online"]), ("网上办理；窗口办理", ["online", "window"]),
+    ("快递申请;自助终端", ["express", "self_service"]), ("网办，窗口", ["online", "window"]),
+    ("窗口办理\n邮寄", ["window", "express"]), ("window、online", ["window", "online"]),
+    ("窗口办理、窗口办理", ["window"]),
+])
+def test_channel_spellings(value, expected):
+    assert importer.channels_value(value) == expected
+
+
+def test_publication_columns_are_imported_and_an_unknown_channel_names_the_cell(tmp_path, district, market):
+    header = [*HEADER, "办理形式", "办理地点", "办理时间", "咨询电话", "监督投诉电话"]
+    good = row(办理形式="窗口办理、快递申请", 办理地点="金水区政务服务中心B区", 办理时间="工作日 9:00-17:00",
+               咨询电话="0371-65500004", 监督投诉电话="12345")
+    bad = row(事项名称="食品经营许可（变更）", 基本编码="000105001001", 办理形式="窗口办理、上门办理")
+    report = run(write_xlsx(tmp_path / "a.xlsx", [good, bad], header=header), district)
+    assert (report.created, report.failed) == (1, 1)
+    assert errors_of(report) == [(3, "办理形式", "办理形式“上门办理”不存在：应为窗口办理、网上办理、自助终端、快递申请中的一种或几种，"
+                                                 "多种用“、”或“；”分隔")]
+    assert report.errors[0]["value"] == "窗口办理、上门办理"
+    v = ServiceItem.objects.get().published_version
+    assert (v.channels, v.locations, v.office_hours, v.consult_phone, v.complaint_phone) == (
+        ["window", "express"], "金水区政务服务中心B区", "工作日 9:00-17:00", "0371-65500004", "12345")
+
+
+def test_a_blank_publication_cell_keeps_the_current_value(tmp_path, district, market, make_item):
+    """咨询电话, 办理地点, 办理形式 are required for publication: a blank cell keeps them."""
+    item = make_item(name="食品经营许可（延续）", dept=market)
+    header = [*HEADER, "办理形式", "办理地点", "咨询电话", "监督投诉电话", "办理时间"]
+    report = run(write_xlsx(tmp_path / "a.xlsx", [row(事项名称="食品经营许可（延续）", 基本编码="", 承诺时限=4)],
+                            header=header), district)
+    assert report.updated == 1, report.errors
+    item.refresh_from_db()
+    v = item.published_version
+    assert (v.channels, v.locations, v.consult_phone) == (["window", "online"], "金水区政务服务中心B区", "0371-65500004")
+    assert (v.complaint_phone, v.office_hours) == ("", "")  # optional ones are cleared like other text

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from tests.catalog.import_fixtures import DEPT, row, write_xlsx
+from tests.catalog.import_fixtures import DEPT, impl_code, row, write_xlsx
 from zhengwu.catalog.models import ImportJob, ItemVersion, ServiceItem
 from zhengwu.catalog.review_rules import OWN_EDIT_MESSAGE, OWN_SUBMISSION_MESSAGE
 from zhengwu.catalog.services import import_review, imports
@@ -275,3 +275,53 @@ def test_review_page_lists_missing_fields_and_leads_to_the_editor(client, batch_
     response = client.post(url("wb_item_withdraw", new.pk), {"lock_version": new.lock_version, "field": "consult_phone"})
     assert response.url == url("wb_item_edit", new.pk) + "#id_consult_phone"
     assert new.versions.get().state == "draft"
+
+
+# -- a file that fills every column passes the review ------------------------------------------------
+def full_row(name: str) -> dict:
+    """One row with every column of the import format filled (what the 模板 offers)."""
+    base = "000105001000"
+    return row(事项名称=name, 实施编码=impl_code(base), 主项名称="食品经营许可", 业务办理项名称="首次申请",
+               业务办理项编码=impl_code(base) + "01", 收费="工本费：20元/证（依据：豫发改收费〔2017〕1号）",
+               办理形式="窗口办理、网上办理", 办理地点="金水区政务服务中心B区3号窗口", 办理时间="周一至周五 9:00-17:30",
+               咨询电话="0371-65500004", 监督投诉电话="12345")
+
+
+def test_a_row_with_every_column_filled_passes_the_batch_review(tmp_path, district, market, importer, other_admin):
+    header = [c.title for c in imports.importer.COLUMNS]
+    values = full_row(NEW_NAME)
+    assert set(header) <= set(values) and all(values[h] not in ("", None) for h in header)
+    path = write_xlsx(tmp_path / "全列.xlsx", [values], header=header)
+
+    job, report = submit_import(path, district, importer)
+    assert (report.created, report.failed) == (1, 0), report.errors
+    result = import_review.approve_batch(other_admin, job)
+    assert not result.refused, result.refused
+    new = ServiceItem.objects.get(name=NEW_NAME)
+    assert [pk for pk, _, _ in result.published] == [new.pk]
+    v = new.published_version
+    assert (new.status, v.state, v.reviewed_by) == ("published", "published", other_admin)
+    assert v.channels == ["window", "online"] and v.locations == "金水区政务服务中心B区3号窗口"
+    assert (v.consult_phone, v.complaint_phone, v.office_hours) == ("0371-65500004", "12345", "周一至周五 9:00-17:30")
+
+
+
+
+
+
+def test_the_templates_example_row_passes_the_batch_review(client, tmp_path, district, market, importer, other_admin):
+    """The downloadable 模板 has the publication columns, and its example row, imported for review,
+    is published by another 事项管理员 as it is."""
+    client.force_login(importer)
+    response = client.get(url("wb_import_template"))
+    path = tmp_path / "模板.xlsx"
+    path.write_bytes(b"".join(response.streaming_content))
+    from tests.catalog.import_fixtures import read_xlsx
+
+    header, example = read_xlsx(path)[:2]
+    filled = {h: v for h, v in zip(header, example) if v not in (None, "")}
+    assert {"办理形式", "办理地点", "咨询电话"} <= set(filled), filled
+    job, report = submit_import(path, district, importer)
+    assert (report.created, report.failed) == (1, 0), report.errors
+    result = import_review.approve_batch(other_admin, job)
+    assert not result.refused and len(result.published) == 1

@@ -42,6 +42,8 @@ from .importer_cells import (  # noqa: F401  (the cell parsers are part of this 
     code_value,
     days_value,
     fees_value,
+    channels_value,
+    format_channels,
     format_fees,
     format_materials,
     item_type_value,
@@ -102,6 +104,14 @@ COLUMNS: tuple[Column, ...] = (
     Column("fees", "收费", ("收费标准", "收费情况", "收费项目", "收费项目及标准", "是否收费及标准")),
     Column("popular_name", "通俗名称", ("通俗事项名称", "俗称", "事项俗称", "通俗化名称"), max_length=200),
     Column("keywords", "关键词", ("关键字", "搜索关键词", "检索关键词"), max_length=500),
+    # What the publication check requires besides the columns above (ADR 0060): a row that fills
+    # them can be approved as it is. Blank keeps the required ones (a blank cell never removes
+    # what publication needs); the optional ones are cleared like other text.
+    Column("channels", "办理形式", ("办理方式", "办理渠道", "申请方式"), blank="keep"),
+    Column("locations", "办理地点", ("受理地点", "办理地址", "办公地点", "窗口地址"), blank="keep"),
+    Column("office_hours", "办理时间", ("受理时间", "办公时间", "工作时间"), max_length=200),
+    Column("consult_phone", "咨询电话", ("咨询方式", "咨询电话号码"), blank="keep", max_length=100),
+    Column("complaint_phone", "监督投诉电话", ("投诉电话", "监督电话", "监督投诉方式", "投诉举报电话"), max_length=100),
     # Not in the minimum layout of the issue, but needed so that export → import is exact for
     # items that are 业务办理项 of one 实施清单事项 (same department and name).
     Column("handling_name", "业务办理项名称", ("业务办理项", "办理项名称"), max_length=200),
@@ -112,7 +122,8 @@ REQUIRED_KEYS = tuple(c.key for c in COLUMNS if c.required)
 # Keys that are 办事指南 content (a change makes a new version); the others identify the item.
 GUIDE_KEYS = ("name", "item_type", "statutory_days", "promised_days", "case_type", "visits",
               "acceptance_conditions", "legal_basis", "service_object", "materials", "fees",
-              "popular_name", "keywords")
+              "popular_name", "keywords", "channels", "locations", "office_hours", "consult_phone",
+              "complaint_phone")
 
 normalise_header = spreadsheets.normalise_header
 
@@ -121,6 +132,9 @@ _HEADER_INDEX: dict[str, str] = {}
 for _c in COLUMNS:
     for _name in (_c.title, *_c.aliases):
         _HEADER_INDEX[normalise_header(_name)] = _c.key
+
+
+assert len(_HEADER_INDEX) == sum(1 + len(c.aliases) for c in COLUMNS), "a header name is used by two columns"
 
 
 def header_key(value: Any) -> str | None:
@@ -305,7 +319,9 @@ NEW_ITEM_DEFAULTS: dict[str, Any] = {
     "statutory_days": None, "promised_days": None, "case_type": None, "visits": 1,
     "acceptance_conditions": "", "legal_basis": "", "service_object": "person", "materials": [],
     "fees": [], "popular_name": "", "keywords": "",
+    "channels": [], "locations": "", "office_hours": "", "consult_phone": "", "complaint_phone": "",
 }
+_LIST_KEYS = ("materials", "fees", "channels")
 
 
 def target_guide(row: ParsedRow, current: dict[str, Any] | None) -> dict[str, Any]:
@@ -320,7 +336,7 @@ def target_guide(row: ParsedRow, current: dict[str, Any] | None) -> dict[str, An
         if key in row.values:
             guide[key] = row.values[key]
         elif key in row.blank and COLUMN_BY_KEY[key].blank == "clear":
-            guide[key] = [] if key in ("materials", "fees") else ("" if key != "statutory_days" else None)
+            guide[key] = [] if key in _LIST_KEYS else ("" if key != "statutory_days" else None)
     if current is None:
         if guide["item_type"] is None:
             code = row.values.get("base_code", "")
@@ -349,7 +365,7 @@ def check_target(row: ParsedRow, guide: dict[str, Any], codes: dict[str, str]) -
     own problem is already reported, and the rules check the row's other values on their own.
     """
     if row.unreadable:
-        guide = {**guide, **{k: ([] if k in ("materials", "fees") else None) for k in row.unreadable if k in guide}}
+        guide = {**guide, **{k: ([] if k in _LIST_KEYS else None) for k in row.unreadable if k in guide}}
         codes = {k: ("" if k in row.unreadable else v) for k, v in codes.items()}
     if codes_plainly_valid(codes, guide.get("item_type")):
         result = rules.check_guide(guide)  # codes already known good: skip their (slower) checks
@@ -408,9 +424,11 @@ def _same_text(value: Any) -> Any:
 
 def guide_signature(guide: dict[str, Any]) -> tuple:
     """What decides "unchanged": the imported guide fields as the cells show them (fees as
-    text, text without surrounding blanks), so that export → import changes nothing."""
+    text, text without surrounding blanks, 办理形式 in any order), so that export → import
+    changes nothing."""
     return tuple(format_fees(guide[k]) if k == "fees" else
-                 (tuple(_same_text(m) for m in guide[k]) if k == "materials" else _same_text(guide[k]))
+                 (tuple(_same_text(m) for m in guide[k]) if k == "materials" else
+                  (frozenset(guide[k] or ()) if k == "channels" else _same_text(guide[k])))
                  for k in GUIDE_KEYS)
 
 
@@ -429,6 +447,8 @@ def export_cells(item: dict[str, Any]) -> list[Any]:
             value = format_materials(value or [])
         elif col.key == "fees":
             value = format_fees(value or [])
+        elif col.key == "channels":
+            value = format_channels(value or [])
         elif value is None:
             value = ""
         out.append(value)
@@ -437,8 +457,10 @@ def export_cells(item: dict[str, Any]) -> list[Any]:
 
 # -- writing -----------------------------------------------------------------------------------
 # Column widths (characters) of the export, in COLUMNS order.
-EXPORT_WIDTHS = (24, 36, 12, 16, 34, 24, 10, 10, 10, 11, 40, 40, 14, 40, 30, 24, 24, 20, 20)
-EXPORT_WRAP = {i for i, c in enumerate(COLUMNS) if c.key in ("acceptance_conditions", "legal_basis", "materials", "fees")}
+EXPORT_WIDTHS = (24, 36, 12, 16, 34, 24, 10, 10, 10, 11, 40, 40, 14, 40, 30, 24, 24, 24, 36, 20, 16, 16, 20, 20)
+EXPORT_WRAP = {i for i, c in enumerate(COLUMNS) if c.key in ("acceptance_conditions", "legal_basis", "materials", "fees",
+                                                             "locations", "office_hours")}
+assert len(EXPORT_WIDTHS) == len(COLUMNS)
 
 
 def write_xlsx(target, header: Sequence[str], rows: Iterable[Sequence[Any]], sheet_name: str = "实施清单") -> int:

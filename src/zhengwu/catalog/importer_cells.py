@@ -251,6 +251,39 @@ def format_materials(names: Sequence[str]) -> str:
     return "\n".join(names)
 
 
+# 办理形式: the model's four choices by their titles and the usual spellings of 实施清单.
+_CHANNEL_BY_NAME = {title: value for value, title in rules.CHANNEL_TITLES.items()}
+_CHANNEL_BY_NAME.update({value: value for value in rules.CHANNEL_VALUES})
+_CHANNEL_BY_NAME.update({
+    "窗口": "window", "窗口受理": "window", "现场办理": "window", "大厅办理": "window", "线下办理": "window",
+    "网上": "online", "网办": "online", "网上申请": "online", "在线办理": "online", "全程网办": "online",
+    "自助": "self_service", "自助办理": "self_service", "自助终端办理": "self_service",
+    "快递": "express", "邮寄": "express", "邮寄申请": "express", "快递办理": "express", "邮寄办理": "express",
+})
+_CHANNEL_SPLIT = re.compile(r"[、；;，,/\s]+")
+
+
+def channels_value(value: Any, title: str = "办理形式") -> list[str]:
+    """办理形式: ``窗口办理、网上办理`` (also ``；`` ``，`` or one per line) → ``["window", "online"]``,
+    in the cell's order, each once. An unknown form is refused by name."""
+    out: list[str] = []
+    for part in _CHANNEL_SPLIT.split(text_value(value)):
+        if not part:
+            continue
+        channel = _CHANNEL_BY_NAME.get(part)
+        if channel is None:
+            allowed = "、".join(rules.CHANNEL_TITLES.values())
+            raise CellError(f"{title}“{_shown(part, 30)}”不存在：应为{allowed}中的一种或几种，多种用“、”或“；”分隔")
+        if channel not in out:
+            out.append(channel)
+    return out
+
+
+def format_channels(channels: Sequence[str] | None) -> str:
+    """The text a cell shows for 办理形式 (what :func:`channels_value` reads back)."""
+    return "、".join(rules.CHANNEL_TITLES.get(c, c) for c in channels or [])
+
+
 def _text(value: Any, title: str = "") -> str:
     if type(value) is str:  # already stripped by parse_row
         return value.replace("\r\n", "\n").replace("\r", "\n") if "\r" in value else value
@@ -318,4 +351,9 @@ PARSERS: dict[str, Callable[[Any, str], Any]] = {
     "popular_name": _one_line,
     "keywords": _text,
     "handling_name": _one_line,
+    "channels": channels_value,
+    "locations": _text,
+    "office_hours": _text,
+    "consult_phone": _text,
+    "complaint_phone": _text,
 }

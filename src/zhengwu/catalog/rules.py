@@ -163,7 +163,9 @@ class GuideCheck:
             raise ValidationError({k: [ValidationError(m, code="guide") for m in v] for k, v in self.errors.items()})
 
 
-CHANNEL_VALUES = ("window", "online", "self_service", "express")
+# 办理形式: stored value → what pages, the import and the export call it.
+CHANNEL_TITLES = {"window": "窗口办理", "online": "网上办理", "self_service": "自助终端", "express": "快递申请"}
+CHANNEL_VALUES = tuple(CHANNEL_TITLES)
 FULL_ONLINE_DEPTH = 4
 
 # Elements a published guide must carry: field → how to say it is missing.

@@ -253,7 +253,7 @@ def export(request):
 @item_admin_required
 @require_GET
 def template(request):
-    """An empty import file: the header row and one example row."""
+    """An empty import file: the header row and one example row (complete enough to be published)."""
     buf = io.BytesIO()
     example = importer.export_cells({
         "department": "郑州市金水区市场监督管理局", "name": "食品经营许可（新办）", "item_type": "01",
@@ -262,7 +262,10 @@ def template(request):
         "acceptance_conditions": "申请人已依法取得营业执照，有与经营食品相适应的经营场所。",
         "legal_basis": "《中华人民共和国食品安全法》第三十五条", "service_object": "legal",
         "materials": ["食品经营许可申请书", "营业执照", "法定代表人身份证明"], "fees": [],
-        "popular_name": "开饭店办食品经营许可证", "keywords": "饭店，小吃店，餐饮", "handling_name": "", "handling_code": "",
+        "popular_name": "开饭店办食品经营许可证", "keywords": "饭店，小吃店，餐饮",
+        "channels": ["window", "online"], "locations": "郑州市金水区政务服务中心B区市场监管窗口",
+        "office_hours": "周一至周五 9:00-12:00，13:00-17:00（法定节假日除外）", "consult_phone": "0371-65500004",
+        "complaint_phone": "12345", "handling_name": "", "handling_code": "",
     })
     importer.write_xlsx(buf, imports.EXPORT_HEADER, [example], sheet_name="实施清单")
     buf.seek(0)

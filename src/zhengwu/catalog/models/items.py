@@ -13,6 +13,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from ..rules import CHANNEL_TITLES
 from .base import BaseItem, ItemType
 
 
@@ -59,7 +60,7 @@ class VersionState(models.TextChoices):
     REJECTED = "rejected", "退回修改"
 
 
-CHANNELS = {"window": "窗口办理", "online": "网上办理", "self_service": "自助终端", "express": "快递申请"}
+CHANNELS = CHANNEL_TITLES  # 办理形式 (catalog.rules: the import and the publication check use them too)
 
 # 主题分类 used by the portal to browse (个人/法人 themes as on provincial 政务服务网).
 PERSON_THEMES = [

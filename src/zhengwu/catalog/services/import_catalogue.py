@@ -177,8 +177,9 @@ def load_guides(version_ids: list[int]) -> Iterator[tuple[int, dict[str, Any]]]:
             cursor.execute(f"SELECT {qn('id')}, {columns} FROM {version_table} WHERE {where}", params)
             for row in cursor.fetchall():
                 guide = dict(zip(keys, row[1:]))
-                if isinstance(guide["fees"], str):
-                    guide["fees"] = json.loads(guide["fees"])
+                for key in ("fees", "channels"):  # JSON columns come as text from a raw query
+                    if isinstance(guide[key], str):
+                        guide[key] = json.loads(guide[key])
                 guide["materials"] = []
                 guides[row[0]] = guide
             where, params = in_clause(connection, qn("version_id"), chunk)
