@@ -305,8 +305,13 @@ def test_a_row_with_every_column_filled_passes_the_batch_review(tmp_path, distri
     assert (v.consult_phone, v.complaint_phone, v.office_hours) == ("0371-65500004", "12345", "周一至周五 9:00-17:30")
 
 
-
-
+def test_import_page_says_how_a_missing_element_is_completed(client, district, importer):
+    """The promise matches the review page: a pending version cannot be edited; the reviewer
+    sends it back (退回修改) or withdraws it to complete it (撤回审核并补充)."""
+    client.force_login(importer)
+    html = client.get(url("wb_import")).content.decode()
+    assert "审核人在审核页可看到缺少哪些并补充" not in html
+    assert "退回修改" in html and "撤回审核并补充" in html and "办理形式" in html
 
 
 def test_the_templates_example_row_passes_the_batch_review(client, tmp_path, district, market, importer, other_admin):
