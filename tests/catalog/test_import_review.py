@@ -305,6 +305,31 @@ def test_a_row_with_every_column_filled_passes_the_batch_review(tmp_path, distri
     assert (v.consult_phone, v.complaint_phone, v.office_hours) == ("0371-65500004", "12345", "周一至周五 9:00-17:30")
 
 
+def test_job_page_counts_say_what_waits_for_review(client, batch_file, district, importer, food):
+    """导入并提交审核: the counts name what was submitted, consistent with 本批次待审核."""
+    client.force_login(importer)
+    response = upload(client, batch_file, mode="submit")
+    html = client.get(response.url).content.decode()
+    assert "新增事项（待审核）" in html and "修改事项（待审核）" in html
+    assert 'id="count-created">1<' in html and 'id="count-updated">1<' in html
+    assert "已提交审核 2 项（新增事项 1 项、修改事项 1 项）" in html and "本批次待审核 2 项" in html
+    assert "生成新版本" not in html
+
+
+def test_job_page_counts_for_a_draft_import(client, batch_file, district, importer, food):
+    client.force_login(importer)
+    response = upload(client, batch_file, mode="draft")
+    html = client.get(response.url).content.decode()
+    assert "新增事项（草稿）" in html and "修改事项（草稿）" in html
+    assert "已生成草稿 2 项（新增事项 1 项、修改事项 1 项）" in html and "生成新版本" not in html
+
+
+def test_command_report_counts_what_was_submitted(batch_file, district, importer, food, capsys):
+    call_command("import_items", str(batch_file), "--region", "410105", "--submit", "--user", importer.username)
+    out = capsys.readouterr().out
+    assert "已提交审核 2 项（新增事项 1 项、修改事项 1 项）" in out and "新版本" not in out
+
+
 def test_import_page_says_how_a_missing_element_is_completed(client, district, importer):
     """The promise matches the review page: a pending version cannot be edited; the reviewer
     sends it back (退回修改) or withdraws it to complete it (撤回审核并补充)."""

@@ -35,6 +35,10 @@ class ImportReport:
     unchanged: int = 0
     failed: int = 0
     new_versions: int = 0
+    # Existing items whose guide got a version (a new one, or their open draft rewritten); the
+    # rest of ``updated`` changed only department, codes or base item. None in reports stored
+    # before it was counted.
+    revised: int | None = None
     create_departments: bool = False  # asked to create departments the region does not have
     created_departments: list[str] = field(default_factory=list)
     created_base_items: int = 0
@@ -58,6 +62,24 @@ class ImportReport:
         if len(self.warnings) < MAX_LISTED_ISSUES:
             self.warnings.append(issue.as_dict())
 
+    @property
+    def item_only(self) -> int:
+        """Existing items updated without a new guide version (department, codes, base item)."""
+        return max(self.updated - (self.revised or 0), 0)
+
+    @property
+    def waiting(self) -> int:
+        """Versions a draft/submit import left for review: new items' and changed items'."""
+        return self.created + (self.revised or 0)
+
+    def outcome(self) -> str:
+        """What a draft or submit import left, counted as the batch review counts it: ``已提交审核
+        3 项（新增事项 2 项、修改事项 1 项）``; "" for a publishing import (or an old report)."""
+        if not self.as_draft or self.revised is None:
+            return ""
+        done = "已提交审核" if self.submit else "已生成草稿"
+        return f"{done} {self.waiting} 项（新增事项 {self.created} 项、修改事项 {self.revised} 项）"
+
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
@@ -72,6 +94,7 @@ class ImportReport:
             "file_name": self.file_name, "sha256": self.sha256, "size": self.size, "region": self.region_code,
             "as_draft": self.as_draft, "submit": self.submit, "create_departments": self.create_departments, "rows": self.rows,
             "created": self.created, "updated": self.updated, "unchanged": self.unchanged, "failed": self.failed, "new_versions": self.new_versions,
+            "revised": self.revised,
             "created_departments": self.created_departments, "created_base_items": self.created_base_items,
             "flagged_rows": self.flagged_rows,
         }
@@ -86,8 +109,13 @@ class ImportReport:
         if self.fatal:
             out.append(f"导入失败：{self.fatal}")
             return out
-        out.append(f"共 {self.rows} 行：新增 {self.created}，更新 {self.updated}，无变化 {self.unchanged}，"
-                   f"失败 {self.failed}；新版本 {self.new_versions} 个；用时 {self.seconds:.1f} 秒")
+        if self.outcome():
+            only = f"；另有 {self.item_only} 项只改了实施主体或编码（不涉及办事指南，已直接更新）" if self.item_only else ""
+            out.append(f"共 {self.rows} 行：{self.outcome()}，无变化 {self.unchanged}，失败 {self.failed}{only}；"
+                       f"用时 {self.seconds:.1f} 秒")
+        else:
+            out.append(f"共 {self.rows} 行：新增 {self.created}，更新 {self.updated}，无变化 {self.unchanged}，"
+                       f"失败 {self.failed}；新版本 {self.new_versions} 个；用时 {self.seconds:.1f} 秒")
         if self.ignored_columns:
             out.append(f"未识别的列（已忽略）：{'、'.join(self.ignored_columns)}")
         if self.created_departments:

@@ -97,6 +97,7 @@ class Writer:
         r.created += counts["created"]
         r.updated += counts["updated"]
         r.new_versions += counts["new_versions"]
+        r.revised += counts["revised"]
         r.created_base_items += counts["base_items"]
         r.created_departments.extend(counts["departments"])
         self.touched_item_ids.extend(counts["item_ids"])
@@ -111,8 +112,8 @@ class Writer:
 
     def _write(self, batch: list[Plan], created: list) -> dict[str, Any]:
         now = timezone.now()
-        counts: dict[str, Any] = {"created": 0, "updated": 0, "new_versions": 0, "base_items": 0, "departments": [],
-                                  "item_ids": []}
+        counts: dict[str, Any] = {"created": 0, "updated": 0, "new_versions": 0, "revised": 0, "base_items": 0,
+                                  "departments": [], "item_ids": []}
 
         # 1. Departments and base items that rows of this batch need (kind 其他, no USCC).
         depts = list({id(p.department): p.department for p in batch if p.department.pk is None}.values())
@@ -198,6 +199,7 @@ class Writer:
                 versions.append(version)
                 materials.append((version, self._materials(p, source_materials)))
                 counts["new_versions"] += 1
+                counts["revised"] += 1
                 if not self.as_draft and it.published_version_id:
                     superseded.append(it.published_version_id)
             elif p.kind == UPDATE_OPEN:
@@ -209,6 +211,7 @@ class Writer:
                 if reviewer_id is not None:
                     version.reviewed_by_id = reviewer_id
                 open_updates.append(version)
+                counts["revised"] += 1
                 if p.materials_given:
                     open_material_replace.append(version.pk)
                     materials.append((version, self._materials(p, source_materials)))

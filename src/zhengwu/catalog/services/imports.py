@@ -123,7 +123,7 @@ def import_items(data: bytes, file_name: str, region: Region, *, as_draft: bool 
     as_draft = as_draft or submit
     report = ImportReport(file_name=file_name, sha256=file_digest(data), size=len(data), region_code=region.code,
                           region_name=region.name, as_draft=as_draft, submit=submit,
-                          create_departments=create_departments)
+                          create_departments=create_departments, revised=0)
     if not as_draft and not publish_allowed():
         report.fatal = PUBLISH_REFUSED
         return report
