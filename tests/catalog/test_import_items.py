@@ -501,3 +501,14 @@ def test_a_blank_publication_cell_keeps_the_current_value(tmp_path, district, ma
     v = item.published_version
     assert (v.channels, v.locations, v.consult_phone) == (["window", "online"], "金水区政务服务中心B区", "0371-65500004")
     assert (v.complaint_phone, v.office_hours) == ("", "")  # optional ones are cleared like other text
+
+
+def test_dropping_online_handling_from_a_full_online_item_is_refused_at_import(tmp_path, district, market, make_item):
+    """网上办理深度四级 (not a column) needs 网上办理 among the 办理形式: the row says so at import,
+    not the publication check later."""
+    item = make_item(name="食品经营许可（延续）", dept=market)  # 窗口办理、网上办理, depth 4
+    assert item.published_version.online_depth == 4
+    report = run(write_xlsx(tmp_path / "a.xlsx", [row(事项名称="食品经营许可（延续）", 基本编码="", 办理形式="窗口办理")],
+                            header=[*HEADER, "办理形式"]), district)
+    assert errors_of(report) == [(2, "办理形式", "网上办理深度为四级（全程网办）时，办理形式须包含“网上办理”")]
+    assert item.versions.count() == 1

@@ -354,7 +354,7 @@ def target_guide(row: ParsedRow, current: dict[str, Any] | None) -> dict[str, An
 _RULE_FIELD_TO_KEY = {"promised_days": "promised_days", "item_type": "item_type", "visits": "visits",
                       "base_code": "base_code", "implementation_code": "implementation_code",
                       "handling_code": "handling_code", "statutory_days": "statutory_days",
-                      "case_type": "case_type", "materials": "materials"}
+                      "case_type": "case_type", "materials": "materials", "online_depth": "channels"}
 
 
 def check_target(row: ParsedRow, guide: dict[str, Any], codes: dict[str, str]) -> bool:

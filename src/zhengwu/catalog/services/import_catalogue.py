@@ -23,6 +23,9 @@ from ..models import BaseItem, ItemVersion, Material, ServiceItem
 
 # Version fields the import writes (the others are copied from the version it replaces).
 VERSION_FIELD_OF = {k: k for k in GUIDE_KEYS if k != "materials"}
+# Version fields no column carries that the rules on a row's guide need: 网上办理深度 四级 requires
+# 网上办理 among the 办理形式 (rules.check_guide), so a file cannot drop it unnoticed until approval.
+CONTEXT_KEYS = ("online_depth",)
 
 
 @dataclass
@@ -163,13 +166,15 @@ class Catalogue:
 
 
 def load_guides(version_ids: list[int]) -> Iterator[tuple[int, dict[str, Any]]]:
-    """(version id, guide as the import sees it — :data:`GUIDE_KEYS` with materials as names)
-    for many versions: plain SQL in chunks, the JSON of 收费 decoded here."""
+    """(version id, guide as the import sees it — :data:`GUIDE_KEYS` with materials as names, and
+    :data:`CONTEXT_KEYS`) for many versions: plain SQL in chunks, the JSON of 收费 and 办理形式
+    decoded here."""
     connection = connections[router.db_for_read(ItemVersion)]
     qn = connection.ops.quote_name
     version_table, material_table = qn(ItemVersion._meta.db_table), qn(Material._meta.db_table)
-    keys = list(VERSION_FIELD_OF)
-    columns = ", ".join(qn(ItemVersion._meta.get_field(VERSION_FIELD_OF[k]).column) for k in keys)
+    # CONTEXT_KEYS: read with the guide for the rules across columns, never written by the import.
+    keys = [*VERSION_FIELD_OF, *CONTEXT_KEYS]
+    columns = ", ".join(qn(ItemVersion._meta.get_field(VERSION_FIELD_OF.get(k, k)).column) for k in keys)
     for chunk in chunked(version_ids, 5000):
         where, params = in_clause(connection, qn("id"), chunk)
         guides: dict[int, dict[str, Any]] = {}
