@@ -512,3 +512,16 @@ def test_dropping_online_handling_from_a_full_online_item_is_refused_at_import(t
                             header=[*HEADER, "办理形式"]), district)
     assert errors_of(report) == [(2, "办理形式", "网上办理深度为四级（全程网办）时，办理形式须包含“网上办理”")]
     assert item.versions.count() == 1
+
+
+def test_no_materials_cell_and_a_blank_cell(tmp_path, district, market, make_item):
+    """申请材料 “无” / “无需提交申请材料”: no material, 无需提交申请材料 ticked — never a material named 无.
+    A blank cell (an export made before this was written) leaves 无需提交申请材料 as it is."""
+    item = make_item(name="零材料事项", dept=market, materials=[], no_materials=True)
+    report = run(write_xlsx(tmp_path / "a.xlsx", [row(申请材料="无"), row(事项名称="零材料事项", 基本编码="", 申请材料="")]),
+                 district)
+    assert (report.created, report.updated, report.failed) == (1, 1, 0), report.errors
+    new = ServiceItem.objects.get(name="食品经营许可（新办）").published_version
+    assert new.no_materials is True and not new.materials.exists()
+    item.refresh_from_db()
+    assert item.published_version.number == 2 and item.published_version.no_materials is True

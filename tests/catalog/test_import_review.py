@@ -355,3 +355,24 @@ def test_the_templates_example_row_passes_the_batch_review(client, tmp_path, dis
     assert (report.created, report.failed) == (1, 0), report.errors
     result = import_review.approve_batch(other_admin, job)
     assert not result.refused and len(result.published) == 1
+
+
+def test_an_item_without_materials_says_so_in_the_materials_cell(tmp_path, district, market, importer, other_admin):
+    """发布 needs a material or 无需提交申请材料: the 申请材料 cell can say the latter."""
+    header = [c.title for c in imports.importer.COLUMNS]
+    path = write_xlsx(tmp_path / "零材料.xlsx", [full_row(NEW_NAME) | {"申请材料": "无需提交申请材料"}], header=header)
+    job, report = submit_import(path, district, importer)
+    assert (report.created, report.failed) == (1, 0), report.errors
+    result = import_review.approve_batch(other_admin, job)
+    assert not result.refused, result.refused
+    version = ServiceItem.objects.get(name=NEW_NAME).published_version
+    assert version.no_materials is True and not version.materials.exists()
+
+    out = tmp_path / "export.xlsx"
+    imports.export_items(district, out)
+    from tests.catalog.import_fixtures import read_xlsx
+
+    rows = read_xlsx(out)
+    assert dict(zip(rows[0], rows[1]))["申请材料"] == "无需提交申请材料"
+    job2, report = submit_import(out, district, importer)
+    assert (report.unchanged, report.created, report.updated) == (1, 0, 0)

@@ -123,7 +123,8 @@ REQUIRED_KEYS = tuple(c.key for c in COLUMNS if c.required)
 GUIDE_KEYS = ("name", "item_type", "statutory_days", "promised_days", "case_type", "visits",
               "acceptance_conditions", "legal_basis", "service_object", "materials", "fees",
               "popular_name", "keywords", "channels", "locations", "office_hours", "consult_phone",
-              "complaint_phone")
+              "complaint_phone", "no_materials")
+# ``no_materials`` (无需提交申请材料) has no column of its own: the 申请材料 cell says it.
 
 normalise_header = spreadsheets.normalise_header
 
@@ -320,6 +321,7 @@ NEW_ITEM_DEFAULTS: dict[str, Any] = {
     "acceptance_conditions": "", "legal_basis": "", "service_object": "person", "materials": [],
     "fees": [], "popular_name": "", "keywords": "",
     "channels": [], "locations": "", "office_hours": "", "consult_phone": "", "complaint_phone": "",
+    "no_materials": False,
 }
 _LIST_KEYS = ("materials", "fees", "channels")
 
@@ -333,7 +335,12 @@ def target_guide(row: ParsedRow, current: dict[str, Any] | None) -> dict[str, An
     """
     guide = dict(current) if current is not None else dict(NEW_ITEM_DEFAULTS)
     for key in GUIDE_KEYS:
-        if key in row.values:
+        if key == "no_materials":
+            # A filled 申请材料 cell without names is 无需提交申请材料, one with names is not; a blank
+            # cell (the materials are cleared) leaves it as it was (files exported before it was written).
+            if "materials" in row.values:
+                guide[key] = not row.values["materials"]
+        elif key in row.values:
             guide[key] = row.values[key]
         elif key in row.blank and COLUMN_BY_KEY[key].blank == "clear":
             guide[key] = [] if key in _LIST_KEYS else ("" if key != "statutory_days" else None)
@@ -444,7 +451,7 @@ def export_cells(item: dict[str, Any]) -> list[Any]:
         elif col.key == "service_object":
             value = SERVICE_OBJECT_TITLES.get(value or "", value or "")
         elif col.key == "materials":
-            value = format_materials(value or [])
+            value = format_materials(value or [], bool(item.get("no_materials")))
         elif col.key == "fees":
             value = format_fees(value or [])
         elif col.key == "channels":

@@ -200,7 +200,17 @@ def _clean_entry(part: str) -> str:
 _material_key = functools.lru_cache(maxsize=8192)(rules.material_key)
 
 
+# A 申请材料 cell saying the item needs none (无需提交申请材料, as the editor's checkbox says): no
+# material, and the version's ``no_materials`` set — what the publication check accepts.
+NO_MATERIALS = "无需提交申请材料"
+_NO_MATERIALS_WORDS = {NO_MATERIALS, "无需提交材料", "无需申请材料", "无需材料", "不需要提交材料", "不需提交材料",
+                       "无需提交任何材料", "零材料", "无"}
+
+
 def materials_value(value: Any, title: str = "申请材料") -> list[str]:
+    """One material per line (or ；); ``无需提交申请材料`` (or 无, 零材料 …) → ``[]``: none needed."""
+    if re.sub(r"\s+", "", text_value(value)).rstrip("。") in _NO_MATERIALS_WORDS:
+        return []
     names = list_value(value)
     seen: dict[str, str] = {}
     for name in names:
@@ -247,8 +257,8 @@ def format_fees(fees: Sequence[dict] | None) -> str:
     return "\n".join(lines)
 
 
-def format_materials(names: Sequence[str]) -> str:
-    return "\n".join(names)
+def format_materials(names: Sequence[str], no_materials: bool = False) -> str:
+    return NO_MATERIALS if no_materials and not names else "\n".join(names)
 
 
 # 办理形式: the model's four choices by their titles and the usual spellings of 实施清单.

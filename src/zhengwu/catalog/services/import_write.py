@@ -260,8 +260,6 @@ class Writer:
             if k == "fees" and source is not None and p.fees_same:
                 continue  # same text in the cell: keep the stored list as it is (it may carry more keys)
             setattr(version, f, p.guide[k])
-        if p.guide["materials"] and hasattr(version, "no_materials"):
-            version.no_materials = False
 
     def _materials(self, p: Plan, source_materials: list[Material]) -> list[Row]:
         """The new version's materials: as the file lists them, each keeping the details
