@@ -476,62 +476,12 @@ def supply_pending(request, pk: int, pending_id: int):
 
 
 # -- 一件事一次办 -----------------------------------------------------------------------------
-def bundle_context(plan, answers_source, *, chosen=None, errors=None, applicant=None) -> dict:
-    """What the 一件事 form shows for the 情形 answers in ``answers_source`` (GET or POST): the
-    questions with the chosen options, which items apply, and each material's state (asked for,
-    or waived and why). Shared by the applicant's page and the window's (窗口代录一件事)."""
-    errors = errors or {}
-    answers, unanswered = bundle_services.scenarios.parse_answers(plan.questions, answers_source)
-    chosen = set(chosen or [])
-    selected = plan.selected_ids(chosen, answers)
-    waived = plan.waived(answers, selected)
-    decided = set().union(*[o.select | o.skip for q in plan.questions for o in q.options]) if plan.questions else set()
-    for m in plan.members:
-        m.decided = m.item.pk in decided
-        m.selected = m.item.pk in selected
-    pool = []
-    for entry in plan.pool:
-        entry.errors = errors.get(entry.key, [])
-        entry.waived_reason = waived.get(bundle_services.scenarios.key(entry.name), "")
-        entry.needed = entry.necessity_for(selected | {m.item.pk for m in plan.members if m.optional
-                                                       and not m.decided}) is not None
-        pool.append(entry)
-    _bundle_licences(pool, selected, applicant)
-    return {"questions": [(q, answers.get(q.pk)) for q in plan.questions], "unanswered": bool(unanswered),
-            "answer_errors": [m for k, msgs in errors.items() if k.startswith("q_") for m in msgs],
-            "answers": answers, "pool": pool, "chosen": chosen}
-
-
-def _bundle_licences(pool, selected: set[int], applicant) -> None:
-    """免提交 in a 一件事 form (:func:`zhengwu.licenses.use.pool_offers`): ``entry.licence_note``
-    instead of an upload box, or ``entry.licence_reason`` above it."""
-    offers = licence_use.pool_offers(pool, selected, applicant) if applicant is not None else {}
-    for entry in pool:
-        offer = offers.get(entry.key)
-        entry.licence_note = (f"已调用电子证照：{offer.licence.type.name}（{licence_use.validity_text(offer.licence)}）"
-                              if offer is not None and offer.usable else "")
-        entry.licence_reason = offer.reason if offer is not None else ""
-
-
 def _bundle_page(request, plan, applicant, *, key, token="", data=None, errors=None, raw=None, chosen=None,
                  status=200):
-    errors = errors or {}
-    prefilled = forms_schema.prefill(plan.schema, applicant)
-    source = request.POST if request.method == "POST" else request.GET
-    ctx = bundle_context(plan, source, chosen=chosen, errors=errors, applicant=applicant)
-    known = set(plan.schema.get("properties") or {}) | {e.key for e in plan.pool}
-    source = data_source_label(applicant)
     return render_page(request, "cases/applicant/bundle_apply.html", {
-        **ctx, "plan": plan, "bundle": plan.bundle, "applicant": applicant, "key": key,
-        **bundle_files.page_context(request, token or bundle_files.token_of(request), plan, applicant, ctx["pool"]),
-        "action_url": reverse("cases:bundle_apply", args=[plan.bundle.pk]),
-        "fields": formrender.fields(plan.schema, data if data is not None else prefilled, errors, raw,
-                                    readonly_keys=set(prefilled), required_keys=plan.required_keys,
-                                    optional_keys=plan.optional_keys, readonly_note=source),
-        "identity_source": source,
-        "item_errors": errors.get("items", []),
-        "form_errors": [m for k, msgs in errors.items()
-                        if k not in known and k != "items" and not k.startswith("q_") for m in msgs],
+        **bundle_files.form_context(request, plan, applicant, token=token, data=data, errors=errors, raw=raw,
+                                    chosen=chosen),
+        "key": key, "action_url": reverse("cases:bundle_apply", args=[plan.bundle.pk]),
         "accept": ACCEPT_FILES, "max_mb": applying.MAX_UPLOAD_BYTES // 1024 // 1024,
     }, status=status)
 
@@ -564,7 +514,8 @@ def bundle_apply(request, bundle_id: int):
         messages.success(request, f"“{plan.bundle.name}”已提交，一件事编号 {posted.done.number}。")
         return redirect("cases:bundle_case", posted.done.pk)
     return _bundle_page(request, plan, applicant, key=key, token=posted.token, data=posted.data, errors=posted.errors,
-                        raw=posted.raw, chosen={int(x) for x in posted.chosen}, status=400)
+                        raw=posted.raw, chosen={int(x) for x in posted.chosen},
+                        status=400 if posted.errors else 200)  # 重新选择 refuses nothing
 
 
 @login_required

@@ -14,19 +14,18 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from zhengwu.accounts.models import Applicant
-from zhengwu.accounts.services_identity import data_source_label
 from zhengwu.catalog.models import Bundle
 from zhengwu.org import permissions
 from zhengwu.org.models import Role
 from zhengwu.workbench.views import roles_required
 
-from . import formrender, forms_schema, rules
+from . import rules
 from . import views_bundle_files as bundle_files
 from .models import BundleCase
 from .services import applying
 from .services import bundles as bundle_services
 from .views_applicant import ACCEPT_FILES
-from .views_applying import KEY_RE, bundle_context
+from .views_applying import KEY_RE
 
 
 def bundles_for(applicant: Applicant, user=None):
@@ -45,24 +44,12 @@ def bundles_for(applicant: Applicant, user=None):
 
 
 def _page(request, plan, applicant, *, key, token="", data=None, errors=None, raw=None, chosen=None, status=200):
-    errors = errors or {}
-    source = request.POST if request.method == "POST" else request.GET
-    ctx = bundle_context(plan, source, chosen=chosen, errors=errors, applicant=applicant)
-    prefilled = forms_schema.prefill(plan.schema, applicant)
-    known = set(plan.schema.get("properties") or {}) | {e.key for e in plan.pool}
     return render(request, "cases/staff/file_bundle.html", {
-        **ctx, "plan": plan, "bundle": plan.bundle, "applicant": applicant, "key": key,
-        **bundle_files.page_context(request, token or bundle_files.token_of(request), plan, applicant, ctx["pool"]),
-        "action_url": reverse("cases:staff_file_bundle", args=[plan.bundle.pk]),
+        **bundle_files.form_context(request, plan, applicant, token=token, data=data, errors=errors, raw=raw,
+                                    chosen=chosen),
+        "key": key, "action_url": reverse("cases:staff_file_bundle", args=[plan.bundle.pk]),
         "back_url": reverse("cases:staff_file"),
         "scenario_carry": [("applicant", applicant.pk)],
-        "fields": formrender.fields(plan.schema, data if data is not None else prefilled, errors, raw,
-                                    readonly_keys=set(prefilled), required_keys=plan.required_keys,
-                                    optional_keys=plan.optional_keys,
-                                    readonly_note=data_source_label(applicant)),
-        "item_errors": errors.get("items", []),
-        "form_errors": [m for k, msgs in errors.items()
-                        if k not in known and k != "items" and not k.startswith("q_") for m in msgs],
         "accept": ACCEPT_FILES, "max_mb": applying.MAX_UPLOAD_BYTES // 1024 // 1024,
     }, status=status)
 
@@ -120,4 +107,5 @@ def file_bundle(request, bundle_id: int):
                                   f"共{bc.cases.count()}个办件。")
         return redirect("cases:staff_case", pk=first.pk)
     return _page(request, plan, applicant, key=key, token=posted.token, data=posted.data, errors=posted.errors,
-                 raw=posted.raw, chosen={int(x) for x in posted.chosen}, status=400)
+                 raw=posted.raw, chosen={int(x) for x in posted.chosen},
+                 status=400 if posted.errors else 200)  # 重新选择 refuses nothing

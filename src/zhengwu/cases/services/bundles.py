@@ -74,6 +74,41 @@ class PoolEntry:
 
 
 @dataclass
+class Choice:
+    """What the 情形 answers and the 选办 ticks make of a bundle for one applicant — the one source
+    of what the form shows and requires (:meth:`BundlePlan.form`), what :func:`check` refuses and
+    which cases :func:`apply_bundle` makes."""
+
+    answers: dict[int, scenarios.Option]
+    unanswered: dict[str, list[str]]  # q_<id> → 请先回答
+    selected: set[int]  # the items applied for
+    open: set[int]  # 选办 items no answer decides and not ticked: the applicant may still tick them
+    decided: set[int]  # the items the answers decide
+    not_for: dict[int, str]  # items whose 服务对象 excludes the applicant → why, and what to do instead
+    waived: dict[str, str]  # material keys not asked for → why
+
+    @property
+    def offered(self) -> set[int]:
+        """The items whose fields and materials the form shows."""
+        return self.selected | self.open
+
+    @property
+    def signature(self) -> str:
+        """The answers as one string: a page remembers what it was drawn for (重新选择)."""
+        return ",".join(f"{q}:{o.pk}" for q, o in sorted(self.answers.items()))
+
+
+@dataclass
+class Form:
+    """The one form of a :class:`Choice`: the union schema cut to the fields of the items offered."""
+
+    schema: dict
+    required: set[str]  # required by an item applied for: what :func:`check` reports as 必填
+    optional: set[str]  # required only by a 选办 item still open (required once it is ticked)
+    applied: set[str]  # the fields of the items applied for: all that is saved
+
+
+@dataclass
 class BundlePlan:
     bundle: Bundle
     members: list[Member]
@@ -84,16 +119,58 @@ class BundlePlan:
     questions: list[scenarios.Question] = field(default_factory=list)  # 情形引导
     produced: dict[str, list[int]] = field(default_factory=dict)  # material key → items issuing it
 
-    def selected_ids(self, optional_chosen, answers: dict | None = None) -> set[int]:
-        """The items applied for, from the 选办 ticks and the 情形 answers (option per question)."""
+    def not_for(self, applicant) -> dict[int, str]:
+        """Member items ``applicant`` may not apply for (服务对象, as :func:`applying.create_draft`
+        refuses them) → the reason and what to do. Such an item is not this applicant's: the
+        一件事 goes on without it (an employee's 健康证明 is applied for by the employee)."""
+        if applicant is None:
+            return {}
+        out = {}
+        for m in self.members:
+            target = m.item.published_version.service_object
+            why = rules.applicant_kind_refusal(target, applicant.kind, f"“{m.item.name}”")
+            if why:
+                out[m.item.pk] = f"{why}。{rules.applicant_kind_advice(target)}。"
+        return out
+
+    def choose(self, data=None, optional_chosen=(), applicant=None) -> Choice:
+        """The items applied for, from the 情形 answers in ``data`` (``q_<id>`` → option id), the
+        选办 ticks and who applies."""
+        answers, unanswered = scenarios.parse_answers(self.questions, data or {})
         chosen = {int(x) for x in optional_chosen if str(x).isdigit()}
         mandatory = {m.item.pk for m in self.members if not m.optional}
         optional = {m.item.pk for m in self.members if m.optional}
-        return scenarios.resolve(self.questions, answers or {}, mandatory, optional, chosen)
+        decided = scenarios.decided(self.questions)
+        selected = scenarios.resolve(self.questions, answers, mandatory, optional, chosen)
+        still_open = optional - decided - selected
+        not_for = {pk: why for pk, why in self.not_for(applicant).items() if pk in selected | still_open}
+        selected -= set(not_for)
+        still_open -= set(not_for)
+        return Choice(answers, unanswered, selected, still_open, decided, not_for,
+                      scenarios.waived(answers, self.produced, selected))
 
-    def waived(self, answers: dict | None, selected: set[int]) -> dict[str, str]:
-        """Material keys not asked for (an answer waives them, or a selected item issues them) → why."""
-        return scenarios.waived(answers or {}, self.produced, selected)
+    def form(self, choice: Choice) -> Form:
+        """The form for ``choice``: the fields of the items offered (a field only a skipped item
+        needs is not shown), required as the items applied for require them."""
+        shown: set[str] = set()
+        required: set[str] = set()
+        optional: set[str] = set()
+        applied: set[str] = set()
+        for m in self.members:
+            schema = m.item.published_version.form_schema or {}
+            keys = set(schema.get("properties") or {})
+            if m.item.pk in choice.offered:
+                shown |= keys
+            if m.item.pk in choice.selected:
+                applied |= keys
+                required |= set(schema.get("required") or [])
+            elif m.item.pk in choice.open:
+                optional |= set(schema.get("required") or [])
+        props = self.schema.get("properties") or {}
+        order = [k for k in self.schema.get("x-order") or [] if k in shown]
+        schema = ({"type": "object", "properties": {k: props[k] for k in order}, "x-order": order,
+                   "required": [k for k in order if k in required]} if order else {})
+        return Form(schema, required & shown, (optional - required) & shown, applied)
 
 
 def bundle_plan(bundle: Bundle | int) -> BundlePlan:
@@ -149,16 +226,17 @@ def bundle_plan(bundle: Bundle | int) -> BundlePlan:
                       scenarios.load(bundle), scenarios.produced_by(members))
 
 
-def check(plan: BundlePlan, form_data: dict, files: dict, selected: set[int],
-          waived: dict[str, str] | None = None, *, applicant=None) -> dict[str, list[str]]:
-    """Every problem of an application before anything is written: form fields by key,
-    materials by pool key, ``items`` for the choice of items. A waived material (情形, or issued
-    by an item of the application) is never required, nor one a valid licence of ``applicant``
-    stands in for (免提交, recorded when each case is submitted)."""
+def check(plan: BundlePlan, form_data: dict, files: dict, choice: Choice, *, applicant=None) -> dict[str, list[str]]:
+    """Every problem of an application before anything is written: the questions unanswered,
+    form fields by key (each item applied for validates its own fields: the fields
+    :meth:`BundlePlan.form` marks required), materials by pool key, ``items`` for the choice of
+    items. A waived material (情形, or issued by an item of the application) is never required,
+    nor one a valid licence of ``applicant`` stands in for (免提交, recorded when each case is
+    submitted)."""
     from zhengwu.licenses import use as licence_use
 
-    errors: dict[str, list[str]] = {}
-    waived = waived or {}
+    errors: dict[str, list[str]] = dict(choice.unanswered)
+    waived, selected = choice.waived, choice.selected
     licensed = ({k for k, o in licence_use.pool_offers(plan.pool, selected, applicant).items() if o.usable}
                 if applicant is not None else set())
     if not selected:
@@ -212,16 +290,16 @@ def apply_bundle(user, bundle: Bundle | int, *, form_data: dict, files: dict, op
         return _existing(key, applicant)
     plan = bundle_plan(bundle)
     applying.check_service_object(plan.bundle.target, applicant, plan.bundle.name)
-    chosen, errors = scenarios.parse_answers(plan.questions, answers or {})
-    selected = plan.selected_ids(optional_items, chosen)
-    waived = plan.waived(chosen, selected)
-    errors.update(check(plan, form_data, files, selected, waived, applicant=applicant))
+    choice = plan.choose(answers or {}, optional_items, applicant)
+    errors = check(plan, form_data, files, choice, applicant=applicant)
     if errors:
         raise ValidationError(errors)
+    applied = plan.form(choice).applied  # a field only an item not applied for asks is not kept
+    form_data = {k: v for k, v in form_data.items() if k in applied}
     try:
-        return _apply(user, applicant, plan, form_data, files, selected, key,
-                      answers=[{"question": q.text, "option": chosen[q.pk].label} for q in plan.questions],
-                      waived=sorted(waived))
+        return _apply(user, applicant, plan, form_data, files, choice.selected, key,
+                      answers=[{"question": q.text, "option": choice.answers[q.pk].label} for q in plan.questions],
+                      waived=sorted(choice.waived))
     except IntegrityError:
         # The same key raced us and won (the unique key made us wait for it): its result stands.
         if BundleCase.objects.filter(idempotency_key=key).exists():

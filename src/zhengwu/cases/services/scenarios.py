@@ -69,16 +69,21 @@ def parse_answers(questions: list[Question], data) -> tuple[dict[int, Option], d
     return chosen, errors
 
 
+def decided(questions: list[Question]) -> set[int]:
+    """The items an answer can select or skip: the answers decide them, not the 选办 tick."""
+    return set().union(*[o.select | o.skip for q in questions for o in q.options]) if questions else set()
+
+
 def resolve(questions: list[Question], chosen: dict[int, Option], mandatory: set[int], optional: set[int],
             optional_chosen: set[int]) -> set[int]:
     """The items applied for: an item an answer can select or skip is decided by the answers
     (selected by a chosen option and not skipped by one); the others as before — every
     mandatory item, and the 选办 items the applicant ticked."""
-    decided = set().union(*[o.select | o.skip for q in questions for o in q.options]) if questions else set()
+    by_answer = decided(questions)
     picked = set().union(*[o.select for o in chosen.values()]) if chosen else set()
     skipped = set().union(*[o.skip for o in chosen.values()]) if chosen else set()
-    selected = {pk for pk in mandatory if pk not in decided}
-    selected |= {pk for pk in optional_chosen & optional if pk not in decided}
+    selected = {pk for pk in mandatory if pk not in by_answer}
+    selected |= {pk for pk in optional_chosen & optional if pk not in by_answer}
     selected |= picked & (mandatory | optional)
     return selected - skipped
 
