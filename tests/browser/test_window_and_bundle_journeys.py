@@ -6,7 +6,9 @@
 - a citizen applies choosing 邮寄送达 (the address box appears only then); the clerk's 登记送达
   starts from that choice, and switching to 电子送达 hides the courier fields;
 - a citizen answers the 情形 questions of 开办餐饮店一件事 and is not asked for the 营业执照 an item
-  of the same application issues; a file chosen in a refused round is kept for the next one.
+  of the same application issues; a file chosen in a refused round is kept for the next one;
+- after a refused round they answer a question again (重新选择): what they typed and the file still
+  asked for stay, the file of the item no longer applied for is dropped.
 """
 
 import re
@@ -191,4 +193,72 @@ def test_citizen_answers_the_questions_and_is_not_asked_for_the_licence(live_ser
     assert sorted(bc.cases.values_list("materials__original_name", flat=True)) == [
         "个体工商户登记申请书.pdf", "食品经营许可申请书.pdf"]  # each once, in its case
     assert re.search(bc.number, page.content())
+    _no_csp(page)
+
+
+def test_choosing_again_keeps_the_fields_and_files_that_still_apply(live_server, browser):
+    from pathlib import Path
+
+    from django.conf import settings
+
+    from zhengwu.accounts.demo import CITIZEN_ID
+    from zhengwu.cases.models import BundleCase
+    from zhengwu.catalog.models import Bundle, BundleItem, BundleOption, BundleQuestion
+
+    _demo()
+    licence = _item("市场监管局", "个体工商户设立登记", materials=("个体工商户登记申请书",),
+                    results=[{"name": "营业执照（正、副本及电子营业执照）", "type": "证照"}])
+    fire = _item("市场监管局", "公众聚集场所投入使用、营业前消防安全检查", materials=("消防安全检查申报表",))
+    food = _item("市场监管局", "食品经营许可证核发", materials=("食品经营许可申请书", "营业执照"), schema={
+        "type": "object", "required": ["shop_name"],
+        "properties": {"shop_name": {"type": "string", "title": "店铺名称", "maxLength": 50}}})
+    bundle = Bundle.objects.create(region=food.region, name="开办餐饮店一件事", status="published", target="both")
+    for seq, (it, optional) in enumerate([(licence, True), (fire, True), (food, False)], 1):
+        BundleItem.objects.create(bundle=bundle, service_item=it, seq=seq, optional=optional)
+    q1 = BundleQuestion.objects.create(bundle=bundle, seq=1, text="您以什么身份开办餐饮店？")
+    person = BundleOption.objects.create(question=q1, seq=1, label="个体工商户（个人经营）")
+    person.select_items.set([licence])
+    q2 = BundleQuestion.objects.create(bundle=bundle, seq=2, text="是否属于公众聚集场所？")
+    venue = BundleOption.objects.create(question=q2, seq=1, label="是")
+    venue.select_items.set([fire])
+    small = BundleOption.objects.create(question=q2, seq=2, label="否")
+    small.skip_items.set([fire])
+    staged_root = Path(settings.MEDIA_ROOT) / "cases" / "staged"
+
+    def staged() -> set[Path]:
+        return {p for p in staged_root.rglob("*") if p.is_file()} if staged_root.exists() else set()
+
+    before = staged()
+    base = live_server.url
+    page = _page(browser)
+    _login(page, base, CITIZEN_ID)
+    page.goto(f"{base}/cases/bundle/{bundle.pk}/apply/")
+    page.check(f"#q_{q1.pk}-{person.pk}")
+    page.check(f"#q_{q2.pk}-{venue.pk}")
+    _submit(page, "#btn-scenario")
+    page.fill("[data-key='shop_name'] input", "老王小吃")
+    for name in ("个体工商户登记申请书", "消防安全检查申报表"):
+        page.locator(f"[data-material='{name}'] input[type=file]").set_input_files(
+            {"name": f"{name}.pdf", "mimeType": "application/pdf", "buffer": PDF})
+    _submit(page, "#btn-submit")  # 食品经营许可申请书 forgotten: refused, both files kept
+    assert "“食品经营许可申请书”是必要材料，请上传" in page.content() and len(staged() - before) == 2
+    # Not a public venue after all: choose again.
+    page.check(f"#q_{q2.pk}-{small.pk}")
+    _submit(page, "#btn-scenario")
+    assert page.locator(f"[data-item='{fire.name}']").get_attribute("data-selected") == "no"
+    assert page.locator("[data-material='消防安全检查申报表']").count() == 0
+    assert page.locator("[data-key='shop_name'] input").input_value() == "老王小吃"
+    kept = page.locator("[data-material='个体工商户登记申请书'] .zw-staged")
+    assert "已上传：个体工商户登记申请书.pdf" in kept.inner_text()
+    assert page.locator("#item-errors, #form-errors, .invalid-feedback").count() == 0  # nothing refused
+    assert len(staged() - before) == 1  # the fire check's copy deleted
+    page.locator("[data-material='食品经营许可申请书'] input[type=file]").set_input_files(
+        {"name": "食品经营许可申请书.pdf", "mimeType": "application/pdf", "buffer": PDF})
+    with page.expect_navigation(wait_until="load"):  # Enter in a field submits the application
+        page.press("[data-key='shop_name'] input", "Enter")
+    bc = BundleCase.objects.get()
+    assert sorted(c.service_item.name for c in bc.cases.all()) == ["个体工商户设立登记", "食品经营许可证核发"]
+    assert sorted(bc.cases.values_list("materials__original_name", flat=True)) == [
+        "个体工商户登记申请书.pdf", "食品经营许可申请书.pdf"]
+    assert bc.form_data == {"shop_name": "老王小吃"} and staged() - before == set()
     _no_csp(page)

@@ -264,3 +264,19 @@ def test_choosing_again_keeps_what_still_applies(food, where, make_citizen, staf
     attached = set(Case.objects.filter(bundle_case=bc).values_list("materials__original_name", flat=True))
     assert attached == {f"{n}.pdf" for n in still}
     assert staged_files() - before == set()
+
+
+def test_answers_changed_without_choosing_again_draw_the_page_again(food, make_citizen, staff_client):
+    """Enter pressed after changing an answer posts the form with the new answers: the page is
+    drawn for them (their items, fields and materials shown), nothing submitted or refused."""
+    citizen = make_citizen(name="王小吃")
+    client, url, _extra = open_form("applicant", citizen, food, staff_client)
+    plan = services.bundle_plan(food)
+    page = client.get(url, answers(plan, SHOP))
+    assert hidden(page, "answered")
+    response = client.post(url, {**answers(plan, ("个体工商户", "是", "是")), "answered": hidden(page, "answered"),
+                                 "idempotency_key": hidden(page, "idempotency_key"),
+                                 "upload_token": hidden(page, "upload_token")})
+    html = response.content.decode()
+    assert response.status_code == 200 and "：必填" not in html and not BundleCase.objects.exists()
+    assert re.search(rf'data-item="{FIRE}" data-selected="yes"', html)

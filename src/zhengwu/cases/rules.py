@@ -461,7 +461,7 @@ def applicant_kind_advice(service_object: str) -> str:
     """What to do about an item of a 一件事 whose 服务对象 excludes the applicant (see
     :func:`applicant_kind_refusal`): the 一件事 goes on without it, and whom it is for applies."""
     if service_object == "person":
-        return "本次不办理该事项；请由需要办理的个人（如从业人员本人）以个人身份另行申请（网上办理或到窗口办理）"
+        return "本次不办理该事项；请由需要办理的个人本人以个人身份另行申请（网上办理或到窗口办理）"
     return f"本次不办理该事项；如需办理，请以{APPLICANT_KIND_LABELS.get(service_object, '相应申请人')}身份另行申请"
 
 
