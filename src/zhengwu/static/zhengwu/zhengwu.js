@@ -95,7 +95,8 @@
         keep.type = "hidden"; keep.name = pressed.name; keep.value = pressed.value;
         apply.appendChild(keep);
       }
-      apply.querySelectorAll("button[type=submit]").forEach(function (b) { b.disabled = true; });
+      // apply.elements: the form's buttons outside it too (一件事's 重新选择, form="apply-form").
+      Array.prototype.forEach.call(apply.elements, function (b) { if (b.type === "submit") { b.disabled = true; } });
       if (pressed) { pressed.textContent = "正在提交…"; }
     });
   }
