@@ -163,6 +163,10 @@ def load_history(stdout=None, *, today: dt.date | None = None, count: int = CASE
     rnd = random.Random(f"{SEED}:{today.isoformat()}")
     applicants = history_applicants()
     window_user = User.objects.filter(username="chuangkou").first()
+    # The window the clerk accepts at: an online case accepted by them has it as its 受理窗口
+    # (services.intake.accepting_window).
+    window_user_window = (RoleGrant.objects.filter(user=window_user, role="window", window__isnull=False)
+                          .order_by("pk").values_list("window_id", flat=True).first() if window_user else None)
     approvers: dict[int, User] = {}
     for g in RoleGrant.objects.filter(role="approver", department__region=region).select_related("user").order_by("pk"):
         approvers.setdefault(g.department_id, g.user)
@@ -245,6 +249,8 @@ def load_history(stdout=None, *, today: dt.date | None = None, count: int = CASE
             case.accepted_on = accepted
             case.due_date = rules.due_date(cal, accepted, promised)
             case.process = process
+            if case.window_id is None:
+                case.window_id = window_user_window
             ev.append(("accept", "submitted", "in_review", window_user, t, "材料齐全，予以受理",
                        {"accepted_on": accepted.isoformat(), "due_date": case.due_date.isoformat()}, ""))
             late_share = SLOW.get(dept.short_name, FAST.get(dept.short_name, LATE_SHARE))

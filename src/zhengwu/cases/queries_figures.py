@@ -36,7 +36,7 @@ WHATS: dict[str, tuple[str, str]] = {
     "full_online": ("全程网办", "受理日期"),
     "overdue": ("超期（逾期办结及期末超期在办）", "统计期"),
 }
-NO_WINDOW = "none"  # the window filter of the cases filed without a window (网上申报、自助终端)
+NO_WINDOW = "none"  # the window filter of the cases no window took (秒批 auto-acceptance, a clerk with no window)
 ORDER = {"accepted": "accepted_on", "full_online": "accepted_on", "concluded": "concluded_at",
          "concluded_on_time": "concluded_at", "concluded_late": "concluded_at", "overdue": None}
 

@@ -91,7 +91,7 @@ GROUPS: dict[str, tuple[str, tuple[str, ...], str]] = {
 }
 # Who may see figures, and of which cases: staff their departments/region, leaders their region.
 VIEWER_ROLES = (Role.WINDOW, Role.APPROVER, Role.DEPT_ADMIN, Role.SUPERVISOR, Role.LEADER)
-NO_WINDOW_LABEL = "未经窗口（网上申报、自助终端等）"
+NO_WINDOW_LABEL = "未经窗口（秒批自动受理等）"  # a window clerk's acceptance records their window
 MAX_PERIOD_DAYS = 366
 
 

@@ -24,6 +24,16 @@ def _require_window(user, case: Case) -> None:
         raise PermissionDenied("仅受理该部门事项的窗口人员可以操作")
 
 
+def accepting_window(user, case: Case) -> int | None:
+    """受理窗口 of a case a window clerk accepts: the window of their 窗口人员 grant that covers the
+    case's department (else of any of their 窗口人员 grants); None for a clerk with no window."""
+    mine = [g for g in permissions.grants(user) if g.role == Role.WINDOW and g.window_id]
+    dept = case.department
+    covering = [g for g in mine if (g.department_ids is None or dept.pk in g.department_ids)
+                and dept.region.code.startswith(g.region_prefix)]
+    return (covering or mine)[0].window_id if (covering or mine) else None
+
+
 def current_process(case: Case) -> ProcessDefinition:
     """The item's current process definition; an item without one gets the default (审查 → 决定)."""
     definition = ProcessDefinition.objects.filter(service_item_id=case.service_item_id, is_current=True).first()
@@ -106,6 +116,10 @@ def _accept(user, case_id: int, expected_lock: int, action: str, mode: str, opin
     LIFECYCLE.check(case, action, actor)
     case.intake_mode = mode
     fields = ["intake_mode", *_start_clock_and_process(case)]
+    if case.window_id is None and actor == Actor.WINDOW:
+        # Filed online (or at a terminal), accepted at a window: that window is its 受理窗口.
+        case.window_id = accepting_window(user, case)
+        fields.append("window")
     if setup:
         fields += setup(case)
     # The due date in the history: figures of a past period read it as of then (ADR 0026).
