@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import render
 
+from zhengwu.licenses import queries as licence_queries
 from zhengwu.org.models import Role
 from zhengwu.org.permissions import is_sysadmin, roles_of
 from zhengwu.workbench.views import staff_required
@@ -55,8 +56,11 @@ def readonly_page(request, case: Case):
 
     parts = views_staff.case_parts(case, readonly=True)
     extensions = queries.rows_of(queries.CASE_EXTENSIONS, case) if case.accepted_on else []
+    result = parts["result"]
+    # The e-licences the decision issued, linked where the viewer's scope opens them (as the handler's page).
+    issued = licence_queries.issued_in_case(request.user, case.pk) if result and result.outcome == "approved" else []
     access.record_case_read(request.user, case)
     return render(request, "cases/staff/case_readonly.html", {
-        "case": case, "applicant": case.applicant, "result": parts["result"], "extensions": extensions,
+        "case": case, "applicant": case.applicant, "result": result, "issued": issued, "extensions": extensions,
         "info_html": parts["info_html"], "records_html": parts["records_html"],
     })
