@@ -120,3 +120,57 @@ def test_the_received_row_prints_nothing_stray_after_the_acceptance_deadline(log
     for user in (leader, window_staff):
         row = received_row(login(user).get(case_url(accepted_case)).content.decode())
         assert row.strip().endswith(due) and "—" not in row, row
+
+
+# -- finished steps and the licence issued (user walk) ------------------------------------------------
+LICENCE_FIELDS = [{"key": "name", "label": "经营者名称", "type": "string", "required": True},
+                  {"key": "shop_name", "label": "经营场所", "type": "string", "required": True}]
+
+
+@pytest.fixture
+def licensed_case(dept, submitted_case, window_staff, approver):
+    """A concluded 准予 whose result is an e-licence (食品经营许可证)."""
+    from zhengwu.licenses.services import types
+
+    types.create_type(None, {
+        "name": "食品经营许可证", "code": dept.uscc + "002", "holder_kind": "person", "departments": [dept.pk],
+        "validity_years": "5", "fields_schema": LICENCE_FIELDS, "title": "食品经营许可证",
+        "field_order": [f["key"] for f in LICENCE_FIELDS]})
+    case = intake.accept(window_staff, submitted_case, submitted_case.lock_version)
+    for step in ("review", "decide"):
+        case = Case.objects.get(pk=case.pk)
+        approval.act_on_step(approver, case, step, "pass", case.lock_version)
+    case = Case.objects.get(pk=case.pk)
+    assert case.licences.exists()
+    return case
+
+
+def test_the_read_only_page_lists_no_actions_for_any_step(login, leader, concluded_case):
+    html = login(leader).get(case_url(concluded_case)).content.decode()
+    assert 'id="process-blocks"' in html and "可用操作" not in html
+
+
+def test_the_handlers_page_lists_no_actions_under_finished_steps(login, approver, concluded_case):
+    html = login(approver).get(case_url(concluded_case)).content.decode()
+    blocks = html[html.index('id="process-blocks"'):html.index('id="history"')]
+    assert 'data-status="passed"' in blocks and "可用操作" not in blocks
+
+
+def test_the_read_only_result_names_the_licence_issued(login, leader, make_staff, district, licensed_case):
+    lic = licensed_case.licences.get()
+    html = login(leader).get(case_url(licensed_case)).content.decode()
+    result = html[html.index('id="panel-result"'):]
+    assert f'id="issued-licence-{lic.pk}"' in result and f"证照编号 {lic.number}" in result
+    line = re.search(rf'id="issued-licence-{lic.pk}">(.*?)</div>', result, re.S).group(1)
+    assert re.sub(r"<[^>]+>", "", line).startswith(f"电子证照：食品经营许可证（证照编号 {lic.number}）")
+    # Linked to the registry's page only where the viewer's scope opens the licence.
+    from zhengwu.licenses.queries import licences_for
+
+    link = reverse("licenses:staff_licence", args=[lic.pk])
+    assert (link in line) == licences_for(leader).filter(pk=lic.pk).exists()
+
+
+def test_staff_case_page_before_acceptance_prints_no_stray_dash(login, window_staff, submitted_case):
+    html = login(window_staff).get(case_url(submitted_case)).content.decode()
+    due = re.search(r'id="case-due">(.*?)</dd>', html, re.S).group(1)
+    assert due.strip() == "受理后计算", due
