@@ -243,6 +243,18 @@ def promised_limit(promised_days: int) -> str:
     return "即办件" if not promised_days else f"{promised_days}个工作日"
 
 
+def step_limit(days) -> str:
+    """The time of one 办理流程 step of a guide: 当场办理 for 0 (an 即办件's steps, never "0个工作日"),
+    N个工作日, or "" when the guide gives none. ``days`` as the guide stores it (int or text)."""
+    if days is None or str(days).strip() == "":
+        return ""
+    try:
+        n = int(str(days).strip())
+    except ValueError:
+        return str(days)
+    return "当场办理" if n == 0 else f"{n}个工作日"
+
+
 def promised_completion(promised_days: int, due: dt.date | None, tolerance_note: str = "") -> str:
     """承诺办结时间 as the applicant reads it — the 申请回执 (page and PDF) and the case page, one
     wording. Before acceptance (no due date): 即办件：受理后当场办结, or 受理后N个工作日内; after: the

@@ -231,6 +231,14 @@ class ItemVersion(models.Model):
         return compression_rate(self.statutory_days, self.promised_days)
 
     @property
+    def process_step_rows(self) -> list[dict]:
+        """办理流程 as a guide prints it: each step with ``limit``, its time in words (当场办理 for
+        0 days, ``zhengwu.cases.rules.step_limit``, the wording of 承诺时限's)."""
+        from zhengwu.cases.rules import step_limit
+
+        return [{**s, "limit": step_limit(s.get("days"))} for s in (self.process_steps or []) if isinstance(s, dict)]
+
+    @property
     def special_procedure_rows(self) -> list[dict]:
         """特别程序 as a guide prints them, each with ``stops_clock``: only what 行政许可法第四十五条
         names is 不计入办理时限 (the case handling stops the clock for nothing else)."""
