@@ -114,6 +114,26 @@ DONE_PHRASES = {"co_reply": "已提交协办意见", "callback_failed": "已记�
 
 def done_phrase(action: str) -> str:
     return DONE_PHRASES.get(action) or f"已{ACTION_LABELS.get(action, action)}"
+# Who acted for which side, as the 流转记录 names them: the dispatch centre's staff act for 12345热线
+# towards the department a ticket goes to (``TicketEvent.department``); a department's staff for it.
+CENTRE_UNIT = "12345热线"
+CENTRE_SIDE = frozenset(a for a, t in STATE_TABLE.items() if Actor.CENTRE in t.actors) | {"register"}
+DEPARTMENT_SIDE = frozenset(a for a, t in STATE_TABLE.items() if t.actors == {Actor.DEPARTMENT}) | {"co_reply"}
+
+
+def event_parties(action: str, actor_name: str, department: str = "", *, by_system: bool = False) -> str:
+    """Who did it, and to whom: 吴坐席（12345热线）→ 市场监管局 (the centre towards a department),
+    孙管理员（市场监管局） (a department's own step), 系统 → 市场监管局 (自动督办), 张市民 (the citizen)."""
+    who = "系统" if by_system else (actor_name or "系统")
+    if action in DEPARTMENT_SIDE and not by_system:
+        return f"{who}（{department}）" if department else who
+    if action in CENTRE_SIDE and not by_system:
+        who = f"{who}（{CENTRE_UNIT}）"
+    if not department:
+        return who
+    return f"{who}{'→ ' if who.endswith('）') else ' → '}{department}"  # no space after a full-width bracket
+
+
 # The steps whose text (``TicketEvent.opinion``) the citizen's 办理进度 shows: notes written for the
 # ticket's history that the citizen may read (“诉求人上传照片2张”, “工单…作为重复诉求并入本工单”) and
 # the citizen's own rating. Other texts are the staff's working notes (派单意见, 退单理由, 延期理由,

@@ -162,6 +162,9 @@ def _ticket_context(request, t: Ticket) -> dict:
     if t.state == State.REPLIED and t.callback_attempts < rules.CALLBACK_ATTEMPTS_BEFORE_CLOSE:
         actions.discard("close")
     events = list(t.events.select_related("department").order_by("at", "pk"))
+    for e in events:  # who did what to whom (rules.event_parties), not the target as the actor's unit
+        dept = (e.department.short_name or e.department.name) if e.department_id else ""
+        e.parties = rules.event_parties(e.action, e.actor_name, dept, by_system=e.actor_id is None)
     suggestions = (t.suggested or {}).get("suggestions", [])
     low_confidence = bool(suggestions) and suggestions[0].get("confidence", 0) < classifier.review_threshold()
     return {
