@@ -153,7 +153,7 @@ def test_the_hotline_dashboard_opens(client, make_staff, role):
     assert resp.status_code == 200
     html = resp.content.decode()
     assert spec(html, "hotline-hours-data")["x"][0] == "00时"
-    assert c.get("/workbench/insights/hotline/data.json").json()["numbers"]["open_overdue"] == "0"
+    assert c.get("/workbench/insights/hotline/data.json").json()["numbers"]["open_overdue"] == "0 件"
 
 
 def test_the_hotline_dashboard_refuses_a_window_clerk(client, make_staff):
@@ -212,7 +212,7 @@ def test_the_hotline_dashboard_counts_todays_tickets_in_scope(client, make_staff
     a, _ = tickets_today
     data = login(client, make_staff("hotline")).get("/workbench/insights/hotline/data.json").json()
     assert data["numbers"]["received"] == "3 件"
-    assert data["numbers"]["open_overdue"] == "1"
+    assert data["numbers"]["open_overdue"] == "1 件"
     channels = {d["name"]: d["value"] for d in data["charts"]["hotline-channels"]["data"]}
     assert channels == {"电话": 2, "网站": 1}
     types = {d["name"]: d["value"] for d in data["charts"]["hotline-types"]["data"]}
@@ -221,7 +221,22 @@ def test_the_hotline_dashboard_counts_todays_tickets_in_scope(client, make_staff
     assert data["tables"]["hot-regions"] == [["金水区", "3"]]
     client.logout()
     mine = login(client, make_staff("dept_admin", department=a)).get("/workbench/insights/hotline/data.json").json()
-    assert mine["numbers"]["received"] == "2 件" and mine["numbers"]["open_overdue"] == "1"
+    assert mine["numbers"]["received"] == "2 件" and mine["numbers"]["open_overdue"] == "1 件"
+
+
+def test_every_count_on_the_hotline_dashboard_has_its_unit(client, make_staff, tickets_today):
+    """今日受理 3 件 beside 今日派单 and 今日直接办结 without one read as different things: each
+    count says 件 (来电 通), on the page as in the refreshed data."""
+    c = login(client, make_staff("hotline"))
+    numbers = c.get("/workbench/insights/hotline/data.json").json()["numbers"]
+    for key in ("received", "dispatched", "closed_direct", "open_overdue"):
+        assert re.fullmatch(r"[\d,]+ 件", numbers[key]), (key, numbers[key])
+    assert numbers["open_overdue"] == "1 件"
+    assert numbers["calls"] == "—" or numbers["calls"].endswith(" 通")
+    html = c.get("/workbench/insights/hotline/").content.decode()
+    shown = dict(re.findall(r'data-num="(\w+)">([^<]*)</p>', html))
+    for key in ("received", "dispatched", "closed_direct", "open_overdue"):
+        assert shown[key].endswith(" 件"), (key, shown[key])
 
 
 def test_todays_received_card_agrees_with_the_charts_after_todays_rollup(client, make_staff, tickets_today, district):

@@ -90,12 +90,13 @@ def build(user) -> dict:
     return {
         "at": timezone.localtime(now).strftime("%H:%M:%S"),
         "numbers": {
+            # Every count with its unit (a bare "15" beside "19 件" read as something else).
             "received": rules.format_value(total.value if total else None, "件"),
-            "closed_direct": str(counts.get("direct_closed", 0)),
-            "dispatched": str(counts.get("dispatched", 0)),
-            "calls": str(calls) if calls else "—",
+            "closed_direct": rules.format_value(counts.get("direct_closed", 0), "件"),
+            "dispatched": rules.format_value(counts.get("dispatched", 0), "件"),
+            "calls": rules.format_value(calls, "通") if calls else "—",
             "answer_rate": rules.format_value(rules.rate(answered, calls), "%") if calls else "—",
-            "open_overdue": str(open_overdue),
+            "open_overdue": rules.format_value(open_overdue, "件"),
         },
         "tables": {
             "hot-categories": _top(week, "category_id", "category__path"),
