@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 from zhengwu.core import audit
 from zhengwu.org.permissions import is_staff_member
 
-from . import services
+from . import landing, services
 from .forms import LegalRegisterForm, LoginForm, PersonRegisterForm, ZhPasswordChangeForm
 
 
@@ -22,6 +22,14 @@ class LoginView(auth_views.LoginView):
         response = super().form_valid(form)
         audit.record("accounts.login", actor=self.request.user, obj=self.request.user)
         return response
+
+    def get_success_url(self):
+        # Not into the workbench for a citizen or an enterprise (landing.after_login).
+        target = super().get_success_url()
+        landed = landing.after_login(self.request.user, target)
+        if landed != target:
+            messages.info(self.request, f"{landing.STAFF_ONLY}，已为您打开首页。")
+        return landed
 
     def get_default_redirect_url(self):
         if is_staff_member(self.request.user):

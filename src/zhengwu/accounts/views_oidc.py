@@ -17,7 +17,7 @@ from zhengwu.core import audit
 from zhengwu.core.middleware import client_ip
 from zhengwu.org.permissions import is_staff_member
 
-from . import oidc_client, services_identity
+from . import landing, oidc_client, services_identity
 from .models_identity import ExternalIdentity
 from .oidc_rules import LEVEL_LABELS, IdentityRefused, map_claims
 
@@ -108,7 +108,7 @@ def oidc_callback(request, name: str):
     target = flow.get("next") or ""
     if not target:
         target = reverse("workbench:home") if is_staff_member(signed_in) else reverse("portal:home")
-    return redirect(target)
+    return redirect(landing.after_login(signed_in, target))  # not into the workbench for an applicant
 
 
 def identity_context(request) -> dict:

@@ -7,7 +7,8 @@ def menu(request):
     """The workbench menu for the current user (``menu`` flat, ``menu_groups`` by group),
     computed only if a template uses it; and ``page_layout``, the layout the pages the whole site
     shares (403.html, 404.html) extend: the workbench's, with its menu, for staff under /workbench/
-    (a refusal there is one step of their work, not a dead end), the bare one elsewhere."""
+    (a refusal there is one step of their work, not a dead end), the portal's for a citizen or an
+    enterprise there, the bare one elsewhere."""
     from .menu import entries_for, grouped
 
     user = getattr(request, "user", None)
@@ -21,4 +22,7 @@ def _layout(request, user) -> str:
         return "base.html"
     from zhengwu.org.permissions import is_staff_member
 
-    return "workbench/base.html" if is_staff_member(user) else "base.html"
+    if is_staff_member(user):
+        return "workbench/base.html"
+    # A citizen or an enterprise who followed a workbench address: the portal's header, their way back.
+    return "portal/base.html" if user.kind != user.Kind.STAFF else "base.html"

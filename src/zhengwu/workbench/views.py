@@ -16,6 +16,9 @@ def staff_required(view):
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         if not is_staff_member(request.user):
+            if request.user.kind != request.user.Kind.STAFF:
+                # A citizen or an enterprise: the portal's page with the way back, not a bare refusal.
+                return render(request, "workbench/staff_only.html", status=403)
             raise PermissionDenied("仅限工作人员使用")
         return view(request, *args, **kwargs)
 
