@@ -99,3 +99,18 @@ def test_history_is_finished_consistent_deterministic_and_loaded_once():
     assert Rectification.objects.filter(rating__in=ratings).exclude(state="closed").count() == 0
     assert all(r.rated_at >= r.case.concluded_at for r in ratings.select_related("case"))
     assert rating_history.load_history(io.StringIO()) == 0
+
+
+def test_an_online_history_case_accepted_by_the_window_clerk_names_the_window():
+    """As the services write it (services.intake.accepting_window): 王窗口 accepts at A01, so an
+    online case they accepted has A01 as its 受理窗口; one never accepted has none."""
+    from zhengwu.cases import demo_history
+    from zhengwu.cases.models import Case
+
+    _load_district()
+    demo_history.load_history(io.StringIO(), count=120)
+    online = Case.objects.filter(channel="online")
+    accepted = online.filter(accepted_on__isnull=False)
+    assert accepted.exists() and not accepted.filter(window__isnull=True).exists()
+    assert set(accepted.values_list("window__number", flat=True)) == {"A01"}
+    assert not online.filter(accepted_on__isnull=True, window__isnull=False).exists()
