@@ -9,10 +9,12 @@ import hashlib
 import io
 import logging
 from dataclasses import dataclass
+from xml.sax.saxutils import escape
 
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
+from zhengwu.core import linebreak
 from zhengwu.core.fonts import pdf_font
 
 
@@ -63,10 +65,18 @@ def _render(title: str, lines: list[tuple[str, str]], paragraphs: list[str], foo
     h = ParagraphStyle("h", fontName=font, fontSize=18, leading=26, alignment=1, spaceAfter=12)
     body = ParagraphStyle("b", fontName=font, fontSize=11, leading=18, wordWrap="CJK")
     story = [Paragraph(title, h)]
-    table = Table([[Paragraph(k, body), Paragraph(v or "—", body)] for k, v in lines], colWidths=[38 * mm, 128 * mm])
+    pad = 6  # reportlab's cell and frame padding on each side
+
+    def para(text: str, width: float):
+        """A paragraph broken into lines here, 避头尾 (reportlab's own CJK wrapping lets 》 or ，
+        begin a line): each line fits, so reportlab keeps the breaks. Plain text: < and & are escaped."""
+        lines_ = linebreak.wrap(text, width - 2 * pad - 1, lambda t: stringWidth(t, font, body.fontSize))
+        return Paragraph("<br/>".join(escape(line) for line in lines_), body)
+
+    table = Table([[para(k, 38 * mm), para(v or "—", 128 * mm)] for k, v in lines], colWidths=[38 * mm, 128 * mm])
     table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, "#888888"), ("VALIGN", (0, 0), (-1, -1), "TOP")]))
     story += [table, Spacer(1, 8 * mm)]
-    story += [Paragraph(p.replace("\n", "<br/>"), body) for p in paragraphs]
+    story += [para(p, doc.width) for p in paragraphs]
     if qr is not None:  # 好差评: a rating QR code (PNG) with its caption
         from reportlab.platypus import Image
 

@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 
+from zhengwu.core import linebreak
 from zhengwu.core.fonts import pdf_font
 
 from . import rules
@@ -35,16 +36,10 @@ def _qr_png(data: str) -> bytes:
 
 
 def _wrap(text: str, width: float, font: str, size: float) -> list[str]:
+    """The text in lines of ``width`` points, 避头尾 (:mod:`zhengwu.core.linebreak`)."""
     from reportlab.pdfbase.pdfmetrics import stringWidth
 
-    lines, line = [], ""
-    for ch in text:
-        if stringWidth(line + ch, font, size) > width:
-            lines.append(line)
-            line = ch
-        else:
-            line += ch
-    return [*lines, line] if line or not lines else lines
+    return linebreak.wrap(text, width, lambda s: stringWidth(s, font, size))
 
 
 ROWS_FLOOR = 260  # the rows stay above this line (points from the bottom): the foot is the seal's
