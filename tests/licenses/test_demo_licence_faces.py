@@ -182,9 +182,10 @@ def test_sole_trader_registration_by_a_citizen_issues_the_new_sole_traders_licen
     assert code[16] == org_code_check_char(code[8:16])
     assert (lic.holder_kind, lic.holder_name, lic.holder_uscc) == ("legal", "金水区老王小吃店", code)
     assert lic.registrant_id == citizen.applicant.pk
-    assert face["类型"] == "个体工商户" and face["组成形式"] == "个人经营" and face["住所（经营场所）"] == SHOP
+    assert face["类型"] == "个体工商户" and face["组成形式"] == "个人经营" and face["经营场所"] == SHOP
     assert CaseResult.objects.get(case=case).licence_payload["entity"] == {
-        "name": "金水区老王小吃店", "uscc": code, "category": "2", "assigned": True}
+        "name": "金水区老王小吃店", "uscc": code, "category": "2", "assigned": True, "operator": "王小吃",
+        "capital": "5", "address": SHOP}
     client.force_login(citizen)
     page = client.get(reverse("licenses:my_licences")).content.decode()
     assert lic.number in page and "金水区老王小吃店" in page and code in page

@@ -36,15 +36,41 @@ FOOD_FIELDS = [_f("name", "经营者名称", required=True), _f("holder_code", "
                _f("main_business", "主体业态"), _f("business_scope", "经营项目"), _f("issuer", "日常监督管理机构"),
                _f("complaint_phone", "投诉举报电话", default="12315"), ISSUED]  # before 签发人 was added
 
+BUSINESS_FIELDS_2026 = [  # the 营业执照 as the demo made it before the 个体工商户 face
+    _f("name", "名称", required=True), USCC, _f("company_type", "类型"), _f("legal_rep", "法定代表人"),
+    _f("organisation", "组成形式"), _f("registered_capital", "注册资本（万元）", "number"),
+    _f("shop_address", "住所（经营场所）"), _f("business_scope", "经营范围"), _f("issued_on", "登记日期", "date")]
+BUSINESS_FIELDS = [*BUSINESS_FIELDS_2026[:4], _f("operator", "经营者"), *BUSINESS_FIELDS_2026[4:]]
+
+# Templates beyond the title and every field in order. The 营业执照 of a 个体工商户 (类型 个体工商户)
+# prints the national 个体工商户 face — 统一社会信用代码、名称、类型、经营者、组成形式、经营场所、经营范围、
+# 注册日期 — without 法定代表人 or 注册资本 (《市场主体登记管理条例实施细则》第六条 lists what a
+# 个体工商户 registers: 组成形式、经营范围、经营场所 and its 经营者; 资金数额 is not printed); every other
+# licence of the type prints the company face, without 经营者.
+TEMPLATES = {
+    "营业执照": {
+        "field_order": [f["key"] for f in BUSINESS_FIELDS_2026],
+        "variants": [{"when": {"company_type": "个体工商户"},
+                      "fields": ["uscc", "name", "company_type", "operator", "organisation", "shop_address",
+                                 "business_scope", "issued_on"],
+                      "labels": {"shop_address": "经营场所", "issued_on": "注册日期"}}],
+    },
+}
+
+
+def _template(name: str, fields: list[dict]) -> dict:
+    """The template data the type service takes for a demo type: its field order and variants."""
+    extra = TEMPLATES.get(name) or {}
+    return {"field_order": extra.get("field_order") or [f["key"] for f in fields],
+            "variants": extra.get("variants") or []}
+
+
 # name, defining/issuing department (demo short name), sequence, holder kind, years, fields, title
 TYPES = [
     ("居民身份证", "公安分局", "001", "person", 20, [NAME, ID, _f("address", "住址"), ISSUED], "中华人民共和国居民身份证"),
-    # 个体工商户设立登记 and 企业设立登记 fill 类型、注册资本、组成形式 and 住所（经营场所） by their forms' keys.
-    ("营业执照", "市场监管局", "001", "legal", None,
-     [_f("name", "名称", required=True), USCC, _f("company_type", "类型"), _f("legal_rep", "法定代表人"),
-      _f("organisation", "组成形式"), _f("registered_capital", "注册资本（万元）", "number"),
-      _f("shop_address", "住所（经营场所）"), _f("business_scope", "经营范围"),
-      _f("issued_on", "登记日期", "date")], "营业执照"),
+    # 个体工商户设立登记 and 企业设立登记 fill 类型、注册资本、组成形式 and 住所（经营场所） by their forms' keys;
+    # 经营者 (a 个体工商户's, the applicant) is printed only on a 个体工商户's face (:data:`TEMPLATES`).
+    ("营业执照", "市场监管局", "001", "legal", None, BUSINESS_FIELDS, "营业执照"),
     # 日常监督管理机构: the issuing 市场监管局 (the system's ``issuer``); 12315: 全国市场监管投诉举报热线;
     # 签发人: the official who decided (the system's, see issuing.signatory_of). 日常监督管理人员 is
     # not on it: the platform records no officer assigned to a licensee.
@@ -61,7 +87,7 @@ TYPES = [
 # The fields earlier demos gave a type (name → fields): such a type, unchanged since, is updated.
 EARLIER = {
     "营业执照": [[_f("name", "名称", required=True), USCC, _f("legal_rep", "法定代表人"),
-                  _f("business_scope", "经营范围"), _f("issued_on", "登记日期", "date")]],
+                  _f("business_scope", "经营范围"), _f("issued_on", "登记日期", "date")], BUSINESS_FIELDS_2026],
     "食品经营许可证": [[_f("name", "经营者名称", required=True),
                        _f("holder_code", "社会信用代码（身份证号码）", required=True),
                        _f("business_scope", "经营项目"), ISSUED], FOOD_FIELDS],
@@ -88,8 +114,7 @@ def ensure_types() -> int:
             continue
         types.create_type(None, {
             "name": name, "code": f"{dept.uscc}{seq}", "holder_kind": holder_kind, "departments": [dept.pk],
-            "validity_years": years, "fields_schema": fields, "title": title,
-            "field_order": [f["key"] for f in fields]})
+            "validity_years": years, "fields_schema": fields, "title": title, **_template(name, fields)})
         made += 1
     return made
 
@@ -106,7 +131,7 @@ def _update_earlier(t, fields: list[dict]) -> bool:
     types.update_type(None, t.pk, t.lock_version, {
         "name": t.name, "code": t.code, "holder_kind": t.holder_kind,
         "departments": list(t.departments.values_list("pk", flat=True)), "validity_years": t.validity_years,
-        "fields_schema": fields, "title": template.get("title", ""), "field_order": [f["key"] for f in fields],
+        "fields_schema": fields, "title": template.get("title", ""), **_template(t.name, fields),
         "seal_x": template.get("seal_x"), "seal_y": template.get("seal_y"), "is_active": t.is_active})
     return True
 

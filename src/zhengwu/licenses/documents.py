@@ -130,9 +130,10 @@ def licence_pdf(*, title: str, rows: list[tuple[str, str]], identifier: str, iss
 
 def rows_for(licence_type, data: dict, *, holder_name: str, holder_code: str, number: str,
              valid_text: str) -> list[tuple[str, str]]:
-    """The printed rows: the face data in the template's order, then the registry facts."""
+    """The printed rows: the face data in the template's order (or its variant's, :func:`rules.printed_fields`),
+    then the registry facts."""
     rows = [(f["label"], str(data.get(f["key"], "") or "")) for f in
-            rules.field_order(licence_type.template or {}, licence_type.fields_schema or [])]
+            rules.printed_fields(licence_type.template or {}, licence_type.fields_schema or [], data)]
     labels, values = {label for label, _ in rows}, {value for _, value in rows}
     extra = [("持证主体", holder_name), ("证件号码", holder_code), ("证照编号", number), ("有效期", valid_text)]
     # The holder's name and number are printed once (most types carry them as face fields).

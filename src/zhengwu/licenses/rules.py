@@ -165,6 +165,7 @@ def template_problems(template: dict, schema: list[dict]) -> list[str]:
     unknown = [k for k in template.get("field_order") or [] if k not in keys]
     if unknown:
         problems.append(f"版式字段顺序中有照面信息项以外的字段：{'、'.join(unknown)}")
+    problems += variant_problems(template.get("variants"), keys)
     for axis, limit in (("seal_x", PAGE_WIDTH), ("seal_y", PAGE_HEIGHT)):
         value = template.get(axis)
         if value is None:
@@ -179,6 +180,63 @@ def field_order(template: dict, schema: list[dict]) -> list[dict]:
     by_key = {f["key"]: f for f in schema}
     ordered = [by_key[k] for k in template.get("field_order") or [] if k in by_key]
     return ordered + [f for f in schema if f not in ordered]
+
+
+# 版式变体: a type whose licences print differently by what they state — the 营业执照 of a 个体工商户
+# (类型 个体工商户) prints 经营者 and 经营场所, no 法定代表人 nor 注册资本. A variant is
+# {"when": {field key: value}, "fields": [keys in print order], "labels": {key: label printed}}; a
+# licence whose face data matches every ``when`` value prints the variant's fields (the first
+# variant that matches). Any other licence prints the template's order without the fields that only
+# variants name (a key in a variant's fields and not in a non-empty ``field_order``).
+MAX_VARIANTS = 10
+
+
+def variant_problems(variants, keys: set[str]) -> list[str]:
+    if not variants:
+        return []
+    if not isinstance(variants, list) or len(variants) > MAX_VARIANTS:
+        return [f"版式变体最多{MAX_VARIANTS}个"]
+    problems = []
+    for i, v in enumerate(variants, start=1):
+        where = f"版式变体{i}"
+        when, fields, labels = (v.get(k) if isinstance(v, dict) else None for k in ("when", "fields", "labels"))
+        if not isinstance(when, dict) or not when:
+            problems.append(f"{where}缺少适用条件（照面信息项 = 值）")
+        else:
+            unknown = [k for k in when if k not in keys]
+            if unknown or not all(str(val or "").strip() for val in when.values()):
+                problems.append(f"{where}的适用条件应为照面信息项及其值：{'、'.join(unknown) or '值不能为空'}")
+        if not isinstance(fields, list) or not fields or any(k not in keys for k in fields):
+            unknown = [str(k) for k in fields or [] if k not in keys] if isinstance(fields, list) else []
+            problems.append(f"{where}的打印字段应为照面信息项：{'、'.join(unknown) or '不能为空'}")
+        if labels is not None and (not isinstance(labels, dict) or any(
+                k not in keys or not 1 <= len(str(label or "").strip()) <= 40 for k, label in labels.items())):
+            problems.append(f"{where}的打印名称应为照面信息项及1至40个字的名称")
+    return problems
+
+
+def variant_for(template: dict, data: dict) -> dict | None:
+    """The first of the template's variants whose condition the face data meets, or None."""
+    for v in (template or {}).get("variants") or []:
+        when = v.get("when") or {}
+        if when and all(str(data.get(k) or "") == str(value) for k, value in when.items()):
+            return v
+    return None
+
+
+def printed_fields(template: dict, schema: list[dict], data: dict) -> list[dict]:
+    """The fields a licence stating ``data`` prints, in order, each with the label printed."""
+    template = template or {}
+    by_key = {f["key"]: f for f in schema}
+    variant = variant_for(template, data)
+    if variant is not None:
+        labels = variant.get("labels") or {}
+        return [{**by_key[k], "label": labels.get(k) or by_key[k]["label"]}
+                for k in variant.get("fields") or [] if k in by_key]
+    order = set(template.get("field_order") or [])
+    only_variants = ({k for v in template.get("variants") or [] for k in v.get("fields") or []} - order
+                     if order else set())
+    return [f for f in field_order(template, schema) if f["key"] not in only_variants]
 
 
 DEFAULT_SEAL = (400, 150)

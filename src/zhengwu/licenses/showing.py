@@ -27,6 +27,7 @@ from django.utils import timezone
 from zhengwu.core import audit, pii
 from zhengwu.core.identifiers import resembles_id_number
 
+from . import rules
 from .models import Licence, LicenceShow
 from .models.licences import HolderKind
 from .verification import effective_status, status_label
@@ -101,7 +102,8 @@ def status_of(lic: Licence, today: dt.date | None = None) -> str:
 
 
 def face_fields(lic: Licence, *, mask_ids: bool = True) -> list[tuple[str, str]]:
-    """照面信息 as (label, value) in the type's field order; ID numbers masked."""
+    """照面信息 as (label, value) in the type's field order — a 版式变体's fields and labels when the
+    licence is one (a 个体工商户's 营业执照: :func:`rules.variant_for`); ID numbers masked."""
     raw = lic.data.reveal_unaudited() if lic.data else ""
     try:
         data = json.loads(raw) if raw else {}
@@ -114,6 +116,13 @@ def face_fields(lic: Licence, *, mask_ids: bool = True) -> list[tuple[str, str]]
         if isinstance(f, dict) and f.get("key"):
             labels[f["key"]] = (f.get("label") or f["key"], f.get("type", "string"))
     order = [k for k in labels if k in data] + [k for k in data if k not in labels]
+    variant = rules.variant_for(lic.type.template or {}, data)
+    if variant is not None:
+        shown = [k for k in variant.get("fields") or [] if k in labels]
+        order = [k for k in shown if k in data]
+        for k, label in (variant.get("labels") or {}).items():
+            if k in labels and label:
+                labels[k] = (label, labels[k][1])
     out = []
     for key in order:
         label, kind = labels.get(key, (key, "string"))

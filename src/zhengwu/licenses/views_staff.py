@@ -108,7 +108,7 @@ def _render_detail(request, licence: Licence, *, revealed: dict | None = None, e
     if revealed is not None:
         data = revealed["data"]
         data_rows = [(f["label"], data.get(f["key"], "")) for f in
-                     rules.field_order(licence.type.template or {}, licence.type.fields_schema or [])]
+                     rules.printed_fields(licence.type.template or {}, licence.type.fields_schema or [], data)]
     return render(request, "licenses/staff/licence_detail.html", {
         "licence": licence, "seen": seen, "seen_label": seen_label, "holder": holder, "holder_code": holder_code,
         "events": licence.events.select_related("case").order_by("at", "pk"),

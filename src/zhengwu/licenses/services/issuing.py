@@ -218,8 +218,16 @@ def _new_entity(case, licence_type: LicenceType, issuer) -> tuple[dict, dict] | 
                                                         case_number=case.number or ""))
     holder = {"kind": HolderKind.LEGAL, "name": name[:100], "uscc": code, "id_number": ""}
     values = {"name": name, "holder_name": name, "holder": name, "uscc": code, "holder_code": code}
+    # 经营者: a 个体工商户's is the citizen who registers it; 法定代表人: a company's as its form names it.
+    operator = case.applicant.name if category == entity_rules.SOLE_TRADER else ""
+    if operator:
+        values["operator"] = operator
     fallback = {"company_type": entity_rules.CATEGORY_LABELS[category]} if category != entity_rules.ENTERPRISE else {}
-    return holder, {"values": values, "fallback": fallback, "category": category, "assigned": code != carried}
+    capital = form.get("capital") if form.get("capital") not in (None, "") else form.get("registered_capital")
+    return holder, {"values": values, "fallback": fallback, "category": category, "assigned": code != carried,
+                    "operator": operator, "legal_rep": str(form.get("legal_representative") or "").strip(),
+                    "capital": "" if capital in (None, "") else f"{capital:g}" if isinstance(capital, float) else str(capital),
+                    "address": str(form.get("shop_address") or "").strip()}
 
 
 def issue_for_case(case, result, user) -> Licence | None:
@@ -285,6 +293,9 @@ def _record_entity(user, case, result, holder: dict, registered: dict) -> None:
     """The new entity's name and code on the case's result and in the audit log."""
     record = {"name": holder["name"], "uscc": holder["uscc"], "category": registered["category"],
               "assigned": registered["assigned"]}
+    # 经营者 / 法定代表人, 资金数额 or 注册资本（万元）and 住所（经营场所）: what the registration states
+    # beyond the face (a sibling licence of the same 一件事 and the entity's account are made from it).
+    record.update({k: registered[k] for k in ("operator", "legal_rep", "capital", "address") if registered.get(k)})
     result.licence_payload = {**(result.licence_payload or {}), "entity": record}
     if result.pk:  # a result not yet written (conclude_now saves it after the licence) takes it with it
         result.save(update_fields=["licence_payload"])

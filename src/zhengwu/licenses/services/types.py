@@ -61,6 +61,8 @@ def _validated(user, data: dict) -> dict:
         "field_order": [k for k in (data.get("field_order") or []) if k],
         "seal_x": data.get("seal_x"), "seal_y": data.get("seal_y"),
     }
+    if data.get("variants"):  # 版式变体 (rules.variant_problems): kept as given
+        template["variants"] = data["variants"]
     for axis in ("seal_x", "seal_y"):
         value = template[axis]
         if value in ("", None):
@@ -125,6 +127,8 @@ def update_type(user, pk: int, expected_lock: int, data: dict) -> LicenceType:
         raise LicenceType.DoesNotExist("证照类型不存在")
     if t.lock_version != int(expected_lock):
         raise StaleType(StaleType.message, code="stale")
+    if "variants" not in data:  # the editor does not show 版式变体: an edit keeps them
+        data = {**data, "variants": (t.template or {}).get("variants") or []}
     values = _validated(user, data)
     _unique(values, t.pk)
     if t.code != values["code"] and t.licences.exists():
