@@ -301,6 +301,14 @@ def _record_entity(user, case, result, holder: dict, registered: dict) -> None:
         result.save(update_fields=["licence_payload"])
     audit.record("licenses.uscc_assigned" if registered["assigned"] else "licenses.uscc_kept", actor=user, obj=case,
                  after={**record, "assigner": uscc_assign.get().code if registered["assigned"] else ""})
+    # The entity now exists for the platform: its 法人 account, which its registrant acts for.
+    from zhengwu.accounts import entities
+
+    sole = registered["category"] == entity_rules.SOLE_TRADER
+    entities.register_entity(user, name=holder["name"], uscc=holder["uscc"], registrant=case.applicant,
+                             legal_rep_name=registered.get("operator") if sole else registered.get("legal_rep") or "",
+                             role="经营者" if sole else "法定代表人" if registered.get("legal_rep") == case.applicant.name
+                             else "申请设立人", case_number=case.number or "")
 
 
 def issue_direct(user, licence_type: LicenceType, issuer, applicant, data: dict | None = None,
