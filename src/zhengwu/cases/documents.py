@@ -168,18 +168,31 @@ def _receipt_qr(case) -> tuple[bytes, str] | None:
     return None
 
 
-def decision_pdf(case, outcome: str, reason: str, number: str, licence=None) -> Pdf:
+def decision_pdf(case, outcome: str, reason: str, number: str, licence=None, entity: dict | None = None) -> Pdf:
     """准予/不予 决定书 from the case and its item; ``licence``: the e-licence the 准予 issued (made
-    before the 决定书, in the same transaction), named with its 证照编号."""
+    before the 决定书, in the same transaction), named with its 证照编号; ``entity``: the market entity
+    a 设立登记 registered (the result's ``licence_payload["entity"]``), named with its 统一社会信用代码.
+    A licence held by someone other than the applicant (the entity) names its 持证主体."""
     approved = outcome == "approved"
     title = f"{case.service_item.name}{'准予' if approved else '不予'}决定书"
     text = (f"{case.applicant.name}：\n你（单位）于{timezone.localtime(case.submitted_at):%Y年%m月%d日}提出的"
             f"“{case.service_item.name}”申请（办件编号 {case.number}），经审查，"
             + ("符合法定条件和标准，决定准予。" if approved else "不符合法定条件，决定不予准予。"))
     granted = []
+    if approved and entity and entity.get("name") and entity.get("uscc"):
+        from zhengwu.licenses.entity_rules import CATEGORY_LABELS
+
+        kind = CATEGORY_LABELS.get(str(entity.get("category") or ""), "市场主体")
+        text += f"准予登记{kind}“{entity['name']}”（统一社会信用代码：{entity['uscc']}）。"
+        granted = [(f"登记的{kind}", entity["name"]), ("统一社会信用代码", entity["uscc"])]
     if approved and licence is not None:
-        text += f"颁发《{licence.type.name}》（证照编号：{licence.number}），电子证照可在“我的证照”中查看和下载。"
-        granted = [("证照名称", licence.type.name), ("证照编号", licence.number)]
+        held = ""
+        if not entity and licence.holder_name != case.applicant.name:
+            held = f"，持证主体：{licence.holder_name}" + (f"（{licence.holder_uscc}）" if licence.holder_uscc else "")
+            granted.append(("持证主体", f"{licence.holder_name}"
+                                        + (f"（统一社会信用代码：{licence.holder_uscc}）" if licence.holder_uscc else "")))
+        text += f"颁发《{licence.type.name}》（证照编号：{licence.number}{held}），电子证照可在“我的证照”中查看和下载。"
+        granted += [("证照名称", licence.type.name), ("证照编号", licence.number)]
     if reason:
         text += f"\n理由：{reason}"
     if not approved:

@@ -79,7 +79,8 @@ def conclude_now(user, case: Case, outcome: str, reason: str) -> Case:
     result = CaseResult(case=case, outcome=outcome, decision_number=number, reason=reason,
                         licence_payload=documents.licence_payload(case) if outcome == "approved" else {})
     licence = licence_issuing.issue_for_case(case, result, user)  # 准予 with a licence type: issued in this transaction
-    pdf = documents.decision_pdf(case, outcome, reason, number, licence)
+    pdf = documents.decision_pdf(case, outcome, reason, number, licence,
+                                 entity=(result.licence_payload or {}).get("entity"))  # a 设立登记's new entity
     result.decision_sha256 = pdf.sha256
     result.decision_file.save(f"{case.number}.pdf", pdf.content, save=False)
     result.save()
