@@ -13,11 +13,14 @@ A second 准予 for the same holder and type (a 变更 or 延续 case) issues ve
 licence, linked by ``previous``, its face data kept where the case gives no new value; the old one
 becomes 已变更.
 
-A 设立登记 (:mod:`..entity_rules`) registers a new entity: its licence (a 法人 type such as the 营业执照)
+A 设立登记 (:mod:`..entity_rules`) registers a new entity (and makes it an applicant its registrant
+acts for: :mod:`zhengwu.accounts.entities`): its licence (a 法人 type such as the 营业执照)
 is held by that entity — named by the form's entity-name field (企业名称, 个体工商户名称（字号）) and
 carrying the 统一社会信用代码 the case gives, else the one assigned now (:mod:`..uscc_assign`) — and the
 applicant is its ``registrant`` (申请设立人), who sees it in 我的证照. The code and name are recorded on
-the case's result (``licence_payload["entity"]``) and in the audit log.
+the case's result (``licence_payload["entity"]``) and in the audit log. A 法人 licence of a 一件事
+that registers an entity beside it (食品经营许可证 in 开办餐饮店一件事) is that entity's, issued once the
+registration is approved (:func:`_bundle_entity`).
 """
 
 from __future__ import annotations
@@ -230,6 +233,47 @@ def _new_entity(case, licence_type: LicenceType, issuer) -> tuple[dict, dict] | 
                     "address": str(form.get("shop_address") or "").strip()}
 
 
+def _bundle_entity(case, licence_type: LicenceType) -> tuple[dict, dict] | None:
+    """For a case of a 一件事 that also registers a new entity (a sibling 设立登记, e.g. the
+    食品经营许可证核发 of 开办餐饮店一件事 beside 个体工商户设立登记): that entity as the holder of this
+    case's 法人 licence and the face values the registration decided (名称, 统一社会信用代码, 经营者 or
+    法定代表人 as 法定代表人（负责人）, 住所); None when the 一件事 registers nothing.
+
+    The entity exists only once the registration is approved (its code is assigned then): before that
+    this case cannot be concluded 准予 — the licence would go to the person, not to the entity a
+    bureau issues it to — and after a 不予 or a withdrawal it cannot be either."""
+    if licence_type.holder_kind != HolderKind.LEGAL or not case.bundle_case_id:
+        return None
+    if entity_rules.is_establishment(case.item_version.name):
+        return None
+    siblings = case.bundle_case.cases.exclude(pk=case.pk).select_related("item_version", "service_item")
+    registration = next((s for s in siblings.order_by("pk") if entity_rules.is_establishment(s.item_version.name)),
+                        None)
+    if registration is None:
+        return None
+    item = registration.service_item.name
+    category = entity_rules.CATEGORY_LABELS[entity_rules.category_for(registration.item_version.name)]
+    result = getattr(registration, "result", None)  # none until it concludes
+    entity = (result.licence_payload or {}).get("entity") if result is not None and result.outcome == "approved" \
+        else None
+    if entity and entity.get("name") and entity.get("uscc"):
+        name, code = entity["name"], entity["uscc"]
+        holder = {"kind": HolderKind.LEGAL, "name": name[:100], "uscc": code, "id_number": ""}
+        values = {"name": name, "holder_name": name, "holder": name, "uscc": code, "holder_code": code,
+                  "legal_rep": entity.get("operator") or entity.get("legal_rep") or "",
+                  "residence": entity.get("address") or ""}
+        return holder, {"values": {k: v for k, v in values.items() if v}, "fallback": {}}
+    if result is not None and result.outcome == "approved":
+        raise ValidationError(f"本一件事中的“{item}”已准予，但未记载登记的{category}（名称、统一社会信用代码），"
+                              f"无法确定“{licence_type.name}”的持证主体：请联系登记机关核实后再办结")
+    if result is not None or registration.state in ("withdrawn", "refused"):
+        why = "不予登记" if result is not None else registration.state_label
+        raise ValidationError(f"本一件事中的“{item}”未准予登记（{why}），“{licence_type.name}”"
+                              f"须颁发给登记的{category}，不能准予：请作出不予决定，或待申请人取得营业执照后另行申请")
+    raise ValidationError(f"请先办结本一件事中的“{item}”：“{licence_type.name}”颁发给该事项登记的{category}"
+                          f"（名称和统一社会信用代码在准予登记时确定），不能颁发给申请人个人")
+
+
 def issue_for_case(case, result, user) -> Licence | None:
     """发证 on 准予 (called inside the conclusion's transaction; a failure rolls it back).
 
@@ -255,9 +299,11 @@ def issue_for_case(case, result, user) -> Licence | None:
         audit.record("licenses.not_issued", actor=user, obj=case, after={"type": licence_type.code, "reason": why})
         return None
     # The holder is the applicant as registered (a 个体工商户 may hold a licence whose usual
-    # holder is a 法人): lookups by 身份证号 or USCC then find it. A 设立登记's is the new entity.
+    # holder is a 法人): lookups by 身份证号 or USCC then find it. A 设立登记's is the new entity, and
+    # so is that of a 法人 licence of the same 一件事 (the applicant, its registrant, sees both).
     entity = _new_entity(case, licence_type, issuer)
-    holder, registered = entity if entity else (_holder_of(case.applicant), {})
+    sibling = None if entity else _bundle_entity(case, licence_type)  # a 一件事's entity registered beside it
+    holder, registered = entity or sibling or (_holder_of(case.applicant), {})
     today = timezone.localdate()
     until = rules.valid_until(today, licence_type.validity_years)
     # Two cases of the same holder concluding at once: the second waits here and then finds the
@@ -278,7 +324,7 @@ def issue_for_case(case, result, user) -> Licence | None:
         _supersede(user, previous, reason=f"办件 {case.number} 变更，换发新版本")
     licence = _issue(user, licence_type, issuer, holder, data, case=case, previous=previous, issued_on=today,
                      signatory=signatory_of(user),  # the official whose 准予 it is
-                     registrant=case.applicant if entity else None)
+                     registrant=case.applicant if entity or sibling else None)
     if entity:
         _record_entity(user, case, result, holder, registered)
     if previous is not None:
