@@ -98,3 +98,25 @@ def test_the_decision_names_the_registered_entity(demo, make_citizen, make_staff
     flat = "".join(text.split())
     assert "金水区老王小吃店" in flat and code in flat and lic.number in flat
     assert f"登记个体工商户“金水区老王小吃店”（统一社会信用代码：{code}）" in flat
+
+
+def test_a_company_registered_by_an_enterprise_gets_its_applicant_and_no_grant(demo, make_staff):  # noqa: F811
+    """企业设立登记 (the demo item serves 法人 only): the company's applicant names the form's 法定代表人,
+    without an ID number; an enterprise account is no 经办人, so nobody is granted to act for it yet."""
+    from zhengwu.accounts.models import Applicant, EnterpriseAgent
+    from zhengwu.accounts.services import register_legal
+    from zhengwu.core.identifiers import make_id_number, make_uscc
+
+    from .test_demo_licence_faces import SHOP
+
+    founder = register_legal(name="金水示范餐饮有限公司", uscc=make_uscc("9", "1", "410105", "MA9XKT7Q"),
+                             legal_rep_name="刘企业", legal_rep_id_number=make_id_number("41010519850612234"),
+                             phone="13803710002", password="Zw@test-2026x", password2="Zw@test-2026x")
+    form = {"company_name": "郑州老王餐饮管理有限公司", "company_type": "自然人独资有限责任公司",
+            "registered_capital": 50, "legal_representative": "李法人", "shop_address": SHOP,
+            "business_scope": "餐饮服务", "shareholders": 1}
+    lic, _face_ = _face(_conclude(founder, _item("企业设立登记"), form, make_staff))
+    entity = Applicant.objects.get(uscc=lic.holder_uscc)
+    assert (entity.kind, entity.name, entity.legal_rep_name) == ("legal", "郑州老王餐饮管理有限公司", "李法人")
+    assert not entity.legal_rep_id_number.reveal_unaudited()
+    assert not EnterpriseAgent.objects.filter(enterprise=entity).exists()

@@ -40,7 +40,7 @@ def _new_applicant(*, name: str, uscc: str, legal_rep_name: str, legal_rep_id_nu
     user.save()
     return Applicant.objects.create(user=user, kind=Applicant.Kind.LEGAL, name=name[:100], uscc=uscc,
                                     legal_rep_name=legal_rep_name[:50],
-                                    legal_rep_id_number=legal_rep_id_number or None, phone=phone or None)
+                                    legal_rep_id_number=legal_rep_id_number or "", phone=phone or "")
 
 
 def register_entity(actor, *, name: str, uscc: str, registrant: Applicant, legal_rep_name: str = "",
@@ -62,12 +62,15 @@ def register_entity(actor, *, name: str, uscc: str, registrant: Applicant, legal
             with transaction.atomic():  # a savepoint: a concurrent approval of the same code wins
                 entity = _new_applicant(name=name, uscc=uscc, legal_rep_name=rep_name, legal_rep_id_number=rep_id,
                                         phone=registrant.phone.reveal_unaudited()
-                                        if registrant is not None and registrant.phone else None)
+                                        if registrant is not None and registrant.phone else "")
             made = True
         except IntegrityError:
             entity = Applicant.objects.filter(uscc=uscc).first()
-            if entity is None:  # the login name is taken by an account without this code
+            if entity is None and User.objects.filter(username=login_username(uscc)).exists():
+                # the login name is taken by an account without this code
                 raise ValidationError(f"统一社会信用代码{uscc}的登录账号已被占用，无法建立主体账户：请联系平台管理员") from None
+            if entity is None:
+                raise
     if made:
         audit.record("accounts.entity_registered", actor=actor, obj=entity,
                      after={"name": entity.name, "uscc": uscc, "case": case_number})
