@@ -214,6 +214,12 @@ def test_an_item_the_applicant_may_not_apply_for_is_marked_and_left_out(food, wh
 
 
 def test_a_person_is_told_a_company_item_is_not_theirs(food, make_citizen, staff_client):
+    """A catalogue whose 企业设立登记 serves 法人 only (the demo's serves both: founders apply as persons)."""
+    from zhengwu.catalog.models import ItemVersion, ServiceItem
+
+    company = ServiceItem.objects.get(region__code="410105000000", name="企业设立登记", handling_name="")
+    ItemVersion.objects.filter(pk=company.published_version_id).update(service_object="legal")
+    ServiceItem.objects.filter(pk=company.pk).update(service_object="legal")
     citizen = make_citizen(name="王小吃")
     client, url, extra = open_form("applicant", citizen, food, staff_client)
     plan = services.bundle_plan(food)

@@ -101,7 +101,7 @@ def test_the_decision_names_the_registered_entity(demo, make_citizen, make_staff
 
 
 def test_a_company_registered_by_an_enterprise_gets_its_applicant_and_no_grant(demo, make_staff):  # noqa: F811
-    """企业设立登记 (the demo item serves 法人 only): the company's applicant names the form's 法定代表人,
+    """企业设立登记 founded by an enterprise (the demo item serves persons and 法人): the company's applicant names the form's 法定代表人,
     without an ID number; an enterprise account is no 经办人, so nobody is granted to act for it yet."""
     from zhengwu.accounts.models import Applicant, EnterpriseAgent
     from zhengwu.accounts.services import register_legal
@@ -120,3 +120,22 @@ def test_a_company_registered_by_an_enterprise_gets_its_applicant_and_no_grant(d
     assert (entity.kind, entity.name, entity.legal_rep_name) == ("legal", "郑州老王餐饮管理有限公司", "李法人")
     assert not entity.legal_rep_id_number.reveal_unaudited()
     assert not EnterpriseAgent.objects.filter(enterprise=entity).exists()
+
+
+def test_a_citizen_founds_a_company_and_then_acts_for_it(demo, make_citizen, make_staff):  # noqa: F811
+    """企业设立登记 by its founder as a person (the demo item serves 个人和法人): the 营业执照 is the new
+    company's, and the founder may act for it (以企业身份办事)."""
+    from zhengwu.accounts.models import Applicant, EnterpriseAgent
+
+    from .test_demo_licence_faces import SHOP
+
+    founder = make_citizen(name="李法人")
+    form = {"company_name": "郑州老李餐饮管理有限公司", "company_type": "自然人独资有限责任公司",
+            "registered_capital": 30, "legal_representative": "李法人", "shop_address": SHOP,
+            "business_scope": "餐饮服务", "shareholders": 1}
+    lic, face = _face(_conclude(founder, _item("企业设立登记"), form, make_staff))
+    assert face["名称"] == "郑州老李餐饮管理有限公司" and lic.holder_uscc.startswith("91410105")
+    entity = Applicant.objects.get(uscc=lic.holder_uscc)
+    assert (entity.kind, entity.legal_rep_name) == ("legal", "李法人")
+    grant = EnterpriseAgent.objects.get(enterprise=entity)
+    assert grant.agent_id == founder.pk and grant.active
