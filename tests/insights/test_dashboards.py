@@ -120,14 +120,31 @@ def test_the_hall_dashboard_shows_todays_queue(client, make_staff, hall_today, r
     hall, w1 = hall_today
     c = login(client, make_staff(role))
     html = c.get("/workbench/insights/hall/").content.decode()
-    assert 'data-num="waiting">2<' in html
-    assert 'data-num="tickets">4<' in html
-    assert 'data-num="served">1<' in html
+    assert 'data-num="waiting">2 人<' in html
+    assert 'data-num="tickets">4 个<' in html
+    assert 'data-num="served">1 件<' in html
     assert "A002" in html  # window 1 is serving A002
     data = c.get(f"/workbench/insights/hall/data.json?hall={hall.pk}").json()
-    assert data["numbers"]["waiting"] == "2"
+    assert data["numbers"]["waiting"] == "2 人"
     assert data["tables"]["hall-windows"][0][2] == "A002"
     assert data["numbers"]["avg_wait"] == "15.0 分钟"  # (10 + 20) / 2 called tickets
+
+
+def test_every_count_on_the_hall_dashboard_has_its_unit(client, make_staff, hall_today):
+    """正在等候 2 beside 平均等待 15.0 分钟 read as something else: each count says 人 (等候), 个 (取号、窗口),
+    件 (办结) or 条 (评价), on the page as in the data the page refreshes itself from."""
+    hall, _ = hall_today
+    c = login(client, make_staff("supervisor"))
+    units = {"waiting": "人", "tickets": "个", "served": "件", "overdue": "人", "windows_open": "个",
+             "ratings": "条", "bad": "条"}
+    numbers = c.get(f"/workbench/insights/hall/data.json?hall={hall.pk}").json()["numbers"]
+    for key, unit in units.items():
+        assert re.fullmatch(rf"[\d,]+( / [\d,]+)? {unit}", numbers[key]), (key, numbers[key])
+    assert numbers["windows_open"] == "1 / 1 个" and numbers["overdue"] == "0 人" and numbers["bad"] == "0 条"
+    html = c.get(f"/workbench/insights/hall/?hall={hall.pk}").content.decode()
+    shown = dict(re.findall(r'data-num="(\w+)">([^<]*)</p>', html))
+    for key, unit in units.items():
+        assert shown[key] == numbers[key], (key, shown[key])
 
 
 def test_the_hall_dashboard_refuses_others_as_json(client, make_staff, hall_today):

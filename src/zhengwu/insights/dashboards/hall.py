@@ -18,6 +18,7 @@ from django.utils import timezone
 from zhengwu.org.models import Hall, Role
 from zhengwu.org.permissions import grants, is_sysadmin, roles_of
 
+from ..rules import format_value
 from . import cached, scope_of
 
 ROLES = (Role.WINDOW, Role.SUPERVISOR, Role.LEADER)
@@ -109,12 +110,16 @@ def build(user, hall) -> dict:
     return {
         "at": timezone.localtime(now).strftime("%H:%M:%S"),
         "hall": {"id": hall.pk, "name": hall.name},
+        # Every count with its unit (a bare "2" beside "15.0 分钟" read as something else); the page's
+        # auto-refresh writes these strings as they are.
         "numbers": {
-            "waiting": str(live["waiting_total"]), "tickets": str(live["tickets_today"]),
-            "served": str(live["served_today"]), "avg_wait": _text(live["avg_wait_minutes"], " 分钟"),
-            "avg_service": _text(live["avg_service_minutes"], " 分钟"), "overdue": str(len(live["overdue"])),
-            "windows_open": f"{live['windows_open']} / {live['windows_open'] + live['windows_closed']}",
-            "ratings": str(ratings["total"]), "bad": str(ratings["bad"]),
+            "waiting": format_value(live["waiting_total"], "人"), "tickets": format_value(live["tickets_today"], "个"),
+            "served": format_value(live["served_today"], "件"), "avg_wait": _text(live["avg_wait_minutes"], " 分钟"),
+            "avg_service": _text(live["avg_service_minutes"], " 分钟"),
+            "overdue": format_value(len(live["overdue"]), "人"),
+            "windows_open": f"{live['windows_open']:,} / "
+                            + format_value(live["windows_open"] + live["windows_closed"], "个"),
+            "ratings": format_value(ratings["total"], "条"), "bad": format_value(ratings["bad"], "条"),
             "satisfaction": _text(ratings["rate"], "%"),
         },
         "tables": {
