@@ -324,6 +324,33 @@ def test_job_page_counts_for_a_draft_import(client, batch_file, district, import
     assert "已生成草稿 2 项（新增事项 1 项、修改事项 1 项）" in html and "生成新版本" not in html
 
 
+def _job_list_result(client) -> str:
+    """The 结果 cell of the newest job in 最近的导入 on the import page."""
+    import re
+
+    html = client.get(url("wb_import")).content.decode()
+    table = html[html.index('id="job-table"'):]
+    return re.search(r'<td class="small"[^>]*>(.*?)</td>', table, re.S).group(1).strip()
+
+
+@pytest.mark.parametrize("mode,state", [("submit", "（待审核）"), ("draft", "（草稿）")])
+def test_the_job_list_counts_as_the_job_page_does(client, batch_file, district, importer, food, mode, state):
+    """最近的导入 said 新增 1 · 更新 1 for a job whose page says 新增事项（待审核） 1: the list now
+    labels the counts as the page does."""
+    client.force_login(importer)
+    upload(client, batch_file, mode=mode)
+    cell = _job_list_result(client)
+    assert cell == f"新增事项{state} 1 · 修改事项{state} 1 · 无变化 0 · 失败 0", cell
+
+
+def test_the_job_list_of_a_publishing_import_keeps_new_and_updated(client, batch_file, district, importer, food,
+                                                                      settings):
+    settings.ZHENGWU_CATALOG_FOUR_EYES = False  # the direct-publish import (ADR 0060)
+    client.force_login(importer)
+    upload(client, batch_file, mode="publish")
+    assert _job_list_result(client) == "新增 1 · 更新 1 · 无变化 0 · 失败 0"
+
+
 def test_command_report_counts_what_was_submitted(batch_file, district, importer, food, capsys):
     call_command("import_items", str(batch_file), "--region", "410105", "--submit", "--user", importer.username)
     out = capsys.readouterr().out

@@ -131,6 +131,9 @@ def import_page(request):
     # The page lists the user's recent imports (and, for the region's admins, everyone's).
     jobs = (ImportJob.objects.filter(region__in=regions) if regions else ImportJob.objects.none()).select_related(
         "region", "requested_by")[:20]  # select_related: the table shows region and uploader names
+    jobs = list(jobs)
+    for j in jobs:  # the counts labelled as the job's page labels them (新增事项（待审核） …)
+        j.report = imports.ImportReport.from_dict(j.result) if j.result else None
     return render(request, "catalog/import/import.html", {
         "form": form, "jobs": jobs, "columns": importer.COLUMNS, "regions": regions,
         "sync_limit": imports.SYNC_ROW_LIMIT, "four_eyes": not imports.publish_allowed(), "modes": import_modes(),

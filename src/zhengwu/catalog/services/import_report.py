@@ -80,6 +80,23 @@ class ImportReport:
         done = "已提交审核" if self.submit else "已生成草稿"
         return f"{done} {self.waiting} 项（新增事项 {self.created} 项、修改事项 {self.revised} 项）"
 
+    def state(self) -> str:
+        """What 新增事项/修改事项 of a draft or submit import are: ``（待审核）`` or ``（草稿）``; ""
+        for a publishing import (or an old report), whose counts are 新增/更新."""
+        if not self.outcome():
+            return ""
+        return "（待审核）" if self.submit else "（草稿）"
+
+    def counts(self) -> list[tuple[str, str, int]]:
+        """(key, label, count) as the job's result page labels them (the job list shows the same):
+        ``新增事项（待审核） 1``, ``修改事项（待审核） 1`` … or, for a publishing import, ``新增``/``更新``."""
+        if self.outcome():
+            state = self.state()
+            changed = [("created", f"新增事项{state}", self.created), ("updated", f"修改事项{state}", self.revised or 0)]
+        else:
+            changed = [("created", "新增", self.created), ("updated", "更新", self.updated)]
+        return [*changed, ("unchanged", "无变化", self.unchanged), ("failed", "失败", self.failed)]
+
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
