@@ -100,3 +100,58 @@ def test_an_earlier_demo_business_licence_type_is_brought_up_to_date(demo):  # n
     t.refresh_from_db()
     assert "operator" in {f["key"] for f in t.fields_schema} and t.template["variants"]
     assert "operator" not in t.template["field_order"]
+
+
+def _editor_post(t) -> dict:
+    """What the type editor posts back unchanged (its inputs as the page fills them)."""
+    from zhengwu.licenses import forms
+
+    data = forms.type_initial(t)
+    post = {"name": data["name"], "code": data["code"], "holder_kind": data["holder_kind"],
+            "departments": data["departments"], "validity_years": data["validity_years"], "title": data["title"],
+            "field_order": ",".join(data["field_order"]), "seal_x": data["seal_x"], "seal_y": data["seal_y"],
+            "lock_version": str(t.lock_version), **({"is_active": "on"} if data["is_active"] else {})}
+    for i, f in enumerate(data["fields_schema"]):
+        post.update({f"field-{i}-key": f["key"], f"field-{i}-label": f["label"], f"field-{i}-type": f["type"],
+                     f"field-{i}-default": f.get("default") or "", **({f"field-{i}-required": "on"}
+                                                                        if f.get("required") else {})})
+    return post
+
+
+def test_the_type_editor_shows_the_variant_and_saving_keeps_it(demo, make_staff):  # noqa: F811
+    """An administrator saw nothing of the 个体工商户 face on the 营业执照's edit page: the page now shows
+    each 版式变体 read-only (its condition and the rows it prints), and saving the page keeps it."""
+    import re
+
+    from django.test import Client
+    from django.urls import reverse
+
+    from zhengwu.licenses.models import LicenceType
+
+    t = LicenceType.objects.get(name="营业执照")
+    variants = t.template["variants"]
+    c = Client()
+    c.force_login(make_staff("sysadmin"))
+    html = c.get(reverse("licenses:staff_type_edit", args=[t.pk])).content.decode()
+    card = html[html.index('id="type-variants"'):]
+    card = re.sub(r"\s+", "", re.sub(r"<[^>]+>", "", card[:card.index("</section>")]))
+    assert "版式变体：当类型=个体工商户时，照面为：" + "、".join(SOLE_LABELS) in card, card
+    assert "经营场所（照面信息项：住所（经营场所））" in card and "注册日期（照面信息项：登记日期）" in card, card
+    assert "其他证照不打印：经营者" in card, card  # the field only the variant prints
+
+    r = c.post(reverse("licenses:staff_type_edit", args=[t.pk]), _editor_post(t))
+    assert r.status_code == 302, r.content.decode()[:2000]
+    t.refresh_from_db()
+    assert t.template["variants"] == variants and t.lock_version == 1
+
+
+def test_a_type_without_variants_shows_no_variant_card(demo, make_staff):  # noqa: F811
+    from django.test import Client
+    from django.urls import reverse
+
+    from zhengwu.licenses.models import LicenceType
+
+    t = LicenceType.objects.get(name="居民身份证")
+    c = Client()
+    c.force_login(make_staff("sysadmin"))
+    assert 'id="type-variants"' not in c.get(reverse("licenses:staff_type_edit", args=[t.pk])).content.decode()

@@ -233,10 +233,37 @@ def printed_fields(template: dict, schema: list[dict], data: dict) -> list[dict]
         labels = variant.get("labels") or {}
         return [{**by_key[k], "label": labels.get(k) or by_key[k]["label"]}
                 for k in variant.get("fields") or [] if k in by_key]
-    order = set(template.get("field_order") or [])
-    only_variants = ({k for v in template.get("variants") or [] for k in v.get("fields") or []} - order
-                     if order else set())
+    only_variants = _only_variants(template)
     return [f for f in field_order(template, schema) if f["key"] not in only_variants]
+
+
+def _only_variants(template: dict) -> set[str]:
+    """The fields only variants print: named in a variant and not in a non-empty ``field_order``."""
+    order = set(template.get("field_order") or [])
+    return {k for v in template.get("variants") or [] for k in v.get("fields") or []} - order if order else set()
+
+
+def variants_shown(template: dict, schema: list[dict]) -> dict:
+    """The type's 版式变体 as its editor shows them, read-only: each variant's condition in words
+    (``类型 = 个体工商户``) and the rows it prints (the label printed, and the field's own label when
+    the variant renames it), and the fields the type's other licences do not print."""
+    template = template or {}
+    by_key = {f["key"]: f for f in schema}
+
+    def label(key: str) -> str:
+        return str((by_key.get(key) or {}).get("label") or key)
+
+    variants = []
+    for v in template.get("variants") or []:
+        labels = v.get("labels") or {}
+        when = " 且 ".join(f"{label(k)} = {value}" for k, value in (v.get("when") or {}).items())
+        rows = [{"key": k, "label": labels.get(k) or label(k),
+                 "field_label": label(k) if labels.get(k) and labels[k] != label(k) else ""}
+                for k in v.get("fields") or []]
+        variants.append({"when": when, "rows": rows, "renamed": [r for r in rows if r["field_label"]]})
+    only = _only_variants(template)
+    hidden = [label(f["key"]) for f in field_order(template, schema) if f["key"] in only]
+    return {"variants": variants, "hidden": hidden}
 
 
 DEFAULT_SEAL = (400, 150)

@@ -64,6 +64,8 @@ def _type_form(request, t: LicenceType | None):
         "departments": departments, "holder_kinds": HolderKind.choices, "field_types": rules.FIELD_TYPES.items(),
         "field_order_text": ",".join(data.get("field_order") or []),
         "chosen": {str(d) for d in data.get("departments") or []},
+        # 版式变体: shown read-only as stored (the editor does not change them; a save keeps them)
+        "variants": rules.variants_shown(t.template or {}, t.fields_schema or []) if t is not None else None,
     }, status=400 if errors else 200)
 
 
