@@ -182,6 +182,54 @@ def fields(schema: dict, values: dict | None = None, errors: dict[str, list[str]
     return out
 
 
+# -- showing the answers -----------------------------------------------------------------------
+_PERSONAL_HINTS = ("身份证", "证件号码", "公民身份号码", "电话", "手机")
+
+
+def _answer(prop: dict, value: Any) -> str:
+    """One answer as a person reads it: a choice by its label, 是/否, a multiple choice as 甲、乙."""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, (list, tuple)):
+        labels = dict((_as_html(v), label) for v, label in _enum_choices(prop.get("items") or {}) or [])
+        return "、".join(labels.get(_as_html(v), _as_html(v)) for v in value if v not in (None, ""))
+    if isinstance(value, dict):
+        return "；".join(f"{k}：{_answer({}, v)}" for k, v in value.items() if v not in (None, ""))
+    labels = dict((_as_html(v), label) for v, label in _enum_choices(prop) or [])
+    return labels.get(_as_html(value), _as_html(value))
+
+
+def _masked(key: str, title: str, text: str) -> str:
+    """ID and phone numbers masked as everywhere on the portal (:func:`zhengwu.core.pii.mask`): by
+    what the field is (its key or title) or by what the value looks like."""
+    from zhengwu.core import pii
+    from zhengwu.core.identifiers import PHONE_RE, resembles_id_number
+
+    hint = f"{key} {title}".lower()
+    if "id_number" in hint or resembles_id_number(text) or any(h in title for h in _PERSONAL_HINTS[:3]):
+        return pii.mask("id_number", text)
+    if "phone" in hint or "mobile" in hint or PHONE_RE.fullmatch(text) or any(h in title for h in _PERSONAL_HINTS[3:]):
+        return pii.mask("phone", text)
+    return text
+
+
+def answers(schema: dict, data: dict | None, *, skip_empty: bool = False) -> list[tuple[str, str]]:
+    """The submitted form as (field title, answer) in the form's order (:func:`ordered_keys`), keys
+    the schema no longer names at the end; personal numbers masked. The 申请表 card of the staff
+    and the applicant case pages both show this. ``skip_empty``: leave out fields not answered."""
+    schema, data = schema or {}, data or {}
+    props = schema.get("properties") or {}
+    rows = []
+    for key in [*ordered_keys(schema), *(k for k in data if k not in props)]:
+        prop = props.get(key) if isinstance(props.get(key), dict) else {}
+        title = str(prop.get("title") or key)
+        text = _answer(prop, data.get(key))
+        if text.strip() == "" and skip_empty:
+            continue
+        rows.append((title, _masked(key, title, text) if text else ""))
+    return rows
+
+
 # -- reading the posted form -----------------------------------------------------------------
 class _Unreadable(ValueError):
     pass

@@ -29,7 +29,7 @@ from zhengwu.core import calendar
 from zhengwu.speedups import jinja_env
 from zhengwu.speedups.prepared import ByPkShapes
 
-from . import access, api_delivery, documents, queries, rules
+from . import access, api_delivery, documents, formrender, queries, rules
 from .models import Case, CaseEvent, CaseMaterial, CaseResult, CaseStep, Notification, PendingMaterial, SupplementNotice
 from .context_processors import unread_count
 from .rules import State, TimeStatus
@@ -297,6 +297,8 @@ def case_detail(request, pk: int):
                     if case.submitted_at and licence_use.licence_materials(case.item_version_id) else [])
     return render_page(request, "cases/applicant/case_detail.html", {
         "licence_uses": licence_uses, "cross": cross,
+        # 申请表: what was filled in, as the staff case page shows it (formrender.answers).
+        "form_rows": formrender.answers(case.item_version.form_schema, case.form_data, skip_empty=True),
         "delivery": api_delivery.shown(case),  # 结果领取方式, the address masked as the API shows it
         "case": case, "state_css": STATE_CSS.get(State(case.state)), "time_left": time_left(case),
         "events": events, "steps": steps, "current_steps": [s for s in steps if s.status == CaseStep.Status.ACTIVE],

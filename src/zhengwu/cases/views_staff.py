@@ -34,7 +34,7 @@ from zhengwu.speedups import jinja_env
 from zhengwu.workbench.views import roles_required
 
 from . import forms_staff as f
-from . import access, queries, rules, views_staff_documents, workflow
+from . import access, formrender, queries, rules, views_staff_documents, workflow
 from . import views_staff_deadlines as deadlines
 from .models import Case, CaseMaterial, CaseResult, CaseStep, Channel, InstantDecision
 from .rules import State, TimeStatus
@@ -160,23 +160,9 @@ def inbox(request):
 
 
 # -- the case page -----------------------------------------------------------------------------------
-def _answer_text(value) -> object:
-    """An answer as a person reads it: 是/否, a multiple choice as 甲、乙 (not Python's ['甲', '乙'])."""
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, (list, tuple)):
-        return "、".join(str(_answer_text(v)) for v in value if v not in (None, ""))
-    if isinstance(value, dict):
-        return "；".join(f"{k}：{_answer_text(v)}" for k, v in value.items())
-    return value
-
-
 def _form_rows(case: Case) -> list[tuple[str, object]]:
-    """(field title, value) in the schema's order; keys the schema no longer names at the end."""
-    props = (case.item_version.form_schema or {}).get("properties") or {}
-    rows = [(prop.get("title") or key, _answer_text(case.form_data.get(key, ""))) for key, prop in props.items()]
-    rows += [(key, _answer_text(value)) for key, value in case.form_data.items() if key not in props]
-    return rows
+    """(field title, answer) in the form's order — the same rows as the applicant's 申请表 card."""
+    return formrender.answers(case.item_version.form_schema, case.form_data)
 
 
 def _material_names(case: Case, catalogue: list[Material], uploaded: list[CaseMaterial]) -> list[str]:
