@@ -80,6 +80,13 @@ def test_acting_for_the_new_entity_reuses_its_licence_and_prefills_its_code(demo
     page = client.get(reverse("cases:apply", args=[food.pk])).content.decode()
     assert "已调用电子证照：营业执照" in page
     assert f'value="{code}"' in page and 'value="王小吃"' in page  # 统一社会信用代码, 法定代表人（负责人）
+    # 住所 and 经营场所 from the reused 营业执照 (its 经营场所), editable, with their source named.
+    from .test_demo_licence_faces import SHOP
+
+    for key in ("residence", "shop_address"):
+        group = page[page.index(f'data-key="{key}"'):]
+        group = group[:group.index("zw-field")]
+        assert f">{SHOP}</textarea>" in group and "来自电子证照：营业执照" in group and "readonly" not in group
     # As themself (not acting), the person is offered no 法人 licence.
     client.post(reverse("accounts:acting"), {"stop": "1"})
     assert "已调用电子证照：营业执照" not in client.get(reverse("cases:apply", args=[food.pk])).content.decode()

@@ -143,11 +143,12 @@ def _datetime_local(value: Any) -> str:
 
 def fields(schema: dict, values: dict | None = None, errors: dict[str, list[str]] | None = None,
            raw: dict[str, Any] | None = None, *, readonly_keys=(), optional_keys=(),
-           required_keys=None, readonly_note: str = "来自注册信息") -> list[Field]:
+           required_keys=None, readonly_note: str = "来自注册信息", notes: dict[str, str] | None = None) -> list[Field]:
     """The form's fields in order, with values (``raw`` — what was typed — wins over ``values``)
     and messages. ``required_keys`` overrides the schema's ``required`` (一件事: the union form);
     ``optional_keys`` are marked as needed only by 选办 items. ``readonly_note``: where the
-    prefilled (read-only) values came from — 来自实名认证信息 only when 统一身份认证 verified them."""
+    prefilled (read-only) values came from — 来自实名认证信息 only when 统一身份认证 verified them;
+    ``notes``: a note per key for editable prefilled fields (来自电子证照：营业执照)."""
     schema = schema or {}
     props = schema.get("properties") or {}
     values, errors, raw = values or {}, errors or {}, raw or {}
@@ -164,6 +165,8 @@ def fields(schema: dict, values: dict | None = None, errors: dict[str, list[str]
             f.note = readonly_note
         elif key in optional_keys:
             f.note = "所选的选办事项需要"
+        elif key in (notes or {}):
+            f.note = notes[key]
         if widget == "select":
             current = _as_html(value)
             f.choices = [Choice(_as_html(v), label, _as_html(v) == current and value is not None)

@@ -16,6 +16,11 @@ from jsonschema.exceptions import SchemaError
 
 PREFILL_SOURCES = {"name", "uscc", "legal_rep_name"}
 
+# A form field filled from a reused e-licence's 照面信息: the licence field of the same key, else the
+# one named here (by key, for every item and licence type). A form's 住所 (``residence``) is the
+# 营业执照's 住所（经营场所） (``shop_address``; a 个体工商户's 经营场所).
+LICENCE_FIELD_ALIASES = {"residence": ("shop_address",)}
+
 
 def check_schema(schema: dict) -> list[str]:
     if not schema:
@@ -80,4 +85,22 @@ def prefill(schema: dict, applicant) -> dict[str, Any]:
         value = getattr(applicant, src, "")
         if value:
             out[key] = value
+    return out
+
+
+def prefill_from_licences(schema: dict, faces: list[tuple[str, dict]], skip=()) -> dict[str, tuple[Any, str]]:
+    """{form key: (value, licence type name)} from ``faces`` — (type name, 照面信息) of the licences the
+    form reuses for its materials (only licences the applicant holds): a field whose key is a field of
+    a licence (or :data:`LICENCE_FIELD_ALIASES`) and whose value fits the field. The first licence
+    that has a value wins; ``skip``: keys filled otherwise (from the applicant's record)."""
+    out: dict[str, tuple[Any, str]] = {}
+    for key, prop in ((schema or {}).get("properties") or {}).items():
+        if key in skip or not isinstance(prop, dict):
+            continue
+        for type_name, data in faces:
+            value = next((data[k] for k in (key, *LICENCE_FIELD_ALIASES.get(key, ()))
+                          if data.get(k) not in (None, "", [])), None)
+            if value is not None and Draft202012Validator(prop).is_valid(value):
+                out[key] = (value, type_name)
+                break
     return out

@@ -130,7 +130,14 @@ def _form_page(request, *, item, version, case, applicant, key="", data=None, er
                rows=None, notice=None, status=200):
     schema = version.form_schema or {}
     prefilled = forms_schema.prefill(schema, applicant)
-    values = data if data is not None else (case.form_data if case else prefilled)
+    rows = rows if rows is not None else material_rows(version, case, notice, applicant=applicant)
+    # 少填: fields the reused e-licences state (已调用电子证照), editable, for a new form.
+    from_licences = forms_schema.prefill_from_licences(
+        schema, licence_use.faces_of([r.licence for r in rows if getattr(r, "licence", None) is not None]),
+        skip=set(prefilled))
+    values = data if data is not None else (case.form_data if case else
+                                            {**{k: v for k, (v, _) in from_licences.items()}, **prefilled})
+    licence_notes = {k: f"来自电子证照：{name}" for k, (v, name) in from_licences.items() if values.get(k) == v}
     errors = errors or {}
     known = set((schema.get("properties") or {})) | DELIVERY_KEYS | commitment_page.KEYS
     source = data_source_label(applicant)
@@ -139,11 +146,12 @@ def _form_page(request, *, item, version, case, applicant, key="", data=None, er
         "delivery_errors": {k: errors[k] for k in DELIVERY_KEYS if k in errors},
         "item": item, "version": version, "case": case, "applicant": applicant, "key": key,
         **commitment_page.page_context(request, case, version, item.department_id, errors),  # 告知承诺
-        "fields": formrender.fields(schema, values, errors, raw, readonly_keys=set(prefilled), readonly_note=source),
+        "fields": formrender.fields(schema, values, errors, raw, readonly_keys=set(prefilled), readonly_note=source,
+                                    notes=licence_notes),
         "identity_source": source, "real_name_short": _real_name_short(request, item),
         "form_errors": [m for k, msgs in errors.items() if k not in known and k != "materials" for m in msgs],
         "material_errors": errors.get("materials", []),
-        "rows": rows if rows is not None else material_rows(version, case, notice, applicant=applicant),
+        "rows": rows,
         "notice": notice, "registry_prefill": registry_prefill.offer(schema, applicant),  # 少填免填
         "accept": ACCEPT_FILES, "max_mb": applying.MAX_UPLOAD_BYTES // 1024 // 1024,
         "supplement": case is not None and case.state == State.SUPPLEMENT,
