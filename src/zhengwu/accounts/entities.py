@@ -9,8 +9,9 @@ material (免提交) and its code and representative fill the forms.
 
 The applicant model knows 自然人 and 法人: a 个体工商户 (not a legal person in law, but an entity
 with its own code and 营业执照) is recorded as 法人, as an enterprise account registered online is.
-Its login (``e-`` + the code) has no usable password: nobody logs in as the entity until the
-registry's 账号认领 (at a window) gives it one; its 经营者 acts for it through the grant.
+Its login (``e-`` + the code) has no usable password and awaits its claim: nobody logs in as the
+entity until its 法定代表人/经营者 claims it through 法人注册 (账号认领, :mod:`.claims`), or at a
+window when the record has no representative's ID number; its 经营者 acts for it through the grant.
 
 Idempotent: the entity is found by its code (unique), so a second approval or a re-run makes no
 second applicant nor a second grant. An applicant that already had the code (an enterprise that
@@ -40,7 +41,8 @@ def _new_applicant(*, name: str, uscc: str, legal_rep_name: str, legal_rep_id_nu
     user.save()
     return Applicant.objects.create(user=user, kind=Applicant.Kind.LEGAL, name=name[:100], uscc=uscc,
                                     legal_rep_name=legal_rep_name[:50],
-                                    legal_rep_id_number=legal_rep_id_number or "", phone=phone or "")
+                                    legal_rep_id_number=legal_rep_id_number or "", phone=phone or "",
+                                    awaiting_claim=True)
 
 
 def register_entity(actor, *, name: str, uscc: str, registrant: Applicant, legal_rep_name: str = "",

@@ -74,6 +74,10 @@ class Applicant(models.Model):
     legal_rep_id_number_index = BlindIndexField()
     phone = EncryptedField("联系电话", kind="phone", index=True)
     phone_index = BlindIndexField()
+    # An entity made by a 设立登记 准予 (accounts.entities), not yet claimed by its 法定代表人/经营者
+    # through 法人注册 (accounts.claims): nobody logs in as it until then.
+    awaiting_claim = models.BooleanField("待认领", default=False)
+    claimed_at = models.DateTimeField("认领时间", null=True, blank=True)
     created_at = models.DateTimeField("注册时间", auto_now_add=True)
 
     class Meta:

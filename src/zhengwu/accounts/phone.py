@@ -20,7 +20,7 @@ import secrets
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
@@ -149,6 +149,13 @@ def check_code(phone: str, purpose: str, code: str, *, user=None, now=None) -> P
     if error:
         raise ValidationError({field: error})
     return obj
+
+
+def spend_try(obj: PhoneCode) -> None:
+    """A valid code submitted with details that failed a check only the code's holder may make
+    (账号认领's comparison with the entity's record): count it as a wrong try, so that guesses cost
+    codes and their limits. Committed at once; call it outside the failed transaction."""
+    PhoneCode.objects.filter(pk=obj.pk, used_at__isnull=True).update(attempts=models.F("attempts") + 1)
 
 
 def use(obj: PhoneCode, *, now=None) -> None:

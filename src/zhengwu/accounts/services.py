@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 
 from zhengwu.core import audit, identifiers
 
+from . import claims
 from .backends import login_username
 from .models import Applicant, User
 
@@ -62,8 +63,9 @@ def _person_checked(*, name=None, id_number=None, phone=None, password=None, pas
 
 
 def _legal_checked(*, name=None, uscc=None, legal_rep_name=None, legal_rep_id_number=None, phone=None,
-                   password=None, password2=None) -> tuple[Errors, dict]:
-    """Every rule of 法人注册 on the fields given, all at once (as :func:`_person_checked`)."""
+                   password=None, password2=None, claim=False) -> tuple[Errors, dict]:
+    """Every rule of 法人注册 on the fields given, all at once (as :func:`_person_checked`).
+    ``claim``: an entity awaiting its claim (:mod:`.claims`) is no 已注册; ``clean["claim"]`` is it."""
     errors: Errors = {}
     clean: dict = {}
     _name_errors(errors, clean, "name", name, "单位名称不正确：应为2至100个字", 100)
@@ -74,8 +76,12 @@ def _legal_checked(*, name=None, uscc=None, legal_rep_name=None, legal_rep_id_nu
     _identifier(errors, clean, "phone", phone, identifiers.validate_phone, "联系电话")
     if "uscc" in clean:
         clean["username"] = login_username(clean["uscc"])
-        if User.objects.filter(username=clean["username"]).exists():
-            errors["uscc"] = ["该统一社会信用代码已注册：请直接登录"]
+        entity = claims.pending(clean["username"]) if claim else None
+        if entity is not None:
+            clean["claim"] = entity
+            errors.update(claims.precheck_errors(entity))
+        elif User.objects.filter(username=clean["username"]).exists():
+            errors["uscc"] = [claims.ALREADY_REGISTERED]
     user = User(username=clean.get("username", ""), kind=User.Kind.LEGAL, display_name=clean.get("name", ""))
     errors.update(_password_errors(password, password2, user))
     return errors, clean
@@ -88,7 +94,9 @@ def check_person(**fields) -> Errors:
 
 
 def check_legal(**fields) -> Errors:
-    """The errors :func:`register_legal` would raise for the fields given; saves nothing."""
+    """The errors :func:`register_legal` would raise for the fields given; saves nothing. Under
+    ``claim`` the representative of an entity awaiting its claim is not compared: that waits for
+    the proven phone (:mod:`.claims`)."""
     return _legal_checked(**fields)[0]
 
 
@@ -122,14 +130,24 @@ def register_person(*, name: str, id_number: str, phone: str, password: str, pas
 
 def register_legal(
     *, name: str, uscc: str, legal_rep_name: str, legal_rep_id_number: str, phone: str,
-    password: str, password2: str, temporary: bool = False,
+    password: str, password2: str, temporary: bool = False, claim: bool = False,
 ) -> User:
-    """法人注册 (``temporary`` as for :func:`register_person`)."""
+    """法人注册 (``temporary`` as for :func:`register_person`).
+
+    ``claim``: the phone is proven (the registration page's SMS code) and an entity awaiting its
+    claim with this code is claimed (:mod:`.claims`) when its representative's name and ID number
+    match; a mismatch raises errors coded :data:`claims.MISMATCH` and writes nothing."""
     errors, clean = _legal_checked(name=name or "", uscc=uscc or "", legal_rep_name=legal_rep_name or "",
                                    legal_rep_id_number=legal_rep_id_number or "", phone=phone or "",
-                                   password=password or "", password2=password2 or "")
+                                   password=password or "", password2=password2 or "", claim=claim)
+    entity = clean.get("claim")
+    if entity is not None and "uscc" not in errors and not {"name", "legal_rep_name", "legal_rep_id_number"} & set(errors):
+        errors.update(claims.mismatch_errors(entity, name=clean["name"], legal_rep_name=clean["legal_rep_name"],
+                                             legal_rep_id_number=clean["legal_rep_id_number"]))
     if errors:
         raise ValidationError(errors)
+    if entity is not None:
+        return claims.claim(entity, phone=clean["phone"], password=password)
     name, uscc, phone = clean["name"], clean["uscc"], clean["phone"]
     legal_rep_name, legal_rep_id_number = clean["legal_rep_name"], clean["legal_rep_id_number"]
     user = User(username=clean["username"], kind=User.Kind.LEGAL, display_name=name, phone=phone)

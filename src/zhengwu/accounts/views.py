@@ -56,10 +56,13 @@ def register_person(request):
 
 
 def register_legal(request):
+    from functools import partial
+
     from .views_phone import register
 
-    return register(request, LegalRegisterForm, services.register_legal, "accounts/register_legal.html",
-                    services.check_legal)
+    # 账号认领: an entity registered on the platform is claimed here by its representative (claims).
+    return register(request, LegalRegisterForm, partial(services.register_legal, claim=True),
+                    "accounts/register_legal.html", partial(services.check_legal, claim=True))
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from zhengwu.core.forms import NamedErrorsForm
 from zhengwu.core.middleware import client_ip
 
+from . import claims
 from . import phone as phone_codes
 from .models import PhoneCode
 
@@ -129,22 +130,27 @@ def register(request, form_class, service, template, check):
         data = dict(form.cleaned_data)
         code = data.pop("sms_code")
         # The code first (a wrong one counts against its tries, committed), then every field of the
-        # registration, so that the page names all that is wrong at once.
+        # registration, so that the page names all that is wrong at once. Without a valid code the
+        # service's rules are only checked (``check``): what waits for a proven phone (账号认领's
+        # comparison with the entity's record) is not said.
         obj, code_error = _check_code(data["phone"], code)
-        try:
-            with transaction.atomic():
-                user = service(**data)
-                if code_error is not None:
-                    raise code_error  # rolls the registration back
-                phone_codes.use(obj)
-        except ValidationError as exc:
-            shown = [exc] if exc is code_error or code_error is None else [exc, code_error]
-            for error_set in shown:
-                _add_errors(form, _errors(error_set))
+        if code_error is not None:
+            _add_errors(form, check(**data))
+            _add_errors(form, _errors(code_error))
         else:
-            login(request, user, backend="zhengwu.accounts.backends.IdentifierBackend")
-            messages.success(request, "注册成功，已为您登录。")
-            return redirect("portal:home")
+            try:
+                with transaction.atomic():
+                    user = service(**data)
+                    phone_codes.use(obj)
+            except ValidationError as exc:
+                if claims.is_mismatch(exc):
+                    phone_codes.spend_try(obj)  # a guess at the entity's record costs a try, as a wrong code
+                _add_errors(form, _errors(exc))
+            else:
+                login(request, user, backend="zhengwu.accounts.backends.IdentifierBackend")
+                messages.success(request, "账号认领成功，已为您登录。" if getattr(user, "claimed", False)
+                                 else "注册成功，已为您登录。")
+                return redirect("portal:home")
     return render(request, template, {"form": form, "sms_purpose": PhoneCode.Purpose.REGISTER})
 
 
@@ -179,11 +185,15 @@ def security(request):
             else:
                 messages.success(request, f"手机号已更换为{request.user.phone}。")
                 return redirect("accounts:security")
+    agencies = list(agents.agencies_of(request.user))
+    unclaimed = claims.unclaimed(g.enterprise_id for g in agencies)
+    for g in agencies:  # 账号认领: how an entity registered on the platform is claimed (None: claimed)
+        g.claim_online = unclaimed.get(g.enterprise_id)
     return render(request, "accounts/security.html", {
         "phone_form": form, "sms_purpose": PhoneCode.Purpose.CHANGE_PHONE,
         "otp_device": device_of(request.user), "otp_required": totp_required(request.user),
         "otp_may_enrol": may_enrol(request.user),
-        "agencies": agents.agencies_of(request.user), "acting_for": request.session.get(agents.SESSION_KEY),
+        "agencies": agencies, "acting_for": request.session.get(agents.SESSION_KEY),
         "is_enterprise": getattr(getattr(request.user, "applicant", None), "kind", "") == "legal",
         **identity_context(request),
     })

@@ -13,6 +13,7 @@ ACTIONS = {
     "accounts.otp_enrol": "绑定动态口令", "accounts.otp_remove": "解绑动态口令",
     "accounts.password_change": "修改密码", "accounts.password_reset": "重置密码",
     "accounts.phone_change": "更换手机号码", "accounts.register_person": "个人注册", "accounts.register_legal": "法人注册",
+    "accounts.entity_claimed": "认领主体账号",
     "accounts.sms_code_sent": "发送短信验证码", "accounts.sms_outbox_read": "查看短信发件箱",
     "accounts.create_staff": "新建工作人员账号", "accounts.agent_grant": "授权经办人", "accounts.agent_revoke": "撤销经办人",
     "accounts.agent_act": "以经办人身份办事", "accounts.agent_stop": "结束经办人身份",
