@@ -176,3 +176,28 @@ def test_a_company_whose_representative_is_another_is_claimed_at_a_window(client
     assert "无法在线认领" in resp.content.decode()
     company.user.refresh_from_db()
     assert not company.user.has_usable_password()
+
+
+def test_migration_marks_entities_made_before_it(entity, client):
+    """accounts 0006: an entity made by a 设立登记 before the mark existed awaits its claim; an
+    enterprise that registered itself, or an entity already given a password, does not."""
+    import importlib
+
+    from django.apps import apps
+
+    from zhengwu.accounts.models import Applicant
+    from zhengwu.accounts.services import register_legal
+
+    migration = importlib.import_module("zhengwu.accounts.migrations.0006_applicant_awaiting_claim")
+    own = register_legal(name="金水示范餐饮有限公司", uscc=make_uscc("9", "1", "410105", "MA9XKT7Q"),
+                         legal_rep_name="刘企业", legal_rep_id_number=make_id_number("41010519850612234"),
+                         phone="13803710002", password="Zw@test-2026x", password2="Zw@test-2026x").applicant
+    Applicant.objects.update(awaiting_claim=False)
+    migration.mark_unclaimed_entities(apps, None)
+    assert set(Applicant.objects.filter(awaiting_claim=True).values_list("pk", flat=True)) == {entity.pk}
+    assert not Applicant.objects.get(pk=own.pk).awaiting_claim
+    entity.user.set_password(PW)
+    entity.user.save()
+    Applicant.objects.update(awaiting_claim=False)
+    migration.mark_unclaimed_entities(apps, None)
+    assert not Applicant.objects.filter(awaiting_claim=True).exists()
