@@ -52,7 +52,7 @@ def gen_applicants(ctx: Context) -> int:
         users.append((uid, password, None, False, "p-" + index, "", "", "", False, True, joined, "person", name, "", "",
                       joined, False))
         applicants.append((aid, uid, "person", name, pii.encrypt(number), index, None, "", "", "",
-                           pii.encrypt(phone), pii.blind_index("phone", phone), joined))
+                           pii.encrypt(phone), pii.blind_index("phone", phone), joined, False, None))
         uid += 1
         aid += 1
     with transaction.atomic():
@@ -61,7 +61,7 @@ def gen_applicants(ctx: Context) -> int:
                      "password_changed_at", "must_change_password"]).write(users)
         Table(Applicant, ["id", "user_id", "kind", "name", "id_number", "id_number_index", "uscc", "legal_rep_name",
                           "legal_rep_id_number", "legal_rep_id_number_index", "phone", "phone_index",
-                          "created_at"]).write(applicants)
+                          "created_at", "awaiting_claim", "claimed_at"]).write(applicants)
     reset_sequences(User, Applicant)
     analyze(User, Applicant)
     ctx.applicant_ids = list(Applicant.objects.order_by("pk").values_list("pk", flat=True))
